@@ -1,0 +1,15 @@
+//! The ArchAstro code generator as a library: load an OpenAPI document ([`load`]), normalize it
+//! into scope families ([`normalize`], configured by [`families`]), and write or check the
+//! output tree ([`regen`], [`output`]); `cargo xtask` is a thin front end over this crate.
+
+pub mod error;
+pub mod families;
+pub mod fetch;
+pub mod load;
+pub mod normalize;
+pub mod output;
+pub mod pointer;
+pub mod regen;
+pub mod report;
+
+pub use error::{Error, Result};

@@ -1,0 +1,342 @@
+//! The normalizer: one OpenAPI document in (3.0 or 3.1, the reference's shape or the
+//! platform's `x-*` dialect), one OpenAPI 3.0.3 document per scope family out, each within
+//! what progenitor generates without panicking. Every rewrite is recorded in a [`Report`].
+//!
+//! The passes run in a fixed order over a `serde_json::Value` whose maps are sorted, so the
+//! same input always gives byte-identical output.
+
+mod dialect;
+mod hoist;
+pub mod naming;
+mod operations;
+pub mod refs;
+pub mod schema;
+mod split;
+
+use serde_json::{Map, Value};
+
+use crate::families::{ExclusionAction, FamiliesConfig, Placement};
+use crate::load::Document;
+use crate::pointer;
+use crate::report::Report;
+use crate::{Error, Result};
+
+/// HTTP methods of a path item, in output order.
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// The normalized families and what it took to get them.
+#[derive(Debug)]
+pub struct Normalized {
+    /// `(family name, OpenAPI 3.0.3 document)`, in the configuration's order.
+    pub families: Vec<(String, Value)>,
+    pub report: Report,
+}
+
+/// State shared by the passes.
+pub(crate) struct Ctx {
+    pub file: String,
+    pub report: Report,
+}
+
+/// Calls `f(pointer, operation)` for every operation, in path then method order.
+pub(crate) fn for_each_operation_mut(root: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let item_at = pointer::from_tokens(["paths", path.as_str()]);
+        for method in METHODS {
+            if let Some(op) = item.get_mut(*method) {
+                if op.is_object() {
+                    f(&pointer::join(&item_at, method), op);
+                }
+            }
+        }
+    }
+}
+
+/// Normalizes `doc` into the families of `config`.
+pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> {
+    let mut ctx = Ctx {
+        file: doc.origin.clone(),
+        report: Report::default(),
+    };
+    let mut root = doc.root.clone();
+    refs::check(&ctx.file, &root)?;
+    check_operations_are_objects(&ctx, &root)?;
+    drop_31_only_root_fields(&mut ctx, &mut root);
+    sanitize_component_names(&mut ctx, &mut root);
+    operations::normalize_templates(&mut ctx, &mut root)?;
+    let placements = place_paths(&mut ctx, &mut root, config)?;
+    dialect::convert_auth(&mut ctx, &mut root)?;
+    downgrade_schemas(&mut ctx, &mut root);
+    operations::normalize_parameters(&mut ctx, &mut root)?;
+    operations::normalize_bodies(&mut ctx, &mut root)?;
+    operations::normalize_responses(&mut ctx, &mut root)?;
+    naming::assign_operation_ids(&mut ctx, &mut root, config)?;
+    hoist::run(&mut ctx, &mut root);
+    split::report_unclaimed_extensions(&mut ctx, &root, config);
+
+    let mut families = Vec::new();
+    for (i, family) in config.families.iter().enumerate() {
+        let paths: Vec<String> = placements.iter().filter(|(_, f)| *f == i).map(|(p, _)| p.clone()).collect();
+        let (mut document, stats) = split::family_document(&mut ctx, &root, family, &paths);
+        sort_keys(&mut document);
+        if let Err(e) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
+            return Err(Error::invalid(
+                &ctx.file,
+                "#",
+                format!("the normalized `{}` family is not valid OpenAPI 3.0 ({e}); this is a normalizer bug, please report it with the input", family.name),
+            ));
+        }
+        ctx.report.families.push(stats);
+        families.push((family.name.clone(), document));
+    }
+    Ok(Normalized {
+        families,
+        report: ctx.report,
+    })
+}
+
+fn check_operations_are_objects(ctx: &Ctx, root: &Value) -> Result<()> {
+    for (path, item) in root["paths"].as_object().expect("checked at load") {
+        let at = pointer::from_tokens(["paths", path.as_str()]);
+        let Some(item) = item.as_object() else {
+            return Err(Error::invalid(&ctx.file, &at, "a path item must be an object"));
+        };
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                if !op.is_object() {
+                    return Err(Error::invalid(&ctx.file, &pointer::join(&at, method), "an operation must be an object"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn drop_31_only_root_fields(ctx: &mut Ctx, root: &mut Value) {
+    let obj = root.as_object_mut().expect("checked at load");
+    for key in ["webhooks", "jsonSchemaDialect"] {
+        if obj.remove(key).is_some() {
+            ctx.report.warn("root-field-dropped", pointer::from_tokens([key]), format!("`{key}` has no OpenAPI 3.0 form; dropped"));
+        }
+    }
+    if let Some(Value::Object(c)) = obj.get_mut("components") {
+        if c.remove("pathItems").is_some() {
+            ctx.report.warn("root-field-dropped", "#/components/pathItems", "`components.pathItems` has no OpenAPI 3.0 form; dropped");
+        }
+    }
+}
+
+/// Component names must match `^[A-Za-z0-9._-]+$` (3.0) and must not smuggle anything into
+/// generated identifiers; anything else is renamed and every `$ref` follows.
+fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
+    let Some(Value::Object(components)) = root.get("components") else { return };
+    let mut renames = Vec::new();
+    for (kind, entries) in components {
+        let Some(entries) = entries.as_object() else { continue };
+        for name in entries.keys() {
+            let valid = !name.is_empty()
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+            if !valid {
+                let mut clean: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !clean.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                    clean.insert_str(0, "Schema");
+                }
+                let mut candidate = clean.clone();
+                let mut n = 2;
+                while entries.contains_key(&candidate) || renames.iter().any(|(k, _, c): &(String, String, String)| k == kind && *c == candidate) {
+                    candidate = format!("{clean}{n}");
+                    n += 1;
+                }
+                renames.push((kind.clone(), name.clone(), candidate));
+            }
+        }
+    }
+    for (kind, from, to) in renames {
+        let from_ref = pointer::from_tokens(["components", kind.as_str(), from.as_str()]);
+        let to_ref = pointer::from_tokens(["components", kind.as_str(), to.as_str()]);
+        if let Some(Value::Object(entries)) = root.get_mut("components").and_then(|c| c.get_mut(&kind)) {
+            if let Some(v) = entries.remove(&from) {
+                entries.insert(to.clone(), v);
+            }
+        }
+        refs::rewrite_refs(root, &from_ref, &to_ref);
+        ctx.report.warn("component-renamed", &from_ref, format!("component name {from:?} is not an identifier; renamed `{to}`"));
+    }
+}
+
+/// Places every path in its family; drops (and reports) excluded ones; fails closed.
+fn place_paths(ctx: &mut Ctx, root: &mut Value, config: &FamiliesConfig) -> Result<Vec<(String, usize)>> {
+    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let mut placed = Vec::new();
+    let mut unmapped = Vec::new();
+    let mut rejected = Vec::new();
+    let mut dropped = Vec::new();
+    for path in paths.keys() {
+        let at = pointer::from_tokens(["paths", path.as_str()]);
+        match config.place(path) {
+            Ok(Some(Placement::Family(i))) => placed.push((path.clone(), i)),
+            Ok(Some(Placement::Excluded(i))) => {
+                let x = &config.exclusions[i];
+                match x.action {
+                    ExclusionAction::Drop => dropped.push((path.clone(), at, x.reason.clone())),
+                    ExclusionAction::Reject => rejected.push((at, x.reason.clone())),
+                }
+            }
+            Ok(None) => unmapped.push(at),
+            Err(families) => {
+                return Err(Error::Config {
+                    file: config.origin.clone(),
+                    message: format!("{}: `{path}` matches more than one family: {}", ctx.file, families.join(", ")),
+                });
+            }
+        }
+    }
+    if !rejected.is_empty() {
+        return Err(Error::InternalPaths {
+            file: ctx.file.clone(),
+            config: config.origin.clone(),
+            paths: rejected,
+        });
+    }
+    if !unmapped.is_empty() {
+        return Err(Error::UnmappedPaths {
+            file: ctx.file.clone(),
+            config: config.origin.clone(),
+            pointers: unmapped,
+        });
+    }
+    for (path, at, reason) in dropped {
+        paths.remove(&path);
+        ctx.report.warn("path-dropped-internal", at, format!("{path} ({reason})"));
+    }
+    Ok(placed)
+}
+
+fn looks_like_schema(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        ["type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "enum", "const"]
+            .iter()
+            .any(|k| m.contains_key(*k))
+    })
+}
+
+/// Finds schemas inside an extension value (`x-channels`, `x-sdk-streaming`) and downgrades them.
+fn downgrade_extension(v: &mut Value, at: &str, report: &mut Report) {
+    if looks_like_schema(v) {
+        schema::downgrade(v, at, report);
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m.iter_mut() {
+                downgrade_extension(child, &pointer::join(at, k), report);
+            }
+        }
+        Value::Array(a) => {
+            for (i, child) in a.iter_mut().enumerate() {
+                downgrade_extension(child, &format!("{at}/{i}"), report);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Applies [`schema::downgrade`] at every place a schema can stand.
+fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
+    let report = &mut ctx.report;
+    fn in_content(holder: &mut Value, at: &str, report: &mut Report) {
+        if let Some(Value::Object(content)) = holder.get_mut("content") {
+            for (media, m) in content.iter_mut() {
+                if let Some(s) = m.get_mut("schema") {
+                    schema::downgrade(s, &format!("{}/schema", pointer::join(&format!("{at}/content"), media)), report);
+                }
+            }
+        }
+    }
+    fn in_parameter(p: &mut Value, at: &str, report: &mut Report) {
+        if let Some(s) = p.get_mut("schema") {
+            schema::downgrade(s, &format!("{at}/schema"), report);
+        }
+        in_content(p, at, report);
+    }
+    fn in_response(r: &mut Value, at: &str, report: &mut Report) {
+        in_content(r, at, report);
+        if let Some(Value::Object(headers)) = r.get_mut("headers") {
+            for (name, h) in headers.iter_mut() {
+                in_parameter(h, &pointer::join(&format!("{at}/headers"), name), report);
+            }
+        }
+    }
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        let each = |components: &mut Map<String, Value>, kind: &str, f: &mut dyn FnMut(&mut Value, &str)| {
+            if let Some(Value::Object(entries)) = components.get_mut(kind) {
+                for (name, v) in entries.iter_mut() {
+                    f(v, &pointer::from_tokens(["components", kind, name.as_str()]));
+                }
+            }
+        };
+        each(components, "schemas", &mut |v, at| schema::downgrade(v, at, report));
+        each(components, "parameters", &mut |v, at| in_parameter(v, at, report));
+        each(components, "headers", &mut |v, at| in_parameter(v, at, report));
+        each(components, "requestBodies", &mut |v, at| in_content(v, at, report));
+        each(components, "responses", &mut |v, at| in_response(v, at, report));
+    }
+    if let Some(Value::Object(root_map)) = Some(&mut *root) {
+        for (key, v) in root_map.iter_mut() {
+            if key.starts_with("x-") {
+                downgrade_extension(v, &pointer::from_tokens([key.as_str()]), report);
+            }
+        }
+    }
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for (path, item) in paths.iter_mut() {
+        let item_at = pointer::from_tokens(["paths", path.as_str()]);
+        if let Some(Value::Array(params)) = item.get_mut("parameters") {
+            for (i, p) in params.iter_mut().enumerate() {
+                in_parameter(p, &format!("{item_at}/parameters/{i}"), report);
+            }
+        }
+        for method in METHODS {
+            let Some(op) = item.get_mut(*method) else { continue };
+            let at = pointer::join(&item_at, method);
+            if let Some(Value::Array(params)) = op.get_mut("parameters") {
+                for (i, p) in params.iter_mut().enumerate() {
+                    in_parameter(p, &format!("{at}/parameters/{i}"), report);
+                }
+            }
+            if let Some(body) = op.get_mut("requestBody") {
+                in_content(body, &format!("{at}/requestBody"), report);
+            }
+            if let Some(Value::Object(responses)) = op.get_mut("responses") {
+                for (code, r) in responses.iter_mut() {
+                    in_response(r, &pointer::join(&format!("{at}/responses"), code), report);
+                }
+            }
+            if let Some(Value::Object(op_map)) = Some(op) {
+                for (key, v) in op_map.iter_mut() {
+                    if key.starts_with("x-") {
+                        downgrade_extension(v, &pointer::join(&at, key), report);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rebuilds every map in key order, whatever map type serde_json was built with.
+pub fn sort_keys(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (k, mut child) in entries {
+                sort_keys(&mut child);
+                m.insert(k, child);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}

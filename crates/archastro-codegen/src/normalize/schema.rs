@@ -1,0 +1,320 @@
+//! JSON Schema as OpenAPI 3.1 writes it, brought down to the OpenAPI 3.0.3 dialect that
+//! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
+//! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, and keywords 3.0
+//! lacks are dropped (with a warning where they carried meaning). Idempotent on 3.0 input.
+
+use serde_json::{Map, Value, json};
+
+use crate::pointer;
+use crate::report::Report;
+
+/// Keywords that only annotate a schema.
+pub const ANNOTATIONS: &[&str] = &[
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "$comment",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "xml",
+];
+
+/// Keywords 3.0 does not have and whose loss changes nothing a client checks.
+const DROPPED_QUIETLY: &[&str] = &[
+    "$schema",
+    "$id",
+    "$anchor",
+    "$comment",
+    "$dynamicAnchor",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+];
+
+/// Keywords 3.0 does not have and that constrained the value.
+const DROPPED_WITH_WARNING: &[&str] = &[
+    "$defs",
+    "$dynamicRef",
+    "prefixItems",
+    "if",
+    "then",
+    "else",
+    "patternProperties",
+    "propertyNames",
+    "dependentRequired",
+    "dependentSchemas",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contains",
+    "minContains",
+    "maxContains",
+];
+
+/// Keywords that go with one JSON type when a multi-type schema is split into `anyOf`.
+fn keywords_of(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "object" => &["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
+        "array" => &["items", "minItems", "maxItems", "uniqueItems"],
+        "string" => &["format", "pattern", "minLength", "maxLength", "enum"],
+        "integer" | "number" => &["format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
+        _ => &[],
+    }
+}
+
+/// Converts the schema at `value` (and everything under it) in place.
+pub fn downgrade(value: &mut Value, at: &str, report: &mut Report) {
+    match value {
+        Value::Bool(true) => *value = json!({}),
+        Value::Bool(false) => *value = json!({"not": {}}),
+        Value::Object(map) => {
+            downgrade_object(map, at, report);
+            recurse(map, at, report);
+        }
+        _ => {}
+    }
+}
+
+fn recurse(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        let base = pointer::join(at, "properties");
+        for (name, prop) in props.iter_mut() {
+            downgrade(prop, &pointer::join(&base, name), report);
+        }
+    }
+    for key in ["items", "not"] {
+        if let Some(v) = map.get_mut(key) {
+            downgrade(v, &pointer::join(at, key), report);
+        }
+    }
+    if let Some(v @ Value::Object(_)) = map.get_mut("additionalProperties") {
+        downgrade(v, &pointer::join(at, "additionalProperties"), report);
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            let base = pointer::join(at, key);
+            for (i, item) in items.iter_mut().enumerate() {
+                downgrade(item, &format!("{base}/{i}"), report);
+            }
+        }
+    }
+}
+
+fn is_null_schema(v: &Value) -> bool {
+    match v.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(ts)) => ts.len() == 1 && ts[0] == "null",
+        _ => v.get("enum").is_some_and(|e| e == &json!([null])) && v.as_object().is_some_and(|m| m.len() == 1),
+    }
+}
+
+fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    // `type: [T, "null"]`, `type: "null"` and multi-type arrays.
+    let types: Option<Vec<String>> = match map.get("type") {
+        Some(Value::Array(ts)) => Some(ts.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect()),
+        Some(Value::String(t)) if t == "null" => Some(vec!["null".into()]),
+        _ => None,
+    };
+    if let Some(types) = types {
+        let has_null = types.iter().any(|t| t == "null");
+        let rest: Vec<&String> = types.iter().filter(|t| *t != "null").collect();
+        map.remove("type");
+        match rest.as_slice() {
+            [] => {
+                map.insert("enum".into(), json!([null]));
+            }
+            [one] => {
+                map.insert("type".into(), json!(one));
+            }
+            many => {
+                let variants: Vec<Value> = many
+                    .iter()
+                    .map(|t| {
+                        let mut v = Map::new();
+                        v.insert("type".into(), json!(t));
+                        for k in keywords_of(t) {
+                            if let Some(x) = map.get(*k) {
+                                v.insert((*k).to_owned(), x.clone());
+                            }
+                        }
+                        Value::Object(v)
+                    })
+                    .collect();
+                for t in many {
+                    for k in keywords_of(t) {
+                        map.remove(*k);
+                    }
+                }
+                map.insert("anyOf".into(), Value::Array(variants));
+                report.info("schema-type-array-to-any-of", at, format!("type {types:?} became anyOf"));
+            }
+        }
+        if has_null {
+            map.insert("nullable".into(), json!(true));
+            if let Some(Value::Array(e)) = map.get_mut("enum") {
+                if rest.is_empty() {
+                    // `type: "null"` alone: keep the single null value.
+                } else {
+                    e.retain(|v| !v.is_null());
+                }
+            }
+            report.info("schema-null-type-to-nullable", at, "type with \"null\" became nullable: true");
+        }
+    } else if let Some(Value::Array(e)) = map.get_mut("enum") {
+        // 3.1 nullable enums list `null` among the values.
+        if e.len() > 1 && e.iter().any(Value::is_null) {
+            e.retain(|v| !v.is_null());
+            map.insert("nullable".into(), json!(true));
+            report.info("schema-null-type-to-nullable", at, "null enum value became nullable: true");
+        }
+    }
+
+    if let Some(c) = map.remove("const") {
+        map.insert("enum".into(), json!([c]));
+        report.info("schema-const-to-enum", at, "const became a one-value enum");
+    }
+
+    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        match map.get(exclusive) {
+            Some(Value::Number(n)) => {
+                let n = Value::Number(n.clone());
+                map.insert(bound.into(), n);
+                map.insert(exclusive.into(), json!(true));
+                report.info("schema-exclusive-bound", at, format!("numeric {exclusive} became {bound} + {exclusive}: true"));
+            }
+            Some(Value::Bool(_)) if !map.contains_key(bound) => {
+                map.remove(exclusive);
+                report.warn("schema-exclusive-bound", at, format!("{exclusive} without {bound} dropped"));
+            }
+            _ => {}
+        }
+    }
+
+    if let Some(examples) = map.remove("examples") {
+        if !map.contains_key("example") {
+            if let Some(first) = examples.as_array().and_then(|a| a.first()) {
+                map.insert("example".into(), first.clone());
+            }
+        }
+        report.info("schema-examples-to-example", at, "examples became example");
+    }
+
+    // `{type: null}` among anyOf/oneOf alternatives.
+    for key in ["anyOf", "oneOf"] {
+        if let Some(Value::Array(items)) = map.get_mut(key) {
+            let before = items.len();
+            items.retain(|v| !is_null_schema(v));
+            if items.len() != before {
+                map.insert("nullable".into(), json!(true));
+                report.info("schema-null-type-to-nullable", at, format!("null alternative of {key} became nullable: true"));
+            }
+        }
+        let single = matches!(map.get(key), Some(Value::Array(items)) if items.len() == 1) && !map.contains_key("allOf");
+        if single {
+            if let Some(only) = map.remove(key) {
+                map.insert("allOf".into(), only);
+            }
+        }
+    }
+
+    for key in DROPPED_QUIETLY {
+        if map.remove(*key).is_some() {
+            report.info("schema-keyword-dropped", at, format!("`{key}` has no OpenAPI 3.0 form"));
+        }
+    }
+    for key in DROPPED_WITH_WARNING {
+        if map.remove(*key).is_some() {
+            report.warn("schema-keyword-dropped", at, format!("`{key}` has no OpenAPI 3.0 form; its constraint is not checked"));
+        }
+    }
+    if matches!(map.get("items"), Some(Value::Array(_))) {
+        map.remove("items");
+        report.warn("schema-keyword-dropped", at, "tuple `items` has no OpenAPI 3.0 form");
+    }
+
+    // A `$ref` with siblings: 3.0 ignores the siblings, so keep what matters through `allOf`.
+    if map.contains_key("$ref") && map.len() > 1 {
+        let meaningful = map.keys().any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()));
+        let target = map.remove("$ref").unwrap_or(Value::Null);
+        if meaningful {
+            let extra = map.remove("allOf");
+            let mut all = vec![json!({"$ref": target})];
+            if let Some(Value::Array(more)) = extra {
+                all.extend(more);
+            }
+            map.insert("allOf".into(), Value::Array(all));
+            report.info("schema-ref-siblings-to-all-of", at, "$ref with sibling keywords became allOf");
+        } else {
+            map.clear();
+            map.insert("$ref".into(), target);
+        }
+    }
+}
+
+/// True when `v` (or the component it references) is an object schema with properties:
+/// what typify turns into a struct.
+pub fn is_struct_like(root: &Value, v: &Value) -> bool {
+    let v = resolve_schema(root, v);
+    v.get("properties").is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty()))
+        || v.get("allOf").is_some()
+}
+
+/// Follows `$ref`s to the schema they name (or returns `v`).
+pub fn resolve_schema<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match v.get("$ref").and_then(Value::as_str).and_then(|r| pointer::resolve(root, r)) {
+            Some(next) => v = next,
+            None => break,
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn down(v: Value) -> Value {
+        let mut v = v;
+        downgrade(&mut v, "#", &mut Report::default());
+        v
+    }
+
+    #[test]
+    fn nullable_type_arrays() {
+        assert_eq!(down(json!({"type": ["string", "null"]})), json!({"type": "string", "nullable": true}));
+        assert_eq!(
+            down(json!({"type": ["string", "integer"], "minimum": 1})),
+            json!({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1}]})
+        );
+    }
+
+    #[test]
+    fn bounds_const_examples() {
+        assert_eq!(
+            down(json!({"type": "integer", "exclusiveMinimum": 0, "const": 3, "examples": [3, 4]})),
+            json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true, "enum": [3], "example": 3})
+        );
+    }
+
+    #[test]
+    fn null_alternatives_and_ref_siblings() {
+        assert_eq!(
+            down(json!({"anyOf": [{"$ref": "#/components/schemas/A"}, {"type": "null"}]})),
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
+        );
+        assert_eq!(
+            down(json!({"$ref": "#/components/schemas/A", "description": "x"})),
+            json!({"$ref": "#/components/schemas/A"})
+        );
+        assert_eq!(
+            down(json!({"$ref": "#/components/schemas/A", "nullable": true})),
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true})
+        );
+        // idempotent
+        let once = down(json!({"type": ["object", "null"], "properties": {"a": {"const": "x"}}}));
+        assert_eq!(down(once.clone()), once);
+    }
+}

@@ -1,0 +1,79 @@
+//! JSON pointers (RFC 6901) in their URI-fragment form, `#/paths/~1users/get`, as used by
+//! `$ref` and by every error and report line.
+
+use serde_json::Value;
+
+/// Escapes one reference token: `~` → `~0`, `/` → `~1`.
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Undoes [`escape`].
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Builds `#/a/b/c` from raw (unescaped) tokens.
+pub fn from_tokens<I, S>(tokens: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let mut out = String::from("#");
+    for t in tokens {
+        out.push('/');
+        out.push_str(&escape(t.as_ref()));
+    }
+    out
+}
+
+/// Appends one raw token to a pointer.
+pub fn join(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape(token))
+}
+
+/// The value a local `#/...` pointer designates, if any.
+pub fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let rest = pointer.strip_prefix('#')?;
+    if rest.is_empty() {
+        return Some(root);
+    }
+    // serde_json's pointer() takes the RFC 6901 string form and unescapes itself,
+    // but a `$ref` fragment may also be percent-encoded.
+    root.pointer(&percent_decode(rest))
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_round_trip() {
+        assert_eq!(from_tokens(["paths", "/a/{b}", "get"]), "#/paths/~1a~1{b}/get");
+        assert_eq!(unescape("~1a~0b"), "/a~b");
+        let v = serde_json::json!({"paths": {"/a b": {"get": 1}}});
+        assert_eq!(resolve(&v, "#/paths/~1a%20b/get"), Some(&serde_json::json!(1)));
+        assert_eq!(resolve(&v, "#/paths/~1x"), None);
+    }
+}
