@@ -1,1 +1,165 @@
-fn main(){}
+//! `cargo xtask`: the project's command line. A thin clap front end; the logic lives in
+//! `archastro-codegen` (see ARCHITECTURE.md).
+
+mod peers;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use archastro_codegen::fetch::{self, FetchOptions, FetchOutcome};
+use archastro_codegen::output::{ChangeKind, Mode};
+use archastro_codegen::regen::{self, RegenOptions};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "ArchAstro SDK toolchain tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Normalize the spec into its scope families and write (or check) the generated tree.
+    Regen {
+        /// The spec: a path or an https:// URL (default: the pinned spec/openapi.json).
+        #[arg(long, value_name = "PATH_OR_URL")]
+        spec: Option<String>,
+        /// The scope-family configuration (default: spec/families.toml).
+        #[arg(long, value_name = "FILE")]
+        families: Option<PathBuf>,
+        /// Write the whole output tree into DIR (a self-contained workspace) instead of the repository.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; fail with a diff when anything on disk is stale.
+        #[arg(long)]
+        check: bool,
+        /// Print every rule application, not only the summary.
+        #[arg(long)]
+        verbose: bool,
+    },
+    /// Download the published spec into spec/openapi.json and spec/openapi.lock.
+    Fetch {
+        #[arg(long, default_value = fetch::DEFAULT_URL)]
+        url: String,
+        /// Give up after this many seconds.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Refuse bodies larger than this many bytes.
+        #[arg(long, default_value_t = fetch::DEFAULT_MAX_BYTES)]
+        max_bytes: u64,
+    },
+    /// Install the test peers into target/ and run every check and test, as CI does.
+    Test,
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    let root = project_root();
+    match Cli::parse().command {
+        Command::Regen { spec, families, out, check, verbose } => {
+            let spec = spec.unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
+            let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
+            regen_command(&root, &spec, &families, out.as_deref(), check, verbose)
+        }
+        Command::Fetch { url, timeout, max_bytes } => {
+            let mut opts = FetchOptions::new(url, &in_project(&root, "spec"));
+            opts.timeout = Duration::from_secs(timeout);
+            opts.max_bytes = max_bytes;
+            match fetch::fetch(&opts)? {
+                FetchOutcome::Unchanged { sha256 } => println!("fetch: {} unchanged (sha256 {sha256})", opts.url),
+                FetchOutcome::Updated { sha256, bytes } => {
+                    println!("fetch: wrote spec/openapi.json ({bytes} bytes, sha256 {sha256}) and spec/openapi.lock");
+                    println!("next: cargo xtask regen");
+                }
+            }
+            Ok(())
+        }
+        Command::Test => peers::run_all_checks(&root),
+    }
+}
+
+fn regen_command(root: &Path, spec: &str, families: &Path, out: Option<&Path>, check: bool, verbose: bool) -> Result<()> {
+    let opts = RegenOptions {
+        spec: spec.to_owned(),
+        families: families.to_owned(),
+        out: out.map_or_else(|| in_project(root, "."), Path::to_owned),
+        standalone: out.is_some(),
+        mode: if check { Mode::Check } else { Mode::Write },
+    };
+    let outcome = regen::regen(&opts)?;
+    let report = &outcome.normalized.report;
+    println!(
+        "regen: {} ({} operations in, OpenAPI {}) with {}",
+        spec,
+        outcome.document.root["paths"].as_object().map_or(0, |p| p.values().map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| archastro_codegen::normalize::METHODS.contains(&k.as_str())).count())).sum::<usize>()),
+        outcome.document.root["openapi"].as_str().unwrap_or("?"),
+        families.display()
+    );
+    print!("{}", report.summary());
+    if verbose {
+        println!("every rule application:");
+        print!("{}", report.verbose());
+    }
+    let target = opts.out.display().to_string();
+    if outcome.changes.is_empty() {
+        println!("regen: {target} is up to date");
+        return Ok(());
+    }
+    for change in &outcome.changes {
+        let verb = match (check, change.kind) {
+            (true, ChangeKind::Created) => "missing",
+            (true, ChangeKind::Updated) => "stale",
+            (true, ChangeKind::Removed) => "should not exist",
+            (false, ChangeKind::Created) => "created",
+            (false, ChangeKind::Updated) => "updated",
+            (false, ChangeKind::Removed) => "removed",
+        };
+        println!("  {verb}: {}", change.path);
+        if check {
+            print!("{}", change.diff);
+        }
+    }
+    if check {
+        let mut fix = String::from("cargo xtask regen");
+        if spec != in_project(root, "spec/openapi.json").display().to_string() {
+            fix.push_str(&format!(" --spec {spec}"));
+        }
+        if families != in_project(root, "spec/families.toml") {
+            fix.push_str(&format!(" --families {}", families.display()));
+        }
+        if let Some(out) = out {
+            fix.push_str(&format!(" --out {}", out.display()));
+        }
+        bail!("{} generated file(s) are out of date; run `{fix}` and commit the result", outcome.changes.len());
+    }
+    println!("regen: {} file(s) written under {target}", outcome.changes.len());
+    Ok(())
+}
+
+/// `rel` inside the project: relative when the command runs from the project root (so
+/// messages read `spec/openapi.json`), absolute otherwise.
+fn in_project(root: &Path, rel: &str) -> PathBuf {
+    let here = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    if here.is_some_and(|d| root.canonicalize().is_ok_and(|r| r == d)) {
+        PathBuf::from(rel)
+    } else {
+        root.join(rel)
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned).unwrap_or_else(|| PathBuf::from("."))
+}

@@ -72,6 +72,7 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
+    operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
 

@@ -97,7 +97,8 @@ pub(crate) fn assign_operation_ids(ctx: &mut Ctx, root: &mut Value, config: &Fam
     for _round in 0..8 {
         for &i in &derived {
             let op = &ops[i];
-            names.insert(i, derive_name(config.strip_name_prefix(&op.path), op.method, &methods_by_path[op.path.as_str()], depth[&i]));
+            let is_collection = has_item_child(&op.path, methods_by_path.keys());
+            names.insert(i, derive_name(config.strip_name_prefix(&op.path), op.method, &methods_by_path[op.path.as_str()], is_collection, depth[&i]));
         }
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, n) in &names {
@@ -202,17 +203,24 @@ fn is_plural(word: &str) -> bool {
     singular(word) != word
 }
 
+/// True when `path/{param}` is also a path: `path` is then a collection (`GET` lists it).
+fn has_item_child<'a>(path: &str, all: impl Iterator<Item = &'a &'a str>) -> bool {
+    let prefix = format!("{path}/{{");
+    all.into_iter().any(|p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
+}
+
 /// `verb_noun` from a method and a (prefix-stripped) path, using `depth` literal segments.
-fn derive_name(rel: &str, method: &str, methods_on_path: &[&str], depth: usize) -> String {
+/// `is_collection`: the path has an item child (`/kv` beside `/kv/{key}`).
+fn derive_name(rel: &str, method: &str, methods_on_path: &[&str], is_collection: bool, depth: usize) -> String {
     let segments: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
     let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
     let mut nouns = literal_segments(rel);
     let last = nouns.last().cloned().unwrap_or_else(|| "root".into());
     let mut depth = depth;
     let verb: String = match method {
-        "get" if ends_with_param || !is_plural(&last) => "get".into(),
+        "get" if ends_with_param || !(is_plural(&last) || is_collection) => "get".into(),
         "get" => "list".into(),
-        "post" if ends_with_param || is_plural(&last) => "create".into(),
+        "post" if ends_with_param || is_plural(&last) || is_collection => "create".into(),
         "post" => {
             nouns.pop();
             // An action on a namespace (`/auth/login`) reads best as the verb alone.
@@ -253,16 +261,17 @@ mod tests {
 
     #[test]
     fn derives_names() {
-        assert_eq!(derive_name("/agent_env_vars/{env_var}", "delete", &["delete", "get", "patch"], 1), "delete_agent_env_var");
-        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], 1), "list_threads");
-        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], 2), "list_user_threads");
-        assert_eq!(derive_name("/users/{user_id}/threads", "post", &["get", "post"], 2), "create_user_thread");
-        assert_eq!(derive_name("/routines/{routine_id}/activate", "post", &["post"], 1), "activate_routine");
-        assert_eq!(derive_name("/teams/{team_id}", "put", &["get", "put"], 1), "update_team");
-        assert_eq!(derive_name("/workflows/node-types", "get", &["get"], 1), "list_node_types");
-        assert_eq!(derive_name("/auth/login", "post", &["post"], 1), "login");
-        assert_eq!(derive_name("/auth/login", "post", &["post"], 2), "login_auth");
-        assert_eq!(derive_name("/teams/join", "post", &["post"], 1), "join_team");
+        assert_eq!(derive_name("/agent_env_vars/{env_var}", "delete", &["delete", "get", "patch"], false, 1), "delete_agent_env_var");
+        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], false, 1), "list_threads");
+        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], false, 2), "list_user_threads");
+        assert_eq!(derive_name("/users/{user_id}/threads", "post", &["get", "post"], false, 2), "create_user_thread");
+        assert_eq!(derive_name("/routines/{routine_id}/activate", "post", &["post"], false, 1), "activate_routine");
+        assert_eq!(derive_name("/teams/{team_id}", "put", &["get", "put"], false, 1), "update_team");
+        assert_eq!(derive_name("/workflows/node-types", "get", &["get"], false, 1), "list_node_types");
+        assert_eq!(derive_name("/auth/login", "post", &["post"], false, 1), "login");
+        assert_eq!(derive_name("/auth/login", "post", &["post"], false, 2), "login_auth");
+        assert_eq!(derive_name("/teams/join", "post", &["post"], false, 1), "join_team");
+        assert_eq!(derive_name("/kv", "get", &["get"], true, 1), "list_kv");
     }
 
     #[test]

@@ -389,25 +389,74 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             ctx.report.warn("response-success-missing", &responses_at, "no 2xx response declared; assumed 200 without a body");
             out.insert("200".into(), json!({"description": "Success"}));
         }
-        // One error kind: if they differ, errors carry no typed body.
-        let mut error_kinds: Vec<ResponseKind> = out
-            .iter()
-            .filter(|(c, _)| matches!(status_class(c), Some('4' | '5')))
-            .map(|(_, r)| response_kind(r))
-            .collect();
-        error_kinds.sort();
-        error_kinds.dedup();
-        if error_kinds.len() > 1 {
-            for (code, r) in out.iter_mut() {
-                if matches!(status_class(code), Some('4' | '5')) {
-                    if let Some(obj) = r.as_object_mut() {
-                        obj.remove("content");
-                    }
-                }
-            }
-            ctx.report.warn("response-error-bodies-untyped", &responses_at, "error responses declare different body types; their bodies are left untyped");
-        }
         *responses = out.into_iter().collect();
     });
     failure.map_or(Ok(()), Err)
+}
+
+/// One error type per operation, as progenitor requires: error responses with different JSON
+/// bodies share one `anyOf` component named after the operation (`ExchangeTokenError`); when
+/// some have no JSON body, no error body is typed.
+pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
+    let mut new_components: Vec<(String, Value)> = Vec::new();
+    let mut taken: Vec<String> = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for_each_operation_mut(root, |at, op| {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("operation").to_owned();
+        let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
+        let errors: Vec<(String, ResponseKind)> = responses
+            .iter()
+            .filter(|(c, _)| matches!(status_class(c), Some('4' | '5')))
+            .map(|(c, r)| (c.clone(), response_kind(r)))
+            .collect();
+        let mut kinds: Vec<&ResponseKind> = errors.iter().map(|(_, k)| k).collect();
+        kinds.sort();
+        kinds.dedup();
+        if kinds.len() < 2 {
+            return;
+        }
+        let responses_at = format!("{at}/responses");
+        if kinds.iter().all(|k| matches!(k, ResponseKind::Json(_))) {
+            let mut variants: Vec<Value> = Vec::new();
+            for (code, _) in &errors {
+                let schema = responses[code]["content"]["application/json"]["schema"].clone();
+                if !variants.contains(&schema) {
+                    variants.push(schema);
+                }
+            }
+            let wanted = format!("{}Error", heck::ToUpperCamelCase::to_upper_camel_case(id.as_str()));
+            let mut name = wanted.clone();
+            let mut n = 2;
+            while taken.contains(&name) {
+                name = format!("{wanted}{n}");
+                n += 1;
+            }
+            taken.push(name.clone());
+            let reference = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+            for (code, _) in &errors {
+                responses[code]["content"]["application/json"]["schema"] = reference.clone();
+            }
+            ctx.report.info("response-error-bodies-any-of", &responses_at, format!("error responses with different bodies share components.schemas.{name} (anyOf)"));
+            new_components.push((name, json!({ "anyOf": variants, "description": format!("An error of `{id}`: any of the error bodies it declares.") })));
+        } else {
+            for (code, _) in &errors {
+                if let Some(r) = responses.get_mut(code).and_then(Value::as_object_mut) {
+                    r.remove("content");
+                }
+            }
+            ctx.report.warn("response-error-bodies-untyped", &responses_at, "some error responses have a JSON body and some do not; error bodies are left untyped");
+        }
+    });
+    if new_components.is_empty() {
+        return;
+    }
+    let components = root.as_object_mut().expect("checked at load").entry("components").or_insert_with(|| json!({}));
+    if let Some(Value::Object(schemas)) = components.as_object_mut().map(|c| c.entry("schemas").or_insert_with(|| json!({}))) {
+        for (name, schema) in new_components {
+            schemas.insert(name, schema);
+        }
+    }
 }

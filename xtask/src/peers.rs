@@ -1,0 +1,97 @@
+//! `cargo xtask test`: what CI runs (`.ci/run` calls it). Installs the test peers into
+//! `target/peers/` when missing (a Python venv with openapi-spec-validator, an npm prefix with
+//! Redocly's CLI), validates the pinned spec with them and with the reference checker in
+//! `../shared`, checks that the generated tree is fresh, then runs the whole test suite.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail, ensure};
+
+/// Pinned peer versions: a new version is a deliberate change.
+const OPENAPI_SPEC_VALIDATOR: &str = "openapi-spec-validator==0.8.5";
+const REDOCLY_CLI: &str = "@redocly/cli@2.77.0";
+
+pub fn run_all_checks(root: &Path) -> Result<()> {
+    let shared = root.join("../shared");
+    ensure!(
+        shared.join("specs/archastro").is_dir() && shared.join("reference").is_dir(),
+        "{} is missing: the tests read the reference and the real platform specs from ../shared beside the checkout",
+        shared.display()
+    );
+    let peers = root.join("target/peers");
+    let spec = root.join("spec/openapi.json");
+
+    step("reference endpoints covered by spec/openapi.json");
+    run(Command::new("python3")
+        .arg(shared.join("tools/reference_endpoints.py"))
+        .arg(shared.join("reference/archastro-api-reference.txt"))
+        .arg(&spec))?;
+
+    step("openapi-spec-validator");
+    let validator = install_python_tool(&peers, OPENAPI_SPEC_VALIDATOR, "openapi-spec-validator")?;
+    run(Command::new(validator).arg(&spec))?;
+
+    step("redocly lint");
+    let redocly = install_npm_tool(&peers, REDOCLY_CLI, "redocly")?;
+    run(Command::new(redocly).current_dir(root).arg("lint").arg("--format=stylish").arg(&spec))?;
+
+    step("cargo xtask regen --check");
+    run(cargo(root).args(["run", "--quiet", "--package", "xtask", "--", "regen", "--check"]))?;
+
+    step("cargo test --workspace");
+    run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))?;
+    Ok(())
+}
+
+fn step(name: &str) {
+    println!("\n==> {name}");
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root);
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok(())
+}
+
+/// A venv under `target/peers/venv` with `requirement` installed; returns the tool's path.
+fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<PathBuf> {
+    let venv = peers.join("venv");
+    let bin = venv.join("bin").join(tool);
+    let marker = venv.join(format!(".installed-{}", requirement.replace(['=', '/', '@'], "_")));
+    if bin.exists() && marker.exists() {
+        return Ok(bin);
+    }
+    println!("installing {requirement} into {}", venv.display());
+    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", requirement]))?;
+    std::fs::write(&marker, "").with_context(|| format!("writing {}", marker.display()))?;
+    Ok(bin)
+}
+
+/// An npm prefix under `target/peers/node` with `package` installed; returns the tool's path.
+fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Result<PathBuf> {
+    let prefix = peers.join("node");
+    let bin = prefix.join("node_modules/.bin").join(tool);
+    let marker = prefix.join(format!(".installed-{}", package.replace(['/', '@'], "_")));
+    if bin.exists() && marker.exists() {
+        return Ok(bin);
+    }
+    println!("installing {package} into {}", prefix.display());
+    std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
+    run(Command::new("npm")
+        .arg("install")
+        .arg("--prefix")
+        .arg(&prefix)
+        .args(["--no-audit", "--no-fund", "--loglevel=error", package]))?;
+    std::fs::write(&marker, "").with_context(|| format!("writing {}", marker.display()))?;
+    Ok(bin)
+}
