@@ -68,19 +68,34 @@ fn main() -> ExitCode {
 fn run() -> Result<()> {
     let root = project_root();
     match Cli::parse().command {
-        Command::Regen { spec, families, out, check, verbose } => {
-            let spec = spec.unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
+        Command::Regen {
+            spec,
+            families,
+            out,
+            check,
+            verbose,
+        } => {
+            let spec = spec
+                .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
             let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
             regen_command(&root, &spec, &families, out.as_deref(), check, verbose)
         }
-        Command::Fetch { url, timeout, max_bytes } => {
+        Command::Fetch {
+            url,
+            timeout,
+            max_bytes,
+        } => {
             let mut opts = FetchOptions::new(url, &in_project(&root, "spec"));
             opts.timeout = Duration::from_secs(timeout);
             opts.max_bytes = max_bytes;
             match fetch::fetch(&opts)? {
-                FetchOutcome::Unchanged { sha256 } => println!("fetch: {} unchanged (sha256 {sha256})", opts.url),
+                FetchOutcome::Unchanged { sha256 } => {
+                    println!("fetch: {} unchanged (sha256 {sha256})", opts.url)
+                }
                 FetchOutcome::Updated { sha256, bytes } => {
-                    println!("fetch: wrote spec/openapi.json ({bytes} bytes, sha256 {sha256}) and spec/openapi.lock");
+                    println!(
+                        "fetch: wrote spec/openapi.json ({bytes} bytes, sha256 {sha256}) and spec/openapi.lock"
+                    );
                     println!("next: cargo xtask regen");
                 }
             }
@@ -90,7 +105,14 @@ fn run() -> Result<()> {
     }
 }
 
-fn regen_command(root: &Path, spec: &str, families: &Path, out: Option<&Path>, check: bool, verbose: bool) -> Result<()> {
+fn regen_command(
+    root: &Path,
+    spec: &str,
+    families: &Path,
+    out: Option<&Path>,
+    check: bool,
+    verbose: bool,
+) -> Result<()> {
     let opts = RegenOptions {
         spec: spec.to_owned(),
         families: families.to_owned(),
@@ -103,7 +125,13 @@ fn regen_command(root: &Path, spec: &str, families: &Path, out: Option<&Path>, c
     println!(
         "regen: {} ({} operations in, OpenAPI {}) with {}",
         spec,
-        outcome.document.root["paths"].as_object().map_or(0, |p| p.values().map(|i| i.as_object().map_or(0, |o| o.keys().filter(|k| archastro_codegen::normalize::METHODS.contains(&k.as_str())).count())).sum::<usize>()),
+        outcome.document.root["paths"].as_object().map_or(0, |p| p
+            .values()
+            .map(|i| i.as_object().map_or(0, |o| o
+                .keys()
+                .filter(|k| archastro_codegen::normalize::METHODS.contains(&k.as_str()))
+                .count()))
+            .sum::<usize>()),
         outcome.document.root["openapi"].as_str().unwrap_or("?"),
         families.display()
     );
@@ -142,16 +170,24 @@ fn regen_command(root: &Path, spec: &str, families: &Path, out: Option<&Path>, c
         if let Some(out) = out {
             fix.push_str(&format!(" --out {}", out.display()));
         }
-        bail!("{} generated file(s) are out of date; run `{fix}` and commit the result", outcome.changes.len());
+        bail!(
+            "{} generated file(s) are out of date; run `{fix}` and commit the result",
+            outcome.changes.len()
+        );
     }
-    println!("regen: {} file(s) written under {target}", outcome.changes.len());
+    println!(
+        "regen: {} file(s) written under {target}",
+        outcome.changes.len()
+    );
     Ok(())
 }
 
 /// `rel` inside the project: relative when the command runs from the project root (so
 /// messages read `spec/openapi.json`), absolute otherwise.
 fn in_project(root: &Path, rel: &str) -> PathBuf {
-    let here = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
+    let here = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
     if here.is_some_and(|d| root.canonicalize().is_ok_and(|r| r == d)) {
         PathBuf::from(rel)
     } else {
@@ -161,5 +197,8 @@ fn in_project(root: &Path, rel: &str) -> PathBuf {
 
 /// The workspace root: the parent of this crate's manifest directory.
 fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_owned).unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from("."))
 }

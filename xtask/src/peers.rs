@@ -34,10 +34,22 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
 
     step("redocly lint");
     let redocly = install_npm_tool(&peers, REDOCLY_CLI, "redocly")?;
-    run(Command::new(redocly).current_dir(root).arg("lint").arg("--format=stylish").arg(&spec))?;
+    run(Command::new(redocly)
+        .current_dir(root)
+        .arg("lint")
+        .arg("--format=stylish")
+        .arg(&spec))?;
 
     step("cargo xtask regen --check");
-    run(cargo(root).args(["run", "--quiet", "--package", "xtask", "--", "regen", "--check"]))?;
+    run(cargo(root).args([
+        "run",
+        "--quiet",
+        "--package",
+        "xtask",
+        "--",
+        "regen",
+        "--check",
+    ]))?;
 
     step("cargo test --workspace");
     run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))?;
@@ -66,13 +78,21 @@ fn run(cmd: &mut Command) -> Result<()> {
 fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<PathBuf> {
     let venv = peers.join("venv");
     let bin = venv.join("bin").join(tool);
-    let marker = venv.join(format!(".installed-{}", requirement.replace(['=', '/', '@'], "_")));
+    let marker = venv.join(format!(
+        ".installed-{}",
+        requirement.replace(['=', '/', '@'], "_")
+    ));
     if bin.exists() && marker.exists() {
         return Ok(bin);
     }
     println!("installing {requirement} into {}", venv.display());
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", requirement]))?;
+    run(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        requirement,
+    ]))?;
     std::fs::write(&marker, "").with_context(|| format!("writing {}", marker.display()))?;
     Ok(bin)
 }

@@ -82,7 +82,9 @@ pub enum Error {
     #[error("{file}: {message}")]
     Config { file: String, message: String },
     /// `cargo xtask fetch` failed; nothing was written.
-    #[error("fetching {url} failed: {message}; spec/openapi.json and spec/openapi.lock are unchanged")]
+    #[error(
+        "fetching {url} failed: {message}; spec/openapi.json and spec/openapi.lock are unchanged"
+    )]
     Fetch { url: String, message: String },
 }
 

@@ -114,7 +114,9 @@ impl FamiliesConfig {
         for (i, f) in raw.families.into_iter().enumerate() {
             let valid_name = !f.name.is_empty()
                 && f.name.starts_with(|c: char| c.is_ascii_lowercase())
-                && f.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && f.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if !valid_name {
                 return Err(config_error(format!(
                     "family[{i}].name `{}` must be a lower-case identifier ([a-z][a-z0-9_]*)",
@@ -122,9 +124,13 @@ impl FamiliesConfig {
                 )));
             }
             if families.iter().any(|g: &Family| g.name == f.name) {
-                return Err(config_error(format!("family `{}` is defined twice", f.name)));
+                return Err(config_error(format!(
+                    "family `{}` is defined twice",
+                    f.name
+                )));
             }
-            let matcher = build_matcher(&f.paths).map_err(|m| config_error(format!("family `{}`: {m}", f.name)))?;
+            let matcher = build_matcher(&f.paths)
+                .map_err(|m| config_error(format!("family `{}`: {m}", f.name)))?;
             families.push(Family {
                 name: f.name,
                 title: f.title,
@@ -136,7 +142,8 @@ impl FamiliesConfig {
         }
         let mut exclusions = Vec::new();
         for (i, x) in raw.exclusions.into_iter().enumerate() {
-            let matcher = build_matcher(&x.paths).map_err(|m| config_error(format!("exclude[{i}]: {m}")))?;
+            let matcher =
+                build_matcher(&x.paths).map_err(|m| config_error(format!("exclude[{i}]: {m}")))?;
             exclusions.push(Exclusion {
                 reason: x.reason,
                 action: x.action,
@@ -164,7 +171,11 @@ impl FamiliesConfig {
     /// Where `path` goes: the first exclusion that matches, else the one family that matches.
     /// `Ok(None)` when nothing matches; `Err` lists the families when several do.
     pub fn place(&self, path: &str) -> Result<Option<Placement>, Vec<String>> {
-        if let Some(i) = self.exclusions.iter().position(|x| x.matcher.is_match(path)) {
+        if let Some(i) = self
+            .exclusions
+            .iter()
+            .position(|x| x.matcher.is_match(path))
+        {
             return Ok(Some(Placement::Excluded(i)));
         }
         let hits: Vec<usize> = (0..self.families.len())
@@ -173,17 +184,20 @@ impl FamiliesConfig {
         match hits.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some(Placement::Family(*one))),
-            many => Err(many.iter().map(|&i| self.families[i].name.clone()).collect()),
+            many => Err(many
+                .iter()
+                .map(|&i| self.families[i].name.clone())
+                .collect()),
         }
     }
 
     /// The path without its longest configured meaningless prefix (for naming).
     pub fn strip_name_prefix<'a>(&self, path: &'a str) -> &'a str {
         for p in &self.name_prefixes {
-            if let Some(rest) = path.strip_prefix(p.as_str()) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    return rest;
-                }
+            if let Some(rest) = path.strip_prefix(p.as_str())
+                && (rest.is_empty() || rest.starts_with('/'))
+            {
+                return rest;
             }
         }
         path
@@ -215,10 +229,10 @@ fn build_matcher(patterns: &[String]) -> std::result::Result<GlobSet, String> {
             return Err(format!("path pattern `{p}` must start with `/`"));
         }
         set.add(glob(p)?);
-        if let Some(base) = p.strip_suffix("/**") {
-            if !base.is_empty() {
-                set.add(glob(base)?);
-            }
+        if let Some(base) = p.strip_suffix("/**")
+            && !base.is_empty()
+        {
+            set.add(glob(base)?);
         }
     }
     set.build().map_err(|e| e.to_string())
@@ -255,21 +269,30 @@ paths = ["/protected/api/v2/developer/apps/*/observability/**"]
     fn places_paths() {
         let c = FamiliesConfig::parse("t.toml", CONFIG).unwrap();
         assert_eq!(c.place("/api/v2/users"), Ok(Some(Placement::Family(0))));
-        assert_eq!(c.place("/api/v2/users/{id}/threads"), Ok(Some(Placement::Family(0))));
+        assert_eq!(
+            c.place("/api/v2/users/{id}/threads"),
+            Ok(Some(Placement::Family(0)))
+        );
         assert_eq!(c.place("/api/v2/usersx"), Ok(None));
         assert_eq!(c.place("/api/v2/scrape/x"), Ok(None));
         assert_eq!(
             c.place("/protected/api/v2/developer/apps/{app_id}/observability/logs"),
             Ok(Some(Placement::Excluded(0)))
         );
-        assert_eq!(c.strip_name_prefix("/protected/api/v2/developer/apps"), "/apps");
+        assert_eq!(
+            c.strip_name_prefix("/protected/api/v2/developer/apps"),
+            "/apps"
+        );
         assert_eq!(c.strip_name_prefix("/api/v2x/a"), "/api/v2x/a");
     }
 
     #[test]
     fn rejects_bad_names() {
-        let err = FamiliesConfig::parse("t.toml", "[[family]]\nname = \"Bad-Name\"\ntitle = \"x\"\npaths = [\"/a\"]\n")
-            .unwrap_err();
+        let err = FamiliesConfig::parse(
+            "t.toml",
+            "[[family]]\nname = \"Bad-Name\"\ntitle = \"x\"\npaths = [\"/a\"]\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("lower-case identifier"), "{err}");
     }
 }

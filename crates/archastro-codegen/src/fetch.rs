@@ -151,7 +151,10 @@ pub fn fetch(opts: &FetchOptions) -> Result<FetchOutcome> {
     }
 
     write_both(opts, &body, &lock.to_toml())?;
-    Ok(FetchOutcome::Updated { sha256, bytes: body.len() as u64 })
+    Ok(FetchOutcome::Updated {
+        sha256,
+        bytes: body.len() as u64,
+    })
 }
 
 /// What the server answered to a (possibly conditional) GET.
@@ -161,7 +164,11 @@ enum Downloaded {
 }
 
 /// Downloads `opts.url` (a checked `target`) within the timeout and size cap.
-fn download_checked(opts: &FetchOptions, target: &Target, if_none_match: Option<HeaderValue>) -> Result<Downloaded> {
+fn download_checked(
+    opts: &FetchOptions,
+    target: &Target,
+    if_none_match: Option<HeaderValue>,
+) -> Result<Downloaded> {
     let url = opts.url.as_str();
     let fail = |message: String| Error::Fetch {
         url: url.to_owned(),
@@ -259,7 +266,10 @@ pub fn download(url: &str, timeout: Duration, max_bytes: u64) -> Result<Vec<u8>>
         timeout,
         max_bytes,
     };
-    let target = check_url(url).map_err(|message| Error::Fetch { url: url.to_owned(), message })?;
+    let target = check_url(url).map_err(|message| Error::Fetch {
+        url: url.to_owned(),
+        message,
+    })?;
     match download_checked(&opts, &target, None)? {
         Downloaded::Body { body, .. } => Ok(body),
         Downloaded::NotModified => Err(Error::Fetch {

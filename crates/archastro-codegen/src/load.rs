@@ -46,7 +46,10 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
     let text = std::str::from_utf8(bytes).map_err(|e| Error::Syntax {
         file: origin.to_owned(),
         format: "UTF-8",
-        line: 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count(),
         column: 0,
         message: e.to_string(),
     })?;
@@ -56,7 +59,8 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
             file: origin.to_owned(),
         });
     }
-    let looks_like_json = trimmed.starts_with('{') || trimmed.starts_with('[') || origin.ends_with(".json");
+    let looks_like_json =
+        trimmed.starts_with('{') || trimmed.starts_with('[') || origin.ends_with(".json");
     if looks_like_json {
         serde_json::from_str(trimmed).map_err(|e| Error::Syntax {
             file: origin.to_owned(),
@@ -94,7 +98,9 @@ fn yaml_to_json(origin: &str, yaml: serde_yaml::Value, at: &mut String) -> Resul
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .ok_or_else(|| Error::invalid(origin, at, format!("number {f} has no JSON form")))?
+                    .ok_or_else(|| {
+                        Error::invalid(origin, at, format!("number {f} has no JSON form"))
+                    })?
             }
         }
         Y::String(s) => Value::String(s),
@@ -139,7 +145,11 @@ fn yaml_to_json(origin: &str, yaml: serde_yaml::Value, at: &mut String) -> Resul
 /// Checks the document is OpenAPI 3.0.x or 3.1.x with a `paths` object.
 fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
     let Some(obj) = root.as_object() else {
-        return Err(Error::invalid(origin, "#", "not an OpenAPI document: the top level is not an object"));
+        return Err(Error::invalid(
+            origin,
+            "#",
+            "not an OpenAPI document: the top level is not an object",
+        ));
     };
     if obj.contains_key("swagger") {
         return Err(Error::invalid(
@@ -168,7 +178,13 @@ fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
     };
     match obj.get("paths") {
         Some(Value::Object(_)) => {}
-        Some(_) => return Err(Error::invalid(origin, "#/paths", "`paths` must be an object")),
+        Some(_) => {
+            return Err(Error::invalid(
+                origin,
+                "#/paths",
+                "`paths` must be an object",
+            ));
+        }
         None => {
             return Err(Error::invalid(
                 origin,
@@ -178,7 +194,11 @@ fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
         }
     }
     if !obj.get("info").is_some_and(Value::is_object) {
-        return Err(Error::invalid(origin, "#/info", "`info` is missing or not an object"));
+        return Err(Error::invalid(
+            origin,
+            "#/info",
+            "`info` is missing or not an object",
+        ));
     }
     Ok(version)
 }

@@ -164,7 +164,10 @@ fn list_files(root: &Path, dir: &str) -> Result<Vec<String>> {
             let entry = entry.map_err(|e| Error::io(&path, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let child = format!("{rel}/{name}");
-            let is_dir = entry.file_type().map_err(|e| Error::io(entry.path(), e))?.is_dir();
+            let is_dir = entry
+                .file_type()
+                .map_err(|e| Error::io(entry.path(), e))?
+                .is_dir();
             if is_dir {
                 stack.push(child);
             } else {
@@ -187,8 +190,15 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if total <= MAX_DIFF_LINES {
         return text;
     }
-    let mut kept: String = text.lines().take(MAX_DIFF_LINES).collect::<Vec<_>>().join("\n");
-    kept.push_str(&format!("\n... {} more diff lines\n", total - MAX_DIFF_LINES));
+    let mut kept: String = text
+        .lines()
+        .take(MAX_DIFF_LINES)
+        .collect::<Vec<_>>()
+        .join("\n");
+    kept.push_str(&format!(
+        "\n... {} more diff lines\n",
+        total - MAX_DIFF_LINES
+    ));
     kept
 }
 
@@ -198,7 +208,8 @@ mod tests {
 
     #[test]
     fn writes_checks_and_removes_stale() {
-        let dir = std::env::temp_dir().join(format!("archastro-output-test-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("archastro-output-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let mut tree = OutputTree::new(&dir);
         tree.own_dir("out");
@@ -212,8 +223,18 @@ mod tests {
         std::fs::write(dir.join("out/a.txt"), "changed\n").unwrap();
         let changes = tree.apply(Mode::Check).unwrap();
         let kinds: Vec<_> = changes.iter().map(|c| (c.path.as_str(), c.kind)).collect();
-        assert_eq!(kinds, [("out/a.txt", ChangeKind::Updated), ("out/stale.txt", ChangeKind::Removed)]);
-        assert!(changes[0].diff.contains("-changed\n+one\n"), "{}", changes[0].diff);
+        assert_eq!(
+            kinds,
+            [
+                ("out/a.txt", ChangeKind::Updated),
+                ("out/stale.txt", ChangeKind::Removed)
+            ]
+        );
+        assert!(
+            changes[0].diff.contains("-changed\n+one\n"),
+            "{}",
+            changes[0].diff
+        );
         tree.apply(Mode::Write).unwrap();
         assert!(tree.apply(Mode::Check).unwrap().is_empty());
         assert!(!dir.join("out/stale.txt").exists());

@@ -51,12 +51,12 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16)) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && let Some(Ok(b)) = s.get(i + 1..i + 3).map(|h| u8::from_str_radix(h, 16))
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -70,10 +70,16 @@ mod tests {
 
     #[test]
     fn escapes_round_trip() {
-        assert_eq!(from_tokens(["paths", "/a/{b}", "get"]), "#/paths/~1a~1{b}/get");
+        assert_eq!(
+            from_tokens(["paths", "/a/{b}", "get"]),
+            "#/paths/~1a~1{b}/get"
+        );
         assert_eq!(unescape("~1a~0b"), "/a~b");
         let v = serde_json::json!({"paths": {"/a b": {"get": 1}}});
-        assert_eq!(resolve(&v, "#/paths/~1a%20b/get"), Some(&serde_json::json!(1)));
+        assert_eq!(
+            resolve(&v, "#/paths/~1a%20b/get"),
+            Some(&serde_json::json!(1))
+        );
         assert_eq!(resolve(&v, "#/paths/~1x"), None);
     }
 }

@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Result;
 use crate::families::FamiliesConfig;
 use crate::load::{self, Document};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
-use crate::Result;
 
 /// The directory, relative to the output root, that holds one normalized document per family.
 pub const NORMALIZED_DIR: &str = "spec/normalized";
@@ -39,7 +39,11 @@ pub struct RegenOutcome {
 /// Reads the spec named by `spec`, a file path or a URL.
 pub fn read_spec(spec: &str) -> Result<Document> {
     if spec.starts_with("https://") || spec.starts_with("http://") {
-        let body = crate::fetch::download(spec, crate::fetch::DEFAULT_TIMEOUT, crate::fetch::DEFAULT_MAX_BYTES)?;
+        let body = crate::fetch::download(
+            spec,
+            crate::fetch::DEFAULT_TIMEOUT,
+            crate::fetch::DEFAULT_MAX_BYTES,
+        )?;
         load::parse_document(spec, &body)
     } else {
         load::load_file(Path::new(spec))
@@ -51,11 +55,12 @@ pub fn output_tree(out: &Path, normalized: &Normalized, standalone: bool) -> Res
     let mut tree = OutputTree::new(out);
     tree.own_dir(NORMALIZED_DIR);
     for (name, document) in &normalized.families {
-        let mut text = serde_json::to_string_pretty(document).map_err(|e| crate::Error::Invalid {
-            file: name.clone(),
-            pointer: "#".into(),
-            message: e.to_string(),
-        })?;
+        let mut text =
+            serde_json::to_string_pretty(document).map_err(|e| crate::Error::Invalid {
+                file: name.clone(),
+                pointer: "#".into(),
+                message: e.to_string(),
+            })?;
         text.push('\n');
         tree.add(format!("{NORMALIZED_DIR}/{name}.json"), text);
     }

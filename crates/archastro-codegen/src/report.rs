@@ -49,15 +49,31 @@ const LISTED_RULES: &[&str] = &[
 ];
 
 impl Report {
-    pub(crate) fn info(&mut self, rule: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn info(
+        &mut self,
+        rule: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.push(Level::Info, rule, pointer, message);
     }
 
-    pub(crate) fn warn(&mut self, rule: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn warn(
+        &mut self,
+        rule: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.push(Level::Warning, rule, pointer, message);
     }
 
-    fn push(&mut self, level: Level, rule: &'static str, pointer: impl Into<String>, message: impl Into<String>) {
+    fn push(
+        &mut self,
+        level: Level,
+        rule: &'static str,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.entries.push(Entry {
             level,
             rule,
@@ -81,7 +97,11 @@ impl Report {
     pub fn summary(&self) -> String {
         let mut out = String::new();
         for f in &self.families {
-            let _ = writeln!(out, "  {:<12} {:>4} operations  {:>4} schemas", f.name, f.operations, f.schemas);
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>4} operations  {:>4} schemas",
+                f.name, f.operations, f.schemas
+            );
         }
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &self.entries {
@@ -103,7 +123,11 @@ impl Report {
                 let _ = writeln!(out, "    {}", e.message);
             }
             if listed.len() > 12 {
-                let _ = writeln!(out, "    ... and {} more (--verbose lists them all)", listed.len() - 12);
+                let _ = writeln!(
+                    out,
+                    "    ... and {} more (--verbose lists them all)",
+                    listed.len() - 12
+                );
             }
         }
         let warnings: Vec<&Entry> = self
@@ -116,7 +140,11 @@ impl Report {
                 let _ = writeln!(out, "    {}: {}", e.pointer, e.message);
             }
             if warnings.len() > 20 {
-                let _ = writeln!(out, "    ... and {} more (--verbose lists them all)", warnings.len() - 20);
+                let _ = writeln!(
+                    out,
+                    "    ... and {} more (--verbose lists them all)",
+                    warnings.len() - 20
+                );
             }
         }
         out

@@ -8,7 +8,10 @@ use crate::{Error, Result};
 
 /// Converts `x-auth-schemes` / `x-auth`, and checks every security requirement names a scheme.
 pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    if let Some(Value::Object(schemes)) = root.as_object_mut().and_then(|r| r.remove("x-auth-schemes")) {
+    if let Some(Value::Object(schemes)) = root
+        .as_object_mut()
+        .and_then(|r| r.remove("x-auth-schemes"))
+    {
         for (name, scheme) in schemes {
             let at = crate::pointer::from_tokens(["x-auth-schemes", name.as_str()]);
             let converted = convert_scheme(&ctx.file, &at, &scheme)?;
@@ -19,15 +22,25 @@ pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 .or_insert_with(|| json!({}));
             let target = components
                 .as_object_mut()
-                .ok_or_else(|| Error::invalid(&ctx.file, "#/components", "`components` must be an object"))?
+                .ok_or_else(|| {
+                    Error::invalid(&ctx.file, "#/components", "`components` must be an object")
+                })?
                 .entry("securitySchemes")
                 .or_insert_with(|| json!({}));
             if let Some(target) = target.as_object_mut() {
                 if target.contains_key(&name) {
-                    ctx.report.info("auth-scheme-kept", at, format!("securitySchemes already defines `{name}`"));
+                    ctx.report.info(
+                        "auth-scheme-kept",
+                        at,
+                        format!("securitySchemes already defines `{name}`"),
+                    );
                 } else {
                     target.insert(name.clone(), converted);
-                    ctx.report.info("auth-scheme-converted", at, format!("x-auth-schemes `{name}` became a securitySchemes entry"));
+                    ctx.report.info(
+                        "auth-scheme-converted",
+                        at,
+                        format!("x-auth-schemes `{name}` became a securitySchemes entry"),
+                    );
                 }
             }
         }
@@ -47,24 +60,42 @@ pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         if let Some(x_auth) = op.remove("x-auth") {
             let names: Vec<String> = x_auth
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             if op.contains_key("security") {
-                ctx.report.info("auth-operation-kept", at, "operation has both `security` and `x-auth`; kept `security`");
+                ctx.report.info(
+                    "auth-operation-kept",
+                    at,
+                    "operation has both `security` and `x-auth`; kept `security`",
+                );
             } else {
                 let reqs: Vec<Value> = names.iter().map(|n| json!({ n.as_str(): [] })).collect();
                 op.insert("security".into(), Value::Array(reqs));
-                ctx.report.info("auth-operation-converted", at, format!("x-auth {names:?} became security"));
+                ctx.report.info(
+                    "auth-operation-converted",
+                    at,
+                    format!("x-auth {names:?} became security"),
+                );
             }
         }
         if let Some(Value::Array(reqs)) = op.get("security") {
             for (i, req) in reqs.iter().enumerate() {
-                for name in req.as_object().map(|m| m.keys().collect::<Vec<_>>()).unwrap_or_default() {
+                for name in req
+                    .as_object()
+                    .map(|m| m.keys().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
                     if !known.contains(name) {
                         failure = Some(Error::invalid(
                             &file,
                             &format!("{at}/security/{i}"),
-                            format!("security scheme `{name}` is not defined in components.securitySchemes or x-auth-schemes"),
+                            format!(
+                                "security scheme `{name}` is not defined in components.securitySchemes or x-auth-schemes"
+                            ),
                         ));
                     }
                 }
@@ -89,7 +120,13 @@ fn convert_scheme(file: &str, at: &str, scheme: &Value) -> Result<Value> {
         Some("api_key" | "apiKey") => {
             out.insert("type".into(), json!("apiKey"));
             out.insert("in".into(), json!(get("in").unwrap_or("header")));
-            let name = get("name").ok_or_else(|| Error::invalid(file, &format!("{at}/name"), "API key scheme without a header `name`"))?;
+            let name = get("name").ok_or_else(|| {
+                Error::invalid(
+                    file,
+                    &format!("{at}/name"),
+                    "API key scheme without a header `name`",
+                )
+            })?;
             out.insert("name".into(), json!(name));
             if let Some(prefix) = get("prefix") {
                 if !description.is_empty() {

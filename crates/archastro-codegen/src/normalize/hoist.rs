@@ -29,31 +29,47 @@ fn canonical(v: &Value) -> String {
 }
 
 fn is_object_with_properties(v: &Value) -> bool {
-    v.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty()) && v.get("$ref").is_none()
+    v.get("properties")
+        .and_then(Value::as_object)
+        .is_some_and(|p| !p.is_empty())
+        && v.get("$ref").is_none()
 }
 
 /// Replaces inline copies of component schemas by `$ref`s, then names anonymous body and
 /// response objects.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
     let mut known: BTreeMap<String, String> = BTreeMap::new();
-    if let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, schema) in schemas {
             if is_object_with_properties(schema) {
-                known.entry(canonical(schema)).or_insert_with(|| name.clone());
+                known
+                    .entry(canonical(schema))
+                    .or_insert_with(|| name.clone());
             }
         }
     }
     // Components first (their nested copies of other components), then operations.
-    if let Some(schemas) = root.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    if let Some(schemas) = root
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             let at = pointer::from_tokens(["components", "schemas", name.as_str()]);
             replace_copies_below(schema, &at, &known, ctx);
         }
     }
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
-            let Some(op) = item.get_mut(*method) else { continue };
+            let Some(op) = item.get_mut(*method) else {
+                continue;
+            };
             let at = pointer::join(&pointer::from_tokens(["paths", path.as_str()]), method);
             replace_copies(op, &at, &known, ctx);
         }
@@ -66,27 +82,48 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     for (path, item) in paths.iter_mut() {
         for method in METHODS {
-            let Some(op) = item.get_mut(*method) else { continue };
+            let Some(op) = item.get_mut(*method) else {
+                continue;
+            };
             let at = pointer::join(&pointer::from_tokens(["paths", path.as_str()]), method);
-            let id = op.get("operationId").and_then(Value::as_str).unwrap_or("operation").to_upper_camel_case();
-            let mut slots: Vec<(String, String)> = vec![("/requestBody/content/application~1json/schema".into(), format!("{id}Request"))];
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("operation")
+                .to_upper_camel_case();
+            let mut slots: Vec<(String, String)> = vec![(
+                "/requestBody/content/application~1json/schema".into(),
+                format!("{id}Request"),
+            )];
             if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                 for code in responses.keys().filter(|c| c.starts_with('2')) {
                     let base = pointer::escape(code);
-                    slots.push((format!("/responses/{base}/content/application~1json/schema"), format!("{id}Response")));
-                    slots.push((format!("/responses/{base}/content/application~1json/schema/items"), format!("{id}Item")));
+                    slots.push((
+                        format!("/responses/{base}/content/application~1json/schema"),
+                        format!("{id}Response"),
+                    ));
+                    slots.push((
+                        format!("/responses/{base}/content/application~1json/schema/items"),
+                        format!("{id}Item"),
+                    ));
                 }
             }
             for (slot, wanted) in slots {
-                let Some(schema) = op.pointer_mut(&slot) else { continue };
+                let Some(schema) = op.pointer_mut(&slot) else {
+                    continue;
+                };
                 if !is_object_with_properties(schema) {
                     continue;
                 }
                 let shape = canonical(schema);
-                let name = if let Some((name, _, _)) = hoisted.iter().find(|(_, s, _)| *s == shape) {
+                let name = if let Some((name, _, _)) = hoisted.iter().find(|(_, s, _)| *s == shape)
+                {
                     name.clone()
                 } else {
                     let mut name = wanted.clone();
@@ -99,14 +136,25 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                     hoisted.push((name.clone(), shape, schema.clone()));
                     name
                 };
-                ctx.report.info("inline-schema-named", format!("{at}{slot}"), format!("anonymous object became components.schemas.{name}"));
-                *schema = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+                ctx.report.info(
+                    "inline-schema-named",
+                    format!("{at}{slot}"),
+                    format!("anonymous object became components.schemas.{name}"),
+                );
+                *schema =
+                    json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
             }
         }
     }
     if !hoisted.is_empty() {
-        let components = root.as_object_mut().expect("checked at load").entry("components").or_insert_with(|| json!({}));
-        let schemas = components.as_object_mut().map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+        let components = root
+            .as_object_mut()
+            .expect("checked at load")
+            .entry("components")
+            .or_insert_with(|| json!({}));
+        let schemas = components
+            .as_object_mut()
+            .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
         if let Some(Value::Object(schemas)) = schemas {
             for (name, _, schema) in hoisted {
                 schemas.insert(name, schema);
@@ -135,14 +183,21 @@ fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String
 }
 
 fn replace_copies(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
-    if is_object_with_properties(v) {
-        if let Some(name) = known.get(&canonical(v)) {
-            ctx.report.info("inline-schema-to-ref", at, format!("inline copy of components.schemas.{name} became a $ref"));
-            let mut replacement = Map::new();
-            replacement.insert("$ref".into(), json!(format!("#/components/schemas/{}", pointer::escape(name))));
-            *v = Value::Object(replacement);
-            return;
-        }
+    if is_object_with_properties(v)
+        && let Some(name) = known.get(&canonical(v))
+    {
+        ctx.report.info(
+            "inline-schema-to-ref",
+            at,
+            format!("inline copy of components.schemas.{name} became a $ref"),
+        );
+        let mut replacement = Map::new();
+        replacement.insert(
+            "$ref".into(),
+            json!(format!("#/components/schemas/{}", pointer::escape(name))),
+        );
+        *v = Value::Object(replacement);
+        return;
     }
     replace_copies_below(v, at, known, ctx);
 }

@@ -22,7 +22,9 @@ use crate::report::Report;
 use crate::{Error, Result};
 
 /// HTTP methods of a path item, in output order.
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// The normalized families and what it took to get them.
 #[derive(Debug)]
@@ -40,14 +42,16 @@ pub(crate) struct Ctx {
 
 /// Calls `f(pointer, operation)` for every operation, in path then method order.
 pub(crate) fn for_each_operation_mut(root: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
-    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
         let item_at = pointer::from_tokens(["paths", path.as_str()]);
         for method in METHODS {
-            if let Some(op) = item.get_mut(*method) {
-                if op.is_object() {
-                    f(&pointer::join(&item_at, method), op);
-                }
+            if let Some(op) = item.get_mut(*method)
+                && op.is_object()
+            {
+                f(&pointer::join(&item_at, method), op);
             }
         }
     }
@@ -78,14 +82,21 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
 
     let mut families = Vec::new();
     for (i, family) in config.families.iter().enumerate() {
-        let paths: Vec<String> = placements.iter().filter(|(_, f)| *f == i).map(|(p, _)| p.clone()).collect();
+        let paths: Vec<String> = placements
+            .iter()
+            .filter(|(_, f)| *f == i)
+            .map(|(p, _)| p.clone())
+            .collect();
         let (mut document, stats) = split::family_document(&mut ctx, &root, family, &paths);
         sort_keys(&mut document);
         if let Err(e) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
             return Err(Error::invalid(
                 &ctx.file,
                 "#",
-                format!("the normalized `{}` family is not valid OpenAPI 3.0 ({e}); this is a normalizer bug, please report it with the input", family.name),
+                format!(
+                    "the normalized `{}` family is not valid OpenAPI 3.0 ({e}); this is a normalizer bug, please report it with the input",
+                    family.name
+                ),
             ));
         }
         ctx.report.families.push(stats);
@@ -101,13 +112,21 @@ fn check_operations_are_objects(ctx: &Ctx, root: &Value) -> Result<()> {
     for (path, item) in root["paths"].as_object().expect("checked at load") {
         let at = pointer::from_tokens(["paths", path.as_str()]);
         let Some(item) = item.as_object() else {
-            return Err(Error::invalid(&ctx.file, &at, "a path item must be an object"));
+            return Err(Error::invalid(
+                &ctx.file,
+                &at,
+                "a path item must be an object",
+            ));
         };
         for method in METHODS {
-            if let Some(op) = item.get(*method) {
-                if !op.is_object() {
-                    return Err(Error::invalid(&ctx.file, &pointer::join(&at, method), "an operation must be an object"));
-                }
+            if let Some(op) = item.get(*method)
+                && !op.is_object()
+            {
+                return Err(Error::invalid(
+                    &ctx.file,
+                    &pointer::join(&at, method),
+                    "an operation must be an object",
+                ));
             }
         }
     }
@@ -118,35 +137,56 @@ fn drop_31_only_root_fields(ctx: &mut Ctx, root: &mut Value) {
     let obj = root.as_object_mut().expect("checked at load");
     for key in ["webhooks", "jsonSchemaDialect"] {
         if obj.remove(key).is_some() {
-            ctx.report.warn("root-field-dropped", pointer::from_tokens([key]), format!("`{key}` has no OpenAPI 3.0 form; dropped"));
+            ctx.report.warn(
+                "root-field-dropped",
+                pointer::from_tokens([key]),
+                format!("`{key}` has no OpenAPI 3.0 form; dropped"),
+            );
         }
     }
-    if let Some(Value::Object(c)) = obj.get_mut("components") {
-        if c.remove("pathItems").is_some() {
-            ctx.report.warn("root-field-dropped", "#/components/pathItems", "`components.pathItems` has no OpenAPI 3.0 form; dropped");
-        }
+    if let Some(Value::Object(c)) = obj.get_mut("components")
+        && c.remove("pathItems").is_some()
+    {
+        ctx.report.warn(
+            "root-field-dropped",
+            "#/components/pathItems",
+            "`components.pathItems` has no OpenAPI 3.0 form; dropped",
+        );
     }
 }
 
 /// Component names must match `^[A-Za-z0-9._-]+$` (3.0) and must not smuggle anything into
 /// generated identifiers; anything else is renamed and every `$ref` follows.
 fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
-    let Some(Value::Object(components)) = root.get("components") else { return };
+    let Some(Value::Object(components)) = root.get("components") else {
+        return;
+    };
     let mut renames = Vec::new();
     for (kind, entries) in components {
-        let Some(entries) = entries.as_object() else { continue };
+        let Some(entries) = entries.as_object() else {
+            continue;
+        };
         for name in entries.keys() {
             let valid = !name.is_empty()
                 && name.starts_with(|c: char| c.is_ascii_alphabetic())
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
             if !valid {
-                let mut clean: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let mut clean: String = name
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 if !clean.starts_with(|c: char| c.is_ascii_alphabetic()) {
                     clean.insert_str(0, "Schema");
                 }
                 let mut candidate = clean.clone();
                 let mut n = 2;
-                while entries.contains_key(&candidate) || renames.iter().any(|(k, _, c): &(String, String, String)| k == kind && *c == candidate) {
+                while entries.contains_key(&candidate)
+                    || renames
+                        .iter()
+                        .any(|(k, _, c): &(String, String, String)| k == kind && *c == candidate)
+                {
                     candidate = format!("{clean}{n}");
                     n += 1;
                 }
@@ -157,19 +197,31 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
     for (kind, from, to) in renames {
         let from_ref = pointer::from_tokens(["components", kind.as_str(), from.as_str()]);
         let to_ref = pointer::from_tokens(["components", kind.as_str(), to.as_str()]);
-        if let Some(Value::Object(entries)) = root.get_mut("components").and_then(|c| c.get_mut(&kind)) {
-            if let Some(v) = entries.remove(&from) {
-                entries.insert(to.clone(), v);
-            }
+        if let Some(Value::Object(entries)) =
+            root.get_mut("components").and_then(|c| c.get_mut(&kind))
+            && let Some(v) = entries.remove(&from)
+        {
+            entries.insert(to.clone(), v);
         }
         refs::rewrite_refs(root, &from_ref, &to_ref);
-        ctx.report.warn("component-renamed", &from_ref, format!("component name {from:?} is not an identifier; renamed `{to}`"));
+        ctx.report.warn(
+            "component-renamed",
+            &from_ref,
+            format!("component name {from:?} is not an identifier; renamed `{to}`"),
+        );
     }
 }
 
 /// Places every path in its family; drops (and reports) excluded ones; fails closed.
-fn place_paths(ctx: &mut Ctx, root: &mut Value, config: &FamiliesConfig) -> Result<Vec<(String, usize)>> {
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+fn place_paths(
+    ctx: &mut Ctx,
+    root: &mut Value,
+    config: &FamiliesConfig,
+) -> Result<Vec<(String, usize)>> {
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     let mut placed = Vec::new();
     let mut unmapped = Vec::new();
     let mut rejected = Vec::new();
@@ -189,7 +241,11 @@ fn place_paths(ctx: &mut Ctx, root: &mut Value, config: &FamiliesConfig) -> Resu
             Err(families) => {
                 return Err(Error::Config {
                     file: config.origin.clone(),
-                    message: format!("{}: `{path}` matches more than one family: {}", ctx.file, families.join(", ")),
+                    message: format!(
+                        "{}: `{path}` matches more than one family: {}",
+                        ctx.file,
+                        families.join(", ")
+                    ),
                 });
             }
         }
@@ -210,16 +266,27 @@ fn place_paths(ctx: &mut Ctx, root: &mut Value, config: &FamiliesConfig) -> Resu
     }
     for (path, at, reason) in dropped {
         paths.remove(&path);
-        ctx.report.warn("path-dropped-internal", at, format!("{path} ({reason})"));
+        ctx.report
+            .warn("path-dropped-internal", at, format!("{path} ({reason})"));
     }
     Ok(placed)
 }
 
 fn looks_like_schema(v: &Value) -> bool {
     v.as_object().is_some_and(|m| {
-        ["type", "properties", "items", "allOf", "anyOf", "oneOf", "$ref", "enum", "const"]
-            .iter()
-            .any(|k| m.contains_key(*k))
+        [
+            "type",
+            "properties",
+            "items",
+            "allOf",
+            "anyOf",
+            "oneOf",
+            "$ref",
+            "enum",
+            "const",
+        ]
+        .iter()
+        .any(|k| m.contains_key(*k))
     })
 }
 
@@ -251,7 +318,11 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
         if let Some(Value::Object(content)) = holder.get_mut("content") {
             for (media, m) in content.iter_mut() {
                 if let Some(s) = m.get_mut("schema") {
-                    schema::downgrade(s, &format!("{}/schema", pointer::join(&format!("{at}/content"), media)), report);
+                    schema::downgrade(
+                        s,
+                        &format!("{}/schema", pointer::join(&format!("{at}/content"), media)),
+                        report,
+                    );
                 }
             }
         }
@@ -271,18 +342,33 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
         }
     }
     if let Some(Value::Object(components)) = root.get_mut("components") {
-        let each = |components: &mut Map<String, Value>, kind: &str, f: &mut dyn FnMut(&mut Value, &str)| {
+        let each = |components: &mut Map<String, Value>,
+                    kind: &str,
+                    f: &mut dyn FnMut(&mut Value, &str)| {
             if let Some(Value::Object(entries)) = components.get_mut(kind) {
                 for (name, v) in entries.iter_mut() {
-                    f(v, &pointer::from_tokens(["components", kind, name.as_str()]));
+                    f(
+                        v,
+                        &pointer::from_tokens(["components", kind, name.as_str()]),
+                    );
                 }
             }
         };
-        each(components, "schemas", &mut |v, at| schema::downgrade(v, at, report));
-        each(components, "parameters", &mut |v, at| in_parameter(v, at, report));
-        each(components, "headers", &mut |v, at| in_parameter(v, at, report));
-        each(components, "requestBodies", &mut |v, at| in_content(v, at, report));
-        each(components, "responses", &mut |v, at| in_response(v, at, report));
+        each(components, "schemas", &mut |v, at| {
+            schema::downgrade(v, at, report)
+        });
+        each(components, "parameters", &mut |v, at| {
+            in_parameter(v, at, report)
+        });
+        each(components, "headers", &mut |v, at| {
+            in_parameter(v, at, report)
+        });
+        each(components, "requestBodies", &mut |v, at| {
+            in_content(v, at, report)
+        });
+        each(components, "responses", &mut |v, at| {
+            in_response(v, at, report)
+        });
     }
     if let Some(Value::Object(root_map)) = Some(&mut *root) {
         for (key, v) in root_map.iter_mut() {
@@ -291,7 +377,9 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         }
     }
-    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
         let item_at = pointer::from_tokens(["paths", path.as_str()]);
         if let Some(Value::Array(params)) = item.get_mut("parameters") {
@@ -300,7 +388,9 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         }
         for method in METHODS {
-            let Some(op) = item.get_mut(*method) else { continue };
+            let Some(op) = item.get_mut(*method) else {
+                continue;
+            };
             let at = pointer::join(&item_at, method);
             if let Some(Value::Array(params)) = op.get_mut("parameters") {
                 for (i, p) in params.iter_mut().enumerate() {

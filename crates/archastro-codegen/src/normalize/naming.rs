@@ -32,13 +32,23 @@ pub fn is_mechanical(id: &str) -> bool {
     let snake = id.to_snake_case();
     let tokens: Vec<&str> = snake.split('_').collect();
     id.contains("__")
-        || tokens.windows(2).any(|w| w[0] == "api" && w[1].starts_with('v') && w[1][1..].chars().all(|c| c.is_ascii_digit()) && w[1].len() > 1)
-        || (METHODS.contains(&tokens[0]) && tokens.len() > 3 && tokens.iter().filter(|t| t.is_empty()).count() > 0)
+        || tokens.windows(2).any(|w| {
+            w[0] == "api"
+                && w[1].starts_with('v')
+                && w[1][1..].chars().all(|c| c.is_ascii_digit())
+                && w[1].len() > 1
+        })
+        || (METHODS.contains(&tokens[0])
+            && tokens.len() > 3
+            && tokens.iter().filter(|t| t.is_empty()).count() > 0)
 }
 
 /// Lower-case snake_case identifier made of `[a-z0-9_]`, never starting with a digit.
 pub fn sanitize_snake(raw: &str) -> String {
-    let cleaned: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
     let mut s = cleaned.to_snake_case();
     if s.is_empty() {
         s.push_str("operation");
@@ -50,23 +60,43 @@ pub fn sanitize_snake(raw: &str) -> String {
 }
 
 /// Assigns every operation its final `operationId`.
-pub(crate) fn assign_operation_ids(ctx: &mut Ctx, root: &mut Value, config: &FamiliesConfig) -> Result<()> {
+pub(crate) fn assign_operation_ids(
+    ctx: &mut Ctx,
+    root: &mut Value,
+    config: &FamiliesConfig,
+) -> Result<()> {
     let mut ops = Vec::new();
-    let paths = root.get("paths").and_then(Value::as_object).expect("checked at load");
+    let paths = root
+        .get("paths")
+        .and_then(Value::as_object)
+        .expect("checked at load");
     for (path, item) in paths {
         for method in METHODS {
-            let Some(op) = item.get(*method) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
             let at = pointer::join(&pointer::from_tokens(["paths", path.as_str()]), method);
             let sdk = op.get("x-sdk-name").and_then(Value::as_str);
             let id = op.get("operationId").and_then(Value::as_str);
             let declared = match (sdk, id) {
-                (Some(s), _) => Some(Declared { name: sanitize_snake(s), source: "x-sdk-name", original: s.to_owned() }),
-                (None, Some(i)) if !i.is_empty() && !is_mechanical(i) => {
-                    Some(Declared { name: sanitize_snake(i), source: "operationId", original: i.to_owned() })
-                }
+                (Some(s), _) => Some(Declared {
+                    name: sanitize_snake(s),
+                    source: "x-sdk-name",
+                    original: s.to_owned(),
+                }),
+                (None, Some(i)) if !i.is_empty() && !is_mechanical(i) => Some(Declared {
+                    name: sanitize_snake(i),
+                    source: "operationId",
+                    original: i.to_owned(),
+                }),
                 _ => None,
             };
-            ops.push(Op { path: path.clone(), method, at, declared });
+            ops.push(Op {
+                path: path.clone(),
+                method,
+                at,
+                declared,
+            });
         }
     }
 
@@ -81,24 +111,41 @@ pub(crate) fn assign_operation_ids(ctx: &mut Ctx, root: &mut Value, config: &Fam
         return Err(Error::DuplicateOperationId {
             file: ctx.file.clone(),
             id: (*name).to_owned(),
-            pointers: dups.iter().map(|o| format!("{}/{}", o.at, o.declared.as_ref().map_or("", |d| d.source))).collect(),
+            pointers: dups
+                .iter()
+                .map(|o| format!("{}/{}", o.at, o.declared.as_ref().map_or("", |d| d.source)))
+                .collect(),
         });
     }
     let taken: BTreeSet<String> = by_name.keys().map(|s| (*s).to_owned()).collect();
 
     // Derived names: widen the context of colliding names until they are unique.
-    let methods_by_path: BTreeMap<&str, Vec<&str>> = ops.iter().fold(BTreeMap::new(), |mut m, o| {
-        m.entry(o.path.as_str()).or_insert_with(Vec::new).push(o.method);
-        m
-    });
-    let derived: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].declared.is_none()).collect();
+    let methods_by_path: BTreeMap<&str, Vec<&str>> =
+        ops.iter().fold(BTreeMap::new(), |mut m, o| {
+            m.entry(o.path.as_str())
+                .or_insert_with(Vec::new)
+                .push(o.method);
+            m
+        });
+    let derived: Vec<usize> = (0..ops.len())
+        .filter(|&i| ops[i].declared.is_none())
+        .collect();
     let mut depth: BTreeMap<usize, usize> = derived.iter().map(|&i| (i, 1)).collect();
     let mut names: BTreeMap<usize, String> = BTreeMap::new();
     for _round in 0..8 {
         for &i in &derived {
             let op = &ops[i];
             let is_collection = has_item_child(&op.path, methods_by_path.keys());
-            names.insert(i, derive_name(config.strip_name_prefix(&op.path), op.method, &methods_by_path[op.path.as_str()], is_collection, depth[&i]));
+            names.insert(
+                i,
+                derive_name(
+                    config.strip_name_prefix(&op.path),
+                    op.method,
+                    &methods_by_path[op.path.as_str()],
+                    is_collection,
+                    depth[&i],
+                ),
+            );
         }
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, n) in &names {
@@ -129,38 +176,85 @@ pub(crate) fn assign_operation_ids(ctx: &mut Ctx, root: &mut Value, config: &Fam
                 name = format!("{base}_{}_{n}", ops[i].method);
                 n += 1;
             }
-            ctx.report.warn("operation-id-collision", &ops[i].at, format!("{} {}: derived name `{base}` collides; using `{name}`", ops[i].method.to_uppercase(), ops[i].path));
+            ctx.report.warn(
+                "operation-id-collision",
+                &ops[i].at,
+                format!(
+                    "{} {}: derived name `{base}` collides; using `{name}`",
+                    ops[i].method.to_uppercase(),
+                    ops[i].path
+                ),
+            );
         }
         used.insert(name.clone());
         names.insert(i, name);
     }
 
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     for (i, op) in ops.iter().enumerate() {
-        let target = paths.get_mut(&op.path).and_then(|p| p.get_mut(op.method)).expect("listed above");
-        let old = target.get("operationId").and_then(Value::as_str).map(str::to_owned);
+        let target = paths
+            .get_mut(&op.path)
+            .and_then(|p| p.get_mut(op.method))
+            .expect("listed above");
+        let old = target
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let new = match &op.declared {
             Some(d) => {
                 if d.source == "x-sdk-name" && old.as_deref() != Some(d.name.as_str()) {
-                    ctx.report.warn("operation-id-from-sdk-name", &op.at, format!("{} {}: `{}` (x-sdk-name) instead of `{}`", op.method.to_uppercase(), op.path, d.name, old.as_deref().unwrap_or("-")));
+                    ctx.report.warn(
+                        "operation-id-from-sdk-name",
+                        &op.at,
+                        format!(
+                            "{} {}: `{}` (x-sdk-name) instead of `{}`",
+                            op.method.to_uppercase(),
+                            op.path,
+                            d.name,
+                            old.as_deref().unwrap_or("-")
+                        ),
+                    );
                 } else if d.name != d.original {
-                    ctx.report.info("operation-id-snake-case", &op.at, format!("`{}` became `{}`", d.original, d.name));
+                    ctx.report.info(
+                        "operation-id-snake-case",
+                        &op.at,
+                        format!("`{}` became `{}`", d.original, d.name),
+                    );
                 }
                 d.name.clone()
             }
             None => {
                 let name = names[&i].clone();
-                ctx.report.warn("operation-id-derived", &op.at, format!("{} {}: `{}` -> `{name}`", op.method.to_uppercase(), op.path, old.as_deref().unwrap_or("(none)")));
+                ctx.report.warn(
+                    "operation-id-derived",
+                    &op.at,
+                    format!(
+                        "{} {}: `{}` -> `{name}`",
+                        op.method.to_uppercase(),
+                        op.path,
+                        old.as_deref().unwrap_or("(none)")
+                    ),
+                );
                 name
             }
         };
         if let Some(obj) = target.as_object_mut() {
             obj.remove("x-sdk-name");
             obj.insert("operationId".into(), json!(new));
-            let untagged = obj.get("tags").and_then(Value::as_array).is_none_or(|t| t.is_empty());
+            let untagged = obj
+                .get("tags")
+                .and_then(Value::as_array)
+                .is_none_or(|t| t.is_empty());
             if untagged {
                 let tag = resource_tag(config.strip_name_prefix(&op.path));
-                ctx.report.info("tag-derived", &op.at, format!("untagged operation tagged `{tag}`"));
+                ctx.report.info(
+                    "tag-derived",
+                    &op.at,
+                    format!("untagged operation tagged `{tag}`"),
+                );
                 obj.insert("tags".into(), json!([tag]));
             }
         }
@@ -176,7 +270,10 @@ fn literal_segments(rel: &str) -> Vec<String> {
 }
 
 fn resource_tag(rel: &str) -> String {
-    literal_segments(rel).into_iter().next().unwrap_or_else(|| "root".into())
+    literal_segments(rel)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "root".into())
 }
 
 /// English singular of a snake_case word (good enough for resource names).
@@ -187,7 +284,10 @@ pub fn singular(word: &str) -> String {
     };
     let one = if let Some(stem) = last.strip_suffix("ies") {
         format!("{stem}y")
-    } else if ["sses", "xes", "ches", "shes", "uses"].iter().any(|s| last.ends_with(s)) {
+    } else if ["sses", "xes", "ches", "shes", "uses"]
+        .iter()
+        .any(|s| last.ends_with(s))
+    {
         last[..last.len() - 2].to_owned()
     } else if last.ends_with("ss") || last.ends_with("us") || last.ends_with("is") {
         last.to_owned()
@@ -206,12 +306,19 @@ fn is_plural(word: &str) -> bool {
 /// True when `path/{param}` is also a path: `path` is then a collection (`GET` lists it).
 fn has_item_child<'a>(path: &str, all: impl Iterator<Item = &'a &'a str>) -> bool {
     let prefix = format!("{path}/{{");
-    all.into_iter().any(|p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
+    all.into_iter()
+        .any(|p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
 }
 
 /// `verb_noun` from a method and a (prefix-stripped) path, using `depth` literal segments.
 /// `is_collection`: the path has an item child (`/kv` beside `/kv/{key}`).
-fn derive_name(rel: &str, method: &str, methods_on_path: &[&str], is_collection: bool, depth: usize) -> String {
+fn derive_name(
+    rel: &str,
+    method: &str,
+    methods_on_path: &[&str],
+    is_collection: bool,
+    depth: usize,
+) -> String {
     let segments: Vec<&str> = rel.split('/').filter(|s| !s.is_empty()).collect();
     let ends_with_param = segments.last().is_some_and(|s| s.starts_with('{'));
     let mut nouns = literal_segments(rel);
@@ -242,7 +349,13 @@ fn derive_name(rel: &str, method: &str, methods_on_path: &[&str], is_collection:
     let mut words: Vec<String> = nouns
         .iter()
         .enumerate()
-        .map(|(i, w)| if listing && i + 1 == n { w.clone() } else { singular(w) })
+        .map(|(i, w)| {
+            if listing && i + 1 == n {
+                w.clone()
+            } else {
+                singular(w)
+            }
+        })
         .collect();
     let keep = depth.min(words.len());
     words.drain(..words.len() - keep);
@@ -261,16 +374,76 @@ mod tests {
 
     #[test]
     fn derives_names() {
-        assert_eq!(derive_name("/agent_env_vars/{env_var}", "delete", &["delete", "get", "patch"], false, 1), "delete_agent_env_var");
-        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], false, 1), "list_threads");
-        assert_eq!(derive_name("/users/{user_id}/threads", "get", &["get", "post"], false, 2), "list_user_threads");
-        assert_eq!(derive_name("/users/{user_id}/threads", "post", &["get", "post"], false, 2), "create_user_thread");
-        assert_eq!(derive_name("/routines/{routine_id}/activate", "post", &["post"], false, 1), "activate_routine");
-        assert_eq!(derive_name("/teams/{team_id}", "put", &["get", "put"], false, 1), "update_team");
-        assert_eq!(derive_name("/workflows/node-types", "get", &["get"], false, 1), "list_node_types");
-        assert_eq!(derive_name("/auth/login", "post", &["post"], false, 1), "login");
-        assert_eq!(derive_name("/auth/login", "post", &["post"], false, 2), "login_auth");
-        assert_eq!(derive_name("/teams/join", "post", &["post"], false, 1), "join_team");
+        assert_eq!(
+            derive_name(
+                "/agent_env_vars/{env_var}",
+                "delete",
+                &["delete", "get", "patch"],
+                false,
+                1
+            ),
+            "delete_agent_env_var"
+        );
+        assert_eq!(
+            derive_name(
+                "/users/{user_id}/threads",
+                "get",
+                &["get", "post"],
+                false,
+                1
+            ),
+            "list_threads"
+        );
+        assert_eq!(
+            derive_name(
+                "/users/{user_id}/threads",
+                "get",
+                &["get", "post"],
+                false,
+                2
+            ),
+            "list_user_threads"
+        );
+        assert_eq!(
+            derive_name(
+                "/users/{user_id}/threads",
+                "post",
+                &["get", "post"],
+                false,
+                2
+            ),
+            "create_user_thread"
+        );
+        assert_eq!(
+            derive_name(
+                "/routines/{routine_id}/activate",
+                "post",
+                &["post"],
+                false,
+                1
+            ),
+            "activate_routine"
+        );
+        assert_eq!(
+            derive_name("/teams/{team_id}", "put", &["get", "put"], false, 1),
+            "update_team"
+        );
+        assert_eq!(
+            derive_name("/workflows/node-types", "get", &["get"], false, 1),
+            "list_node_types"
+        );
+        assert_eq!(
+            derive_name("/auth/login", "post", &["post"], false, 1),
+            "login"
+        );
+        assert_eq!(
+            derive_name("/auth/login", "post", &["post"], false, 2),
+            "login_auth"
+        );
+        assert_eq!(
+            derive_name("/teams/join", "post", &["post"], false, 1),
+            "join_team"
+        );
         assert_eq!(derive_name("/kv", "get", &["get"], true, 1), "list_kv");
     }
 

@@ -15,14 +15,20 @@ use crate::{Error, Result};
 
 /// Rewrites `/a/:id` path keys as `/a/{id}`.
 pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     let renames: Vec<(String, String)> = paths
         .keys()
         .filter(|p| p.split('/').any(|s| s.starts_with(':')))
         .map(|p| {
             let to = p
                 .split('/')
-                .map(|s| s.strip_prefix(':').map_or_else(|| s.to_owned(), |name| format!("{{{name}}}")))
+                .map(|s| {
+                    s.strip_prefix(':')
+                        .map_or_else(|| s.to_owned(), |name| format!("{{{name}}}"))
+                })
                 .collect::<Vec<_>>()
                 .join("/");
             (p.clone(), to)
@@ -37,7 +43,11 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             ));
         }
         let item = paths.remove(&from).expect("listed above");
-        ctx.report.info("path-template-colon", pointer::from_tokens(["paths", from.as_str()]), format!("`{from}` became `{to}`"));
+        ctx.report.info(
+            "path-template-colon",
+            pointer::from_tokens(["paths", from.as_str()]),
+            format!("`{from}` became `{to}`"),
+        );
         paths.insert(to, item);
     }
     for path in paths.keys() {
@@ -61,7 +71,9 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
 
 fn is_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// The `{name}`s of a path template, in order.
@@ -69,7 +81,9 @@ pub fn template_names(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {
-        let Some(len) = rest[start..].find('}') else { break };
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
         out.push(rest[start + 1..start + len].to_owned());
         rest = &rest[start + len + 1..];
     }
@@ -80,21 +94,44 @@ pub fn template_names(path: &str) -> Vec<String> {
 /// variable exactly once.
 pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
     let snapshot = root.clone();
-    let paths = root.get_mut("paths").and_then(Value::as_object_mut).expect("checked at load");
+    let paths = root
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
     for (path, item) in paths.iter_mut() {
         let item_at = pointer::from_tokens(["paths", path.as_str()]);
         let Some(item) = item.as_object_mut() else {
-            return Err(Error::invalid(&ctx.file, &item_at, "a path item must be an object"));
+            return Err(Error::invalid(
+                &ctx.file,
+                &item_at,
+                "a path item must be an object",
+            ));
         };
         if item.contains_key("$ref") {
-            return Err(Error::invalid(&ctx.file, &format!("{item_at}/$ref"), "path item `$ref`s are not supported"));
+            return Err(Error::invalid(
+                &ctx.file,
+                &format!("{item_at}/$ref"),
+                "path item `$ref`s are not supported",
+            ));
         }
-        let shared = resolve_parameters(ctx, &snapshot, item.remove("parameters"), &format!("{item_at}/parameters"))?;
+        let shared = resolve_parameters(
+            ctx,
+            &snapshot,
+            item.remove("parameters"),
+            &format!("{item_at}/parameters"),
+        )?;
         let names = template_names(path);
         for method in METHODS {
-            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else { continue };
+            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                continue;
+            };
             let op_at = pointer::join(&item_at, method);
-            let own = resolve_parameters(ctx, &snapshot, op.remove("parameters"), &format!("{op_at}/parameters"))?;
+            let own = resolve_parameters(
+                ctx,
+                &snapshot,
+                op.remove("parameters"),
+                &format!("{op_at}/parameters"),
+            )?;
             let mut merged: Vec<Value> = shared
                 .iter()
                 .filter(|p| !own.iter().any(|o| same_parameter(o, p)))
@@ -116,9 +153,15 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 }
             });
             for p in merged.iter_mut() {
-                if p.get("in").and_then(Value::as_str) == Some("path") && p.get("required") != Some(&json!(true)) {
+                if p.get("in").and_then(Value::as_str) == Some("path")
+                    && p.get("required") != Some(&json!(true))
+                {
                     p["required"] = json!(true);
-                    ctx.report.info("path-param-required", &op_at, "path parameters are always required");
+                    ctx.report.info(
+                        "path-param-required",
+                        &op_at,
+                        "path parameters are always required",
+                    );
                 }
                 if p.get("schema").is_none() {
                     let from_content = p
@@ -129,7 +172,10 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         .cloned();
                     if let Some(obj) = p.as_object_mut() {
                         obj.remove("content");
-                        obj.insert("schema".into(), from_content.unwrap_or_else(|| json!({"type": "string"})));
+                        obj.insert(
+                            "schema".into(),
+                            from_content.unwrap_or_else(|| json!({"type": "string"})),
+                        );
                     }
                 }
                 let non_scalar = {
@@ -137,11 +183,22 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     let items = schema.get("items").map(|i| resolve_schema(&snapshot, i));
                     is_struct_like(&snapshot, schema)
                         || schema.get("type").and_then(Value::as_str) == Some("object")
-                        || items.is_some_and(|i| is_struct_like(&snapshot, i) || i.get("type").and_then(Value::as_str) == Some("object"))
+                        || items.is_some_and(|i| {
+                            is_struct_like(&snapshot, i)
+                                || i.get("type").and_then(Value::as_str) == Some("object")
+                        })
                 };
                 if non_scalar && p.get("in").and_then(Value::as_str) != Some("path") {
-                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned();
-                    let mut desc = p.get("description").and_then(Value::as_str).unwrap_or_default().to_owned();
+                    let name = p
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut desc = p
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
                     if !desc.is_empty() {
                         desc.push_str("\n\n");
                     }
@@ -153,7 +210,8 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             }
             for name in &names {
                 let declared = merged.iter().any(|p| {
-                    p.get("in").and_then(Value::as_str) == Some("path") && p.get("name").and_then(Value::as_str) == Some(name)
+                    p.get("in").and_then(Value::as_str) == Some("path")
+                        && p.get("name").and_then(Value::as_str) == Some(name)
                 });
                 if !declared {
                     ctx.report.warn("path-param-declared", &op_at, format!("path parameter `{name}` is used in the path but not declared; declared as a required string"));
@@ -180,10 +238,21 @@ fn same_parameter(a: &Value, b: &Value) -> bool {
     a.get("name") == b.get("name") && a.get("in") == b.get("in")
 }
 
-fn resolve_parameters(ctx: &Ctx, root: &Value, params: Option<Value>, at: &str) -> Result<Vec<Value>> {
-    let Some(params) = params else { return Ok(Vec::new()) };
+fn resolve_parameters(
+    ctx: &Ctx,
+    root: &Value,
+    params: Option<Value>,
+    at: &str,
+) -> Result<Vec<Value>> {
+    let Some(params) = params else {
+        return Ok(Vec::new());
+    };
     let Value::Array(params) = params else {
-        return Err(Error::invalid(&ctx.file, at, "`parameters` must be an array"));
+        return Err(Error::invalid(
+            &ctx.file,
+            at,
+            "`parameters` must be an array",
+        ));
     };
     params
         .into_iter()
@@ -191,9 +260,16 @@ fn resolve_parameters(ctx: &Ctx, root: &Value, params: Option<Value>, at: &str) 
         .map(|(i, p)| {
             let p = resolve_schema(root, &p).clone();
             let p_at = format!("{at}/{i}");
-            match (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str)) {
+            match (
+                p.get("name").and_then(Value::as_str),
+                p.get("in").and_then(Value::as_str),
+            ) {
                 (Some(_), Some("path" | "query" | "header" | "cookie")) => Ok(p),
-                _ => Err(Error::invalid(&ctx.file, &p_at, "a parameter needs a `name` and `in` (path, query, header or cookie)")),
+                _ => Err(Error::invalid(
+                    &ctx.file,
+                    &p_at,
+                    "a parameter needs a `name` and `in` (path, query, header or cookie)",
+                )),
             }
         })
         .collect()
@@ -224,11 +300,21 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
     let file = ctx.file.clone();
     let mut failure = None;
     for_each_operation_mut(root, |at, op| {
-        let Some(body) = op.get("requestBody") else { return };
+        let Some(body) = op.get("requestBody") else {
+            return;
+        };
         let body = resolve_schema(&snapshot, body).clone();
         let body_at = format!("{at}/requestBody");
-        let Some(content) = body.get("content").and_then(Value::as_object).filter(|c| !c.is_empty()) else {
-            ctx.report.warn("request-body-empty", &body_at, "request body without content; dropped");
+        let Some(content) = body
+            .get("content")
+            .and_then(Value::as_object)
+            .filter(|c| !c.is_empty())
+        else {
+            ctx.report.warn(
+                "request-body-empty",
+                &body_at,
+                "request body without content; dropped",
+            );
             op.as_object_mut().map(|o| o.remove("requestBody"));
             return;
         };
@@ -244,12 +330,20 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             return;
         }
         for (other, _) in &ranked[1..] {
-            ctx.report.warn("request-body-media-type-dropped", &body_at, format!("`{other}` dropped; the client sends `{media}`"));
+            ctx.report.warn(
+                "request-body-media-type-dropped",
+                &body_at,
+                format!("`{other}` dropped; the client sends `{media}`"),
+            );
         }
         let target = if is_json(media) {
             "application/json"
         } else if media.starts_with("multipart/") {
-            ctx.report.warn("request-body-multipart", &body_at, "multipart/form-data is sent as a raw application/octet-stream body");
+            ctx.report.warn(
+                "request-body-multipart",
+                &body_at,
+                "multipart/form-data is sent as a raw application/octet-stream body",
+            );
             "application/octet-stream"
         } else {
             media.split(';').next().unwrap_or_default().trim()
@@ -258,7 +352,10 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         if let Some(m) = media_obj.as_object_mut() {
             m.remove("encoding");
             if target == "application/octet-stream" {
-                m.insert("schema".into(), json!({"type": "string", "format": "binary"}));
+                m.insert(
+                    "schema".into(),
+                    json!({"type": "string", "format": "binary"}),
+                );
             } else if !m.contains_key("schema") {
                 m.insert("schema".into(), json!({}));
             }
@@ -270,7 +367,11 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let mut required = body.get("required") == Some(&json!(true));
         if !required && is_struct_like(&snapshot, &media_obj["schema"]) {
             required = true;
-            ctx.report.info("request-body-made-required", &body_at, "optional object bodies are required in the generated client");
+            ctx.report.info(
+                "request-body-made-required",
+                &body_at,
+                "optional object bodies are required in the generated client",
+            );
         }
         new_body.insert("required".into(), json!(required));
         new_body.insert("content".into(), json!({ target: media_obj }));
@@ -292,7 +393,9 @@ fn response_kind(response: &Value) -> ResponseKind {
         None => ResponseKind::Empty,
         Some(c) if c.is_empty() => ResponseKind::Empty,
         Some(c) => match c.get("application/json") {
-            Some(m) => ResponseKind::Json(m.get("schema").map(|s| s.to_string()).unwrap_or_default()),
+            Some(m) => {
+                ResponseKind::Json(m.get("schema").map(|s| s.to_string()).unwrap_or_default())
+            }
             None => ResponseKind::Raw,
         },
     }
@@ -301,7 +404,12 @@ fn response_kind(response: &Value) -> ResponseKind {
 fn status_class(code: &str) -> Option<char> {
     match code {
         "101" => Some('2'),
-        c if c.len() == 3 && c.chars().all(|x| x.is_ascii_digit() || x == 'X' || x == 'x') => c.chars().next(),
+        c if c.len() == 3
+            && c.chars()
+                .all(|x| x.is_ascii_digit() || x == 'X' || x == 'x') =>
+        {
+            c.chars().next()
+        }
         _ => None,
     }
 }
@@ -314,7 +422,11 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
     for_each_operation_mut(root, |at, op| {
         let responses_at = format!("{at}/responses");
         let Some(Value::Object(responses)) = op.get_mut("responses") else {
-            failure.get_or_insert(Error::invalid(&file, &responses_at, "an operation needs a `responses` object"));
+            failure.get_or_insert(Error::invalid(
+                &file,
+                &responses_at,
+                "an operation needs a `responses` object",
+            ));
             return;
         };
         let mut out: BTreeMap<String, Value> = BTreeMap::new();
@@ -323,14 +435,26 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut response = resolve_schema(&snapshot, &response).clone();
             let r_at = pointer::join(&responses_at, &code);
             if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
-                let chosen = content.keys().find(|m| is_json(m)).or_else(|| content.keys().next()).cloned();
+                let chosen = content
+                    .keys()
+                    .find(|m| is_json(m))
+                    .or_else(|| content.keys().next())
+                    .cloned();
                 if let Some(chosen) = chosen {
                     let mut media = content.remove(&chosen).unwrap_or_default();
                     for other in content.keys() {
-                        ctx.report.info("response-media-type-dropped", &r_at, format!("`{other}` dropped beside `{chosen}`"));
+                        ctx.report.info(
+                            "response-media-type-dropped",
+                            &r_at,
+                            format!("`{other}` dropped beside `{chosen}`"),
+                        );
                     }
                     content.clear();
-                    let key = if is_json(&chosen) { "application/json".to_owned() } else { chosen };
+                    let key = if is_json(&chosen) {
+                        "application/json".to_owned()
+                    } else {
+                        chosen
+                    };
                     if key == "application/json" && media.get("schema").is_none() {
                         media["schema"] = json!({});
                     }
@@ -346,7 +470,11 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             } else if status_class(&code).is_some() {
                 out.insert(code, response);
             } else {
-                ctx.report.warn("response-status-invalid", &r_at, format!("`{code}` is not a status code; dropped"));
+                ctx.report.warn(
+                    "response-status-invalid",
+                    &r_at,
+                    format!("`{code}` is not a status code; dropped"),
+                );
             }
         }
         if let Some(default) = default {
@@ -356,7 +484,11 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     out.insert(range.to_owned(), default.clone());
                 }
             }
-            ctx.report.info("response-default-split", &responses_at, "`default` became 4XX/5XX");
+            ctx.report.info(
+                "response-default-split",
+                &responses_at,
+                "`default` became 4XX/5XX",
+            );
         }
         // One success kind: keep the responses of the most informative kind.
         let successes: Vec<(String, ResponseKind)> = out
@@ -386,7 +518,11 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             }
         }
         if successes.is_empty() {
-            ctx.report.warn("response-success-missing", &responses_at, "no 2xx response declared; assumed 200 without a body");
+            ctx.report.warn(
+                "response-success-missing",
+                &responses_at,
+                "no 2xx response declared; assumed 200 without a body",
+            );
             out.insert("200".into(), json!({"description": "Success"}));
         }
         *responses = out.into_iter().collect();
@@ -405,8 +541,14 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
     for_each_operation_mut(root, |at, op| {
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("operation").to_owned();
-        let Some(Value::Object(responses)) = op.get_mut("responses") else { return };
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("operation")
+            .to_owned();
+        let Some(Value::Object(responses)) = op.get_mut("responses") else {
+            return;
+        };
         let errors: Vec<(String, ResponseKind)> = responses
             .iter()
             .filter(|(c, _)| matches!(status_class(c), Some('4' | '5')))
@@ -427,7 +569,10 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
                     variants.push(schema);
                 }
             }
-            let wanted = format!("{}Error", heck::ToUpperCamelCase::to_upper_camel_case(id.as_str()));
+            let wanted = format!(
+                "{}Error",
+                heck::ToUpperCamelCase::to_upper_camel_case(id.as_str())
+            );
             let mut name = wanted.clone();
             let mut n = 2;
             while taken.contains(&name) {
@@ -435,11 +580,18 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
                 n += 1;
             }
             taken.push(name.clone());
-            let reference = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+            let reference =
+                json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
             for (code, _) in &errors {
                 responses[code]["content"]["application/json"]["schema"] = reference.clone();
             }
-            ctx.report.info("response-error-bodies-any-of", &responses_at, format!("error responses with different bodies share components.schemas.{name} (anyOf)"));
+            ctx.report.info(
+                "response-error-bodies-any-of",
+                &responses_at,
+                format!(
+                    "error responses with different bodies share components.schemas.{name} (anyOf)"
+                ),
+            );
             new_components.push((name, json!({ "anyOf": variants, "description": format!("An error of `{id}`: any of the error bodies it declares.") })));
         } else {
             for (code, _) in &errors {
@@ -453,8 +605,15 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
     if new_components.is_empty() {
         return;
     }
-    let components = root.as_object_mut().expect("checked at load").entry("components").or_insert_with(|| json!({}));
-    if let Some(Value::Object(schemas)) = components.as_object_mut().map(|c| c.entry("schemas").or_insert_with(|| json!({}))) {
+    let components = root
+        .as_object_mut()
+        .expect("checked at load")
+        .entry("components")
+        .or_insert_with(|| json!({}));
+    if let Some(Value::Object(schemas)) = components
+        .as_object_mut()
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+    {
         for (name, schema) in new_components {
             schemas.insert(name, schema);
         }

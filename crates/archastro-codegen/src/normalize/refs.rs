@@ -20,7 +20,9 @@ pub fn for_each_ref(value: &Value, at: &mut String, f: &mut dyn FnMut(&str, &str
                 f(at, target);
             }
             for (k, v) in map {
-                if DATA_KEYS.contains(&k.as_str()) && !matches!(v, Value::Object(m) if m.contains_key("$ref")) {
+                if DATA_KEYS.contains(&k.as_str())
+                    && !matches!(v, Value::Object(m) if m.contains_key("$ref"))
+                {
                     continue;
                 }
                 let len = at.len();
@@ -53,7 +55,9 @@ pub fn check(file: &str, root: &Value) -> Result<()> {
             return Err(Error::invalid(
                 file,
                 &format!("{at}/$ref"),
-                format!("external $ref `{target}` is not supported; only `#/...` pointers into this document"),
+                format!(
+                    "external $ref `{target}` is not supported; only `#/...` pointers into this document"
+                ),
             ));
         }
         let mut chain = vec![target.clone()];
@@ -90,7 +94,9 @@ pub fn reachable_components(root: &Value, start: &[&Value]) -> BTreeSet<(String,
     let mut seen = BTreeSet::new();
     let mut queue: Vec<String> = Vec::new();
     let collect = |v: &Value, queue: &mut Vec<String>| {
-        for_each_ref(v, &mut String::new(), &mut |_, target| queue.push(target.to_owned()));
+        for_each_ref(v, &mut String::new(), &mut |_, target| {
+            queue.push(target.to_owned())
+        });
     };
     for v in start {
         collect(v, &mut queue);
@@ -104,10 +110,13 @@ pub fn reachable_components(root: &Value, start: &[&Value]) -> BTreeSet<(String,
             continue;
         };
         let key = (pointer::unescape(kind), pointer::unescape(name));
-        if seen.insert(key.clone()) {
-            if let Some(component) = root.get("components").and_then(|c| c.get(&key.0)).and_then(|c| c.get(&key.1)) {
-                collect(component, &mut queue);
-            }
+        if seen.insert(key.clone())
+            && let Some(component) = root
+                .get("components")
+                .and_then(|c| c.get(&key.0))
+                .and_then(|c| c.get(&key.1))
+        {
+            collect(component, &mut queue);
         }
     }
     seen
@@ -117,10 +126,10 @@ pub fn reachable_components(root: &Value, start: &[&Value]) -> BTreeSet<(String,
 pub fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get_mut("$ref") {
-                if target == from {
-                    *target = to.to_owned();
-                }
+            if let Some(Value::String(target)) = map.get_mut("$ref")
+                && target == from
+            {
+                *target = to.to_owned();
             }
             for v in map.values_mut() {
                 rewrite_refs(v, from, to);

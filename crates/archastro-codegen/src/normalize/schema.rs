@@ -56,10 +56,23 @@ const DROPPED_WITH_WARNING: &[&str] = &[
 /// Keywords that go with one JSON type when a multi-type schema is split into `anyOf`.
 fn keywords_of(ty: &str) -> &'static [&'static str] {
     match ty {
-        "object" => &["properties", "required", "additionalProperties", "minProperties", "maxProperties"],
+        "object" => &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+        ],
         "array" => &["items", "minItems", "maxItems", "uniqueItems"],
         "string" => &["format", "pattern", "minLength", "maxLength", "enum"],
-        "integer" | "number" => &["format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
+        "integer" | "number" => &[
+            "format",
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
         _ => &[],
     }
 }
@@ -106,14 +119,21 @@ fn is_null_schema(v: &Value) -> bool {
     match v.get("type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(ts)) => ts.len() == 1 && ts[0] == "null",
-        _ => v.get("enum").is_some_and(|e| e == &json!([null])) && v.as_object().is_some_and(|m| m.len() == 1),
+        _ => {
+            v.get("enum").is_some_and(|e| e == &json!([null]))
+                && v.as_object().is_some_and(|m| m.len() == 1)
+        }
     }
 }
 
 fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     // `type: [T, "null"]`, `type: "null"` and multi-type arrays.
     let types: Option<Vec<String>> = match map.get("type") {
-        Some(Value::Array(ts)) => Some(ts.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect()),
+        Some(Value::Array(ts)) => Some(
+            ts.iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect(),
+        ),
         Some(Value::String(t)) if t == "null" => Some(vec!["null".into()]),
         _ => None,
     };
@@ -148,7 +168,11 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
                     }
                 }
                 map.insert("anyOf".into(), Value::Array(variants));
-                report.info("schema-type-array-to-any-of", at, format!("type {types:?} became anyOf"));
+                report.info(
+                    "schema-type-array-to-any-of",
+                    at,
+                    format!("type {types:?} became anyOf"),
+                );
             }
         }
         if has_null {
@@ -160,14 +184,22 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
                     e.retain(|v| !v.is_null());
                 }
             }
-            report.info("schema-null-type-to-nullable", at, "type with \"null\" became nullable: true");
+            report.info(
+                "schema-null-type-to-nullable",
+                at,
+                "type with \"null\" became nullable: true",
+            );
         }
     } else if let Some(Value::Array(e)) = map.get_mut("enum") {
         // 3.1 nullable enums list `null` among the values.
         if e.len() > 1 && e.iter().any(Value::is_null) {
             e.retain(|v| !v.is_null());
             map.insert("nullable".into(), json!(true));
-            report.info("schema-null-type-to-nullable", at, "null enum value became nullable: true");
+            report.info(
+                "schema-null-type-to-nullable",
+                at,
+                "null enum value became nullable: true",
+            );
         }
     }
 
@@ -176,27 +208,38 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
         report.info("schema-const-to-enum", at, "const became a one-value enum");
     }
 
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         match map.get(exclusive) {
             Some(Value::Number(n)) => {
                 let n = Value::Number(n.clone());
                 map.insert(bound.into(), n);
                 map.insert(exclusive.into(), json!(true));
-                report.info("schema-exclusive-bound", at, format!("numeric {exclusive} became {bound} + {exclusive}: true"));
+                report.info(
+                    "schema-exclusive-bound",
+                    at,
+                    format!("numeric {exclusive} became {bound} + {exclusive}: true"),
+                );
             }
             Some(Value::Bool(_)) if !map.contains_key(bound) => {
                 map.remove(exclusive);
-                report.warn("schema-exclusive-bound", at, format!("{exclusive} without {bound} dropped"));
+                report.warn(
+                    "schema-exclusive-bound",
+                    at,
+                    format!("{exclusive} without {bound} dropped"),
+                );
             }
             _ => {}
         }
     }
 
     if let Some(examples) = map.remove("examples") {
-        if !map.contains_key("example") {
-            if let Some(first) = examples.as_array().and_then(|a| a.first()) {
-                map.insert("example".into(), first.clone());
-            }
+        if !map.contains_key("example")
+            && let Some(first) = examples.as_array().and_then(|a| a.first())
+        {
+            map.insert("example".into(), first.clone());
         }
         report.info("schema-examples-to-example", at, "examples became example");
     }
@@ -208,35 +251,52 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
             items.retain(|v| !is_null_schema(v));
             if items.len() != before {
                 map.insert("nullable".into(), json!(true));
-                report.info("schema-null-type-to-nullable", at, format!("null alternative of {key} became nullable: true"));
+                report.info(
+                    "schema-null-type-to-nullable",
+                    at,
+                    format!("null alternative of {key} became nullable: true"),
+                );
             }
         }
-        let single = matches!(map.get(key), Some(Value::Array(items)) if items.len() == 1) && !map.contains_key("allOf");
-        if single {
-            if let Some(only) = map.remove(key) {
-                map.insert("allOf".into(), only);
-            }
+        let single = matches!(map.get(key), Some(Value::Array(items)) if items.len() == 1)
+            && !map.contains_key("allOf");
+        if single && let Some(only) = map.remove(key) {
+            map.insert("allOf".into(), only);
         }
     }
 
     for key in DROPPED_QUIETLY {
         if map.remove(*key).is_some() {
-            report.info("schema-keyword-dropped", at, format!("`{key}` has no OpenAPI 3.0 form"));
+            report.info(
+                "schema-keyword-dropped",
+                at,
+                format!("`{key}` has no OpenAPI 3.0 form"),
+            );
         }
     }
     for key in DROPPED_WITH_WARNING {
         if map.remove(*key).is_some() {
-            report.warn("schema-keyword-dropped", at, format!("`{key}` has no OpenAPI 3.0 form; its constraint is not checked"));
+            report.warn(
+                "schema-keyword-dropped",
+                at,
+                format!("`{key}` has no OpenAPI 3.0 form; its constraint is not checked"),
+            );
         }
     }
     if matches!(map.get("items"), Some(Value::Array(_))) {
         map.remove("items");
-        report.warn("schema-keyword-dropped", at, "tuple `items` has no OpenAPI 3.0 form");
+        report.warn(
+            "schema-keyword-dropped",
+            at,
+            "tuple `items` has no OpenAPI 3.0 form",
+        );
     }
 
     // A `$ref` with siblings: 3.0 ignores the siblings, so keep what matters through `allOf`.
     if map.contains_key("$ref") && map.len() > 1 {
-        let meaningful = map.keys().any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()));
+        let meaningful = map
+            .keys()
+            .any(|k| k != "$ref" && !ANNOTATIONS.contains(&k.as_str()));
         let target = map.remove("$ref").unwrap_or(Value::Null);
         if meaningful {
             let extra = map.remove("allOf");
@@ -245,7 +305,11 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
                 all.extend(more);
             }
             map.insert("allOf".into(), Value::Array(all));
-            report.info("schema-ref-siblings-to-all-of", at, "$ref with sibling keywords became allOf");
+            report.info(
+                "schema-ref-siblings-to-all-of",
+                at,
+                "$ref with sibling keywords became allOf",
+            );
         } else {
             map.clear();
             map.insert("$ref".into(), target);
@@ -257,14 +321,19 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
 /// what typify turns into a struct.
 pub fn is_struct_like(root: &Value, v: &Value) -> bool {
     let v = resolve_schema(root, v);
-    v.get("properties").is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty()))
+    v.get("properties")
+        .is_some_and(|p| p.as_object().is_some_and(|p| !p.is_empty()))
         || v.get("allOf").is_some()
 }
 
 /// Follows `$ref`s to the schema they name (or returns `v`).
 pub fn resolve_schema<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
     for _ in 0..32 {
-        match v.get("$ref").and_then(Value::as_str).and_then(|r| pointer::resolve(root, r)) {
+        match v
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| pointer::resolve(root, r))
+        {
             Some(next) => v = next,
             None => break,
         }
@@ -284,7 +353,10 @@ mod tests {
 
     #[test]
     fn nullable_type_arrays() {
-        assert_eq!(down(json!({"type": ["string", "null"]})), json!({"type": "string", "nullable": true}));
+        assert_eq!(
+            down(json!({"type": ["string", "null"]})),
+            json!({"type": "string", "nullable": true})
+        );
         assert_eq!(
             down(json!({"type": ["string", "integer"], "minimum": 1})),
             json!({"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 1}]})

@@ -11,7 +11,12 @@ use crate::families::{FamiliesConfig, Family};
 use crate::report::FamilyStats;
 
 /// Builds the document of `family` from the normalized whole and the paths placed in it.
-pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[String]) -> (Value, FamilyStats) {
+pub fn family_document(
+    ctx: &mut Ctx,
+    root: &Value,
+    family: &Family,
+    paths: &[String],
+) -> (Value, FamilyStats) {
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.0.3"));
     let mut info = root.get("info").cloned().unwrap_or_else(|| json!({}));
@@ -20,11 +25,22 @@ pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[St
         if let Some(Value::Object(license)) = info.get_mut("license") {
             license.remove("identifier");
         }
-        let title = info.get("title").and_then(Value::as_str).unwrap_or("API").to_owned();
+        let title = info
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or("API")
+            .to_owned();
         info.insert("title".into(), json!(format!("{title}: {}", family.title)));
         if !family.description.is_empty() {
-            let base = info.get("description").and_then(Value::as_str).unwrap_or_default();
-            let text = if base.is_empty() { family.description.clone() } else { format!("{}\n\n{base}", family.description) };
+            let base = info
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let text = if base.is_empty() {
+                family.description.clone()
+            } else {
+                format!("{}\n\n{base}", family.description)
+            };
             info.insert("description".into(), json!(text));
         }
         info.insert("x-scope-family".into(), json!(family.name));
@@ -50,11 +66,18 @@ pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[St
         collect_schemes(sec, &mut schemes_used);
     }
     for path in paths {
-        let Some(item) = root.pointer("/paths").and_then(|p| p.get(path)) else { continue };
+        let Some(item) = root.pointer("/paths").and_then(|p| p.get(path)) else {
+            continue;
+        };
         for method in METHODS {
             if let Some(op) = item.get(*method) {
                 operations += 1;
-                for t in op.get("tags").and_then(Value::as_array).into_iter().flatten() {
+                for t in op
+                    .get("tags")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     if let Some(t) = t.as_str() {
                         tags_used.insert(t.to_owned());
                     }
@@ -69,7 +92,11 @@ pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[St
     if let Some(tags) = root.get("tags").and_then(Value::as_array) {
         let kept: Vec<Value> = tags
             .iter()
-            .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| tags_used.contains(n)))
+            .filter(|t| {
+                t.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| tags_used.contains(n))
+            })
             .cloned()
             .collect();
         if !kept.is_empty() {
@@ -87,27 +114,41 @@ pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[St
     let reachable = reachable_components(root, &starts);
     let mut components = Map::new();
     for (kind, name) in &reachable {
-        if let Some(v) = root.get("components").and_then(|c| c.get(kind)).and_then(|c| c.get(name)) {
+        if let Some(v) = root
+            .get("components")
+            .and_then(|c| c.get(kind))
+            .and_then(|c| c.get(name))
+        {
             let entry = components.entry(kind.clone()).or_insert_with(|| json!({}));
             entry[name.as_str()] = v.clone();
         }
     }
     let mut schemes = Map::new();
     for name in &schemes_used {
-        if let Some(s) = root.pointer("/components/securitySchemes").and_then(|c| c.get(name)) {
+        if let Some(s) = root
+            .pointer("/components/securitySchemes")
+            .and_then(|c| c.get(name))
+        {
             schemes.insert(name.clone(), s.clone());
         }
     }
     if !schemes.is_empty() {
         components.insert("securitySchemes".into(), Value::Object(schemes));
     }
-    let schemas = components.get("schemas").and_then(Value::as_object).map_or(0, Map::len);
+    let schemas = components
+        .get("schemas")
+        .and_then(Value::as_object)
+        .map_or(0, Map::len);
     if !components.is_empty() {
         doc.insert("components".into(), Value::Object(components));
     }
     doc.insert("paths".into(), out_paths);
     if operations == 0 {
-        ctx.report.warn("family-empty", "#/paths", format!("family `{}` has no operations", family.name));
+        ctx.report.warn(
+            "family-empty",
+            "#/paths",
+            format!("family `{}` has no operations", family.name),
+        );
     }
     (
         Value::Object(doc),
@@ -123,7 +164,11 @@ pub fn family_document(ctx: &mut Ctx, root: &Value, family: &Family, paths: &[St
 pub fn report_unclaimed_extensions(ctx: &mut Ctx, root: &Value, config: &FamiliesConfig) {
     for key in root.as_object().into_iter().flat_map(|m| m.keys()) {
         if key.starts_with("x-") && !config.families.iter().any(|f| f.extensions.contains(key)) {
-            ctx.report.info("extension-unclaimed", crate::pointer::from_tokens([key.as_str()]), format!("root `{key}` is claimed by no family; left out"));
+            ctx.report.info(
+                "extension-unclaimed",
+                crate::pointer::from_tokens([key.as_str()]),
+                format!("root `{key}` is claimed by no family; left out"),
+            );
         }
     }
 }
