@@ -120,3 +120,36 @@ fn the_pinned_spec_covers_what_the_issue_asks() {
     assert!(spec["components"]["schemas"]["ErrorEnvelope"].is_object());
     assert!(spec["x-channels"].as_array().is_some_and(|c| c.len() >= 3));
 }
+
+/// Serves `body` once over HTTP/1.1 on 127.0.0.1; returns the URL.
+fn serve_once(body: Vec<u8>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/openapi.json", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap() > 0 && line != "\r\n" {
+            line.clear();
+        }
+        let mut stream = stream;
+        write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).unwrap();
+        stream.write_all(&body).unwrap();
+    });
+    url
+}
+
+#[test]
+fn regen_reads_the_spec_from_a_url_like_from_a_file() {
+    let root = workspace_root();
+    let spec = root.join("spec/openapi.json");
+    let url = serve_once(std::fs::read(&spec).unwrap());
+    let from_url = tempfile::tempdir().unwrap();
+    let from_file = tempfile::tempdir().unwrap();
+    let mut opts = options(&spec, "spec/families.toml", from_url.path(), true, Mode::Write);
+    opts.spec = url;
+    regen::regen(&opts).unwrap();
+    regen::regen(&options(&spec, "spec/families.toml", from_file.path(), true, Mode::Write)).unwrap();
+    assert_eq!(snapshot_dir(from_url.path()), snapshot_dir(from_file.path()));
+}

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: what CI runs (`.ci/run` calls it). Installs the test peers into
 //! `target/peers/` when missing (a Python venv with openapi-spec-validator, an npm prefix with
 //! Redocly's CLI), validates the pinned spec with them and with the reference checker in
-//! `../shared`, checks that the generated tree is fresh, then runs the whole test suite.
+//! `../shared`, checks that the generated tree is fresh and clippy-clean, then runs the whole
+//! test suite.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -50,6 +51,9 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         "regen",
         "--check",
     ]))?;
+
+    step("cargo clippy --workspace --all-targets -- -D warnings");
+    run(cargo(root).args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
 
     step("cargo test --workspace");
     run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))?;
