@@ -140,7 +140,10 @@ fn regen_command(
         println!("every rule application:");
         print!("{}", report.verbose());
     }
-    let target = opts.out.display().to_string();
+    let target = match out {
+        Some(dir) => dir.display().to_string(),
+        None => "the repository".to_owned(),
+    };
     if outcome.changes.is_empty() {
         println!("regen: {target} is up to date");
         return Ok(());
