@@ -36,7 +36,11 @@ pub fn platform_specs() -> Vec<PathBuf> {
 /// Normalizes `spec` with `families` and renders everything a reviewer wants to see: the
 /// error, or every rule application followed by each family document.
 pub fn render_normalization(spec: &Path, families: &Path, origin: &str) -> String {
-    let config = match FamiliesConfig::load(families) {
+    // Name the families file relative to the workspace, so snapshots do not depend on where
+    // the repository is checked out.
+    let text = std::fs::read_to_string(families).expect("families file is readable");
+    let families_origin = families.strip_prefix(workspace_root()).unwrap_or(families).display().to_string();
+    let config = match FamiliesConfig::parse(&families_origin, &text) {
         Ok(c) => c,
         Err(e) => return format!("error: {e}\n"),
     };

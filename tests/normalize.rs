@@ -2,8 +2,8 @@
 //! normalized with that folder's `families.toml` (or `<stem>.families.toml`). Each snapshot is
 //! named after its fixture (`normalize__<fixture>.snap`).
 
-/// Snapshots the normalization of one fixture. Absolute paths (the families file is named by
-/// its full path in errors) are replaced by `<workspace>` so snapshots do not depend on the checkout.
+/// Snapshots the normalization of one fixture. Any absolute workspace path is replaced by
+/// `<workspace>` so snapshots do not depend on the checkout.
 fn check(name: &str) {
     let root = archastro_tests::workspace_root().display().to_string();
     insta::assert_snapshot!(name, archastro_tests::normalize_fixture(name).replace(&root, "<workspace>"));
@@ -11,10 +11,10 @@ fn check(name: &str) {
 
 // Rules.
 #[test] fn nullable_type_arrays_3_1() { check("nullable-type-arrays.3.1.json"); }
-// BUG (minor): `maybe` copies `format: float` onto the string variant.
+// `format: float` goes with the number variant only.
 #[test] fn multi_type_any_of_3_1() { check("multi-type-any-of.3.1.yaml"); }
 #[test] fn const_to_enum_3_1() { check("const-to-enum.3.1.json"); }
-// BUG: `stricter_inclusive` {minimum: 5, exclusiveMinimum: 0} loses minimum 5 (snapshot shows minimum 0).
+// `stricter_inclusive` {minimum: 5, exclusiveMinimum: 0} keeps the stricter inclusive minimum 5.
 #[test] fn exclusive_bounds_3_1() { check("exclusive-bounds.3.1.json"); }
 #[test] fn examples_to_example_3_1() { check("examples-to-example.3.1.json"); }
 #[test] fn ref_siblings_3_1() { check("ref-siblings.3.1.json"); }
@@ -40,20 +40,20 @@ fn check(name: &str) {
 #[test] fn body_optional_required_3_0() { check("body-optional-required.3.0.json"); }
 #[test] fn inline_copy_to_ref_3_0() { check("inline-copy-to-ref.3.0.json"); }
 #[test] fn anonymous_objects_named_3_1() { check("anonymous-objects-named.3.1.json"); }
-// BUG: the percent-encoded `$ref` `1bad%20name` is not rewritten after the rename (dangling in output).
+// The percent-encoded `$ref` `1bad%20name` follows the rename too.
 #[test] fn hostile_component_names_3_0() { check("hostile-component-names.3.0.json"); }
 #[test] fn hostile_descriptions_3_1() { check("hostile-descriptions.3.1.json"); }
 #[test] fn extensions_claimed_3_0() { check("extensions-claimed.3.0.yaml"); }
-// BUG: schemas under `x-sdk-streaming.events` are not downgraded (type arrays and const stay).
+// Schemas under `x-sdk-streaming.events` are downgraded like any other.
 #[test] fn sse_extension_3_1() { check("sse-extension.3.1.json"); }
 #[test] fn internal_path_dropped_3_0() { check("internal-path-dropped.3.0.json"); }
 #[test] fn integer_status_keys_3_0() { check("integer-status-keys.3.0.yaml"); }
-// BUG: `version: 1.0` (a YAML number) ends in "this is a normalizer bug" at `#`.
+// `version: 1.0` (a YAML number) becomes the string "1.0".
 #[test] fn yaml_unquoted_version_3_0() { check("yaml-unquoted-version.3.0.yaml"); }
 
 // Bad inputs: a clear error naming the file (and the JSON pointer where there is one), no panic.
 #[test] fn invalid_json() { check("invalid-json.json"); }
-// BUG: the reported line ignores the leading blank lines (says 3, the error is on line 6).
+// The reported line counts the leading blank lines (line 6).
 #[test] fn invalid_json_leading_blank_lines() { check("invalid-json-leading-blank-lines.json"); }
 #[test] fn invalid_yaml() { check("invalid-yaml.yaml"); }
 #[test] fn not_openapi() { check("not-openapi.json"); }
@@ -70,12 +70,11 @@ fn check(name: &str) {
 #[test] fn undefined_auth_scheme_3_0() { check("undefined-auth-scheme.3.0.json"); }
 #[test] fn bad_families_3_0() { check("bad-families.3.0.json"); }
 
-// Probes of inputs that expose library bugs (see the notes).
-// BUG: refs under properties named `default`/`example` are neither checked nor followed:
-// `Missing` is not reported and `Preset` is left out of the family (dangling `$ref`).
+// Inputs that once broke the normalizer.
+// Refs under properties named `default`/`example` are checked and followed:
+// the dangling `Missing` is reported.
 #[test] fn property_named_default_3_0() { check("property-named-default.3.0.json"); }
-// BUG: an undefined scheme in root `security` is not reported (only operation `security` is checked).
+// An undefined scheme in root `security` is an error like one in an operation.
 #[test] fn undefined_root_security_3_0() { check("undefined-root-security.3.0.json"); }
-// BUG: panics ("cannot access key \"description\" in JSON string") in normalize_responses.
-#[ignore = "library bug: normalize panics on a response that is not an object"]
+// A response that is not an object is an error naming it, not a panic.
 #[test] fn response_not_object_3_0() { check("response-not-object.3.0.json"); }

@@ -53,14 +53,14 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
         column: 0,
         message: e.to_string(),
     })?;
-    let trimmed = text.trim_start_matches('\u{feff}').trim();
-    if trimmed.is_empty() {
+    // Only the byte-order mark goes: line numbers in errors must match the file.
+    let trimmed = text.trim_start_matches('\u{feff}');
+    if trimmed.trim().is_empty() {
         return Err(Error::Empty {
             file: origin.to_owned(),
         });
     }
-    let looks_like_json =
-        trimmed.starts_with('{') || trimmed.starts_with('[') || origin.ends_with(".json");
+    let looks_like_json = trimmed.trim_start().starts_with(['{', '[']) || origin.ends_with(".json");
     if looks_like_json {
         serde_json::from_str(trimmed).map_err(|e| Error::Syntax {
             file: origin.to_owned(),

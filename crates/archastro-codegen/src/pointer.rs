@@ -43,6 +43,12 @@ pub fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     root.pointer(&percent_decode(rest))
 }
 
+/// A `$ref` fragment with percent-encoding undone: `#/a/1bad%20name` and `#/a/1bad name`
+/// designate the same value.
+pub fn decode_fragment(reference: &str) -> String {
+    percent_decode(reference)
+}
+
 fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_owned();

@@ -57,6 +57,8 @@ pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             return;
         }
         let Some(op) = op.as_object_mut() else { return };
+        // Errors point where the requirement was written: `x-auth` or `security`.
+        let mut written_as = "security";
         if let Some(x_auth) = op.remove("x-auth") {
             let names: Vec<String> = x_auth
                 .as_array()
@@ -75,6 +77,7 @@ pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             } else {
                 let reqs: Vec<Value> = names.iter().map(|n| json!({ n.as_str(): [] })).collect();
                 op.insert("security".into(), Value::Array(reqs));
+                written_as = "x-auth";
                 ctx.report.info(
                     "auth-operation-converted",
                     at,
@@ -82,27 +85,48 @@ pub fn convert_auth(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 );
             }
         }
-        if let Some(Value::Array(reqs)) = op.get("security") {
-            for (i, req) in reqs.iter().enumerate() {
-                for name in req
-                    .as_object()
-                    .map(|m| m.keys().collect::<Vec<_>>())
-                    .unwrap_or_default()
-                {
-                    if !known.contains(name) {
-                        failure = Some(Error::invalid(
-                            &file,
-                            &format!("{at}/security/{i}"),
-                            format!(
-                                "security scheme `{name}` is not defined in components.securitySchemes or x-auth-schemes"
-                            ),
-                        ));
-                    }
-                }
-            }
+        if let Some(security) = op.get("security") {
+            failure =
+                check_requirements(&file, &format!("{at}/{written_as}"), security, &known).err();
         }
     });
-    failure.map_or(Ok(()), Err)
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    match root.get("security") {
+        Some(security) => check_requirements(&ctx.file, "#/security", security, &known),
+        None => Ok(()),
+    }
+}
+
+/// Every scheme a list of security requirements names must be defined.
+fn check_requirements(file: &str, at: &str, security: &Value, known: &[String]) -> Result<()> {
+    let Some(reqs) = security.as_array() else {
+        return Err(Error::invalid(
+            file,
+            at,
+            "security requirements must be an array",
+        ));
+    };
+    for (i, req) in reqs.iter().enumerate() {
+        let Some(req) = req.as_object() else {
+            return Err(Error::invalid(
+                file,
+                &format!("{at}/{i}"),
+                "a security requirement must be an object",
+            ));
+        };
+        if let Some(name) = req.keys().find(|name| !known.contains(name)) {
+            return Err(Error::invalid(
+                file,
+                &format!("{at}/{i}"),
+                format!(
+                    "security scheme `{name}` is not defined in components.securitySchemes or x-auth-schemes"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn convert_scheme(file: &str, at: &str, scheme: &Value) -> Result<Value> {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
 
+use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
 use super::{Ctx, METHODS};
 use crate::pointer;
@@ -164,10 +165,11 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
 }
 
 fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
+    let parent = at.rsplit('/').next().map(pointer::unescape);
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
-                if matches!(k.as_str(), "example" | "examples" | "default" | "enum") {
+                if is_data_key(parent.as_deref(), k) {
                     continue;
                 }
                 replace_copies(child, &pointer::join(at, k), known, ctx);

@@ -66,7 +66,7 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
     let mut root = doc.root.clone();
     refs::check(&ctx.file, &root)?;
     check_operations_are_objects(&ctx, &root)?;
-    drop_31_only_root_fields(&mut ctx, &mut root);
+    normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
     operations::normalize_templates(&mut ctx, &mut root)?;
     let placements = place_paths(&mut ctx, &mut root, config)?;
@@ -133,8 +133,48 @@ fn check_operations_are_objects(ctx: &Ctx, root: &Value) -> Result<()> {
     Ok(())
 }
 
-fn drop_31_only_root_fields(ctx: &mut Ctx, root: &mut Value) {
+/// `info` as 3.0 wants it (string title and version; no 3.1-only fields) and the 3.1-only
+/// root fields dropped, each reported.
+fn normalize_root(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
     let obj = root.as_object_mut().expect("checked at load");
+    let info = obj
+        .get_mut("info")
+        .and_then(Value::as_object_mut)
+        .expect("checked at load");
+    if let Some(Value::Number(n)) = info.get("version") {
+        let text = n.to_string();
+        ctx.report.info(
+            "info-version-string",
+            "#/info/version",
+            format!("numeric version {text} became the string \"{text}\""),
+        );
+        info.insert("version".into(), Value::String(text));
+    }
+    for key in ["title", "version"] {
+        if !info.get(key).is_some_and(Value::is_string) {
+            return Err(Error::invalid(
+                &ctx.file,
+                &format!("#/info/{key}"),
+                format!("`info.{key}` must be a string"),
+            ));
+        }
+    }
+    if info.remove("summary").is_some() {
+        ctx.report.info(
+            "root-field-dropped",
+            "#/info/summary",
+            "`info.summary` has no OpenAPI 3.0 form; dropped",
+        );
+    }
+    if let Some(Value::Object(license)) = info.get_mut("license")
+        && license.remove("identifier").is_some()
+    {
+        ctx.report.info(
+            "root-field-dropped",
+            "#/info/license/identifier",
+            "`license.identifier` has no OpenAPI 3.0 form; dropped",
+        );
+    }
     for key in ["webhooks", "jsonSchemaDialect"] {
         if obj.remove(key).is_some() {
             ctx.report.warn(
@@ -153,6 +193,7 @@ fn drop_31_only_root_fields(ctx: &mut Ctx, root: &mut Value) {
             "`components.pathItems` has no OpenAPI 3.0 form; dropped",
         );
     }
+    Ok(())
 }
 
 /// Component names must match `^[A-Za-z0-9._-]+$` (3.0) and must not smuggle anything into
@@ -226,6 +267,7 @@ fn place_paths(
     let mut unmapped = Vec::new();
     let mut rejected = Vec::new();
     let mut dropped = Vec::new();
+    let mut ambiguous = Vec::new();
     for path in paths.keys() {
         let at = pointer::from_tokens(["paths", path.as_str()]);
         match config.place(path) {
@@ -238,17 +280,19 @@ fn place_paths(
                 }
             }
             Ok(None) => unmapped.push(at),
-            Err(families) => {
-                return Err(Error::Config {
-                    file: config.origin.clone(),
-                    message: format!(
-                        "{}: `{path}` matches more than one family: {}",
-                        ctx.file,
-                        families.join(", ")
-                    ),
-                });
-            }
+            Err(families) => ambiguous.push(format!("  {at} ({})", families.join(", "))),
         }
+    }
+    if !ambiguous.is_empty() {
+        return Err(Error::Config {
+            file: config.origin.clone(),
+            message: format!(
+                "{}: {} path(s) match more than one family; make the patterns disjoint:\n{}",
+                ctx.file,
+                ambiguous.len(),
+                ambiguous.join("\n")
+            ),
+        });
     }
     if !rejected.is_empty() {
         return Err(Error::InternalPaths {
@@ -272,10 +316,21 @@ fn place_paths(
     Ok(placed)
 }
 
+/// JSON Schema's type names: an extension object whose `type` is something else (`"sse"`) is
+/// not a schema.
+const JSON_TYPES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
+
 fn looks_like_schema(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| {
-        [
-            "type",
+    let Some(m) = v.as_object() else { return false };
+    match m.get("type") {
+        Some(Value::String(t)) => JSON_TYPES.contains(&t.as_str()),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .all(|t| t.as_str().is_some_and(|t| JSON_TYPES.contains(&t))),
+        Some(_) => false,
+        None => [
             "properties",
             "items",
             "allOf",
@@ -286,8 +341,8 @@ fn looks_like_schema(v: &Value) -> bool {
             "const",
         ]
         .iter()
-        .any(|k| m.contains_key(*k))
-    })
+        .any(|k| m.contains_key(*k)),
+    }
 }
 
 /// Finds schemas inside an extension value (`x-channels`, `x-sdk-streaming`) and downgrades them.

@@ -157,10 +157,13 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     && p.get("required") != Some(&json!(true))
                 {
                     p["required"] = json!(true);
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                     ctx.report.info(
                         "path-param-required",
                         &op_at,
-                        "path parameters are always required",
+                        format!(
+                            "path parameter `{name}` made required (path parameters always are)"
+                        ),
                     );
                 }
                 if p.get("schema").is_none() {
@@ -305,6 +308,18 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         };
         let body = resolve_schema(&snapshot, body).clone();
         let body_at = format!("{at}/requestBody");
+        let media_ok = body.get("content").map(|c| {
+            c.as_object()
+                .is_some_and(|c| c.values().all(Value::is_object))
+        });
+        if !body.is_object() || media_ok == Some(false) {
+            failure.get_or_insert(Error::invalid(
+                &file,
+                &body_at,
+                "a request body must be an object whose `content` maps media types to objects",
+            ));
+            return;
+        }
         let Some(content) = body
             .get("content")
             .and_then(Value::as_object)
@@ -337,6 +352,13 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             );
         }
         let target = if is_json(media) {
+            if media != "application/json" {
+                ctx.report.info(
+                    "request-body-media-type-json",
+                    &body_at,
+                    format!("`{media}` is sent as `application/json`"),
+                );
+            }
             "application/json"
         } else if media.starts_with("multipart/") {
             ctx.report.warn(
@@ -434,6 +456,18 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         for (code, response) in std::mem::take(responses) {
             let mut response = resolve_schema(&snapshot, &response).clone();
             let r_at = pointer::join(&responses_at, &code);
+            let media_ok = response.get("content").map(|c| {
+                c.as_object()
+                    .is_some_and(|c| c.values().all(Value::is_object))
+            });
+            if !response.is_object() || media_ok == Some(false) {
+                failure.get_or_insert(Error::invalid(
+                    &file,
+                    &r_at,
+                    "a response must be an object whose `content` maps media types to objects",
+                ));
+                return;
+            }
             if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
                 let chosen = content
                     .keys()
@@ -451,6 +485,13 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     }
                     content.clear();
                     let key = if is_json(&chosen) {
+                        if chosen != "application/json" {
+                            ctx.report.info(
+                                "response-media-type-json",
+                                &r_at,
+                                format!("`{chosen}` is read as `application/json`"),
+                            );
+                        }
                         "application/json".to_owned()
                     } else {
                         chosen

@@ -9,26 +9,45 @@ use serde_json::Value;
 use crate::pointer;
 use crate::{Error, Result};
 
-/// Keys whose values are data (examples, defaults, enum values), never references.
-const DATA_KEYS: &[&str] = &["example", "examples", "default", "enum", "const"];
+/// Keywords whose values are data (examples, defaults, enum values), never references.
+const DATA_KEYS: &[&str] = &["example", "default", "enum", "const"];
+
+/// Maps whose keys are names chosen by the spec's author (a property called `default`, the
+/// `default` response), not keywords.
+const NAME_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "responses",
+    "schemas",
+    "$defs",
+];
+
+/// True when `key`, found in a map that sits under `parent`, holds data rather than OpenAPI.
+pub fn is_data_key(parent: Option<&str>, key: &str) -> bool {
+    DATA_KEYS.contains(&key) && !parent.is_some_and(|p| NAME_MAPS.contains(&p))
+}
 
 /// Calls `f(pointer_of_holder, target)` for every `$ref` string under `value`.
 pub fn for_each_ref(value: &Value, at: &mut String, f: &mut dyn FnMut(&str, &str)) {
+    walk_refs(value, None, at, f);
+}
+
+fn walk_refs(value: &Value, parent: Option<&str>, at: &mut String, f: &mut dyn FnMut(&str, &str)) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(target)) = map.get("$ref") {
+            let names = parent.is_some_and(|p| NAME_MAPS.contains(&p));
+            if !names && let Some(Value::String(target)) = map.get("$ref") {
                 f(at, target);
             }
             for (k, v) in map {
-                if DATA_KEYS.contains(&k.as_str())
-                    && !matches!(v, Value::Object(m) if m.contains_key("$ref"))
-                {
+                if is_data_key(parent, k) {
                     continue;
                 }
                 let len = at.len();
                 at.push('/');
                 at.push_str(&pointer::escape(k));
-                for_each_ref(v, at, f);
+                // Under a name map, each value is an object again, whose keys are keywords.
+                walk_refs(v, if names { None } else { Some(k) }, at, f);
                 at.truncate(len);
             }
         }
@@ -36,7 +55,7 @@ pub fn for_each_ref(value: &Value, at: &mut String, f: &mut dyn FnMut(&str, &str
             for (i, v) in items.iter().enumerate() {
                 let len = at.len();
                 at.push_str(&format!("/{i}"));
-                for_each_ref(v, at, f);
+                walk_refs(v, None, at, f);
                 at.truncate(len);
             }
         }
@@ -127,7 +146,8 @@ pub fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
     match value {
         Value::Object(map) => {
             if let Some(Value::String(target)) = map.get_mut("$ref")
-                && target == from
+                && (target == from
+                    || pointer::decode_fragment(target) == pointer::decode_fragment(from))
             {
                 *target = to.to_owned();
             }

@@ -64,9 +64,8 @@ fn keywords_of(ty: &str) -> &'static [&'static str] {
             "maxProperties",
         ],
         "array" => &["items", "minItems", "maxItems", "uniqueItems"],
-        "string" => &["format", "pattern", "minLength", "maxLength", "enum"],
+        "string" => &["pattern", "minLength", "maxLength", "enum"],
         "integer" | "number" => &[
-            "format",
             "minimum",
             "maximum",
             "exclusiveMinimum",
@@ -154,6 +153,19 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
                     .map(|t| {
                         let mut v = Map::new();
                         v.insert("type".into(), json!(t));
+                        // `format` goes with the type it describes.
+                        if let Some(Value::String(f)) = map.get("format") {
+                            let numeric =
+                                matches!(f.as_str(), "int32" | "int64" | "float" | "double");
+                            let fits = match t.as_str() {
+                                "integer" | "number" => numeric,
+                                "string" => !numeric,
+                                _ => false,
+                            };
+                            if fits {
+                                v.insert("format".into(), json!(f));
+                            }
+                        }
                         for k in keywords_of(t) {
                             if let Some(x) = map.get(*k) {
                                 v.insert((*k).to_owned(), x.clone());
@@ -167,6 +179,7 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
                         map.remove(*k);
                     }
                 }
+                map.remove("format");
                 map.insert("anyOf".into(), Value::Array(variants));
                 report.info(
                     "schema-type-array-to-any-of",
@@ -214,14 +227,33 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
     ] {
         match map.get(exclusive) {
             Some(Value::Number(n)) => {
-                let n = Value::Number(n.clone());
-                map.insert(bound.into(), n);
-                map.insert(exclusive.into(), json!(true));
-                report.info(
-                    "schema-exclusive-bound",
-                    at,
-                    format!("numeric {exclusive} became {bound} + {exclusive}: true"),
-                );
+                // 3.1 allows both bounds at once; the stricter one wins.
+                let exclusive_value = n.as_f64().unwrap_or(f64::NAN);
+                let inclusive_value = map.get(bound).and_then(Value::as_f64);
+                let inclusive_is_stricter = inclusive_value.is_some_and(|b| {
+                    if bound == "minimum" {
+                        b > exclusive_value
+                    } else {
+                        b < exclusive_value
+                    }
+                });
+                if inclusive_is_stricter {
+                    map.remove(exclusive);
+                    report.info(
+                        "schema-exclusive-bound",
+                        at,
+                        format!("numeric {exclusive} dropped: the inclusive {bound} is stricter"),
+                    );
+                } else {
+                    let n = Value::Number(n.clone());
+                    map.insert(bound.into(), n);
+                    map.insert(exclusive.into(), json!(true));
+                    report.info(
+                        "schema-exclusive-bound",
+                        at,
+                        format!("numeric {exclusive} became {bound} + {exclusive}: true"),
+                    );
+                }
             }
             Some(Value::Bool(_)) if !map.contains_key(bound) => {
                 map.remove(exclusive);

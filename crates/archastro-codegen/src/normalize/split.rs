@@ -21,10 +21,6 @@ pub fn family_document(
     doc.insert("openapi".into(), json!("3.0.3"));
     let mut info = root.get("info").cloned().unwrap_or_else(|| json!({}));
     if let Some(info) = info.as_object_mut() {
-        info.remove("summary");
-        if let Some(Value::Object(license)) = info.get_mut("license") {
-            license.remove("identifier");
-        }
         let title = info
             .get("title")
             .and_then(Value::as_str)
