@@ -53,7 +53,15 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
     ]))?;
 
     step("cargo clippy --workspace --all-targets -- -D warnings");
-    run(cargo(root).args(["clippy", "--quiet", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(cargo(root).args([
+        "clippy",
+        "--quiet",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     step("cargo test --workspace");
     run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))?;

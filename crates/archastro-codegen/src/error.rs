@@ -81,6 +81,9 @@ pub enum Error {
     /// The scope-family configuration is wrong.
     #[error("{file}: {message}")]
     Config { file: String, message: String },
+    /// Code generation failed for one target (a family module, the shared types, the glue).
+    #[error("generating {target}: {message}")]
+    Generate { target: String, message: String },
     /// `cargo xtask fetch` failed; nothing was written.
     #[error(
         "fetching {url} failed: {message}; spec/openapi.json and spec/openapi.lock are unchanged"

@@ -1,7 +1,8 @@
 //! The ArchAstro code generator as a library: load an OpenAPI document ([`load`]), normalize it
-//! into scope families ([`normalize`], configured by [`families`]), and write or check the
+//! into scope families ([`normalize`], configured by [`families`]), generate the client crate ([`client`]), and write or check the
 //! output tree ([`regen`], [`output`]); `cargo xtask` is a thin front end over this crate.
 
+pub mod client;
 pub mod error;
 pub mod families;
 pub mod fetch;

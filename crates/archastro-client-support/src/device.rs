@@ -1,0 +1,131 @@
+//! The OAuth 2.0 device authorization grant (RFC 8628) for CLIs and other clients without a
+//! browser: ask for a code, show it to the user, poll the token endpoint at the server's
+//! interval (`authorization_pending`: keep going; `slow_down`: wait 5 s longer), and store the
+//! tokens. `expired_token` and `access_denied` end the flow with [`Error::DeviceFlow`].
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::credentials::{Scheme, Tokens};
+use crate::error::Error;
+use crate::runtime::Runtime;
+
+/// What `/oauth/device/authorize` answers: show `user_code` and `verification_uri` to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DeviceAuthorization {
+    pub device_code: String,
+    pub user_code: String,
+    pub verification_uri: String,
+    #[serde(default)]
+    pub verification_uri_complete: Option<String>,
+    /// Seconds until the codes expire.
+    pub expires_in: u64,
+    /// Seconds to wait between polls (default 5).
+    #[serde(default = "default_interval")]
+    pub interval: u64,
+}
+
+fn default_interval() -> u64 {
+    5
+}
+
+/// The RFC 8628 grant type.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+impl Runtime {
+    /// Starts the device flow at `path` (the spec's `/oauth/device/authorize`).
+    pub async fn device_authorize(
+        &self,
+        path: &str,
+        security: &[&[Scheme]],
+        client_id: &str,
+        scope: Option<&str>,
+    ) -> Result<DeviceAuthorization, Error> {
+        let mut body = json!({ "client_id": client_id });
+        if let Some(scope) = scope {
+            body["scope"] = json!(scope);
+        }
+        let request = self.post_json(path, &body, security)?;
+        let response = self
+            .http()
+            .execute(request)
+            .await
+            .map_err(Error::Transport)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(Error::Transport)?;
+        if !status.is_success() {
+            return Err(Error::from_body(status, &bytes));
+        }
+        serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+            status,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            source,
+        })
+    }
+
+    /// Polls the token endpoint at `path` (the spec's `/oauth/token`) until the user approves,
+    /// then stores and returns the tokens.
+    pub async fn device_poll(
+        &self,
+        path: &str,
+        security: &[&[Scheme]],
+        client_id: &str,
+        authorization: &DeviceAuthorization,
+    ) -> Result<Tokens, Error> {
+        let mut interval = Duration::from_secs(authorization.interval.max(1));
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(authorization.expires_in);
+        let body = json!({
+            "grant_type": DEVICE_CODE_GRANT,
+            "device_code": authorization.device_code,
+            "client_id": client_id,
+        });
+        loop {
+            tokio::time::sleep(interval).await;
+            let request = self.post_json(path, &body, security)?;
+            let response = self
+                .http()
+                .execute(request)
+                .await
+                .map_err(Error::Transport)?;
+            let status = response.status();
+            let bytes = response.bytes().await.map_err(Error::Transport)?;
+            if status.is_success() {
+                let value: serde_json::Value =
+                    serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
+                        status,
+                        body: String::from_utf8_lossy(&bytes).into_owned(),
+                        source,
+                    })?;
+                let tokens = Tokens::from_json(&value).ok_or_else(|| {
+                    Error::Config("the token response carries no access_token".into())
+                })?;
+                self.set_tokens(Some(tokens.clone()));
+                return Ok(tokens);
+            }
+            let error = Error::from_body(status, &bytes);
+            match error.code() {
+                Some("authorization_pending") => {}
+                Some("slow_down") => interval += Duration::from_secs(5),
+                Some(code @ ("expired_token" | "access_denied")) => {
+                    let message = match &error {
+                        Error::Api { message, .. } => message.clone(),
+                        _ => String::new(),
+                    };
+                    return Err(Error::DeviceFlow {
+                        code: code.to_owned(),
+                        message,
+                    });
+                }
+                _ => return Err(error),
+            }
+            if tokio::time::Instant::now() + interval > deadline {
+                return Err(Error::DeviceFlow {
+                    code: "expired_token".into(),
+                    message: "the device code expired before the user approved".into(),
+                });
+            }
+        }
+    }
+}

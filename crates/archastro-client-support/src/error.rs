@@ -1,0 +1,160 @@
+//! The one error type of the client. An API failure carries the status and the decoded
+//! envelope (`{"error": {"code", "message", "details"}}`); transport and decode failures keep
+//! their cause.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Everything a call through the client can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The API answered with an error status.
+    #[error("{status}: {code}: {message}")]
+    Api {
+        status: StatusCode,
+        /// The envelope's machine-readable code (`not_found`, `validation_failed`, ...), or the
+        /// OAuth `error` field.
+        code: String,
+        message: String,
+        details: Value,
+    },
+    /// The request never got an answer (connection, TLS, timeout).
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// The answer did not decode as the type the spec declares.
+    #[error("{status}: the response body does not match the spec: {source}")]
+    Decode {
+        status: StatusCode,
+        body: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A parameter or body could not be built (a builder conversion failed).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The client is misconfigured (bad base URL, missing credential for a flow).
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The device flow ended without a token (`expired_token`, `access_denied`).
+    #[error("device flow ended: {code}: {message}")]
+    DeviceFlow { code: String, message: String },
+}
+
+impl Error {
+    /// The HTTP status, when the API answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The envelope code, when the API answered with one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } | Error::DeviceFlow { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Decodes an error body: the envelope, an OAuth error, or the raw text.
+    pub fn from_body(status: StatusCode, body: &[u8]) -> Error {
+        let json: Option<Value> = serde_json::from_slice(body).ok();
+        Self::from_json(status, json.as_ref(), &String::from_utf8_lossy(body))
+    }
+
+    fn from_json(status: StatusCode, json: Option<&Value>, raw: &str) -> Error {
+        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        if let Some(envelope) = json.and_then(|j| j.get("error")).filter(|e| e.is_object()) {
+            return Error::Api {
+                status,
+                code: text(envelope.get("code")).unwrap_or_else(|| status_code_name(status)),
+                message: text(envelope.get("message")).unwrap_or_default(),
+                details: envelope.get("details").cloned().unwrap_or(Value::Null),
+            };
+        }
+        if let Some(code) = text(json.and_then(|j| j.get("error"))) {
+            return Error::Api {
+                status,
+                code,
+                message: text(json.and_then(|j| j.get("error_description"))).unwrap_or_default(),
+                details: Value::Null,
+            };
+        }
+        Error::Api {
+            status,
+            code: status_code_name(status),
+            message: raw.chars().take(512).collect(),
+            details: Value::Null,
+        }
+    }
+}
+
+fn status_code_name(status: StatusCode) -> String {
+    status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_ascii_lowercase()
+        .replace(' ', "_")
+}
+
+impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
+    fn from(e: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as P;
+        match e {
+            P::InvalidRequest(m) | P::Custom(m) => Error::InvalidRequest(m),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => {
+                Error::Transport(e)
+            }
+            P::ErrorResponse(rv) => {
+                let status = rv.status();
+                let json = serde_json::to_value(rv.into_inner()).ok();
+                Error::from_json(status, json.as_ref(), "")
+            }
+            P::InvalidResponsePayload(bytes, source) => Error::Decode {
+                status: StatusCode::OK,
+                body: String::from_utf8_lossy(&bytes).chars().take(2048).collect(),
+                source,
+            },
+            P::UnexpectedResponse(response) => {
+                let status = response.status();
+                Error::Api {
+                    status,
+                    code: status_code_name(status),
+                    message: format!("status {status} is not declared for this operation"),
+                    details: Value::Null,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_the_envelope() {
+        let body = br#"{"error": {"code": "not_found", "message": "Thread not found", "details": {"id": "thr_1"}}}"#;
+        match Error::from_body(StatusCode::NOT_FOUND, body) {
+            Error::Api {
+                status,
+                code,
+                message,
+                details,
+            } => {
+                assert_eq!(
+                    (status.as_u16(), code.as_str(), message.as_str()),
+                    (404, "not_found", "Thread not found")
+                );
+                assert_eq!(details["id"], "thr_1");
+            }
+            other => panic!("{other:?}"),
+        }
+        let oauth = Error::from_body(StatusCode::BAD_REQUEST, br#"{"error": "slow_down"}"#);
+        assert_eq!(oauth.code(), Some("slow_down"));
+        let plain = Error::from_body(StatusCode::BAD_GATEWAY, b"upstream down");
+        assert_eq!(plain.code(), Some("bad_gateway"));
+    }
+}

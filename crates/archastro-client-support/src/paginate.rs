@@ -1,0 +1,125 @@
+//! Streams over paginated lists: every item of every page, following cursors or offsets to the
+//! end. The generated client wraps these for each operation marked `x-sdk-pagination`.
+
+use std::future::Future;
+
+use futures::Stream;
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use crate::error::Error;
+
+/// One page as the streams need it.
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Cursor pagination: the cursor of the next page (`None` at the end).
+    pub next_cursor: Option<String>,
+    /// Offset pagination: the total number of items (`None` when unknown).
+    pub total: Option<u64>,
+}
+
+/// Every item, fetching pages with `fetch(cursor)` (`None` for the first page) until a page
+/// has no next cursor or no items.
+pub fn cursor<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    let state = (fetch, Some(None::<String>));
+    stream::try_unfold(state, |(mut fetch, next)| async move {
+        let Some(cursor) = next else {
+            return Ok::<_, Error>(None);
+        };
+        let page = fetch(cursor).await?;
+        let next = match page.next_cursor {
+            Some(c) if !page.items.is_empty() => Some(Some(c)),
+            _ => None,
+        };
+        Ok(Some((
+            stream::iter(page.items.into_iter().map(Ok)),
+            (fetch, next),
+        )))
+    })
+    .try_flatten()
+}
+
+/// Every item, fetching pages with `fetch(offset)` until the offset reaches the total or a
+/// page is empty.
+pub fn offset<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    let state = (fetch, Some(0u64));
+    stream::try_unfold(state, |(mut fetch, next)| async move {
+        let Some(offset) = next else {
+            return Ok::<_, Error>(None);
+        };
+        let page = fetch(offset).await?;
+        let seen = offset + page.items.len() as u64;
+        let done = page.items.is_empty() || page.total.is_some_and(|t| seen >= t);
+        let next = (!done).then_some(seen);
+        Ok(Some((
+            stream::iter(page.items.into_iter().map(Ok)),
+            (fetch, next),
+        )))
+    })
+    .try_flatten()
+}
+
+/// A JSON field of a page as a cursor (a string, or absent/null).
+pub fn cursor_field<V: serde::Serialize>(value: &V) -> Option<String> {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .filter(|s| !s.is_empty())
+}
+
+/// A JSON field of a page as a count (a number, or absent/null).
+pub fn count_field<V: serde::Serialize>(value: &V) -> Option<u64> {
+    serde_json::to_value(value).ok().and_then(|v| v.as_u64())
+}
+
+/// Collects a stream (for tests and small lists).
+pub async fn collect<T>(s: impl Stream<Item = Result<T, Error>>) -> Result<Vec<T>, Error> {
+    s.boxed_local().try_collect().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn cursor_and_offset_streams_walk_every_page() {
+        let all: Vec<u32> = (0..7).collect();
+        let pages = all.clone();
+        let items = collect(cursor(move |c: Option<String>| {
+            let start: usize = c.map_or(0, |c| c.parse().unwrap());
+            let chunk: Vec<u32> = pages.iter().skip(start).take(3).copied().collect();
+            let end = start + chunk.len();
+            async move {
+                Ok(Page {
+                    items: chunk,
+                    next_cursor: (end < 7).then(|| end.to_string()),
+                    total: None,
+                })
+            }
+        }))
+        .await
+        .unwrap();
+        assert_eq!(items, all);
+        let pages = all.clone();
+        let items = collect(offset(move |o: u64| {
+            let chunk: Vec<u32> = pages.iter().skip(o as usize).take(3).copied().collect();
+            async move {
+                Ok(Page {
+                    items: chunk,
+                    next_cursor: None,
+                    total: Some(7),
+                })
+            }
+        }))
+        .await
+        .unwrap();
+        assert_eq!(items, all);
+    }
+}

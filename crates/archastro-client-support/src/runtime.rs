@@ -1,0 +1,365 @@
+//! The state every generated family client shares: configuration, credentials, the current
+//! tokens, and the request loop (credentials, single-flight refresh, retries).
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
+use reqwest::{Request, Response, StatusCode};
+
+use crate::credentials::{Credentials, Scheme, Secret, Tokens};
+use crate::error::Error;
+use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
+
+/// Configures a [`Runtime`]; the generated `Builder` wraps it.
+#[derive(Debug, Clone)]
+pub struct RuntimeBuilder {
+    base_url: String,
+    refresh_path: String,
+    refresh_security: &'static [&'static [Scheme]],
+    credentials: Credentials,
+    tokens: Option<Tokens>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl RuntimeBuilder {
+    /// `refresh_path` is where refresh tokens are exchanged (empty: no automatic refresh),
+    /// with the credentials `refresh_security` names (bearer alternatives are skipped: the
+    /// access token is what expired).
+    pub fn new(
+        base_url: impl Into<String>,
+        refresh_path: impl Into<String>,
+        refresh_security: &'static [&'static [Scheme]],
+    ) -> Self {
+        RuntimeBuilder {
+            base_url: base_url.into(),
+            refresh_path: refresh_path.into(),
+            refresh_security,
+            credentials: Credentials::default(),
+            tokens: None,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    pub fn secret_key(mut self, key: impl Into<String>) -> Self {
+        self.credentials.secret_key = Some(Secret::new(key));
+        self
+    }
+
+    pub fn publishable_key(mut self, key: impl Into<String>) -> Self {
+        self.credentials.publishable_key = Some(Secret::new(key));
+        self
+    }
+
+    /// A bare access token, without a refresh token.
+    pub fn bearer(mut self, token: impl Into<String>) -> Self {
+        self.tokens = Some(Tokens::new(token, None));
+        self
+    }
+
+    pub fn tokens(mut self, tokens: Tokens) -> Self {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    /// Timeout of one attempt, from sending the request to the end of the body.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The runtime, and the HTTP client (rustls) the generated family clients share.
+    pub fn build(self) -> Result<(Runtime, reqwest::Client), Error> {
+        let url = reqwest::Url::parse(&self.base_url)
+            .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
+        if !matches!(url.scheme(), "https" | "http") {
+            return Err(Error::Config(format!(
+                "base URL `{}` must be http(s)",
+                self.base_url
+            )));
+        }
+        if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
+            return Err(Error::Config(
+                "the base URL must not carry credentials or a query".into(),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            .user_agent(concat!("archastro-rust/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let runtime = Runtime(Arc::new(Inner {
+            base_url: self.base_url.trim_end_matches('/').to_owned(),
+            refresh_path: self.refresh_path,
+            refresh_security: self.refresh_security,
+            credentials: self.credentials,
+            tokens: RwLock::new(self.tokens),
+            generation: AtomicU64::new(0),
+            refresh_lock: tokio::sync::Mutex::new(()),
+            retry: self.retry,
+            http: http.clone(),
+        }));
+        Ok((runtime, http))
+    }
+}
+
+/// Shared by every family client of one `ArchAstro`; cheap to clone.
+#[derive(Clone)]
+pub struct Runtime(Arc<Inner>);
+
+struct Inner {
+    base_url: String,
+    refresh_path: String,
+    refresh_security: &'static [&'static [Scheme]],
+    credentials: Credentials,
+    tokens: RwLock<Option<Tokens>>,
+    /// Bumped on every token change: a request that saw generation N and got a 401 refreshes
+    /// only if nobody has since N (single flight).
+    generation: AtomicU64,
+    refresh_lock: tokio::sync::Mutex<()>,
+    retry: RetryPolicy,
+    http: reqwest::Client,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tokens = self.0.tokens.read().map(|t| t.is_some()).unwrap_or(false);
+        f.debug_struct("Runtime")
+            .field("base_url", &self.0.base_url)
+            .field(
+                "publishable_key",
+                &self.0.credentials.publishable_key.as_ref().map(|_| "***"),
+            )
+            .field(
+                "secret_key",
+                &self.0.credentials.secret_key.as_ref().map(|_| "***"),
+            )
+            .field("tokens", &tokens.then_some("***"))
+            .field("retry", &self.0.retry)
+            .finish()
+    }
+}
+
+impl Runtime {
+    pub fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+
+    /// The HTTP client the family clients share.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.0.http
+    }
+
+    /// The current tokens.
+    pub fn tokens(&self) -> Option<Tokens> {
+        self.0.tokens.read().ok().and_then(|t| t.clone())
+    }
+
+    /// Replaces the tokens (after a login, a token exchange or the device flow).
+    pub fn set_tokens(&self, tokens: Option<Tokens>) {
+        if let Ok(mut t) = self.0.tokens.write() {
+            *t = tokens;
+        }
+        self.0.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Stores the tokens found in a login/refresh/token response (see [`Tokens::from_json`]).
+    pub fn store_tokens_from<T: serde::Serialize>(&self, response: &T) -> Result<Tokens, Error> {
+        let value =
+            serde_json::to_value(response).map_err(|e| Error::InvalidRequest(e.to_string()))?;
+        let tokens = Tokens::from_json(&value)
+            .ok_or_else(|| Error::Config("the response carries no `access_token`".into()))?;
+        self.set_tokens(Some(tokens.clone()));
+        Ok(tokens)
+    }
+
+    /// Sets the credential of the first alternative the client can satisfy; an operation
+    /// without security requirements gets none.
+    pub fn authorize(&self, request: &mut Request, alternatives: &[&[Scheme]]) {
+        let tokens = self.tokens();
+        let satisfiable = |scheme: &Scheme| match scheme {
+            Scheme::Bearer => tokens.is_some(),
+            Scheme::ApiKey { kind, .. } => self.0.credentials.key(*kind).is_some(),
+        };
+        let Some(chosen) = alternatives.iter().find(|alt| alt.iter().all(satisfiable)) else {
+            return;
+        };
+        for scheme in chosen.iter() {
+            match scheme {
+                Scheme::Bearer => {
+                    if let Some(t) = &tokens
+                        && let Ok(mut v) =
+                            HeaderValue::from_str(&format!("Bearer {}", t.access_token.expose()))
+                    {
+                        v.set_sensitive(true);
+                        request.headers_mut().insert(AUTHORIZATION, v);
+                    }
+                }
+                Scheme::ApiKey { header, kind } => {
+                    if let (Some(key), Ok(name)) = (
+                        self.0.credentials.key(*kind),
+                        HeaderName::from_bytes(header.as_bytes()),
+                    ) && let Ok(mut v) = HeaderValue::from_str(key.expose())
+                    {
+                        v.set_sensitive(true);
+                        request.headers_mut().insert(name, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends `request` with credentials, one shared refresh on 401, and retries.
+    pub async fn execute(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+        alternatives: &[&[Scheme]],
+    ) -> reqwest::Result<Response> {
+        let idempotent = is_idempotent(request.method());
+        let mut refreshed = false;
+        let mut attempt = 0u32;
+        loop {
+            // A streaming body cannot be sent twice: then there is exactly one attempt.
+            let Some(mut this) = request.try_clone() else {
+                let mut only = request;
+                self.authorize(&mut only, alternatives);
+                return client.execute(only).await;
+            };
+            let generation = self.0.generation.load(Ordering::SeqCst);
+            self.authorize(&mut this, alternatives);
+            let used_bearer = this.headers().contains_key(AUTHORIZATION);
+            let result = client.execute(this).await;
+            let retry_delay = match &result {
+                Ok(response)
+                    if response.status() == StatusCode::UNAUTHORIZED
+                        && used_bearer
+                        && !refreshed =>
+                {
+                    refreshed = true;
+                    if self.refresh(generation).await.is_ok() {
+                        continue;
+                    }
+                    None
+                }
+                Ok(response)
+                    if idempotent
+                        && is_retryable_status(response.status())
+                        && attempt < self.0.retry.max_retries =>
+                {
+                    match retry_after(response.headers()) {
+                        Some(wait) if wait > self.0.retry.max_retry_after => None,
+                        Some(wait) => Some(wait),
+                        None => Some(self.0.retry.backoff(attempt)),
+                    }
+                }
+                Err(e) if idempotent && e.is_connect() && attempt < self.0.retry.max_retries => {
+                    Some(self.0.retry.backoff(attempt))
+                }
+                _ => None,
+            };
+            match retry_delay {
+                Some(wait) => {
+                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                None => return result,
+            }
+        }
+    }
+
+    /// Exchanges the refresh token for new tokens, once for every request that saw
+    /// `seen_generation`: later callers find the generation moved and reuse the result.
+    pub async fn refresh(&self, seen_generation: u64) -> Result<(), Error> {
+        let _guard = self.0.refresh_lock.lock().await;
+        if self.0.generation.load(Ordering::SeqCst) != seen_generation {
+            return Ok(());
+        }
+        let refresh_token = self.tokens().and_then(|t| t.refresh_token).ok_or_else(|| {
+            Error::Config("no refresh token to renew the access token with".into())
+        })?;
+        if self.0.refresh_path.is_empty() {
+            return Err(Error::Config("the spec names no refresh operation".into()));
+        }
+        let mut request = self
+            .0
+            .http
+            .post(format!("{}{}", self.0.base_url, self.0.refresh_path))
+            .json(&serde_json::json!({ "refresh_token": refresh_token.expose() }))
+            .build()
+            .map_err(Error::Transport)?;
+        let without_bearer: Vec<&[Scheme]> = self
+            .0
+            .refresh_security
+            .iter()
+            .copied()
+            .filter(|alt| !alt.contains(&Scheme::Bearer))
+            .collect();
+        self.authorize(&mut request, &without_bearer);
+        let response = self
+            .0
+            .http
+            .execute(request)
+            .await
+            .map_err(Error::Transport)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(Error::Transport)?;
+        if !status.is_success() {
+            return Err(Error::from_body(status, &body));
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|source| Error::Decode {
+                status,
+                body: String::from_utf8_lossy(&body).into_owned(),
+                source,
+            })?;
+        let mut tokens = Tokens::from_json(&value)
+            .ok_or_else(|| Error::Config("the refresh response carries no access_token".into()))?;
+        if tokens.refresh_token.is_none() {
+            tokens.refresh_token = Some(refresh_token);
+        }
+        self.set_tokens(Some(tokens));
+        Ok(())
+    }
+
+    /// The current token generation (for [`Runtime::refresh`]).
+    pub fn token_generation(&self) -> u64 {
+        self.0.generation.load(Ordering::SeqCst)
+    }
+
+    /// Builds a JSON POST to `path` with the credentials `security` names (for flows the
+    /// runtime drives itself, such as the device flow).
+    pub(crate) fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        security: &[&[Scheme]],
+    ) -> Result<Request, Error> {
+        let mut request = self
+            .0
+            .http
+            .post(format!("{}{}", self.0.base_url, path))
+            .json(body)
+            .build()
+            .map_err(Error::Transport)?;
+        self.authorize(&mut request, security);
+        Ok(request)
+    }
+}
