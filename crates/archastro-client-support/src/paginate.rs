@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use futures::Stream;
+pub use futures::Stream;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::error::Error;

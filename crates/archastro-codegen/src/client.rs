@@ -342,7 +342,9 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
     let mut inits = Vec::new();
     let mut accessors = Vec::new();
     let mut hooks = Vec::new();
+    let mut streams = Vec::new();
     for (name, doc) in &normalized.families {
+        streams.extend(pagination_streams(name, doc));
         let family = config
             .families
             .iter()
@@ -380,6 +382,7 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
     let refresh_path = refresh
         .map(|(family, id)| path_of(normalized, &family, &id))
         .unwrap_or_default();
+    let device_flow = device_flow(normalized);
     let file = quote! {
         #![doc = #crate_doc]
         #![forbid(unsafe_code)]
@@ -421,6 +424,12 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
             /// The runtime: credentials, tokens, retries.
             pub fn support(&self) -> &Runtime {
                 &self.support
+            }
+
+            /// Stores the tokens of a login, refresh or token-exchange response, so that later
+            /// calls send the access token and renew it when it expires.
+            pub fn store_tokens<T: serde::Serialize>(&self, response: &T) -> Result<Tokens, Error> {
+                self.support.store_tokens_from(response)
             }
 
             #(#accessors)*
@@ -483,9 +492,180 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
         const REFRESH_SECURITY: &[&[::archastro_client_support::Scheme]] = #refresh_security;
 
         #(#hooks)*
+
+        #(#streams)*
+
+        #device_flow
     };
     syn::parse2::<syn::File>(file)
         .map_err(|e| generate_error("lib.rs", format!("glue does not parse: {e}")))
+}
+
+/// A `stream()` method on the request builder of every `x-sdk-pagination` list whose page has
+/// the shape the runtime follows: a `data` array of a named type, plus `after_cursor` /
+/// `next_cursor` (cursor) or `offset` (offset, with an optional `total`).
+fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
+    let module = format_ident!("{}", sanitize_module(family));
+    let mut out = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        let Some(op) = item.get("get") else { continue };
+        let Some(kind) = op.pointer("/x-sdk-pagination/type").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let params: Vec<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        let Some(page_ref) = op
+            .pointer("/responses/200/content/application~1json/schema/$ref")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let page_name = page_ref.rsplit('/').next().unwrap_or_default();
+        let Some(page) = doc
+            .pointer("/components/schemas")
+            .and_then(|s| s.get(page_name))
+        else {
+            continue;
+        };
+        let required = |field: &str| {
+            page["required"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x == field))
+        };
+        let Some(item_ref) = page
+            .pointer("/properties/data/items/$ref")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        if !required("data") {
+            continue;
+        }
+        let item_type = format_ident!(
+            "{}",
+            type_name(item_ref.rsplit('/').next().unwrap_or_default())
+        );
+        let builder = format_ident!("{}", type_name(id));
+        let doc_text =
+            format!("Every item of every page of `{id}`, fetching pages as the stream is read.");
+        let body = match kind {
+            "cursor" => {
+                let Some(param) = ["after_cursor", "cursor", "next_cursor"]
+                    .into_iter()
+                    .find(|p| params.contains(p))
+                else {
+                    continue;
+                };
+                let Some(field) = ["after_cursor", "next_cursor", "cursor"]
+                    .into_iter()
+                    .find(|f| page.pointer(&format!("/properties/{f}")).is_some())
+                else {
+                    continue;
+                };
+                let param = format_ident!("{param}");
+                let field = format_ident!("{field}");
+                quote! {
+                    archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
+                        let request = match cursor {
+                            Some(c) => self.clone().#param(c),
+                            None => self.clone(),
+                        };
+                        async move {
+                            let page = request.send().await?.into_inner();
+                            Ok(archastro_client_support::paginate::Page {
+                                next_cursor: archastro_client_support::paginate::cursor_field(&page.#field),
+                                total: None,
+                                items: page.data,
+                            })
+                        }
+                    })
+                }
+            }
+            "offset" => {
+                if !params.contains(&"offset") {
+                    continue;
+                }
+                let total = if page.pointer("/properties/total").is_some() {
+                    quote! { archastro_client_support::paginate::count_field(&page.total) }
+                } else {
+                    quote! { None }
+                };
+                quote! {
+                    archastro_client_support::paginate::offset(move |offset: u64| {
+                        let request = self.clone().offset(offset);
+                        async move {
+                            let page = request.send().await?.into_inner();
+                            Ok(archastro_client_support::paginate::Page {
+                                next_cursor: None,
+                                total: #total,
+                                items: page.data,
+                            })
+                        }
+                    })
+                }
+            }
+            _ => continue,
+        };
+        out.push(quote! {
+            impl<'a> #module::builder::#builder<'a> {
+                #[doc = #doc_text]
+                pub fn stream(self) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                    #body
+                }
+            }
+        });
+    }
+    out
+}
+
+/// `device_authorize` / `device_poll` on the facade when the spec has the device flow's two
+/// operations (`.../device/authorize` and `.../oauth/token`).
+fn device_flow(normalized: &Normalized) -> TokenStream {
+    let find = |suffix: &str| {
+        normalized.families.iter().find_map(|(_, doc)| {
+            doc["paths"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .find_map(|(path, item)| {
+                    let id = item.get("post")?.get("operationId")?.as_str()?;
+                    path.ends_with(suffix)
+                        .then(|| (path.clone(), security_alternatives(doc, id)))
+                })
+        })
+    };
+    let (Some((authorize_path, authorize_security)), Some((token_path, token_security))) =
+        (find("/device/authorize"), find("/oauth/token"))
+    else {
+        return quote! {};
+    };
+    quote! {
+        impl ArchAstro {
+            /// Starts the OAuth device flow: show the returned `user_code` and
+            /// `verification_uri` to the user, then call [`ArchAstro::device_poll`].
+            pub async fn device_authorize(&self, client_id: &str, scope: Option<&str>) -> Result<DeviceAuthorization, Error> {
+                self.support.device_authorize(#authorize_path, #authorize_security, client_id, scope).await
+            }
+
+            /// Polls for the device flow's tokens at the server's interval (slowing down when
+            /// asked) until the user approves; stores and returns them.
+            pub async fn device_poll(&self, client_id: &str, authorization: &DeviceAuthorization) -> Result<Tokens, Error> {
+                self.support.device_poll(#token_path, #token_security, client_id, authorization).await
+            }
+        }
+    }
 }
 
 fn sanitize_module(name: &str) -> String {

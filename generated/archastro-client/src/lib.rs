@@ -52,6 +52,14 @@ impl ArchAstro {
     pub fn support(&self) -> &Runtime {
         &self.support
     }
+    /// Stores the tokens of a login, refresh or token-exchange response, so that later
+    /// calls send the access token and renew it when it expires.
+    pub fn store_tokens<T: serde::Serialize>(
+        &self,
+        response: &T,
+    ) -> Result<Tokens, Error> {
+        self.support.store_tokens_from(response)
+    }
     ///The Public auth operations: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
     pub fn auth(&self) -> &auth::Client {
         &self.auth
@@ -1971,3 +1979,711 @@ const _: () = {
         }
     }
 };
+impl<'a> runtime::builder::ListAgents<'a> {
+    ///Every item of every page of `list_agents`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Agent, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeams<'a> {
+    ///Every item of every page of `list_teams`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Team, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeamMembers<'a> {
+    ///Every item of every page of `list_team_members`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Membership, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeamObjects<'a> {
+    ///Every item of every page of `list_team_objects`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Object, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeamTasks<'a> {
+    ///Every item of every page of `list_team_tasks`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Task, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeamThreads<'a> {
+    ///Every item of every page of `list_team_threads`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Thread, Error>,
+    > + 'a {
+        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
+            let request = match cursor {
+                Some(c) => self.clone().after_cursor(c),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: archastro_client_support::paginate::cursor_field(
+                        &page.after_cursor,
+                    ),
+                    total: None,
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
+    ///Every item of every page of `list_team_thread_messages`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Message, Error>,
+    > + 'a {
+        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
+            let request = match cursor {
+                Some(c) => self.clone().after_cursor(c),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: archastro_client_support::paginate::cursor_field(
+                        &page.after_cursor,
+                    ),
+                    total: None,
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListUserIntegrations<'a> {
+    ///Every item of every page of `list_user_integrations`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Integration, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListUserThreads<'a> {
+    ///Every item of every page of `list_user_threads`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Thread, Error>,
+    > + 'a {
+        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
+            let request = match cursor {
+                Some(c) => self.clone().after_cursor(c),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: archastro_client_support::paginate::cursor_field(
+                        &page.after_cursor,
+                    ),
+                    total: None,
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> runtime::builder::ListUserThreadMessages<'a> {
+    ///Every item of every page of `list_user_thread_messages`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Message, Error>,
+    > + 'a {
+        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
+            let request = match cursor {
+                Some(c) => self.clone().after_cursor(c),
+                None => self.clone(),
+            };
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: archastro_client_support::paginate::cursor_field(
+                        &page.after_cursor,
+                    ),
+                    total: None,
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListApps<'a> {
+    ///Every item of every page of `list_apps`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::App, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppAgents<'a> {
+    ///Every item of every page of `list_app_agents`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Agent, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppConfigs<'a> {
+    ///Every item of every page of `list_app_configs`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Config, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListContextCredentials<'a> {
+    ///Every item of every page of `list_context_credentials`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Credential, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListContextIntegrations<'a> {
+    ///Every item of every page of `list_context_integrations`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Integration, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListContextSources<'a> {
+    ///Every item of every page of `list_context_sources`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::ContextSource, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppCustomObjects<'a> {
+    ///Every item of every page of `list_app_custom_objects`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::CustomObject, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppDomains<'a> {
+    ///Every item of every page of `list_app_domains`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Domain, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppFiles<'a> {
+    ///Every item of every page of `list_app_files`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::File, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppInstallations<'a> {
+    ///Every item of every page of `list_app_installations`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Installation, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppKeys<'a> {
+    ///Every item of every page of `list_app_keys`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::ApiKey, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppMembers<'a> {
+    ///Every item of every page of `list_app_members`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::AppMember, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppOauthClients<'a> {
+    ///Every item of every page of `list_app_oauth_clients`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::OAuthClient, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppOauthProviders<'a> {
+    ///Every item of every page of `list_app_oauth_providers`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::OAuthProvider, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppOrgs<'a> {
+    ///Every item of every page of `list_app_orgs`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Org, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppPersonas<'a> {
+    ///Every item of every page of `list_app_personas`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Persona, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppRoutines<'a> {
+    ///Every item of every page of `list_app_routines`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Routine, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppSandboxs<'a> {
+    ///Every item of every page of `list_app_sandboxs`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Sandbox, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppTeams<'a> {
+    ///Every item of every page of `list_app_teams`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Team, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppTeamMembers<'a> {
+    ///Every item of every page of `list_app_team_members`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Membership, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppUsers<'a> {
+    ///Every item of every page of `list_app_users`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::User, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl<'a> developer::builder::ListAppWebhooks<'a> {
+    ///Every item of every page of `list_app_webhooks`, fetching pages as the stream is read.
+    pub fn stream(
+        self,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Webhook, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(move |offset: u64| {
+            let request = self.clone().offset(offset);
+            async move {
+                let page = request.send().await?.into_inner();
+                Ok(archastro_client_support::paginate::Page {
+                    next_cursor: None,
+                    total: archastro_client_support::paginate::count_field(&page.total),
+                    items: page.data,
+                })
+            }
+        })
+    }
+}
+impl ArchAstro {
+    /// Starts the OAuth device flow: show the returned `user_code` and
+    /// `verification_uri` to the user, then call [`ArchAstro::device_poll`].
+    pub async fn device_authorize(
+        &self,
+        client_id: &str,
+        scope: Option<&str>,
+    ) -> Result<DeviceAuthorization, Error> {
+        self.support
+            .device_authorize(
+                "/oauth/device/authorize",
+                &[
+                    &[
+                        ::archastro_client_support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: ::archastro_client_support::KeyKind::Publishable,
+                        },
+                    ],
+                ],
+                client_id,
+                scope,
+            )
+            .await
+    }
+    /// Polls for the device flow's tokens at the server's interval (slowing down when
+    /// asked) until the user approves; stores and returns them.
+    pub async fn device_poll(
+        &self,
+        client_id: &str,
+        authorization: &DeviceAuthorization,
+    ) -> Result<Tokens, Error> {
+        self.support
+            .device_poll(
+                "/oauth/token",
+                &[
+                    &[
+                        ::archastro_client_support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: ::archastro_client_support::KeyKind::Publishable,
+                        },
+                    ],
+                ],
+                client_id,
+                authorization,
+            )
+            .await
+    }
+}
