@@ -154,3 +154,25 @@ fn regen_reads_the_spec_from_a_url_like_from_a_file() {
     regen::regen(&options(&spec, "spec/families.toml", from_file.path(), true, Mode::Write)).unwrap();
     assert_eq!(snapshot_dir(from_url.path()), snapshot_dir(from_file.path()));
 }
+
+/// The client generated from the 2026-06-11 platform spec builds, warning-free, on its own.
+#[test]
+fn the_platform_spec_client_builds_without_warnings() {
+    let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains("2026-06-11")).expect("the 2026-06-11 spec");
+    let out = tempfile::tempdir().unwrap();
+    regen::regen(&options(&spec, "spec/families-platform-v1.toml", out.path(), true, Mode::Write)).unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["clippy", "--quiet", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .args(["--", "-D", "warnings"])
+        // Share the workspace's compiled dependencies.
+        .env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "the generated platform client does not build cleanly:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
