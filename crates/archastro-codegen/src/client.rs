@@ -115,7 +115,7 @@ fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
 }
 
 /// The Rust type name typify gives a component (its replacement key).
-fn type_name(component: &str) -> String {
+pub(crate) fn type_name(component: &str) -> String {
     let cleaned: String = component
         .chars()
         .map(|c| {

@@ -3,6 +3,7 @@
 //! output tree ([`regen`], [`output`]); `cargo xtask` is a thin front end over this crate.
 
 pub mod client;
+pub mod contract;
 pub mod error;
 pub mod families;
 pub mod fetch;
