@@ -69,3 +69,72 @@ pub fn normalize_fixture(name: &str) -> String {
     let families = if own.exists() { own } else { dir.join("families.toml") };
     render_normalization(&dir.join(name), &families, &format!("tests/fixtures/normalize/{name}"))
 }
+
+/// Prism, the OpenAPI mock server that validates every request against the spec
+/// (`@stoplight/prism-cli`, the version npm installs on Node 20), installed into
+/// `target/peers/node` on first use.
+pub fn prism_binary() -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let prefix = workspace_root().join("target/peers/node");
+    let bin = prefix.join("node_modules/.bin/prism");
+    if !bin.exists() {
+        std::fs::create_dir_all(&prefix).expect("creating target/peers/node");
+        let status = std::process::Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&prefix)
+            .args(["--no-audit", "--no-fund", "--loglevel=error", "@stoplight/prism-cli@5.14.2"])
+            .status()
+            .expect("npm must be installed to run the Prism contract tests");
+        assert!(status.success(), "npm install @stoplight/prism-cli failed");
+    }
+    bin
+}
+
+/// A running Prism mock of one spec on 127.0.0.1; stopped when dropped. With `--errors`, a
+/// request that violates the spec gets an error response instead of a mock answer.
+pub struct PrismMock {
+    pub url: String,
+    child: std::process::Child,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl PrismMock {
+    pub fn start(spec: &Path) -> PrismMock {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("prism.log");
+        let child = std::process::Command::new(prism_binary())
+            .args(["mock", "--errors", "-h", "127.0.0.1", "-p", &port.to_string()])
+            .arg(spec)
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting prism");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "prism did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        PrismMock { url: format!("http://127.0.0.1:{port}"), child, log, _dir: dir }
+    }
+
+    /// The request violations Prism logged.
+    pub fn violations(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("Violation"))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for PrismMock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -59,8 +59,7 @@ impl Runtime {
             return Err(Error::from_body(status, &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-            status,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            status: Some(status),
             source,
         })
     }
@@ -94,8 +93,7 @@ impl Runtime {
             if status.is_success() {
                 let value: serde_json::Value =
                     serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
-                        status,
-                        body: String::from_utf8_lossy(&bytes).into_owned(),
+                        status: Some(status),
                         source,
                     })?;
                 let tokens = Tokens::from_json(&value).ok_or_else(|| {

@@ -21,11 +21,11 @@ pub enum Error {
     /// The request never got an answer (connection, TLS, timeout).
     #[error("transport error: {0}")]
     Transport(#[source] reqwest::Error),
-    /// The answer did not decode as the type the spec declares.
-    #[error("{status}: the response body does not match the spec: {source}")]
+    /// The answer did not decode as the type the spec declares. The body is not kept: it may
+    /// hold tokens. `status` is `None` where the generated code does not report it.
+    #[error("{}the response body does not match the spec: {source}", status.map(|s| format!("{s}: ")).unwrap_or_default())]
     Decode {
-        status: StatusCode,
-        body: String,
+        status: Option<StatusCode>,
         #[source]
         source: serde_json::Error,
     },
@@ -44,7 +44,8 @@ impl Error {
     /// The HTTP status, when the API answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. } => Some(*status),
+            Error::Decode { status, .. } => *status,
             Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -112,18 +113,20 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
                 let json = serde_json::to_value(rv.into_inner()).ok();
                 Error::from_json(status, json.as_ref(), "")
             }
-            P::InvalidResponsePayload(bytes, source) => Error::Decode {
-                status: StatusCode::OK,
-                body: String::from_utf8_lossy(&bytes).chars().take(2048).collect(),
+            P::InvalidResponsePayload(_, source) => Error::Decode {
+                status: None,
                 source,
             },
             P::UnexpectedResponse(response) => {
                 let status = response.status();
-                Error::Api {
-                    status,
-                    code: status_code_name(status),
-                    message: format!("status {status} is not declared for this operation"),
-                    details: Value::Null,
+                match response.extensions().get::<crate::runtime::ErrorBody>() {
+                    Some(body) => Error::from_body(status, &body.0),
+                    None => Error::Api {
+                        status,
+                        code: status_code_name(status),
+                        message: format!("status {status} is not declared for this operation"),
+                        details: Value::Null,
+                    },
                 }
             }
         }

@@ -8,11 +8,38 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::error::Error;
 
+/// A position in a cursor-paginated list, with the direction it leads in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cursor {
+    /// Pass as `after_cursor` (or `cursor`): the following page.
+    After(String),
+    /// Pass as `before_cursor`: the preceding page (older items of a newest-first list).
+    Before(String),
+}
+
+impl Cursor {
+    /// The cursor that continues in the direction of `current` (the first page picks
+    /// `after` when it has one, else `before`): a stream never turns back.
+    pub fn next(
+        current: Option<&Cursor>,
+        after: Option<String>,
+        before: Option<String>,
+    ) -> Option<Cursor> {
+        match current {
+            None => after
+                .map(Cursor::After)
+                .or_else(|| before.map(Cursor::Before)),
+            Some(Cursor::After(_)) => after.map(Cursor::After),
+            Some(Cursor::Before(_)) => before.map(Cursor::Before),
+        }
+    }
+}
+
 /// One page as the streams need it.
 pub struct Page<T> {
     pub items: Vec<T>,
-    /// Cursor pagination: the cursor of the next page (`None` at the end).
-    pub next_cursor: Option<String>,
+    /// Cursor pagination: where the next page is (`None` at the end).
+    pub next_cursor: Option<Cursor>,
     /// Offset pagination: the total number of items (`None` when unknown).
     pub total: Option<u64>,
 }
@@ -21,10 +48,10 @@ pub struct Page<T> {
 /// has no next cursor or no items.
 pub fn cursor<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
-    F: FnMut(Option<String>) -> Fut,
+    F: FnMut(Option<Cursor>) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
-    let state = (fetch, Some(None::<String>));
+    let state = (fetch, Some(None::<Cursor>));
     stream::try_unfold(state, |(mut fetch, next)| async move {
         let Some(cursor) = next else {
             return Ok::<_, Error>(None);
@@ -42,14 +69,14 @@ where
     .try_flatten()
 }
 
-/// Every item, fetching pages with `fetch(offset)` until the offset reaches the total or a
-/// page is empty.
-pub fn offset<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>>
+/// Every item from `start` on, fetching pages with `fetch(offset)` until the offset reaches
+/// the total or a page is empty.
+pub fn offset<T, F, Fut>(start: u64, fetch: F) -> impl Stream<Item = Result<T, Error>>
 where
     F: FnMut(u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, Error>>,
 {
-    let state = (fetch, Some(0u64));
+    let state = (fetch, Some(start));
     stream::try_unfold(state, |(mut fetch, next)| async move {
         let Some(offset) = next else {
             return Ok::<_, Error>(None);
@@ -92,14 +119,17 @@ mod tests {
     async fn cursor_and_offset_streams_walk_every_page() {
         let all: Vec<u32> = (0..7).collect();
         let pages = all.clone();
-        let items = collect(cursor(move |c: Option<String>| {
-            let start: usize = c.map_or(0, |c| c.parse().unwrap());
+        let items = collect(cursor(move |c: Option<Cursor>| {
+            let start: usize = match c {
+                Some(Cursor::After(c)) => c.parse().unwrap(),
+                _ => 0,
+            };
             let chunk: Vec<u32> = pages.iter().skip(start).take(3).copied().collect();
             let end = start + chunk.len();
             async move {
                 Ok(Page {
                     items: chunk,
-                    next_cursor: (end < 7).then(|| end.to_string()),
+                    next_cursor: (end < 7).then(|| Cursor::After(end.to_string())),
                     total: None,
                 })
             }
@@ -108,7 +138,7 @@ mod tests {
         .unwrap();
         assert_eq!(items, all);
         let pages = all.clone();
-        let items = collect(offset(move |o: u64| {
+        let items = collect(offset(0, move |o: u64| {
             let chunk: Vec<u32> = pages.iter().skip(o as usize).take(3).copied().collect();
             async move {
                 Ok(Page {
@@ -121,5 +151,16 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(items, all);
+    }
+
+    #[test]
+    fn cursors_keep_their_direction() {
+        let first = Cursor::next(None, None, Some("b1".into()));
+        assert_eq!(first, Some(Cursor::Before("b1".into())));
+        assert_eq!(Cursor::next(first.as_ref(), Some("a".into()), None), None);
+        assert_eq!(
+            Cursor::next(None, Some("a1".into()), Some("b1".into())),
+            Some(Cursor::After("a1".into()))
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! The state every generated family client shares: configuration, credentials, the current
-//! tokens, and the request loop (credentials, single-flight refresh, retries).
+//! tokens, and the request loop (credentials, single-flight refresh, retries, error bodies).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -112,7 +112,7 @@ impl RuntimeBuilder {
             credentials: self.credentials,
             tokens: RwLock::new(self.tokens),
             generation: AtomicU64::new(0),
-            refresh_lock: tokio::sync::Mutex::new(()),
+            refresh_lock: tokio::sync::Mutex::new(None),
             retry: self.retry,
             http: http.clone(),
         }));
@@ -133,7 +133,9 @@ struct Inner {
     /// Bumped on every token change: a request that saw generation N and got a 401 refreshes
     /// only if nobody has since N (single flight).
     generation: AtomicU64,
-    refresh_lock: tokio::sync::Mutex<()>,
+    /// Held while refreshing; holds the generation whose refresh failed, if the last one did,
+    /// so requests that waited for it fail too instead of spending the refresh token again.
+    refresh_lock: tokio::sync::Mutex<Option<u64>>,
     retry: RetryPolicy,
     http: reqwest::Client,
 }
@@ -241,12 +243,28 @@ impl Runtime {
             let Some(mut this) = request.try_clone() else {
                 let mut only = request;
                 self.authorize(&mut only, alternatives);
-                return client.execute(only).await;
+                return match client.execute(only).await {
+                    Ok(response)
+                        if response.status().is_client_error()
+                            || response.status().is_server_error() =>
+                    {
+                        buffer_error_body(response).await
+                    }
+                    other => other,
+                };
             };
             let generation = self.0.generation.load(Ordering::SeqCst);
             self.authorize(&mut this, alternatives);
             let used_bearer = this.headers().contains_key(AUTHORIZATION);
-            let result = client.execute(this).await;
+            let result = match client.execute(this).await {
+                Ok(response)
+                    if response.status().is_client_error()
+                        || response.status().is_server_error() =>
+                {
+                    buffer_error_body(response).await
+                }
+                other => other,
+            };
             let retry_delay = match &result {
                 Ok(response)
                     if response.status() == StatusCode::UNAUTHORIZED
@@ -288,10 +306,29 @@ impl Runtime {
     /// Exchanges the refresh token for new tokens, once for every request that saw
     /// `seen_generation`: later callers find the generation moved and reuse the result.
     pub async fn refresh(&self, seen_generation: u64) -> Result<(), Error> {
-        let _guard = self.0.refresh_lock.lock().await;
-        if self.0.generation.load(Ordering::SeqCst) != seen_generation {
-            return Ok(());
+        let mut failed_generation = self.0.refresh_lock.lock().await;
+        let current = self.0.generation.load(Ordering::SeqCst);
+        if current != seen_generation {
+            // Someone refreshed while this request waited: reuse the outcome.
+            return match *failed_generation {
+                Some(g) if g == current => {
+                    Err(Error::Config("the shared token refresh failed".into()))
+                }
+                _ => Ok(()),
+            };
         }
+        let result = self.refresh_now().await;
+        if result.is_err() {
+            // Move the generation so waiters see that the refresh happened (and failed).
+            let failed = self.0.generation.fetch_add(1, Ordering::SeqCst) + 1;
+            *failed_generation = Some(failed);
+        } else {
+            *failed_generation = None;
+        }
+        result
+    }
+
+    async fn refresh_now(&self) -> Result<(), Error> {
         let refresh_token = self.tokens().and_then(|t| t.refresh_token).ok_or_else(|| {
             Error::Config("no refresh token to renew the access token with".into())
         })?;
@@ -326,8 +363,7 @@ impl Runtime {
         }
         let value: serde_json::Value =
             serde_json::from_slice(&body).map_err(|source| Error::Decode {
-                status,
-                body: String::from_utf8_lossy(&body).into_owned(),
+                status: Some(status),
                 source,
             })?;
         let mut tokens = Tokens::from_json(&value)
@@ -362,4 +398,51 @@ impl Runtime {
         self.authorize(&mut request, security);
         Ok(request)
     }
+}
+
+/// The body of an error response, read once by the runtime and kept in the response's
+/// extensions, so that an error the generated code does not decode (a status the operation
+/// does not declare) still yields the envelope.
+#[derive(Debug, Clone)]
+pub struct ErrorBody(pub bytes::Bytes);
+
+/// Reads an error response's body. A body that is not JSON with an `error` member (a proxy's
+/// plain-text 404, an HTML 502 page) is presented as the API's envelope, code from the status
+/// and message from the text, so that the generated code decodes it with its status intact.
+async fn buffer_error_body(response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let mut body = response.bytes().await?;
+    let is_envelope = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .is_some_and(|v| v.get("error").is_some());
+    if !is_envelope {
+        if let Error::Api {
+            code,
+            message,
+            details,
+            ..
+        } = Error::from_body(status, &body)
+        {
+            let details = if details.is_null() {
+                serde_json::json!({})
+            } else {
+                details
+            };
+            let envelope = serde_json::json!({ "error": { "code": code, "message": message, "details": details } });
+            body = bytes::Bytes::from(envelope.to_string());
+            headers.insert(
+                reqwest::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            headers.remove(reqwest::header::CONTENT_LENGTH);
+        }
+    }
+    let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    rebuilt.extensions_mut().insert(ErrorBody(body));
+    Ok(Response::from(rebuilt))
 }

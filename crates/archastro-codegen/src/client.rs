@@ -562,33 +562,71 @@ fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
             format!("Every item of every page of `{id}`, fetching pages as the stream is read.");
         let body = match kind {
             "cursor" => {
-                let Some(param) = ["after_cursor", "cursor", "next_cursor"]
+                // Parameters that take a cursor, and the page fields that give one.
+                let has_param = |p: &str| params.contains(&p);
+                let has_field = |f: &str| page.pointer(&format!("/properties/{f}")).is_some();
+                let after_param = ["after_cursor", "cursor"]
                     .into_iter()
-                    .find(|p| params.contains(p))
-                else {
-                    continue;
-                };
-                let Some(field) = ["after_cursor", "next_cursor", "cursor"]
+                    .find(|p| has_param(p));
+                let after_field = ["after_cursor", "next_cursor", "cursor"]
                     .into_iter()
-                    .find(|f| page.pointer(&format!("/properties/{f}")).is_some())
-                else {
+                    .find(|f| has_field(f));
+                let before = (has_param("before_cursor") && has_field("before_cursor"))
+                    .then_some("before_cursor");
+                if after_param.zip(after_field).is_none() && before.is_none() {
                     continue;
+                }
+                let after_value = match after_field.filter(|_| after_param.is_some()) {
+                    Some(f) => {
+                        let f = format_ident!("{f}");
+                        quote! { archastro_client_support::paginate::cursor_field(&page.#f) }
+                    }
+                    None => quote! { None },
                 };
-                let param = format_ident!("{param}");
-                let field = format_ident!("{field}");
+                let before_value = match before {
+                    Some(f) => {
+                        let f = format_ident!("{f}");
+                        quote! { archastro_client_support::paginate::cursor_field(&page.#f) }
+                    }
+                    None => quote! { None },
+                };
+                let set_after = match after_param {
+                    Some(p) => {
+                        let p = format_ident!("{p}");
+                        quote! { Some(Cursor::After(c)) => self.clone().#p(c.clone()), }
+                    }
+                    None => quote! {},
+                };
+                let set_before = match before {
+                    Some(p) => {
+                        let p = format_ident!("{p}");
+                        quote! { Some(Cursor::Before(c)) => self.clone().#p(c.clone()), }
+                    }
+                    None => quote! {},
+                };
+                let more = if page.pointer("/properties/has_more").is_some() && required("has_more")
+                {
+                    quote! { page.has_more }
+                } else {
+                    quote! { true }
+                };
                 quote! {
-                    archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
-                        let request = match cursor {
-                            Some(c) => self.clone().#param(c),
-                            None => self.clone(),
+                    use archastro_client_support::paginate::Cursor;
+                    archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+                        #[allow(unreachable_patterns)]
+                        let request = match &cursor {
+                            #set_after
+                            #set_before
+                            _ => self.clone(),
                         };
                         async move {
                             let page = request.send().await?.into_inner();
-                            Ok(archastro_client_support::paginate::Page {
-                                next_cursor: archastro_client_support::paginate::cursor_field(&page.#field),
-                                total: None,
-                                items: page.data,
-                            })
+                            let next = if #more {
+                                Cursor::next(cursor.as_ref(), #after_value, #before_value)
+                            } else {
+                                None
+                            };
+                            Ok(archastro_client_support::paginate::Page { next_cursor: next, total: None, items: page.data })
                         }
                     })
                 }
@@ -603,7 +641,7 @@ fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
                     quote! { None }
                 };
                 quote! {
-                    archastro_client_support::paginate::offset(move |offset: u64| {
+                    archastro_client_support::paginate::offset(start, move |offset: u64| {
                         let request = self.clone().offset(offset);
                         async move {
                             let page = request.send().await?.into_inner();
@@ -618,12 +656,30 @@ fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
             }
             _ => continue,
         };
-        out.push(quote! {
-            impl<'a> #module::builder::#builder<'a> {
+        let method = if kind == "offset" {
+            let from_doc = "Like [`Self::stream`], from item `start` on.";
+            quote! {
+                #[doc = #doc_text]
+                pub fn stream(self) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                    self.stream_from(0)
+                }
+
+                #[doc = #from_doc]
+                pub fn stream_from(self, start: u64) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                    #body
+                }
+            }
+        } else {
+            quote! {
                 #[doc = #doc_text]
                 pub fn stream(self) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
                     #body
                 }
+            }
+        };
+        out.push(quote! {
+            impl<'a> #module::builder::#builder<'a> {
+                #method
             }
         });
     }

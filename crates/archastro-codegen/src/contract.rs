@@ -101,19 +101,32 @@ pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, Str
 }
 
 fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| Error::Generate { target: what.to_owned(), message: e.to_string() })?;
-    Ok(format!("{GENERATED_MARKER}\n{}", prettyplease::unparse(&file)))
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Generate {
+        target: what.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(format!(
+        "{GENERATED_MARKER}\n{}",
+        prettyplease::unparse(&file)
+    ))
 }
 
 /// One scope of calls per family (its `prelude` brings the builder methods into scope).
 fn family_calls(family: &str, doc: &Value) -> TokenStream {
     let module = format_ident!("{}", family);
     let mut calls = Vec::new();
-    for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
         for method in METHODS {
-            let Some(op) = item.get(*method) else { continue };
-            let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
             let method_ident = format_ident!("{}", id);
             let mut setters = Vec::new();
             for p in op["parameters"].as_array().into_iter().flatten() {
@@ -127,7 +140,10 @@ fn family_calls(family: &str, doc: &Value) -> TokenStream {
                 let literal = scalar_tokens(doc, &p["schema"], &value);
                 setters.push(quote! { .#setter(#literal) });
             }
-            if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
                 if let Some(media) = content.get("application/json") {
                     let schema = &media["schema"];
                     let value = example(doc, schema, 0);
@@ -165,9 +181,22 @@ fn family_calls(family: &str, doc: &Value) -> TokenStream {
 
 /// The builder method progenitor names after a parameter.
 fn rust_name(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '-' }).collect();
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
     let snake = heck::ToSnakeCase::to_snake_case(cleaned.as_str());
-    if syn::parse_str::<syn::Ident>(&snake).is_ok() { snake } else { format!("{snake}_") }
+    if syn::parse_str::<syn::Ident>(&snake).is_ok() {
+        snake
+    } else {
+        format!("{snake}_")
+    }
 }
 
 /// A literal of a type every generated parameter setter accepts (`TryInto<T>`).
@@ -200,7 +229,11 @@ fn scalar_tokens(doc: &Value, schema: &Value, value: &Value) -> TokenStream {
 
 fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
     for _ in 0..16 {
-        match schema.get("$ref").and_then(Value::as_str).and_then(|r| pointer::resolve(doc, r)) {
+        match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| pointer::resolve(doc, r))
+        {
             Some(next) => schema = next,
             None => break,
         }
@@ -218,7 +251,11 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
     if let Some(d) = schema.get("default") {
         return d.clone();
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|e| e.iter().find(|v| !v.is_null())) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.iter().find(|v| !v.is_null()))
+    {
         return first.clone();
     }
     if depth > 12 {
@@ -236,16 +273,34 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
         return Value::Object(merged);
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             return example(doc, first, depth + 1);
         }
     }
-    let ty = schema.get("type").and_then(Value::as_str).unwrap_or(if schema.get("properties").is_some() { "object" } else { "" });
+    let ty = schema.get("type").and_then(Value::as_str).unwrap_or(
+        if schema.get("properties").is_some() {
+            "object"
+        } else {
+            ""
+        },
+    );
     match ty {
         "object" => {
             let mut out = Map::new();
-            let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-            let min = schema.get("minProperties").and_then(Value::as_u64).unwrap_or(0) as usize;
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let min = schema
+                .get("minProperties")
+                .and_then(Value::as_u64)
+                .unwrap_or(0) as usize;
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 for (name, prop) in props {
                     if required.contains(&name.as_str()) {
@@ -257,7 +312,8 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
                     if out.len() >= min {
                         break;
                     }
-                    out.entry(name.clone()).or_insert_with(|| example(doc, prop, depth + 1));
+                    out.entry(name.clone())
+                        .or_insert_with(|| example(doc, prop, depth + 1));
                 }
             }
             Value::Object(out)
@@ -270,9 +326,22 @@ pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
         "integer" => {
             let min = schema.get("minimum").and_then(Value::as_i64).unwrap_or(1);
             let exclusive = schema.get("exclusiveMinimum") == Some(&json!(true));
-            json!((min + i64::from(exclusive)).max(1).min(schema.get("maximum").and_then(Value::as_i64).unwrap_or(i64::MAX)))
+            json!(
+                (min + i64::from(exclusive)).max(1).min(
+                    schema
+                        .get("maximum")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(i64::MAX)
+                )
+            )
         }
-        "number" => json!(schema.get("minimum").and_then(Value::as_f64).unwrap_or(1.0).max(1.0)),
+        "number" => json!(
+            schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0)
+                .max(1.0)
+        ),
         "boolean" => json!(true),
         "string" => {
             let s = match schema.get("format").and_then(Value::as_str) {

@@ -1986,17 +1986,31 @@ impl<'a> runtime::builder::ListAgents<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Agent, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Agent, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeams<'a> {
@@ -2006,17 +2020,31 @@ impl<'a> runtime::builder::ListTeams<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Team, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Team, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamMembers<'a> {
@@ -2026,17 +2054,31 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Membership, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Membership, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamObjects<'a> {
@@ -2046,17 +2088,31 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Object, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Object, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamTasks<'a> {
@@ -2066,17 +2122,31 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Task, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Task, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamThreads<'a> {
@@ -2086,17 +2156,31 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Thread, Error>,
     > + 'a {
-        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
-            let request = match cursor {
-                Some(c) => self.clone().after_cursor(c),
-                None => self.clone(),
+        use archastro_client_support::paginate::Cursor;
+        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+            #[allow(unreachable_patterns)]
+            let request = match &cursor {
+                Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
+                Some(Cursor::Before(c)) => self.clone().before_cursor(c.clone()),
+                _ => self.clone(),
             };
             async move {
                 let page = request.send().await?.into_inner();
+                let next = if page.has_more {
+                    Cursor::next(
+                        cursor.as_ref(),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.after_cursor,
+                        ),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.before_cursor,
+                        ),
+                    )
+                } else {
+                    None
+                };
                 Ok(archastro_client_support::paginate::Page {
-                    next_cursor: archastro_client_support::paginate::cursor_field(
-                        &page.after_cursor,
-                    ),
+                    next_cursor: next,
                     total: None,
                     items: page.data,
                 })
@@ -2111,17 +2195,31 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Message, Error>,
     > + 'a {
-        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
-            let request = match cursor {
-                Some(c) => self.clone().after_cursor(c),
-                None => self.clone(),
+        use archastro_client_support::paginate::Cursor;
+        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+            #[allow(unreachable_patterns)]
+            let request = match &cursor {
+                Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
+                Some(Cursor::Before(c)) => self.clone().before_cursor(c.clone()),
+                _ => self.clone(),
             };
             async move {
                 let page = request.send().await?.into_inner();
+                let next = if page.has_more {
+                    Cursor::next(
+                        cursor.as_ref(),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.after_cursor,
+                        ),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.before_cursor,
+                        ),
+                    )
+                } else {
+                    None
+                };
                 Ok(archastro_client_support::paginate::Page {
-                    next_cursor: archastro_client_support::paginate::cursor_field(
-                        &page.after_cursor,
-                    ),
+                    next_cursor: next,
                     total: None,
                     items: page.data,
                 })
@@ -2136,17 +2234,31 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Integration, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Integration, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListUserThreads<'a> {
@@ -2156,17 +2268,31 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Thread, Error>,
     > + 'a {
-        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
-            let request = match cursor {
-                Some(c) => self.clone().after_cursor(c),
-                None => self.clone(),
+        use archastro_client_support::paginate::Cursor;
+        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+            #[allow(unreachable_patterns)]
+            let request = match &cursor {
+                Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
+                Some(Cursor::Before(c)) => self.clone().before_cursor(c.clone()),
+                _ => self.clone(),
             };
             async move {
                 let page = request.send().await?.into_inner();
+                let next = if page.has_more {
+                    Cursor::next(
+                        cursor.as_ref(),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.after_cursor,
+                        ),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.before_cursor,
+                        ),
+                    )
+                } else {
+                    None
+                };
                 Ok(archastro_client_support::paginate::Page {
-                    next_cursor: archastro_client_support::paginate::cursor_field(
-                        &page.after_cursor,
-                    ),
+                    next_cursor: next,
                     total: None,
                     items: page.data,
                 })
@@ -2181,17 +2307,31 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Message, Error>,
     > + 'a {
-        archastro_client_support::paginate::cursor(move |cursor: Option<String>| {
-            let request = match cursor {
-                Some(c) => self.clone().after_cursor(c),
-                None => self.clone(),
+        use archastro_client_support::paginate::Cursor;
+        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+            #[allow(unreachable_patterns)]
+            let request = match &cursor {
+                Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
+                Some(Cursor::Before(c)) => self.clone().before_cursor(c.clone()),
+                _ => self.clone(),
             };
             async move {
                 let page = request.send().await?.into_inner();
+                let next = if page.has_more {
+                    Cursor::next(
+                        cursor.as_ref(),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.after_cursor,
+                        ),
+                        archastro_client_support::paginate::cursor_field(
+                            &page.before_cursor,
+                        ),
+                    )
+                } else {
+                    None
+                };
                 Ok(archastro_client_support::paginate::Page {
-                    next_cursor: archastro_client_support::paginate::cursor_field(
-                        &page.after_cursor,
-                    ),
+                    next_cursor: next,
                     total: None,
                     items: page.data,
                 })
@@ -2206,17 +2346,31 @@ impl<'a> developer::builder::ListApps<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::App, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::App, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppAgents<'a> {
@@ -2226,17 +2380,31 @@ impl<'a> developer::builder::ListAppAgents<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Agent, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Agent, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppConfigs<'a> {
@@ -2246,17 +2414,31 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Config, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Config, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextCredentials<'a> {
@@ -2266,17 +2448,31 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Credential, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Credential, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextIntegrations<'a> {
@@ -2286,17 +2482,31 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Integration, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Integration, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextSources<'a> {
@@ -2306,17 +2516,31 @@ impl<'a> developer::builder::ListContextSources<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::ContextSource, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::ContextSource, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppCustomObjects<'a> {
@@ -2326,17 +2550,31 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::CustomObject, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::CustomObject, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppDomains<'a> {
@@ -2346,17 +2584,31 @@ impl<'a> developer::builder::ListAppDomains<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Domain, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Domain, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppFiles<'a> {
@@ -2366,17 +2618,31 @@ impl<'a> developer::builder::ListAppFiles<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::File, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::File, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppInstallations<'a> {
@@ -2386,17 +2652,31 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Installation, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Installation, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppKeys<'a> {
@@ -2406,17 +2686,31 @@ impl<'a> developer::builder::ListAppKeys<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::ApiKey, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::ApiKey, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppMembers<'a> {
@@ -2426,17 +2720,31 @@ impl<'a> developer::builder::ListAppMembers<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::AppMember, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::AppMember, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOauthClients<'a> {
@@ -2446,17 +2754,31 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::OAuthClient, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::OAuthClient, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOauthProviders<'a> {
@@ -2466,17 +2788,31 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::OAuthProvider, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::OAuthProvider, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOrgs<'a> {
@@ -2486,17 +2822,31 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Org, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Org, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppPersonas<'a> {
@@ -2506,17 +2856,31 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Persona, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Persona, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppRoutines<'a> {
@@ -2526,17 +2890,31 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Routine, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Routine, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppSandboxs<'a> {
@@ -2546,17 +2924,31 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Sandbox, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Sandbox, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppTeams<'a> {
@@ -2566,17 +2958,31 @@ impl<'a> developer::builder::ListAppTeams<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Team, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Team, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppTeamMembers<'a> {
@@ -2586,17 +2992,31 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Membership, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Membership, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppUsers<'a> {
@@ -2606,17 +3026,31 @@ impl<'a> developer::builder::ListAppUsers<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::User, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::User, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppWebhooks<'a> {
@@ -2626,17 +3060,31 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
     ) -> impl archastro_client_support::paginate::Stream<
         Item = Result<types::Webhook, Error>,
     > + 'a {
-        archastro_client_support::paginate::offset(move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(archastro_client_support::paginate::Page {
-                    next_cursor: None,
-                    total: archastro_client_support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        self.stream_from(0)
+    }
+    ///Like [`Self::stream`], from item `start` on.
+    pub fn stream_from(
+        self,
+        start: u64,
+    ) -> impl archastro_client_support::paginate::Stream<
+        Item = Result<types::Webhook, Error>,
+    > + 'a {
+        archastro_client_support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(archastro_client_support::paginate::Page {
+                        next_cursor: None,
+                        total: archastro_client_support::paginate::count_field(
+                            &page.total,
+                        ),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl ArchAstro {
