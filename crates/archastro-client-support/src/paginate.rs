@@ -1,9 +1,11 @@
 //! Streams over paginated lists: every item of every page, following cursors or offsets to the
-//! end. The generated client wraps these for each operation marked `x-sdk-pagination`.
+//! end. The generated client wraps these for each operation marked `x-sdk-pagination`. The
+//! streams are boxed (`Unpin` and `Send`), so `while let Some(x) = s.next().await` just works.
 
 use std::future::Future;
 
 pub use futures::Stream;
+pub use futures::stream::BoxStream;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::error::Error;
@@ -46,10 +48,11 @@ pub struct Page<T> {
 
 /// Every item, fetching pages with `fetch(cursor)` (`None` for the first page) until a page
 /// has no next cursor or no items.
-pub fn cursor<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T, Error>>
+pub fn cursor<'a, T, F, Fut>(fetch: F) -> BoxStream<'a, Result<T, Error>>
 where
-    F: FnMut(Option<Cursor>) -> Fut,
-    Fut: Future<Output = Result<Page<T>, Error>>,
+    F: FnMut(Option<Cursor>) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+    T: Send + 'a,
 {
     let state = (fetch, Some(None::<Cursor>));
     stream::try_unfold(state, |(mut fetch, next)| async move {
@@ -67,14 +70,16 @@ where
         )))
     })
     .try_flatten()
+    .boxed()
 }
 
 /// Every item from `start` on, fetching pages with `fetch(offset)` until the offset reaches
 /// the total or a page is empty.
-pub fn offset<T, F, Fut>(start: u64, fetch: F) -> impl Stream<Item = Result<T, Error>>
+pub fn offset<'a, T, F, Fut>(start: u64, fetch: F) -> BoxStream<'a, Result<T, Error>>
 where
-    F: FnMut(u64) -> Fut,
-    Fut: Future<Output = Result<Page<T>, Error>>,
+    F: FnMut(u64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'a,
+    T: Send + 'a,
 {
     let state = (fetch, Some(start));
     stream::try_unfold(state, |(mut fetch, next)| async move {
@@ -91,6 +96,7 @@ where
         )))
     })
     .try_flatten()
+    .boxed()
 }
 
 /// A JSON field of a page as a cursor (a string, or absent/null).

@@ -660,19 +660,19 @@ fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
             let from_doc = "Like [`Self::stream`], from item `start` on.";
             quote! {
                 #[doc = #doc_text]
-                pub fn stream(self) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                pub fn stream(self) -> archastro_client_support::paginate::BoxStream<'a, Result<types::#item_type, Error>> {
                     self.stream_from(0)
                 }
 
                 #[doc = #from_doc]
-                pub fn stream_from(self, start: u64) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                pub fn stream_from(self, start: u64) -> archastro_client_support::paginate::BoxStream<'a, Result<types::#item_type, Error>> {
                     #body
                 }
             }
         } else {
             quote! {
                 #[doc = #doc_text]
-                pub fn stream(self) -> impl archastro_client_support::paginate::Stream<Item = Result<types::#item_type, Error>> + 'a {
+                pub fn stream(self) -> archastro_client_support::paginate::BoxStream<'a, Result<types::#item_type, Error>> {
                     #body
                 }
             }

@@ -1983,18 +1983,14 @@ impl<'a> runtime::builder::ListAgents<'a> {
     ///Every item of every page of `list_agents`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Agent, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Agent, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2017,18 +2013,14 @@ impl<'a> runtime::builder::ListTeams<'a> {
     ///Every item of every page of `list_teams`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Team, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Team, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2051,18 +2043,20 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
     ///Every item of every page of `list_team_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Membership, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Membership, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Membership, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Membership, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2085,18 +2079,20 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
     ///Every item of every page of `list_team_objects`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Object, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Object, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Object, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Object, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2119,18 +2115,14 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
     ///Every item of every page of `list_team_tasks`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Task, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Task, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Task, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Task, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2153,9 +2145,10 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
     ///Every item of every page of `list_team_threads`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Thread, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Thread, Error>,
+    > {
         use archastro_client_support::paginate::Cursor;
         archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -2192,9 +2185,10 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
     ///Every item of every page of `list_team_thread_messages`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Message, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Message, Error>,
+    > {
         use archastro_client_support::paginate::Cursor;
         archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -2231,18 +2225,20 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
     ///Every item of every page of `list_user_integrations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Integration, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Integration, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Integration, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Integration, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2265,9 +2261,10 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
     ///Every item of every page of `list_user_threads`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Thread, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Thread, Error>,
+    > {
         use archastro_client_support::paginate::Cursor;
         archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -2304,9 +2301,10 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
     ///Every item of every page of `list_user_thread_messages`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Message, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Message, Error>,
+    > {
         use archastro_client_support::paginate::Cursor;
         archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -2343,18 +2341,14 @@ impl<'a> developer::builder::ListApps<'a> {
     ///Every item of every page of `list_apps`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::App, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::App, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::App, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::App, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2377,18 +2371,14 @@ impl<'a> developer::builder::ListAppAgents<'a> {
     ///Every item of every page of `list_app_agents`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Agent, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Agent, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2411,18 +2401,20 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
     ///Every item of every page of `list_app_configs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Config, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Config, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Config, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Config, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2445,18 +2437,20 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
     ///Every item of every page of `list_context_credentials`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Credential, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Credential, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Credential, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Credential, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2479,18 +2473,20 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
     ///Every item of every page of `list_context_integrations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Integration, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Integration, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Integration, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Integration, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2513,18 +2509,20 @@ impl<'a> developer::builder::ListContextSources<'a> {
     ///Every item of every page of `list_context_sources`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::ContextSource, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::ContextSource, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::ContextSource, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::ContextSource, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2547,18 +2545,20 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
     ///Every item of every page of `list_app_custom_objects`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::CustomObject, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::CustomObject, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::CustomObject, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::CustomObject, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2581,18 +2581,20 @@ impl<'a> developer::builder::ListAppDomains<'a> {
     ///Every item of every page of `list_app_domains`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Domain, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Domain, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Domain, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Domain, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2615,18 +2617,14 @@ impl<'a> developer::builder::ListAppFiles<'a> {
     ///Every item of every page of `list_app_files`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::File, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::File, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::File, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::File, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2649,18 +2647,20 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
     ///Every item of every page of `list_app_installations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Installation, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Installation, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Installation, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Installation, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2683,18 +2683,20 @@ impl<'a> developer::builder::ListAppKeys<'a> {
     ///Every item of every page of `list_app_keys`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::ApiKey, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::ApiKey, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::ApiKey, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::ApiKey, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2717,18 +2719,20 @@ impl<'a> developer::builder::ListAppMembers<'a> {
     ///Every item of every page of `list_app_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::AppMember, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::AppMember, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::AppMember, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::AppMember, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2751,18 +2755,20 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
     ///Every item of every page of `list_app_oauth_clients`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::OAuthClient, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::OAuthClient, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::OAuthClient, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::OAuthClient, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2785,18 +2791,20 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
     ///Every item of every page of `list_app_oauth_providers`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::OAuthProvider, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::OAuthProvider, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::OAuthProvider, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::OAuthProvider, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2819,18 +2827,14 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
     ///Every item of every page of `list_app_orgs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Org, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Org, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Org, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Org, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2853,18 +2857,20 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
     ///Every item of every page of `list_app_personas`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Persona, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Persona, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Persona, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Persona, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2887,18 +2893,20 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
     ///Every item of every page of `list_app_routines`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Routine, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Routine, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Routine, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Routine, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2921,18 +2929,20 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
     ///Every item of every page of `list_app_sandboxs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Sandbox, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Sandbox, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Sandbox, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Sandbox, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2955,18 +2965,14 @@ impl<'a> developer::builder::ListAppTeams<'a> {
     ///Every item of every page of `list_app_teams`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Team, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Team, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -2989,18 +2995,20 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
     ///Every item of every page of `list_app_team_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Membership, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Membership, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Membership, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Membership, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -3023,18 +3031,14 @@ impl<'a> developer::builder::ListAppUsers<'a> {
     ///Every item of every page of `list_app_users`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::User, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::User, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::User, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::User, Error>> {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
@@ -3057,18 +3061,20 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
     ///Every item of every page of `list_app_webhooks`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Webhook, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Webhook, Error>,
+    > {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> impl archastro_client_support::paginate::Stream<
-        Item = Result<types::Webhook, Error>,
-    > + 'a {
+    ) -> archastro_client_support::paginate::BoxStream<
+        'a,
+        Result<types::Webhook, Error>,
+    > {
         archastro_client_support::paginate::offset(
             start,
             move |offset: u64| {
