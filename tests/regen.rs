@@ -14,7 +14,7 @@ fn options(spec: &Path, families: &str, out: &Path, standalone: bool, mode: Mode
         families: workspace_root().join(families),
         out: out.to_owned(),
         standalone,
-        support_crate: if standalone { workspace_root().join("crates/archastro-client-support") } else { "crates/archastro-client-support".into() },
+        support_crate: workspace_root().join("crates/archastro-client-support"),
         mode,
     }
 }

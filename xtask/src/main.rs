@@ -118,11 +118,7 @@ fn regen_command(
         families: families.to_owned(),
         out: out.map_or_else(|| in_project(root, "."), Path::to_owned),
         standalone: out.is_some(),
-        support_crate: if out.is_some() {
-            root.join("crates/archastro-client-support")
-        } else {
-            PathBuf::from("crates/archastro-client-support")
-        },
+        support_crate: root.join("crates/archastro-client-support"),
         mode: if check { Mode::Check } else { Mode::Write },
     };
     let outcome = regen::regen(&opts)?;

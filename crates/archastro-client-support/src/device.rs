@@ -8,9 +8,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::credentials::{Scheme, Tokens};
-use crate::error::Error;
-use crate::runtime::Runtime;
+use super::credentials::{Scheme, Tokens};
+use super::error::Error;
+use super::runtime::Runtime;
 
 /// What `/oauth/device/authorize` answers: show `user_code` and `verification_uri` to the user.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -119,7 +119,7 @@ impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {
             },
             P::UnexpectedResponse(response) => {
                 let status = response.status();
-                match response.extensions().get::<crate::runtime::ErrorBody>() {
+                match response.extensions().get::<super::runtime::ErrorBody>() {
                     Some(body) => Error::from_body(status, &body.0),
                     None => Error::Api {
                         status,

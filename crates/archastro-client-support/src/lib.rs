@@ -1,5 +1,8 @@
-//! The hand-written runtime of the generated ArchAstro client. The generated crate routes every
-//! request through [`Runtime::execute`] (via progenitor's `ClientHooks`), which
+//! The hand-written runtime of the generated ArchAstro client. `cargo xtask regen` copies these
+//! modules into the client as `archastro_client::support`; they refer to each other with
+//! `super::` so that they compile both here and there.
+//!
+//! The generated crate routes every request through [`Runtime::execute`] (via progenitor's `ClientHooks`), which
 //!
 //! - picks the credential the operation accepts ([`Runtime::authorize`]): API keys in their
 //!   header, access tokens as `Authorization: Bearer`; keys never go into URLs;

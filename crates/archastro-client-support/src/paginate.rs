@@ -8,7 +8,7 @@ pub use futures::Stream;
 pub use futures::stream::BoxStream;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
-use crate::error::Error;
+use super::error::Error;
 
 /// A position in a cursor-paginated list, with the direction it leads in.
 #[derive(Debug, Clone, PartialEq, Eq)]

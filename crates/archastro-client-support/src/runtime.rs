@@ -9,9 +9,9 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 
-use crate::credentials::{Credentials, Scheme, Secret, Tokens};
-use crate::error::Error;
-use crate::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
+use super::credentials::{Credentials, Scheme, Secret, Tokens};
+use super::error::Error;
+use super::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
 
 /// Configures a [`Runtime`]; the generated `Builder` wraps it.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::Result;
-use crate::client::{self, SupportDependency};
+use crate::client::{self, SupportSources};
 use crate::contract;
 use crate::families::FamiliesConfig;
 use crate::load::{self, Document};
@@ -26,8 +26,7 @@ pub struct RegenOptions {
     pub out: PathBuf,
     /// True when `out` is a standalone directory that needs its own workspace manifest.
     pub standalone: bool,
-    /// The hand-written support crate the generated client depends on (an absolute path,
-    /// or relative to `out`).
+    /// The hand-written support crate whose sources the generated client includes.
     pub support_crate: PathBuf,
     pub mode: Mode,
 }
@@ -75,17 +74,7 @@ pub fn output_tree(
         text.push('\n');
         tree.add(format!("{NORMALIZED_DIR}/{name}.json"), text);
     }
-    // The client crate finds the support crate relative to itself when both are in the
-    // repository, by absolute path when the output is a standalone directory.
-    let support_path = if support_crate.is_absolute() {
-        support_crate.display().to_string()
-    } else {
-        format!("../../{}", support_crate.display())
-    };
-    let support = SupportDependency {
-        path: support_path,
-        version: "0.1.0".into(),
-    };
+    let support = SupportSources::read(support_crate)?;
     tree.own_dir(client::CLIENT_DIR);
     for (rel, text) in client::generate_client(normalized, config, &support)? {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);

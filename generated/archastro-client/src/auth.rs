@@ -79,7 +79,7 @@ Version: 2.0.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
-    pub(crate) inner: ::archastro_client_support::Runtime,
+    pub(crate) inner: crate::support::Runtime,
 }
 impl Client {
     /// Create a new client.
@@ -87,7 +87,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: ::archastro_client_support::Runtime) -> Self {
+    pub fn new(baseurl: &str, inner: crate::support::Runtime) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -106,7 +106,7 @@ impl Client {
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
-        inner: ::archastro_client_support::Runtime,
+        inner: crate::support::Runtime,
     ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
@@ -115,7 +115,7 @@ impl Client {
         }
     }
 }
-impl ClientInfo<::archastro_client_support::Runtime> for Client {
+impl ClientInfo<crate::support::Runtime> for Client {
     fn api_version() -> &'static str {
         "2.0.0"
     }
@@ -125,7 +125,7 @@ impl ClientInfo<::archastro_client_support::Runtime> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &::archastro_client_support::Runtime {
+    fn inner(&self) -> &crate::support::Runtime {
         &self.inner
     }
 }
@@ -133,7 +133,7 @@ const _: () = {
     #[allow(dead_code)]
     fn assert_client_hooks()
     where
-        Client: ClientHooks<::archastro_client_support::Runtime>,
+        Client: ClientHooks<crate::support::Runtime>,
     {}
 };
 ///Public auth flows: registration, password, magic-link and one-time-code login, OAuth identity-provider sign-in, token exchange and refresh. Authenticated with the publishable key.

@@ -4,7 +4,7 @@
 Build one [`ArchAstro`] with [`ArchAstro::builder`], then call the operations of each scope family through [`ArchAstro::auth`], [`ArchAstro::runtime`], [`ArchAstro::developer`].*/
 #![forbid(unsafe_code)]
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-pub use archastro_client_support::{
+pub use support::{
     Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, Tokens, paginate,
 };
 pub use progenitor_client::{ByteStream, ResponseValue};
@@ -12,6 +12,9 @@ pub use progenitor_client::{ByteStream, ResponseValue};
 #[rustfmt::skip]
 #[allow(clippy::all)]
 pub mod types;
+/// The runtime every request goes through: credentials, token refresh, retries, error
+/// decoding, the device flow and pagination streams.
+pub mod support;
 ///Public auth: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
 #[rustfmt::skip]
 #[allow(unused_imports)]
@@ -41,7 +44,7 @@ impl ArchAstro {
     /// Starts configuring a client.
     pub fn builder() -> Builder {
         Builder {
-            inner: archastro_client_support::RuntimeBuilder::new(
+            inner: crate::support::RuntimeBuilder::new(
                 Self::DEFAULT_BASE_URL,
                 Self::REFRESH_PATH,
                 REFRESH_SECURITY,
@@ -76,7 +79,7 @@ impl ArchAstro {
 /// Configures an [`ArchAstro`] client.
 #[derive(Debug)]
 pub struct Builder {
-    inner: archastro_client_support::RuntimeBuilder,
+    inner: crate::support::RuntimeBuilder,
 }
 impl Builder {
     /// The API's base URL (default [`ArchAstro::DEFAULT_BASE_URL`]).
@@ -139,25 +142,23 @@ impl Builder {
     }
 }
 /// The credentials the refresh operation accepts.
-const REFRESH_SECURITY: &[&[::archastro_client_support::Scheme]] = &[
+const REFRESH_SECURITY: &[&[crate::support::Scheme]] = &[
     &[
-        ::archastro_client_support::Scheme::ApiKey {
+        crate::support::Scheme::ApiKey {
             header: "x-api-key",
-            kind: ::archastro_client_support::KeyKind::Publishable,
+            kind: crate::support::KeyKind::Publishable,
         },
     ],
 ];
 const _: () = {
-    fn security(
-        operation_id: &str,
-    ) -> &'static [&'static [::archastro_client_support::Scheme]] {
+    fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
             "verify_login_code" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -165,9 +166,9 @@ const _: () = {
             "login" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -175,9 +176,9 @@ const _: () = {
             "request_login_code" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -185,9 +186,9 @@ const _: () = {
             "request_login_link" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -195,9 +196,9 @@ const _: () = {
             "oauth_login" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -205,9 +206,9 @@ const _: () = {
             "refresh" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -215,9 +216,9 @@ const _: () = {
             "register" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -225,9 +226,9 @@ const _: () = {
             "exchange_token" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -235,9 +236,9 @@ const _: () = {
             "verify_login_link" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -245,9 +246,9 @@ const _: () = {
             "authorize_device" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -255,9 +256,9 @@ const _: () = {
             "create_oauth_token" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ]
@@ -278,413 +279,411 @@ const _: () = {
     }
 };
 const _: () = {
-    fn security(
-        operation_id: &str,
-    ) -> &'static [&'static [::archastro_client_support::Scheme]] {
+    fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
             "list_agents" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_agent" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_agent" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "delete_agent" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_agent" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_feedback" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "scrape" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "search" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_teams" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_team" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "join_team" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_team" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "replace_team" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "invite_team_member" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_team_members" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_team_objects" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_team_tasks" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_team_threads" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_team_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_team_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "delete_team_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_team_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_team_thread_messages" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_team_thread_message" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_current_user" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_user" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_user_email" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_user_integrations" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_user_profile" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_user_threads" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_user_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "get_user_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "delete_user_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_user_thread" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "list_user_thread_messages" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "create_user_thread_message" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
             }
             "update_user_timezone" => {
                 &[
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
                 ]
@@ -706,1262 +705,1260 @@ const _: () = {
     }
 };
 const _: () = {
-    fn security(
-        operation_id: &str,
-    ) -> &'static [&'static [::archastro_client_support::Scheme]] {
+    fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
             "list_apps" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_agents" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_agent" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_agent" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_agent" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_agent" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_agent_installation" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_agent_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_configs" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_config" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_config" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_config" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_config" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_context_credentials" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_context_credential" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_context_credential" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_context_credential" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_context_integrations" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_context_integration" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_context_integration" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_context_integration" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_context_sources" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_context_source" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_context_source" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_context_source" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_custom_objects" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_custom_object" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_custom_object" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_custom_object" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_custom_object" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_domains" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_domain" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_domain" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_domain" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_domain" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_files" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_file" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_file" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_file" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_file" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_installations" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_installation_kinds" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_installation" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_installation" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "activate_app_installation" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "pause_app_installation" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_keys" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_key" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_key" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_key" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_key" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_members" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_oauth_clients" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_oauth_client" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_oauth_client" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_oauth_client" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_oauth_client" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_oauth_providers" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_oauth_provider" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_oauth_provider" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_oauth_provider" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_oauth_provider" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_orgs" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_org" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_org" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_org" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_org" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_personas" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_persona" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_persona" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_persona" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_persona" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_routines" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "activate_app_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "pause_app_routine" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_sandboxs" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_sandbox" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_sandbox" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_sandbox" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_sandbox" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_teams" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_team" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_team" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_team" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_team" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_team_members" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "add_app_team_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "remove_app_team_member" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_users" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_user" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_user" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_user" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_user" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_app_webhooks" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "create_app_webhook" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_app_webhook" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "delete_app_webhook" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "update_app_webhook" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "list_workflow_node_types" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "run_workflow" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_workflow_script_language" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "accept_developer_invite" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             "get_current_developer" => {
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Secret,
+                            kind: crate::support::KeyKind::Secret,
                         },
                     ],
-                    &[::archastro_client_support::Scheme::Bearer],
+                    &[crate::support::Scheme::Bearer],
                 ]
             }
             _ => &[],
@@ -1983,25 +1980,23 @@ impl<'a> runtime::builder::ListAgents<'a> {
     ///Every item of every page of `list_agents`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2013,25 +2008,23 @@ impl<'a> runtime::builder::ListTeams<'a> {
     ///Every item of every page of `list_teams`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2043,31 +2036,23 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
     ///Every item of every page of `list_team_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Membership, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Membership, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2079,31 +2064,23 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
     ///Every item of every page of `list_team_objects`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Object, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Object, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Object, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Object, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2115,25 +2092,23 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
     ///Every item of every page of `list_team_tasks`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Task, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Task, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Task, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Task, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2145,12 +2120,9 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
     ///Every item of every page of `list_team_threads`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Thread, Error>,
-    > {
-        use archastro_client_support::paginate::Cursor;
-        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
+        use crate::support::paginate::Cursor;
+        crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
             let request = match &cursor {
                 Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
@@ -2162,17 +2134,13 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.after_cursor,
-                        ),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.before_cursor,
-                        ),
+                        crate::support::paginate::cursor_field(&page.after_cursor),
+                        crate::support::paginate::cursor_field(&page.before_cursor),
                     )
                 } else {
                     None
                 };
-                Ok(archastro_client_support::paginate::Page {
+                Ok(crate::support::paginate::Page {
                     next_cursor: next,
                     total: None,
                     items: page.data,
@@ -2185,12 +2153,9 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
     ///Every item of every page of `list_team_thread_messages`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Message, Error>,
-    > {
-        use archastro_client_support::paginate::Cursor;
-        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
+        use crate::support::paginate::Cursor;
+        crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
             let request = match &cursor {
                 Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
@@ -2202,17 +2167,13 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.after_cursor,
-                        ),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.before_cursor,
-                        ),
+                        crate::support::paginate::cursor_field(&page.after_cursor),
+                        crate::support::paginate::cursor_field(&page.before_cursor),
                     )
                 } else {
                     None
                 };
-                Ok(archastro_client_support::paginate::Page {
+                Ok(crate::support::paginate::Page {
                     next_cursor: next,
                     total: None,
                     items: page.data,
@@ -2225,31 +2186,23 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
     ///Every item of every page of `list_user_integrations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Integration, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Integration, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2261,12 +2214,9 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
     ///Every item of every page of `list_user_threads`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Thread, Error>,
-    > {
-        use archastro_client_support::paginate::Cursor;
-        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
+        use crate::support::paginate::Cursor;
+        crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
             let request = match &cursor {
                 Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
@@ -2278,17 +2228,13 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.after_cursor,
-                        ),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.before_cursor,
-                        ),
+                        crate::support::paginate::cursor_field(&page.after_cursor),
+                        crate::support::paginate::cursor_field(&page.before_cursor),
                     )
                 } else {
                     None
                 };
-                Ok(archastro_client_support::paginate::Page {
+                Ok(crate::support::paginate::Page {
                     next_cursor: next,
                     total: None,
                     items: page.data,
@@ -2301,12 +2247,9 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
     ///Every item of every page of `list_user_thread_messages`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Message, Error>,
-    > {
-        use archastro_client_support::paginate::Cursor;
-        archastro_client_support::paginate::cursor(move |cursor: Option<Cursor>| {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
+        use crate::support::paginate::Cursor;
+        crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
             let request = match &cursor {
                 Some(Cursor::After(c)) => self.clone().after_cursor(c.clone()),
@@ -2318,17 +2261,13 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.after_cursor,
-                        ),
-                        archastro_client_support::paginate::cursor_field(
-                            &page.before_cursor,
-                        ),
+                        crate::support::paginate::cursor_field(&page.after_cursor),
+                        crate::support::paginate::cursor_field(&page.before_cursor),
                     )
                 } else {
                     None
                 };
-                Ok(archastro_client_support::paginate::Page {
+                Ok(crate::support::paginate::Page {
                     next_cursor: next,
                     total: None,
                     items: page.data,
@@ -2341,25 +2280,23 @@ impl<'a> developer::builder::ListApps<'a> {
     ///Every item of every page of `list_apps`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::App, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::App, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::App, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::App, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2371,25 +2308,23 @@ impl<'a> developer::builder::ListAppAgents<'a> {
     ///Every item of every page of `list_app_agents`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2401,31 +2336,23 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
     ///Every item of every page of `list_app_configs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Config, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Config, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Config, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Config, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2437,31 +2364,23 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
     ///Every item of every page of `list_context_credentials`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Credential, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Credential, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Credential, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Credential, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2473,31 +2392,23 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
     ///Every item of every page of `list_context_integrations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Integration, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Integration, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2509,31 +2420,23 @@ impl<'a> developer::builder::ListContextSources<'a> {
     ///Every item of every page of `list_context_sources`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::ContextSource, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::ContextSource, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::ContextSource, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::ContextSource, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2545,31 +2448,23 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
     ///Every item of every page of `list_app_custom_objects`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::CustomObject, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::CustomObject, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::CustomObject, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::CustomObject, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2581,31 +2476,23 @@ impl<'a> developer::builder::ListAppDomains<'a> {
     ///Every item of every page of `list_app_domains`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Domain, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Domain, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Domain, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Domain, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2617,25 +2504,23 @@ impl<'a> developer::builder::ListAppFiles<'a> {
     ///Every item of every page of `list_app_files`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::File, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::File, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::File, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::File, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2647,31 +2532,23 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
     ///Every item of every page of `list_app_installations`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Installation, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Installation, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Installation, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Installation, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2683,31 +2560,23 @@ impl<'a> developer::builder::ListAppKeys<'a> {
     ///Every item of every page of `list_app_keys`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::ApiKey, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::ApiKey, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::ApiKey, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::ApiKey, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2719,31 +2588,23 @@ impl<'a> developer::builder::ListAppMembers<'a> {
     ///Every item of every page of `list_app_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::AppMember, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::AppMember, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::AppMember, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::AppMember, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2755,31 +2616,23 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
     ///Every item of every page of `list_app_oauth_clients`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::OAuthClient, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthClient, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::OAuthClient, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthClient, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2791,31 +2644,23 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
     ///Every item of every page of `list_app_oauth_providers`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::OAuthProvider, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthProvider, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::OAuthProvider, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthProvider, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2827,25 +2672,23 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
     ///Every item of every page of `list_app_orgs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Org, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Org, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Org, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Org, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2857,31 +2700,23 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
     ///Every item of every page of `list_app_personas`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Persona, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Persona, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Persona, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Persona, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2893,31 +2728,23 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
     ///Every item of every page of `list_app_routines`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Routine, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Routine, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Routine, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Routine, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2929,31 +2756,23 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
     ///Every item of every page of `list_app_sandboxs`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Sandbox, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Sandbox, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2965,25 +2784,23 @@ impl<'a> developer::builder::ListAppTeams<'a> {
     ///Every item of every page of `list_app_teams`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::Team, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -2995,31 +2812,23 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
     ///Every item of every page of `list_app_team_members`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Membership, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Membership, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -3031,25 +2840,23 @@ impl<'a> developer::builder::ListAppUsers<'a> {
     ///Every item of every page of `list_app_users`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::User, Error>> {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::User, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<'a, Result<types::User, Error>> {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::User, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -3061,31 +2868,23 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
     ///Every item of every page of `list_app_webhooks`, fetching pages as the stream is read.
     pub fn stream(
         self,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Webhook, Error>,
-    > {
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Webhook, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
     pub fn stream_from(
         self,
         start: u64,
-    ) -> archastro_client_support::paginate::BoxStream<
-        'a,
-        Result<types::Webhook, Error>,
-    > {
-        archastro_client_support::paginate::offset(
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Webhook, Error>> {
+        crate::support::paginate::offset(
             start,
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
                     let page = request.send().await?.into_inner();
-                    Ok(archastro_client_support::paginate::Page {
+                    Ok(crate::support::paginate::Page {
                         next_cursor: None,
-                        total: archastro_client_support::paginate::count_field(
-                            &page.total,
-                        ),
+                        total: crate::support::paginate::count_field(&page.total),
                         items: page.data,
                     })
                 }
@@ -3106,9 +2905,9 @@ impl ArchAstro {
                 "/oauth/device/authorize",
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ],
@@ -3129,9 +2928,9 @@ impl ArchAstro {
                 "/oauth/token",
                 &[
                     &[
-                        ::archastro_client_support::Scheme::ApiKey {
+                        crate::support::Scheme::ApiKey {
                             header: "x-api-key",
-                            kind: ::archastro_client_support::KeyKind::Publishable,
+                            kind: crate::support::KeyKind::Publishable,
                         },
                     ],
                 ],
