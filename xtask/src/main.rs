@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
+use archastro_codegen::diff;
+use archastro_codegen::families::FamiliesConfig;
 use archastro_codegen::fetch::{self, FetchOptions, FetchOutcome};
+use archastro_codegen::load::{self, Document};
 use archastro_codegen::output::{ChangeKind, Mode};
 use archastro_codegen::regen::{self, RegenOptions};
 use clap::{Parser, Subcommand};
@@ -50,6 +53,24 @@ enum Command {
         /// Refuse bodies larger than this many bytes.
         #[arg(long, default_value_t = fetch::DEFAULT_MAX_BYTES)]
         max_bytes: u64,
+    },
+    /// Report what changed in the API between two versions of the spec, for pull requests.
+    Diff {
+        /// A git revision (reads REV:spec/openapi.json) or a spec file.
+        #[arg(long, default_value = "HEAD", value_name = "REV_OR_FILE")]
+        base: String,
+        /// A git revision or a spec file (default: the working tree's spec/openapi.json).
+        #[arg(long, value_name = "REV_OR_FILE")]
+        head: Option<String>,
+        /// The scope-family configuration (default: spec/families.toml).
+        #[arg(long, value_name = "FILE")]
+        families: Option<PathBuf>,
+        /// markdown, json, text or github (workflow annotations).
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Exit non-zero when a change reaches this level: breaking or warning.
+        #[arg(long, value_name = "LEVEL")]
+        fail_on: Option<String>,
     },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
@@ -100,6 +121,18 @@ fn run() -> Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Diff {
+            base,
+            head,
+            families,
+            format,
+            fail_on,
+        } => {
+            let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
+            let head = head
+                .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
+            diff_command(&root, &base, &head, &families, &format, fail_on.as_deref())
         }
         Command::Test => peers::run_all_checks(&root),
     }
@@ -184,6 +217,62 @@ fn regen_command(
         outcome.changes.len()
     );
     Ok(())
+}
+
+fn diff_command(
+    root: &Path,
+    base: &str,
+    head: &str,
+    families: &Path,
+    format: &str,
+    fail_on: Option<&str>,
+) -> Result<()> {
+    let format: diff::Format = format.parse().map_err(anyhow::Error::msg)?;
+    let fail_on = match fail_on {
+        None => None,
+        Some("breaking") => Some(diff::Level::Breaking),
+        Some("warning") => Some(diff::Level::Warning),
+        Some(other) => bail!("--fail-on takes `breaking` or `warning`, not `{other}`"),
+    };
+    let config = FamiliesConfig::load(families)?;
+    let base_doc = read_revision_or_file(root, base)?;
+    let head_doc = read_revision_or_file(root, head)?;
+    let report = diff::diff_documents(&base_doc, &head_doc, &config)?;
+    print!("{}", diff::render(&report, format));
+    if let Some(level) = fail_on
+        && report.reaches(level)
+    {
+        bail!(
+            "the API diff has {} change(s) at level {} or above",
+            report.changes.iter().filter(|c| c.level >= level).count(),
+            level.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// A spec from a file, or from `REV:spec/openapi.json` of the repository's git history.
+fn read_revision_or_file(root: &Path, spec: &str) -> Result<Document> {
+    if Path::new(spec).is_file() || spec.starts_with("http://") || spec.starts_with("https://") {
+        return Ok(regen::read_spec(spec)?);
+    }
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .arg("show")
+        .arg(format!("{spec}:spec/openapi.json"))
+        .output()
+        .with_context(|| "running git")?;
+    if !output.status.success() {
+        bail!(
+            "`{spec}` is neither a file nor a git revision with spec/openapi.json: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(load::parse_document(
+        &format!("{spec}:spec/openapi.json"),
+        &output.stdout,
+    )?)
 }
 
 /// `rel` inside the project: relative when the command runs from the project root (so

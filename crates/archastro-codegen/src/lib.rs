@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod contract;
+pub mod diff;
 pub mod error;
 pub mod families;
 pub mod fetch;
