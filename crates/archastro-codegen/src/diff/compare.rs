@@ -370,7 +370,7 @@ fn compare_parameters(ctx: &mut Ctx) {
             }
         }
     }
-    for ((location, name), _) in &b {
+    for (location, name) in b.keys() {
         if !h.contains_key(&(location.clone(), name.clone())) {
             let setter = format!(
                 "{}::{}()",
