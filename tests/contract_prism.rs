@@ -30,6 +30,7 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
         out: out.path().to_owned(),
         standalone: true,
         support_crate: workspace_root().join("crates/archastro-client-support"),
+        crate_version: "0.1.0".into(),
         mode: Mode::Write,
     })
     .unwrap();

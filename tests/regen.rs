@@ -15,6 +15,7 @@ fn options(spec: &Path, families: &str, out: &Path, standalone: bool, mode: Mode
         out: out.to_owned(),
         standalone,
         support_crate: workspace_root().join("crates/archastro-client-support"),
+        crate_version: "0.1.0".into(),
         mode,
     }
 }

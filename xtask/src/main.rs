@@ -14,6 +14,7 @@ use archastro_codegen::fetch::{self, FetchOptions, FetchOutcome};
 use archastro_codegen::load::{self, Document};
 use archastro_codegen::output::{ChangeKind, Mode};
 use archastro_codegen::regen::{self, RegenOptions};
+use archastro_codegen::release;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -71,6 +72,16 @@ enum Command {
         /// Exit non-zero when a change reaches this level: breaking or warning.
         #[arg(long, value_name = "LEVEL")]
         fail_on: Option<String>,
+    },
+    /// Bump the generated crates by the API diff's semver verdict and package them.
+    Release {
+        /// Compute and package, but change no file.
+        #[arg(long)]
+        dry_run: bool,
+        /// The spec of the last release: a git revision or a file (default: the newest
+        /// `archastro-client-v*` tag, else HEAD).
+        #[arg(long, value_name = "REV_OR_FILE")]
+        base: Option<String>,
     },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
@@ -134,6 +145,7 @@ fn run() -> Result<()> {
                 .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
             diff_command(&root, &base, &head, &families, &format, fail_on.as_deref())
         }
+        Command::Release { dry_run, base } => release_command(&root, dry_run, base),
         Command::Test => peers::run_all_checks(&root),
     }
 }
@@ -152,6 +164,7 @@ fn regen_command(
         out: out.map_or_else(|| in_project(root, "."), Path::to_owned),
         standalone: out.is_some(),
         support_crate: root.join("crates/archastro-client-support"),
+        crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: if check { Mode::Check } else { Mode::Write },
     };
     let outcome = regen::regen(&opts)?;
@@ -249,6 +262,81 @@ fn diff_command(
         );
     }
     Ok(())
+}
+
+fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<()> {
+    let release_file = root.join("spec/release.toml");
+    let current = release::read_version(&release_file)?;
+    let base = match base {
+        Some(b) => b,
+        None => last_release_tag(root).unwrap_or_else(|| "HEAD".to_owned()),
+    };
+    let config = FamiliesConfig::load(&root.join("spec/families.toml"))?;
+    let report = diff::diff_documents(
+        &read_revision_or_file(root, &base)?,
+        &regen::read_spec(&root.join("spec/openapi.json").display().to_string())?,
+        &config,
+    )?;
+    let next = release::next_version(&current, report.semver).map_err(anyhow::Error::msg)?;
+    println!(
+        "release: {} change(s) since {base}; verdict {:?}",
+        report.changes.len(),
+        report.semver
+    );
+    for reason in &report.semver_reasons {
+        println!("  {reason}");
+    }
+    if report.changes.is_empty() {
+        println!("release: no API change since {base}; archastro-client stays at {current}");
+    } else if dry_run {
+        println!("release (dry run): archastro-client {current} -> {next}; nothing written");
+    } else {
+        release::write_version(&release_file, &next)?;
+        regen_command(
+            root,
+            &root.join("spec/openapi.json").display().to_string(),
+            &root.join("spec/families.toml"),
+            None,
+            false,
+            false,
+        )?;
+        println!("release: archastro-client {current} -> {next}");
+    }
+    let status =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .args(["package", "--allow-dirty", "-p", "archastro-client"])
+            .status()
+            .context("running cargo package")?;
+    if !status.success() {
+        bail!("cargo package -p archastro-client failed");
+    }
+    if !dry_run && !report.changes.is_empty() {
+        println!(
+            "next: commit, tag archastro-client-v{next}, then cargo publish -p archastro-client"
+        );
+    }
+    Ok(())
+}
+
+/// The newest `archastro-client-v*` tag, if the repository has one.
+fn last_release_tag(root: &Path) -> Option<String> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "describe",
+            "--tags",
+            "--abbrev=0",
+            "--match",
+            "archastro-client-v*",
+        ])
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// A spec from a file, or from `REV:spec/openapi.json` of the repository's git history.

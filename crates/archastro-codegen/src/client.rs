@@ -30,9 +30,6 @@ pub const CLIENT_DIR: &str = "generated/archastro-client";
 /// Where the support sources go inside the client crate.
 pub const SUPPORT_MODULE_DIR: &str = "src/support";
 
-/// Version of the generated crates (before the `+<info.version>` build metadata).
-pub const CRATE_VERSION: &str = "0.1.0";
-
 /// The hand-written runtime (`crates/archastro-client-support`), copied into the client as its
 /// `support` module so that the published client is one self-contained crate.
 #[derive(Debug, Clone, Default)]
@@ -88,10 +85,13 @@ impl SupportSources {
 }
 
 /// Generates every file of the client crate, keyed by path relative to the crate directory.
+/// `crate_version` is the released version (`spec/release.toml`), before the `+<info.version>`
+/// build metadata.
 pub fn generate_client(
     normalized: &Normalized,
     config: &FamiliesConfig,
     support: &SupportSources,
+    crate_version: &str,
 ) -> Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let shared = shared_schemas(normalized);
@@ -149,7 +149,10 @@ pub fn generate_client(
             format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
         );
     }
-    files.insert("Cargo.toml".to_owned(), cargo_toml(&info, support, &uses));
+    files.insert(
+        "Cargo.toml".to_owned(),
+        cargo_toml(&info, support, &uses, crate_version),
+    );
     files.insert("README.md".to_owned(), readme(&info, config));
     Ok(files)
 }
@@ -857,7 +860,7 @@ fn security_alternatives(doc: &Value, id: &str) -> TokenStream {
     quote! { &[#(#alternatives),*] }
 }
 
-fn cargo_toml(info: &Value, support: &SupportSources, uses: &Uses) -> String {
+fn cargo_toml(info: &Value, support: &SupportSources, uses: &Uses, crate_version: &str) -> String {
     let api_version: String = info["version"]
         .as_str()
         .unwrap_or_default()
@@ -871,9 +874,9 @@ fn cargo_toml(info: &Value, support: &SupportSources, uses: &Uses) -> String {
         })
         .collect();
     let version = if api_version.is_empty() {
-        CRATE_VERSION.to_owned()
+        crate_version.to_owned()
     } else {
-        format!("{CRATE_VERSION}+{api_version}")
+        format!("{crate_version}+{api_version}")
     };
     // What the generated code needs, then what the support module needs (same versions).
     let mut deps: toml::Table = toml::toml! {

@@ -13,6 +13,7 @@ pub mod normalize;
 pub mod output;
 pub mod pointer;
 pub mod regen;
+pub mod release;
 pub mod report;
 
 pub use error::{Error, Result};

@@ -28,6 +28,8 @@ pub struct RegenOptions {
     pub standalone: bool,
     /// The hand-written support crate whose sources the generated client includes.
     pub support_crate: PathBuf,
+    /// The released version of the generated crates (`spec/release.toml`).
+    pub crate_version: String,
     pub mode: Mode,
 }
 
@@ -56,12 +58,11 @@ pub fn read_spec(spec: &str) -> Result<Document> {
 
 /// The complete output tree for a normalized spec.
 pub fn output_tree(
-    out: &Path,
+    opts: &RegenOptions,
     normalized: &Normalized,
     config: &FamiliesConfig,
-    standalone: bool,
-    support_crate: &Path,
 ) -> Result<OutputTree> {
+    let (out, standalone) = (opts.out.as_path(), opts.standalone);
     let mut tree = OutputTree::new(out);
     tree.own_dir(NORMALIZED_DIR);
     for (name, document) in &normalized.families {
@@ -74,9 +75,9 @@ pub fn output_tree(
         text.push('\n');
         tree.add(format!("{NORMALIZED_DIR}/{name}.json"), text);
     }
-    let support = SupportSources::read(support_crate)?;
+    let support = SupportSources::read(&opts.support_crate)?;
     tree.own_dir(client::CLIENT_DIR);
-    for (rel, text) in client::generate_client(normalized, config, &support)? {
+    for (rel, text) in client::generate_client(normalized, config, &support, &opts.crate_version)? {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
     tree.own_dir(contract::CONTRACT_DIR);
@@ -101,13 +102,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let config = FamiliesConfig::load(&opts.families)?;
     let document = read_spec(&opts.spec)?;
     let normalized = normalize::normalize(&document, &config)?;
-    let tree = output_tree(
-        &opts.out,
-        &normalized,
-        &config,
-        opts.standalone,
-        &opts.support_crate,
-    )?;
+    let tree = output_tree(opts, &normalized, &config)?;
     let changes = tree.apply(opts.mode)?;
     Ok(RegenOutcome {
         document,
