@@ -15,5 +15,6 @@ pub mod pointer;
 pub mod regen;
 pub mod release;
 pub mod report;
+pub mod server;
 
 pub use error::{Error, Result};
