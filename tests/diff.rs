@@ -135,8 +135,7 @@ fn check(rule: &str, ids: &[&str]) {
 #[test] fn api_security_removed() { check("api-security-removed", &["api-security-removed"]); }
 #[test] fn api_security_added() { check("api-security-added", &["api-security-added"]); }
 // Security on an operation that had none is breaking.
-// BUG: its `rust` text says "also accepts bearer"; the operation now requires it (expected
-// something like "now requires bearer").
+// Its `rust` text says the operation now requires bearer.
 #[test] fn api_security_added_to_open_operation() { check("api-security-added-to-open-operation", &["api-security-added"]); }
 
 // Parameters.
@@ -160,9 +159,8 @@ fn check(rule: &str, ids: &[&str]) {
 #[test] fn new_optional_request_property() { check("new-optional-request-property", &["new-optional-request-property"]); }
 #[test] fn request_property_type_changed() { check("request-property-type-changed", &["request-property-type-changed"]); }
 #[test] fn request_property_enum_value_removed() { check("request-property-enum-value-removed", &["request-property-enum-value-removed"]); }
-// BUG: `note` is optional, so its Rust field stays `Option<String>` ("Option<String> →
-// Option<String>"), yet the change is flagged as breaking Rust callers (expected:
-// rust_breaking false; the wire level, breaking, is right).
+// `note` is optional, so its Rust field stays `Option<String>`: breaking on the wire, not for
+// Rust callers.
 #[test] fn request_property_became_not_nullable() { check("request-property-became-not-nullable", &["request-property-became-not-nullable"]); }
 #[test] fn request_body_one_of_removed() { check("request-body-one-of-removed", &["request-body-one-of-removed"]); }
 
@@ -180,40 +178,25 @@ fn check(rule: &str, ids: &[&str]) {
 #[test] fn trap_inline_to_ref_request_body() { check("trap-inline-to-ref-request-body", &[]); }
 #[test] fn trap_inline_to_ref_response() { check("trap-inline-to-ref-response", &[]); }
 #[test] fn trap_inline_to_ref_property() { check("trap-inline-to-ref-property", &[]); }
-// BUG: oneOf alternatives are compared by component name, or by shape when inline, so an inline
-// alternative moved to a `$ref` of the same shape reads as a new alternative (expected: nothing).
-#[test] fn trap_inline_to_ref_one_of() { check("trap-inline-to-ref-one-of", &["response-body-one-of-added"]); }
+// An inline alternative moved to a `$ref` of the same shape is the same alternative.
+#[test] fn trap_inline_to_ref_one_of() { check("trap-inline-to-ref-one-of", &[]); }
 #[test] fn trap_parameter_to_path_level() { check("trap-parameter-to-path-level", &[]); }
-// BUG: the parameter and property enums are compared as sets, but the shape of an inline oneOf
-// alternative keeps the enum order, so the reordered alternative reads as a new one (expected:
-// nothing).
-#[test] fn trap_reordered_enum() { check("trap-reordered-enum", &["response-body-one-of-added"]); }
-// BUG: same for the order of `required` in an inline oneOf alternative (expected: nothing).
-#[test] fn trap_reordered_required() { check("trap-reordered-required", &["response-body-one-of-added"]); }
+// Reordered `enum` and `required` inside an inline alternative change nothing.
+#[test] fn trap_reordered_enum() { check("trap-reordered-enum", &[]); }
+#[test] fn trap_reordered_required() { check("trap-reordered-required", &[]); }
 #[test] fn trap_reordered_keys() { check("trap-reordered-keys", &[]); }
 #[test] fn trap_yaml_vs_json() { check("trap-yaml-vs-json", &[]); }
 #[test] fn trap_dialect_3_0_vs_3_1() { check("trap-dialect-3-0-vs-3-1", &[]); }
 #[test] fn trap_security_root_to_operation() { check("trap-security-root-to-operation", &[]); }
 
-// Probes of what the rules above leave out.
-// BUG: oneOf [Circle, Square] → [Circle]: the normalizer turns a one-alternative oneOf into
-// allOf, which the diff does not see as an alternative, so it reports Circle removed too (it is
-// the only body accepted now) and Circle's `radius` as a new required property (expected: only
-// `request-body-one-of-removed` for Square).
-#[test] fn request_body_one_of_removed_to_one() { check("request-body-one-of-removed-to-one", &["new-required-request-property", "request-body-one-of-removed", "request-body-one-of-removed"]); }
-// BUG: schemas behind oneOf/anyOf alternatives are never compared, so the `$ref`'d alternative
-// Circle losing its required `radius` (and gaining `diameter`) is missed (expected:
-// `response-required-property-removed` and `response-optional-property-added`).
-#[test] fn response_one_of_variant_property_removed() { check("response-one-of-variant-property-removed", &[]); }
-// BUG: security requirements are compared by scheme names only, so oauth scopes ["read"] →
-// ["read", "write"] are missed (expected: a breaking `api-security-scope-added`, as oasdiff).
-#[test] fn api_security_scope_added() { check("api-security-scope-added", &[]); }
-// BUG: a `$ref`'d enum property made nullable becomes `allOf: [$ref], nullable` (3.0), whose
-// wrapper has no `enum`, so every value reads as removed, and the Rust type reads as
-// `Option<serde_json::Value>` (expected: only `response-property-became-nullable`, Rust
-// `Option<types::Status>` on both sides).
-#[test] fn response_property_became_nullable_ref() { check("response-property-became-nullable-ref", &["response-property-became-nullable", "response-property-enum-value-removed", "response-property-enum-value-removed"]); }
-// BUG: the shape of an inline alternative drops every key named description/title/example/
-// examples, including properties with those names, so `title` string → integer is missed
-// (expected: `response-body-one-of-added`, as for any other property).
-#[test] fn response_one_of_inline_variant_title_type_changed() { check("response-one-of-inline-variant-title-type-changed", &[]); }
+// Alternatives and the schemas behind them.
+// oneOf [Circle, Square] → [Circle] (which the normalizer writes as allOf [Circle]): Square removed.
+#[test] fn request_body_one_of_removed_to_one() { check("request-body-one-of-removed-to-one", &["request-body-one-of-removed"]); }
+// The `$ref`'d alternative Circle loses its required `radius` and gains `diameter`.
+#[test] fn response_one_of_variant_property_removed() { check("response-one-of-variant-property-removed", &["response-required-property-removed", "response-optional-property-added"]); }
+// oauth scopes ["read"] → ["read", "write"].
+#[test] fn api_security_scope_added() { check("api-security-scope-added", &["api-security-scope-added"]); }
+// A `$ref`'d enum property made nullable (`allOf: [$ref], nullable` in 3.0): only that.
+#[test] fn response_property_became_nullable_ref() { check("response-property-became-nullable-ref", &["response-property-became-nullable"]); }
+// A property named `title` changing type inside an inline alternative: the alternative changed.
+#[test] fn response_one_of_inline_variant_title_type_changed() { check("response-one-of-inline-variant-title-type-changed", &["response-body-one-of-added", "response-body-one-of-removed"]); }

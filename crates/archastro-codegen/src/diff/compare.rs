@@ -218,56 +218,115 @@ fn compare_operation(ctx: &mut Ctx) {
     compare_responses(ctx);
 }
 
-fn security_alternatives(op: &Op) -> BTreeSet<Vec<String>> {
+/// Each alternative: its schemes, and per scheme the scopes it requires.
+type Alternative = BTreeMap<String, BTreeSet<String>>;
+
+fn security_alternatives(op: &Op) -> Vec<Alternative> {
     let security = op.op.get("security").or_else(|| op.doc.get("security"));
-    security
+    let mut out: Vec<Alternative> = security
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .map(|req| {
             req.as_object()
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
+                .into_iter()
+                .flatten()
+                .map(|(scheme, scopes)| {
+                    let scopes = scopes
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect();
+                    (scheme.clone(), scopes)
+                })
+                .collect()
         })
-        .collect()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn compare_security(ctx: &mut Ctx) {
     let b = security_alternatives(ctx.base);
     let h = security_alternatives(ctx.head);
-    let render = |alt: &Vec<String>| {
+    let schemes = |alt: &Alternative| alt.keys().cloned().collect::<Vec<_>>();
+    let render = |alt: &Alternative| {
         if alt.is_empty() {
             "none".to_owned()
         } else {
-            alt.join(" + ")
+            schemes(alt).join(" + ")
         }
     };
-    for alt in b.difference(&h) {
+    let method = ctx.method();
+    // Alternatives with the same schemes on both sides: only their scopes can differ.
+    for alt in &h {
+        let Some(old) = b.iter().find(|o| schemes(o) == schemes(alt)) else {
+            continue;
+        };
+        for (scheme, scopes) in alt {
+            let before = &old[scheme];
+            for scope in scopes.difference(before) {
+                ctx.push(
+                    "api-security-scope-added",
+                    Level::Breaking,
+                    "security",
+                    format!("`{scheme}` now requires scope `{scope}`"),
+                    format!("{method}: tokens without `{scope}` now fail"),
+                    false,
+                );
+            }
+            for scope in before.difference(scopes) {
+                ctx.push(
+                    "api-security-scope-removed",
+                    Level::Info,
+                    "security",
+                    format!("`{scheme}` no longer requires scope `{scope}`"),
+                    format!("{method}: accepts tokens without `{scope}`"),
+                    false,
+                );
+            }
+        }
+    }
+    for alt in b
+        .iter()
+        .filter(|o| !h.iter().any(|n| schemes(n) == schemes(o)))
+    {
         ctx.push(
             "api-security-removed",
             Level::Breaking,
             "security",
             format!("security alternative `{}` removed", render(alt)),
             format!(
-                "{}: callers authenticating with {} now fail",
-                ctx.method(),
+                "{method}: callers authenticating with {} now fail",
                 render(alt)
             ),
             false,
         );
     }
-    for alt in h.difference(&b) {
-        let level = if b.is_empty() {
-            Level::Breaking
+    for alt in h
+        .iter()
+        .filter(|n| !b.iter().any(|o| schemes(o) == schemes(n)))
+    {
+        let (level, rust) = if b.is_empty() {
+            (
+                Level::Breaking,
+                format!("{method}: now requires {}", render(alt)),
+            )
         } else {
-            Level::Info
+            (
+                Level::Info,
+                format!("{method}: also accepts {}", render(alt)),
+            )
         };
         ctx.push(
             "api-security-added",
             level,
             "security",
             format!("security alternative `{}` added", render(alt)),
-            format!("{}: also accepts {}", ctx.method(), render(alt)),
+            rust,
             false,
         );
     }
@@ -585,22 +644,44 @@ fn compare_responses(ctx: &mut Ctx) {
     }
 }
 
-/// The schema a `$ref` names, with the component name (for Rust type names).
+/// The schema a `$ref` names, with the component name (for Rust type names). A 3.0 wrapper
+/// `{allOf: [X], nullable: true}` (how a nullable `$ref` is written) is looked through too.
 fn resolve<'a>(doc: &'a Value, mut s: &'a Value) -> (&'a Value, Option<String>) {
     let mut name = None;
     for _ in 0..16 {
-        let Some(r) = s.get("$ref").and_then(Value::as_str) else {
+        if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+            name = r
+                .strip_prefix("#/components/schemas/")
+                .map(pointer::unescape);
+            match pointer::resolve(doc, r) {
+                Some(next) => s = next,
+                None => break,
+            }
+        } else if let Some(inner) = single_all_of(s) {
+            s = inner;
+        } else {
             break;
-        };
-        name = r
-            .strip_prefix("#/components/schemas/")
-            .map(pointer::unescape);
-        match pointer::resolve(doc, r) {
-            Some(next) => s = next,
-            None => break,
         }
     }
     (s, name)
+}
+
+/// `X` of a schema that only wraps one `allOf` member (plus annotations and `nullable`).
+fn single_all_of(s: &Value) -> Option<&Value> {
+    let m = s.as_object()?;
+    let all = m.get("allOf")?.as_array()?;
+    let only_wrapper = m.keys().all(|k| {
+        matches!(
+            k.as_str(),
+            "allOf" | "nullable" | "description" | "title" | "example" | "deprecated"
+        )
+    });
+    (all.len() == 1 && only_wrapper).then(|| &all[0])
+}
+
+/// Whether a schema (or the wrapper around its `$ref`) is nullable.
+fn is_nullable(s: &Value) -> bool {
+    s.get("nullable") == Some(&Value::Bool(true))
 }
 
 /// A schema with `allOf` merged: properties and required lists of every part.
@@ -670,7 +751,7 @@ fn rust_type(doc: &Value, s: &Value, required: bool) -> String {
         (None, Some("object")) => "serde_json::Map<String, Value>".into(),
         _ => "serde_json::Value".into(),
     };
-    let nullable = schema.get("nullable") == Some(&Value::Bool(true));
+    let nullable = is_nullable(s) || is_nullable(schema);
     if required && !nullable {
         inner
     } else {
@@ -688,35 +769,69 @@ fn enum_values(s: &Value) -> BTreeSet<String> {
         .collect()
 }
 
-fn variants(doc: &Value, s: &Value) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// The alternatives of a `oneOf`/`anyOf`: `(component name if a $ref, resolved shape)`.
+fn variants<'a>(doc: &'a Value, s: &'a Value) -> Vec<(Option<String>, String, &'a Value)> {
+    let mut out = Vec::new();
     for key in ["oneOf", "anyOf"] {
         for v in s[key].as_array().into_iter().flatten() {
             let (resolved, name) = resolve(doc, v);
-            out.insert(name.unwrap_or_else(|| canonical(resolved)));
+            out.push((name, canonical(doc, resolved, 0), v));
         }
     }
     out
 }
 
-/// A schema's shape without annotations, to tell alternatives apart.
-fn canonical(v: &Value) -> String {
-    fn strip(v: &Value) -> Value {
+/// A schema's shape without annotations, `$ref`s resolved, `enum` and `required` sorted: equal
+/// shapes mean the same schema however it is written.
+fn canonical(doc: &Value, v: &Value, depth: usize) -> String {
+    fn norm(doc: &Value, v: &Value, depth: usize, names: bool) -> Value {
+        if depth > 12 {
+            return Value::Null;
+        }
         match v {
+            Value::Object(m) if !names => {
+                if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                    return match pointer::resolve(doc, r) {
+                        Some(target) => norm(doc, target, depth + 1, false),
+                        None => Value::String(r.to_owned()),
+                    };
+                }
+                let mut out = serde_json::Map::new();
+                for (k, child) in m {
+                    if matches!(
+                        k.as_str(),
+                        "description" | "title" | "example" | "examples" | "externalDocs"
+                    ) || k.starts_with("x-")
+                    {
+                        continue;
+                    }
+                    let value = match (k.as_str(), child) {
+                        ("enum" | "required", Value::Array(items)) => {
+                            let mut sorted: Vec<String> =
+                                items.iter().map(Value::to_string).collect();
+                            sorted.sort();
+                            Value::Array(sorted.into_iter().map(Value::String).collect())
+                        }
+                        ("properties", _) => norm(doc, child, depth + 1, true),
+                        _ => norm(doc, child, depth + 1, false),
+                    };
+                    out.insert(k.clone(), value);
+                }
+                Value::Object(out)
+            }
+            // A map of property names: keep every key, normalize every schema.
             Value::Object(m) => Value::Object(
                 m.iter()
-                    .filter(|(k, _)| {
-                        !matches!(k.as_str(), "description" | "title" | "example" | "examples")
-                            && !k.starts_with("x-")
-                    })
-                    .map(|(k, v)| (k.clone(), strip(v)))
+                    .map(|(k, c)| (k.clone(), norm(doc, c, depth + 1, false)))
                     .collect(),
             ),
-            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+            Value::Array(a) => {
+                Value::Array(a.iter().map(|c| norm(doc, c, depth + 1, false)).collect())
+            }
             other => other.clone(),
         }
     }
-    strip(v).to_string()
+    norm(doc, v, depth, false).to_string()
 }
 
 fn rule(dir: Dir, kind: Kind, what: &str) -> String {
@@ -780,8 +895,8 @@ fn compare_schema(
     }
     // Nullability.
     let (bn, hn) = (
-        bsch["nullable"] == Value::Bool(true),
-        hsch["nullable"] == Value::Bool(true),
+        is_nullable(bs) || is_nullable(bsch),
+        is_nullable(hs) || is_nullable(hsch),
     );
     if bn != hn {
         let (what, level, breaks_rust) = match (dir, hn) {
@@ -796,7 +911,8 @@ fn compare_schema(
             at,
             format!("{} nullable", if hn { "became" } else { "is no longer" }),
             format!("{owner}: {old_rust} → {new_rust}"),
-            breaks_rust,
+            // An optional field is an `Option` either way.
+            breaks_rust && old_rust != new_rust,
         );
     }
     // Enums (as sets: reordering is no change).
@@ -899,30 +1015,96 @@ fn compare_schema(
             );
         }
     }
-    // Alternatives.
-    let (bv, hv) = (variants(bd, bsch), variants(hd, hsch));
-    if dir == Dir::Request {
-        for v in bv.difference(&hv) {
-            ctx.push(
-                rule(dir, kind, "one-of-removed"),
-                Level::Breaking,
-                at,
-                format!("alternative {v} removed"),
-                format!("{owner}: a variant is gone"),
+    // Alternatives: paired by component name, else by shape. A one-member `allOf` facing
+    // alternatives is the normalizer's form of a one-alternative `oneOf`.
+    let mut bv = variants(bd, bsch);
+    let mut hv = variants(hd, hsch);
+    // One side with alternatives, the other without: the other is one alternative (the
+    // normalizer writes a one-member `oneOf` as `allOf`, which `resolve` looks through).
+    if bv.is_empty() && !hv.is_empty() {
+        bv.push((b.name.clone(), canonical(bd, bsch, 0), bs));
+    }
+    if hv.is_empty() && !bv.is_empty() {
+        hv.push((h.name.clone(), canonical(hd, hsch, 0), hs));
+    }
+    let alternatives = !bv.is_empty() || !hv.is_empty();
+    let label = |name: &Option<String>, list: &[(Option<String>, String, &Value)], shape: &str| {
+        name.clone().unwrap_or_else(|| {
+            let position = list
+                .iter()
+                .position(|(_, s, _)| s == shape)
+                .map_or(0, |p| p + 1);
+            format!("inline alternative {position}")
+        })
+    };
+    let matches = |x: &(Option<String>, String, &Value),
+                   others: &[(Option<String>, String, &Value)]| {
+        others
+            .iter()
+            .any(|o| (x.0.is_some() && x.0 == o.0) || x.1 == o.1)
+    };
+    for b_alt in &bv {
+        if matches(b_alt, &hv) {
+            continue;
+        }
+        let name = label(&b_alt.0, &bv, &b_alt.1);
+        let (level, what) = if dir == Dir::Request {
+            (Level::Breaking, "one-of-removed")
+        } else {
+            (Level::Info, "one-of-removed")
+        };
+        ctx.push(
+            rule(dir, kind, what),
+            level,
+            at,
+            format!("alternative {name} removed"),
+            format!("{owner}: variant {name} removed"),
+            true,
+        );
+    }
+    for h_alt in &hv {
+        if matches(h_alt, &bv) {
+            continue;
+        }
+        let name = label(&h_alt.0, &hv, &h_alt.1);
+        let (level, what) = if dir == Dir::Response {
+            (Level::Breaking, "one-of-added")
+        } else {
+            (Level::Info, "one-of-added")
+        };
+        ctx.push(
+            rule(dir, kind, what),
+            level,
+            at,
+            format!("alternative {name} added"),
+            format!("{owner}: new variant {name} (exhaustive matches break)"),
+            dir == Dir::Response,
+        );
+    }
+    // Alternatives present on both sides under one name: compare what is inside.
+    for (name, _, b_schema) in &bv {
+        let Some(name) = name else { continue };
+        if let Some((_, _, h_schema)) = hv
+            .iter()
+            .find(|(n, _, _)| n.as_deref() == Some(name.as_str()))
+        {
+            compare_schema(
+                ctx,
+                dir,
+                kind,
+                bd,
+                b_schema,
+                hd,
+                h_schema,
+                &format!("{at}<{name}>"),
+                &format!("types::{}", type_name(name)),
                 true,
             );
         }
-    } else {
-        for v in hv.difference(&bv) {
-            ctx.push(
-                rule(dir, kind, "one-of-added"),
-                Level::Breaking,
-                at,
-                format!("alternative {v} added"),
-                format!("{owner}: a new variant (exhaustive matches break)"),
-                true,
-            );
-        }
+    }
+    if alternatives {
+        ctx.visiting.remove(&key);
+        return;
     }
     // Properties.
     let type_path = h
