@@ -18,7 +18,7 @@ use quote::{format_ident, quote};
 use serde_json::{Value, json};
 
 use crate::families::FamiliesConfig;
-use crate::normalize::{METHODS, Normalized};
+use crate::normalize::{METHODS, Normalized, security_requirements};
 use crate::{Error, Result};
 
 /// The first line of every generated Rust file.
@@ -837,20 +837,11 @@ fn security_alternatives(doc: &Value, id: &str) -> TokenStream {
     let Some((_, _, op)) = operation(doc, id) else {
         return quote! { &[] };
     };
-    let security = op
-        .get("security")
-        .or_else(|| doc.get("security"))
-        .cloned()
-        .unwrap_or(json!([]));
-    let alternatives: Vec<TokenStream> = security
-        .as_array()
-        .into_iter()
-        .flatten()
+    let alternatives: Vec<TokenStream> = security_requirements(doc, op)
+        .iter()
         .map(|req| {
             let schemes: Vec<TokenStream> = req
-                .as_object()
-                .into_iter()
-                .flat_map(|m| m.keys())
+                .iter()
                 .map(|name| scheme_tokens(doc, name))
                 .filter(|t| !t.is_empty())
                 .collect();

@@ -10,8 +10,8 @@ use quote::{format_ident, quote};
 use serde_json::{Map, Value, json};
 
 use crate::client::{CLIENT_DIR, GENERATED_MARKER};
+use crate::normalize::schema::resolve_schema;
 use crate::normalize::{METHODS, Normalized};
-use crate::pointer;
 use crate::{Error, Result};
 
 /// Where the contract crate lives, relative to the output root.
@@ -201,7 +201,7 @@ fn rust_name(name: &str) -> String {
 
 /// A literal of a type every generated parameter setter accepts (`TryInto<T>`).
 fn scalar_tokens(doc: &Value, schema: &Value, value: &Value) -> TokenStream {
-    let schema = resolve(doc, schema);
+    let schema = resolve_schema(doc, schema);
     match value {
         Value::Bool(b) => quote! { #b },
         Value::Number(n) if n.is_u64() => {
@@ -227,24 +227,10 @@ fn scalar_tokens(doc: &Value, schema: &Value, value: &Value) -> TokenStream {
     }
 }
 
-fn resolve<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| pointer::resolve(doc, r))
-        {
-            Some(next) => schema = next,
-            None => break,
-        }
-    }
-    schema
-}
-
 /// A value valid against `schema`: its own example where it has one, else built from its
 /// type, format, enum, bounds and required properties.
 pub fn example(doc: &Value, schema: &Value, depth: usize) -> Value {
-    let schema = resolve(doc, schema);
+    let schema = resolve_schema(doc, schema);
     if let Some(e) = schema.get("example") {
         return e.clone();
     }

@@ -11,12 +11,13 @@ use std::collections::BTreeMap;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::client::{GENERATED_MARKER, type_name};
 use crate::contract::example;
 use crate::families::FamiliesConfig;
-use crate::normalize::{METHODS, Normalized};
+use crate::normalize::schema::resolve_schema;
+use crate::normalize::{METHODS, Normalized, security_requirements};
 use crate::{Error, Result};
 
 /// Where the server crate lives, relative to the output root.
@@ -299,27 +300,13 @@ fn authenticator(schemes: &[SchemeInfo]) -> TokenStream {
 
 /// The Rust type of a parameter schema (scalars only; anything else is a string).
 fn param_type(doc: &Value, schema: &Value) -> TokenStream {
-    let schema = resolve(doc, schema);
+    let schema = resolve_schema(doc, schema);
     match schema["type"].as_str() {
         Some("integer") => quote! { i64 },
         Some("number") => quote! { f64 },
         Some("boolean") => quote! { bool },
         _ => quote! { String },
     }
-}
-
-fn resolve<'a>(doc: &'a Value, mut s: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        match s
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| crate::pointer::resolve(doc, r))
-        {
-            Some(next) => s = next,
-            None => break,
-        }
-    }
-    s
 }
 
 /// The Rust type of a body schema: a shared model type when it is a component.
@@ -438,7 +425,7 @@ fn family_module(
             let query_checks = params.iter().filter(|p| p["in"] == "query").map(|p| {
                 let name = p["name"].as_str().unwrap_or_default();
                 let field = ident(name);
-                let schema = resolve(doc, &p["schema"]);
+                let schema = resolve_schema(doc, &p["schema"]);
                 let required = p["required"] == Value::Bool(true);
                 let access = if required { quote! { Some(&query.#field) } } else { quote! { query.#field.as_ref() } };
                 let mut checks = Vec::new();
@@ -562,20 +549,11 @@ fn family_module(
             }
 
             // Security alternatives.
-            let security = op
-                .get("security")
-                .or_else(|| doc.get("security"))
-                .cloned()
-                .unwrap_or(json!([]));
-            let alternatives: Vec<TokenStream> = security
-                .as_array()
-                .into_iter()
-                .flatten()
+            let alternatives: Vec<TokenStream> = security_requirements(doc, op)
+                .iter()
                 .map(|req| {
                     let schemes_of: Vec<TokenStream> = req
-                        .as_object()
-                        .into_iter()
-                        .flat_map(|m| m.keys())
+                        .iter()
                         .filter_map(|name| schemes.iter().find(|s| &s.name == name))
                         .map(|s| {
                             let v = &s.variant;

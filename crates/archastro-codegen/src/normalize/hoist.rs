@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
-use super::{Ctx, METHODS};
+use super::{Ctx, for_each_operation_mut};
 use crate::pointer;
 
 /// The shape of a schema without its annotations, as a comparable string.
@@ -62,19 +62,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             replace_copies_below(schema, &at, &known, ctx);
         }
     }
-    let paths = root
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .expect("checked at load");
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method) else {
-                continue;
-            };
-            let at = pointer::join(&pointer::from_tokens(["paths", path.as_str()]), method);
-            replace_copies(op, &at, &known, ctx);
-        }
-    }
+    for_each_operation_mut(root, |at, op| replace_copies(op, at, &known, ctx));
 
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, String, Value)> = Vec::new();
@@ -83,70 +71,58 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
-    let paths = root
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .expect("checked at load");
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method) else {
-                continue;
-            };
-            let at = pointer::join(&pointer::from_tokens(["paths", path.as_str()]), method);
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or("operation")
-                .to_upper_camel_case();
-            let mut slots: Vec<(String, String)> = vec![(
-                "/requestBody/content/application~1json/schema".into(),
-                format!("{id}Request"),
-            )];
-            if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                for code in responses.keys().filter(|c| c.starts_with('2')) {
-                    let base = pointer::escape(code);
-                    slots.push((
-                        format!("/responses/{base}/content/application~1json/schema"),
-                        format!("{id}Response"),
-                    ));
-                    slots.push((
-                        format!("/responses/{base}/content/application~1json/schema/items"),
-                        format!("{id}Item"),
-                    ));
-                }
-            }
-            for (slot, wanted) in slots {
-                let Some(schema) = op.pointer_mut(&slot) else {
-                    continue;
-                };
-                if !is_object_with_properties(schema) {
-                    continue;
-                }
-                let shape = canonical(schema);
-                let name = if let Some((name, _, _)) = hoisted.iter().find(|(_, s, _)| *s == shape)
-                {
-                    name.clone()
-                } else {
-                    let mut name = wanted.clone();
-                    let mut n = 2;
-                    while taken.contains(&name) {
-                        name = format!("{wanted}{n}");
-                        n += 1;
-                    }
-                    taken.push(name.clone());
-                    hoisted.push((name.clone(), shape, schema.clone()));
-                    name
-                };
-                ctx.report.info(
-                    "inline-schema-named",
-                    format!("{at}{slot}"),
-                    format!("anonymous object became components.schemas.{name}"),
-                );
-                *schema =
-                    json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+    for_each_operation_mut(root, |at, op| {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("operation")
+            .to_upper_camel_case();
+        let mut slots: Vec<(String, String)> = vec![(
+            "/requestBody/content/application~1json/schema".into(),
+            format!("{id}Request"),
+        )];
+        if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+            for code in responses.keys().filter(|c| c.starts_with('2')) {
+                let base = pointer::escape(code);
+                slots.push((
+                    format!("/responses/{base}/content/application~1json/schema"),
+                    format!("{id}Response"),
+                ));
+                slots.push((
+                    format!("/responses/{base}/content/application~1json/schema/items"),
+                    format!("{id}Item"),
+                ));
             }
         }
-    }
+        for (slot, wanted) in slots {
+            let Some(schema) = op.pointer_mut(&slot) else {
+                continue;
+            };
+            if !is_object_with_properties(schema) {
+                continue;
+            }
+            let shape = canonical(schema);
+            let name = if let Some((name, _, _)) = hoisted.iter().find(|(_, s, _)| *s == shape) {
+                name.clone()
+            } else {
+                let mut name = wanted.clone();
+                let mut n = 2;
+                while taken.contains(&name) {
+                    name = format!("{wanted}{n}");
+                    n += 1;
+                }
+                taken.push(name.clone());
+                hoisted.push((name.clone(), shape, schema.clone()));
+                name
+            };
+            ctx.report.info(
+                "inline-schema-named",
+                format!("{at}{slot}"),
+                format!("anonymous object became components.schemas.{name}"),
+            );
+            *schema = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+        }
+    });
     if !hoisted.is_empty() {
         let components = root
             .as_object_mut()
