@@ -224,7 +224,7 @@ fn authenticator(schemes: &[SchemeInfo]) -> TokenStream {
     let checks = schemes.iter().map(|s| {
         let (v, m) = (&s.variant, &s.method);
         let credential = match &s.header {
-            Some(h) => quote! { archastro_server_support::header_value(headers, #h) },
+            Some(h) => quote! { archastro_server_support::api_key(headers, #h) },
             None => quote! { archastro_server_support::bearer_token(headers) },
         };
         quote! {

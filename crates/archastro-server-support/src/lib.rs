@@ -110,7 +110,7 @@ impl ApiError {
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", message)
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -252,7 +252,7 @@ pub async fn body_bytes(body: Body, limit: usize) -> Result<bytes::Bytes, ApiErr
 }
 
 /// Decodes a JSON body: malformed JSON answers 400; JSON that does not match the schema 422,
-/// with the field path in `details`.
+/// with `details.fields` mapping the field path to its messages (the spec's shape).
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
         return Err(ApiError::bad_request(format!("malformed JSON body: {e}"))
@@ -263,7 +263,7 @@ pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let field = e.path().to_string();
         ApiError::validation(
             format!("the request body does not match its schema at `{field}`"),
-            json!({ "fields": [{ "field": field, "reason": e.inner().to_string() }] }),
+            json!({ "fields": { field: [e.inner().to_string()] } }),
         )
     })
 }
@@ -296,6 +296,12 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The API key of a request: its header, or (as the API also accepts)
+/// `Authorization: Bearer <api key>`.
+pub fn api_key<'a>(headers: &'a HeaderMap, header: &str) -> Option<&'a str> {
+    header_value(headers, header).or_else(|| bearer_token(headers))
+}
+
 /// The value of an API-key header, if any.
 pub fn header_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name)?.to_str().ok().filter(|v| !v.is_empty())
@@ -325,7 +331,11 @@ mod tests {
         );
         let e = json_body::<Body1>(br#"{"name": "x", "inner": {"size": "big"}}"#).unwrap_err();
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(e.details["fields"][0]["field"], "inner.size");
+        assert!(
+            e.details["fields"]["inner.size"][0].is_string(),
+            "{}",
+            e.details
+        );
     }
 
     #[test]

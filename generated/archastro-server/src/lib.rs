@@ -100,13 +100,13 @@ pub(crate) async fn authenticate<A: Authenticator>(
                     }
                 }
                 Scheme::PublishableKey => {
-                    match archastro_server_support::header_value(headers, "x-api-key") {
+                    match archastro_server_support::api_key(headers, "x-api-key") {
                         Some(c) => auth.publishable_key(c).await,
                         None => Err(AuthError::Missing),
                     }
                 }
                 Scheme::SecretKey => {
-                    match archastro_server_support::header_value(headers, "x-api-key") {
+                    match archastro_server_support::api_key(headers, "x-api-key") {
                         Some(c) => auth.secret_key(c).await,
                         None => Err(AuthError::Missing),
                     }
