@@ -138,3 +138,21 @@ impl Drop for PrismMock {
         let _ = self.child.wait();
     }
 }
+
+/// schemathesis (PyPI), installed into `target/peers/schemathesis` on first use.
+pub fn schemathesis_binary() -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = workspace_root().join("target/peers/schemathesis");
+    let bin = venv.join("bin/st");
+    if !bin.exists() {
+        let status = std::process::Command::new("python3").arg("-m").arg("venv").arg(&venv).status().expect("python3 -m venv");
+        assert!(status.success(), "creating the schemathesis venv failed");
+        let status = std::process::Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "schemathesis==4.32.5"])
+            .status()
+            .expect("pip install schemathesis");
+        assert!(status.success(), "pip install schemathesis failed");
+    }
+    bin
+}

@@ -179,6 +179,9 @@ impl DeveloperApi for Api {
                 slug
             }
         };
+        check_uris("allowed_redirect_uris", &body.allowed_redirect_uris)?;
+        check_uris("website_url", body.website_url.iter())?;
+        check_uris("logo_url", body.logo_url.iter())?;
         let id = store.next_id("app");
         let at = now();
         let app = App {
@@ -228,6 +231,9 @@ impl DeveloperApi for Api {
                 .apps
                 .get_mut(&id)
                 .ok_or_else(|| not_found("app", &id))?;
+            check_uris("allowed_redirect_uris", &body.allowed_redirect_uris)?;
+            check_uris("website_url", body.website_url.iter())?;
+            check_uris("logo_url", body.logo_url.iter())?;
             let app = &mut rec.app;
             if let Some(v) = body.name {
                 app.name = v.into();
@@ -710,4 +716,24 @@ impl DeveloperApi for Api {
         })?;
         Ok(dv::PauseAppInstallationResponse::Ok(installation))
     }
+}
+
+/// `format: uri` is not checked by the generated types: an absolute URI (`scheme:rest`) or 422.
+fn check_uris<'a>(
+    field: &str,
+    values: impl IntoIterator<Item = &'a String>,
+) -> Result<(), ApiError> {
+    for value in values {
+        let absolute = value.split_once(':').is_some_and(|(scheme, rest)| {
+            !rest.is_empty()
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        });
+        if !absolute || value.chars().any(char::is_whitespace) {
+            return Err(crate::store::invalid(field, "must be an absolute URI"));
+        }
+    }
+    Ok(())
 }

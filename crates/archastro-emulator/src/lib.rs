@@ -183,6 +183,30 @@ impl Emulator {
         )
     }
 
+    /// The operation ids the emulator implements (every other one answers 501), found with the
+    /// generated `unimplemented_operations` helpers.
+    pub fn implemented_operations(&self) -> Vec<&'static str> {
+        let api = Api(self.state.clone());
+        let mut out = Vec::new();
+        for (all, left) in [
+            (
+                archastro_server::auth::OPERATIONS,
+                archastro_server::auth::unimplemented_operations(&api),
+            ),
+            (
+                archastro_server::runtime::OPERATIONS,
+                archastro_server::runtime::unimplemented_operations(&api),
+            ),
+            (
+                archastro_server::developer::OPERATIONS,
+                archastro_server::developer::unimplemented_operations(&api),
+            ),
+        ] {
+            out.extend(all.iter().copied().filter(|id| !left.contains(id)));
+        }
+        out
+    }
+
     /// Binds `addr` (port 0 for a free one) and serves in a background task.
     pub async fn bind(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<Running> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
