@@ -177,3 +177,35 @@ fn the_platform_spec_client_builds_without_warnings() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A spec full of hostile names and texts generates crates that build cleanly, whose docs carry
+/// no code fence (a doctest would run under `cargo test`), and in which nothing from the spec
+/// became code.
+#[test]
+fn a_hostile_spec_cannot_inject_code() {
+    let fixtures = workspace_root().join("tests/fixtures/normalize");
+    let out = tempfile::tempdir().unwrap();
+    let mut opts = options(&fixtures.join("hostile-descriptions.3.1.json"), "tests/fixtures/normalize/families.toml", out.path(), true, Mode::Write);
+    opts.families = fixtures.join("families.toml");
+    regen::regen(&opts).unwrap();
+    for (path, bytes) in snapshot_dir(out.path()) {
+        if path.ends_with(".rs") {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(!text.contains("```rust"), "{path} carries a code fence from the spec");
+            // The spec's text may only appear inside comments and string literals, never as an item.
+            for line in text.lines() {
+                let code = line.trim_start();
+                assert!(!(code.starts_with("fn evil") || code.starts_with("pub fn evil")), "{path}: `{line}`");
+            }
+        }
+    }
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["clippy", "--quiet", "--workspace", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .args(["--", "-D", "warnings"])
+        .env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}

@@ -358,6 +358,14 @@ fn security_fn(doc: &Value) -> TokenStream {
             arms.push(quote! { #id => #alternatives, });
         }
     }
+    if arms.is_empty() {
+        // A family without operations: nothing to look up.
+        return quote! {
+            fn security(_operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
+                &[]
+            }
+        };
+    }
     quote! {
         fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
             match operation_id {

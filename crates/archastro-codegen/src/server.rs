@@ -234,68 +234,81 @@ fn authenticator(schemes: &[SchemeInfo]) -> TokenStream {
             },
         }
     });
+    let authenticate = if schemes.is_empty() {
+        // No security schemes: every operation is public.
+        quote! {
+            pub(crate) async fn authenticate<A: Authenticator>(_: &A, _: &axum::http::HeaderMap, _: &[&[Scheme]]) -> Result<Option<Principal>, AuthError> {
+                Ok(None)
+            }
+        }
+    } else {
+        quote! {
+        /// Tries the alternatives of an operation in order; the first that fully passes gives the
+            /// principal. No alternative at all means a public operation.
+            pub(crate) async fn authenticate<A: Authenticator>(auth: &A, headers: &axum::http::HeaderMap, alternatives: &[&[Scheme]]) -> Result<Option<Principal>, AuthError> {
+                if alternatives.is_empty() {
+                    return Ok(None);
+                }
+                let mut worst = AuthError::Missing;
+                for alternative in alternatives {
+                    let mut principal = None;
+                    let mut passed = true;
+                    for scheme in alternative.iter() {
+                        let result = match scheme {
+                            #(#checks)*
+                        };
+                        match result {
+                            Ok(p) => {
+                                principal.get_or_insert(p);
+                            }
+                            Err(e) => {
+                                worst = match (&worst, e) {
+                                    (AuthError::Forbidden(_), _) => worst,
+                                    (_, e @ AuthError::Forbidden(_)) => e,
+                                    (AuthError::Invalid(_), _) => worst,
+                                    (_, e) => e,
+                                };
+                                passed = false;
+                                break;
+                            }
+                        }
+                    }
+                    if passed {
+                        return Ok(principal);
+                    }
+                }
+                Err(worst)
+            }
+
+        }
+    };
     let names = schemes.iter().map(|s| s.name.as_str());
     let vs = schemes.iter().map(|s| &s.variant);
     quote! {
-        /// Checks the credentials of the spec's security schemes. Answer `Invalid` for unknown
-        /// or expired credentials (401) and `Forbidden` for valid ones that may not call the
-        /// operation (403).
-        pub trait Authenticator: Send + Sync + 'static {
-            #(#methods)*
-        }
-
-        /// The spec's security schemes.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Scheme {
-            #(#variants),*
-        }
-
-        impl Scheme {
-            /// The scheme's name in the spec.
-            pub fn name(self) -> &'static str {
-                match self {
-                    #(Scheme::#vs => #names),*
-                }
+            /// Checks the credentials of the spec's security schemes. Answer `Invalid` for unknown
+            /// or expired credentials (401) and `Forbidden` for valid ones that may not call the
+            /// operation (403).
+            pub trait Authenticator: Send + Sync + 'static {
+                #(#methods)*
             }
-        }
 
-        /// Tries the alternatives of an operation in order; the first that fully passes gives the
-        /// principal. No alternative at all means a public operation.
-        pub(crate) async fn authenticate<A: Authenticator>(auth: &A, headers: &axum::http::HeaderMap, alternatives: &[&[Scheme]]) -> Result<Option<Principal>, AuthError> {
-            if alternatives.is_empty() {
-                return Ok(None);
+            /// The spec's security schemes.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum Scheme {
+                #(#variants),*
             }
-            let mut worst = AuthError::Missing;
-            for alternative in alternatives {
-                let mut principal = None;
-                let mut passed = true;
-                for scheme in alternative.iter() {
-                    let result = match scheme {
-                        #(#checks)*
-                    };
-                    match result {
-                        Ok(p) => {
-                            principal.get_or_insert(p);
-                        }
-                        Err(e) => {
-                            worst = match (&worst, e) {
-                                (AuthError::Forbidden(_), _) => worst,
-                                (_, e @ AuthError::Forbidden(_)) => e,
-                                (AuthError::Invalid(_), _) => worst,
-                                (_, e) => e,
-                            };
-                            passed = false;
-                            break;
-                        }
+
+            impl Scheme {
+                /// The scheme's name in the spec.
+                pub fn name(self) -> &'static str {
+                    match self {
+                        #(Scheme::#vs => #names),*
                     }
                 }
-                if passed {
-                    return Ok(principal);
-                }
             }
-            Err(worst)
+
+    #authenticate
         }
-    }
 }
 
 /// The Rust type of a parameter schema (scalars only; anything else is a string).
@@ -684,14 +697,19 @@ fn family_module(
         "The `{family}` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left."
     );
     quote! {
+        // A family may have no operations; then most of these are unused.
+        #[allow(unused_imports)]
         use std::future::Future;
         use std::sync::Arc;
 
+        #[allow(unused_imports)]
         use axum::extract::State;
+        #[allow(unused_imports)]
         use axum::response::{IntoResponse, Response};
         #[allow(unused_imports)]
         use axum::routing::{delete, get, patch, post, put};
 
+        #[allow(unused_imports)]
         use archastro_server_support::{ApiError, NotImplemented, RequestContext};
 
         use crate::{ServerConfig, Shared};
@@ -708,6 +726,7 @@ fn family_module(
 
         /// The operations `api` leaves to their default 501 body (found without running
         /// anything: a default body is recognised by the type of the future it returns).
+        #[allow(unused_variables)]
         pub fn unimplemented_operations<T: #trait_name>(api: &T) -> Vec<&'static str> {
             let ctx = RequestContext {
                 request_id: String::new(),

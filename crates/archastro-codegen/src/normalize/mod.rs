@@ -94,6 +94,7 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
+    sanitize_doc_texts(&mut ctx, &mut root, "#", None);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
 
     let mut families = Vec::new();
@@ -485,6 +486,87 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         }
     }
+}
+
+/// Texts that become Rust doc comments (`description`, `summary`, `title`) must stay prose:
+/// code fences would become doctests that run under `cargo test`, raw HTML would reach the
+/// rendered docs, and control characters can break the comment. Fences and angle brackets are
+/// escaped, control characters dropped. Example values are data and are left alone.
+fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &str, parent: Option<&str>) {
+    match v {
+        Value::Object(map) => {
+            let names = parent.is_some_and(|p| {
+                matches!(
+                    p,
+                    "properties" | "patternProperties" | "responses" | "schemas"
+                )
+            });
+            for (k, child) in map.iter_mut() {
+                if refs::is_data_key(parent, k) || k == "examples" {
+                    continue;
+                }
+                let child_at = pointer::join(at, k);
+                match child {
+                    Value::String(text)
+                        if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
+                    {
+                        let clean = sanitize_doc_text(text);
+                        if clean != *text {
+                            ctx.report.info(
+                                "doc-text-sanitized",
+                                &child_at,
+                                "code fences, HTML or control characters escaped",
+                            );
+                            *text = clean;
+                        }
+                    }
+                    _ => sanitize_doc_texts(
+                        ctx,
+                        child,
+                        &child_at,
+                        if names { None } else { Some(k) },
+                    ),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                sanitize_doc_texts(ctx, child, &format!("{at}/{i}"), None);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
+/// is not HTML.
+pub fn sanitize_doc_text(text: &str) -> String {
+    let text = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect::<String>()
+        .replace("```", "\\`\\`\\`")
+        .replace("~~~", "\\~\\~\\~");
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' => in_code = !in_code,
+            '\n' => in_code = false,
+            '<' if !in_code
+                && chars
+                    .peek()
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;");
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Rebuilds every map in key order, whatever map type serde_json was built with.
