@@ -347,14 +347,13 @@ fn security_fn(doc: &Value) -> TokenStream {
         .flat_map(|p| p.values())
     {
         for method in METHODS {
-            let Some(id) = item
-                .get(*method)
-                .and_then(|op| op.get("operationId"))
-                .and_then(Value::as_str)
-            else {
+            let Some(op) = item.get(*method) else {
                 continue;
             };
-            let alternatives = security_alternatives(doc, id);
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            let alternatives = alternatives_of(doc, op);
             arms.push(quote! { #id => #alternatives, });
         }
     }
@@ -767,9 +766,9 @@ fn device_flow(normalized: &Normalized) -> TokenStream {
                 .into_iter()
                 .flatten()
                 .find_map(|(path, item)| {
-                    let id = item.get("post")?.get("operationId")?.as_str()?;
+                    let op = item.get("post")?;
                     path.ends_with(suffix)
-                        .then(|| (path.clone(), security_alternatives(doc, id)))
+                        .then(|| (path.clone(), alternatives_of(doc, op)))
                 })
         })
     };
@@ -842,9 +841,14 @@ fn path_of(normalized: &Normalized, family: &str, id: &str) -> String {
 
 /// `&[&[Scheme, ...], ...]`: the security alternatives of one operation.
 fn security_alternatives(doc: &Value, id: &str) -> TokenStream {
-    let Some((_, _, op)) = operation(doc, id) else {
-        return quote! { &[] };
-    };
+    match operation(doc, id) {
+        Some((_, _, op)) => alternatives_of(doc, op),
+        None => quote! { &[] },
+    }
+}
+
+/// `&[&[Scheme, ...], ...]` of an operation object.
+fn alternatives_of(doc: &Value, op: &Value) -> TokenStream {
     let alternatives: Vec<TokenStream> = security_requirements(doc, op)
         .iter()
         .map(|req| {

@@ -65,8 +65,9 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     for_each_operation_mut(root, |at, op| replace_copies(op, at, &known, ctx));
 
     // Name anonymous objects of bodies and success responses.
-    let mut hoisted: Vec<(String, String, Value)> = Vec::new();
-    let mut taken: Vec<String> = root
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
+    let mut taken: std::collections::BTreeSet<String> = root
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
@@ -102,7 +103,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 continue;
             }
             let shape = canonical(schema);
-            let name = if let Some((name, _, _)) = hoisted.iter().find(|(_, s, _)| *s == shape) {
+            let name = if let Some(name) = by_shape.get(&shape) {
                 name.clone()
             } else {
                 let mut name = wanted.clone();
@@ -111,8 +112,9 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                     name = format!("{wanted}{n}");
                     n += 1;
                 }
-                taken.push(name.clone());
-                hoisted.push((name.clone(), shape, schema.clone()));
+                taken.insert(name.clone());
+                by_shape.insert(shape, name.clone());
+                hoisted.push((name.clone(), schema.clone()));
                 name
             };
             ctx.report.info(
@@ -133,7 +135,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             .as_object_mut()
             .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
         if let Some(Value::Object(schemas)) = schemas {
-            for (name, _, schema) in hoisted {
+            for (name, schema) in hoisted {
                 schemas.insert(name, schema);
             }
         }

@@ -128,12 +128,13 @@ pub(crate) fn assign_operation_ids(
     let derived: Vec<usize> = (0..ops.len())
         .filter(|&i| ops[i].declared.is_none())
         .collect();
+    let collections = collection_paths(methods_by_path.keys().copied());
     let mut depth: BTreeMap<usize, usize> = derived.iter().map(|&i| (i, 1)).collect();
     let mut names: BTreeMap<usize, String> = BTreeMap::new();
     for _round in 0..8 {
         for &i in &derived {
             let op = &ops[i];
-            let is_collection = has_item_child(&op.path, methods_by_path.keys());
+            let is_collection = collections.contains(op.path.as_str());
             names.insert(
                 i,
                 derive_name(
@@ -163,9 +164,13 @@ pub(crate) fn assign_operation_ids(
     }
     // Whatever still collides gets the method, then a number, in path order.
     let mut used = taken.clone();
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    for n in names.values() {
+        *uses.entry(n.clone()).or_default() += 1;
+    }
     for &i in &derived {
         let base = names[&i].clone();
-        let collides = names.iter().any(|(j, n)| *j != i && *n == base) || taken.contains(&base);
+        let collides = uses[&base] > 1 || taken.contains(&base);
         let mut name = base.clone();
         if collides {
             name = format!("{base}_{}", ops[i].method);
@@ -301,11 +306,13 @@ fn is_plural(word: &str) -> bool {
     singular(word) != word
 }
 
-/// True when `path/{param}` is also a path: `path` is then a collection (`GET` lists it).
-fn has_item_child<'a>(path: &str, all: impl Iterator<Item = &'a &'a str>) -> bool {
-    let prefix = format!("{path}/{{");
-    all.into_iter()
-        .any(|p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
+/// The paths `p` for which `p/{param}` is also a path: collections (`GET` lists them).
+fn collection_paths<'a>(all: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    all.filter_map(|p| {
+        let (parent, last) = p.rsplit_once('/')?;
+        (last.starts_with('{') && last.ends_with('}')).then_some(parent)
+    })
+    .collect()
 }
 
 /// `verb_noun` from a method and a (prefix-stripped) path, using `depth` literal segments.

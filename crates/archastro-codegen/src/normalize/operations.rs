@@ -576,7 +576,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
 /// some have no JSON body, no error body is typed.
 pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
     let mut new_components: Vec<(String, Value)> = Vec::new();
-    let mut taken: Vec<String> = root
+    let mut taken: std::collections::BTreeSet<String> = root
         .pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|m| m.keys().cloned().collect())
@@ -620,7 +620,7 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
                 name = format!("{wanted}{n}");
                 n += 1;
             }
-            taken.push(name.clone());
+            taken.insert(name.clone());
             let reference =
                 json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
             for (code, _) in &errors {
