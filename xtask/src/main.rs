@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's command line. A thin clap front end; the logic lives in
 //! `archastro-codegen` (see ARCHITECTURE.md).
 
+mod bench;
 mod peers;
 
 use std::path::{Path, PathBuf};
@@ -83,6 +84,12 @@ enum Command {
         #[arg(long, value_name = "REV_OR_FILE")]
         base: Option<String>,
     },
+    /// Measure regen, diff and the generated client against the peers; writes target/bench/summary.json.
+    Bench {
+        /// A shorter run (under 3 minutes).
+        #[arg(long)]
+        quick: bool,
+    },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
 }
@@ -146,6 +153,7 @@ fn run() -> Result<()> {
             diff_command(&root, &base, &head, &families, &format, fail_on.as_deref())
         }
         Command::Release { dry_run, base } => release_command(&root, dry_run, base),
+        Command::Bench { quick } => bench::run(&root, quick),
         Command::Test => peers::run_all_checks(&root),
     }
 }
