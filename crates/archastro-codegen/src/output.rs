@@ -30,7 +30,8 @@ pub struct Change {
     /// Path relative to the tree's root, with `/` separators.
     pub path: String,
     pub kind: ChangeKind,
-    /// Unified diff from the file on disk to the wanted contents (at most [`MAX_DIFF_LINES`]).
+    /// Unified diff from the file on disk to the wanted contents (at most [`MAX_DIFF_LINES`]);
+    /// computed in [`Mode::Check`] only (empty when writing).
     pub diff: String,
 }
 
@@ -72,6 +73,10 @@ impl OutputTree {
 
     /// Compares the tree with the disk and, in write mode, makes the disk match.
     pub fn apply(&self, mode: Mode) -> Result<Vec<Change>> {
+        let unified_diff = |path: &str, old: &str, new: &str| match mode {
+            Mode::Check => unified_diff(path, old, new),
+            Mode::Write => String::new(),
+        };
         let mut changes = Vec::new();
         for (rel, wanted) in &self.files {
             let path = self.root.join(rel);
@@ -93,7 +98,12 @@ impl OutputTree {
         for dir in &self.owned_dirs {
             for rel in list_files(&self.root, dir)? {
                 if !self.files.contains_key(&rel) {
-                    let old = std::fs::read_to_string(self.root.join(&rel)).unwrap_or_default();
+                    let old = match mode {
+                        Mode::Check => {
+                            std::fs::read_to_string(self.root.join(&rel)).unwrap_or_default()
+                        }
+                        Mode::Write => String::new(),
+                    };
                     changes.push(Change {
                         diff: unified_diff(&rel, &old, ""),
                         path: rel,
