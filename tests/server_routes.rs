@@ -108,3 +108,14 @@ async fn framework_failures_answer_in_the_envelope() {
     let (status, _) = envelope(http.get(format!("{url}/api/v2/teams?limit=0")).bearer_auth("jwt_ok").send().await.unwrap()).await;
     assert_eq!(status, 400, "limit below its minimum");
 }
+
+/// A response that declares headers is a struct variant; the headers are sent.
+#[test]
+fn declared_response_headers_are_sent() {
+    use axum::response::IntoResponse;
+    let body: types::ErrorEnvelope =
+        serde_json::from_value(json!({"error": {"code": "rate_limited", "message": "slow down", "details": {}}})).unwrap();
+    let response = auth::LoginResponse::TooManyRequests { body, retry_after: Some("30".into()) }.into_response();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "30");
+}

@@ -535,6 +535,66 @@ fn family_module(
                     .as_object()
                     .is_some_and(|c| !c.is_empty())
                     && content.is_none();
+                let headers: Vec<(String, bool)> = response["headers"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(name, h)| (name.clone(), h["required"] == Value::Bool(true)))
+                    .collect();
+                if !headers.is_empty() {
+                    // A struct variant: the status (for ranges), the body, and each declared header.
+                    let mut fields = Vec::new();
+                    let mut names = Vec::new();
+                    if is_range {
+                        fields.push(quote! { status: axum::http::StatusCode, });
+                        names.push(quote! { status });
+                    }
+                    let body = match (content, raw) {
+                        (Some(schema), _) => {
+                            let t = body_type(schema);
+                            fields.push(quote! { body: #t, });
+                            names.push(quote! { body });
+                            quote! { archastro_server_support::json_response(#status, &body) }
+                        }
+                        (None, true) => {
+                            fields.push(quote! { body: axum::body::Bytes, });
+                            names.push(quote! { body });
+                            quote! { (#status, body).into_response() }
+                        }
+                        (None, false) => quote! { #status.into_response() },
+                    };
+                    let mut sets = Vec::new();
+                    for (name, required) in &headers {
+                        let field = ident(name);
+                        let hdoc = format!("Header `{name}`.");
+                        let lower = name.to_ascii_lowercase();
+                        names.push(quote! { #field });
+                        if *required {
+                            fields.push(quote! { #[doc = #hdoc] #field: String, });
+                            sets.push(quote! {
+                                if let Ok(value) = axum::http::HeaderValue::from_str(&#field) {
+                                    response.headers_mut().insert(#lower, value);
+                                }
+                            });
+                        } else {
+                            fields.push(quote! { #[doc = #hdoc] #field: Option<String>, });
+                            sets.push(quote! {
+                                if let Some(value) = #field.as_deref().and_then(|v| axum::http::HeaderValue::from_str(v).ok()) {
+                                    response.headers_mut().insert(#lower, value);
+                                }
+                            });
+                        }
+                    }
+                    variants.push(quote! { #[doc = #rdoc] #v { #(#fields)* }, });
+                    arms.push(quote! {
+                        Self::#v { #(#names),* } => {
+                            let mut response = #body;
+                            #(#sets)*
+                            response
+                        }
+                    });
+                    continue;
+                }
                 match (content, raw, is_range) {
                     (Some(schema), _, false) => {
                         let t = body_type(schema);

@@ -58,7 +58,11 @@ pub enum VerifyLoginCodeResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -100,12 +104,19 @@ impl IntoResponse for VerifyLoginCodeResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -149,7 +160,11 @@ pub enum LoginResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -191,12 +206,19 @@ impl IntoResponse for LoginResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -240,7 +262,11 @@ pub enum RequestLoginCodeResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -282,12 +308,19 @@ impl IntoResponse for RequestLoginCodeResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -331,7 +364,11 @@ pub enum RequestLoginLinkResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -373,12 +410,19 @@ impl IntoResponse for RequestLoginLinkResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -422,7 +466,11 @@ pub enum OauthLoginResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -464,12 +512,19 @@ impl IntoResponse for OauthLoginResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -513,7 +568,11 @@ pub enum RefreshResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -555,12 +614,19 @@ impl IntoResponse for RefreshResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -606,7 +672,11 @@ pub enum RegisterResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -655,12 +725,19 @@ impl IntoResponse for RegisterResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -704,7 +781,11 @@ pub enum ExchangeTokenResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -746,12 +827,19 @@ impl IntoResponse for ExchangeTokenResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -795,7 +883,11 @@ pub enum VerifyLoginLinkResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -837,12 +929,19 @@ impl IntoResponse for VerifyLoginLinkResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -886,7 +985,11 @@ pub enum AuthorizeDeviceResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -928,12 +1031,19 @@ impl IntoResponse for AuthorizeDeviceResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -977,7 +1087,11 @@ pub enum CreateOauthTokenResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::CreateOauthTokenError),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::CreateOauthTokenError),
+    TooManyRequests {
+        body: crate::types::CreateOauthTokenError,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::CreateOauthTokenError),
 }
@@ -1019,12 +1133,19 @@ impl IntoResponse for CreateOauthTokenResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(

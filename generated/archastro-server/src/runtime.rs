@@ -615,7 +615,11 @@ pub enum ScrapeResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -657,12 +661,19 @@ impl IntoResponse for ScrapeResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
@@ -3551,7 +3562,11 @@ pub enum ReceiveWebhookResponse {
     ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
     ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
-    TooManyRequests(crate::types::ErrorEnvelope),
+    TooManyRequests {
+        body: crate::types::ErrorEnvelope,
+        ///Header `Retry-After`.
+        retry_after: Option<String>,
+    },
     ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
@@ -3593,12 +3608,19 @@ impl IntoResponse for ReceiveWebhookResponse {
                     &body,
                 )
             }
-            Self::TooManyRequests(body) => {
-                archastro_server_support::json_response(
+            Self::TooManyRequests { body, retry_after } => {
+                let mut response = archastro_server_support::json_response(
                     axum::http::StatusCode::from_u16(429u16)
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                     &body,
-                )
+                );
+                if let Some(value) = retry_after
+                    .as_deref()
+                    .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+                {
+                    response.headers_mut().insert("retry-after", value);
+                }
+                response
             }
             Self::InternalServerError(body) => {
                 archastro_server_support::json_response(
