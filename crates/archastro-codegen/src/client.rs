@@ -101,78 +101,37 @@ pub fn generate_client(
         .map(|(_, d)| d["info"].clone())
         .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
 
-    // The shared types: progenitor over a document with every component and no paths. Then
-    // each family with every component replaced by `crate::types::X`. The files are
-    // independent: generate and format them on parallel threads (progenitor's tokens are not
-    // `Send`, so each thread returns its formatted text).
+    // The shared types: progenitor over a document with every component and no paths.
     let types_doc = json!({
         "openapi": "3.0.3",
         "info": {"title": info["title"].clone(), "version": info["version"].clone()},
         "paths": {},
         "components": {"schemas": Value::Object(shared.clone().into_iter().collect())},
     });
+    let types_file = run_progenitor("types", &types_doc, &BTreeMap::new())?;
+    let types_module = extract_types_module(&types_file)
+        .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+    files.insert(
+        "src/types.rs".to_owned(),
+        format_file(types_module, "Types shared by every scope family.")?,
+    );
+
     let replacements: BTreeMap<String, Vec<TypeImpl>> = shared
         .iter()
         .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
         .collect();
-    let mut jobs: Vec<(String, String, &Value, bool)> = vec![(
-        "src/types.rs".to_owned(),
-        "Types shared by every scope family.".to_owned(),
-        &types_doc,
-        true,
-    )];
+    let mut uses = Uses::default();
+    uses.merge(&types_file);
     for (name, doc) in &normalized.families {
         let family = config
             .families
             .iter()
             .find(|f| &f.name == name)
             .expect("families come from config");
-        jobs.push((
-            format!("src/{name}.rs"),
-            format!("{}: {}", family.title, family.description),
-            doc,
-            false,
-        ));
-    }
-    let results: Vec<Result<(String, String, Uses)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = jobs
-            .iter()
-            .map(|(path, doc_line, doc, is_types)| {
-                let replacements = &replacements;
-                scope.spawn(move || -> Result<(String, String, Uses)> {
-                    let target = path.trim_start_matches("src/").trim_end_matches(".rs");
-                    let empty = BTreeMap::new();
-                    let file =
-                        run_progenitor(target, doc, if *is_types { &empty } else { replacements })?;
-                    let mut uses = Uses::default();
-                    uses.merge(&file);
-                    let file = if *is_types {
-                        extract_types_module(&file).ok_or_else(|| {
-                            generate_error("types", "progenitor produced no `types` module")
-                        })?
-                    } else {
-                        file
-                    };
-                    Ok((path.clone(), format_file(file, doc_line)?, uses))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    Err(generate_error("client", "a generator thread panicked"))
-                })
-            })
-            .collect()
-    });
-    let mut uses = Uses::default();
-    for result in results {
-        let (path, text, file_uses) = result?;
-        uses.chrono |= file_uses.chrono;
-        uses.uuid |= file_uses.uuid;
-        uses.regress |= file_uses.regress;
-        files.insert(path, text);
+        let file = run_progenitor(name, doc, &replacements)?;
+        uses.merge(&file);
+        let doc_line = format!("{}: {}", family.title, family.description);
+        files.insert(format!("src/{name}.rs"), format_file(file, &doc_line)?);
     }
 
     files.insert(
