@@ -1286,68 +1286,25 @@ fn client_build(name: &str, crate_dir: &Path, mut cmd: Command, runs: usize) -> 
 
 /// `@archastro/sdk-generator` under `target/peers/bench/node`; returns its bin.
 fn install_sdk_generator(peers: &Path) -> Figure<PathBuf> {
-    let prefix = peers.join("node");
-    let bin = prefix.join("node_modules/.bin/sdk-generator");
-    let marker = prefix.join(format!(
-        ".installed-{}",
-        SDK_GENERATOR.replace(['/', '@'], "_")
-    ));
-    if bin.exists() && marker.exists() {
-        return Ok(bin);
-    }
     if which("npm").is_none() || which("node").is_none() {
         return Err("node and npm are not installed".into());
     }
-    eprintln!(
-        "bench: installing {SDK_GENERATOR} into {}",
-        prefix.display()
-    );
-    std::fs::create_dir_all(&prefix).map_err(|e| e.to_string())?;
-    run_quiet(
-        Command::new("npm")
-            .arg("install")
-            .arg("--prefix")
-            .arg(&prefix)
-            .args(["--no-audit", "--no-fund", "--loglevel=error", SDK_GENERATOR]),
-    )
-    .map_err(|e| format!("npm install {SDK_GENERATOR} failed: {e}"))?;
-    if !bin.exists() {
-        return Err(format!("npm installed no {}", bin.display()));
-    }
-    std::fs::write(&marker, "").map_err(|e| e.to_string())?;
-    Ok(bin)
+    crate::peers::install_npm_tool(peers, SDK_GENERATOR, "sdk-generator")
+        .map_err(|e| format!("{e:#}"))
 }
 
 /// openapi-generator's jar, from the `openapi-generator-cli` wheel in a venv under
 /// `target/peers/bench/venv`; returns the jar (run with `java -jar`).
 fn install_openapi_generator(peers: &Path) -> Figure<PathBuf> {
-    let venv = peers.join("venv");
-    let marker = venv.join(format!(
-        ".installed-{}",
-        OPENAPI_GENERATOR.replace(['=', '/', '@'], "_")
-    ));
     if which("java").is_none() {
         return Err("no Java runtime (openapi-generator needs Java 11 or newer)".into());
     }
-    if !marker.exists() {
-        if which("python3").is_none() {
-            return Err("python3 is not installed".into());
-        }
-        eprintln!(
-            "bench: installing {OPENAPI_GENERATOR} into {}",
-            venv.display()
-        );
-        run_quiet(Command::new("python3").arg("-m").arg("venv").arg(&venv))
-            .map_err(|e| format!("python3 -m venv failed: {e}"))?;
-        run_quiet(Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            OPENAPI_GENERATOR,
-        ]))
-        .map_err(|e| format!("pip install {OPENAPI_GENERATOR} failed: {e}"))?;
-        std::fs::write(&marker, "").map_err(|e| e.to_string())?;
+    if which("python3").is_none() {
+        return Err("python3 is not installed".into());
     }
+    crate::peers::install_python_tool(peers, OPENAPI_GENERATOR, "openapi-generator-cli")
+        .map_err(|e| format!("{e:#}"))?;
+    let venv = peers.join("venv");
     let lib = venv.join("lib");
     let jar = std::fs::read_dir(&lib)
         .map_err(|e| format!("{}: {e}", lib.display()))?

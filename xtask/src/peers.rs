@@ -87,7 +87,7 @@ fn run(cmd: &mut Command) -> Result<()> {
 }
 
 /// A venv under `target/peers/venv` with `requirement` installed; returns the tool's path.
-fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<PathBuf> {
+pub(crate) fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<PathBuf> {
     let venv = peers.join("venv");
     let bin = venv.join("bin").join(tool);
     let marker = venv.join(format!(
@@ -97,7 +97,7 @@ fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<Pa
     if bin.exists() && marker.exists() {
         return Ok(bin);
     }
-    println!("installing {requirement} into {}", venv.display());
+    eprintln!("installing {requirement} into {}", venv.display());
     run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     run(Command::new(venv.join("bin/pip")).args([
         "install",
@@ -110,14 +110,14 @@ fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -> Result<Pa
 }
 
 /// An npm prefix under `target/peers/node` with `package` installed; returns the tool's path.
-fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Result<PathBuf> {
+pub(crate) fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Result<PathBuf> {
     let prefix = peers.join("node");
     let bin = prefix.join("node_modules/.bin").join(tool);
     let marker = prefix.join(format!(".installed-{}", package.replace(['/', '@'], "_")));
     if bin.exists() && marker.exists() {
         return Ok(bin);
     }
-    println!("installing {package} into {}", prefix.display());
+    eprintln!("installing {package} into {}", prefix.display());
     std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
     run(Command::new("npm")
         .arg("install")
