@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
-use super::{Ctx, for_each_operation_mut};
+use super::{Ctx, SchemaNames, add_schemas, for_each_operation_mut};
 use crate::pointer;
 
 /// The shape of a schema without its annotations, as a comparable string.
@@ -67,11 +67,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, Value)> = Vec::new();
     let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
-    let mut taken: std::collections::BTreeSet<String> = root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut taken = SchemaNames::of(root);
     for_each_operation_mut(root, |at, op| {
         let id = op
             .get("operationId")
@@ -106,13 +102,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             let name = if let Some(name) = by_shape.get(&shape) {
                 name.clone()
             } else {
-                let mut name = wanted.clone();
-                let mut n = 2;
-                while taken.contains(&name) {
-                    name = format!("{wanted}{n}");
-                    n += 1;
-                }
-                taken.insert(name.clone());
+                let name = taken.claim(&wanted);
                 by_shape.insert(shape, name.clone());
                 hoisted.push((name.clone(), schema.clone()));
                 name
@@ -125,21 +115,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             *schema = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
         }
     });
-    if !hoisted.is_empty() {
-        let components = root
-            .as_object_mut()
-            .expect("checked at load")
-            .entry("components")
-            .or_insert_with(|| json!({}));
-        let schemas = components
-            .as_object_mut()
-            .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
-        if let Some(Value::Object(schemas)) = schemas {
-            for (name, schema) in hoisted {
-                schemas.insert(name, schema);
-            }
-        }
-    }
+    add_schemas(root, hoisted);
 }
 
 fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {

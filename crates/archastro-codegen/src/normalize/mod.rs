@@ -73,6 +73,51 @@ pub fn security_requirements(doc: &Value, op: &Value) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The names taken in `components.schemas`, to give new components names that collide with
+/// nothing (`CreateTeamRequest`, then `CreateTeamRequest2`, ...).
+pub(crate) struct SchemaNames(std::collections::BTreeSet<String>);
+
+impl SchemaNames {
+    pub(crate) fn of(root: &Value) -> Self {
+        SchemaNames(
+            root.pointer("/components/schemas")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// `wanted`, or `wanted` with the first free number; the name is taken from now on.
+    pub(crate) fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.0.contains(&name) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        self.0.insert(name.clone());
+        name
+    }
+}
+
+/// Adds schemas to `components.schemas` (creating it when missing).
+pub(crate) fn add_schemas(root: &mut Value, schemas: Vec<(String, Value)>) {
+    if schemas.is_empty() {
+        return;
+    }
+    let components = root
+        .as_object_mut()
+        .expect("checked at load")
+        .entry("components")
+        .or_insert_with(|| serde_json::json!({}));
+    if let Some(Value::Object(target)) = components
+        .as_object_mut()
+        .map(|c| c.entry("schemas").or_insert_with(|| serde_json::json!({})))
+    {
+        target.extend(schemas);
+    }
+}
+
 /// Normalizes `doc` into the families of `config`.
 pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> {
     let mut ctx = Ctx {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::schema::{is_struct_like, resolve_schema};
-use super::{Ctx, METHODS, for_each_operation_mut};
+use super::{Ctx, METHODS, SchemaNames, add_schemas, for_each_operation_mut};
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -576,11 +576,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
 /// some have no JSON body, no error body is typed.
 pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
     let mut new_components: Vec<(String, Value)> = Vec::new();
-    let mut taken: std::collections::BTreeSet<String> = root
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
+    let mut taken = SchemaNames::of(root);
     for_each_operation_mut(root, |at, op| {
         let id = op
             .get("operationId")
@@ -614,13 +610,7 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
                 "{}Error",
                 heck::ToUpperCamelCase::to_upper_camel_case(id.as_str())
             );
-            let mut name = wanted.clone();
-            let mut n = 2;
-            while taken.contains(&name) {
-                name = format!("{wanted}{n}");
-                n += 1;
-            }
-            taken.insert(name.clone());
+            let name = taken.claim(&wanted);
             let reference =
                 json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
             for (code, _) in &errors {
@@ -643,20 +633,5 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
             ctx.report.warn("response-error-bodies-untyped", &responses_at, "some error responses have a JSON body and some do not; error bodies are left untyped");
         }
     });
-    if new_components.is_empty() {
-        return;
-    }
-    let components = root
-        .as_object_mut()
-        .expect("checked at load")
-        .entry("components")
-        .or_insert_with(|| json!({}));
-    if let Some(Value::Object(schemas)) = components
-        .as_object_mut()
-        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
-    {
-        for (name, schema) in new_components {
-            schemas.insert(name, schema);
-        }
-    }
+    add_schemas(root, new_components);
 }
