@@ -38,6 +38,50 @@ pub enum Error {
     /// The device flow ended without a token (`expired_token`, `access_denied`).
     #[error("device flow ended: {code}: {message}")]
     DeviceFlow { code: String, message: String },
+    /// The server refused to join a channel; `reason` is the one it gave
+    /// (`unauthorized`, `unknown_topic`, ...).
+    #[error("joining `{topic}` was refused: {reason}")]
+    JoinRefused {
+        topic: String,
+        reason: String,
+        response: Value,
+    },
+    /// The server answered a channel message with an error.
+    #[error("`{event}` on `{topic}` was refused: {reason}")]
+    ChannelReply {
+        topic: String,
+        event: String,
+        reason: String,
+        response: Value,
+    },
+    /// No reply to a channel join or message within the reply timeout.
+    #[error("no reply to `{event}` on `{topic}` in time")]
+    ReplyTimeout { topic: String, event: String },
+    /// The connection dropped while a channel message waited for its reply: it may or may
+    /// not have been processed.
+    #[error("the connection dropped before `{event}` on `{topic}` was answered")]
+    ChannelDisconnected { topic: String, event: String },
+    /// Too many channel messages are waiting for a reconnect.
+    #[error("`{event}` on `{topic}`: the reconnect buffer is full")]
+    BufferFull { topic: String, event: String },
+    /// The socket was closed, or gave up reconnecting.
+    #[error("the socket is closed")]
+    SocketClosed,
+    /// The WebSocket could not be opened (network, TLS, handshake).
+    #[error("websocket: {0}")]
+    WebSocket(String),
+    /// A Server-Sent Events stream sent an error event (its payload is kept).
+    #[error("stream error event `{event}`{}: {message}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+    StreamEvent {
+        event: String,
+        code: Option<String>,
+        message: String,
+        payload: Value,
+    },
+    /// A Server-Sent Events stream broke off and could not be resumed (the server gave no
+    /// event ids to resume from, or reconnecting failed).
+    #[error("the event stream was interrupted: {0}")]
+    StreamInterrupted(String),
 }
 
 impl Error {
@@ -55,6 +99,7 @@ impl Error {
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Api { code, .. } | Error::DeviceFlow { code, .. } => Some(code),
+            Error::StreamEvent { code, .. } => code.as_deref(),
             _ => None,
         }
     }

@@ -243,6 +243,7 @@ impl Runtime {
             let Some(mut this) = request.try_clone() else {
                 let mut only = request;
                 self.authorize(&mut only, alternatives);
+                super::sse::apply(&mut only);
                 return match client.execute(only).await {
                     Ok(response)
                         if response.status().is_client_error()
@@ -255,6 +256,7 @@ impl Runtime {
             };
             let generation = self.0.generation.load(Ordering::SeqCst);
             self.authorize(&mut this, alternatives);
+            super::sse::apply(&mut this);
             let used_bearer = this.headers().contains_key(AUTHORIZATION);
             let result = match client.execute(this).await {
                 Ok(response)

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 
 use crate::families::FamiliesConfig;
 use crate::normalize::{METHODS, Normalized, security_requirements};
+use crate::realtime::Realtime;
 use crate::{Error, Result};
 
 /// The first line of every generated Rust file.
@@ -101,12 +102,17 @@ pub fn generate_client(
         .map(|(_, d)| d["info"].clone())
         .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
 
+    // Channels and event streams; their inline schemas join the shared types.
+    let realtime = Realtime::collect(normalized, shared.keys())?;
+    let mut type_schemas = shared.clone();
+    type_schemas.extend(realtime.schemas.clone());
+
     // The shared types: progenitor over a document with every component and no paths.
     let types_doc = json!({
         "openapi": "3.0.3",
         "info": {"title": info["title"].clone(), "version": info["version"].clone()},
         "paths": {},
-        "components": {"schemas": Value::Object(shared.clone().into_iter().collect())},
+        "components": {"schemas": Value::Object(type_schemas.into_iter().collect())},
     });
     let types_file = run_progenitor("types", &types_doc, &BTreeMap::new())?;
     let types_module = extract_types_module(&types_file)
@@ -134,9 +140,27 @@ pub fn generate_client(
         files.insert(format!("src/{name}.rs"), format_file(file, &doc_line)?);
     }
 
+    if realtime.has_channels() {
+        files.insert(
+            "src/channels.rs".to_owned(),
+            format_file(
+                parse_glue("channels.rs", realtime.channels_rs())?,
+                "Typed facades of the realtime channels (`x-channels`) over `support::channels`.",
+            )?,
+        );
+    }
+    if realtime.has_streams() {
+        files.insert(
+            "src/streaming.rs".to_owned(),
+            format_file(
+                parse_glue("streaming.rs", realtime.streaming_rs())?,
+                "Typed events of the streaming operations (`x-sdk-streaming`, Server-Sent Events).",
+            )?,
+        );
+    }
     files.insert(
         "src/lib.rs".to_owned(),
-        format_file(lib_rs(normalized, config, &info)?, "")?,
+        format_file(lib_rs(normalized, config, &info, &realtime)?, "")?,
     );
     for (name, text) in &support.files {
         let target = if name == "lib.rs" {
@@ -377,7 +401,17 @@ fn security_fn(doc: &Value) -> TokenStream {
 
 /// The crate root: the `ArchAstro` facade, its builder, and the hooks that route every request
 /// of every family through the runtime.
-fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Result<syn::File> {
+fn parse_glue(file: &str, tokens: TokenStream) -> Result<syn::File> {
+    syn::parse2::<syn::File>(tokens)
+        .map_err(|e| generate_error(file, format!("generated code does not parse: {e}")))
+}
+
+fn lib_rs(
+    normalized: &Normalized,
+    config: &FamiliesConfig,
+    info: &Value,
+    realtime: &Realtime,
+) -> Result<syn::File> {
     let title = info["title"].as_str().unwrap_or("API").to_owned();
     let api_title = title.split(": ").next().unwrap_or(&title).to_owned();
     let version = info["version"].as_str().unwrap_or_default().to_owned();
@@ -450,6 +484,19 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
         .map(|(family, id)| path_of(normalized, &family, &id))
         .unwrap_or_default();
     let device_flow = device_flow(normalized);
+    let channels_module = realtime.has_channels().then(|| {
+        quote! {
+            /// The realtime channels: open a socket with [`ArchAstro::connect_socket`], then join
+            /// a channel through its facade.
+            pub mod channels;
+        }
+    });
+    let streaming_module = realtime.has_streams().then(|| {
+        quote! {
+            /// The events of the streaming operations: call `events()` on their request builders.
+            pub mod streaming;
+        }
+    });
     let file = quote! {
         #![doc = #crate_doc]
         #![forbid(unsafe_code)]
@@ -469,6 +516,8 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
         /// decoding, the device flow and pagination streams.
         pub mod support;
         #(#modules)*
+        #channels_module
+        #streaming_module
 
         /// The client: one per base URL and set of credentials. Cheap to clone; clones share
         /// credentials, tokens and the connection pool.
@@ -503,6 +552,16 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
             }
 
             #(#accessors)*
+
+            /// Opens the realtime socket (Phoenix channels) with the current access token; it
+            /// reconnects and rejoins by itself. The URL is the base URL's
+            /// `/socket/websocket` unless `options.url` says otherwise.
+            pub async fn connect_socket(
+                &self,
+                options: support::channels::SocketOptions,
+            ) -> Result<support::channels::Socket, Error> {
+                support::channels::Socket::connect(&self.support, options).await
+            }
         }
 
         /// Configures an [`ArchAstro`] client.
@@ -794,7 +853,7 @@ fn device_flow(normalized: &Normalized) -> TokenStream {
     }
 }
 
-fn sanitize_module(name: &str) -> String {
+pub(crate) fn sanitize_module(name: &str) -> String {
     let snake = name.to_snake_case();
     if syn::parse_str::<syn::Ident>(&snake).is_ok() {
         snake

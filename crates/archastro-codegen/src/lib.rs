@@ -12,6 +12,7 @@ pub mod load;
 pub mod normalize;
 pub mod output;
 pub mod pointer;
+mod realtime;
 pub mod regen;
 pub mod release;
 pub mod report;

@@ -27,6 +27,9 @@ pub mod runtime;
 #[rustfmt::skip]
 #[allow(unused_imports)]
 pub mod developer;
+/// The realtime channels: open a socket with [`ArchAstro::connect_socket`], then join
+/// a channel through its facade.
+pub mod channels;
 /// The client: one per base URL and set of credentials. Cheap to clone; clones share
 /// credentials, tokens and the connection pool.
 #[derive(Clone, Debug)]
@@ -74,6 +77,15 @@ impl ArchAstro {
     ///The Developer control plane operations: App configuration, agents, routines, workflows, installations, context, webhooks and keys. Called with a secret key or a developer JWT.
     pub fn developer(&self) -> &developer::Client {
         &self.developer
+    }
+    /// Opens the realtime socket (Phoenix channels) with the current access token; it
+    /// reconnects and rejoins by itself. The URL is the base URL's
+    /// `/socket/websocket` unless `options.url` says otherwise.
+    pub async fn connect_socket(
+        &self,
+        options: support::channels::SocketOptions,
+    ) -> Result<support::channels::Socket, Error> {
+        support::channels::Socket::connect(&self.support, options).await
     }
 }
 /// Configures an [`ArchAstro`] client.

@@ -8582,6 +8582,502 @@ impl Team {
         Default::default()
     }
 }
+///`TeamChannelJoinTeamParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelJoinTeamParams {
+    ///Team ID (`team_...`).
+    pub team_id: ::std::string::String,
+}
+impl TeamChannelJoinTeamParams {
+    pub fn builder() -> builder::TeamChannelJoinTeamParams {
+        Default::default()
+    }
+}
+///`TeamChannelJoinTeamReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelJoinTeamReply {
+    pub team: Team,
+}
+impl TeamChannelJoinTeamReply {
+    pub fn builder() -> builder::TeamChannelJoinTeamReply {
+        Default::default()
+    }
+}
+///`TeamChannelMemberLeftPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelMemberLeftPayload {
+    pub left_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///Team ID (`team_...`).
+    pub team: ::std::string::String,
+    ///User ID (`usr_...`).
+    pub user: ::std::string::String,
+}
+impl TeamChannelMemberLeftPayload {
+    pub fn builder() -> builder::TeamChannelMemberLeftPayload {
+        Default::default()
+    }
+}
+///`TeamChannelPresenceDiffPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceDiffPayload {
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub joins: ::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceDiffPayloadJoinsValue,
+    >,
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub leaves: ::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceDiffPayloadLeavesValue,
+    >,
+}
+impl TeamChannelPresenceDiffPayload {
+    pub fn builder() -> builder::TeamChannelPresenceDiffPayload {
+        Default::default()
+    }
+}
+///`TeamChannelPresenceDiffPayloadJoinsValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceDiffPayloadJoinsValue {
+    pub metas: ::std::vec::Vec<TeamChannelPresenceDiffPayloadJoinsValueMetasItem>,
+}
+impl TeamChannelPresenceDiffPayloadJoinsValue {
+    pub fn builder() -> builder::TeamChannelPresenceDiffPayloadJoinsValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+}
+impl TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+    pub fn builder() -> builder::TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        Default::default()
+    }
+}
+///`TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`TeamChannelPresenceDiffPayloadLeavesValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceDiffPayloadLeavesValue {
+    pub metas: ::std::vec::Vec<TeamChannelPresenceDiffPayloadLeavesValueMetasItem>,
+}
+impl TeamChannelPresenceDiffPayloadLeavesValue {
+    pub fn builder() -> builder::TeamChannelPresenceDiffPayloadLeavesValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+}
+impl TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+    pub fn builder() -> builder::TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        Default::default()
+    }
+}
+///`TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Map of user ID (`usr_...`) to that user's connections.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct TeamChannelPresenceStatePayload(
+    pub ::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceStatePayloadValue,
+    >,
+);
+impl ::std::ops::Deref for TeamChannelPresenceStatePayload {
+    type Target = ::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceStatePayloadValue,
+    >;
+    fn deref(
+        &self,
+    ) -> &::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceStatePayloadValue,
+    > {
+        &self.0
+    }
+}
+impl ::std::convert::From<TeamChannelPresenceStatePayload>
+for ::std::collections::HashMap<
+    ::std::string::String,
+    TeamChannelPresenceStatePayloadValue,
+> {
+    fn from(value: TeamChannelPresenceStatePayload) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<
+    ::std::collections::HashMap<
+        ::std::string::String,
+        TeamChannelPresenceStatePayloadValue,
+    >,
+> for TeamChannelPresenceStatePayload {
+    fn from(
+        value: ::std::collections::HashMap<
+            ::std::string::String,
+            TeamChannelPresenceStatePayloadValue,
+        >,
+    ) -> Self {
+        Self(value)
+    }
+}
+///`TeamChannelPresenceStatePayloadValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceStatePayloadValue {
+    pub metas: ::std::vec::Vec<TeamChannelPresenceStatePayloadValueMetasItem>,
+}
+impl TeamChannelPresenceStatePayloadValue {
+    pub fn builder() -> builder::TeamChannelPresenceStatePayloadValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelPresenceStatePayloadValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: TeamChannelPresenceStatePayloadValueMetasItemStatus,
+}
+impl TeamChannelPresenceStatePayloadValueMetasItem {
+    pub fn builder() -> builder::TeamChannelPresenceStatePayloadValueMetasItem {
+        Default::default()
+    }
+}
+///`TeamChannelPresenceStatePayloadValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelPresenceStatePayloadValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelPresenceStatePayloadValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelPresenceStatePayloadValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for TeamChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`TeamChannelUpdatePresenceParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelUpdatePresenceParams {
+    pub status: TeamChannelUpdatePresenceParamsStatus,
+}
+impl TeamChannelUpdatePresenceParams {
+    pub fn builder() -> builder::TeamChannelUpdatePresenceParams {
+        Default::default()
+    }
+}
+///`TeamChannelUpdatePresenceParamsStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelUpdatePresenceParamsStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelUpdatePresenceParamsStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelUpdatePresenceParamsStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for TeamChannelUpdatePresenceParamsStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelUpdatePresenceParamsStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`TeamChannelUpdatePresenceReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct TeamChannelUpdatePresenceReply {
+    pub status: TeamChannelUpdatePresenceReplyStatus,
+}
+impl TeamChannelUpdatePresenceReply {
+    pub fn builder() -> builder::TeamChannelUpdatePresenceReply {
+        Default::default()
+    }
+}
+///`TeamChannelUpdatePresenceReplyStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelUpdatePresenceReplyStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelUpdatePresenceReplyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelUpdatePresenceReplyStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for TeamChannelUpdatePresenceReplyStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelUpdatePresenceReplyStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///An offset-paginated page of teams.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamPage {
@@ -8703,6 +9199,578 @@ pub struct Thread {
 }
 impl Thread {
     pub fn builder() -> builder::Thread {
+        Default::default()
+    }
+}
+///`ThreadChannelAgentResponseDeltaPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelAgentResponseDeltaPayload {
+    ///Agent ID (`agt_...`).
+    pub agent: ::std::string::String,
+    ///Text appended by this chunk.
+    pub delta: ::std::string::String,
+    ///Chunk sequence number, from 0.
+    pub index: u64,
+    ///ID grouping the chunks of one response.
+    pub response_id: ::std::string::String,
+    ///Thread ID (`thr_...`).
+    pub thread: ::std::string::String,
+}
+impl ThreadChannelAgentResponseDeltaPayload {
+    pub fn builder() -> builder::ThreadChannelAgentResponseDeltaPayload {
+        Default::default()
+    }
+}
+///`ThreadChannelAgentResponsePayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelAgentResponsePayload {
+    ///Agent ID (`agt_...`).
+    pub agent: ::std::string::String,
+    ///The final message; `null` when `status` is not `completed`.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub message: ::std::option::Option<Message>,
+    ///ID grouping the chunks of the response.
+    pub response_id: ::std::string::String,
+    pub status: ThreadChannelAgentResponsePayloadStatus,
+}
+impl ThreadChannelAgentResponsePayload {
+    pub fn builder() -> builder::ThreadChannelAgentResponsePayload {
+        Default::default()
+    }
+}
+///`ThreadChannelAgentResponsePayloadStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum ThreadChannelAgentResponsePayloadStatus {
+    #[serde(rename = "completed")]
+    Completed,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "canceled")]
+    Canceled,
+}
+impl ::std::fmt::Display for ThreadChannelAgentResponsePayloadStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Completed => f.write_str("completed"),
+            Self::Failed => f.write_str("failed"),
+            Self::Canceled => f.write_str("canceled"),
+        }
+    }
+}
+impl ::std::str::FromStr for ThreadChannelAgentResponsePayloadStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "completed" => Ok(Self::Completed),
+            "failed" => Ok(Self::Failed),
+            "canceled" => Ok(Self::Canceled),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ThreadChannelAgentResponsePayloadStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ThreadChannelAgentResponsePayloadStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`ThreadChannelJoinThreadParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelJoinThreadParams {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub after_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub before_cursor: ::std::option::Option<::std::string::String>,
+    ///Number of recent messages to return.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<::std::num::NonZeroU64>,
+    ///Thread ID (`thr_...`).
+    pub thread_id: ::std::string::String,
+}
+impl ThreadChannelJoinThreadParams {
+    pub fn builder() -> builder::ThreadChannelJoinThreadParams {
+        Default::default()
+    }
+}
+///`ThreadChannelJoinThreadReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelJoinThreadReply {
+    pub messages: MessagePage,
+    pub thread: Thread,
+}
+impl ThreadChannelJoinThreadReply {
+    pub fn builder() -> builder::ThreadChannelJoinThreadReply {
+        Default::default()
+    }
+}
+///`ThreadChannelLoadMoreMessagesParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct ThreadChannelLoadMoreMessagesParams {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub after_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub before_cursor: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<::std::num::NonZeroU64>,
+}
+impl ThreadChannelLoadMoreMessagesParams {
+    pub fn builder() -> builder::ThreadChannelLoadMoreMessagesParams {
+        Default::default()
+    }
+}
+///`ThreadChannelMarkReadParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelMarkReadParams {
+    ///Message ID (`msg_...`).
+    pub message_id: ::std::string::String,
+}
+impl ThreadChannelMarkReadParams {
+    pub fn builder() -> builder::ThreadChannelMarkReadParams {
+        Default::default()
+    }
+}
+///`ThreadChannelMarkReadReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelMarkReadReply {
+    pub success: bool,
+    pub unread_count: u64,
+}
+impl ThreadChannelMarkReadReply {
+    pub fn builder() -> builder::ThreadChannelMarkReadReply {
+        Default::default()
+    }
+}
+///`ThreadChannelMessageDeletedPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelMessageDeletedPayload {
+    pub deleted_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///Message ID (`msg_...`).
+    pub id: ::std::string::String,
+    pub thread: ::std::string::String,
+}
+impl ThreadChannelMessageDeletedPayload {
+    pub fn builder() -> builder::ThreadChannelMessageDeletedPayload {
+        Default::default()
+    }
+}
+///`ThreadChannelPostMessageReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPostMessageReply {
+    pub message: Message,
+}
+impl ThreadChannelPostMessageReply {
+    pub fn builder() -> builder::ThreadChannelPostMessageReply {
+        Default::default()
+    }
+}
+///`ThreadChannelPresenceDiffPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceDiffPayload {
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub joins: ::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceDiffPayloadJoinsValue,
+    >,
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub leaves: ::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceDiffPayloadLeavesValue,
+    >,
+}
+impl ThreadChannelPresenceDiffPayload {
+    pub fn builder() -> builder::ThreadChannelPresenceDiffPayload {
+        Default::default()
+    }
+}
+///`ThreadChannelPresenceDiffPayloadJoinsValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceDiffPayloadJoinsValue {
+    pub metas: ::std::vec::Vec<ThreadChannelPresenceDiffPayloadJoinsValueMetasItem>,
+}
+impl ThreadChannelPresenceDiffPayloadJoinsValue {
+    pub fn builder() -> builder::ThreadChannelPresenceDiffPayloadJoinsValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+}
+impl ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+    pub fn builder() -> builder::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        Default::default()
+    }
+}
+///`ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`ThreadChannelPresenceDiffPayloadLeavesValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceDiffPayloadLeavesValue {
+    pub metas: ::std::vec::Vec<ThreadChannelPresenceDiffPayloadLeavesValueMetasItem>,
+}
+impl ThreadChannelPresenceDiffPayloadLeavesValue {
+    pub fn builder() -> builder::ThreadChannelPresenceDiffPayloadLeavesValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+}
+impl ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+    pub fn builder() -> builder::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        Default::default()
+    }
+}
+///`ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Map of user ID (`usr_...`) to that user's connections.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct ThreadChannelPresenceStatePayload(
+    pub ::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceStatePayloadValue,
+    >,
+);
+impl ::std::ops::Deref for ThreadChannelPresenceStatePayload {
+    type Target = ::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceStatePayloadValue,
+    >;
+    fn deref(
+        &self,
+    ) -> &::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceStatePayloadValue,
+    > {
+        &self.0
+    }
+}
+impl ::std::convert::From<ThreadChannelPresenceStatePayload>
+for ::std::collections::HashMap<
+    ::std::string::String,
+    ThreadChannelPresenceStatePayloadValue,
+> {
+    fn from(value: ThreadChannelPresenceStatePayload) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<
+    ::std::collections::HashMap<
+        ::std::string::String,
+        ThreadChannelPresenceStatePayloadValue,
+    >,
+> for ThreadChannelPresenceStatePayload {
+    fn from(
+        value: ::std::collections::HashMap<
+            ::std::string::String,
+            ThreadChannelPresenceStatePayloadValue,
+        >,
+    ) -> Self {
+        Self(value)
+    }
+}
+///`ThreadChannelPresenceStatePayloadValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceStatePayloadValue {
+    pub metas: ::std::vec::Vec<ThreadChannelPresenceStatePayloadValueMetasItem>,
+}
+impl ThreadChannelPresenceStatePayloadValue {
+    pub fn builder() -> builder::ThreadChannelPresenceStatePayloadValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelPresenceStatePayloadValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: ThreadChannelPresenceStatePayloadValueMetasItemStatus,
+}
+impl ThreadChannelPresenceStatePayloadValueMetasItem {
+    pub fn builder() -> builder::ThreadChannelPresenceStatePayloadValueMetasItem {
+        Default::default()
+    }
+}
+///`ThreadChannelPresenceStatePayloadValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum ThreadChannelPresenceStatePayloadValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`ThreadChannelReadReceiptPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelReadReceiptPayload {
+    pub message_id: ::std::string::String,
+    pub read_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub user: ::std::string::String,
+}
+impl ThreadChannelReadReceiptPayload {
+    pub fn builder() -> builder::ThreadChannelReadReceiptPayload {
+        Default::default()
+    }
+}
+///`ThreadChannelTypingParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelTypingParams {
+    pub typing: bool,
+}
+impl ThreadChannelTypingParams {
+    pub fn builder() -> builder::ThreadChannelTypingParams {
+        Default::default()
+    }
+}
+///`ThreadChannelTypingReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelTypingReply {
+    pub success: bool,
+}
+impl ThreadChannelTypingReply {
+    pub fn builder() -> builder::ThreadChannelTypingReply {
+        Default::default()
+    }
+}
+///`ThreadChannelTypingStartedPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelTypingStartedPayload {
+    ///Typing agent (`agt_...`); `null` for users.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub agent: ::std::option::Option<::std::string::String>,
+    ///Thread ID (`thr_...`).
+    pub thread: ::std::string::String,
+    ///Typing user (`usr_...`); `null` for agents.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub user: ::std::option::Option<::std::string::String>,
+}
+impl ThreadChannelTypingStartedPayload {
+    pub fn builder() -> builder::ThreadChannelTypingStartedPayload {
+        Default::default()
+    }
+}
+///`ThreadChannelTypingStoppedPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ThreadChannelTypingStoppedPayload {
+    ///Agent (`agt_...`); `null` for users.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub agent: ::std::option::Option<::std::string::String>,
+    ///Thread ID (`thr_...`).
+    pub thread: ::std::string::String,
+    ///User (`usr_...`); `null` for agents.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub user: ::std::option::Option<::std::string::String>,
+}
+impl ThreadChannelTypingStoppedPayload {
+    pub fn builder() -> builder::ThreadChannelTypingStoppedPayload {
         Default::default()
     }
 }
@@ -10892,6 +11960,615 @@ pub struct User {
 impl User {
     pub fn builder() -> builder::User {
         Default::default()
+    }
+}
+///`UserChannelDirectEventPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelDirectEventPayload {
+    pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    #[serde(rename = "type")]
+    pub type_: ::std::string::String,
+}
+impl UserChannelDirectEventPayload {
+    pub fn builder() -> builder::UserChannelDirectEventPayload {
+        Default::default()
+    }
+}
+///`UserChannelJoinUserParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelJoinUserParams {
+    ///User ID (`usr_...`).
+    pub user_id: ::std::string::String,
+}
+impl UserChannelJoinUserParams {
+    pub fn builder() -> builder::UserChannelJoinUserParams {
+        Default::default()
+    }
+}
+///`UserChannelJoinUserReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelJoinUserReply {
+    pub unread_notifications: u64,
+    pub user: User,
+}
+impl UserChannelJoinUserReply {
+    pub fn builder() -> builder::UserChannelJoinUserReply {
+        Default::default()
+    }
+}
+///`UserChannelMarkNotificationsReadParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+pub struct UserChannelMarkNotificationsReadParams {
+    ///Notifications to mark (`ntf_...`); omit to mark all.
+    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+    pub notification_ids: ::std::vec::Vec<::std::string::String>,
+}
+impl UserChannelMarkNotificationsReadParams {
+    pub fn builder() -> builder::UserChannelMarkNotificationsReadParams {
+        Default::default()
+    }
+}
+///`UserChannelMarkNotificationsReadReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelMarkNotificationsReadReply {
+    pub success: bool,
+    pub unread_notifications: u64,
+}
+impl UserChannelMarkNotificationsReadReply {
+    pub fn builder() -> builder::UserChannelMarkNotificationsReadReply {
+        Default::default()
+    }
+}
+///`UserChannelNotificationPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelNotificationPayload {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub body: ::std::option::Option<::std::string::String>,
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///Notification ID (`ntf_...`).
+    pub id: ::std::string::String,
+    ///Related team (`team_...`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub team: ::std::option::Option<::std::string::String>,
+    ///Related thread (`thr_...`).
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub thread: ::std::option::Option<::std::string::String>,
+    pub title: ::std::string::String,
+    #[serde(rename = "type")]
+    pub type_: UserChannelNotificationPayloadType,
+}
+impl UserChannelNotificationPayload {
+    pub fn builder() -> builder::UserChannelNotificationPayload {
+        Default::default()
+    }
+}
+///`UserChannelNotificationPayloadType`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelNotificationPayloadType {
+    #[serde(rename = "mention")]
+    Mention,
+    #[serde(rename = "thread_reply")]
+    ThreadReply,
+    #[serde(rename = "team_invitation")]
+    TeamInvitation,
+    #[serde(rename = "task_assigned")]
+    TaskAssigned,
+    #[serde(rename = "system")]
+    System,
+}
+impl ::std::fmt::Display for UserChannelNotificationPayloadType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Mention => f.write_str("mention"),
+            Self::ThreadReply => f.write_str("thread_reply"),
+            Self::TeamInvitation => f.write_str("team_invitation"),
+            Self::TaskAssigned => f.write_str("task_assigned"),
+            Self::System => f.write_str("system"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelNotificationPayloadType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "mention" => Ok(Self::Mention),
+            "thread_reply" => Ok(Self::ThreadReply),
+            "team_invitation" => Ok(Self::TeamInvitation),
+            "task_assigned" => Ok(Self::TaskAssigned),
+            "system" => Ok(Self::System),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UserChannelNotificationPayloadType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelNotificationPayloadType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UserChannelPresenceDiffPayload`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceDiffPayload {
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub joins: ::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceDiffPayloadJoinsValue,
+    >,
+    ///Map of user ID (`usr_...`) to that user's connections.
+    pub leaves: ::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceDiffPayloadLeavesValue,
+    >,
+}
+impl UserChannelPresenceDiffPayload {
+    pub fn builder() -> builder::UserChannelPresenceDiffPayload {
+        Default::default()
+    }
+}
+///`UserChannelPresenceDiffPayloadJoinsValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceDiffPayloadJoinsValue {
+    pub metas: ::std::vec::Vec<UserChannelPresenceDiffPayloadJoinsValueMetasItem>,
+}
+impl UserChannelPresenceDiffPayloadJoinsValue {
+    pub fn builder() -> builder::UserChannelPresenceDiffPayloadJoinsValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+}
+impl UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+    pub fn builder() -> builder::UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        Default::default()
+    }
+}
+///`UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UserChannelPresenceDiffPayloadLeavesValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceDiffPayloadLeavesValue {
+    pub metas: ::std::vec::Vec<UserChannelPresenceDiffPayloadLeavesValueMetasItem>,
+}
+impl UserChannelPresenceDiffPayloadLeavesValue {
+    pub fn builder() -> builder::UserChannelPresenceDiffPayloadLeavesValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+}
+impl UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+    pub fn builder() -> builder::UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        Default::default()
+    }
+}
+///`UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Map of user ID (`usr_...`) to that user's connections.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(transparent)]
+pub struct UserChannelPresenceStatePayload(
+    pub ::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceStatePayloadValue,
+    >,
+);
+impl ::std::ops::Deref for UserChannelPresenceStatePayload {
+    type Target = ::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceStatePayloadValue,
+    >;
+    fn deref(
+        &self,
+    ) -> &::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceStatePayloadValue,
+    > {
+        &self.0
+    }
+}
+impl ::std::convert::From<UserChannelPresenceStatePayload>
+for ::std::collections::HashMap<
+    ::std::string::String,
+    UserChannelPresenceStatePayloadValue,
+> {
+    fn from(value: UserChannelPresenceStatePayload) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::From<
+    ::std::collections::HashMap<
+        ::std::string::String,
+        UserChannelPresenceStatePayloadValue,
+    >,
+> for UserChannelPresenceStatePayload {
+    fn from(
+        value: ::std::collections::HashMap<
+            ::std::string::String,
+            UserChannelPresenceStatePayloadValue,
+        >,
+    ) -> Self {
+        Self(value)
+    }
+}
+///`UserChannelPresenceStatePayloadValue`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceStatePayloadValue {
+    pub metas: ::std::vec::Vec<UserChannelPresenceStatePayloadValueMetasItem>,
+}
+impl UserChannelPresenceStatePayloadValue {
+    pub fn builder() -> builder::UserChannelPresenceStatePayloadValue {
+        Default::default()
+    }
+}
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelPresenceStatePayloadValueMetasItem {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: UserChannelPresenceStatePayloadValueMetasItemStatus,
+}
+impl UserChannelPresenceStatePayloadValueMetasItem {
+    pub fn builder() -> builder::UserChannelPresenceStatePayloadValueMetasItem {
+        Default::default()
+    }
+}
+///`UserChannelPresenceStatePayloadValueMetasItemStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelPresenceStatePayloadValueMetasItemStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for UserChannelPresenceStatePayloadValueMetasItemStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelPresenceStatePayloadValueMetasItemStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str>
+for UserChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelPresenceStatePayloadValueMetasItemStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UserChannelUpdatePresenceParams`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelUpdatePresenceParams {
+    pub status: UserChannelUpdatePresenceParamsStatus,
+}
+impl UserChannelUpdatePresenceParams {
+    pub fn builder() -> builder::UserChannelUpdatePresenceParams {
+        Default::default()
+    }
+}
+///`UserChannelUpdatePresenceParamsStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelUpdatePresenceParamsStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for UserChannelUpdatePresenceParamsStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelUpdatePresenceParamsStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UserChannelUpdatePresenceParamsStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelUpdatePresenceParamsStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///`UserChannelUpdatePresenceReply`
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct UserChannelUpdatePresenceReply {
+    pub status: UserChannelUpdatePresenceReplyStatus,
+}
+impl UserChannelUpdatePresenceReply {
+    pub fn builder() -> builder::UserChannelUpdatePresenceReply {
+        Default::default()
+    }
+}
+///`UserChannelUpdatePresenceReplyStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum UserChannelUpdatePresenceReplyStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for UserChannelUpdatePresenceReplyStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for UserChannelUpdatePresenceReplyStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for UserChannelUpdatePresenceReplyStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for UserChannelUpdatePresenceReplyStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
     }
 }
 ///Role of the user within their organization. `null` when the user is not in an organization.
@@ -24815,6 +26492,703 @@ pub mod builder {
         }
     }
     #[derive(Clone, Debug)]
+    pub struct TeamChannelJoinTeamParams {
+        team_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TeamChannelJoinTeamParams {
+        fn default() -> Self {
+            Self {
+                team_id: Err("no value supplied for team_id".to_string()),
+            }
+        }
+    }
+    impl TeamChannelJoinTeamParams {
+        pub fn team_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.team_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for team_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelJoinTeamParams>
+    for super::TeamChannelJoinTeamParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelJoinTeamParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { team_id: value.team_id? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelJoinTeamParams>
+    for TeamChannelJoinTeamParams {
+        fn from(value: super::TeamChannelJoinTeamParams) -> Self {
+            Self { team_id: Ok(value.team_id) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelJoinTeamReply {
+        team: ::std::result::Result<super::Team, ::std::string::String>,
+    }
+    impl ::std::default::Default for TeamChannelJoinTeamReply {
+        fn default() -> Self {
+            Self {
+                team: Err("no value supplied for team".to_string()),
+            }
+        }
+    }
+    impl TeamChannelJoinTeamReply {
+        pub fn team<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Team>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.team = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for team: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelJoinTeamReply>
+    for super::TeamChannelJoinTeamReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelJoinTeamReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { team: value.team? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelJoinTeamReply>
+    for TeamChannelJoinTeamReply {
+        fn from(value: super::TeamChannelJoinTeamReply) -> Self {
+            Self { team: Ok(value.team) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelMemberLeftPayload {
+        left_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        team: ::std::result::Result<::std::string::String, ::std::string::String>,
+        user: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for TeamChannelMemberLeftPayload {
+        fn default() -> Self {
+            Self {
+                left_at: Err("no value supplied for left_at".to_string()),
+                team: Err("no value supplied for team".to_string()),
+                user: Err("no value supplied for user".to_string()),
+            }
+        }
+    }
+    impl TeamChannelMemberLeftPayload {
+        pub fn left_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.left_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for left_at: {e}")
+                });
+            self
+        }
+        pub fn team<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.team = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for team: {e}"));
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelMemberLeftPayload>
+    for super::TeamChannelMemberLeftPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelMemberLeftPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                left_at: value.left_at?,
+                team: value.team?,
+                user: value.user?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelMemberLeftPayload>
+    for TeamChannelMemberLeftPayload {
+        fn from(value: super::TeamChannelMemberLeftPayload) -> Self {
+            Self {
+                left_at: Ok(value.left_at),
+                team: Ok(value.team),
+                user: Ok(value.user),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceDiffPayload {
+        joins: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::TeamChannelPresenceDiffPayloadJoinsValue,
+            >,
+            ::std::string::String,
+        >,
+        leaves: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::TeamChannelPresenceDiffPayloadLeavesValue,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceDiffPayload {
+        fn default() -> Self {
+            Self {
+                joins: Err("no value supplied for joins".to_string()),
+                leaves: Err("no value supplied for leaves".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceDiffPayload {
+        pub fn joins<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::TeamChannelPresenceDiffPayloadJoinsValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.joins = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for joins: {e}"));
+            self
+        }
+        pub fn leaves<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::TeamChannelPresenceDiffPayloadLeavesValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.leaves = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for leaves: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceDiffPayload>
+    for super::TeamChannelPresenceDiffPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceDiffPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                joins: value.joins?,
+                leaves: value.leaves?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceDiffPayload>
+    for TeamChannelPresenceDiffPayload {
+        fn from(value: super::TeamChannelPresenceDiffPayload) -> Self {
+            Self {
+                joins: Ok(value.joins),
+                leaves: Ok(value.leaves),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceDiffPayloadJoinsValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::TeamChannelPresenceDiffPayloadJoinsValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceDiffPayloadJoinsValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceDiffPayloadJoinsValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::TeamChannelPresenceDiffPayloadJoinsValueMetasItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceDiffPayloadJoinsValue>
+    for super::TeamChannelPresenceDiffPayloadJoinsValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceDiffPayloadJoinsValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceDiffPayloadJoinsValue>
+    for TeamChannelPresenceDiffPayloadJoinsValue {
+        fn from(value: super::TeamChannelPresenceDiffPayloadJoinsValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for super::TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn from(
+            value: super::TeamChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceDiffPayloadLeavesValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::TeamChannelPresenceDiffPayloadLeavesValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceDiffPayloadLeavesValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceDiffPayloadLeavesValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<
+                    super::TeamChannelPresenceDiffPayloadLeavesValueMetasItem,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceDiffPayloadLeavesValue>
+    for super::TeamChannelPresenceDiffPayloadLeavesValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceDiffPayloadLeavesValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceDiffPayloadLeavesValue>
+    for TeamChannelPresenceDiffPayloadLeavesValue {
+        fn from(value: super::TeamChannelPresenceDiffPayloadLeavesValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceDiffPayloadLeavesValueMetasItem>
+    for super::TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceDiffPayloadLeavesValueMetasItem>
+    for TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn from(
+            value: super::TeamChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceStatePayloadValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::TeamChannelPresenceStatePayloadValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceStatePayloadValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceStatePayloadValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::TeamChannelPresenceStatePayloadValueMetasItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceStatePayloadValue>
+    for super::TeamChannelPresenceStatePayloadValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceStatePayloadValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceStatePayloadValue>
+    for TeamChannelPresenceStatePayloadValue {
+        fn from(value: super::TeamChannelPresenceStatePayloadValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelPresenceStatePayloadValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::TeamChannelPresenceStatePayloadValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelPresenceStatePayloadValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl TeamChannelPresenceStatePayloadValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::TeamChannelPresenceStatePayloadValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelPresenceStatePayloadValueMetasItem>
+    for super::TeamChannelPresenceStatePayloadValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelPresenceStatePayloadValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelPresenceStatePayloadValueMetasItem>
+    for TeamChannelPresenceStatePayloadValueMetasItem {
+        fn from(value: super::TeamChannelPresenceStatePayloadValueMetasItem) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelUpdatePresenceParams {
+        status: ::std::result::Result<
+            super::TeamChannelUpdatePresenceParamsStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelUpdatePresenceParams {
+        fn default() -> Self {
+            Self {
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl TeamChannelUpdatePresenceParams {
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TeamChannelUpdatePresenceParamsStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelUpdatePresenceParams>
+    for super::TeamChannelUpdatePresenceParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelUpdatePresenceParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { status: value.status? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelUpdatePresenceParams>
+    for TeamChannelUpdatePresenceParams {
+        fn from(value: super::TeamChannelUpdatePresenceParams) -> Self {
+            Self { status: Ok(value.status) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct TeamChannelUpdatePresenceReply {
+        status: ::std::result::Result<
+            super::TeamChannelUpdatePresenceReplyStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for TeamChannelUpdatePresenceReply {
+        fn default() -> Self {
+            Self {
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl TeamChannelUpdatePresenceReply {
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::TeamChannelUpdatePresenceReplyStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<TeamChannelUpdatePresenceReply>
+    for super::TeamChannelUpdatePresenceReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: TeamChannelUpdatePresenceReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { status: value.status? })
+        }
+    }
+    impl ::std::convert::From<super::TeamChannelUpdatePresenceReply>
+    for TeamChannelUpdatePresenceReply {
+        fn from(value: super::TeamChannelUpdatePresenceReply) -> Self {
+            Self { status: Ok(value.status) }
+        }
+    }
+    #[derive(Clone, Debug)]
     pub struct TeamPage {
         data: ::std::result::Result<::std::vec::Vec<super::Team>, ::std::string::String>,
         limit: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
@@ -25194,6 +27568,1433 @@ pub mod builder {
                 title: Ok(value.title),
                 unread_count: Ok(value.unread_count),
                 updated_at: Ok(value.updated_at),
+                user: Ok(value.user),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelAgentResponseDeltaPayload {
+        agent: ::std::result::Result<::std::string::String, ::std::string::String>,
+        delta: ::std::result::Result<::std::string::String, ::std::string::String>,
+        index: ::std::result::Result<u64, ::std::string::String>,
+        response_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        thread: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelAgentResponseDeltaPayload {
+        fn default() -> Self {
+            Self {
+                agent: Err("no value supplied for agent".to_string()),
+                delta: Err("no value supplied for delta".to_string()),
+                index: Err("no value supplied for index".to_string()),
+                response_id: Err("no value supplied for response_id".to_string()),
+                thread: Err("no value supplied for thread".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelAgentResponseDeltaPayload {
+        pub fn agent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.agent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for agent: {e}"));
+            self
+        }
+        pub fn delta<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.delta = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for delta: {e}"));
+            self
+        }
+        pub fn index<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.index = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for index: {e}"));
+            self
+        }
+        pub fn response_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.response_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for response_id: {e}")
+                });
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelAgentResponseDeltaPayload>
+    for super::ThreadChannelAgentResponseDeltaPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelAgentResponseDeltaPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                agent: value.agent?,
+                delta: value.delta?,
+                index: value.index?,
+                response_id: value.response_id?,
+                thread: value.thread?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelAgentResponseDeltaPayload>
+    for ThreadChannelAgentResponseDeltaPayload {
+        fn from(value: super::ThreadChannelAgentResponseDeltaPayload) -> Self {
+            Self {
+                agent: Ok(value.agent),
+                delta: Ok(value.delta),
+                index: Ok(value.index),
+                response_id: Ok(value.response_id),
+                thread: Ok(value.thread),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelAgentResponsePayload {
+        agent: ::std::result::Result<::std::string::String, ::std::string::String>,
+        message: ::std::result::Result<
+            ::std::option::Option<super::Message>,
+            ::std::string::String,
+        >,
+        response_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        status: ::std::result::Result<
+            super::ThreadChannelAgentResponsePayloadStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelAgentResponsePayload {
+        fn default() -> Self {
+            Self {
+                agent: Err("no value supplied for agent".to_string()),
+                message: Err("no value supplied for message".to_string()),
+                response_id: Err("no value supplied for response_id".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelAgentResponsePayload {
+        pub fn agent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.agent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for agent: {e}"));
+            self
+        }
+        pub fn message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<super::Message>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message: {e}")
+                });
+            self
+        }
+        pub fn response_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.response_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for response_id: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::ThreadChannelAgentResponsePayloadStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelAgentResponsePayload>
+    for super::ThreadChannelAgentResponsePayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelAgentResponsePayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                agent: value.agent?,
+                message: value.message?,
+                response_id: value.response_id?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelAgentResponsePayload>
+    for ThreadChannelAgentResponsePayload {
+        fn from(value: super::ThreadChannelAgentResponsePayload) -> Self {
+            Self {
+                agent: Ok(value.agent),
+                message: Ok(value.message),
+                response_id: Ok(value.response_id),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelJoinThreadParams {
+        after_cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        before_cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        limit: ::std::result::Result<
+            ::std::option::Option<::std::num::NonZeroU64>,
+            ::std::string::String,
+        >,
+        thread_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelJoinThreadParams {
+        fn default() -> Self {
+            Self {
+                after_cursor: Ok(Default::default()),
+                before_cursor: Ok(Default::default()),
+                limit: Ok(Default::default()),
+                thread_id: Err("no value supplied for thread_id".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelJoinThreadParams {
+        pub fn after_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.after_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for after_cursor: {e}")
+                });
+            self
+        }
+        pub fn before_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.before_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for before_cursor: {e}")
+                });
+            self
+        }
+        pub fn limit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for limit: {e}"));
+            self
+        }
+        pub fn thread_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for thread_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelJoinThreadParams>
+    for super::ThreadChannelJoinThreadParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelJoinThreadParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                after_cursor: value.after_cursor?,
+                before_cursor: value.before_cursor?,
+                limit: value.limit?,
+                thread_id: value.thread_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelJoinThreadParams>
+    for ThreadChannelJoinThreadParams {
+        fn from(value: super::ThreadChannelJoinThreadParams) -> Self {
+            Self {
+                after_cursor: Ok(value.after_cursor),
+                before_cursor: Ok(value.before_cursor),
+                limit: Ok(value.limit),
+                thread_id: Ok(value.thread_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelJoinThreadReply {
+        messages: ::std::result::Result<super::MessagePage, ::std::string::String>,
+        thread: ::std::result::Result<super::Thread, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelJoinThreadReply {
+        fn default() -> Self {
+            Self {
+                messages: Err("no value supplied for messages".to_string()),
+                thread: Err("no value supplied for thread".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelJoinThreadReply {
+        pub fn messages<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::MessagePage>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.messages = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for messages: {e}")
+                });
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Thread>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelJoinThreadReply>
+    for super::ThreadChannelJoinThreadReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelJoinThreadReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                messages: value.messages?,
+                thread: value.thread?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelJoinThreadReply>
+    for ThreadChannelJoinThreadReply {
+        fn from(value: super::ThreadChannelJoinThreadReply) -> Self {
+            Self {
+                messages: Ok(value.messages),
+                thread: Ok(value.thread),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelLoadMoreMessagesParams {
+        after_cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        before_cursor: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        limit: ::std::result::Result<
+            ::std::option::Option<::std::num::NonZeroU64>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelLoadMoreMessagesParams {
+        fn default() -> Self {
+            Self {
+                after_cursor: Ok(Default::default()),
+                before_cursor: Ok(Default::default()),
+                limit: Ok(Default::default()),
+            }
+        }
+    }
+    impl ThreadChannelLoadMoreMessagesParams {
+        pub fn after_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.after_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for after_cursor: {e}")
+                });
+            self
+        }
+        pub fn before_cursor<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.before_cursor = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for before_cursor: {e}")
+                });
+            self
+        }
+        pub fn limit<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU64>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for limit: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelLoadMoreMessagesParams>
+    for super::ThreadChannelLoadMoreMessagesParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelLoadMoreMessagesParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                after_cursor: value.after_cursor?,
+                before_cursor: value.before_cursor?,
+                limit: value.limit?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelLoadMoreMessagesParams>
+    for ThreadChannelLoadMoreMessagesParams {
+        fn from(value: super::ThreadChannelLoadMoreMessagesParams) -> Self {
+            Self {
+                after_cursor: Ok(value.after_cursor),
+                before_cursor: Ok(value.before_cursor),
+                limit: Ok(value.limit),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelMarkReadParams {
+        message_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelMarkReadParams {
+        fn default() -> Self {
+            Self {
+                message_id: Err("no value supplied for message_id".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelMarkReadParams {
+        pub fn message_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelMarkReadParams>
+    for super::ThreadChannelMarkReadParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelMarkReadParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                message_id: value.message_id?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelMarkReadParams>
+    for ThreadChannelMarkReadParams {
+        fn from(value: super::ThreadChannelMarkReadParams) -> Self {
+            Self {
+                message_id: Ok(value.message_id),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelMarkReadReply {
+        success: ::std::result::Result<bool, ::std::string::String>,
+        unread_count: ::std::result::Result<u64, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelMarkReadReply {
+        fn default() -> Self {
+            Self {
+                success: Err("no value supplied for success".to_string()),
+                unread_count: Err("no value supplied for unread_count".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelMarkReadReply {
+        pub fn success<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.success = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for success: {e}")
+                });
+            self
+        }
+        pub fn unread_count<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unread_count = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for unread_count: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelMarkReadReply>
+    for super::ThreadChannelMarkReadReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelMarkReadReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                success: value.success?,
+                unread_count: value.unread_count?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelMarkReadReply>
+    for ThreadChannelMarkReadReply {
+        fn from(value: super::ThreadChannelMarkReadReply) -> Self {
+            Self {
+                success: Ok(value.success),
+                unread_count: Ok(value.unread_count),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelMessageDeletedPayload {
+        deleted_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        thread: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelMessageDeletedPayload {
+        fn default() -> Self {
+            Self {
+                deleted_at: Err("no value supplied for deleted_at".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                thread: Err("no value supplied for thread".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelMessageDeletedPayload {
+        pub fn deleted_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.deleted_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for deleted_at: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelMessageDeletedPayload>
+    for super::ThreadChannelMessageDeletedPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelMessageDeletedPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                deleted_at: value.deleted_at?,
+                id: value.id?,
+                thread: value.thread?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelMessageDeletedPayload>
+    for ThreadChannelMessageDeletedPayload {
+        fn from(value: super::ThreadChannelMessageDeletedPayload) -> Self {
+            Self {
+                deleted_at: Ok(value.deleted_at),
+                id: Ok(value.id),
+                thread: Ok(value.thread),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPostMessageReply {
+        message: ::std::result::Result<super::Message, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelPostMessageReply {
+        fn default() -> Self {
+            Self {
+                message: Err("no value supplied for message".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPostMessageReply {
+        pub fn message<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::Message>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPostMessageReply>
+    for super::ThreadChannelPostMessageReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPostMessageReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { message: value.message? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPostMessageReply>
+    for ThreadChannelPostMessageReply {
+        fn from(value: super::ThreadChannelPostMessageReply) -> Self {
+            Self { message: Ok(value.message) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceDiffPayload {
+        joins: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::ThreadChannelPresenceDiffPayloadJoinsValue,
+            >,
+            ::std::string::String,
+        >,
+        leaves: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::ThreadChannelPresenceDiffPayloadLeavesValue,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelPresenceDiffPayload {
+        fn default() -> Self {
+            Self {
+                joins: Err("no value supplied for joins".to_string()),
+                leaves: Err("no value supplied for leaves".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceDiffPayload {
+        pub fn joins<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::ThreadChannelPresenceDiffPayloadJoinsValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.joins = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for joins: {e}"));
+            self
+        }
+        pub fn leaves<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::ThreadChannelPresenceDiffPayloadLeavesValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.leaves = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for leaves: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceDiffPayload>
+    for super::ThreadChannelPresenceDiffPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceDiffPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                joins: value.joins?,
+                leaves: value.leaves?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceDiffPayload>
+    for ThreadChannelPresenceDiffPayload {
+        fn from(value: super::ThreadChannelPresenceDiffPayload) -> Self {
+            Self {
+                joins: Ok(value.joins),
+                leaves: Ok(value.leaves),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceDiffPayloadJoinsValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelPresenceDiffPayloadJoinsValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceDiffPayloadJoinsValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<
+                    super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceDiffPayloadJoinsValue>
+    for super::ThreadChannelPresenceDiffPayloadJoinsValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceDiffPayloadJoinsValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceDiffPayloadJoinsValue>
+    for ThreadChannelPresenceDiffPayloadJoinsValue {
+        fn from(value: super::ThreadChannelPresenceDiffPayloadJoinsValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default
+    for ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn from(
+            value: super::ThreadChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceDiffPayloadLeavesValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelPresenceDiffPayloadLeavesValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceDiffPayloadLeavesValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<
+                    super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceDiffPayloadLeavesValue>
+    for super::ThreadChannelPresenceDiffPayloadLeavesValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceDiffPayloadLeavesValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceDiffPayloadLeavesValue>
+    for ThreadChannelPresenceDiffPayloadLeavesValue {
+        fn from(value: super::ThreadChannelPresenceDiffPayloadLeavesValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default
+    for ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceDiffPayloadLeavesValueMetasItem>
+    for super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<
+        super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem,
+    > for ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn from(
+            value: super::ThreadChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceStatePayloadValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::ThreadChannelPresenceStatePayloadValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelPresenceStatePayloadValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceStatePayloadValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::ThreadChannelPresenceStatePayloadValueMetasItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceStatePayloadValue>
+    for super::ThreadChannelPresenceStatePayloadValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceStatePayloadValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceStatePayloadValue>
+    for ThreadChannelPresenceStatePayloadValue {
+        fn from(value: super::ThreadChannelPresenceStatePayloadValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelPresenceStatePayloadValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::ThreadChannelPresenceStatePayloadValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelPresenceStatePayloadValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelPresenceStatePayloadValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::ThreadChannelPresenceStatePayloadValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelPresenceStatePayloadValueMetasItem>
+    for super::ThreadChannelPresenceStatePayloadValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelPresenceStatePayloadValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelPresenceStatePayloadValueMetasItem>
+    for ThreadChannelPresenceStatePayloadValueMetasItem {
+        fn from(value: super::ThreadChannelPresenceStatePayloadValueMetasItem) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelReadReceiptPayload {
+        message_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        read_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        user: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelReadReceiptPayload {
+        fn default() -> Self {
+            Self {
+                message_id: Err("no value supplied for message_id".to_string()),
+                read_at: Err("no value supplied for read_at".to_string()),
+                user: Err("no value supplied for user".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelReadReceiptPayload {
+        pub fn message_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.message_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for message_id: {e}")
+                });
+            self
+        }
+        pub fn read_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.read_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for read_at: {e}")
+                });
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelReadReceiptPayload>
+    for super::ThreadChannelReadReceiptPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelReadReceiptPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                message_id: value.message_id?,
+                read_at: value.read_at?,
+                user: value.user?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelReadReceiptPayload>
+    for ThreadChannelReadReceiptPayload {
+        fn from(value: super::ThreadChannelReadReceiptPayload) -> Self {
+            Self {
+                message_id: Ok(value.message_id),
+                read_at: Ok(value.read_at),
+                user: Ok(value.user),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelTypingParams {
+        typing: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelTypingParams {
+        fn default() -> Self {
+            Self {
+                typing: Err("no value supplied for typing".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelTypingParams {
+        pub fn typing<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.typing = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for typing: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelTypingParams>
+    for super::ThreadChannelTypingParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelTypingParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { typing: value.typing? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelTypingParams>
+    for ThreadChannelTypingParams {
+        fn from(value: super::ThreadChannelTypingParams) -> Self {
+            Self { typing: Ok(value.typing) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelTypingReply {
+        success: ::std::result::Result<bool, ::std::string::String>,
+    }
+    impl ::std::default::Default for ThreadChannelTypingReply {
+        fn default() -> Self {
+            Self {
+                success: Err("no value supplied for success".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelTypingReply {
+        pub fn success<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.success = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for success: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelTypingReply>
+    for super::ThreadChannelTypingReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelTypingReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { success: value.success? })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelTypingReply>
+    for ThreadChannelTypingReply {
+        fn from(value: super::ThreadChannelTypingReply) -> Self {
+            Self { success: Ok(value.success) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelTypingStartedPayload {
+        agent: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        thread: ::std::result::Result<::std::string::String, ::std::string::String>,
+        user: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelTypingStartedPayload {
+        fn default() -> Self {
+            Self {
+                agent: Err("no value supplied for agent".to_string()),
+                thread: Err("no value supplied for thread".to_string()),
+                user: Err("no value supplied for user".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelTypingStartedPayload {
+        pub fn agent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.agent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for agent: {e}"));
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelTypingStartedPayload>
+    for super::ThreadChannelTypingStartedPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelTypingStartedPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                agent: value.agent?,
+                thread: value.thread?,
+                user: value.user?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelTypingStartedPayload>
+    for ThreadChannelTypingStartedPayload {
+        fn from(value: super::ThreadChannelTypingStartedPayload) -> Self {
+            Self {
+                agent: Ok(value.agent),
+                thread: Ok(value.thread),
+                user: Ok(value.user),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct ThreadChannelTypingStoppedPayload {
+        agent: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        thread: ::std::result::Result<::std::string::String, ::std::string::String>,
+        user: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for ThreadChannelTypingStoppedPayload {
+        fn default() -> Self {
+            Self {
+                agent: Err("no value supplied for agent".to_string()),
+                thread: Err("no value supplied for thread".to_string()),
+                user: Err("no value supplied for user".to_string()),
+            }
+        }
+    }
+    impl ThreadChannelTypingStoppedPayload {
+        pub fn agent<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.agent = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for agent: {e}"));
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<ThreadChannelTypingStoppedPayload>
+    for super::ThreadChannelTypingStoppedPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: ThreadChannelTypingStoppedPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                agent: value.agent?,
+                thread: value.thread?,
+                user: value.user?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::ThreadChannelTypingStoppedPayload>
+    for ThreadChannelTypingStoppedPayload {
+        fn from(value: super::ThreadChannelTypingStoppedPayload) -> Self {
+            Self {
+                agent: Ok(value.agent),
+                thread: Ok(value.thread),
                 user: Ok(value.user),
             }
         }
@@ -27941,6 +31742,969 @@ pub mod builder {
                 timezone: Ok(value.timezone),
                 updated_at: Ok(value.updated_at),
             }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelDirectEventPayload {
+        payload: ::std::result::Result<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ::std::string::String,
+        >,
+        type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for UserChannelDirectEventPayload {
+        fn default() -> Self {
+            Self {
+                payload: Err("no value supplied for payload".to_string()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl UserChannelDirectEventPayload {
+        pub fn payload<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.payload = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for payload: {e}")
+                });
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelDirectEventPayload>
+    for super::UserChannelDirectEventPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelDirectEventPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                payload: value.payload?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelDirectEventPayload>
+    for UserChannelDirectEventPayload {
+        fn from(value: super::UserChannelDirectEventPayload) -> Self {
+            Self {
+                payload: Ok(value.payload),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelJoinUserParams {
+        user_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+    }
+    impl ::std::default::Default for UserChannelJoinUserParams {
+        fn default() -> Self {
+            Self {
+                user_id: Err("no value supplied for user_id".to_string()),
+            }
+        }
+    }
+    impl UserChannelJoinUserParams {
+        pub fn user_id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user_id = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for user_id: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelJoinUserParams>
+    for super::UserChannelJoinUserParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelJoinUserParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { user_id: value.user_id? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelJoinUserParams>
+    for UserChannelJoinUserParams {
+        fn from(value: super::UserChannelJoinUserParams) -> Self {
+            Self { user_id: Ok(value.user_id) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelJoinUserReply {
+        unread_notifications: ::std::result::Result<u64, ::std::string::String>,
+        user: ::std::result::Result<super::User, ::std::string::String>,
+    }
+    impl ::std::default::Default for UserChannelJoinUserReply {
+        fn default() -> Self {
+            Self {
+                unread_notifications: Err(
+                    "no value supplied for unread_notifications".to_string(),
+                ),
+                user: Err("no value supplied for user".to_string()),
+            }
+        }
+    }
+    impl UserChannelJoinUserReply {
+        pub fn unread_notifications<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unread_notifications = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for unread_notifications: {e}"
+                    )
+                });
+            self
+        }
+        pub fn user<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::User>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.user = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for user: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelJoinUserReply>
+    for super::UserChannelJoinUserReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelJoinUserReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                unread_notifications: value.unread_notifications?,
+                user: value.user?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelJoinUserReply>
+    for UserChannelJoinUserReply {
+        fn from(value: super::UserChannelJoinUserReply) -> Self {
+            Self {
+                unread_notifications: Ok(value.unread_notifications),
+                user: Ok(value.user),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelMarkNotificationsReadParams {
+        notification_ids: ::std::result::Result<
+            ::std::vec::Vec<::std::string::String>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelMarkNotificationsReadParams {
+        fn default() -> Self {
+            Self {
+                notification_ids: Ok(Default::default()),
+            }
+        }
+    }
+    impl UserChannelMarkNotificationsReadParams {
+        pub fn notification_ids<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.notification_ids = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for notification_ids: {e}")
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelMarkNotificationsReadParams>
+    for super::UserChannelMarkNotificationsReadParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelMarkNotificationsReadParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                notification_ids: value.notification_ids?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelMarkNotificationsReadParams>
+    for UserChannelMarkNotificationsReadParams {
+        fn from(value: super::UserChannelMarkNotificationsReadParams) -> Self {
+            Self {
+                notification_ids: Ok(value.notification_ids),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelMarkNotificationsReadReply {
+        success: ::std::result::Result<bool, ::std::string::String>,
+        unread_notifications: ::std::result::Result<u64, ::std::string::String>,
+    }
+    impl ::std::default::Default for UserChannelMarkNotificationsReadReply {
+        fn default() -> Self {
+            Self {
+                success: Err("no value supplied for success".to_string()),
+                unread_notifications: Err(
+                    "no value supplied for unread_notifications".to_string(),
+                ),
+            }
+        }
+    }
+    impl UserChannelMarkNotificationsReadReply {
+        pub fn success<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<bool>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.success = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for success: {e}")
+                });
+            self
+        }
+        pub fn unread_notifications<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<u64>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.unread_notifications = value
+                .try_into()
+                .map_err(|e| {
+                    format!(
+                        "error converting supplied value for unread_notifications: {e}"
+                    )
+                });
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelMarkNotificationsReadReply>
+    for super::UserChannelMarkNotificationsReadReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelMarkNotificationsReadReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                success: value.success?,
+                unread_notifications: value.unread_notifications?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelMarkNotificationsReadReply>
+    for UserChannelMarkNotificationsReadReply {
+        fn from(value: super::UserChannelMarkNotificationsReadReply) -> Self {
+            Self {
+                success: Ok(value.success),
+                unread_notifications: Ok(value.unread_notifications),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelNotificationPayload {
+        body: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        created_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        team: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        thread: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        type_: ::std::result::Result<
+            super::UserChannelNotificationPayloadType,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelNotificationPayload {
+        fn default() -> Self {
+            Self {
+                body: Ok(Default::default()),
+                created_at: Err("no value supplied for created_at".to_string()),
+                id: Err("no value supplied for id".to_string()),
+                team: Ok(Default::default()),
+                thread: Ok(Default::default()),
+                title: Err("no value supplied for title".to_string()),
+                type_: Err("no value supplied for type_".to_string()),
+            }
+        }
+    }
+    impl UserChannelNotificationPayload {
+        pub fn body<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for body: {e}"));
+            self
+        }
+        pub fn created_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.created_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for created_at: {e}")
+                });
+            self
+        }
+        pub fn id<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for id: {e}"));
+            self
+        }
+        pub fn team<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.team = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for team: {e}"));
+            self
+        }
+        pub fn thread<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.thread = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for thread: {e}"));
+            self
+        }
+        pub fn title<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::string::String>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.title = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for title: {e}"));
+            self
+        }
+        pub fn type_<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::UserChannelNotificationPayloadType>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.type_ = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for type_: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelNotificationPayload>
+    for super::UserChannelNotificationPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelNotificationPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                body: value.body?,
+                created_at: value.created_at?,
+                id: value.id?,
+                team: value.team?,
+                thread: value.thread?,
+                title: value.title?,
+                type_: value.type_?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelNotificationPayload>
+    for UserChannelNotificationPayload {
+        fn from(value: super::UserChannelNotificationPayload) -> Self {
+            Self {
+                body: Ok(value.body),
+                created_at: Ok(value.created_at),
+                id: Ok(value.id),
+                team: Ok(value.team),
+                thread: Ok(value.thread),
+                title: Ok(value.title),
+                type_: Ok(value.type_),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceDiffPayload {
+        joins: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::UserChannelPresenceDiffPayloadJoinsValue,
+            >,
+            ::std::string::String,
+        >,
+        leaves: ::std::result::Result<
+            ::std::collections::HashMap<
+                ::std::string::String,
+                super::UserChannelPresenceDiffPayloadLeavesValue,
+            >,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceDiffPayload {
+        fn default() -> Self {
+            Self {
+                joins: Err("no value supplied for joins".to_string()),
+                leaves: Err("no value supplied for leaves".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceDiffPayload {
+        pub fn joins<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::UserChannelPresenceDiffPayloadJoinsValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.joins = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for joins: {e}"));
+            self
+        }
+        pub fn leaves<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::UserChannelPresenceDiffPayloadLeavesValue,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.leaves = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for leaves: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceDiffPayload>
+    for super::UserChannelPresenceDiffPayload {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceDiffPayload,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                joins: value.joins?,
+                leaves: value.leaves?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceDiffPayload>
+    for UserChannelPresenceDiffPayload {
+        fn from(value: super::UserChannelPresenceDiffPayload) -> Self {
+            Self {
+                joins: Ok(value.joins),
+                leaves: Ok(value.leaves),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceDiffPayloadJoinsValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::UserChannelPresenceDiffPayloadJoinsValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceDiffPayloadJoinsValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceDiffPayloadJoinsValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::UserChannelPresenceDiffPayloadJoinsValueMetasItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceDiffPayloadJoinsValue>
+    for super::UserChannelPresenceDiffPayloadJoinsValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceDiffPayloadJoinsValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceDiffPayloadJoinsValue>
+    for UserChannelPresenceDiffPayloadJoinsValue {
+        fn from(value: super::UserChannelPresenceDiffPayloadJoinsValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for super::UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceDiffPayloadJoinsValueMetasItem>
+    for UserChannelPresenceDiffPayloadJoinsValueMetasItem {
+        fn from(
+            value: super::UserChannelPresenceDiffPayloadJoinsValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceDiffPayloadLeavesValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::UserChannelPresenceDiffPayloadLeavesValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceDiffPayloadLeavesValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceDiffPayloadLeavesValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<
+                    super::UserChannelPresenceDiffPayloadLeavesValueMetasItem,
+                >,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceDiffPayloadLeavesValue>
+    for super::UserChannelPresenceDiffPayloadLeavesValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceDiffPayloadLeavesValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceDiffPayloadLeavesValue>
+    for UserChannelPresenceDiffPayloadLeavesValue {
+        fn from(value: super::UserChannelPresenceDiffPayloadLeavesValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceDiffPayloadLeavesValueMetasItem>
+    for super::UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceDiffPayloadLeavesValueMetasItem>
+    for UserChannelPresenceDiffPayloadLeavesValueMetasItem {
+        fn from(
+            value: super::UserChannelPresenceDiffPayloadLeavesValueMetasItem,
+        ) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceStatePayloadValue {
+        metas: ::std::result::Result<
+            ::std::vec::Vec<super::UserChannelPresenceStatePayloadValueMetasItem>,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceStatePayloadValue {
+        fn default() -> Self {
+            Self {
+                metas: Err("no value supplied for metas".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceStatePayloadValue {
+        pub fn metas<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                ::std::vec::Vec<super::UserChannelPresenceStatePayloadValueMetasItem>,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.metas = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for metas: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceStatePayloadValue>
+    for super::UserChannelPresenceStatePayloadValue {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceStatePayloadValue,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { metas: value.metas? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceStatePayloadValue>
+    for UserChannelPresenceStatePayloadValue {
+        fn from(value: super::UserChannelPresenceStatePayloadValue) -> Self {
+            Self { metas: Ok(value.metas) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelPresenceStatePayloadValueMetasItem {
+        device: ::std::result::Result<
+            ::std::option::Option<::std::string::String>,
+            ::std::string::String,
+        >,
+        online_at: ::std::result::Result<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+            ::std::string::String,
+        >,
+        status: ::std::result::Result<
+            super::UserChannelPresenceStatePayloadValueMetasItemStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelPresenceStatePayloadValueMetasItem {
+        fn default() -> Self {
+            Self {
+                device: Ok(Default::default()),
+                online_at: Err("no value supplied for online_at".to_string()),
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UserChannelPresenceStatePayloadValueMetasItem {
+        pub fn device<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.device = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for device: {e}"));
+            self
+        }
+        pub fn online_at<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.online_at = value
+                .try_into()
+                .map_err(|e| {
+                    format!("error converting supplied value for online_at: {e}")
+                });
+            self
+        }
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<
+                super::UserChannelPresenceStatePayloadValueMetasItemStatus,
+            >,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelPresenceStatePayloadValueMetasItem>
+    for super::UserChannelPresenceStatePayloadValueMetasItem {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelPresenceStatePayloadValueMetasItem,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self {
+                device: value.device?,
+                online_at: value.online_at?,
+                status: value.status?,
+            })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelPresenceStatePayloadValueMetasItem>
+    for UserChannelPresenceStatePayloadValueMetasItem {
+        fn from(value: super::UserChannelPresenceStatePayloadValueMetasItem) -> Self {
+            Self {
+                device: Ok(value.device),
+                online_at: Ok(value.online_at),
+                status: Ok(value.status),
+            }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelUpdatePresenceParams {
+        status: ::std::result::Result<
+            super::UserChannelUpdatePresenceParamsStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelUpdatePresenceParams {
+        fn default() -> Self {
+            Self {
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UserChannelUpdatePresenceParams {
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::UserChannelUpdatePresenceParamsStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelUpdatePresenceParams>
+    for super::UserChannelUpdatePresenceParams {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelUpdatePresenceParams,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { status: value.status? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelUpdatePresenceParams>
+    for UserChannelUpdatePresenceParams {
+        fn from(value: super::UserChannelUpdatePresenceParams) -> Self {
+            Self { status: Ok(value.status) }
+        }
+    }
+    #[derive(Clone, Debug)]
+    pub struct UserChannelUpdatePresenceReply {
+        status: ::std::result::Result<
+            super::UserChannelUpdatePresenceReplyStatus,
+            ::std::string::String,
+        >,
+    }
+    impl ::std::default::Default for UserChannelUpdatePresenceReply {
+        fn default() -> Self {
+            Self {
+                status: Err("no value supplied for status".to_string()),
+            }
+        }
+    }
+    impl UserChannelUpdatePresenceReply {
+        pub fn status<T>(mut self, value: T) -> Self
+        where
+            T: ::std::convert::TryInto<super::UserChannelUpdatePresenceReplyStatus>,
+            T::Error: ::std::fmt::Display,
+        {
+            self.status = value
+                .try_into()
+                .map_err(|e| format!("error converting supplied value for status: {e}"));
+            self
+        }
+    }
+    impl ::std::convert::TryFrom<UserChannelUpdatePresenceReply>
+    for super::UserChannelUpdatePresenceReply {
+        type Error = super::error::ConversionError;
+        fn try_from(
+            value: UserChannelUpdatePresenceReply,
+        ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            Ok(Self { status: value.status? })
+        }
+    }
+    impl ::std::convert::From<super::UserChannelUpdatePresenceReply>
+    for UserChannelUpdatePresenceReply {
+        fn from(value: super::UserChannelUpdatePresenceReply) -> Self {
+            Self { status: Ok(value.status) }
         }
     }
     #[derive(Clone, Debug)]

@@ -16,13 +16,17 @@
 //!
 //! [`Error`] is the one error type users see; [`paginate`] turns paginated lists into streams;
 //! [`Runtime::device_authorize`] and [`Runtime::device_poll`] run the OAuth device flow.
+//! [`channels`] is the Phoenix Channels transport of the realtime channels, [`sse`] the
+//! Server-Sent Events reader of streaming operations.
 
+pub mod channels;
 mod credentials;
 mod device;
 mod error;
 pub mod paginate;
 mod retry;
 mod runtime;
+pub mod sse;
 
 pub use credentials::{Credentials, KeyKind, Scheme, Secret, Tokens};
 pub use device::DeviceAuthorization;

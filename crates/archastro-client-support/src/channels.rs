@@ -1,0 +1,1234 @@
+//! Phoenix Channels (protocol v2) over one WebSocket: the transport of the API's realtime
+//! channels (`x-channels`). The generated `channels` module wraps it in one typed facade per
+//! channel; this module knows nothing of the spec.
+//!
+//! Frames are JSON arrays `[join_ref, ref, topic, event, payload]` on `/socket/websocket`
+//! (`?vsn=2.0.0&token=ACCESS_TOKEN`). One background task owns the connection and:
+//!
+//! - matches every reply to its push by `ref`, failing the push with
+//!   [`Error::ReplyTimeout`] when no reply comes within [`SocketOptions::reply_timeout`];
+//! - sends a heartbeat on the `phoenix` topic every [`SocketOptions::heartbeat_interval`]; a
+//!   heartbeat still unanswered at the next one means the connection is dead;
+//! - reconnects after a lost connection with exponential backoff and jitter, with the current
+//!   access token (refreshed once if the server refuses it), then rejoins every joined
+//!   channel with its join parameters;
+//! - buffers pushes made while the socket reconnects or a channel rejoins (at most
+//!   [`SocketOptions::buffer_limit`]; beyond it a push fails at once with
+//!   [`Error::BufferFull`]) and sends them, in order, once their channel has rejoined;
+//! - delivers the server's pushes of a channel, in arrival order, to its [`Channel::events`]
+//!   stream.
+//!
+//! A refused join is [`Error::JoinRefused`] with the server's reason; a push the server
+//! answers with an error is [`Error::ChannelReply`]; a push in flight when the connection
+//! dropped is [`Error::ChannelDisconnected`] (it may or may not have been processed); after
+//! [`Socket::close`], or once reconnecting gives up, everything fails with
+//! [`Error::SocketClosed`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use futures::stream::{self, BoxStream, SplitSink};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, sleep_until};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::error::Error;
+use super::runtime::Runtime;
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Sink = SplitSink<Ws, Message>;
+
+/// The protocol version sent as `vsn`.
+pub const PROTOCOL_VERSION: &str = "2.0.0";
+/// The socket's path under the API's base URL.
+pub const SOCKET_PATH: &str = "/socket/websocket";
+
+/// How a [`Socket`] connects and behaves.
+#[derive(Debug, Clone)]
+pub struct SocketOptions {
+    /// The WebSocket URL (`wss://host/socket/websocket`); `None`: derived from the client's
+    /// base URL (`https` becomes `wss`, `http` becomes `ws`, plus [`SOCKET_PATH`]).
+    pub url: Option<String>,
+    /// How often a heartbeat is sent (default 30 s).
+    pub heartbeat_interval: Duration,
+    /// How long a join, push or leave waits for its reply (default 10 s).
+    pub reply_timeout: Duration,
+    /// How long one connection attempt may take (default 10 s).
+    pub connect_timeout: Duration,
+    /// The first reconnect delay; each further one doubles up to `reconnect_max_delay`, with
+    /// jitter (default 100 ms).
+    pub reconnect_base_delay: Duration,
+    /// The longest reconnect delay (default 10 s).
+    pub reconnect_max_delay: Duration,
+    /// Reconnect attempts in a row before the socket gives up (`None`: never gives up).
+    pub max_reconnect_attempts: Option<u32>,
+    /// Pushes held while reconnecting or rejoining (default 100).
+    pub buffer_limit: usize,
+}
+
+impl Default for SocketOptions {
+    fn default() -> Self {
+        SocketOptions {
+            url: None,
+            heartbeat_interval: Duration::from_secs(30),
+            reply_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(10),
+            reconnect_base_delay: Duration::from_millis(100),
+            reconnect_max_delay: Duration::from_secs(10),
+            max_reconnect_attempts: None,
+            buffer_limit: 100,
+        }
+    }
+}
+
+impl SocketOptions {
+    /// The delay before reconnect attempt `attempt` (0-based): exponential with jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .reconnect_base_delay
+            .saturating_mul(1u32 << attempt.min(16));
+        exp.min(self.reconnect_max_delay)
+            .mul_f64(0.5 + rand::random::<f64>() / 2.0)
+    }
+}
+
+/// A server push on a joined channel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Push {
+    pub event: String,
+    pub payload: Value,
+}
+
+/// The events of one channel: its pushes in arrival order. It ends when the channel is left
+/// or closed by the server, or the socket closes; an item is an error when a rejoin was
+/// refused or the socket gave up reconnecting (the stream ends after it).
+pub type Events = BoxStream<'static, Result<Push, Error>>;
+
+/// A connection to the API's channels. Cheap to clone; the connection closes when
+/// [`Socket::close`] is called or the socket and all its channels are dropped.
+#[derive(Clone)]
+pub struct Socket {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Socket")
+            .field("open", &!self.commands.is_closed())
+            .finish()
+    }
+}
+
+/// Where a socket gets its access token: the client's runtime (current tokens, refreshed when
+/// the server refuses one) or a fixed token.
+#[derive(Clone)]
+pub enum TokenSource {
+    Runtime(Runtime),
+    Fixed(Option<super::Secret>),
+}
+
+impl TokenSource {
+    fn current(&self) -> Option<String> {
+        match self {
+            TokenSource::Runtime(r) => r.tokens().map(|t| t.access_token.expose().to_owned()),
+            TokenSource::Fixed(t) => t.as_ref().map(|t| t.expose().to_owned()),
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        match self {
+            TokenSource::Runtime(r) => r.token_generation(),
+            TokenSource::Fixed(_) => 0,
+        }
+    }
+
+    /// Renews the access token after the server refused it; `false` when it cannot.
+    async fn renew(&self, seen_generation: u64) -> bool {
+        match self {
+            TokenSource::Runtime(r) => {
+                r.tokens().is_some_and(|t| t.refresh_token.is_some())
+                    && r.refresh(seen_generation).await.is_ok()
+            }
+            TokenSource::Fixed(_) => false,
+        }
+    }
+}
+
+impl Socket {
+    /// Connects with the runtime's access token; the URL comes from `options.url` or the
+    /// runtime's base URL. Fails if the first connection fails (a refused token is the API's
+    /// error, e.g. a 401 [`Error::Api`]); later losses are reconnected.
+    pub async fn connect(runtime: &Runtime, options: SocketOptions) -> Result<Socket, Error> {
+        let url = match &options.url {
+            Some(url) => url.clone(),
+            None => socket_url(runtime.base_url())?,
+        };
+        Self::connect_with(url, TokenSource::Runtime(runtime.clone()), options).await
+    }
+
+    /// Connects to `url` with the access token `tokens` gives.
+    pub async fn connect_with(
+        url: String,
+        tokens: TokenSource,
+        options: SocketOptions,
+    ) -> Result<Socket, Error> {
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::Config(format!("socket URL `{url}`: {e}")))?;
+        if !matches!(url.scheme(), "ws" | "wss") {
+            return Err(Error::Config(format!(
+                "socket URL `{url}` must be ws(s)"
+            )));
+        }
+        let connector = Connector {
+            url,
+            tokens,
+            options,
+        };
+        let first = connector.connect().await?;
+        let (commands, receiver) = mpsc::unbounded_channel();
+        let driver = Driver {
+            connector,
+            commands: receiver,
+            channels: BTreeMap::new(),
+            pending: HashMap::new(),
+            buffer: VecDeque::new(),
+            next_ref: 0,
+        };
+        tokio::spawn(driver.run(first));
+        Ok(Socket { commands })
+    }
+
+    /// Joins `topic` with `params`; returns the channel and the server's join reply.
+    pub async fn join(&self, topic: String, params: Value) -> Result<(Channel, Value), Error> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Join {
+            topic: topic.clone(),
+            params,
+            reply,
+        })?;
+        let joined = answer.await.map_err(|_| Error::SocketClosed)??;
+        Ok((
+            Channel {
+                topic,
+                commands: self.commands.clone(),
+                events: Mutex::new(Some(joined.events)),
+                left: AtomicBool::new(false),
+            },
+            joined.response,
+        ))
+    }
+
+    /// Closes the connection: pending pushes fail with [`Error::SocketClosed`], every
+    /// channel's events end, and no reconnect follows.
+    pub async fn close(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.commands.send(Command::Close { reply }).is_ok() {
+            let _ = done.await;
+        }
+    }
+
+    fn send(&self, command: Command) -> Result<(), Error> {
+        self.commands
+            .send(command)
+            .map_err(|_| Error::SocketClosed)
+    }
+}
+
+/// One joined channel: push messages to it, read its events, leave it. Dropping it leaves
+/// the channel.
+pub struct Channel {
+    topic: String,
+    commands: mpsc::UnboundedSender<Command>,
+    events: Mutex<Option<mpsc::UnboundedReceiver<Result<Push, Error>>>>,
+    left: AtomicBool,
+}
+
+impl fmt::Debug for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Channel")
+            .field("topic", &self.topic)
+            .finish()
+    }
+}
+
+impl Channel {
+    /// The topic this channel joined.
+    pub fn topic(&self) -> &str {
+        &self.topic
+    }
+
+    /// Sends `event` with `payload` and waits for the server's reply.
+    pub async fn push(&self, event: &str, payload: Value) -> Result<Value, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Push {
+                topic: self.topic.clone(),
+                event: event.to_owned(),
+                payload,
+                reply,
+            })
+            .map_err(|_| Error::SocketClosed)?;
+        answer.await.map_err(|_| Error::SocketClosed)?
+    }
+
+    /// The channel's pushes, in arrival order. A channel has one events stream: the first
+    /// call takes it, later calls get a stream holding only an error.
+    pub fn events(&self) -> Events {
+        let taken = self.events.lock().ok().and_then(|mut e| e.take());
+        match taken {
+            Some(mut receiver) => {
+                stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed()
+            }
+            None => stream::iter([Err(Error::InvalidRequest(format!(
+                "the events of `{}` were already taken",
+                self.topic
+            )))])
+            .boxed(),
+        }
+    }
+
+    /// Leaves the channel and waits for the server to confirm.
+    pub async fn leave(self) -> Result<(), Error> {
+        self.left.store(true, Ordering::SeqCst);
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Leave {
+                topic: self.topic.clone(),
+                reply: Some(reply),
+            })
+            .map_err(|_| Error::SocketClosed)?;
+        answer.await.map_err(|_| Error::SocketClosed)?
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        if !self.left.swap(true, Ordering::SeqCst) {
+            let _ = self.commands.send(Command::Leave {
+                topic: self.topic.clone(),
+                reply: None,
+            });
+        }
+    }
+}
+
+/// `pattern` (`thread:{thread_id}`) with every `{name}` replaced by the string or number
+/// `params[name]`. A missing, empty or structured value is an error: a topic is never built
+/// from something the caller did not mean.
+pub fn topic(pattern: &str, params: &Value) -> Result<String, Error> {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let Some(len) = rest[start..].find('}') else {
+            return Err(Error::InvalidRequest(format!(
+                "topic pattern `{pattern}` is not closed"
+            )));
+        };
+        let name = &rest[start + 1..start + len];
+        let value = match params.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => {
+                return Err(Error::InvalidRequest(format!(
+                    "topic `{pattern}` needs a non-empty `{name}`"
+                )));
+            }
+        };
+        out.push_str(&value);
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The socket URL of an API base URL: `https://api.archastro.ai` gives
+/// `wss://api.archastro.ai/socket/websocket`.
+pub fn socket_url(base_url: &str) -> Result<String, Error> {
+    let mut url = reqwest::Url::parse(base_url)
+        .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
+    let scheme = match url.scheme() {
+        "https" => "wss",
+        "http" => "ws",
+        other => return Err(Error::Config(format!("base URL scheme `{other}`"))),
+    };
+    url.set_scheme(scheme)
+        .map_err(|()| Error::Config(format!("base URL `{base_url}`")))?;
+    let path = format!("{}{SOCKET_PATH}", url.path().trim_end_matches('/'));
+    url.set_path(&path);
+    Ok(url.to_string())
+}
+
+// --- the background task ----------------------------------------------------------------------
+
+enum Command {
+    Join {
+        topic: String,
+        params: Value,
+        reply: oneshot::Sender<Result<Joined, Error>>,
+    },
+    Push {
+        topic: String,
+        event: String,
+        payload: Value,
+        reply: oneshot::Sender<Result<Value, Error>>,
+    },
+    Leave {
+        topic: String,
+        reply: Option<oneshot::Sender<Result<(), Error>>>,
+    },
+    Close {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+struct Joined {
+    response: Value,
+    events: mpsc::UnboundedReceiver<Result<Push, Error>>,
+}
+
+/// A channel the socket keeps joined.
+struct ChannelState {
+    params: Value,
+    /// The ref of the join currently sent for it (`None` before the first is sent).
+    join_ref: Option<String>,
+    joined: bool,
+    events: mpsc::UnboundedSender<Result<Push, Error>>,
+    /// The caller of the first join and the receiver it gets, until the server answers.
+    first_join: Option<FirstJoin>,
+}
+
+type FirstJoin = (
+    oneshot::Sender<Result<Joined, Error>>,
+    mpsc::UnboundedReceiver<Result<Push, Error>>,
+);
+
+/// What a sent frame waits for.
+enum Awaiting {
+    Join {
+        topic: String,
+    },
+    Push {
+        topic: String,
+        event: String,
+        reply: oneshot::Sender<Result<Value, Error>>,
+    },
+    Leave {
+        reply: Option<oneshot::Sender<Result<(), Error>>>,
+    },
+}
+
+struct Pending {
+    awaiting: Awaiting,
+    deadline: Instant,
+}
+
+/// A push waiting for its channel to be joined.
+struct Buffered {
+    topic: String,
+    event: String,
+    payload: Value,
+    reply: oneshot::Sender<Result<Value, Error>>,
+    deadline: Instant,
+}
+
+struct Connector {
+    url: reqwest::Url,
+    tokens: TokenSource,
+    options: SocketOptions,
+}
+
+impl Connector {
+    /// One connection, with the current token; a refused token is renewed once.
+    async fn connect(&self) -> Result<Ws, Error> {
+        let generation = self.tokens.generation();
+        match self.attempt().await {
+            Err(Error::Api { status, .. })
+                if status == reqwest::StatusCode::UNAUTHORIZED
+                    && self.tokens.renew(generation).await =>
+            {
+                self.attempt().await
+            }
+            other => other,
+        }
+    }
+
+    async fn attempt(&self) -> Result<Ws, Error> {
+        let mut url = self.url.clone();
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("vsn", PROTOCOL_VERSION);
+            if let Some(token) = self.tokens.current() {
+                query.append_pair("token", &token);
+            }
+        }
+        let request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| Error::WebSocket(e.to_string()))?;
+        let connecting = tokio_tungstenite::connect_async_tls_with_config(
+            request,
+            None,
+            false,
+            Some(tls_connector()),
+        );
+        match tokio::time::timeout(self.options.connect_timeout, connecting).await {
+            Err(_) => Err(Error::WebSocket(format!(
+                "connecting to {} timed out",
+                self.url
+            ))),
+            Ok(Ok((ws, _))) => Ok(ws),
+            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
+                let status = reqwest::StatusCode::from_u16(response.status().as_u16())
+                    .unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+                Err(Error::from_body(
+                    status,
+                    response.body().as_deref().unwrap_or_default(),
+                ))
+            }
+            Ok(Err(e)) => Err(Error::WebSocket(e.to_string())),
+        }
+    }
+}
+
+/// rustls with the aws-lc-rs provider (the one reqwest uses) and the webpki roots.
+fn tls_connector() -> tokio_tungstenite::Connector {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map(|builder| {
+        builder
+            .with_root_certificates(roots)
+            .with_no_client_auth()
+    });
+    match config {
+        Ok(config) => tokio_tungstenite::Connector::Rustls(Arc::new(config)),
+        // The provider supports the default versions; should it not, plain connections
+        // still work and `wss` fails at the handshake with a clear error.
+        Err(_) => tokio_tungstenite::Connector::Plain,
+    }
+}
+
+/// Why a connection ended.
+enum Ended {
+    /// Closed on purpose: no reconnect.
+    Closed,
+    /// Lost: reconnect.
+    Lost,
+}
+
+struct Driver {
+    connector: Connector,
+    commands: mpsc::UnboundedReceiver<Command>,
+    channels: BTreeMap<String, ChannelState>,
+    pending: HashMap<String, Pending>,
+    buffer: VecDeque<Buffered>,
+    next_ref: u64,
+}
+
+impl Driver {
+    async fn run(mut self, first: Ws) {
+        let mut connection = Some(first);
+        let mut attempt = 0u32;
+        let gave_up = loop {
+            if let Some(ws) = connection.take() {
+                attempt = 0;
+                if let Ended::Closed = self.serve(ws).await {
+                    break false;
+                }
+            }
+            if self
+                .connector
+                .options
+                .max_reconnect_attempts
+                .is_some_and(|max| attempt >= max)
+            {
+                break true;
+            }
+            let delay = self.connector.options.backoff(attempt);
+            attempt = attempt.saturating_add(1);
+            if let Ended::Closed = self.wait_disconnected(delay).await {
+                break false;
+            }
+            match self.connector.connect().await {
+                Ok(ws) => connection = Some(ws),
+                Err(_) => continue,
+            }
+        };
+        self.shut_down(gave_up);
+    }
+
+    fn next_ref(&mut self) -> String {
+        self.next_ref += 1;
+        self.next_ref.to_string()
+    }
+
+    /// Runs one connection until it is lost or closed.
+    async fn serve(&mut self, ws: Ws) -> Ended {
+        let (mut sink, mut source) = ws.split();
+        // Rejoin every channel (or send the first join of those joined while disconnected).
+        let topics: Vec<String> = self.channels.keys().cloned().collect();
+        for topic in topics {
+            if self.send_join(&mut sink, &topic).await.is_err() {
+                self.lose_connection();
+                return Ended::Lost;
+            }
+        }
+        let interval = self.connector.options.heartbeat_interval;
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + interval, interval);
+        let mut heartbeat_ref: Option<String> = None;
+        loop {
+            let deadline = self.next_deadline();
+            let ok = tokio::select! {
+                command = self.commands.recv() => match command {
+                    None => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        return Ended::Closed;
+                    }
+                    Some(Command::Close { reply }) => {
+                        let _ = sink.send(Message::Close(None)).await;
+                        let _ = reply.send(());
+                        return Ended::Closed;
+                    }
+                    Some(command) => self.command_connected(&mut sink, command).await,
+                },
+                message = source.next() => match message {
+                    Some(Ok(Message::Text(text))) => {
+                        if let Some(answered) = self.on_frame(&mut sink, text.as_str()).await {
+                            if heartbeat_ref.as_deref() == Some(answered.as_str()) {
+                                heartbeat_ref = None;
+                            }
+                            true
+                        } else {
+                            false
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => false,
+                    Some(Ok(_)) => true,
+                },
+                _ = heartbeat.tick() => {
+                    if heartbeat_ref.is_some() {
+                        // The previous heartbeat was never answered: the connection is dead.
+                        false
+                    } else {
+                        let r = self.next_ref();
+                        heartbeat_ref = Some(r.clone());
+                        send_frame(&mut sink, None, Some(&r), "phoenix", "heartbeat", json!({})).await.is_ok()
+                    }
+                },
+                _ = sleep_until(deadline) => {
+                    self.expire(&mut sink).await
+                },
+            };
+            if !ok {
+                self.lose_connection();
+                return Ended::Lost;
+            }
+        }
+    }
+
+    fn next_deadline(&self) -> Instant {
+        let far = Instant::now() + Duration::from_secs(3600);
+        self.pending
+            .values()
+            .map(|p| p.deadline)
+            .chain(self.buffer.iter().map(|b| b.deadline))
+            .min()
+            .unwrap_or(far)
+    }
+
+    /// Sends the join of `topic` with a new ref.
+    async fn send_join(&mut self, sink: &mut Sink, topic: &str) -> Result<(), ()> {
+        let r = self.next_ref();
+        let Some(state) = self.channels.get_mut(topic) else {
+            return Ok(());
+        };
+        state.join_ref = Some(r.clone());
+        state.joined = false;
+        let params = state.params.clone();
+        self.pending.insert(
+            r.clone(),
+            Pending {
+                awaiting: Awaiting::Join {
+                    topic: topic.to_owned(),
+                },
+                deadline: Instant::now() + self.connector.options.reply_timeout,
+            },
+        );
+        send_frame(sink, Some(&r), Some(&r), topic, "phx_join", params).await
+    }
+
+    /// Handles a command while connected; `false` when the connection failed.
+    async fn command_connected(&mut self, sink: &mut Sink, command: Command) -> bool {
+        match command {
+            Command::Join {
+                topic,
+                params,
+                reply,
+            } => {
+                if self.add_channel(&topic, params, reply) {
+                    return self.send_join(sink, &topic).await.is_ok();
+                }
+                true
+            }
+            Command::Push {
+                topic,
+                event,
+                payload,
+                reply,
+            } => {
+                let deadline = Instant::now() + self.connector.options.reply_timeout;
+                match self.channels.get(&topic) {
+                    None => {
+                        let _ = reply.send(Err(not_joined(&topic)));
+                        true
+                    }
+                    Some(state) if state.joined => {
+                        let join_ref = state.join_ref.clone();
+                        self.send_push(sink, join_ref, topic, event, payload, reply, deadline)
+                            .await
+                    }
+                    Some(_) => {
+                        self.buffer_push(topic, event, payload, reply, deadline);
+                        true
+                    }
+                }
+            }
+            Command::Leave { topic, reply } => {
+                let Some(state) = self.channels.remove(&topic) else {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(()));
+                    }
+                    return true;
+                };
+                self.fail_buffered(&topic, || Error::SocketClosed);
+                if !state.joined {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(()));
+                    }
+                    return true;
+                }
+                let r = self.next_ref();
+                self.pending.insert(
+                    r.clone(),
+                    Pending {
+                        awaiting: Awaiting::Leave { reply },
+                        deadline: Instant::now() + self.connector.options.reply_timeout,
+                    },
+                );
+                send_frame(
+                    sink,
+                    state.join_ref.as_deref(),
+                    Some(&r),
+                    &topic,
+                    "phx_leave",
+                    json!({}),
+                )
+                .await
+                .is_ok()
+            }
+            Command::Close { .. } => unreachable!("handled by serve"),
+        }
+    }
+
+    /// Handles a command while disconnected; `Closed` when the socket is to close.
+    fn command_disconnected(&mut self, command: Command) -> Option<Ended> {
+        match command {
+            Command::Join {
+                topic,
+                params,
+                reply,
+            } => {
+                // Sent once connected.
+                self.add_channel(&topic, params, reply);
+            }
+            Command::Push {
+                topic,
+                event,
+                payload,
+                reply,
+            } => {
+                if self.channels.contains_key(&topic) {
+                    let deadline = Instant::now() + self.connector.options.reply_timeout;
+                    self.buffer_push(topic, event, payload, reply, deadline);
+                } else {
+                    let _ = reply.send(Err(not_joined(&topic)));
+                }
+            }
+            Command::Leave { topic, reply } => {
+                self.channels.remove(&topic);
+                self.fail_buffered(&topic, || Error::SocketClosed);
+                if let Some(reply) = reply {
+                    let _ = reply.send(Ok(()));
+                }
+            }
+            Command::Close { reply } => {
+                let _ = reply.send(());
+                return Some(Ended::Closed);
+            }
+        }
+        None
+    }
+
+    /// Registers a new channel; `false` (and the caller answered) when already joined.
+    fn add_channel(
+        &mut self,
+        topic: &str,
+        params: Value,
+        reply: oneshot::Sender<Result<Joined, Error>>,
+    ) -> bool {
+        if self.channels.contains_key(topic) {
+            let _ = reply.send(Err(Error::InvalidRequest(format!(
+                "`{topic}` is already joined on this socket"
+            ))));
+            return false;
+        }
+        let (events, receiver) = mpsc::unbounded_channel();
+        self.channels.insert(
+            topic.to_owned(),
+            ChannelState {
+                params,
+                join_ref: None,
+                joined: false,
+                events,
+                first_join: Some((reply, receiver)),
+            },
+        );
+        true
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_push(
+        &mut self,
+        sink: &mut Sink,
+        join_ref: Option<String>,
+        topic: String,
+        event: String,
+        payload: Value,
+        reply: oneshot::Sender<Result<Value, Error>>,
+        deadline: Instant,
+    ) -> bool {
+        let r = self.next_ref();
+        let sent = send_frame(sink, join_ref.as_deref(), Some(&r), &topic, &event, payload).await;
+        self.pending.insert(
+            r,
+            Pending {
+                awaiting: Awaiting::Push {
+                    topic,
+                    event,
+                    reply,
+                },
+                deadline,
+            },
+        );
+        sent.is_ok()
+    }
+
+    fn buffer_push(
+        &mut self,
+        topic: String,
+        event: String,
+        payload: Value,
+        reply: oneshot::Sender<Result<Value, Error>>,
+        deadline: Instant,
+    ) {
+        if self.buffer.len() >= self.connector.options.buffer_limit {
+            let _ = reply.send(Err(Error::BufferFull { topic, event }));
+            return;
+        }
+        self.buffer.push_back(Buffered {
+            topic,
+            event,
+            payload,
+            reply,
+            deadline,
+        });
+    }
+
+    /// Sends the buffered pushes of `topic`, in order, now that it is joined.
+    async fn flush(&mut self, sink: &mut Sink, topic: &str) -> bool {
+        let join_ref = self.channels.get(topic).and_then(|s| s.join_ref.clone());
+        let (mine, others): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
+            .into_iter()
+            .partition(|b| b.topic == topic);
+        self.buffer = others;
+        let mut ok = true;
+        for b in mine {
+            if ok {
+                ok = self
+                    .send_push(sink, join_ref.clone(), b.topic, b.event, b.payload, b.reply, b.deadline)
+                    .await;
+            } else {
+                self.buffer.push_back(b);
+            }
+        }
+        ok
+    }
+
+    fn fail_buffered(&mut self, topic: &str, error: impl Fn() -> Error) {
+        let (mine, others): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
+            .into_iter()
+            .partition(|b| b.topic == topic);
+        self.buffer = others;
+        for b in mine {
+            let _ = b.reply.send(Err(error()));
+        }
+    }
+
+    /// Handles one frame from the server. Returns the ref it answered (if a reply), `None`
+    /// when the connection failed while answering it.
+    async fn on_frame(&mut self, sink: &mut Sink, text: &str) -> Option<String> {
+        let Ok(Value::Array(frame)) = serde_json::from_str::<Value>(text) else {
+            return Some(String::new()); // not a Phoenix v2 frame: ignored
+        };
+        let [join_ref, r, topic, event, payload]: [Value; 5] = match frame.try_into() {
+            Ok(parts) => parts,
+            Err(_) => return Some(String::new()),
+        };
+        let (Some(topic), Some(event)) = (topic.as_str(), event.as_str()) else {
+            return Some(String::new());
+        };
+        let join_ref = join_ref.as_str();
+        match event {
+            "phx_reply" => {
+                let Some(r) = r.as_str() else {
+                    return Some(String::new());
+                };
+                let ok = self.on_reply(sink, r, payload).await;
+                ok.then(|| r.to_owned())
+            }
+            "phx_close" => {
+                if self.is_current(topic, join_ref) {
+                    // Closed by the server: the events end, no rejoin.
+                    self.channels.remove(topic);
+                    self.fail_buffered(topic, || Error::SocketClosed);
+                }
+                Some(String::new())
+            }
+            "phx_error" => {
+                // The channel crashed on the server: join it again.
+                if self.is_current(topic, join_ref) && self.send_join(sink, topic).await.is_err() {
+                    return None;
+                }
+                Some(String::new())
+            }
+            _ => {
+                if self.is_current(topic, join_ref)
+                    && let Some(state) = self.channels.get(topic)
+                {
+                    let _ = state.events.send(Ok(Push {
+                        event: event.to_owned(),
+                        payload,
+                    }));
+                }
+                Some(String::new())
+            }
+        }
+    }
+
+    /// Whether a frame of `topic` with `join_ref` belongs to the channel's current join.
+    fn is_current(&self, topic: &str, join_ref: Option<&str>) -> bool {
+        self.channels
+            .get(topic)
+            .is_some_and(|s| join_ref.is_none() || s.join_ref.as_deref() == join_ref)
+    }
+
+    /// Resolves what waited for reply `r` (a heartbeat's reply finds nothing: `serve` tracks
+    /// it); `false` when the connection failed.
+    async fn on_reply(&mut self, sink: &mut Sink, r: &str, payload: Value) -> bool {
+        let Some(pending) = self.pending.remove(r) else {
+            return true; // a late reply to something that already timed out
+        };
+        let ok = payload.get("status").and_then(Value::as_str) == Some("ok");
+        let response = payload.get("response").cloned().unwrap_or(Value::Null);
+        match pending.awaiting {
+            Awaiting::Leave { reply } => {
+                if let Some(reply) = reply {
+                    let _ = reply.send(Ok(()));
+                }
+                true
+            }
+            Awaiting::Push {
+                topic,
+                event,
+                reply,
+            } => {
+                let _ = reply.send(if ok {
+                    Ok(response)
+                } else {
+                    Err(Error::ChannelReply {
+                        topic,
+                        event,
+                        reason: reason_of(&response),
+                        response,
+                    })
+                });
+                true
+            }
+            Awaiting::Join { topic } => {
+                let Some(state) = self.channels.get_mut(&topic) else {
+                    return true; // left meanwhile
+                };
+                if state.join_ref.as_deref() != Some(r) {
+                    return true; // a reply to an earlier join
+                }
+                if ok {
+                    state.joined = true;
+                    if let Some((waiter, events)) = state.first_join.take() {
+                        let _ = waiter.send(Ok(Joined {
+                            response,
+                            events,
+                        }));
+                    }
+                    self.flush(sink, &topic).await
+                } else {
+                    let state = self.channels.remove(&topic).expect("checked above");
+                    let refused = Error::JoinRefused {
+                        topic: topic.clone(),
+                        reason: reason_of(&response),
+                        response,
+                    };
+                    self.fail_buffered(&topic, || Error::SocketClosed);
+                    match state.first_join {
+                        Some((waiter, _)) => {
+                            let _ = waiter.send(Err(refused));
+                        }
+                        None => {
+                            let _ = state.events.send(Err(refused));
+                        }
+                    }
+                    true
+                }
+            }
+        }
+    }
+
+    /// Fails what waited past its deadline; `false` when the connection failed.
+    async fn expire(&mut self, sink: &mut Sink) -> bool {
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.deadline <= now)
+            .map(|(r, _)| r.clone())
+            .collect();
+        let mut rejoin = Vec::new();
+        for r in expired {
+            let Some(pending) = self.pending.remove(&r) else {
+                continue;
+            };
+            match pending.awaiting {
+                Awaiting::Push {
+                    topic,
+                    event,
+                    reply,
+                } => {
+                    let _ = reply.send(Err(Error::ReplyTimeout { topic, event }));
+                }
+                Awaiting::Leave { reply } => {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(()));
+                    }
+                }
+                Awaiting::Join { topic } => {
+                    let first = self
+                        .channels
+                        .get_mut(&topic)
+                        .and_then(|s| s.first_join.take());
+                    match first {
+                        Some((waiter, _)) => {
+                            self.channels.remove(&topic);
+                            let _ = waiter.send(Err(Error::ReplyTimeout {
+                                topic,
+                                event: "phx_join".to_owned(),
+                            }));
+                        }
+                        // A rejoin that got no answer: try again.
+                        None => rejoin.push(topic),
+                    }
+                }
+            }
+        }
+        let (late, waiting): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
+            .into_iter()
+            .partition(|b| b.deadline <= now);
+        self.buffer = waiting;
+        for b in late {
+            let _ = b.reply.send(Err(Error::ReplyTimeout {
+                topic: b.topic,
+                event: b.event,
+            }));
+        }
+        for topic in rejoin {
+            if self.send_join(sink, &topic).await.is_err() {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The connection dropped: in-flight pushes fail, every channel waits to be rejoined.
+    fn lose_connection(&mut self) {
+        for (_, pending) in self.pending.drain() {
+            if let Awaiting::Push {
+                topic,
+                event,
+                reply,
+            } = pending.awaiting
+            {
+                let _ = reply.send(Err(Error::ChannelDisconnected { topic, event }));
+            } else if let Awaiting::Leave { reply: Some(reply) } = pending.awaiting {
+                let _ = reply.send(Ok(()));
+            }
+        }
+        for state in self.channels.values_mut() {
+            state.joined = false;
+        }
+    }
+
+    /// Waits `delay` before reconnecting, answering commands meanwhile.
+    async fn wait_disconnected(&mut self, delay: Duration) -> Ended {
+        let until = Instant::now() + delay;
+        loop {
+            let deadline = self.next_deadline().min(until);
+            tokio::select! {
+                command = self.commands.recv() => match command {
+                    None => return Ended::Closed,
+                    Some(command) => {
+                        if let Some(ended) = self.command_disconnected(command) {
+                            return ended;
+                        }
+                    }
+                },
+                _ = sleep_until(deadline) => {
+                    self.expire_disconnected();
+                    if Instant::now() >= until {
+                        return Ended::Lost;
+                    }
+                }
+            }
+        }
+    }
+
+    fn expire_disconnected(&mut self) {
+        let now = Instant::now();
+        let (late, waiting): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
+            .into_iter()
+            .partition(|b| b.deadline <= now);
+        self.buffer = waiting;
+        for b in late {
+            let _ = b.reply.send(Err(Error::ReplyTimeout {
+                topic: b.topic,
+                event: b.event,
+            }));
+        }
+    }
+
+    /// The socket is done: everything waiting fails, every events stream ends (after an
+    /// error if the socket gave up reconnecting).
+    fn shut_down(&mut self, gave_up: bool) {
+        self.lose_connection();
+        for b in self.buffer.drain(..) {
+            let _ = b.reply.send(Err(Error::SocketClosed));
+        }
+        for (_, state) in std::mem::take(&mut self.channels) {
+            match state.first_join {
+                Some((waiter, _)) => {
+                    let _ = waiter.send(Err(Error::SocketClosed));
+                }
+                None if gave_up => {
+                    let _ = state.events.send(Err(Error::SocketClosed));
+                }
+                None => {}
+            }
+        }
+        // Answer commands already queued.
+        self.commands.close();
+        while let Ok(command) = self.commands.try_recv() {
+            match command {
+                Command::Join { reply, .. } => {
+                    let _ = reply.send(Err(Error::SocketClosed));
+                }
+                Command::Push { reply, .. } => {
+                    let _ = reply.send(Err(Error::SocketClosed));
+                }
+                Command::Leave { reply, .. } => {
+                    if let Some(reply) = reply {
+                        let _ = reply.send(Ok(()));
+                    }
+                }
+                Command::Close { reply } => {
+                    let _ = reply.send(());
+                }
+            }
+        }
+    }
+}
+
+fn not_joined(topic: &str) -> Error {
+    Error::InvalidRequest(format!("`{topic}` is not joined on this socket"))
+}
+
+/// The `reason` of an error reply, or its JSON.
+fn reason_of(response: &Value) -> String {
+    response
+        .get("reason")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| response.to_string())
+}
+
+async fn send_frame(
+    sink: &mut Sink,
+    join_ref: Option<&str>,
+    r: Option<&str>,
+    topic: &str,
+    event: &str,
+    payload: Value,
+) -> Result<(), ()> {
+    let frame = json!([join_ref, r, topic, event, payload]).to_string();
+    sink.send(Message::Text(frame.into())).await.map_err(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topics_are_built_from_params() {
+        let params = json!({"team_id": "tem_1", "thread_id": "thr_2", "limit": 5});
+        assert_eq!(
+            topic("api:chat:team:{team_id}:thread:{thread_id}", &params).unwrap(),
+            "api:chat:team:tem_1:thread:thr_2"
+        );
+        assert!(topic("thread:{thread_id}", &json!({})).is_err());
+        assert!(topic("thread:{thread_id}", &json!({"thread_id": ""})).is_err());
+        assert!(topic("thread:{thread_id}", &json!({"thread_id": {"a": 1}})).is_err());
+        assert!(topic("thread:{thread_id", &json!({"thread_id": "x"})).is_err());
+    }
+
+    #[test]
+    fn socket_urls_follow_the_base_url() {
+        assert_eq!(
+            socket_url("https://api.archastro.ai").unwrap(),
+            "wss://api.archastro.ai/socket/websocket"
+        );
+        assert_eq!(
+            socket_url("http://127.0.0.1:4010/").unwrap(),
+            "ws://127.0.0.1:4010/socket/websocket"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! Server-Sent Events: the responses of `x-sdk-streaming` operations as a `Stream` of typed
+//! events. The generated code gives each streaming operation an enum of its declared events
+//! (implementing [`Event`]) and an `events()` method built on [`events`].
+//!
+//! - The body is parsed as `text/event-stream` (fields `event`, `data`, `id`, `retry`;
+//!   comments; `\n`, `\r\n` or `\r` line ends; events split across chunks).
+//! - An event the operation declares as an error (named `error`) ends the stream with
+//!   [`Error::StreamEvent`], carrying its payload; an HTTP error status is the API's
+//!   [`Error::Api`] before any event.
+//! - A connection lost mid-stream is reconnected with `Last-Event-ID` when the server gave the
+//!   events ids (waiting its `retry`, at most [`MAX_RECONNECTS`] times in a row without a new
+//!   event); without ids the stream ends with [`Error::StreamInterrupted`]: the events
+//!   would otherwise be replayed or lost silently.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use super::error::Error;
+
+/// Reconnects in a row (without an event in between) before the stream gives up.
+pub const MAX_RECONNECTS: u32 = 3;
+/// The reconnect delay when the server sets none with `retry:`.
+pub const DEFAULT_RETRY: Duration = Duration::from_secs(1);
+/// A stream has no overall deadline (it lasts as long as the server sends): this bounds one
+/// request instead of the client's per-request timeout.
+pub const STREAM_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The declared events of one streaming operation.
+pub trait Event: Sized + Send + 'static {
+    /// Decodes the event named `event` with JSON `data`; an undeclared name decodes to the
+    /// enum's `Other` variant.
+    fn decode(event: &str, data: &str) -> Result<Self, serde_json::Error>;
+    /// Whether the event named `event` reports a failure.
+    fn is_error(event: &str) -> bool;
+}
+
+tokio::task_local! {
+    static STREAM_REQUEST: StreamRequest;
+}
+
+#[derive(Clone)]
+struct StreamRequest {
+    last_event_id: Option<String>,
+}
+
+/// Runs `send` (one generated `send()`) as a stream request: [`apply`] then sets
+/// `Accept: text/event-stream`, the `Last-Event-ID` and the stream timeout on what it sends.
+pub async fn scoped<F: Future>(last_event_id: Option<String>, send: F) -> F::Output {
+    STREAM_REQUEST
+        .scope(StreamRequest { last_event_id }, send)
+        .await
+}
+
+/// Called by the runtime on every request: inside [`scoped`], adds the stream headers.
+pub(crate) fn apply(request: &mut reqwest::Request) {
+    let _ = STREAM_REQUEST.try_with(|stream| {
+        request
+            .headers_mut()
+            .insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        if let Some(id) = &stream.last_event_id
+            && let Ok(value) = HeaderValue::from_str(id)
+        {
+            request
+                .headers_mut()
+                .insert(HeaderName::from_static("last-event-id"), value);
+        }
+        *request.timeout_mut() = Some(STREAM_TIMEOUT);
+    });
+}
+
+/// The typed events of a streaming response. `connect(last_event_id)` sends the request
+/// (again, on a reconnect) and returns the body.
+pub fn events<'a, E, F, Fut, S>(connect: F) -> BoxStream<'a, Result<E, Error>>
+where
+    E: Event,
+    F: FnMut(Option<String>) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<S, Error>> + Send + 'a,
+    S: Stream<Item = reqwest::Result<Bytes>> + Send + Unpin + 'a,
+{
+    let state = State {
+        connect,
+        body: None,
+        parser: Parser::default(),
+        last_event_id: None,
+        retry: DEFAULT_RETRY,
+        reconnects: 0,
+        done: false,
+        ready: VecDeque::new(),
+    };
+    stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    })
+    .boxed()
+}
+
+struct State<F, S, E> {
+    connect: F,
+    body: Option<S>,
+    parser: Parser,
+    last_event_id: Option<String>,
+    retry: Duration,
+    reconnects: u32,
+    done: bool,
+    ready: VecDeque<Result<E, Error>>,
+}
+
+impl<F, Fut, S, E> State<F, S, E>
+where
+    E: Event,
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<S, Error>>,
+    S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
+{
+    async fn next(&mut self) -> Option<Result<E, Error>> {
+        loop {
+            if let Some(item) = self.ready.pop_front() {
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            let body = match &mut self.body {
+                Some(body) => body,
+                None => match (self.connect)(self.last_event_id.clone()).await {
+                    Ok(body) => self.body.insert(body),
+                    Err(e) => {
+                        self.done = true;
+                        return Some(Err(e));
+                    }
+                },
+            };
+            match body.next().await {
+                Some(Ok(chunk)) => {
+                    for raw in self.parser.feed(&chunk) {
+                        self.dispatch(raw);
+                    }
+                }
+                Some(Err(e)) => {
+                    self.body = None;
+                    self.parser = Parser::default();
+                    if self.last_event_id.is_some() && self.reconnects < MAX_RECONNECTS {
+                        self.reconnects += 1;
+                        tokio::time::sleep(self.retry).await;
+                    } else {
+                        self.done = true;
+                        return Some(Err(Error::StreamInterrupted(e.to_string())));
+                    }
+                }
+                None => self.done = true,
+            }
+        }
+    }
+
+    fn dispatch(&mut self, raw: RawEvent) {
+        if let Some(retry) = raw.retry {
+            self.retry = retry;
+        }
+        if let Some(id) = raw.id {
+            self.last_event_id = Some(id);
+        }
+        let Some(data) = raw.data else {
+            return;
+        };
+        self.reconnects = 0;
+        if E::is_error(&raw.event) {
+            let payload = serde_json::from_str(&data).unwrap_or(Value::String(data.clone()));
+            let text = |pointer: &str| {
+                payload
+                    .pointer(pointer)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            let message = text("/message")
+                .or_else(|| text("/error/message"))
+                .or_else(|| text("/error"))
+                .unwrap_or_else(|| data.clone());
+            let code = text("/code").or_else(|| text("/error/code"));
+            self.ready.push_back(Err(Error::StreamEvent {
+                event: raw.event,
+                code,
+                message,
+                payload,
+            }));
+            self.done = true;
+            return;
+        }
+        self.ready.push_back(
+            E::decode(&raw.event, &data).map_err(|source| Error::Decode {
+                status: None,
+                source,
+            }),
+        );
+    }
+}
+
+/// One dispatched event, before decoding.
+#[derive(Debug, Default, PartialEq)]
+struct RawEvent {
+    event: String,
+    /// `None` when the event had no `data` (only `id` or `retry`): nothing to deliver.
+    data: Option<String>,
+    id: Option<String>,
+    retry: Option<Duration>,
+}
+
+/// The `text/event-stream` line parser (WHATWG HTML, "Server-sent events").
+#[derive(Debug, Default)]
+struct Parser {
+    line: Vec<u8>,
+    /// The last chunk ended in `\r`: a `\n` starting the next one belongs to it.
+    after_cr: bool,
+    event: String,
+    data: String,
+    has_data: bool,
+    id: Option<String>,
+    retry: Option<Duration>,
+}
+
+impl Parser {
+    fn feed(&mut self, chunk: &[u8]) -> Vec<RawEvent> {
+        let mut out = Vec::new();
+        let mut bytes = chunk;
+        if self.after_cr && bytes.first() == Some(&b'\n') {
+            bytes = &bytes[1..];
+        }
+        self.after_cr = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' | b'\r' => {
+                    if bytes[i] == b'\r' {
+                        if bytes.get(i + 1) == Some(&b'\n') {
+                            i += 1;
+                        } else if i + 1 == bytes.len() {
+                            self.after_cr = true;
+                        }
+                    }
+                    let line = std::mem::take(&mut self.line);
+                    if let Some(event) = self.line_done(&line) {
+                        out.push(event);
+                    }
+                }
+                b => self.line.push(b),
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn line_done(&mut self, line: &[u8]) -> Option<RawEvent> {
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        let line = String::from_utf8_lossy(line);
+        if line.starts_with(':') {
+            return None;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((f, v)) => (f, v.strip_prefix(' ').unwrap_or(v)),
+            None => (line.as_ref(), ""),
+        };
+        match field {
+            "event" => self.event = value.to_owned(),
+            "data" => {
+                self.data.push_str(value);
+                self.data.push('\n');
+                self.has_data = true;
+            }
+            "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
+            "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
+                self.retry = value.parse().ok().map(Duration::from_millis);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn dispatch(&mut self) -> Option<RawEvent> {
+        let event = std::mem::take(&mut self.event);
+        let mut data = std::mem::take(&mut self.data);
+        let has_data = std::mem::replace(&mut self.has_data, false);
+        let id = self.id.take();
+        let retry = self.retry.take();
+        if !has_data && id.is_none() && retry.is_none() {
+            return None;
+        }
+        if data.ends_with('\n') {
+            data.pop();
+        }
+        Some(RawEvent {
+            event: if event.is_empty() {
+                "message".to_owned()
+            } else {
+                event
+            },
+            data: has_data.then_some(data),
+            id,
+            retry,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(chunks: &[&str]) -> Vec<RawEvent> {
+        let mut parser = Parser::default();
+        chunks
+            .iter()
+            .flat_map(|c| parser.feed(c.as_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn events_split_across_chunks_and_line_ends() {
+        let events = parse(&[
+            "event: message_delta\nda",
+            "ta: {\"delta\":\"Hi\"}\r",
+            "\n\r\n: a comment\nid: 7\nretry: 1500\ndata: a\ndata: b\n\n",
+            "data: no event name\r\r",
+        ]);
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert_eq!(events[0].event, "message_delta");
+        assert_eq!(events[0].data.as_deref(), Some("{\"delta\":\"Hi\"}"));
+        assert_eq!(events[1].data.as_deref(), Some("a\nb"));
+        assert_eq!(events[1].id.as_deref(), Some("7"));
+        assert_eq!(events[1].retry, Some(Duration::from_millis(1500)));
+        assert_eq!(events[2].event, "message");
+    }
+
+    #[test]
+    fn an_unfinished_event_is_not_dispatched() {
+        assert!(parse(&["event: done\ndata: {}"]).is_empty());
+    }
+}
