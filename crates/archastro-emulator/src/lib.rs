@@ -41,6 +41,18 @@
 //!   `draft`, CRUD, activate, pause) and installations (created on an agent as `pending`, get,
 //!   list, delete, activate, pause).
 //!
+//! - **Realtime.** The Phoenix Channels (protocol v2) WebSocket of the spec's `x-channels` at
+//!   `GET /socket/websocket?vsn=2.0.0&token=ACCESS_TOKEN` (or `Authorization: Bearer`; an
+//!   unknown or expired token answers 401): `user:{user_id}` (the user only), `team:{team_id}`
+//!   (members) and `thread:{thread_id}` (the owner or participants of a user thread, members
+//!   of a team thread). Joins answer the spec's `returns` (the user and its unread count, the
+//!   team, the thread with a page of its messages); every message created, over REST or with
+//!   the channel's `post_message`, is pushed as `message_created` to the thread's sockets;
+//!   `typing` is relayed to the other sockets as `typing_started` / `typing_stopped`;
+//!   presence (`presence_state`, `presence_diff`) is tracked per topic; `mark_read`,
+//!   `load_more_messages`, `update_presence` and `mark_notifications_read` answer from the
+//!   store. [`Emulator::push`] sends any other push. The wire details are in `src/socket.rs`.
+//!
 //! Ids are deterministic (`usr_000001`, `team_000001`, `thr_000001`, `msg_000001`, ...). What is
 //! written reads back; unknown ids answer 404 and resources of others 403 or 404, in the API's
 //! error envelope; the state sits behind one lock, so concurrent requests are safe. Every other
@@ -58,6 +70,7 @@ mod auth;
 mod developer;
 mod paging;
 mod runtime;
+mod socket;
 mod store;
 
 pub use archastro_server::types;
@@ -81,6 +94,9 @@ pub struct Config {
     pub device_interval: u64,
     /// Sample tasks created in every new team.
     pub seed_tasks: usize,
+    /// How long a `typing: true` on a `thread:` topic lasts without another one (the spec
+    /// says 5 seconds).
+    pub typing_ttl: Duration,
     /// The framework's settings (body limit).
     pub server: ServerConfig,
 }
@@ -93,6 +109,7 @@ impl Default for Config {
             token_ttl: Duration::from_secs(3600),
             device_interval: 1,
             seed_tasks: 0,
+            typing_ttl: Duration::from_secs(5),
             server: ServerConfig::default(),
         }
     }
@@ -115,6 +132,8 @@ pub(crate) struct State {
     pub(crate) config: Config,
     store: RwLock<store::Store>,
     stats: RwLock<Stats>,
+    /// The sockets of the realtime API and the topics they joined.
+    pub(crate) hub: socket::Hub,
 }
 
 impl State {
@@ -159,6 +178,7 @@ impl Emulator {
                 store: RwLock::new(store::Store::new(&config)),
                 config,
                 stats: RwLock::new(Stats::default()),
+                hub: socket::Hub::default(),
             }),
         }
     }
@@ -171,9 +191,16 @@ impl Emulator {
         *self.state.stats.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The API as an axum router (every family, with the JSON 404/405 fallbacks).
+    /// The API as an axum router (every family, with the JSON 404/405 fallbacks) and the
+    /// realtime WebSocket at `/socket/websocket`.
     pub fn router(&self) -> axum::Router {
         let api = Arc::new(Api(self.state.clone()));
+        let socket = axum::Router::new()
+            .route(
+                socket::PATH,
+                axum::routing::get(socket::upgrade).fallback(socket::method_not_allowed),
+            )
+            .with_state(self.state.clone());
         archastro_server::router(
             Arc::new(Keys(self.state.clone())),
             self.state.config.server,
@@ -181,6 +208,14 @@ impl Emulator {
             api.clone(),
             api,
         )
+        .merge(socket)
+    }
+
+    /// Pushes `event` with `payload` to every socket joined to `topic` (`thread:thr_000001`,
+    /// ...), as the server would: for the pushes no REST operation makes (`notification`,
+    /// `direct_event`, `agent_response_delta`, ...). Answers how many sockets it reached.
+    pub fn push(&self, topic: &str, event: &str, payload: serde_json::Value) -> usize {
+        self.state.hub.push(topic, event, &payload)
     }
 
     /// The operation ids the emulator implements (every other one answers 501), found with the
@@ -261,6 +296,12 @@ impl Running {
     /// The base URL (`http://127.0.0.1:PORT`).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The realtime socket's URL (`ws://127.0.0.1:PORT/socket/websocket`); add
+    /// `?vsn=2.0.0&token=ACCESS_TOKEN`.
+    pub fn socket_url(&self) -> String {
+        format!("ws://{}{}", self.addr, socket::PATH)
     }
 }
 

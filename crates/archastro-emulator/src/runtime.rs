@@ -196,6 +196,7 @@ impl Api {
                 messages: Vec::new(),
             },
         );
+        self.0.hub.thread_event("thread_created", &thread);
         Ok(thread)
     }
 
@@ -236,7 +237,9 @@ impl Api {
             t.metadata = v;
         }
         t.updated_at = now();
-        Ok(t.clone())
+        let thread = t.clone();
+        self.0.hub.thread_event("thread_updated", &thread);
+        Ok(thread)
     }
 
     fn delete_thread(
@@ -282,85 +285,12 @@ impl Api {
     ) -> Result<Message, ApiError> {
         let caller = Caller::of(ctx)?;
         let mut store = self.0.write();
-        let idempotency_key = body.idempotency_key.map(String::from);
-        {
-            let thread = thread_ref(&store, &caller, owner, id)?;
-            if let Some(key) = &idempotency_key
-                && let Some(m) = thread
-                    .messages
-                    .iter()
-                    .find(|m| m.idempotency_key.as_deref() == Some(key))
-            {
-                return Ok(m.clone());
-            }
-            if let Some(r) = &body.reply_to
-                && !thread.messages.iter().any(|m| m.id == *r)
-            {
-                return Err(invalid("reply_to", "is not a message of this thread"));
-            }
+        thread_ref(&store, &caller, owner, id)?;
+        let (message, created) = create_message(&mut store, &caller, id, body)?;
+        if created {
+            // Under the store's lock, so sockets see messages in creation order.
+            self.0.hub.message_created(&message);
         }
-        let (sender_type, user) = match (&caller, body.on_behalf_of) {
-            (Caller::User(me), _) => (MessageSenderType::User, Some(me.clone())),
-            (Caller::App, Some(u)) => {
-                if !store.users.contains_key(&u) {
-                    return Err(invalid("on_behalf_of", "is not a user of the app"));
-                }
-                (MessageSenderType::User, Some(u))
-            }
-            (Caller::App, None) => (MessageSenderType::System, None),
-        };
-        let mut attachments = Vec::new();
-        for (i, a) in body.attachments.into_iter().enumerate() {
-            let missing = match a.type_ {
-                AttachmentInputType::File if a.file.is_none() => Some("file"),
-                AttachmentInputType::Link if a.url.is_none() => Some("url"),
-                AttachmentInputType::Task | AttachmentInputType::Object
-                    if a.resource_id.is_none() =>
-                {
-                    Some("resource_id")
-                }
-                _ => None,
-            };
-            if let Some(field) = missing {
-                return Err(invalid(
-                    &format!("attachments[{i}].{field}"),
-                    &format!("is required for a {} attachment", a.type_),
-                ));
-            }
-            attachments.push(Attachment {
-                content_type: None,
-                file: a.file,
-                id: store.next_id("att"),
-                resource_id: a.resource_id,
-                size: None,
-                title: None,
-                type_: convert(&a.type_),
-                url: a.url,
-            });
-        }
-        let at = now();
-        let message = Message {
-            agent: None,
-            attachments,
-            content: body.content.into(),
-            created_at: at,
-            edited_at: None,
-            id: store.next_id("msg"),
-            idempotency_key,
-            metadata: metadata(body.metadata),
-            reply_to: body.reply_to,
-            sender_type,
-            thread: id.to_owned(),
-            user,
-        };
-        let activity = store.tick();
-        let thread = store
-            .threads
-            .get_mut(id)
-            .ok_or_else(|| not_found("thread", id))?;
-        thread.messages.push(message.clone());
-        thread.thread.last_message_at = Some(at);
-        thread.activity = activity;
         Ok(message)
     }
 
@@ -375,6 +305,99 @@ impl Api {
             _ => Ok(()),
         }
     }
+}
+
+/// Creates a message in thread `id` (the caller's access already checked), as every path that
+/// posts one does (the REST operations of user and team threads, the `thread:` channel's
+/// `post_message`). The message, and whether it is new (`false`: an idempotent retry answered
+/// with the original).
+pub(crate) fn create_message(
+    store: &mut Store,
+    caller: &Caller,
+    id: &str,
+    body: types::CreateMessageRequest,
+) -> Result<(Message, bool), ApiError> {
+    let idempotency_key = body.idempotency_key.map(String::from);
+    {
+        let thread = store
+            .threads
+            .get(id)
+            .ok_or_else(|| not_found("thread", id))?;
+        if let Some(key) = &idempotency_key
+            && let Some(m) = thread
+                .messages
+                .iter()
+                .find(|m| m.idempotency_key.as_deref() == Some(key))
+        {
+            return Ok((m.clone(), false));
+        }
+        if let Some(r) = &body.reply_to
+            && !thread.messages.iter().any(|m| m.id == *r)
+        {
+            return Err(invalid("reply_to", "is not a message of this thread"));
+        }
+    }
+    let (sender_type, user) = match (caller, body.on_behalf_of) {
+        (Caller::User(me), _) => (MessageSenderType::User, Some(me.clone())),
+        (Caller::App, Some(u)) => {
+            if !store.users.contains_key(&u) {
+                return Err(invalid("on_behalf_of", "is not a user of the app"));
+            }
+            (MessageSenderType::User, Some(u))
+        }
+        (Caller::App, None) => (MessageSenderType::System, None),
+    };
+    let mut attachments = Vec::new();
+    for (i, a) in body.attachments.into_iter().enumerate() {
+        let missing = match a.type_ {
+            AttachmentInputType::File if a.file.is_none() => Some("file"),
+            AttachmentInputType::Link if a.url.is_none() => Some("url"),
+            AttachmentInputType::Task | AttachmentInputType::Object if a.resource_id.is_none() => {
+                Some("resource_id")
+            }
+            _ => None,
+        };
+        if let Some(field) = missing {
+            return Err(invalid(
+                &format!("attachments[{i}].{field}"),
+                &format!("is required for a {} attachment", a.type_),
+            ));
+        }
+        attachments.push(Attachment {
+            content_type: None,
+            file: a.file,
+            id: store.next_id("att"),
+            resource_id: a.resource_id,
+            size: None,
+            title: None,
+            type_: convert(&a.type_),
+            url: a.url,
+        });
+    }
+    let at = now();
+    let message = Message {
+        agent: None,
+        attachments,
+        content: body.content.into(),
+        created_at: at,
+        edited_at: None,
+        id: store.next_id("msg"),
+        idempotency_key,
+        metadata: metadata(body.metadata),
+        reply_to: body.reply_to,
+        sender_type,
+        thread: id.to_owned(),
+        user,
+    };
+    let activity = store.tick();
+    let thread = store
+        .threads
+        .get_mut(id)
+        .ok_or_else(|| not_found("thread", id))?;
+    thread.messages.push(message.clone());
+    thread.thread.last_message_at = Some(at);
+    thread.activity = activity;
+    Ok((message, true))
 }
 
 fn sorted_by_seq<T>(mut items: Vec<T>, id: impl Fn(&T) -> &str) -> Vec<T> {
@@ -621,6 +644,7 @@ impl RuntimeApi for Api {
         team.metadata = metadata(body.metadata);
         team.updated_at = now();
         let team = team.clone();
+        self.0.hub.team_updated(&store, &team);
         Ok(rt::ReplaceTeamResponse::Ok(
             store.render_team(&team, &caller),
         ))
@@ -712,6 +736,10 @@ impl RuntimeApi for Api {
         {
             i.status = InvitationStatus::Accepted;
             i.accepted_at = Some(now());
+        }
+        if let Ok(payload) = serde_json::to_value(&membership) {
+            let topic = format!("team:{}", membership.team);
+            self.0.hub.push(&topic, "member_joined", &payload);
         }
         Ok(rt::JoinTeamResponse::Ok(membership))
     }
