@@ -156,3 +156,70 @@ pub fn schemathesis_binary() -> PathBuf {
     }
     bin
 }
+
+/// `@archastro/channel-harness` 0.7.1 (npm), the vendor's contract server for `x-channels` and
+/// SSE routes, installed into `target/peers/channel-harness` on first use. Its manifest asks
+/// for `@archastro/sdk-generator@^0.9.0`, which the registry no longer has: an `overrides`
+/// entry pins it to 0.11.9.
+pub fn channel_harness_script() -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let prefix = workspace_root().join("target/peers/channel-harness");
+    let script = prefix.join("node_modules/@archastro/channel-harness/dist/bin.js");
+    if !script.exists() {
+        std::fs::create_dir_all(&prefix).expect("creating target/peers/channel-harness");
+        let manifest = serde_json::json!({
+            "name": "archastro-channel-harness-peer",
+            "version": "0.0.0",
+            "private": true,
+            "dependencies": { "@archastro/channel-harness": "0.7.1" },
+            "overrides": { "@archastro/sdk-generator": "0.11.9" },
+        });
+        std::fs::write(prefix.join("package.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+        let status = std::process::Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(&prefix)
+            .args(["--no-audit", "--no-fund", "--loglevel=error"])
+            .status()
+            .expect("npm must be installed to run the channel contract tests");
+        assert!(status.success(), "npm install @archastro/channel-harness failed");
+    }
+    script
+}
+
+/// A running channel harness for one spec on 127.0.0.1 (ephemeral ports); stopped when
+/// dropped. `ws_url` is its Phoenix socket, `control_url` its control API and SSE routes.
+pub struct ChannelHarness {
+    pub ws_url: String,
+    pub control_url: String,
+    child: std::process::Child,
+}
+
+impl ChannelHarness {
+    pub fn start(spec: &Path) -> ChannelHarness {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new("node")
+            .arg(channel_harness_script())
+            .arg(spec)
+            .args(["--ws-port", "0", "--control-port", "0", "--host", "127.0.0.1"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()
+            .expect("starting the channel harness (node)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("reading the harness's first line");
+        let urls: serde_json::Value = serde_json::from_str(line.trim())
+            .unwrap_or_else(|e| panic!("the harness printed `{line}` instead of its URLs: {e}"));
+        let text = |key: &str| urls[key].as_str().unwrap_or_else(|| panic!("no `{key}` in `{line}`")).to_owned();
+        ChannelHarness { ws_url: text("wsUrl"), control_url: text("controlUrl"), child }
+    }
+}
+
+impl Drop for ChannelHarness {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
