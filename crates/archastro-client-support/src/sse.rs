@@ -139,6 +139,9 @@ where
             match body.next().await {
                 Some(Ok(chunk)) => {
                     for raw in self.parser.feed(&chunk) {
+                        if self.done {
+                            break; // an error event ended the stream
+                        }
                         self.dispatch(raw);
                     }
                 }
@@ -339,5 +342,117 @@ mod tests {
     #[test]
     fn an_unfinished_event_is_not_dispatched() {
         assert!(parse(&["event: done\ndata: {}"]).is_empty());
+    }
+
+    #[derive(Debug, PartialEq)]
+    enum Numbered {
+        N(u64),
+        Other(String),
+    }
+
+    impl Event for Numbered {
+        fn decode(event: &str, data: &str) -> Result<Self, serde_json::Error> {
+            Ok(match event {
+                "n" => Numbered::N(serde_json::from_str::<Value>(data)?["n"].as_u64().unwrap_or(0)),
+                other => Numbered::Other(other.to_owned()),
+            })
+        }
+        fn is_error(event: &str) -> bool {
+            event == "error"
+        }
+    }
+
+    /// A loopback server that answers each connection with the next of `bodies` (chunked;
+    /// a body ending in `CUT` is cut off without the last chunk) and reports each request's
+    /// `Last-Event-ID`.
+    async fn serve(bodies: Vec<&'static str>) -> (String, tokio::sync::mpsc::UnboundedReceiver<Option<String>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/stream", listener.local_addr().unwrap());
+        let (seen, requests) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            for body in bodies {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    conn.read_exact(&mut byte).await.unwrap();
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let last = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("last-event-id: ").map(str::to_owned));
+                assert!(head.contains("accept: text/event-stream"), "{head}");
+                seen.send(last).unwrap();
+                let (data, cut) = match body.strip_suffix("CUT") {
+                    Some(data) => (data, true),
+                    None => (body, false),
+                };
+                let mut out = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{data}\r\n",
+                    data.len()
+                );
+                if !cut {
+                    out.push_str("0\r\n\r\n");
+                }
+                conn.write_all(out.as_bytes()).await.unwrap();
+                conn.flush().await.unwrap();
+                // Dropping the connection cuts a body that has no last chunk.
+            }
+        });
+        (url, requests)
+    }
+
+    fn stream_of(url: String) -> BoxStream<'static, Result<Numbered, Error>> {
+        let http = reqwest::Client::new();
+        events(move |last_event_id| {
+            let http = http.clone();
+            let url = url.clone();
+            scoped(last_event_id, async move {
+                let mut request = http.get(url).build().map_err(Error::Transport)?;
+                apply(&mut request);
+                let response = http.execute(request).await.map_err(Error::Transport)?;
+                Ok(response.bytes_stream())
+            })
+        })
+    }
+
+    #[tokio::test]
+    async fn a_cut_stream_with_ids_resumes_from_the_last_event_id() {
+        let (url, mut requests) = serve(vec![
+            "retry: 10\nid: 1\nevent: n\ndata: {\"n\": 1}\n\nid: 2\nevent: n\ndata: {\"n\": 2}\n\nCUT",
+            "id: 3\nevent: n\ndata: {\"n\": 3}\n\nevent: bye\ndata: {}\n\n",
+        ])
+        .await;
+        let items: Vec<_> = stream_of(url).collect().await;
+        let items: Vec<Numbered> = items.into_iter().map(|i| i.unwrap()).collect();
+        assert_eq!(items, [Numbered::N(1), Numbered::N(2), Numbered::N(3), Numbered::Other("bye".into())]);
+        assert_eq!(requests.recv().await.unwrap(), None);
+        assert_eq!(requests.recv().await.unwrap().as_deref(), Some("2"));
+    }
+
+    #[tokio::test]
+    async fn a_cut_stream_without_ids_ends_with_a_typed_error() {
+        let (url, _requests) = serve(vec!["event: n\ndata: {\"n\": 1}\n\nCUT"]).await;
+        let items: Vec<_> = stream_of(url).collect().await;
+        assert!(matches!(items.as_slice(), [Ok(Numbered::N(1)), Err(Error::StreamInterrupted(_))]), "{items:?}");
+    }
+
+    #[tokio::test]
+    async fn an_error_event_ends_the_stream_with_its_payload() {
+        let (url, _requests) = serve(vec![
+            "event: n\ndata: {\"n\": 1}\n\nevent: error\ndata: {\"message\": \"overloaded\", \"code\": \"busy\"}\n\nevent: n\ndata: {\"n\": 2}\n\n",
+        ])
+        .await;
+        let items: Vec<_> = stream_of(url).collect().await;
+        assert_eq!(items.len(), 2, "{items:?}");
+        match &items[1] {
+            Err(e @ Error::StreamEvent { message, payload, .. }) => {
+                assert_eq!((message.as_str(), e.code()), ("overloaded", Some("busy")));
+                assert_eq!(payload["message"], "overloaded");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }
