@@ -526,21 +526,37 @@ fn doc_or(doc: &str, fallback: String) -> String {
     }
 }
 
+/// One `///` line per line of `text` (a spec text is never a block comment), kept prose: the
+/// names and patterns it quotes come from the spec too, so it is sanitized as a whole.
+fn doc_lines(text: &str) -> Vec<TokenStream> {
+    crate::normalize::sanitize_doc_text(text)
+        .lines()
+        .map(|line| {
+            let line = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
+            quote! { #[doc = #line] }
+        })
+        .collect()
+}
+
 fn channel_tokens(channel: &Channel) -> TokenStream {
     let ident = format_ident!("{}", channel.name);
     let event_ident = format_ident!("{}Event", channel.name);
-    let doc = doc_or(&channel.doc, format!("The `{}` channel.", channel.name));
+    let doc = doc_lines(&doc_or(&channel.doc, format!("The `{}` channel.", channel.name)));
     let joins = channel.joins.iter().map(|join| {
         let method = format_ident!("{}", join.method);
         let pattern = &join.pattern;
         let params = type_tokens(&join.params);
         let reply = type_tokens(&join.reply);
-        let doc = format!(
+        let doc = doc_lines(&format!(
             "Joins `{pattern}` (the topic is built from `params`).{}",
             if join.doc.is_empty() { String::new() } else { format!("\n\n{}", join.doc) }
-        );
+        ));
         quote! {
-            #[doc = #doc]
+            #(#doc)*
             pub async fn #method(socket: &Socket, params: &#params) -> Result<(Self, #reply), Error> {
                 let params = to_params(params)?;
                 let topic = crate::support::channels::topic(#pattern, &params)?;
@@ -553,19 +569,19 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
         let method = format_ident!("{}", message.method);
         let event = &message.event;
         let reply = type_tokens(&message.reply);
-        let doc = doc_or(&message.doc, format!("Sends `{event}` and waits for the reply."));
+        let doc = doc_lines(&doc_or(&message.doc, format!("Sends `{event}` and waits for the reply.")));
         match &message.params {
             Some(_) => {
                 let params = type_tokens(&message.params);
                 quote! {
-                    #[doc = #doc]
+                    #(#doc)*
                     pub async fn #method(&self, params: &#params) -> Result<#reply, Error> {
                         decode(self.channel.push(#event, to_params(params)?).await?)
                     }
                 }
             }
             None => quote! {
-                #[doc = #doc]
+                #(#doc)*
                 pub async fn #method(&self) -> Result<#reply, Error> {
                     decode(self.channel.push(#event, serde_json::json!({})).await?)
                 }
@@ -575,9 +591,9 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
     let variants = channel.pushes.iter().map(|push| {
         let variant = format_ident!("{}", push.variant);
         let payload = type_tokens(&push.payload);
-        let doc = doc_or(&push.doc, format!("`{}`", push.name));
+        let doc = doc_lines(&doc_or(&push.doc, format!("`{}`", push.name)));
         quote! {
-            #[doc = #doc]
+            #(#doc)*
             #variant(#payload),
         }
     });
@@ -591,12 +607,12 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
         let name = &push.name;
         quote! { Self::#variant(_) => #name, }
     });
-    let events_doc = format!(
+    let events_doc = doc_lines(&format!(
         "The pushes of [`{}`], each with its typed payload.",
         channel.name
-    );
+    ));
     quote! {
-        #[doc = #doc]
+        #(#doc)*
         #[derive(Debug)]
         pub struct #ident {
             channel: Channel,
@@ -627,7 +643,7 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
             }
         }
 
-        #[doc = #events_doc]
+        #(#events_doc)*
         #[derive(Debug, Clone)]
         pub enum #event_ident {
             #(#variants)*
@@ -663,9 +679,9 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
     let variants = stream.events.iter().map(|event| {
         let variant = format_ident!("{}", event.variant);
         let payload = type_tokens(&event.payload);
-        let doc = doc_or(&event.doc, format!("`{}`", event.name));
+        let doc = doc_lines(&doc_or(&event.doc, format!("`{}`", event.name)));
         quote! {
-            #[doc = #doc]
+            #(#doc)*
             #variant(#payload),
         }
     });
@@ -678,12 +694,12 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
     let error_payloads = stream.errors.iter().map(|event| {
         let payload = type_tokens(&event.payload);
         let name = &event.name;
-        let doc = format!(
+        let doc = doc_lines(&format!(
             "The typed payload of a `{name}` event that ended the stream ([`Error::StreamEvent`])."
-        );
+        ));
         let method = format_ident!("{}_payload", snake_ident(&event.name));
         quote! {
-            #[doc = #doc]
+            #(#doc)*
             pub fn #method(error: &Error) -> Option<#payload> {
                 match error {
                     Error::StreamEvent { event, payload, .. } if event == #name => {
@@ -694,20 +710,20 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
             }
         }
     });
-    let enum_doc = format!(
+    let enum_doc = doc_lines(&format!(
         "The events of [`crate::{module}::builder::{builder}::events`] (`{id}`, Server-Sent Events).{}",
         if stream.errors.is_empty() {
             String::new()
         } else {
             " An `error` event is not an item: it ends the stream with [`Error::StreamEvent`].".to_owned()
         }
-    );
-    let method_doc = format!(
+    ));
+    let method_doc = doc_lines(&format!(
         "{}Sends the request and streams its events as they arrive, typed ([`crate::streaming::{enum_ident}`]).\n\nA connection lost mid-stream is resumed with `Last-Event-ID` when the server numbers its events; an HTTP error status is an [`Error::Api`], an `error` event an [`Error::StreamEvent`].",
         if stream.doc.is_empty() { String::new() } else { format!("{}\n\n", stream.doc) }
-    );
+    ));
     quote! {
-        #[doc = #enum_doc]
+        #(#enum_doc)*
         #[derive(Debug, Clone)]
         pub enum #enum_ident {
             #(#variants)*
@@ -733,7 +749,7 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
         }
 
         impl<'a> crate::#module::builder::#builder<'a> {
-            #[doc = #method_doc]
+            #(#method_doc)*
             pub fn events(self) -> futures::stream::BoxStream<'a, Result<#enum_ident, Error>> {
                 crate::support::sse::events(move |last_event_id| {
                     let request = self.clone();

@@ -18,22 +18,21 @@ fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T,
             source,
         })
 }
-/**Per-user channel: presence, notifications and direct events for one user.
-
-Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
-
-## Topics
-
-  * `"user:{user_id}"`: only the user themselves may join.
-*/
+/// Per-user channel: presence, notifications and direct events for one user.
+///
+/// Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
+///
+/// ## Topics
+///
+///   * `"user:{user_id}"`: only the user themselves may join.
 #[derive(Debug)]
 pub struct UserChannel {
     channel: Channel,
 }
 impl UserChannel {
-    /**Joins `user:{user_id}` (the topic is built from `params`).
-
-Join the authenticated user's own channel.*/
+    /// Joins `user:{user_id}` (the topic is built from `params`).
+    ///
+    /// Join the authenticated user's own channel.
     pub async fn join_user(
         socket: &Socket,
         params: &types::UserChannelJoinUserParams,
@@ -47,14 +46,14 @@ Join the authenticated user's own channel.*/
     pub fn topic(&self) -> &str {
         self.channel.topic()
     }
-    ///Set the caller's presence status on this topic.
+    /// Set the caller's presence status on this topic.
     pub async fn update_presence(
         &self,
         params: &types::UserChannelUpdatePresenceParams,
     ) -> Result<types::UserChannelUpdatePresenceReply, Error> {
         decode(self.channel.push("update_presence", to_params(params)?).await?)
     }
-    ///Mark notifications as read.
+    /// Mark notifications as read.
     pub async fn mark_notifications_read(
         &self,
         params: &types::UserChannelMarkNotificationsReadParams,
@@ -73,20 +72,20 @@ Join the authenticated user's own channel.*/
         self.channel.leave().await
     }
 }
-///The pushes of [`UserChannel`], each with its typed payload.
+/// The pushes of [`UserChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
 pub enum UserChannelEvent {
-    ///Full presence state, pushed once after joining (Phoenix Presence).
+    /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::UserChannelPresenceStatePayload),
-    ///Presence changes since the last state or diff (Phoenix Presence).
+    /// Presence changes since the last state or diff (Phoenix Presence).
     PresenceDiff(types::UserChannelPresenceDiffPayload),
-    ///A new notification for the user (mention, invitation, task assignment, ...).
+    /// A new notification for the user (mention, invitation, task assignment, ...).
     Notification(types::UserChannelNotificationPayload),
-    ///A thread owned by (or shared with) the user was created.
+    /// A thread owned by (or shared with) the user was created.
     ThreadCreated(types::Thread),
-    ///One of the user's threads changed (title, unread count, archive state).
+    /// One of the user's threads changed (title, unread count, archive state).
     ThreadUpdated(types::Thread),
-    ///An app-defined event sent to this user by a routine or the server.
+    /// An app-defined event sent to this user by a routine or the server.
     DirectEvent(types::UserChannelDirectEventPayload),
     /// A push this version of the client does not know.
     Other { event: String, payload: serde_json::Value },
@@ -124,22 +123,21 @@ impl UserChannelEvent {
         }
     }
 }
-/**Per-team channel: team-wide events and member activity.
-
-Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
-
-## Topics
-
-  * `"team:{team_id}"`: members of the team may join.
-*/
+/// Per-team channel: team-wide events and member activity.
+///
+/// Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
+///
+/// ## Topics
+///
+///   * `"team:{team_id}"`: members of the team may join.
 #[derive(Debug)]
 pub struct TeamChannel {
     channel: Channel,
 }
 impl TeamChannel {
-    /**Joins `team:{team_id}` (the topic is built from `params`).
-
-Join a team's channel.*/
+    /// Joins `team:{team_id}` (the topic is built from `params`).
+    ///
+    /// Join a team's channel.
     pub async fn join_team(
         socket: &Socket,
         params: &types::TeamChannelJoinTeamParams,
@@ -153,7 +151,7 @@ Join a team's channel.*/
     pub fn topic(&self) -> &str {
         self.channel.topic()
     }
-    ///Set the caller's presence status on this topic.
+    /// Set the caller's presence status on this topic.
     pub async fn update_presence(
         &self,
         params: &types::TeamChannelUpdatePresenceParams,
@@ -172,24 +170,24 @@ Join a team's channel.*/
         self.channel.leave().await
     }
 }
-///The pushes of [`TeamChannel`], each with its typed payload.
+/// The pushes of [`TeamChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
 pub enum TeamChannelEvent {
-    ///Full presence state, pushed once after joining (Phoenix Presence).
+    /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::TeamChannelPresenceStatePayload),
-    ///Presence changes since the last state or diff (Phoenix Presence).
+    /// Presence changes since the last state or diff (Phoenix Presence).
     PresenceDiff(types::TeamChannelPresenceDiffPayload),
-    ///A user or agent joined the team.
+    /// A user or agent joined the team.
     MemberJoined(types::Membership),
-    ///A user or agent left (or was removed from) the team.
+    /// A user or agent left (or was removed from) the team.
     MemberLeft(types::TeamChannelMemberLeftPayload),
-    ///A member's role changed.
+    /// A member's role changed.
     MemberUpdated(types::Membership),
-    ///The team's fields changed.
+    /// The team's fields changed.
     TeamUpdated(types::Team),
-    ///A team thread was created.
+    /// A team thread was created.
     ThreadCreated(types::Thread),
-    ///A team task was created or changed.
+    /// A team task was created or changed.
     TaskUpdated(types::Task),
     /// A push this version of the client does not know.
     Other { event: String, payload: serde_json::Value },
@@ -231,22 +229,21 @@ impl TeamChannelEvent {
         }
     }
 }
-/**Per-thread channel: messages, typing indicators and streamed agent responses.
-
-Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
-
-## Topics
-
-  * `"thread:{thread_id}"`: participants of the thread (and members of its team) may join.
-*/
+/// Per-thread channel: messages, typing indicators and streamed agent responses.
+///
+/// Connect to `wss://api.archastro.ai/socket/websocket` (Phoenix channels, protocol v2: `vsn=2.0.0`) and authenticate with a user JWT (`bearerAuth`, see `x-channel-auth`).
+///
+/// ## Topics
+///
+///   * `"thread:{thread_id}"`: participants of the thread (and members of its team) may join.
 #[derive(Debug)]
 pub struct ThreadChannel {
     channel: Channel,
 }
 impl ThreadChannel {
-    /**Joins `thread:{thread_id}` (the topic is built from `params`).
-
-Join a thread and receive its most recent messages.*/
+    /// Joins `thread:{thread_id}` (the topic is built from `params`).
+    ///
+    /// Join a thread and receive its most recent messages.
     pub async fn join_thread(
         socket: &Socket,
         params: &types::ThreadChannelJoinThreadParams,
@@ -260,28 +257,28 @@ Join a thread and receive its most recent messages.*/
     pub fn topic(&self) -> &str {
         self.channel.topic()
     }
-    ///Signal that the caller started or stopped typing; broadcast to other members as `typing_started` / `typing_stopped`. Typing expires after 5 seconds without a new `typing` message.
+    /// Signal that the caller started or stopped typing; broadcast to other members as `typing_started` / `typing_stopped`. Typing expires after 5 seconds without a new `typing` message.
     pub async fn typing(
         &self,
         params: &types::ThreadChannelTypingParams,
     ) -> Result<types::ThreadChannelTypingReply, Error> {
         decode(self.channel.push("typing", to_params(params)?).await?)
     }
-    ///Mark the thread as read up to (and including) a message.
+    /// Mark the thread as read up to (and including) a message.
     pub async fn mark_read(
         &self,
         params: &types::ThreadChannelMarkReadParams,
     ) -> Result<types::ThreadChannelMarkReadReply, Error> {
         decode(self.channel.push("mark_read", to_params(params)?).await?)
     }
-    ///Post a message (same as the REST create-message operations).
+    /// Post a message (same as the REST create-message operations).
     pub async fn post_message(
         &self,
         params: &types::CreateMessageRequest,
     ) -> Result<types::ThreadChannelPostMessageReply, Error> {
         decode(self.channel.push("post_message", to_params(params)?).await?)
     }
-    ///Load older or newer messages with cursor pagination.
+    /// Load older or newer messages with cursor pagination.
     pub async fn load_more_messages(
         &self,
         params: &types::ThreadChannelLoadMoreMessagesParams,
@@ -303,28 +300,28 @@ Join a thread and receive its most recent messages.*/
         self.channel.leave().await
     }
 }
-///The pushes of [`ThreadChannel`], each with its typed payload.
+/// The pushes of [`ThreadChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
 pub enum ThreadChannelEvent {
-    ///Full presence state, pushed once after joining (Phoenix Presence).
+    /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::ThreadChannelPresenceStatePayload),
-    ///Presence changes since the last state or diff (Phoenix Presence).
+    /// Presence changes since the last state or diff (Phoenix Presence).
     PresenceDiff(types::ThreadChannelPresenceDiffPayload),
-    ///A message was posted in the thread.
+    /// A message was posted in the thread.
     MessageCreated(types::Message),
-    ///A message was edited.
+    /// A message was edited.
     MessageUpdated(types::Message),
-    ///A message was deleted.
+    /// A message was deleted.
     MessageDeleted(types::ThreadChannelMessageDeletedPayload),
-    ///A user or agent started typing.
+    /// A user or agent started typing.
     TypingStarted(types::ThreadChannelTypingStartedPayload),
-    ///A user or agent stopped typing.
+    /// A user or agent stopped typing.
     TypingStopped(types::ThreadChannelTypingStoppedPayload),
-    ///A chunk of an agent response being generated. Concatenate `delta` by `index` per `response_id`.
+    /// A chunk of an agent response being generated. Concatenate `delta` by `index` per `response_id`.
     AgentResponseDelta(types::ThreadChannelAgentResponseDeltaPayload),
-    ///An agent response is complete; `message` is the persisted message (also pushed as `message_created`).
+    /// An agent response is complete; `message` is the persisted message (also pushed as `message_created`).
     AgentResponse(types::ThreadChannelAgentResponsePayload),
-    ///A member read the thread up to a message.
+    /// A member read the thread up to a message.
     ReadReceipt(types::ThreadChannelReadReceiptPayload),
     /// A push this version of the client does not know.
     Other { event: String, payload: serde_json::Value },
