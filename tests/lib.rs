@@ -74,22 +74,32 @@ pub fn normalize_fixture(name: &str) -> String {
 /// (`@stoplight/prism-cli`, the version npm installs on Node 20), installed into
 /// `target/peers/node` on first use.
 pub fn prism_binary() -> PathBuf {
+    npm_peer("node", "node_modules/.bin/prism", &["@stoplight/prism-cli@5.14.2"], None)
+}
+
+/// Installs npm `packages` into `target/peers/<dir>` unless `<dir>/<installed>` exists (one
+/// install at a time), with `manifest` as its `package.json` when given; returns that path.
+fn npm_peer(dir: &str, installed: &str, packages: &[&str], manifest: Option<serde_json::Value>) -> PathBuf {
     static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let prefix = workspace_root().join("target/peers/node");
-    let bin = prefix.join("node_modules/.bin/prism");
-    if !bin.exists() {
-        std::fs::create_dir_all(&prefix).expect("creating target/peers/node");
+    let prefix = workspace_root().join("target/peers").join(dir);
+    let path = prefix.join(installed);
+    if !path.exists() {
+        std::fs::create_dir_all(&prefix).unwrap_or_else(|e| panic!("creating {}: {e}", prefix.display()));
+        if let Some(manifest) = manifest {
+            std::fs::write(prefix.join("package.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+        }
         let status = std::process::Command::new("npm")
             .arg("install")
             .arg("--prefix")
             .arg(&prefix)
-            .args(["--no-audit", "--no-fund", "--loglevel=error", "@stoplight/prism-cli@5.14.2"])
+            .args(["--no-audit", "--no-fund", "--loglevel=error"])
+            .args(packages)
             .status()
-            .expect("npm must be installed to run the Prism contract tests");
-        assert!(status.success(), "npm install @stoplight/prism-cli failed");
+            .expect("npm must be installed to run the tests that use npm peers");
+        assert!(status.success(), "npm install into target/peers/{dir} failed");
     }
-    bin
+    path
 }
 
 /// A running Prism mock of one spec on 127.0.0.1; stopped when dropped. With `--errors`, a
@@ -162,30 +172,14 @@ pub fn schemathesis_binary() -> PathBuf {
 /// for `@archastro/sdk-generator@^0.9.0`, which the registry no longer has: an `overrides`
 /// entry pins it to 0.11.9.
 pub fn channel_harness_script() -> PathBuf {
-    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let prefix = workspace_root().join("target/peers/channel-harness");
-    let script = prefix.join("node_modules/@archastro/channel-harness/dist/bin.js");
-    if !script.exists() {
-        std::fs::create_dir_all(&prefix).expect("creating target/peers/channel-harness");
-        let manifest = serde_json::json!({
-            "name": "archastro-channel-harness-peer",
-            "version": "0.0.0",
-            "private": true,
-            "dependencies": { "@archastro/channel-harness": "0.7.1" },
-            "overrides": { "@archastro/sdk-generator": "0.11.9" },
-        });
-        std::fs::write(prefix.join("package.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
-        let status = std::process::Command::new("npm")
-            .arg("install")
-            .arg("--prefix")
-            .arg(&prefix)
-            .args(["--no-audit", "--no-fund", "--loglevel=error"])
-            .status()
-            .expect("npm must be installed to run the channel contract tests");
-        assert!(status.success(), "npm install @archastro/channel-harness failed");
-    }
-    script
+    let manifest = serde_json::json!({
+        "name": "archastro-channel-harness-peer",
+        "version": "0.0.0",
+        "private": true,
+        "dependencies": { "@archastro/channel-harness": "0.7.1" },
+        "overrides": { "@archastro/sdk-generator": "0.11.9" },
+    });
+    npm_peer("channel-harness", "node_modules/@archastro/channel-harness/dist/bin.js", &[], Some(manifest))
 }
 
 /// A running channel harness for one spec on 127.0.0.1 (ephemeral ports); stopped when
