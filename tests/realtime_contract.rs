@@ -231,10 +231,18 @@ mod emulator {
         (team.id, thread.id)
     }
 
+    fn thread_params(thread_id: &str) -> types::ThreadChannelJoinThreadParams {
+        types::ThreadChannelJoinThreadParams {
+            thread_id: thread_id.to_owned(),
+            limit: None,
+            before_cursor: None,
+            after_cursor: None,
+        }
+    }
+
     async fn join(api: &ArchAstro, thread_id: &str) -> (ThreadChannel, Events) {
         let socket = api.connect_socket(SocketOptions::default()).await.expect("socket");
-        let params: types::ThreadChannelJoinThreadParams =
-            types::ThreadChannelJoinThreadParams::builder().thread_id(thread_id).try_into().unwrap();
+        let params = thread_params(thread_id);
         let (channel, reply) = ThreadChannel::join_thread(&socket, &params).await.expect("join");
         assert_eq!(reply.thread.id, thread_id);
         let events = channel.events();
@@ -327,8 +335,7 @@ mod emulator {
         let (stranger, _) = user(&running, "eve@example.com").await;
         let (_, thread) = team_thread(&owner, &member).await;
         let socket = stranger.connect_socket(SocketOptions::default()).await.expect("socket");
-        let params: types::ThreadChannelJoinThreadParams =
-            types::ThreadChannelJoinThreadParams::builder().thread_id(thread.as_str()).try_into().unwrap();
+        let params = thread_params(&thread);
         match ThreadChannel::join_thread(&socket, &params).await {
             Err(Error::JoinRefused { reason, topic, .. }) => {
                 assert_eq!((reason.as_str(), topic), ("unauthorized", format!("thread:{thread}")));
