@@ -1206,6 +1206,101 @@ async fn send_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::net::TcpListener;
+
+    type ServerWs = WebSocketStream<TcpStream>;
+
+    async fn accept(listener: &TcpListener) -> ServerWs {
+        let (tcp, _) = listener.accept().await.unwrap();
+        tokio_tungstenite::accept_async(tcp).await.unwrap()
+    }
+
+    /// Reads frames until `event` arrives; answers joins `ok` on the way. Returns the frame.
+    async fn until(ws: &mut ServerWs, event: &str) -> Option<Vec<Value>> {
+        while let Some(Ok(message)) = ws.next().await {
+            let Message::Text(text) = message else { continue };
+            let frame: Vec<Value> = serde_json::from_str(text.as_str()).unwrap();
+            if frame[3] == "phx_join" {
+                let reply = json!([frame[0], frame[1], frame[2], "phx_reply", {"status": "ok", "response": {}}]);
+                ws.send(Message::Text(reply.to_string().into())).await.unwrap();
+            }
+            if frame[3] == event {
+                return Some(frame);
+            }
+        }
+        None
+    }
+
+    fn options() -> SocketOptions {
+        SocketOptions {
+            heartbeat_interval: Duration::from_millis(200),
+            reply_timeout: Duration::from_millis(400),
+            reconnect_base_delay: Duration::from_millis(20),
+            reconnect_max_delay: Duration::from_millis(100),
+            buffer_limit: 1,
+            ..SocketOptions::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_is_left_for_a_new_connection_and_the_channel_rejoined() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/socket/websocket", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            // The first connection answers the join, then never answers a heartbeat.
+            let mut first = accept(&listener).await;
+            until(&mut first, "phx_join").await.unwrap();
+            let silent = tokio::spawn(async move { while first.next().await.is_some() {} });
+            // The second gets the rejoin and answers the message.
+            let mut second = accept(&listener).await;
+            let rejoin = until(&mut second, "phx_join").await.unwrap();
+            let ping = until(&mut second, "ping").await.unwrap();
+            let reply = json!([ping[0], ping[1], ping[2], "phx_reply", {"status": "ok", "response": {"pong": true}}]);
+            second.send(Message::Text(reply.to_string().into())).await.unwrap();
+            silent.abort();
+            (rejoin, second)
+        });
+        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options()).await.unwrap();
+        let (channel, _) = socket.join("room:1".into(), json!({"room": 1})).await.unwrap();
+        // Sent on the first connection or buffered until the rejoin; answered on the second.
+        let reply = loop {
+            match channel.push("ping", json!({})).await {
+                Ok(reply) => break reply,
+                Err(Error::ReplyTimeout { .. } | Error::ChannelDisconnected { .. }) => continue,
+                Err(other) => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(reply, json!({"pong": true}));
+        let (rejoin, _second) = server.await.unwrap();
+        assert_eq!((rejoin[2].as_str(), &rejoin[4]), (Some("room:1"), &json!({"room": 1})));
+    }
+
+    #[tokio::test]
+    async fn pushes_wait_in_a_bounded_buffer_while_reconnecting() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/socket/websocket", listener.local_addr().unwrap());
+        let (joined, mut wait_joined) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut ws = accept(&listener).await;
+            until(&mut ws, "phx_join").await.unwrap();
+            joined.send(()).unwrap();
+            // Close the connection and stop listening: reconnects are refused.
+            drop(ws);
+            drop(listener);
+        });
+        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options()).await.unwrap();
+        let (channel, _) = socket.join("room:1".into(), json!({})).await.unwrap();
+        wait_joined.recv().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (first, second) = tokio::join!(channel.push("a", json!({})), async {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            channel.push("b", json!({})).await
+        });
+        assert!(matches!(second, Err(Error::BufferFull { ref event, .. }) if event == "b"), "{second:?}");
+        assert!(matches!(first, Err(Error::ReplyTimeout { ref event, .. }) if event == "a"), "{first:?}");
+        socket.close().await;
+        assert!(matches!(channel.push("c", json!({})).await, Err(Error::SocketClosed)));
+    }
 
     #[test]
     fn topics_are_built_from_params() {
