@@ -6,11 +6,11 @@
 //! progenitor's `ClientHooks`. Everything here is data-driven: names and texts from the spec
 //! only reach the output through `quote!` (escaped literals, sanitized identifiers).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
@@ -93,68 +93,152 @@ pub fn generate_client(
     support: &SupportSources,
     crate_version: &str,
 ) -> Result<BTreeMap<String, String>> {
+    let plan = ClientPlan::new(normalized, config, support, crate_version);
     let mut files = BTreeMap::new();
-    let shared = shared_schemas(normalized);
-    let info = normalized
-        .families
-        .first()
-        .map(|(_, d)| d["info"].clone())
-        .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
+    for part in crate::jobs::run(plan.jobs()) {
+        files.extend(part?);
+    }
+    files.extend(plan.finish());
+    Ok(files)
+}
 
-    // The shared types: progenitor over a document with every component and no paths.
-    let types_doc = json!({
-        "openapi": "3.0.3",
-        "info": {"title": info["title"].clone(), "version": info["version"].clone()},
-        "paths": {},
-        "components": {"schemas": Value::Object(shared.clone().into_iter().collect())},
-    });
-    let types_file = run_progenitor("types", &types_doc, &BTreeMap::new())?;
-    let types_module = extract_types_module(&types_file)
-        .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-    files.insert(
-        "src/types.rs".to_owned(),
-        format_file(types_module, "Types shared by every scope family.")?,
-    );
+/// Files as `(path relative to the crate, contents)`.
+pub type Files = Vec<(String, String)>;
 
-    let replacements: BTreeMap<String, Vec<TypeImpl>> = shared
-        .iter()
-        .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
-        .collect();
-    let mut uses = Uses::default();
-    uses.merge(&types_file);
-    for (name, doc) in &normalized.families {
-        let family = config
+/// What the client's files are generated from, computed once; [`ClientPlan::jobs`] are
+/// independent of each other, [`ClientPlan::finish`] comes after them.
+pub struct ClientPlan<'a> {
+    normalized: &'a Normalized,
+    config: &'a FamiliesConfig,
+    support: &'a SupportSources,
+    crate_version: &'a str,
+    shared: BTreeMap<String, Value>,
+    replacements: BTreeMap<String, Vec<TypeImpl>>,
+    info: Value,
+    uses: std::sync::Mutex<Uses>,
+}
+
+impl<'a> ClientPlan<'a> {
+    pub fn new(
+        normalized: &'a Normalized,
+        config: &'a FamiliesConfig,
+        support: &'a SupportSources,
+        crate_version: &'a str,
+    ) -> Self {
+        let info = normalized
+            .families
+            .first()
+            .map(|(_, d)| d["info"].clone())
+            .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
+        let shared = shared_schemas(normalized);
+        let replacements = shared
+            .iter()
+            .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
+            .collect();
+        ClientPlan {
+            normalized,
+            config,
+            support,
+            crate_version,
+            shared,
+            replacements,
+            info,
+            uses: Default::default(),
+        }
+    }
+
+    /// The shared types, one job per family, and `lib.rs`.
+    pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
+        let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> = vec![Box::new(|| self.types_file())];
+        for (name, doc) in &self.normalized.families {
+            jobs.push(Box::new(move || self.family_file(name, doc)));
+        }
+        jobs.push(Box::new(|| {
+            Ok(vec![(
+                "src/lib.rs".to_owned(),
+                format_file("lib.rs", lib_rs(self.normalized, self.config, &self.info)?, "")?,
+            )])
+        }));
+        jobs
+    }
+
+    /// The shared types: progenitor over a document with every component and no paths.
+    pub fn types_file(&self) -> Result<Files> {
+        let info = &self.info;
+        let types_doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": info["title"].clone(), "version": info["version"].clone()},
+            "paths": {},
+            "components": {"schemas": Value::Object(self.shared.clone().into_iter().collect())},
+        });
+        let (types_tokens, uses) = run_progenitor("types", &types_doc, &BTreeMap::new())?;
+        drop(types_doc);
+        self.add_uses(uses);
+        let types_module = extract_types_module(types_tokens)
+            .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+        // typify writes a builder for every struct; only the types a request sends need one.
+        let with_builder: BTreeSet<String> = request_types(self.normalized, &self.shared)
+            .iter()
+            .map(|name| type_name(name))
+            .collect();
+        let mut keep = |path: &[String], item: &[TokenTree]| match path {
+            [] => builder_fn_of(item).is_none_or(|t| with_builder.contains(&t)),
+            [module] if module == "builder" => {
+                last_ident_before_body(item).is_none_or(|t| with_builder.contains(&t))
+            }
+            _ => true,
+        };
+        Ok(vec![(
+            "src/types.rs".to_owned(),
+            format_file_filtered(
+                "types",
+                types_module,
+                "Types shared by every scope family.",
+                &mut keep,
+            )?,
+        )])
+    }
+
+    /// One scope family's module; its components refer to the shared types.
+    pub fn family_file(&self, name: &str, doc: &Value) -> Result<Files> {
+        let family = self
+            .config
             .families
             .iter()
-            .find(|f| &f.name == name)
+            .find(|f| f.name == name)
             .expect("families come from config");
-        let file = run_progenitor(name, doc, &replacements)?;
-        uses.merge(&file);
+        let (tokens, uses) = run_progenitor(name, doc, &self.replacements)?;
+        self.add_uses(uses);
         let doc_line = format!("{}: {}", family.title, family.description);
-        files.insert(format!("src/{name}.rs"), format_file(file, &doc_line)?);
+        Ok(vec![(format!("src/{name}.rs"), format_file(name, tokens, &doc_line)?)])
     }
 
-    files.insert(
-        "src/lib.rs".to_owned(),
-        format_file(lib_rs(normalized, config, &info)?, "")?,
-    );
-    for (name, text) in &support.files {
-        let target = if name == "lib.rs" {
-            "mod.rs"
-        } else {
-            name.as_str()
-        };
-        files.insert(
-            format!("{SUPPORT_MODULE_DIR}/{target}"),
-            format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
-        );
+    fn add_uses(&self, uses: Uses) {
+        self.uses.lock().unwrap_or_else(|e| e.into_inner()).merge(uses);
     }
-    files.insert(
-        "Cargo.toml".to_owned(),
-        cargo_toml(&info, support, &uses, crate_version),
-    );
-    files.insert("README.md".to_owned(), readme(&info, config));
-    Ok(files)
+
+    /// The support module, `Cargo.toml` (which needs what the jobs found) and the README.
+    pub fn finish(&self) -> Files {
+        let mut files = Vec::new();
+        for (name, text) in &self.support.files {
+            let target = if name == "lib.rs" {
+                "mod.rs"
+            } else {
+                name.as_str()
+            };
+            files.push((
+                format!("{SUPPORT_MODULE_DIR}/{target}"),
+                format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
+            ));
+        }
+        let uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((
+            "Cargo.toml".to_owned(),
+            cargo_toml(&self.info, self.support, &uses, self.crate_version),
+        ));
+        files.push(("README.md".to_owned(), readme(&self.info, self.config)));
+        files
+    }
 }
 
 /// Every component schema of every family, once (they come from one document, so a name
@@ -172,6 +256,72 @@ fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
         }
     }
     out
+}
+
+/// The components a request body uses, directly or through other components.
+fn request_types(normalized: &Normalized, shared: &BTreeMap<String, Value>) -> BTreeSet<String> {
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    match (k.as_str(), child) {
+                        ("$ref", Value::String(r)) => {
+                            if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                                out.push(name);
+                            }
+                        }
+                        _ => refs(child, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut pending = Vec::new();
+    for (_, doc) in &normalized.families {
+        for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+            for method in METHODS {
+                if let Some(body) = item.get(*method).and_then(|op| op.get("requestBody")) {
+                    refs(body, &mut pending);
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.to_owned())
+            && let Some(schema) = shared.get(name)
+        {
+            refs(schema, &mut pending);
+        }
+    }
+    seen
+}
+
+/// `impl X { pub fn builder() ... }`: `X`.
+fn builder_fn_of(item: &[TokenTree]) -> Option<String> {
+    let [TokenTree::Ident(kw), TokenTree::Ident(ty), TokenTree::Group(body)] = item else {
+        return None;
+    };
+    if kw != "impl" || body.delimiter() != Delimiter::Brace {
+        return None;
+    }
+    let mut inner = body.stream().into_iter();
+    let words: Vec<String> = inner.by_ref().take(3).map(|t| t.to_string()).collect();
+    (words == ["pub", "fn", "builder"]).then(|| ty.to_string())
+}
+
+/// The type an item of typify's `builder` module is about: the last name before its body
+/// (`struct X`, `impl X`, `impl Default for X`, `impl TryFrom<X> for super::X`).
+fn last_ident_before_body(item: &[TokenTree]) -> Option<String> {
+    let (TokenTree::Group(_), rest) = item.split_last()? else {
+        return None;
+    };
+    rest.iter().rev().find_map(|t| match t {
+        TokenTree::Ident(i) => Some(i.to_string()),
+        _ => None,
+    })
 }
 
 /// The Rust type name typify gives a component (its replacement key).
@@ -232,28 +382,36 @@ struct Uses {
 }
 
 impl Uses {
-    fn merge(&mut self, file: &syn::File) {
-        let text = quote! { #file }.to_string();
-        self.chrono |= text.contains("chrono ::");
-        self.uuid |= text.contains("uuid ::");
-        self.regress |= text.contains("regress ::");
+    fn merge(&mut self, other: Uses) {
+        self.chrono |= other.chrono;
+        self.uuid |= other.uuid;
+        self.regress |= other.regress;
     }
 }
 
+/// Progenitor's output for one document, and what it needs from optional dependencies.
 fn run_progenitor(
     family: &str,
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
-) -> Result<syn::File> {
-    let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
+) -> Result<(TokenStream, Uses)> {
+    let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
         generate_error(
             family,
             format!("the normalized document is not OpenAPI 3.0: {e}"),
         )
     })?;
     let settings = settings(replacements);
-    let tokens = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings).generate_tokens(&api)
+    let (tokens, uses) = catch_unwind(AssertUnwindSafe(|| {
+        let mut generator = Generator::new(&settings);
+        let tokens = generator.generate_tokens(&api);
+        let space = generator.get_type_space();
+        let uses = Uses {
+            chrono: space.uses_chrono(),
+            uuid: space.uses_uuid(),
+            regress: space.uses_regress(),
+        };
+        (tokens, uses)
     }))
     .map_err(|panic| {
         let what = panic
@@ -262,25 +420,35 @@ fn run_progenitor(
             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
             .unwrap_or_default();
         generate_error(family, format!("progenitor panicked: {what}"))
-    })?
-    .map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
-    syn::parse2::<syn::File>(tokens)
-        .map_err(|e| generate_error(family, format!("progenitor output does not parse: {e}")))
+    })?;
+    let tokens = tokens.map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
+    Ok((tokens, uses))
 }
 
-fn extract_types_module(file: &syn::File) -> Option<syn::File> {
-    file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| syn::File {
-            shebang: None,
-            attrs: Vec::new(),
-            items: items.clone(),
-        }),
-        _ => None,
+/// The contents of progenitor's `pub mod types { ... }`.
+fn extract_types_module(tokens: TokenStream) -> Option<TokenStream> {
+    crate::format::split_items(tokens).find_map(|item| {
+        let [.., TokenTree::Ident(kw), TokenTree::Ident(name), TokenTree::Group(body)] = &item[..]
+        else {
+            return None;
+        };
+        (kw == "mod" && name == "types" && body.delimiter() == Delimiter::Brace)
+            .then(|| body.stream())
     })
 }
 
 /// Pretty-prints a generated file behind the marker line and a module doc.
-fn format_file(file: syn::File, doc: &str) -> Result<String> {
+fn format_file(what: &str, tokens: TokenStream, doc: &str) -> Result<String> {
+    format_file_filtered(what, tokens, doc, &mut |_, _| true)
+}
+
+/// Like [`format_file`], printing only the items `keep` keeps.
+fn format_file_filtered(
+    what: &str,
+    tokens: TokenStream,
+    doc: &str,
+    keep: &mut crate::format::Keep<'_>,
+) -> Result<String> {
     let mut out = String::from(GENERATED_MARKER);
     out.push('\n');
     if !doc.is_empty() {
@@ -289,7 +457,9 @@ fn format_file(file: syn::File, doc: &str) -> Result<String> {
             out.push_str(&format!("//! {}\n", escape_doc_line(line)).replace("//! \n", "//!\n"));
         }
     }
-    out.push_str(&prettyplease::unparse(&file));
+    crate::format::format_items_filtered(tokens, &mut out, keep).map_err(|e| {
+        generate_error(what, format!("generated code does not parse: {e}"))
+    })?;
     Ok(out)
 }
 
@@ -377,7 +547,7 @@ fn security_fn(doc: &Value) -> TokenStream {
 
 /// The crate root: the `ArchAstro` facade, its builder, and the hooks that route every request
 /// of every family through the runtime.
-fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Result<syn::File> {
+fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Result<TokenStream> {
     let title = info["title"].as_str().unwrap_or("API").to_owned();
     let api_title = title.split(": ").next().unwrap_or(&title).to_owned();
     let version = info["version"].as_str().unwrap_or_default().to_owned();
@@ -567,8 +737,7 @@ fn lib_rs(normalized: &Normalized, config: &FamiliesConfig, info: &Value) -> Res
 
         #device_flow
     };
-    syn::parse2::<syn::File>(file)
-        .map_err(|e| generate_error("lib.rs", format!("glue does not parse: {e}")))
+    Ok(file)
 }
 
 /// A `stream()` method on the request builder of every `x-sdk-pagination` list whose page has

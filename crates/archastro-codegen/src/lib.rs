@@ -7,6 +7,8 @@ pub mod contract;
 pub mod diff;
 pub mod error;
 pub mod families;
+pub mod format;
+pub mod jobs;
 pub mod fetch;
 pub mod load;
 pub mod normalize;
