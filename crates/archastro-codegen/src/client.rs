@@ -112,7 +112,7 @@ pub struct ClientPlan<'a> {
     config: &'a FamiliesConfig,
     support: &'a SupportSources,
     crate_version: &'a str,
-    shared: BTreeMap<String, Value>,
+    shared: BTreeMap<String, &'a Value>,
     replacements: BTreeMap<String, Vec<TypeImpl>>,
     info: Value,
     uses: std::sync::Mutex<Uses>,
@@ -149,54 +149,152 @@ impl<'a> ClientPlan<'a> {
 
     /// The shared types, one job per family, and `lib.rs`.
     pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
-        let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> = vec![Box::new(|| self.types_file())];
+        let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
+            vec![Box::new(|| self.types_file())];
         for (name, doc) in &self.normalized.families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
         }
         jobs.push(Box::new(|| {
             Ok(vec![(
                 "src/lib.rs".to_owned(),
-                format_file("lib.rs", lib_rs(self.normalized, self.config, &self.info)?, "")?,
+                format_file(
+                    "lib.rs",
+                    lib_rs(self.normalized, self.config, &self.info)?,
+                    "",
+                )?,
             )])
         }));
         jobs
     }
 
-    /// The shared types: progenitor over a document with every component and no paths.
+    /// The shared types: progenitor over a document with every component and no paths,
+    /// without builders; then typify's builders for the structs a request body reaches, from
+    /// runs over those structs in groups (the builders of every type at once are most of the
+    /// tokens, and most of the memory, of a large spec).
     pub fn types_file(&self) -> Result<Files> {
-        let info = &self.info;
-        let types_doc = json!({
-            "openapi": "3.0.3",
-            "info": {"title": info["title"].clone(), "version": info["version"].clone()},
-            "paths": {},
-            "components": {"schemas": Value::Object(self.shared.clone().into_iter().collect())},
-        });
-        let (types_tokens, uses) = run_progenitor("types", &types_doc, &BTreeMap::new())?;
-        drop(types_doc);
+        let (types_tokens, uses) = run_progenitor_api(
+            "types",
+            self.types_api(self.shared.keys())?,
+            &BTreeMap::new(),
+            false,
+        )?;
         self.add_uses(uses);
         let types_module = extract_types_module(types_tokens)
             .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-        // typify writes a builder for every struct; only the types a request sends need one.
-        let with_builder: BTreeSet<String> = request_types(self.normalized, &self.shared)
-            .iter()
-            .map(|name| type_name(name))
-            .collect();
-        let mut keep = |path: &[String], item: &[TokenTree]| match path {
-            [] => builder_fn_of(item).is_none_or(|t| with_builder.contains(&t)),
-            [module] if module == "builder" => {
-                last_ident_before_body(item).is_none_or(|t| with_builder.contains(&t))
-            }
-            _ => true,
+        let with_builder = request_types(self.normalized, &self.shared);
+        let builder_types: BTreeSet<String> = with_builder.iter().map(|n| type_name(n)).collect();
+        let fmt_err = |e: crate::format::FormatError| {
+            generate_error("types", format!("generated code does not parse: {e}"))
         };
-        Ok(vec![(
-            "src/types.rs".to_owned(),
-            format_file_filtered(
-                "types",
-                types_module,
-                "Types shared by every scope family.",
-                &mut keep,
-            )?,
-        )])
+
+        let mut out = file_header("Types shared by every scope family.");
+        let mut trailing = Vec::new();
+        // `impl X { pub fn builder() }` goes after the last item about `X`, as typify puts it.
+        let mut pending: Option<String> = None;
+        let builder_fn = |name: &str, out: &mut String| {
+            let ty = format_ident!("{name}");
+            let tokens = quote! {
+                impl #ty {
+                    pub fn builder() -> builder::#ty {
+                        Default::default()
+                    }
+                }
+            };
+            crate::format::format_items(tokens, out).map_err(fmt_err)
+        };
+        for item in crate::format::split_items(types_module) {
+            if module_name(&item).is_some() {
+                trailing.push(item);
+                continue;
+            }
+            let about = last_ident_before_body(&item);
+            if let Some(name) = pending.take_if(|p| about.as_ref() != Some(p)) {
+                builder_fn(&name, &mut out)?;
+            }
+            if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
+                pending = Some(name);
+            }
+            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
+        }
+        if let Some(name) = pending.take() {
+            builder_fn(&name, &mut out)?;
+        }
+        // The builders, a group of request structs (and what they refer to) per run.
+        let header = quote! {
+            #[doc = " Types for composing complex structures."]
+            pub mod builder {}
+        };
+        let mut header_text = String::new();
+        crate::format::format_items(header, &mut header_text).map_err(fmt_err)?;
+        out.push_str(header_text.trim_end().trim_end_matches('}'));
+        out.push('\n');
+        let names: Vec<&String> = with_builder.iter().collect();
+        for group in names.chunks(BUILDER_GROUP) {
+            let own: BTreeSet<String> = group.iter().map(|n| type_name(n)).collect();
+            let mut members = BTreeSet::new();
+            let mut pending: Vec<&str> = group.iter().map(|n| n.as_str()).collect();
+            while let Some(name) = pending.pop() {
+                if members.insert(name.to_owned())
+                    && let Some(schema) = self.shared.get(name)
+                {
+                    schema_refs(schema, &mut pending);
+                }
+            }
+            let api = self.types_api(members.iter())?;
+            let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true)?;
+            let module = extract_types_module(tokens)
+                .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+            for item in crate::format::split_items(module) {
+                if module_name(&item).as_deref() != Some("builder") {
+                    continue;
+                }
+                let Some(TokenTree::Group(body)) = item.last() else {
+                    continue;
+                };
+                let mut keep = |_: &[String], item: &[TokenTree]| {
+                    last_ident_before_body(item).is_some_and(|t| own.contains(&t))
+                };
+                crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
+                    .map_err(fmt_err)?;
+            }
+        }
+        out.push_str("}\n");
+        for item in trailing {
+            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
+        }
+        Ok(vec![("src/types.rs".to_owned(), out)])
+    }
+
+    /// A document with the components `names` and no paths (built without copying the
+    /// schemas into a JSON document first).
+    fn types_api<'n>(&self, names: impl Iterator<Item = &'n String>) -> Result<openapiv3::OpenAPI> {
+        let mut components = openapiv3::Components::default();
+        for name in names {
+            let Some(schema) = self.shared.get(name) else {
+                continue;
+            };
+            let schema =
+                <openapiv3::ReferenceOr<openapiv3::Schema> as serde::Deserialize>::deserialize(
+                    *schema,
+                )
+                .map_err(|e| {
+                    generate_error(
+                        "types",
+                        format!("component `{name}` is not an OpenAPI 3.0 schema: {e}"),
+                    )
+                })?;
+            components.schemas.insert(name.clone(), schema);
+        }
+        Ok(openapiv3::OpenAPI {
+            openapi: "3.0.3".into(),
+            info: openapiv3::Info {
+                title: self.info["title"].as_str().unwrap_or("API").to_owned(),
+                version: self.info["version"].as_str().unwrap_or("0").to_owned(),
+                ..Default::default()
+            },
+            components: Some(components),
+            ..Default::default()
+        })
     }
 
     /// One scope family's module; its components refer to the shared types.
@@ -210,11 +308,17 @@ impl<'a> ClientPlan<'a> {
         let (tokens, uses) = run_progenitor(name, doc, &self.replacements)?;
         self.add_uses(uses);
         let doc_line = format!("{}: {}", family.title, family.description);
-        Ok(vec![(format!("src/{name}.rs"), format_file(name, tokens, &doc_line)?)])
+        Ok(vec![(
+            format!("src/{name}.rs"),
+            format_file(name, tokens, &doc_line)?,
+        )])
     }
 
     fn add_uses(&self, uses: Uses) {
-        self.uses.lock().unwrap_or_else(|e| e.into_inner()).merge(uses);
+        self.uses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(uses);
     }
 
     /// The support module, `Cargo.toml` (which needs what the jobs found) and the README.
@@ -243,7 +347,7 @@ impl<'a> ClientPlan<'a> {
 
 /// Every component schema of every family, once (they come from one document, so a name
 /// means the same schema everywhere).
-fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
+fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, &Value> {
     let mut out = BTreeMap::new();
     for (_, doc) in &normalized.families {
         if let Some(schemas) = doc
@@ -251,7 +355,7 @@ fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
             .and_then(Value::as_object)
         {
             for (name, schema) in schemas {
-                out.entry(name.clone()).or_insert_with(|| schema.clone());
+                out.entry(name.clone()).or_insert(schema);
             }
         }
     }
@@ -259,28 +363,15 @@ fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
 }
 
 /// The components a request body uses, directly or through other components.
-fn request_types(normalized: &Normalized, shared: &BTreeMap<String, Value>) -> BTreeSet<String> {
-    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
-        match v {
-            Value::Object(map) => {
-                for (k, child) in map {
-                    match (k.as_str(), child) {
-                        ("$ref", Value::String(r)) => {
-                            if let Some(name) = r.strip_prefix("#/components/schemas/") {
-                                out.push(name);
-                            }
-                        }
-                        _ => refs(child, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
-            _ => {}
-        }
-    }
+fn request_types(normalized: &Normalized, shared: &BTreeMap<String, &Value>) -> BTreeSet<String> {
+    let refs = schema_refs;
     let mut pending = Vec::new();
     for (_, doc) in &normalized.families {
-        for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+        for item in doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
             for method in METHODS {
                 if let Some(body) = item.get(*method).and_then(|op| op.get("requestBody")) {
                     refs(body, &mut pending);
@@ -299,17 +390,55 @@ fn request_types(normalized: &Normalized, shared: &BTreeMap<String, Value>) -> B
     seen
 }
 
-/// `impl X { pub fn builder() ... }`: `X`.
-fn builder_fn_of(item: &[TokenTree]) -> Option<String> {
-    let [TokenTree::Ident(kw), TokenTree::Ident(ty), TokenTree::Group(body)] = item else {
+/// Request structs whose builders one progenitor run generates.
+const BUILDER_GROUP: usize = 200;
+
+/// The component names `schema` refers to.
+fn schema_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                match (k.as_str(), child) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name);
+                        }
+                    }
+                    _ => schema_refs(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| schema_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// `[attrs] [pub] mod NAME { ... }`: `NAME`.
+fn module_name(item: &[TokenTree]) -> Option<String> {
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        TokenTree::Group(body),
+    ] = item
+    else {
         return None;
     };
-    if kw != "impl" || body.delimiter() != Delimiter::Brace {
+    (kw == "mod" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+}
+
+/// `[attrs] [pub] struct NAME { ... }`: `NAME`.
+fn struct_name(item: &[TokenTree]) -> Option<String> {
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        TokenTree::Group(body),
+    ] = item
+    else {
         return None;
-    }
-    let mut inner = body.stream().into_iter();
-    let words: Vec<String> = inner.by_ref().take(3).map(|t| t.to_string()).collect();
-    (words == ["pub", "fn", "builder"]).then(|| ty.to_string())
+    };
+    (kw == "struct" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
 }
 
 /// The type an item of typify's `builder` module is about: the last name before its body
@@ -395,13 +524,38 @@ fn run_progenitor(
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
 ) -> Result<(TokenStream, Uses)> {
+    run_progenitor_styled(family, doc, replacements, true)
+}
+
+/// `builders`: the builder interface, whose typify output has a builder per struct; without,
+/// the positional one (used only for documents without operations).
+fn run_progenitor_styled(
+    family: &str,
+    doc: &Value,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+    builders: bool,
+) -> Result<(TokenStream, Uses)> {
     let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
         generate_error(
             family,
             format!("the normalized document is not OpenAPI 3.0: {e}"),
         )
     })?;
-    let settings = settings(replacements);
+    run_progenitor_api(family, api, replacements, builders)
+}
+
+fn run_progenitor_api(
+    family: &str,
+    api: openapiv3::OpenAPI,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+    builders: bool,
+) -> Result<(TokenStream, Uses)> {
+    let mut settings = settings(replacements);
+    if !builders {
+        settings
+            .with_interface(InterfaceStyle::Positional)
+            .with_tag(TagStyle::Merged);
+    }
     let (tokens, uses) = catch_unwind(AssertUnwindSafe(|| {
         let mut generator = Generator::new(&settings);
         let tokens = generator.generate_tokens(&api);
@@ -421,6 +575,7 @@ fn run_progenitor(
             .unwrap_or_default();
         generate_error(family, format!("progenitor panicked: {what}"))
     })?;
+    drop(api);
     let tokens = tokens.map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
     Ok((tokens, uses))
 }
@@ -428,7 +583,12 @@ fn run_progenitor(
 /// The contents of progenitor's `pub mod types { ... }`.
 fn extract_types_module(tokens: TokenStream) -> Option<TokenStream> {
     crate::format::split_items(tokens).find_map(|item| {
-        let [.., TokenTree::Ident(kw), TokenTree::Ident(name), TokenTree::Group(body)] = &item[..]
+        let [
+            ..,
+            TokenTree::Ident(kw),
+            TokenTree::Ident(name),
+            TokenTree::Group(body),
+        ] = &item[..]
         else {
             return None;
         };
@@ -449,6 +609,14 @@ fn format_file_filtered(
     doc: &str,
     keep: &mut crate::format::Keep<'_>,
 ) -> Result<String> {
+    let mut out = file_header(doc);
+    crate::format::format_items_filtered(tokens, &mut out, keep)
+        .map_err(|e| generate_error(what, format!("generated code does not parse: {e}")))?;
+    Ok(out)
+}
+
+/// The marker line and the module doc of a generated file.
+fn file_header(doc: &str) -> String {
     let mut out = String::from(GENERATED_MARKER);
     out.push('\n');
     if !doc.is_empty() {
@@ -457,10 +625,7 @@ fn format_file_filtered(
             out.push_str(&format!("//! {}\n", escape_doc_line(line)).replace("//! \n", "//!\n"));
         }
     }
-    crate::format::format_items_filtered(tokens, &mut out, keep).map_err(|e| {
-        generate_error(what, format!("generated code does not parse: {e}"))
-    })?;
-    Ok(out)
+    out
 }
 
 /// A doc line from the spec as plain text: nothing in it may end the comment or open code.

@@ -36,6 +36,18 @@ pub fn format_items_filtered(
     format_level(tokens, &mut Vec::new(), out, keep)
 }
 
+/// Like [`format_items_filtered`], for items that sit `depth` inline modules deep (the
+/// caller writes the modules' lines).
+pub fn format_items_nested(
+    tokens: TokenStream,
+    depth: usize,
+    out: &mut String,
+    keep: &mut Keep<'_>,
+) -> Result<(), FormatError> {
+    let mut path = vec![String::new(); depth];
+    format_level(tokens, &mut path, out, keep)
+}
+
 /// A filter for [`format_items_filtered`].
 pub type Keep<'a> = dyn FnMut(&[String], &[TokenTree]) -> bool + 'a;
 

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::Result;
 use crate::client::{self, Files, SupportSources};
-use crate::jobs::Job;
 use crate::contract;
 use crate::families::FamiliesConfig;
+use crate::jobs::Job;
 use crate::load::{self, Document};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
@@ -107,7 +107,11 @@ pub fn output_tree(
     jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
     jobs.push(in_dir(
         contract::CONTRACT_DIR,
-        Box::new(|| Ok(contract::generate_contract(normalized)?.into_iter().collect())),
+        Box::new(|| {
+            Ok(contract::generate_contract(normalized)?
+                .into_iter()
+                .collect())
+        }),
     ));
     jobs.push(Box::new(|| {
         let mut files = Vec::new();
