@@ -6,11 +6,11 @@
 //! progenitor's `ClientHooks`. Everything here is data-driven: names and texts from the spec
 //! only reach the output through `quote!` (escaped literals, sanitized identifiers).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
@@ -94,96 +94,291 @@ pub fn generate_client(
     support: &SupportSources,
     crate_version: &str,
 ) -> Result<BTreeMap<String, String>> {
+    let plan = ClientPlan::new(normalized, config, support, crate_version)?;
     let mut files = BTreeMap::new();
-    let shared = shared_schemas(normalized);
-    let info = normalized
-        .families
-        .first()
-        .map(|(_, d)| d["info"].clone())
-        .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
+    for part in crate::jobs::run(plan.jobs()) {
+        files.extend(part?);
+    }
+    files.extend(plan.finish());
+    Ok(files)
+}
 
-    // Channels and event streams; their inline schemas join the shared types.
-    let realtime = Realtime::collect(normalized, shared.keys())?;
-    let mut type_schemas = shared.clone();
-    type_schemas.extend(realtime.schemas.clone());
+/// Files as `(path relative to the crate, contents)`.
+pub type Files = Vec<(String, String)>;
 
-    // The shared types: progenitor over a document with every component and no paths.
-    let types_doc = json!({
-        "openapi": "3.0.3",
-        "info": {"title": info["title"].clone(), "version": info["version"].clone()},
-        "paths": {},
-        "components": {"schemas": Value::Object(type_schemas.into_iter().collect())},
-    });
-    let types_file = run_progenitor("types", &types_doc, &BTreeMap::new())?;
-    let types_module = extract_types_module(&types_file)
-        .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-    files.insert(
-        "src/types.rs".to_owned(),
-        format_file(types_module, "Types shared by every scope family.")?,
-    );
+/// What the client's files are generated from, computed once; [`ClientPlan::jobs`] are
+/// independent of each other, [`ClientPlan::finish`] comes after them.
+pub struct ClientPlan<'a> {
+    normalized: &'a Normalized,
+    config: &'a FamiliesConfig,
+    support: &'a SupportSources,
+    crate_version: &'a str,
+    shared: BTreeMap<String, &'a Value>,
+    replacements: BTreeMap<String, Vec<TypeImpl>>,
+    info: Value,
+    /// Channels and event streams; their inline schemas join the shared types.
+    realtime: Realtime,
+    uses: std::sync::Mutex<Uses>,
+}
 
-    let replacements: BTreeMap<String, Vec<TypeImpl>> = shared
-        .iter()
-        .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
-        .collect();
-    let mut uses = Uses::default();
-    uses.merge(&types_file);
-    for (name, doc) in &normalized.families {
-        let family = config
+impl<'a> ClientPlan<'a> {
+    pub fn new(
+        normalized: &'a Normalized,
+        config: &'a FamiliesConfig,
+        support: &'a SupportSources,
+        crate_version: &'a str,
+    ) -> Result<Self> {
+        let info = normalized
+            .families
+            .first()
+            .map(|(_, d)| d["info"].clone())
+            .unwrap_or_else(|| json!({"title": "API", "version": "0"}));
+        let shared = shared_schemas(normalized);
+        let replacements = shared
+            .iter()
+            .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
+            .collect();
+        let realtime = Realtime::collect(normalized, shared.keys())?;
+        Ok(ClientPlan {
+            normalized,
+            config,
+            support,
+            crate_version,
+            shared,
+            replacements,
+            info,
+            realtime,
+            uses: Default::default(),
+        })
+    }
+
+    /// The shared types, one job per family, and `lib.rs`.
+    pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
+        let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
+            vec![Box::new(|| self.types_file())];
+        for (name, doc) in &self.normalized.families {
+            jobs.push(Box::new(move || self.family_file(name, doc)));
+        }
+        jobs.push(Box::new(|| {
+            let mut files = vec![(
+                "src/lib.rs".to_owned(),
+                format_file(
+                    "lib.rs",
+                    lib_rs(self.normalized, self.config, &self.info, &self.realtime)?,
+                    "",
+                )?,
+            )];
+            if self.realtime.has_channels() {
+                files.push((
+                    "src/channels.rs".to_owned(),
+                    format_file(
+                        "channels.rs",
+                        self.realtime.channels_rs(),
+                        "Typed facades of the realtime channels (`x-channels`) over `support::channels`.",
+                    )?,
+                ));
+            }
+            if self.realtime.has_streams() {
+                files.push((
+                    "src/streaming.rs".to_owned(),
+                    format_file(
+                        "streaming.rs",
+                        self.realtime.streaming_rs(),
+                        "Typed events of the streaming operations (`x-sdk-streaming`, Server-Sent Events).",
+                    )?,
+                ));
+            }
+            Ok(files)
+        }));
+        jobs
+    }
+
+    /// The shared types: progenitor over a document with every component and no paths,
+    /// without builders; then typify's builders for the structs a request body reaches, from
+    /// runs over those structs in groups (the builders of every type at once are most of the
+    /// tokens, and most of the memory, of a large spec).
+    pub fn types_file(&self) -> Result<Files> {
+        let (types_tokens, uses) = run_progenitor_api(
+            "types",
+            self.types_api(self.shared.keys().chain(self.realtime.schemas.keys()))?,
+            &BTreeMap::new(),
+            false,
+        )?;
+        self.add_uses(uses);
+        let types_module = extract_types_module(types_tokens)
+            .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+        let with_builder = request_types(self.normalized, &self.shared);
+        let builder_types: BTreeSet<String> = with_builder.iter().map(|n| type_name(n)).collect();
+        let fmt_err = |e: crate::format::FormatError| {
+            generate_error("types", format!("generated code does not parse: {e}"))
+        };
+
+        let mut out = file_header("Types shared by every scope family.");
+        let mut trailing = Vec::new();
+        // `impl X { pub fn builder() }` goes after the last item about `X`, as typify puts it.
+        let mut pending: Option<String> = None;
+        let builder_fn = |name: &str, out: &mut String| {
+            let ty = format_ident!("{name}");
+            let tokens = quote! {
+                impl #ty {
+                    pub fn builder() -> builder::#ty {
+                        Default::default()
+                    }
+                }
+            };
+            crate::format::format_items(tokens, out).map_err(fmt_err)
+        };
+        for item in crate::format::split_items(types_module) {
+            if module_name(&item).is_some() {
+                trailing.push(item);
+                continue;
+            }
+            let about = last_ident_before_body(&item);
+            if let Some(name) = pending.take_if(|p| about.as_ref() != Some(p)) {
+                builder_fn(&name, &mut out)?;
+            }
+            if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
+                pending = Some(name);
+            }
+            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
+        }
+        if let Some(name) = pending.take() {
+            builder_fn(&name, &mut out)?;
+        }
+        // The builders, a group of request structs (and what they refer to) per run.
+        let header = quote! {
+            #[doc = " Types for composing complex structures."]
+            pub mod builder {}
+        };
+        let mut header_text = String::new();
+        crate::format::format_items(header, &mut header_text).map_err(fmt_err)?;
+        out.push_str(header_text.trim_end().trim_end_matches('}'));
+        out.push('\n');
+        let names: Vec<&String> = with_builder.iter().collect();
+        for group in names.chunks(BUILDER_GROUP) {
+            let own: BTreeSet<String> = group.iter().map(|n| type_name(n)).collect();
+            let mut members = BTreeSet::new();
+            let mut pending: Vec<&str> = group.iter().map(|n| n.as_str()).collect();
+            while let Some(name) = pending.pop() {
+                if members.insert(name.to_owned())
+                    && let Some(schema) = self.shared.get(name)
+                {
+                    schema_refs(schema, &mut pending);
+                }
+            }
+            let api = self.types_api(members.iter())?;
+            let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true)?;
+            let module = extract_types_module(tokens)
+                .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+            for item in crate::format::split_items(module) {
+                if module_name(&item).as_deref() != Some("builder") {
+                    continue;
+                }
+                let Some(TokenTree::Group(body)) = item.last() else {
+                    continue;
+                };
+                let mut keep = |_: &[String], item: &[TokenTree]| {
+                    last_ident_before_body(item).is_some_and(|t| own.contains(&t))
+                };
+                crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
+                    .map_err(fmt_err)?;
+            }
+        }
+        out.push_str("}\n");
+        for item in trailing {
+            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
+        }
+        Ok(vec![("src/types.rs".to_owned(), out)])
+    }
+
+    /// A document with the components `names` and no paths (built without copying the
+    /// schemas into a JSON document first).
+    fn types_api<'n>(&self, names: impl Iterator<Item = &'n String>) -> Result<openapiv3::OpenAPI> {
+        let mut components = openapiv3::Components::default();
+        for name in names {
+            let Some(schema) = self
+                .shared
+                .get(name)
+                .copied()
+                .or_else(|| self.realtime.schemas.get(name))
+            else {
+                continue;
+            };
+            let schema =
+                <openapiv3::ReferenceOr<openapiv3::Schema> as serde::Deserialize>::deserialize(
+                    schema,
+                )
+                .map_err(|e| {
+                    generate_error(
+                        "types",
+                        format!("component `{name}` is not an OpenAPI 3.0 schema: {e}"),
+                    )
+                })?;
+            components.schemas.insert(name.clone(), schema);
+        }
+        Ok(openapiv3::OpenAPI {
+            openapi: "3.0.3".into(),
+            info: openapiv3::Info {
+                title: self.info["title"].as_str().unwrap_or("API").to_owned(),
+                version: self.info["version"].as_str().unwrap_or("0").to_owned(),
+                ..Default::default()
+            },
+            components: Some(components),
+            ..Default::default()
+        })
+    }
+
+    /// One scope family's module; its components refer to the shared types.
+    pub fn family_file(&self, name: &str, doc: &Value) -> Result<Files> {
+        let family = self
+            .config
             .families
             .iter()
-            .find(|f| &f.name == name)
+            .find(|f| f.name == name)
             .expect("families come from config");
-        let file = run_progenitor(name, doc, &replacements)?;
-        uses.merge(&file);
+        let (tokens, uses) = run_progenitor(name, doc, &self.replacements)?;
+        self.add_uses(uses);
         let doc_line = format!("{}: {}", family.title, family.description);
-        files.insert(format!("src/{name}.rs"), format_file(file, &doc_line)?);
+        Ok(vec![(
+            format!("src/{name}.rs"),
+            format_file(name, tokens, &doc_line)?,
+        )])
     }
 
-    if realtime.has_channels() {
-        files.insert(
-            "src/channels.rs".to_owned(),
-            format_file(
-                parse_glue("channels.rs", realtime.channels_rs())?,
-                "Typed facades of the realtime channels (`x-channels`) over `support::channels`.",
-            )?,
-        );
+    fn add_uses(&self, uses: Uses) {
+        self.uses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .merge(uses);
     }
-    if realtime.has_streams() {
-        files.insert(
-            "src/streaming.rs".to_owned(),
-            format_file(
-                parse_glue("streaming.rs", realtime.streaming_rs())?,
-                "Typed events of the streaming operations (`x-sdk-streaming`, Server-Sent Events).",
-            )?,
-        );
+
+    /// The support module, `Cargo.toml` (which needs what the jobs found) and the README.
+    pub fn finish(&self) -> Files {
+        let mut files = Vec::new();
+        for (name, text) in &self.support.files {
+            let target = if name == "lib.rs" {
+                "mod.rs"
+            } else {
+                name.as_str()
+            };
+            files.push((
+                format!("{SUPPORT_MODULE_DIR}/{target}"),
+                format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
+            ));
+        }
+        let uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
+        files.push((
+            "Cargo.toml".to_owned(),
+            cargo_toml(&self.info, self.support, &uses, self.crate_version),
+        ));
+        files.push(("README.md".to_owned(), readme(&self.info, self.config)));
+        files
     }
-    files.insert(
-        "src/lib.rs".to_owned(),
-        format_file(lib_rs(normalized, config, &info, &realtime)?, "")?,
-    );
-    for (name, text) in &support.files {
-        let target = if name == "lib.rs" {
-            "mod.rs"
-        } else {
-            name.as_str()
-        };
-        files.insert(
-            format!("{SUPPORT_MODULE_DIR}/{target}"),
-            format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
-        );
-    }
-    files.insert(
-        "Cargo.toml".to_owned(),
-        cargo_toml(&info, support, &uses, crate_version),
-    );
-    files.insert("README.md".to_owned(), readme(&info, config));
-    Ok(files)
 }
 
 /// Every component schema of every family, once (they come from one document, so a name
 /// means the same schema everywhere).
-fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
+fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, &Value> {
     let mut out = BTreeMap::new();
     for (_, doc) in &normalized.families {
         if let Some(schemas) = doc
@@ -191,11 +386,102 @@ fn shared_schemas(normalized: &Normalized) -> BTreeMap<String, Value> {
             .and_then(Value::as_object)
         {
             for (name, schema) in schemas {
-                out.entry(name.clone()).or_insert_with(|| schema.clone());
+                out.entry(name.clone()).or_insert(schema);
             }
         }
     }
     out
+}
+
+/// The components a request body uses, directly or through other components.
+fn request_types(normalized: &Normalized, shared: &BTreeMap<String, &Value>) -> BTreeSet<String> {
+    let refs = schema_refs;
+    let mut pending = Vec::new();
+    for (_, doc) in &normalized.families {
+        for item in doc["paths"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.values())
+        {
+            for method in METHODS {
+                if let Some(body) = item.get(*method).and_then(|op| op.get("requestBody")) {
+                    refs(body, &mut pending);
+                }
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.to_owned())
+            && let Some(schema) = shared.get(name)
+        {
+            refs(schema, &mut pending);
+        }
+    }
+    seen
+}
+
+/// Request structs whose builders one progenitor run generates.
+const BUILDER_GROUP: usize = 200;
+
+/// The component names `schema` refers to.
+fn schema_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                match (k.as_str(), child) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name);
+                        }
+                    }
+                    _ => schema_refs(child, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| schema_refs(i, out)),
+        _ => {}
+    }
+}
+
+/// `[attrs] [pub] mod NAME { ... }`: `NAME`.
+fn module_name(item: &[TokenTree]) -> Option<String> {
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        TokenTree::Group(body),
+    ] = item
+    else {
+        return None;
+    };
+    (kw == "mod" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+}
+
+/// `[attrs] [pub] struct NAME { ... }`: `NAME`.
+fn struct_name(item: &[TokenTree]) -> Option<String> {
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        TokenTree::Group(body),
+    ] = item
+    else {
+        return None;
+    };
+    (kw == "struct" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+}
+
+/// The type an item of typify's `builder` module is about: the last name before its body
+/// (`struct X`, `impl X`, `impl Default for X`, `impl TryFrom<X> for super::X`).
+fn last_ident_before_body(item: &[TokenTree]) -> Option<String> {
+    let (TokenTree::Group(_), rest) = item.split_last()? else {
+        return None;
+    };
+    rest.iter().rev().find_map(|t| match t {
+        TokenTree::Ident(i) => Some(i.to_string()),
+        _ => None,
+    })
 }
 
 /// The Rust type name typify gives a component (its replacement key).
@@ -256,28 +542,61 @@ struct Uses {
 }
 
 impl Uses {
-    fn merge(&mut self, file: &syn::File) {
-        let text = quote! { #file }.to_string();
-        self.chrono |= text.contains("chrono ::");
-        self.uuid |= text.contains("uuid ::");
-        self.regress |= text.contains("regress ::");
+    fn merge(&mut self, other: Uses) {
+        self.chrono |= other.chrono;
+        self.uuid |= other.uuid;
+        self.regress |= other.regress;
     }
 }
 
+/// Progenitor's output for one document, and what it needs from optional dependencies.
 fn run_progenitor(
     family: &str,
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
-) -> Result<syn::File> {
-    let api: openapiv3::OpenAPI = serde_json::from_value(doc.clone()).map_err(|e| {
+) -> Result<(TokenStream, Uses)> {
+    run_progenitor_styled(family, doc, replacements, true)
+}
+
+/// `builders`: the builder interface, whose typify output has a builder per struct; without,
+/// the positional one (used only for documents without operations).
+fn run_progenitor_styled(
+    family: &str,
+    doc: &Value,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+    builders: bool,
+) -> Result<(TokenStream, Uses)> {
+    let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
         generate_error(
             family,
             format!("the normalized document is not OpenAPI 3.0: {e}"),
         )
     })?;
-    let settings = settings(replacements);
-    let tokens = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings).generate_tokens(&api)
+    run_progenitor_api(family, api, replacements, builders)
+}
+
+fn run_progenitor_api(
+    family: &str,
+    api: openapiv3::OpenAPI,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+    builders: bool,
+) -> Result<(TokenStream, Uses)> {
+    let mut settings = settings(replacements);
+    if !builders {
+        settings
+            .with_interface(InterfaceStyle::Positional)
+            .with_tag(TagStyle::Merged);
+    }
+    let (tokens, uses) = catch_unwind(AssertUnwindSafe(|| {
+        let mut generator = Generator::new(&settings);
+        let tokens = generator.generate_tokens(&api);
+        let space = generator.get_type_space();
+        let uses = Uses {
+            chrono: space.uses_chrono(),
+            uuid: space.uses_uuid(),
+            regress: space.uses_regress(),
+        };
+        (tokens, uses)
     }))
     .map_err(|panic| {
         let what = panic
@@ -286,25 +605,49 @@ fn run_progenitor(
             .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
             .unwrap_or_default();
         generate_error(family, format!("progenitor panicked: {what}"))
-    })?
-    .map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
-    syn::parse2::<syn::File>(tokens)
-        .map_err(|e| generate_error(family, format!("progenitor output does not parse: {e}")))
+    })?;
+    drop(api);
+    let tokens = tokens.map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
+    Ok((tokens, uses))
 }
 
-fn extract_types_module(file: &syn::File) -> Option<syn::File> {
-    file.items.iter().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| syn::File {
-            shebang: None,
-            attrs: Vec::new(),
-            items: items.clone(),
-        }),
-        _ => None,
+/// The contents of progenitor's `pub mod types { ... }`.
+fn extract_types_module(tokens: TokenStream) -> Option<TokenStream> {
+    crate::format::split_items(tokens).find_map(|item| {
+        let [
+            ..,
+            TokenTree::Ident(kw),
+            TokenTree::Ident(name),
+            TokenTree::Group(body),
+        ] = &item[..]
+        else {
+            return None;
+        };
+        (kw == "mod" && name == "types" && body.delimiter() == Delimiter::Brace)
+            .then(|| body.stream())
     })
 }
 
 /// Pretty-prints a generated file behind the marker line and a module doc.
-fn format_file(file: syn::File, doc: &str) -> Result<String> {
+fn format_file(what: &str, tokens: TokenStream, doc: &str) -> Result<String> {
+    format_file_filtered(what, tokens, doc, &mut |_, _| true)
+}
+
+/// Like [`format_file`], printing only the items `keep` keeps.
+fn format_file_filtered(
+    what: &str,
+    tokens: TokenStream,
+    doc: &str,
+    keep: &mut crate::format::Keep<'_>,
+) -> Result<String> {
+    let mut out = file_header(doc);
+    crate::format::format_items_filtered(tokens, &mut out, keep)
+        .map_err(|e| generate_error(what, format!("generated code does not parse: {e}")))?;
+    Ok(out)
+}
+
+/// The marker line and the module doc of a generated file.
+fn file_header(doc: &str) -> String {
     let mut out = String::from(GENERATED_MARKER);
     out.push('\n');
     if !doc.is_empty() {
@@ -313,8 +656,7 @@ fn format_file(file: syn::File, doc: &str) -> Result<String> {
             out.push_str(&format!("//! {}\n", escape_doc_line(line)).replace("//! \n", "//!\n"));
         }
     }
-    out.push_str(&prettyplease::unparse(&file));
-    Ok(out)
+    out
 }
 
 /// A doc line from the spec as plain text: nothing in it may end the comment or open code.
@@ -401,17 +743,12 @@ fn security_fn(doc: &Value) -> TokenStream {
 
 /// The crate root: the `ArchAstro` facade, its builder, and the hooks that route every request
 /// of every family through the runtime.
-fn parse_glue(file: &str, tokens: TokenStream) -> Result<syn::File> {
-    syn::parse2::<syn::File>(tokens)
-        .map_err(|e| generate_error(file, format!("generated code does not parse: {e}")))
-}
-
 fn lib_rs(
     normalized: &Normalized,
     config: &FamiliesConfig,
     info: &Value,
     realtime: &Realtime,
-) -> Result<syn::File> {
+) -> Result<TokenStream> {
     let title = info["title"].as_str().unwrap_or("API").to_owned();
     let api_title = title.split(": ").next().unwrap_or(&title).to_owned();
     let version = info["version"].as_str().unwrap_or_default().to_owned();
@@ -626,8 +963,7 @@ fn lib_rs(
 
         #device_flow
     };
-    syn::parse2::<syn::File>(file)
-        .map_err(|e| generate_error("lib.rs", format!("glue does not parse: {e}")))
+    Ok(file)
 }
 
 /// A `stream()` method on the request builder of every `x-sdk-pagination` list whose page has

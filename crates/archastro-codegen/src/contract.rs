@@ -101,14 +101,12 @@ pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, Str
 }
 
 fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| Error::Generate {
+    let mut out = format!("{GENERATED_MARKER}\n");
+    crate::format::format_items(tokens, &mut out).map_err(|e| Error::Generate {
         target: what.to_owned(),
         message: e.to_string(),
     })?;
-    Ok(format!(
-        "{GENERATED_MARKER}\n{}",
-        prettyplease::unparse(&file)
-    ))
+    Ok(out)
 }
 
 /// One scope of calls per family (its `prelude` brings the builder methods into scope).

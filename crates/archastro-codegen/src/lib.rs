@@ -8,6 +8,8 @@ pub mod diff;
 pub mod error;
 pub mod families;
 pub mod fetch;
+pub mod format;
+pub mod jobs;
 pub mod load;
 pub mod normalize;
 pub mod output;

@@ -6,9 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::Result;
-use crate::client::{self, SupportSources};
+use crate::client::{self, Files, SupportSources};
 use crate::contract;
 use crate::families::FamiliesConfig;
+use crate::jobs::Job;
 use crate::load::{self, Document};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
@@ -66,21 +67,10 @@ pub fn output_tree(
     let (out, standalone) = (opts.out.as_path(), opts.standalone);
     let mut tree = OutputTree::new(out);
     tree.own_dir(NORMALIZED_DIR);
-    for (name, document) in &normalized.families {
-        let mut text =
-            serde_json::to_string_pretty(document).map_err(|e| crate::Error::Invalid {
-                file: name.clone(),
-                pointer: "#".into(),
-                message: e.to_string(),
-            })?;
-        text.push('\n');
-        tree.add(format!("{NORMALIZED_DIR}/{name}.json"), text);
-    }
-    let support = SupportSources::read(&opts.support_crate)?;
     tree.own_dir(client::CLIENT_DIR);
-    for (rel, text) in client::generate_client(normalized, config, &support, &opts.crate_version)? {
-        tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
-    }
+    tree.own_dir(server::SERVER_DIR);
+    tree.own_dir(contract::CONTRACT_DIR);
+    let support = SupportSources::read(&opts.support_crate)?;
     // The server crate uses the server support crate by path: relative inside the repository,
     // absolute from a standalone output directory.
     let server_support = opts
@@ -91,15 +81,59 @@ pub fn output_tree(
     } else {
         "../../crates/archastro-server-support".to_owned()
     };
-    tree.own_dir(server::SERVER_DIR);
-    for (rel, text) in
-        server::generate_server(normalized, config, &server_support, &opts.crate_version)?
-    {
-        tree.add(format!("{}/{rel}", server::SERVER_DIR), text);
+
+    // Every file is independent of the others: generate them on a small pool, the client's
+    // and the server's files of one family side by side, the largest first.
+    let plan = client::ClientPlan::new(normalized, config, &support, &opts.crate_version)?;
+    let mut client_jobs = plan.jobs().into_iter();
+    let mut server_jobs =
+        server::server_jobs(normalized, config, &server_support, &opts.crate_version).into_iter();
+    fn in_dir<'a>(dir: &'static str, job: Job<'a, Result<Files>>) -> Job<'a, Result<Files>> {
+        Box::new(move || {
+            Ok(job()?
+                .into_iter()
+                .map(|(rel, text)| (format!("{dir}/{rel}"), text))
+                .collect())
+        })
     }
-    tree.own_dir(contract::CONTRACT_DIR);
-    for (rel, text) in contract::generate_contract(normalized)? {
-        tree.add(format!("{}/{rel}", contract::CONTRACT_DIR), text);
+    let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
+    // The shared types first, then each family's client and server modules.
+    jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
+    for _ in &normalized.families {
+        jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
+        jobs.extend(server_jobs.next().map(|j| in_dir(server::SERVER_DIR, j)));
+    }
+    jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
+    jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
+    jobs.push(in_dir(
+        contract::CONTRACT_DIR,
+        Box::new(|| {
+            Ok(contract::generate_contract(normalized)?
+                .into_iter()
+                .collect())
+        }),
+    ));
+    jobs.push(Box::new(|| {
+        let mut files = Vec::new();
+        for (name, document) in &normalized.families {
+            let mut text =
+                serde_json::to_string_pretty(document).map_err(|e| crate::Error::Invalid {
+                    file: name.clone(),
+                    pointer: "#".into(),
+                    message: e.to_string(),
+                })?;
+            text.push('\n');
+            files.push((format!("{NORMALIZED_DIR}/{name}.json"), text));
+        }
+        Ok(files)
+    }));
+    for part in crate::jobs::run(jobs) {
+        for (rel, text) in part? {
+            tree.add(rel, text);
+        }
+    }
+    for (rel, text) in plan.finish() {
+        tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
     if standalone {
         tree.add(

@@ -1,0 +1,55 @@
+//! A bounded pool for the independent parts of a regeneration (one generated file each, or
+//! a few): at most [`MAX_THREADS`] run at once, so peak memory stays at about that many
+//! files' syntax in flight. Results come back in job order, so the output does not depend on
+//! which thread ran what.
+
+use std::sync::Mutex;
+
+/// One unit of work.
+pub type Job<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+
+/// Threads used at most (each holds one generated file's tokens and syntax while it works).
+pub const MAX_THREADS: usize = 2;
+
+/// Runs `jobs` on up to [`MAX_THREADS`] threads (the caller's included), taking them in
+/// order; returns their results in the same order. A panicking job panics the caller.
+pub fn run<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_THREADS)
+        .min(jobs.len().max(1));
+    let count = jobs.len();
+    let queue = Mutex::new(jobs.into_iter().enumerate());
+    let results: Mutex<Vec<Option<T>>> = Mutex::new((0..count).map(|_| None).collect());
+    let work = || {
+        loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            let Some((i, job)) = next else { break };
+            let value = job();
+            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(value);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_in_job_order() {
+        let jobs: Vec<super::Job<'_, usize>> = (0..20usize)
+            .map(|i| Box::new(move || i * 2) as super::Job<'_, usize>)
+            .collect();
+        assert_eq!(super::run(jobs), (0..20).map(|i| i * 2).collect::<Vec<_>>());
+    }
+}
