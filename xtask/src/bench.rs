@@ -12,6 +12,8 @@
 //! - the generated client: line count and crate-only dev build time, for the repository's
 //!   client and for the client of the 2026-06-11 platform spec;
 //! - the API diff of the two largest real specs;
+//! - client overhead: requests per second through the generated client vs raw reqwest against
+//!   one local server (`crates/archastro-client-bench`);
 //! - a phase breakdown of regen on the 2026-06-11 spec (where the time goes).
 //!
 //! The measuring code must run optimized: a debug build of xtask builds `--release` and runs
@@ -60,7 +62,6 @@ const TARGET_OPS10K_SECONDS: f64 = 10.0;
 const TARGET_OPS10K_MIB: f64 = 1024.0;
 const TARGET_DIFF_SECONDS: f64 = 1.0;
 
-const CLIENT_OVERHEAD_REASON: &str = "not measured: needs a local server and a client harness built against the generated crate, which xtask does not depend on (see issue 4)";
 
 pub fn run(root: &Path, quick: bool) -> Result<()> {
     if let Ok(job) = std::env::var(CHILD_ENV) {
@@ -443,6 +444,9 @@ struct Bench {
     scaling: Vec<ScalingRow>,
     scaling_phases: Option<(usize, Phases, Option<f64>)>,
     clients: Vec<ClientRow>,
+    /// What `archastro-client-bench` printed: requests per second through the generated client
+    /// and through raw reqwest, and their ratio.
+    client_overhead: Figure<Value>,
     diff: Figure<(Timing, usize, String)>,
     load_at_start: Option<f64>,
 }
@@ -505,6 +509,7 @@ impl Bench {
             scaling: Vec::new(),
             scaling_phases: None,
             clients: Vec::new(),
+            client_overhead: Err("not measured".into()),
             diff: Err("not measured".into()),
             load_at_start: None,
         })
@@ -517,7 +522,31 @@ impl Bench {
         self.measure_scaling()?;
         self.measure_diff();
         self.measure_clients()?;
+        self.measure_client_overhead();
         Ok(())
+    }
+
+    /// Requests per second through the generated client vs raw reqwest decoding the same type,
+    /// against one local server (`crates/archastro-client-bench`, built in release mode; xtask
+    /// does not depend on the generated crate).
+    fn measure_client_overhead(&mut self) {
+        let seconds = if self.quick { "1.5" } else { "3" };
+        eprintln!("bench: client overhead (archastro-client-bench, {seconds} s)");
+        let output = cargo()
+            .current_dir(&self.root)
+            .args(["run", "--release", "--quiet", "-p", "archastro-client-bench", "--", seconds, "16"])
+            .stderr(Stdio::inherit())
+            .output();
+        self.client_overhead = match output {
+            Err(e) => Err(format!("cargo run -p archastro-client-bench: {e}")),
+            Ok(o) if !o.status.success() => Err(format!("archastro-client-bench failed ({})", o.status)),
+            Ok(o) => String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .rev()
+                .find_map(|l| serde_json::from_str::<Value>(l).ok())
+                .filter(|v| v["ratio"].is_number())
+                .ok_or_else(|| "archastro-client-bench printed no figures".to_owned()),
+        };
     }
 
     fn options(&self, spec: &Path, families: &Path, out: &Path) -> Result<RegenOptions> {
@@ -1030,8 +1059,9 @@ impl Bench {
             "platform_client_build_seconds": figure_json(&platform_build),
             "platform_client_build_reason": reason_json(&platform_build),
             "platform_client_lines": figure_json(&platform_lines),
-            "client_overhead_ratio": Value::Null,
-            "client_overhead_reason": CLIENT_OVERHEAD_REASON,
+            "client_overhead_ratio": self.client_overhead.as_ref().ok().map(|v| v["ratio"].clone()),
+            "client_overhead": figure_json(&self.client_overhead),
+            "client_overhead_reason": reason_json(&self.client_overhead),
             "regen_medians_seconds": regen_medians,
             "regen": regen,
             "scaling": scaling,
@@ -1131,7 +1161,14 @@ impl Bench {
             };
             let _ = writeln!(md, "| {name} | {value} | {target} | {met} |");
         }
-        let _ = writeln!(md, "\nClient overhead: {CLIENT_OVERHEAD_REASON}.\n");
+        let _ = match &self.client_overhead {
+            Ok(v) => writeln!(
+                md,
+                "\nClient overhead (`archastro-client-bench`, {} concurrent requests on loopback): generated client {} req/s, raw reqwest {} req/s, ratio {}.\n",
+                v["concurrency"], v["client_rps"], v["raw_reqwest_rps"], v["ratio"]
+            ),
+            Err(reason) => writeln!(md, "\nClient overhead: not measured: {reason}.\n"),
+        };
 
         md.push_str("### Regen, next to the peers\n\n| spec | ops | ours ms | output | sdk-generator ms | ×  | openapi-generator ms | × |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();

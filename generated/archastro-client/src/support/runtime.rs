@@ -198,7 +198,9 @@ impl Runtime {
     /// Sets the credential of the first alternative the client can satisfy; an operation
     /// without security requirements gets none.
     pub fn authorize(&self, request: &mut Request, alternatives: &[&[Scheme]]) {
-        let tokens = self.tokens();
+        // Read under the lock: no copy of the tokens per request.
+        let guard = self.0.tokens.read().ok();
+        let tokens = guard.as_ref().and_then(|t| t.as_ref());
         let satisfiable = |scheme: &Scheme| match scheme {
             Scheme::Bearer => tokens.is_some(),
             Scheme::ApiKey { kind, .. } => self.0.credentials.key(*kind).is_some(),
@@ -209,7 +211,7 @@ impl Runtime {
         for scheme in chosen.iter() {
             match scheme {
                 Scheme::Bearer => {
-                    if let Some(t) = &tokens
+                    if let Some(t) = tokens
                         && let Ok(mut v) =
                             HeaderValue::from_str(&format!("Bearer {}", t.access_token.expose()))
                     {
