@@ -31,7 +31,9 @@ async fn serve() -> String {
         "/api/v2/users/{user_id}",
         axum::routing::get(|Path(id): Path<String>| async move { axum::Json(user(&id)) }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("server") });
     url
@@ -69,25 +71,54 @@ async fn main() {
     let concurrency: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(16);
     let base = serve().await;
 
-    let api = Arc::new(ArchAstro::builder().base_url(base.clone()).bearer(TOKEN).build().expect("client"));
+    let api = Arc::new(
+        ArchAstro::builder()
+            .base_url(base.clone())
+            .bearer(TOKEN)
+            .build()
+            .expect("client"),
+    );
     let through_client = move || {
         let api = Arc::clone(&api);
-        async move { api.runtime().get_user().user_id("usr_42").send().await.expect("generated client").into_inner() }
+        async move {
+            api.runtime()
+                .get_user()
+                .user_id("usr_42")
+                .send()
+                .await
+                .expect("generated client")
+                .into_inner()
+        }
     };
     let raw = reqwest::Client::builder().build().expect("reqwest");
     let url: Arc<str> = format!("{base}/api/v2/users/usr_42").into();
     let through_reqwest = move || {
         let (raw, url) = (raw.clone(), Arc::clone(&url));
         async move {
-            let response = raw.get(&*url).bearer_auth(TOKEN).send().await.expect("raw reqwest");
+            let response = raw
+                .get(&*url)
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .expect("raw reqwest");
             assert!(response.status().is_success());
             response.json::<types::User>().await.expect("decode")
         }
     };
 
     // Warm up both, then alternate rounds.
-    load(through_client.clone(), concurrency, Duration::from_millis(300)).await;
-    load(through_reqwest.clone(), concurrency, Duration::from_millis(300)).await;
+    load(
+        through_client.clone(),
+        concurrency,
+        Duration::from_millis(300),
+    )
+    .await;
+    load(
+        through_reqwest.clone(),
+        concurrency,
+        Duration::from_millis(300),
+    )
+    .await;
     let round = Duration::from_secs_f64(seconds / 6.0);
     let (mut c, mut r) = (Vec::new(), Vec::new());
     for _ in 0..3 {

@@ -184,9 +184,7 @@ impl Socket {
         let url = reqwest::Url::parse(&url)
             .map_err(|e| Error::Config(format!("socket URL `{url}`: {e}")))?;
         if !matches!(url.scheme(), "ws" | "wss") {
-            return Err(Error::Config(format!(
-                "socket URL `{url}` must be ws(s)"
-            )));
+            return Err(Error::Config(format!("socket URL `{url}` must be ws(s)")));
         }
         let connector = Connector {
             url,
@@ -237,9 +235,7 @@ impl Socket {
     }
 
     fn send(&self, command: Command) -> Result<(), Error> {
-        self.commands
-            .send(command)
-            .map_err(|_| Error::SocketClosed)
+        self.commands.send(command).map_err(|_| Error::SocketClosed)
     }
 }
 
@@ -285,9 +281,7 @@ impl Channel {
     pub fn events(&self) -> Events {
         let taken = self.events.lock().ok().and_then(|mut e| e.take());
         match taken {
-            Some(mut receiver) => {
-                stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed()
-            }
+            Some(mut receiver) => stream::poll_fn(move |cx| receiver.poll_recv(cx)).boxed(),
             None => stream::iter([Err(Error::InvalidRequest(format!(
                 "the events of `{}` were already taken",
                 self.topic
@@ -509,11 +503,7 @@ fn tls_connector() -> tokio_tungstenite::Connector {
         rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
-    .map(|builder| {
-        builder
-            .with_root_certificates(roots)
-            .with_no_client_auth()
-    });
+    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
     match config {
         Ok(config) => tokio_tungstenite::Connector::Rustls(Arc::new(config)),
         // The provider supports the default versions; should it not, plain connections
@@ -861,15 +851,20 @@ impl Driver {
     /// Sends the buffered pushes of `topic`, in order, now that it is joined.
     async fn flush(&mut self, sink: &mut Sink, topic: &str) -> bool {
         let join_ref = self.channels.get(topic).and_then(|s| s.join_ref.clone());
-        let (mine, others): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
-            .into_iter()
-            .partition(|b| b.topic == topic);
-        self.buffer = others;
+        let mine = self.take_buffered(|b| b.topic == topic);
         let mut ok = true;
         for b in mine {
             if ok {
                 ok = self
-                    .send_push(sink, join_ref.clone(), b.topic, b.event, b.payload, b.reply, b.deadline)
+                    .send_push(
+                        sink,
+                        join_ref.clone(),
+                        b.topic,
+                        b.event,
+                        b.payload,
+                        b.reply,
+                        b.deadline,
+                    )
                     .await;
             } else {
                 self.buffer.push_back(b);
@@ -878,12 +873,29 @@ impl Driver {
         ok
     }
 
+    /// Removes the buffered pushes `which` selects, in order.
+    fn take_buffered(&mut self, which: impl Fn(&Buffered) -> bool) -> VecDeque<Buffered> {
+        let (taken, kept): (VecDeque<Buffered>, VecDeque<Buffered>) =
+            std::mem::take(&mut self.buffer)
+                .into_iter()
+                .partition(which);
+        self.buffer = kept;
+        taken
+    }
+
+    /// Fails the buffered pushes whose reply timeout has passed.
+    fn expire_buffered(&mut self) {
+        let now = Instant::now();
+        for b in self.take_buffered(|b| b.deadline <= now) {
+            let _ = b.reply.send(Err(Error::ReplyTimeout {
+                topic: b.topic,
+                event: b.event,
+            }));
+        }
+    }
+
     fn fail_buffered(&mut self, topic: &str, error: impl Fn() -> Error) {
-        let (mine, others): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
-            .into_iter()
-            .partition(|b| b.topic == topic);
-        self.buffer = others;
-        for b in mine {
+        for b in self.take_buffered(|b| b.topic == topic) {
             let _ = b.reply.send(Err(error()));
         }
     }
@@ -988,10 +1000,7 @@ impl Driver {
                 if ok {
                     state.joined = true;
                     if let Some((waiter, events)) = state.first_join.take() {
-                        let _ = waiter.send(Ok(Joined {
-                            response,
-                            events,
-                        }));
+                        let _ = waiter.send(Ok(Joined { response, events }));
                     }
                     self.flush(sink, &topic).await
                 } else {
@@ -1062,16 +1071,7 @@ impl Driver {
                 }
             }
         }
-        let (late, waiting): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
-            .into_iter()
-            .partition(|b| b.deadline <= now);
-        self.buffer = waiting;
-        for b in late {
-            let _ = b.reply.send(Err(Error::ReplyTimeout {
-                topic: b.topic,
-                event: b.event,
-            }));
-        }
+        self.expire_buffered();
         for topic in rejoin {
             if self.send_join(sink, &topic).await.is_err() {
                 return false;
@@ -1114,26 +1114,12 @@ impl Driver {
                     }
                 },
                 _ = sleep_until(deadline) => {
-                    self.expire_disconnected();
+                    self.expire_buffered();
                     if Instant::now() >= until {
                         return Ended::Lost;
                     }
                 }
             }
-        }
-    }
-
-    fn expire_disconnected(&mut self) {
-        let now = Instant::now();
-        let (late, waiting): (VecDeque<Buffered>, VecDeque<Buffered>) = std::mem::take(&mut self.buffer)
-            .into_iter()
-            .partition(|b| b.deadline <= now);
-        self.buffer = waiting;
-        for b in late {
-            let _ = b.reply.send(Err(Error::ReplyTimeout {
-                topic: b.topic,
-                event: b.event,
-            }));
         }
     }
 
@@ -1218,11 +1204,15 @@ mod tests {
     /// Reads frames until `event` arrives; answers joins `ok` on the way. Returns the frame.
     async fn until(ws: &mut ServerWs, event: &str) -> Option<Vec<Value>> {
         while let Some(Ok(message)) = ws.next().await {
-            let Message::Text(text) = message else { continue };
+            let Message::Text(text) = message else {
+                continue;
+            };
             let frame: Vec<Value> = serde_json::from_str(text.as_str()).unwrap();
             if frame[3] == "phx_join" {
                 let reply = json!([frame[0], frame[1], frame[2], "phx_reply", {"status": "ok", "response": {}}]);
-                ws.send(Message::Text(reply.to_string().into())).await.unwrap();
+                ws.send(Message::Text(reply.to_string().into()))
+                    .await
+                    .unwrap();
             }
             if frame[3] == event {
                 return Some(frame);
@@ -1256,12 +1246,20 @@ mod tests {
             let rejoin = until(&mut second, "phx_join").await.unwrap();
             let ping = until(&mut second, "ping").await.unwrap();
             let reply = json!([ping[0], ping[1], ping[2], "phx_reply", {"status": "ok", "response": {"pong": true}}]);
-            second.send(Message::Text(reply.to_string().into())).await.unwrap();
+            second
+                .send(Message::Text(reply.to_string().into()))
+                .await
+                .unwrap();
             silent.abort();
             (rejoin, second)
         });
-        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options()).await.unwrap();
-        let (channel, _) = socket.join("room:1".into(), json!({"room": 1})).await.unwrap();
+        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options())
+            .await
+            .unwrap();
+        let (channel, _) = socket
+            .join("room:1".into(), json!({"room": 1}))
+            .await
+            .unwrap();
         // Sent on the first connection or buffered until the rejoin; answered on the second.
         let reply = loop {
             match channel.push("ping", json!({})).await {
@@ -1272,7 +1270,10 @@ mod tests {
         };
         assert_eq!(reply, json!({"pong": true}));
         let (rejoin, _second) = server.await.unwrap();
-        assert_eq!((rejoin[2].as_str(), &rejoin[4]), (Some("room:1"), &json!({"room": 1})));
+        assert_eq!(
+            (rejoin[2].as_str(), &rejoin[4]),
+            (Some("room:1"), &json!({"room": 1}))
+        );
     }
 
     #[tokio::test]
@@ -1288,7 +1289,9 @@ mod tests {
             drop(ws);
             drop(listener);
         });
-        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options()).await.unwrap();
+        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options())
+            .await
+            .unwrap();
         let (channel, _) = socket.join("room:1".into(), json!({})).await.unwrap();
         wait_joined.recv().await.unwrap();
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -1296,10 +1299,19 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(20)).await;
             channel.push("b", json!({})).await
         });
-        assert!(matches!(second, Err(Error::BufferFull { ref event, .. }) if event == "b"), "{second:?}");
-        assert!(matches!(first, Err(Error::ReplyTimeout { ref event, .. }) if event == "a"), "{first:?}");
+        assert!(
+            matches!(second, Err(Error::BufferFull { ref event, .. }) if event == "b"),
+            "{second:?}"
+        );
+        assert!(
+            matches!(first, Err(Error::ReplyTimeout { ref event, .. }) if event == "a"),
+            "{first:?}"
+        );
         socket.close().await;
-        assert!(matches!(channel.push("c", json!({})).await, Err(Error::SocketClosed)));
+        assert!(matches!(
+            channel.push("c", json!({})).await,
+            Err(Error::SocketClosed)
+        ));
     }
 
     #[test]

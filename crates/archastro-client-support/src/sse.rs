@@ -353,7 +353,11 @@ mod tests {
     impl Event for Numbered {
         fn decode(event: &str, data: &str) -> Result<Self, serde_json::Error> {
             Ok(match event {
-                "n" => Numbered::N(serde_json::from_str::<Value>(data)?["n"].as_u64().unwrap_or(0)),
+                "n" => Numbered::N(
+                    serde_json::from_str::<Value>(data)?["n"]
+                        .as_u64()
+                        .unwrap_or(0),
+                ),
                 other => Numbered::Other(other.to_owned()),
             })
         }
@@ -365,7 +369,9 @@ mod tests {
     /// A loopback server that answers each connection with the next of `bodies` (chunked;
     /// a body ending in `CUT` is cut off without the last chunk) and reports each request's
     /// `Last-Event-ID`.
-    async fn serve(bodies: Vec<&'static str>) -> (String, tokio::sync::mpsc::UnboundedReceiver<Option<String>>) {
+    async fn serve(
+        bodies: Vec<&'static str>,
+    ) -> (String, tokio::sync::mpsc::UnboundedReceiver<Option<String>>) {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/stream", listener.local_addr().unwrap());
@@ -427,7 +433,15 @@ mod tests {
         .await;
         let items: Vec<_> = stream_of(url).collect().await;
         let items: Vec<Numbered> = items.into_iter().map(|i| i.unwrap()).collect();
-        assert_eq!(items, [Numbered::N(1), Numbered::N(2), Numbered::N(3), Numbered::Other("bye".into())]);
+        assert_eq!(
+            items,
+            [
+                Numbered::N(1),
+                Numbered::N(2),
+                Numbered::N(3),
+                Numbered::Other("bye".into())
+            ]
+        );
         assert_eq!(requests.recv().await.unwrap(), None);
         assert_eq!(requests.recv().await.unwrap().as_deref(), Some("2"));
     }
@@ -436,7 +450,13 @@ mod tests {
     async fn a_cut_stream_without_ids_ends_with_a_typed_error() {
         let (url, _requests) = serve(vec!["event: n\ndata: {\"n\": 1}\n\nCUT"]).await;
         let items: Vec<_> = stream_of(url).collect().await;
-        assert!(matches!(items.as_slice(), [Ok(Numbered::N(1)), Err(Error::StreamInterrupted(_))]), "{items:?}");
+        assert!(
+            matches!(
+                items.as_slice(),
+                [Ok(Numbered::N(1)), Err(Error::StreamInterrupted(_))]
+            ),
+            "{items:?}"
+        );
     }
 
     #[tokio::test]
@@ -448,7 +468,11 @@ mod tests {
         let items: Vec<_> = stream_of(url).collect().await;
         assert_eq!(items.len(), 2, "{items:?}");
         match &items[1] {
-            Err(e @ Error::StreamEvent { message, payload, .. }) => {
+            Err(
+                e @ Error::StreamEvent {
+                    message, payload, ..
+                },
+            ) => {
                 assert_eq!((message.as_str(), e.code()), ("overloaded", Some("busy")));
                 assert_eq!(payload["message"], "overloaded");
             }

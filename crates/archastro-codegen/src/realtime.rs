@@ -164,11 +164,18 @@ impl Realtime {
         };
         let mut seen_channels = BTreeSet::new();
         // The names `channels.rs` itself uses.
-        let mut channel_idents: BTreeSet<String> =
-            ["Channel", "Events", "Push", "Socket", "SocketOptions", "TokenSource", "Error"]
-                .into_iter()
-                .map(str::to_owned)
-                .collect();
+        let mut channel_idents: BTreeSet<String> = [
+            "Channel",
+            "Events",
+            "Push",
+            "Socket",
+            "SocketOptions",
+            "TokenSource",
+            "Error",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
         for (family, doc) in &normalized.families {
             if let Some(channels) = doc.get("x-channels") {
                 let channels = channels
@@ -200,7 +207,9 @@ impl Realtime {
                 .flatten()
             {
                 for method in METHODS {
-                    let Some(op) = item.get(*method) else { continue };
+                    let Some(op) = item.get(*method) else {
+                        continue;
+                    };
                     let Some(streaming) = op.get("x-sdk-streaming") else {
                         continue;
                     };
@@ -314,7 +323,10 @@ impl Realtime {
                 .filter(|e| !e.is_empty())
                 .ok_or_else(|| invalid(&at, "a message needs an `event`"))?;
             if event.starts_with("phx_") {
-                return Err(invalid(&at, format!("`{event}` is reserved by the protocol")));
+                return Err(invalid(
+                    &at,
+                    format!("`{event}` is reserved by the protocol"),
+                ));
             }
             let method = distinct(&mut methods, snake_ident(short(event)), || {
                 snake_ident(event)
@@ -383,7 +395,12 @@ impl Realtime {
         let events = match streaming.get("events") {
             Some(Value::Object(m)) => m.clone(),
             None => Map::new(),
-            Some(_) => return Err(invalid(&format!("{at}/events"), "must map event names to schemas")),
+            Some(_) => {
+                return Err(invalid(
+                    &format!("{at}/events"),
+                    "must map event names to schemas",
+                ));
+            }
         };
         let base = type_name(id);
         let mut variants = BTreeSet::from(["Other".to_owned()]);
@@ -489,7 +506,10 @@ fn check_pattern(pattern: &str, params: Option<&Value>, at: &str) -> Result<()> 
     let mut rest = pattern;
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
-            return Err(invalid(&format!("{at}/pattern"), format!("`{pattern}`: unclosed `{{`")));
+            return Err(invalid(
+                &format!("{at}/pattern"),
+                format!("`{pattern}`: unclosed `{{`"),
+            ));
         };
         let name = &rest[start + 1..start + len];
         let declared = params
@@ -545,7 +565,10 @@ fn doc_lines(text: &str) -> Vec<TokenStream> {
 fn channel_tokens(channel: &Channel) -> TokenStream {
     let ident = format_ident!("{}", channel.name);
     let event_ident = format_ident!("{}Event", channel.name);
-    let doc = doc_lines(&doc_or(&channel.doc, format!("The `{}` channel.", channel.name)));
+    let doc = doc_lines(&doc_or(
+        &channel.doc,
+        format!("The `{}` channel.", channel.name),
+    ));
     let joins = channel.joins.iter().map(|join| {
         let method = format_ident!("{}", join.method);
         let pattern = &join.pattern;
@@ -569,7 +592,10 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
         let method = format_ident!("{}", message.method);
         let event = &message.event;
         let reply = type_tokens(&message.reply);
-        let doc = doc_lines(&doc_or(&message.doc, format!("Sends `{event}` and waits for the reply.")));
+        let doc = doc_lines(&doc_or(
+            &message.doc,
+            format!("Sends `{event}` and waits for the reply."),
+        ));
         match &message.params {
             Some(_) => {
                 let params = type_tokens(&message.params);
@@ -715,12 +741,17 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
         if stream.errors.is_empty() {
             String::new()
         } else {
-            " An `error` event is not an item: it ends the stream with [`Error::StreamEvent`].".to_owned()
+            " An `error` event is not an item: it ends the stream with [`Error::StreamEvent`]."
+                .to_owned()
         }
     ));
     let method_doc = doc_lines(&format!(
         "{}Sends the request and streams its events as they arrive, typed ([`crate::streaming::{enum_ident}`]).\n\nA connection lost mid-stream is resumed with `Last-Event-ID` when the server numbers its events; an HTTP error status is an [`Error::Api`], an `error` event an [`Error::StreamEvent`].",
-        if stream.doc.is_empty() { String::new() } else { format!("{}\n\n", stream.doc) }
+        if stream.doc.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", stream.doc)
+        }
     ));
     quote! {
         #(#enum_doc)*
