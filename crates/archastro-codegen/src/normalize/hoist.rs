@@ -63,6 +63,10 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         }
     }
     for_each_operation_mut(root, |at, op| replace_copies(op, at, &known, ctx));
+    // The channels' params, replies and payloads (`x-channels`) too.
+    if let Some(channels) = root.get_mut("x-channels") {
+        replace_copies_below(channels, "#/x-channels", &known, ctx);
+    }
 
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, Value)> = Vec::new();
