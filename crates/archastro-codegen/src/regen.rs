@@ -38,7 +38,10 @@ pub struct RegenOptions {
 /// What a regeneration did.
 #[derive(Debug)]
 pub struct RegenOutcome {
-    pub document: Document,
+    /// Operations in the spec as read (before exclusions).
+    pub spec_operations: usize,
+    /// The spec's `openapi` version field.
+    pub spec_openapi: String,
     pub normalized: Normalized,
     /// Files that differed (and, in write mode, were brought up to date).
     pub changes: Vec<Change>,
@@ -132,7 +135,7 @@ pub fn output_tree(
             tree.add(rel, text);
         }
     }
-    for (rel, text) in plan.finish() {
+    for (rel, text) in plan.finish()? {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
     if standalone {
@@ -153,12 +156,34 @@ pub fn output_tree(
 pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let config = FamiliesConfig::load(&opts.families)?;
     let document = read_spec(&opts.spec)?;
-    let normalized = normalize::normalize(&document, &config)?;
+    // What the summary says about the input, taken before the document is consumed.
+    let spec_operations = count_operations(&document.root);
+    let spec_openapi = document.root["openapi"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned();
+    let normalized = normalize::normalize_owned(document, &config)?;
     let tree = output_tree(opts, &normalized, &config)?;
     let changes = tree.apply(opts.mode)?;
     Ok(RegenOutcome {
-        document,
+        spec_operations,
+        spec_openapi,
         normalized,
         changes,
+    })
+}
+
+/// The operations of a document's `paths`.
+pub fn count_operations(root: &serde_json::Value) -> usize {
+    root["paths"].as_object().map_or(0, |p| {
+        p.values()
+            .map(|i| {
+                i.as_object().map_or(0, |o| {
+                    o.keys()
+                        .filter(|k| normalize::METHODS.contains(&k.as_str()))
+                        .count()
+                })
+            })
+            .sum()
     })
 }

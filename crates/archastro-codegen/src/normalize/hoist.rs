@@ -2,7 +2,7 @@
 //! schemas of request bodies and success responses become named components
 //! (`CreateTeamRequest`, `ListTeamsResponse`), so generated type names are stable and readable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
@@ -29,6 +29,36 @@ fn canonical(v: &Value) -> String {
     strip(v).to_string()
 }
 
+/// The property names [`canonical`] keeps, in order: schemas with different ones cannot have
+/// the same canonical form, so this cheap key rules most candidates out before `canonical`.
+fn property_key(v: &Value) -> String {
+    let mut key = String::new();
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        for k in props.keys() {
+            if !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-") {
+                key.push_str(k);
+                key.push('\0');
+            }
+        }
+    }
+    key
+}
+
+/// Canonical forms of the components, with their property keys to look up first.
+struct Known {
+    by_shape: BTreeMap<String, String>,
+    property_keys: BTreeSet<String>,
+}
+
+impl Known {
+    fn get(&self, v: &Value) -> Option<&String> {
+        if !self.property_keys.contains(&property_key(v)) {
+            return None;
+        }
+        self.by_shape.get(&canonical(v))
+    }
+}
+
 fn is_object_with_properties(v: &Value) -> bool {
     v.get("properties")
         .and_then(Value::as_object)
@@ -39,7 +69,10 @@ fn is_object_with_properties(v: &Value) -> bool {
 /// Replaces inline copies of component schemas by `$ref`s, then names anonymous body and
 /// response objects.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
-    let mut known: BTreeMap<String, String> = BTreeMap::new();
+    let mut known = Known {
+        by_shape: BTreeMap::new(),
+        property_keys: BTreeSet::new(),
+    };
     if let Some(schemas) = root
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -47,8 +80,10 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         for (name, schema) in schemas {
             if is_object_with_properties(schema) {
                 known
+                    .by_shape
                     .entry(canonical(schema))
                     .or_insert_with(|| name.clone());
+                known.property_keys.insert(property_key(schema));
             }
         }
     }
@@ -118,7 +153,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     add_schemas(root, hoisted);
 }
 
-fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
+fn replace_copies_below(v: &mut Value, at: &str, known: &Known, ctx: &mut Ctx) {
     let parent = at.rsplit('/').next().map(pointer::unescape);
     match v {
         Value::Object(m) => {
@@ -138,9 +173,9 @@ fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String
     }
 }
 
-fn replace_copies(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
+fn replace_copies(v: &mut Value, at: &str, known: &Known, ctx: &mut Ctx) {
     if is_object_with_properties(v)
-        && let Some(name) = known.get(&canonical(v))
+        && let Some(name) = known.get(v)
     {
         ctx.report.info(
             "inline-schema-to-ref",

@@ -120,11 +120,17 @@ pub(crate) fn add_schemas(root: &mut Value, schemas: Vec<(String, Value)>) {
 
 /// Normalizes `doc` into the families of `config`.
 pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> {
+    normalize_owned(doc.clone(), config)
+}
+
+/// Like [`normalize`], consuming the document: its tree is rewritten in place instead of
+/// copied first, and is freed once the families are split off.
+pub fn normalize_owned(doc: Document, config: &FamiliesConfig) -> Result<Normalized> {
     let mut ctx = Ctx {
-        file: doc.origin.clone(),
+        file: doc.origin,
         report: Report::default(),
     };
-    let mut root = doc.root.clone();
+    let mut root = doc.root;
     refs::check(&ctx.file, &root)?;
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;
@@ -151,7 +157,7 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
             .collect();
         let (mut document, stats) = split::family_document(&mut ctx, &root, family, &paths);
         sort_keys(&mut document);
-        if let Err(e) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
+        if let Err(e) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document) {
             return Err(Error::invalid(
                 &ctx.file,
                 "#",
