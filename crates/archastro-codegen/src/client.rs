@@ -178,17 +178,17 @@ impl<'a> ClientPlan<'a> {
         })
     }
 
-    /// The shared types (the first job), one job per family (the next ones), the builders of
-    /// the shared types in groups, and `lib.rs`. `src/types.rs` comes out of [`ClientPlan::finish`].
+    /// The shared types (the first job), their builders in groups (the next
+    /// [`ClientPlan::builder_groups`] jobs: small ones, which run beside the large first job),
+    /// one job per family, and `lib.rs`. `src/types.rs` comes out of [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
         let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
             vec![Box::new(|| self.types_main())];
+        for index in 0..self.builder_groups() {
+            jobs.push(Box::new(move || self.types_builders(index)));
+        }
         for (name, doc) in &self.normalized.families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
-        }
-        let groups = self.types_parts.lock().unwrap_or_else(|e| e.into_inner()).groups.len();
-        for index in 0..groups {
-            jobs.push(Box::new(move || self.types_builders(index)));
         }
         jobs.push(Box::new(|| {
             let mut files = vec![(
@@ -222,6 +222,15 @@ impl<'a> ClientPlan<'a> {
             Ok(files)
         }));
         jobs
+    }
+
+    /// How many builder-group jobs follow the first job.
+    pub fn builder_groups(&self) -> usize {
+        self.types_parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .groups
+            .len()
     }
 
     /// The shared types, first part: progenitor over a document with every component and no

@@ -100,12 +100,23 @@ pub fn output_tree(
         })
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
-    // The shared types first, then each family's client and server modules.
-    jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
-    for _ in &normalized.families {
-        jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
-        jobs.extend(server_jobs.next().map(|j| in_dir(server::SERVER_DIR, j)));
-    }
+    // The shared types first (the largest job, at the peak of memory), then what runs beside
+    // it: the builder groups and the server's family modules (small in memory: they print
+    // each operation as it is made); then the client's family modules (each a large
+    // progenitor run) and the rest.
+    let types_jobs = 1 + plan.builder_groups();
+    jobs.extend(
+        client_jobs
+            .by_ref()
+            .take(types_jobs)
+            .map(|j| in_dir(client::CLIENT_DIR, j)),
+    );
+    jobs.extend(
+        server_jobs
+            .by_ref()
+            .take(normalized.families.len())
+            .map(|j| in_dir(server::SERVER_DIR, j)),
+    );
     jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
     jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
     jobs.push(in_dir(
