@@ -93,11 +93,14 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         .and_then(Value::as_object_mut)
     {
         for (name, schema) in schemas.iter_mut() {
-            let at = pointer::from_tokens(["components", "schemas", name.as_str()]);
-            replace_copies_below(schema, &at, &known, ctx);
+            let mut at = pointer::from_tokens(["components", "schemas", name.as_str()]);
+            replace_copies_below(schema, &mut at, Some(name), &known, ctx);
         }
     }
-    for_each_operation_mut(root, |at, op| replace_copies(op, at, &known, ctx));
+    for_each_operation_mut(root, |at, op| {
+        let method = at.rsplit('/').next().map(pointer::unescape);
+        replace_copies(op, &mut at.to_owned(), method.as_deref(), &known, ctx)
+    });
 
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, Value)> = Vec::new();
@@ -153,33 +156,56 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     add_schemas(root, hoisted);
 }
 
-fn replace_copies_below(v: &mut Value, at: &str, known: &Known, ctx: &mut Ctx) {
-    let parent = at.rsplit('/').next().map(pointer::unescape);
+/// `at` is `v`'s pointer (children extend it and truncate it back); `parent` its last token.
+fn replace_copies_below(
+    v: &mut Value,
+    at: &mut String,
+    parent: Option<&str>,
+    known: &Known,
+    ctx: &mut Ctx,
+) {
+    let len = at.len();
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
-                if is_data_key(parent.as_deref(), k) {
+                if is_data_key(parent, k) || !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
-                replace_copies(child, &pointer::join(at, k), known, ctx);
+                at.push('/');
+                at.push_str(&pointer::escape(k));
+                replace_copies(child, at, Some(k), known, ctx);
+                at.truncate(len);
             }
         }
         Value::Array(a) => {
             for (i, child) in a.iter_mut().enumerate() {
-                replace_copies(child, &format!("{at}/{i}"), known, ctx);
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                use std::fmt::Write as _;
+                let _ = write!(at, "/{i}");
+                // An index is never one of the name maps `is_data_key` looks for.
+                replace_copies(child, at, None, known, ctx);
+                at.truncate(len);
             }
         }
         _ => {}
     }
 }
 
-fn replace_copies(v: &mut Value, at: &str, known: &Known, ctx: &mut Ctx) {
+fn replace_copies(
+    v: &mut Value,
+    at: &mut String,
+    parent: Option<&str>,
+    known: &Known,
+    ctx: &mut Ctx,
+) {
     if is_object_with_properties(v)
         && let Some(name) = known.get(v)
     {
         ctx.report.info(
             "inline-schema-to-ref",
-            at,
+            at.as_str(),
             format!("inline copy of components.schemas.{name} became a $ref"),
         );
         let mut replacement = Map::new();
@@ -190,5 +216,5 @@ fn replace_copies(v: &mut Value, at: &str, known: &Known, ctx: &mut Ctx) {
         *v = Value::Object(replacement);
         return;
     }
-    replace_copies_below(v, at, known, ctx);
+    replace_copies_below(v, at, parent, known, ctx);
 }
