@@ -185,14 +185,8 @@ fn regen_command(
     println!(
         "regen: {} ({} operations in, OpenAPI {}) with {}",
         spec,
-        outcome.document.root["paths"].as_object().map_or(0, |p| p
-            .values()
-            .map(|i| i.as_object().map_or(0, |o| o
-                .keys()
-                .filter(|k| archastro_codegen::normalize::METHODS.contains(&k.as_str()))
-                .count()))
-            .sum::<usize>()),
-        outcome.document.root["openapi"].as_str().unwrap_or("?"),
+        outcome.spec_operations,
+        outcome.spec_openapi,
         families.display()
     );
     print!("{}", report.summary());

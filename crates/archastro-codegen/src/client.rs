@@ -99,7 +99,7 @@ pub fn generate_client(
     for part in crate::jobs::run(plan.jobs()) {
         files.extend(part?);
     }
-    files.extend(plan.finish());
+    files.extend(plan.finish()?);
     Ok(files)
 }
 
@@ -119,6 +119,25 @@ pub struct ClientPlan<'a> {
     /// Channels and event streams; their inline schemas join the shared types.
     realtime: Realtime,
     uses: std::sync::Mutex<Uses>,
+    /// The components a request body reaches: their structs get builders.
+    with_builder: BTreeSet<String>,
+    /// What the types jobs made, for [`ClientPlan::finish`].
+    types_parts: std::sync::Mutex<TypesParts>,
+}
+
+/// The parts of `src/types.rs`, made by separate jobs.
+#[derive(Default)]
+struct TypesParts {
+    /// The file up to the `builder` module.
+    main: Option<String>,
+    /// The builders, group by group.
+    groups: Vec<Option<String>>,
+    /// The modules after `builder`.
+    trailing: Option<String>,
+}
+
+fn types_format_error(e: crate::format::FormatError) -> Error {
+    generate_error("types", format!("generated code does not parse: {e}"))
 }
 
 impl<'a> ClientPlan<'a> {
@@ -139,6 +158,11 @@ impl<'a> ClientPlan<'a> {
             .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
             .collect();
         let realtime = Realtime::collect(normalized, shared.keys())?;
+        let with_builder = request_types(normalized, &shared);
+        let types_parts = TypesParts {
+            groups: vec![None; with_builder.len().div_ceil(BUILDER_GROUP)],
+            ..Default::default()
+        };
         Ok(ClientPlan {
             normalized,
             config,
@@ -149,13 +173,20 @@ impl<'a> ClientPlan<'a> {
             info,
             realtime,
             uses: Default::default(),
+            with_builder,
+            types_parts: std::sync::Mutex::new(types_parts),
         })
     }
 
-    /// The shared types, one job per family, and `lib.rs`.
+    /// The shared types (the first job), their builders in groups (the next
+    /// [`ClientPlan::builder_groups`] jobs: small ones, which run beside the large first job),
+    /// one job per family, and `lib.rs`. `src/types.rs` comes out of [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
         let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
-            vec![Box::new(|| self.types_file())];
+            vec![Box::new(|| self.types_main())];
+        for index in 0..self.builder_groups() {
+            jobs.push(Box::new(move || self.types_builders(index)));
+        }
         for (name, doc) in &self.normalized.families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
         }
@@ -193,11 +224,19 @@ impl<'a> ClientPlan<'a> {
         jobs
     }
 
-    /// The shared types: progenitor over a document with every component and no paths,
-    /// without builders; then typify's builders for the structs a request body reaches, from
-    /// runs over those structs in groups (the builders of every type at once are most of the
-    /// tokens, and most of the memory, of a large spec).
-    pub fn types_file(&self) -> Result<Files> {
+    /// How many builder-group jobs follow the first job.
+    pub fn builder_groups(&self) -> usize {
+        self.types_parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .groups
+            .len()
+    }
+
+    /// The shared types, first part: progenitor over a document with every component and no
+    /// paths, without builders. Its text up to the `builder` module and the modules after it
+    /// go into [`ClientPlan::types_parts`]; [`ClientPlan::finish`] puts `src/types.rs` together.
+    fn types_main(&self) -> Result<Files> {
         let (types_tokens, uses) = run_progenitor_api(
             "types",
             self.types_api(self.shared.keys().chain(self.realtime.schemas.keys()))?,
@@ -207,11 +246,8 @@ impl<'a> ClientPlan<'a> {
         self.add_uses(uses);
         let types_module = extract_types_module(types_tokens)
             .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-        let with_builder = request_types(self.normalized, &self.shared);
-        let builder_types: BTreeSet<String> = with_builder.iter().map(|n| type_name(n)).collect();
-        let fmt_err = |e: crate::format::FormatError| {
-            generate_error("types", format!("generated code does not parse: {e}"))
-        };
+        let builder_types: BTreeSet<String> =
+            self.with_builder.iter().map(|n| type_name(n)).collect();
 
         let mut out = file_header("Types shared by every scope family.");
         let mut trailing = Vec::new();
@@ -226,7 +262,7 @@ impl<'a> ClientPlan<'a> {
                     }
                 }
             };
-            crate::format::format_items(tokens, out).map_err(fmt_err)
+            crate::format::format_items(tokens, out).map_err(types_format_error)
         };
         for item in crate::format::split_items(types_module) {
             if module_name(&item).is_some() {
@@ -240,55 +276,86 @@ impl<'a> ClientPlan<'a> {
             if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
                 pending = Some(name);
             }
-            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
+            crate::format::format_items(item.into_iter().collect(), &mut out)
+                .map_err(types_format_error)?;
         }
         if let Some(name) = pending.take() {
             builder_fn(&name, &mut out)?;
         }
-        // The builders, a group of request structs (and what they refer to) per run.
+        let mut after = String::new();
+        for item in trailing {
+            crate::format::format_items(item.into_iter().collect(), &mut after)
+                .map_err(types_format_error)?;
+        }
+        let mut parts = self.types_parts.lock().unwrap_or_else(|e| e.into_inner());
+        parts.main = Some(out);
+        parts.trailing = Some(after);
+        Ok(Vec::new())
+    }
+
+    /// The shared types, the builders of group `index` of the request structs (and of what
+    /// they refer to), from a run over that group alone (the builders of every type at once
+    /// are most of the tokens, and most of the memory, of a large spec).
+    fn types_builders(&self, index: usize) -> Result<Files> {
+        let names: Vec<&String> = self.with_builder.iter().collect();
+        let Some(group) = names.chunks(BUILDER_GROUP).nth(index) else {
+            return Ok(Vec::new());
+        };
+        let own: BTreeSet<String> = group.iter().map(|n| type_name(n)).collect();
+        let mut members = BTreeSet::new();
+        let mut pending: Vec<&str> = group.iter().map(|n| n.as_str()).collect();
+        while let Some(name) = pending.pop() {
+            if members.insert(name.to_owned())
+                && let Some(schema) = self.shared.get(name)
+            {
+                schema_refs(schema, &mut pending);
+            }
+        }
+        let api = self.types_api(members.iter())?;
+        let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true)?;
+        let module = extract_types_module(tokens)
+            .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
+        let mut out = String::new();
+        for item in crate::format::split_items(module) {
+            if module_name(&item).as_deref() != Some("builder") {
+                continue;
+            }
+            let Some(TokenTree::Group(body)) = item.last() else {
+                continue;
+            };
+            let mut keep = |_: &[String], item: &[TokenTree]| {
+                last_ident_before_body(item).is_some_and(|t| own.contains(&t))
+            };
+            crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
+                .map_err(types_format_error)?;
+        }
+        self.types_parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .groups[index] = Some(out);
+        Ok(Vec::new())
+    }
+
+    /// `src/types.rs` from the parts its jobs made: the types, the `builder` module with every
+    /// group's builders, then the other modules.
+    fn types_file(&self) -> Result<String> {
+        let mut parts = self.types_parts.lock().unwrap_or_else(|e| e.into_inner());
+        let missing = || generate_error("types", "a part of types.rs was not generated");
+        let mut out = parts.main.take().ok_or_else(missing)?;
         let header = quote! {
             #[doc = " Types for composing complex structures."]
             pub mod builder {}
         };
         let mut header_text = String::new();
-        crate::format::format_items(header, &mut header_text).map_err(fmt_err)?;
+        crate::format::format_items(header, &mut header_text).map_err(types_format_error)?;
         out.push_str(header_text.trim_end().trim_end_matches('}'));
         out.push('\n');
-        let names: Vec<&String> = with_builder.iter().collect();
-        for group in names.chunks(BUILDER_GROUP) {
-            let own: BTreeSet<String> = group.iter().map(|n| type_name(n)).collect();
-            let mut members = BTreeSet::new();
-            let mut pending: Vec<&str> = group.iter().map(|n| n.as_str()).collect();
-            while let Some(name) = pending.pop() {
-                if members.insert(name.to_owned())
-                    && let Some(schema) = self.shared.get(name)
-                {
-                    schema_refs(schema, &mut pending);
-                }
-            }
-            let api = self.types_api(members.iter())?;
-            let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true)?;
-            let module = extract_types_module(tokens)
-                .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-            for item in crate::format::split_items(module) {
-                if module_name(&item).as_deref() != Some("builder") {
-                    continue;
-                }
-                let Some(TokenTree::Group(body)) = item.last() else {
-                    continue;
-                };
-                let mut keep = |_: &[String], item: &[TokenTree]| {
-                    last_ident_before_body(item).is_some_and(|t| own.contains(&t))
-                };
-                crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
-                    .map_err(fmt_err)?;
-            }
+        for group in &mut parts.groups {
+            out.push_str(&group.take().ok_or_else(missing)?);
         }
         out.push_str("}\n");
-        for item in trailing {
-            crate::format::format_items(item.into_iter().collect(), &mut out).map_err(fmt_err)?;
-        }
-        Ok(vec![("src/types.rs".to_owned(), out)])
+        out.push_str(&parts.trailing.take().ok_or_else(missing)?);
+        Ok(out)
     }
 
     /// A document with the components `names` and no paths (built without copying the
@@ -352,9 +419,10 @@ impl<'a> ClientPlan<'a> {
             .merge(uses);
     }
 
-    /// The support module, `Cargo.toml` (which needs what the jobs found) and the README.
-    pub fn finish(&self) -> Files {
-        let mut files = Vec::new();
+    /// `src/types.rs` (from the parts its jobs made), the support module, `Cargo.toml` (which
+    /// needs what the jobs found) and the README. Call it after every job succeeded.
+    pub fn finish(&self) -> Result<Files> {
+        let mut files = vec![("src/types.rs".to_owned(), self.types_file()?)];
         for (name, text) in &self.support.files {
             let target = if name == "lib.rs" {
                 "mod.rs"
@@ -372,7 +440,7 @@ impl<'a> ClientPlan<'a> {
             cargo_toml(&self.info, self.support, &uses, self.crate_version),
         ));
         files.push(("README.md".to_owned(), readme(&self.info, self.config)));
-        files
+        Ok(files)
     }
 }
 

@@ -5,11 +5,27 @@ use serde_json::Value;
 
 /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
 pub fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+    let mut out = String::with_capacity(token.len());
+    push_escaped(&mut out, token);
+    out
+}
+
+/// Appends [`escape`]`(token)` to `out`.
+fn push_escaped(out: &mut String, token: &str) {
+    let mut rest = token;
+    while let Some(i) = rest.find(['~', '/']) {
+        out.push_str(&rest[..i]);
+        out.push_str(if rest.as_bytes()[i] == b'~' { "~0" } else { "~1" });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Undoes [`escape`].
 pub fn unescape(token: &str) -> String {
+    if !token.contains('~') {
+        return token.to_owned();
+    }
     token.replace("~1", "/").replace("~0", "~")
 }
 
@@ -22,14 +38,18 @@ where
     let mut out = String::from("#");
     for t in tokens {
         out.push('/');
-        out.push_str(&escape(t.as_ref()));
+        push_escaped(&mut out, t.as_ref());
     }
     out
 }
 
 /// Appends one raw token to a pointer.
 pub fn join(base: &str, token: &str) -> String {
-    format!("{base}/{}", escape(token))
+    let mut out = String::with_capacity(base.len() + 1 + token.len());
+    out.push_str(base);
+    out.push('/');
+    push_escaped(&mut out, token);
+    out
 }
 
 /// The value a local `#/...` pointer designates, if any.

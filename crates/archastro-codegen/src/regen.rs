@@ -38,7 +38,10 @@ pub struct RegenOptions {
 /// What a regeneration did.
 #[derive(Debug)]
 pub struct RegenOutcome {
-    pub document: Document,
+    /// Operations in the spec as read (before exclusions).
+    pub spec_operations: usize,
+    /// The spec's `openapi` version field.
+    pub spec_openapi: String,
     pub normalized: Normalized,
     /// Files that differed (and, in write mode, were brought up to date).
     pub changes: Vec<Change>,
@@ -97,12 +100,23 @@ pub fn output_tree(
         })
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
-    // The shared types first, then each family's client and server modules.
-    jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
-    for _ in &normalized.families {
-        jobs.extend(client_jobs.next().map(|j| in_dir(client::CLIENT_DIR, j)));
-        jobs.extend(server_jobs.next().map(|j| in_dir(server::SERVER_DIR, j)));
-    }
+    // The shared types first (the largest job, at the peak of memory), then what runs beside
+    // it: the builder groups and the server's family modules (small in memory: they print
+    // each operation as it is made); then the client's family modules (each a large
+    // progenitor run) and the rest.
+    let types_jobs = 1 + plan.builder_groups();
+    jobs.extend(
+        client_jobs
+            .by_ref()
+            .take(types_jobs)
+            .map(|j| in_dir(client::CLIENT_DIR, j)),
+    );
+    jobs.extend(
+        server_jobs
+            .by_ref()
+            .take(normalized.families.len())
+            .map(|j| in_dir(server::SERVER_DIR, j)),
+    );
     jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
     jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
     jobs.push(in_dir(
@@ -132,7 +146,7 @@ pub fn output_tree(
             tree.add(rel, text);
         }
     }
-    for (rel, text) in plan.finish() {
+    for (rel, text) in plan.finish()? {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
     if standalone {
@@ -153,12 +167,34 @@ pub fn output_tree(
 pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let config = FamiliesConfig::load(&opts.families)?;
     let document = read_spec(&opts.spec)?;
-    let normalized = normalize::normalize(&document, &config)?;
+    // What the summary says about the input, taken before the document is consumed.
+    let spec_operations = count_operations(&document.root);
+    let spec_openapi = document.root["openapi"]
+        .as_str()
+        .unwrap_or("?")
+        .to_owned();
+    let normalized = normalize::normalize_owned(document, &config)?;
     let tree = output_tree(opts, &normalized, &config)?;
     let changes = tree.apply(opts.mode)?;
     Ok(RegenOutcome {
-        document,
+        spec_operations,
+        spec_openapi,
         normalized,
         changes,
+    })
+}
+
+/// The operations of a document's `paths`.
+pub fn count_operations(root: &serde_json::Value) -> usize {
+    root["paths"].as_object().map_or(0, |p| {
+        p.values()
+            .map(|i| {
+                i.as_object().map_or(0, |o| {
+                    o.keys()
+                        .filter(|k| normalize::METHODS.contains(&k.as_str()))
+                        .count()
+                })
+            })
+            .sum()
     })
 }

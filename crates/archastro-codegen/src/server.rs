@@ -79,10 +79,9 @@ pub fn server_jobs<'a>(
             let trait_name = format_ident!("{}Api", name.to_upper_camel_case());
             let doc_text = format!("{}: {}", family.title, family.description);
             let schemes = security_schemes(normalized);
-            Ok(vec![(
-                format!("src/{name}.rs"),
-                format(family_module(name, doc, &trait_name, &schemes), &doc_text)?,
-            )])
+            let mut out = file_start(&doc_text);
+            family_module(name, doc, &trait_name, &schemes, &mut out)?;
+            Ok(vec![(format!("src/{name}.rs"), out)])
         }));
     }
     jobs.push(Box::new(move || {
@@ -191,17 +190,28 @@ fn cargo_toml(server_support: &str, crate_version: &str) -> String {
 }
 
 fn format(tokens: TokenStream, doc: &str) -> Result<String> {
+    let mut out = file_start(doc);
+    format_into(tokens, &mut out)?;
+    Ok(out)
+}
+
+/// The generated marker and the file's doc lines.
+fn file_start(doc: &str) -> String {
     let mut out = format!("{GENERATED_MARKER}\n");
     if !doc.is_empty() {
         for line in doc.lines() {
             out.push_str(&format!("//! {}\n", line.replace('\r', " ")));
         }
     }
-    crate::format::format_items(tokens, &mut out).map_err(|e| Error::Generate {
+    out
+}
+
+/// Appends the printed items of `tokens` to `out`.
+fn format_into(tokens: TokenStream, out: &mut String) -> Result<()> {
+    crate::format::format_items(tokens, out).map_err(|e| Error::Generate {
         target: "server".into(),
         message: e.to_string(),
-    })?;
-    Ok(out)
+    })
 }
 
 /// One security scheme: its name in the spec, how it is sent, and the authenticator method.
@@ -392,15 +402,19 @@ fn variant_name(code: &str) -> proc_macro2::Ident {
     }
 }
 
+/// Appends one family's module to `out`. Each operation's types and handler are printed as
+/// soon as they are made (a file's text is the concatenation of its items' texts), so only
+/// the trait, the probes and the routes are held as tokens for the whole family.
 fn family_module(
     family: &str,
     doc: &Value,
     trait_name: &proc_macro2::Ident,
     schemes: &[SchemeInfo],
-) -> TokenStream {
-    let mut items = Vec::new();
+    out: &mut String,
+) -> Result<()> {
+    let mut items = String::new();
     let mut trait_methods = Vec::new();
-    let mut handlers = Vec::new();
+    let mut handlers = String::new();
     let mut probes = Vec::new();
     let mut by_path: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
     let mut names = Vec::new();
@@ -684,7 +698,7 @@ fn family_module(
             let headers_doc = format!("Header parameters of `{id}`.");
             let request_doc = format!("Everything `{id}` receives.");
             let response_doc = format!("Every answer `{id}` declares.");
-            items.push(quote! {
+            format_into(quote! {
                 #[doc = #path_doc]
                 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
                 pub struct #path_ty { #(#path_fields)* }
@@ -716,7 +730,7 @@ fn family_module(
                         match self { #(#arms)* }
                     }
                 }
-            });
+            }, &mut items)?;
             trait_methods.push(quote! {
                 #[doc = #op_doc]
                 fn #fn_name(&self, ctx: &RequestContext, request: #request_ty) -> impl Future<Output = Result<#response_ty, ApiError>> + Send {
@@ -734,7 +748,7 @@ fn family_module(
                     };
                 }
             };
-            handlers.push(quote! {
+            format_into(quote! {
                 async fn #handler<T: #trait_name, A: crate::Authenticator>(
                     State(state): State<Shared<T, A>>,
                     raw_path: axum::extract::Path<Vec<(String, String)>>,
@@ -761,7 +775,7 @@ fn family_module(
                         Err(error) => error.into_response(),
                     }
                 }
-            });
+            }, &mut handlers)?;
             let probe_request = quote! {
                 #request_ty { path: #path_ty::default(), query: #query_ty::default(), headers: #headers_ty::default(), body }
             };
@@ -798,8 +812,8 @@ fn family_module(
     let trait_doc = format!(
         "The `{family}` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left."
     );
-    quote! {
-        // A family may have no operations; then most of these are unused.
+    // A family may have no operations; then most of these are unused.
+    format_into(quote! {
         #[allow(unused_imports)]
         use std::future::Future;
         use std::sync::Arc;
@@ -818,9 +832,10 @@ fn family_module(
 
         #[doc = #names_doc]
         pub const OPERATIONS: &[&str] = &[#(#names),*];
-
-        #(#items)*
-
+    }, out)?;
+    out.push_str(&items);
+    drop(items);
+    format_into(quote! {
         #[doc = #trait_doc]
         pub trait #trait_name: Send + Sync + 'static {
             #(#trait_methods)*
@@ -840,9 +855,10 @@ fn family_module(
             let probes: Vec<(&'static str, Option<bool>)> = vec![#(#probes)*];
             probes.into_iter().filter(|(_, default)| *default == Some(true)).map(|(id, _)| id).collect()
         }
-
-        #(#handlers)*
-
+    }, out)?;
+    out.push_str(&handlers);
+    drop(handlers);
+    format_into(quote! {
         /// This family's routes, without fallbacks (to merge with other families).
         pub fn routes<T: #trait_name, A: crate::Authenticator>(api: Arc<T>, auth: Arc<A>, config: ServerConfig) -> axum::Router {
             axum::Router::new()
@@ -856,7 +872,7 @@ fn family_module(
                 .fallback(archastro_server_support::not_found_fallback)
                 .method_not_allowed_fallback(archastro_server_support::method_not_allowed_fallback)
         }
-    }
+    }, out)
 }
 
 fn path_fields_empty(params: &[&Value]) -> bool {

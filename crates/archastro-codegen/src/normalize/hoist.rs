@@ -2,7 +2,7 @@
 //! schemas of request bodies and success responses become named components
 //! (`CreateTeamRequest`, `ListTeamsResponse`), so generated type names are stable and readable.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
@@ -29,6 +29,36 @@ fn canonical(v: &Value) -> String {
     strip(v).to_string()
 }
 
+/// The property names [`canonical`] keeps, in order: schemas with different ones cannot have
+/// the same canonical form, so this cheap key rules most candidates out before `canonical`.
+fn property_key(v: &Value) -> String {
+    let mut key = String::new();
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        for k in props.keys() {
+            if !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-") {
+                key.push_str(k);
+                key.push('\0');
+            }
+        }
+    }
+    key
+}
+
+/// Canonical forms of the components, with their property keys to look up first.
+struct Known {
+    by_shape: BTreeMap<String, String>,
+    property_keys: BTreeSet<String>,
+}
+
+impl Known {
+    fn get(&self, v: &Value) -> Option<&String> {
+        if !self.property_keys.contains(&property_key(v)) {
+            return None;
+        }
+        self.by_shape.get(&canonical(v))
+    }
+}
+
 fn is_object_with_properties(v: &Value) -> bool {
     v.get("properties")
         .and_then(Value::as_object)
@@ -39,7 +69,10 @@ fn is_object_with_properties(v: &Value) -> bool {
 /// Replaces inline copies of component schemas by `$ref`s, then names anonymous body and
 /// response objects.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
-    let mut known: BTreeMap<String, String> = BTreeMap::new();
+    let mut known = Known {
+        by_shape: BTreeMap::new(),
+        property_keys: BTreeSet::new(),
+    };
     if let Some(schemas) = root
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -47,8 +80,10 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         for (name, schema) in schemas {
             if is_object_with_properties(schema) {
                 known
+                    .by_shape
                     .entry(canonical(schema))
                     .or_insert_with(|| name.clone());
+                known.property_keys.insert(property_key(schema));
             }
         }
     }
@@ -58,14 +93,23 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         .and_then(Value::as_object_mut)
     {
         for (name, schema) in schemas.iter_mut() {
-            let at = pointer::from_tokens(["components", "schemas", name.as_str()]);
-            replace_copies_below(schema, &at, &known, ctx);
+            let mut at = pointer::from_tokens(["components", "schemas", name.as_str()]);
+            replace_copies_below(schema, &mut at, Some(name), &known, ctx);
         }
     }
-    for_each_operation_mut(root, |at, op| replace_copies(op, at, &known, ctx));
+    for_each_operation_mut(root, |at, op| {
+        let method = at.rsplit('/').next().map(pointer::unescape);
+        replace_copies(op, &mut at.to_owned(), method.as_deref(), &known, ctx)
+    });
     // The channels' params, replies and payloads (`x-channels`) too.
     if let Some(channels) = root.get_mut("x-channels") {
-        replace_copies_below(channels, "#/x-channels", &known, ctx);
+        replace_copies_below(
+            channels,
+            &mut "#/x-channels".to_owned(),
+            Some("x-channels"),
+            &known,
+            ctx,
+        );
     }
 
     // Name anonymous objects of bodies and success responses.
@@ -122,33 +166,56 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     add_schemas(root, hoisted);
 }
 
-fn replace_copies_below(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
-    let parent = at.rsplit('/').next().map(pointer::unescape);
+/// `at` is `v`'s pointer (children extend it and truncate it back); `parent` its last token.
+fn replace_copies_below(
+    v: &mut Value,
+    at: &mut String,
+    parent: Option<&str>,
+    known: &Known,
+    ctx: &mut Ctx,
+) {
+    let len = at.len();
     match v {
         Value::Object(m) => {
             for (k, child) in m.iter_mut() {
-                if is_data_key(parent.as_deref(), k) {
+                if is_data_key(parent, k) || !matches!(child, Value::Object(_) | Value::Array(_)) {
                     continue;
                 }
-                replace_copies(child, &pointer::join(at, k), known, ctx);
+                at.push('/');
+                at.push_str(&pointer::escape(k));
+                replace_copies(child, at, Some(k), known, ctx);
+                at.truncate(len);
             }
         }
         Value::Array(a) => {
             for (i, child) in a.iter_mut().enumerate() {
-                replace_copies(child, &format!("{at}/{i}"), known, ctx);
+                if !matches!(child, Value::Object(_) | Value::Array(_)) {
+                    continue;
+                }
+                use std::fmt::Write as _;
+                let _ = write!(at, "/{i}");
+                // An index is never one of the name maps `is_data_key` looks for.
+                replace_copies(child, at, None, known, ctx);
+                at.truncate(len);
             }
         }
         _ => {}
     }
 }
 
-fn replace_copies(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx: &mut Ctx) {
+fn replace_copies(
+    v: &mut Value,
+    at: &mut String,
+    parent: Option<&str>,
+    known: &Known,
+    ctx: &mut Ctx,
+) {
     if is_object_with_properties(v)
-        && let Some(name) = known.get(&canonical(v))
+        && let Some(name) = known.get(v)
     {
         ctx.report.info(
             "inline-schema-to-ref",
-            at,
+            at.as_str(),
             format!("inline copy of components.schemas.{name} became a $ref"),
         );
         let mut replacement = Map::new();
@@ -159,5 +226,5 @@ fn replace_copies(v: &mut Value, at: &str, known: &BTreeMap<String, String>, ctx
         *v = Value::Object(replacement);
         return;
     }
-    replace_copies_below(v, at, known, ctx);
+    replace_copies_below(v, at, parent, known, ctx);
 }

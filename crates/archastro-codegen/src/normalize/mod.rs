@@ -120,11 +120,17 @@ pub(crate) fn add_schemas(root: &mut Value, schemas: Vec<(String, Value)>) {
 
 /// Normalizes `doc` into the families of `config`.
 pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> {
+    normalize_owned(doc.clone(), config)
+}
+
+/// Like [`normalize`], consuming the document: its tree is rewritten in place instead of
+/// copied first, and is freed once the families are split off.
+pub fn normalize_owned(doc: Document, config: &FamiliesConfig) -> Result<Normalized> {
     let mut ctx = Ctx {
-        file: doc.origin.clone(),
+        file: doc.origin,
         report: Report::default(),
     };
-    let mut root = doc.root.clone();
+    let mut root = doc.root;
     refs::check(&ctx.file, &root)?;
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;
@@ -139,29 +145,52 @@ pub fn normalize(doc: &Document, config: &FamiliesConfig) -> Result<Normalized> 
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
-    sanitize_doc_texts(&mut ctx, &mut root, "#", None);
+    sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
 
+    // Each family's document is cut out, sorted and checked on its own: on the job pool, with
+    // its report entries merged back in family order (so the result does not depend on the
+    // threads).
+    let (root, placements, file) = (&root, &placements, ctx.file.as_str());
+    let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = config
+        .families
+        .iter()
+        .enumerate()
+        .map(|(i, family)| {
+            Box::new(move || {
+                let mut fctx = Ctx {
+                    file: file.to_owned(),
+                    report: Report::default(),
+                };
+                let paths: Vec<String> = placements
+                    .iter()
+                    .filter(|(_, f)| *f == i)
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                let (mut document, stats) =
+                    split::family_document(&mut fctx, root, family, &paths);
+                sort_keys(&mut document);
+                if let Err(e) = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document)
+                {
+                    return Err(Error::invalid(
+                        file,
+                        "#",
+                        format!(
+                            "the normalized `{}` family is not valid OpenAPI 3.0 ({e}); this is a normalizer bug, please report it with the input",
+                            family.name
+                        ),
+                    ));
+                }
+                fctx.report.families.push(stats);
+                Ok((document, fctx.report))
+            }) as crate::jobs::Job<'_, _>
+        })
+        .collect();
     let mut families = Vec::new();
-    for (i, family) in config.families.iter().enumerate() {
-        let paths: Vec<String> = placements
-            .iter()
-            .filter(|(_, f)| *f == i)
-            .map(|(p, _)| p.clone())
-            .collect();
-        let (mut document, stats) = split::family_document(&mut ctx, &root, family, &paths);
-        sort_keys(&mut document);
-        if let Err(e) = serde_json::from_value::<openapiv3::OpenAPI>(document.clone()) {
-            return Err(Error::invalid(
-                &ctx.file,
-                "#",
-                format!(
-                    "the normalized `{}` family is not valid OpenAPI 3.0 ({e}); this is a normalizer bug, please report it with the input",
-                    family.name
-                ),
-            ));
-        }
-        ctx.report.families.push(stats);
+    for (family, result) in config.families.iter().zip(crate::jobs::run(jobs)) {
+        let (document, report) = result?;
+        ctx.report.entries.extend(report.entries);
+        ctx.report.families.extend(report.families);
         families.push((family.name.clone(), document));
     }
     Ok(Normalized {
@@ -537,7 +566,9 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
 /// code fences would become doctests that run under `cargo test`, raw HTML would reach the
 /// rendered docs, and control characters can break the comment. Fences and angle brackets are
 /// escaped, control characters dropped. Example values are data and are left alone.
-fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &str, parent: Option<&str>) {
+fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Option<&str>) {
+    // `at` is this value's pointer; children extend it and truncate it back.
+    let len = at.len();
     match v {
         Value::Object(map) => {
             let names = parent.is_some_and(|p| {
@@ -550,7 +581,6 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &str, parent: Option<&st
                 if refs::is_data_key(parent, k) || k == "examples" {
                     continue;
                 }
-                let child_at = pointer::join(at, k);
                 match child {
                     Value::String(text)
                         if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
@@ -559,24 +589,30 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &str, parent: Option<&st
                         if clean != *text {
                             ctx.report.info(
                                 "doc-text-sanitized",
-                                &child_at,
+                                pointer::join(at, k),
                                 "code fences, HTML or control characters escaped",
                             );
                             *text = clean;
                         }
                     }
-                    _ => sanitize_doc_texts(
-                        ctx,
-                        child,
-                        &child_at,
-                        if names { None } else { Some(k) },
-                    ),
+                    Value::Object(_) | Value::Array(_) => {
+                        at.push('/');
+                        at.push_str(&pointer::escape(k));
+                        sanitize_doc_texts(ctx, child, at, if names { None } else { Some(k) });
+                        at.truncate(len);
+                    }
+                    _ => {}
                 }
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
-                sanitize_doc_texts(ctx, child, &format!("{at}/{i}"), None);
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    use std::fmt::Write as _;
+                    let _ = write!(at, "/{i}");
+                    sanitize_doc_texts(ctx, child, at, None);
+                    at.truncate(len);
+                }
             }
         }
         _ => {}
@@ -586,6 +622,12 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &str, parent: Option<&st
 /// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
 pub fn sanitize_doc_text(text: &str) -> String {
+    // Nothing to escape or drop (most texts): the text as it is.
+    let plain = !text.contains(['<', '`', '~'])
+        && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    if plain {
+        return text.to_owned();
+    }
     let text = text
         .chars()
         .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
@@ -617,6 +659,10 @@ pub fn sanitize_doc_text(text: &str) -> String {
 /// Rebuilds every map in key order, whatever map type serde_json was built with.
 pub fn sort_keys(v: &mut Value) {
     match v {
+        // Already in order (always, when serde_json's maps are sorted ones): no rebuild.
+        Value::Object(m) if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) => {
+            m.values_mut().for_each(sort_keys);
+        }
         Value::Object(m) => {
             let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
