@@ -1147,8 +1147,11 @@ impl Bench {
                 "diff_under_1_second",
             ),
             (
-                "client overhead (req/s, generated client vs raw reqwest)",
-                "n/a".to_owned(),
+                "client overhead (req/s, generated client / raw reqwest)",
+                match &self.client_overhead {
+                    Ok(v) => format!("{}", v["ratio"]),
+                    Err(_) => "n/a".to_owned(),
+                },
                 "—",
                 "",
             ),
