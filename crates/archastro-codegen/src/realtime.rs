@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use crate::client::type_name;
 use crate::normalize::naming::sanitize_snake;
-use crate::normalize::{METHODS, Normalized};
+use crate::normalize::{METHODS, Normalized, SchemaNames};
 use crate::{Error, Result};
 
 /// What the realtime generators need from the normalized documents.
@@ -82,7 +82,7 @@ struct Streaming {
 
 /// Hands out component names for hoisted schemas: never one the spec uses, never twice.
 struct Names {
-    taken: BTreeSet<String>,
+    taken: SchemaNames,
 }
 
 impl Names {
@@ -93,13 +93,7 @@ impl Names {
         } else {
             format!("T{base}")
         };
-        let mut name = base.clone();
-        let mut n = 2;
-        while !self.taken.insert(name.clone()) {
-            name = format!("{base}{n}");
-            n += 1;
-        }
-        name
+        self.taken.claim(&base)
     }
 }
 
@@ -127,23 +121,23 @@ fn snake_ident(raw: &str) -> String {
     }
 }
 
-/// Gives each name a distinct identifier: `make(name)`, or `make(fallback)` when taken.
+/// Gives each name a distinct identifier: `preferred`, or `fallback()` (numbered if need be)
+/// when `preferred` is taken.
 fn distinct(
-    taken: &mut BTreeSet<String>,
+    taken: &mut SchemaNames,
     preferred: String,
     fallback: impl FnOnce() -> String,
 ) -> String {
-    if taken.insert(preferred.clone()) {
-        return preferred;
+    if taken.contains(&preferred) {
+        taken.claim(&fallback())
+    } else {
+        taken.claim(&preferred)
     }
-    let base = fallback();
-    let mut name = base.clone();
-    let mut n = 2;
-    while !taken.insert(name.clone()) {
-        name = format!("{base}{n}");
-        n += 1;
-    }
-    name
+}
+
+/// Names taken from the start.
+fn taken(names: &[&str]) -> SchemaNames {
+    SchemaNames::taken(names.iter().map(|n| (*n).to_owned()))
 }
 
 /// The event name's last `:`-separated part (`api:chat:typing` → `typing`).
@@ -160,11 +154,11 @@ impl Realtime {
     ) -> Result<Realtime> {
         let mut out = Realtime::default();
         let mut names = Names {
-            taken: existing.into_iter().map(|n| type_name(n)).collect(),
+            taken: SchemaNames::taken(existing.into_iter().map(|n| type_name(n))),
         };
         let mut seen_channels = BTreeSet::new();
         // The names `channels.rs` itself uses.
-        let mut channel_idents: BTreeSet<String> = [
+        let mut channel_idents = taken(&[
             "Channel",
             "Events",
             "Push",
@@ -172,10 +166,7 @@ impl Realtime {
             "SocketOptions",
             "TokenSource",
             "Error",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
+        ]);
         for (family, doc) in &normalized.families {
             if let Some(channels) = doc.get("x-channels") {
                 let channels = channels
@@ -195,7 +186,7 @@ impl Realtime {
                         format!("{}Channel", names_type(raw_name))
                     });
                     // Its events enum.
-                    channel_idents.insert(format!("{ident}Event"));
+                    channel_idents.reserve(format!("{ident}Event"));
                     let channel = out.channel(&mut names, channel, &at, ident)?;
                     out.channels.push(channel);
                 }
@@ -274,7 +265,7 @@ impl Realtime {
                 Some(_) => Err(invalid(&format!("{at}/{key}"), "must be an array")),
             }
         };
-        let mut methods = BTreeSet::from(["topic".to_owned(), "events".into(), "leave".into()]);
+        let mut methods = taken(&["topic", "events", "leave"]);
         let mut joins = Vec::new();
         for (i, join) in list("joins")?.iter().enumerate() {
             let at = format!("{at}/joins/{i}");
@@ -350,7 +341,7 @@ impl Realtime {
                 doc: text(message, "description"),
             });
         }
-        let mut variants = BTreeSet::from(["Other".to_owned()]);
+        let mut variants = taken(&["Other"]);
         let mut pushes = Vec::new();
         for (i, push) in list("pushes")?.iter().enumerate() {
             let at = format!("{at}/pushes/{i}");
@@ -403,7 +394,7 @@ impl Realtime {
             }
         };
         let base = type_name(id);
-        let mut variants = BTreeSet::from(["Other".to_owned()]);
+        let mut variants = taken(&["Other"]);
         let mut out = Streaming {
             family: family.to_owned(),
             operation_id: id.to_owned(),

@@ -87,6 +87,20 @@ impl SchemaNames {
         )
     }
 
+    /// Names already taken (in any namespace, not only component schemas).
+    pub(crate) fn taken(names: impl IntoIterator<Item = String>) -> Self {
+        SchemaNames(names.into_iter().collect())
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+
+    /// Takes `name` as it is, whether or not it was free.
+    pub(crate) fn reserve(&mut self, name: String) {
+        self.0.insert(name);
+    }
+
     /// `wanted`, or `wanted` with the first free number; the name is taken from now on.
     pub(crate) fn claim(&mut self, wanted: &str) -> String {
         let mut name = wanted.to_owned();
