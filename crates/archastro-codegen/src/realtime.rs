@@ -553,6 +553,22 @@ fn doc_lines(text: &str) -> Vec<TokenStream> {
         .collect()
 }
 
+/// `Variant(Payload),` with its doc, for each declared push or event.
+fn event_variants(events: &[Event]) -> Vec<TokenStream> {
+    events
+        .iter()
+        .map(|event| {
+            let variant = format_ident!("{}", event.variant);
+            let payload = type_tokens(&event.payload);
+            let doc = doc_lines(&doc_or(&event.doc, format!("`{}`", event.name)));
+            quote! {
+                #(#doc)*
+                #variant(#payload),
+            }
+        })
+        .collect()
+}
+
 fn channel_tokens(channel: &Channel) -> TokenStream {
     let ident = format_ident!("{}", channel.name);
     let event_ident = format_ident!("{}Event", channel.name);
@@ -605,15 +621,7 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
             },
         }
     });
-    let variants = channel.pushes.iter().map(|push| {
-        let variant = format_ident!("{}", push.variant);
-        let payload = type_tokens(&push.payload);
-        let doc = doc_lines(&doc_or(&push.doc, format!("`{}`", push.name)));
-        quote! {
-            #(#doc)*
-            #variant(#payload),
-        }
-    });
+    let variants = event_variants(&channel.pushes);
     let arms = channel.pushes.iter().map(|push| {
         let variant = format_ident!("{}", push.variant);
         let name = &push.name;
@@ -693,15 +701,7 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
     let builder = format_ident!("{}", type_name(&stream.operation_id));
     let enum_ident = format_ident!("{}Event", type_name(&stream.operation_id));
     let id = &stream.operation_id;
-    let variants = stream.events.iter().map(|event| {
-        let variant = format_ident!("{}", event.variant);
-        let payload = type_tokens(&event.payload);
-        let doc = doc_lines(&doc_or(&event.doc, format!("`{}`", event.name)));
-        quote! {
-            #(#doc)*
-            #variant(#payload),
-        }
-    });
+    let variants = event_variants(&stream.events);
     let arms = stream.events.iter().map(|event| {
         let variant = format_ident!("{}", event.variant);
         let name = &event.name;
