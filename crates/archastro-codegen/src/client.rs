@@ -515,8 +515,8 @@ fn schema_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// `[attrs] [pub] mod NAME { ... }`: `NAME`.
-fn module_name(item: &[TokenTree]) -> Option<String> {
+/// `[attrs] [pub] KEYWORD NAME { ... }` (`mod`, `struct`): `NAME`.
+fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
     let [
         ..,
         TokenTree::Ident(kw),
@@ -526,21 +526,15 @@ fn module_name(item: &[TokenTree]) -> Option<String> {
     else {
         return None;
     };
-    (kw == "mod" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+    (kw == keyword && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
 }
 
-/// `[attrs] [pub] struct NAME { ... }`: `NAME`.
+fn module_name(item: &[TokenTree]) -> Option<String> {
+    braced_item_name(item, "mod")
+}
+
 fn struct_name(item: &[TokenTree]) -> Option<String> {
-    let [
-        ..,
-        TokenTree::Ident(kw),
-        TokenTree::Ident(name),
-        TokenTree::Group(body),
-    ] = item
-    else {
-        return None;
-    };
-    (kw == "struct" && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+    braced_item_name(item, "struct")
 }
 
 /// The type an item of typify's `builder` module is about: the last name before its body
