@@ -117,6 +117,19 @@ fn presence_map<'m>(members: impl Iterator<Item = &'m Member>) -> Value {
     Value::Object(map)
 }
 
+/// Pushes `presence_diff` with `payload` to every member of `topic`.
+fn send_presence_diff(members: &BTreeMap<u64, Member>, topic: &str, payload: &Value) {
+    for m in members.values() {
+        let _ = m.outbox.send(frame(
+            &m.join_ref,
+            &Value::Null,
+            topic,
+            "presence_diff",
+            payload.clone(),
+        ));
+    }
+}
+
 fn diff(joins: Value, leaves: Value) -> Value {
     json!({ "joins": joins, "leaves": leaves })
 }
@@ -246,15 +259,7 @@ impl Hub {
             return;
         };
         let payload = diff(json!({}), presence_map(std::iter::once(&left)));
-        for m in members.values() {
-            let _ = m.outbox.send(frame(
-                &m.join_ref,
-                &Value::Null,
-                topic,
-                "presence_diff",
-                payload.clone(),
-            ));
-        }
+        send_presence_diff(members, topic, &payload);
         if members.is_empty() {
             inner.topics.remove(topic);
         }
@@ -278,15 +283,7 @@ impl Hub {
         member.meta["phx_ref"] = json!(phx_ref);
         member.meta["phx_ref_prev"] = previous;
         let payload = diff(presence_map(std::iter::once(&*member)), leaves);
-        for m in members.values() {
-            let _ = m.outbox.send(frame(
-                &m.join_ref,
-                &Value::Null,
-                topic,
-                "presence_diff",
-                payload.clone(),
-            ));
-        }
+        send_presence_diff(members, topic, &payload);
     }
 }
 
