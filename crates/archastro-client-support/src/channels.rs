@@ -512,6 +512,9 @@ fn tls_connector() -> tokio_tungstenite::Connector {
     }
 }
 
+/// The connection failed while the driver answered a frame.
+struct Lost;
+
 /// Why a connection ended.
 enum Ended {
     /// Closed on purpose: no reconnect.
@@ -597,13 +600,14 @@ impl Driver {
                 },
                 message = source.next() => match message {
                     Some(Ok(Message::Text(text))) => {
-                        if let Some(answered) = self.on_frame(&mut sink, text.as_str()).await {
-                            if heartbeat_ref.as_deref() == Some(answered.as_str()) {
-                                heartbeat_ref = None;
+                        match self.on_frame(&mut sink, text.as_str()).await {
+                            Ok(answered) => {
+                                if answered.is_some() && answered == heartbeat_ref {
+                                    heartbeat_ref = None;
+                                }
+                                true
                             }
-                            true
-                        } else {
-                            false
+                            Err(Lost) => false,
                         }
                     }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => false,
@@ -900,27 +904,30 @@ impl Driver {
         }
     }
 
-    /// Handles one frame from the server. Returns the ref it answered (if a reply), `None`
-    /// when the connection failed while answering it.
-    async fn on_frame(&mut self, sink: &mut Sink, text: &str) -> Option<String> {
+    /// Handles one frame from the server. Returns the ref it answered, if it is a reply;
+    /// [`Lost`] when the connection failed while answering it.
+    async fn on_frame(&mut self, sink: &mut Sink, text: &str) -> Result<Option<String>, Lost> {
         let Ok(Value::Array(frame)) = serde_json::from_str::<Value>(text) else {
-            return Some(String::new()); // not a Phoenix v2 frame: ignored
+            return Ok(None); // not a Phoenix v2 frame: ignored
         };
         let [join_ref, r, topic, event, payload]: [Value; 5] = match frame.try_into() {
             Ok(parts) => parts,
-            Err(_) => return Some(String::new()),
+            Err(_) => return Ok(None),
         };
         let (Some(topic), Some(event)) = (topic.as_str(), event.as_str()) else {
-            return Some(String::new());
+            return Ok(None);
         };
         let join_ref = join_ref.as_str();
         match event {
             "phx_reply" => {
                 let Some(r) = r.as_str() else {
-                    return Some(String::new());
+                    return Ok(None);
                 };
-                let ok = self.on_reply(sink, r, payload).await;
-                ok.then(|| r.to_owned())
+                if self.on_reply(sink, r, payload).await {
+                    Ok(Some(r.to_owned()))
+                } else {
+                    Err(Lost)
+                }
             }
             "phx_close" => {
                 if self.is_current(topic, join_ref) {
@@ -928,14 +935,14 @@ impl Driver {
                     self.channels.remove(topic);
                     self.fail_buffered(topic, || Error::SocketClosed);
                 }
-                Some(String::new())
+                Ok(None)
             }
             "phx_error" => {
                 // The channel crashed on the server: join it again.
                 if self.is_current(topic, join_ref) && self.send_join(sink, topic).await.is_err() {
-                    return None;
+                    return Err(Lost);
                 }
-                Some(String::new())
+                Ok(None)
             }
             _ => {
                 if self.is_current(topic, join_ref)
@@ -946,7 +953,7 @@ impl Driver {
                         payload,
                     }));
                 }
-                Some(String::new())
+                Ok(None)
             }
         }
     }
