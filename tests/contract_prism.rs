@@ -5,7 +5,7 @@
 
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{PrismMock, platform_specs, workspace_root};
+use archastro_tests::{PrismMock, platform_cargo, platform_specs, workspace_root};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_of_the_pinned_spec_passes_prism() {
@@ -35,14 +35,11 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
     })
     .unwrap();
     let prism = PrismMock::start(&spec);
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(cargo)
+    let output = platform_cargo()
         .args(["run", "--quiet", "--package", "archastro-contract", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .arg("--")
         .arg(&prism.url)
-        // The same target directory as the platform build test: dependencies compile once.
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -22,6 +22,19 @@ pub fn shared_dir() -> PathBuf {
     dir
 }
 
+/// `cargo` for the builds of generated crates outside the workspace (the platform clients,
+/// the hostile fixture, the realtime runner). They share `target/platform-client`, so their
+/// dependencies compile once, and skip incremental state and debug info: a generated client
+/// is several megabytes of source, and both would cost gigabytes of disk for nothing a test
+/// reads.
+pub fn platform_cargo() -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    cmd
+}
+
 /// The real platform specs, sorted by date.
 pub fn platform_specs() -> Vec<PathBuf> {
     let mut specs: Vec<PathBuf> = std::fs::read_dir(shared_dir().join("specs/archastro"))

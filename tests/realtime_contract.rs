@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{ChannelHarness, platform_specs, workspace_root};
+use archastro_tests::{ChannelHarness, platform_cargo, platform_specs, workspace_root};
 
 fn platform_spec() -> PathBuf {
     platform_specs()
@@ -70,12 +70,9 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread", "time"] }
         if !lock.exists() {
             std::fs::copy(root.join("Cargo.lock"), &lock).unwrap();
         }
-        let target = root.join("target/platform-client");
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = Command::new(cargo)
+        let output = platform_cargo()
             .args(["build", "--quiet", "--manifest-path"])
             .arg(crate_dir.join("Cargo.toml"))
-            .env("CARGO_TARGET_DIR", &target)
             .output()
             .unwrap();
         assert!(
@@ -83,7 +80,7 @@ tokio = { version = "1", features = ["macros", "rt-multi-thread", "time"] }
             "building the scenario runner against the 2026-06-30 client failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
-        target.join("debug/platform_scenarios")
+        root.join("target/platform-client/debug/platform_scenarios")
     })
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{platform_specs, workspace_root};
+use archastro_tests::{platform_cargo, platform_specs, workspace_root};
 
 fn options(spec: &Path, families: &str, out: &Path, standalone: bool, mode: Mode) -> RegenOptions {
     RegenOptions {
@@ -162,13 +162,10 @@ fn the_platform_spec_client_builds_without_warnings() {
     let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains("2026-06-11")).expect("the 2026-06-11 spec");
     let out = tempfile::tempdir().unwrap();
     regen::regen(&options(&spec, "spec/families-platform-v1.toml", out.path(), true, Mode::Write)).unwrap();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(cargo)
+    let output = platform_cargo()
         .args(["clippy", "--quiet", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .args(["--", "-D", "warnings"])
-        // Share the workspace's compiled dependencies.
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
         .output()
         .unwrap();
     assert!(
@@ -199,12 +196,10 @@ fn a_hostile_spec_cannot_inject_code() {
             }
         }
     }
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = std::process::Command::new(cargo)
+    let output = platform_cargo()
         .args(["clippy", "--quiet", "--workspace", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .args(["--", "-D", "warnings"])
-        .env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
