@@ -156,21 +156,22 @@ fn regen_reads_the_spec_from_a_url_like_from_a_file() {
     assert_eq!(snapshot_dir(from_url.path()), snapshot_dir(from_file.path()));
 }
 
-/// The client generated from the 2026-06-11 platform spec builds, warning-free, on its own.
+/// The crates generated from the 2026-06-11 platform spec (client, server, contract) build,
+/// clippy-clean and warning-free, on their own.
 #[test]
-fn the_platform_spec_client_builds_without_warnings() {
+fn the_platform_spec_crates_build_without_warnings() {
     let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains("2026-06-11")).expect("the 2026-06-11 spec");
     let out = tempfile::tempdir().unwrap();
     regen::regen(&options(&spec, "spec/families-platform-v1.toml", out.path(), true, Mode::Write)).unwrap();
     let output = platform_cargo()
-        .args(["clippy", "--quiet", "--manifest-path"])
+        .args(["clippy", "--quiet", "--workspace", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .args(["--", "-D", "warnings"])
         .output()
         .unwrap();
     assert!(
         output.status.success(),
-        "the generated platform client does not build cleanly:\n{}",
+        "the generated platform crates do not build cleanly:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -7,6 +7,7 @@
 //! JSON envelope. Model types are the client's (`archastro_client::types`).
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
@@ -18,28 +19,38 @@ use crate::contract::example;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::normalize::schema::resolve_schema;
-use crate::normalize::{METHODS, Normalized, security_requirements};
+use crate::normalize::{METHODS, Normalized, is_bidi_control, security_requirements};
 use crate::{Error, Result};
 
 /// Where the server crate lives, relative to the output root.
 pub const SERVER_DIR: &str = "generated/archastro-server";
 
-fn ident(name: &str) -> proc_macro2::Ident {
-    let snake = name.to_snake_case();
-    let snake = if snake.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("_{snake}")
-    } else {
-        snake
-    };
+/// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
+/// `_` after it, and a character no identifier may hold becomes `_`.
+pub(crate) fn rust_ident(name: &str) -> String {
+    let mut snake = name.to_snake_case();
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        snake.insert(0, '_');
+    }
     if syn::parse_str::<syn::Ident>(&snake).is_ok() {
-        format_ident!("{}", snake)
-    } else {
-        format_ident!("{}_", snake)
+        return snake;
+    }
+    let suffixed = format!("{snake}_");
+    if syn::parse_str::<syn::Ident>(&suffixed).is_ok() {
+        return suffixed;
+    }
+    let ascii: String = snake
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    match ascii.starts_with(|c: char| c.is_ascii_digit()) || ascii.chars().all(|c| c == '_') {
+        true => format!("_{ascii}_x"),
+        false => format!("{ascii}_"),
     }
 }
 
-fn type_ident(name: &str) -> proc_macro2::Ident {
-    format_ident!("{}", type_name(name))
+fn ident(name: &str) -> proc_macro2::Ident {
+    format_ident!("{}", rust_ident(name))
 }
 
 /// Every file of the server crate, keyed by path relative to the crate directory.
@@ -76,11 +87,11 @@ pub fn server_jobs<'a>(
     for (name, doc) in &normalized.families {
         jobs.push(Box::new(move || {
             let family = family_of(name);
-            let trait_name = format_ident!("{}Api", name.to_upper_camel_case());
+            let trait_name = format!("{}Api", name.to_upper_camel_case());
             let doc_text = format!("{}: {}", family.title, family.description);
             let schemes = security_schemes(normalized);
             let mut out = file_start(&doc_text);
-            family_module(name, doc, &trait_name, &schemes, &mut out)?;
+            family_module(name, doc, &trait_name, &schemes, &mut out);
             Ok(vec![(format!("src/{name}.rs"), out)])
         }));
     }
@@ -364,32 +375,29 @@ fn authenticator(schemes: &[SchemeInfo]) -> TokenStream {
 }
 
 /// The Rust type of a parameter schema (scalars only; anything else is a string).
-fn param_type(doc: &Value, schema: &Value) -> TokenStream {
+fn param_type(doc: &Value, schema: &Value) -> &'static str {
     let schema = resolve_schema(doc, schema);
     match schema["type"].as_str() {
-        Some("integer") => quote! { i64 },
-        Some("number") => quote! { f64 },
-        Some("boolean") => quote! { bool },
-        _ => quote! { String },
+        Some("integer") => "i64",
+        Some("number") => "f64",
+        Some("boolean") => "bool",
+        _ => "String",
     }
 }
 
 /// The Rust type of a body schema: a shared model type when it is a component.
-fn body_type(schema: &Value) -> TokenStream {
+fn body_type(schema: &Value) -> String {
     match schema
         .get("$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
     {
-        Some(name) => {
-            let t = type_ident(&crate::pointer::unescape(name));
-            quote! { crate::types::#t }
-        }
-        None => quote! { serde_json::Value },
+        Some(name) => format!("crate::types::{}", type_name(&crate::pointer::unescape(name))),
+        None => "serde_json::Value".to_owned(),
     }
 }
 
-fn variant_name(code: &str) -> proc_macro2::Ident {
+fn variant_name(code: &str) -> String {
     let reason = code
         .parse::<u16>()
         .ok()
@@ -397,26 +405,254 @@ fn variant_name(code: &str) -> proc_macro2::Ident {
         .and_then(|s| s.canonical_reason())
         .map(|r| r.to_upper_camel_case());
     match reason {
-        Some(r) => format_ident!("{}", r),
-        None => format_ident!("Status{}", code.to_ascii_uppercase()),
+        Some(r) => r,
+        None => format!(
+            "Status{}",
+            code.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_uppercase()
+        ),
     }
 }
 
-/// Appends one family's module to `out`. Each operation's types and handler are printed as
-/// soon as they are made (a file's text is the concatenation of its items' texts), so only
-/// the trait, the probes and the routes are held as tokens for the whole family.
+/// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
+/// nothing in `text` can leave the comment; a bare carriage return is not allowed in one).
+fn doc_comment(out: &mut String, indent: &str, text: &str) {
+    let text: String = text
+        .chars()
+        .map(|c| if c == '\r' { ' ' } else { c })
+        .filter(|c| !(c.is_control() && *c != '\n' && *c != '\t') && !is_bidi_control(*c))
+        .collect();
+    for line in text.split('\n') {
+        let line = line.trim_end();
+        out.push_str(indent);
+        if line.is_empty() {
+            out.push_str("///\n");
+        } else {
+            let _ = writeln!(out, "/// {line}");
+        }
+    }
+}
+
+/// The first of three layouts of the same code whose lines all fit in 100 columns (as
+/// rustfmt would choose), else the last.
+fn fitted(one_line: &str, wrapped: &str, broken: &str) -> String {
+    let fits = |text: &str| text.lines().all(|l| l.chars().count() <= 100);
+    [one_line, wrapped]
+        .into_iter()
+        .find(|t| fits(t))
+        .unwrap_or(broken)
+        .to_owned()
+}
+
+/// `text` as a Rust string literal (escaped as by `quote`).
+fn str_lit(text: &str) -> String {
+    proc_macro2::Literal::string(text).to_string()
+}
+
+/// The code answering one declared response: a status, a body, and the declared headers.
+struct ResponseArm {
+    /// `///` text of the variant.
+    doc: String,
+    /// `Ok(crate::types::Agent)`, `Created { body: .., location: String }`, `NoContent`.
+    variant: String,
+    /// The match arm, `Self::Ok(body) => ...,` (may span lines; indented for its place).
+    arm: String,
+}
+
+/// The variant and match arm of one response (`code` is `200`, `4XX`, ...).
+fn response_arm(code: &str, response: &Value) -> ResponseArm {
+    let v = variant_name(code);
+    let doc = format!("{code}: {}", response["description"].as_str().unwrap_or_default());
+    let is_range = code.ends_with("XX");
+    let status = if is_range {
+        "status".to_owned()
+    } else {
+        format!("support::status({})", code.parse::<u16>().unwrap_or(500))
+    };
+    let content = response.pointer("/content/application~1json/schema");
+    let raw = response["content"].as_object().is_some_and(|c| !c.is_empty()) && content.is_none();
+    let headers: Vec<(&String, bool)> = response["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, h)| (name, h["required"] == Value::Bool(true)))
+        .collect();
+    if headers.is_empty() {
+        let (variant, arm) = match (content, raw, is_range) {
+            (Some(schema), _, false) => (
+                format!("{v}({})", body_type(schema)),
+                format!("Self::{v}(body) => support::json({}, &body),", code.parse::<u16>().unwrap_or(500)),
+            ),
+            (Some(schema), _, true) => (
+                format!("{v}(axum::http::StatusCode, {})", body_type(schema)),
+                format!("Self::{v}(status, body) => support::json_response(status, &body),"),
+            ),
+            (None, true, false) => (
+                format!("{v}(axum::body::Bytes)"),
+                format!("Self::{v}(body) => ({status}, body).into_response(),"),
+            ),
+            (None, _, true) => (
+                format!("{v}(axum::http::StatusCode)"),
+                format!("Self::{v}(status) => status.into_response(),"),
+            ),
+            (None, false, false) => (v.clone(), format!("Self::{v} => {status}.into_response(),")),
+        };
+        return ResponseArm { doc, variant, arm };
+    }
+    // A struct variant: the status (for ranges), the body, and each declared header.
+    let mut fields = String::new();
+    let mut names = Vec::new();
+    if is_range {
+        fields.push_str("        status: axum::http::StatusCode,\n");
+        names.push("status".to_owned());
+    }
+    let body = match (content, raw) {
+        (Some(schema), _) => {
+            let _ = writeln!(fields, "        body: {},", body_type(schema));
+            names.push("body".to_owned());
+            format!("support::json_response({status}, &body)")
+        }
+        (None, true) => {
+            fields.push_str("        body: axum::body::Bytes,\n");
+            names.push("body".to_owned());
+            format!("({status}, body).into_response()")
+        }
+        (None, false) => format!("{status}.into_response()"),
+    };
+    let mut sets = String::new();
+    for (name, required) in headers {
+        let field = rust_ident(name);
+        let lower = str_lit(&name.to_ascii_lowercase());
+        doc_comment(&mut fields, "        ", &format!("Header `{name}`."));
+        if required {
+            let _ = writeln!(fields, "        {field}: String,");
+            let _ = write!(
+                sets,
+                "                if let Ok(value) = axum::http::HeaderValue::from_str(&{field}) {{\n\
+                 \x20                   response.headers_mut().insert({lower}, value);\n\
+                 \x20               }}\n"
+            );
+        } else {
+            let _ = writeln!(fields, "        {field}: Option<String>,");
+            let _ = write!(
+                sets,
+                "                if let Some(value) = {field}\n\
+                 \x20                   .as_deref()\n\
+                 \x20                   .and_then(|v| axum::http::HeaderValue::from_str(v).ok())\n\
+                 \x20               {{\n\
+                 \x20                   response.headers_mut().insert({lower}, value);\n\
+                 \x20               }}\n"
+            );
+        }
+        names.push(field);
+    }
+    ResponseArm {
+        doc,
+        variant: format!("{v} {{\n{fields}    }}"),
+        arm: format!(
+            "Self::{v} {{ {} }} => {{\n                let mut response = {body};\n{sets}                response\n            }}",
+            names.join(", ")
+        ),
+    }
+}
+
+/// The fields of a path or query parameter struct (`location` is `path` or `query`).
+fn param_fields(doc: &Value, params: &[&Value], location: &str) -> String {
+    let mut out = String::new();
+    for p in params.iter().filter(|p| p["in"] == location) {
+        let name = p["name"].as_str().unwrap_or_default();
+        let ty = param_type(doc, &p["schema"]);
+        doc_comment(&mut out, "    ", p["description"].as_str().unwrap_or(name));
+        let required = p["required"] == Value::Bool(true) || location == "path";
+        let (default, ty) = if required {
+            ("", ty.to_owned())
+        } else {
+            (", default", format!("Option<{ty}>"))
+        };
+        let _ = writeln!(
+            out,
+            "    #[serde(rename = {}{default})]\n    pub {}: {ty},",
+            str_lit(name),
+            rust_ident(name)
+        );
+    }
+    out
+}
+
+/// A struct with the given derives and fields (`{}` when there are none).
+fn write_struct(out: &mut String, doc: &str, derives: &str, name: &str, fields: &str) {
+    doc_comment(out, "", doc);
+    let _ = writeln!(out, "#[derive({derives})]");
+    if fields.is_empty() {
+        let _ = writeln!(out, "pub struct {name} {{}}");
+    } else {
+        let _ = write!(out, "pub struct {name} {{\n{fields}}}\n");
+    }
+}
+
+/// The enum and bound checks of one query parameter (400 when violated), as statements of
+/// the handler.
+fn query_checks(doc: &Value, p: &Value, out: &mut String) {
+    let name = p["name"].as_str().unwrap_or_default();
+    let field = rust_ident(name);
+    let schema = resolve_schema(doc, &p["schema"]);
+    let access = if p["required"] == Value::Bool(true) {
+        format!("Some(&query.{field})")
+    } else {
+        format!("query.{field}.as_ref()")
+    };
+    let mut check = |condition: String, message: String| {
+        let message = str_lit(&message);
+        let _ = write!(
+            out,
+            "    if let Some(v) = {access} {{\n        if {condition} {{\n{}        }}\n    }}\n",
+            fitted(
+                &format!("            return ApiError::bad_request({message}).into_response();\n"),
+                &format!("            return ApiError::bad_request({message})\n                .into_response();\n"),
+                &format!(
+                    "            return ApiError::bad_request(\n                {message},\n            )\n            .into_response();\n"
+                ),
+            )
+        );
+    };
+    if let Some(values) = schema["enum"].as_array() {
+        let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+        if !values.is_empty() && schema["type"] == "string" {
+            let list: Vec<String> = values.iter().map(|v| str_lit(v)).collect();
+            check(
+                format!("![{}].contains(&v.as_str())", list.join(", ")),
+                format!("`{name}` must be one of {}", values.join(", ")),
+            );
+        }
+    }
+    if schema["type"] == "integer" {
+        if let Some(min) = schema["minimum"].as_i64() {
+            check(format!("*v < {min}i64"), format!("`{name}` must be at least {min}"));
+        }
+        if let Some(max) = schema["maximum"].as_i64() {
+            check(format!("*v > {max}i64"), format!("`{name}` must be at most {max}"));
+        }
+    }
+}
+
+/// Appends one family's module to `out`, written as text: every shape here is fixed, so
+/// the code is laid out as it is written (no token stream, no parser, no pretty-printer);
+/// names come from [`rust_ident`] and [`type_name`], text from the spec only ever lands in
+/// `///` comments and escaped string literals.
 fn family_module(
     family: &str,
     doc: &Value,
-    trait_name: &proc_macro2::Ident,
+    trait_name: &str,
     schemes: &[SchemeInfo],
     out: &mut String,
-) -> Result<()> {
+) {
     let mut items = String::new();
-    let mut trait_methods = Vec::new();
+    let mut trait_methods = String::new();
     let mut handlers = String::new();
-    let mut probes = Vec::new();
-    let mut by_path: BTreeMap<String, Vec<TokenStream>> = BTreeMap::new();
+    let mut probes = String::new();
+    let mut by_path: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut names = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
@@ -426,103 +662,74 @@ fn family_module(
             let Some(id) = op["operationId"].as_str() else {
                 continue;
             };
-            names.push(id.to_owned());
-            let pascal = id.to_upper_camel_case();
-            let fn_name = ident(id);
-            let handler = format_ident!("handle_{}", id.to_snake_case());
-            let path_ty = format_ident!("{}Path", pascal);
-            let query_ty = format_ident!("{}Query", pascal);
-            let headers_ty = format_ident!("{}Headers", pascal);
-            let request_ty = format_ident!("{}Request", pascal);
-            let response_ty = format_ident!("{}Response", pascal);
+            names.push(str_lit(id));
+            let pascal = type_name(id);
+            let fn_name = rust_ident(id);
+            let handler = rust_ident(&format!("handle_{id}"));
+            let (path_ty, query_ty, headers_ty, request_ty, response_ty) = (
+                format!("{pascal}Path"),
+                format!("{pascal}Query"),
+                format!("{pascal}Headers"),
+                format!("{pascal}Request"),
+                format!("{pascal}Response"),
+            );
             let summary = op["summary"].as_str().unwrap_or_default();
             let description = op["description"].as_str().unwrap_or_default();
-            let op_doc = format!(
-                "`{} {path}`: {summary}\n\n{description}",
-                method.to_uppercase()
-            );
+            let op_doc = format!("`{} {path}`: {summary}\n\n{description}", method.to_uppercase());
             let params: Vec<&Value> = op["parameters"].as_array().into_iter().flatten().collect();
+            let has_path = params.iter().any(|p| p["in"] == "path");
 
-            let fields_of = |location: &str| -> Vec<TokenStream> {
-                params
-                    .iter()
-                    .filter(|p| p["in"] == location)
-                    .map(|p| {
-                        let name = p["name"].as_str().unwrap_or_default();
-                        let field = ident(name);
-                        let ty = param_type(doc, &p["schema"]);
-                        let pdoc = p["description"].as_str().unwrap_or(name).to_owned();
-                        let required = p["required"] == Value::Bool(true) || location == "path";
-                        if required && location != "header" {
-                            quote! { #[doc = #pdoc] #[serde(rename = #name)] pub #field: #ty, }
-                        } else {
-                            quote! { #[doc = #pdoc] #[serde(rename = #name, default)] pub #field: Option<#ty>, }
-                        }
-                    })
-                    .collect()
-            };
-            let path_fields = fields_of("path");
-            let query_fields = fields_of("query");
-            let header_params: Vec<&&Value> =
-                params.iter().filter(|p| p["in"] == "header").collect();
-            let header_fields = header_params.iter().map(|p| {
+            // The request types.
+            let param_derives = "Debug, Clone, Default, PartialEq, serde::Deserialize";
+            write_struct(
+                &mut items,
+                &format!("Path parameters of `{id}`."),
+                param_derives,
+                &path_ty,
+                &param_fields(doc, &params, "path"),
+            );
+            write_struct(
+                &mut items,
+                &format!("Query parameters of `{id}`."),
+                param_derives,
+                &query_ty,
+                &param_fields(doc, &params, "query"),
+            );
+            let header_params: Vec<&&Value> = params.iter().filter(|p| p["in"] == "header").collect();
+            let mut header_fields = String::new();
+            let mut header_reads = String::new();
+            for p in &header_params {
                 let name = p["name"].as_str().unwrap_or_default();
-                let field = ident(name);
-                let pdoc = format!("Header `{name}`.");
-                quote! { #[doc = #pdoc] pub #field: Option<String>, }
-            });
-            let header_reads = header_params.iter().map(|p| {
-                let field = ident(p["name"].as_str().unwrap_or_default());
-                let name = p["name"].as_str().unwrap_or_default().to_ascii_lowercase();
-                let required = p["required"] == Value::Bool(true);
-                let check = if required {
-                    let message = format!("the `{name}` header is required");
-                    quote! {
-                        if headers.#field.is_none() {
-                            return ApiError::bad_request(#message).into_response();
-                        }
-                    }
-                } else {
-                    quote! {}
-                };
-                quote! {
-                    headers.#field = archastro_server_support::header_value(&parts.headers, #name).map(str::to_owned);
-                    #check
+                let field = rust_ident(name);
+                doc_comment(&mut header_fields, "    ", &format!("Header `{name}`."));
+                let _ = writeln!(header_fields, "    pub {field}: Option<String>,");
+                let read = format!(
+                    "support::header_value(&parts.headers, {}).map(str::to_owned);\n",
+                    str_lit(&name.to_ascii_lowercase())
+                );
+                header_reads.push_str(&fitted(
+                    &format!("    headers.{field} = {read}"),
+                    &format!("    headers.{field} =\n        {read}"),
+                    &format!("    headers.{field} =\n        {read}"),
+                ));
+                if p["required"] == Value::Bool(true) {
+                    let message = format!("the `{}` header is required", name.to_ascii_lowercase());
+                    let _ = write!(
+                        header_reads,
+                        "    if headers.{field}.is_none() {{\n\
+                         \x20       return ApiError::bad_request({}).into_response();\n\
+                         \x20   }}\n",
+                        str_lit(&message)
+                    );
                 }
-            });
-            // Enum and bound checks of query parameters (400 when violated).
-            let query_checks = params.iter().filter(|p| p["in"] == "query").map(|p| {
-                let name = p["name"].as_str().unwrap_or_default();
-                let field = ident(name);
-                let schema = resolve_schema(doc, &p["schema"]);
-                let required = p["required"] == Value::Bool(true);
-                let access = if required { quote! { Some(&query.#field) } } else { quote! { query.#field.as_ref() } };
-                let mut checks = Vec::new();
-                if let Some(values) = schema["enum"].as_array() {
-                    let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
-                    if !values.is_empty() && schema["type"] == "string" {
-                        let message = format!("`{name}` must be one of {}", values.join(", "));
-                        checks.push(quote! {
-                            if let Some(v) = #access {
-                                if ![#(#values),*].contains(&v.as_str()) {
-                                    return ApiError::bad_request(#message).into_response();
-                                }
-                            }
-                        });
-                    }
-                }
-                if schema["type"] == "integer" {
-                    if let Some(min) = schema["minimum"].as_i64() {
-                        let message = format!("`{name}` must be at least {min}");
-                        checks.push(quote! { if let Some(v) = #access { if *v < #min { return ApiError::bad_request(#message).into_response(); } } });
-                    }
-                    if let Some(max) = schema["maximum"].as_i64() {
-                        let message = format!("`{name}` must be at most {max}");
-                        checks.push(quote! { if let Some(v) = #access { if *v > #max { return ApiError::bad_request(#message).into_response(); } } });
-                    }
-                }
-                quote! { #(#checks)* }
-            });
+            }
+            write_struct(
+                &mut items,
+                &format!("Header parameters of `{id}`."),
+                "Debug, Clone, Default, PartialEq",
+                &headers_ty,
+                &header_fields,
+            );
 
             // The body.
             let body = op.pointer("/requestBody/content/application~1json/schema");
@@ -530,351 +737,296 @@ fn family_module(
             let (body_field_ty, body_read, body_probe) = match body {
                 Some(schema) => {
                     let t = body_type(schema);
-                    let example_json = example(doc, schema, 0).to_string();
                     if body_required {
+                        let example_json = str_lit(&example(doc, schema, 0).to_string());
                         (
-                            quote! { #t },
-                            quote! {
-                                let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit).await {
-                                    Ok(b) => b,
-                                    Err(e) => return e.into_response(),
-                                };
-                                let body: #t = match archastro_server_support::json_body(&bytes) {
-                                    Ok(b) => b,
-                                    Err(e) => return e.into_response(),
-                                };
-                            },
-                            Some(quote! { serde_json::from_str::<#t>(#example_json).ok() }),
+                            t.clone(),
+                            format!(
+                                "    let body: {t} =\n\
+                                 \x20       match support::required_body(body, state.config.body_limit).await {{\n\
+                                 \x20           Ok(b) => b,\n\
+                                 \x20           Err(e) => return e.into_response(),\n\
+                                 \x20       }};\n"
+                            ),
+                            Some((t.clone(), example_json)),
                         )
                     } else {
                         (
-                            quote! { Option<#t> },
-                            quote! {
-                                let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit).await {
-                                    Ok(b) => b,
-                                    Err(e) => return e.into_response(),
-                                };
-                                let body: Option<#t> = if bytes.is_empty() {
-                                    None
-                                } else {
-                                    match archastro_server_support::json_body(&bytes) {
-                                        Ok(b) => Some(b),
-                                        Err(e) => return e.into_response(),
-                                    }
-                                };
-                            },
+                            format!("Option<{t}>"),
+                            format!(
+                                "    let body: Option<{t}> =\n\
+                                 \x20       match support::optional_body(body, state.config.body_limit).await {{\n\
+                                 \x20           Ok(b) => b,\n\
+                                 \x20           Err(e) => return e.into_response(),\n\
+                                 \x20       }};\n"
+                            ),
                             None,
                         )
                     }
                 }
-                None => (quote! { () }, quote! { let _ = body; let body = (); }, None),
+                None => ("()".to_owned(), "    let _ = body;\n    let body = ();\n".to_owned(), None),
             };
+            write_struct(
+                &mut items,
+                &format!("Everything `{id}` receives."),
+                "Debug, Clone",
+                &request_ty,
+                &format!(
+                    "    pub path: {path_ty},\n    pub query: {query_ty},\n    pub headers: {headers_ty},\n    pub body: {body_field_ty},\n"
+                ),
+            );
 
-            // Responses.
-            let mut variants = Vec::new();
-            let mut arms = Vec::new();
-            for (code, response) in op["responses"].as_object().into_iter().flatten() {
-                let v = variant_name(code);
-                let rdoc = format!(
-                    "{code}: {}",
-                    response["description"].as_str().unwrap_or_default()
-                );
-                let is_range = code.ends_with("XX");
-                let status = if is_range {
-                    quote! { status }
-                } else {
-                    let n: u16 = code.parse().unwrap_or(500);
-                    quote! { axum::http::StatusCode::from_u16(#n).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR) }
-                };
-                let content = response.pointer("/content/application~1json/schema");
-                let raw = response["content"]
-                    .as_object()
-                    .is_some_and(|c| !c.is_empty())
-                    && content.is_none();
-                let headers: Vec<(String, bool)> = response["headers"]
-                    .as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(name, h)| (name.clone(), h["required"] == Value::Bool(true)))
-                    .collect();
-                if !headers.is_empty() {
-                    // A struct variant: the status (for ranges), the body, and each declared header.
-                    let mut fields = Vec::new();
-                    let mut names = Vec::new();
-                    if is_range {
-                        fields.push(quote! { status: axum::http::StatusCode, });
-                        names.push(quote! { status });
-                    }
-                    let body = match (content, raw) {
-                        (Some(schema), _) => {
-                            let t = body_type(schema);
-                            fields.push(quote! { body: #t, });
-                            names.push(quote! { body });
-                            quote! { archastro_server_support::json_response(#status, &body) }
-                        }
-                        (None, true) => {
-                            fields.push(quote! { body: axum::body::Bytes, });
-                            names.push(quote! { body });
-                            quote! { (#status, body).into_response() }
-                        }
-                        (None, false) => quote! { #status.into_response() },
-                    };
-                    let mut sets = Vec::new();
-                    for (name, required) in &headers {
-                        let field = ident(name);
-                        let hdoc = format!("Header `{name}`.");
-                        let lower = name.to_ascii_lowercase();
-                        names.push(quote! { #field });
-                        if *required {
-                            fields.push(quote! { #[doc = #hdoc] #field: String, });
-                            sets.push(quote! {
-                                if let Ok(value) = axum::http::HeaderValue::from_str(&#field) {
-                                    response.headers_mut().insert(#lower, value);
-                                }
-                            });
-                        } else {
-                            fields.push(quote! { #[doc = #hdoc] #field: Option<String>, });
-                            sets.push(quote! {
-                                if let Some(value) = #field.as_deref().and_then(|v| axum::http::HeaderValue::from_str(v).ok()) {
-                                    response.headers_mut().insert(#lower, value);
-                                }
-                            });
-                        }
-                    }
-                    variants.push(quote! { #[doc = #rdoc] #v { #(#fields)* }, });
-                    arms.push(quote! {
-                        Self::#v { #(#names),* } => {
-                            let mut response = #body;
-                            #(#sets)*
-                            response
-                        }
-                    });
-                    continue;
-                }
-                match (content, raw, is_range) {
-                    (Some(schema), _, false) => {
-                        let t = body_type(schema);
-                        variants.push(quote! { #[doc = #rdoc] #v(#t), });
-                        arms.push(quote! { Self::#v(body) => archastro_server_support::json_response(#status, &body), });
-                    }
-                    (Some(schema), _, true) => {
-                        let t = body_type(schema);
-                        variants.push(quote! { #[doc = #rdoc] #v(axum::http::StatusCode, #t), });
-                        arms.push(quote! { Self::#v(status, body) => archastro_server_support::json_response(#status, &body), });
-                    }
-                    (None, true, false) => {
-                        variants.push(quote! { #[doc = #rdoc] #v(axum::body::Bytes), });
-                        arms.push(quote! { Self::#v(body) => (#status, body).into_response(), });
-                    }
-                    (None, _, true) => {
-                        variants.push(quote! { #[doc = #rdoc] #v(axum::http::StatusCode), });
-                        arms.push(quote! { Self::#v(status) => #status.into_response(), });
-                    }
-                    (None, false, false) => {
-                        variants.push(quote! { #[doc = #rdoc] #v, });
-                        arms.push(quote! { Self::#v => #status.into_response(), });
-                    }
-                }
+            // The response enum and its conversion.
+            let arms: Vec<ResponseArm> = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(code, response)| response_arm(code, response))
+                .collect();
+            doc_comment(&mut items, "", &format!("Every answer `{id}` declares."));
+            items.push_str("#[derive(Debug, Clone)]\n#[allow(clippy::large_enum_variant)]\n");
+            let _ = writeln!(items, "pub enum {response_ty} {{");
+            for a in &arms {
+                doc_comment(&mut items, "    ", &a.doc);
+                let _ = writeln!(items, "    {},", a.variant);
             }
+            items.push_str("}\n");
+            let _ = write!(
+                items,
+                "impl IntoResponse for {response_ty} {{\n    fn into_response(self) -> Response {{\n        match self {{\n"
+            );
+            for a in &arms {
+                let _ = writeln!(items, "            {}", a.arm);
+            }
+            items.push_str("        }\n    }\n}\n");
 
-            // Security alternatives.
-            let alternatives: Vec<TokenStream> = security_requirements(doc, op)
+            // The trait method.
+            trait_methods.push('\n');
+            doc_comment(&mut trait_methods, "    ", &op_doc);
+            let _ = write!(
+                trait_methods,
+                "    fn {fn_name}(\n\
+                 \x20       &self,\n\
+                 \x20       ctx: &RequestContext,\n\
+                 \x20       request: {request_ty},\n\
+                 \x20   ) -> impl Future<Output = Result<{response_ty}, ApiError>> + Send {{\n\
+                 \x20       let _ = (ctx, request);\n\
+                 \x20       NotImplemented::new({})\n\
+                 \x20   }}\n",
+                str_lit(id)
+            );
+
+            // The handler.
+            let alternatives: Vec<String> = security_requirements(doc, op)
                 .iter()
                 .map(|req| {
-                    let schemes_of: Vec<TokenStream> = req
+                    let schemes_of: Vec<String> = req
                         .iter()
                         .filter_map(|name| schemes.iter().find(|s| &s.name == name))
-                        .map(|s| {
-                            let v = &s.variant;
-                            quote! { crate::Scheme::#v }
-                        })
+                        .map(|s| format!("Scheme::{}", s.variant))
                         .collect();
-                    quote! { &[#(#schemes_of),*] }
+                    format!("&[{}]", schemes_of.join(", "))
                 })
                 .collect();
-
-            let path_doc = format!("Path parameters of `{id}`.");
-            let query_doc = format!("Query parameters of `{id}`.");
-            let headers_doc = format!("Header parameters of `{id}`.");
-            let request_doc = format!("Everything `{id}` receives.");
-            let response_doc = format!("Every answer `{id}` declares.");
-            format_into(quote! {
-                #[doc = #path_doc]
-                #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-                pub struct #path_ty { #(#path_fields)* }
-
-                #[doc = #query_doc]
-                #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-                pub struct #query_ty { #(#query_fields)* }
-
-                #[doc = #headers_doc]
-                #[derive(Debug, Clone, Default, PartialEq)]
-                pub struct #headers_ty { #(#header_fields)* }
-
-                #[doc = #request_doc]
-                #[derive(Debug, Clone)]
-                pub struct #request_ty {
-                    pub path: #path_ty,
-                    pub query: #query_ty,
-                    pub headers: #headers_ty,
-                    pub body: #body_field_ty,
-                }
-
-                #[doc = #response_doc]
-                #[derive(Debug, Clone)]
-                #[allow(clippy::large_enum_variant)]
-                pub enum #response_ty { #(#variants)* }
-
-                impl IntoResponse for #response_ty {
-                    fn into_response(self) -> Response {
-                        match self { #(#arms)* }
-                    }
-                }
-            }, &mut items)?;
-            trait_methods.push(quote! {
-                #[doc = #op_doc]
-                fn #fn_name(&self, ctx: &RequestContext, request: #request_ty) -> impl Future<Output = Result<#response_ty, ApiError>> + Send {
-                    let _ = (ctx, request);
-                    NotImplemented::new(#id)
-                }
-            });
-            let path_read = if path_fields_empty(&params) {
-                quote! { let path = #path_ty::default(); let _ = raw_path; }
+            let path_read = if has_path {
+                format!(
+                    "    let path: {path_ty} = match support::path_params(raw_path.0) {{\n\
+                     \x20       Ok(p) => p,\n\
+                     \x20       Err(e) => return e.into_response(),\n\
+                     \x20   }};\n"
+                )
             } else {
-                quote! {
-                    let path: #path_ty = match archastro_server_support::path_params(raw_path.0) {
-                        Ok(p) => p,
-                        Err(e) => return e.into_response(),
-                    };
-                }
+                format!("    let path = {path_ty}::default();\n    let _ = raw_path;\n")
             };
-            format_into(quote! {
-                async fn #handler<T: #trait_name, A: crate::Authenticator>(
-                    State(state): State<Shared<T, A>>,
-                    raw_path: axum::extract::Path<Vec<(String, String)>>,
-                    request: axum::extract::Request,
-                ) -> Response {
-                    let (parts, body) = request.into_parts();
-                    let principal = match crate::authenticate(&*state.auth, &parts.headers, &[#(#alternatives),*]).await {
-                        Ok(p) => p,
-                        Err(e) => return e.into_api_error().into_response(),
-                    };
-                    let ctx = RequestContext::new(&parts, principal);
-                    #path_read
-                    let query: #query_ty = match archastro_server_support::query(&parts.uri) {
-                        Ok(q) => q,
-                        Err(e) => return e.into_response(),
-                    };
-                    #(#query_checks)*
-                    #[allow(unused_mut)]
-                    let mut headers = #headers_ty::default();
-                    #(#header_reads)*
-                    #body_read
-                    match state.api.#fn_name(&ctx, #request_ty { path, query, headers, body }).await {
-                        Ok(response) => response.into_response(),
-                        Err(error) => error.into_response(),
-                    }
-                }
-            }, &mut handlers)?;
-            let probe_request = quote! {
-                #request_ty { path: #path_ty::default(), query: #query_ty::default(), headers: #headers_ty::default(), body }
-            };
-            let probe = match body_probe {
+            let _ = write!(
+                handlers,
+                "async fn {handler}<T: {trait_name}, A: crate::Authenticator>(\n\
+                 \x20   State(state): State<Shared<T, A>>,\n\
+                 \x20   raw_path: axum::extract::Path<Vec<(String, String)>>,\n\
+                 \x20   request: axum::extract::Request,\n\
+                 ) -> Response {{\n\
+                 \x20   let (parts, body) = request.into_parts();\n\
+                 \x20   let alternatives: &[&[Scheme]] = &[{alternatives}];\n\
+                 \x20   let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {{\n\
+                 \x20       Ok(p) => p,\n\
+                 \x20       Err(e) => return e.into_api_error().into_response(),\n\
+                 \x20   }};\n\
+                 \x20   let ctx = RequestContext::new(&parts, principal);\n\
+                 {path_read}\
+                 \x20   let query: {query_ty} = match support::query(&parts.uri) {{\n\
+                 \x20       Ok(q) => q,\n\
+                 \x20       Err(e) => return e.into_response(),\n\
+                 \x20   }};\n",
+                alternatives = alternatives.join(", ")
+            );
+            for p in params.iter().filter(|p| p["in"] == "query") {
+                query_checks(doc, p, &mut handlers);
+            }
+            if header_params.is_empty() {
+                let _ = writeln!(handlers, "    let headers = {headers_ty}::default();");
+            } else {
+                let _ = writeln!(handlers, "    let mut headers = {headers_ty}::default();");
+                handlers.push_str(&header_reads);
+            }
+            handlers.push_str(&body_read);
+            let _ = write!(
+                handlers,
+                "    let request = {request_ty} {{\n\
+                 \x20       path,\n\
+                 \x20       query,\n\
+                 \x20       headers,\n\
+                 \x20       body,\n\
+                 \x20   }};\n\
+                 \x20   match state.api.{fn_name}(&ctx, request).await {{\n\
+                 \x20       Ok(response) => response.into_response(),\n\
+                 \x20       Err(error) => error.into_response(),\n\
+                 \x20   }}\n\
+                 }}\n"
+            );
+
+            // The probe of `unimplemented_operations`.
+            let call = format!(
+                "support::is_not_implemented(&api.{fn_name}(\n\
+                 \x20               &ctx,\n\
+                 \x20               {request_ty} {{\n\
+                 \x20                   path: {path_ty}::default(),\n\
+                 \x20                   query: {query_ty}::default(),\n\
+                 \x20                   headers: {headers_ty}::default(),\n\
+                 \x20                   body,\n\
+                 \x20               }},\n\
+                 \x20           ))"
+            );
+            let _ = match body_probe {
                 // A body built from the spec's example; an operation whose example does not
                 // decode is not probed.
-                Some(parse) => quote! {
-                    #parse.map(|body| archastro_server_support::is_not_implemented(&api.#fn_name(&ctx, #probe_request)))
-                },
-                None if body.is_some() => quote! {{
-                    let body = None;
-                    Some(archastro_server_support::is_not_implemented(&api.#fn_name(&ctx, #probe_request)))
-                }},
-                None => quote! {{
-                    let body = ();
-                    Some(archastro_server_support::is_not_implemented(&api.#fn_name(&ctx, #probe_request)))
-                }},
+                Some((ty, example)) => write!(
+                    probes,
+                    "        ({}, {{\n\
+                     {}\
+                     \x20           body.ok().map(|body| {{\n\
+                     \x20               {}\n\
+                     \x20           }})\n\
+                     \x20       }}),\n",
+                    str_lit(id),
+                    fitted(
+                        &format!("            let body = serde_json::from_str::<{ty}>({example});\n"),
+                        &format!("            let body =\n                serde_json::from_str::<{ty}>({example});\n"),
+                        &format!(
+                            "            let body = serde_json::from_str::<{ty}>(\n                {example},\n            );\n"
+                        ),
+                    ),
+                    call.replace('\n', "\n    ")
+                ),
+                None => write!(
+                    probes,
+                    "        ({}, {{\n            let body = {};\n            Some({call})\n        }}),\n",
+                    str_lit(id),
+                    if body.is_some() { "None" } else { "()" }
+                ),
             };
-            probes.push(quote! { (#id, #probe), });
-            let method_fn = format_ident!("{}", method);
             by_path
-                .entry(path.clone())
+                .entry(path.as_str())
                 .or_default()
-                .push(quote! { #method_fn(#handler::<T, A>) });
+                .push(format!("{method}({handler}::<T, A>)"));
         }
     }
-    let route_calls = by_path.iter().map(|(path, methods)| {
-        let mut chain = methods.iter();
-        let first = chain.next().expect("at least one method");
-        let rest = chain.map(|m| quote! { .#m });
-        quote! { .route(#path, axum::routing::#first #(#rest)*) }
-    });
-    let names_doc = format!("Every operation of the `{family}` family.");
-    let trait_doc = format!(
-        "The `{family}` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left."
+
+    // A family may have no operations; then most of the imports are unused.
+    out.push_str(
+        "#[allow(unused_imports)]\n\
+         use std::future::Future;\n\
+         use std::sync::Arc;\n\
+         \n\
+         #[allow(unused_imports)]\n\
+         use archastro_server_support::{self as support, ApiError, NotImplemented, RequestContext};\n\
+         #[allow(unused_imports)]\n\
+         use axum::extract::State;\n\
+         #[allow(unused_imports)]\n\
+         use axum::response::{IntoResponse, Response};\n\
+         #[allow(unused_imports)]\n\
+         use axum::routing::{delete, get, patch, post, put};\n\
+         \n\
+         #[allow(unused_imports)]\n\
+         use crate::Scheme;\n\
+         use crate::{ServerConfig, Shared};\n\
+         \n",
     );
-    // A family may have no operations; then most of these are unused.
-    format_into(quote! {
-        #[allow(unused_imports)]
-        use std::future::Future;
-        use std::sync::Arc;
-
-        #[allow(unused_imports)]
-        use axum::extract::State;
-        #[allow(unused_imports)]
-        use axum::response::{IntoResponse, Response};
-        #[allow(unused_imports)]
-        use axum::routing::{delete, get, patch, post, put};
-
-        #[allow(unused_imports)]
-        use archastro_server_support::{ApiError, NotImplemented, RequestContext};
-
-        use crate::{ServerConfig, Shared};
-
-        #[doc = #names_doc]
-        pub const OPERATIONS: &[&str] = &[#(#names),*];
-    }, out)?;
+    doc_comment(out, "", &format!("Every operation of the `{family}` family."));
+    if names.is_empty() {
+        out.push_str("pub const OPERATIONS: &[&str] = &[];\n");
+    } else {
+        let _ = write!(out, "pub const OPERATIONS: &[&str] = &[\n    {},\n];\n", names.join(",\n    "));
+    }
+    if probes.is_empty() {
+        probes.push_str("vec![]");
+    } else {
+        probes = format!("vec![\n{probes}    ]");
+    }
     out.push_str(&items);
     drop(items);
-    format_into(quote! {
-        #[doc = #trait_doc]
-        pub trait #trait_name: Send + Sync + 'static {
-            #(#trait_methods)*
-        }
-
-        /// The operations `api` leaves to their default 501 body (found without running
-        /// anything: a default body is recognised by the type of the future it returns).
-        #[allow(unused_variables)]
-        pub fn unimplemented_operations<T: #trait_name>(api: &T) -> Vec<&'static str> {
-            let ctx = RequestContext {
-                request_id: String::new(),
-                method: axum::http::Method::GET,
-                uri: axum::http::Uri::from_static("/"),
-                headers: axum::http::HeaderMap::new(),
-                principal: None,
-            };
-            let probes: Vec<(&'static str, Option<bool>)> = vec![#(#probes)*];
-            probes.into_iter().filter(|(_, default)| *default == Some(true)).map(|(id, _)| id).collect()
-        }
-    }, out)?;
+    doc_comment(
+        out,
+        "",
+        &format!(
+            "The `{family}` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left."
+        ),
+    );
+    let _ = write!(
+        out,
+        "pub trait {trait_name}: Send + Sync + 'static {{{trait_methods}}}\n\
+         /// The operations `api` leaves to their default 501 body (found without running\n\
+         /// anything: a default body is recognised by the type of the future it returns).\n\
+         #[allow(unused_variables)]\n\
+         pub fn unimplemented_operations<T: {trait_name}>(api: &T) -> Vec<&'static str> {{\n\
+         \x20   let ctx = RequestContext {{\n\
+         \x20       request_id: String::new(),\n\
+         \x20       method: axum::http::Method::GET,\n\
+         \x20       uri: axum::http::Uri::from_static(\"/\"),\n\
+         \x20       headers: axum::http::HeaderMap::new(),\n\
+         \x20       principal: None,\n\
+         \x20   }};\n\
+         \x20   let probes: Vec<(&'static str, Option<bool>)> = {probes};\n\
+         \x20   probes\n\
+         \x20       .into_iter()\n\
+         \x20       .filter(|(_, default)| *default == Some(true))\n\
+         \x20       .map(|(id, _)| id)\n\
+         \x20       .collect()\n\
+         }}\n"
+    );
     out.push_str(&handlers);
     drop(handlers);
-    format_into(quote! {
-        /// This family's routes, without fallbacks (to merge with other families).
-        pub fn routes<T: #trait_name, A: crate::Authenticator>(api: Arc<T>, auth: Arc<A>, config: ServerConfig) -> axum::Router {
-            axum::Router::new()
-                #(#route_calls)*
-                .with_state(Shared { api, auth, config })
-        }
-
-        /// This family alone, with JSON 404 and 405 fallbacks.
-        pub fn router<T: #trait_name, A: crate::Authenticator>(api: Arc<T>, auth: Arc<A>, config: ServerConfig) -> axum::Router {
-            routes(api, auth, config)
-                .fallback(archastro_server_support::not_found_fallback)
-                .method_not_allowed_fallback(archastro_server_support::method_not_allowed_fallback)
-        }
-    }, out)
-}
-
-fn path_fields_empty(params: &[&Value]) -> bool {
-    !params.iter().any(|p| p["in"] == "path")
+    let mut routes = String::new();
+    for (path, methods) in &by_path {
+        let path = str_lit(path);
+        routes.push_str(&fitted(
+            &format!("\n        .route({path}, {})", methods.join(".")),
+            &format!("\n        .route(\n            {path},\n            {},\n        )", methods.join(".")),
+            &format!(
+                "\n        .route(\n            {path},\n            {},\n        )",
+                methods.join("\n                .")
+            ),
+        ));
+    }
+    let _ = write!(
+        out,
+        "/// This family's routes, without fallbacks (to merge with other families).\n\
+         pub fn routes<T: {trait_name}, A: crate::Authenticator>(\n\
+         \x20   api: Arc<T>,\n\
+         \x20   auth: Arc<A>,\n\
+         \x20   config: ServerConfig,\n\
+         ) -> axum::Router {{\n\
+         \x20   axum::Router::new(){routes}\n\
+         \x20       .with_state(Shared {{ api, auth, config }})\n\
+         }}\n\
+         /// This family alone, with JSON 404 and 405 fallbacks.\n\
+         pub fn router<T: {trait_name}, A: crate::Authenticator>(\n\
+         \x20   api: Arc<T>,\n\
+         \x20   auth: Arc<A>,\n\
+         \x20   config: ServerConfig,\n\
+         ) -> axum::Router {{\n\
+         \x20   routes(api, auth, config)\n\
+         \x20       .fallback(support::not_found_fallback)\n\
+         \x20       .method_not_allowed_fallback(support::method_not_allowed_fallback)\n\
+         }}\n"
+    );
 }

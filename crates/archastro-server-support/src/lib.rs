@@ -251,6 +251,36 @@ pub async fn body_bytes(body: Body, limit: usize) -> Result<bytes::Bytes, ApiErr
     })
 }
 
+/// Reads and decodes a required JSON body: 413 beyond `limit`, then as [`json_body`].
+pub async fn required_body<T: DeserializeOwned>(body: Body, limit: usize) -> Result<T, ApiError> {
+    let bytes = body_bytes(body, limit).await?;
+    json_body(&bytes)
+}
+
+/// Reads and decodes an optional JSON body: an empty body is `None`, anything else is
+/// decoded as by [`required_body`].
+pub async fn optional_body<T: DeserializeOwned>(
+    body: Body,
+    limit: usize,
+) -> Result<Option<T>, ApiError> {
+    let bytes = body_bytes(body, limit).await?;
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    json_body(&bytes).map(Some)
+}
+
+/// A JSON response with the status `code` (see [`status`]).
+pub fn json(code: u16, body: &impl serde::Serialize) -> Response {
+    json_response(status(code), body)
+}
+
+/// The status code `code` (generated responses only declare valid ones; anything else
+/// would answer 500).
+pub fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
 /// Decodes a JSON body: malformed JSON answers 400; JSON that does not match the schema 422,
 /// with `details.fields` mapping the field path to its messages (the spec's shape).
 pub fn json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -3,16 +3,21 @@
 #[allow(unused_imports)]
 use std::future::Future;
 use std::sync::Arc;
+
+#[allow(unused_imports)]
+use archastro_server_support::{self as support, ApiError, NotImplemented, RequestContext};
 #[allow(unused_imports)]
 use axum::extract::State;
 #[allow(unused_imports)]
 use axum::response::{IntoResponse, Response};
 #[allow(unused_imports)]
 use axum::routing::{delete, get, patch, post, put};
+
 #[allow(unused_imports)]
-use archastro_server_support::{ApiError, NotImplemented, RequestContext};
+use crate::Scheme;
 use crate::{ServerConfig, Shared};
-///Every operation of the `auth` family.
+
+/// Every operation of the `auth` family.
 pub const OPERATIONS: &[&str] = &[
     "verify_login_code",
     "login",
@@ -26,16 +31,16 @@ pub const OPERATIONS: &[&str] = &[
     "authorize_device",
     "create_oauth_token",
 ];
-///Path parameters of `verify_login_code`.
+/// Path parameters of `verify_login_code`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct VerifyLoginCodePath {}
-///Query parameters of `verify_login_code`.
+/// Query parameters of `verify_login_code`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct VerifyLoginCodeQuery {}
-///Header parameters of `verify_login_code`.
+/// Header parameters of `verify_login_code`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VerifyLoginCodeHeaders {}
-///Everything `verify_login_code` receives.
+/// Everything `verify_login_code` receives.
 #[derive(Debug, Clone)]
 pub struct VerifyLoginCodeRequest {
     pub path: VerifyLoginCodePath,
@@ -43,73 +48,39 @@ pub struct VerifyLoginCodeRequest {
     pub headers: VerifyLoginCodeHeaders,
     pub body: crate::types::VerifyCodeRequest,
 }
-///Every answer `verify_login_code` declares.
+/// Every answer `verify_login_code` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum VerifyLoginCodeResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for VerifyLoginCodeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -118,26 +89,20 @@ impl IntoResponse for VerifyLoginCodeResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `login`.
+/// Path parameters of `login`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct LoginPath {}
-///Query parameters of `login`.
+/// Query parameters of `login`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct LoginQuery {}
-///Header parameters of `login`.
+/// Header parameters of `login`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LoginHeaders {}
-///Everything `login` receives.
+/// Everything `login` receives.
 #[derive(Debug, Clone)]
 pub struct LoginRequest {
     pub path: LoginPath,
@@ -145,73 +110,39 @@ pub struct LoginRequest {
     pub headers: LoginHeaders,
     pub body: crate::types::LoginRequest,
 }
-///Every answer `login` declares.
+/// Every answer `login` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum LoginResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for LoginResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -220,26 +151,20 @@ impl IntoResponse for LoginResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `request_login_code`.
+/// Path parameters of `request_login_code`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RequestLoginCodePath {}
-///Query parameters of `request_login_code`.
+/// Query parameters of `request_login_code`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RequestLoginCodeQuery {}
-///Header parameters of `request_login_code`.
+/// Header parameters of `request_login_code`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestLoginCodeHeaders {}
-///Everything `request_login_code` receives.
+/// Everything `request_login_code` receives.
 #[derive(Debug, Clone)]
 pub struct RequestLoginCodeRequest {
     pub path: RequestLoginCodePath,
@@ -247,73 +172,39 @@ pub struct RequestLoginCodeRequest {
     pub headers: RequestLoginCodeHeaders,
     pub body: crate::types::LoginCodeRequest,
 }
-///Every answer `request_login_code` declares.
+/// Every answer `request_login_code` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum RequestLoginCodeResponse {
-    ///202: The code was sent (if the account exists).
+    /// 202: The code was sent (if the account exists).
     Accepted(crate::types::LoginChallenge),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for RequestLoginCodeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(202u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Accepted(body) => support::json(202, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -322,26 +213,20 @@ impl IntoResponse for RequestLoginCodeResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `request_login_link`.
+/// Path parameters of `request_login_link`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RequestLoginLinkPath {}
-///Query parameters of `request_login_link`.
+/// Query parameters of `request_login_link`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RequestLoginLinkQuery {}
-///Header parameters of `request_login_link`.
+/// Header parameters of `request_login_link`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestLoginLinkHeaders {}
-///Everything `request_login_link` receives.
+/// Everything `request_login_link` receives.
 #[derive(Debug, Clone)]
 pub struct RequestLoginLinkRequest {
     pub path: RequestLoginLinkPath,
@@ -349,73 +234,39 @@ pub struct RequestLoginLinkRequest {
     pub headers: RequestLoginLinkHeaders,
     pub body: crate::types::LoginLinkRequest,
 }
-///Every answer `request_login_link` declares.
+/// Every answer `request_login_link` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum RequestLoginLinkResponse {
-    ///202: The link was sent (if the account exists).
+    /// 202: The link was sent (if the account exists).
     Accepted(crate::types::LoginChallenge),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for RequestLoginLinkResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(202u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Accepted(body) => support::json(202, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -424,26 +275,20 @@ impl IntoResponse for RequestLoginLinkResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `oauth_login`.
+/// Path parameters of `oauth_login`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct OauthLoginPath {}
-///Query parameters of `oauth_login`.
+/// Query parameters of `oauth_login`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct OauthLoginQuery {}
-///Header parameters of `oauth_login`.
+/// Header parameters of `oauth_login`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct OauthLoginHeaders {}
-///Everything `oauth_login` receives.
+/// Everything `oauth_login` receives.
 #[derive(Debug, Clone)]
 pub struct OauthLoginRequest {
     pub path: OauthLoginPath,
@@ -451,73 +296,39 @@ pub struct OauthLoginRequest {
     pub headers: OauthLoginHeaders,
     pub body: crate::types::OAuthLoginRequest,
 }
-///Every answer `oauth_login` declares.
+/// Every answer `oauth_login` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum OauthLoginResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for OauthLoginResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -526,26 +337,20 @@ impl IntoResponse for OauthLoginResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `refresh`.
+/// Path parameters of `refresh`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RefreshPath {}
-///Query parameters of `refresh`.
+/// Query parameters of `refresh`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RefreshQuery {}
-///Header parameters of `refresh`.
+/// Header parameters of `refresh`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RefreshHeaders {}
-///Everything `refresh` receives.
+/// Everything `refresh` receives.
 #[derive(Debug, Clone)]
 pub struct RefreshRequest {
     pub path: RefreshPath,
@@ -553,73 +358,39 @@ pub struct RefreshRequest {
     pub headers: RefreshHeaders,
     pub body: crate::types::RefreshRequest,
 }
-///Every answer `refresh` declares.
+/// Every answer `refresh` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum RefreshResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for RefreshResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -628,26 +399,20 @@ impl IntoResponse for RefreshResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `register`.
+/// Path parameters of `register`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RegisterPath {}
-///Query parameters of `register`.
+/// Query parameters of `register`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct RegisterQuery {}
-///Header parameters of `register`.
+/// Header parameters of `register`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RegisterHeaders {}
-///Everything `register` receives.
+/// Everything `register` receives.
 #[derive(Debug, Clone)]
 pub struct RegisterRequest {
     pub path: RegisterPath,
@@ -655,82 +420,42 @@ pub struct RegisterRequest {
     pub headers: RegisterHeaders,
     pub body: crate::types::RegisterRequest,
 }
-///Every answer `register` declares.
+/// Every answer `register` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum RegisterResponse {
-    ///201: Account created; the user is signed in.
+    /// 201: Account created; the user is signed in.
     Created(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for RegisterResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -739,26 +464,20 @@ impl IntoResponse for RegisterResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `exchange_token`.
+/// Path parameters of `exchange_token`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ExchangeTokenPath {}
-///Query parameters of `exchange_token`.
+/// Query parameters of `exchange_token`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ExchangeTokenQuery {}
-///Header parameters of `exchange_token`.
+/// Header parameters of `exchange_token`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExchangeTokenHeaders {}
-///Everything `exchange_token` receives.
+/// Everything `exchange_token` receives.
 #[derive(Debug, Clone)]
 pub struct ExchangeTokenRequest {
     pub path: ExchangeTokenPath,
@@ -766,73 +485,39 @@ pub struct ExchangeTokenRequest {
     pub headers: ExchangeTokenHeaders,
     pub body: crate::types::TokenExchangeRequest,
 }
-///Every answer `exchange_token` declares.
+/// Every answer `exchange_token` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ExchangeTokenResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ExchangeTokenResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -841,26 +526,20 @@ impl IntoResponse for ExchangeTokenResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `verify_login_link`.
+/// Path parameters of `verify_login_link`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct VerifyLoginLinkPath {}
-///Query parameters of `verify_login_link`.
+/// Query parameters of `verify_login_link`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct VerifyLoginLinkQuery {}
-///Header parameters of `verify_login_link`.
+/// Header parameters of `verify_login_link`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct VerifyLoginLinkHeaders {}
-///Everything `verify_login_link` receives.
+/// Everything `verify_login_link` receives.
 #[derive(Debug, Clone)]
 pub struct VerifyLoginLinkRequest {
     pub path: VerifyLoginLinkPath,
@@ -868,73 +547,39 @@ pub struct VerifyLoginLinkRequest {
     pub headers: VerifyLoginLinkHeaders,
     pub body: crate::types::VerifyLinkRequest,
 }
-///Every answer `verify_login_link` declares.
+/// Every answer `verify_login_link` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum VerifyLoginLinkResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AuthTokens),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for VerifyLoginLinkResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -943,26 +588,20 @@ impl IntoResponse for VerifyLoginLinkResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `authorize_device`.
+/// Path parameters of `authorize_device`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct AuthorizeDevicePath {}
-///Query parameters of `authorize_device`.
+/// Query parameters of `authorize_device`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct AuthorizeDeviceQuery {}
-///Header parameters of `authorize_device`.
+/// Header parameters of `authorize_device`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AuthorizeDeviceHeaders {}
-///Everything `authorize_device` receives.
+/// Everything `authorize_device` receives.
 #[derive(Debug, Clone)]
 pub struct AuthorizeDeviceRequest {
     pub path: AuthorizeDevicePath,
@@ -970,73 +609,39 @@ pub struct AuthorizeDeviceRequest {
     pub headers: AuthorizeDeviceHeaders,
     pub body: crate::types::DeviceAuthorizationRequest,
 }
-///Every answer `authorize_device` declares.
+/// Every answer `authorize_device` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum AuthorizeDeviceResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::DeviceAuthorization),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for AuthorizeDeviceResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -1045,26 +650,20 @@ impl IntoResponse for AuthorizeDeviceResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_oauth_token`.
+/// Path parameters of `create_oauth_token`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateOauthTokenPath {}
-///Query parameters of `create_oauth_token`.
+/// Query parameters of `create_oauth_token`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateOauthTokenQuery {}
-///Header parameters of `create_oauth_token`.
+/// Header parameters of `create_oauth_token`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateOauthTokenHeaders {}
-///Everything `create_oauth_token` receives.
+/// Everything `create_oauth_token` receives.
 #[derive(Debug, Clone)]
 pub struct CreateOauthTokenRequest {
     pub path: CreateOauthTokenPath,
@@ -1072,73 +671,39 @@ pub struct CreateOauthTokenRequest {
     pub headers: CreateOauthTokenHeaders,
     pub body: crate::types::OAuthTokenRequest,
 }
-///Every answer `create_oauth_token` declares.
+/// Every answer `create_oauth_token` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateOauthTokenResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::TokenPair),
-    ///400: OAuth 2.0 error (RFC 6749 §5.2). Unlike the rest of the API, this response uses the OAuth RFC shape (`OAuthError`), so that standard OAuth and device-flow clients can poll the endpoint.
+    /// 400: OAuth 2.0 error (RFC 6749 §5.2). Unlike the rest of the API, this response uses the OAuth RFC shape (`OAuthError`), so that standard OAuth and device-flow clients can poll the endpoint.
     BadRequest(crate::types::CreateOauthTokenError),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::CreateOauthTokenError),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::CreateOauthTokenError),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::CreateOauthTokenError),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::CreateOauthTokenError,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::CreateOauthTokenError),
 }
 impl IntoResponse for CreateOauthTokenResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -1147,21 +712,15 @@ impl IntoResponse for CreateOauthTokenResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///The `auth` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
+/// The `auth` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
 pub trait AuthApi: Send + Sync + 'static {
-    /**`POST /api/v2/auth/code/verify`: Verify a one-time sign-in code
-
-Exchanges an email and its one-time code for `AuthTokens`. Repeated failures are rate limited.*/
+    /// `POST /api/v2/auth/code/verify`: Verify a one-time sign-in code
+    ///
+    /// Exchanges an email and its one-time code for `AuthTokens`. Repeated failures are rate limited.
     fn verify_login_code(
         &self,
         ctx: &RequestContext,
@@ -1170,9 +729,10 @@ Exchanges an email and its one-time code for `AuthTokens`. Repeated failures are
         let _ = (ctx, request);
         NotImplemented::new("verify_login_code")
     }
-    /**`POST /api/v2/auth/login`: Log in with email and password
 
-Exchanges email and password for an access token and a refresh token (`AuthTokens`). This is the `login` flow of `x-token-flows`.*/
+    /// `POST /api/v2/auth/login`: Log in with email and password
+    ///
+    /// Exchanges email and password for an access token and a refresh token (`AuthTokens`). This is the `login` flow of `x-token-flows`.
     fn login(
         &self,
         ctx: &RequestContext,
@@ -1181,9 +741,10 @@ Exchanges email and password for an access token and a refresh token (`AuthToken
         let _ = (ctx, request);
         NotImplemented::new("login")
     }
-    /**`POST /api/v2/auth/login/code`: Send a one-time sign-in code
 
-Emails a 6-digit one-time code; exchange it with `POST /api/v2/auth/code/verify`.*/
+    /// `POST /api/v2/auth/login/code`: Send a one-time sign-in code
+    ///
+    /// Emails a 6-digit one-time code; exchange it with `POST /api/v2/auth/code/verify`.
     fn request_login_code(
         &self,
         ctx: &RequestContext,
@@ -1192,9 +753,10 @@ Emails a 6-digit one-time code; exchange it with `POST /api/v2/auth/code/verify`
         let _ = (ctx, request);
         NotImplemented::new("request_login_code")
     }
-    /**`POST /api/v2/auth/login/link`: Send a magic sign-in link
 
-Emails a single-use sign-in link. The link lands on `redirect_uri` with a `token` query parameter; exchange it with `POST /api/v2/auth/verify/link`.*/
+    /// `POST /api/v2/auth/login/link`: Send a magic sign-in link
+    ///
+    /// Emails a single-use sign-in link. The link lands on `redirect_uri` with a `token` query parameter; exchange it with `POST /api/v2/auth/verify/link`.
     fn request_login_link(
         &self,
         ctx: &RequestContext,
@@ -1203,9 +765,10 @@ Emails a single-use sign-in link. The link lands on `redirect_uri` with a `token
         let _ = (ctx, request);
         NotImplemented::new("request_login_link")
     }
-    /**`POST /api/v2/auth/oauth`: Sign in with an OAuth identity provider
 
-Signs in (creating the user on first sign-in) with an identity provider configured on the app, from an authorization code or a provider ID token.*/
+    /// `POST /api/v2/auth/oauth`: Sign in with an OAuth identity provider
+    ///
+    /// Signs in (creating the user on first sign-in) with an identity provider configured on the app, from an authorization code or a provider ID token.
     fn oauth_login(
         &self,
         ctx: &RequestContext,
@@ -1214,9 +777,10 @@ Signs in (creating the user on first sign-in) with an identity provider configur
         let _ = (ctx, request);
         NotImplemented::new("oauth_login")
     }
-    /**`POST /api/v2/auth/refresh`: Refresh the access token
 
-Exchanges a refresh token for a new `AuthTokens` pair. Refresh tokens rotate: the one sent is invalidated. This is the `refresh` flow of `x-token-flows`.*/
+    /// `POST /api/v2/auth/refresh`: Refresh the access token
+    ///
+    /// Exchanges a refresh token for a new `AuthTokens` pair. Refresh tokens rotate: the one sent is invalidated. This is the `refresh` flow of `x-token-flows`.
     fn refresh(
         &self,
         ctx: &RequestContext,
@@ -1225,9 +789,10 @@ Exchanges a refresh token for a new `AuthTokens` pair. Refresh tokens rotate: th
         let _ = (ctx, request);
         NotImplemented::new("refresh")
     }
-    /**`POST /api/v2/auth/register`: Register with email and password
 
-Creates a user account in the app identified by the publishable key and signs it in. Fails with `409` if the email is already registered.*/
+    /// `POST /api/v2/auth/register`: Register with email and password
+    ///
+    /// Creates a user account in the app identified by the publishable key and signs it in. Fails with `409` if the email is already registered.
     fn register(
         &self,
         ctx: &RequestContext,
@@ -1236,9 +801,10 @@ Creates a user account in the app identified by the publishable key and signs it
         let _ = (ctx, request);
         NotImplemented::new("register")
     }
-    /**`POST /api/v2/auth/token`: Exchange a one-time login token
 
-Exchanges a one-time login token (from the hosted login page, or minted for a user through the developer API) for `AuthTokens`.*/
+    /// `POST /api/v2/auth/token`: Exchange a one-time login token
+    ///
+    /// Exchanges a one-time login token (from the hosted login page, or minted for a user through the developer API) for `AuthTokens`.
     fn exchange_token(
         &self,
         ctx: &RequestContext,
@@ -1247,9 +813,10 @@ Exchanges a one-time login token (from the hosted login page, or minted for a us
         let _ = (ctx, request);
         NotImplemented::new("exchange_token")
     }
-    /**`POST /api/v2/auth/verify/link`: Verify a magic link
 
-Exchanges the token from a magic link for `AuthTokens`. Tokens are single-use and expire (see `LoginChallenge.expires_in`).*/
+    /// `POST /api/v2/auth/verify/link`: Verify a magic link
+    ///
+    /// Exchanges the token from a magic link for `AuthTokens`. Tokens are single-use and expire (see `LoginChallenge.expires_in`).
     fn verify_login_link(
         &self,
         ctx: &RequestContext,
@@ -1258,9 +825,10 @@ Exchanges the token from a magic link for `AuthTokens`. Tokens are single-use an
         let _ = (ctx, request);
         NotImplemented::new("verify_login_link")
     }
-    /**`POST /oauth/device/authorize`: Start a device authorization
 
-Starts the OAuth 2.0 Device Authorization Grant (RFC 8628) for CLIs and other non-browser clients. Display `user_code` and `verification_uri`, then poll `POST /oauth/token` with `grant_type=urn:ietf:params:oauth:grant-type:device_code` every `interval` seconds.*/
+    /// `POST /oauth/device/authorize`: Start a device authorization
+    ///
+    /// Starts the OAuth 2.0 Device Authorization Grant (RFC 8628) for CLIs and other non-browser clients. Display `user_code` and `verification_uri`, then poll `POST /oauth/token` with `grant_type=urn:ietf:params:oauth:grant-type:device_code` every `interval` seconds.
     fn authorize_device(
         &self,
         ctx: &RequestContext,
@@ -1269,11 +837,12 @@ Starts the OAuth 2.0 Device Authorization Grant (RFC 8628) for CLIs and other no
         let _ = (ctx, request);
         NotImplemented::new("authorize_device")
     }
-    /**`POST /oauth/token`: Issue OAuth tokens
 
-OAuth 2.0 token endpoint (RFC 6749, RFC 8628) for the device code, refresh token and authorization code grants. The body is documented as JSON; RFC 6749 clients may send the same fields as `application/x-www-form-urlencoded`.
-
-**Errors:** the `400` response is the one place in the API that uses the OAuth RFC error shape (`OAuthError`) instead of `ErrorEnvelope`. While polling a device code, expect `authorization_pending` (keep polling), `slow_down` (add 5 seconds to the interval), `expired_token` (restart the flow) and `access_denied` (the user refused).*/
+    /// `POST /oauth/token`: Issue OAuth tokens
+    ///
+    /// OAuth 2.0 token endpoint (RFC 6749, RFC 8628) for the device code, refresh token and authorization code grants. The body is documented as JSON; RFC 6749 clients may send the same fields as `application/x-www-form-urlencoded`.
+    ///
+    /// **Errors:** the `400` response is the one place in the API that uses the OAuth RFC error shape (`OAuthError`) instead of `ErrorEnvelope`. While polling a device code, expect `authorization_pending` (keep polling), `slow_down` (add 5 seconds to the interval), `expired_token` (restart the flow) and `access_denied` (the user refused).
     fn create_oauth_token(
         &self,
         ctx: &RequestContext,
@@ -1295,64 +864,182 @@ pub fn unimplemented_operations<T: AuthApi>(api: &T) -> Vec<&'static str> {
         principal: None,
     };
     let probes: Vec<(&'static str, Option<bool>)> = vec![
-        ("verify_login_code", serde_json::from_str:: < crate ::types::VerifyCodeRequest >
-        ("{\"code\":\"482913\",\"email\":\"ada@example.com\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.verify_login_code(& ctx,
-        VerifyLoginCodeRequest { path : VerifyLoginCodePath::default(), query :
-        VerifyLoginCodeQuery::default(), headers : VerifyLoginCodeHeaders::default(),
-        body })))), ("login", serde_json::from_str:: < crate ::types::LoginRequest >
-        ("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
-        .ok().map(| body | archastro_server_support::is_not_implemented(& api.login(&
-        ctx, LoginRequest { path : LoginPath::default(), query : LoginQuery::default(),
-        headers : LoginHeaders::default(), body })))), ("request_login_code",
-        serde_json::from_str:: < crate ::types::LoginCodeRequest >
-        ("{\"email\":\"ada@example.com\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.request_login_code(& ctx,
-        RequestLoginCodeRequest { path : RequestLoginCodePath::default(), query :
-        RequestLoginCodeQuery::default(), headers : RequestLoginCodeHeaders::default(),
-        body })))), ("request_login_link", serde_json::from_str:: < crate
-        ::types::LoginLinkRequest > ("{\"email\":\"ada@example.com\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.request_login_link(& ctx,
-        RequestLoginLinkRequest { path : RequestLoginLinkPath::default(), query :
-        RequestLoginLinkQuery::default(), headers : RequestLoginLinkHeaders::default(),
-        body })))), ("oauth_login", serde_json::from_str:: < crate
-        ::types::OAuthLoginRequest > ("{\"provider\":\"google\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.oauth_login(& ctx,
-        OauthLoginRequest { path : OauthLoginPath::default(), query :
-        OauthLoginQuery::default(), headers : OauthLoginHeaders::default(), body })))),
-        ("refresh", serde_json::from_str:: < crate ::types::RefreshRequest >
-        ("{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.refresh(& ctx, RefreshRequest
-        { path : RefreshPath::default(), query : RefreshQuery::default(), headers :
-        RefreshHeaders::default(), body })))), ("register", serde_json::from_str:: <
-        crate ::types::RegisterRequest >
-        ("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
-        .ok().map(| body | archastro_server_support::is_not_implemented(& api.register(&
-        ctx, RegisterRequest { path : RegisterPath::default(), query :
-        RegisterQuery::default(), headers : RegisterHeaders::default(), body })))),
-        ("exchange_token", serde_json::from_str:: < crate ::types::TokenExchangeRequest >
-        ("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.exchange_token(& ctx,
-        ExchangeTokenRequest { path : ExchangeTokenPath::default(), query :
-        ExchangeTokenQuery::default(), headers : ExchangeTokenHeaders::default(), body
-        })))), ("verify_login_link", serde_json::from_str:: < crate
-        ::types::VerifyLinkRequest > ("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}").ok()
-        .map(| body | archastro_server_support::is_not_implemented(& api
-        .verify_login_link(& ctx, VerifyLoginLinkRequest { path :
-        VerifyLoginLinkPath::default(), query : VerifyLoginLinkQuery::default(), headers
-        : VerifyLoginLinkHeaders::default(), body })))), ("authorize_device",
-        serde_json::from_str:: < crate ::types::DeviceAuthorizationRequest >
-        ("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.authorize_device(& ctx,
-        AuthorizeDeviceRequest { path : AuthorizeDevicePath::default(), query :
-        AuthorizeDeviceQuery::default(), headers : AuthorizeDeviceHeaders::default(),
-        body })))), ("create_oauth_token", serde_json::from_str:: < crate
-        ::types::OAuthTokenRequest >
-        ("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}")
-        .ok().map(| body | archastro_server_support::is_not_implemented(& api
-        .create_oauth_token(& ctx, CreateOauthTokenRequest { path :
-        CreateOauthTokenPath::default(), query : CreateOauthTokenQuery::default(),
-        headers : CreateOauthTokenHeaders::default(), body })))),
+        ("verify_login_code", {
+            let body = serde_json::from_str::<crate::types::VerifyCodeRequest>(
+                "{\"code\":\"482913\",\"email\":\"ada@example.com\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.verify_login_code(
+                    &ctx,
+                    VerifyLoginCodeRequest {
+                        path: VerifyLoginCodePath::default(),
+                        query: VerifyLoginCodeQuery::default(),
+                        headers: VerifyLoginCodeHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("login", {
+            let body = serde_json::from_str::<crate::types::LoginRequest>(
+                "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.login(
+                    &ctx,
+                    LoginRequest {
+                        path: LoginPath::default(),
+                        query: LoginQuery::default(),
+                        headers: LoginHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("request_login_code", {
+            let body = serde_json::from_str::<crate::types::LoginCodeRequest>(
+                "{\"email\":\"ada@example.com\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.request_login_code(
+                    &ctx,
+                    RequestLoginCodeRequest {
+                        path: RequestLoginCodePath::default(),
+                        query: RequestLoginCodeQuery::default(),
+                        headers: RequestLoginCodeHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("request_login_link", {
+            let body = serde_json::from_str::<crate::types::LoginLinkRequest>(
+                "{\"email\":\"ada@example.com\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.request_login_link(
+                    &ctx,
+                    RequestLoginLinkRequest {
+                        path: RequestLoginLinkPath::default(),
+                        query: RequestLoginLinkQuery::default(),
+                        headers: RequestLoginLinkHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("oauth_login", {
+            let body = serde_json::from_str::<crate::types::OAuthLoginRequest>(
+                "{\"provider\":\"google\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.oauth_login(
+                    &ctx,
+                    OauthLoginRequest {
+                        path: OauthLoginPath::default(),
+                        query: OauthLoginQuery::default(),
+                        headers: OauthLoginHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("refresh", {
+            let body = serde_json::from_str::<crate::types::RefreshRequest>(
+                "{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.refresh(
+                    &ctx,
+                    RefreshRequest {
+                        path: RefreshPath::default(),
+                        query: RefreshQuery::default(),
+                        headers: RefreshHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("register", {
+            let body = serde_json::from_str::<crate::types::RegisterRequest>(
+                "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.register(
+                    &ctx,
+                    RegisterRequest {
+                        path: RegisterPath::default(),
+                        query: RegisterQuery::default(),
+                        headers: RegisterHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("exchange_token", {
+            let body = serde_json::from_str::<crate::types::TokenExchangeRequest>(
+                "{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.exchange_token(
+                    &ctx,
+                    ExchangeTokenRequest {
+                        path: ExchangeTokenPath::default(),
+                        query: ExchangeTokenQuery::default(),
+                        headers: ExchangeTokenHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("verify_login_link", {
+            let body = serde_json::from_str::<crate::types::VerifyLinkRequest>(
+                "{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.verify_login_link(
+                    &ctx,
+                    VerifyLoginLinkRequest {
+                        path: VerifyLoginLinkPath::default(),
+                        query: VerifyLoginLinkQuery::default(),
+                        headers: VerifyLoginLinkHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("authorize_device", {
+            let body = serde_json::from_str::<crate::types::DeviceAuthorizationRequest>(
+                "{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.authorize_device(
+                    &ctx,
+                    AuthorizeDeviceRequest {
+                        path: AuthorizeDevicePath::default(),
+                        query: AuthorizeDeviceQuery::default(),
+                        headers: AuthorizeDeviceHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("create_oauth_token", {
+            let body = serde_json::from_str::<crate::types::OAuthTokenRequest>(
+                "{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_oauth_token(
+                    &ctx,
+                    CreateOauthTokenRequest {
+                        path: CreateOauthTokenPath::default(),
+                        query: CreateOauthTokenQuery::default(),
+                        headers: CreateOauthTokenHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
     ];
     probes
         .into_iter()
@@ -1366,50 +1053,31 @@ async fn handle_verify_login_code<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = VerifyLoginCodePath::default();
     let _ = raw_path;
-    let query: VerifyLoginCodeQuery = match archastro_server_support::query(&parts.uri) {
+    let query: VerifyLoginCodeQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = VerifyLoginCodeHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = VerifyLoginCodeHeaders::default();
+    let body: crate::types::VerifyCodeRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = VerifyLoginCodeRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::VerifyCodeRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .verify_login_code(
-            &ctx,
-            VerifyLoginCodeRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.verify_login_code(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1420,50 +1088,31 @@ async fn handle_login<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = LoginPath::default();
     let _ = raw_path;
-    let query: LoginQuery = match archastro_server_support::query(&parts.uri) {
+    let query: LoginQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = LoginHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = LoginHeaders::default();
+    let body: crate::types::LoginRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = LoginRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::LoginRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .login(
-            &ctx,
-            LoginRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.login(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1474,52 +1123,31 @@ async fn handle_request_login_code<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = RequestLoginCodePath::default();
     let _ = raw_path;
-    let query: RequestLoginCodeQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: RequestLoginCodeQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = RequestLoginCodeHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = RequestLoginCodeHeaders::default();
+    let body: crate::types::LoginCodeRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = RequestLoginCodeRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::LoginCodeRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .request_login_code(
-            &ctx,
-            RequestLoginCodeRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.request_login_code(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1530,52 +1158,31 @@ async fn handle_request_login_link<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = RequestLoginLinkPath::default();
     let _ = raw_path;
-    let query: RequestLoginLinkQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: RequestLoginLinkQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = RequestLoginLinkHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = RequestLoginLinkHeaders::default();
+    let body: crate::types::LoginLinkRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = RequestLoginLinkRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::LoginLinkRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .request_login_link(
-            &ctx,
-            RequestLoginLinkRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.request_login_link(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1586,50 +1193,31 @@ async fn handle_oauth_login<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = OauthLoginPath::default();
     let _ = raw_path;
-    let query: OauthLoginQuery = match archastro_server_support::query(&parts.uri) {
+    let query: OauthLoginQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = OauthLoginHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = OauthLoginHeaders::default();
+    let body: crate::types::OAuthLoginRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = OauthLoginRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::OAuthLoginRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .oauth_login(
-            &ctx,
-            OauthLoginRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.oauth_login(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1640,50 +1228,31 @@ async fn handle_refresh<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = RefreshPath::default();
     let _ = raw_path;
-    let query: RefreshQuery = match archastro_server_support::query(&parts.uri) {
+    let query: RefreshQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = RefreshHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = RefreshHeaders::default();
+    let body: crate::types::RefreshRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = RefreshRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::RefreshRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .refresh(
-            &ctx,
-            RefreshRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.refresh(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1694,50 +1263,31 @@ async fn handle_register<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = RegisterPath::default();
     let _ = raw_path;
-    let query: RegisterQuery = match archastro_server_support::query(&parts.uri) {
+    let query: RegisterQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = RegisterHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = RegisterHeaders::default();
+    let body: crate::types::RegisterRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = RegisterRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::RegisterRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .register(
-            &ctx,
-            RegisterRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.register(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1748,50 +1298,31 @@ async fn handle_exchange_token<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = ExchangeTokenPath::default();
     let _ = raw_path;
-    let query: ExchangeTokenQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ExchangeTokenQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = ExchangeTokenHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = ExchangeTokenHeaders::default();
+    let body: crate::types::TokenExchangeRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = ExchangeTokenRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::TokenExchangeRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .exchange_token(
-            &ctx,
-            ExchangeTokenRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.exchange_token(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1802,50 +1333,31 @@ async fn handle_verify_login_link<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = VerifyLoginLinkPath::default();
     let _ = raw_path;
-    let query: VerifyLoginLinkQuery = match archastro_server_support::query(&parts.uri) {
+    let query: VerifyLoginLinkQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = VerifyLoginLinkHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = VerifyLoginLinkHeaders::default();
+    let body: crate::types::VerifyLinkRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = VerifyLoginLinkRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::VerifyLinkRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .verify_login_link(
-            &ctx,
-            VerifyLoginLinkRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.verify_login_link(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1856,50 +1368,31 @@ async fn handle_authorize_device<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = AuthorizeDevicePath::default();
     let _ = raw_path;
-    let query: AuthorizeDeviceQuery = match archastro_server_support::query(&parts.uri) {
+    let query: AuthorizeDeviceQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = AuthorizeDeviceHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = AuthorizeDeviceHeaders::default();
+    let body: crate::types::DeviceAuthorizationRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = AuthorizeDeviceRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::DeviceAuthorizationRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .authorize_device(
-            &ctx,
-            AuthorizeDeviceRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.authorize_device(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1910,52 +1403,31 @@ async fn handle_create_oauth_token<T: AuthApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::PublishableKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::PublishableKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = CreateOauthTokenPath::default();
     let _ = raw_path;
-    let query: CreateOauthTokenQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: CreateOauthTokenQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateOauthTokenHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateOauthTokenHeaders::default();
+    let body: crate::types::OAuthTokenRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateOauthTokenRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::OAuthTokenRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_oauth_token(
-            &ctx,
-            CreateOauthTokenRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_oauth_token(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -1967,32 +1439,17 @@ pub fn routes<T: AuthApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     axum::Router::new()
-        .route(
-            "/api/v2/auth/code/verify",
-            axum::routing::post(handle_verify_login_code::<T, A>),
-        )
-        .route("/api/v2/auth/login", axum::routing::post(handle_login::<T, A>))
-        .route(
-            "/api/v2/auth/login/code",
-            axum::routing::post(handle_request_login_code::<T, A>),
-        )
-        .route(
-            "/api/v2/auth/login/link",
-            axum::routing::post(handle_request_login_link::<T, A>),
-        )
-        .route("/api/v2/auth/oauth", axum::routing::post(handle_oauth_login::<T, A>))
-        .route("/api/v2/auth/refresh", axum::routing::post(handle_refresh::<T, A>))
-        .route("/api/v2/auth/register", axum::routing::post(handle_register::<T, A>))
-        .route("/api/v2/auth/token", axum::routing::post(handle_exchange_token::<T, A>))
-        .route(
-            "/api/v2/auth/verify/link",
-            axum::routing::post(handle_verify_login_link::<T, A>),
-        )
-        .route(
-            "/oauth/device/authorize",
-            axum::routing::post(handle_authorize_device::<T, A>),
-        )
-        .route("/oauth/token", axum::routing::post(handle_create_oauth_token::<T, A>))
+        .route("/api/v2/auth/code/verify", post(handle_verify_login_code::<T, A>))
+        .route("/api/v2/auth/login", post(handle_login::<T, A>))
+        .route("/api/v2/auth/login/code", post(handle_request_login_code::<T, A>))
+        .route("/api/v2/auth/login/link", post(handle_request_login_link::<T, A>))
+        .route("/api/v2/auth/oauth", post(handle_oauth_login::<T, A>))
+        .route("/api/v2/auth/refresh", post(handle_refresh::<T, A>))
+        .route("/api/v2/auth/register", post(handle_register::<T, A>))
+        .route("/api/v2/auth/token", post(handle_exchange_token::<T, A>))
+        .route("/api/v2/auth/verify/link", post(handle_verify_login_link::<T, A>))
+        .route("/oauth/device/authorize", post(handle_authorize_device::<T, A>))
+        .route("/oauth/token", post(handle_create_oauth_token::<T, A>))
         .with_state(Shared { api, auth, config })
 }
 /// This family alone, with JSON 404 and 405 fallbacks.
@@ -2002,8 +1459,6 @@ pub fn router<T: AuthApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     routes(api, auth, config)
-        .fallback(archastro_server_support::not_found_fallback)
-        .method_not_allowed_fallback(
-            archastro_server_support::method_not_allowed_fallback,
-        )
+        .fallback(support::not_found_fallback)
+        .method_not_allowed_fallback(support::method_not_allowed_fallback)
 }

@@ -3,16 +3,21 @@
 #[allow(unused_imports)]
 use std::future::Future;
 use std::sync::Arc;
+
+#[allow(unused_imports)]
+use archastro_server_support::{self as support, ApiError, NotImplemented, RequestContext};
 #[allow(unused_imports)]
 use axum::extract::State;
 #[allow(unused_imports)]
 use axum::response::{IntoResponse, Response};
 #[allow(unused_imports)]
 use axum::routing::{delete, get, patch, post, put};
+
 #[allow(unused_imports)]
-use archastro_server_support::{ApiError, NotImplemented, RequestContext};
+use crate::Scheme;
 use crate::{ServerConfig, Shared};
-///Every operation of the `runtime` family.
+
+/// Every operation of the `runtime` family.
 pub const OPERATIONS: &[&str] = &[
     "list_agents",
     "create_agent",
@@ -53,26 +58,26 @@ pub const OPERATIONS: &[&str] = &[
     "update_user_timezone",
     "receive_webhook",
 ];
-///Path parameters of `list_agents`.
+/// Path parameters of `list_agents`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListAgentsPath {}
-///Query parameters of `list_agents`.
+/// Query parameters of `list_agents`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListAgentsQuery {
-    ///Only agents owned by this team (`team_...`).
+    /// Only agents owned by this team (`team_...`).
     #[serde(rename = "team", default)]
     pub team: Option<String>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_agents`.
+/// Header parameters of `list_agents`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListAgentsHeaders {}
-///Everything `list_agents` receives.
+/// Everything `list_agents` receives.
 #[derive(Debug, Clone)]
 pub struct ListAgentsRequest {
     pub path: ListAgentsPath,
@@ -80,72 +85,42 @@ pub struct ListAgentsRequest {
     pub headers: ListAgentsHeaders,
     pub body: (),
 }
-///Every answer `list_agents` declares.
+/// Every answer `list_agents` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListAgentsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::AgentPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListAgentsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_agent`.
+/// Path parameters of `create_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateAgentPath {}
-///Query parameters of `create_agent`.
+/// Query parameters of `create_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateAgentQuery {}
-///Header parameters of `create_agent`.
+/// Header parameters of `create_agent`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateAgentHeaders {}
-///Everything `create_agent` receives.
+/// Everything `create_agent` receives.
 #[derive(Debug, Clone)]
 pub struct CreateAgentRequest {
     pub path: CreateAgentPath,
@@ -153,94 +128,52 @@ pub struct CreateAgentRequest {
     pub headers: CreateAgentHeaders,
     pub body: crate::types::CreateAgentRequest,
 }
-///Every answer `create_agent` declares.
+/// Every answer `create_agent` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateAgentResponse {
-    ///201: Agent created.
+    /// 201: Agent created.
     Created(crate::types::Agent),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateAgentResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_agent`.
+/// Path parameters of `get_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetAgentPath {
-    ///Agent ID (`agt_...`).
+    /// Agent ID (`agt_...`).
     #[serde(rename = "agent_id")]
     pub agent_id: String,
 }
-///Query parameters of `get_agent`.
+/// Query parameters of `get_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetAgentQuery {}
-///Header parameters of `get_agent`.
+/// Header parameters of `get_agent`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetAgentHeaders {}
-///Everything `get_agent` receives.
+/// Everything `get_agent` receives.
 #[derive(Debug, Clone)]
 pub struct GetAgentRequest {
     pub path: GetAgentPath,
@@ -248,85 +181,49 @@ pub struct GetAgentRequest {
     pub headers: GetAgentHeaders,
     pub body: (),
 }
-///Every answer `get_agent` declares.
+/// Every answer `get_agent` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetAgentResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Agent),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetAgentResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `delete_agent`.
+/// Path parameters of `delete_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteAgentPath {
-    ///Agent ID (`agt_...`).
+    /// Agent ID (`agt_...`).
     #[serde(rename = "agent_id")]
     pub agent_id: String,
 }
-///Query parameters of `delete_agent`.
+/// Query parameters of `delete_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteAgentQuery {}
-///Header parameters of `delete_agent`.
+/// Header parameters of `delete_agent`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteAgentHeaders {}
-///Everything `delete_agent` receives.
+/// Everything `delete_agent` receives.
 #[derive(Debug, Clone)]
 pub struct DeleteAgentRequest {
     pub path: DeleteAgentPath,
@@ -334,83 +231,49 @@ pub struct DeleteAgentRequest {
     pub headers: DeleteAgentHeaders,
     pub body: (),
 }
-///Every answer `delete_agent` declares.
+/// Every answer `delete_agent` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteAgentResponse {
-    ///204: Deleted. No content.
+    /// 204: Deleted. No content.
     NoContent,
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for DeleteAgentResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => {
-                axum::http::StatusCode::from_u16(204u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::NoContent => support::status(204).into_response(),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_agent`.
+/// Path parameters of `update_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateAgentPath {
-    ///Agent ID (`agt_...`).
+    /// Agent ID (`agt_...`).
     #[serde(rename = "agent_id")]
     pub agent_id: String,
 }
-///Query parameters of `update_agent`.
+/// Query parameters of `update_agent`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateAgentQuery {}
-///Header parameters of `update_agent`.
+/// Header parameters of `update_agent`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateAgentHeaders {}
-///Everything `update_agent` receives.
+/// Everything `update_agent` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateAgentRequest {
     pub path: UpdateAgentPath,
@@ -418,99 +281,51 @@ pub struct UpdateAgentRequest {
     pub headers: UpdateAgentHeaders,
     pub body: crate::types::UpdateAgentRequest,
 }
-///Every answer `update_agent` declares.
+/// Every answer `update_agent` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateAgentResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Agent),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateAgentResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_feedback`.
+/// Path parameters of `create_feedback`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateFeedbackPath {}
-///Query parameters of `create_feedback`.
+/// Query parameters of `create_feedback`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateFeedbackQuery {}
-///Header parameters of `create_feedback`.
+/// Header parameters of `create_feedback`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateFeedbackHeaders {}
-///Everything `create_feedback` receives.
+/// Everything `create_feedback` receives.
 #[derive(Debug, Clone)]
 pub struct CreateFeedbackRequest {
     pub path: CreateFeedbackPath,
@@ -518,81 +333,45 @@ pub struct CreateFeedbackRequest {
     pub headers: CreateFeedbackHeaders,
     pub body: crate::types::FeedbackRequest,
 }
-///Every answer `create_feedback` declares.
+/// Every answer `create_feedback` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateFeedbackResponse {
-    ///201: Feedback recorded.
+    /// 201: Feedback recorded.
     Created(crate::types::Feedback),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateFeedbackResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `scrape`.
+/// Path parameters of `scrape`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ScrapePath {}
-///Query parameters of `scrape`.
+/// Query parameters of `scrape`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ScrapeQuery {}
-///Header parameters of `scrape`.
+/// Header parameters of `scrape`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScrapeHeaders {}
-///Everything `scrape` receives.
+/// Everything `scrape` receives.
 #[derive(Debug, Clone)]
 pub struct ScrapeRequest {
     pub path: ScrapePath,
@@ -600,73 +379,39 @@ pub struct ScrapeRequest {
     pub headers: ScrapeHeaders,
     pub body: crate::types::ScrapeRequest,
 }
-///Every answer `scrape` declares.
+/// Every answer `scrape` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ScrapeResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::ScrapeResult),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ScrapeResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -675,26 +420,20 @@ impl IntoResponse for ScrapeResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `search`.
+/// Path parameters of `search`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct SearchPath {}
-///Query parameters of `search`.
+/// Query parameters of `search`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct SearchQuery {}
-///Header parameters of `search`.
+/// Header parameters of `search`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchHeaders {}
-///Everything `search` receives.
+/// Everything `search` receives.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub path: SearchPath,
@@ -702,88 +441,52 @@ pub struct SearchRequest {
     pub headers: SearchHeaders,
     pub body: crate::types::SearchRequest,
 }
-///Every answer `search` declares.
+/// Every answer `search` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum SearchResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::SearchResults),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for SearchResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_teams`.
+/// Path parameters of `list_teams`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamsPath {}
-///Query parameters of `list_teams`.
+/// Query parameters of `list_teams`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamsQuery {
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_teams`.
+/// Header parameters of `list_teams`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamsHeaders {}
-///Everything `list_teams` receives.
+/// Everything `list_teams` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamsRequest {
     pub path: ListTeamsPath,
@@ -791,72 +494,42 @@ pub struct ListTeamsRequest {
     pub headers: ListTeamsHeaders,
     pub body: (),
 }
-///Every answer `list_teams` declares.
+/// Every answer `list_teams` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::TeamPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_team`.
+/// Path parameters of `create_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamPath {}
-///Query parameters of `create_team`.
+/// Query parameters of `create_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamQuery {}
-///Header parameters of `create_team`.
+/// Header parameters of `create_team`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateTeamHeaders {}
-///Everything `create_team` receives.
+/// Everything `create_team` receives.
 #[derive(Debug, Clone)]
 pub struct CreateTeamRequest {
     pub path: CreateTeamPath,
@@ -864,90 +537,48 @@ pub struct CreateTeamRequest {
     pub headers: CreateTeamHeaders,
     pub body: crate::types::CreateTeamRequest,
 }
-///Every answer `create_team` declares.
+/// Every answer `create_team` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateTeamResponse {
-    ///201: Team created.
+    /// 201: Team created.
     Created(crate::types::Team),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateTeamResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `join_team`.
+/// Path parameters of `join_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct JoinTeamPath {}
-///Query parameters of `join_team`.
+/// Query parameters of `join_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct JoinTeamQuery {}
-///Header parameters of `join_team`.
+/// Header parameters of `join_team`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct JoinTeamHeaders {}
-///Everything `join_team` receives.
+/// Everything `join_team` receives.
 #[derive(Debug, Clone)]
 pub struct JoinTeamRequest {
     pub path: JoinTeamPath,
@@ -955,103 +586,55 @@ pub struct JoinTeamRequest {
     pub headers: JoinTeamHeaders,
     pub body: crate::types::JoinTeamRequest,
 }
-///Every answer `join_team` declares.
+/// Every answer `join_team` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum JoinTeamResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Membership),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for JoinTeamResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_team`.
+/// Path parameters of `get_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetTeamPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `get_team`.
+/// Query parameters of `get_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetTeamQuery {}
-///Header parameters of `get_team`.
+/// Header parameters of `get_team`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetTeamHeaders {}
-///Everything `get_team` receives.
+/// Everything `get_team` receives.
 #[derive(Debug, Clone)]
 pub struct GetTeamRequest {
     pub path: GetTeamPath,
@@ -1059,85 +642,49 @@ pub struct GetTeamRequest {
     pub headers: GetTeamHeaders,
     pub body: (),
 }
-///Every answer `get_team` declares.
+/// Every answer `get_team` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetTeamResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Team),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetTeamResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `replace_team`.
+/// Path parameters of `replace_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ReplaceTeamPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `replace_team`.
+/// Query parameters of `replace_team`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ReplaceTeamQuery {}
-///Header parameters of `replace_team`.
+/// Header parameters of `replace_team`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplaceTeamHeaders {}
-///Everything `replace_team` receives.
+/// Everything `replace_team` receives.
 #[derive(Debug, Clone)]
 pub struct ReplaceTeamRequest {
     pub path: ReplaceTeamPath,
@@ -1145,103 +692,55 @@ pub struct ReplaceTeamRequest {
     pub headers: ReplaceTeamHeaders,
     pub body: crate::types::ReplaceTeamRequest,
 }
-///Every answer `replace_team` declares.
+/// Every answer `replace_team` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReplaceTeamResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Team),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ReplaceTeamResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `invite_team_member`.
+/// Path parameters of `invite_team_member`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct InviteTeamMemberPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `invite_team_member`.
+/// Query parameters of `invite_team_member`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct InviteTeamMemberQuery {}
-///Header parameters of `invite_team_member`.
+/// Header parameters of `invite_team_member`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InviteTeamMemberHeaders {}
-///Everything `invite_team_member` receives.
+/// Everything `invite_team_member` receives.
 #[derive(Debug, Clone)]
 pub struct InviteTeamMemberRequest {
     pub path: InviteTeamMemberPath,
@@ -1249,113 +748,65 @@ pub struct InviteTeamMemberRequest {
     pub headers: InviteTeamMemberHeaders,
     pub body: crate::types::InviteTeamMemberRequest,
 }
-///Every answer `invite_team_member` declares.
+/// Every answer `invite_team_member` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum InviteTeamMemberResponse {
-    ///201: Invitation created.
+    /// 201: Invitation created.
     Created(crate::types::Invitation),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for InviteTeamMemberResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_team_members`.
+/// Path parameters of `list_team_members`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamMembersPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `list_team_members`.
+/// Query parameters of `list_team_members`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamMembersQuery {
-    ///Only members with this role.
+    /// Only members with this role.
     #[serde(rename = "role", default)]
     pub role: Option<String>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_team_members`.
+/// Header parameters of `list_team_members`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamMembersHeaders {}
-///Everything `list_team_members` receives.
+/// Everything `list_team_members` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamMembersRequest {
     pub path: ListTeamMembersPath,
@@ -1363,95 +814,59 @@ pub struct ListTeamMembersRequest {
     pub headers: ListTeamMembersHeaders,
     pub body: (),
 }
-///Every answer `list_team_members` declares.
+/// Every answer `list_team_members` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamMembersResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::MembershipPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamMembersResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_team_objects`.
+/// Path parameters of `list_team_objects`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamObjectsPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `list_team_objects`.
+/// Query parameters of `list_team_objects`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamObjectsQuery {
-    ///Only objects of this custom object type (lookup key).
+    /// Only objects of this custom object type (lookup key).
     #[serde(rename = "schema_type", default)]
     pub schema_type: Option<String>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_team_objects`.
+/// Header parameters of `list_team_objects`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamObjectsHeaders {}
-///Everything `list_team_objects` receives.
+/// Everything `list_team_objects` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamObjectsRequest {
     pub path: ListTeamObjectsPath,
@@ -1459,98 +874,62 @@ pub struct ListTeamObjectsRequest {
     pub headers: ListTeamObjectsHeaders,
     pub body: (),
 }
-///Every answer `list_team_objects` declares.
+/// Every answer `list_team_objects` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamObjectsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::ObjectPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamObjectsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_team_tasks`.
+/// Path parameters of `list_team_tasks`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamTasksPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `list_team_tasks`.
+/// Query parameters of `list_team_tasks`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamTasksQuery {
-    ///Only tasks with this status.
+    /// Only tasks with this status.
     #[serde(rename = "status", default)]
     pub status: Option<String>,
-    ///Only tasks assigned to this user (`usr_...`) or agent (`agt_...`).
+    /// Only tasks assigned to this user (`usr_...`) or agent (`agt_...`).
     #[serde(rename = "assignee", default)]
     pub assignee: Option<String>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_team_tasks`.
+/// Header parameters of `list_team_tasks`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamTasksHeaders {}
-///Everything `list_team_tasks` receives.
+/// Everything `list_team_tasks` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamTasksRequest {
     pub path: ListTeamTasksPath,
@@ -1558,98 +937,62 @@ pub struct ListTeamTasksRequest {
     pub headers: ListTeamTasksHeaders,
     pub body: (),
 }
-///Every answer `list_team_tasks` declares.
+/// Every answer `list_team_tasks` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamTasksResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::TaskPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamTasksResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_team_threads`.
+/// Path parameters of `list_team_threads`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamThreadsPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `list_team_threads`.
+/// Query parameters of `list_team_threads`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamThreadsQuery {
-    ///Include only archived (`true`) or only active (`false`) threads.
+    /// Include only archived (`true`) or only active (`false`) threads.
     #[serde(rename = "archived", default)]
     pub archived: Option<bool>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
+    /// Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
     #[serde(rename = "before_cursor", default)]
     pub before_cursor: Option<String>,
-    ///Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
+    /// Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
     #[serde(rename = "after_cursor", default)]
     pub after_cursor: Option<String>,
 }
-///Header parameters of `list_team_threads`.
+/// Header parameters of `list_team_threads`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamThreadsHeaders {}
-///Everything `list_team_threads` receives.
+/// Everything `list_team_threads` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamThreadsRequest {
     pub path: ListTeamThreadsPath,
@@ -1657,85 +1000,49 @@ pub struct ListTeamThreadsRequest {
     pub headers: ListTeamThreadsHeaders,
     pub body: (),
 }
-///Every answer `list_team_threads` declares.
+/// Every answer `list_team_threads` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamThreadsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::ThreadPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamThreadsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_team_thread`.
+/// Path parameters of `create_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamThreadPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
 }
-///Query parameters of `create_team_thread`.
+/// Query parameters of `create_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamThreadQuery {}
-///Header parameters of `create_team_thread`.
+/// Header parameters of `create_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateTeamThreadHeaders {}
-///Everything `create_team_thread` receives.
+/// Everything `create_team_thread` receives.
 #[derive(Debug, Clone)]
 pub struct CreateTeamThreadRequest {
     pub path: CreateTeamThreadPath,
@@ -1743,106 +1050,58 @@ pub struct CreateTeamThreadRequest {
     pub headers: CreateTeamThreadHeaders,
     pub body: crate::types::CreateThreadRequest,
 }
-///Every answer `create_team_thread` declares.
+/// Every answer `create_team_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateTeamThreadResponse {
-    ///201: Thread created.
+    /// 201: Thread created.
     Created(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateTeamThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_team_thread`.
+/// Path parameters of `get_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetTeamThreadPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `get_team_thread`.
+/// Query parameters of `get_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetTeamThreadQuery {}
-///Header parameters of `get_team_thread`.
+/// Header parameters of `get_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetTeamThreadHeaders {}
-///Everything `get_team_thread` receives.
+/// Everything `get_team_thread` receives.
 #[derive(Debug, Clone)]
 pub struct GetTeamThreadRequest {
     pub path: GetTeamThreadPath,
@@ -1850,88 +1109,52 @@ pub struct GetTeamThreadRequest {
     pub headers: GetTeamThreadHeaders,
     pub body: (),
 }
-///Every answer `get_team_thread` declares.
+/// Every answer `get_team_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetTeamThreadResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetTeamThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `delete_team_thread`.
+/// Path parameters of `delete_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteTeamThreadPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `delete_team_thread`.
+/// Query parameters of `delete_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteTeamThreadQuery {}
-///Header parameters of `delete_team_thread`.
+/// Header parameters of `delete_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteTeamThreadHeaders {}
-///Everything `delete_team_thread` receives.
+/// Everything `delete_team_thread` receives.
 #[derive(Debug, Clone)]
 pub struct DeleteTeamThreadRequest {
     pub path: DeleteTeamThreadPath,
@@ -1939,86 +1162,52 @@ pub struct DeleteTeamThreadRequest {
     pub headers: DeleteTeamThreadHeaders,
     pub body: (),
 }
-///Every answer `delete_team_thread` declares.
+/// Every answer `delete_team_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteTeamThreadResponse {
-    ///204: Deleted. No content.
+    /// 204: Deleted. No content.
     NoContent,
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for DeleteTeamThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => {
-                axum::http::StatusCode::from_u16(204u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::NoContent => support::status(204).into_response(),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_team_thread`.
+/// Path parameters of `update_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateTeamThreadPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `update_team_thread`.
+/// Query parameters of `update_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateTeamThreadQuery {}
-///Header parameters of `update_team_thread`.
+/// Header parameters of `update_team_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateTeamThreadHeaders {}
-///Everything `update_team_thread` receives.
+/// Everything `update_team_thread` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateTeamThreadRequest {
     pub path: UpdateTeamThreadPath,
@@ -2026,107 +1215,65 @@ pub struct UpdateTeamThreadRequest {
     pub headers: UpdateTeamThreadHeaders,
     pub body: crate::types::UpdateThreadRequest,
 }
-///Every answer `update_team_thread` declares.
+/// Every answer `update_team_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateTeamThreadResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateTeamThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_team_thread_messages`.
+/// Path parameters of `list_team_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamThreadMessagesPath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `list_team_thread_messages`.
+/// Query parameters of `list_team_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListTeamThreadMessagesQuery {
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
+    /// Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
     #[serde(rename = "before_cursor", default)]
     pub before_cursor: Option<String>,
-    ///Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
+    /// Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
     #[serde(rename = "after_cursor", default)]
     pub after_cursor: Option<String>,
 }
-///Header parameters of `list_team_thread_messages`.
+/// Header parameters of `list_team_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTeamThreadMessagesHeaders {}
-///Everything `list_team_thread_messages` receives.
+/// Everything `list_team_thread_messages` receives.
 #[derive(Debug, Clone)]
 pub struct ListTeamThreadMessagesRequest {
     pub path: ListTeamThreadMessagesPath,
@@ -2134,88 +1281,52 @@ pub struct ListTeamThreadMessagesRequest {
     pub headers: ListTeamThreadMessagesHeaders,
     pub body: (),
 }
-///Every answer `list_team_thread_messages` declares.
+/// Every answer `list_team_thread_messages` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListTeamThreadMessagesResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::MessagePage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListTeamThreadMessagesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_team_thread_message`.
+/// Path parameters of `create_team_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamThreadMessagePath {
-    ///Team ID (`team_...`).
+    /// Team ID (`team_...`).
     #[serde(rename = "team_id")]
     pub team_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `create_team_thread_message`.
+/// Query parameters of `create_team_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateTeamThreadMessageQuery {}
-///Header parameters of `create_team_thread_message`.
+/// Header parameters of `create_team_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateTeamThreadMessageHeaders {}
-///Everything `create_team_thread_message` receives.
+/// Everything `create_team_thread_message` receives.
 #[derive(Debug, Clone)]
 pub struct CreateTeamThreadMessageRequest {
     pub path: CreateTeamThreadMessagePath,
@@ -2223,90 +1334,48 @@ pub struct CreateTeamThreadMessageRequest {
     pub headers: CreateTeamThreadMessageHeaders,
     pub body: crate::types::CreateMessageRequest,
 }
-///Every answer `create_team_thread_message` declares.
+/// Every answer `create_team_thread_message` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateTeamThreadMessageResponse {
-    ///201: Message posted.
+    /// 201: Message posted.
     Created(crate::types::Message),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateTeamThreadMessageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_current_user`.
+/// Path parameters of `get_current_user`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetCurrentUserPath {}
-///Query parameters of `get_current_user`.
+/// Query parameters of `get_current_user`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetCurrentUserQuery {}
-///Header parameters of `get_current_user`.
+/// Header parameters of `get_current_user`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetCurrentUserHeaders {}
-///Everything `get_current_user` receives.
+/// Everything `get_current_user` receives.
 #[derive(Debug, Clone)]
 pub struct GetCurrentUserRequest {
     pub path: GetCurrentUserPath,
@@ -2314,76 +1383,46 @@ pub struct GetCurrentUserRequest {
     pub headers: GetCurrentUserHeaders,
     pub body: (),
 }
-///Every answer `get_current_user` declares.
+/// Every answer `get_current_user` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetCurrentUserResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::User),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetCurrentUserResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_user`.
+/// Path parameters of `get_user`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetUserPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `get_user`.
+/// Query parameters of `get_user`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetUserQuery {}
-///Header parameters of `get_user`.
+/// Header parameters of `get_user`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetUserHeaders {}
-///Everything `get_user` receives.
+/// Everything `get_user` receives.
 #[derive(Debug, Clone)]
 pub struct GetUserRequest {
     pub path: GetUserPath,
@@ -2391,85 +1430,49 @@ pub struct GetUserRequest {
     pub headers: GetUserHeaders,
     pub body: (),
 }
-///Every answer `get_user` declares.
+/// Every answer `get_user` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUserResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::User),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetUserResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_user_email`.
+/// Path parameters of `update_user_email`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserEmailPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `update_user_email`.
+/// Query parameters of `update_user_email`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserEmailQuery {}
-///Header parameters of `update_user_email`.
+/// Header parameters of `update_user_email`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserEmailHeaders {}
-///Everything `update_user_email` receives.
+/// Everything `update_user_email` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateUserEmailRequest {
     pub path: UpdateUserEmailPath,
@@ -2477,113 +1480,65 @@ pub struct UpdateUserEmailRequest {
     pub headers: UpdateUserEmailHeaders,
     pub body: crate::types::UpdateEmailRequest,
 }
-///Every answer `update_user_email` declares.
+/// Every answer `update_user_email` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUserEmailResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::User),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateUserEmailResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_user_integrations`.
+/// Path parameters of `list_user_integrations`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserIntegrationsPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `list_user_integrations`.
+/// Query parameters of `list_user_integrations`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserIntegrationsQuery {
-    ///Only integrations with this provider.
+    /// Only integrations with this provider.
     #[serde(rename = "provider", default)]
     pub provider: Option<String>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Number of items to skip (offset pagination).
+    /// Number of items to skip (offset pagination).
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-///Header parameters of `list_user_integrations`.
+/// Header parameters of `list_user_integrations`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUserIntegrationsHeaders {}
-///Everything `list_user_integrations` receives.
+/// Everything `list_user_integrations` receives.
 #[derive(Debug, Clone)]
 pub struct ListUserIntegrationsRequest {
     pub path: ListUserIntegrationsPath,
@@ -2591,85 +1546,49 @@ pub struct ListUserIntegrationsRequest {
     pub headers: ListUserIntegrationsHeaders,
     pub body: (),
 }
-///Every answer `list_user_integrations` declares.
+/// Every answer `list_user_integrations` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserIntegrationsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::IntegrationPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListUserIntegrationsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_user_profile`.
+/// Path parameters of `update_user_profile`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserProfilePath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `update_user_profile`.
+/// Query parameters of `update_user_profile`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserProfileQuery {}
-///Header parameters of `update_user_profile`.
+/// Header parameters of `update_user_profile`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserProfileHeaders {}
-///Everything `update_user_profile` receives.
+/// Everything `update_user_profile` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateUserProfileRequest {
     pub path: UpdateUserProfilePath,
@@ -2677,107 +1596,65 @@ pub struct UpdateUserProfileRequest {
     pub headers: UpdateUserProfileHeaders,
     pub body: crate::types::UpdateProfileRequest,
 }
-///Every answer `update_user_profile` declares.
+/// Every answer `update_user_profile` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUserProfileResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::User),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateUserProfileResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_user_threads`.
+/// Path parameters of `list_user_threads`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserThreadsPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `list_user_threads`.
+/// Query parameters of `list_user_threads`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserThreadsQuery {
-    ///Include only archived (`true`) or only active (`false`) threads.
+    /// Include only archived (`true`) or only active (`false`) threads.
     #[serde(rename = "archived", default)]
     pub archived: Option<bool>,
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
+    /// Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
     #[serde(rename = "before_cursor", default)]
     pub before_cursor: Option<String>,
-    ///Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
+    /// Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
     #[serde(rename = "after_cursor", default)]
     pub after_cursor: Option<String>,
 }
-///Header parameters of `list_user_threads`.
+/// Header parameters of `list_user_threads`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUserThreadsHeaders {}
-///Everything `list_user_threads` receives.
+/// Everything `list_user_threads` receives.
 #[derive(Debug, Clone)]
 pub struct ListUserThreadsRequest {
     pub path: ListUserThreadsPath,
@@ -2785,85 +1662,49 @@ pub struct ListUserThreadsRequest {
     pub headers: ListUserThreadsHeaders,
     pub body: (),
 }
-///Every answer `list_user_threads` declares.
+/// Every answer `list_user_threads` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserThreadsResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::ThreadPage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListUserThreadsResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_user_thread`.
+/// Path parameters of `create_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateUserThreadPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `create_user_thread`.
+/// Query parameters of `create_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateUserThreadQuery {}
-///Header parameters of `create_user_thread`.
+/// Header parameters of `create_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateUserThreadHeaders {}
-///Everything `create_user_thread` receives.
+/// Everything `create_user_thread` receives.
 #[derive(Debug, Clone)]
 pub struct CreateUserThreadRequest {
     pub path: CreateUserThreadPath,
@@ -2871,106 +1712,58 @@ pub struct CreateUserThreadRequest {
     pub headers: CreateUserThreadHeaders,
     pub body: crate::types::CreateThreadRequest,
 }
-///Every answer `create_user_thread` declares.
+/// Every answer `create_user_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateUserThreadResponse {
-    ///201: Thread created.
+    /// 201: Thread created.
     Created(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
+    /// 409: The request conflicts with the current state (duplicate slug, lookup key, email or membership).
     Conflict(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateUserThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Conflict(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(409u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::Conflict(body) => support::json(409, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `get_user_thread`.
+/// Path parameters of `get_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetUserThreadPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `get_user_thread`.
+/// Query parameters of `get_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct GetUserThreadQuery {}
-///Header parameters of `get_user_thread`.
+/// Header parameters of `get_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GetUserThreadHeaders {}
-///Everything `get_user_thread` receives.
+/// Everything `get_user_thread` receives.
 #[derive(Debug, Clone)]
 pub struct GetUserThreadRequest {
     pub path: GetUserThreadPath,
@@ -2978,88 +1771,52 @@ pub struct GetUserThreadRequest {
     pub headers: GetUserThreadHeaders,
     pub body: (),
 }
-///Every answer `get_user_thread` declares.
+/// Every answer `get_user_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum GetUserThreadResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for GetUserThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `delete_user_thread`.
+/// Path parameters of `delete_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteUserThreadPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `delete_user_thread`.
+/// Query parameters of `delete_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct DeleteUserThreadQuery {}
-///Header parameters of `delete_user_thread`.
+/// Header parameters of `delete_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeleteUserThreadHeaders {}
-///Everything `delete_user_thread` receives.
+/// Everything `delete_user_thread` receives.
 #[derive(Debug, Clone)]
 pub struct DeleteUserThreadRequest {
     pub path: DeleteUserThreadPath,
@@ -3067,86 +1824,52 @@ pub struct DeleteUserThreadRequest {
     pub headers: DeleteUserThreadHeaders,
     pub body: (),
 }
-///Every answer `delete_user_thread` declares.
+/// Every answer `delete_user_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeleteUserThreadResponse {
-    ///204: Deleted. No content.
+    /// 204: Deleted. No content.
     NoContent,
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for DeleteUserThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::NoContent => {
-                axum::http::StatusCode::from_u16(204u16)
-                    .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-                    .into_response()
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::NoContent => support::status(204).into_response(),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_user_thread`.
+/// Path parameters of `update_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserThreadPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `update_user_thread`.
+/// Query parameters of `update_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserThreadQuery {}
-///Header parameters of `update_user_thread`.
+/// Header parameters of `update_user_thread`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserThreadHeaders {}
-///Everything `update_user_thread` receives.
+/// Everything `update_user_thread` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateUserThreadRequest {
     pub path: UpdateUserThreadPath,
@@ -3154,107 +1877,65 @@ pub struct UpdateUserThreadRequest {
     pub headers: UpdateUserThreadHeaders,
     pub body: crate::types::UpdateThreadRequest,
 }
-///Every answer `update_user_thread` declares.
+/// Every answer `update_user_thread` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUserThreadResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::Thread),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateUserThreadResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `list_user_thread_messages`.
+/// Path parameters of `list_user_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserThreadMessagesPath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `list_user_thread_messages`.
+/// Query parameters of `list_user_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ListUserThreadMessagesQuery {
-    ///Maximum number of items to return (1-100).
+    /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
-    ///Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
+    /// Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
     #[serde(rename = "before_cursor", default)]
     pub before_cursor: Option<String>,
-    ///Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
+    /// Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
     #[serde(rename = "after_cursor", default)]
     pub after_cursor: Option<String>,
 }
-///Header parameters of `list_user_thread_messages`.
+/// Header parameters of `list_user_thread_messages`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListUserThreadMessagesHeaders {}
-///Everything `list_user_thread_messages` receives.
+/// Everything `list_user_thread_messages` receives.
 #[derive(Debug, Clone)]
 pub struct ListUserThreadMessagesRequest {
     pub path: ListUserThreadMessagesPath,
@@ -3262,88 +1943,52 @@ pub struct ListUserThreadMessagesRequest {
     pub headers: ListUserThreadMessagesHeaders,
     pub body: (),
 }
-///Every answer `list_user_thread_messages` declares.
+/// Every answer `list_user_thread_messages` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ListUserThreadMessagesResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::MessagePage),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ListUserThreadMessagesResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `create_user_thread_message`.
+/// Path parameters of `create_user_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateUserThreadMessagePath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
-    ///Thread ID (`thr_...`).
+    /// Thread ID (`thr_...`).
     #[serde(rename = "thread_id")]
     pub thread_id: String,
 }
-///Query parameters of `create_user_thread_message`.
+/// Query parameters of `create_user_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct CreateUserThreadMessageQuery {}
-///Header parameters of `create_user_thread_message`.
+/// Header parameters of `create_user_thread_message`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CreateUserThreadMessageHeaders {}
-///Everything `create_user_thread_message` receives.
+/// Everything `create_user_thread_message` receives.
 #[derive(Debug, Clone)]
 pub struct CreateUserThreadMessageRequest {
     pub path: CreateUserThreadMessagePath,
@@ -3351,94 +1996,52 @@ pub struct CreateUserThreadMessageRequest {
     pub headers: CreateUserThreadMessageHeaders,
     pub body: crate::types::CreateMessageRequest,
 }
-///Every answer `create_user_thread_message` declares.
+/// Every answer `create_user_thread_message` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreateUserThreadMessageResponse {
-    ///201: Message posted.
+    /// 201: Message posted.
     Created(crate::types::Message),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for CreateUserThreadMessageResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Created(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(201u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Created(body) => support::json(201, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `update_user_timezone`.
+/// Path parameters of `update_user_timezone`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserTimezonePath {
-    ///User ID (`usr_...`).
+    /// User ID (`usr_...`).
     #[serde(rename = "user_id")]
     pub user_id: String,
 }
-///Query parameters of `update_user_timezone`.
+/// Query parameters of `update_user_timezone`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct UpdateUserTimezoneQuery {}
-///Header parameters of `update_user_timezone`.
+/// Header parameters of `update_user_timezone`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UpdateUserTimezoneHeaders {}
-///Everything `update_user_timezone` receives.
+/// Everything `update_user_timezone` receives.
 #[derive(Debug, Clone)]
 pub struct UpdateUserTimezoneRequest {
     pub path: UpdateUserTimezonePath,
@@ -3446,100 +2049,58 @@ pub struct UpdateUserTimezoneRequest {
     pub headers: UpdateUserTimezoneHeaders,
     pub body: crate::types::UpdateTimezoneRequest,
 }
-///Every answer `update_user_timezone` declares.
+/// Every answer `update_user_timezone` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum UpdateUserTimezoneResponse {
-    ///200: Successful response.
+    /// 200: Successful response.
     Ok(crate::types::User),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
+    /// 403: The credentials are valid but not allowed to perform this operation (for example a publishable key on a secret-key operation, or a user outside the team).
     Forbidden(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for UpdateUserTimezoneResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Ok(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(200u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Forbidden(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(403u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Ok(body) => support::json(200, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::Forbidden(body) => support::json(403, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///Path parameters of `receive_webhook`.
+/// Path parameters of `receive_webhook`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ReceiveWebhookPath {
-    ///App ID (`app_...`).
+    /// App ID (`app_...`).
     #[serde(rename = "app_id")]
     pub app_id: String,
-    ///Either a provider slug (e.g. `github`, `slack`, `stripe`), whose native signature scheme is verified, or the key of a custom inbound webhook endpoint configured on the app.
+    /// Either a provider slug (e.g. `github`, `slack`, `stripe`), whose native signature scheme is verified, or the key of a custom inbound webhook endpoint configured on the app.
     #[serde(rename = "provider_or_key")]
     pub provider_or_key: String,
 }
-///Query parameters of `receive_webhook`.
+/// Query parameters of `receive_webhook`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
 pub struct ReceiveWebhookQuery {}
-///Header parameters of `receive_webhook`.
+/// Header parameters of `receive_webhook`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReceiveWebhookHeaders {
-    ///Header `X-ArchAstro-Signature`.
+    /// Header `X-ArchAstro-Signature`.
     pub x_arch_astro_signature: Option<String>,
 }
-///Everything `receive_webhook` receives.
+/// Everything `receive_webhook` receives.
 #[derive(Debug, Clone)]
 pub struct ReceiveWebhookRequest {
     pub path: ReceiveWebhookPath,
@@ -3547,73 +2108,39 @@ pub struct ReceiveWebhookRequest {
     pub headers: ReceiveWebhookHeaders,
     pub body: crate::types::InboundWebhookPayload,
 }
-///Every answer `receive_webhook` declares.
+/// Every answer `receive_webhook` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
 pub enum ReceiveWebhookResponse {
-    ///202: Accepted for processing.
+    /// 202: Accepted for processing.
     Accepted(crate::types::WebhookReceipt),
-    ///400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
+    /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
     BadRequest(crate::types::ErrorEnvelope),
-    ///401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
+    /// 401: Authentication is missing or invalid (no credentials, unknown API key, expired or revoked JWT, wrong email/password).
     Unauthorized(crate::types::ErrorEnvelope),
-    ///404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
+    /// 404: The resource (or one of its parents in the path) does not exist or is not visible to the caller.
     NotFound(crate::types::ErrorEnvelope),
-    ///422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
+    /// 422: The request body is well-formed but failed validation; `details.fields` maps each invalid field to its messages.
     UnprocessableEntity(crate::types::ErrorEnvelope),
-    ///429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
+    /// 429: Rate limit exceeded; retry after the number of seconds in `Retry-After`.
     TooManyRequests {
         body: crate::types::ErrorEnvelope,
-        ///Header `Retry-After`.
+        /// Header `Retry-After`.
         retry_after: Option<String>,
     },
-    ///500: Unexpected server error. Safe to retry idempotent requests with backoff.
+    /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
 impl IntoResponse for ReceiveWebhookResponse {
     fn into_response(self) -> Response {
         match self {
-            Self::Accepted(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(202u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::BadRequest(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(400u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::Unauthorized(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(401u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::NotFound(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(404u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
-            Self::UnprocessableEntity(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(422u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::Accepted(body) => support::json(202, &body),
+            Self::BadRequest(body) => support::json(400, &body),
+            Self::Unauthorized(body) => support::json(401, &body),
+            Self::NotFound(body) => support::json(404, &body),
+            Self::UnprocessableEntity(body) => support::json(422, &body),
             Self::TooManyRequests { body, retry_after } => {
-                let mut response = archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(429u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                );
+                let mut response = support::json_response(support::status(429), &body);
                 if let Some(value) = retry_after
                     .as_deref()
                     .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
@@ -3622,21 +2149,15 @@ impl IntoResponse for ReceiveWebhookResponse {
                 }
                 response
             }
-            Self::InternalServerError(body) => {
-                archastro_server_support::json_response(
-                    axum::http::StatusCode::from_u16(500u16)
-                        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
-                    &body,
-                )
-            }
+            Self::InternalServerError(body) => support::json(500, &body),
         }
     }
 }
-///The `runtime` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
+/// The `runtime` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
 pub trait RuntimeApi: Send + Sync + 'static {
-    /**`GET /api/v2/agents`: List agents
-
-Lists the agents visible to the caller.*/
+    /// `GET /api/v2/agents`: List agents
+    ///
+    /// Lists the agents visible to the caller.
     fn list_agents(
         &self,
         ctx: &RequestContext,
@@ -3645,9 +2166,10 @@ Lists the agents visible to the caller.*/
         let _ = (ctx, request);
         NotImplemented::new("list_agents")
     }
-    /**`POST /api/v2/agents`: Create an agent
 
-Creates an agent owned by the caller (or by `team`).*/
+    /// `POST /api/v2/agents`: Create an agent
+    ///
+    /// Creates an agent owned by the caller (or by `team`).
     fn create_agent(
         &self,
         ctx: &RequestContext,
@@ -3656,9 +2178,10 @@ Creates an agent owned by the caller (or by `team`).*/
         let _ = (ctx, request);
         NotImplemented::new("create_agent")
     }
-    /**`GET /api/v2/agents/{agent_id}`: Get an agent
 
-Returns an agent.*/
+    /// `GET /api/v2/agents/{agent_id}`: Get an agent
+    ///
+    /// Returns an agent.
     fn get_agent(
         &self,
         ctx: &RequestContext,
@@ -3667,9 +2190,10 @@ Returns an agent.*/
         let _ = (ctx, request);
         NotImplemented::new("get_agent")
     }
-    /**`DELETE /api/v2/agents/{agent_id}`: Delete an agent
 
-Deletes an agent with its routines and installations. Its past messages are kept.*/
+    /// `DELETE /api/v2/agents/{agent_id}`: Delete an agent
+    ///
+    /// Deletes an agent with its routines and installations. Its past messages are kept.
     fn delete_agent(
         &self,
         ctx: &RequestContext,
@@ -3678,9 +2202,10 @@ Deletes an agent with its routines and installations. Its past messages are kept
         let _ = (ctx, request);
         NotImplemented::new("delete_agent")
     }
-    /**`PATCH /api/v2/agents/{agent_id}`: Update an agent
 
-Updates an agent's fields.*/
+    /// `PATCH /api/v2/agents/{agent_id}`: Update an agent
+    ///
+    /// Updates an agent's fields.
     fn update_agent(
         &self,
         ctx: &RequestContext,
@@ -3689,9 +2214,10 @@ Updates an agent's fields.*/
         let _ = (ctx, request);
         NotImplemented::new("update_agent")
     }
-    /**`POST /api/v2/feedback`: Submit feedback
 
-Records a rating of an agent message (or general feedback).*/
+    /// `POST /api/v2/feedback`: Submit feedback
+    ///
+    /// Records a rating of an agent message (or general feedback).
     fn create_feedback(
         &self,
         ctx: &RequestContext,
@@ -3700,9 +2226,10 @@ Records a rating of an agent message (or general feedback).*/
         let _ = (ctx, request);
         NotImplemented::new("create_feedback")
     }
-    /**`POST /api/v2/scrape`: Scrape a web page
 
-Fetches a public web page and returns its metadata and extracted content.*/
+    /// `POST /api/v2/scrape`: Scrape a web page
+    ///
+    /// Fetches a public web page and returns its metadata and extracted content.
     fn scrape(
         &self,
         ctx: &RequestContext,
@@ -3711,9 +2238,10 @@ Fetches a public web page and returns its metadata and extracted content.*/
         let _ = (ctx, request);
         NotImplemented::new("scrape")
     }
-    /**`POST /api/v2/search`: Search
 
-Searches threads, messages, tasks, objects, files and context documents the caller can read.*/
+    /// `POST /api/v2/search`: Search
+    ///
+    /// Searches threads, messages, tasks, objects, files and context documents the caller can read.
     fn search(
         &self,
         ctx: &RequestContext,
@@ -3722,9 +2250,10 @@ Searches threads, messages, tasks, objects, files and context documents the call
         let _ = (ctx, request);
         NotImplemented::new("search")
     }
-    /**`GET /api/v2/teams`: List teams
 
-Lists the teams the caller belongs to (all teams of the app for a secret key).*/
+    /// `GET /api/v2/teams`: List teams
+    ///
+    /// Lists the teams the caller belongs to (all teams of the app for a secret key).
     fn list_teams(
         &self,
         ctx: &RequestContext,
@@ -3733,9 +2262,10 @@ Lists the teams the caller belongs to (all teams of the app for a secret key).*/
         let _ = (ctx, request);
         NotImplemented::new("list_teams")
     }
-    /**`POST /api/v2/teams`: Create a team
 
-Creates a team; the caller becomes its owner.*/
+    /// `POST /api/v2/teams`: Create a team
+    ///
+    /// Creates a team; the caller becomes its owner.
     fn create_team(
         &self,
         ctx: &RequestContext,
@@ -3744,9 +2274,10 @@ Creates a team; the caller becomes its owner.*/
         let _ = (ctx, request);
         NotImplemented::new("create_team")
     }
-    /**`POST /api/v2/teams/join`: Join a team with a code
 
-Joins the team an invitation code belongs to and returns the new membership. Fails with `409` if the caller is already a member.*/
+    /// `POST /api/v2/teams/join`: Join a team with a code
+    ///
+    /// Joins the team an invitation code belongs to and returns the new membership. Fails with `409` if the caller is already a member.
     fn join_team(
         &self,
         ctx: &RequestContext,
@@ -3755,9 +2286,10 @@ Joins the team an invitation code belongs to and returns the new membership. Fai
         let _ = (ctx, request);
         NotImplemented::new("join_team")
     }
-    /**`GET /api/v2/teams/{team_id}`: Get a team
 
-Returns a team the caller belongs to.*/
+    /// `GET /api/v2/teams/{team_id}`: Get a team
+    ///
+    /// Returns a team the caller belongs to.
     fn get_team(
         &self,
         ctx: &RequestContext,
@@ -3766,9 +2298,10 @@ Returns a team the caller belongs to.*/
         let _ = (ctx, request);
         NotImplemented::new("get_team")
     }
-    /**`PUT /api/v2/teams/{team_id}`: Replace a team
 
-Replaces the team's editable fields (omitted optional fields are cleared). Requires the `owner` or `admin` role.*/
+    /// `PUT /api/v2/teams/{team_id}`: Replace a team
+    ///
+    /// Replaces the team's editable fields (omitted optional fields are cleared). Requires the `owner` or `admin` role.
     fn replace_team(
         &self,
         ctx: &RequestContext,
@@ -3777,9 +2310,10 @@ Replaces the team's editable fields (omitted optional fields are cleared). Requi
         let _ = (ctx, request);
         NotImplemented::new("replace_team")
     }
-    /**`POST /api/v2/teams/{team_id}/invite`: Invite to a team
 
-Creates an invitation by email or a shareable join code. Requires the `owner` or `admin` role.*/
+    /// `POST /api/v2/teams/{team_id}/invite`: Invite to a team
+    ///
+    /// Creates an invitation by email or a shareable join code. Requires the `owner` or `admin` role.
     fn invite_team_member(
         &self,
         ctx: &RequestContext,
@@ -3788,9 +2322,10 @@ Creates an invitation by email or a shareable join code. Requires the `owner` or
         let _ = (ctx, request);
         NotImplemented::new("invite_team_member")
     }
-    /**`GET /api/v2/teams/{team_id}/members`: List team members
 
-Lists the users and agents in the team.*/
+    /// `GET /api/v2/teams/{team_id}/members`: List team members
+    ///
+    /// Lists the users and agents in the team.
     fn list_team_members(
         &self,
         ctx: &RequestContext,
@@ -3799,9 +2334,10 @@ Lists the users and agents in the team.*/
         let _ = (ctx, request);
         NotImplemented::new("list_team_members")
     }
-    /**`GET /api/v2/teams/{team_id}/objects`: List team objects
 
-Lists the team's structured objects.*/
+    /// `GET /api/v2/teams/{team_id}/objects`: List team objects
+    ///
+    /// Lists the team's structured objects.
     fn list_team_objects(
         &self,
         ctx: &RequestContext,
@@ -3810,9 +2346,10 @@ Lists the team's structured objects.*/
         let _ = (ctx, request);
         NotImplemented::new("list_team_objects")
     }
-    /**`GET /api/v2/teams/{team_id}/tasks`: List team tasks
 
-Lists the team's tasks, most recently updated first.*/
+    /// `GET /api/v2/teams/{team_id}/tasks`: List team tasks
+    ///
+    /// Lists the team's tasks, most recently updated first.
     fn list_team_tasks(
         &self,
         ctx: &RequestContext,
@@ -3821,9 +2358,10 @@ Lists the team's tasks, most recently updated first.*/
         let _ = (ctx, request);
         NotImplemented::new("list_team_tasks")
     }
-    /**`GET /api/v2/teams/{team_id}/threads`: List team threads
 
-Lists threads owned by the team, most recently active first.*/
+    /// `GET /api/v2/teams/{team_id}/threads`: List team threads
+    ///
+    /// Lists threads owned by the team, most recently active first.
     fn list_team_threads(
         &self,
         ctx: &RequestContext,
@@ -3832,9 +2370,10 @@ Lists threads owned by the team, most recently active first.*/
         let _ = (ctx, request);
         NotImplemented::new("list_team_threads")
     }
-    /**`POST /api/v2/teams/{team_id}/threads`: Create a team thread
 
-Creates a thread owned by the team. Fails with `409` if `key` is already used by another thread of the team.*/
+    /// `POST /api/v2/teams/{team_id}/threads`: Create a team thread
+    ///
+    /// Creates a thread owned by the team. Fails with `409` if `key` is already used by another thread of the team.
     fn create_team_thread(
         &self,
         ctx: &RequestContext,
@@ -3843,9 +2382,10 @@ Creates a thread owned by the team. Fails with `409` if `key` is already used by
         let _ = (ctx, request);
         NotImplemented::new("create_team_thread")
     }
-    /**`GET /api/v2/teams/{team_id}/threads/{thread_id}`: Get a team thread
 
-Returns a thread owned by the team.*/
+    /// `GET /api/v2/teams/{team_id}/threads/{thread_id}`: Get a team thread
+    ///
+    /// Returns a thread owned by the team.
     fn get_team_thread(
         &self,
         ctx: &RequestContext,
@@ -3854,9 +2394,10 @@ Returns a thread owned by the team.*/
         let _ = (ctx, request);
         NotImplemented::new("get_team_thread")
     }
-    /**`DELETE /api/v2/teams/{team_id}/threads/{thread_id}`: Delete a team thread
 
-Deletes a thread and its messages.*/
+    /// `DELETE /api/v2/teams/{team_id}/threads/{thread_id}`: Delete a team thread
+    ///
+    /// Deletes a thread and its messages.
     fn delete_team_thread(
         &self,
         ctx: &RequestContext,
@@ -3865,9 +2406,10 @@ Deletes a thread and its messages.*/
         let _ = (ctx, request);
         NotImplemented::new("delete_team_thread")
     }
-    /**`PATCH /api/v2/teams/{team_id}/threads/{thread_id}`: Update a team thread
 
-Updates the title, description, mute/archive state or metadata of a thread.*/
+    /// `PATCH /api/v2/teams/{team_id}/threads/{thread_id}`: Update a team thread
+    ///
+    /// Updates the title, description, mute/archive state or metadata of a thread.
     fn update_team_thread(
         &self,
         ctx: &RequestContext,
@@ -3876,9 +2418,10 @@ Updates the title, description, mute/archive state or metadata of a thread.*/
         let _ = (ctx, request);
         NotImplemented::new("update_team_thread")
     }
-    /**`GET /api/v2/teams/{team_id}/threads/{thread_id}/messages`: List messages of a team thread
 
-Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.*/
+    /// `GET /api/v2/teams/{team_id}/threads/{thread_id}/messages`: List messages of a team thread
+    ///
+    /// Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.
     fn list_team_thread_messages(
         &self,
         ctx: &RequestContext,
@@ -3887,9 +2430,10 @@ Lists messages newest first. Pass the page's `before_cursor` (or a message ID) a
         let _ = (ctx, request);
         NotImplemented::new("list_team_thread_messages")
     }
-    /**`POST /api/v2/teams/{team_id}/threads/{thread_id}/messages`: Post a message to a team thread
 
-Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.*/
+    /// `POST /api/v2/teams/{team_id}/threads/{thread_id}/messages`: Post a message to a team thread
+    ///
+    /// Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.
     fn create_team_thread_message(
         &self,
         ctx: &RequestContext,
@@ -3898,9 +2442,10 @@ Posts a message. Agents in the thread may respond; their replies stream on the `
         let _ = (ctx, request);
         NotImplemented::new("create_team_thread_message")
     }
-    /**`GET /api/v2/users/me`: Get the current user
 
-Returns the user the access token belongs to.*/
+    /// `GET /api/v2/users/me`: Get the current user
+    ///
+    /// Returns the user the access token belongs to.
     fn get_current_user(
         &self,
         ctx: &RequestContext,
@@ -3909,9 +2454,10 @@ Returns the user the access token belongs to.*/
         let _ = (ctx, request);
         NotImplemented::new("get_current_user")
     }
-    /**`GET /api/v2/users/{user_id}`: Get a user
 
-Returns a user visible to the caller (the caller themselves, or a user sharing a team or org).*/
+    /// `GET /api/v2/users/{user_id}`: Get a user
+    ///
+    /// Returns a user visible to the caller (the caller themselves, or a user sharing a team or org).
     fn get_user(
         &self,
         ctx: &RequestContext,
@@ -3920,9 +2466,10 @@ Returns a user visible to the caller (the caller themselves, or a user sharing a
         let _ = (ctx, request);
         NotImplemented::new("get_user")
     }
-    /**`PATCH /api/v2/users/{user_id}/email`: Change a user's email
 
-Changes the email address and marks it unverified until the user confirms it. Fails with `409` if another user in the app has this email.*/
+    /// `PATCH /api/v2/users/{user_id}/email`: Change a user's email
+    ///
+    /// Changes the email address and marks it unverified until the user confirms it. Fails with `409` if another user in the app has this email.
     fn update_user_email(
         &self,
         ctx: &RequestContext,
@@ -3931,9 +2478,10 @@ Changes the email address and marks it unverified until the user confirms it. Fa
         let _ = (ctx, request);
         NotImplemented::new("update_user_email")
     }
-    /**`GET /api/v2/users/{user_id}/integrations`: List a user's integrations
 
-Lists the external accounts (connected services) the user has connected.*/
+    /// `GET /api/v2/users/{user_id}/integrations`: List a user's integrations
+    ///
+    /// Lists the external accounts (connected services) the user has connected.
     fn list_user_integrations(
         &self,
         ctx: &RequestContext,
@@ -3942,9 +2490,10 @@ Lists the external accounts (connected services) the user has connected.*/
         let _ = (ctx, request);
         NotImplemented::new("list_user_integrations")
     }
-    /**`PATCH /api/v2/users/{user_id}/profile`: Update a user's profile
 
-Updates display fields (name, alias, avatar, metadata). Users can only update their own profile unless the caller uses a secret key.*/
+    /// `PATCH /api/v2/users/{user_id}/profile`: Update a user's profile
+    ///
+    /// Updates display fields (name, alias, avatar, metadata). Users can only update their own profile unless the caller uses a secret key.
     fn update_user_profile(
         &self,
         ctx: &RequestContext,
@@ -3953,9 +2502,10 @@ Updates display fields (name, alias, avatar, metadata). Users can only update th
         let _ = (ctx, request);
         NotImplemented::new("update_user_profile")
     }
-    /**`GET /api/v2/users/{user_id}/threads`: List user threads
 
-Lists threads owned by the user, most recently active first.*/
+    /// `GET /api/v2/users/{user_id}/threads`: List user threads
+    ///
+    /// Lists threads owned by the user, most recently active first.
     fn list_user_threads(
         &self,
         ctx: &RequestContext,
@@ -3964,9 +2514,10 @@ Lists threads owned by the user, most recently active first.*/
         let _ = (ctx, request);
         NotImplemented::new("list_user_threads")
     }
-    /**`POST /api/v2/users/{user_id}/threads`: Create a user thread
 
-Creates a thread owned by the user. Fails with `409` if `key` is already used by another thread of the user.*/
+    /// `POST /api/v2/users/{user_id}/threads`: Create a user thread
+    ///
+    /// Creates a thread owned by the user. Fails with `409` if `key` is already used by another thread of the user.
     fn create_user_thread(
         &self,
         ctx: &RequestContext,
@@ -3975,9 +2526,10 @@ Creates a thread owned by the user. Fails with `409` if `key` is already used by
         let _ = (ctx, request);
         NotImplemented::new("create_user_thread")
     }
-    /**`GET /api/v2/users/{user_id}/threads/{thread_id}`: Get a user thread
 
-Returns a thread owned by the user.*/
+    /// `GET /api/v2/users/{user_id}/threads/{thread_id}`: Get a user thread
+    ///
+    /// Returns a thread owned by the user.
     fn get_user_thread(
         &self,
         ctx: &RequestContext,
@@ -3986,9 +2538,10 @@ Returns a thread owned by the user.*/
         let _ = (ctx, request);
         NotImplemented::new("get_user_thread")
     }
-    /**`DELETE /api/v2/users/{user_id}/threads/{thread_id}`: Delete a user thread
 
-Deletes a thread and its messages.*/
+    /// `DELETE /api/v2/users/{user_id}/threads/{thread_id}`: Delete a user thread
+    ///
+    /// Deletes a thread and its messages.
     fn delete_user_thread(
         &self,
         ctx: &RequestContext,
@@ -3997,9 +2550,10 @@ Deletes a thread and its messages.*/
         let _ = (ctx, request);
         NotImplemented::new("delete_user_thread")
     }
-    /**`PATCH /api/v2/users/{user_id}/threads/{thread_id}`: Update a user thread
 
-Updates the title, description, mute/archive state or metadata of a thread.*/
+    /// `PATCH /api/v2/users/{user_id}/threads/{thread_id}`: Update a user thread
+    ///
+    /// Updates the title, description, mute/archive state or metadata of a thread.
     fn update_user_thread(
         &self,
         ctx: &RequestContext,
@@ -4008,9 +2562,10 @@ Updates the title, description, mute/archive state or metadata of a thread.*/
         let _ = (ctx, request);
         NotImplemented::new("update_user_thread")
     }
-    /**`GET /api/v2/users/{user_id}/threads/{thread_id}/messages`: List messages of a user thread
 
-Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.*/
+    /// `GET /api/v2/users/{user_id}/threads/{thread_id}/messages`: List messages of a user thread
+    ///
+    /// Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.
     fn list_user_thread_messages(
         &self,
         ctx: &RequestContext,
@@ -4019,9 +2574,10 @@ Lists messages newest first. Pass the page's `before_cursor` (or a message ID) a
         let _ = (ctx, request);
         NotImplemented::new("list_user_thread_messages")
     }
-    /**`POST /api/v2/users/{user_id}/threads/{thread_id}/messages`: Post a message to a user thread
 
-Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.*/
+    /// `POST /api/v2/users/{user_id}/threads/{thread_id}/messages`: Post a message to a user thread
+    ///
+    /// Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.
     fn create_user_thread_message(
         &self,
         ctx: &RequestContext,
@@ -4030,9 +2586,10 @@ Posts a message. Agents in the thread may respond; their replies stream on the `
         let _ = (ctx, request);
         NotImplemented::new("create_user_thread_message")
     }
-    /**`PATCH /api/v2/users/{user_id}/timezone`: Change a user's time zone
 
-Sets the IANA time zone used for the user's schedules and date rendering.*/
+    /// `PATCH /api/v2/users/{user_id}/timezone`: Change a user's time zone
+    ///
+    /// Sets the IANA time zone used for the user's schedules and date rendering.
     fn update_user_timezone(
         &self,
         ctx: &RequestContext,
@@ -4041,11 +2598,12 @@ Sets the IANA time zone used for the user's schedules and date rendering.*/
         let _ = (ctx, request);
         NotImplemented::new("update_user_timezone")
     }
-    /**`POST /webhooks/{app_id}/{provider_or_key}`: Receive an inbound webhook
 
-Endpoint that external services call to deliver events to the app (routines with a matching `event_type` and installations run on them).
-
-**Authentication:** none of the API's credentials: the delivery is authenticated by its signature instead. For provider routes (`github`, `slack`, `stripe`, ...) the provider's native signature header is verified; for custom endpoints, send `X-ArchAstro-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint's secret>`. Unsigned or mis-signed deliveries get `401`.*/
+    /// `POST /webhooks/{app_id}/{provider_or_key}`: Receive an inbound webhook
+    ///
+    /// Endpoint that external services call to deliver events to the app (routines with a matching `event_type` and installations run on them).
+    ///
+    /// **Authentication:** none of the API's credentials: the delivery is authenticated by its signature instead. For provider routes (`github`, `slack`, `stripe`, ...) the provider's native signature header is verified; for custom endpoints, send `X-ArchAstro-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint's secret>`. Unsigned or mis-signed deliveries get `401`.
     fn receive_webhook(
         &self,
         ctx: &RequestContext,
@@ -4067,186 +2625,527 @@ pub fn unimplemented_operations<T: RuntimeApi>(api: &T) -> Vec<&'static str> {
         principal: None,
     };
     let probes: Vec<(&'static str, Option<bool>)> = vec![
-        ("list_agents", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_agents(& ctx,
-        ListAgentsRequest { path : ListAgentsPath::default(), query :
-        ListAgentsQuery::default(), headers : ListAgentsHeaders::default(), body }))) }),
-        ("create_agent", serde_json::from_str:: < crate ::types::CreateAgentRequest >
-        ("{\"name\":\"Support Copilot\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_agent(& ctx,
-        CreateAgentRequest { path : CreateAgentPath::default(), query :
-        CreateAgentQuery::default(), headers : CreateAgentHeaders::default(), body })))),
-        ("get_agent", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.get_agent(& ctx,
-        GetAgentRequest { path : GetAgentPath::default(), query :
-        GetAgentQuery::default(), headers : GetAgentHeaders::default(), body }))) }),
-        ("delete_agent", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.delete_agent(& ctx,
-        DeleteAgentRequest { path : DeleteAgentPath::default(), query :
-        DeleteAgentQuery::default(), headers : DeleteAgentHeaders::default(), body })))
-        }), ("update_agent", serde_json::from_str:: < crate ::types::UpdateAgentRequest >
-        ("{\"default_model\":\"claude-sonnet-4-5\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_agent(& ctx,
-        UpdateAgentRequest { path : UpdateAgentPath::default(), query :
-        UpdateAgentQuery::default(), headers : UpdateAgentHeaders::default(), body })))),
-        ("create_feedback", serde_json::from_str:: < crate ::types::FeedbackRequest >
-        ("{\"rating\":\"positive\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_feedback(& ctx,
-        CreateFeedbackRequest { path : CreateFeedbackPath::default(), query :
-        CreateFeedbackQuery::default(), headers : CreateFeedbackHeaders::default(), body
-        })))), ("scrape", serde_json::from_str:: < crate ::types::ScrapeRequest >
-        ("{\"url\":\"https://example.com/blog/launch\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.scrape(& ctx, ScrapeRequest {
-        path : ScrapePath::default(), query : ScrapeQuery::default(), headers :
-        ScrapeHeaders::default(), body })))), ("search", serde_json::from_str:: < crate
-        ::types::SearchRequest > ("{\"query\":\"launch pricing\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.search(& ctx, SearchRequest {
-        path : SearchPath::default(), query : SearchQuery::default(), headers :
-        SearchHeaders::default(), body })))), ("list_teams", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_teams(& ctx,
-        ListTeamsRequest { path : ListTeamsPath::default(), query :
-        ListTeamsQuery::default(), headers : ListTeamsHeaders::default(), body }))) }),
-        ("create_team", serde_json::from_str:: < crate ::types::CreateTeamRequest >
-        ("{\"name\":\"Launch Crew\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_team(& ctx,
-        CreateTeamRequest { path : CreateTeamPath::default(), query :
-        CreateTeamQuery::default(), headers : CreateTeamHeaders::default(), body })))),
-        ("join_team", serde_json::from_str:: < crate ::types::JoinTeamRequest >
-        ("{\"code\":\"LNCH-7Q2X\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.join_team(& ctx,
-        JoinTeamRequest { path : JoinTeamPath::default(), query :
-        JoinTeamQuery::default(), headers : JoinTeamHeaders::default(), body })))),
-        ("get_team", { let body = (); Some(archastro_server_support::is_not_implemented(&
-        api.get_team(& ctx, GetTeamRequest { path : GetTeamPath::default(), query :
-        GetTeamQuery::default(), headers : GetTeamHeaders::default(), body }))) }),
-        ("replace_team", serde_json::from_str:: < crate ::types::ReplaceTeamRequest >
-        ("{\"name\":\"Launch Crew\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.replace_team(& ctx,
-        ReplaceTeamRequest { path : ReplaceTeamPath::default(), query :
-        ReplaceTeamQuery::default(), headers : ReplaceTeamHeaders::default(), body })))),
-        ("invite_team_member", serde_json::from_str:: < crate
-        ::types::InviteTeamMemberRequest > ("{}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.invite_team_member(& ctx,
-        InviteTeamMemberRequest { path : InviteTeamMemberPath::default(), query :
-        InviteTeamMemberQuery::default(), headers : InviteTeamMemberHeaders::default(),
-        body })))), ("list_team_members", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_team_members(& ctx,
-        ListTeamMembersRequest { path : ListTeamMembersPath::default(), query :
-        ListTeamMembersQuery::default(), headers : ListTeamMembersHeaders::default(),
-        body }))) }), ("list_team_objects", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_team_objects(& ctx,
-        ListTeamObjectsRequest { path : ListTeamObjectsPath::default(), query :
-        ListTeamObjectsQuery::default(), headers : ListTeamObjectsHeaders::default(),
-        body }))) }), ("list_team_tasks", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_team_tasks(& ctx,
-        ListTeamTasksRequest { path : ListTeamTasksPath::default(), query :
-        ListTeamTasksQuery::default(), headers : ListTeamTasksHeaders::default(), body
-        }))) }), ("list_team_threads", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_team_threads(& ctx,
-        ListTeamThreadsRequest { path : ListTeamThreadsPath::default(), query :
-        ListTeamThreadsQuery::default(), headers : ListTeamThreadsHeaders::default(),
-        body }))) }), ("create_team_thread", serde_json::from_str:: < crate
-        ::types::CreateThreadRequest > ("{}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_team_thread(& ctx,
-        CreateTeamThreadRequest { path : CreateTeamThreadPath::default(), query :
-        CreateTeamThreadQuery::default(), headers : CreateTeamThreadHeaders::default(),
-        body })))), ("get_team_thread", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.get_team_thread(& ctx,
-        GetTeamThreadRequest { path : GetTeamThreadPath::default(), query :
-        GetTeamThreadQuery::default(), headers : GetTeamThreadHeaders::default(), body
-        }))) }), ("delete_team_thread", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.delete_team_thread(& ctx,
-        DeleteTeamThreadRequest { path : DeleteTeamThreadPath::default(), query :
-        DeleteTeamThreadQuery::default(), headers : DeleteTeamThreadHeaders::default(),
-        body }))) }), ("update_team_thread", serde_json::from_str:: < crate
-        ::types::UpdateThreadRequest > ("{\"archived\":false}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_team_thread(& ctx,
-        UpdateTeamThreadRequest { path : UpdateTeamThreadPath::default(), query :
-        UpdateTeamThreadQuery::default(), headers : UpdateTeamThreadHeaders::default(),
-        body })))), ("list_team_thread_messages", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api
-        .list_team_thread_messages(& ctx, ListTeamThreadMessagesRequest { path :
-        ListTeamThreadMessagesPath::default(), query :
-        ListTeamThreadMessagesQuery::default(), headers :
-        ListTeamThreadMessagesHeaders::default(), body }))) }),
-        ("create_team_thread_message", serde_json::from_str:: < crate
-        ::types::CreateMessageRequest >
-        ("{\"content\":\"Can you summarize yesterday's standup?\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_team_thread_message(&
-        ctx, CreateTeamThreadMessageRequest { path :
-        CreateTeamThreadMessagePath::default(), query :
-        CreateTeamThreadMessageQuery::default(), headers :
-        CreateTeamThreadMessageHeaders::default(), body })))), ("get_current_user", { let
-        body = (); Some(archastro_server_support::is_not_implemented(& api
-        .get_current_user(& ctx, GetCurrentUserRequest { path :
-        GetCurrentUserPath::default(), query : GetCurrentUserQuery::default(), headers :
-        GetCurrentUserHeaders::default(), body }))) }), ("get_user", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.get_user(& ctx,
-        GetUserRequest { path : GetUserPath::default(), query : GetUserQuery::default(),
-        headers : GetUserHeaders::default(), body }))) }), ("update_user_email",
-        serde_json::from_str:: < crate ::types::UpdateEmailRequest >
-        ("{\"email\":\"ada.king@example.com\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_user_email(& ctx,
-        UpdateUserEmailRequest { path : UpdateUserEmailPath::default(), query :
-        UpdateUserEmailQuery::default(), headers : UpdateUserEmailHeaders::default(),
-        body })))), ("list_user_integrations", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_user_integrations(&
-        ctx, ListUserIntegrationsRequest { path : ListUserIntegrationsPath::default(),
-        query : ListUserIntegrationsQuery::default(), headers :
-        ListUserIntegrationsHeaders::default(), body }))) }), ("update_user_profile",
-        serde_json::from_str:: < crate ::types::UpdateProfileRequest >
-        ("{\"alias\":\"ada\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_user_profile(& ctx,
-        UpdateUserProfileRequest { path : UpdateUserProfilePath::default(), query :
-        UpdateUserProfileQuery::default(), headers : UpdateUserProfileHeaders::default(),
-        body })))), ("list_user_threads", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.list_user_threads(& ctx,
-        ListUserThreadsRequest { path : ListUserThreadsPath::default(), query :
-        ListUserThreadsQuery::default(), headers : ListUserThreadsHeaders::default(),
-        body }))) }), ("create_user_thread", serde_json::from_str:: < crate
-        ::types::CreateThreadRequest > ("{}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_user_thread(& ctx,
-        CreateUserThreadRequest { path : CreateUserThreadPath::default(), query :
-        CreateUserThreadQuery::default(), headers : CreateUserThreadHeaders::default(),
-        body })))), ("get_user_thread", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.get_user_thread(& ctx,
-        GetUserThreadRequest { path : GetUserThreadPath::default(), query :
-        GetUserThreadQuery::default(), headers : GetUserThreadHeaders::default(), body
-        }))) }), ("delete_user_thread", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api.delete_user_thread(& ctx,
-        DeleteUserThreadRequest { path : DeleteUserThreadPath::default(), query :
-        DeleteUserThreadQuery::default(), headers : DeleteUserThreadHeaders::default(),
-        body }))) }), ("update_user_thread", serde_json::from_str:: < crate
-        ::types::UpdateThreadRequest > ("{\"archived\":false}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_user_thread(& ctx,
-        UpdateUserThreadRequest { path : UpdateUserThreadPath::default(), query :
-        UpdateUserThreadQuery::default(), headers : UpdateUserThreadHeaders::default(),
-        body })))), ("list_user_thread_messages", { let body = ();
-        Some(archastro_server_support::is_not_implemented(& api
-        .list_user_thread_messages(& ctx, ListUserThreadMessagesRequest { path :
-        ListUserThreadMessagesPath::default(), query :
-        ListUserThreadMessagesQuery::default(), headers :
-        ListUserThreadMessagesHeaders::default(), body }))) }),
-        ("create_user_thread_message", serde_json::from_str:: < crate
-        ::types::CreateMessageRequest >
-        ("{\"content\":\"Can you summarize yesterday's standup?\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.create_user_thread_message(&
-        ctx, CreateUserThreadMessageRequest { path :
-        CreateUserThreadMessagePath::default(), query :
-        CreateUserThreadMessageQuery::default(), headers :
-        CreateUserThreadMessageHeaders::default(), body })))), ("update_user_timezone",
-        serde_json::from_str:: < crate ::types::UpdateTimezoneRequest >
-        ("{\"timezone\":\"America/New_York\"}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.update_user_timezone(& ctx,
-        UpdateUserTimezoneRequest { path : UpdateUserTimezonePath::default(), query :
-        UpdateUserTimezoneQuery::default(), headers :
-        UpdateUserTimezoneHeaders::default(), body })))), ("receive_webhook",
-        serde_json::from_str:: < crate ::types::InboundWebhookPayload >
-        ("{\"action\":\"opened\",\"number\":42}").ok().map(| body |
-        archastro_server_support::is_not_implemented(& api.receive_webhook(& ctx,
-        ReceiveWebhookRequest { path : ReceiveWebhookPath::default(), query :
-        ReceiveWebhookQuery::default(), headers : ReceiveWebhookHeaders::default(), body
-        })))),
+        ("list_agents", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_agents(
+                &ctx,
+                ListAgentsRequest {
+                    path: ListAgentsPath::default(),
+                    query: ListAgentsQuery::default(),
+                    headers: ListAgentsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_agent", {
+            let body = serde_json::from_str::<crate::types::CreateAgentRequest>(
+                "{\"name\":\"Support Copilot\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_agent(
+                    &ctx,
+                    CreateAgentRequest {
+                        path: CreateAgentPath::default(),
+                        query: CreateAgentQuery::default(),
+                        headers: CreateAgentHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("get_agent", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_agent(
+                &ctx,
+                GetAgentRequest {
+                    path: GetAgentPath::default(),
+                    query: GetAgentQuery::default(),
+                    headers: GetAgentHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("delete_agent", {
+            let body = ();
+            Some(support::is_not_implemented(&api.delete_agent(
+                &ctx,
+                DeleteAgentRequest {
+                    path: DeleteAgentPath::default(),
+                    query: DeleteAgentQuery::default(),
+                    headers: DeleteAgentHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("update_agent", {
+            let body = serde_json::from_str::<crate::types::UpdateAgentRequest>(
+                "{\"default_model\":\"claude-sonnet-4-5\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_agent(
+                    &ctx,
+                    UpdateAgentRequest {
+                        path: UpdateAgentPath::default(),
+                        query: UpdateAgentQuery::default(),
+                        headers: UpdateAgentHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("create_feedback", {
+            let body =
+                serde_json::from_str::<crate::types::FeedbackRequest>("{\"rating\":\"positive\"}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_feedback(
+                    &ctx,
+                    CreateFeedbackRequest {
+                        path: CreateFeedbackPath::default(),
+                        query: CreateFeedbackQuery::default(),
+                        headers: CreateFeedbackHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("scrape", {
+            let body = serde_json::from_str::<crate::types::ScrapeRequest>(
+                "{\"url\":\"https://example.com/blog/launch\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.scrape(
+                    &ctx,
+                    ScrapeRequest {
+                        path: ScrapePath::default(),
+                        query: ScrapeQuery::default(),
+                        headers: ScrapeHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("search", {
+            let body = serde_json::from_str::<crate::types::SearchRequest>(
+                "{\"query\":\"launch pricing\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.search(
+                    &ctx,
+                    SearchRequest {
+                        path: SearchPath::default(),
+                        query: SearchQuery::default(),
+                        headers: SearchHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_teams", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_teams(
+                &ctx,
+                ListTeamsRequest {
+                    path: ListTeamsPath::default(),
+                    query: ListTeamsQuery::default(),
+                    headers: ListTeamsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_team", {
+            let body = serde_json::from_str::<crate::types::CreateTeamRequest>(
+                "{\"name\":\"Launch Crew\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_team(
+                    &ctx,
+                    CreateTeamRequest {
+                        path: CreateTeamPath::default(),
+                        query: CreateTeamQuery::default(),
+                        headers: CreateTeamHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("join_team", {
+            let body =
+                serde_json::from_str::<crate::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.join_team(
+                    &ctx,
+                    JoinTeamRequest {
+                        path: JoinTeamPath::default(),
+                        query: JoinTeamQuery::default(),
+                        headers: JoinTeamHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("get_team", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_team(
+                &ctx,
+                GetTeamRequest {
+                    path: GetTeamPath::default(),
+                    query: GetTeamQuery::default(),
+                    headers: GetTeamHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("replace_team", {
+            let body = serde_json::from_str::<crate::types::ReplaceTeamRequest>(
+                "{\"name\":\"Launch Crew\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.replace_team(
+                    &ctx,
+                    ReplaceTeamRequest {
+                        path: ReplaceTeamPath::default(),
+                        query: ReplaceTeamQuery::default(),
+                        headers: ReplaceTeamHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("invite_team_member", {
+            let body = serde_json::from_str::<crate::types::InviteTeamMemberRequest>("{}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.invite_team_member(
+                    &ctx,
+                    InviteTeamMemberRequest {
+                        path: InviteTeamMemberPath::default(),
+                        query: InviteTeamMemberQuery::default(),
+                        headers: InviteTeamMemberHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_team_members", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_team_members(
+                &ctx,
+                ListTeamMembersRequest {
+                    path: ListTeamMembersPath::default(),
+                    query: ListTeamMembersQuery::default(),
+                    headers: ListTeamMembersHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("list_team_objects", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_team_objects(
+                &ctx,
+                ListTeamObjectsRequest {
+                    path: ListTeamObjectsPath::default(),
+                    query: ListTeamObjectsQuery::default(),
+                    headers: ListTeamObjectsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("list_team_tasks", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_team_tasks(
+                &ctx,
+                ListTeamTasksRequest {
+                    path: ListTeamTasksPath::default(),
+                    query: ListTeamTasksQuery::default(),
+                    headers: ListTeamTasksHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("list_team_threads", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_team_threads(
+                &ctx,
+                ListTeamThreadsRequest {
+                    path: ListTeamThreadsPath::default(),
+                    query: ListTeamThreadsQuery::default(),
+                    headers: ListTeamThreadsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_team_thread", {
+            let body = serde_json::from_str::<crate::types::CreateThreadRequest>("{}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_team_thread(
+                    &ctx,
+                    CreateTeamThreadRequest {
+                        path: CreateTeamThreadPath::default(),
+                        query: CreateTeamThreadQuery::default(),
+                        headers: CreateTeamThreadHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("get_team_thread", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_team_thread(
+                &ctx,
+                GetTeamThreadRequest {
+                    path: GetTeamThreadPath::default(),
+                    query: GetTeamThreadQuery::default(),
+                    headers: GetTeamThreadHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("delete_team_thread", {
+            let body = ();
+            Some(support::is_not_implemented(&api.delete_team_thread(
+                &ctx,
+                DeleteTeamThreadRequest {
+                    path: DeleteTeamThreadPath::default(),
+                    query: DeleteTeamThreadQuery::default(),
+                    headers: DeleteTeamThreadHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("update_team_thread", {
+            let body =
+                serde_json::from_str::<crate::types::UpdateThreadRequest>("{\"archived\":false}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_team_thread(
+                    &ctx,
+                    UpdateTeamThreadRequest {
+                        path: UpdateTeamThreadPath::default(),
+                        query: UpdateTeamThreadQuery::default(),
+                        headers: UpdateTeamThreadHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_team_thread_messages", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_team_thread_messages(
+                &ctx,
+                ListTeamThreadMessagesRequest {
+                    path: ListTeamThreadMessagesPath::default(),
+                    query: ListTeamThreadMessagesQuery::default(),
+                    headers: ListTeamThreadMessagesHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_team_thread_message", {
+            let body = serde_json::from_str::<crate::types::CreateMessageRequest>(
+                "{\"content\":\"Can you summarize yesterday's standup?\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_team_thread_message(
+                    &ctx,
+                    CreateTeamThreadMessageRequest {
+                        path: CreateTeamThreadMessagePath::default(),
+                        query: CreateTeamThreadMessageQuery::default(),
+                        headers: CreateTeamThreadMessageHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("get_current_user", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_current_user(
+                &ctx,
+                GetCurrentUserRequest {
+                    path: GetCurrentUserPath::default(),
+                    query: GetCurrentUserQuery::default(),
+                    headers: GetCurrentUserHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("get_user", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_user(
+                &ctx,
+                GetUserRequest {
+                    path: GetUserPath::default(),
+                    query: GetUserQuery::default(),
+                    headers: GetUserHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("update_user_email", {
+            let body = serde_json::from_str::<crate::types::UpdateEmailRequest>(
+                "{\"email\":\"ada.king@example.com\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_user_email(
+                    &ctx,
+                    UpdateUserEmailRequest {
+                        path: UpdateUserEmailPath::default(),
+                        query: UpdateUserEmailQuery::default(),
+                        headers: UpdateUserEmailHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_user_integrations", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_user_integrations(
+                &ctx,
+                ListUserIntegrationsRequest {
+                    path: ListUserIntegrationsPath::default(),
+                    query: ListUserIntegrationsQuery::default(),
+                    headers: ListUserIntegrationsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("update_user_profile", {
+            let body =
+                serde_json::from_str::<crate::types::UpdateProfileRequest>("{\"alias\":\"ada\"}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_user_profile(
+                    &ctx,
+                    UpdateUserProfileRequest {
+                        path: UpdateUserProfilePath::default(),
+                        query: UpdateUserProfileQuery::default(),
+                        headers: UpdateUserProfileHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_user_threads", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_user_threads(
+                &ctx,
+                ListUserThreadsRequest {
+                    path: ListUserThreadsPath::default(),
+                    query: ListUserThreadsQuery::default(),
+                    headers: ListUserThreadsHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_user_thread", {
+            let body = serde_json::from_str::<crate::types::CreateThreadRequest>("{}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_user_thread(
+                    &ctx,
+                    CreateUserThreadRequest {
+                        path: CreateUserThreadPath::default(),
+                        query: CreateUserThreadQuery::default(),
+                        headers: CreateUserThreadHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("get_user_thread", {
+            let body = ();
+            Some(support::is_not_implemented(&api.get_user_thread(
+                &ctx,
+                GetUserThreadRequest {
+                    path: GetUserThreadPath::default(),
+                    query: GetUserThreadQuery::default(),
+                    headers: GetUserThreadHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("delete_user_thread", {
+            let body = ();
+            Some(support::is_not_implemented(&api.delete_user_thread(
+                &ctx,
+                DeleteUserThreadRequest {
+                    path: DeleteUserThreadPath::default(),
+                    query: DeleteUserThreadQuery::default(),
+                    headers: DeleteUserThreadHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("update_user_thread", {
+            let body =
+                serde_json::from_str::<crate::types::UpdateThreadRequest>("{\"archived\":false}");
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_user_thread(
+                    &ctx,
+                    UpdateUserThreadRequest {
+                        path: UpdateUserThreadPath::default(),
+                        query: UpdateUserThreadQuery::default(),
+                        headers: UpdateUserThreadHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("list_user_thread_messages", {
+            let body = ();
+            Some(support::is_not_implemented(&api.list_user_thread_messages(
+                &ctx,
+                ListUserThreadMessagesRequest {
+                    path: ListUserThreadMessagesPath::default(),
+                    query: ListUserThreadMessagesQuery::default(),
+                    headers: ListUserThreadMessagesHeaders::default(),
+                    body,
+                },
+            )))
+        }),
+        ("create_user_thread_message", {
+            let body = serde_json::from_str::<crate::types::CreateMessageRequest>(
+                "{\"content\":\"Can you summarize yesterday's standup?\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.create_user_thread_message(
+                    &ctx,
+                    CreateUserThreadMessageRequest {
+                        path: CreateUserThreadMessagePath::default(),
+                        query: CreateUserThreadMessageQuery::default(),
+                        headers: CreateUserThreadMessageHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("update_user_timezone", {
+            let body = serde_json::from_str::<crate::types::UpdateTimezoneRequest>(
+                "{\"timezone\":\"America/New_York\"}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.update_user_timezone(
+                    &ctx,
+                    UpdateUserTimezoneRequest {
+                        path: UpdateUserTimezonePath::default(),
+                        query: UpdateUserTimezoneQuery::default(),
+                        headers: UpdateUserTimezoneHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
+        ("receive_webhook", {
+            let body = serde_json::from_str::<crate::types::InboundWebhookPayload>(
+                "{\"action\":\"opened\",\"number\":42}",
+            );
+            body.ok().map(|body| {
+                support::is_not_implemented(&api.receive_webhook(
+                    &ctx,
+                    ReceiveWebhookRequest {
+                        path: ReceiveWebhookPath::default(),
+                        query: ReceiveWebhookQuery::default(),
+                        headers: ReceiveWebhookHeaders::default(),
+                        body,
+                    },
+                ))
+            })
+        }),
     ];
     probes
         .into_iter()
@@ -4260,20 +3159,15 @@ async fn handle_list_agents<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = ListAgentsPath::default();
     let _ = raw_path;
-    let query: ListAgentsQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListAgentsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -4292,23 +3186,16 @@ async fn handle_list_agents<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListAgentsHeaders::default();
+    let headers = ListAgentsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_agents(
-            &ctx,
-            ListAgentsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListAgentsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_agents(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4319,50 +3206,31 @@ async fn handle_create_agent<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = CreateAgentPath::default();
     let _ = raw_path;
-    let query: CreateAgentQuery = match archastro_server_support::query(&parts.uri) {
+    let query: CreateAgentQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateAgentHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateAgentHeaders::default();
+    let body: crate::types::CreateAgentRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateAgentRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateAgentRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_agent(
-            &ctx,
-            CreateAgentRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_agent(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4373,42 +3241,30 @@ async fn handle_get_agent<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAgentPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: GetAgentPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: GetAgentQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetAgentQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetAgentHeaders::default();
+    let headers = GetAgentHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_agent(
-            &ctx,
-            GetAgentRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetAgentRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_agent(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4419,42 +3275,30 @@ async fn handle_delete_agent<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAgentPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: DeleteAgentPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: DeleteAgentQuery = match archastro_server_support::query(&parts.uri) {
+    let query: DeleteAgentQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = DeleteAgentHeaders::default();
+    let headers = DeleteAgentHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .delete_agent(
-            &ctx,
-            DeleteAgentRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = DeleteAgentRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.delete_agent(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4465,52 +3309,33 @@ async fn handle_update_agent<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAgentPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: UpdateAgentPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateAgentQuery = match archastro_server_support::query(&parts.uri) {
+    let query: UpdateAgentQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateAgentHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateAgentHeaders::default();
+    let body: crate::types::UpdateAgentRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateAgentRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateAgentRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_agent(
-            &ctx,
-            UpdateAgentRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_agent(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4521,50 +3346,31 @@ async fn handle_create_feedback<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = CreateFeedbackPath::default();
     let _ = raw_path;
-    let query: CreateFeedbackQuery = match archastro_server_support::query(&parts.uri) {
+    let query: CreateFeedbackQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateFeedbackHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateFeedbackHeaders::default();
+    let body: crate::types::FeedbackRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateFeedbackRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::FeedbackRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_feedback(
-            &ctx,
-            CreateFeedbackRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_feedback(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4575,50 +3381,31 @@ async fn handle_scrape<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = ScrapePath::default();
     let _ = raw_path;
-    let query: ScrapeQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ScrapeQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = ScrapeHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = ScrapeHeaders::default();
+    let body: crate::types::ScrapeRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = ScrapeRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::ScrapeRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .scrape(
-            &ctx,
-            ScrapeRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.scrape(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4629,50 +3416,31 @@ async fn handle_search<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = SearchPath::default();
     let _ = raw_path;
-    let query: SearchQuery = match archastro_server_support::query(&parts.uri) {
+    let query: SearchQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = SearchHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = SearchHeaders::default();
+    let body: crate::types::SearchRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = SearchRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::SearchRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .search(
-            &ctx,
-            SearchRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.search(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4683,20 +3451,15 @@ async fn handle_list_teams<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = ListTeamsPath::default();
     let _ = raw_path;
-    let query: ListTeamsQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListTeamsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -4715,23 +3478,16 @@ async fn handle_list_teams<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamsHeaders::default();
+    let headers = ListTeamsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_teams(
-            &ctx,
-            ListTeamsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_teams(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4742,50 +3498,31 @@ async fn handle_create_team<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = CreateTeamPath::default();
     let _ = raw_path;
-    let query: CreateTeamQuery = match archastro_server_support::query(&parts.uri) {
+    let query: CreateTeamQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateTeamHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateTeamHeaders::default();
+    let body: crate::types::CreateTeamRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateTeamRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateTeamRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_team(
-            &ctx,
-            CreateTeamRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_team(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4796,50 +3533,31 @@ async fn handle_join_team<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = JoinTeamPath::default();
     let _ = raw_path;
-    let query: JoinTeamQuery = match archastro_server_support::query(&parts.uri) {
+    let query: JoinTeamQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = JoinTeamHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = JoinTeamHeaders::default();
+    let body: crate::types::JoinTeamRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = JoinTeamRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::JoinTeamRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .join_team(
-            &ctx,
-            JoinTeamRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.join_team(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4850,42 +3568,30 @@ async fn handle_get_team<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetTeamPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: GetTeamPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: GetTeamQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetTeamQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetTeamHeaders::default();
+    let headers = GetTeamHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_team(
-            &ctx,
-            GetTeamRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetTeamRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_team(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4896,52 +3602,33 @@ async fn handle_replace_team<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ReplaceTeamPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: ReplaceTeamPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ReplaceTeamQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ReplaceTeamQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = ReplaceTeamHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = ReplaceTeamHeaders::default();
+    let body: crate::types::ReplaceTeamRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = ReplaceTeamRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::ReplaceTeamRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .replace_team(
-            &ctx,
-            ReplaceTeamRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.replace_team(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -4952,56 +3639,33 @@ async fn handle_invite_team_member<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: InviteTeamMemberPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: InviteTeamMemberPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: InviteTeamMemberQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: InviteTeamMemberQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = InviteTeamMemberHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = InviteTeamMemberHeaders::default();
+    let body: crate::types::InviteTeamMemberRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = InviteTeamMemberRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::InviteTeamMemberRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .invite_team_member(
-            &ctx,
-            InviteTeamMemberRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.invite_team_member(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5012,24 +3676,17 @@ async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamMembersPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListTeamMembersPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListTeamMembersQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListTeamMembersQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5054,23 +3711,16 @@ async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamMembersHeaders::default();
+    let headers = ListTeamMembersHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_team_members(
-            &ctx,
-            ListTeamMembersRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamMembersRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_team_members(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5081,24 +3731,17 @@ async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamObjectsPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListTeamObjectsPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListTeamObjectsQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListTeamObjectsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5117,23 +3760,16 @@ async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamObjectsHeaders::default();
+    let headers = ListTeamObjectsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_team_objects(
-            &ctx,
-            ListTeamObjectsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamObjectsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_team_objects(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5144,34 +3780,26 @@ async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamTasksPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListTeamTasksPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListTeamTasksQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListTeamTasksQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
     if let Some(v) = query.status.as_ref() {
-        if !["todo", "in_progress", "blocked", "done", "canceled"].contains(&v.as_str())
-        {
+        if !["todo", "in_progress", "blocked", "done", "canceled"].contains(&v.as_str()) {
             return ApiError::bad_request(
-                    "`status` must be one of todo, in_progress, blocked, done, canceled",
-                )
-                .into_response();
+                "`status` must be one of todo, in_progress, blocked, done, canceled",
+            )
+            .into_response();
         }
     }
     if let Some(v) = query.limit.as_ref() {
@@ -5189,23 +3817,16 @@ async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamTasksHeaders::default();
+    let headers = ListTeamTasksHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_team_tasks(
-            &ctx,
-            ListTeamTasksRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamTasksRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_team_tasks(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5216,24 +3837,17 @@ async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamThreadsPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListTeamThreadsPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListTeamThreadsQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListTeamThreadsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5247,23 +3861,16 @@ async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`limit` must be at most 100").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamThreadsHeaders::default();
+    let headers = ListTeamThreadsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_team_threads(
-            &ctx,
-            ListTeamThreadsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamThreadsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_team_threads(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5274,56 +3881,33 @@ async fn handle_create_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateTeamThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: CreateTeamThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: CreateTeamThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: CreateTeamThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateTeamThreadHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateTeamThreadHeaders::default();
+    let body: crate::types::CreateThreadRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateTeamThreadRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateThreadRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_team_thread(
-            &ctx,
-            CreateTeamThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_team_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5334,44 +3918,30 @@ async fn handle_get_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetTeamThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: GetTeamThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: GetTeamThreadQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetTeamThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetTeamThreadHeaders::default();
+    let headers = GetTeamThreadHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_team_thread(
-            &ctx,
-            GetTeamThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetTeamThreadRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_team_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5382,46 +3952,30 @@ async fn handle_delete_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteTeamThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: DeleteTeamThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: DeleteTeamThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: DeleteTeamThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = DeleteTeamThreadHeaders::default();
+    let headers = DeleteTeamThreadHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .delete_team_thread(
-            &ctx,
-            DeleteTeamThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = DeleteTeamThreadRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.delete_team_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5432,56 +3986,33 @@ async fn handle_update_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateTeamThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: UpdateTeamThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateTeamThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: UpdateTeamThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateTeamThreadHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateTeamThreadHeaders::default();
+    let body: crate::types::UpdateThreadRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateTeamThreadRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateThreadRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_team_thread(
-            &ctx,
-            UpdateTeamThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_team_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5492,26 +4023,17 @@ async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamThreadMessagesPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListTeamThreadMessagesPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListTeamThreadMessagesQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: ListTeamThreadMessagesQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5525,23 +4047,16 @@ async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator
             return ApiError::bad_request("`limit` must be at most 100").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListTeamThreadMessagesHeaders::default();
+    let headers = ListTeamThreadMessagesHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_team_thread_messages(
-            &ctx,
-            ListTeamThreadMessagesRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListTeamThreadMessagesRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_team_thread_messages(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5552,56 +4067,33 @@ async fn handle_create_team_thread_message<T: RuntimeApi, A: crate::Authenticato
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateTeamThreadMessagePath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: CreateTeamThreadMessagePath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: CreateTeamThreadMessageQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: CreateTeamThreadMessageQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateTeamThreadMessageHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateTeamThreadMessageHeaders::default();
+    let body: crate::types::CreateMessageRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateTeamThreadMessageRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateMessageRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_team_thread_message(
-            &ctx,
-            CreateTeamThreadMessageRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_team_thread_message(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5612,40 +4104,28 @@ async fn handle_get_current_user<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
     let path = GetCurrentUserPath::default();
     let _ = raw_path;
-    let query: GetCurrentUserQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetCurrentUserQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetCurrentUserHeaders::default();
+    let headers = GetCurrentUserHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_current_user(
-            &ctx,
-            GetCurrentUserRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetCurrentUserRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_current_user(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5656,42 +4136,30 @@ async fn handle_get_user<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetUserPath = match archastro_server_support::path_params(raw_path.0) {
+    let path: GetUserPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: GetUserQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetUserQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetUserHeaders::default();
+    let headers = GetUserHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_user(
-            &ctx,
-            GetUserRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetUserRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_user(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5702,54 +4170,33 @@ async fn handle_update_user_email<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserEmailPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: UpdateUserEmailPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateUserEmailQuery = match archastro_server_support::query(&parts.uri) {
+    let query: UpdateUserEmailQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateUserEmailHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateUserEmailHeaders::default();
+    let body: crate::types::UpdateEmailRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateUserEmailRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateEmailRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_user_email(
-            &ctx,
-            UpdateUserEmailRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_user_email(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5760,26 +4207,17 @@ async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserIntegrationsPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListUserIntegrationsPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListUserIntegrationsQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: ListUserIntegrationsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5798,23 +4236,16 @@ async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`offset` must be at least 0").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListUserIntegrationsHeaders::default();
+    let headers = ListUserIntegrationsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_user_integrations(
-            &ctx,
-            ListUserIntegrationsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListUserIntegrationsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_user_integrations(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5825,56 +4256,33 @@ async fn handle_update_user_profile<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserProfilePath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: UpdateUserProfilePath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateUserProfileQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: UpdateUserProfileQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateUserProfileHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateUserProfileHeaders::default();
+    let body: crate::types::UpdateProfileRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateUserProfileRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateProfileRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_user_profile(
-            &ctx,
-            UpdateUserProfileRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_user_profile(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5885,24 +4293,17 @@ async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserThreadsPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListUserThreadsPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListUserThreadsQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ListUserThreadsQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -5916,23 +4317,16 @@ async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
             return ApiError::bad_request("`limit` must be at most 100").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListUserThreadsHeaders::default();
+    let headers = ListUserThreadsHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_user_threads(
-            &ctx,
-            ListUserThreadsRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListUserThreadsRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_user_threads(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -5943,56 +4337,33 @@ async fn handle_create_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateUserThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: CreateUserThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: CreateUserThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: CreateUserThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateUserThreadHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateUserThreadHeaders::default();
+    let body: crate::types::CreateThreadRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateUserThreadRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateThreadRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_user_thread(
-            &ctx,
-            CreateUserThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_user_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6003,44 +4374,30 @@ async fn handle_get_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetUserThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: GetUserThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: GetUserThreadQuery = match archastro_server_support::query(&parts.uri) {
+    let query: GetUserThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = GetUserThreadHeaders::default();
+    let headers = GetUserThreadHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .get_user_thread(
-            &ctx,
-            GetUserThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = GetUserThreadRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.get_user_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6051,46 +4408,30 @@ async fn handle_delete_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteUserThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: DeleteUserThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: DeleteUserThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: DeleteUserThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = DeleteUserThreadHeaders::default();
+    let headers = DeleteUserThreadHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .delete_user_thread(
-            &ctx,
-            DeleteUserThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = DeleteUserThreadRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.delete_user_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6101,56 +4442,33 @@ async fn handle_update_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserThreadPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: UpdateUserThreadPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateUserThreadQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: UpdateUserThreadQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateUserThreadHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateUserThreadHeaders::default();
+    let body: crate::types::UpdateThreadRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateUserThreadRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateThreadRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_user_thread(
-            &ctx,
-            UpdateUserThreadRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_user_thread(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6161,26 +4479,17 @@ async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserThreadMessagesPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ListUserThreadMessagesPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListUserThreadMessagesQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: ListUserThreadMessagesQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -6194,23 +4503,16 @@ async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator
             return ApiError::bad_request("`limit` must be at most 100").into_response();
         }
     }
-    #[allow(unused_mut)]
-    let mut headers = ListUserThreadMessagesHeaders::default();
+    let headers = ListUserThreadMessagesHeaders::default();
     let _ = body;
     let body = ();
-    match state
-        .api
-        .list_user_thread_messages(
-            &ctx,
-            ListUserThreadMessagesRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    let request = ListUserThreadMessagesRequest {
+        path,
+        query,
+        headers,
+        body,
+    };
+    match state.api.list_user_thread_messages(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6221,56 +4523,33 @@ async fn handle_create_user_thread_message<T: RuntimeApi, A: crate::Authenticato
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateUserThreadMessagePath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: CreateUserThreadMessagePath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: CreateUserThreadMessageQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: CreateUserThreadMessageQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = CreateUserThreadMessageHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = CreateUserThreadMessageHeaders::default();
+    let body: crate::types::CreateMessageRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = CreateUserThreadMessageRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::CreateMessageRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .create_user_thread_message(
-            &ctx,
-            CreateUserThreadMessageRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.create_user_thread_message(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6281,56 +4560,33 @@ async fn handle_update_user_timezone<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(
-            &*state.auth,
-            &parts.headers,
-            &[&[crate::Scheme::BearerAuth], &[crate::Scheme::SecretKey]],
-        )
-        .await
-    {
+    let alternatives: &[&[Scheme]] = &[&[Scheme::BearerAuth], &[Scheme::SecretKey]];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserTimezonePath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: UpdateUserTimezonePath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: UpdateUserTimezoneQuery = match archastro_server_support::query(
-        &parts.uri,
-    ) {
+    let query: UpdateUserTimezoneQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
-    let mut headers = UpdateUserTimezoneHeaders::default();
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    let headers = UpdateUserTimezoneHeaders::default();
+    let body: crate::types::UpdateTimezoneRequest =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = UpdateUserTimezoneRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::UpdateTimezoneRequest = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .update_user_timezone(
-            &ctx,
-            UpdateUserTimezoneRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.update_user_timezone(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6341,53 +4597,35 @@ async fn handle_receive_webhook<T: RuntimeApi, A: crate::Authenticator>(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let principal = match crate::authenticate(&*state.auth, &parts.headers, &[]).await {
+    let alternatives: &[&[Scheme]] = &[];
+    let principal = match crate::authenticate(&*state.auth, &parts.headers, alternatives).await {
         Ok(p) => p,
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ReceiveWebhookPath = match archastro_server_support::path_params(
-        raw_path.0,
-    ) {
+    let path: ReceiveWebhookPath = match support::path_params(raw_path.0) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ReceiveWebhookQuery = match archastro_server_support::query(&parts.uri) {
+    let query: ReceiveWebhookQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    #[allow(unused_mut)]
     let mut headers = ReceiveWebhookHeaders::default();
-    headers.x_arch_astro_signature = archastro_server_support::header_value(
-            &parts.headers,
-            "x-archastro-signature",
-        )
-        .map(str::to_owned);
-    let bytes = match archastro_server_support::body_bytes(body, state.config.body_limit)
-        .await
-    {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
+    headers.x_arch_astro_signature =
+        support::header_value(&parts.headers, "x-archastro-signature").map(str::to_owned);
+    let body: crate::types::InboundWebhookPayload =
+        match support::required_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(e) => return e.into_response(),
+        };
+    let request = ReceiveWebhookRequest {
+        path,
+        query,
+        headers,
+        body,
     };
-    let body: crate::types::InboundWebhookPayload = match archastro_server_support::json_body(
-        &bytes,
-    ) {
-        Ok(b) => b,
-        Err(e) => return e.into_response(),
-    };
-    match state
-        .api
-        .receive_webhook(
-            &ctx,
-            ReceiveWebhookRequest {
-                path,
-                query,
-                headers,
-                body,
-            },
-        )
-        .await
-    {
+    match state.api.receive_webhook(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -6399,100 +4637,63 @@ pub fn routes<T: RuntimeApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     axum::Router::new()
-        .route(
-            "/api/v2/agents",
-            axum::routing::get(handle_list_agents::<T, A>)
-                .post(handle_create_agent::<T, A>),
-        )
+        .route("/api/v2/agents", get(handle_list_agents::<T, A>).post(handle_create_agent::<T, A>))
         .route(
             "/api/v2/agents/{agent_id}",
-            axum::routing::get(handle_get_agent::<T, A>)
+            get(handle_get_agent::<T, A>)
                 .delete(handle_delete_agent::<T, A>)
                 .patch(handle_update_agent::<T, A>),
         )
-        .route("/api/v2/feedback", axum::routing::post(handle_create_feedback::<T, A>))
-        .route("/api/v2/scrape", axum::routing::post(handle_scrape::<T, A>))
-        .route("/api/v2/search", axum::routing::post(handle_search::<T, A>))
-        .route(
-            "/api/v2/teams",
-            axum::routing::get(handle_list_teams::<T, A>)
-                .post(handle_create_team::<T, A>),
-        )
-        .route("/api/v2/teams/join", axum::routing::post(handle_join_team::<T, A>))
+        .route("/api/v2/feedback", post(handle_create_feedback::<T, A>))
+        .route("/api/v2/scrape", post(handle_scrape::<T, A>))
+        .route("/api/v2/search", post(handle_search::<T, A>))
+        .route("/api/v2/teams", get(handle_list_teams::<T, A>).post(handle_create_team::<T, A>))
+        .route("/api/v2/teams/join", post(handle_join_team::<T, A>))
         .route(
             "/api/v2/teams/{team_id}",
-            axum::routing::get(handle_get_team::<T, A>).put(handle_replace_team::<T, A>),
+            get(handle_get_team::<T, A>).put(handle_replace_team::<T, A>),
         )
-        .route(
-            "/api/v2/teams/{team_id}/invite",
-            axum::routing::post(handle_invite_team_member::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/members",
-            axum::routing::get(handle_list_team_members::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/objects",
-            axum::routing::get(handle_list_team_objects::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/tasks",
-            axum::routing::get(handle_list_team_tasks::<T, A>),
-        )
+        .route("/api/v2/teams/{team_id}/invite", post(handle_invite_team_member::<T, A>))
+        .route("/api/v2/teams/{team_id}/members", get(handle_list_team_members::<T, A>))
+        .route("/api/v2/teams/{team_id}/objects", get(handle_list_team_objects::<T, A>))
+        .route("/api/v2/teams/{team_id}/tasks", get(handle_list_team_tasks::<T, A>))
         .route(
             "/api/v2/teams/{team_id}/threads",
-            axum::routing::get(handle_list_team_threads::<T, A>)
-                .post(handle_create_team_thread::<T, A>),
+            get(handle_list_team_threads::<T, A>).post(handle_create_team_thread::<T, A>),
         )
         .route(
             "/api/v2/teams/{team_id}/threads/{thread_id}",
-            axum::routing::get(handle_get_team_thread::<T, A>)
+            get(handle_get_team_thread::<T, A>)
                 .delete(handle_delete_team_thread::<T, A>)
                 .patch(handle_update_team_thread::<T, A>),
         )
         .route(
             "/api/v2/teams/{team_id}/threads/{thread_id}/messages",
-            axum::routing::get(handle_list_team_thread_messages::<T, A>)
+            get(handle_list_team_thread_messages::<T, A>)
                 .post(handle_create_team_thread_message::<T, A>),
         )
-        .route("/api/v2/users/me", axum::routing::get(handle_get_current_user::<T, A>))
-        .route("/api/v2/users/{user_id}", axum::routing::get(handle_get_user::<T, A>))
-        .route(
-            "/api/v2/users/{user_id}/email",
-            axum::routing::patch(handle_update_user_email::<T, A>),
-        )
-        .route(
-            "/api/v2/users/{user_id}/integrations",
-            axum::routing::get(handle_list_user_integrations::<T, A>),
-        )
-        .route(
-            "/api/v2/users/{user_id}/profile",
-            axum::routing::patch(handle_update_user_profile::<T, A>),
-        )
+        .route("/api/v2/users/me", get(handle_get_current_user::<T, A>))
+        .route("/api/v2/users/{user_id}", get(handle_get_user::<T, A>))
+        .route("/api/v2/users/{user_id}/email", patch(handle_update_user_email::<T, A>))
+        .route("/api/v2/users/{user_id}/integrations", get(handle_list_user_integrations::<T, A>))
+        .route("/api/v2/users/{user_id}/profile", patch(handle_update_user_profile::<T, A>))
         .route(
             "/api/v2/users/{user_id}/threads",
-            axum::routing::get(handle_list_user_threads::<T, A>)
-                .post(handle_create_user_thread::<T, A>),
+            get(handle_list_user_threads::<T, A>).post(handle_create_user_thread::<T, A>),
         )
         .route(
             "/api/v2/users/{user_id}/threads/{thread_id}",
-            axum::routing::get(handle_get_user_thread::<T, A>)
+            get(handle_get_user_thread::<T, A>)
                 .delete(handle_delete_user_thread::<T, A>)
                 .patch(handle_update_user_thread::<T, A>),
         )
         .route(
             "/api/v2/users/{user_id}/threads/{thread_id}/messages",
-            axum::routing::get(handle_list_user_thread_messages::<T, A>)
+            get(handle_list_user_thread_messages::<T, A>)
                 .post(handle_create_user_thread_message::<T, A>),
         )
-        .route(
-            "/api/v2/users/{user_id}/timezone",
-            axum::routing::patch(handle_update_user_timezone::<T, A>),
-        )
-        .route(
-            "/webhooks/{app_id}/{provider_or_key}",
-            axum::routing::post(handle_receive_webhook::<T, A>),
-        )
+        .route("/api/v2/users/{user_id}/timezone", patch(handle_update_user_timezone::<T, A>))
+        .route("/webhooks/{app_id}/{provider_or_key}", post(handle_receive_webhook::<T, A>))
         .with_state(Shared { api, auth, config })
 }
 /// This family alone, with JSON 404 and 405 fallbacks.
@@ -6502,8 +4703,6 @@ pub fn router<T: RuntimeApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     routes(api, auth, config)
-        .fallback(archastro_server_support::not_found_fallback)
-        .method_not_allowed_fallback(
-            archastro_server_support::method_not_allowed_fallback,
-        )
+        .fallback(support::not_found_fallback)
+        .method_not_allowed_fallback(support::method_not_allowed_fallback)
 }

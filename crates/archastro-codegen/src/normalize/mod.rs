@@ -604,7 +604,7 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
                             ctx.report.info(
                                 "doc-text-sanitized",
                                 pointer::join(at, k),
-                                "code fences, HTML or control characters escaped",
+                                "code fences, HTML, control or bidirectional-text characters escaped",
                             );
                             *text = clean;
                         }
@@ -636,15 +636,15 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
 /// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
 pub fn sanitize_doc_text(text: &str) -> String {
+    let dropped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
     // Nothing to escape or drop (most texts): the text as it is.
-    let plain = !text.contains(['<', '`', '~'])
-        && !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    let plain = !text.contains(['<', '`', '~']) && !text.chars().any(dropped);
     if plain {
         return text.to_owned();
     }
     let text = text
         .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .filter(|c| !dropped(*c))
         .collect::<String>()
         .replace("```", "\\`\\`\\`")
         .replace("~~~", "\\~\\~\\~");
@@ -668,6 +668,12 @@ pub fn sanitize_doc_text(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Bidirectional-text controls: rustc refuses them in comments and literals (they can make
+/// code read differently from how it compiles), so they never reach generated docs.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Rebuilds every map in key order, whatever map type serde_json was built with.
