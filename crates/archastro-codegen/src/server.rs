@@ -19,7 +19,7 @@ use crate::contract::example;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::normalize::schema::resolve_schema;
-use crate::normalize::{METHODS, Normalized, is_bidi_control, security_requirements};
+use crate::normalize::{METHODS, Normalized, dropped_from_docs, security_requirements};
 use crate::{Error, Result};
 
 /// Where the server crate lives, relative to the output root.
@@ -422,7 +422,7 @@ fn doc_comment(out: &mut String, indent: &str, text: &str) {
     let text: String = text
         .chars()
         .map(|c| if c == '\r' { ' ' } else { c })
-        .filter(|c| !(c.is_control() && *c != '\n' && *c != '\t') && !is_bidi_control(*c))
+        .filter(|c| !dropped_from_docs(*c))
         .collect();
     for line in text.split('\n') {
         let line = line.trim_end();

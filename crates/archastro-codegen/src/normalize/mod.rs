@@ -636,15 +636,14 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
 /// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
 pub fn sanitize_doc_text(text: &str) -> String {
-    let dropped = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
     // Nothing to escape or drop (most texts): the text as it is.
-    let plain = !text.contains(['<', '`', '~']) && !text.chars().any(dropped);
+    let plain = !text.contains(['<', '`', '~']) && !text.chars().any(dropped_from_docs);
     if plain {
         return text.to_owned();
     }
     let text = text
         .chars()
-        .filter(|c| !dropped(*c))
+        .filter(|c| !dropped_from_docs(*c))
         .collect::<String>()
         .replace("```", "\\`\\`\\`")
         .replace("~~~", "\\~\\~\\~");
@@ -670,10 +669,12 @@ pub fn sanitize_doc_text(text: &str) -> String {
     out
 }
 
-/// Bidirectional-text controls: rustc refuses them in comments and literals (they can make
-/// code read differently from how it compiles), so they never reach generated docs.
-pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+/// Characters generated docs never hold: control characters other than line breaks and tabs,
+/// and bidirectional-text controls (rustc refuses those in comments and literals: they can
+/// make code read differently from how it compiles).
+pub fn dropped_from_docs(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Rebuilds every map in key order, whatever map type serde_json was built with.
