@@ -15,7 +15,11 @@ fn push_escaped(out: &mut String, token: &str) {
     let mut rest = token;
     while let Some(i) = rest.find(['~', '/']) {
         out.push_str(&rest[..i]);
-        out.push_str(if rest.as_bytes()[i] == b'~' { "~0" } else { "~1" });
+        out.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
         rest = &rest[i + 1..];
     }
     out.push_str(rest);

@@ -169,10 +169,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let document = read_spec(&opts.spec)?;
     // What the summary says about the input, taken before the document is consumed.
     let spec_operations = count_operations(&document.root);
-    let spec_openapi = document.root["openapi"]
-        .as_str()
-        .unwrap_or("?")
-        .to_owned();
+    let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
     let normalized = normalize::normalize_owned(document, &config)?;
     let tree = output_tree(opts, &normalized, &config)?;
     let changes = tree.apply(opts.mode)?;

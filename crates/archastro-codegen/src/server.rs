@@ -392,7 +392,10 @@ fn body_type(schema: &Value) -> String {
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
     {
-        Some(name) => format!("crate::types::{}", type_name(&crate::pointer::unescape(name))),
+        Some(name) => format!(
+            "crate::types::{}",
+            type_name(&crate::pointer::unescape(name))
+        ),
         None => "serde_json::Value".to_owned(),
     }
 }
@@ -464,7 +467,10 @@ struct ResponseArm {
 /// The variant and match arm of one response (`code` is `200`, `4XX`, ...).
 fn response_arm(code: &str, response: &Value) -> ResponseArm {
     let v = variant_name(code);
-    let doc = format!("{code}: {}", response["description"].as_str().unwrap_or_default());
+    let doc = format!(
+        "{code}: {}",
+        response["description"].as_str().unwrap_or_default()
+    );
     let is_range = code.ends_with("XX");
     let status = if is_range {
         "status".to_owned()
@@ -472,7 +478,10 @@ fn response_arm(code: &str, response: &Value) -> ResponseArm {
         format!("support::status({})", code.parse::<u16>().unwrap_or(500))
     };
     let content = response.pointer("/content/application~1json/schema");
-    let raw = response["content"].as_object().is_some_and(|c| !c.is_empty()) && content.is_none();
+    let raw = response["content"]
+        .as_object()
+        .is_some_and(|c| !c.is_empty())
+        && content.is_none();
     let headers: Vec<(&String, bool)> = response["headers"]
         .as_object()
         .into_iter()
@@ -483,7 +492,10 @@ fn response_arm(code: &str, response: &Value) -> ResponseArm {
         let (variant, arm) = match (content, raw, is_range) {
             (Some(schema), _, false) => (
                 format!("{v}({})", body_type(schema)),
-                format!("Self::{v}(body) => support::json({}, &body),", code.parse::<u16>().unwrap_or(500)),
+                format!(
+                    "Self::{v}(body) => support::json({}, &body),",
+                    code.parse::<u16>().unwrap_or(500)
+                ),
             ),
             (Some(schema), _, true) => (
                 format!("{v}(axum::http::StatusCode, {})", body_type(schema)),
@@ -610,7 +622,9 @@ fn query_checks(doc: &Value, p: &Value, out: &mut String) {
             "    if let Some(v) = {access} {{\n        if {condition} {{\n{}        }}\n    }}\n",
             fitted(
                 &format!("            return ApiError::bad_request({message}).into_response();\n"),
-                &format!("            return ApiError::bad_request({message})\n                .into_response();\n"),
+                &format!(
+                    "            return ApiError::bad_request({message})\n                .into_response();\n"
+                ),
                 &format!(
                     "            return ApiError::bad_request(\n                {message},\n            )\n            .into_response();\n"
                 ),
@@ -629,10 +643,16 @@ fn query_checks(doc: &Value, p: &Value, out: &mut String) {
     }
     if schema["type"] == "integer" {
         if let Some(min) = schema["minimum"].as_i64() {
-            check(format!("*v < {min}i64"), format!("`{name}` must be at least {min}"));
+            check(
+                format!("*v < {min}i64"),
+                format!("`{name}` must be at least {min}"),
+            );
         }
         if let Some(max) = schema["maximum"].as_i64() {
-            check(format!("*v > {max}i64"), format!("`{name}` must be at most {max}"));
+            check(
+                format!("*v > {max}i64"),
+                format!("`{name}` must be at most {max}"),
+            );
         }
     }
 }
@@ -675,7 +695,10 @@ fn family_module(
             );
             let summary = op["summary"].as_str().unwrap_or_default();
             let description = op["description"].as_str().unwrap_or_default();
-            let op_doc = format!("`{} {path}`: {summary}\n\n{description}", method.to_uppercase());
+            let op_doc = format!(
+                "`{} {path}`: {summary}\n\n{description}",
+                method.to_uppercase()
+            );
             let params: Vec<&Value> = op["parameters"].as_array().into_iter().flatten().collect();
             let has_path = params.iter().any(|p| p["in"] == "path");
 
@@ -695,7 +718,8 @@ fn family_module(
                 &query_ty,
                 &param_fields(doc, &params, "query"),
             );
-            let header_params: Vec<&&Value> = params.iter().filter(|p| p["in"] == "header").collect();
+            let header_params: Vec<&&Value> =
+                params.iter().filter(|p| p["in"] == "header").collect();
             let mut header_fields = String::new();
             let mut header_reads = String::new();
             for p in &header_params {
@@ -764,7 +788,11 @@ fn family_module(
                         )
                     }
                 }
-                None => ("()".to_owned(), "    let _ = body;\n    let body = ();\n".to_owned(), None),
+                None => (
+                    "()".to_owned(),
+                    "    let _ = body;\n    let body = ();\n".to_owned(),
+                    None,
+                ),
             };
             write_struct(
                 &mut items,
@@ -909,8 +937,12 @@ fn family_module(
                      \x20       }}),\n",
                     str_lit(id),
                     fitted(
-                        &format!("            let body = serde_json::from_str::<{ty}>({example});\n"),
-                        &format!("            let body =\n                serde_json::from_str::<{ty}>({example});\n"),
+                        &format!(
+                            "            let body = serde_json::from_str::<{ty}>({example});\n"
+                        ),
+                        &format!(
+                            "            let body =\n                serde_json::from_str::<{ty}>({example});\n"
+                        ),
                         &format!(
                             "            let body = serde_json::from_str::<{ty}>(\n                {example},\n            );\n"
                         ),
@@ -951,11 +983,19 @@ fn family_module(
          use crate::{ServerConfig, Shared};\n\
          \n",
     );
-    doc_comment(out, "", &format!("Every operation of the `{family}` family."));
+    doc_comment(
+        out,
+        "",
+        &format!("Every operation of the `{family}` family."),
+    );
     if names.is_empty() {
         out.push_str("pub const OPERATIONS: &[&str] = &[];\n");
     } else {
-        let _ = write!(out, "pub const OPERATIONS: &[&str] = &[\n    {},\n];\n", names.join(",\n    "));
+        let _ = write!(
+            out,
+            "pub const OPERATIONS: &[&str] = &[\n    {},\n];\n",
+            names.join(",\n    ")
+        );
     }
     if probes.is_empty() {
         probes.push_str("vec![]");
@@ -1000,7 +1040,10 @@ fn family_module(
         let path = str_lit(path);
         routes.push_str(&fitted(
             &format!("\n        .route({path}, {})", methods.join(".")),
-            &format!("\n        .route(\n            {path},\n            {},\n        )", methods.join(".")),
+            &format!(
+                "\n        .route(\n            {path},\n            {},\n        )",
+                methods.join(".")
+            ),
             &format!(
                 "\n        .route(\n            {path},\n            {},\n        )",
                 methods.join("\n                .")

@@ -12,21 +12,61 @@ use super::schema::ANNOTATIONS;
 use super::{Ctx, SchemaNames, add_schemas, for_each_operation_mut};
 use crate::pointer;
 
-/// The shape of a schema without its annotations, as a comparable string.
+/// The shape of a schema without its annotations, as a comparable string: the JSON text of
+/// the schema with every annotation and `x-` key left out (`enum` values kept whole), written
+/// directly rather than through a stripped copy of the schema.
 fn canonical(v: &Value) -> String {
-    fn strip(v: &Value) -> Value {
+    fn write(v: &Value, out: &mut String) {
         match v {
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .filter(|(k, _)| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"))
-                    .map(|(k, v)| (k.clone(), if k == "enum" { v.clone() } else { strip(v) }))
-                    .collect(),
-            ),
-            Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
-            other => other.clone(),
+            Value::Object(m) => {
+                out.push('{');
+                let mut first = true;
+                for (k, v) in m {
+                    if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
+                        continue;
+                    }
+                    if !first {
+                        out.push(',');
+                    }
+                    first = false;
+                    write_json_string(k, out);
+                    out.push(':');
+                    if k == "enum" {
+                        out.push_str(&v.to_string());
+                    } else {
+                        write(v, out);
+                    }
+                }
+                out.push('}');
+            }
+            Value::Array(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(v, out);
+                }
+                out.push(']');
+            }
+            Value::String(text) => write_json_string(text, out),
+            other => out.push_str(&other.to_string()),
         }
     }
-    strip(v).to_string()
+    fn write_json_string(text: &str, out: &mut String) {
+        // As `Value::to_string` writes strings: serde_json escapes only `"`, `\` and control
+        // characters below U+0020.
+        if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+            out.push_str(&serde_json::to_string(text).unwrap_or_default());
+        } else {
+            out.push('"');
+            out.push_str(text);
+            out.push('"');
+        }
+    }
+    let mut out = String::new();
+    write(v, &mut out);
+    out
 }
 
 /// The property names [`canonical`] keeps, in order: schemas with different ones cannot have
@@ -227,4 +267,44 @@ fn replace_copies(
         return;
     }
     replace_copies_below(v, at, parent, known, ctx);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{ANNOTATIONS, canonical};
+
+    /// The text `canonical` must equal: a copy without annotations, printed by serde_json.
+    fn stripped_text(v: &Value) -> String {
+        fn strip(v: &Value) -> Value {
+            match v {
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .filter(|(k, _)| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"))
+                        .map(|(k, v)| (k.clone(), if k == "enum" { v.clone() } else { strip(v) }))
+                        .collect(),
+                ),
+                Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+                other => other.clone(),
+            }
+        }
+        strip(v).to_string()
+    }
+
+    #[test]
+    fn canonical_is_the_json_text_without_annotations() {
+        let schemas = [
+            json!({"type": "object", "description": "d", "x-sdk-name": "n",
+                   "properties": {"a \"quoted\"\n": {"type": "string", "example": "e",
+                                                     "enum": ["x", {"description": "kept"}]},
+                                  "b": {"type": "array", "items": [1, 2.5, null, true]}},
+                   "required": ["a \"quoted\"\n"]}),
+            json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"title": "t", "minimum": -1}]}),
+            json!("plain \u{1} text"),
+        ];
+        for schema in &schemas {
+            assert_eq!(canonical(schema), stripped_text(schema));
+        }
+    }
 }

@@ -40,6 +40,32 @@ pub(crate) struct Ctx {
     pub report: Report,
 }
 
+/// Runs `f(reference, document)` for a pass that rewrites operations while resolving their
+/// `$ref`s against the document as it was before the pass. `document` holds only `paths`,
+/// taken out of `root` for the pass, and `reference` is the rest of `root` (no copy), unless
+/// some `$ref` points into `paths`: then `reference` is a copy of the whole document.
+pub(crate) fn with_reference<R>(root: &mut Value, f: impl FnOnce(&Value, &mut Value) -> R) -> R {
+    fn points_into_paths(v: &Value) -> bool {
+        match v {
+            Value::Object(m) => {
+                matches!(m.get("$ref"), Some(Value::String(t)) if t.starts_with("#/paths"))
+                    || m.values().any(points_into_paths)
+            }
+            Value::Array(a) => a.iter().any(points_into_paths),
+            _ => false,
+        }
+    }
+    if points_into_paths(root) {
+        let reference = root.clone();
+        return f(&reference, root);
+    }
+    let mut document = Value::Object(Map::new());
+    document["paths"] = std::mem::take(&mut root["paths"]);
+    let result = f(root, &mut document);
+    root["paths"] = std::mem::take(&mut document["paths"]);
+    result
+}
+
 /// Calls `f(pointer, operation)` for every operation, in path then method order.
 pub(crate) fn for_each_operation_mut(root: &mut Value, mut f: impl FnMut(&str, &mut Value)) {
     let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {

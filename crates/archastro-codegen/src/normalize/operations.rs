@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::schema::{is_struct_like, resolve_schema};
-use super::{Ctx, METHODS, SchemaNames, add_schemas, for_each_operation_mut};
+use super::{Ctx, METHODS, SchemaNames, add_schemas, for_each_operation_mut, with_reference};
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -93,52 +93,52 @@ pub fn template_names(path: &str) -> Vec<String> {
 /// Inlines path-level and `$ref` parameters into each operation and declares every template
 /// variable exactly once.
 pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    let snapshot = root.clone();
-    let paths = root
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .expect("checked at load");
-    for (path, item) in paths.iter_mut() {
-        let item_at = pointer::from_tokens(["paths", path.as_str()]);
-        let Some(item) = item.as_object_mut() else {
-            return Err(Error::invalid(
-                &ctx.file,
-                &item_at,
-                "a path item must be an object",
-            ));
-        };
-        if item.contains_key("$ref") {
-            return Err(Error::invalid(
-                &ctx.file,
-                &format!("{item_at}/$ref"),
-                "path item `$ref`s are not supported",
-            ));
-        }
-        let shared = resolve_parameters(
-            ctx,
-            &snapshot,
-            item.remove("parameters"),
-            &format!("{item_at}/parameters"),
-        )?;
-        let names = template_names(path);
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
-                continue;
+    with_reference(root, |snapshot, root| {
+        let paths = root
+            .get_mut("paths")
+            .and_then(Value::as_object_mut)
+            .expect("checked at load");
+        for (path, item) in paths.iter_mut() {
+            let item_at = pointer::from_tokens(["paths", path.as_str()]);
+            let Some(item) = item.as_object_mut() else {
+                return Err(Error::invalid(
+                    &ctx.file,
+                    &item_at,
+                    "a path item must be an object",
+                ));
             };
-            let op_at = pointer::join(&item_at, method);
-            let own = resolve_parameters(
+            if item.contains_key("$ref") {
+                return Err(Error::invalid(
+                    &ctx.file,
+                    &format!("{item_at}/$ref"),
+                    "path item `$ref`s are not supported",
+                ));
+            }
+            let shared = resolve_parameters(
                 ctx,
                 &snapshot,
-                op.remove("parameters"),
-                &format!("{op_at}/parameters"),
+                item.remove("parameters"),
+                &format!("{item_at}/parameters"),
             )?;
-            let mut merged: Vec<Value> = shared
-                .iter()
-                .filter(|p| !own.iter().any(|o| same_parameter(o, p)))
-                .cloned()
-                .collect();
-            merged.extend(own);
-            merged.retain(|p| {
+            let names = template_names(path);
+            for method in METHODS {
+                let Some(op) = item.get_mut(*method).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                let op_at = pointer::join(&item_at, method);
+                let own = resolve_parameters(
+                    ctx,
+                    &snapshot,
+                    op.remove("parameters"),
+                    &format!("{op_at}/parameters"),
+                )?;
+                let mut merged: Vec<Value> = shared
+                    .iter()
+                    .filter(|p| !own.iter().any(|o| same_parameter(o, p)))
+                    .cloned()
+                    .collect();
+                merged.extend(own);
+                merged.retain(|p| {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 match p.get("in").and_then(Value::as_str) {
                     Some("path") if !names.iter().any(|n| n == name) => {
@@ -152,89 +152,90 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     _ => true,
                 }
             });
-            for p in merged.iter_mut() {
-                if p.get("in").and_then(Value::as_str) == Some("path")
-                    && p.get("required") != Some(&json!(true))
-                {
-                    p["required"] = json!(true);
-                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                    ctx.report.info(
-                        "path-param-required",
-                        &op_at,
-                        format!(
-                            "path parameter `{name}` made required (path parameters always are)"
-                        ),
-                    );
-                }
-                if p.get("schema").is_none() {
-                    let from_content = p
-                        .get("content")
-                        .and_then(Value::as_object)
-                        .and_then(|c| c.values().next())
-                        .and_then(|m| m.get("schema"))
-                        .cloned();
-                    if let Some(obj) = p.as_object_mut() {
-                        obj.remove("content");
-                        obj.insert(
-                            "schema".into(),
-                            from_content.unwrap_or_else(|| json!({"type": "string"})),
+                for p in merged.iter_mut() {
+                    if p.get("in").and_then(Value::as_str) == Some("path")
+                        && p.get("required") != Some(&json!(true))
+                    {
+                        p["required"] = json!(true);
+                        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                        ctx.report.info(
+                            "path-param-required",
+                            &op_at,
+                            format!(
+                                "path parameter `{name}` made required (path parameters always are)"
+                            ),
                         );
                     }
-                }
-                let non_scalar = {
-                    let schema = resolve_schema(&snapshot, &p["schema"]);
-                    let items = schema.get("items").map(|i| resolve_schema(&snapshot, i));
-                    is_struct_like(&snapshot, schema)
-                        || schema.get("type").and_then(Value::as_str) == Some("object")
-                        || items.is_some_and(|i| {
-                            is_struct_like(&snapshot, i)
-                                || i.get("type").and_then(Value::as_str) == Some("object")
-                        })
-                };
-                if non_scalar && p.get("in").and_then(Value::as_str) != Some("path") {
-                    let name = p
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    let mut desc = p
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    if !desc.is_empty() {
-                        desc.push_str("\n\n");
+                    if p.get("schema").is_none() {
+                        let from_content = p
+                            .get("content")
+                            .and_then(Value::as_object)
+                            .and_then(|c| c.values().next())
+                            .and_then(|m| m.get("schema"))
+                            .cloned();
+                        if let Some(obj) = p.as_object_mut() {
+                            obj.remove("content");
+                            obj.insert(
+                                "schema".into(),
+                                from_content.unwrap_or_else(|| json!({"type": "string"})),
+                            );
+                        }
                     }
-                    desc.push_str("Sent as a JSON-encoded string.");
-                    p["description"] = json!(desc);
-                    p["schema"] = json!({"type": "string"});
-                    ctx.report.warn("param-object-as-json-string", &op_at, format!("parameter `{name}` has an object schema; it is sent as a JSON-encoded string"));
+                    let non_scalar = {
+                        let schema = resolve_schema(&snapshot, &p["schema"]);
+                        let items = schema.get("items").map(|i| resolve_schema(&snapshot, i));
+                        is_struct_like(&snapshot, schema)
+                            || schema.get("type").and_then(Value::as_str) == Some("object")
+                            || items.is_some_and(|i| {
+                                is_struct_like(&snapshot, i)
+                                    || i.get("type").and_then(Value::as_str) == Some("object")
+                            })
+                    };
+                    if non_scalar && p.get("in").and_then(Value::as_str) != Some("path") {
+                        let name = p
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        let mut desc = p
+                            .get("description")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        if !desc.is_empty() {
+                            desc.push_str("\n\n");
+                        }
+                        desc.push_str("Sent as a JSON-encoded string.");
+                        p["description"] = json!(desc);
+                        p["schema"] = json!({"type": "string"});
+                        ctx.report.warn("param-object-as-json-string", &op_at, format!("parameter `{name}` has an object schema; it is sent as a JSON-encoded string"));
+                    }
                 }
-            }
-            for name in &names {
-                let declared = merged.iter().any(|p| {
-                    p.get("in").and_then(Value::as_str) == Some("path")
-                        && p.get("name").and_then(Value::as_str) == Some(name)
+                for name in &names {
+                    let declared = merged.iter().any(|p| {
+                        p.get("in").and_then(Value::as_str) == Some("path")
+                            && p.get("name").and_then(Value::as_str) == Some(name)
+                    });
+                    if !declared {
+                        ctx.report.warn("path-param-declared", &op_at, format!("path parameter `{name}` is used in the path but not declared; declared as a required string"));
+                        merged.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                    }
+                }
+                // Declared order, then path parameters in template order first: stable signatures.
+                merged.sort_by_key(|p| {
+                    let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+                    match p.get("in").and_then(Value::as_str) {
+                        Some("path") => (0, names.iter().position(|n| n == name).unwrap_or(0)),
+                        _ => (1, 0),
+                    }
                 });
-                if !declared {
-                    ctx.report.warn("path-param-declared", &op_at, format!("path parameter `{name}` is used in the path but not declared; declared as a required string"));
-                    merged.push(json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}));
+                if !merged.is_empty() {
+                    op.insert("parameters".into(), Value::Array(merged));
                 }
-            }
-            // Declared order, then path parameters in template order first: stable signatures.
-            merged.sort_by_key(|p| {
-                let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-                match p.get("in").and_then(Value::as_str) {
-                    Some("path") => (0, names.iter().position(|n| n == name).unwrap_or(0)),
-                    _ => (1, 0),
-                }
-            });
-            if !merged.is_empty() {
-                op.insert("parameters".into(), Value::Array(merged));
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
@@ -299,107 +300,108 @@ fn is_json(media: &str) -> bool {
 
 /// One media type per request body, JSON preferred; `$ref` bodies inlined.
 pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    let snapshot = root.clone();
-    let file = ctx.file.clone();
-    let mut failure = None;
-    for_each_operation_mut(root, |at, op| {
-        let Some(body) = op.get("requestBody") else {
-            return;
-        };
-        let body = resolve_schema(&snapshot, body).clone();
-        let body_at = format!("{at}/requestBody");
-        let media_ok = body.get("content").map(|c| {
-            c.as_object()
-                .is_some_and(|c| c.values().all(Value::is_object))
-        });
-        if !body.is_object() || media_ok == Some(false) {
-            failure.get_or_insert(Error::invalid(
-                &file,
-                &body_at,
-                "a request body must be an object whose `content` maps media types to objects",
-            ));
-            return;
-        }
-        let Some(content) = body
-            .get("content")
-            .and_then(Value::as_object)
-            .filter(|c| !c.is_empty())
-        else {
-            ctx.report.warn(
-                "request-body-empty",
-                &body_at,
-                "request body without content; dropped",
-            );
-            op.as_object_mut().map(|o| o.remove("requestBody"));
-            return;
-        };
-        let mut ranked: Vec<(&String, &Value)> = content.iter().collect();
-        ranked.sort_by_key(|(m, _)| body_rank(m).unwrap_or(u8::MAX));
-        let (media, media_obj) = ranked[0];
-        if body_rank(media).is_none() {
-            failure.get_or_insert(Error::invalid(
+    with_reference(root, |snapshot, root| {
+        let file = ctx.file.clone();
+        let mut failure = None;
+        for_each_operation_mut(root, |at, op| {
+            let Some(body) = op.get("requestBody") else {
+                return;
+            };
+            let body = resolve_schema(&snapshot, body).clone();
+            let body_at = format!("{at}/requestBody");
+            let media_ok = body.get("content").map(|c| {
+                c.as_object()
+                    .is_some_and(|c| c.values().all(Value::is_object))
+            });
+            if !body.is_object() || media_ok == Some(false) {
+                failure.get_or_insert(Error::invalid(
+                    &file,
+                    &body_at,
+                    "a request body must be an object whose `content` maps media types to objects",
+                ));
+                return;
+            }
+            let Some(content) = body
+                .get("content")
+                .and_then(Value::as_object)
+                .filter(|c| !c.is_empty())
+            else {
+                ctx.report.warn(
+                    "request-body-empty",
+                    &body_at,
+                    "request body without content; dropped",
+                );
+                op.as_object_mut().map(|o| o.remove("requestBody"));
+                return;
+            };
+            let mut ranked: Vec<(&String, &Value)> = content.iter().collect();
+            ranked.sort_by_key(|(m, _)| body_rank(m).unwrap_or(u8::MAX));
+            let (media, media_obj) = ranked[0];
+            if body_rank(media).is_none() {
+                failure.get_or_insert(Error::invalid(
                 &file,
                 &pointer::join(&format!("{body_at}/content"), media),
                 format!("request body media type `{media}` is not supported (JSON, form, octet-stream, text/plain)"),
             ));
-            return;
-        }
-        for (other, _) in &ranked[1..] {
-            ctx.report.warn(
-                "request-body-media-type-dropped",
-                &body_at,
-                format!("`{other}` dropped; the client sends `{media}`"),
-            );
-        }
-        let target = if is_json(media) {
-            if media != "application/json" {
-                ctx.report.info(
-                    "request-body-media-type-json",
+                return;
+            }
+            for (other, _) in &ranked[1..] {
+                ctx.report.warn(
+                    "request-body-media-type-dropped",
                     &body_at,
-                    format!("`{media}` is sent as `application/json`"),
+                    format!("`{other}` dropped; the client sends `{media}`"),
                 );
             }
-            "application/json"
-        } else if media.starts_with("multipart/") {
-            ctx.report.warn(
-                "request-body-multipart",
-                &body_at,
-                "multipart/form-data is sent as a raw application/octet-stream body",
-            );
-            "application/octet-stream"
-        } else {
-            media.split(';').next().unwrap_or_default().trim()
-        };
-        let mut media_obj = media_obj.clone();
-        if let Some(m) = media_obj.as_object_mut() {
-            m.remove("encoding");
-            if target == "application/octet-stream" {
-                m.insert(
-                    "schema".into(),
-                    json!({"type": "string", "format": "binary"}),
+            let target = if is_json(media) {
+                if media != "application/json" {
+                    ctx.report.info(
+                        "request-body-media-type-json",
+                        &body_at,
+                        format!("`{media}` is sent as `application/json`"),
+                    );
+                }
+                "application/json"
+            } else if media.starts_with("multipart/") {
+                ctx.report.warn(
+                    "request-body-multipart",
+                    &body_at,
+                    "multipart/form-data is sent as a raw application/octet-stream body",
                 );
-            } else if !m.contains_key("schema") {
-                m.insert("schema".into(), json!({}));
+                "application/octet-stream"
+            } else {
+                media.split(';').next().unwrap_or_default().trim()
+            };
+            let mut media_obj = media_obj.clone();
+            if let Some(m) = media_obj.as_object_mut() {
+                m.remove("encoding");
+                if target == "application/octet-stream" {
+                    m.insert(
+                        "schema".into(),
+                        json!({"type": "string", "format": "binary"}),
+                    );
+                } else if !m.contains_key("schema") {
+                    m.insert("schema".into(), json!({}));
+                }
             }
-        }
-        let mut new_body = Map::new();
-        if let Some(d) = body.get("description") {
-            new_body.insert("description".into(), d.clone());
-        }
-        let mut required = body.get("required") == Some(&json!(true));
-        if !required && is_struct_like(&snapshot, &media_obj["schema"]) {
-            required = true;
-            ctx.report.info(
-                "request-body-made-required",
-                &body_at,
-                "optional object bodies are required in the generated client",
-            );
-        }
-        new_body.insert("required".into(), json!(required));
-        new_body.insert("content".into(), json!({ target: media_obj }));
-        op["requestBody"] = Value::Object(new_body);
-    });
-    failure.map_or(Ok(()), Err)
+            let mut new_body = Map::new();
+            if let Some(d) = body.get("description") {
+                new_body.insert("description".into(), d.clone());
+            }
+            let mut required = body.get("required") == Some(&json!(true));
+            if !required && is_struct_like(&snapshot, &media_obj["schema"]) {
+                required = true;
+                ctx.report.info(
+                    "request-body-made-required",
+                    &body_at,
+                    "optional object bodies are required in the generated client",
+                );
+            }
+            new_body.insert("required".into(), json!(required));
+            new_body.insert("content".into(), json!({ target: media_obj }));
+            op["requestBody"] = Value::Object(new_body);
+        });
+        failure.map_or(Ok(()), Err)
+    })
 }
 
 /// What progenitor makes of a response: it must see one kind among successes, one among errors.
@@ -438,137 +440,138 @@ fn status_class(code: &str) -> Option<char> {
 
 /// One media type per response (JSON preferred), no `default`, one success kind, one error kind.
 pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    let snapshot = root.clone();
-    let file = ctx.file.clone();
-    let mut failure = None;
-    for_each_operation_mut(root, |at, op| {
-        let responses_at = format!("{at}/responses");
-        let Some(Value::Object(responses)) = op.get_mut("responses") else {
-            failure.get_or_insert(Error::invalid(
-                &file,
-                &responses_at,
-                "an operation needs a `responses` object",
-            ));
-            return;
-        };
-        let mut out: BTreeMap<String, Value> = BTreeMap::new();
-        let mut default = None;
-        for (code, response) in std::mem::take(responses) {
-            let mut response = resolve_schema(&snapshot, &response).clone();
-            let r_at = pointer::join(&responses_at, &code);
-            let media_ok = response.get("content").map(|c| {
-                c.as_object()
-                    .is_some_and(|c| c.values().all(Value::is_object))
-            });
-            if !response.is_object() || media_ok == Some(false) {
+    with_reference(root, |snapshot, root| {
+        let file = ctx.file.clone();
+        let mut failure = None;
+        for_each_operation_mut(root, |at, op| {
+            let responses_at = format!("{at}/responses");
+            let Some(Value::Object(responses)) = op.get_mut("responses") else {
                 failure.get_or_insert(Error::invalid(
                     &file,
-                    &r_at,
-                    "a response must be an object whose `content` maps media types to objects",
+                    &responses_at,
+                    "an operation needs a `responses` object",
                 ));
                 return;
-            }
-            if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
-                let chosen = content
-                    .keys()
-                    .find(|m| is_json(m))
-                    .or_else(|| content.keys().next())
-                    .cloned();
-                if let Some(chosen) = chosen {
-                    let mut media = content.remove(&chosen).unwrap_or_default();
-                    for other in content.keys() {
-                        ctx.report.info(
-                            "response-media-type-dropped",
-                            &r_at,
-                            format!("`{other}` dropped beside `{chosen}`"),
-                        );
-                    }
-                    content.clear();
-                    let key = if is_json(&chosen) {
-                        if chosen != "application/json" {
+            };
+            let mut out: BTreeMap<String, Value> = BTreeMap::new();
+            let mut default = None;
+            for (code, response) in std::mem::take(responses) {
+                let mut response = resolve_schema(&snapshot, &response).clone();
+                let r_at = pointer::join(&responses_at, &code);
+                let media_ok = response.get("content").map(|c| {
+                    c.as_object()
+                        .is_some_and(|c| c.values().all(Value::is_object))
+                });
+                if !response.is_object() || media_ok == Some(false) {
+                    failure.get_or_insert(Error::invalid(
+                        &file,
+                        &r_at,
+                        "a response must be an object whose `content` maps media types to objects",
+                    ));
+                    return;
+                }
+                if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                    let chosen = content
+                        .keys()
+                        .find(|m| is_json(m))
+                        .or_else(|| content.keys().next())
+                        .cloned();
+                    if let Some(chosen) = chosen {
+                        let mut media = content.remove(&chosen).unwrap_or_default();
+                        for other in content.keys() {
                             ctx.report.info(
-                                "response-media-type-json",
+                                "response-media-type-dropped",
                                 &r_at,
-                                format!("`{chosen}` is read as `application/json`"),
+                                format!("`{other}` dropped beside `{chosen}`"),
                             );
                         }
-                        "application/json".to_owned()
-                    } else {
-                        chosen
-                    };
-                    if key == "application/json" && media.get("schema").is_none() {
-                        media["schema"] = json!({});
+                        content.clear();
+                        let key = if is_json(&chosen) {
+                            if chosen != "application/json" {
+                                ctx.report.info(
+                                    "response-media-type-json",
+                                    &r_at,
+                                    format!("`{chosen}` is read as `application/json`"),
+                                );
+                            }
+                            "application/json".to_owned()
+                        } else {
+                            chosen
+                        };
+                        if key == "application/json" && media.get("schema").is_none() {
+                            media["schema"] = json!({});
+                        }
+                        content.insert(key, media);
                     }
-                    content.insert(key, media);
+                }
+                if response.get("description").is_none() {
+                    response["description"] = json!("");
+                }
+                let code = code.to_ascii_uppercase();
+                if code == "DEFAULT" {
+                    default = Some(response);
+                } else if status_class(&code).is_some() {
+                    out.insert(code, response);
+                } else {
+                    ctx.report.warn(
+                        "response-status-invalid",
+                        &r_at,
+                        format!("`{code}` is not a status code; dropped"),
+                    );
                 }
             }
-            if response.get("description").is_none() {
-                response["description"] = json!("");
-            }
-            let code = code.to_ascii_uppercase();
-            if code == "DEFAULT" {
-                default = Some(response);
-            } else if status_class(&code).is_some() {
-                out.insert(code, response);
-            } else {
-                ctx.report.warn(
-                    "response-status-invalid",
-                    &r_at,
-                    format!("`{code}` is not a status code; dropped"),
+            if let Some(default) = default {
+                for range in ["4XX", "5XX"] {
+                    let covered = out.keys().any(|c| c.starts_with(&range[..1]));
+                    if !covered {
+                        out.insert(range.to_owned(), default.clone());
+                    }
+                }
+                ctx.report.info(
+                    "response-default-split",
+                    &responses_at,
+                    "`default` became 4XX/5XX",
                 );
             }
-        }
-        if let Some(default) = default {
-            for range in ["4XX", "5XX"] {
-                let covered = out.keys().any(|c| c.starts_with(&range[..1]));
-                if !covered {
-                    out.insert(range.to_owned(), default.clone());
-                }
-            }
-            ctx.report.info(
-                "response-default-split",
-                &responses_at,
-                "`default` became 4XX/5XX",
-            );
-        }
-        // One success kind: keep the responses of the most informative kind.
-        let successes: Vec<(String, ResponseKind)> = out
-            .iter()
-            .filter(|(c, _)| status_class(c) == Some('2'))
-            .map(|(c, r)| (c.clone(), response_kind(r)))
-            .collect();
-        let mut kinds: Vec<&ResponseKind> = successes.iter().map(|(_, k)| k).collect();
-        kinds.sort();
-        kinds.dedup();
-        if kinds.len() > 1 {
-            let keep = successes
+            // One success kind: keep the responses of the most informative kind.
+            let successes: Vec<(String, ResponseKind)> = out
                 .iter()
-                .find(|(_, k)| matches!(k, ResponseKind::Json(_)))
-                .or_else(|| successes.iter().find(|(_, k)| *k == ResponseKind::Raw))
-                .map(|(_, k)| k.clone())
-                .unwrap_or(ResponseKind::Empty);
-            for (code, kind) in &successes {
-                if *kind != keep {
-                    out.remove(code);
-                    ctx.report.warn(
+                .filter(|(c, _)| status_class(c) == Some('2'))
+                .map(|(c, r)| (c.clone(), response_kind(r)))
+                .collect();
+            let mut kinds: Vec<&ResponseKind> = successes.iter().map(|(_, k)| k).collect();
+            kinds.sort();
+            kinds.dedup();
+            if kinds.len() > 1 {
+                let keep = successes
+                    .iter()
+                    .find(|(_, k)| matches!(k, ResponseKind::Json(_)))
+                    .or_else(|| successes.iter().find(|(_, k)| *k == ResponseKind::Raw))
+                    .map(|(_, k)| k.clone())
+                    .unwrap_or(ResponseKind::Empty);
+                for (code, kind) in &successes {
+                    if *kind != keep {
+                        out.remove(code);
+                        ctx.report.warn(
                         "response-success-dropped",
                         pointer::join(&responses_at, code),
                         format!("success response {code} has another body type than the operation's main success; dropped (the client cannot return two types)"),
                     );
+                    }
                 }
             }
-        }
-        if successes.is_empty() {
-            ctx.report.warn(
-                "response-success-missing",
-                &responses_at,
-                "no 2xx response declared; assumed 200 without a body",
-            );
-            out.insert("200".into(), json!({"description": "Success"}));
-        }
-        *responses = out.into_iter().collect();
-    });
-    failure.map_or(Ok(()), Err)
+            if successes.is_empty() {
+                ctx.report.warn(
+                    "response-success-missing",
+                    &responses_at,
+                    "no 2xx response declared; assumed 200 without a body",
+                );
+                out.insert("200".into(), json!({"description": "Success"}));
+            }
+            *responses = out.into_iter().collect();
+        });
+        failure.map_or(Ok(()), Err)
+    })
 }
 
 /// One error type per operation, as progenitor requires: error responses with different JSON
