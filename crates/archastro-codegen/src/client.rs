@@ -632,10 +632,10 @@ fn run_progenitor_styled(
     builders: bool,
 ) -> Result<(TokenStream, Uses)> {
     let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
-        generate_error(
-            family,
-            format!("the normalized document is not OpenAPI 3.0: {e}"),
-        )
+        crate::Error::NotOpenApi {
+            family: family.to_owned(),
+            reason: e.to_string(),
+        }
     })?;
     run_progenitor_api(family, api, replacements, builders)
 }
