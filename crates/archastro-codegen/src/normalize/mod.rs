@@ -719,20 +719,16 @@ pub fn dropped_from_docs(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-/// Rebuilds every map in key order, whatever map type serde_json was built with.
+/// Puts every map in key order, whatever map type serde_json was built with (a map already
+/// in order, as sorted maps always are, is left as it is).
 pub fn sort_keys(v: &mut Value) {
     match v {
-        // Already in order (always, when serde_json's maps are sorted ones): no rebuild.
-        Value::Object(m) if m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) => {
-            m.values_mut().for_each(sort_keys);
-        }
         Value::Object(m) => {
-            let mut entries: Vec<(String, Value)> = std::mem::take(m).into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            for (k, mut child) in entries {
-                sort_keys(&mut child);
-                m.insert(k, child);
+            if !m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
+                // In place: the entries are reordered, not rebuilt.
+                m.sort_keys();
             }
+            m.values_mut().for_each(sort_keys);
         }
         Value::Array(a) => a.iter_mut().for_each(sort_keys),
         _ => {}
