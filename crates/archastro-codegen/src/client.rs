@@ -329,6 +329,7 @@ impl<'a> ClientPlan<'a> {
             crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
                 .map_err(types_format_error)?;
         }
+        out.shrink_to_fit();
         self.types_parts
             .lock()
             .unwrap_or_else(|e| e.into_inner())

@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Result;
 use crate::client::{self, Files, SupportSources};
 use crate::contract;
 use crate::families::FamiliesConfig;
@@ -14,6 +13,7 @@ use crate::load::{self, Document};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
 use crate::server;
+use crate::{Error, Result};
 
 /// The directory, relative to the output root, that holds one normalized document per family.
 pub const NORMALIZED_DIR: &str = "spec/normalized";
@@ -95,7 +95,11 @@ pub fn output_tree(
         Box::new(move || {
             Ok(job()?
                 .into_iter()
-                .map(|(rel, text)| (format!("{dir}/{rel}"), text))
+                .map(|(rel, mut text)| {
+                    // Held until every job is done: without the slack of its growth.
+                    text.shrink_to_fit();
+                    (format!("{dir}/{rel}"), text)
+                })
                 .collect())
         })
     }
@@ -170,8 +174,15 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     // What the summary says about the input, taken before the document is consumed.
     let spec_operations = count_operations(&document.root);
     let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
-    let normalized = normalize::normalize_owned(document, &config)?;
-    let tree = output_tree(opts, &normalized, &config)?;
+    let origin = document.origin.clone();
+    let normalized = normalize::normalize_for_generation(document, &config)?;
+    let tree = output_tree(opts, &normalized, &config).map_err(|e| match e {
+        // The client generator is where each family is first read as OpenAPI 3.0.
+        Error::NotOpenApi { family, reason } => {
+            normalize::not_openapi_error(&origin, &family, reason)
+        }
+        other => other,
+    })?;
     let changes = tree.apply(opts.mode)?;
     Ok(RegenOutcome {
         spec_operations,
