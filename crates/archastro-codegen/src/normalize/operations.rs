@@ -116,7 +116,7 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             }
             let shared = resolve_parameters(
                 ctx,
-                &snapshot,
+                snapshot,
                 item.remove("parameters"),
                 &format!("{item_at}/parameters"),
             )?;
@@ -128,7 +128,7 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 let op_at = pointer::join(&item_at, method);
                 let own = resolve_parameters(
                     ctx,
-                    &snapshot,
+                    snapshot,
                     op.remove("parameters"),
                     &format!("{op_at}/parameters"),
                 )?;
@@ -182,12 +182,12 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         }
                     }
                     let non_scalar = {
-                        let schema = resolve_schema(&snapshot, &p["schema"]);
-                        let items = schema.get("items").map(|i| resolve_schema(&snapshot, i));
-                        is_struct_like(&snapshot, schema)
+                        let schema = resolve_schema(snapshot, &p["schema"]);
+                        let items = schema.get("items").map(|i| resolve_schema(snapshot, i));
+                        is_struct_like(snapshot, schema)
                             || schema.get("type").and_then(Value::as_str) == Some("object")
                             || items.is_some_and(|i| {
-                                is_struct_like(&snapshot, i)
+                                is_struct_like(snapshot, i)
                                     || i.get("type").and_then(Value::as_str) == Some("object")
                             })
                     };
@@ -307,7 +307,7 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let Some(body) = op.get("requestBody") else {
                 return;
             };
-            let body = resolve_schema(&snapshot, body).clone();
+            let body = resolve_schema(snapshot, body).clone();
             let body_at = format!("{at}/requestBody");
             let media_ok = body.get("content").map(|c| {
                 c.as_object()
@@ -388,7 +388,7 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 new_body.insert("description".into(), d.clone());
             }
             let mut required = body.get("required") == Some(&json!(true));
-            if !required && is_struct_like(&snapshot, &media_obj["schema"]) {
+            if !required && is_struct_like(snapshot, &media_obj["schema"]) {
                 required = true;
                 ctx.report.info(
                     "request-body-made-required",
@@ -456,7 +456,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut out: BTreeMap<String, Value> = BTreeMap::new();
             let mut default = None;
             for (code, response) in std::mem::take(responses) {
-                let mut response = resolve_schema(&snapshot, &response).clone();
+                let mut response = resolve_schema(snapshot, &response).clone();
                 let r_at = pointer::join(&responses_at, &code);
                 let media_ok = response.get("content").map(|c| {
                     c.as_object()
