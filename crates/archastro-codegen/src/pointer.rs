@@ -11,7 +11,7 @@ pub fn escape(token: &str) -> String {
 }
 
 /// Appends [`escape`]`(token)` to `out`.
-fn push_escaped(out: &mut String, token: &str) {
+pub fn push_escaped(out: &mut String, token: &str) {
     let mut rest = token;
     while let Some(i) = rest.find(['~', '/']) {
         out.push_str(&rest[..i]);

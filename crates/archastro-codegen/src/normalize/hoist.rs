@@ -222,7 +222,7 @@ fn replace_copies_below(
                     continue;
                 }
                 at.push('/');
-                at.push_str(&pointer::escape(k));
+                pointer::push_escaped(at, k);
                 replace_copies(child, at, Some(k), known, ctx);
                 at.truncate(len);
             }

@@ -653,7 +653,7 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
                     }
                     Value::Object(_) | Value::Array(_) => {
                         at.push('/');
-                        at.push_str(&pointer::escape(k));
+                        pointer::push_escaped(at, k);
                         sanitize_doc_texts(ctx, child, at, if names { None } else { Some(k) });
                         at.truncate(len);
                     }

@@ -45,7 +45,7 @@ fn walk_refs(value: &Value, parent: Option<&str>, at: &mut String, f: &mut dyn F
                 }
                 let len = at.len();
                 at.push('/');
-                at.push_str(&pointer::escape(k));
+                pointer::push_escaped(at, k);
                 // Under a name map, each value is an object again, whose keys are keywords.
                 walk_refs(v, if names { None } else { Some(k) }, at, f);
                 at.truncate(len);

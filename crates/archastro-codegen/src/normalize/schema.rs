@@ -78,6 +78,11 @@ fn keywords_of(ty: &str) -> &'static [&'static str] {
 
 /// Converts the schema at `value` (and everything under it) in place.
 pub fn downgrade(value: &mut Value, at: &str, report: &mut Report) {
+    downgrade_at(value, &mut at.to_owned(), report);
+}
+
+/// [`downgrade`] with `at` as a buffer that children extend and truncate back.
+fn downgrade_at(value: &mut Value, at: &mut String, report: &mut Report) {
     match value {
         Value::Bool(true) => *value = json!({}),
         Value::Bool(false) => *value = json!({"not": {}}),
@@ -89,26 +94,39 @@ pub fn downgrade(value: &mut Value, at: &str, report: &mut Report) {
     }
 }
 
-fn recurse(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+fn recurse(map: &mut Map<String, Value>, at: &mut String, report: &mut Report) {
+    let len = at.len();
     if let Some(Value::Object(props)) = map.get_mut("properties") {
-        let base = pointer::join(at, "properties");
+        at.push_str("/properties");
+        let base = at.len();
         for (name, prop) in props.iter_mut() {
-            downgrade(prop, &pointer::join(&base, name), report);
+            at.push('/');
+            pointer::push_escaped(at, name);
+            downgrade_at(prop, at, report);
+            at.truncate(base);
         }
+        at.truncate(len);
     }
     for key in ["items", "not"] {
         if let Some(v) = map.get_mut(key) {
-            downgrade(v, &pointer::join(at, key), report);
+            at.push('/');
+            at.push_str(key);
+            downgrade_at(v, at, report);
+            at.truncate(len);
         }
     }
     if let Some(v @ Value::Object(_)) = map.get_mut("additionalProperties") {
-        downgrade(v, &pointer::join(at, "additionalProperties"), report);
+        at.push_str("/additionalProperties");
+        downgrade_at(v, at, report);
+        at.truncate(len);
     }
     for key in ["allOf", "anyOf", "oneOf"] {
         if let Some(Value::Array(items)) = map.get_mut(key) {
-            let base = pointer::join(at, key);
             for (i, item) in items.iter_mut().enumerate() {
-                downgrade(item, &format!("{base}/{i}"), report);
+                use std::fmt::Write as _;
+                let _ = write!(at, "/{key}/{i}");
+                downgrade_at(item, at, report);
+                at.truncate(len);
             }
         }
     }
@@ -125,7 +143,26 @@ fn is_null_schema(v: &Value) -> bool {
     }
 }
 
+/// True when [`downgrade_object`] has anything to change in `map`: one pass over its keys,
+/// where most schemas need none of the many lookups below. (Each rule below starts from one
+/// of these keys.)
+fn has_downgrade_work(map: &Map<String, Value>) -> bool {
+    if map.len() > 1 && map.contains_key("$ref") {
+        return true;
+    }
+    map.iter().any(|(k, v)| match k.as_str() {
+        "type" => !v.is_string() || v == "null",
+        "enum" => v.as_array().is_some_and(|e| e.iter().any(Value::is_null)),
+        "items" => v.is_array(),
+        "const" | "exclusiveMinimum" | "exclusiveMaximum" | "examples" | "anyOf" | "oneOf" => true,
+        k => DROPPED_QUIETLY.contains(&k) || DROPPED_WITH_WARNING.contains(&k),
+    })
+}
+
 fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    if !has_downgrade_work(map) {
+        return;
+    }
     // `type: [T, "null"]`, `type: "null"` and multi-type arrays.
     let types: Option<Vec<String>> = match map.get("type") {
         Some(Value::Array(ts)) => Some(
