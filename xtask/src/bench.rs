@@ -62,7 +62,6 @@ const TARGET_OPS10K_SECONDS: f64 = 10.0;
 const TARGET_OPS10K_MIB: f64 = 1024.0;
 const TARGET_DIFF_SECONDS: f64 = 1.0;
 
-
 pub fn run(root: &Path, quick: bool) -> Result<()> {
     if let Ok(job) = std::env::var(CHILD_ENV) {
         return child(root, &job);
@@ -534,12 +533,23 @@ impl Bench {
         eprintln!("bench: client overhead (archastro-client-bench, {seconds} s)");
         let output = cargo()
             .current_dir(&self.root)
-            .args(["run", "--release", "--quiet", "-p", "archastro-client-bench", "--", seconds, "16"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "-p",
+                "archastro-client-bench",
+                "--",
+                seconds,
+                "16",
+            ])
             .stderr(Stdio::inherit())
             .output();
         self.client_overhead = match output {
             Err(e) => Err(format!("cargo run -p archastro-client-bench: {e}")),
-            Ok(o) if !o.status.success() => Err(format!("archastro-client-bench failed ({})", o.status)),
+            Ok(o) if !o.status.success() => {
+                Err(format!("archastro-client-bench failed ({})", o.status))
+            }
             Ok(o) => String::from_utf8_lossy(&o.stdout)
                 .lines()
                 .rev()

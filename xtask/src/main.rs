@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's command line. A thin clap front end; the logic lives in
 //! `archastro-codegen` (see ARCHITECTURE.md).
 
+mod alloc_policy;
 mod bench;
 mod peers;
 
@@ -18,8 +19,7 @@ use archastro_codegen::regen::{self, RegenOptions};
 use archastro_codegen::release;
 use clap::{Parser, Subcommand};
 
-/// Generation allocates and frees millions of small token and syntax-tree nodes; mimalloc
-/// spends far less time on that than the system allocator.
+/// mimalloc: see `alloc_policy`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -100,6 +100,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    alloc_policy::configure();
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -121,7 +121,6 @@ pub fn output_tree(
             .take(normalized.families.len())
             .map(|j| in_dir(server::SERVER_DIR, j)),
     );
-    jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
     jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
     jobs.push(in_dir(
         contract::CONTRACT_DIR,
@@ -145,6 +144,7 @@ pub fn output_tree(
         }
         Ok(files)
     }));
+    jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
     for part in crate::jobs::run(jobs) {
         for (rel, text) in part? {
             tree.add(rel, text);
