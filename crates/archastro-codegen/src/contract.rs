@@ -5,78 +5,90 @@
 
 use std::collections::BTreeMap;
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use std::fmt::Write as _;
+
 use serde_json::{Map, Value, json};
 
+use crate::Result;
 use crate::client::{CLIENT_DIR, GENERATED_MARKER};
 use crate::normalize::schema::resolve_schema;
 use crate::normalize::{METHODS, Normalized};
-use crate::{Error, Result};
 
 /// Where the contract crate lives, relative to the output root.
 pub const CONTRACT_DIR: &str = "generated/archastro-contract";
 
-/// Every file of the contract crate, keyed by path relative to the crate directory.
-pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, String>> {
-    let mut calls = Vec::new();
-    for (family, doc) in &normalized.families {
-        calls.push(family_calls(family, doc));
-    }
-    let lib = quote! {
-        //! Calls every operation of `archastro-client` once with example arguments.
+/// The fixed start of `src/lib.rs`, up to the first family's calls.
+const LIB_START: &str = r#"//! Calls every operation of `archastro-client` once with example arguments.
+use archastro_client::{ArchAstro, RetryPolicy};
+/// What one call gave: `Ok` when the response was a success that decoded.
+pub type Outcome = (&'static str, Result<(), String>);
+/// Calls every operation against `base_url` (a mock server of the spec).
+pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
+    let api = ArchAstro::builder()
+        .base_url(base_url)
+        .publishable_key("pk_test_contract")
+        .secret_key("sk_test_contract")
+        .bearer("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfY29udHJhY3QifQ.c2lnbmF0dXJl")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("a valid client configuration");
+    let mut outcomes = Vec::new();
+"#;
 
-        use archastro_client::{ArchAstro, RetryPolicy};
+/// The fixed end of `src/lib.rs`, after the last family's calls.
+const LIB_END: &str = r#"    outcomes
+}
+fn outcome<T, E: serde::Serialize>(
+    id: &'static str,
+    result: Result<archastro_client::ResponseValue<T>, progenitor_client::Error<E>>,
+) -> Outcome {
+    (id, result.map(|_| ()).map_err(|e| archastro_client::Error::from(e).to_string()))
+}
+"#;
 
-        /// What one call gave: `Ok` when the response was a success that decoded.
-        pub type Outcome = (&'static str, Result<(), String>);
-
-        /// Calls every operation against `base_url` (a mock server of the spec).
-        pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
-            let api = ArchAstro::builder()
-                .base_url(base_url)
-                .publishable_key("pk_test_contract")
-                .secret_key("sk_test_contract")
-                .bearer("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfY29udHJhY3QifQ.c2lnbmF0dXJl")
-                .retry_policy(RetryPolicy::none())
-                .build()
-                .expect("a valid client configuration");
-            let mut outcomes = Vec::new();
-            #(#calls)*
-            outcomes
-        }
-
-        fn outcome<T, E: serde::Serialize>(id: &'static str, result: Result<archastro_client::ResponseValue<T>, progenitor_client::Error<E>>) -> Outcome {
-            (id, result.map(|_| ()).map_err(|e| archastro_client::Error::from(e).to_string()))
-        }
+/// `src/main.rs`, after the generated marker.
+const MAIN: &str = r#"//! `archastro-contract BASE_URL`: calls every operation, prints one line each, fails if any failed.
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> std::process::ExitCode {
+    let Some(base_url) = std::env::args().nth(1) else {
+        eprintln!("usage: archastro-contract BASE_URL");
+        return std::process::ExitCode::FAILURE;
     };
-    let main = quote! {
-        //! `archastro-contract BASE_URL`: calls every operation, prints one line each, fails if any failed.
-
-        #[tokio::main(flavor = "current_thread")]
-        async fn main() -> std::process::ExitCode {
-            let Some(base_url) = std::env::args().nth(1) else {
-                eprintln!("usage: archastro-contract BASE_URL");
-                return std::process::ExitCode::FAILURE;
-            };
-            let outcomes = archastro_contract::call_every_operation(&base_url).await;
-            let mut failed = 0;
-            for (id, result) in &outcomes {
-                match result {
-                    Ok(()) => println!("ok   {id}"),
-                    Err(e) => {
-                        failed += 1;
-                        println!("FAIL {id}: {e}");
-                    }
-                }
+    let outcomes = archastro_contract::call_every_operation(&base_url).await;
+    let mut failed = 0;
+    for (id, result) in &outcomes {
+        match result {
+            Ok(()) => println!("ok   {id}"),
+            Err(e) => {
+                failed += 1;
+                println!("FAIL {id}: {e}");
             }
-            println!("{} operations, {} failed", outcomes.len(), failed);
-            if failed == 0 { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
         }
-    };
+    }
+    println!("{} operations, {} failed", outcomes.len(), failed);
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+"#;
+
+/// Every file of the contract crate, keyed by path relative to the crate directory. The code
+/// is written as text (its shape is fixed; names from the spec go through [`rust_name`] and
+/// the client's `type_name`, values through escaped literals).
+pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, String>> {
+    let mut lib = format!("{GENERATED_MARKER}\n{LIB_START}");
+    for (family, doc) in &normalized.families {
+        family_calls(family, doc, &mut lib);
+    }
+    lib.push_str(LIB_END);
     let mut files = BTreeMap::new();
-    files.insert("src/lib.rs".to_owned(), format(lib, "contract")?);
-    files.insert("src/main.rs".to_owned(), format(main, "contract main")?);
+    files.insert("src/lib.rs".to_owned(), lib);
+    files.insert(
+        "src/main.rs".to_owned(),
+        format!("{GENERATED_MARKER}\n{MAIN}"),
+    );
     files.insert(
         "Cargo.toml".to_owned(),
         format!(
@@ -100,19 +112,17 @@ pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, Str
     Ok(files)
 }
 
-fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let mut out = format!("{GENERATED_MARKER}\n");
-    crate::format::format_items(tokens, &mut out).map_err(|e| Error::Generate {
-        target: what.to_owned(),
-        message: e.to_string(),
-    })?;
-    Ok(out)
-}
-
-/// One scope of calls per family (its `prelude` brings the builder methods into scope).
-fn family_calls(family: &str, doc: &Value) -> TokenStream {
-    let module = format_ident!("{}", family);
-    let mut calls = Vec::new();
+/// Appends one scope of calls per family (its `prelude` brings the builder methods into
+/// scope): for each operation, the builder chain with every required parameter and the body
+/// set from examples, then its outcome.
+fn family_calls(family: &str, doc: &Value, out: &mut String) {
+    // A family name is `[a-z][a-z0-9_]*` (families.rs) and an operation id `[a-z0-9_]+`
+    // (the normalizer's naming), as the client names its modules and methods.
+    let module = family;
+    let _ = write!(
+        out,
+        "    {{\n        #[allow(unused_imports)]\n        use archastro_client::{module}::prelude::*;\n"
+    );
     for item in doc["paths"]
         .as_object()
         .into_iter()
@@ -125,18 +135,15 @@ fn family_calls(family: &str, doc: &Value) -> TokenStream {
             let Some(id) = op.get("operationId").and_then(Value::as_str) else {
                 continue;
             };
-            let method_ident = format_ident!("{}", id);
-            let mut setters = Vec::new();
+            let mut chain = vec![format!("{module}()"), format!("{id}()")];
             for p in op["parameters"].as_array().into_iter().flatten() {
                 let required = p["required"] == json!(true) || p["in"] == "path";
                 if !required {
                     continue;
                 }
                 let name = p["name"].as_str().unwrap_or_default();
-                let setter = format_ident!("{}", rust_name(name));
                 let value = example(doc, &p["schema"], 0);
-                let literal = scalar_tokens(doc, &p["schema"], &value);
-                setters.push(quote! { .#setter(#literal) });
+                chain.push(format!("{}({})", rust_name(name), scalar_literal(&value)));
             }
             if let Some(content) = op
                 .pointer("/requestBody/content")
@@ -144,37 +151,34 @@ fn family_calls(family: &str, doc: &Value) -> TokenStream {
             {
                 if let Some(media) = content.get("application/json") {
                     let schema = &media["schema"];
-                    let value = example(doc, schema, 0);
-                    let text = value.to_string();
-                    match schema.get("$ref").and_then(Value::as_str) {
-                        Some(r) => {
-                            let ty = format_ident!("{}", crate::client::type_name(r.rsplit('/').next().unwrap_or_default()));
-                            setters.push(quote! {
-                                .body(serde_json::from_str::<archastro_client::types::#ty>(#text).expect("the example body fits its type"))
-                            });
-                        }
-                        None => setters.push(quote! {
-                            .body(serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(#text).unwrap_or_default())
-                        }),
-                    }
+                    let text = crate::server::str_lit(&example(doc, schema, 0).to_string());
+                    let parsed = match schema.get("$ref").and_then(Value::as_str) {
+                        Some(r) => format!(
+                            "serde_json::from_str::<archastro_client::types::{}>({text})\n                    .expect(\"the example body fits its type\")",
+                            crate::client::type_name(r.rsplit('/').next().unwrap_or_default())
+                        ),
+                        None => format!(
+                            "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
+                        ),
+                    };
+                    chain.push(format!("body(\n                {parsed},\n            )"));
                 } else if content.contains_key("application/octet-stream") {
-                    setters.push(quote! { .body(Vec::<u8>::new()) });
+                    chain.push("body(Vec::<u8>::new())".to_owned());
                 } else if content.contains_key("text/plain") {
-                    setters.push(quote! { .body(String::new()) });
+                    chain.push("body(String::new())".to_owned());
                 }
             }
-            calls.push(quote! {
-                outcomes.push(outcome(#id, api.#module().#method_ident()#(#setters)*.send().await));
-            });
+            chain.push("send()".to_owned());
+            chain.push("await".to_owned());
+            let _ = write!(
+                out,
+                "        let result = api\n            .{};\n        outcomes.push(outcome({}, result));\n",
+                chain.join("\n            ."),
+                crate::server::str_lit(id)
+            );
         }
     }
-    quote! {
-        {
-            #[allow(unused_imports)]
-            use archastro_client::#module::prelude::*;
-            #(#calls)*
-        }
-    }
+    out.push_str("    }\n");
 }
 
 /// The builder method progenitor names after a parameter.
@@ -197,31 +201,18 @@ fn rust_name(name: &str) -> String {
     }
 }
 
-/// A literal of a type every generated parameter setter accepts (`TryInto<T>`).
-fn scalar_tokens(doc: &Value, schema: &Value, value: &Value) -> TokenStream {
-    let schema = resolve_schema(doc, schema);
+/// A literal of a type every generated parameter setter accepts (`TryInto<T>`): suffixed
+/// numbers, booleans, and strings (anything else as its JSON text).
+fn scalar_literal(value: &Value) -> String {
     match value {
-        Value::Bool(b) => quote! { #b },
-        Value::Number(n) if n.is_u64() => {
-            let n = n.as_u64().unwrap_or(1);
-            quote! { #n }
-        }
-        Value::Number(n) if n.is_i64() => {
-            let n = n.as_i64().unwrap_or(1);
-            quote! { #n }
-        }
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) if n.is_u64() => format!("{}u64", n.as_u64().unwrap_or(1)),
+        Value::Number(n) if n.is_i64() => format!("{}i64", n.as_i64().unwrap_or(1)),
         Value::Number(n) => {
-            let f = n.as_f64().unwrap_or(1.0);
-            quote! { #f }
+            proc_macro2::Literal::f64_suffixed(n.as_f64().unwrap_or(1.0)).to_string()
         }
-        Value::String(s) => {
-            let _ = schema;
-            quote! { #s }
-        }
-        other => {
-            let text = other.to_string();
-            quote! { #text }
-        }
+        Value::String(s) => crate::server::str_lit(s),
+        other => crate::server::str_lit(&other.to_string()),
     }
 }
 

@@ -450,7 +450,7 @@ fn fitted(one_line: &str, wrapped: &str, broken: &str) -> String {
 }
 
 /// `text` as a Rust string literal (escaped as by `quote`).
-fn str_lit(text: &str) -> String {
+pub(crate) fn str_lit(text: &str) -> String {
     proc_macro2::Literal::string(text).to_string()
 }
 

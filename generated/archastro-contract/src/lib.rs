@@ -17,2313 +17,1489 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
     {
         #[allow(unused_imports)]
         use archastro_client::auth::prelude::*;
-        outcomes
-            .push(
-                outcome(
-                    "verify_login_code",
-                    api
-                        .auth()
-                        .verify_login_code()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::VerifyCodeRequest,
-                            >("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "login",
-                    api
-                        .auth()
-                        .login()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::LoginRequest,
-                            >(
-                                    "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "request_login_code",
-                    api
-                        .auth()
-                        .request_login_code()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::LoginCodeRequest,
-                            >("{\"email\":\"ada@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "request_login_link",
-                    api
-                        .auth()
-                        .request_login_link()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::LoginLinkRequest,
-                            >("{\"email\":\"ada@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "oauth_login",
-                    api
-                        .auth()
-                        .oauth_login()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::OAuthLoginRequest,
-                            >("{\"provider\":\"google\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "refresh",
-                    api
-                        .auth()
-                        .refresh()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::RefreshRequest,
-                            >(
-                                    "{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "register",
-                    api
-                        .auth()
-                        .register()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::RegisterRequest,
-                            >(
-                                    "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "exchange_token",
-                    api
-                        .auth()
-                        .exchange_token()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::TokenExchangeRequest,
-                            >("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "verify_login_link",
-                    api
-                        .auth()
-                        .verify_login_link()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::VerifyLinkRequest,
-                            >("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "authorize_device",
-                    api
-                        .auth()
-                        .authorize_device()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::DeviceAuthorizationRequest,
-                            >("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_oauth_token",
-                    api
-                        .auth()
-                        .create_oauth_token()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::OAuthTokenRequest,
-                            >(
-                                    "{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
+        let result = api
+            .auth()
+            .verify_login_code()
+            .body(
+                serde_json::from_str::<archastro_client::types::VerifyCodeRequest>("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("verify_login_code", result));
+        let result = api
+            .auth()
+            .login()
+            .body(
+                serde_json::from_str::<archastro_client::types::LoginRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("login", result));
+        let result = api
+            .auth()
+            .request_login_code()
+            .body(
+                serde_json::from_str::<archastro_client::types::LoginCodeRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("request_login_code", result));
+        let result = api
+            .auth()
+            .request_login_link()
+            .body(
+                serde_json::from_str::<archastro_client::types::LoginLinkRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("request_login_link", result));
+        let result = api
+            .auth()
+            .oauth_login()
+            .body(
+                serde_json::from_str::<archastro_client::types::OAuthLoginRequest>("{\"provider\":\"google\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("oauth_login", result));
+        let result = api
+            .auth()
+            .refresh()
+            .body(
+                serde_json::from_str::<archastro_client::types::RefreshRequest>("{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("refresh", result));
+        let result = api
+            .auth()
+            .register()
+            .body(
+                serde_json::from_str::<archastro_client::types::RegisterRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("register", result));
+        let result = api
+            .auth()
+            .exchange_token()
+            .body(
+                serde_json::from_str::<archastro_client::types::TokenExchangeRequest>("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("exchange_token", result));
+        let result = api
+            .auth()
+            .verify_login_link()
+            .body(
+                serde_json::from_str::<archastro_client::types::VerifyLinkRequest>("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("verify_login_link", result));
+        let result = api
+            .auth()
+            .authorize_device()
+            .body(
+                serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("authorize_device", result));
+        let result = api
+            .auth()
+            .create_oauth_token()
+            .body(
+                serde_json::from_str::<archastro_client::types::OAuthTokenRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_oauth_token", result));
     }
     {
         #[allow(unused_imports)]
         use archastro_client::runtime::prelude::*;
-        outcomes.push(outcome("list_agents", api.runtime().list_agents().send().await));
-        outcomes
-            .push(
-                outcome(
-                    "create_agent",
-                    api
-                        .runtime()
-                        .create_agent()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAgentRequest,
-                            >("{\"name\":\"Support Copilot\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_agent",
-                    api.runtime().get_agent().agent_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_agent",
-                    api.runtime().delete_agent().agent_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_agent",
-                    api
-                        .runtime()
-                        .update_agent()
-                        .agent_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateAgentRequest,
-                            >("{\"default_model\":\"claude-sonnet-4-5\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_feedback",
-                    api
-                        .runtime()
-                        .create_feedback()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::FeedbackRequest,
-                            >("{\"rating\":\"positive\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "scrape",
-                    api
-                        .runtime()
-                        .scrape()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::ScrapeRequest,
-                            >("{\"url\":\"https://example.com/blog/launch\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "search",
-                    api
-                        .runtime()
-                        .search()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::SearchRequest,
-                            >("{\"query\":\"launch pricing\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes.push(outcome("list_teams", api.runtime().list_teams().send().await));
-        outcomes
-            .push(
-                outcome(
-                    "create_team",
-                    api
-                        .runtime()
-                        .create_team()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateTeamRequest,
-                            >("{\"name\":\"Launch Crew\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "join_team",
-                    api
-                        .runtime()
-                        .join_team()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::JoinTeamRequest,
-                            >("{\"code\":\"LNCH-7Q2X\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_team",
-                    api.runtime().get_team().team_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "replace_team",
-                    api
-                        .runtime()
-                        .replace_team()
-                        .team_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::ReplaceTeamRequest,
-                            >("{\"name\":\"Launch Crew\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "invite_team_member",
-                    api
-                        .runtime()
-                        .invite_team_member()
-                        .team_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::InviteTeamMemberRequest,
-                            >("{}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_team_members",
-                    api.runtime().list_team_members().team_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_team_objects",
-                    api.runtime().list_team_objects().team_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_team_tasks",
-                    api.runtime().list_team_tasks().team_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_team_threads",
-                    api.runtime().list_team_threads().team_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_team_thread",
-                    api
-                        .runtime()
-                        .create_team_thread()
-                        .team_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateThreadRequest,
-                            >("{}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_team_thread",
-                    api
-                        .runtime()
-                        .get_team_thread()
-                        .team_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_team_thread",
-                    api
-                        .runtime()
-                        .delete_team_thread()
-                        .team_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_team_thread",
-                    api
-                        .runtime()
-                        .update_team_thread()
-                        .team_id("example")
-                        .thread_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateThreadRequest,
-                            >("{\"archived\":false}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_team_thread_messages",
-                    api
-                        .runtime()
-                        .list_team_thread_messages()
-                        .team_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_team_thread_message",
-                    api
-                        .runtime()
-                        .create_team_thread_message()
-                        .team_id("example")
-                        .thread_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateMessageRequest,
-                            >("{\"content\":\"Can you summarize yesterday's standup?\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_current_user",
-                    api.runtime().get_current_user().send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_user",
-                    api.runtime().get_user().user_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_user_email",
-                    api
-                        .runtime()
-                        .update_user_email()
-                        .user_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateEmailRequest,
-                            >("{\"email\":\"ada.king@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_user_integrations",
-                    api
-                        .runtime()
-                        .list_user_integrations()
-                        .user_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_user_profile",
-                    api
-                        .runtime()
-                        .update_user_profile()
-                        .user_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateProfileRequest,
-                            >("{\"alias\":\"ada\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_user_threads",
-                    api.runtime().list_user_threads().user_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_user_thread",
-                    api
-                        .runtime()
-                        .create_user_thread()
-                        .user_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateThreadRequest,
-                            >("{}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_user_thread",
-                    api
-                        .runtime()
-                        .get_user_thread()
-                        .user_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_user_thread",
-                    api
-                        .runtime()
-                        .delete_user_thread()
-                        .user_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_user_thread",
-                    api
-                        .runtime()
-                        .update_user_thread()
-                        .user_id("example")
-                        .thread_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateThreadRequest,
-                            >("{\"archived\":false}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_user_thread_messages",
-                    api
-                        .runtime()
-                        .list_user_thread_messages()
-                        .user_id("example")
-                        .thread_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_user_thread_message",
-                    api
-                        .runtime()
-                        .create_user_thread_message()
-                        .user_id("example")
-                        .thread_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateMessageRequest,
-                            >("{\"content\":\"Can you summarize yesterday's standup?\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_user_timezone",
-                    api
-                        .runtime()
-                        .update_user_timezone()
-                        .user_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateTimezoneRequest,
-                            >("{\"timezone\":\"America/New_York\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "receive_webhook",
-                    api
-                        .runtime()
-                        .receive_webhook()
-                        .app_id("example")
-                        .provider_or_key("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::InboundWebhookPayload,
-                            >("{\"action\":\"opened\",\"number\":42}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
+        let result = api
+            .runtime()
+            .list_agents()
+            .send()
+            .await;
+        outcomes.push(outcome("list_agents", result));
+        let result = api
+            .runtime()
+            .create_agent()
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_agent", result));
+        let result = api
+            .runtime()
+            .get_agent()
+            .agent_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_agent", result));
+        let result = api
+            .runtime()
+            .delete_agent()
+            .agent_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_agent", result));
+        let result = api
+            .runtime()
+            .update_agent()
+            .agent_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_agent", result));
+        let result = api
+            .runtime()
+            .create_feedback()
+            .body(
+                serde_json::from_str::<archastro_client::types::FeedbackRequest>("{\"rating\":\"positive\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_feedback", result));
+        let result = api
+            .runtime()
+            .scrape()
+            .body(
+                serde_json::from_str::<archastro_client::types::ScrapeRequest>("{\"url\":\"https://example.com/blog/launch\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("scrape", result));
+        let result = api
+            .runtime()
+            .search()
+            .body(
+                serde_json::from_str::<archastro_client::types::SearchRequest>("{\"query\":\"launch pricing\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("search", result));
+        let result = api
+            .runtime()
+            .list_teams()
+            .send()
+            .await;
+        outcomes.push(outcome("list_teams", result));
+        let result = api
+            .runtime()
+            .create_team()
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_team", result));
+        let result = api
+            .runtime()
+            .join_team()
+            .body(
+                serde_json::from_str::<archastro_client::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("join_team", result));
+        let result = api
+            .runtime()
+            .get_team()
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_team", result));
+        let result = api
+            .runtime()
+            .replace_team()
+            .team_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("replace_team", result));
+        let result = api
+            .runtime()
+            .invite_team_member()
+            .team_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::InviteTeamMemberRequest>("{}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("invite_team_member", result));
+        let result = api
+            .runtime()
+            .list_team_members()
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_team_members", result));
+        let result = api
+            .runtime()
+            .list_team_objects()
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_team_objects", result));
+        let result = api
+            .runtime()
+            .list_team_tasks()
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_team_tasks", result));
+        let result = api
+            .runtime()
+            .list_team_threads()
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_team_threads", result));
+        let result = api
+            .runtime()
+            .create_team_thread()
+            .team_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_team_thread", result));
+        let result = api
+            .runtime()
+            .get_team_thread()
+            .team_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_team_thread", result));
+        let result = api
+            .runtime()
+            .delete_team_thread()
+            .team_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_team_thread", result));
+        let result = api
+            .runtime()
+            .update_team_thread()
+            .team_id("example")
+            .thread_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_team_thread", result));
+        let result = api
+            .runtime()
+            .list_team_thread_messages()
+            .team_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_team_thread_messages", result));
+        let result = api
+            .runtime()
+            .create_team_thread_message()
+            .team_id("example")
+            .thread_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_team_thread_message", result));
+        let result = api
+            .runtime()
+            .get_current_user()
+            .send()
+            .await;
+        outcomes.push(outcome("get_current_user", result));
+        let result = api
+            .runtime()
+            .get_user()
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_user", result));
+        let result = api
+            .runtime()
+            .update_user_email()
+            .user_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateEmailRequest>("{\"email\":\"ada.king@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_user_email", result));
+        let result = api
+            .runtime()
+            .list_user_integrations()
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_user_integrations", result));
+        let result = api
+            .runtime()
+            .update_user_profile()
+            .user_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateProfileRequest>("{\"alias\":\"ada\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_user_profile", result));
+        let result = api
+            .runtime()
+            .list_user_threads()
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_user_threads", result));
+        let result = api
+            .runtime()
+            .create_user_thread()
+            .user_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_user_thread", result));
+        let result = api
+            .runtime()
+            .get_user_thread()
+            .user_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_user_thread", result));
+        let result = api
+            .runtime()
+            .delete_user_thread()
+            .user_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_user_thread", result));
+        let result = api
+            .runtime()
+            .update_user_thread()
+            .user_id("example")
+            .thread_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_user_thread", result));
+        let result = api
+            .runtime()
+            .list_user_thread_messages()
+            .user_id("example")
+            .thread_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_user_thread_messages", result));
+        let result = api
+            .runtime()
+            .create_user_thread_message()
+            .user_id("example")
+            .thread_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_user_thread_message", result));
+        let result = api
+            .runtime()
+            .update_user_timezone()
+            .user_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>("{\"timezone\":\"America/New_York\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_user_timezone", result));
+        let result = api
+            .runtime()
+            .receive_webhook()
+            .app_id("example")
+            .provider_or_key("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::InboundWebhookPayload>("{\"action\":\"opened\",\"number\":42}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("receive_webhook", result));
     }
     {
         #[allow(unused_imports)]
         use archastro_client::developer::prelude::*;
-        outcomes.push(outcome("list_apps", api.developer().list_apps().send().await));
-        outcomes
-            .push(
-                outcome(
-                    "create_app",
-                    api
-                        .developer()
-                        .create_app()
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAppRequest,
-                            >("{\"name\":\"Example Assistant\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app",
-                    api.developer().get_app().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app",
-                    api.developer().delete_app().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app",
-                    api
-                        .developer()
-                        .update_app()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateAppRequest,
-                            >(
-                                    "{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_agents",
-                    api.developer().list_app_agents().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_agent",
-                    api
-                        .developer()
-                        .create_app_agent()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAgentRequest,
-                            >("{\"name\":\"Support Copilot\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_agent",
-                    api
-                        .developer()
-                        .get_app_agent()
-                        .app_id("example")
-                        .agent_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_agent",
-                    api
-                        .developer()
-                        .delete_app_agent()
-                        .app_id("example")
-                        .agent_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_agent",
-                    api
-                        .developer()
-                        .update_app_agent()
-                        .app_id("example")
-                        .agent_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateAgentRequest,
-                            >("{\"default_model\":\"claude-sonnet-4-5\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_agent_installation",
-                    api
-                        .developer()
-                        .create_agent_installation()
-                        .app_id("example")
-                        .agent_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateInstallationRequest,
-                            >("{\"kind\":\"integration/slack\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_agent_routine",
-                    api
-                        .developer()
-                        .create_agent_routine()
-                        .app_id("example")
-                        .agent_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateRoutineRequest,
-                            >(
-                                    "{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_configs",
-                    api.developer().list_app_configs().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_config",
-                    api
-                        .developer()
-                        .create_app_config()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateConfigRequest,
-                            >(
-                                    "{\"content\":\"name: Digest workflow\\nentry: fetch\\n\",\"kind\":\"Workflow\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_config",
-                    api
-                        .developer()
-                        .get_app_config()
-                        .app_id("example")
-                        .config_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_config",
-                    api
-                        .developer()
-                        .delete_app_config()
-                        .app_id("example")
-                        .config_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_config",
-                    api
-                        .developer()
-                        .update_app_config()
-                        .app_id("example")
-                        .config_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateConfigRequest,
-                            >("{\"archived\":false}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_context_credentials",
-                    api
-                        .developer()
-                        .list_context_credentials()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_context_credential",
-                    api
-                        .developer()
-                        .create_context_credential()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateCredentialRequest,
-                            >(
-                                    "{\"name\":\"GitHub bot token\",\"secret\":\"ghp_exampleexampleexample3f9a\",\"type\":\"bearer_token\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_context_credential",
-                    api
-                        .developer()
-                        .get_context_credential()
-                        .app_id("example")
-                        .credential_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_context_credential",
-                    api
-                        .developer()
-                        .delete_context_credential()
-                        .app_id("example")
-                        .credential_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_context_integrations",
-                    api
-                        .developer()
-                        .list_context_integrations()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_context_integration",
-                    api
-                        .developer()
-                        .create_context_integration()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateIntegrationRequest,
-                            >("{\"provider\":\"github\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_context_integration",
-                    api
-                        .developer()
-                        .get_context_integration()
-                        .app_id("example")
-                        .integration_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_context_integration",
-                    api
-                        .developer()
-                        .delete_context_integration()
-                        .app_id("example")
-                        .integration_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_context_sources",
-                    api.developer().list_context_sources().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_context_source",
-                    api
-                        .developer()
-                        .create_context_source()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateContextSourceRequest,
-                            >("{\"type\":\"github_repo\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_context_source",
-                    api
-                        .developer()
-                        .get_context_source()
-                        .app_id("example")
-                        .source_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_context_source",
-                    api
-                        .developer()
-                        .delete_context_source()
-                        .app_id("example")
-                        .source_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_custom_objects",
-                    api
-                        .developer()
-                        .list_app_custom_objects()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_custom_object",
-                    api
-                        .developer()
-                        .create_app_custom_object()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateCustomObjectRequest,
-                            >(
-                                    "{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_custom_object",
-                    api
-                        .developer()
-                        .get_app_custom_object()
-                        .app_id("example")
-                        .custom_object_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_custom_object",
-                    api
-                        .developer()
-                        .delete_app_custom_object()
-                        .app_id("example")
-                        .custom_object_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_custom_object",
-                    api
-                        .developer()
-                        .update_app_custom_object()
-                        .app_id("example")
-                        .custom_object_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateCustomObjectRequest,
-                            >("{\"description\":\"Customer accounts.\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_domains",
-                    api.developer().list_app_domains().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_domain",
-                    api
-                        .developer()
-                        .create_app_domain()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateDomainRequest,
-                            >("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_domain",
-                    api
-                        .developer()
-                        .get_app_domain()
-                        .app_id("example")
-                        .domain_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_domain",
-                    api
-                        .developer()
-                        .delete_app_domain()
-                        .app_id("example")
-                        .domain_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_domain",
-                    api
-                        .developer()
-                        .update_app_domain()
-                        .app_id("example")
-                        .domain_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateDomainRequest,
-                            >("{\"primary\":true}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_files",
-                    api.developer().list_app_files().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_file",
-                    api
-                        .developer()
-                        .create_app_file()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateFileRequest,
-                            >(
-                                    "{\"content_type\":\"application/pdf\",\"filename\":\"report.pdf\",\"size\":48213}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_file",
-                    api
-                        .developer()
-                        .get_app_file()
-                        .app_id("example")
-                        .file_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_file",
-                    api
-                        .developer()
-                        .delete_app_file()
-                        .app_id("example")
-                        .file_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_file",
-                    api
-                        .developer()
-                        .update_app_file()
-                        .app_id("example")
-                        .file_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateFileRequest,
-                            >("{\"filename\":\"q3-report.pdf\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_installations",
-                    api
-                        .developer()
-                        .list_app_installations()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_installation_kinds",
-                    api
-                        .developer()
-                        .list_installation_kinds()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_installation",
-                    api
-                        .developer()
-                        .get_app_installation()
-                        .app_id("example")
-                        .installation_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_installation",
-                    api
-                        .developer()
-                        .delete_app_installation()
-                        .app_id("example")
-                        .installation_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "activate_app_installation",
-                    api
-                        .developer()
-                        .activate_app_installation()
-                        .app_id("example")
-                        .installation_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "pause_app_installation",
-                    api
-                        .developer()
-                        .pause_app_installation()
-                        .app_id("example")
-                        .installation_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_keys",
-                    api.developer().list_app_keys().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_key",
-                    api
-                        .developer()
-                        .create_app_key()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateApiKeyRequest,
-                            >("{\"name\":\"Production server\",\"type\":\"secret\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_key",
-                    api
-                        .developer()
-                        .get_app_key()
-                        .app_id("example")
-                        .key_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_key",
-                    api
-                        .developer()
-                        .delete_app_key()
-                        .app_id("example")
-                        .key_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_key",
-                    api
-                        .developer()
-                        .update_app_key()
-                        .app_id("example")
-                        .key_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateApiKeyRequest,
-                            >("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_members",
-                    api.developer().list_app_members().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_member",
-                    api
-                        .developer()
-                        .create_app_member()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAppMemberRequest,
-                            >("{\"email\":\"dev@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_member",
-                    api
-                        .developer()
-                        .get_app_member()
-                        .app_id("example")
-                        .member_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_member",
-                    api
-                        .developer()
-                        .delete_app_member()
-                        .app_id("example")
-                        .member_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_member",
-                    api
-                        .developer()
-                        .update_app_member()
-                        .app_id("example")
-                        .member_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateAppMemberRequest,
-                            >("{\"role\":\"admin\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_oauth_clients",
-                    api
-                        .developer()
-                        .list_app_oauth_clients()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_oauth_client",
-                    api
-                        .developer()
-                        .create_app_oauth_client()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateOAuthClientRequest,
-                            >(
-                                    "{\"client_type\":\"public\",\"grant_types\":[\"authorization_code\"],\"name\":\"Example CLI\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_oauth_client",
-                    api
-                        .developer()
-                        .get_app_oauth_client()
-                        .app_id("example")
-                        .oauth_client_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_oauth_client",
-                    api
-                        .developer()
-                        .delete_app_oauth_client()
-                        .app_id("example")
-                        .oauth_client_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_oauth_client",
-                    api
-                        .developer()
-                        .update_app_oauth_client()
-                        .app_id("example")
-                        .oauth_client_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateOAuthClientRequest,
-                            >("{\"grant_types\":[\"authorization_code\"]}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_oauth_providers",
-                    api
-                        .developer()
-                        .list_app_oauth_providers()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_oauth_provider",
-                    api
-                        .developer()
-                        .create_app_oauth_provider()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateOAuthProviderRequest,
-                            >(
-                                    "{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\",\"client_secret\":\"GOCSPX-example\",\"provider\":\"google\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_oauth_provider",
-                    api
-                        .developer()
-                        .get_app_oauth_provider()
-                        .app_id("example")
-                        .oauth_provider_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_oauth_provider",
-                    api
-                        .developer()
-                        .delete_app_oauth_provider()
-                        .app_id("example")
-                        .oauth_provider_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_oauth_provider",
-                    api
-                        .developer()
-                        .update_app_oauth_provider()
-                        .app_id("example")
-                        .oauth_provider_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateOAuthProviderRequest,
-                            >(
-                                    "{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_orgs",
-                    api.developer().list_app_orgs().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_org",
-                    api
-                        .developer()
-                        .create_app_org()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateOrgRequest,
-                            >("{\"name\":\"Acme Corp\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_org",
-                    api
-                        .developer()
-                        .get_app_org()
-                        .app_id("example")
-                        .org_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_org",
-                    api
-                        .developer()
-                        .delete_app_org()
-                        .app_id("example")
-                        .org_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_org",
-                    api
-                        .developer()
-                        .update_app_org()
-                        .app_id("example")
-                        .org_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateOrgRequest,
-                            >("{\"domain\":\"acme.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_personas",
-                    api.developer().list_app_personas().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_persona",
-                    api
-                        .developer()
-                        .create_app_persona()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreatePersonaRequest,
-                            >(
-                                    "{\"identity\":\"You are warm, concise and solution-oriented.\",\"name\":\"Friendly Support\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_persona",
-                    api
-                        .developer()
-                        .get_app_persona()
-                        .app_id("example")
-                        .persona_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_persona",
-                    api
-                        .developer()
-                        .delete_app_persona()
-                        .app_id("example")
-                        .persona_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_persona",
-                    api
-                        .developer()
-                        .update_app_persona()
-                        .app_id("example")
-                        .persona_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdatePersonaRequest,
-                            >(
-                                    "{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_routines",
-                    api.developer().list_app_routines().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_routine",
-                    api
-                        .developer()
-                        .get_app_routine()
-                        .app_id("example")
-                        .routine_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_routine",
-                    api
-                        .developer()
-                        .delete_app_routine()
-                        .app_id("example")
-                        .routine_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_routine",
-                    api
-                        .developer()
-                        .update_app_routine()
-                        .app_id("example")
-                        .routine_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateRoutineRequest,
-                            >("{\"description\":\"Posts a digest.\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "activate_app_routine",
-                    api
-                        .developer()
-                        .activate_app_routine()
-                        .app_id("example")
-                        .routine_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "pause_app_routine",
-                    api
-                        .developer()
-                        .pause_app_routine()
-                        .app_id("example")
-                        .routine_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_sandboxs",
-                    api.developer().list_app_sandboxs().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_sandbox",
-                    api
-                        .developer()
-                        .create_app_sandbox()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateSandboxRequest,
-                            >("{\"name\":\"Staging\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_sandbox",
-                    api
-                        .developer()
-                        .get_app_sandbox()
-                        .app_id("example")
-                        .sandbox_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_sandbox",
-                    api
-                        .developer()
-                        .delete_app_sandbox()
-                        .app_id("example")
-                        .sandbox_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_sandbox",
-                    api
-                        .developer()
-                        .update_app_sandbox()
-                        .app_id("example")
-                        .sandbox_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateSandboxRequest,
-                            >("{\"description\":\"Pre-release testing.\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_teams",
-                    api.developer().list_app_teams().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_team",
-                    api
-                        .developer()
-                        .create_app_team()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAppTeamRequest,
-                            >("{\"name\":\"Launch Crew\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_team",
-                    api
-                        .developer()
-                        .get_app_team()
-                        .app_id("example")
-                        .team_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_team",
-                    api
-                        .developer()
-                        .delete_app_team()
-                        .app_id("example")
-                        .team_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_team",
-                    api
-                        .developer()
-                        .update_app_team()
-                        .app_id("example")
-                        .team_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateTeamRequest,
-                            >("{\"description\":\"Everyone working on the Q3 launch.\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_team_members",
-                    api
-                        .developer()
-                        .list_app_team_members()
-                        .app_id("example")
-                        .team_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "add_app_team_member",
-                    api
-                        .developer()
-                        .add_app_team_member()
-                        .app_id("example")
-                        .team_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::AddTeamMemberRequest,
-                            >("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "remove_app_team_member",
-                    api
-                        .developer()
-                        .remove_app_team_member()
-                        .app_id("example")
-                        .team_id("example")
-                        .user_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_users",
-                    api.developer().list_app_users().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_user",
-                    api
-                        .developer()
-                        .create_app_user()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateAppUserRequest,
-                            >("{\"email\":\"ada@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_user",
-                    api
-                        .developer()
-                        .get_app_user()
-                        .app_id("example")
-                        .user_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_user",
-                    api
-                        .developer()
-                        .delete_app_user()
-                        .app_id("example")
-                        .user_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_user",
-                    api
-                        .developer()
-                        .update_app_user()
-                        .app_id("example")
-                        .user_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateAppUserRequest,
-                            >("{\"email\":\"ada@example.com\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_app_webhooks",
-                    api.developer().list_app_webhooks().app_id("example").send().await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "create_app_webhook",
-                    api
-                        .developer()
-                        .create_app_webhook()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::CreateWebhookRequest,
-                            >(
-                                    "{\"events\":[\"thread.message.created\"],\"url\":\"https://hooks.example.com/archastro\"}",
-                                )
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_app_webhook",
-                    api
-                        .developer()
-                        .get_app_webhook()
-                        .app_id("example")
-                        .webhook_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "delete_app_webhook",
-                    api
-                        .developer()
-                        .delete_app_webhook()
-                        .app_id("example")
-                        .webhook_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "update_app_webhook",
-                    api
-                        .developer()
-                        .update_app_webhook()
-                        .app_id("example")
-                        .webhook_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::UpdateWebhookRequest,
-                            >("{\"description\":\"Production event sink\"}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "list_workflow_node_types",
-                    api
-                        .developer()
-                        .list_workflow_node_types()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "run_workflow",
-                    api
-                        .developer()
-                        .run_workflow()
-                        .app_id("example")
-                        .body(
-                            serde_json::from_str::<
-                                archastro_client::types::RunWorkflowRequest,
-                            >("{}")
-                                .expect("the example body fits its type"),
-                        )
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_workflow_script_language",
-                    api
-                        .developer()
-                        .get_workflow_script_language()
-                        .app_id("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "accept_developer_invite",
-                    api
-                        .developer()
-                        .accept_developer_invite()
-                        .token("example")
-                        .send()
-                        .await,
-                ),
-            );
-        outcomes
-            .push(
-                outcome(
-                    "get_current_developer",
-                    api.developer().get_current_developer().send().await,
-                ),
-            );
+        let result = api
+            .developer()
+            .list_apps()
+            .send()
+            .await;
+        outcomes.push(outcome("list_apps", result));
+        let result = api
+            .developer()
+            .create_app()
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAppRequest>("{\"name\":\"Example Assistant\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app", result));
+        let result = api
+            .developer()
+            .get_app()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app", result));
+        let result = api
+            .developer()
+            .delete_app()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app", result));
+        let result = api
+            .developer()
+            .update_app()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateAppRequest>("{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app", result));
+        let result = api
+            .developer()
+            .list_app_agents()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_agents", result));
+        let result = api
+            .developer()
+            .create_app_agent()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_agent", result));
+        let result = api
+            .developer()
+            .get_app_agent()
+            .app_id("example")
+            .agent_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_agent", result));
+        let result = api
+            .developer()
+            .delete_app_agent()
+            .app_id("example")
+            .agent_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_agent", result));
+        let result = api
+            .developer()
+            .update_app_agent()
+            .app_id("example")
+            .agent_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_agent", result));
+        let result = api
+            .developer()
+            .create_agent_installation()
+            .app_id("example")
+            .agent_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateInstallationRequest>("{\"kind\":\"integration/slack\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_agent_installation", result));
+        let result = api
+            .developer()
+            .create_agent_routine()
+            .app_id("example")
+            .agent_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateRoutineRequest>("{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_agent_routine", result));
+        let result = api
+            .developer()
+            .list_app_configs()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_configs", result));
+        let result = api
+            .developer()
+            .create_app_config()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateConfigRequest>("{\"content\":\"name: Digest workflow\\nentry: fetch\\n\",\"kind\":\"Workflow\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_config", result));
+        let result = api
+            .developer()
+            .get_app_config()
+            .app_id("example")
+            .config_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_config", result));
+        let result = api
+            .developer()
+            .delete_app_config()
+            .app_id("example")
+            .config_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_config", result));
+        let result = api
+            .developer()
+            .update_app_config()
+            .app_id("example")
+            .config_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateConfigRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_config", result));
+        let result = api
+            .developer()
+            .list_context_credentials()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_context_credentials", result));
+        let result = api
+            .developer()
+            .create_context_credential()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateCredentialRequest>("{\"name\":\"GitHub bot token\",\"secret\":\"ghp_exampleexampleexample3f9a\",\"type\":\"bearer_token\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_context_credential", result));
+        let result = api
+            .developer()
+            .get_context_credential()
+            .app_id("example")
+            .credential_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_context_credential", result));
+        let result = api
+            .developer()
+            .delete_context_credential()
+            .app_id("example")
+            .credential_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_context_credential", result));
+        let result = api
+            .developer()
+            .list_context_integrations()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_context_integrations", result));
+        let result = api
+            .developer()
+            .create_context_integration()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>("{\"provider\":\"github\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_context_integration", result));
+        let result = api
+            .developer()
+            .get_context_integration()
+            .app_id("example")
+            .integration_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_context_integration", result));
+        let result = api
+            .developer()
+            .delete_context_integration()
+            .app_id("example")
+            .integration_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_context_integration", result));
+        let result = api
+            .developer()
+            .list_context_sources()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_context_sources", result));
+        let result = api
+            .developer()
+            .create_context_source()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>("{\"type\":\"github_repo\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_context_source", result));
+        let result = api
+            .developer()
+            .get_context_source()
+            .app_id("example")
+            .source_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_context_source", result));
+        let result = api
+            .developer()
+            .delete_context_source()
+            .app_id("example")
+            .source_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_context_source", result));
+        let result = api
+            .developer()
+            .list_app_custom_objects()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_custom_objects", result));
+        let result = api
+            .developer()
+            .create_app_custom_object()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>("{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_custom_object", result));
+        let result = api
+            .developer()
+            .get_app_custom_object()
+            .app_id("example")
+            .custom_object_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_custom_object", result));
+        let result = api
+            .developer()
+            .delete_app_custom_object()
+            .app_id("example")
+            .custom_object_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_custom_object", result));
+        let result = api
+            .developer()
+            .update_app_custom_object()
+            .app_id("example")
+            .custom_object_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>("{\"description\":\"Customer accounts.\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_custom_object", result));
+        let result = api
+            .developer()
+            .list_app_domains()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_domains", result));
+        let result = api
+            .developer()
+            .create_app_domain()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateDomainRequest>("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_domain", result));
+        let result = api
+            .developer()
+            .get_app_domain()
+            .app_id("example")
+            .domain_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_domain", result));
+        let result = api
+            .developer()
+            .delete_app_domain()
+            .app_id("example")
+            .domain_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_domain", result));
+        let result = api
+            .developer()
+            .update_app_domain()
+            .app_id("example")
+            .domain_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateDomainRequest>("{\"primary\":true}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_domain", result));
+        let result = api
+            .developer()
+            .list_app_files()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_files", result));
+        let result = api
+            .developer()
+            .create_app_file()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateFileRequest>("{\"content_type\":\"application/pdf\",\"filename\":\"report.pdf\",\"size\":48213}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_file", result));
+        let result = api
+            .developer()
+            .get_app_file()
+            .app_id("example")
+            .file_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_file", result));
+        let result = api
+            .developer()
+            .delete_app_file()
+            .app_id("example")
+            .file_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_file", result));
+        let result = api
+            .developer()
+            .update_app_file()
+            .app_id("example")
+            .file_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateFileRequest>("{\"filename\":\"q3-report.pdf\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_file", result));
+        let result = api
+            .developer()
+            .list_app_installations()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_installations", result));
+        let result = api
+            .developer()
+            .list_installation_kinds()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_installation_kinds", result));
+        let result = api
+            .developer()
+            .get_app_installation()
+            .app_id("example")
+            .installation_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_installation", result));
+        let result = api
+            .developer()
+            .delete_app_installation()
+            .app_id("example")
+            .installation_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_installation", result));
+        let result = api
+            .developer()
+            .activate_app_installation()
+            .app_id("example")
+            .installation_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("activate_app_installation", result));
+        let result = api
+            .developer()
+            .pause_app_installation()
+            .app_id("example")
+            .installation_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("pause_app_installation", result));
+        let result = api
+            .developer()
+            .list_app_keys()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_keys", result));
+        let result = api
+            .developer()
+            .create_app_key()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>("{\"name\":\"Production server\",\"type\":\"secret\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_key", result));
+        let result = api
+            .developer()
+            .get_app_key()
+            .app_id("example")
+            .key_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_key", result));
+        let result = api
+            .developer()
+            .delete_app_key()
+            .app_id("example")
+            .key_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_key", result));
+        let result = api
+            .developer()
+            .update_app_key()
+            .app_id("example")
+            .key_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_key", result));
+        let result = api
+            .developer()
+            .list_app_members()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_members", result));
+        let result = api
+            .developer()
+            .create_app_member()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>("{\"email\":\"dev@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_member", result));
+        let result = api
+            .developer()
+            .get_app_member()
+            .app_id("example")
+            .member_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_member", result));
+        let result = api
+            .developer()
+            .delete_app_member()
+            .app_id("example")
+            .member_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_member", result));
+        let result = api
+            .developer()
+            .update_app_member()
+            .app_id("example")
+            .member_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>("{\"role\":\"admin\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_member", result));
+        let result = api
+            .developer()
+            .list_app_oauth_clients()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_oauth_clients", result));
+        let result = api
+            .developer()
+            .create_app_oauth_client()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateOAuthClientRequest>("{\"client_type\":\"public\",\"grant_types\":[\"authorization_code\"],\"name\":\"Example CLI\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_oauth_client", result));
+        let result = api
+            .developer()
+            .get_app_oauth_client()
+            .app_id("example")
+            .oauth_client_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_oauth_client", result));
+        let result = api
+            .developer()
+            .delete_app_oauth_client()
+            .app_id("example")
+            .oauth_client_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_oauth_client", result));
+        let result = api
+            .developer()
+            .update_app_oauth_client()
+            .app_id("example")
+            .oauth_client_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>("{\"grant_types\":[\"authorization_code\"]}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_oauth_client", result));
+        let result = api
+            .developer()
+            .list_app_oauth_providers()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_oauth_providers", result));
+        let result = api
+            .developer()
+            .create_app_oauth_provider()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\",\"client_secret\":\"GOCSPX-example\",\"provider\":\"google\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_oauth_provider", result));
+        let result = api
+            .developer()
+            .get_app_oauth_provider()
+            .app_id("example")
+            .oauth_provider_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_oauth_provider", result));
+        let result = api
+            .developer()
+            .delete_app_oauth_provider()
+            .app_id("example")
+            .oauth_provider_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_oauth_provider", result));
+        let result = api
+            .developer()
+            .update_app_oauth_provider()
+            .app_id("example")
+            .oauth_provider_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_oauth_provider", result));
+        let result = api
+            .developer()
+            .list_app_orgs()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_orgs", result));
+        let result = api
+            .developer()
+            .create_app_org()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateOrgRequest>("{\"name\":\"Acme Corp\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_org", result));
+        let result = api
+            .developer()
+            .get_app_org()
+            .app_id("example")
+            .org_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_org", result));
+        let result = api
+            .developer()
+            .delete_app_org()
+            .app_id("example")
+            .org_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_org", result));
+        let result = api
+            .developer()
+            .update_app_org()
+            .app_id("example")
+            .org_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateOrgRequest>("{\"domain\":\"acme.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_org", result));
+        let result = api
+            .developer()
+            .list_app_personas()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_personas", result));
+        let result = api
+            .developer()
+            .create_app_persona()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreatePersonaRequest>("{\"identity\":\"You are warm, concise and solution-oriented.\",\"name\":\"Friendly Support\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_persona", result));
+        let result = api
+            .developer()
+            .get_app_persona()
+            .app_id("example")
+            .persona_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_persona", result));
+        let result = api
+            .developer()
+            .delete_app_persona()
+            .app_id("example")
+            .persona_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_persona", result));
+        let result = api
+            .developer()
+            .update_app_persona()
+            .app_id("example")
+            .persona_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>("{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_persona", result));
+        let result = api
+            .developer()
+            .list_app_routines()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_routines", result));
+        let result = api
+            .developer()
+            .get_app_routine()
+            .app_id("example")
+            .routine_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_routine", result));
+        let result = api
+            .developer()
+            .delete_app_routine()
+            .app_id("example")
+            .routine_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_routine", result));
+        let result = api
+            .developer()
+            .update_app_routine()
+            .app_id("example")
+            .routine_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>("{\"description\":\"Posts a digest.\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_routine", result));
+        let result = api
+            .developer()
+            .activate_app_routine()
+            .app_id("example")
+            .routine_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("activate_app_routine", result));
+        let result = api
+            .developer()
+            .pause_app_routine()
+            .app_id("example")
+            .routine_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("pause_app_routine", result));
+        let result = api
+            .developer()
+            .list_app_sandboxs()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_sandboxs", result));
+        let result = api
+            .developer()
+            .create_app_sandbox()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateSandboxRequest>("{\"name\":\"Staging\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_sandbox", result));
+        let result = api
+            .developer()
+            .get_app_sandbox()
+            .app_id("example")
+            .sandbox_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_sandbox", result));
+        let result = api
+            .developer()
+            .delete_app_sandbox()
+            .app_id("example")
+            .sandbox_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_sandbox", result));
+        let result = api
+            .developer()
+            .update_app_sandbox()
+            .app_id("example")
+            .sandbox_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>("{\"description\":\"Pre-release testing.\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_sandbox", result));
+        let result = api
+            .developer()
+            .list_app_teams()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_teams", result));
+        let result = api
+            .developer()
+            .create_app_team()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_team", result));
+        let result = api
+            .developer()
+            .get_app_team()
+            .app_id("example")
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_team", result));
+        let result = api
+            .developer()
+            .delete_app_team()
+            .app_id("example")
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_team", result));
+        let result = api
+            .developer()
+            .update_app_team()
+            .app_id("example")
+            .team_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateTeamRequest>("{\"description\":\"Everyone working on the Q3 launch.\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_team", result));
+        let result = api
+            .developer()
+            .list_app_team_members()
+            .app_id("example")
+            .team_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_team_members", result));
+        let result = api
+            .developer()
+            .add_app_team_member()
+            .app_id("example")
+            .team_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("add_app_team_member", result));
+        let result = api
+            .developer()
+            .remove_app_team_member()
+            .app_id("example")
+            .team_id("example")
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("remove_app_team_member", result));
+        let result = api
+            .developer()
+            .list_app_users()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_users", result));
+        let result = api
+            .developer()
+            .create_app_user()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_user", result));
+        let result = api
+            .developer()
+            .get_app_user()
+            .app_id("example")
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_user", result));
+        let result = api
+            .developer()
+            .delete_app_user()
+            .app_id("example")
+            .user_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_user", result));
+        let result = api
+            .developer()
+            .update_app_user()
+            .app_id("example")
+            .user_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_user", result));
+        let result = api
+            .developer()
+            .list_app_webhooks()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_app_webhooks", result));
+        let result = api
+            .developer()
+            .create_app_webhook()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::CreateWebhookRequest>("{\"events\":[\"thread.message.created\"],\"url\":\"https://hooks.example.com/archastro\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("create_app_webhook", result));
+        let result = api
+            .developer()
+            .get_app_webhook()
+            .app_id("example")
+            .webhook_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_app_webhook", result));
+        let result = api
+            .developer()
+            .delete_app_webhook()
+            .app_id("example")
+            .webhook_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("delete_app_webhook", result));
+        let result = api
+            .developer()
+            .update_app_webhook()
+            .app_id("example")
+            .webhook_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>("{\"description\":\"Production event sink\"}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("update_app_webhook", result));
+        let result = api
+            .developer()
+            .list_workflow_node_types()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("list_workflow_node_types", result));
+        let result = api
+            .developer()
+            .run_workflow()
+            .app_id("example")
+            .body(
+                serde_json::from_str::<archastro_client::types::RunWorkflowRequest>("{}")
+                    .expect("the example body fits its type"),
+            )
+            .send()
+            .await;
+        outcomes.push(outcome("run_workflow", result));
+        let result = api
+            .developer()
+            .get_workflow_script_language()
+            .app_id("example")
+            .send()
+            .await;
+        outcomes.push(outcome("get_workflow_script_language", result));
+        let result = api
+            .developer()
+            .accept_developer_invite()
+            .token("example")
+            .send()
+            .await;
+        outcomes.push(outcome("accept_developer_invite", result));
+        let result = api
+            .developer()
+            .get_current_developer()
+            .send()
+            .await;
+        outcomes.push(outcome("get_current_developer", result));
     }
     outcomes
 }
