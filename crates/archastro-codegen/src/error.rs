@@ -37,9 +37,7 @@ pub enum Error {
     },
     /// A normalized family does not read as OpenAPI 3.0: a normalizer bug (regen names the
     /// input file by turning this into [`crate::normalize::not_openapi_error`]).
-    #[error(
-        "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
-    )]
+    #[error("{}", crate::normalize::not_openapi_message(family, reason))]
     NotOpenApi { family: String, reason: String },
     /// A `$ref` points at nothing.
     #[error("{file}: {pointer}: dangling $ref `{target}`: nothing in the document at that pointer")]

@@ -176,14 +176,15 @@ pub fn normalize_for_generation(doc: Document, config: &FamiliesConfig) -> Resul
     normalize_checked(doc, config, false)
 }
 
-/// The error for a normalized family that does not read as OpenAPI 3.0 (`reason`).
+/// The error for a normalized family of `file` that does not read as OpenAPI 3.0.
 pub fn not_openapi_error(file: &str, family: &str, reason: impl std::fmt::Display) -> Error {
-    Error::invalid(
-        file,
-        "#",
-        format!(
-            "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
-        ),
+    Error::invalid(file, "#", not_openapi_message(family, reason))
+}
+
+/// What [`not_openapi_error`] and [`Error::NotOpenApi`] say.
+pub fn not_openapi_message(family: &str, reason: impl std::fmt::Display) -> String {
+    format!(
+        "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
     )
 }
 
