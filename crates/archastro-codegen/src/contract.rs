@@ -13,6 +13,7 @@ use crate::Result;
 use crate::client::{CLIENT_DIR, GENERATED_MARKER};
 use crate::normalize::schema::resolve_schema;
 use crate::normalize::{METHODS, Normalized};
+use crate::text::str_lit;
 
 /// Where the contract crate lives, relative to the output root.
 pub const CONTRACT_DIR: &str = "generated/archastro-contract";
@@ -151,7 +152,7 @@ fn family_calls(family: &str, doc: &Value, out: &mut String) {
             {
                 if let Some(media) = content.get("application/json") {
                     let schema = &media["schema"];
-                    let text = crate::server::str_lit(&example(doc, schema, 0).to_string());
+                    let text = str_lit(&example(doc, schema, 0).to_string());
                     let parsed = match schema.get("$ref").and_then(Value::as_str) {
                         Some(r) => format!(
                             "serde_json::from_str::<archastro_client::types::{}>({text})\n                    .expect(\"the example body fits its type\")",
@@ -174,7 +175,7 @@ fn family_calls(family: &str, doc: &Value, out: &mut String) {
                 out,
                 "        let result = api\n            .{};\n        outcomes.push(outcome({}, result));\n",
                 chain.join("\n            ."),
-                crate::server::str_lit(id)
+                str_lit(id)
             );
         }
     }
@@ -211,8 +212,8 @@ fn scalar_literal(value: &Value) -> String {
         Value::Number(n) => {
             proc_macro2::Literal::f64_suffixed(n.as_f64().unwrap_or(1.0)).to_string()
         }
-        Value::String(s) => crate::server::str_lit(s),
-        other => crate::server::str_lit(&other.to_string()),
+        Value::String(s) => str_lit(s),
+        other => str_lit(&other.to_string()),
     }
 }
 

@@ -19,5 +19,6 @@ pub mod regen;
 pub mod release;
 pub mod report;
 pub mod server;
+pub mod text;
 
 pub use error::{Error, Result};

@@ -19,35 +19,12 @@ use crate::contract::example;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::normalize::schema::resolve_schema;
-use crate::normalize::{METHODS, Normalized, dropped_from_docs, security_requirements};
+use crate::normalize::{METHODS, Normalized, security_requirements};
+use crate::text::{doc_comment, fitted, rust_ident, str_lit};
 use crate::{Error, Result};
 
 /// Where the server crate lives, relative to the output root.
 pub const SERVER_DIR: &str = "generated/archastro-server";
-
-/// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
-/// `_` after it, and a character no identifier may hold becomes `_`.
-pub(crate) fn rust_ident(name: &str) -> String {
-    let mut snake = name.to_snake_case();
-    if snake.starts_with(|c: char| c.is_ascii_digit()) {
-        snake.insert(0, '_');
-    }
-    if syn::parse_str::<syn::Ident>(&snake).is_ok() {
-        return snake;
-    }
-    let suffixed = format!("{snake}_");
-    if syn::parse_str::<syn::Ident>(&suffixed).is_ok() {
-        return suffixed;
-    }
-    let ascii: String = snake
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    match ascii.starts_with(|c: char| c.is_ascii_digit()) || ascii.chars().all(|c| c == '_') {
-        true => format!("_{ascii}_x"),
-        false => format!("{ascii}_"),
-    }
-}
 
 fn ident(name: &str) -> proc_macro2::Ident {
     format_ident!("{}", rust_ident(name))
@@ -417,41 +394,6 @@ fn variant_name(code: &str) -> String {
                 .to_ascii_uppercase()
         ),
     }
-}
-
-/// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
-/// nothing in `text` can leave the comment; a bare carriage return is not allowed in one).
-fn doc_comment(out: &mut String, indent: &str, text: &str) {
-    let text: String = text
-        .chars()
-        .map(|c| if c == '\r' { ' ' } else { c })
-        .filter(|c| !dropped_from_docs(*c))
-        .collect();
-    for line in text.split('\n') {
-        let line = line.trim_end();
-        out.push_str(indent);
-        if line.is_empty() {
-            out.push_str("///\n");
-        } else {
-            let _ = writeln!(out, "/// {line}");
-        }
-    }
-}
-
-/// The first of three layouts of the same code whose lines all fit in 100 columns (as
-/// rustfmt would choose), else the last.
-fn fitted(one_line: &str, wrapped: &str, broken: &str) -> String {
-    let fits = |text: &str| text.lines().all(|l| l.chars().count() <= 100);
-    [one_line, wrapped]
-        .into_iter()
-        .find(|t| fits(t))
-        .unwrap_or(broken)
-        .to_owned()
-}
-
-/// `text` as a Rust string literal (escaped as by `quote`).
-pub(crate) fn str_lit(text: &str) -> String {
-    proc_macro2::Literal::string(text).to_string()
 }
 
 /// The code answering one declared response: a status, a body, and the declared headers.
