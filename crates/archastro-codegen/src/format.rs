@@ -8,8 +8,22 @@
 //! printing the whole file: prettyplease ends every item with a hard line break, so a file's
 //! text is the concatenation of its items' texts, and an item nested `d` modules deep is
 //! printed inside `d` wrapper modules whose lines are then cut off.
+//!
+//! Generated code repeats itself: the same setter in many builders, the same statements in
+//! every operation's `send`. So an `impl` block is printed piece by piece too (its header,
+//! then each associated item; a function as its signature, then each statement of its body),
+//! and a piece already printed in the same file at the same depth is not parsed again: its
+//! text is looked up by its exact tokens ([`Memo`]). The pieces are cut at the token level
+//! only where the cut is plain (a statement ends at its `;`, or at the closing brace of a
+//! block-like expression); each piece must parse as exactly one item or statement, and
+//! anything else is printed whole. Prettyplease breaks every statement and associated item
+//! with a hard line break and lays it out from its own indentation, so the pieces' texts
+//! concatenate to the text of the whole.
 
-use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use proc_macro2::{Delimiter, Group, Ident, Spacing, Span, TokenStream, TokenTree};
 
 /// Why a generated token stream could not be printed.
 #[derive(Debug)]
@@ -23,7 +37,7 @@ impl std::fmt::Display for FormatError {
 
 /// Appends the pretty-printed items of `tokens` (a file's contents) to `out`.
 pub fn format_items(tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
-    format_level(tokens, &mut Vec::new(), out, &mut |_, _| true)
+    format_level(tokens, &mut Vec::new(), out, &mut |_, _| true, &mut Memo::default())
 }
 
 /// Like [`format_items`], keeping only the items for which `keep(module path, item)` is true
@@ -33,7 +47,7 @@ pub fn format_items_filtered(
     out: &mut String,
     keep: &mut Keep<'_>,
 ) -> Result<(), FormatError> {
-    format_level(tokens, &mut Vec::new(), out, keep)
+    format_level(tokens, &mut Vec::new(), out, keep, &mut Memo::default())
 }
 
 /// Like [`format_items_filtered`], for items that sit `depth` inline modules deep (the
@@ -45,7 +59,7 @@ pub fn format_items_nested(
     keep: &mut Keep<'_>,
 ) -> Result<(), FormatError> {
     let mut path = vec![String::new(); depth];
-    format_level(tokens, &mut path, out, keep)
+    format_level(tokens, &mut path, out, keep, &mut Memo::default())
 }
 
 /// A filter for [`format_items_filtered`].
@@ -156,6 +170,7 @@ fn format_level(
     path: &mut Vec<String>,
     out: &mut String,
     keep: &mut Keep<'_>,
+    memo: &mut Memo,
 ) -> Result<(), FormatError> {
     let depth = path.len();
     let mut trees = tokens.into_iter();
@@ -174,7 +189,7 @@ fn format_level(
         out.push_str(&prettyplease::unparse(&file));
         return Ok(());
     }
-    format_level_items(items, path, out, keep)
+    format_level_items(items, path, out, keep, memo)
 }
 
 fn format_level_items(
@@ -182,6 +197,7 @@ fn format_level_items(
     path: &mut Vec<String>,
     out: &mut String,
     keep: &mut Keep<'_>,
+    memo: &mut Memo,
 ) -> Result<(), FormatError> {
     let depth = path.len();
     for mut item in items {
@@ -211,10 +227,12 @@ fn format_level_items(
             out.push_str(open);
             out.push_str("{\n");
             path.push(name);
-            format_level(body_stream, path, out, keep)?;
+            format_level(body_stream, path, out, keep, memo)?;
             path.pop();
             push_indent(out, depth);
             out.push_str("}\n");
+        } else if let Some(body_at) = impl_body(&item) {
+            print_impl(item, body_at, depth, memo, out)?;
         } else {
             out.push_str(&print_item(item, depth)?);
         }
@@ -231,14 +249,25 @@ fn push_indent(out: &mut String, depth: usize) {
 /// Prints one item as it would be printed `depth` modules deep.
 fn print_item(item: Vec<TokenTree>, depth: usize) -> Result<String, FormatError> {
     let tokens: TokenStream = item.into_iter().collect();
-    let mut item = syn::parse2::<syn::Item>(tokens).map_err(|e| FormatError(e.to_string()))?;
+    let item = syn::parse2::<syn::Item>(tokens).map_err(|e| FormatError(e.to_string()))?;
+    print_cut(item, depth, 0, 0)
+}
+
+/// Prints `item` `depth` modules deep and cuts off the wrapper modules' lines, plus `lead`
+/// more lines at the start and `trail` more at the end (those of wrappers inside `item`).
+fn print_cut(
+    mut item: syn::Item,
+    depth: usize,
+    lead: usize,
+    trail: usize,
+) -> Result<String, FormatError> {
     for _ in 0..depth {
         item = syn::Item::Mod(syn::ItemMod {
             attrs: Vec::new(),
             vis: syn::Visibility::Inherited,
             unsafety: None,
             mod_token: Default::default(),
-            ident: Ident::new("__wrapper", Span::call_site()),
+            ident: wrapper_ident(),
             content: Some((Default::default(), vec![item])),
             semi: None,
         });
@@ -248,25 +277,399 @@ fn print_item(item: Vec<TokenTree>, depth: usize) -> Result<String, FormatError>
         attrs: Vec::new(),
         items: vec![item],
     });
-    if depth == 0 {
+    let (lead, trail) = (depth + lead, depth + trail);
+    if lead == 0 && trail == 0 {
         return Ok(text);
     }
-    // Cut the wrappers' `mod __wrapper {` lines and their closing `}` lines.
+    // Cut the wrappers' opening lines and their closing lines.
     let mut start = 0;
-    for _ in 0..depth {
+    for _ in 0..lead {
         start += text[start..]
             .find('\n')
             .ok_or_else(|| FormatError("wrapper without a line".into()))?
             + 1;
     }
     let mut end = text.len();
-    for _ in 0..depth {
-        end = text[..end - 1]
+    for _ in 0..trail {
+        end = text[start..end.saturating_sub(1).max(start)]
             .rfind('\n')
-            .ok_or_else(|| FormatError("wrapper without a closing line".into()))?
-            + 1;
+            .map(|at| start + at + 1)
+            .ok_or_else(|| FormatError("wrapper without a closing line".into()))?;
     }
     Ok(text[start..end].to_owned())
+}
+
+fn wrapper_ident() -> Ident {
+    Ident::new("__wrapper", Span::call_site())
+}
+
+/// The texts already printed in one file (see the module doc), by depth and exact tokens:
+/// associated items of `impl` blocks other than functions with a body, the signatures of
+/// those functions, and their statements.
+#[derive(Default)]
+struct Memo {
+    members: Pieces,
+    signatures: Pieces,
+    statements: Pieces,
+}
+
+/// Printed pieces of one kind. Only looked up, never iterated, so it does not affect the
+/// order of anything.
+#[derive(Default)]
+struct Pieces {
+    texts: HashMap<String, String>,
+    /// The key being built (reused).
+    key: String,
+}
+
+impl Pieces {
+    /// The text of `tokens` (`kind` tells apart pieces that print differently in different
+    /// places), printed by `print` unless the same piece was printed before.
+    fn text<T: AsRef<[TokenTree]>>(
+        &mut self,
+        kind: &str,
+        depth: usize,
+        tokens: T,
+        print: impl FnOnce(T) -> Result<String, FormatError>,
+    ) -> Result<&str, FormatError> {
+        self.key.clear();
+        let _ = write!(self.key, "{kind}{depth} ");
+        write_tokens(&mut self.key, tokens.as_ref());
+        if !self.texts.contains_key(&self.key) {
+            let text = print(tokens)?;
+            self.texts.insert(self.key.clone(), text);
+        }
+        Ok(&self.texts[&self.key])
+    }
+}
+
+/// Writes `tokens` as `TokenStream`'s `Display` does: exact for every token, including literal
+/// escapes and joint punctuation. (Only a `Delimiter::None` group prints without its
+/// delimiters; generated code has none, which the tests check.)
+fn write_tokens(key: &mut String, tokens: &[TokenTree]) {
+    let mut joint = false;
+    for (i, tree) in tokens.iter().enumerate() {
+        if i != 0 && !joint {
+            key.push(' ');
+        }
+        joint = matches!(tree, TokenTree::Punct(p) if p.spacing() == Spacing::Joint);
+        let _ = write!(key, "{tree}");
+    }
+}
+
+/// `[attrs] [unsafe] impl ... { ... }` with a non-empty body without inner attributes: the
+/// index of the body group.
+fn impl_body(item: &[TokenTree]) -> Option<usize> {
+    let last = item.len().checked_sub(1)?;
+    let TokenTree::Group(body) = &item[last] else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace || body.stream().is_empty() {
+        return None;
+    }
+    let mut at = 0;
+    while matches!(&item[at], TokenTree::Punct(p) if p.as_char() == '#') {
+        at += 2;
+        if at >= last {
+            return None;
+        }
+    }
+    if matches!(&item[at], TokenTree::Ident(i) if i == "unsafe") {
+        at += 1;
+    }
+    if !matches!(&item[at], TokenTree::Ident(i) if i == "impl") {
+        return None;
+    }
+    let mut inner = body.stream().into_iter();
+    let inner_attrs = matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '#')
+        && matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+    (!inner_attrs).then_some(last)
+}
+
+/// `tokens` as the one group of `delimiter`.
+fn group(delimiter: Delimiter, tokens: TokenStream) -> TokenTree {
+    TokenTree::Group(Group::new(delimiter, tokens))
+}
+
+/// The dummy piece that stands for a body's contents while a header is printed: `__wrapper;`
+/// or `fn __wrapper() {}`.
+fn placeholder(fn_item: bool) -> TokenStream {
+    let name = TokenTree::Ident(wrapper_ident());
+    if fn_item {
+        [
+            TokenTree::Ident(Ident::new("fn", Span::call_site())),
+            name,
+            group(Delimiter::Parenthesis, TokenStream::new()),
+            group(Delimiter::Brace, TokenStream::new()),
+        ]
+        .into_iter()
+        .collect()
+    } else {
+        [
+            name,
+            TokenTree::Punct(proc_macro2::Punct::new(';', Spacing::Alone)),
+        ]
+        .into_iter()
+        .collect()
+    }
+}
+
+/// An `impl` block `depth` modules deep: its header, then its items one by one.
+fn print_impl(
+    mut item: Vec<TokenTree>,
+    body_at: usize,
+    depth: usize,
+    memo: &mut Memo,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let Some(TokenTree::Group(body)) = item.pop() else {
+        unreachable!("checked by impl_body")
+    };
+    debug_assert_eq!(item.len(), body_at);
+    let body = {
+        let stream = body.stream();
+        drop(body);
+        stream
+    };
+    // The header, printed with one placeholder item (so that it ends in `{` like the real
+    // one) whose line and the closing line are cut off.
+    let mut header = item;
+    header.push(group(Delimiter::Brace, placeholder(true)));
+    let mut text = print_cut(parse_item(header)?, depth, 0, 2)?;
+    for member in split_items(body) {
+        print_impl_member(member, depth, memo, &mut text)?;
+    }
+    push_indent(&mut text, depth);
+    text.push_str("}\n");
+    out.push_str(&text);
+    Ok(())
+}
+
+fn parse_item(tokens: Vec<TokenTree>) -> Result<syn::Item, FormatError> {
+    syn::parse2::<syn::Item>(tokens.into_iter().collect()).map_err(|e| FormatError(e.to_string()))
+}
+
+/// `impl __wrapper { #member }` (its `impl` line and closing line are cut by the caller).
+fn in_wrapper_impl(member: syn::ImplItem) -> syn::Item {
+    syn::Item::Impl(syn::ItemImpl {
+        attrs: Vec::new(),
+        defaultness: None,
+        unsafety: None,
+        impl_token: Default::default(),
+        generics: Default::default(),
+        trait_: None,
+        self_ty: Box::new(syn::Type::Path(syn::TypePath {
+            qself: None,
+            path: wrapper_ident().into(),
+        })),
+        brace_token: Default::default(),
+        items: vec![member],
+    })
+}
+
+/// One associated item of an `impl` `depth` modules deep, appended to `out`; a function with
+/// a body as its signature and its statements.
+fn print_impl_member(
+    mut member: Vec<TokenTree>,
+    depth: usize,
+    memo: &mut Memo,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let is_fn = member
+        .iter()
+        .any(|t| matches!(t, TokenTree::Ident(i) if i == "fn"));
+    let body = match member.pop() {
+        Some(TokenTree::Group(body))
+            if is_fn && body.delimiter() == Delimiter::Brace && !body.stream().is_empty() =>
+        {
+            let stream = body.stream();
+            drop(body);
+            stream
+        }
+        other => {
+            member.extend(other);
+            out.push_str(memo.members.text("", depth, member, |member| {
+                print_impl_member_whole(member, depth)
+            })?);
+            return Ok(());
+        }
+    };
+    let statements = match split_statements(body) {
+        Ok(statements) => statements,
+        Err(body) => {
+            member.push(group(Delimiter::Brace, body));
+            out.push_str(&print_impl_member_whole(member, depth)?);
+            return Ok(());
+        }
+    };
+    // Each statement printed alone (a copy of it is parsed, so that the function can still
+    // be printed whole if one does not parse as exactly one statement).
+    let mut body_text = String::new();
+    let count = statements.len();
+    for (index, statement) in statements.iter().enumerate() {
+        let last = index + 1 == count;
+        let printed = memo.statements.text(
+            if last { "last" } else { "" },
+            depth,
+            statement,
+            |statement| print_statement(statement, last, depth),
+        );
+        match printed {
+            Ok(printed) => body_text.push_str(printed),
+            Err(_) => {
+                member.push(group(
+                    Delimiter::Brace,
+                    statements.into_iter().flatten().collect(),
+                ));
+                out.push_str(&print_impl_member_whole(member, depth)?);
+                return Ok(());
+            }
+        }
+    }
+    // The signature, printed with a placeholder statement: its line, the function's closing
+    // line and the wrapper's are cut off.
+    out.push_str(memo.signatures.text("", depth, member, |mut signature| {
+        signature.push(group(Delimiter::Brace, placeholder(false)));
+        print_cut(in_wrapper_impl(parse_impl_item(signature)?), depth, 1, 3)
+    })?);
+    out.push_str(&body_text);
+    push_indent(out, depth + 1);
+    out.push_str("}\n");
+    Ok(())
+}
+
+fn parse_impl_item(tokens: Vec<TokenTree>) -> Result<syn::ImplItem, FormatError> {
+    syn::parse2::<syn::ImplItem>(tokens.into_iter().collect())
+        .map_err(|e| FormatError(e.to_string()))
+}
+
+fn print_impl_member_whole(member: Vec<TokenTree>, depth: usize) -> Result<String, FormatError> {
+    print_cut(in_wrapper_impl(parse_impl_item(member)?), depth, 1, 1)
+}
+
+/// One statement of a function body `depth` modules deep in an `impl`: printed as the body of
+/// a wrapper function (followed by a placeholder unless it is the last statement, which
+/// prettyplease treats differently), whose lines are cut off.
+fn print_statement(
+    statement: &[TokenTree],
+    last: bool,
+    depth: usize,
+) -> Result<String, FormatError> {
+    let block = TokenStream::from(group(Delimiter::Brace, statement.iter().cloned().collect()));
+    let mut stmts = syn::parse2::<syn::Block>(block)
+        .map_err(|e| FormatError(e.to_string()))?
+        .stmts;
+    if stmts.len() != 1 {
+        return Err(FormatError("not one statement".into()));
+    }
+    if !last {
+        stmts.push(syn::Stmt::Expr(
+            syn::Expr::Path(syn::ExprPath {
+                attrs: Vec::new(),
+                qself: None,
+                path: wrapper_ident().into(),
+            }),
+            Some(Default::default()),
+        ));
+    }
+    let function = syn::ImplItem::Fn(syn::ImplItemFn {
+        attrs: Vec::new(),
+        vis: syn::Visibility::Inherited,
+        defaultness: None,
+        sig: syn::Signature {
+            constness: None,
+            asyncness: None,
+            unsafety: None,
+            abi: None,
+            fn_token: Default::default(),
+            ident: wrapper_ident(),
+            generics: Default::default(),
+            paren_token: Default::default(),
+            inputs: Default::default(),
+            variadic: None,
+            output: syn::ReturnType::Default,
+        },
+        block: syn::Block {
+            brace_token: Default::default(),
+            stmts,
+        },
+    });
+    print_cut(in_wrapper_impl(function), depth, 2, if last { 2 } else { 3 })
+}
+
+/// The statements of a function body, cut at the token level where the cut is plain: outer
+/// attributes, then up to and including the first `;`, or, for a statement that starts with a
+/// block-like expression (`if`, `match`, `loop`, `while`, `for`, `unsafe { }`, `{ }`), up to its
+/// closing brace (and an `else` chain), plus a `;` if one follows. Gives the tokens back when
+/// a cut is not plain (inner attributes, a block-like expression continued by `.` or `?`).
+fn split_statements(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStream> {
+    let mut trees = body.into_iter().peekable();
+    let mut statements: Vec<Vec<TokenTree>> = Vec::new();
+    let give_back = |statements: Vec<Vec<TokenTree>>,
+                     current: Vec<TokenTree>,
+                     rest: std::iter::Peekable<proc_macro2::token_stream::IntoIter>| {
+        Err(statements
+            .into_iter()
+            .flatten()
+            .chain(current)
+            .chain(rest)
+            .collect())
+    };
+    loop {
+        let mut statement = Vec::new();
+        while let Some(TokenTree::Punct(p)) = trees.peek() {
+            if p.as_char() != '#' {
+                break;
+            }
+            statement.extend(trees.next());
+            match trees.peek() {
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                    statement.extend(trees.next());
+                }
+                // `#!` or a stray `#`.
+                _ => return give_back(statements, statement, trees),
+            }
+        }
+        let block_like = match trees.peek() {
+            None if statement.is_empty() => break,
+            None => return give_back(statements, statement, trees),
+            Some(TokenTree::Group(g)) => g.delimiter() == Delimiter::Brace,
+            Some(TokenTree::Ident(word)) => {
+                matches!(
+                    word.to_string().as_str(),
+                    "if" | "match" | "loop" | "while" | "for"
+                ) || (word == "unsafe"
+                    && matches!(trees.clone().nth(1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace))
+            }
+            Some(_) => false,
+        };
+        if block_like {
+            while let Some(tree) = trees.next() {
+                let closes = matches!(&tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+                statement.push(tree);
+                if closes && !matches!(trees.peek(), Some(TokenTree::Ident(i)) if i == "else") {
+                    break;
+                }
+            }
+            match trees.peek() {
+                Some(TokenTree::Punct(p)) if p.as_char() == ';' => statement.extend(trees.next()),
+                Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == '?' => {
+                    return give_back(statements, statement, trees);
+                }
+                _ => {}
+            }
+        } else {
+            for tree in trees.by_ref() {
+                let ends = matches!(&tree, TokenTree::Punct(p) if p.as_char() == ';');
+                statement.push(tree);
+                if ends {
+                    break;
+                }
+            }
+        }
+        statements.push(statement);
+    }
+    Ok(statements)
 }
 
 #[cfg(test)]
