@@ -187,7 +187,11 @@ impl<'a> ClientPlan<'a> {
         for index in 0..self.builder_groups() {
             jobs.push(Box::new(move || self.types_builders(index)));
         }
-        for (name, doc) in &self.normalized.families {
+        // The families with the most operations first, so that the pool's two threads end
+        // together rather than one waiting for a large family taken last.
+        let mut families: Vec<&(String, Value)> = self.normalized.families.iter().collect();
+        families.sort_by_key(|(_, doc)| std::cmp::Reverse(crate::regen::count_operations(doc)));
+        for (name, doc) in families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
         }
         jobs.push(Box::new(|| {
@@ -264,6 +268,7 @@ impl<'a> ClientPlan<'a> {
             };
             crate::format::format_items(tokens, out).map_err(types_format_error)
         };
+        let mut formatter = crate::format::Formatter::default();
         for item in crate::format::split_items(types_module) {
             if module_name(&item).is_some() {
                 trailing.push(item);
@@ -276,7 +281,8 @@ impl<'a> ClientPlan<'a> {
             if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
                 pending = Some(name);
             }
-            crate::format::format_items(item.into_iter().collect(), &mut out)
+            formatter
+                .items(item.into_iter().collect(), &mut out)
                 .map_err(types_format_error)?;
         }
         if let Some(name) = pending.take() {
@@ -284,7 +290,8 @@ impl<'a> ClientPlan<'a> {
         }
         let mut after = String::new();
         for item in trailing {
-            crate::format::format_items(item.into_iter().collect(), &mut after)
+            formatter
+                .items(item.into_iter().collect(), &mut after)
                 .map_err(types_format_error)?;
         }
         let mut parts = self.types_parts.lock().unwrap_or_else(|e| e.into_inner());

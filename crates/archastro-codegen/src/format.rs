@@ -37,7 +37,7 @@ impl std::fmt::Display for FormatError {
 
 /// Appends the pretty-printed items of `tokens` (a file's contents) to `out`.
 pub fn format_items(tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
-    format_level(tokens, &mut Vec::new(), out, &mut |_, _| true, &mut Memo::default())
+    Formatter::default().items(tokens, out)
 }
 
 /// Like [`format_items`], keeping only the items for which `keep(module path, item)` is true
@@ -60,6 +60,20 @@ pub fn format_items_nested(
 ) -> Result<(), FormatError> {
     let mut path = vec![String::new(); depth];
     format_level(tokens, &mut path, out, keep, &mut Memo::default())
+}
+
+/// Prints the items of one file given in several token streams: what one stream's items
+/// printed is reused for the next (see the module doc).
+#[derive(Default)]
+pub struct Formatter {
+    memo: Memo,
+}
+
+impl Formatter {
+    /// Appends the pretty-printed items of `tokens` to `out`.
+    pub fn items(&mut self, tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
+        format_level(tokens, &mut Vec::new(), out, &mut |_, _| true, &mut self.memo)
+    }
 }
 
 /// A filter for [`format_items_filtered`].
@@ -233,6 +247,8 @@ fn format_level_items(
             out.push_str("}\n");
         } else if let Some(body_at) = impl_body(&item) {
             print_impl(item, body_at, depth, memo, out)?;
+        } else if struct_body(&item) {
+            print_struct(item, depth, memo, out)?;
         } else {
             out.push_str(&print_item(item, depth)?);
         }
@@ -305,9 +321,10 @@ fn wrapper_ident() -> Ident {
 
 /// The texts already printed in one file (see the module doc), by depth and exact tokens:
 /// associated items of `impl` blocks other than functions with a body, the signatures of
-/// those functions, and their statements.
+/// those functions, and their statements; the fields of structs.
 #[derive(Default)]
 struct Memo {
+    fields: Pieces,
     members: Pieces,
     signatures: Pieces,
     statements: Pieces,
@@ -384,6 +401,121 @@ fn impl_body(item: &[TokenTree]) -> Option<usize> {
     let inner_attrs = matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '#')
         && matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
     (!inner_attrs).then_some(last)
+}
+
+/// `[attrs] [pub[(...)]] struct Name { ... }` (no generics, no `where`) with named fields.
+fn struct_body(item: &[TokenTree]) -> bool {
+    let Some(TokenTree::Group(body)) = item.last() else {
+        return false;
+    };
+    if body.delimiter() != Delimiter::Brace || body.stream().is_empty() {
+        return false;
+    }
+    let mut at = 0;
+    while matches!(item.get(at), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        at += 2;
+    }
+    if matches!(item.get(at), Some(TokenTree::Ident(i)) if i == "pub") {
+        at += 1;
+        if matches!(item.get(at), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+        {
+            at += 1;
+        }
+    }
+    matches!(item.get(at), Some(TokenTree::Ident(i)) if i == "struct")
+        && matches!(item.get(at + 1), Some(TokenTree::Ident(_)))
+        && at + 3 == item.len()
+}
+
+/// A struct with named fields `depth` modules deep: its header, then its fields one by one.
+fn print_struct(
+    mut item: Vec<TokenTree>,
+    depth: usize,
+    memo: &mut Memo,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let Some(TokenTree::Group(body)) = item.pop() else {
+        unreachable!("checked by struct_body")
+    };
+    let body = {
+        let stream = body.stream();
+        drop(body);
+        stream
+    };
+    let fields = match split_fields(body) {
+        Ok(fields) => fields,
+        Err(body) => {
+            item.push(group(Delimiter::Brace, body));
+            out.push_str(&print_item(item, depth)?);
+            return Ok(());
+        }
+    };
+    // The header, printed with a placeholder field whose line and the closing line are cut.
+    let mut header = item;
+    header.push(group(
+        Delimiter::Brace,
+        [
+            TokenTree::Ident(wrapper_ident()),
+            TokenTree::Punct(proc_macro2::Punct::new(':', Spacing::Alone)),
+            group(Delimiter::Parenthesis, TokenStream::new()),
+        ]
+        .into_iter()
+        .collect(),
+    ));
+    let mut text = print_cut(parse_item(header)?, depth, 0, 2)?;
+    for field in fields {
+        text.push_str(memo.fields.text("", depth, field, |field| {
+            let mut wrapper = vec![
+                TokenTree::Ident(Ident::new("struct", Span::call_site())),
+                TokenTree::Ident(wrapper_ident()),
+            ];
+            wrapper.push(group(Delimiter::Brace, field.into_iter().collect()));
+            print_cut(parse_item(wrapper)?, depth, 1, 1)
+        })?);
+    }
+    push_indent(&mut text, depth);
+    text.push_str("}\n");
+    out.push_str(&text);
+    Ok(())
+}
+
+/// The named fields of a struct body, each with its attributes and its `,`: cut at the `,`s
+/// outside `<...>` (angle brackets are not token groups). Gives the tokens back when the
+/// brackets do not balance.
+fn split_fields(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStream> {
+    let mut fields = Vec::new();
+    let mut field = Vec::new();
+    let mut angles = 0usize;
+    let mut after_joint_minus = false;
+    let mut balanced = true;
+    for tree in body {
+        let mut ends = false;
+        let mut joint_minus = false;
+        if let TokenTree::Punct(p) = &tree {
+            match p.as_char() {
+                '<' => angles += 1,
+                '>' if !after_joint_minus => match angles.checked_sub(1) {
+                    Some(n) => angles = n,
+                    None => balanced = false,
+                },
+                ',' if angles == 0 => ends = true,
+                '-' => joint_minus = p.spacing() == Spacing::Joint,
+                _ => {}
+            }
+        }
+        after_joint_minus = joint_minus;
+        field.push(tree);
+        if ends {
+            fields.push(std::mem::take(&mut field));
+        }
+    }
+    if !field.is_empty() {
+        fields.push(field);
+    }
+    if !balanced || angles != 0 {
+        return Err(fields.into_iter().flatten().collect());
+    }
+    Ok(fields)
 }
 
 /// `tokens` as the one group of `delimiter`.
@@ -728,5 +860,107 @@ mod tests {
         let mut out = String::new();
         format_items(tokens.clone(), &mut out).unwrap();
         assert_eq!(out, whole(tokens));
+    }
+
+    /// Prints `tokens` piece by piece, twice over (the second time every piece comes from
+    /// the memo), and checks both against the whole file printed at once.
+    fn assert_pieces_print_like_the_whole(tokens: TokenStream) {
+        let expected = whole(tokens.clone());
+        let mut formatter = Formatter::default();
+        for round in ["first", "memoized"] {
+            let mut out = String::new();
+            formatter.items(tokens.clone(), &mut out).unwrap();
+            assert_eq!(out, expected, "{round} round");
+        }
+        // The pieces were printed as pieces, not only whole.
+        let memo = &formatter.memo;
+        assert!(!memo.statements.texts.is_empty() || !memo.fields.texts.is_empty());
+    }
+
+    #[test]
+    fn statements_print_like_the_whole_function() {
+        assert_pieces_print_like_the_whole(quote! {
+            impl<'a> Builder<'a> {
+                pub fn new(client: &'a super::Client) -> Self {
+                    Self { client: client, limit: Ok(None), cursor: Ok(None) }
+                }
+                pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<::std::num::NonZeroU64> {
+                    self.limit = value.try_into().map(Some).map_err(|_| "conversion to `:: std :: num :: NonZeroU64` for limit failed".to_string());
+                    self
+                }
+                pub async fn send(self) -> Result<ResponseValue<crate::types::AgentSessionListResponseWithAVeryLongName>, Error<()>> {
+                    let Self { client, limit, cursor } = self;
+                    let limit = limit.map_err(Error::InvalidRequest)?;
+                    #[allow(unused_mut)]
+                    let mut request = client.client.get(url).header(::reqwest::header::ACCEPT, ::reqwest::header::HeaderValue::from_static("application/json")).query(&progenitor_client::QueryParam::new("limit", &limit)).build()?;
+                    if let Some(x) = limit { println!("{}", x); } else if cursor.is_ok() { return Err(Error::InvalidRequest("x".into())); } else { loop { break; } }
+                    match response.status().as_u16() { 200u16 => ResponseValue::from_response(response).await, _ => Err(Error::UnexpectedResponse(response)) }
+                    for x in 0..3 { let _ = x; }
+                    while false {}
+                    unsafe { std::hint::unreachable_unchecked() };
+                    { let scoped = 1; }
+                    let Some(y) = limit else { return Ok(()) };
+                    let closure = |a: u8| -> u8 { a + 1 };
+                    format!("{}", 1)
+                }
+                fn labeled(&self) { 'outer: loop { break 'outer; } let x = 1; }
+                fn items_inside(&self) { fn nested() -> u8 { 1 } struct Local; let x = nested(); }
+                fn struct_pattern(&self) { if let Point { x, y } = p { drop((x, y)); } let z = 1; }
+                fn struct_pattern_for(&self) { for Point { x, .. } in points {} }
+                fn method_on_match(&self) { match x { _ => {} }.to_string(); }
+                fn macro_last(&self) { println!("last") }
+                fn macro_not_last(&self) { println!("a"); println!("b") }
+                fn tail(&self) -> u8 { self.0.clone() }
+                fn async_block(&self) { let f = async move { 1 }; async { 2 }.await; }
+                const ANSWER: u8 = 42;
+                type Output = u8;
+                fn empty() {}
+            }
+            impl ::std::convert::TryFrom<&::std::string::String> for SomeLongTypeNameThatPushesTheLineTo {
+                type Error = self::error::ConversionError;
+                fn try_from(value: &::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> { value.parse() }
+            }
+            impl<T> Wrapper<T> where T: ::std::fmt::Debug + ::std::clone::Clone + ::std::default::Default + Send {
+                pub fn get(&self) -> &T { &self.0 }
+            }
+            pub mod builder {
+                impl Default for super::Thing {
+                    fn default() -> Self { Self { a: Ok(Default::default()), b: Ok(Default::default()) } }
+                }
+                impl Thing {
+                    pub fn a<T>(mut self, value: T) -> Self where T: ::std::convert::TryInto<::std::string::String>, T::Error: ::std::fmt::Display {
+                        self.a = value.try_into().map_err(|e| format!("error converting supplied value for a: {}", e));
+                        self
+                    }
+                    fn inner(&self) { #![allow(unused)] let x = 1; }
+                }
+            }
+        });
+    }
+
+    #[test]
+    fn fields_print_like_the_whole_struct() {
+        assert_pieces_print_like_the_whole(quote! {
+            #[doc = "A struct."]
+            #[derive(Clone, Debug, ::serde::Deserialize, ::serde::Serialize)]
+            pub struct Agent {
+                #[doc = "The id."]
+                pub id: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub metadata: ::std::option::Option<::std::collections::HashMap<::std::string::String, ::serde_json::Value>>,
+                pub callback: fn(u8, u16) -> ::std::result::Result<::std::vec::Vec<u8>, ::std::string::String>,
+                pub(crate) nested: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<::std::collections::BTreeMap<::std::string::String, AVeryLongTypeName>>>,
+                r#type: u8
+            }
+            pub struct Same { pub id: ::std::string::String, }
+            pub struct Generic<T> { pub value: T }
+            pub struct Tuple(pub u8, pub u16);
+            pub mod builder {
+                pub struct Agent {
+                    id: ::std::result::Result<::std::string::String, ::std::string::String>,
+                    metadata: ::std::result::Result<::std::option::Option<::std::collections::HashMap<::std::string::String, ::serde_json::Value>>, ::std::string::String>,
+                }
+            }
+        });
     }
 }
