@@ -180,19 +180,13 @@ impl<'a> ClientPlan<'a> {
 
     /// The shared types (the first job), their builders in groups (the next
     /// [`ClientPlan::builder_groups`] jobs: small ones, which run beside the large first job),
-    /// one job per family, and `lib.rs`. `src/types.rs` comes out of [`ClientPlan::finish`].
+    /// `lib.rs` with the realtime modules, then one job per family, the largest first (so that
+    /// no large job starts last). `src/types.rs` comes out of [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
         let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
             vec![Box::new(|| self.types_main())];
         for index in 0..self.builder_groups() {
             jobs.push(Box::new(move || self.types_builders(index)));
-        }
-        // The families with the most operations first, so that the pool's two threads end
-        // together rather than one waiting for a large family taken last.
-        let mut families: Vec<&(String, Value)> = self.normalized.families.iter().collect();
-        families.sort_by_key(|(_, doc)| std::cmp::Reverse(crate::regen::count_operations(doc)));
-        for (name, doc) in families {
-            jobs.push(Box::new(move || self.family_file(name, doc)));
         }
         jobs.push(Box::new(|| {
             let mut files = vec![(
@@ -225,6 +219,11 @@ impl<'a> ClientPlan<'a> {
             }
             Ok(files)
         }));
+        let mut families: Vec<&(String, Value)> = self.normalized.families.iter().collect();
+        families.sort_by_key(|(_, doc)| std::cmp::Reverse(crate::regen::count_operations(doc)));
+        for (name, doc) in families {
+            jobs.push(Box::new(move || self.family_file(name, doc)));
+        }
         jobs
     }
 

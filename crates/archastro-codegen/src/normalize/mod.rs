@@ -642,8 +642,9 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
                     Value::String(text)
                         if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
                     {
-                        let clean = sanitize_doc_text(text);
-                        if clean != *text {
+                        if let std::borrow::Cow::Owned(clean) = sanitize_doc_text(text)
+                            && clean != *text
+                        {
                             ctx.report.info(
                                 "doc-text-sanitized",
                                 pointer::join(at, k),
@@ -678,11 +679,16 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
 
 /// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
-pub fn sanitize_doc_text(text: &str) -> String {
-    // Nothing to escape or drop (most texts): the text as it is.
-    let plain = !text.contains(['<', '`', '~']) && !text.chars().any(dropped_from_docs);
+pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
+    // Nothing to escape or drop (most texts, printable ASCII in one pass): the text as it is.
+    let plain = if text.is_ascii() {
+        text.bytes()
+            .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t') && !matches!(b, b'<' | b'`' | b'~'))
+    } else {
+        !text.contains(['<', '`', '~']) && !text.chars().any(dropped_from_docs)
+    };
     if plain {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
     let text = text
         .chars()
@@ -709,7 +715,7 @@ pub fn sanitize_doc_text(text: &str) -> String {
         }
         out.push(c);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Characters generated docs never hold: control characters other than line breaks and tabs,
