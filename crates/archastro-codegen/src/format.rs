@@ -374,8 +374,7 @@ fn write_tokens(key: &mut String, tokens: &[TokenTree]) {
     }
 }
 
-/// `[attrs] [unsafe] impl ... { ... }` with a non-empty body without inner attributes: the
-/// index of the body group.
+/// `[attrs] [unsafe] impl ... { ... }` with a non-empty body: the index of the body group.
 fn impl_body(item: &[TokenTree]) -> Option<usize> {
     let last = item.len().checked_sub(1)?;
     let TokenTree::Group(body) = &item[last] else {
@@ -394,13 +393,7 @@ fn impl_body(item: &[TokenTree]) -> Option<usize> {
     if matches!(&item[at], TokenTree::Ident(i) if i == "unsafe") {
         at += 1;
     }
-    if !matches!(&item[at], TokenTree::Ident(i) if i == "impl") {
-        return None;
-    }
-    let mut inner = body.stream().into_iter();
-    let inner_attrs = matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '#')
-        && matches!(inner.next(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
-    (!inner_attrs).then_some(last)
+    matches!(&item[at], TokenTree::Ident(i) if i == "impl").then_some(last)
 }
 
 /// `[attrs] [pub[(...)]] struct Name { ... }` (no generics, no `where`) with named fields.
@@ -563,12 +556,20 @@ fn print_impl(
         drop(body);
         stream
     };
+    let members: Vec<Vec<TokenTree>> = split_items(body).collect();
+    let inner_attrs = matches!(members.first().map(Vec::as_slice), Some([TokenTree::Punct(a), TokenTree::Punct(b), ..]) if a.as_char() == '#' && b.as_char() == '!');
+    // One member (`From`, `Default`, ...): nothing to share, printed whole like inner attributes.
+    if inner_attrs || members.len() < 2 {
+        item.push(group(Delimiter::Brace, members.into_iter().flatten().collect()));
+        out.push_str(&print_item(item, depth)?);
+        return Ok(());
+    }
     // The header, printed with one placeholder item (so that it ends in `{` like the real
     // one) whose line and the closing line are cut off.
     let mut header = item;
     header.push(group(Delimiter::Brace, placeholder(true)));
     let mut text = print_cut(parse_item(header)?, depth, 0, 2)?;
-    for member in split_items(body) {
+    for member in members {
         print_impl_member(member, depth, memo, &mut text)?;
     }
     push_indent(&mut text, depth);
@@ -627,7 +628,16 @@ fn print_impl_member(
         }
     };
     let statements = match split_statements(body) {
-        Ok(statements) => statements,
+        // Several statements: printed one by one below.
+        Ok(statements) if statements.len() > 1 => statements,
+        // One statement: the function is printed (and looked up) whole.
+        Ok(statements) => {
+            member.push(group(Delimiter::Brace, statements.into_iter().flatten().collect()));
+            out.push_str(memo.members.text("", depth, member, |member| {
+                print_impl_member_whole(member, depth)
+            })?);
+            return Ok(());
+        }
         Err(body) => {
             member.push(group(Delimiter::Brace, body));
             out.push_str(&print_impl_member_whole(member, depth)?);
@@ -922,6 +932,7 @@ mod tests {
             }
             impl<T> Wrapper<T> where T: ::std::fmt::Debug + ::std::clone::Clone + ::std::default::Default + Send {
                 pub fn get(&self) -> &T { &self.0 }
+                pub fn set(&mut self, value: T) { self.0 = value; self.1 += 1; }
             }
             pub mod builder {
                 impl Default for super::Thing {
