@@ -72,7 +72,13 @@ pub struct Formatter {
 impl Formatter {
     /// Appends the pretty-printed items of `tokens` to `out`.
     pub fn items(&mut self, tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
-        format_level(tokens, &mut Vec::new(), out, &mut |_, _| true, &mut self.memo)
+        format_level(
+            tokens,
+            &mut Vec::new(),
+            out,
+            &mut |_, _| true,
+            &mut self.memo,
+        )
     }
 }
 
@@ -361,8 +367,9 @@ impl Pieces {
 }
 
 /// Writes `tokens` as `TokenStream`'s `Display` does: exact for every token, including literal
-/// escapes and joint punctuation. (Only a `Delimiter::None` group prints without its
-/// delimiters; generated code has none, which the tests check.)
+/// escapes and joint punctuation. (Only an invisible `Delimiter::None` group prints without
+/// delimiters: quote, progenitor and typify never make one, and syn only re-emits one it
+/// parsed from such a group.)
 fn write_tokens(key: &mut String, tokens: &[TokenTree]) {
     let mut joint = false;
     for (i, tree) in tokens.iter().enumerate() {
@@ -436,7 +443,16 @@ fn print_struct(
         stream
     };
     let fields = match split_fields(body) {
-        Ok(fields) => fields,
+        Ok(fields) if fields.len() > 1 => fields,
+        // One field: nothing to share, printed whole.
+        Ok(fields) => {
+            item.push(group(
+                Delimiter::Brace,
+                fields.into_iter().flatten().collect(),
+            ));
+            out.push_str(&print_item(item, depth)?);
+            return Ok(());
+        }
         Err(body) => {
             item.push(group(Delimiter::Brace, body));
             out.push_str(&print_item(item, depth)?);
@@ -560,7 +576,10 @@ fn print_impl(
     let inner_attrs = matches!(members.first().map(Vec::as_slice), Some([TokenTree::Punct(a), TokenTree::Punct(b), ..]) if a.as_char() == '#' && b.as_char() == '!');
     // One member (`From`, `Default`, ...): nothing to share, printed whole like inner attributes.
     if inner_attrs || members.len() < 2 {
-        item.push(group(Delimiter::Brace, members.into_iter().flatten().collect()));
+        item.push(group(
+            Delimiter::Brace,
+            members.into_iter().flatten().collect(),
+        ));
         out.push_str(&print_item(item, depth)?);
         return Ok(());
     }
@@ -632,7 +651,10 @@ fn print_impl_member(
         Ok(statements) if statements.len() > 1 => statements,
         // One statement: the function is printed (and looked up) whole.
         Ok(statements) => {
-            member.push(group(Delimiter::Brace, statements.into_iter().flatten().collect()));
+            member.push(group(
+                Delimiter::Brace,
+                statements.into_iter().flatten().collect(),
+            ));
             out.push_str(memo.members.text("", depth, member, |member| {
                 print_impl_member_whole(member, depth)
             })?);
@@ -736,27 +758,35 @@ fn print_statement(
             stmts,
         },
     });
-    print_cut(in_wrapper_impl(function), depth, 2, if last { 2 } else { 3 })
+    print_cut(
+        in_wrapper_impl(function),
+        depth,
+        2,
+        if last { 2 } else { 3 },
+    )
 }
 
 /// The statements of a function body, cut at the token level where the cut is plain: outer
 /// attributes, then up to and including the first `;`, or, for a statement that starts with a
 /// block-like expression (`if`, `match`, `loop`, `while`, `for`, `unsafe { }`, `{ }`), up to its
 /// closing brace (and an `else` chain), plus a `;` if one follows. Gives the tokens back when
-/// a cut is not plain (inner attributes, a block-like expression continued by `.` or `?`).
+/// a cut is not plain (inner attributes, a block-like expression continued by `.` or `?`). A
+/// cut that is still wrong (`if let S { .. } = s { }`) leaves a piece that does not parse as one
+/// statement, and the caller prints the function whole.
 fn split_statements(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStream> {
     let mut trees = body.into_iter().peekable();
     let mut statements: Vec<Vec<TokenTree>> = Vec::new();
-    let give_back = |statements: Vec<Vec<TokenTree>>,
-                     current: Vec<TokenTree>,
-                     rest: std::iter::Peekable<proc_macro2::token_stream::IntoIter>| {
-        Err(statements
-            .into_iter()
-            .flatten()
-            .chain(current)
-            .chain(rest)
-            .collect())
-    };
+    let give_back =
+        |statements: Vec<Vec<TokenTree>>,
+         current: Vec<TokenTree>,
+         rest: std::iter::Peekable<proc_macro2::token_stream::IntoIter>| {
+            Err(statements
+                .into_iter()
+                .flatten()
+                .chain(current)
+                .chain(rest)
+                .collect())
+        };
     loop {
         let mut statement = Vec::new();
         while let Some(TokenTree::Punct(p)) = trees.peek() {
@@ -776,18 +806,17 @@ fn split_statements(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStrea
             None if statement.is_empty() => break,
             None => return give_back(statements, statement, trees),
             Some(TokenTree::Group(g)) => g.delimiter() == Delimiter::Brace,
-            Some(TokenTree::Ident(word)) => {
-                matches!(
-                    word.to_string().as_str(),
-                    "if" | "match" | "loop" | "while" | "for"
-                ) || (word == "unsafe"
-                    && matches!(trees.clone().nth(1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace))
-            }
+            // (`unsafe fn`, `unsafe impl` are items ending at their braces too.)
+            Some(TokenTree::Ident(word)) => matches!(
+                word.to_string().as_str(),
+                "if" | "match" | "loop" | "while" | "for" | "unsafe"
+            ),
             Some(_) => false,
         };
         if block_like {
             while let Some(tree) = trees.next() {
-                let closes = matches!(&tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+                let closes =
+                    matches!(&tree, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
                 statement.push(tree);
                 if closes && !matches!(trees.peek(), Some(TokenTree::Ident(i)) if i == "else") {
                     break;
@@ -918,6 +947,7 @@ mod tests {
                 fn struct_pattern(&self) { if let Point { x, y } = p { drop((x, y)); } let z = 1; }
                 fn struct_pattern_for(&self) { for Point { x, .. } in points {} }
                 fn method_on_match(&self) { match x { _ => {} }.to_string(); }
+                fn unsafe_items(&self) { unsafe fn raw() {} unsafe { raw() } let x = 1; }
                 fn macro_last(&self) { println!("last") }
                 fn macro_not_last(&self) { println!("a"); println!("b") }
                 fn tail(&self) -> u8 { self.0.clone() }
@@ -964,6 +994,7 @@ mod tests {
                 r#type: u8
             }
             pub struct Same { pub id: ::std::string::String, }
+            pub struct Two { pub id: ::std::string::String, pub same: Same }
             pub struct Generic<T> { pub value: T }
             pub struct Tuple(pub u8, pub u16);
             pub mod builder {
