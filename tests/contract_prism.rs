@@ -16,22 +16,13 @@ async fn every_operation_of_the_pinned_spec_passes_prism() {
         .filter_map(|(id, r)| r.as_ref().err().map(|e| format!("{id}: {e}")))
         .collect();
     assert_eq!(outcomes.len(), 163, "every operation is called");
-    assert!(
-        failures.is_empty(),
-        "{} of {} failed:\n{}",
-        failures.len(),
-        outcomes.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), outcomes.len(), failures.join("\n"));
     assert_eq!(prism.violations(), Vec::<String>::new());
 }
 
 #[test]
 fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
-    let spec = platform_specs()
-        .into_iter()
-        .find(|s| s.to_string_lossy().contains("2026-06-11"))
-        .unwrap();
+    let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains("2026-06-11")).unwrap();
     let out = tempfile::tempdir().unwrap();
     regen::regen(&RegenOptions {
         spec: spec.display().to_string(),
@@ -45,24 +36,14 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
     .unwrap();
     let prism = PrismMock::start(&spec);
     let output = platform_cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--package",
-            "archastro-contract",
-            "--manifest-path",
-        ])
+        .args(["run", "--quiet", "--package", "archastro-contract", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .arg("--")
         .arg(&prism.url)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("210 operations, 0 failed"), "{stdout}");
     assert_eq!(prism.violations(), Vec::<String>::new());
 }

@@ -8,10 +8,7 @@ use archastro_codegen::{load, normalize};
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_owned()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_owned()
 }
 
 /// `../shared` beside the checkout; the tests that read the real specs need it.
@@ -31,14 +28,10 @@ pub fn shared_dir() -> PathBuf {
 /// is several megabytes of source, and both would cost gigabytes of disk for nothing a test
 /// reads.
 pub fn platform_cargo() -> std::process::Command {
-    let mut cmd =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cmd.env(
-        "CARGO_TARGET_DIR",
-        workspace_root().join("target/platform-client"),
-    )
-    .env("CARGO_INCREMENTAL", "0")
-    .env("CARGO_PROFILE_DEV_DEBUG", "0");
+    let mut cmd = std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.env("CARGO_TARGET_DIR", workspace_root().join("target/platform-client"))
+        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_PROFILE_DEV_DEBUG", "0");
     cmd
 }
 
@@ -59,18 +52,13 @@ pub fn render_normalization(spec: &Path, families: &Path, origin: &str) -> Strin
     // Name the families file relative to the workspace, so snapshots do not depend on where
     // the repository is checked out.
     let text = std::fs::read_to_string(families).expect("families file is readable");
-    let families_origin = families
-        .strip_prefix(workspace_root())
-        .unwrap_or(families)
-        .display()
-        .to_string();
+    let families_origin = families.strip_prefix(workspace_root()).unwrap_or(families).display().to_string();
     let config = match FamiliesConfig::parse(&families_origin, &text) {
         Ok(c) => c,
         Err(e) => return format!("error: {e}\n"),
     };
     let bytes = std::fs::read(spec).expect("fixture is readable");
-    let result =
-        load::parse_document(origin, &bytes).and_then(|doc| normalize::normalize(&doc, &config));
+    let result = load::parse_document(origin, &bytes).and_then(|doc| normalize::normalize(&doc, &config));
     match result {
         Err(e) => format!("error: {e}\n"),
         Ok(n) => {
@@ -90,55 +78,29 @@ pub fn render_normalization(spec: &Path, families: &Path, origin: &str) -> Strin
 /// `families.toml` unless the fixture has its own `<name>.families.toml`.
 pub fn normalize_fixture(name: &str) -> String {
     let dir = workspace_root().join("tests/fixtures/normalize");
-    let own = dir.join(format!(
-        "{}.families.toml",
-        name.split('.').next().unwrap_or(name)
-    ));
-    let families = if own.exists() {
-        own
-    } else {
-        dir.join("families.toml")
-    };
-    render_normalization(
-        &dir.join(name),
-        &families,
-        &format!("tests/fixtures/normalize/{name}"),
-    )
+    let own = dir.join(format!("{}.families.toml", name.split('.').next().unwrap_or(name)));
+    let families = if own.exists() { own } else { dir.join("families.toml") };
+    render_normalization(&dir.join(name), &families, &format!("tests/fixtures/normalize/{name}"))
 }
 
 /// Prism, the OpenAPI mock server that validates every request against the spec
 /// (`@stoplight/prism-cli`, the version npm installs on Node 20), installed into
 /// `target/peers/node` on first use.
 pub fn prism_binary() -> PathBuf {
-    npm_peer(
-        "node",
-        "node_modules/.bin/prism",
-        &["@stoplight/prism-cli@5.14.2"],
-        None,
-    )
+    npm_peer("node", "node_modules/.bin/prism", &["@stoplight/prism-cli@5.14.2"], None)
 }
 
 /// Installs npm `packages` into `target/peers/<dir>` unless `<dir>/<installed>` exists (one
 /// install at a time), with `manifest` as its `package.json` when given; returns that path.
-fn npm_peer(
-    dir: &str,
-    installed: &str,
-    packages: &[&str],
-    manifest: Option<serde_json::Value>,
-) -> PathBuf {
+fn npm_peer(dir: &str, installed: &str, packages: &[&str], manifest: Option<serde_json::Value>) -> PathBuf {
     static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let prefix = workspace_root().join("target/peers").join(dir);
     let path = prefix.join(installed);
     if !path.exists() {
-        std::fs::create_dir_all(&prefix)
-            .unwrap_or_else(|e| panic!("creating {}: {e}", prefix.display()));
+        std::fs::create_dir_all(&prefix).unwrap_or_else(|e| panic!("creating {}: {e}", prefix.display()));
         if let Some(manifest) = manifest {
-            std::fs::write(
-                prefix.join("package.json"),
-                serde_json::to_vec_pretty(&manifest).unwrap(),
-            )
-            .unwrap();
+            std::fs::write(prefix.join("package.json"), serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
         }
         let status = std::process::Command::new("npm")
             .arg("install")
@@ -148,10 +110,7 @@ fn npm_peer(
             .args(packages)
             .status()
             .expect("npm must be installed to run the tests that use npm peers");
-        assert!(
-            status.success(),
-            "npm install into target/peers/{dir} failed"
-        );
+        assert!(status.success(), "npm install into target/peers/{dir} failed");
     }
     path
 }
@@ -167,22 +126,11 @@ pub struct PrismMock {
 
 impl PrismMock {
     pub fn start(spec: &Path) -> PrismMock {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("prism.log");
         let child = std::process::Command::new(prism_binary())
-            .args([
-                "mock",
-                "--errors",
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
+            .args(["mock", "--errors", "-h", "127.0.0.1", "-p", &port.to_string()])
             .arg(spec)
             .stdout(std::fs::File::create(&log).unwrap())
             .stderr(std::process::Stdio::null())
@@ -190,19 +138,10 @@ impl PrismMock {
             .expect("starting prism");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "prism did not start: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
+            assert!(std::time::Instant::now() < deadline, "prism did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
-        PrismMock {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            log,
-            _dir: dir,
-        }
+        PrismMock { url: format!("http://127.0.0.1:{port}"), child, log, _dir: dir }
     }
 
     /// The request violations Prism logged.
@@ -230,20 +169,10 @@ pub fn schemathesis_binary() -> PathBuf {
     let venv = workspace_root().join("target/peers/schemathesis");
     let bin = venv.join("bin/st");
     if !bin.exists() {
-        let status = std::process::Command::new("python3")
-            .arg("-m")
-            .arg("venv")
-            .arg(&venv)
-            .status()
-            .expect("python3 -m venv");
+        let status = std::process::Command::new("python3").arg("-m").arg("venv").arg(&venv).status().expect("python3 -m venv");
         assert!(status.success(), "creating the schemathesis venv failed");
         let status = std::process::Command::new(venv.join("bin/pip"))
-            .args([
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "schemathesis==4.32.5",
-            ])
+            .args(["install", "--quiet", "--disable-pip-version-check", "schemathesis==4.32.5"])
             .status()
             .expect("pip install schemathesis");
         assert!(status.success(), "pip install schemathesis failed");
@@ -263,12 +192,7 @@ pub fn channel_harness_script() -> PathBuf {
         "dependencies": { "@archastro/channel-harness": "0.7.1" },
         "overrides": { "@archastro/sdk-generator": "0.11.9" },
     });
-    npm_peer(
-        "channel-harness",
-        "node_modules/@archastro/channel-harness/dist/bin.js",
-        &[],
-        Some(manifest),
-    )
+    npm_peer("channel-harness", "node_modules/@archastro/channel-harness/dist/bin.js", &[], Some(manifest))
 }
 
 /// A running channel harness for one spec on 127.0.0.1 (ephemeral ports); stopped when
@@ -285,36 +209,18 @@ impl ChannelHarness {
         let mut child = std::process::Command::new("node")
             .arg(channel_harness_script())
             .arg(spec)
-            .args([
-                "--ws-port",
-                "0",
-                "--control-port",
-                "0",
-                "--host",
-                "127.0.0.1",
-            ])
+            .args(["--ws-port", "0", "--control-port", "0", "--host", "127.0.0.1"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())
             .spawn()
             .expect("starting the channel harness (node)");
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the harness's first line");
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("reading the harness's first line");
         let urls: serde_json::Value = serde_json::from_str(line.trim())
             .unwrap_or_else(|e| panic!("the harness printed `{line}` instead of its URLs: {e}"));
-        let text = |key: &str| {
-            urls[key]
-                .as_str()
-                .unwrap_or_else(|| panic!("no `{key}` in `{line}`"))
-                .to_owned()
-        };
-        ChannelHarness {
-            ws_url: text("wsUrl"),
-            control_url: text("controlUrl"),
-            child,
-        }
+        let text = |key: &str| urls[key].as_str().unwrap_or_else(|| panic!("no `{key}` in `{line}`")).to_owned();
+        ChannelHarness { ws_url: text("wsUrl"), control_url: text("controlUrl"), child }
     }
 }
 

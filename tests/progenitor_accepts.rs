@@ -18,12 +18,8 @@ fn generate_every_family(spec: &Path, families: &str) {
     for (name, document) in &normalized.families {
         let api: openapiv3::OpenAPI = serde_json::from_value(document.clone()).unwrap();
         let mut settings = GenerationSettings::default();
-        settings
-            .with_interface(InterfaceStyle::Builder)
-            .with_tag(TagStyle::Separate);
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            Generator::new(&settings).generate_tokens(&api)
-        }));
+        settings.with_interface(InterfaceStyle::Builder).with_tag(TagStyle::Separate);
+        let result = catch_unwind(AssertUnwindSafe(|| Generator::new(&settings).generate_tokens(&api)));
         match result {
             Ok(Ok(tokens)) => assert!(!tokens.is_empty(), "{name} of {}: no code", spec.display()),
             Ok(Err(e)) => panic!("{name} of {}: progenitor error: {e}", spec.display()),
@@ -34,10 +30,7 @@ fn generate_every_family(spec: &Path, families: &str) {
 
 #[test]
 fn progenitor_generates_the_pinned_spec() {
-    generate_every_family(
-        &workspace_root().join("spec/openapi.json"),
-        "spec/families.toml",
-    );
+    generate_every_family(&workspace_root().join("spec/openapi.json"), "spec/families.toml");
 }
 
 #[test]

@@ -168,10 +168,7 @@ mod emulator {
     type Events = BoxStream<'static, Result<ThreadChannelEvent, Error>>;
 
     async fn start() -> Running {
-        Emulator::new(Config::default())
-            .bind("127.0.0.1:0")
-            .await
-            .expect("bind 127.0.0.1:0")
+        Emulator::new(Config::default()).bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0")
     }
 
     /// A client of a newly registered user, holding its tokens; returns the user id.
@@ -184,11 +181,7 @@ mod emulator {
         let registered = api
             .auth()
             .register()
-            .body(
-                types::RegisterRequest::builder()
-                    .email(email)
-                    .password("correct horse battery"),
-            )
+            .body(types::RegisterRequest::builder().email(email).password("correct horse battery"))
             .send()
             .await
             .unwrap()
@@ -211,10 +204,7 @@ mod emulator {
             .runtime()
             .invite_team_member()
             .team_id(&team.id)
-            .body(
-                serde_json::from_value::<types::InviteTeamMemberRequest>(json!({"role": "member"}))
-                    .unwrap(),
-            )
+            .body(serde_json::from_value::<types::InviteTeamMemberRequest>(json!({"role": "member"})).unwrap())
             .send()
             .await
             .unwrap()
@@ -230,10 +220,7 @@ mod emulator {
             .runtime()
             .create_team_thread()
             .team_id(&team.id)
-            .body(
-                serde_json::from_value::<types::CreateThreadRequest>(json!({"title": "Q3 launch"}))
-                    .unwrap(),
-            )
+            .body(serde_json::from_value::<types::CreateThreadRequest>(json!({"title": "Q3 launch"})).unwrap())
             .send()
             .await
             .unwrap()
@@ -251,31 +238,19 @@ mod emulator {
     }
 
     async fn join(api: &ArchAstro, thread_id: &str) -> (ThreadChannel, Events) {
-        let socket = api
-            .connect_socket(SocketOptions::default())
-            .await
-            .expect("socket");
+        let socket = api.connect_socket(SocketOptions::default()).await.expect("socket");
         let params = thread_params(thread_id);
-        let (channel, reply) = ThreadChannel::join_thread(&socket, &params)
-            .await
-            .expect("join");
+        let (channel, reply) = ThreadChannel::join_thread(&socket, &params).await.expect("join");
         assert_eq!(reply.thread.id, thread_id);
         let events = channel.events();
         (channel, events)
     }
 
     /// The next event that `pick` accepts (others, such as presence, are skipped).
-    async fn next_matching<T>(
-        events: &mut Events,
-        mut pick: impl FnMut(ThreadChannelEvent) -> Option<T>,
-    ) -> T {
+    async fn next_matching<T>(events: &mut Events, mut pick: impl FnMut(ThreadChannelEvent) -> Option<T>) -> T {
         tokio::time::timeout(Duration::from_secs(10), async {
             loop {
-                let event = events
-                    .next()
-                    .await
-                    .expect("the events ended")
-                    .expect("a typed event");
+                let event = events.next().await.expect("the events ended").expect("a typed event");
                 if let Some(found) = pick(event) {
                     return found;
                 }
@@ -298,12 +273,7 @@ mod emulator {
             .create_team_thread_message()
             .team_id(&team)
             .thread_id(&thread)
-            .body(
-                serde_json::from_value::<types::CreateMessageRequest>(
-                    json!({"content": "launch at noon"}),
-                )
-                .unwrap(),
-            )
+            .body(serde_json::from_value::<types::CreateMessageRequest>(json!({"content": "launch at noon"})).unwrap())
             .send()
             .await
             .unwrap()
@@ -313,10 +283,7 @@ mod emulator {
             _ => None,
         })
         .await;
-        assert_eq!(
-            (pushed.id.as_str(), pushed.content.as_str()),
-            (posted.id.as_str(), "launch at noon")
-        );
+        assert_eq!((pushed.id.as_str(), pushed.content.as_str()), (posted.id.as_str(), "launch at noon"));
         assert_ne!(pushed.user.as_deref(), Some(member_id.as_str()));
     }
 
@@ -336,10 +303,7 @@ mod emulator {
             _ => None,
         })
         .await;
-        assert_eq!(
-            (started.user.as_deref(), started.thread.as_str()),
-            (Some(owner_id.as_str()), thread.as_str())
-        );
+        assert_eq!((started.user.as_deref(), started.thread.as_str()), (Some(owner_id.as_str()), thread.as_str()));
 
         member_channel.typing(&typing(true)).await.expect("typing");
         member_channel.typing(&typing(false)).await.expect("typing");
@@ -367,25 +331,16 @@ mod emulator {
         let (member, _) = user(&running, "grace@example.com").await;
         let (stranger, _) = user(&running, "eve@example.com").await;
         let (_, thread) = team_thread(&owner, &member).await;
-        let socket = stranger
-            .connect_socket(SocketOptions::default())
-            .await
-            .expect("socket");
+        let socket = stranger.connect_socket(SocketOptions::default()).await.expect("socket");
         let params = thread_params(&thread);
         match ThreadChannel::join_thread(&socket, &params).await {
             Err(Error::JoinRefused { reason, topic, .. }) => {
-                assert_eq!(
-                    (reason.as_str(), topic),
-                    ("unauthorized", format!("thread:{thread}"))
-                );
+                assert_eq!((reason.as_str(), topic), ("unauthorized", format!("thread:{thread}")));
             }
             other => panic!("expected a refused join, got {:?}", other.map(|(_, r)| r)),
         }
         // Without a token the socket itself is refused, with the API's error.
-        let anonymous = ArchAstro::builder()
-            .base_url(running.url())
-            .build()
-            .unwrap();
+        let anonymous = ArchAstro::builder().base_url(running.url()).build().unwrap();
         match anonymous.connect_socket(SocketOptions::default()).await {
             Err(e) => assert_eq!(e.status().map(|s| s.as_u16()), Some(401), "{e:?}"),
             Ok(_) => panic!("a socket without a token"),

@@ -11,11 +11,7 @@ fn schemathesis_finds_no_failure_in_the_emulator() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let emulator = Emulator::new(Config::default());
     let operations = emulator.implemented_operations();
-    assert!(
-        operations.len() >= 60,
-        "the emulator implements {} operations",
-        operations.len()
-    );
+    assert!(operations.len() >= 60, "the emulator implements {} operations", operations.len());
     let running = runtime.block_on(emulator.bind("127.0.0.1:0")).unwrap();
     // schemathesis keeps a cache in its working directory: give it a scratch one.
     let scratch = tempfile::tempdir().unwrap();
@@ -34,9 +30,5 @@ fn schemathesis_finds_no_failure_in_the_emulator() {
     }
     let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
 }

@@ -3,11 +3,11 @@
 
 Build one [`ArchAstro`] with [`ArchAstro::builder`], then call the operations of each scope family through [`ArchAstro::auth`], [`ArchAstro::runtime`], [`ArchAstro::developer`].*/
 #![forbid(unsafe_code)]
-pub use progenitor_client::{ByteStream, ResponseValue};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 pub use support::{
     Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, Tokens, paginate,
 };
+pub use progenitor_client::{ByteStream, ResponseValue};
 /// Types shared by every scope family.
 #[rustfmt::skip]
 #[allow(clippy::all)]
@@ -60,7 +60,10 @@ impl ArchAstro {
     }
     /// Stores the tokens of a login, refresh or token-exchange response, so that later
     /// calls send the access token and renew it when it expires.
-    pub fn store_tokens<T: serde::Serialize>(&self, response: &T) -> Result<Tokens, Error> {
+    pub fn store_tokens<T: serde::Serialize>(
+        &self,
+        response: &T,
+    ) -> Result<Tokens, Error> {
         self.support.store_tokens_from(response)
     }
     ///The Public auth operations: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
@@ -131,65 +134,147 @@ impl Builder {
         let (support, http) = self.inner.build()?;
         let base_url = support.base_url().to_owned();
         Ok(ArchAstro {
-            auth: auth::Client::new_with_client(&base_url, http.clone(), support.clone()),
-            runtime: runtime::Client::new_with_client(&base_url, http.clone(), support.clone()),
-            developer: developer::Client::new_with_client(&base_url, http.clone(), support.clone()),
+            auth: auth::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                support.clone(),
+            ),
+            runtime: runtime::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                support.clone(),
+            ),
+            developer: developer::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                support.clone(),
+            ),
             support,
         })
     }
 }
 /// The credentials the refresh operation accepts.
-const REFRESH_SECURITY: &[&[crate::support::Scheme]] = &[&[crate::support::Scheme::ApiKey {
-    header: "x-api-key",
-    kind: crate::support::KeyKind::Publishable,
-}]];
+const REFRESH_SECURITY: &[&[crate::support::Scheme]] = &[
+    &[
+        crate::support::Scheme::ApiKey {
+            header: "x-api-key",
+            kind: crate::support::KeyKind::Publishable,
+        },
+    ],
+];
 const _: () = {
     fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
-            "verify_login_code" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "login" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "request_login_code" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "request_login_link" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "oauth_login" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "refresh" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "register" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "exchange_token" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "verify_login_link" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "authorize_device" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
-            "create_oauth_token" => &[&[crate::support::Scheme::ApiKey {
-                header: "x-api-key",
-                kind: crate::support::KeyKind::Publishable,
-            }]],
+            "verify_login_code" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "login" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "request_login_code" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "request_login_link" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "oauth_login" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "refresh" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "register" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "exchange_token" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "verify_login_link" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "authorize_device" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
+            "create_oauth_token" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ]
+            }
             _ => &[],
         }
     }
@@ -208,265 +293,413 @@ const _: () = {
 const _: () = {
     fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
-            "list_agents" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_agent" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_agent" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "delete_agent" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_agent" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_feedback" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "scrape" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "search" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_teams" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_team" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "join_team" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_team" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "replace_team" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "invite_team_member" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_team_members" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_team_objects" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_team_tasks" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_team_threads" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_team_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_team_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "delete_team_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_team_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_team_thread_messages" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_team_thread_message" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_current_user" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_user" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_user_email" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_user_integrations" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_user_profile" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_user_threads" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_user_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "get_user_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "delete_user_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_user_thread" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "list_user_thread_messages" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "create_user_thread_message" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
-            "update_user_timezone" => &[
-                &[crate::support::Scheme::Bearer],
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-            ],
+            "list_agents" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_agent" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_agent" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "delete_agent" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_agent" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_feedback" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "scrape" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "search" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_teams" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_team" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "join_team" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_team" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "replace_team" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "invite_team_member" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_team_members" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_team_objects" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_team_tasks" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_team_threads" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_team_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_team_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "delete_team_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_team_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_team_thread_messages" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_team_thread_message" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_current_user" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_user" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_user_email" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_user_integrations" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_user_profile" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_user_threads" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_user_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "get_user_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "delete_user_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_user_thread" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "list_user_thread_messages" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "create_user_thread_message" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
+            "update_user_timezone" => {
+                &[
+                    &[crate::support::Scheme::Bearer],
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                ]
+            }
             "receive_webhook" => &[],
             _ => &[],
         }
@@ -486,804 +719,1260 @@ const _: () = {
 const _: () = {
     fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
         match operation_id {
-            "list_apps" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_agents" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_agent" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_agent" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_agent" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_agent" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_agent_installation" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_agent_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_configs" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_config" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_config" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_config" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_config" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_context_credentials" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_context_credential" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_context_credential" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_context_credential" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_context_integrations" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_context_integration" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_context_integration" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_context_integration" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_context_sources" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_context_source" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_context_source" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_context_source" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_custom_objects" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_custom_object" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_custom_object" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_custom_object" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_custom_object" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_domains" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_domain" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_domain" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_domain" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_domain" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_files" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_file" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_file" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_file" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_file" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_installations" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_installation_kinds" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_installation" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_installation" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "activate_app_installation" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "pause_app_installation" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_keys" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_key" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_key" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_key" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_key" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_members" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_oauth_clients" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_oauth_client" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_oauth_client" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_oauth_client" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_oauth_client" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_oauth_providers" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_oauth_provider" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_oauth_provider" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_oauth_provider" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_oauth_provider" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_orgs" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_org" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_org" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_org" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_org" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_personas" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_persona" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_persona" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_persona" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_persona" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_routines" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "activate_app_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "pause_app_routine" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_sandboxs" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_sandbox" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_sandbox" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_sandbox" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_sandbox" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_teams" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_team" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_team" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_team" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_team" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_team_members" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "add_app_team_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "remove_app_team_member" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_users" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_user" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_user" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_user" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_user" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_app_webhooks" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "create_app_webhook" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_app_webhook" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "delete_app_webhook" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "update_app_webhook" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "list_workflow_node_types" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "run_workflow" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_workflow_script_language" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "accept_developer_invite" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
-            "get_current_developer" => &[
-                &[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Secret,
-                }],
-                &[crate::support::Scheme::Bearer],
-            ],
+            "list_apps" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_agents" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_agent" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_agent" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_agent" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_agent" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_agent_installation" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_agent_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_configs" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_config" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_config" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_config" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_config" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_context_credentials" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_context_credential" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_context_credential" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_context_credential" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_context_integrations" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_context_integration" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_context_integration" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_context_integration" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_context_sources" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_context_source" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_context_source" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_context_source" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_custom_objects" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_custom_object" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_custom_object" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_custom_object" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_custom_object" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_domains" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_domain" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_domain" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_domain" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_domain" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_files" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_file" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_file" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_file" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_file" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_installations" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_installation_kinds" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_installation" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_installation" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "activate_app_installation" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "pause_app_installation" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_keys" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_key" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_key" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_key" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_key" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_members" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_oauth_clients" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_oauth_client" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_oauth_client" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_oauth_client" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_oauth_client" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_oauth_providers" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_oauth_provider" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_oauth_provider" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_oauth_provider" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_oauth_provider" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_orgs" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_org" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_org" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_org" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_org" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_personas" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_persona" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_persona" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_persona" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_persona" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_routines" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "activate_app_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "pause_app_routine" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_sandboxs" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_sandbox" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_sandbox" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_sandbox" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_sandbox" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_teams" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_team" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_team" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_team" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_team" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_team_members" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "add_app_team_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "remove_app_team_member" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_users" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_user" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_user" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_user" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_user" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_app_webhooks" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "create_app_webhook" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_app_webhook" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "delete_app_webhook" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "update_app_webhook" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "list_workflow_node_types" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "run_workflow" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_workflow_script_language" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "accept_developer_invite" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
+            "get_current_developer" => {
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Secret,
+                        },
+                    ],
+                    &[crate::support::Scheme::Bearer],
+                ]
+            }
             _ => &[],
         }
     }
@@ -1301,7 +1990,9 @@ const _: () = {
 };
 impl<'a> runtime::builder::ListAgents<'a> {
     ///Every item of every page of `list_agents`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1309,22 +2000,27 @@ impl<'a> runtime::builder::ListAgents<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeams<'a> {
     ///Every item of every page of `list_teams`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1332,17 +2028,20 @@ impl<'a> runtime::builder::ListTeams<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamMembers<'a> {
@@ -1357,22 +2056,27 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamObjects<'a> {
     ///Every item of every page of `list_team_objects`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Object, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Object, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1380,22 +2084,27 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Object, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamTasks<'a> {
     ///Every item of every page of `list_team_tasks`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Task, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Task, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1403,22 +2112,27 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Task, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListTeamThreads<'a> {
     ///Every item of every page of `list_team_threads`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
         use crate::support::paginate::Cursor;
         crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -1449,7 +2163,9 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
 }
 impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
     ///Every item of every page of `list_team_thread_messages`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
         use crate::support::paginate::Cursor;
         crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -1490,22 +2206,27 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> runtime::builder::ListUserThreads<'a> {
     ///Every item of every page of `list_user_threads`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Thread, Error>> {
         use crate::support::paginate::Cursor;
         crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -1536,7 +2257,9 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
 }
 impl<'a> runtime::builder::ListUserThreadMessages<'a> {
     ///Every item of every page of `list_user_thread_messages`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Message, Error>> {
         use crate::support::paginate::Cursor;
         crate::support::paginate::cursor(move |cursor: Option<Cursor>| {
             #[allow(unreachable_patterns)]
@@ -1567,7 +2290,9 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
 }
 impl<'a> developer::builder::ListApps<'a> {
     ///Every item of every page of `list_apps`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::App, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::App, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1575,22 +2300,27 @@ impl<'a> developer::builder::ListApps<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::App, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppAgents<'a> {
     ///Every item of every page of `list_app_agents`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1598,22 +2328,27 @@ impl<'a> developer::builder::ListAppAgents<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Agent, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppConfigs<'a> {
     ///Every item of every page of `list_app_configs`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Config, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Config, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1621,17 +2356,20 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Config, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextCredentials<'a> {
@@ -1646,17 +2384,20 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Credential, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextIntegrations<'a> {
@@ -1671,17 +2412,20 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Integration, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListContextSources<'a> {
@@ -1696,17 +2440,20 @@ impl<'a> developer::builder::ListContextSources<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::ContextSource, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppCustomObjects<'a> {
@@ -1721,22 +2468,27 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::CustomObject, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppDomains<'a> {
     ///Every item of every page of `list_app_domains`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Domain, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Domain, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1744,22 +2496,27 @@ impl<'a> developer::builder::ListAppDomains<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Domain, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppFiles<'a> {
     ///Every item of every page of `list_app_files`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::File, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::File, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1767,17 +2524,20 @@ impl<'a> developer::builder::ListAppFiles<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::File, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppInstallations<'a> {
@@ -1792,22 +2552,27 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Installation, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppKeys<'a> {
     ///Every item of every page of `list_app_keys`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::ApiKey, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::ApiKey, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1815,17 +2580,20 @@ impl<'a> developer::builder::ListAppKeys<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::ApiKey, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppMembers<'a> {
@@ -1840,17 +2608,20 @@ impl<'a> developer::builder::ListAppMembers<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::AppMember, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOauthClients<'a> {
@@ -1865,17 +2636,20 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthClient, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOauthProviders<'a> {
@@ -1890,22 +2664,27 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::OAuthProvider, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppOrgs<'a> {
     ///Every item of every page of `list_app_orgs`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Org, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Org, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1913,22 +2692,27 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Org, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppPersonas<'a> {
     ///Every item of every page of `list_app_personas`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Persona, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Persona, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1936,22 +2720,27 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Persona, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppRoutines<'a> {
     ///Every item of every page of `list_app_routines`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Routine, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Routine, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1959,22 +2748,27 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Routine, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppSandboxs<'a> {
     ///Every item of every page of `list_app_sandboxs`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -1982,22 +2776,27 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppTeams<'a> {
     ///Every item of every page of `list_app_teams`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -2005,17 +2804,20 @@ impl<'a> developer::builder::ListAppTeams<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Team, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppTeamMembers<'a> {
@@ -2030,22 +2832,27 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Membership, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppUsers<'a> {
     ///Every item of every page of `list_app_users`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::User, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::User, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -2053,22 +2860,27 @@ impl<'a> developer::builder::ListAppUsers<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::User, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl<'a> developer::builder::ListAppWebhooks<'a> {
     ///Every item of every page of `list_app_webhooks`, fetching pages as the stream is read.
-    pub fn stream(self) -> crate::support::paginate::BoxStream<'a, Result<types::Webhook, Error>> {
+    pub fn stream(
+        self,
+    ) -> crate::support::paginate::BoxStream<'a, Result<types::Webhook, Error>> {
         self.stream_from(0)
     }
     ///Like [`Self::stream`], from item `start` on.
@@ -2076,17 +2888,20 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
         self,
         start: u64,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Webhook, Error>> {
-        crate::support::paginate::offset(start, move |offset: u64| {
-            let request = self.clone().offset(offset);
-            async move {
-                let page = request.send().await?.into_inner();
-                Ok(crate::support::paginate::Page {
-                    next_cursor: None,
-                    total: crate::support::paginate::count_field(&page.total),
-                    items: page.data,
-                })
-            }
-        })
+        crate::support::paginate::offset(
+            start,
+            move |offset: u64| {
+                let request = self.clone().offset(offset);
+                async move {
+                    let page = request.send().await?.into_inner();
+                    Ok(crate::support::paginate::Page {
+                        next_cursor: None,
+                        total: crate::support::paginate::count_field(&page.total),
+                        items: page.data,
+                    })
+                }
+            },
+        )
     }
 }
 impl ArchAstro {
@@ -2100,10 +2915,14 @@ impl ArchAstro {
         self.support
             .device_authorize(
                 "/oauth/device/authorize",
-                &[&[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Publishable,
-                }]],
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ],
                 client_id,
                 scope,
             )
@@ -2119,10 +2938,14 @@ impl ArchAstro {
         self.support
             .device_poll(
                 "/oauth/token",
-                &[&[crate::support::Scheme::ApiKey {
-                    header: "x-api-key",
-                    kind: crate::support::KeyKind::Publishable,
-                }]],
+                &[
+                    &[
+                        crate::support::Scheme::ApiKey {
+                            header: "x-api-key",
+                            kind: crate::support::KeyKind::Publishable,
+                        },
+                    ],
+                ],
                 client_id,
                 authorization,
             )

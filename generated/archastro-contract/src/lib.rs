@@ -21,10 +21,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .verify_login_code()
             .body(
-                serde_json::from_str::<archastro_client::types::VerifyCodeRequest>(
-                    "{\"code\":\"482913\",\"email\":\"ada@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::VerifyCodeRequest>("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -33,10 +31,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .login()
             .body(
-                serde_json::from_str::<archastro_client::types::LoginRequest>(
-                    "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::LoginRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -45,10 +41,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .request_login_code()
             .body(
-                serde_json::from_str::<archastro_client::types::LoginCodeRequest>(
-                    "{\"email\":\"ada@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::LoginCodeRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -57,10 +51,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .request_login_link()
             .body(
-                serde_json::from_str::<archastro_client::types::LoginLinkRequest>(
-                    "{\"email\":\"ada@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::LoginLinkRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -69,10 +61,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .oauth_login()
             .body(
-                serde_json::from_str::<archastro_client::types::OAuthLoginRequest>(
-                    "{\"provider\":\"google\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::OAuthLoginRequest>("{\"provider\":\"google\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -81,10 +71,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .refresh()
             .body(
-                serde_json::from_str::<archastro_client::types::RefreshRequest>(
-                    "{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::RefreshRequest>("{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -93,10 +81,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .register()
             .body(
-                serde_json::from_str::<archastro_client::types::RegisterRequest>(
-                    "{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::RegisterRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -105,10 +91,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .exchange_token()
             .body(
-                serde_json::from_str::<archastro_client::types::TokenExchangeRequest>(
-                    "{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::TokenExchangeRequest>("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -117,10 +101,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .verify_login_link()
             .body(
-                serde_json::from_str::<archastro_client::types::VerifyLinkRequest>(
-                    "{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::VerifyLinkRequest>("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -129,10 +111,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .auth()
             .authorize_device()
             .body(
-                serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>(
-                    "{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -151,21 +131,28 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
     {
         #[allow(unused_imports)]
         use archastro_client::runtime::prelude::*;
-        let result = api.runtime().list_agents().send().await;
+        let result = api
+            .runtime()
+            .list_agents()
+            .send()
+            .await;
         outcomes.push(outcome("list_agents", result));
         let result = api
             .runtime()
             .create_agent()
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAgentRequest>(
-                    "{\"name\":\"Support Copilot\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
         outcomes.push(outcome("create_agent", result));
-        let result = api.runtime().get_agent().agent_id("example").send().await;
+        let result = api
+            .runtime()
+            .get_agent()
+            .agent_id("example")
+            .send()
+            .await;
         outcomes.push(outcome("get_agent", result));
         let result = api
             .runtime()
@@ -179,10 +166,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .update_agent()
             .agent_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>(
-                    "{\"default_model\":\"claude-sonnet-4-5\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -191,10 +176,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .runtime()
             .create_feedback()
             .body(
-                serde_json::from_str::<archastro_client::types::FeedbackRequest>(
-                    "{\"rating\":\"positive\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::FeedbackRequest>("{\"rating\":\"positive\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -203,10 +186,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .runtime()
             .scrape()
             .body(
-                serde_json::from_str::<archastro_client::types::ScrapeRequest>(
-                    "{\"url\":\"https://example.com/blog/launch\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::ScrapeRequest>("{\"url\":\"https://example.com/blog/launch\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -215,24 +196,24 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .runtime()
             .search()
             .body(
-                serde_json::from_str::<archastro_client::types::SearchRequest>(
-                    "{\"query\":\"launch pricing\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::SearchRequest>("{\"query\":\"launch pricing\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
         outcomes.push(outcome("search", result));
-        let result = api.runtime().list_teams().send().await;
+        let result = api
+            .runtime()
+            .list_teams()
+            .send()
+            .await;
         outcomes.push(outcome("list_teams", result));
         let result = api
             .runtime()
             .create_team()
             .body(
-                serde_json::from_str::<archastro_client::types::CreateTeamRequest>(
-                    "{\"name\":\"Launch Crew\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -241,25 +222,26 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .runtime()
             .join_team()
             .body(
-                serde_json::from_str::<archastro_client::types::JoinTeamRequest>(
-                    "{\"code\":\"LNCH-7Q2X\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
         outcomes.push(outcome("join_team", result));
-        let result = api.runtime().get_team().team_id("example").send().await;
+        let result = api
+            .runtime()
+            .get_team()
+            .team_id("example")
+            .send()
+            .await;
         outcomes.push(outcome("get_team", result));
         let result = api
             .runtime()
             .replace_team()
             .team_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>(
-                    "{\"name\":\"Launch Crew\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -336,10 +318,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .team_id("example")
             .thread_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>(
-                    "{\"archived\":false}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -358,27 +338,32 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .team_id("example")
             .thread_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateMessageRequest>(
-                    "{\"content\":\"Can you summarize yesterday's standup?\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
         outcomes.push(outcome("create_team_thread_message", result));
-        let result = api.runtime().get_current_user().send().await;
+        let result = api
+            .runtime()
+            .get_current_user()
+            .send()
+            .await;
         outcomes.push(outcome("get_current_user", result));
-        let result = api.runtime().get_user().user_id("example").send().await;
+        let result = api
+            .runtime()
+            .get_user()
+            .user_id("example")
+            .send()
+            .await;
         outcomes.push(outcome("get_user", result));
         let result = api
             .runtime()
             .update_user_email()
             .user_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateEmailRequest>(
-                    "{\"email\":\"ada.king@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateEmailRequest>("{\"email\":\"ada.king@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -395,10 +380,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .update_user_profile()
             .user_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateProfileRequest>(
-                    "{\"alias\":\"ada\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateProfileRequest>("{\"alias\":\"ada\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -443,10 +426,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .user_id("example")
             .thread_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>(
-                    "{\"archived\":false}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -465,10 +446,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .user_id("example")
             .thread_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateMessageRequest>(
-                    "{\"content\":\"Can you summarize yesterday's standup?\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -478,10 +457,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .update_user_timezone()
             .user_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>(
-                    "{\"timezone\":\"America/New_York\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>("{\"timezone\":\"America/New_York\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -492,10 +469,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .provider_or_key("example")
             .body(
-                serde_json::from_str::<archastro_client::types::InboundWebhookPayload>(
-                    "{\"action\":\"opened\",\"number\":42}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::InboundWebhookPayload>("{\"action\":\"opened\",\"number\":42}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -504,33 +479,43 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
     {
         #[allow(unused_imports)]
         use archastro_client::developer::prelude::*;
-        let result = api.developer().list_apps().send().await;
+        let result = api
+            .developer()
+            .list_apps()
+            .send()
+            .await;
         outcomes.push(outcome("list_apps", result));
         let result = api
             .developer()
             .create_app()
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAppRequest>(
-                    "{\"name\":\"Example Assistant\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAppRequest>("{\"name\":\"Example Assistant\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
         outcomes.push(outcome("create_app", result));
-        let result = api.developer().get_app().app_id("example").send().await;
+        let result = api
+            .developer()
+            .get_app()
+            .app_id("example")
+            .send()
+            .await;
         outcomes.push(outcome("get_app", result));
-        let result = api.developer().delete_app().app_id("example").send().await;
+        let result = api
+            .developer()
+            .delete_app()
+            .app_id("example")
+            .send()
+            .await;
         outcomes.push(outcome("delete_app", result));
         let result = api
             .developer()
             .update_app()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppRequest>(
-                    "{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateAppRequest>("{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -547,10 +532,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_agent()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAgentRequest>(
-                    "{\"name\":\"Support Copilot\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -577,10 +560,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .agent_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>(
-                    "{\"default_model\":\"claude-sonnet-4-5\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -591,10 +572,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .agent_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateInstallationRequest>(
-                    "{\"kind\":\"integration/slack\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateInstallationRequest>("{\"kind\":\"integration/slack\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -605,10 +584,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .agent_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateRoutineRequest>(
-                    "{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateRoutineRequest>("{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -653,10 +630,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .config_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateConfigRequest>(
-                    "{\"archived\":false}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateConfigRequest>("{\"archived\":false}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -707,10 +682,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_context_integration()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>(
-                    "{\"provider\":\"github\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>("{\"provider\":\"github\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -743,10 +716,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_context_source()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>(
-                    "{\"type\":\"github_repo\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>("{\"type\":\"github_repo\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -779,10 +750,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_custom_object()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>(
-                    "{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>("{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -809,10 +778,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .custom_object_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>(
-                    "{\"description\":\"Customer accounts.\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>("{\"description\":\"Customer accounts.\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -829,10 +796,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_domain()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateDomainRequest>(
-                    "{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateDomainRequest>("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -859,10 +824,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .domain_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateDomainRequest>(
-                    "{\"primary\":true}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateDomainRequest>("{\"primary\":true}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -907,10 +870,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .file_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateFileRequest>(
-                    "{\"filename\":\"q3-report.pdf\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateFileRequest>("{\"filename\":\"q3-report.pdf\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -973,10 +934,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_key()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>(
-                    "{\"name\":\"Production server\",\"type\":\"secret\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>("{\"name\":\"Production server\",\"type\":\"secret\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1003,10 +962,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .key_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>(
-                    "{\"expires_at\":\"2026-05-14T09:30:00Z\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1023,10 +980,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_member()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>(
-                    "{\"email\":\"dev@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>("{\"email\":\"dev@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1053,10 +1008,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .member_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>(
-                    "{\"role\":\"admin\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>("{\"role\":\"admin\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1101,10 +1054,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .oauth_client_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>(
-                    "{\"grant_types\":[\"authorization_code\"]}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>("{\"grant_types\":[\"authorization_code\"]}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1149,10 +1100,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .oauth_provider_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>(
-                    "{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1169,10 +1118,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_org()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateOrgRequest>(
-                    "{\"name\":\"Acme Corp\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateOrgRequest>("{\"name\":\"Acme Corp\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1199,10 +1146,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .org_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateOrgRequest>(
-                    "{\"domain\":\"acme.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateOrgRequest>("{\"domain\":\"acme.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1247,10 +1192,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .persona_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>(
-                    "{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>("{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1284,10 +1227,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .routine_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>(
-                    "{\"description\":\"Posts a digest.\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>("{\"description\":\"Posts a digest.\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1320,10 +1261,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_sandbox()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateSandboxRequest>(
-                    "{\"name\":\"Staging\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateSandboxRequest>("{\"name\":\"Staging\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1350,10 +1289,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .sandbox_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>(
-                    "{\"description\":\"Pre-release testing.\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>("{\"description\":\"Pre-release testing.\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1370,10 +1307,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_team()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>(
-                    "{\"name\":\"Launch Crew\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>("{\"name\":\"Launch Crew\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1400,10 +1335,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .team_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateTeamRequest>(
-                    "{\"description\":\"Everyone working on the Q3 launch.\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateTeamRequest>("{\"description\":\"Everyone working on the Q3 launch.\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1422,10 +1355,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .team_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>(
-                    "{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1451,10 +1382,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .create_app_user()
             .app_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::CreateAppUserRequest>(
-                    "{\"email\":\"ada@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::CreateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1481,10 +1410,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .user_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>(
-                    "{\"email\":\"ada@example.com\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1529,10 +1456,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .app_id("example")
             .webhook_id("example")
             .body(
-                serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>(
-                    "{\"description\":\"Production event sink\"}",
-                )
-                .expect("the example body fits its type"),
+                serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>("{\"description\":\"Production event sink\"}")
+                    .expect("the example body fits its type"),
             )
             .send()
             .await;
@@ -1569,7 +1494,11 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
             .send()
             .await;
         outcomes.push(outcome("accept_developer_invite", result));
-        let result = api.developer().get_current_developer().send().await;
+        let result = api
+            .developer()
+            .get_current_developer()
+            .send()
+            .await;
         outcomes.push(outcome("get_current_developer", result));
     }
     outcomes
@@ -1578,10 +1507,5 @@ fn outcome<T, E: serde::Serialize>(
     id: &'static str,
     result: Result<archastro_client::ResponseValue<T>, progenitor_client::Error<E>>,
 ) -> Outcome {
-    (
-        id,
-        result
-            .map(|_| ())
-            .map_err(|e| archastro_client::Error::from(e).to_string()),
-    )
+    (id, result.map(|_| ()).map_err(|e| archastro_client::Error::from(e).to_string()))
 }

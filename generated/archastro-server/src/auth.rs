@@ -1439,31 +1439,16 @@ pub fn routes<T: AuthApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     axum::Router::new()
-        .route(
-            "/api/v2/auth/code/verify",
-            post(handle_verify_login_code::<T, A>),
-        )
+        .route("/api/v2/auth/code/verify", post(handle_verify_login_code::<T, A>))
         .route("/api/v2/auth/login", post(handle_login::<T, A>))
-        .route(
-            "/api/v2/auth/login/code",
-            post(handle_request_login_code::<T, A>),
-        )
-        .route(
-            "/api/v2/auth/login/link",
-            post(handle_request_login_link::<T, A>),
-        )
+        .route("/api/v2/auth/login/code", post(handle_request_login_code::<T, A>))
+        .route("/api/v2/auth/login/link", post(handle_request_login_link::<T, A>))
         .route("/api/v2/auth/oauth", post(handle_oauth_login::<T, A>))
         .route("/api/v2/auth/refresh", post(handle_refresh::<T, A>))
         .route("/api/v2/auth/register", post(handle_register::<T, A>))
         .route("/api/v2/auth/token", post(handle_exchange_token::<T, A>))
-        .route(
-            "/api/v2/auth/verify/link",
-            post(handle_verify_login_link::<T, A>),
-        )
-        .route(
-            "/oauth/device/authorize",
-            post(handle_authorize_device::<T, A>),
-        )
+        .route("/api/v2/auth/verify/link", post(handle_verify_login_link::<T, A>))
+        .route("/oauth/device/authorize", post(handle_authorize_device::<T, A>))
         .route("/oauth/token", post(handle_create_oauth_token::<T, A>))
         .with_state(Shared { api, auth, config })
 }

@@ -8125,17 +8125,15 @@ pub fn unimplemented_operations<T: DeveloperApi>(api: &T) -> Vec<&'static str> {
         }),
         ("delete_context_integration", {
             let body = ();
-            Some(support::is_not_implemented(
-                &api.delete_context_integration(
-                    &ctx,
-                    DeleteContextIntegrationRequest {
-                        path: DeleteContextIntegrationPath::default(),
-                        query: DeleteContextIntegrationQuery::default(),
-                        headers: DeleteContextIntegrationHeaders::default(),
-                        body,
-                    },
-                ),
-            ))
+            Some(support::is_not_implemented(&api.delete_context_integration(
+                &ctx,
+                DeleteContextIntegrationRequest {
+                    path: DeleteContextIntegrationPath::default(),
+                    query: DeleteContextIntegrationQuery::default(),
+                    headers: DeleteContextIntegrationHeaders::default(),
+                    body,
+                },
+            )))
         }),
         ("list_context_sources", {
             let body = ();
@@ -9286,17 +9284,15 @@ pub fn unimplemented_operations<T: DeveloperApi>(api: &T) -> Vec<&'static str> {
         }),
         ("get_workflow_script_language", {
             let body = ();
-            Some(support::is_not_implemented(
-                &api.get_workflow_script_language(
-                    &ctx,
-                    GetWorkflowScriptLanguageRequest {
-                        path: GetWorkflowScriptLanguagePath::default(),
-                        query: GetWorkflowScriptLanguageQuery::default(),
-                        headers: GetWorkflowScriptLanguageHeaders::default(),
-                        body,
-                    },
-                ),
-            ))
+            Some(support::is_not_implemented(&api.get_workflow_script_language(
+                &ctx,
+                GetWorkflowScriptLanguageRequest {
+                    path: GetWorkflowScriptLanguagePath::default(),
+                    query: GetWorkflowScriptLanguageQuery::default(),
+                    headers: GetWorkflowScriptLanguageHeaders::default(),
+                    body,
+                },
+            )))
         }),
         ("accept_developer_invite", {
             let body = ();
@@ -13940,10 +13936,7 @@ pub fn routes<T: DeveloperApi, A: crate::Authenticator>(
             "/protected/api/v2/developer/invites/{token}/accept",
             post(handle_accept_developer_invite::<T, A>),
         )
-        .route(
-            "/protected/api/v2/developer/me",
-            get(handle_get_current_developer::<T, A>),
-        )
+        .route("/protected/api/v2/developer/me", get(handle_get_current_developer::<T, A>))
         .with_state(Shared { api, auth, config })
 }
 /// This family alone, with JSON 404 and 405 fallbacks.

@@ -4637,10 +4637,7 @@ pub fn routes<T: RuntimeApi, A: crate::Authenticator>(
     config: ServerConfig,
 ) -> axum::Router {
     axum::Router::new()
-        .route(
-            "/api/v2/agents",
-            get(handle_list_agents::<T, A>).post(handle_create_agent::<T, A>),
-        )
+        .route("/api/v2/agents", get(handle_list_agents::<T, A>).post(handle_create_agent::<T, A>))
         .route(
             "/api/v2/agents/{agent_id}",
             get(handle_get_agent::<T, A>)
@@ -4650,31 +4647,16 @@ pub fn routes<T: RuntimeApi, A: crate::Authenticator>(
         .route("/api/v2/feedback", post(handle_create_feedback::<T, A>))
         .route("/api/v2/scrape", post(handle_scrape::<T, A>))
         .route("/api/v2/search", post(handle_search::<T, A>))
-        .route(
-            "/api/v2/teams",
-            get(handle_list_teams::<T, A>).post(handle_create_team::<T, A>),
-        )
+        .route("/api/v2/teams", get(handle_list_teams::<T, A>).post(handle_create_team::<T, A>))
         .route("/api/v2/teams/join", post(handle_join_team::<T, A>))
         .route(
             "/api/v2/teams/{team_id}",
             get(handle_get_team::<T, A>).put(handle_replace_team::<T, A>),
         )
-        .route(
-            "/api/v2/teams/{team_id}/invite",
-            post(handle_invite_team_member::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/members",
-            get(handle_list_team_members::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/objects",
-            get(handle_list_team_objects::<T, A>),
-        )
-        .route(
-            "/api/v2/teams/{team_id}/tasks",
-            get(handle_list_team_tasks::<T, A>),
-        )
+        .route("/api/v2/teams/{team_id}/invite", post(handle_invite_team_member::<T, A>))
+        .route("/api/v2/teams/{team_id}/members", get(handle_list_team_members::<T, A>))
+        .route("/api/v2/teams/{team_id}/objects", get(handle_list_team_objects::<T, A>))
+        .route("/api/v2/teams/{team_id}/tasks", get(handle_list_team_tasks::<T, A>))
         .route(
             "/api/v2/teams/{team_id}/threads",
             get(handle_list_team_threads::<T, A>).post(handle_create_team_thread::<T, A>),
@@ -4692,18 +4674,9 @@ pub fn routes<T: RuntimeApi, A: crate::Authenticator>(
         )
         .route("/api/v2/users/me", get(handle_get_current_user::<T, A>))
         .route("/api/v2/users/{user_id}", get(handle_get_user::<T, A>))
-        .route(
-            "/api/v2/users/{user_id}/email",
-            patch(handle_update_user_email::<T, A>),
-        )
-        .route(
-            "/api/v2/users/{user_id}/integrations",
-            get(handle_list_user_integrations::<T, A>),
-        )
-        .route(
-            "/api/v2/users/{user_id}/profile",
-            patch(handle_update_user_profile::<T, A>),
-        )
+        .route("/api/v2/users/{user_id}/email", patch(handle_update_user_email::<T, A>))
+        .route("/api/v2/users/{user_id}/integrations", get(handle_list_user_integrations::<T, A>))
+        .route("/api/v2/users/{user_id}/profile", patch(handle_update_user_profile::<T, A>))
         .route(
             "/api/v2/users/{user_id}/threads",
             get(handle_list_user_threads::<T, A>).post(handle_create_user_thread::<T, A>),
@@ -4719,14 +4692,8 @@ pub fn routes<T: RuntimeApi, A: crate::Authenticator>(
             get(handle_list_user_thread_messages::<T, A>)
                 .post(handle_create_user_thread_message::<T, A>),
         )
-        .route(
-            "/api/v2/users/{user_id}/timezone",
-            patch(handle_update_user_timezone::<T, A>),
-        )
-        .route(
-            "/webhooks/{app_id}/{provider_or_key}",
-            post(handle_receive_webhook::<T, A>),
-        )
+        .route("/api/v2/users/{user_id}/timezone", patch(handle_update_user_timezone::<T, A>))
+        .route("/webhooks/{app_id}/{provider_or_key}", post(handle_receive_webhook::<T, A>))
         .with_state(Shared { api, auth, config })
 }
 /// This family alone, with JSON 404 and 405 fallbacks.
