@@ -230,8 +230,7 @@ fn format_level_items(
             };
             debug_assert_eq!(item.len(), body_at);
             let name = item.last().map(ToString::to_string).unwrap_or_default();
-            let body_stream = body.stream();
-            drop(body);
+            let body_stream = into_stream(body);
             // The header: the module with an empty body prints `... mod name {}`.
             let mut header: Vec<TokenTree> = item;
             header.push(TokenTree::Group(proc_macro2::Group::new(
@@ -437,23 +436,11 @@ fn print_struct(
     let Some(TokenTree::Group(body)) = item.pop() else {
         unreachable!("checked by struct_body")
     };
-    let body = {
-        let stream = body.stream();
-        drop(body);
-        stream
-    };
-    let fields = match split_fields(body) {
+    let fields = match split_fields(into_stream(body)) {
         Ok(fields) if fields.len() > 1 => fields,
-        // One field: nothing to share, printed whole.
-        Ok(fields) => {
-            item.push(group(
-                Delimiter::Brace,
-                fields.into_iter().flatten().collect(),
-            ));
-            out.push_str(&print_item(item, depth)?);
-            return Ok(());
-        }
-        Err(body) => {
+        // One field (nothing to share) or no plain cut: printed whole.
+        other => {
+            let body = other.map_or_else(|body| body, |f| f.into_iter().flatten().collect());
             item.push(group(Delimiter::Brace, body));
             out.push_str(&print_item(item, depth)?);
             return Ok(());
@@ -527,6 +514,14 @@ fn split_fields(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStream> {
     Ok(fields)
 }
 
+/// The tokens of `group`, owned by the stream alone: iterating a stream that a group still
+/// shares copies it token by token (every identifier allocated again).
+fn into_stream(group: Group) -> TokenStream {
+    let stream = group.stream();
+    drop(group);
+    stream
+}
+
 /// `tokens` as the one group of `delimiter`.
 fn group(delimiter: Delimiter, tokens: TokenStream) -> TokenTree {
     TokenTree::Group(Group::new(delimiter, tokens))
@@ -567,12 +562,7 @@ fn print_impl(
         unreachable!("checked by impl_body")
     };
     debug_assert_eq!(item.len(), body_at);
-    let body = {
-        let stream = body.stream();
-        drop(body);
-        stream
-    };
-    let members: Vec<Vec<TokenTree>> = split_items(body).collect();
+    let members: Vec<Vec<TokenTree>> = split_items(into_stream(body)).collect();
     let inner_attrs = matches!(members.first().map(Vec::as_slice), Some([TokenTree::Punct(a), TokenTree::Punct(b), ..]) if a.as_char() == '#' && b.as_char() == '!');
     // One member (`From`, `Default`, ...): nothing to share, printed whole like inner attributes.
     if inner_attrs || members.len() < 2 {
@@ -634,9 +624,7 @@ fn print_impl_member(
         Some(TokenTree::Group(body))
             if is_fn && body.delimiter() == Delimiter::Brace && !body.stream().is_empty() =>
         {
-            let stream = body.stream();
-            drop(body);
-            stream
+            into_stream(body)
         }
         other => {
             member.extend(other);
