@@ -441,7 +441,8 @@ struct ClientRow {
 struct Bench {
     root: PathBuf,
     quick: bool,
-    /// Measured runs per figure (after one warm-up).
+    /// Measured runs per figure (after one warm-up); the figures that take well under a
+    /// second (ours, the floor, `regen --check`, sdk-generator) get [`Bench::fast_runs`].
     runs: usize,
     bench_dir: PathBuf,
     work: PathBuf,
@@ -662,11 +663,12 @@ impl Bench {
         &self,
         name: &str,
         case: &SpecCase,
+        runs: usize,
         run: impl Fn(&Self, &SpecCase, &Path) -> Figure<()>,
     ) -> Figure<Timing> {
         let out = self.work.join(format!("{name}-out"));
         let mut samples = Vec::new();
-        for i in 0..=self.runs {
+        for i in 0..=runs {
             remove_dir(&out).map_err(|e| e.to_string())?;
             let t = Instant::now();
             run(self, case, &out)?;
@@ -685,7 +687,7 @@ impl Bench {
             let out = self.work.join("regen-out");
             let opts = self.options(&case.path, &case.families, &out)?;
             let mut samples = Vec::new();
-            for i in 0..=self.runs {
+            for i in 0..=self.fast_runs() {
                 remove_dir(&out)?;
                 let t = Instant::now();
                 regen::regen(&opts).with_context(|| format!("regen of {}", case.label))?;
@@ -700,13 +702,23 @@ impl Bench {
             let skipped = || Err("not run in --quick (only on the key spec)".to_owned());
             let sdk_generator = if peers_here {
                 eprintln!("bench:   sdk-generator");
-                self.time_peer("sdk-generator", case, Self::run_sdk_generator)
+                self.time_peer(
+                    "sdk-generator",
+                    case,
+                    self.fast_runs(),
+                    Self::run_sdk_generator,
+                )
             } else {
                 skipped()
             };
             let openapi_generator = if peers_here {
                 eprintln!("bench:   openapi-generator");
-                self.time_peer("openapi-generator", case, Self::run_openapi_generator)
+                self.time_peer(
+                    "openapi-generator",
+                    case,
+                    self.runs,
+                    Self::run_openapi_generator,
+                )
             } else {
                 skipped()
             };
@@ -721,6 +733,12 @@ impl Bench {
             });
         }
         Ok(())
+    }
+
+    /// Runs per median for the figures that take well under a second: three times as many
+    /// (cheap, and their run-to-run spread is otherwise as large as the gaps they measure).
+    fn fast_runs(&self) -> usize {
+        self.runs * 3
     }
 
     fn key_case(&self) -> &SpecCase {
@@ -744,9 +762,8 @@ impl Bench {
 
         // The floor: read and parse the spec, write the same files.
         let floor_out = self.work.join("floor-out");
-        let floor_runs = self.runs * 3;
         let mut samples = Vec::new();
-        for i in 0..=floor_runs {
+        for i in 0..=self.fast_runs() {
             remove_dir(&floor_out)?;
             let t = Instant::now();
             let bytes = std::fs::read(&spec)?;
@@ -769,7 +786,7 @@ impl Bench {
         let mut check = opts.clone();
         check.mode = Mode::Check;
         let mut samples = Vec::new();
-        for i in 0..=self.runs {
+        for i in 0..=self.fast_runs() {
             let t = Instant::now();
             let outcome = regen::regen(&check)?;
             if i > 0 {
@@ -1057,6 +1074,7 @@ impl Bench {
             "command": if self.quick { "cargo xtask bench --quick" } else { "cargo xtask bench" },
             "quick": self.quick,
             "runs_per_median": self.runs,
+            "runs_per_fast_median": self.fast_runs(),
             "machine": machine(),
             "load_average_at_start": self.load_at_start,
             "elapsed_seconds": elapsed.as_secs_f64(),
@@ -1110,7 +1128,8 @@ impl Bench {
         );
         let _ = writeln!(
             md,
-            "Medians of {} runs after a warm-up; ours in-process (regen into a fresh `--out` directory), peers as processes (wall time, runtime start-up included).\n",
+            "Medians after a warm-up, of {} runs for the figures that take well under a second (ours, the floor, `regen --check`, sdk-generator) and of {} for the others; ours in-process (regen into a fresh `--out` directory), peers as processes (wall time, runtime start-up included).\n",
+            self.fast_runs(),
             self.runs
         );
 
