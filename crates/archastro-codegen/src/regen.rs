@@ -106,8 +106,9 @@ pub fn output_tree(
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
     // The shared types first (the largest job, at the peak of memory), then what runs beside
     // it: the builder groups, the server crate, the contract and the normalized JSON (all
-    // small in memory); the client's family modules (each a large progenitor run) last, so
-    // that as little as possible of them overlaps the types job.
+    // small in memory); then the client's `lib.rs` and its family modules (each a large
+    // progenitor run, the largest first) last, so that as little as possible of them overlaps
+    // the types job.
     let types_jobs = 1 + plan.builder_groups();
     jobs.extend(
         client_jobs
