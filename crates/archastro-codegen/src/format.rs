@@ -269,9 +269,7 @@ fn push_indent(out: &mut String, depth: usize) {
 
 /// Prints one item as it would be printed `depth` modules deep.
 fn print_item(item: Vec<TokenTree>, depth: usize) -> Result<String, FormatError> {
-    let tokens: TokenStream = item.into_iter().collect();
-    let item = syn::parse2::<syn::Item>(tokens).map_err(|e| FormatError(e.to_string()))?;
-    print_cut(item, depth, 0, 0)
+    print_cut(parse_item(item)?, depth, 0, 0)
 }
 
 /// Prints `item` `depth` modules deep and cuts off the wrapper modules' lines, plus `lead`
