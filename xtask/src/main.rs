@@ -21,7 +21,7 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc: see `alloc_policy`.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc_policy::Allocator = alloc_policy::Allocator;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "ArchAstro SDK toolchain tasks")]
