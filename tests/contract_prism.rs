@@ -32,6 +32,7 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
         support_crate: workspace_root().join("crates/archastro-client-support"),
         crate_version: "0.1.0".into(),
         mode: Mode::Write,
+        stamp: None,
     })
     .unwrap();
     let prism = PrismMock::start(&spec);

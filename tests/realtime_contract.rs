@@ -40,6 +40,7 @@ fn scenario_runner() -> &'static Path {
             support_crate: root.join("crates/archastro-client-support"),
             crate_version: "0.1.0".into(),
             mode: Mode::Write,
+            stamp: None,
         })
         .expect("regenerating the 2026-06-30 platform client");
         let crate_dir = dir.join("scenarios");

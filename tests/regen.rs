@@ -17,6 +17,7 @@ fn options(spec: &Path, families: &str, out: &Path, standalone: bool, mode: Mode
         support_crate: workspace_root().join("crates/archastro-client-support"),
         crate_version: "0.1.0".into(),
         mode,
+        stamp: None,
     }
 }
 
@@ -204,4 +205,129 @@ fn a_hostile_spec_cannot_inject_code() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// The paths a regeneration found stale.
+fn changed_paths(outcome: &regen::RegenOutcome) -> Vec<&str> {
+    outcome.changes.iter().map(|c| c.path.as_str()).collect()
+}
+
+/// The up-to-date record (`archastro_codegen::stamp`): a clean `--check` writes it, the next one
+/// trusts it without generating, and every change to the tree or to an input is seen again.
+#[test]
+fn a_clean_check_records_the_tree_and_every_change_is_seen_again() {
+    let root = workspace_root();
+    let scratch = tempfile::tempdir().unwrap();
+    let spec = scratch.path().join("openapi.json");
+    std::fs::copy(root.join("spec/openapi.json"), &spec).unwrap();
+    let record = scratch.path().join("records/tree.json");
+    let out = tempfile::tempdir().unwrap();
+    let with_record = |mode| RegenOptions { stamp: Some(record.clone()), ..options(&spec, "spec/families.toml", out.path(), true, mode) };
+    let check = || regen::regen(&with_record(Mode::Check)).unwrap();
+
+    regen::regen(&with_record(Mode::Write)).unwrap();
+    assert!(!record.exists(), "write mode does not spend the time to record");
+    let first = check();
+    assert!(first.changes.is_empty() && !first.by_record);
+    assert!(record.exists(), "a clean check records the tree");
+    let second = check();
+    assert!(second.changes.is_empty() && second.by_record, "an unchanged tree is trusted");
+    assert!(regen::regen(&with_record(Mode::Write)).unwrap().by_record, "write mode trusts it too");
+
+    // A hand edit of a generated file, then the same bytes again.
+    let lib = out.path().join("generated/archastro-client/src/lib.rs");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("{text}// edited by hand\n")).unwrap();
+    let edited = check();
+    assert!(!edited.by_record);
+    assert_eq!(changed_paths(&edited), ["generated/archastro-client/src/lib.rs"]);
+    std::fs::write(&lib, &text).unwrap();
+    assert!(check().by_record);
+
+    // A file nobody generated, in a directory the tree owns.
+    let stray = out.path().join("generated/archastro-server/src/stray.rs");
+    std::fs::write(&stray, "// stray\n").unwrap();
+    assert_eq!(changed_paths(&check()), ["generated/archastro-server/src/stray.rs"]);
+    std::fs::remove_file(&stray).unwrap();
+
+    // A removed file.
+    let removed = out.path().join("spec/normalized/auth.json");
+    let kept = std::fs::read(&removed).unwrap();
+    std::fs::remove_file(&removed).unwrap();
+    assert_eq!(changed_paths(&check()), ["spec/normalized/auth.json"]);
+    std::fs::write(&removed, kept).unwrap();
+    assert!(check().by_record);
+
+    // Another crate version: another fingerprint, generated again.
+    let mut bumped = with_record(Mode::Check);
+    bumped.crate_version = "0.2.0".into();
+    let bumped = regen::regen(&bumped).unwrap();
+    assert!(!bumped.by_record && bumped.changes.iter().any(|c| c.path.ends_with("Cargo.toml")));
+
+    // A changed spec: generated again, and the change shows.
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&spec).unwrap()).unwrap();
+    doc["info"]["version"] = "9.9.9".into();
+    std::fs::write(&spec, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    let changed = check();
+    assert!(!changed.by_record && !changed.changes.is_empty());
+
+    // A stale check writes no record; a damaged record is only ignored.
+    regen::regen(&with_record(Mode::Write)).unwrap();
+    std::fs::write(&record, "not a record").unwrap();
+    let after_damage = check();
+    assert!(after_damage.changes.is_empty() && !after_damage.by_record);
+    assert!(check().by_record, "the clean check replaced the damaged record");
+}
+
+/// Every input of a regeneration is in the record's fingerprint: the spec's, the families
+/// file's and the support crate's bytes, and the options that reach the output.
+#[test]
+fn the_fingerprint_covers_every_input() {
+    use archastro_codegen::stamp::fingerprint;
+    let root = workspace_root();
+    let scratch = tempfile::tempdir().unwrap();
+    let copy = |from: &Path, to: &str| {
+        let to = scratch.path().join(to);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, &to).unwrap();
+        to
+    };
+    let spec = copy(&root.join("spec/openapi.json"), "openapi.json");
+    let families = copy(&root.join("spec/families.toml"), "families.toml");
+    let support = scratch.path().join("support");
+    copy(&root.join("crates/archastro-client-support/Cargo.toml"), "support/Cargo.toml");
+    copy(&root.join("crates/archastro-client-support/src/lib.rs"), "support/src/lib.rs");
+    let base = RegenOptions {
+        families: families.clone(),
+        support_crate: support.clone(),
+        ..options(&spec, "spec/families.toml", scratch.path(), true, Mode::Check)
+    };
+    let print = fingerprint(&base).expect("a file spec has a fingerprint");
+    assert_eq!(fingerprint(&base).unwrap(), print, "the same inputs, the same fingerprint");
+    let append = |path: &Path| {
+        let mut bytes = std::fs::read(path).unwrap();
+        bytes.extend_from_slice(b"\n");
+        std::fs::write(path, &bytes).unwrap();
+        bytes.pop();
+        bytes
+    };
+    for path in [spec.clone(), families.clone(), support.join("Cargo.toml"), support.join("src/lib.rs")] {
+        let before = append(&path);
+        assert_ne!(fingerprint(&base).unwrap(), print, "{}", path.display());
+        std::fs::write(&path, before).unwrap();
+        assert_eq!(fingerprint(&base).unwrap(), print);
+    }
+    std::fs::write(support.join("src/new.rs"), "").unwrap();
+    assert_ne!(fingerprint(&base).unwrap(), print, "a new support source");
+    std::fs::remove_file(support.join("src/new.rs")).unwrap();
+    let variants = [
+        RegenOptions { crate_version: "0.9.0".into(), ..base.clone() },
+        RegenOptions { standalone: false, ..base.clone() },
+        RegenOptions { out: scratch.path().join("elsewhere"), ..base.clone() },
+    ];
+    for variant in &variants {
+        assert_ne!(fingerprint(variant).unwrap(), print, "{variant:?}");
+    }
+    let from_url = RegenOptions { spec: "http://127.0.0.1:9/openapi.json".into(), ..base.clone() };
+    assert_eq!(fingerprint(&from_url), None, "a fetched spec is never trusted from a record");
 }

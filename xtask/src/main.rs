@@ -17,6 +17,7 @@ use archastro_codegen::load::{self, Document};
 use archastro_codegen::output::{ChangeKind, Mode};
 use archastro_codegen::regen::{self, RegenOptions};
 use archastro_codegen::release;
+use archastro_codegen::stamp;
 use clap::{Parser, Subcommand};
 
 /// mimalloc: see `alloc_policy`.
@@ -172,10 +173,15 @@ fn regen_command(
     check: bool,
     verbose: bool,
 ) -> Result<()> {
+    let out_root = out.map_or_else(|| in_project(root, "."), Path::to_owned);
     let opts = RegenOptions {
         spec: spec.to_owned(),
         families: families.to_owned(),
-        out: out.map_or_else(|| in_project(root, "."), Path::to_owned),
+        stamp: Some(stamp::path_for(
+            &bench::target_dir(root).join("regen-stamps"),
+            &out_root,
+        )),
+        out: out_root,
         standalone: out.is_some(),
         support_crate: root.join("crates/archastro-client-support"),
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
@@ -200,7 +206,13 @@ fn regen_command(
         None => "the repository".to_owned(),
     };
     if outcome.changes.is_empty() {
-        println!("regen: {target} is up to date");
+        if outcome.by_record {
+            println!(
+                "regen: {target} is up to date (its record: same inputs and generator as at its last clean check, files unchanged)"
+            );
+        } else {
+            println!("regen: {target} is up to date");
+        }
         return Ok(());
     }
     for change in &outcome.changes {

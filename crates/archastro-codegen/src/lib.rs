@@ -19,6 +19,7 @@ pub mod regen;
 pub mod release;
 pub mod report;
 pub mod server;
+pub mod stamp;
 pub mod text;
 
 pub use error::{Error, Result};

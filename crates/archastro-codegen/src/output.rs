@@ -71,6 +71,11 @@ impl OutputTree {
         &self.files
     }
 
+    /// The directories the tree owns (see [`OutputTree::own_dir`]).
+    pub fn owned_dirs(&self) -> &BTreeSet<String> {
+        &self.owned_dirs
+    }
+
     /// Compares the tree with the disk and, in write mode, makes the disk match.
     pub fn apply(&self, mode: Mode) -> Result<Vec<Change>> {
         let unified_diff = |path: &str, old: &str, new: &str| match mode {
@@ -160,7 +165,7 @@ fn temp_sibling(target: &Path) -> PathBuf {
 }
 
 /// Files under `root/dir`, recursively, as `/`-separated paths relative to `root`, sorted.
-fn list_files(root: &Path, dir: &str) -> Result<Vec<String>> {
+pub(crate) fn list_files(root: &Path, dir: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(rel) = stack.pop() {

@@ -13,6 +13,7 @@ use crate::load::{self, Document};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
 use crate::server;
+use crate::stamp::{self, Stamp};
 use crate::{Error, Result};
 
 /// The directory, relative to the output root, that holds one normalized document per family.
@@ -33,6 +34,9 @@ pub struct RegenOptions {
     /// The released version of the generated crates (`spec/release.toml`).
     pub crate_version: String,
     pub mode: Mode,
+    /// Where this output tree's up-to-date record lives ([`crate::stamp`]), or `None` to
+    /// generate every time.
+    pub stamp: Option<PathBuf>,
 }
 
 /// What a regeneration did.
@@ -45,6 +49,9 @@ pub struct RegenOutcome {
     pub normalized: Normalized,
     /// Files that differed (and, in write mode, were brought up to date).
     pub changes: Vec<Change>,
+    /// True when the tree was found up to date by its record ([`crate::stamp`]), without
+    /// generating it.
+    pub by_record: bool,
 }
 
 /// Reads the spec named by `spec`, a file path or a URL.
@@ -168,8 +175,19 @@ pub fn output_tree(
     Ok(tree)
 }
 
-/// Runs the whole pipeline.
+/// Runs the whole pipeline. With a record path in `opts`, a tree that its record shows up to
+/// date is not generated again ([`crate::stamp`]), and a `--check` that finds nothing stale
+/// writes the record.
 pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
+    // Read before the inputs are, so that the record never claims newer inputs than were used.
+    let record = opts.stamp.as_deref().map(|path| {
+        let stamp = Stamp::read(path);
+        // A fingerprint is only worth its reads when a record can use or take it.
+        let inputs = (stamp.is_some() || opts.mode == Mode::Check)
+            .then(|| stamp::fingerprint(opts))
+            .flatten();
+        (path, stamp, inputs)
+    });
     let config = FamiliesConfig::load(&opts.families)?;
     let document = read_spec(&opts.spec)?;
     // What the summary says about the input, taken before the document is consumed.
@@ -177,6 +195,17 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
     let origin = document.origin.clone();
     let normalized = normalize::normalize_for_generation(document, &config)?;
+    if let Some((_, Some(stamp), Some(inputs))) = &record
+        && stamp.holds(inputs, &opts.out)
+    {
+        return Ok(RegenOutcome {
+            spec_operations,
+            spec_openapi,
+            normalized,
+            changes: Vec::new(),
+            by_record: true,
+        });
+    }
     let tree = output_tree(opts, &normalized, &config).map_err(|e| match e {
         // The client generator is where each family is first read as OpenAPI 3.0.
         Error::NotOpenApi { family, reason } => {
@@ -185,11 +214,18 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
         other => other,
     })?;
     let changes = tree.apply(opts.mode)?;
+    if opts.mode == Mode::Check
+        && changes.is_empty()
+        && let Some((path, _, Some(inputs))) = record
+    {
+        Stamp::of(inputs, &tree).write(path);
+    }
     Ok(RegenOutcome {
         spec_operations,
         spec_openapi,
         normalized,
         changes,
+        by_record: false,
     })
 }
 

@@ -1,0 +1,159 @@
+//! The up-to-date record: what a regeneration that found its output tree up to date read, and
+//! what every file of that tree held, kept outside the tree (`target/regen-stamps/`, never
+//! committed). When a later regeneration reads the same inputs with the same generator and
+//! finds every recorded file unchanged and no other file in the directories it owns, the tree
+//! is up to date without generating it; cargo's fingerprints work the same way.
+//!
+//! What "the same inputs" covers: the spec file's bytes, the families file's bytes, the
+//! support crate's manifest and sources, every other [`RegenOptions`] field that reaches the
+//! output, and the generator itself (the running executable's path, size and modification
+//! time: rebuilding it with other code gives another record). A spec read from a URL has no
+//! record (it is fetched anew each time). The files are compared by SHA-256 of their bytes.
+//!
+//! A record is only a shortcut: a missing, unreadable or foreign one means "generate", and so
+//! does any difference. It is written by a `--check` that found nothing stale (write mode does
+//! not spend the time to hash what it wrote), so that CI-style loops of `regen --check` over an
+//! unchanged tree cost little more than reading it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::output::{OutputTree, list_files};
+use crate::regen::RegenOptions;
+
+/// Bumped when the record's meaning changes: an older record is then foreign.
+const FORMAT: u32 = 1;
+
+/// The record of one output tree.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Stamp {
+    format: u32,
+    /// [`fingerprint`] of the inputs.
+    inputs: String,
+    /// The directories the tree owns: any file there that is not in `files` is stale.
+    owned_dirs: Vec<String>,
+    /// Every file of the tree, by `/`-separated path under the output root: SHA-256 of its bytes.
+    files: BTreeMap<String, String>,
+}
+
+impl Stamp {
+    /// The record of `tree`, made from `inputs` (the files were just compared with the tree
+    /// on disk and are the same).
+    pub fn of(inputs: String, tree: &OutputTree) -> Stamp {
+        Stamp {
+            format: FORMAT,
+            inputs,
+            owned_dirs: tree.owned_dirs().iter().cloned().collect(),
+            files: tree
+                .files()
+                .iter()
+                .map(|(rel, text)| (rel.clone(), hex(&Sha256::digest(text.as_bytes()))))
+                .collect(),
+        }
+    }
+
+    /// The record at `path`, if there is a readable one of this format.
+    pub fn read(path: &Path) -> Option<Stamp> {
+        let bytes = std::fs::read(path).ok()?;
+        let stamp: Stamp = serde_json::from_slice(&bytes).ok()?;
+        (stamp.format == FORMAT).then_some(stamp)
+    }
+
+    /// Writes the record to `path` (through a temporary file, so that a reader never sees half
+    /// of one). A record that cannot be written is left out: it is only a shortcut.
+    pub fn write(&self, path: &Path) {
+        let Ok(text) = serde_json::to_vec(self) else {
+            return;
+        };
+        let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&tmp, text))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+
+    /// True when the record was made from `inputs` and the tree under `root` still holds
+    /// exactly the recorded files in the directories it owns, with the recorded bytes.
+    pub fn holds(&self, inputs: &str, root: &Path) -> bool {
+        if self.inputs != inputs {
+            return false;
+        }
+        for dir in &self.owned_dirs {
+            match list_files(root, dir) {
+                Ok(found) if found.iter().all(|rel| self.files.contains_key(rel)) => {}
+                _ => return false,
+            }
+        }
+        self.files.iter().all(|(rel, digest)| {
+            std::fs::read(root.join(rel)).is_ok_and(|bytes| hex(&Sha256::digest(&bytes)) == *digest)
+        })
+    }
+}
+
+/// Where the record of the output tree at `out` lives under `dir` (one file per output root).
+pub fn path_for(dir: &Path, out: &Path) -> PathBuf {
+    let out = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_owned());
+    let digest = hex(&Sha256::digest(out.display().to_string().as_bytes()));
+    dir.join(format!("{}.json", &digest[..16]))
+}
+
+/// SHA-256 of everything a regeneration with `opts` reads besides the output tree, and of the
+/// generator (see the module doc); `None` when one of them cannot be pinned down (a spec from
+/// a URL, an executable whose metadata cannot be read).
+pub fn fingerprint(opts: &RegenOptions) -> Option<String> {
+    if opts.spec.starts_with("https://") || opts.spec.starts_with("http://") {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    field(format!("archastro regen record {FORMAT}").as_bytes());
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    field(exe.display().to_string().as_bytes());
+    field(&meta.len().to_le_bytes());
+    field(&modified.as_nanos().to_le_bytes());
+    field(opts.spec.as_bytes());
+    field(&std::fs::read(&opts.spec).ok()?);
+    field(opts.families.display().to_string().as_bytes());
+    field(&std::fs::read(&opts.families).ok()?);
+    field(opts.out.display().to_string().as_bytes());
+    field(&[u8::from(opts.standalone)]);
+    field(opts.crate_version.as_bytes());
+    field(opts.support_crate.display().to_string().as_bytes());
+    field(&std::fs::read(opts.support_crate.join("Cargo.toml")).ok()?);
+    let src = opts.support_crate.join("src");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(&src)
+        .ok()?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .ok()?;
+    sources.sort();
+    for source in sources {
+        field(source.display().to_string().as_bytes());
+        field(&std::fs::read(&source).ok()?);
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
