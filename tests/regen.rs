@@ -212,37 +212,37 @@ fn changed_paths(outcome: &regen::RegenOutcome) -> Vec<&str> {
     outcome.changes.iter().map(|c| c.path.as_str()).collect()
 }
 
-/// The up-to-date record (`archastro_codegen::stamp`): a clean `--check` writes it, the next one
+/// The stamp (`archastro_codegen::stamp`): a clean `--check` writes it, the next one
 /// trusts it without generating, and every change to the tree or to an input is seen again.
 #[test]
-fn a_clean_check_records_the_tree_and_every_change_is_seen_again() {
+fn a_clean_check_stamps_the_tree_and_every_change_is_seen_again() {
     let root = workspace_root();
     let scratch = tempfile::tempdir().unwrap();
     let spec = scratch.path().join("openapi.json");
     std::fs::copy(root.join("spec/openapi.json"), &spec).unwrap();
-    let record = scratch.path().join("records/tree.json");
+    let stamp = scratch.path().join("stamps/tree.json");
     let out = tempfile::tempdir().unwrap();
-    let with_record = |mode| RegenOptions { stamp: Some(record.clone()), ..options(&spec, "spec/families.toml", out.path(), true, mode) };
-    let check = || regen::regen(&with_record(Mode::Check)).unwrap();
+    let with_stamp = |mode| RegenOptions { stamp: Some(stamp.clone()), ..options(&spec, "spec/families.toml", out.path(), true, mode) };
+    let check = || regen::regen(&with_stamp(Mode::Check)).unwrap();
 
-    regen::regen(&with_record(Mode::Write)).unwrap();
-    assert!(!record.exists(), "write mode does not spend the time to record");
+    regen::regen(&with_stamp(Mode::Write)).unwrap();
+    assert!(!stamp.exists(), "write mode does not spend the time to stamp");
     let first = check();
-    assert!(first.changes.is_empty() && !first.by_record);
-    assert!(record.exists(), "a clean check records the tree");
+    assert!(first.changes.is_empty() && !first.by_stamp);
+    assert!(stamp.exists(), "a clean check stamps the tree");
     let second = check();
-    assert!(second.changes.is_empty() && second.by_record, "an unchanged tree is trusted");
-    assert!(regen::regen(&with_record(Mode::Write)).unwrap().by_record, "write mode trusts it too");
+    assert!(second.changes.is_empty() && second.by_stamp, "an unchanged tree is trusted");
+    assert!(regen::regen(&with_stamp(Mode::Write)).unwrap().by_stamp, "write mode trusts it too");
 
     // A hand edit of a generated file, then the same bytes again.
     let lib = out.path().join("generated/archastro-client/src/lib.rs");
     let text = std::fs::read_to_string(&lib).unwrap();
     std::fs::write(&lib, format!("{text}// edited by hand\n")).unwrap();
     let edited = check();
-    assert!(!edited.by_record);
+    assert!(!edited.by_stamp);
     assert_eq!(changed_paths(&edited), ["generated/archastro-client/src/lib.rs"]);
     std::fs::write(&lib, &text).unwrap();
-    assert!(check().by_record);
+    assert!(check().by_stamp);
 
     // A file nobody generated, in a directory the tree owns.
     let stray = out.path().join("generated/archastro-server/src/stray.rs");
@@ -256,30 +256,30 @@ fn a_clean_check_records_the_tree_and_every_change_is_seen_again() {
     std::fs::remove_file(&removed).unwrap();
     assert_eq!(changed_paths(&check()), ["spec/normalized/auth.json"]);
     std::fs::write(&removed, kept).unwrap();
-    assert!(check().by_record);
+    assert!(check().by_stamp);
 
     // Another crate version: another fingerprint, generated again.
-    let mut bumped = with_record(Mode::Check);
+    let mut bumped = with_stamp(Mode::Check);
     bumped.crate_version = "0.2.0".into();
     let bumped = regen::regen(&bumped).unwrap();
-    assert!(!bumped.by_record && bumped.changes.iter().any(|c| c.path.ends_with("Cargo.toml")));
+    assert!(!bumped.by_stamp && bumped.changes.iter().any(|c| c.path.ends_with("Cargo.toml")));
 
     // A changed spec: generated again, and the change shows.
     let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&spec).unwrap()).unwrap();
     doc["info"]["version"] = "9.9.9".into();
     std::fs::write(&spec, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     let changed = check();
-    assert!(!changed.by_record && !changed.changes.is_empty());
+    assert!(!changed.by_stamp && !changed.changes.is_empty());
 
-    // A stale check writes no record; a damaged record is only ignored.
-    regen::regen(&with_record(Mode::Write)).unwrap();
-    std::fs::write(&record, "not a record").unwrap();
+    // A stale check writes no stamp; a damaged stamp is only ignored.
+    regen::regen(&with_stamp(Mode::Write)).unwrap();
+    std::fs::write(&stamp, "not a stamp").unwrap();
     let after_damage = check();
-    assert!(after_damage.changes.is_empty() && !after_damage.by_record);
-    assert!(check().by_record, "the clean check replaced the damaged record");
+    assert!(after_damage.changes.is_empty() && !after_damage.by_stamp);
+    assert!(check().by_stamp, "the clean check replaced the damaged stamp");
 }
 
-/// Every input of a regeneration is in the record's fingerprint: the spec's, the families
+/// Every input of a regeneration is in the stamp's fingerprint: the spec's, the families
 /// file's and the support crate's bytes, and the options that reach the output.
 #[test]
 fn the_fingerprint_covers_every_input() {
@@ -329,5 +329,5 @@ fn the_fingerprint_covers_every_input() {
         assert_ne!(fingerprint(variant).unwrap(), print, "{variant:?}");
     }
     let from_url = RegenOptions { spec: "http://127.0.0.1:9/openapi.json".into(), ..base.clone() };
-    assert_eq!(fingerprint(&from_url), None, "a fetched spec is never trusted from a record");
+    assert_eq!(fingerprint(&from_url), None, "a fetched spec is never trusted from a stamp");
 }

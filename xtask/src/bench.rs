@@ -417,9 +417,9 @@ fn reason_json<T>(f: &Figure<T>) -> Value {
 #[derive(Clone)]
 struct FloorRow {
     floor: Timing,
-    /// `regen --check` without the tree's record: everything generated and compared.
+    /// `regen --check` without the tree's stamp: everything generated and compared.
     check_cold: Timing,
-    /// `regen --check` trusting the record its clean warm-up run wrote.
+    /// `regen --check` trusting the stamp its clean warm-up run wrote.
     check: Timing,
     /// regen into a fresh directory.
     ours: Timing,
@@ -794,12 +794,12 @@ impl Bench {
         }
         let floor = Timing::of(&samples);
 
-        // regen --check of the unchanged tree: without its record (every file generated and
+        // regen --check of the unchanged tree: without its stamp (every file generated and
         // compared), then with it (written by the warm-up run, then trusted).
         let check_cold = self.time_check(&opts, None)?;
-        let record = self.work.join("regen-stamps/floor-regen.json");
-        let _ = std::fs::remove_file(&record);
-        let check = self.time_check(&opts, Some(record))?;
+        let stamp = self.work.join("regen-stamps/floor-regen.json");
+        let _ = std::fs::remove_file(&stamp);
+        let check = self.time_check(&opts, Some(stamp))?;
         let ours = self
             .regen_rows
             .iter()
@@ -832,20 +832,20 @@ impl Bench {
     }
 
     /// Median time of `regen --check` of the tree `opts` writes, which must be up to date;
-    /// with `record`, every measured run must have trusted it.
-    fn time_check(&self, opts: &RegenOptions, record: Option<PathBuf>) -> Result<Timing> {
+    /// with `stamp`, every measured run must have trusted it.
+    fn time_check(&self, opts: &RegenOptions, stamp: Option<PathBuf>) -> Result<Timing> {
         let mut check = opts.clone();
         check.mode = Mode::Check;
-        let recorded = record.is_some();
-        check.stamp = record;
+        let stamped = stamp.is_some();
+        check.stamp = stamp;
         let mut samples = Vec::new();
         for i in 0..=self.fast_runs() {
             let t = Instant::now();
             let outcome = regen::regen(&check)?;
             if i > 0 {
                 samples.push(t.elapsed().as_secs_f64());
-                if recorded && !outcome.by_record {
-                    bail!("regen --check did not trust the record its clean warm-up run wrote");
+                if stamped && !outcome.by_stamp {
+                    bail!("regen --check did not trust the stamp its clean warm-up run wrote");
                 }
             }
             if !outcome.changes.is_empty() {
@@ -1299,7 +1299,7 @@ impl Bench {
         {
             let _ = writeln!(
                 md,
-                "### The floor ({KEY_SPEC})\n\n| what | ms | × floor |\n|---|---:|---:|\n| floor: read + parse the spec (serde_json), write the same {} files | {:.1} | 1 |\n| regen (write into a fresh directory) | {:.0} | {:.1} |\n| regen --check of the unchanged tree, without its record (generated and compared) | {:.0} | {:.1} |\n| regen --check of the unchanged tree, trusting the record of its last clean check | {:.0} | {:.1} |\n",
+                "### The floor ({KEY_SPEC})\n\n| what | ms | × floor |\n|---|---:|---:|\n| floor: read + parse the spec (serde_json), write the same {} files | {:.1} | 1 |\n| regen (write into a fresh directory) | {:.0} | {:.1} |\n| regen --check of the unchanged tree, without its stamp (generated and compared) | {:.0} | {:.1} |\n| regen --check of the unchanged tree, trusting the stamp of its last clean check | {:.0} | {:.1} |\n",
                 self.key_row().output_files,
                 floor.median * 1e3,
                 ours.median * 1e3,

@@ -206,9 +206,9 @@ fn regen_command(
         None => "the repository".to_owned(),
     };
     if outcome.changes.is_empty() {
-        if outcome.by_record {
+        if outcome.by_stamp {
             println!(
-                "regen: {target} is up to date (its record: same inputs and generator as at its last clean check, files unchanged)"
+                "regen: {target} is up to date (its stamp: same inputs and generator as at its last clean check, files unchanged)"
             );
         } else {
             println!("regen: {target} is up to date");

@@ -34,8 +34,8 @@ pub struct RegenOptions {
     /// The released version of the generated crates (`spec/release.toml`).
     pub crate_version: String,
     pub mode: Mode,
-    /// Where this output tree's up-to-date record lives ([`crate::stamp`]), or `None` to
-    /// generate every time.
+    /// Where this output tree's stamp lives ([`crate::stamp`]), or `None` to generate every
+    /// time.
     pub stamp: Option<PathBuf>,
 }
 
@@ -49,9 +49,9 @@ pub struct RegenOutcome {
     pub normalized: Normalized,
     /// Files that differed (and, in write mode, were brought up to date).
     pub changes: Vec<Change>,
-    /// True when the tree was found up to date by its record ([`crate::stamp`]), without
+    /// True when the tree was found up to date by its stamp ([`crate::stamp`]), without
     /// generating it.
-    pub by_record: bool,
+    pub by_stamp: bool,
 }
 
 /// Reads the spec named by `spec`, a file path or a URL.
@@ -175,14 +175,14 @@ pub fn output_tree(
     Ok(tree)
 }
 
-/// Runs the whole pipeline. With a record path in `opts`, a tree that its record shows up to
+/// Runs the whole pipeline. With a stamp path in `opts`, a tree that its stamp shows up to
 /// date is not generated again ([`crate::stamp`]), and a `--check` that finds nothing stale
-/// writes the record.
+/// writes the stamp.
 pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
-    // Read before the inputs are, so that the record never claims newer inputs than were used.
-    let record = opts.stamp.as_deref().map(|path| {
+    // Read before the inputs are, so that the stamp never claims newer inputs than were used.
+    let stamped = opts.stamp.as_deref().map(|path| {
         let stamp = Stamp::read(path);
-        // A fingerprint is only worth its reads when a record can use or take it.
+        // A fingerprint is only worth its reads when a stamp can use or take it.
         let inputs = (stamp.is_some() || opts.mode == Mode::Check)
             .then(|| stamp::fingerprint(opts))
             .flatten();
@@ -195,7 +195,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
     let origin = document.origin.clone();
     let normalized = normalize::normalize_for_generation(document, &config)?;
-    if let Some((_, Some(stamp), Some(inputs))) = &record
+    if let Some((_, Some(stamp), Some(inputs))) = &stamped
         && stamp.holds(inputs, &opts.out)
     {
         return Ok(RegenOutcome {
@@ -203,7 +203,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
             spec_openapi,
             normalized,
             changes: Vec::new(),
-            by_record: true,
+            by_stamp: true,
         });
     }
     let tree = output_tree(opts, &normalized, &config).map_err(|e| match e {
@@ -216,7 +216,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let changes = tree.apply(opts.mode)?;
     if opts.mode == Mode::Check
         && changes.is_empty()
-        && let Some((path, _, Some(inputs))) = record
+        && let Some((path, _, Some(inputs))) = stamped
     {
         Stamp::of(inputs, &tree).write(path);
     }
@@ -225,7 +225,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
         spec_openapi,
         normalized,
         changes,
-        by_record: false,
+        by_stamp: false,
     })
 }
 

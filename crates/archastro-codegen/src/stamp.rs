@@ -1,5 +1,5 @@
-//! The up-to-date record: what a regeneration that found its output tree up to date read, and
-//! what every file of that tree held, kept outside the tree (`target/regen-stamps/`, never
+//! The stamp: a record of what a regeneration that found its output tree up to date read, and
+//! of what every file of that tree held, kept outside the tree (`target/regen-stamps/`, never
 //! committed). When a later regeneration reads the same inputs with the same generator and
 //! finds every recorded file unchanged and no other file in the directories it owns, the tree
 //! is up to date without generating it; cargo's fingerprints work the same way.
@@ -7,10 +7,10 @@
 //! What "the same inputs" covers: the spec file's bytes, the families file's bytes, the
 //! support crate's manifest and sources, every other [`RegenOptions`] field that reaches the
 //! output, and the generator itself (the running executable's path, size and modification
-//! time: rebuilding it with other code gives another record). A spec read from a URL has no
-//! record (it is fetched anew each time). The files are compared by SHA-256 of their bytes.
+//! time: rebuilding it with other code gives another fingerprint). A spec read from a URL has no
+//! stamp (it is fetched anew each time). The files are compared by SHA-256 of their bytes.
 //!
-//! A record is only a shortcut: a missing, unreadable or foreign one means "generate", and so
+//! A stamp is only a shortcut: a missing, unreadable or foreign one means "generate", and so
 //! does any difference. It is written by a `--check` that found nothing stale (write mode does
 //! not spend the time to hash what it wrote), so that CI-style loops of `regen --check` over an
 //! unchanged tree cost little more than reading it.
@@ -24,10 +24,10 @@ use sha2::{Digest, Sha256};
 use crate::output::{OutputTree, list_files};
 use crate::regen::RegenOptions;
 
-/// Bumped when the record's meaning changes: an older record is then foreign.
+/// Bumped when the stamp's meaning changes: an older stamp is then foreign.
 const FORMAT: u32 = 1;
 
-/// The record of one output tree.
+/// The stamp of one output tree.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Stamp {
     format: u32,
@@ -40,7 +40,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// The record of `tree`, made from `inputs` (the files were just compared with the tree
+    /// The stamp of `tree`, made from `inputs` (the files were just compared with the tree
     /// on disk and are the same).
     pub fn of(inputs: String, tree: &OutputTree) -> Stamp {
         Stamp {
@@ -55,15 +55,15 @@ impl Stamp {
         }
     }
 
-    /// The record at `path`, if there is a readable one of this format.
+    /// The stamp at `path`, if there is a readable one of this format.
     pub fn read(path: &Path) -> Option<Stamp> {
         let bytes = std::fs::read(path).ok()?;
         let stamp: Stamp = serde_json::from_slice(&bytes).ok()?;
         (stamp.format == FORMAT).then_some(stamp)
     }
 
-    /// Writes the record to `path` (through a temporary file, so that a reader never sees half
-    /// of one). A record that cannot be written is left out: it is only a shortcut.
+    /// Writes the stamp to `path` (through a temporary file, so that a reader never sees half
+    /// of one). A stamp that cannot be written is left out: it is only a shortcut.
     pub fn write(&self, path: &Path) {
         let Ok(text) = serde_json::to_vec(self) else {
             return;
@@ -79,7 +79,7 @@ impl Stamp {
         }
     }
 
-    /// True when the record was made from `inputs` and the tree under `root` still holds
+    /// True when the stamp was made from `inputs` and the tree under `root` still holds
     /// exactly the recorded files in the directories it owns, with the recorded bytes.
     pub fn holds(&self, inputs: &str, root: &Path) -> bool {
         if self.inputs != inputs {
@@ -97,7 +97,7 @@ impl Stamp {
     }
 }
 
-/// Where the record of the output tree at `out` lives under `dir` (one file per output root).
+/// Where the stamp of the output tree at `out` lives under `dir` (one file per output root).
 pub fn path_for(dir: &Path, out: &Path) -> PathBuf {
     let out = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_owned());
     let digest = hex(&Sha256::digest(out.display().to_string().as_bytes()));
@@ -116,7 +116,7 @@ pub fn fingerprint(opts: &RegenOptions) -> Option<String> {
         hasher.update((bytes.len() as u64).to_le_bytes());
         hasher.update(bytes);
     };
-    field(format!("archastro regen record {FORMAT}").as_bytes());
+    field(format!("archastro regen stamp {FORMAT}").as_bytes());
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(&exe).ok()?;
     let modified = meta
