@@ -88,7 +88,7 @@ fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
     if !status.success() {
         bail!("cargo build --release -p xtask failed ({status})");
     }
-    let exe = target_dir(root).join("release").join("xtask");
+    let exe = crate::target_dir(root).join("release").join("xtask");
     let mut cmd = Command::new(&exe);
     cmd.current_dir(root).arg("bench");
     if quick {
@@ -105,13 +105,6 @@ fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
 
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-}
-
-pub(crate) fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

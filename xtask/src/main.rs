@@ -178,7 +178,7 @@ fn regen_command(
         spec: spec.to_owned(),
         families: families.to_owned(),
         stamp: Some(stamp::path_for(
-            &bench::target_dir(root).join("regen-stamps"),
+            &target_dir(root).join("regen-stamps"),
             &out_root,
         )),
         out: out_root,
@@ -385,6 +385,14 @@ fn read_revision_or_file(root: &Path, spec: &str) -> Result<Document> {
 
 /// `rel` inside the project: relative when the command runs from the project root (so
 /// messages read `spec/openapi.json`), absolute otherwise.
+/// The workspace's target directory (`CARGO_TARGET_DIR` when set).
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root.join(dir),
+        None => root.join("target"),
+    }
+}
+
 fn in_project(root: &Path, rel: &str) -> PathBuf {
     let here = std::env::current_dir()
         .ok()

@@ -179,7 +179,8 @@ pub fn output_tree(
 /// date is not generated again ([`crate::stamp`]), and a `--check` that finds nothing stale
 /// writes the stamp.
 pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
-    // Read before the inputs are, so that the stamp never claims newer inputs than were used.
+    // Taken before the inputs are read, and again before a stamp is written: a stamp is only
+    // written when the inputs did not change while they were used.
     let stamped = opts.stamp.as_deref().map(|path| {
         let stamp = Stamp::read(path);
         // A fingerprint is only worth its reads when a stamp can use or take it.
@@ -217,6 +218,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     if opts.mode == Mode::Check
         && changes.is_empty()
         && let Some((path, _, Some(inputs))) = stamped
+        && stamp::fingerprint(opts).as_ref() == Some(&inputs)
     {
         Stamp::of(inputs, &tree).write(path);
     }
