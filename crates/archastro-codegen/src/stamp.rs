@@ -11,9 +11,10 @@
 //! stamp (it is fetched anew each time). The files are compared by SHA-256 of their bytes.
 //!
 //! A stamp is only a shortcut: a missing, unreadable or foreign one means "generate", and so
-//! does any difference. It is written by a `--check` that found nothing stale (write mode does
-//! not spend the time to hash what it wrote), so that CI-style loops of `regen --check` over an
-//! unchanged tree cost little more than reading it.
+//! does any difference. It is written by a `--check` that found nothing stale and whose inputs
+//! had the same fingerprint after the check as before it (write mode does not spend the time to
+//! hash what it wrote), so that loops of `regen --check` over an unchanged tree cost little more
+//! than reading and normalizing the spec.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
