@@ -693,16 +693,7 @@ impl Bench {
             eprintln!("bench: regen {}", case.label);
             let out = self.work.join("regen-out");
             let opts = self.options(&case.path, &case.families, &out)?;
-            // Peers: every spec in the full run; the key spec only in --quick (openapi-generator
-            // takes seconds per run).
-            let peers_here = !self.quick || case.label == KEY_SPEC;
-            let skipped = || Err("not run in --quick (only on the key spec)".to_owned());
-            // Ours and sdk-generator take turns, run by run, so that both see the same machine
-            // (it is shared: a busy stretch would otherwise fall on one side of the ratio).
-            let sdk_out = self.work.join("sdk-generator-out");
             let mut samples = Vec::new();
-            let mut sdk_samples = Vec::new();
-            let mut sdk_failed = None;
             for i in 0..=self.fast_runs() {
                 remove_dir(&out)?;
                 let t = Instant::now();
@@ -710,21 +701,22 @@ impl Bench {
                 if i > 0 {
                     samples.push(t.elapsed().as_secs_f64());
                 }
-                if peers_here && sdk_failed.is_none() {
-                    remove_dir(&sdk_out)?;
-                    let t = Instant::now();
-                    match self.run_sdk_generator(case, &sdk_out) {
-                        Ok(()) if i > 0 => sdk_samples.push(t.elapsed().as_secs_f64()),
-                        Ok(()) => {}
-                        Err(e) => sdk_failed = Some(e),
-                    }
-                }
             }
             let (output_files, output_bytes) = tree_size(&out)?;
-            let sdk_generator = match (peers_here, sdk_failed) {
-                (false, _) => skipped(),
-                (true, Some(e)) => Err(e),
-                (true, None) => Ok(Timing::of(&sdk_samples)),
+            // Peers: every spec in the full run; the key spec only in --quick (openapi-generator
+            // takes seconds per run).
+            let peers_here = !self.quick || case.label == KEY_SPEC;
+            let skipped = || Err("not run in --quick (only on the key spec)".to_owned());
+            let sdk_generator = if peers_here {
+                eprintln!("bench:   sdk-generator");
+                self.time_peer(
+                    "sdk-generator",
+                    case,
+                    self.fast_runs(),
+                    Self::run_sdk_generator,
+                )
+            } else {
+                skipped()
             };
             let openapi_generator = if peers_here {
                 eprintln!("bench:   openapi-generator");
@@ -1172,7 +1164,7 @@ impl Bench {
         );
         let _ = writeln!(
             md,
-            "Medians after a warm-up, of {} runs for the figures that take well under a second (ours, the floor, `regen --check`, sdk-generator) and of {} for the others; ours in-process (regen into a fresh `--out` directory), peers as processes (wall time, runtime start-up included); ours and sdk-generator take turns run by run.\n",
+            "Medians after a warm-up, of {} runs for the figures that take well under a second (ours, the floor, `regen --check`, sdk-generator) and of {} for the others; ours in-process (regen into a fresh `--out` directory), peers as processes (wall time, runtime start-up included).\n",
             self.fast_runs(),
             self.runs
         );
