@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::fetch::{hex, sha256_hex};
 use crate::output::{OutputTree, list_files};
 use crate::regen::RegenOptions;
 
@@ -51,7 +52,7 @@ impl Stamp {
             files: tree
                 .files()
                 .iter()
-                .map(|(rel, text)| (rel.clone(), hex(&Sha256::digest(text.as_bytes()))))
+                .map(|(rel, text)| (rel.clone(), sha256_hex(text.as_bytes())))
                 .collect(),
         }
     }
@@ -93,7 +94,7 @@ impl Stamp {
             }
         }
         self.files.iter().all(|(rel, digest)| {
-            std::fs::read(root.join(rel)).is_ok_and(|bytes| hex(&Sha256::digest(&bytes)) == *digest)
+            std::fs::read(root.join(rel)).is_ok_and(|bytes| sha256_hex(&bytes) == *digest)
         })
     }
 }
@@ -101,7 +102,7 @@ impl Stamp {
 /// Where the stamp of the output tree at `out` lives under `dir` (one file per output root).
 pub fn path_for(dir: &Path, out: &Path) -> PathBuf {
     let out = std::fs::canonicalize(out).unwrap_or_else(|_| out.to_owned());
-    let digest = hex(&Sha256::digest(out.display().to_string().as_bytes()));
+    let digest = sha256_hex(out.display().to_string().as_bytes());
     dir.join(format!("{}.json", &digest[..16]))
 }
 
@@ -149,12 +150,4 @@ pub fn fingerprint(opts: &RegenOptions) -> Option<String> {
         field(&std::fs::read(&source).ok()?);
     }
     Some(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }
