@@ -457,7 +457,8 @@ fn print_struct(
         .collect(),
     ));
     let mut text = print_cut(parse_item(header)?, depth, 0, 2)?;
-    for field in fields {
+    for mut field in fields {
+        peel_docs(&mut field, depth + 1, &mut text);
         text.push_str(memo.fields.text("", depth, field, |field| {
             let mut wrapper = vec![
                 TokenTree::Ident(Ident::new("struct", Span::call_site())),
@@ -615,6 +616,7 @@ fn print_impl_member(
     memo: &mut Memo,
     out: &mut String,
 ) -> Result<(), FormatError> {
+    peel_docs(&mut member, depth + 1, out);
     let is_fn = member
         .iter()
         .any(|t| matches!(t, TokenTree::Ident(i) if i == "fn"));
@@ -686,6 +688,94 @@ fn print_impl_member(
     push_indent(out, depth + 1);
     out.push_str("}\n");
     Ok(())
+}
+
+/// Prints the leading `#[doc = "..."]` attributes of `piece` (a field or an associated item
+/// whose lines are indented `indent` levels) to `out` and takes them off the piece, as far as
+/// prettyplease prints them as comments of their own lines: `///` and the text when it is one
+/// line that does not start with `/`, else `/**`, the text and `*/` when that makes a well-formed
+/// block comment (the rules of prettyplease's `attr`, with the same trimming of trailing
+/// spaces). Every attribute ends with a hard line break there, so the piece prints the same
+/// without them, and pieces that differ only in their docs share one memo entry.
+fn peel_docs(piece: &mut Vec<TokenTree>, indent: usize, out: &mut String) {
+    let mut taken = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &piece[taken..] {
+        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        let Some(mut doc) = doc_value(attr) else {
+            break;
+        };
+        if !doc.contains('\n') && !doc.starts_with('/') {
+            doc.truncate(doc.trim_end_matches(' ').len());
+            push_indent(out, indent);
+            out.push_str("///");
+            out.push_str(&doc);
+        } else if can_be_block_comment(&doc) && !doc.starts_with(['*', '/']) {
+            push_indent(out, indent);
+            out.push_str("/**");
+            let mut lines = doc.split('\n').peekable();
+            while let Some(line) = lines.next() {
+                if lines.peek().is_some() {
+                    out.push_str(line.trim_end_matches(' '));
+                    out.push('\n');
+                } else {
+                    out.push_str(line);
+                }
+            }
+            out.push_str("*/");
+        } else {
+            break;
+        }
+        out.push('\n');
+        taken += 2;
+    }
+    piece.drain(..taken);
+}
+
+/// The text of a `doc = "..."` attribute body (a plain string literal without a suffix).
+fn doc_value(attr: &Group) -> Option<String> {
+    let mut tokens = attr.stream().into_iter();
+    let (
+        Some(TokenTree::Ident(name)),
+        Some(TokenTree::Punct(eq)),
+        Some(TokenTree::Literal(lit)),
+        None,
+    ) = (tokens.next(), tokens.next(), tokens.next(), tokens.next())
+    else {
+        return None;
+    };
+    if name != "doc" || eq.as_char() != '=' || eq.spacing() != Spacing::Alone {
+        return None;
+    }
+    match syn::Lit::new(lit) {
+        syn::Lit::Str(text) if text.suffix().is_empty() => Some(text.value()),
+        _ => None,
+    }
+}
+
+/// Whether `text` can sit between `/*` and `*/` (prettyplease's `can_be_block_comment`).
+fn can_be_block_comment(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                let Some(d) = depth.checked_sub(1) else {
+                    return false;
+                };
+                depth = d;
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    depth == 0 && !text.is_empty() && !text.ends_with('/')
 }
 
 fn parse_impl_item(tokens: Vec<TokenTree>) -> Result<syn::ImplItem, FormatError> {
@@ -832,7 +922,7 @@ fn split_statements(body: TokenStream) -> Result<Vec<Vec<TokenTree>>, TokenStrea
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quote::quote;
+    use quote::{format_ident, quote};
 
     fn whole(tokens: TokenStream) -> String {
         prettyplease::unparse(&syn::parse2::<syn::File>(tokens).unwrap())
@@ -1005,6 +1095,74 @@ mod tests {
                 path.display()
             );
         }
+    }
+
+    /// Doc attributes are printed here, not by prettyplease (see [`peel_docs`]): every shape
+    /// of doc text prettyplease prints differently, on fields and on associated items, and the
+    /// attributes it does not print as comments (which stay with their piece).
+    #[test]
+    fn docs_print_like_the_whole_item() {
+        let docs = [
+            "plain",
+            " leading space and trailing spaces   ",
+            "",
+            "/starts with a slash",
+            "*starts with a star\nand has two lines",
+            "two lines  \nthe first with trailing spaces  ",
+            "/two lines\nstarting with a slash",
+            "closes */ a comment\nit never opened",
+            "nested /* comment */ is fine\nin a block",
+            "ends with a slash\n/",
+            "quotes \" and backslashes \\ and tabs \t and unicode \u{e9}",
+            "\n",
+            "trailing newline\n",
+        ];
+        let fields = docs.iter().enumerate().map(|(i, doc)| {
+            let name = format_ident!("field_{i}");
+            quote! {
+                #[doc = #doc]
+                #[doc = "second line"]
+                #[serde(default)]
+                #[doc = "after another attribute"]
+                pub #name: ::std::string::String,
+            }
+        });
+        let methods = docs.iter().enumerate().map(|(i, doc)| {
+            let name = format_ident!("method_{i}");
+            quote! {
+                #[doc = #doc]
+                #[doc(hidden)]
+                pub fn #name(&self) -> u8 {
+                    let x = 1;
+                    x + 1
+                }
+                #[doc = #doc]
+                pub fn #name(&self) -> u8 { 1 }
+            }
+        });
+        assert_pieces_print_like_the_whole(quote! {
+            /// A struct.
+            pub struct Documented {
+                /// A doc comment, as `quote!` turns it into a raw string.
+                pub a: u8,
+                #(#fields)*
+            }
+            impl Documented {
+                /// A method.
+                pub fn a(&self) -> u8 { let y = 2; y }
+                #[doc = r#"raw "string""#]
+                pub const B: u8 = 1;
+                #(#methods)*
+            }
+            pub mod builder {
+                pub struct Nested {
+                    #[doc = "nested\ntwo lines"]
+                    pub a: u8,
+                    #[doc = "one line"]
+                    pub b: u8,
+                }
+            }
+        });
     }
 
     #[test]
