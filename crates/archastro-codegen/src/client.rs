@@ -621,30 +621,103 @@ impl Uses {
     }
 }
 
-/// Progenitor's output for one document, and what it needs from optional dependencies.
+/// Progenitor's output for one family's document (with the builder interface), and what it
+/// needs from optional dependencies.
 fn run_progenitor(
     family: &str,
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
 ) -> Result<(TokenStream, Uses)> {
-    run_progenitor_styled(family, doc, replacements, true)
+    let stubbed = with_replaced_schemas_stubbed(doc, replacements);
+    let api =
+        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(stubbed.as_ref().unwrap_or(doc))
+            .map_err(|e| crate::Error::NotOpenApi {
+                family: family.to_owned(),
+                reason: e.to_string(),
+            })?;
+    run_progenitor_api(family, api, replacements, true)
 }
 
-/// `builders`: the builder interface, whose typify output has a builder per struct; without,
-/// the positional one (used only for documents without operations).
-fn run_progenitor_styled(
-    family: &str,
+/// A copy of a family's document in which the components that progenitor replaces by a shared
+/// type (all of them, in practice) are empty schemas, or `None` to read the document as it is.
+///
+/// Progenitor converts every component schema to typify's form and typify keeps it, but for a
+/// replaced type it converts nothing: it only looks a component up when it converts a schema
+/// that merges others (`allOf`, `anyOf`, `oneOf`, `not`, or a `$ref` with siblings), and
+/// progenitor only when it checks a non-JSON body given by reference. Reading the bodies of the
+/// shared types again for each family is most of what reading the family costs (each schema is
+/// still read once, for the types job, which reports a schema that is not OpenAPI 3.0), so a
+/// family without any of those is read with the bodies left out.
+fn with_replaced_schemas_stubbed(
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
-    builders: bool,
-) -> Result<(TokenStream, Uses)> {
-    let api = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(doc).map_err(|e| {
-        crate::Error::NotOpenApi {
-            family: family.to_owned(),
-            reason: e.to_string(),
+) -> Option<Value> {
+    let root = doc.as_object()?;
+    let schemas = root.get("components")?.get("schemas")?.as_object()?;
+    if !schemas
+        .keys()
+        .all(|name| replacements.contains_key(&type_name(name)))
+    {
+        return None;
+    }
+    let mut copy = serde_json::Map::new();
+    for (key, value) in root {
+        if key != "components" {
+            if looks_into_components(value) {
+                return None;
+            }
+            copy.insert(key.clone(), value.clone());
+            continue;
         }
-    })?;
-    run_progenitor_api(family, api, replacements, builders)
+        let mut components = serde_json::Map::new();
+        for (kind, value) in value.as_object()? {
+            if kind == "schemas" {
+                let stubs = schemas.keys().map(|name| (name.clone(), json!({})));
+                components.insert(kind.clone(), Value::Object(stubs.collect()));
+                continue;
+            }
+            if looks_into_components(value) {
+                return None;
+            }
+            components.insert(kind.clone(), value.clone());
+        }
+        copy.insert(key.clone(), Value::Object(components));
+    }
+    Some(Value::Object(copy))
+}
+
+/// Whether converting the schemas in `v` could look into a component's body (see
+/// [`with_replaced_schemas_stubbed`]): a schema that merges others, a `$ref` with siblings, or
+/// a reference as the schema of a content type other than JSON. Extensions (`x-...`) are not
+/// read by progenitor.
+fn looks_into_components(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("$ref") && map.len() > 1 {
+                return true;
+            }
+            map.iter().any(|(key, value)| {
+                if key.starts_with("x-") {
+                    return false;
+                }
+                if ["allOf", "anyOf", "oneOf", "not"].contains(&key.as_str()) {
+                    return true;
+                }
+                if key == "content"
+                    && let Some(media) = value.as_object()
+                    && media.iter().any(|(kind, m)| {
+                        let json = kind == "application/json" || kind.ends_with("+json");
+                        !json && m.get("schema").is_some_and(|s| s.get("$ref").is_some())
+                    })
+                {
+                    return true;
+                }
+                looks_into_components(value)
+            })
+        }
+        Value::Array(items) => items.iter().any(looks_into_components),
+        _ => false,
+    }
 }
 
 fn run_progenitor_api(
@@ -1425,4 +1498,84 @@ fn readme(info: &Value, config: &FamiliesConfig, realtime: &Realtime) -> String 
         out.push_str("\nServer-Sent Events: the streaming operations have `events()` on their request builder, a stream of the typed events of `archastro_client::streaming`.\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A family document whose components are all shared types, with `response` as the
+    /// operation's success response.
+    fn family(response: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {
+                "/pets": {
+                    "post": {
+                        "operationId": "create_pet",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+                        "responses": {
+                            "200": response
+                        }
+                    }
+                }
+            },
+            "components": {
+                "schemas": {
+                    "Pet": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "kind": {"$ref": "#/components/schemas/Kind"}}},
+                    "PetList": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}},
+                    "Kind": {"type": "string", "enum": ["cat", "dog"]}
+                }
+            }
+        })
+    }
+
+    fn replacements(doc: &Value) -> BTreeMap<String, Vec<TypeImpl>> {
+        doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
+            .collect()
+    }
+
+    #[test]
+    fn a_family_reads_the_same_with_its_shared_schemas_stubbed() {
+        let doc = family(
+            json!({"description": "error", "content": {"application/json": {"schema": {"type": "object", "properties": {"pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}}),
+        );
+        let replaced = replacements(&doc);
+        let stubbed = with_replaced_schemas_stubbed(&doc, &replaced).expect("stubbed");
+        assert_eq!(stubbed["components"]["schemas"]["Pet"], json!({}));
+        assert_eq!(stubbed["paths"], doc["paths"]);
+        let whole = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).unwrap();
+        let (expected, _) = run_progenitor_api("pets", whole, &replaced, true).unwrap();
+        let (tokens, _) = run_progenitor("pets", &doc, &replaced).unwrap();
+        assert_eq!(tokens.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn a_family_that_could_look_into_a_component_is_read_whole() {
+        let merging = [
+            json!({"description": "e", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Pet"}]}}}}),
+            json!({"description": "e", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "string"}]}}}}),
+            json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet", "description": "sibling"}}}}),
+            json!({"description": "e", "content": {"application/octet-stream": {"schema": {"$ref": "#/components/schemas/Kind"}}}}),
+        ];
+        for response in merging {
+            let doc = family(response.clone());
+            assert!(
+                with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_none(),
+                "{response}"
+            );
+        }
+        // Extensions are not read by progenitor; a component that is not replaced keeps the
+        // whole document.
+        let doc = family(json!({"description": "e", "x-merge": {"allOf": []}}));
+        assert!(with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_some());
+        let mut partial = replacements(&doc);
+        partial.remove("Kind");
+        assert!(with_replaced_schemas_stubbed(&doc, &partial).is_none());
+    }
 }
