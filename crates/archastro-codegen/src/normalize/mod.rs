@@ -211,15 +211,17 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
 
-    // Each family's document is cut out, sorted and checked on its own: on the job pool, with
-    // its report entries merged back in family order (so the result does not depend on the
-    // threads).
+    // Each family's document is cut out, sorted and checked on its own: on the job pool, the
+    // family with the most paths first (the pool's second thread starts while the first job
+    // runs), with the report entries merged back in family order (so the result does not
+    // depend on the threads).
     let (root, placements, file) = (&root, &placements, ctx.file.as_str());
-    let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = config
-        .families
+    let mut order: Vec<usize> = (0..config.families.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(placements.iter().filter(|(_, f)| *f == i).count()));
+    let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = order
         .iter()
-        .enumerate()
-        .map(|(i, family)| {
+        .map(|&i| {
+            let family = &config.families[i];
             Box::new(move || {
                 let mut fctx = Ctx {
                     file: file.to_owned(),
@@ -243,9 +245,14 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
             }) as crate::jobs::Job<'_, _>
         })
         .collect();
+    let mut results: Vec<Option<Result<(Value, Report)>>> =
+        config.families.iter().map(|_| None).collect();
+    for (&i, result) in order.iter().zip(crate::jobs::run(jobs)) {
+        results[i] = Some(result);
+    }
     let mut families = Vec::new();
-    for (family, result) in config.families.iter().zip(crate::jobs::run(jobs)) {
-        let (document, report) = result?;
+    for (family, result) in config.families.iter().zip(results) {
+        let (document, report) = result.expect("every family ran")?;
         ctx.report.entries.extend(report.entries);
         ctx.report.families.extend(report.families);
         families.push((family.name.clone(), document));
