@@ -324,9 +324,11 @@ fn wrapper_ident() -> Ident {
 
 /// The texts already printed in one file (see the module doc), by depth and exact tokens:
 /// associated items of `impl` blocks other than functions with a body, the signatures of
-/// those functions, and their statements; the fields of structs.
+/// those functions, and their statements; the fields of structs and the attributes of their
+/// headers.
 #[derive(Default)]
 struct Memo {
+    attributes: Pieces,
     fields: Pieces,
     members: Pieces,
     signatures: Pieces,
@@ -435,28 +437,42 @@ fn print_struct(
         unreachable!("checked by struct_body")
     };
     let fields = match split_fields(into_stream(body)) {
-        Ok(fields) if fields.len() > 1 => fields,
-        // One field (nothing to share) or no plain cut: printed whole.
-        other => {
-            let body = other.map_or_else(|body| body, |f| f.into_iter().flatten().collect());
+        Ok(fields) => fields,
+        // No plain cut: printed whole.
+        Err(body) => {
             item.push(group(Delimiter::Brace, body));
             out.push_str(&print_item(item, depth)?);
             return Ok(());
         }
     };
-    // The header, printed with a placeholder field whose line and the closing line are cut.
-    let mut header = item;
-    header.push(group(
-        Delimiter::Brace,
-        [
-            TokenTree::Ident(wrapper_ident()),
-            TokenTree::Punct(proc_macro2::Punct::new(':', Spacing::Alone)),
-            group(Delimiter::Parenthesis, TokenStream::new()),
-        ]
-        .into_iter()
-        .collect(),
-    ));
-    let mut text = print_cut(parse_item(header)?, depth, 0, 2)?;
+    let mut text = String::new();
+    peel_docs(&mut item, depth, &mut text);
+    if !print_plain_struct_header(&item, depth, memo, &mut text)? {
+        if fields.len() < 2 {
+            // One field and a header with more to it: nothing to share, printed whole.
+            item.push(group(
+                Delimiter::Brace,
+                fields.into_iter().flatten().collect(),
+            ));
+            text.push_str(&print_item(item, depth)?);
+            out.push_str(&text);
+            return Ok(());
+        }
+        // The header, printed with a placeholder field whose line and the closing line are
+        // cut.
+        let mut header = item;
+        header.push(group(
+            Delimiter::Brace,
+            [
+                TokenTree::Ident(wrapper_ident()),
+                TokenTree::Punct(proc_macro2::Punct::new(':', Spacing::Alone)),
+                group(Delimiter::Parenthesis, TokenStream::new()),
+            ]
+            .into_iter()
+            .collect(),
+        ));
+        text.push_str(&print_cut(parse_item(header)?, depth, 0, 2)?);
+    }
     for mut field in fields {
         peel_docs(&mut field, depth + 1, &mut text);
         text.push_str(memo.fields.text("", depth, field, |field| {
@@ -472,6 +488,52 @@ fn print_struct(
     text.push_str("}\n");
     out.push_str(&text);
     Ok(())
+}
+
+/// The header of a struct with named fields whose attributes are followed by just `[pub]
+/// struct Name`: each attribute as prettyplease prints it before an item (on lines of its own,
+/// looked up in the memo: the same `derive`s and `serde` attributes come back struct after
+/// struct), then `pub struct Name {`, written here. Writes nothing and returns false for any
+/// other header.
+fn print_plain_struct_header(
+    item: &[TokenTree],
+    depth: usize,
+    memo: &mut Memo,
+    out: &mut String,
+) -> Result<bool, FormatError> {
+    let mut at = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &item[at..] {
+        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        at += 2;
+    }
+    let (public, name) = match &item[at..] {
+        [TokenTree::Ident(keyword), TokenTree::Ident(name)] if keyword == "struct" => (false, name),
+        [
+            TokenTree::Ident(vis),
+            TokenTree::Ident(keyword),
+            TokenTree::Ident(name),
+        ] if vis == "pub" && keyword == "struct" => (true, name),
+        _ => return Ok(false),
+    };
+    for attr in item[..at].chunks(2) {
+        out.push_str(memo.attributes.text("", depth, attr, |attr| {
+            let mut wrapper = attr.to_vec();
+            wrapper.extend([
+                TokenTree::Ident(Ident::new("struct", Span::call_site())),
+                TokenTree::Ident(wrapper_ident()),
+                TokenTree::Punct(proc_macro2::Punct::new(';', Spacing::Alone)),
+            ]);
+            print_cut(parse_item(wrapper)?, depth, 0, 1)
+        })?);
+    }
+    push_indent(out, depth);
+    if public {
+        out.push_str("pub ");
+    }
+    let _ = writeln!(out, "struct {name} {{");
+    Ok(true)
 }
 
 /// The named fields of a struct body, each with its attributes and its `,`: cut at the `,`s
@@ -747,6 +809,15 @@ fn doc_value(attr: &Group) -> Option<String> {
     };
     if name != "doc" || eq.as_char() != '=' || eq.spacing() != Spacing::Alone {
         return None;
+    }
+    // Most docs are plain: no escapes to undo, so the text is the literal between its quotes.
+    let repr = lit.to_string();
+    let plain = |quoted: &str| {
+        let text = quoted.strip_prefix('"')?.strip_suffix('"')?;
+        (!text.contains(['\\', '"'])).then(|| text.to_owned())
+    };
+    if let Some(text) = plain(&repr).or_else(|| plain(repr.strip_prefix('r')?)) {
+        return Some(text);
     }
     match syn::Lit::new(lit) {
         syn::Lit::Str(text) if text.suffix().is_empty() => Some(text.value()),
@@ -1180,6 +1251,16 @@ mod tests {
                 r#type: u8
             }
             pub struct Same { pub id: ::std::string::String, }
+            struct Private { a: u8, b: u8 }
+            pub(crate) struct CrateOne { pub a: u8 }
+            pub(crate) struct CrateTwo { pub a: u8, pub b: u8 }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd, ::schemars::JsonSchema, SomeVeryLongDeriveName)]
+            #[serde(rename_all = "camelCase", deny_unknown_fields)]
+            #[doc = "a doc after other attributes"]
+            #[doc(hidden)]
+            pub struct Long { pub a: u8 }
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+            pub struct r#match { pub a: u8 }
             pub struct Two { pub id: ::std::string::String, pub same: Same }
             pub struct Generic<T> { pub value: T }
             pub struct Tuple(pub u8, pub u16);
