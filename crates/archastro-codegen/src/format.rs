@@ -324,11 +324,12 @@ fn wrapper_ident() -> Ident {
 
 /// The texts already printed in one file (see the module doc), by depth and exact tokens:
 /// associated items of `impl` blocks other than functions with a body, the signatures of
-/// those functions, and their statements; the fields of structs and the attributes of their
-/// headers.
+/// those functions, and their statements; the fields of structs, their types and the
+/// attributes of both fields and struct headers.
 #[derive(Default)]
 struct Memo {
     attributes: Pieces,
+    types: Pieces,
     fields: Pieces,
     members: Pieces,
     signatures: Pieces,
@@ -475,6 +476,9 @@ fn print_struct(
     }
     for mut field in fields {
         peel_docs(&mut field, depth + 1, &mut text);
+        if print_plain_field(&field, depth + 1, memo, &mut text)? {
+            continue;
+        }
         text.push_str(memo.fields.text("", depth, field, |field| {
             let mut wrapper = vec![
                 TokenTree::Ident(Ident::new("struct", Span::call_site())),
@@ -518,21 +522,159 @@ fn print_plain_struct_header(
         _ => return Ok(false),
     };
     for attr in item[..at].chunks(2) {
-        out.push_str(memo.attributes.text("", depth, attr, |attr| {
-            let mut wrapper = attr.to_vec();
-            wrapper.extend([
-                TokenTree::Ident(Ident::new("struct", Span::call_site())),
-                TokenTree::Ident(wrapper_ident()),
-                TokenTree::Punct(proc_macro2::Punct::new(';', Spacing::Alone)),
-            ]);
-            print_cut(parse_item(wrapper)?, depth, 0, 1)
-        })?);
+        out.push_str(attribute_text(attr, depth, memo)?);
     }
     push_indent(out, depth);
     if public {
         out.push_str("pub ");
     }
     let _ = writeln!(out, "struct {name} {{");
+    Ok(true)
+}
+
+/// An outer attribute (`#` and its `[...]`) as prettyplease prints it on the lines before an
+/// item or a field indented `depth` levels (looked up in the memo).
+fn attribute_text<'m>(
+    attr: &[TokenTree],
+    depth: usize,
+    memo: &'m mut Memo,
+) -> Result<&'m str, FormatError> {
+    memo.attributes.text("", depth, attr, |attr| {
+        let mut wrapper = attr.to_vec();
+        wrapper.extend([
+            TokenTree::Ident(Ident::new("struct", Span::call_site())),
+            TokenTree::Ident(wrapper_ident()),
+            TokenTree::Punct(proc_macro2::Punct::new(';', Spacing::Alone)),
+        ]);
+        print_cut(parse_item(wrapper)?, depth, 0, 1)
+    })
+}
+
+/// Lines of at most this many columns are never broken by prettyplease: its margin (counted
+/// from the start of the line while the indentation is at most [`UNBROKEN_INDENT`] columns).
+const UNBROKEN_WIDTH: usize = 89;
+
+/// See [`UNBROKEN_WIDTH`] (prettyplease keeps at least 60 columns after deeper indentation).
+const UNBROKEN_INDENT: usize = 29;
+
+/// Writes a named field indented `indent` levels, `[attributes] [pub] name: Type`, mostly
+/// without parsing it. Each attribute must print as one line (looked up in the memo). When the
+/// field's line is at most [`UNBROKEN_WIDTH`] columns and the type prints as one line (printed
+/// once per distinct type, as the right-hand side of a type alias: prettyplease prints a type
+/// the same wherever it stands when it does not break it), the line is written here. Otherwise
+/// the field is printed with a placeholder name of the same width (prettyplease lays out a
+/// name by its width alone), looked up in the memo, and the name put back: fields of one type
+/// whose names are as long share one print. Writes nothing and returns false for any other
+/// field.
+fn print_plain_field(
+    field: &[TokenTree],
+    indent: usize,
+    memo: &mut Memo,
+    out: &mut String,
+) -> Result<bool, FormatError> {
+    let mut at = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &field[at..] {
+        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        at += 2;
+    }
+    let rest = match &field[at..] {
+        [rest @ .., TokenTree::Punct(comma)] if comma.as_char() == ',' => rest,
+        rest => rest,
+    };
+    let (public, name, ty) = match rest {
+        [
+            TokenTree::Ident(vis),
+            TokenTree::Ident(name),
+            TokenTree::Punct(colon),
+            ty @ ..,
+        ] if vis == "pub" && colon.as_char() == ':' && colon.spacing() == Spacing::Alone => {
+            (true, name, ty)
+        }
+        [TokenTree::Ident(name), TokenTree::Punct(colon), ty @ ..]
+            if colon.as_char() == ':' && colon.spacing() == Spacing::Alone =>
+        {
+            (false, name, ty)
+        }
+        _ => return Ok(false),
+    };
+    if ty.is_empty() || indent * 4 > UNBROKEN_INDENT {
+        return Ok(false);
+    }
+    let mut text = String::new();
+    for attr in field[..at].chunks(2) {
+        let line = attribute_text(attr, indent, memo)?;
+        if line.matches('\n').count() != 1 {
+            return Ok(false);
+        }
+        text.push_str(line);
+    }
+    let name = name.to_string();
+    let mut head = String::new();
+    push_indent(&mut head, indent);
+    if public {
+        head.push_str("pub ");
+    }
+    let alias = memo.types.text("", 0, ty, |ty| {
+        let mut wrapper = vec![
+            TokenTree::Ident(Ident::new("type", Span::call_site())),
+            TokenTree::Ident(wrapper_ident()),
+            TokenTree::Punct(proc_macro2::Punct::new('=', Spacing::Alone)),
+        ];
+        wrapper.extend(ty.iter().cloned());
+        wrapper.push(TokenTree::Punct(proc_macro2::Punct::new(
+            ';',
+            Spacing::Alone,
+        )));
+        print_cut(parse_item(wrapper)?, 0, 0, 0)
+    })?;
+    let flat = alias
+        .strip_prefix("type __wrapper = ")
+        .and_then(|t| t.strip_suffix(";\n"))
+        .filter(|t| !t.contains('\n'));
+    if let Some(flat) = flat
+        && head.len() + name.len() + ": ".len() + flat.len() + ",".len() <= UNBROKEN_WIDTH
+    {
+        let _ = writeln!(text, "{head}{name}: {flat},");
+        out.push_str(&text);
+        return Ok(true);
+    }
+    // Broken over lines: printed with a placeholder name as wide as the real one.
+    let placeholder = "x".repeat(name.len());
+    let mut tokens = Vec::with_capacity(ty.len() + 4);
+    if public {
+        tokens.push(TokenTree::Ident(Ident::new("pub", Span::call_site())));
+    }
+    tokens.push(TokenTree::Ident(Ident::new(
+        &placeholder,
+        Span::call_site(),
+    )));
+    tokens.push(TokenTree::Punct(proc_macro2::Punct::new(
+        ':',
+        Spacing::Alone,
+    )));
+    tokens.extend(ty.iter().cloned());
+    let depth = indent - 1;
+    let printed = memo.fields.text("", depth, tokens, |field| {
+        let wrapper = vec![
+            TokenTree::Ident(Ident::new("struct", Span::call_site())),
+            TokenTree::Ident(wrapper_ident()),
+            group(Delimiter::Brace, field.into_iter().collect()),
+        ];
+        print_cut(parse_item(wrapper)?, depth, 1, 1)
+    })?;
+    let Some(after) = printed
+        .strip_prefix(head.as_str())
+        .and_then(|t| t.strip_prefix(placeholder.as_str()))
+        .filter(|t| t.starts_with(':'))
+    else {
+        return Ok(false);
+    };
+    text.push_str(&head);
+    text.push_str(&name);
+    text.push_str(after);
+    out.push_str(&text);
     Ok(true)
 }
 
@@ -1234,6 +1376,39 @@ mod tests {
                 }
             }
         });
+    }
+
+    /// Fields written without prettyplease (see [`print_plain_field`]) on both sides of the
+    /// margin: types that break and types that cannot, with and without `pub`, in modules.
+    #[test]
+    fn plain_fields_print_like_the_whole_struct_up_to_the_margin() {
+        let shapes: [fn(&str) -> String; 6] = [
+            |n| format!("::std::option::Option<{n}>"),
+            |n| format!("::std::option::Option<::chrono::DateTime<{n}>>"),
+            |n| format!("::std::result::Result<::std::option::Option<{n}>, ::std::string::String>"),
+            |n| format!("::std::vec::Vec<::serde_json::Map<::std::string::String, {n}>>"),
+            |n| n.to_owned(),
+            |n| format!("&'a {n}"),
+        ];
+        for shape in shapes {
+            for vis in ["pub ", ""] {
+                for depth in 0..3 {
+                    let mut fields = String::new();
+                    for len in 20..90 {
+                        let ty = shape(&format!("T{}", "x".repeat(len)));
+                        fields.push_str(&format!(
+                            "#[serde(default)] {vis}f{len}: {ty}, {vis}g{len}: {ty},"
+                        ));
+                    }
+                    let src = format!(
+                        "{}pub struct S {{ {fields} }}{}",
+                        "pub mod m { ".repeat(depth),
+                        " }".repeat(depth)
+                    );
+                    assert_pieces_print_like_the_whole(src.parse().unwrap());
+                }
+            }
+        }
     }
 
     #[test]
