@@ -403,7 +403,7 @@ fn impl_body(item: &[TokenTree]) -> Option<usize> {
     matches!(&item[at], TokenTree::Ident(i) if i == "impl").then_some(last)
 }
 
-/// `[attrs] [pub[(...)]] struct Name { ... }` (no generics, no `where`) with named fields.
+/// `[attrs] [pub[(...)]] struct Name[<...>] { ... }` (no `where`) with named fields.
 fn struct_body(item: &[TokenTree]) -> bool {
     let Some(TokenTree::Group(body)) = item.last() else {
         return false;
@@ -422,9 +422,14 @@ fn struct_body(item: &[TokenTree]) -> bool {
             at += 1;
         }
     }
+    let generics = item.get(at + 2..item.len() - 1).unwrap_or_default();
     matches!(item.get(at), Some(TokenTree::Ident(i)) if i == "struct")
         && matches!(item.get(at + 1), Some(TokenTree::Ident(_)))
-        && at + 3 == item.len()
+        && (generics.is_empty()
+            || matches!(generics.first(), Some(TokenTree::Punct(p)) if p.as_char() == '<')
+                && !generics
+                    .iter()
+                    .any(|t| matches!(t, TokenTree::Ident(i) if i == "where")))
 }
 
 /// A struct with named fields `depth` modules deep: its header, then its fields one by one.
@@ -1438,6 +1443,10 @@ mod tests {
             pub struct r#match { pub a: u8 }
             pub struct Two { pub id: ::std::string::String, pub same: Same }
             pub struct Generic<T> { pub value: T }
+            #[derive(Debug, Clone)]
+            pub struct Builder<'a> { client: &'a super::Client, body: Result<types::builder::Body, String>, limit: Result<Option<::std::num::NonZeroU64>, String> }
+            pub struct Bounded<T: Clone, const N: usize> { pub value: [T; N], pub other: T }
+            pub struct Wherever<T> where T: Clone { pub value: T, pub other: T }
             pub struct Tuple(pub u8, pub u16);
             pub mod builder {
                 pub struct Agent {
