@@ -20,6 +20,7 @@
 //! with a hard line break and lays it out from its own indentation, so the pieces' texts
 //! concatenate to the text of the whole.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -365,6 +366,217 @@ impl Pieces {
         Ok(&self.texts[&self.key])
     }
 }
+
+impl Pieces {
+    /// Like [`Pieces::text`] for a piece of a function that `renamed` renames: when the name
+    /// occurs in the piece, it is looked up (and printed) with the name replaced by its
+    /// placeholder, then given the name back (see [`Renamed`]).
+    fn text_renamed(
+        &mut self,
+        kind: &str,
+        depth: usize,
+        tokens: &[TokenTree],
+        renamed: Option<&Renamed>,
+        print: impl FnOnce(&[TokenTree]) -> Result<String, FormatError>,
+    ) -> Result<Cow<'_, str>, FormatError> {
+        self.key.clear();
+        let _ = write!(self.key, "{kind}{depth} ");
+        write_tokens(&mut self.key, tokens);
+        let renamed = renamed.filter(|r| {
+            self.key.contains(r.name.as_str()) && !self.key.contains(PLACEHOLDER_LETTER)
+        });
+        let Some(renamed) = renamed else {
+            if !self.texts.contains_key(&self.key) {
+                let text = print(tokens)?;
+                self.texts.insert(self.key.clone(), text);
+            }
+            return Ok(Cow::Borrowed(&self.texts[&self.key]));
+        };
+        // The key of the renamed piece is its key with the name replaced: the key is the
+        // tokens' text, and a name is replaced in identifiers and literals as text.
+        let key = self
+            .key
+            .replace(renamed.name.as_str(), &renamed.placeholder);
+        if !self.texts.contains_key(&key) {
+            let text = match renamed.apply(tokens) {
+                Some(copy) => print(&copy)?,
+                None => {
+                    // A use that cannot be renamed: printed as it is, under its own key.
+                    if !self.texts.contains_key(&self.key) {
+                        let text = print(tokens)?;
+                        self.texts.insert(self.key.clone(), text);
+                    }
+                    return Ok(Cow::Borrowed(&self.texts[&self.key]));
+                }
+            };
+            self.texts.insert(key.clone(), text);
+        }
+        Ok(Cow::Owned(
+            self.texts[&key].replace(&renamed.placeholder, &renamed.name),
+        ))
+    }
+}
+
+/// The letter placeholders are made of (see [`Renamed`]); a piece that has it of its own is
+/// not renamed, so every one of it in a renamed piece's text comes from a placeholder.
+const PLACEHOLDER_LETTER: char = 'q';
+
+/// A function's name, stood in for in its signature and statements by a placeholder as wide
+/// (`qqq…`), wherever it occurs in an identifier or a string literal: prettyplease lays out
+/// identifiers and literals by their width alone, so the setters of equally long fields
+/// (`self.name = value.try_into()…`, "… for name failed") share one print. Pieces whose
+/// renamed text is the same are the same but for the name, since the placeholder's letter
+/// occurs in neither. A name that is part of a word prettyplease or syn treat specially
+/// (keywords of every edition, `self`, `crate`, `doc`, the words of `cfg`) is not renamed, so
+/// no identifier changes its kind; nor is a use inside a raw identifier or a literal with
+/// escapes (see [`Renamed::apply`]).
+struct Renamed {
+    name: String,
+    placeholder: String,
+}
+
+impl Renamed {
+    /// The renaming of the function `member` (an associated item's tokens), if its name can
+    /// be renamed.
+    fn of(member: &[TokenTree]) -> Option<Renamed> {
+        let at = member
+            .iter()
+            .position(|t| matches!(t, TokenTree::Ident(i) if i == "fn"))?;
+        let TokenTree::Ident(name) = member.get(at + 1)? else {
+            return None;
+        };
+        let name = name.to_string();
+        let plain = name.len() >= 3
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && !name.contains(PLACEHOLDER_LETTER)
+            && !SPECIAL_WORDS
+                .iter()
+                .any(|word| word.contains(name.as_str()));
+        plain.then(|| Renamed {
+            placeholder: PLACEHOLDER_LETTER.to_string().repeat(name.len()),
+            name,
+        })
+    }
+
+    /// `tokens` with the name replaced in every identifier and string literal, or `None`
+    /// when a use cannot be: in a raw identifier, or in a literal other than a plain string
+    /// without escapes.
+    fn apply(&self, tokens: &[TokenTree]) -> Option<Vec<TokenTree>> {
+        let name = self.name.as_str();
+        let mut out = Vec::with_capacity(tokens.len());
+        for tree in tokens {
+            match tree {
+                TokenTree::Ident(ident) => {
+                    let text = ident.to_string();
+                    if !text.contains(name) {
+                        out.push(tree.clone());
+                        continue;
+                    }
+                    if text.starts_with("r#") {
+                        return None;
+                    }
+                    let renamed = text.replace(name, &self.placeholder);
+                    out.push(TokenTree::Ident(Ident::new(&renamed, ident.span())));
+                }
+                TokenTree::Literal(literal) => {
+                    let repr = literal.to_string();
+                    if !repr.contains(name) {
+                        out.push(tree.clone());
+                        continue;
+                    }
+                    let inner = repr.strip_prefix('"')?.strip_suffix('"')?;
+                    if inner.contains(['\\', '"']) {
+                        return None;
+                    }
+                    let mut renamed =
+                        proc_macro2::Literal::string(&inner.replace(name, &self.placeholder));
+                    if renamed.to_string().len() != repr.len() {
+                        return None;
+                    }
+                    renamed.set_span(literal.span());
+                    out.push(TokenTree::Literal(renamed));
+                }
+                TokenTree::Group(g) => {
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    let renamed = self.apply(&inner)?;
+                    let mut copy = Group::new(g.delimiter(), renamed.into_iter().collect());
+                    copy.set_span(g.span());
+                    out.push(TokenTree::Group(copy));
+                }
+                TokenTree::Punct(_) => out.push(tree.clone()),
+            }
+        }
+        Some(out)
+    }
+}
+
+/// Words whose parts [`Renamed`] leaves alone: keywords of every edition (strict, reserved
+/// and weak), the path roots, and the words prettyplease looks for in attributes and macros.
+const SPECIAL_WORDS: &[&str] = &[
+    "abstract",
+    "all",
+    "any",
+    "as",
+    "async",
+    "auto",
+    "await",
+    "become",
+    "box",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "default",
+    "doc",
+    "dyn",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "final",
+    "fn",
+    "for",
+    "gen",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "macro",
+    "macro_rules",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "not",
+    "override",
+    "priv",
+    "pub",
+    "raw",
+    "ref",
+    "return",
+    "safe",
+    "self",
+    "Self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "try",
+    "type",
+    "typeof",
+    "union",
+    "unsafe",
+    "unsized",
+    "use",
+    "virtual",
+    "where",
+    "while",
+    "yield",
+];
 
 /// Writes `tokens` as `TokenStream`'s `Display` does: exact for every token, including literal
 /// escapes and joint punctuation. (Only an invisible `Delimiter::None` group prints without
@@ -865,18 +1077,18 @@ fn print_impl_member(
     };
     // Each statement printed alone (a copy of it is parsed, so that the function can still
     // be printed whole if one does not parse as exactly one statement).
+    let renamed = Renamed::of(&member);
     let mut body_text = String::new();
     let count = statements.len();
     for (index, statement) in statements.iter().enumerate() {
         let last = index + 1 == count;
-        let printed = memo.statements.text(
-            if last { "last" } else { "" },
-            depth,
-            statement,
-            |statement| print_statement(statement, last, depth),
-        );
+        let kind = if last { "last" } else { "" };
+        let print = |statement: &[TokenTree]| print_statement(statement, last, depth);
+        let printed = memo
+            .statements
+            .text_renamed(kind, depth, statement, renamed.as_ref(), print);
         match printed {
-            Ok(printed) => body_text.push_str(printed),
+            Ok(printed) => body_text.push_str(&printed),
             Err(_) => {
                 member.push(group(
                     Delimiter::Brace,
@@ -889,10 +1101,16 @@ fn print_impl_member(
     }
     // The signature, printed with a placeholder statement: its line, the function's closing
     // line and the wrapper's are cut off.
-    out.push_str(memo.signatures.text("", depth, member, |mut signature| {
+    let print = |signature: &[TokenTree]| {
+        let mut signature = signature.to_vec();
         signature.push(group(Delimiter::Brace, placeholder(false)));
         print_cut(in_wrapper_impl(parse_impl_item(signature)?), depth, 1, 3)
-    })?);
+    };
+    out.push_str(
+        &memo
+            .signatures
+            .text_renamed("", depth, &member, renamed.as_ref(), print)?,
+    );
     out.push_str(&body_text);
     push_indent(out, depth + 1);
     out.push_str("}\n");
@@ -1414,6 +1632,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Functions whose name is stood in for by a placeholder (see [`Renamed`]): setters of
+    /// equally long names share prints, and every use of a name that cannot be renamed, or
+    /// that is part of something else, still prints as prettyplease prints it.
+    #[test]
+    fn renamed_functions_print_like_the_whole_impl() {
+        let names = [
+            "agent", "topic", "limit_x", "limit_y", "cursor", "name2", "team_id", "elf", "sel",
+            "per", "query", "format", "value", "self_", "abc",
+        ];
+        let setters = names.iter().map(|name| {
+            let ident = format_ident!("{name}");
+            let message = format!("error converting supplied value for {name}: {{}}");
+            let conversion = format!("conversion to `:: std :: string :: String` for {name} failed");
+            quote! {
+                pub fn #ident<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.#ident = value.try_into().map_err(|e| format!(#message, e));
+                    self.#ident = value.try_into().map_err(|_| #conversion.to_string());
+                    let #ident = self.#ident.clone();
+                    self
+                }
+            }
+        });
+        assert_pieces_print_like_the_whole(quote! {
+            impl Builder {
+                #(#setters)*
+                pub fn agent_name(&self) -> u8 {
+                    let agent = r#agent_name;
+                    let s = "escaped \" agent_name";
+                    let b = b"agent_name";
+                    agent_name!(agent_name);
+                    'agent_name: loop { break 'agent_name; }
+                    let request = agent_name;
+                    1
+                }
+                pub fn topic(&self) -> u8 {
+                    let qtopic = topicq;
+                    3
+                }
+                pub fn thread(&self) -> u8 {
+                    let x = thread_local;
+                    let y = "thread \n thread";
+                    2
+                }
+            }
+        });
     }
 
     #[test]
