@@ -76,7 +76,7 @@ async fn main() -> std::process::ExitCode {
 "#;
 
 /// Every file of the contract crate, keyed by path relative to the crate directory. The code
-/// is written as text (its shape is fixed; names from the spec go through [`rust_name`] and
+/// is written as text (its shape is fixed; names from the spec go through `rust_name` and
 /// the client's `type_name`, values through escaped literals).
 pub fn generate_contract(normalized: &Normalized) -> Result<BTreeMap<String, String>> {
     let mut lib = format!("{GENERATED_MARKER}\n{LIB_START}");

@@ -13,12 +13,24 @@
 //! every operation's `send`. So an `impl` block is printed piece by piece too (its header,
 //! then each associated item; a function as its signature, then each statement of its body),
 //! and a piece already printed in the same file at the same depth is not parsed again: its
-//! text is looked up by its exact tokens ([`Memo`]). The pieces are cut at the token level
+//! text is looked up by its exact tokens (`Memo`). The pieces are cut at the token level
 //! only where the cut is plain (a statement ends at its `;`, or at the closing brace of a
 //! block-like expression); each piece must parse as exactly one item or statement, and
 //! anything else is printed whole. Prettyplease breaks every statement and associated item
 //! with a hard line break and lays it out from its own indentation, so the pieces' texts
 //! concatenate to the text of the whole.
+//!
+//! What makes pieces unique is often text prettyplease only copies, so it is kept out of the
+//! memo keys, always by a rule of prettyplease that a test holds against prettyplease itself:
+//! - doc attributes are printed here as the comment lines prettyplease makes of them
+//!   (`peel_docs`);
+//! - a plain struct header is its attributes (from the memo) and a `pub struct Name {` line
+//!   written here (`print_plain_struct_header`);
+//! - a field whose line fits the margin is written here around its type, printed once per
+//!   distinct type; a longer one is printed with a placeholder name as wide as its own
+//!   (`print_plain_field`): prettyplease lays a name out by its width alone;
+//! - a function's name is replaced by a placeholder as wide in its signature and statements
+//!   (`Renamed`), so the setters of equally long fields share their prints.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -684,7 +684,7 @@ fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Opt
     }
 }
 
-/// See [`sanitize_doc_texts`]. Inside inline code spans only fences matter: `<T>` in backticks
+/// See `sanitize_doc_texts`. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
 pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
     // Nothing to escape or drop (most texts, printable ASCII in one pass): the text as it is.
