@@ -723,6 +723,18 @@ fn print_struct(
     Ok(())
 }
 
+/// How many of `tokens`' first tokens are outer attributes (`#` and its `[...]`).
+fn outer_attributes_len(tokens: &[TokenTree]) -> usize {
+    let mut at = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &tokens[at..] {
+        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+            break;
+        }
+        at += 2;
+    }
+    at
+}
+
 /// The header of a struct with named fields whose attributes are followed by just `[pub]
 /// struct Name`: each attribute as prettyplease prints it before an item (on lines of its own,
 /// looked up in the memo: the same `derive`s and `serde` attributes come back struct after
@@ -734,13 +746,7 @@ fn print_plain_struct_header(
     memo: &mut Memo,
     out: &mut String,
 ) -> Result<bool, FormatError> {
-    let mut at = 0;
-    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &item[at..] {
-        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
-            break;
-        }
-        at += 2;
-    }
+    let at = outer_attributes_len(item);
     let (public, name) = match &item[at..] {
         [TokenTree::Ident(keyword), TokenTree::Ident(name)] if keyword == "struct" => (false, name),
         [
@@ -801,13 +807,7 @@ fn print_plain_field(
     memo: &mut Memo,
     out: &mut String,
 ) -> Result<bool, FormatError> {
-    let mut at = 0;
-    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &field[at..] {
-        if hash.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
-            break;
-        }
-        at += 2;
-    }
+    let at = outer_attributes_len(field);
     let rest = match &field[at..] {
         [rest @ .., TokenTree::Punct(comma)] if comma.as_char() == ',' => rest,
         rest => rest,
@@ -1658,7 +1658,8 @@ mod tests {
         let setters = names.iter().map(|name| {
             let ident = format_ident!("{name}");
             let message = format!("error converting supplied value for {name}: {{}}");
-            let conversion = format!("conversion to `:: std :: string :: String` for {name} failed");
+            let conversion =
+                format!("conversion to `:: std :: string :: String` for {name} failed");
             quote! {
                 pub fn #ident<T>(mut self, value: T) -> Self
                 where
