@@ -393,10 +393,12 @@ impl Pieces {
     ) -> Result<Cow<'_, str>, FormatError> {
         self.key.clear();
         let _ = write!(self.key, "{kind}{depth} ");
+        let prefix = self.key.len();
         write_tokens(&mut self.key, tokens);
-        let renamed = renamed.filter(|r| {
-            self.key.contains(r.name.as_str()) && !self.key.contains(PLACEHOLDER_LETTER)
-        });
+        // Only the tokens' text is renamed, never the kind and depth before it.
+        let text = &self.key[prefix..];
+        let renamed = renamed
+            .filter(|r| text.contains(r.name.as_str()) && !text.contains(PLACEHOLDER_LETTER));
         let Some(renamed) = renamed else {
             if !self.texts.contains_key(&self.key) {
                 let text = print(tokens)?;
@@ -406,9 +408,8 @@ impl Pieces {
         };
         // The key of the renamed piece is its key with the name replaced: the key is the
         // tokens' text, and a name is replaced in identifiers and literals as text.
-        let key = self
-            .key
-            .replace(renamed.name.as_str(), &renamed.placeholder);
+        let mut key = self.key[..prefix].to_owned();
+        key.push_str(&self.key[prefix..].replace(renamed.name.as_str(), &renamed.placeholder));
         if !self.texts.contains_key(&key) {
             let text = match renamed.apply(tokens) {
                 Some(copy) => print(&copy)?,
@@ -1689,6 +1690,21 @@ mod tests {
                     let qtopic = topicq;
                     3
                 }
+                pub fn st0(&self) -> u8 {
+                    let x = 1;
+                    st0
+                }
+            }
+            pub mod nested {
+                impl Builder {
+                    pub fn st1(&self) -> u8 {
+                        let x = 1;
+                        st1
+                    }
+                    pub fn other(&self) {}
+                }
+            }
+            impl Builder {
                 pub fn thread(&self) -> u8 {
                     let x = thread_local;
                     let y = "thread \n thread";
