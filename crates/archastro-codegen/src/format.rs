@@ -371,8 +371,16 @@ impl Pieces {
         self.key.clear();
         let _ = write!(self.key, "{kind}{depth} ");
         write_tokens(&mut self.key, tokens.as_ref());
+        self.at_key(|| print(tokens))
+    }
+
+    /// The text under the key just built, printed by `print` if it is not there yet.
+    fn at_key(
+        &mut self,
+        print: impl FnOnce() -> Result<String, FormatError>,
+    ) -> Result<&str, FormatError> {
         if !self.texts.contains_key(&self.key) {
-            let text = print(tokens)?;
+            let text = print()?;
             self.texts.insert(self.key.clone(), text);
         }
         Ok(&self.texts[&self.key])
@@ -400,11 +408,7 @@ impl Pieces {
         let renamed = renamed
             .filter(|r| text.contains(r.name.as_str()) && !text.contains(PLACEHOLDER_LETTER));
         let Some(renamed) = renamed else {
-            if !self.texts.contains_key(&self.key) {
-                let text = print(tokens)?;
-                self.texts.insert(self.key.clone(), text);
-            }
-            return Ok(Cow::Borrowed(&self.texts[&self.key]));
+            return self.at_key(|| print(tokens)).map(Cow::Borrowed);
         };
         // The key of the renamed piece is its key with the name replaced: the key is the
         // tokens' text, and a name is replaced in identifiers and literals as text.
@@ -415,11 +419,7 @@ impl Pieces {
                 Some(copy) => print(&copy)?,
                 None => {
                     // A use that cannot be renamed: printed as it is, under its own key.
-                    if !self.texts.contains_key(&self.key) {
-                        let text = print(tokens)?;
-                        self.texts.insert(self.key.clone(), text);
-                    }
-                    return Ok(Cow::Borrowed(&self.texts[&self.key]));
+                    return self.at_key(|| print(tokens)).map(Cow::Borrowed);
                 }
             };
             self.texts.insert(key.clone(), text);
