@@ -123,15 +123,58 @@ pub struct ClientPlan<'a> {
     with_builder: BTreeSet<String>,
     /// What the types jobs made, for [`ClientPlan::finish`].
     types_parts: std::sync::Mutex<TypesParts>,
+    /// Opened when the types job has converted the schemas (its memory peak).
+    types_converted: Latch,
+    /// Whether the types job converts the schemas alone: with many shared types (see
+    /// [`SHARED_TYPES_CONVERTED_BESIDE_OTHERS`]).
+    converts_alone: bool,
 }
 
-/// The parts of `src/types.rs`, made by separate jobs.
+/// With more shared types than this, no other job runs while the types job converts the
+/// schemas, the memory peak of a regeneration: on a large spec it takes hundreds of megabytes
+/// (about 450 MiB for the 8 000 schemas of 10 000 operations), and whatever runs beside it adds
+/// its own (a family module of 2 500 operations about 350 MiB; even the texts written by the
+/// small jobs, held until the end). Below it, other jobs run beside the conversion (it takes a
+/// few MiB), which keeps both threads busy.
+const SHARED_TYPES_CONVERTED_BESIDE_OTHERS: usize = 2000;
+
+/// A one-way gate: closed until [`Latch::open`], then open for good.
+#[derive(Default)]
+struct Latch {
+    open: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+}
+
+impl Latch {
+    fn open(&self) {
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.opened.notify_all();
+    }
+
+    fn wait(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Opens its latch when dropped, on every way out of the job that holds it.
+struct OpensOnDrop<'a>(&'a Latch);
+
+impl Drop for OpensOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
+/// The parts of `src/types.rs`, made by the types job.
 #[derive(Default)]
 struct TypesParts {
     /// The file up to the `builder` module.
     main: Option<String>,
-    /// The builders, group by group.
-    groups: Vec<Option<String>>,
+    /// The items of the `builder` module.
+    builders: Option<String>,
     /// The modules after `builder`.
     trailing: Option<String>,
 }
@@ -159,10 +202,7 @@ impl<'a> ClientPlan<'a> {
             .collect();
         let realtime = Realtime::collect(normalized, shared.keys())?;
         let with_builder = request_types(normalized, &shared);
-        let types_parts = TypesParts {
-            groups: vec![None; with_builder.len().div_ceil(BUILDER_GROUP)],
-            ..Default::default()
-        };
+        let converts_alone = shared.len() > SHARED_TYPES_CONVERTED_BESIDE_OTHERS;
         Ok(ClientPlan {
             normalized,
             config,
@@ -174,20 +214,19 @@ impl<'a> ClientPlan<'a> {
             realtime,
             uses: Default::default(),
             with_builder,
-            types_parts: std::sync::Mutex::new(types_parts),
+            types_parts: Default::default(),
+            types_converted: Latch::default(),
+            converts_alone,
         })
     }
 
-    /// The shared types (the first job), their builders in groups (the next
-    /// [`ClientPlan::builder_groups`] jobs: small ones, which run beside the large first job),
-    /// `lib.rs` with the realtime modules, then one job per family, the largest first (so that
-    /// no large job starts last). `src/types.rs` comes out of [`ClientPlan::finish`].
+    /// The shared types (the first job, [`ClientPlan::TYPES_JOBS`] long), `lib.rs` with the
+    /// realtime modules, then one job per family, the largest first (so that no large job
+    /// starts last); each after [`ClientPlan::after_conversion`]. `src/types.rs` comes out of
+    /// [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<crate::jobs::Job<'_, Result<Files>>> {
         let mut jobs: Vec<crate::jobs::Job<'_, Result<Files>>> =
             vec![Box::new(|| self.types_main())];
-        for index in 0..self.builder_groups() {
-            jobs.push(Box::new(move || self.types_builders(index)));
-        }
         jobs.push(Box::new(|| {
             let mut files = vec![(
                 "src/lib.rs".to_owned(),
@@ -224,28 +263,45 @@ impl<'a> ClientPlan<'a> {
         for (name, doc) in families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
         }
+        let others = jobs.split_off(Self::TYPES_JOBS);
+        jobs.extend(others.into_iter().map(|job| self.after_conversion(job)));
         jobs
     }
 
-    /// How many builder-group jobs follow the first job.
-    pub fn builder_groups(&self) -> usize {
-        self.types_parts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .groups
-            .len()
+    /// How many of the first [`ClientPlan::jobs`] make the shared types.
+    pub const TYPES_JOBS: usize = 1;
+
+    /// `job`, made to wait until the types job has converted the schemas when it converts them
+    /// alone. Every job that follows the types job goes through here (those of
+    /// [`ClientPlan::jobs`] already do).
+    pub fn after_conversion<'j>(
+        &'j self,
+        job: crate::jobs::Job<'j, Result<Files>>,
+    ) -> crate::jobs::Job<'j, Result<Files>> {
+        if !self.converts_alone {
+            return job;
+        }
+        Box::new(move || {
+            self.types_converted.wait();
+            job()
+        })
     }
 
-    /// The shared types, first part: progenitor over a document with every component and no
-    /// paths, without builders. Its text up to the `builder` module and the modules after it
-    /// go into [`ClientPlan::types_parts`]; [`ClientPlan::finish`] puts `src/types.rs` together.
+    /// The shared types: progenitor over a document with every component and no paths, without
+    /// builders; the builders of the request structs are written from their structs
+    /// ([`crate::builders`]). The text up to the `builder` module, the builders and the modules
+    /// after it go into [`ClientPlan::types_parts`]; [`ClientPlan::finish`] puts `src/types.rs`
+    /// together.
     fn types_main(&self) -> Result<Files> {
+        // The types job is the first job, so it runs before any family job can wait for it.
+        let converting = OpensOnDrop(&self.types_converted);
         let (types_tokens, uses) = run_progenitor_api(
             "types",
             self.types_api(self.shared.keys().chain(self.realtime.schemas.keys()))?,
             &BTreeMap::new(),
             false,
         )?;
+        drop(converting);
         self.add_uses(uses);
         let types_module = extract_types_module(types_tokens)
             .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
@@ -268,7 +324,14 @@ impl<'a> ClientPlan<'a> {
             crate::format::format_items(tokens, out).map_err(types_format_error)
         };
         let mut formatter = crate::format::Formatter::default();
-        for item in crate::format::split_items(types_module) {
+        let items: Vec<Vec<TokenTree>> = crate::format::split_items(types_module).collect();
+        let local: BTreeSet<String> = items
+            .iter()
+            .filter_map(|item| crate::builders::defined_type(item))
+            .collect();
+        // Each builder's text, by its type's name (the order of typify's `builder` module).
+        let mut builders = BTreeMap::new();
+        for item in items {
             if module_name(&item).is_some() {
                 trailing.push(item);
                 continue;
@@ -278,6 +341,14 @@ impl<'a> ClientPlan<'a> {
                 builder_fn(&name, &mut out)?;
             }
             if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
+                let tokens = crate::builders::builder_items(&item, &local)
+                    .map_err(|e| generate_error("types", e))?
+                    .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))?;
+                let mut text = String::new();
+                formatter
+                    .items_nested(tokens, 1, &mut text)
+                    .map_err(types_format_error)?;
+                builders.insert(name.clone(), text);
                 pending = Some(name);
             }
             formatter
@@ -295,51 +366,8 @@ impl<'a> ClientPlan<'a> {
         }
         let mut parts = self.types_parts.lock().unwrap_or_else(|e| e.into_inner());
         parts.main = Some(out);
+        parts.builders = Some(builders.into_values().collect());
         parts.trailing = Some(after);
-        Ok(Vec::new())
-    }
-
-    /// The shared types, the builders of group `index` of the request structs (and of what
-    /// they refer to), from a run over that group alone (the builders of every type at once
-    /// are most of the tokens, and most of the memory, of a large spec).
-    fn types_builders(&self, index: usize) -> Result<Files> {
-        let names: Vec<&String> = self.with_builder.iter().collect();
-        let Some(group) = names.chunks(BUILDER_GROUP).nth(index) else {
-            return Ok(Vec::new());
-        };
-        let own: BTreeSet<String> = group.iter().map(|n| type_name(n)).collect();
-        let mut members = BTreeSet::new();
-        let mut pending: Vec<&str> = group.iter().map(|n| n.as_str()).collect();
-        while let Some(name) = pending.pop() {
-            if members.insert(name.to_owned())
-                && let Some(schema) = self.shared.get(name)
-            {
-                schema_refs(schema, &mut pending);
-            }
-        }
-        let api = self.types_api(members.iter())?;
-        let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true)?;
-        let module = extract_types_module(tokens)
-            .ok_or_else(|| generate_error("types", "progenitor produced no `types` module"))?;
-        let mut out = String::new();
-        for item in crate::format::split_items(module) {
-            if module_name(&item).as_deref() != Some("builder") {
-                continue;
-            }
-            let Some(TokenTree::Group(body)) = item.last() else {
-                continue;
-            };
-            let mut keep = |_: &[String], item: &[TokenTree]| {
-                last_ident_before_body(item).is_some_and(|t| own.contains(&t))
-            };
-            crate::format::format_items_nested(body.stream(), 1, &mut out, &mut keep)
-                .map_err(types_format_error)?;
-        }
-        out.shrink_to_fit();
-        self.types_parts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .groups[index] = Some(out);
         Ok(Vec::new())
     }
 
@@ -357,9 +385,7 @@ impl<'a> ClientPlan<'a> {
         crate::format::format_items(header, &mut header_text).map_err(types_format_error)?;
         out.push_str(header_text.trim_end().trim_end_matches('}'));
         out.push('\n');
-        for group in &mut parts.groups {
-            out.push_str(&group.take().ok_or_else(missing)?);
-        }
+        out.push_str(&parts.builders.take().ok_or_else(missing)?);
         out.push_str("}\n");
         out.push_str(&parts.trailing.take().ok_or_else(missing)?);
         Ok(out)
@@ -499,9 +525,6 @@ fn request_types(normalized: &Normalized, shared: &BTreeMap<String, &Value>) -> 
     seen
 }
 
-/// Request structs whose builders one progenitor run generates.
-const BUILDER_GROUP: usize = 200;
-
 /// The component names `schema` refers to.
 fn schema_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     match v {
@@ -635,6 +658,8 @@ fn run_progenitor(
                 family: family.to_owned(),
                 reason: e.to_string(),
             })?;
+    // Not held while progenitor runs (a copy of the family's paths).
+    drop(stubbed);
     run_progenitor_api(family, api, replacements, true)
 }
 
@@ -1577,5 +1602,141 @@ mod tests {
         let mut partial = replacements(&doc);
         partial.remove("Kind");
         assert!(with_replaced_schemas_stubbed(&doc, &partial).is_none());
+    }
+
+    #[test]
+    fn a_latch_holds_its_waiters_until_it_is_opened_and_then_none() {
+        let latch = Latch::default();
+        let opened_at = std::sync::Mutex::new(None);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| {
+                latch.wait();
+                opened_at.lock().unwrap().expect("opened before the wait returned")
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            {
+                let _opens = OpensOnDrop(&latch);
+                *opened_at.lock().unwrap() = Some(std::time::Instant::now());
+            }
+            assert!(waiter.join().unwrap() <= std::time::Instant::now());
+        });
+        // Open for good: a later wait returns at once.
+        latch.wait();
+    }
+
+    /// Every shape of field typify's builders distinguish: required, optional (`Option`,
+    /// `Vec`, maps), required and nullable, defaults equal to the implicit one and other
+    /// defaults (custom default functions), flattened maps, references to other types (some
+    /// named like std types), inline objects and enums, keywords as names, no field at all.
+    fn builder_fixture() -> Value {
+        json!({
+            "Pet": {
+                "type": "object",
+                "required": ["name", "kind", "owner", "nickname"],
+                "properties": {
+                    "name": {"type": "string", "description": "The pet's name."},
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                    "nickname": {"type": "string", "nullable": true},
+                    "age": {"type": "integer", "format": "int64"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "toys": {"type": "array", "items": {"$ref": "#/components/schemas/Toy"}},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "friends": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Pet"}},
+                    "extra": {"type": "object", "additionalProperties": true},
+                    "vaccinated": {"type": "boolean", "default": false},
+                    "indoor": {"type": "boolean", "default": true},
+                    "legs": {"type": "integer", "default": 4},
+                    "sound": {"type": "string", "default": "purr \"loud\""},
+                    "weights": {"type": "array", "items": {"type": "number"}, "default": [1.5]},
+                    "type": {"type": "string"},
+                    "self": {"type": "string"},
+                    "born": {"type": "string", "format": "date-time"},
+                    "id": {"type": "string", "format": "uuid"},
+                    "collar": {"type": "object", "required": ["color"], "properties": {"color": {"type": "string"}, "size": {"type": "string", "enum": ["s", "m"]}}},
+                    "result": {"$ref": "#/components/schemas/Result"},
+                    "options": {"type": "array", "items": {"$ref": "#/components/schemas/Option"}}
+                }
+            },
+            "Owner": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+            "Toy": {"type": "object", "properties": {}},
+            "Empty": {"type": "object", "properties": {}, "additionalProperties": false},
+            "Kind": {"type": "string", "enum": ["cat", "dog"]},
+            "Result": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
+            "Option": {"type": "object", "required": ["value"], "properties": {"value": {"$ref": "#/components/schemas/Result"}}},
+            "Settings": {"type": "object", "properties": {"theme": {"type": "string"}}, "additionalProperties": {"type": "integer"}}
+        })
+    }
+
+    #[test]
+    fn builders_read_from_the_structs_match_typifys_own() {
+        let api: openapiv3::OpenAPI = serde_json::from_value(json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": builder_fixture()}
+        }))
+        .unwrap();
+        let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true).unwrap();
+        let items: Vec<Vec<TokenTree>> =
+            crate::format::split_items(extract_types_module(tokens).unwrap()).collect();
+        let local: BTreeSet<String> = items
+            .iter()
+            .filter_map(|item| crate::builders::defined_type(item))
+            .collect();
+        assert!(
+            local.contains("Option") && local.contains("Result"),
+            "{local:?}"
+        );
+        let print = |tokens: TokenStream| {
+            let mut out = String::new();
+            crate::format::Formatter::default()
+                .items_nested(tokens, 1, &mut out)
+                .unwrap();
+            out
+        };
+        // typify's builders, by the type they build.
+        let mut expected: BTreeMap<String, TokenStream> = BTreeMap::new();
+        for item in &items {
+            if module_name(item).as_deref() != Some("builder") {
+                continue;
+            }
+            let Some(TokenTree::Group(body)) = item.last() else {
+                continue;
+            };
+            for member in crate::format::split_items(body.stream()) {
+                let name = last_ident_before_body(&member).unwrap();
+                expected.entry(name).or_default().extend(member);
+            }
+        }
+        let mut compared = Vec::new();
+        for item in &items {
+            let Some(name) = struct_name(item).filter(|_| module_name(item).is_none()) else {
+                continue;
+            };
+            let ours = crate::builders::builder_items(item, &local)
+                .unwrap()
+                .expect("a braced struct");
+            let theirs = expected.remove(&name).expect("typify wrote its builder");
+            assert_eq!(print(ours), print(theirs), "builder of `{name}`");
+            compared.push(name);
+        }
+        assert!(
+            expected.is_empty(),
+            "builders without a struct: {expected:?}"
+        );
+        // The fixture's structs (`Toy` is a map), and the inline one typify named.
+        assert_eq!(
+            compared,
+            [
+                "Empty",
+                "Option",
+                "Owner",
+                "Pet",
+                "PetCollar",
+                "Result",
+                "Settings"
+            ]
+        );
     }
 }

@@ -93,6 +93,22 @@ impl Formatter {
             &mut self.memo,
         )
     }
+
+    /// Appends the pretty-printed items of `tokens` as they print `depth` modules deep.
+    pub fn items_nested(
+        &mut self,
+        tokens: TokenStream,
+        depth: usize,
+        out: &mut String,
+    ) -> Result<(), FormatError> {
+        format_level(
+            tokens,
+            &mut vec![String::new(); depth],
+            out,
+            &mut |_, _| true,
+            &mut self.memo,
+        )
+    }
 }
 
 /// A filter for [`format_items_filtered`].

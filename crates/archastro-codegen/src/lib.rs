@@ -2,6 +2,7 @@
 //! into scope families ([`normalize`], configured by [`families`]), generate the client crate ([`client`]), and write or check the
 //! output tree ([`regen`], [`output`]); `cargo xtask` is a thin front end over this crate.
 
+mod builders;
 pub mod client;
 pub mod contract;
 pub mod diff;

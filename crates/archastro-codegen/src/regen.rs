@@ -96,7 +96,7 @@ pub fn output_tree(
     // and the server's files of one family side by side, the largest first.
     let plan = client::ClientPlan::new(normalized, config, &support, &opts.crate_version)?;
     let mut client_jobs = plan.jobs().into_iter();
-    let mut server_jobs =
+    let server_jobs =
         server::server_jobs(normalized, config, &server_support, &opts.crate_version).into_iter();
     fn in_dir<'a>(dir: &'static str, job: Job<'a, Result<Files>>) -> Job<'a, Result<Files>> {
         Box::new(move || {
@@ -112,33 +112,27 @@ pub fn output_tree(
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
     // The shared types first (the largest job, at the peak of memory), then what runs beside
-    // it: the builder groups, the server crate, the contract and the normalized JSON (all
-    // small in memory); then the client's `lib.rs` and its family modules (each a large
-    // progenitor run, the largest first) last, so that as little as possible of them overlaps
-    // the types job.
-    let types_jobs = 1 + plan.builder_groups();
+    // it: the server crate, the contract and the normalized JSON (all small in memory); then
+    // the client's `lib.rs` and its family modules (each a large progenitor run, the largest
+    // first) last, so that as little as possible of them overlaps the types job. With many
+    // shared types, none of them starts before the types job has converted the schemas
+    // (`ClientPlan::after_conversion`).
     jobs.extend(
         client_jobs
             .by_ref()
-            .take(types_jobs)
+            .take(client::ClientPlan::TYPES_JOBS)
             .map(|j| in_dir(client::CLIENT_DIR, j)),
     );
-    jobs.extend(
-        server_jobs
-            .by_ref()
-            .take(normalized.families.len())
-            .map(|j| in_dir(server::SERVER_DIR, j)),
-    );
-    jobs.extend(server_jobs.map(|j| in_dir(server::SERVER_DIR, j)));
-    jobs.push(in_dir(
+    jobs.extend(server_jobs.map(|j| plan.after_conversion(in_dir(server::SERVER_DIR, j))));
+    jobs.push(plan.after_conversion(in_dir(
         contract::CONTRACT_DIR,
         Box::new(|| {
             Ok(contract::generate_contract(normalized)?
                 .into_iter()
                 .collect())
         }),
-    ));
-    jobs.push(Box::new(|| {
+    )));
+    jobs.push(plan.after_conversion(Box::new(|| {
         let mut files = Vec::new();
         for (name, document) in &normalized.families {
             let mut text =
@@ -151,7 +145,7 @@ pub fn output_tree(
             files.push((format!("{NORMALIZED_DIR}/{name}.json"), text));
         }
         Ok(files)
-    }));
+    })));
     jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
     for part in crate::jobs::run(jobs) {
         for (rel, text) in part? {

@@ -1,0 +1,273 @@
+//! The `builder` module of the client's `types.rs`, written from the structs typify made.
+//!
+//! Progenitor's builder interface needs a builder for each request struct (and for the structs
+//! those reach). typify writes them only in a run with `struct_builder` set, and that run
+//! converts and writes every type it touches a second time (the types job already did, without
+//! builders) only for its builders to be kept. Yet a builder is a function of its struct alone:
+//! typify derives it from the struct's fields (names, types, and how each is defaulted), all of
+//! which the struct's tokens show. So the builders are written here from the tokens of the
+//! types job's structs, in the shape `typify_impl::type_entry::TypeEntry::output_struct` gives
+//! them (typify 0.8), and a test holds the two side by side.
+//!
+//! What a field's tokens tell (typify's `generate_serde_attr`):
+//! - its builder starts as `Err("no value supplied for …")` unless its `#[serde(...)]` has
+//!   `default` or `skip_serializing_if` (the field may be left out: `Ok(Default::default())`),
+//!   or `default = "path"` (`Ok(super::path())`);
+//! - its type is written with `super::` before each name of a type of the same module (typify
+//!   names a type of its own by its bare name, and every other type by a path from `::`).
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
+use quote::quote;
+
+/// The name of the type an item of a types module defines (`struct` or `enum`), if any.
+pub(crate) fn defined_type(item: &[TokenTree]) -> Option<String> {
+    let position = item.iter().position(
+        |t| matches!(t, TokenTree::Ident(i) if i == "struct" || i == "enum" || i == "type"),
+    )?;
+    match item.get(position + 1) {
+        Some(TokenTree::Ident(name)) => Some(name.to_string()),
+        _ => None,
+    }
+}
+
+/// How a field's builder starts (typify's `DefaultFunction`).
+enum Start {
+    /// Required: an error until it is set.
+    Missing,
+    /// `Default::default()`.
+    Default,
+    /// A function of the `defaults` module (its path as typify wrote it).
+    Custom(syn::Path),
+}
+
+/// One field of a struct, as its builder needs it.
+struct Field {
+    name: Ident,
+    /// Its type as seen from the `builder` module.
+    ty: TokenStream,
+    start: Start,
+}
+
+/// The builder items of `item` (a braced struct, as typify writes one) as typify writes them
+/// with `struct_builder`; `local` holds the names of the types defined beside it. `Ok(None)`
+/// when `item` is not a braced struct; an error when a field is not in typify's shape.
+pub(crate) fn builder_items(
+    item: &[TokenTree],
+    local: &BTreeSet<String>,
+) -> Result<Option<TokenStream>, String> {
+    let [
+        ..,
+        TokenTree::Ident(keyword),
+        TokenTree::Ident(type_name),
+        TokenTree::Group(body),
+    ] = item
+    else {
+        return Ok(None);
+    };
+    if keyword != "struct" || body.delimiter() != Delimiter::Brace {
+        return Ok(None);
+    }
+    let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
+
+    let prop_name: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
+    let prop_type: Vec<&TokenStream> = fields.iter().map(|f| &f.ty).collect();
+    let prop_error = fields
+        .iter()
+        .map(|f| format!("error converting supplied value for {}: {{e}}", f.name));
+    let prop_default = fields.iter().map(|f| match &f.start {
+        Start::Missing => {
+            let message = format!("no value supplied for {}", f.name);
+            quote! { Err(#message.to_string()) }
+        }
+        Start::Default => quote! { Ok(Default::default()) },
+        Start::Custom(path) => quote! { Ok(super::#path()) },
+    });
+    // Without properties, `value` would be an unused variable.
+    let value_ident = if fields.is_empty() {
+        quote! { _value }
+    } else {
+        quote! { value }
+    };
+    Ok(Some(quote! {
+        #[derive(Clone, Debug)]
+        pub struct #type_name {
+            #(
+                #prop_name: ::std::result::Result<#prop_type, ::std::string::String>,
+            )*
+        }
+
+        impl ::std::default::Default for #type_name {
+            fn default() -> Self {
+                Self {
+                    #(
+                        #prop_name: #prop_default,
+                    )*
+                }
+            }
+        }
+
+        impl #type_name {
+            #(
+                pub fn #prop_name<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<#prop_type>,
+                        T::Error: ::std::fmt::Display,
+                {
+                    self.#prop_name = value.try_into()
+                        .map_err(|e| format!(#prop_error));
+                    self
+                }
+            )*
+        }
+
+        impl ::std::convert::TryFrom<#type_name>
+            for super::#type_name
+        {
+            type Error = super::error::ConversionError;
+
+            fn try_from(#value_ident: #type_name)
+                -> ::std::result::Result<Self, super::error::ConversionError>
+            {
+                Ok(Self {
+                    #(
+                        #prop_name: value.#prop_name?,
+                    )*
+                })
+            }
+        }
+
+        impl ::std::convert::From<super::#type_name> for #type_name {
+            fn from(#value_ident: super::#type_name) -> Self {
+                Self {
+                    #(
+                        #prop_name: Ok(value.#prop_name),
+                    )*
+                }
+            }
+        }
+    }))
+}
+
+/// The fields of a braced struct's body: `#[attr]* [pub] name: Type,` each.
+fn fields(body: TokenStream, local: &BTreeSet<String>) -> Result<Vec<Field>, String> {
+    let tokens: Vec<TokenTree> = body.into_iter().collect();
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut start = Start::Missing;
+        while let (Some(TokenTree::Punct(p)), Some(TokenTree::Group(attr))) =
+            (tokens.get(i), tokens.get(i + 1))
+        {
+            if p.as_char() != '#' || attr.delimiter() != Delimiter::Bracket {
+                break;
+            }
+            if let Some(s) = serde_start(attr.stream())? {
+                start = s;
+            }
+            i += 2;
+        }
+        if matches!(tokens.get(i), Some(TokenTree::Ident(v)) if v == "pub") {
+            i += 1;
+            if matches!(tokens.get(i), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+            {
+                i += 1;
+            }
+        }
+        let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(colon))) =
+            (tokens.get(i), tokens.get(i + 1))
+        else {
+            return Err(format!("a field is not `name: Type` at token {i}"));
+        };
+        if colon.as_char() != ':' {
+            return Err(format!("field `{name}` is not followed by `:`"));
+        }
+        i += 2;
+        let mut depth = 0usize;
+        let ty_start = i;
+        while let Some(t) = tokens.get(i) {
+            if let TokenTree::Punct(p) = t {
+                match p.as_char() {
+                    '<' => depth += 1,
+                    '>' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => break,
+                    _ => {}
+                }
+            }
+            i += 1;
+        }
+        if ty_start == i {
+            return Err(format!("field `{name}` has no type"));
+        }
+        fields.push(Field {
+            name: name.clone(),
+            ty: scoped(&tokens[ty_start..i], local),
+            start,
+        });
+        i += 1; // the `,`
+    }
+    Ok(fields)
+}
+
+/// How a field starts, from one of its attributes: `Some` for `#[serde(...)]`.
+fn serde_start(attr: TokenStream) -> Result<Option<Start>, String> {
+    let mut tokens = attr.into_iter();
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(args)), None) =
+        (tokens.next(), tokens.next(), tokens.next())
+    else {
+        return Ok(None);
+    };
+    if name != "serde" {
+        return Ok(None);
+    }
+    let args: Vec<TokenTree> = args.stream().into_iter().collect();
+    let mut start = Start::Missing;
+    for option in args.split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ',')) {
+        match option {
+            [TokenTree::Ident(key)] if key == "default" => start = Start::Default,
+            [
+                TokenTree::Ident(key),
+                TokenTree::Punct(eq),
+                TokenTree::Literal(value),
+            ] if eq.as_char() == '=' => {
+                if key == "skip_serializing_if" {
+                    if matches!(start, Start::Missing) {
+                        start = Start::Default;
+                    }
+                } else if key == "default" {
+                    let value =
+                        syn::parse2::<syn::LitStr>(TokenTree::Literal(value.clone()).into())
+                            .map_err(|e| format!("`default = {value}`: {e}"))?;
+                    let path = syn::parse_str::<syn::Path>(&value.value())
+                        .map_err(|e| format!("`default = {:?}`: {e}", value.value()))?;
+                    start = Start::Custom(path);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(start))
+}
+
+/// `ty` with `super::` before each name of a type in `local` that is not the tail of a path.
+fn scoped(ty: &[TokenTree], local: &BTreeSet<String>) -> TokenStream {
+    let mut out = TokenStream::new();
+    let mut after_colon = false;
+    for tree in ty {
+        match tree {
+            TokenTree::Ident(name) if !after_colon && local.contains(&name.to_string()) => {
+                out.extend(quote! { super::#name });
+            }
+            TokenTree::Group(group) => {
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                let mut copy = Group::new(group.delimiter(), scoped(&inner, local));
+                copy.set_span(group.span());
+                out.extend([TokenTree::Group(copy)]);
+            }
+            other => out.extend([other.clone()]),
+        }
+        after_colon = matches!(tree, TokenTree::Punct(p) if p.as_char() == ':');
+    }
+    out
+}
