@@ -800,18 +800,8 @@ fn extract_types_module(tokens: TokenStream) -> Option<TokenStream> {
 
 /// Pretty-prints a generated file behind the marker line and a module doc.
 fn format_file(what: &str, tokens: TokenStream, doc: &str) -> Result<String> {
-    format_file_filtered(what, tokens, doc, &mut |_, _| true)
-}
-
-/// Like [`format_file`], printing only the items `keep` keeps.
-fn format_file_filtered(
-    what: &str,
-    tokens: TokenStream,
-    doc: &str,
-    keep: &mut crate::format::Keep<'_>,
-) -> Result<String> {
     let mut out = file_header(doc);
-    crate::format::format_items_filtered(tokens, &mut out, keep)
+    crate::format::format_items(tokens, &mut out)
         .map_err(|e| generate_error(what, format!("generated code does not parse: {e}")))?;
     Ok(out)
 }
@@ -1611,7 +1601,10 @@ mod tests {
         std::thread::scope(|scope| {
             let waiter = scope.spawn(|| {
                 latch.wait();
-                opened_at.lock().unwrap().expect("opened before the wait returned")
+                opened_at
+                    .lock()
+                    .unwrap()
+                    .expect("opened before the wait returned")
             });
             std::thread::sleep(std::time::Duration::from_millis(20));
             {

@@ -53,28 +53,6 @@ pub fn format_items(tokens: TokenStream, out: &mut String) -> Result<(), FormatE
     Formatter::default().items(tokens, out)
 }
 
-/// Like [`format_items`], keeping only the items for which `keep(module path, item)` is true
-/// (the path names the inline modules the item is in, outermost first).
-pub fn format_items_filtered(
-    tokens: TokenStream,
-    out: &mut String,
-    keep: &mut Keep<'_>,
-) -> Result<(), FormatError> {
-    format_level(tokens, &mut Vec::new(), out, keep, &mut Memo::default())
-}
-
-/// Like [`format_items_filtered`], for items that sit `depth` inline modules deep (the
-/// caller writes the modules' lines).
-pub fn format_items_nested(
-    tokens: TokenStream,
-    depth: usize,
-    out: &mut String,
-    keep: &mut Keep<'_>,
-) -> Result<(), FormatError> {
-    let mut path = vec![String::new(); depth];
-    format_level(tokens, &mut path, out, keep, &mut Memo::default())
-}
-
 /// Prints the items of one file given in several token streams: what one stream's items
 /// printed is reused for the next (see the module doc).
 #[derive(Default)]
@@ -85,13 +63,7 @@ pub struct Formatter {
 impl Formatter {
     /// Appends the pretty-printed items of `tokens` to `out`.
     pub fn items(&mut self, tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
-        format_level(
-            tokens,
-            &mut Vec::new(),
-            out,
-            &mut |_, _| true,
-            &mut self.memo,
-        )
+        format_level(tokens, 0, out, &mut self.memo)
     }
 
     /// Appends the pretty-printed items of `tokens` as they print `depth` modules deep.
@@ -101,18 +73,9 @@ impl Formatter {
         depth: usize,
         out: &mut String,
     ) -> Result<(), FormatError> {
-        format_level(
-            tokens,
-            &mut vec![String::new(); depth],
-            out,
-            &mut |_, _| true,
-            &mut self.memo,
-        )
+        format_level(tokens, depth, out, &mut self.memo)
     }
 }
-
-/// A filter for [`format_items_filtered`].
-pub type Keep<'a> = dyn FnMut(&[String], &[TokenTree]) -> bool + 'a;
 
 /// The items of `tokens`, each with its outer attributes, in order.
 pub fn split_items(tokens: TokenStream) -> Items {
@@ -214,14 +177,13 @@ fn module_body(item: &[TokenTree]) -> Option<usize> {
     (!inner_attrs).then_some(last)
 }
 
+/// Prints the items of `tokens` as they print `depth` inline modules deep.
 fn format_level(
     tokens: TokenStream,
-    path: &mut Vec<String>,
+    depth: usize,
     out: &mut String,
-    keep: &mut Keep<'_>,
     memo: &mut Memo,
 ) -> Result<(), FormatError> {
-    let depth = path.len();
     let mut trees = tokens.into_iter();
     let head: Vec<TokenTree> = trees.by_ref().take(2).collect();
     let inner_attrs = matches!(&head[..], [TokenTree::Punct(a), TokenTree::Punct(b), ..] if a.as_char() == '#' && b.as_char() == '!');
@@ -238,27 +200,21 @@ fn format_level(
         out.push_str(&prettyplease::unparse(&file));
         return Ok(());
     }
-    format_level_items(items, path, out, keep, memo)
+    format_level_items(items, depth, out, memo)
 }
 
 fn format_level_items(
     items: Items,
-    path: &mut Vec<String>,
+    depth: usize,
     out: &mut String,
-    keep: &mut Keep<'_>,
     memo: &mut Memo,
 ) -> Result<(), FormatError> {
-    let depth = path.len();
     for mut item in items {
-        if !keep(path, &item) {
-            continue;
-        }
         if let Some(body_at) = module_body(&item) {
             let TokenTree::Group(body) = item.pop().expect("checked") else {
                 unreachable!("checked by module_body")
             };
             debug_assert_eq!(item.len(), body_at);
-            let name = item.last().map(ToString::to_string).unwrap_or_default();
             let body_stream = into_stream(body);
             // The header: the module with an empty body prints `... mod name {}`.
             let mut header: Vec<TokenTree> = item;
@@ -274,9 +230,7 @@ fn format_level_items(
             };
             out.push_str(open);
             out.push_str("{\n");
-            path.push(name);
-            format_level(body_stream, path, out, keep, memo)?;
-            path.pop();
+            format_level(body_stream, depth + 1, out, memo)?;
             push_indent(out, depth);
             out.push_str("}\n");
         } else if let Some(body_at) = impl_body(&item) {
