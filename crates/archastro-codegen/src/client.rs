@@ -132,7 +132,7 @@ pub struct ClientPlan<'a> {
 
 /// With more shared types than this, no other job runs while the types job converts the
 /// schemas, the memory peak of a regeneration: on a large spec it takes hundreds of megabytes
-/// (about 450 MiB for the 8 000 schemas of 10 000 operations), and whatever runs beside it adds
+/// (about 400 MiB for the 8 000 schemas of 10 000 operations), and whatever runs beside it adds
 /// its own (a family module of 2 500 operations about 350 MiB; even the texts written by the
 /// small jobs, held until the end). Below it, other jobs run beside the conversion (it takes a
 /// few MiB), which keeps both threads busy.
