@@ -21,7 +21,8 @@ use std::collections::BTreeSet;
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
-/// The name of the type an item of a types module defines (`struct` or `enum`), if any.
+/// The name of the type an item of a types module defines (`struct`, `enum` or `type`), if
+/// any.
 pub(crate) fn defined_type(item: &[TokenTree]) -> Option<String> {
     let position = item.iter().position(
         |t| matches!(t, TokenTree::Ident(i) if i == "struct" || i == "enum" || i == "type"),
@@ -57,18 +58,9 @@ pub(crate) fn builder_items(
     item: &[TokenTree],
     local: &BTreeSet<String>,
 ) -> Result<Option<TokenStream>, String> {
-    let [
-        ..,
-        TokenTree::Ident(keyword),
-        TokenTree::Ident(type_name),
-        TokenTree::Group(body),
-    ] = item
-    else {
+    let Some((type_name, body)) = crate::client::braced_item(item, "struct") else {
         return Ok(None);
     };
-    if keyword != "struct" || body.delimiter() != Delimiter::Brace {
-        return Ok(None);
-    }
     let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
 
     let prop_name: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();

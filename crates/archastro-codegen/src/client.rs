@@ -121,7 +121,7 @@ pub struct ClientPlan<'a> {
     uses: std::sync::Mutex<Uses>,
     /// The components a request body reaches: their structs get builders.
     with_builder: BTreeSet<String>,
-    /// What the types jobs made, for [`ClientPlan::finish`].
+    /// What the types job made, for [`ClientPlan::finish`].
     types_parts: std::sync::Mutex<TypesParts>,
     /// Opened when the types job has converted the schemas (its memory peak).
     types_converted: Latch,
@@ -293,7 +293,7 @@ impl<'a> ClientPlan<'a> {
     /// after it go into [`ClientPlan::types_parts`]; [`ClientPlan::finish`] puts `src/types.rs`
     /// together.
     fn types_main(&self) -> Result<Files> {
-        // The types job is the first job, so it runs before any family job can wait for it.
+        // The first job: it has started before any other job can wait for the conversion.
         let converting = OpensOnDrop(&self.types_converted);
         let (types_tokens, uses) = run_progenitor_api(
             "types",
@@ -371,8 +371,8 @@ impl<'a> ClientPlan<'a> {
         Ok(Vec::new())
     }
 
-    /// `src/types.rs` from the parts its jobs made: the types, the `builder` module with every
-    /// group's builders, then the other modules.
+    /// `src/types.rs` from the parts the types job made: the types, the `builder` module with
+    /// the builders, then the other modules.
     fn types_file(&self) -> Result<String> {
         let mut parts = self.types_parts.lock().unwrap_or_else(|e| e.into_inner());
         let missing = || generate_error("types", "a part of types.rs was not generated");
@@ -545,8 +545,11 @@ fn schema_refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// `[attrs] [pub] KEYWORD NAME { ... }` (`mod`, `struct`): `NAME`.
-fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
+/// `[attrs] [pub] KEYWORD NAME { ... }` (`mod`, `struct`): `NAME` and the body.
+pub(crate) fn braced_item<'i>(
+    item: &'i [TokenTree],
+    keyword: &str,
+) -> Option<(&'i proc_macro2::Ident, &'i proc_macro2::Group)> {
     let [
         ..,
         TokenTree::Ident(kw),
@@ -556,7 +559,12 @@ fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
     else {
         return None;
     };
-    (kw == keyword && body.delimiter() == Delimiter::Brace).then(|| name.to_string())
+    (kw == keyword && body.delimiter() == Delimiter::Brace).then_some((name, body))
+}
+
+/// `NAME` of [`braced_item`].
+fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
+    braced_item(item, keyword).map(|(name, _)| name.to_string())
 }
 
 fn module_name(item: &[TokenTree]) -> Option<String> {
