@@ -575,8 +575,8 @@ fn struct_name(item: &[TokenTree]) -> Option<String> {
     braced_item_name(item, "struct")
 }
 
-/// The type an item of typify's `builder` module is about: the last name before its body
-/// (`struct X`, `impl X`, `impl Default for X`, `impl TryFrom<X> for super::X`).
+/// The type an item of typify's types module is about: the last name before its body
+/// (`struct X`, `impl X`, `impl Default for X`, `impl From<&X> for X`).
 fn last_ident_before_body(item: &[TokenTree]) -> Option<String> {
     let (TokenTree::Group(_), rest) = item.split_last()? else {
         return None;
