@@ -85,7 +85,7 @@ pub fn run(root: &Path, quick: bool) -> Result<()> {
 /// Builds xtask in release mode and runs `xtask bench` from there.
 fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
     eprintln!("bench: building xtask in release mode (the measuring code must be optimized)");
-    let status = cargo()
+    let status = crate::cargo_command()
         .current_dir(root)
         .args(["build", "--release", "--quiet", "-p", "xtask"])
         .status()
@@ -106,10 +106,6 @@ fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
         bail!("{} bench failed ({status})", exe.display());
     }
     Ok(())
-}
-
-fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -561,7 +557,7 @@ impl Bench {
     fn measure_client_overhead(&mut self) {
         let seconds = if self.quick { "1.5" } else { "3" };
         eprintln!("bench: client overhead (archastro-client-bench, {seconds} s)");
-        let output = cargo()
+        let output = crate::cargo_command()
             .current_dir(&self.root)
             .args([
                 "run",
@@ -794,9 +790,10 @@ impl Bench {
             remove_dir(&floor_out)?;
             let t = Instant::now();
             let bytes = std::fs::read(&spec)?;
-            let document: openapiv3::OpenAPI = serde_json::from_slice(&bytes).with_context(|| {
-                format!("{}: the floor reads it as OpenAPI 3.0", spec.display())
-            })?;
+            let document: openapiv3::OpenAPI =
+                serde_json::from_slice(&bytes).with_context(|| {
+                    format!("{}: the floor reads it as OpenAPI 3.0", spec.display())
+                })?;
             std::hint::black_box(&document);
             write_files()?;
             let took = t.elapsed();
@@ -986,7 +983,7 @@ impl Bench {
         let build_runs = if self.quick { 1 } else { 3 };
         eprintln!("bench: crate-only build of generated/archastro-client");
         let crate_dir = self.root.join(client::CLIENT_DIR);
-        let mut cmd = cargo();
+        let mut cmd = crate::cargo_command();
         cmd.current_dir(&self.root)
             .env("CARGO_TARGET_DIR", self.bench_dir.join("client-target"))
             .env("CARGO_INCREMENTAL", "0")
@@ -1002,7 +999,7 @@ impl Bench {
         // below stays warm from one bench run to the next.
         regen::regen(&self.options(&spec, &families, &out)?)?;
         let crate_dir = out.join(client::CLIENT_DIR);
-        let mut cmd = cargo();
+        let mut cmd = crate::cargo_command();
         cmd.current_dir(&out)
             .env("CARGO_TARGET_DIR", self.bench_dir.join("platform-target"))
             .env("CARGO_INCREMENTAL", "0")

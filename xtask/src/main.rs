@@ -322,12 +322,11 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
         )?;
         println!("release: archastro-client {current} -> {next}");
     }
-    let status =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .current_dir(root)
-            .args(["package", "--allow-dirty", "-p", "archastro-client"])
-            .status()
-            .context("running cargo package")?;
+    let status = cargo_command()
+        .current_dir(root)
+        .args(["package", "--allow-dirty", "-p", "archastro-client"])
+        .status()
+        .context("running cargo package")?;
     if !status.success() {
         bail!("cargo package -p archastro-client failed");
     }
@@ -383,8 +382,6 @@ fn read_revision_or_file(root: &Path, spec: &str) -> Result<Document> {
     )?)
 }
 
-/// `rel` inside the project: relative when the command runs from the project root (so
-/// messages read `spec/openapi.json`), absolute otherwise.
 /// The workspace's target directory (`CARGO_TARGET_DIR` when set).
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
@@ -393,6 +390,39 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
+/// The variables `cargo run` sets for the package it runs (xtask), by name or prefix.
+const CARGO_RUN_PACKAGE_VARS: [&str; 6] = [
+    "CARGO_MANIFEST_",
+    "CARGO_PKG_",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+];
+
+/// A `cargo` command for a nested build, with the environment a shell would give it.
+///
+/// `cargo xtask` runs xtask under `cargo run`, which sets `CARGO_MANIFEST_DIR` and the other
+/// package variables to xtask's. Some build scripts (ring's) record those variables in their
+/// fingerprints, so a nested `cargo build` that inherited them would rebuild those crates and
+/// everything above them, and the next `cargo build` from a shell would rebuild them again.
+pub(crate) fn cargo_command() -> std::process::Command {
+    let mut cmd =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let Some(name) = name.to_str() else { continue };
+        if CARGO_RUN_PACKAGE_VARS
+            .iter()
+            .any(|var| name.starts_with(var))
+        {
+            cmd.env_remove(name);
+        }
+    }
+    cmd
+}
+
+/// `rel` inside the project: relative when the command runs from the project root (so
+/// messages read `spec/openapi.json`), absolute otherwise.
 fn in_project(root: &Path, rel: &str) -> PathBuf {
     let here = std::env::current_dir()
         .ok()

@@ -73,7 +73,7 @@ fn step(name: &str) {
 }
 
 fn cargo(root: &Path) -> Command {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = crate::cargo_command();
     cmd.current_dir(root);
     cmd
 }
