@@ -9,7 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
@@ -19,6 +18,7 @@ use serde_json::{Value, json};
 
 use crate::families::FamiliesConfig;
 use crate::normalize::{METHODS, Normalized, security_requirements};
+use crate::names::{module_name, type_name};
 use crate::realtime::Realtime;
 use crate::{Error, Result};
 
@@ -259,7 +259,7 @@ impl<'a> ClientPlan<'a> {
             Ok(files)
         }));
         let mut families: Vec<&(String, Value)> = self.normalized.families.iter().collect();
-        families.sort_by_key(|(_, doc)| std::cmp::Reverse(crate::regen::count_operations(doc)));
+        families.sort_by_key(|(_, doc)| std::cmp::Reverse(crate::model::operation_count(doc)));
         for (name, doc) in families {
             jobs.push(Box::new(move || self.family_file(name, doc)));
         }
@@ -332,7 +332,7 @@ impl<'a> ClientPlan<'a> {
         // Each builder's text, by its type's name (the order of typify's `builder` module).
         let mut builders = BTreeMap::new();
         for item in items {
-            if module_name(&item).is_some() {
+            if mod_item_name(&item).is_some() {
                 trailing.push(item);
                 continue;
             }
@@ -567,7 +567,7 @@ fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
     braced_item(item, keyword).map(|(name, _)| name.to_string())
 }
 
-fn module_name(item: &[TokenTree]) -> Option<String> {
+fn mod_item_name(item: &[TokenTree]) -> Option<String> {
     braced_item_name(item, "mod")
 }
 
@@ -585,21 +585,6 @@ fn last_ident_before_body(item: &[TokenTree]) -> Option<String> {
         TokenTree::Ident(i) => Some(i.to_string()),
         _ => None,
     })
-}
-
-/// The Rust type name typify gives a component (its replacement key).
-pub(crate) fn type_name(component: &str) -> String {
-    let cleaned: String = component
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    cleaned.to_upper_camel_case()
 }
 
 /// Traits typify implements for a type, so that code using a replaced type may rely on them.
@@ -956,7 +941,7 @@ fn lib_rs(
             .iter()
             .find(|f| &f.name == name)
             .expect("families come from config");
-        let ident = format_ident!("{}", sanitize_module(name));
+        let ident = format_ident!("{}", module_name(name));
         let mod_doc = format!("{}: {}", family.title, family.description);
         let accessor_doc = format!("The {} operations: {}", family.title, family.description);
         let security = security_fn(doc);
@@ -1138,7 +1123,7 @@ fn lib_rs(
 /// the shape the runtime follows: a `data` array of a named type, plus `after_cursor` /
 /// `next_cursor` (cursor) or `offset` (offset, with an optional `total`).
 fn pagination_streams(family: &str, doc: &Value) -> Vec<TokenStream> {
-    let module = format_ident!("{}", sanitize_module(family));
+    let module = format_ident!("{}", module_name(family));
     let mut out = Vec::new();
     for item in doc["paths"]
         .as_object()
@@ -1354,15 +1339,6 @@ fn device_flow(normalized: &Normalized) -> TokenStream {
                 self.support.device_poll(#token_path, #token_security, client_id, authorization).await
             }
         }
-    }
-}
-
-pub(crate) fn sanitize_module(name: &str) -> String {
-    let snake = name.to_snake_case();
-    if syn::parse_str::<syn::Ident>(&snake).is_ok() {
-        snake
-    } else {
-        format!("{snake}_api")
     }
 }
 
@@ -1699,7 +1675,7 @@ mod tests {
         // typify's builders, by the type they build.
         let mut expected: BTreeMap<String, TokenStream> = BTreeMap::new();
         for item in &items {
-            if module_name(item).as_deref() != Some("builder") {
+            if mod_item_name(item).as_deref() != Some("builder") {
                 continue;
             }
             let Some(TokenTree::Group(body)) = item.last() else {
@@ -1712,7 +1688,7 @@ mod tests {
         }
         let mut compared = Vec::new();
         for item in &items {
-            let Some(name) = struct_name(item).filter(|_| module_name(item).is_none()) else {
+            let Some(name) = struct_name(item).filter(|_| mod_item_name(item).is_none()) else {
                 continue;
             };
             let ours = crate::builders::builder_items(item, &local)

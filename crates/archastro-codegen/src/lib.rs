@@ -12,6 +12,8 @@ pub mod fetch;
 pub mod format;
 pub mod jobs;
 pub mod load;
+pub mod model;
+pub mod names;
 pub mod normalize;
 pub mod output;
 pub mod pointer;
@@ -21,6 +23,5 @@ pub mod release;
 pub mod report;
 pub mod server;
 pub mod stamp;
-pub mod text;
 
 pub use error::{Error, Result};

@@ -20,9 +20,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::client::type_name;
+use crate::names::{Case, Namespace, type_name};
 use crate::normalize::naming::sanitize_snake;
-use crate::normalize::{METHODS, Normalized, SchemaNames};
+use crate::normalize::{METHODS, Normalized};
 use crate::{Error, Result};
 
 /// What the realtime generators need from the normalized documents.
@@ -82,7 +82,7 @@ struct Streaming {
 
 /// Hands out component names for hoisted schemas: never one the spec uses, never twice.
 struct Names {
-    taken: SchemaNames,
+    taken: Namespace,
 }
 
 impl Names {
@@ -124,20 +124,16 @@ fn snake_ident(raw: &str) -> String {
 /// Gives each name a distinct identifier: `preferred`, or `fallback()` (numbered if need be)
 /// when `preferred` is taken.
 fn distinct(
-    taken: &mut SchemaNames,
+    taken: &mut Namespace,
     preferred: String,
     fallback: impl FnOnce() -> String,
 ) -> String {
-    if taken.contains(&preferred) {
-        taken.claim(&fallback())
-    } else {
-        taken.claim(&preferred)
-    }
+    taken.claim_or(&preferred, fallback)
 }
 
 /// Names taken from the start.
-fn taken(names: &[&str]) -> SchemaNames {
-    SchemaNames::taken(names.iter().map(|n| (*n).to_owned()))
+fn taken(names: &[&str]) -> Namespace {
+    Namespace::with_taken(Case::Exact, names)
 }
 
 /// The event name's last `:`-separated part (`api:chat:typing` → `typing`).
@@ -154,7 +150,7 @@ impl Realtime {
     ) -> Result<Realtime> {
         let mut out = Realtime::default();
         let mut names = Names {
-            taken: SchemaNames::taken(existing.into_iter().map(|n| type_name(n))),
+            taken: Namespace::with_taken(Case::Type, existing),
         };
         let mut seen_channels = BTreeSet::new();
         // The names `channels.rs` itself uses.
@@ -186,7 +182,7 @@ impl Realtime {
                         format!("{}Channel", names_type(raw_name))
                     });
                     // Its events enum.
-                    channel_idents.reserve(format!("{ident}Event"));
+                    channel_idents.reserve(&format!("{ident}Event"));
                     let channel = out.channel(&mut names, channel, &at, ident)?;
                     out.channels.push(channel);
                 }
@@ -697,7 +693,7 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
 }
 
 fn stream_tokens(stream: &Streaming) -> TokenStream {
-    let module = format_ident!("{}", crate::client::sanitize_module(&stream.family));
+    let module = format_ident!("{}", crate::names::module_name(&stream.family));
     let builder = format_ident!("{}", type_name(&stream.operation_id));
     let enum_ident = format_ident!("{}Event", type_name(&stream.operation_id));
     let id = &stream.operation_id;

@@ -186,7 +186,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let config = FamiliesConfig::load(&opts.families)?;
     let document = read_spec(&opts.spec)?;
     // What the summary says about the input, taken before the document is consumed.
-    let spec_operations = count_operations(&document.root);
+    let spec_operations = crate::model::operation_count(&document.root);
     let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
     let origin = document.origin.clone();
     let normalized = normalize::normalize_for_generation(document, &config)?;
@@ -222,20 +222,5 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
         normalized,
         changes,
         by_stamp: false,
-    })
-}
-
-/// The operations of a document's `paths`.
-pub fn count_operations(root: &serde_json::Value) -> usize {
-    root["paths"].as_object().map_or(0, |p| {
-        p.values()
-            .map(|i| {
-                i.as_object().map_or(0, |o| {
-                    o.keys()
-                        .filter(|k| normalize::METHODS.contains(&k.as_str()))
-                        .count()
-                })
-            })
-            .sum()
     })
 }

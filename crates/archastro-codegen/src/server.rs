@@ -14,13 +14,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::client::{Files, GENERATED_MARKER, type_name};
-use crate::contract::example;
+use crate::client::{Files, GENERATED_MARKER};
+use crate::model::example;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::normalize::schema::resolve_schema;
 use crate::normalize::{METHODS, Normalized, security_requirements};
-use crate::text::{doc_comment, fitted, rust_ident, str_lit};
+use crate::names::{doc_comment, fitted, rust_ident, str_lit, type_name};
 use crate::{Error, Result};
 
 /// Where the server crate lives, relative to the output root.

@@ -8,7 +8,7 @@ use heck::ToUpperCamelCase;
 use serde_json::Value;
 
 use super::{Change, Level};
-use crate::client::type_name;
+use crate::names::type_name;
 use crate::normalize::{METHODS, Normalized};
 use crate::pointer;
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
-use super::{Ctx, SchemaNames, add_schemas, for_each_operation_mut};
+use super::{Ctx, add_schemas, component_names, for_each_operation_mut};
 use crate::pointer;
 
 /// The shape of a schema without its annotations, as a comparable string: the JSON text of
@@ -155,7 +155,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, Value)> = Vec::new();
     let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
-    let mut taken = SchemaNames::of(root);
+    let mut taken = component_names(root);
     for_each_operation_mut(root, |at, op| {
         let id = op
             .get("operationId")

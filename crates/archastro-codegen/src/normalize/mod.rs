@@ -99,45 +99,16 @@ pub fn security_requirements(doc: &Value, op: &Value) -> Vec<Vec<String>> {
         .collect()
 }
 
-/// The names taken in `components.schemas`, to give new components names that collide with
-/// nothing (`CreateTeamRequest`, then `CreateTeamRequest2`, ...).
-pub(crate) struct SchemaNames(std::collections::BTreeSet<String>);
-
-impl SchemaNames {
-    pub(crate) fn of(root: &Value) -> Self {
-        SchemaNames(
-            root.pointer("/components/schemas")
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default(),
-        )
-    }
-
-    /// Names already taken (in any namespace, not only component schemas).
-    pub(crate) fn taken(names: impl IntoIterator<Item = String>) -> Self {
-        SchemaNames(names.into_iter().collect())
-    }
-
-    pub(crate) fn contains(&self, name: &str) -> bool {
-        self.0.contains(name)
-    }
-
-    /// Takes `name` as it is, whether or not it was free.
-    pub(crate) fn reserve(&mut self, name: String) {
-        self.0.insert(name);
-    }
-
-    /// `wanted`, or `wanted` with the first free number; the name is taken from now on.
-    pub(crate) fn claim(&mut self, wanted: &str) -> String {
-        let mut name = wanted.to_owned();
-        let mut n = 2;
-        while self.0.contains(&name) {
-            name = format!("{wanted}{n}");
-            n += 1;
-        }
-        self.0.insert(name.clone());
-        name
-    }
+/// The namespace of `root`'s component schemas (as type names: two names typify would give the
+/// same type collide).
+pub(crate) fn component_names(root: &Value) -> crate::names::Namespace {
+    crate::names::Namespace::with_taken(
+        crate::names::Case::Type,
+        root.pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys()),
+    )
 }
 
 /// Adds schemas to `components.schemas` (creating it when missing).

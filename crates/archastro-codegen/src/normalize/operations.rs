@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::schema::{is_struct_like, resolve_schema};
-use super::{Ctx, METHODS, SchemaNames, add_schemas, for_each_operation_mut, with_reference};
+use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, with_reference};
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -579,7 +579,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
 /// some have no JSON body, no error body is typed.
 pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
     let mut new_components: Vec<(String, Value)> = Vec::new();
-    let mut taken = SchemaNames::of(root);
+    let mut taken = component_names(root);
     for_each_operation_mut(root, |at, op| {
         let id = op
             .get("operationId")

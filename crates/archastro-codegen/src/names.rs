@@ -1,0 +1,280 @@
+//! The naming authority: the only ways a name or a text from the spec becomes Rust.
+//!
+//! - A name becomes an identifier through [`rust_ident`] (snake_case values, fields,
+//!   functions), [`type_name`] (UpperCamelCase types, as typify names components) or
+//!   [`module_name`] (family modules); each knows Rust 2024's keywords, `gen` among them.
+//! - Names that must be distinct are claimed in a [`Namespace`], which sees two names as one
+//!   when they become the same identifier (`Foo.Bar`, `Foo_Bar` and `foo-bar` all become
+//!   `FooBar`) and resolves the collision deterministically (the first claim keeps the name,
+//!   later ones get the first free number). A namespace starts with the names the generated
+//!   code itself uses there ([`GENERATED_TYPE_NAMES`]).
+//! - A text reaches code only through [`str_lit`] (an escaped string literal) or
+//!   [`doc_comment`] (`///` lines without control or bidirectional-text characters), so
+//!   nothing from the spec is ever code. [`fitted`] picks a layout as rustfmt would.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+use crate::normalize::dropped_from_docs;
+
+/// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
+/// `_` after it, and a character no identifier may hold becomes `_`.
+pub fn rust_ident(name: &str) -> String {
+    let mut snake = name.to_snake_case();
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        snake.insert(0, '_');
+    }
+    if is_identifier(&snake) {
+        return snake;
+    }
+    let suffixed = format!("{snake}_");
+    if is_identifier(&suffixed) {
+        return suffixed;
+    }
+    let ascii: String = snake
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    match ascii.starts_with(|c: char| c.is_ascii_digit()) || ascii.chars().all(|c| c == '_') {
+        true => format!("_{ascii}_x"),
+        false => format!("{ascii}_"),
+    }
+}
+
+/// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
+/// nothing in `text` can leave the comment; a bare carriage return is not allowed in one).
+pub fn doc_comment(out: &mut String, indent: &str, text: &str) {
+    let text: String = text
+        .chars()
+        .map(|c| if c == '\r' { ' ' } else { c })
+        .filter(|c| !dropped_from_docs(*c))
+        .collect();
+    for line in text.split('\n') {
+        let line = line.trim_end();
+        out.push_str(indent);
+        if line.is_empty() {
+            out.push_str("///\n");
+        } else {
+            let _ = writeln!(out, "/// {line}");
+        }
+    }
+}
+
+/// The first of three layouts of the same code whose lines all fit in 100 columns (as
+/// rustfmt would choose), else the last.
+pub fn fitted(one_line: &str, wrapped: &str, broken: &str) -> String {
+    let fits = |text: &str| text.lines().all(|l| l.chars().count() <= 100);
+    [one_line, wrapped]
+        .into_iter()
+        .find(|t| fits(t))
+        .unwrap_or(broken)
+        .to_owned()
+}
+
+/// `text` as a Rust string literal (escaped as by `quote`).
+pub fn str_lit(text: &str) -> String {
+    proc_macro2::Literal::string(text).to_string()
+}
+
+/// Rust 2024's strict and reserved keywords (`gen` included), which no plain identifier may be.
+pub const KEYWORDS: &[&str] = &[
+    "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Type names the generated crates use beside the spec's types (the prelude's, the crates'
+/// own and axum's), which a spec name must not shadow where both are in scope.
+pub const GENERATED_TYPE_NAMES: &[&str] = &[
+    "Box", "Client", "Err", "Error", "IntoResponse", "None", "Ok", "Option", "Result", "Self",
+    "Some", "String", "Vec",
+];
+
+/// Whether `name` is a plain Rust identifier (no keyword, not `_`).
+pub fn is_identifier(name: &str) -> bool {
+    !KEYWORDS.contains(&name) && syn::parse_str::<syn::Ident>(name).is_ok()
+}
+
+/// The Rust type name typify gives a component (its replacement key): UpperCamelCase, every
+/// character no identifier may hold a word break.
+pub fn type_name(component: &str) -> String {
+    let cleaned: String = component
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    cleaned.to_upper_camel_case()
+}
+
+/// The module name of a family (`runtime`; a keyword gets `_api`).
+pub fn module_name(name: &str) -> String {
+    let snake = name.to_snake_case();
+    if is_identifier(&snake) {
+        snake
+    } else {
+        format!("{snake}_api")
+    }
+}
+
+/// How a namespace's names become identifiers, which decides when two names collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Types ([`type_name`]).
+    Type,
+    /// Values, fields and functions ([`rust_ident`]).
+    Value,
+    /// Names taken exactly as they are written.
+    Exact,
+}
+
+impl Case {
+    fn fold(self, name: &str) -> String {
+        match self {
+            Case::Type => type_name(name),
+            Case::Value => rust_ident(name),
+            Case::Exact => name.to_owned(),
+        }
+    }
+}
+
+/// A set of names that must stay distinct as identifiers (component schemas, a channel's
+/// methods...). Claims are deterministic: the result depends only on the order of claims.
+#[derive(Debug, Clone)]
+pub struct Namespace {
+    case: Case,
+    /// The identifiers taken.
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    pub fn new(case: Case) -> Self {
+        Namespace {
+            case,
+            taken: BTreeSet::new(),
+        }
+    }
+
+    /// A namespace in which `names` are already taken.
+    pub fn with_taken<S: AsRef<str>>(case: Case, names: impl IntoIterator<Item = S>) -> Self {
+        let mut ns = Namespace::new(case);
+        for name in names {
+            ns.reserve(name.as_ref());
+        }
+        ns
+    }
+
+    /// Whether `name`'s identifier is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(&self.case.fold(name))
+    }
+
+    /// Takes `name` as it is, whether or not it was free.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(self.case.fold(name));
+    }
+
+    /// `wanted`, or `wanted` with the first free number (from 2); taken from now on.
+    pub fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.contains(&name) {
+            name = format!("{wanted}{n}");
+            n += 1;
+        }
+        self.reserve(&name);
+        name
+    }
+
+    /// `preferred`, or `fallback()` (numbered if need be) when `preferred` is taken.
+    pub fn claim_or(&mut self, preferred: &str, fallback: impl FnOnce() -> String) -> String {
+        if self.contains(preferred) {
+            self.claim(&fallback())
+        } else {
+            self.claim(preferred)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_become_identifiers() {
+        assert_eq!(rust_ident("userId"), "user_id");
+        assert_eq!(rust_ident("type"), "type_");
+        assert_eq!(rust_ident("self"), "self_");
+        assert_eq!(rust_ident("2fa-code"), "_2fa_code");
+        assert_eq!(rust_ident("x-request-id"), "x_request_id");
+        for hostile in ["²", "\"); fn evil() {", "a b", ""] {
+            let ident = rust_ident(hostile);
+            assert!(
+                syn::parse_str::<syn::Ident>(&ident).is_ok(),
+                "{hostile:?} -> {ident:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn texts_stay_in_their_comment_or_literal() {
+        let mut out = String::new();
+        doc_comment(
+            &mut out,
+            "    ",
+            "first\r\nsecond \u{202e}reversed\u{2066}\n\nlast */ fn evil() {}",
+        );
+        assert_eq!(
+            out,
+            "    /// first\n    /// second reversed\n    ///\n    /// last */ fn evil() {}\n"
+        );
+        let lit = str_lit("\"); fn evil() { \"\\\n\u{202e}");
+        assert_eq!(
+            syn::parse_str::<syn::LitStr>(&lit).unwrap().value(),
+            "\"); fn evil() { \"\\\n\u{202e}"
+        );
+        assert!(!lit.contains('\u{202e}') && !lit.contains('\n'), "{lit}");
+    }
+
+    #[test]
+    fn the_first_layout_that_fits_wins() {
+        let long = "x".repeat(101);
+        assert_eq!(fitted("short", "wrapped", "broken"), "short");
+        assert_eq!(fitted(&long, "wrapped", "broken"), "wrapped");
+        assert_eq!(fitted(&long, &long, "broken"), "broken");
+    }
+
+    #[test]
+    fn keywords_of_rust_2024_are_not_identifiers() {
+        assert_eq!(rust_ident("gen"), "gen_");
+        assert_eq!(rust_ident("async"), "async_");
+        assert_eq!(module_name("gen"), "gen_api");
+        assert_eq!(type_name("foo-bar"), "FooBar");
+    }
+
+    #[test]
+    fn names_collide_after_case_conversion() {
+        let mut types = Namespace::with_taken(Case::Type, GENERATED_TYPE_NAMES);
+        assert_eq!(types.claim("Foo.Bar"), "Foo.Bar");
+        assert_eq!(types.claim("Foo_Bar"), "Foo_Bar2");
+        assert_eq!(types.claim("foo-bar"), "foo-bar3");
+        assert_eq!(type_name("foo-bar3"), "FooBar3");
+        assert_eq!(types.claim("result"), "result2");
+        assert_eq!(types.claim("item1"), "item1");
+        assert_eq!(types.claim("item_1"), "item_12");
+        let mut values = Namespace::new(Case::Value);
+        assert_eq!(values.claim_or("a-b", || "other".to_owned()), "a-b");
+        assert_eq!(values.claim_or("a_b", || "other".to_owned()), "other");
+        let mut exact = Namespace::new(Case::Exact);
+        assert_eq!(exact.claim("a_b"), "a_b");
+        assert_eq!(exact.claim("aB"), "aB");
+    }
+}
