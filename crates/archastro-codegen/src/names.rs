@@ -17,8 +17,6 @@ use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
-use crate::normalize::dropped_from_docs;
-
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
 /// `_` after it, and a character no identifier may hold becomes `_`.
 pub fn rust_ident(name: &str) -> String {
@@ -76,6 +74,14 @@ pub fn fitted(one_line: &str, wrapped: &str, broken: &str) -> String {
 /// `text` as a Rust string literal (escaped as by `quote`).
 pub fn str_lit(text: &str) -> String {
     proc_macro2::Literal::string(text).to_string()
+}
+
+/// Characters generated docs never hold: control characters other than line breaks and tabs,
+/// and bidirectional-text controls (rustc refuses those in comments and literals: they can
+/// make code read differently from how it compiles).
+pub fn dropped_from_docs(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Rust 2024's strict and reserved keywords (`gen` included), which no plain identifier may be.

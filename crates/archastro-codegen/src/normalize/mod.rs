@@ -663,14 +663,14 @@ pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
         text.bytes()
             .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t') && !matches!(b, b'<' | b'`' | b'~'))
     } else {
-        !text.contains(['<', '`', '~']) && !text.chars().any(dropped_from_docs)
+        !text.contains(['<', '`', '~']) && !text.chars().any(crate::names::dropped_from_docs)
     };
     if plain {
         return std::borrow::Cow::Borrowed(text);
     }
     let text = text
         .chars()
-        .filter(|c| !dropped_from_docs(*c))
+        .filter(|c| !crate::names::dropped_from_docs(*c))
         .collect::<String>()
         .replace("```", "\\`\\`\\`")
         .replace("~~~", "\\~\\~\\~");
@@ -694,14 +694,6 @@ pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
         out.push(c);
     }
     std::borrow::Cow::Owned(out)
-}
-
-/// Characters generated docs never hold: control characters other than line breaks and tabs,
-/// and bidirectional-text controls (rustc refuses those in comments and literals: they can
-/// make code read differently from how it compiles).
-pub fn dropped_from_docs(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// Puts every map in key order, whatever map type serde_json was built with (a map already
