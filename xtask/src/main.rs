@@ -18,6 +18,7 @@ use archastro_codegen::output::{ChangeKind, Mode};
 use archastro_codegen::regen::{self, RegenOptions};
 use archastro_codegen::release;
 use archastro_codegen::stamp;
+use archastro_codegen::unmapped::Unmapped;
 use clap::{Parser, Subcommand};
 
 /// mimalloc: see `alloc_policy`.
@@ -98,6 +99,16 @@ enum Command {
     },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
+    /// List the spec's paths that no scope family maps, by resource, with the families-file
+    /// lines to add (Markdown, for the spec-refresh pull request).
+    Unmapped {
+        /// The spec: a path or an https:// URL (default: the pinned spec/openapi.json).
+        #[arg(long, value_name = "PATH_OR_URL")]
+        spec: Option<String>,
+        /// The scope-family configuration (default: spec/families.toml).
+        #[arg(long, value_name = "FILE")]
+        families: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -162,6 +173,16 @@ fn run() -> Result<()> {
         Command::Release { dry_run, base } => release_command(&root, dry_run, base),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Test => peers::run_all_checks(&root),
+        Command::Unmapped { spec, families } => {
+            let spec = spec
+                .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
+            let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
+            let config = FamiliesConfig::load(&families)?;
+            let document = regen::read_spec(&spec)?;
+            let unmapped = Unmapped::find(&document.root, &config);
+            print!("{}", unmapped.markdown(&spec, &config));
+            Ok(())
+        }
     }
 }
 
@@ -187,7 +208,15 @@ fn regen_command(
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: if check { Mode::Check } else { Mode::Write },
     };
-    let outcome = regen::regen(&opts)?;
+    let outcome = regen::regen(&opts).map_err(|e| {
+        let hint = matches!(e, archastro_codegen::Error::UnmappedPaths { .. }).then(|| {
+            format!(
+                "\n`cargo xtask unmapped --spec {spec} --families {}` groups them by resource and proposes the lines to add",
+                families.display()
+            )
+        });
+        anyhow::anyhow!("{e}{}", hint.unwrap_or_default())
+    })?;
     let report = &outcome.normalized.report;
     println!(
         "regen: {} ({} operations in, OpenAPI {}) with {}",

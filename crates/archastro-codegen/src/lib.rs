@@ -23,5 +23,6 @@ pub mod release;
 pub mod report;
 pub mod server;
 pub mod stamp;
+pub mod unmapped;
 
 pub use error::{Error, Result};
