@@ -240,7 +240,8 @@ impl Phases {
         p.server = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        contract::generate_contract(&normalized)?;
+        let api = archastro_codegen::model::Api::new(&normalized)?;
+        contract::generate_contract(&api)?;
         p.contract = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
