@@ -98,7 +98,7 @@ pub fn output_tree(
     let mut client_jobs = plan.jobs().into_iter();
     let api = crate::model::Api::new(normalized)?;
     let server_jobs =
-        server::server_jobs(normalized, config, &server_support, &opts.crate_version).into_iter();
+        server::server_jobs(&api, config, &server_support, &opts.crate_version).into_iter();
     fn in_dir<'a>(dir: &'static str, job: Job<'a, Result<Files>>) -> Job<'a, Result<Files>> {
         Box::new(move || {
             Ok(job()?
