@@ -3,7 +3,7 @@
 //! generator shows up here as a reviewable diff.
 
 use archastro_codegen::families::FamiliesConfig;
-use archastro_codegen::{load, normalize, server};
+use archastro_codegen::{load, model, normalize, server};
 use archastro_tests::workspace_root;
 
 fn check(fixture: &str) {
@@ -11,7 +11,8 @@ fn check(fixture: &str) {
     let config = FamiliesConfig::load(&dir.join("families.toml")).unwrap();
     let doc = load::parse_document(fixture, &std::fs::read(dir.join(fixture)).unwrap()).unwrap();
     let normalized = normalize::normalize(&doc, &config).unwrap();
-    let files = server::generate_server(&normalized, &config, "../../crates/archastro-server-support", "0.1.0").unwrap();
+    let api = model::Api::new(&normalized).unwrap();
+    let files = server::generate_server(&api, &config, "../../crates/archastro-server-support", "0.1.0").unwrap();
     let mut text = String::new();
     for (path, contents) in &files {
         text.push_str(&format!("==> {path}\n{contents}\n"));

@@ -231,16 +231,12 @@ impl Phases {
         p.client = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        server::generate_server(
-            &normalized,
-            &config,
-            "../server-support",
-            &opts.crate_version,
-        )?;
+        let api = archastro_codegen::model::Api::new(&normalized)?;
+        server::generate_server(&api, &config, "../server-support", &opts.crate_version)?;
         p.server = t.elapsed().as_secs_f64();
 
         let t = Instant::now();
-        contract::generate_contract(&normalized)?;
+        contract::generate_contract(&api)?;
         p.contract = t.elapsed().as_secs_f64();
 
         let t = Instant::now();

@@ -3,6 +3,8 @@
 //! - A name becomes an identifier through [`rust_ident`] (snake_case values, fields,
 //!   functions), [`type_name`] (UpperCamelCase types, as typify names components) or
 //!   [`module_name`] (family modules); each knows Rust 2024's keywords, `gen` among them.
+//!   [`progenitor_method_name`] is the name progenitor gives the client's methods, for code
+//!   that calls them.
 //! - Names that must be distinct are claimed in a [`Namespace`], which sees two names as one
 //!   when they become the same identifier (`Foo.Bar`, `Foo_Bar` and `foo-bar` all become
 //!   `FooBar`) and resolves the collision deterministically (the first claim keeps the name,
@@ -16,6 +18,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use unicode_ident::{is_xid_continue, is_xid_start};
 
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
 /// `_` after it, and a character no identifier may hold becomes `_`.
@@ -38,6 +41,33 @@ pub fn rust_ident(name: &str) -> String {
     match ascii.starts_with(|c: char| c.is_ascii_digit()) || ascii.chars().all(|c| c == '_') {
         true => format!("_{ascii}_x"),
         false => format!("{ascii}_"),
+    }
+}
+
+/// The name progenitor gives a generated method after `name`: an operation's client method
+/// (after its `operationId`) and a request builder's setter (after a parameter's name). It is
+/// progenitor's own rule (`sanitize(name, Case::Snake)` in progenitor-impl 0.15): drop `'`,
+/// every character no identifier may continue with becomes a word break, snake_case; `_`
+/// before a first character no identifier may start with, `_` after a keyword. Code that
+/// calls the generated client (the contract crate) names its methods with this.
+pub fn progenitor_method_name(name: &str) -> String {
+    let snake = match name {
+        "+1" => "plus1".to_owned(),
+        "-1" => "minus1".to_owned(),
+        _ => name
+            .replace('\'', "")
+            .replace(|c: char| !is_xid_continue(c), "-")
+            .to_snake_case(),
+    };
+    let snake = match snake.chars().next() {
+        None => "x".to_owned(),
+        Some(c) if is_xid_start(c) => snake,
+        Some(_) => format!("_{snake}"),
+    };
+    if snake == "_" || KEYWORDS.contains(&snake.as_str()) {
+        format!("{snake}_")
+    } else {
+        snake
     }
 }
 
@@ -264,6 +294,53 @@ mod tests {
         assert_eq!(rust_ident("async"), "async_");
         assert_eq!(module_name("gen"), "gen_api");
         assert_eq!(type_name("foo-bar"), "FooBar");
+    }
+
+    /// Runs progenitor on an operation with awkward parameter names and looks for the methods
+    /// [`progenitor_method_name`] expects.
+    #[test]
+    fn progenitor_names_methods_as_expected() {
+        let names = [
+            "userId",
+            "2fa",
+            "it's",
+            "page[size]",
+            "gen",
+            "type",
+            "x\u{b2}",
+            "a.b",
+            "+1",
+            "Ünï",
+        ];
+        let parameters: Vec<_> = names
+            .iter()
+            .map(|n| serde_json::json!({"name": n, "in": "query", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let spec = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/x": {"get": {
+                "operationId": "type",
+                "parameters": parameters,
+                "responses": {"204": {"description": "none"}}
+            }}}
+        });
+        let spec: openapiv3::OpenAPI = serde_json::from_value(spec).unwrap();
+        let mut settings = progenitor_impl::GenerationSettings::default();
+        settings.with_interface(progenitor_impl::InterfaceStyle::Builder);
+        let code = progenitor_impl::Generator::new(&settings)
+            .generate_tokens(&spec)
+            .unwrap()
+            .to_string();
+        assert_eq!(progenitor_method_name("type"), "type_");
+        assert!(code.contains("pub fn type_ (& self)"), "{code}");
+        for name in names {
+            let method = progenitor_method_name(name);
+            assert!(
+                code.contains(&format!("pub fn {method} < V >")),
+                "{name:?} -> {method:?} is not a builder method of\n{code}"
+            );
+        }
     }
 
     #[test]

@@ -96,8 +96,9 @@ pub fn output_tree(
     // and the server's files of one family side by side, the largest first.
     let plan = client::ClientPlan::new(normalized, config, &support, &opts.crate_version)?;
     let mut client_jobs = plan.jobs().into_iter();
+    let api = crate::model::Api::new(normalized)?;
     let server_jobs =
-        server::server_jobs(normalized, config, &server_support, &opts.crate_version).into_iter();
+        server::server_jobs(&api, config, &server_support, &opts.crate_version).into_iter();
     fn in_dir<'a>(dir: &'static str, job: Job<'a, Result<Files>>) -> Job<'a, Result<Files>> {
         Box::new(move || {
             Ok(job()?
@@ -126,11 +127,7 @@ pub fn output_tree(
     jobs.extend(server_jobs.map(|j| plan.after_conversion(in_dir(server::SERVER_DIR, j))));
     jobs.push(plan.after_conversion(in_dir(
         contract::CONTRACT_DIR,
-        Box::new(|| {
-            Ok(contract::generate_contract(normalized)?
-                .into_iter()
-                .collect())
-        }),
+        Box::new(|| Ok(contract::generate_contract(&api)?.into_iter().collect())),
     )));
     jobs.push(plan.after_conversion(Box::new(|| {
         let mut files = Vec::new();
