@@ -3,6 +3,8 @@
 //! - A name becomes an identifier through [`rust_ident`] (snake_case values, fields,
 //!   functions), [`type_name`] (UpperCamelCase types, as typify names components) or
 //!   [`module_name`] (family modules); each knows Rust 2024's keywords, `gen` among them.
+//!   Wire names of the realtime surface (channels, joins, events) become ASCII identifiers
+//!   through [`ascii_snake_ident`] and [`ascii_type_ident`].
 //! - Names that must be distinct are claimed in a [`Namespace`], which sees two names as one
 //!   when they become the same identifier (`Foo.Bar`, `Foo_Bar` and `foo-bar` all become
 //!   `FooBar`) and resolves the collision deterministically (the first claim keeps the name,
@@ -18,6 +20,7 @@ use std::fmt::Write as _;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 use crate::normalize::dropped_from_docs;
+use crate::normalize::naming::sanitize_snake;
 
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
 /// `_` after it, and a character no identifier may hold becomes `_`.
@@ -122,6 +125,38 @@ pub fn module_name(name: &str) -> String {
         snake
     } else {
         format!("{snake}_api")
+    }
+}
+
+/// `name` as an ASCII snake_case identifier: every character but an ASCII letter or digit
+/// breaks words, a leading digit gets `op_` before it, an empty name is `operation`, and a
+/// keyword gets a `_` after it (`api:chat:typing` → `api_chat_typing`, `type` → `type_`).
+pub fn ascii_snake_ident(name: &str) -> String {
+    let snake = sanitize_snake(name);
+    if is_identifier(&snake) {
+        snake
+    } else {
+        format!("{snake}_")
+    }
+}
+
+/// `name` as an ASCII UpperCamelCase identifier: every character but an ASCII letter or digit
+/// breaks words, a leading digit gets `T` before it, an empty name is `Unnamed` and `Self` is
+/// `SelfEvent` (`message_created` → `MessageCreated`).
+pub fn ascii_type_ident(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let camel = cleaned.to_upper_camel_case();
+    if camel.is_empty() {
+        "Unnamed".to_owned()
+    } else if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{camel}")
+    } else if camel == "Self" {
+        "SelfEvent".to_owned()
+    } else {
+        camel
     }
 }
 
@@ -258,6 +293,20 @@ mod tests {
         assert_eq!(rust_ident("async"), "async_");
         assert_eq!(module_name("gen"), "gen_api");
         assert_eq!(type_name("foo-bar"), "FooBar");
+    }
+
+    #[test]
+    fn wire_names_become_ascii_identifiers() {
+        assert_eq!(ascii_snake_ident("api:chat:typing"), "api_chat_typing");
+        assert_eq!(ascii_snake_ident("type"), "type_");
+        assert_eq!(ascii_snake_ident("self"), "self_");
+        assert_eq!(ascii_snake_ident("gen"), "gen_");
+        assert_eq!(ascii_snake_ident("1x"), "op_1x");
+        assert_eq!(ascii_snake_ident("é"), "operation");
+        assert_eq!(ascii_type_ident("message_created"), "MessageCreated");
+        assert_eq!(ascii_type_ident("1x"), "T1x");
+        assert_eq!(ascii_type_ident("Self"), "SelfEvent");
+        assert_eq!(ascii_type_ident("é"), "Unnamed");
     }
 
     #[test]
