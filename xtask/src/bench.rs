@@ -226,8 +226,8 @@ impl Phases {
 
         let t = Instant::now();
         let support = SupportSources::read(&opts.support_crate)?;
-        let client_files =
-            client::generate_client(&normalized, &config, &support, &opts.crate_version)?;
+        let api = archastro_codegen::model::Api::new(&normalized)?;
+        let client_files = client::generate_client(&api, &config, &support, &opts.crate_version)?;
         p.client = t.elapsed().as_secs_f64();
 
         let t = Instant::now();

@@ -1,9 +1,10 @@
 //! A bounded pool for the independent parts of a regeneration (one generated file each, or
 //! a few): at most [`MAX_THREADS`] run at once, so peak memory stays at about that many
 //! files' syntax in flight. Results come back in job order, so the output does not depend on
-//! which thread ran what.
+//! which thread ran what. A [`Latch`] lets jobs wait for a phase of another job (the client's
+//! jobs wait for the types job's conversion of the schemas).
 
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 /// One unit of work.
 pub type Job<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
@@ -43,13 +44,69 @@ pub fn run<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
         .collect()
 }
 
+/// A one-way gate: closed until [`Latch::open`], then open for good.
+#[derive(Default)]
+pub(crate) struct Latch {
+    open: Mutex<bool>,
+    opened: Condvar,
+}
+
+impl Latch {
+    pub(crate) fn open(&self) {
+        *self.open.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.opened.notify_all();
+    }
+
+    /// Returns once the latch is open.
+    pub(crate) fn wait(&self) {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        while !*open {
+            open = self.opened.wait(open).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// Opens its latch when dropped, on every way out of the job that holds it.
+pub(crate) struct OpensOnDrop<'a>(pub(crate) &'a Latch);
+
+impl Drop for OpensOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{Latch, OpensOnDrop};
+
     #[test]
     fn results_in_job_order() {
         let jobs: Vec<super::Job<'_, usize>> = (0..20usize)
             .map(|i| Box::new(move || i * 2) as super::Job<'_, usize>)
             .collect();
         assert_eq!(super::run(jobs), (0..20).map(|i| i * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_latch_holds_its_waiters_until_it_is_opened_and_then_none() {
+        let latch = Latch::default();
+        let opened_at = std::sync::Mutex::new(None);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| {
+                latch.wait();
+                opened_at
+                    .lock()
+                    .unwrap()
+                    .expect("opened before the wait returned")
+            });
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            {
+                let _opens = OpensOnDrop(&latch);
+                *opened_at.lock().unwrap() = Some(std::time::Instant::now());
+            }
+            assert!(waiter.join().unwrap() <= std::time::Instant::now());
+        });
+        // Open for good: a later wait returns at once.
+        latch.wait();
     }
 }

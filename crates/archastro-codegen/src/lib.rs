@@ -2,7 +2,6 @@
 //! into scope families ([`normalize`], configured by [`families`]), generate the client crate ([`client`]), and write or check the
 //! output tree ([`regen`], [`output`]); `cargo xtask` is a thin front end over this crate.
 
-mod builders;
 pub mod client;
 pub mod contract;
 pub mod diff;
@@ -17,7 +16,6 @@ pub mod names;
 pub mod normalize;
 pub mod output;
 pub mod pointer;
-mod realtime;
 pub mod regen;
 pub mod release;
 pub mod report;

@@ -4,7 +4,8 @@
 //!   functions), [`type_name`] (UpperCamelCase types, as typify names components) or
 //!   [`module_name`] (family modules); each knows Rust 2024's keywords, `gen` among them.
 //!   [`progenitor_method_name`] is the name progenitor gives the client's methods, for code
-//!   that calls them.
+//!   that calls them. Wire names of the realtime surface (channels, joins, events) become
+//!   ASCII identifiers through [`ascii_snake_ident`] and [`ascii_type_ident`].
 //! - Names that must be distinct are claimed in a [`Namespace`], which sees two names as one
 //!   when they become the same identifier (`Foo.Bar`, `Foo_Bar` and `foo-bar` all become
 //!   `FooBar`) and resolves the collision deterministically (the first claim keeps the name,
@@ -42,6 +43,22 @@ pub fn rust_ident(name: &str) -> String {
         true => format!("_{ascii}_x"),
         false => format!("{ascii}_"),
     }
+}
+
+/// Lower-case snake_case identifier made of `[a-z0-9_]`, never starting with a digit.
+pub fn sanitize_snake(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let mut s = cleaned.to_snake_case();
+    if s.is_empty() {
+        s.push_str("operation");
+    }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert_str(0, "op_");
+    }
+    s
 }
 
 /// The name progenitor gives a generated method after `name`: an operation's client method
@@ -158,6 +175,38 @@ pub fn module_name(name: &str) -> String {
         snake
     } else {
         format!("{snake}_api")
+    }
+}
+
+/// `name` as an ASCII snake_case identifier: every character but an ASCII letter or digit
+/// breaks words, a leading digit gets `op_` before it, an empty name is `operation`, and a
+/// keyword gets a `_` after it (`api:chat:typing` → `api_chat_typing`, `type` → `type_`).
+pub fn ascii_snake_ident(name: &str) -> String {
+    let snake = sanitize_snake(name);
+    if is_identifier(&snake) {
+        snake
+    } else {
+        format!("{snake}_")
+    }
+}
+
+/// `name` as an ASCII UpperCamelCase identifier: every character but an ASCII letter or digit
+/// breaks words, a leading digit gets `T` before it, an empty name is `Unnamed` and `Self` is
+/// `SelfEvent` (`message_created` → `MessageCreated`).
+pub fn ascii_type_ident(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let camel = cleaned.to_upper_camel_case();
+    if camel.is_empty() {
+        "Unnamed".to_owned()
+    } else if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("T{camel}")
+    } else if camel == "Self" {
+        "SelfEvent".to_owned()
+    } else {
+        camel
     }
 }
 
@@ -341,6 +390,20 @@ mod tests {
                 "{name:?} -> {method:?} is not a builder method of\n{code}"
             );
         }
+    }
+
+    #[test]
+    fn wire_names_become_ascii_identifiers() {
+        assert_eq!(ascii_snake_ident("api:chat:typing"), "api_chat_typing");
+        assert_eq!(ascii_snake_ident("type"), "type_");
+        assert_eq!(ascii_snake_ident("self"), "self_");
+        assert_eq!(ascii_snake_ident("gen"), "gen_");
+        assert_eq!(ascii_snake_ident("1x"), "op_1x");
+        assert_eq!(ascii_snake_ident("é"), "operation");
+        assert_eq!(ascii_type_ident("message_created"), "MessageCreated");
+        assert_eq!(ascii_type_ident("1x"), "T1x");
+        assert_eq!(ascii_type_ident("Self"), "SelfEvent");
+        assert_eq!(ascii_type_ident("é"), "Unnamed");
     }
 
     #[test]

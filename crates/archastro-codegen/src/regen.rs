@@ -94,7 +94,8 @@ pub fn output_tree(
 
     // Every file is independent of the others: generate them on a small pool, the client's
     // and the server's files of one family side by side, the largest first.
-    let plan = client::ClientPlan::new(normalized, config, &support, &opts.crate_version)?;
+    let api = crate::model::Api::new(normalized)?;
+    let plan = client::ClientPlan::new(&api, config, &support, &opts.crate_version)?;
     let mut client_jobs = plan.jobs().into_iter();
     let api = crate::model::Api::new(normalized)?;
     let server_jobs =

@@ -11,6 +11,7 @@
 //! [`Method::ALL`] order, which is the order every generated file lists them in.
 
 mod channels;
+mod document;
 mod examples;
 
 use serde_json::Value;
@@ -20,6 +21,7 @@ use crate::pointer;
 use crate::{Error, Result};
 
 pub use channels::{Channel, ChannelMessage, Join, Push};
+pub use document::{Info, SecurityScheme};
 pub use examples::example;
 
 /// An HTTP method an OpenAPI path item may hold.

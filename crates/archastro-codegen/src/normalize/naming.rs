@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::{Ctx, METHODS};
 use crate::families::FamiliesConfig;
+use crate::names::sanitize_snake;
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -41,21 +42,6 @@ pub fn is_mechanical(id: &str) -> bool {
         })
 }
 
-/// Lower-case snake_case identifier made of `[a-z0-9_]`, never starting with a digit.
-pub fn sanitize_snake(raw: &str) -> String {
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let mut s = cleaned.to_snake_case();
-    if s.is_empty() {
-        s.push_str("operation");
-    }
-    if s.starts_with(|c: char| c.is_ascii_digit()) {
-        s.insert_str(0, "op_");
-    }
-    s
-}
 
 /// Assigns every operation its final `operationId`.
 pub(crate) fn assign_operation_ids(

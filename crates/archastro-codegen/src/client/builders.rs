@@ -15,6 +15,9 @@
 //!   or `default = "path"` (`Ok(super::path())`);
 //! - its type is written with `super::` before each name of a type of the same module (typify
 //!   names a type of its own by its bare name, and every other type by a path from `::`).
+//!
+//! The token-level readers of typify's items ([`braced_item`], [`defined_type`]...) live here
+//! too: the layout of `types.rs` ([`super::shared_types`]) uses them as well.
 
 use std::collections::BTreeSet;
 
@@ -23,7 +26,7 @@ use quote::quote;
 
 /// The name of the type an item of a types module defines (`struct`, `enum` or `type`), if
 /// any.
-pub(crate) fn defined_type(item: &[TokenTree]) -> Option<String> {
+pub(super) fn defined_type(item: &[TokenTree]) -> Option<String> {
     let position = item.iter().position(
         |t| matches!(t, TokenTree::Ident(i) if i == "struct" || i == "enum" || i == "type"),
     )?;
@@ -31,6 +34,50 @@ pub(crate) fn defined_type(item: &[TokenTree]) -> Option<String> {
         Some(TokenTree::Ident(name)) => Some(name.to_string()),
         _ => None,
     }
+}
+
+/// `[attrs] [pub] KEYWORD NAME { ... }` (`mod`, `struct`): `NAME` and the body.
+pub(super) fn braced_item<'i>(
+    item: &'i [TokenTree],
+    keyword: &str,
+) -> Option<(&'i proc_macro2::Ident, &'i proc_macro2::Group)> {
+    let [
+        ..,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        TokenTree::Group(body),
+    ] = item
+    else {
+        return None;
+    };
+    (kw == keyword && body.delimiter() == Delimiter::Brace).then_some((name, body))
+}
+
+/// `NAME` of [`braced_item`].
+fn braced_item_name(item: &[TokenTree], keyword: &str) -> Option<String> {
+    braced_item(item, keyword).map(|(name, _)| name.to_string())
+}
+
+/// The name of a `mod NAME { ... }` item.
+pub(super) fn mod_item_name(item: &[TokenTree]) -> Option<String> {
+    braced_item_name(item, "mod")
+}
+
+/// The name of a braced `struct NAME { ... }` item.
+pub(super) fn struct_name(item: &[TokenTree]) -> Option<String> {
+    braced_item_name(item, "struct")
+}
+
+/// The type an item of typify's types module is about: the last name before its body
+/// (`struct X`, `impl X`, `impl Default for X`, `impl From<&X> for X`).
+pub(super) fn last_ident_before_body(item: &[TokenTree]) -> Option<String> {
+    let (TokenTree::Group(_), rest) = item.split_last()? else {
+        return None;
+    };
+    rest.iter().rev().find_map(|t| match t {
+        TokenTree::Ident(i) => Some(i.to_string()),
+        _ => None,
+    })
 }
 
 /// How a field's builder starts (typify's `DefaultFunction`).
@@ -54,11 +101,11 @@ struct Field {
 /// The builder items of `item` (a braced struct, as typify writes one) as typify writes them
 /// with `struct_builder`; `local` holds the names of the types defined beside it. `Ok(None)`
 /// when `item` is not a braced struct; an error when a field is not in typify's shape.
-pub(crate) fn builder_items(
+pub(super) fn builder_items(
     item: &[TokenTree],
     local: &BTreeSet<String>,
 ) -> Result<Option<TokenStream>, String> {
-    let Some((type_name, body)) = crate::client::braced_item(item, "struct") else {
+    let Some((type_name, body)) = braced_item(item, "struct") else {
         return Ok(None);
     };
     let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
@@ -262,4 +309,127 @@ fn scoped(ty: &[TokenTree], local: &BTreeSet<String>) -> TokenStream {
         after_colon = matches!(tree, TokenTree::Punct(p) if p.as_char() == ':');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::client::progenitor::{extract_types_module, run_progenitor_api};
+
+    /// Every shape of field typify's builders distinguish: required, optional (`Option`,
+    /// `Vec`, maps), required and nullable, defaults equal to the implicit one and other
+    /// defaults (custom default functions), flattened maps, references to other types (some
+    /// named like std types), inline objects and enums, keywords as names, no field at all.
+    fn builder_fixture() -> Value {
+        json!({
+            "Pet": {
+                "type": "object",
+                "required": ["name", "kind", "owner", "nickname"],
+                "properties": {
+                    "name": {"type": "string", "description": "The pet's name."},
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "owner": {"$ref": "#/components/schemas/Owner"},
+                    "nickname": {"type": "string", "nullable": true},
+                    "age": {"type": "integer", "format": "int64"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "toys": {"type": "array", "items": {"$ref": "#/components/schemas/Toy"}},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "friends": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Pet"}},
+                    "extra": {"type": "object", "additionalProperties": true},
+                    "vaccinated": {"type": "boolean", "default": false},
+                    "indoor": {"type": "boolean", "default": true},
+                    "legs": {"type": "integer", "default": 4},
+                    "sound": {"type": "string", "default": "purr \"loud\""},
+                    "weights": {"type": "array", "items": {"type": "number"}, "default": [1.5]},
+                    "type": {"type": "string"},
+                    "self": {"type": "string"},
+                    "born": {"type": "string", "format": "date-time"},
+                    "id": {"type": "string", "format": "uuid"},
+                    "collar": {"type": "object", "required": ["color"], "properties": {"color": {"type": "string"}, "size": {"type": "string", "enum": ["s", "m"]}}},
+                    "result": {"$ref": "#/components/schemas/Result"},
+                    "options": {"type": "array", "items": {"$ref": "#/components/schemas/Option"}}
+                }
+            },
+            "Owner": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string"}, "pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+            "Toy": {"type": "object", "properties": {}},
+            "Empty": {"type": "object", "properties": {}, "additionalProperties": false},
+            "Kind": {"type": "string", "enum": ["cat", "dog"]},
+            "Result": {"type": "object", "properties": {"ok": {"type": "boolean"}}},
+            "Option": {"type": "object", "required": ["value"], "properties": {"value": {"$ref": "#/components/schemas/Result"}}},
+            "Settings": {"type": "object", "properties": {"theme": {"type": "string"}}, "additionalProperties": {"type": "integer"}}
+        })
+    }
+
+    #[test]
+    fn builders_read_from_the_structs_match_typifys_own() {
+        let api: openapiv3::OpenAPI = serde_json::from_value(json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {},
+            "components": {"schemas": builder_fixture()}
+        }))
+        .unwrap();
+        let (tokens, _) = run_progenitor_api("types", api, &BTreeMap::new(), true).unwrap();
+        let items: Vec<Vec<TokenTree>> =
+            crate::format::split_items(extract_types_module(tokens).unwrap()).collect();
+        let local: BTreeSet<String> = items.iter().filter_map(|item| defined_type(item)).collect();
+        assert!(
+            local.contains("Option") && local.contains("Result"),
+            "{local:?}"
+        );
+        let print = |tokens: TokenStream| {
+            let mut out = String::new();
+            crate::format::Formatter::default()
+                .items_nested(tokens, 1, &mut out)
+                .unwrap();
+            out
+        };
+        // typify's builders, by the type they build.
+        let mut expected: BTreeMap<String, TokenStream> = BTreeMap::new();
+        for item in &items {
+            if mod_item_name(item).as_deref() != Some("builder") {
+                continue;
+            }
+            let Some(TokenTree::Group(body)) = item.last() else {
+                continue;
+            };
+            for member in crate::format::split_items(body.stream()) {
+                let name = last_ident_before_body(&member).unwrap();
+                expected.entry(name).or_default().extend(member);
+            }
+        }
+        let mut compared = Vec::new();
+        for item in &items {
+            let Some(name) = struct_name(item).filter(|_| mod_item_name(item).is_none()) else {
+                continue;
+            };
+            let ours = builder_items(item, &local)
+                .unwrap()
+                .expect("a braced struct");
+            let theirs = expected.remove(&name).expect("typify wrote its builder");
+            assert_eq!(print(ours), print(theirs), "builder of `{name}`");
+            compared.push(name);
+        }
+        assert!(
+            expected.is_empty(),
+            "builders without a struct: {expected:?}"
+        );
+        // The fixture's structs (`Toy` is a map), and the inline one typify named.
+        assert_eq!(
+            compared,
+            [
+                "Empty",
+                "Option",
+                "Owner",
+                "Pet",
+                "PetCollar",
+                "Result",
+                "Settings"
+            ]
+        );
+    }
 }

@@ -1,0 +1,192 @@
+//! The client crate as a package: the hand-written runtime copied in as its `support` module
+//! (whose dependencies join the manifest), `Cargo.toml` (versioned `<crate version>+<API
+//! version>`, with the optional dependencies the generated code uses) and `README.md`.
+
+use crate::families::FamiliesConfig;
+use crate::model::Info;
+use crate::{Error, Result};
+
+use super::file::{Files, GENERATED_MARKER};
+use super::progenitor::Uses;
+use super::realtime::Realtime;
+
+/// Where the support sources go inside the client crate.
+pub const SUPPORT_MODULE_DIR: &str = "src/support";
+
+/// The hand-written runtime (`crates/archastro-client-support`), copied into the client as its
+/// `support` module so that the published client is one self-contained crate.
+#[derive(Debug, Clone, Default)]
+pub struct SupportSources {
+    /// `(file name, contents)` of `src/*.rs`; `lib.rs` becomes `support/mod.rs`.
+    pub files: Vec<(String, String)>,
+    /// The support crate's `[dependencies]` and `[dev-dependencies]`.
+    pub dependencies: toml::Table,
+    pub dev_dependencies: toml::Table,
+}
+
+impl SupportSources {
+    /// Reads the support crate at `dir`.
+    pub fn read(dir: &std::path::Path) -> Result<Self> {
+        let manifest_path = dir.join("Cargo.toml");
+        let manifest =
+            std::fs::read_to_string(&manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+        let manifest: toml::Table =
+            manifest
+                .parse()
+                .map_err(|e: toml::de::Error| Error::Config {
+                    file: manifest_path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+        let table = |key: &str| {
+            manifest
+                .get(key)
+                .and_then(toml::Value::as_table)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let src = dir.join("src");
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&src).map_err(|e| Error::io(&src, e))? {
+            let path = entry.map_err(|e| Error::io(&src, e))?.path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+                let name = path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, text));
+            }
+        }
+        files.sort();
+        Ok(SupportSources {
+            files,
+            dependencies: table("dependencies"),
+            dev_dependencies: table("dev-dependencies"),
+        })
+    }
+}
+
+/// The support sources as files of the client (`lib.rs` becomes `support/mod.rs`), each
+/// behind the marker line.
+pub(super) fn support_files(support: &SupportSources) -> Files {
+    support
+        .files
+        .iter()
+        .map(|(name, text)| {
+            let target = if name == "lib.rs" {
+                "mod.rs"
+            } else {
+                name.as_str()
+            };
+            (
+                format!("{SUPPORT_MODULE_DIR}/{target}"),
+                format!("{GENERATED_MARKER}\n//! Copied from `crates/archastro-client-support/src/{name}`: edit it there.\n//!\n{text}"),
+            )
+        })
+        .collect()
+}
+
+/// `Cargo.toml`: the support crate's dependencies beside those of the generated code.
+pub(super) fn cargo_toml(
+    info: Info<'_>,
+    support: &SupportSources,
+    uses: &Uses,
+    crate_version: &str,
+) -> String {
+    let api_version: String = info
+        .version
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let version = if api_version.is_empty() {
+        crate_version.to_owned()
+    } else {
+        format!("{crate_version}+{api_version}")
+    };
+    // What the generated code needs, then what the support module needs (same versions).
+    let mut deps: toml::Table = toml::toml! {
+        progenitor-client = "0.15.1"
+        reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls"] }
+        serde = { version = "1", features = ["derive"] }
+        serde_json = "1"
+    };
+    if uses.chrono {
+        deps.insert(
+            "chrono".into(),
+            toml::Value::Table(toml::toml! { version = "0.4"
+            default-features = false
+            features = ["serde", "std"] }),
+        );
+    }
+    if uses.uuid {
+        deps.insert(
+            "uuid".into(),
+            toml::Value::Table(toml::toml! { version = "1"
+            features = ["serde", "v4"] }),
+        );
+    }
+    if uses.regress {
+        deps.insert("regress".into(), toml::Value::String("0.10".into()));
+    }
+    for (name, spec) in &support.dependencies {
+        deps.entry(name.clone()).or_insert_with(|| spec.clone());
+    }
+    let mut manifest = toml::Table::new();
+    manifest.insert("dependencies".into(), toml::Value::Table(deps));
+    if !support.dev_dependencies.is_empty() {
+        manifest.insert(
+            "dev-dependencies".into(),
+            toml::Value::Table(support.dev_dependencies.clone()),
+        );
+    }
+    let tables = toml::to_string(&manifest).unwrap_or_default();
+    format!(
+        "# Generated by `cargo xtask regen`, do not edit by hand.\n\
+         [package]\n\
+         name = \"archastro-client\"\n\
+         version = \"{version}\"\n\
+         edition = \"2024\"\n\
+         rust-version = \"1.85\"\n\
+         description = \"Rust client for the ArchAstro API: auth, runtime and developer control plane\"\n\
+         license = \"MIT OR Apache-2.0\"\n\
+         repository = \"https://github.com/archastro/archastro-rust\"\n\
+         readme = \"README.md\"\n\
+         keywords = [\"archastro\", \"api\", \"client\", \"sdk\", \"openapi\"]\n\
+         categories = [\"api-bindings\", \"web-programming::http-client\"]\n\
+         \n\
+         [package.metadata.docs.rs]\n\
+         all-features = true\n\
+         \n\
+         {tables}"
+    )
+}
+
+/// `README.md`: the API version, a first call, the scope families and the realtime surface.
+pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtime) -> String {
+    let mut out = String::from(
+        "<!-- Generated by `cargo xtask regen`, do not edit by hand. -->\n# archastro-client\n\n",
+    );
+    out.push_str(&format!(
+        "Rust client for the ArchAstro API (API version {}), generated from its OpenAPI document.\n\n",
+        info.version.unwrap_or_default()
+    ));
+    out.push_str("```rust,no_run\n# async fn run() -> Result<(), archastro_client::Error> {\nlet api = archastro_client::ArchAstro::builder()\n    .secret_key(std::env::var(\"ARCHASTRO_SECRET_KEY\").unwrap_or_default())\n    .build()?;\n# Ok(()) }\n```\n\nScope families:\n\n");
+    for f in &config.families {
+        out.push_str(&format!("- `api.{}()`: {}\n", f.name, f.description));
+    }
+    if realtime.has_channels() {
+        out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes).\n");
+    }
+    if realtime.has_streams() {
+        out.push_str("\nServer-Sent Events: the streaming operations have `events()` on their request builder, a stream of the typed events of `archastro_client::streaming`.\n");
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! Running progenitor: the generation settings (builder interface, hooks, every shared
+//! component replaced by `crate::types::X`), a family's document with its replaced schemas
+//! stubbed, the document of the shared types, and the `types` module cut out of its output.
+//! Progenitor reads the normalized JSON documents themselves; a panic in it becomes an error.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use proc_macro2::TokenStream;
+use progenitor_impl::{
+    GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+};
+use quote::quote;
+use serde_json::{Value, json};
+
+use super::builders::braced_item;
+use super::file::generate_error;
+use crate::Result;
+use crate::model::Info;
+use crate::names::type_name;
+
+/// Traits typify implements for a type, so that code using a replaced type may rely on them.
+pub(super) fn replacement_impls(schema: &Value) -> Vec<TypeImpl> {
+    let string_enum = schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.iter().all(Value::is_string));
+    if string_enum {
+        vec![TypeImpl::Display, TypeImpl::FromStr]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The builder interface with a tag per family, the runtime as the client's inner type and
+/// its hooks, and every type of `replacements` (by type name) taken from `crate::types`.
+fn settings(replacements: &BTreeMap<String, Vec<TypeImpl>>) -> GenerationSettings {
+    let mut settings = GenerationSettings::default();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Separate)
+        .with_inner_type(quote! { crate::support::Runtime })
+        .with_hooks(HooksMode::Expected);
+    for (name, impls) in replacements {
+        settings.with_replacement(name, format!("crate::types::{name}"), impls.iter().cloned());
+    }
+    settings
+}
+
+/// What the generated code needs from optional dependencies.
+#[derive(Debug, Default)]
+pub(super) struct Uses {
+    pub(super) chrono: bool,
+    pub(super) uuid: bool,
+    pub(super) regress: bool,
+}
+
+impl Uses {
+    pub(super) fn merge(&mut self, other: Uses) {
+        self.chrono |= other.chrono;
+        self.uuid |= other.uuid;
+        self.regress |= other.regress;
+    }
+}
+
+/// Progenitor's output for one family's document (with the builder interface), and what it
+/// needs from optional dependencies.
+pub(super) fn run_progenitor(
+    family: &str,
+    doc: &Value,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+) -> Result<(TokenStream, Uses)> {
+    let stubbed = with_replaced_schemas_stubbed(doc, replacements);
+    let api =
+        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(stubbed.as_ref().unwrap_or(doc))
+            .map_err(|e| crate::Error::NotOpenApi {
+                family: family.to_owned(),
+                reason: e.to_string(),
+            })?;
+    // Not held while progenitor runs (a copy of the family's paths).
+    drop(stubbed);
+    run_progenitor_api(family, api, replacements, true)
+}
+
+/// A copy of a family's document in which the components that progenitor replaces by a shared
+/// type (all of them, in practice) are empty schemas, or `None` to read the document as it is.
+///
+/// Progenitor converts every component schema to typify's form and typify keeps it, but for a
+/// replaced type it converts nothing: it only looks a component up when it converts a schema
+/// that merges others (`allOf`, `anyOf`, `oneOf`, `not`, or a `$ref` with siblings), and
+/// progenitor only when it checks a non-JSON body given by reference. Reading the bodies of the
+/// shared types again for each family is most of what reading the family costs (each schema is
+/// still read once, for the types job, which reports a schema that is not OpenAPI 3.0), so a
+/// family without any of those is read with the bodies left out.
+fn with_replaced_schemas_stubbed(
+    doc: &Value,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+) -> Option<Value> {
+    let root = doc.as_object()?;
+    let schemas = root.get("components")?.get("schemas")?.as_object()?;
+    if !schemas
+        .keys()
+        .all(|name| replacements.contains_key(&type_name(name)))
+    {
+        return None;
+    }
+    let mut copy = serde_json::Map::new();
+    for (key, value) in root {
+        if key != "components" {
+            if looks_into_components(value) {
+                return None;
+            }
+            copy.insert(key.clone(), value.clone());
+            continue;
+        }
+        let mut components = serde_json::Map::new();
+        for (kind, value) in value.as_object()? {
+            if kind == "schemas" {
+                let stubs = schemas.keys().map(|name| (name.clone(), json!({})));
+                components.insert(kind.clone(), Value::Object(stubs.collect()));
+                continue;
+            }
+            if looks_into_components(value) {
+                return None;
+            }
+            components.insert(kind.clone(), value.clone());
+        }
+        copy.insert(key.clone(), Value::Object(components));
+    }
+    Some(Value::Object(copy))
+}
+
+/// Whether converting the schemas in `v` could look into a component's body (see
+/// [`with_replaced_schemas_stubbed`]): a schema that merges others, a `$ref` with siblings, or
+/// a reference as the schema of a content type other than JSON. Extensions (`x-...`) are not
+/// read by progenitor.
+fn looks_into_components(v: &Value) -> bool {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("$ref") && map.len() > 1 {
+                return true;
+            }
+            map.iter().any(|(key, value)| {
+                if key.starts_with("x-") {
+                    return false;
+                }
+                if ["allOf", "anyOf", "oneOf", "not"].contains(&key.as_str()) {
+                    return true;
+                }
+                if key == "content"
+                    && let Some(media) = value.as_object()
+                    && media.iter().any(|(kind, m)| {
+                        let json = kind == "application/json" || kind.ends_with("+json");
+                        !json && m.get("schema").is_some_and(|s| s.get("$ref").is_some())
+                    })
+                {
+                    return true;
+                }
+                looks_into_components(value)
+            })
+        }
+        Value::Array(items) => items.iter().any(looks_into_components),
+        _ => false,
+    }
+}
+
+/// Progenitor's output for `api` (with the builder interface when `builders`), and what it
+/// needs from optional dependencies.
+pub(super) fn run_progenitor_api(
+    family: &str,
+    api: openapiv3::OpenAPI,
+    replacements: &BTreeMap<String, Vec<TypeImpl>>,
+    builders: bool,
+) -> Result<(TokenStream, Uses)> {
+    let mut settings = settings(replacements);
+    if !builders {
+        settings
+            .with_interface(InterfaceStyle::Positional)
+            .with_tag(TagStyle::Merged);
+    }
+    let (tokens, uses) = catch_unwind(AssertUnwindSafe(|| {
+        let mut generator = Generator::new(&settings);
+        let tokens = generator.generate_tokens(&api);
+        let space = generator.get_type_space();
+        let uses = Uses {
+            chrono: space.uses_chrono(),
+            uuid: space.uses_uuid(),
+            regress: space.uses_regress(),
+        };
+        (tokens, uses)
+    }))
+    .map_err(|panic| {
+        let what = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default();
+        generate_error(family, format!("progenitor panicked: {what}"))
+    })?;
+    drop(api);
+    let tokens = tokens.map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
+    Ok((tokens, uses))
+}
+
+/// The contents of progenitor's `pub mod types { ... }`.
+pub(super) fn extract_types_module(tokens: TokenStream) -> Option<TokenStream> {
+    crate::format::split_items(tokens).find_map(|item| {
+        let (name, body) = braced_item(&item, "mod")?;
+        (name == "types").then(|| body.stream())
+    })
+}
+
+/// The document of the shared types: the component `schemas` (in the order given) and no
+/// paths, built without copying the schemas into a JSON document first.
+pub(super) fn types_document<'s>(
+    schemas: impl Iterator<Item = (&'s String, &'s Value)>,
+    info: Info<'_>,
+) -> Result<openapiv3::OpenAPI> {
+    let mut components = openapiv3::Components::default();
+    for (name, schema) in schemas {
+        let schema =
+            <openapiv3::ReferenceOr<openapiv3::Schema> as serde::Deserialize>::deserialize(schema)
+                .map_err(|e| {
+                    generate_error(
+                        "types",
+                        format!("component `{name}` is not an OpenAPI 3.0 schema: {e}"),
+                    )
+                })?;
+        components.schemas.insert(name.clone(), schema);
+    }
+    Ok(openapiv3::OpenAPI {
+        openapi: "3.0.3".into(),
+        info: openapiv3::Info {
+            title: info.title.unwrap_or("API").to_owned(),
+            version: info.version.unwrap_or("0").to_owned(),
+            ..Default::default()
+        },
+        components: Some(components),
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A family document whose components are all shared types, with `response` as the
+    /// operation's success response.
+    fn family(response: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {
+                "/pets": {
+                    "post": {
+                        "operationId": "create_pet",
+                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+                        "responses": {
+                            "200": response
+                        }
+                    }
+                }
+            },
+            "components": {
+                "schemas": {
+                    "Pet": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "kind": {"$ref": "#/components/schemas/Kind"}}},
+                    "PetList": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}},
+                    "Kind": {"type": "string", "enum": ["cat", "dog"]}
+                }
+            }
+        })
+    }
+
+    fn replacements(doc: &Value) -> BTreeMap<String, Vec<TypeImpl>> {
+        doc["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(name, schema)| (type_name(name), replacement_impls(schema)))
+            .collect()
+    }
+
+    #[test]
+    fn a_family_reads_the_same_with_its_shared_schemas_stubbed() {
+        let doc = family(
+            json!({"description": "error", "content": {"application/json": {"schema": {"type": "object", "properties": {"pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}}}),
+        );
+        let replaced = replacements(&doc);
+        let stubbed = with_replaced_schemas_stubbed(&doc, &replaced).expect("stubbed");
+        assert_eq!(stubbed["components"]["schemas"]["Pet"], json!({}));
+        assert_eq!(stubbed["paths"], doc["paths"]);
+        let whole = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).unwrap();
+        let (expected, _) = run_progenitor_api("pets", whole, &replaced, true).unwrap();
+        let (tokens, _) = run_progenitor("pets", &doc, &replaced).unwrap();
+        assert_eq!(tokens.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn a_family_that_could_look_into_a_component_is_read_whole() {
+        let merging = [
+            json!({"description": "e", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Pet"}]}}}}),
+            json!({"description": "e", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "string"}]}}}}),
+            json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet", "description": "sibling"}}}}),
+            json!({"description": "e", "content": {"application/octet-stream": {"schema": {"$ref": "#/components/schemas/Kind"}}}}),
+        ];
+        for response in merging {
+            let doc = family(response.clone());
+            assert!(
+                with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_none(),
+                "{response}"
+            );
+        }
+        // Extensions are not read by progenitor; a component that is not replaced keeps the
+        // whole document.
+        let doc = family(json!({"description": "e", "x-merge": {"allOf": []}}));
+        assert!(with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_some());
+        let mut partial = replacements(&doc);
+        partial.remove("Kind");
+        assert!(with_replaced_schemas_stubbed(&doc, &partial).is_none());
+    }
+}

@@ -1,0 +1,129 @@
+//! `src/types.rs`, the types every family shares: the items of progenitor's `types` module
+//! (converted without builders), each request struct followed by its `builder()` function as
+//! typify places it, then typify's `builder` module written from those structs
+//! ([`super::builders`]), then the other modules.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{TokenStream, TokenTree};
+use quote::{format_ident, quote};
+
+use super::builders::{
+    builder_items, defined_type, last_ident_before_body, mod_item_name, struct_name,
+};
+use super::file::{file_header, generate_error};
+use crate::format::{FormatError, Formatter};
+use crate::names::type_name;
+use crate::{Error, Result};
+
+/// The parts of `src/types.rs`, printed by the types job and put together at the end.
+pub(super) struct TypesFile {
+    /// The file up to the `builder` module.
+    main: String,
+    /// The items of the `builder` module.
+    builders: String,
+    /// The modules after `builder`.
+    trailing: String,
+}
+
+fn types_format_error(e: FormatError) -> Error {
+    generate_error("types", format!("generated code does not parse: {e}"))
+}
+
+/// `impl X { pub fn builder() }`, printed into `out`.
+fn builder_fn(name: &str, out: &mut String) -> Result<()> {
+    let ty = format_ident!("{name}");
+    let tokens = quote! {
+        impl #ty {
+            pub fn builder() -> builder::#ty {
+                Default::default()
+            }
+        }
+    };
+    crate::format::format_items(tokens, out).map_err(types_format_error)
+}
+
+impl TypesFile {
+    /// Prints `types_module` (the contents of progenitor's `types` module); the structs of the
+    /// components `with_builder` get builders.
+    pub(super) fn lay_out(
+        types_module: TokenStream,
+        with_builder: &BTreeSet<String>,
+    ) -> Result<TypesFile> {
+        let builder_types: BTreeSet<String> = with_builder.iter().map(|n| type_name(n)).collect();
+        let mut main = file_header("Types shared by every scope family.");
+        let mut trailing = Vec::new();
+        // `impl X { pub fn builder() }` goes after the last item about `X`, as typify puts it.
+        let mut pending: Option<String> = None;
+        let mut formatter = Formatter::default();
+        let items: Vec<Vec<TokenTree>> = crate::format::split_items(types_module).collect();
+        let local: BTreeSet<String> = items.iter().filter_map(|item| defined_type(item)).collect();
+        // Each builder's text, by its type's name (the order of typify's `builder` module).
+        let mut builders = BTreeMap::new();
+        for item in items {
+            if mod_item_name(&item).is_some() {
+                trailing.push(item);
+                continue;
+            }
+            let about = last_ident_before_body(&item);
+            if let Some(name) = pending.take_if(|p| about.as_ref() != Some(p)) {
+                builder_fn(&name, &mut main)?;
+            }
+            if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
+                builders.insert(name.clone(), builder_text(&mut formatter, &item, &local)?);
+                pending = Some(name);
+            }
+            formatter
+                .items(item.into_iter().collect(), &mut main)
+                .map_err(types_format_error)?;
+        }
+        if let Some(name) = pending.take() {
+            builder_fn(&name, &mut main)?;
+        }
+        let mut after = String::new();
+        for item in trailing {
+            formatter
+                .items(item.into_iter().collect(), &mut after)
+                .map_err(types_format_error)?;
+        }
+        Ok(TypesFile {
+            main,
+            builders: builders.into_values().collect(),
+            trailing: after,
+        })
+    }
+
+    /// The file: the types, the `builder` module with the builders, then the other modules.
+    pub(super) fn into_text(self) -> Result<String> {
+        let mut out = self.main;
+        let header = quote! {
+            #[doc = " Types for composing complex structures."]
+            pub mod builder {}
+        };
+        let mut header_text = String::new();
+        crate::format::format_items(header, &mut header_text).map_err(types_format_error)?;
+        out.push_str(header_text.trim_end().trim_end_matches('}'));
+        out.push('\n');
+        out.push_str(&self.builders);
+        out.push_str("}\n");
+        out.push_str(&self.trailing);
+        Ok(out)
+    }
+}
+
+/// The printed builder of the struct `item` (its items nested one level, in `builder`).
+fn builder_text(
+    formatter: &mut Formatter,
+    item: &[TokenTree],
+    local: &BTreeSet<String>,
+) -> Result<String> {
+    let name = struct_name(item).unwrap_or_default();
+    let tokens = builder_items(item, local)
+        .map_err(|e| generate_error("types", e))?
+        .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))?;
+    let mut text = String::new();
+    formatter
+        .items_nested(tokens, 1, &mut text)
+        .map_err(types_format_error)?;
+    Ok(text)
+}
