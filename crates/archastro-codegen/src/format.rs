@@ -49,30 +49,6 @@ pub fn format_items_nested(
     format_level(tokens, depth, out)
 }
 
-/// The printing functions as methods, for the callers written when a formatter remembered
-/// the pieces it printed. It holds no state (printing an item never depends on what was
-/// printed before) and goes once its callers call [`format_items`] and
-/// [`format_items_nested`] instead; braced, so that their `Formatter::default()` stays valid.
-#[derive(Default)]
-pub struct Formatter {}
-
-impl Formatter {
-    /// [`format_items`].
-    pub fn items(&mut self, tokens: TokenStream, out: &mut String) -> Result<(), FormatError> {
-        format_items(tokens, out)
-    }
-
-    /// [`format_items_nested`].
-    pub fn items_nested(
-        &mut self,
-        tokens: TokenStream,
-        depth: usize,
-        out: &mut String,
-    ) -> Result<(), FormatError> {
-        format_items_nested(tokens, depth, out)
-    }
-}
-
 /// The items of `tokens`, each with its outer attributes, in order.
 pub fn split_items(tokens: TokenStream) -> Items {
     Items {

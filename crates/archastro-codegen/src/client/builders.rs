@@ -383,9 +383,7 @@ mod tests {
         );
         let print = |tokens: TokenStream| {
             let mut out = String::new();
-            crate::format::Formatter::default()
-                .items_nested(tokens, 1, &mut out)
-                .unwrap();
+            crate::format::format_items_nested(tokens, 1, &mut out).unwrap();
             out
         };
         // typify's builders, by the type they build.

@@ -12,7 +12,7 @@ use super::builders::{
     builder_items, defined_type, last_ident_before_body, mod_item_name, struct_name,
 };
 use super::file::{file_header, generate_error};
-use crate::format::{FormatError, Formatter};
+use crate::format::{FormatError, format_items, format_items_nested};
 use crate::names::type_name;
 use crate::{Error, Result};
 
@@ -55,7 +55,6 @@ impl TypesFile {
         let mut trailing = Vec::new();
         // `impl X { pub fn builder() }` goes after the last item about `X`, as typify puts it.
         let mut pending: Option<String> = None;
-        let mut formatter = Formatter::default();
         let items: Vec<Vec<TokenTree>> = crate::format::split_items(types_module).collect();
         let local: BTreeSet<String> = items.iter().filter_map(|item| defined_type(item)).collect();
         // Each builder's text, by its type's name (the order of typify's `builder` module).
@@ -70,21 +69,17 @@ impl TypesFile {
                 builder_fn(&name, &mut main)?;
             }
             if let Some(name) = struct_name(&item).filter(|n| builder_types.contains(n)) {
-                builders.insert(name.clone(), builder_text(&mut formatter, &item, &local)?);
+                builders.insert(name.clone(), builder_text(&item, &local)?);
                 pending = Some(name);
             }
-            formatter
-                .items(item.into_iter().collect(), &mut main)
-                .map_err(types_format_error)?;
+            format_items(item.into_iter().collect(), &mut main).map_err(types_format_error)?;
         }
         if let Some(name) = pending.take() {
             builder_fn(&name, &mut main)?;
         }
         let mut after = String::new();
         for item in trailing {
-            formatter
-                .items(item.into_iter().collect(), &mut after)
-                .map_err(types_format_error)?;
+            format_items(item.into_iter().collect(), &mut after).map_err(types_format_error)?;
         }
         Ok(TypesFile {
             main,
@@ -112,18 +107,12 @@ impl TypesFile {
 }
 
 /// The printed builder of the struct `item` (its items nested one level, in `builder`).
-fn builder_text(
-    formatter: &mut Formatter,
-    item: &[TokenTree],
-    local: &BTreeSet<String>,
-) -> Result<String> {
+fn builder_text(item: &[TokenTree], local: &BTreeSet<String>) -> Result<String> {
     let name = struct_name(item).unwrap_or_default();
     let tokens = builder_items(item, local)
         .map_err(|e| generate_error("types", e))?
         .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))?;
     let mut text = String::new();
-    formatter
-        .items_nested(tokens, 1, &mut text)
-        .map_err(types_format_error)?;
+    format_items_nested(tokens, 1, &mut text).map_err(types_format_error)?;
     Ok(text)
 }
