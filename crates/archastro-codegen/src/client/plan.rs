@@ -21,7 +21,7 @@ use crate::Result;
 use crate::families::FamiliesConfig;
 use crate::jobs::{Job, Latch, OpensOnDrop};
 use crate::model::{Api, Family, Info};
-use crate::names::type_name;
+use crate::names::{module_name, type_name};
 
 /// What the client's files are generated from, computed once; [`ClientPlan::jobs`] are
 /// independent of each other, [`ClientPlan::finish`] comes after them.
@@ -189,7 +189,7 @@ impl<'a> ClientPlan<'a> {
         self.add_uses(uses);
         let doc_line = format!("{}: {}", configured.title, configured.description);
         Ok(vec![(
-            format!("src/{name}.rs"),
+            format!("src/{}.rs", module_name(name)),
             format_file(name, tokens, &doc_line)?,
         )])
     }
