@@ -89,7 +89,7 @@ fn check(rule: &str, ids: &[&str]) {
     let report = if dir.join("head.families.toml").exists() {
         let head_families = families(&format!("{relative}/head.families.toml"));
         let (b, h) = (normalize(&base, &shared).unwrap(), normalize(&head, &head_families).unwrap());
-        diff_normalized(&base.origin, &b, &head.origin, &h)
+        diff_normalized(&base.origin, &b, &head.origin, &h).expect("fixture diffs")
     } else {
         diff_documents(&base, &head, &shared).expect("fixture diffs")
     };

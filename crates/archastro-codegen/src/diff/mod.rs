@@ -2,13 +2,21 @@
 //!
 //! Both sides are normalized with the same families file first, so both dialects compare and
 //! the traps of spec-level diffing disappear (an inline schema moved to a `$ref` of the same
-//! shape, a parameter moved to path level, reordered enums or keys). Operations are matched by
-//! method and path, schemas are compared after following `$ref`s, and every change gets a rule
-//! id (oasdiff's where one exists), a level, the generated Rust item it touches and whether it
-//! breaks Rust callers even when the wire format does not.
+//! shape, a parameter moved to path level, reordered enums or keys). Both sides are read as the
+//! typed [`model::Api`]: operations are matched by method and path ([`operation`]), their
+//! security ([`security`]), parameters and request body ([`request`]) and responses
+//! ([`response`]) compared, and schemas compared aspect by aspect after following `$ref`s
+//! ([`schema`], reading them through [`shape`]). Every change gets a rule id (oasdiff's where
+//! one exists), a level, the generated Rust item it touches and whether it breaks Rust callers
+//! even when the wire format does not.
 
-mod compare;
+mod operation;
 mod report;
+mod request;
+mod response;
+mod schema;
+mod security;
+mod shape;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -16,6 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::Result;
 use crate::families::FamiliesConfig;
 use crate::load::Document;
+use crate::model;
 use crate::normalize::{self, Normalized};
 
 pub use report::{Format, render};
@@ -102,22 +111,18 @@ pub fn diff_documents(
 ) -> Result<DiffReport> {
     let base_n = normalize::normalize(base, config)?;
     let head_n = normalize::normalize(head, config)?;
-    Ok(diff_normalized(
-        &base.origin,
-        &base_n,
-        &head.origin,
-        &head_n,
-    ))
+    diff_normalized(&base.origin, &base_n, &head.origin, &head_n)
 }
 
-/// Compares two normalized specs.
+/// Compares two normalized specs; fails when one of them cannot be read as the API model.
 pub fn diff_normalized(
     base_name: &str,
     base: &Normalized,
     head_name: &str,
     head: &Normalized,
-) -> DiffReport {
-    let mut changes = compare::compare(base, head);
+) -> Result<DiffReport> {
+    let (base_api, head_api) = (model::Api::new(base)?, model::Api::new(head)?);
+    let mut changes = operation::compare_apis(&base_api, &head_api);
     for c in &mut changes {
         c.fingerprint = fingerprint(c);
     }
@@ -133,13 +138,13 @@ pub fn diff_normalized(
     });
     changes.dedup_by(|a, b| a.fingerprint == b.fingerprint);
     let (semver, semver_reasons) = verdict(&changes);
-    DiffReport {
+    Ok(DiffReport {
         base: base_name.to_owned(),
         head: head_name.to_owned(),
         changes,
         semver,
         semver_reasons,
-    }
+    })
 }
 
 fn fingerprint(c: &Change) -> String {

@@ -162,6 +162,9 @@ pub struct Operation<'a> {
     /// The security alternatives (each a list of scheme names); the document's default
     /// when the operation declares none. Empty: no authentication.
     pub security: Vec<Vec<&'a str>>,
+    /// The same alternatives in the same order, each scheme with the scopes it requires
+    /// (`[[("oauth", ["threads:read"])]]`; no scopes for schemes that take none).
+    pub security_scopes: Vec<Vec<(&'a str, Vec<&'a str>)>>,
     /// `x-sdk-pagination`.
     pub pagination: Option<Pagination>,
     /// `x-sdk-streaming`, as declared.
@@ -364,6 +367,31 @@ pub fn security_requirements<'a>(doc: &'a Value, op: &'a Value) -> Vec<Vec<&'a s
         .collect()
 }
 
+/// [`security_requirements`] with each scheme's required scopes.
+fn security_scopes<'a>(doc: &'a Value, op: &'a Value) -> Vec<Vec<(&'a str, Vec<&'a str>)>> {
+    op.get("security")
+        .or_else(|| doc.get("security"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|req| {
+            req.as_object()
+                .into_iter()
+                .flatten()
+                .map(|(scheme, scopes)| {
+                    let scopes = scopes
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
+                    (scheme.as_str(), scopes)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 impl<'a> Operation<'a> {
     fn new(doc: &'a Value, path: &'a str, method: Method, op: &'a Value) -> Result<Self> {
         let at = format!("#/paths/{}/{}", pointer::escape(path), method.as_str());
@@ -438,6 +466,7 @@ impl<'a> Operation<'a> {
             body,
             responses,
             security: security_requirements(doc, op),
+            security_scopes: security_scopes(doc, op),
             pagination,
             streaming: op.get("x-sdk-streaming"),
             sdk_name: op.get("x-sdk-name").and_then(Value::as_str),
@@ -512,7 +541,7 @@ mod tests {
     fn operations_in_path_then_method_order() {
         let doc = json!({
             "openapi": "3.0.3",
-            "security": [{"bearer": []}],
+            "security": [{"bearer": []}, {"oauth": ["a:read", "a:write"]}],
             "paths": {
                 "/a": {
                     "post": {"operationId": "create_a", "security": [], "requestBody": {
@@ -542,7 +571,14 @@ mod tests {
         );
         let list = &family.operations[0];
         assert_eq!(list.pagination, Some(Pagination::Cursor));
-        assert_eq!(list.security, vec![vec!["bearer"]]);
+        assert_eq!(list.security, vec![vec!["bearer"], vec!["oauth"]]);
+        assert_eq!(
+            list.security_scopes,
+            vec![
+                vec![("bearer", vec![])],
+                vec![("oauth", vec!["a:read", "a:write"])]
+            ]
+        );
         assert_eq!(list.response("200").and_then(|r| r.media_type), Some("application/json"));
         assert_eq!(list.pointer, "#/paths/~1a/get");
         let create = &family.operations[1];

@@ -1,0 +1,204 @@
+//! What clients send: parameters matched by location and name (added, removed, required,
+//! default, schema) and the request body (added, removed, required, media type, schema).
+
+use std::collections::BTreeMap;
+
+use heck::ToSnakeCase;
+
+use super::Level;
+use super::operation::OperationDiff;
+use super::schema::{Dir, Kind, Site, compare_schema};
+use crate::model::{Body, Operation, Parameter};
+
+/// The operation's parameters by location (as the spec spells it) and name.
+fn parameters<'a>(op: &'a Operation<'a>) -> BTreeMap<(&'a str, &'a str), &'a Parameter<'a>> {
+    op.parameters
+        .iter()
+        .map(|p| ((p.location.as_str(), p.name), p))
+        .collect()
+}
+
+/// Where a parameter's changes are reported: `request.query.limit`.
+fn parameter_path(p: &Parameter) -> String {
+    format!("request.{}.{}", p.location.as_str(), p.name)
+}
+
+/// The builder method that sets a parameter: `runtime::builder::ListThreads::limit()`.
+fn setter(ctx: &OperationDiff, p: &Parameter) -> String {
+    format!("{}::{}()", ctx.builder(), p.name.to_snake_case())
+}
+
+pub(super) fn compare_parameters(ctx: &mut OperationDiff) {
+    let before = parameters(ctx.base.operation);
+    let after = parameters(ctx.head.operation);
+    for (key, parameter) in &after {
+        match before.get(key) {
+            None => parameter_added(ctx, parameter),
+            Some(old) => parameter_changed(ctx, old, parameter),
+        }
+    }
+    for (key, parameter) in &before {
+        if !after.contains_key(key) {
+            let setter = setter(ctx, parameter);
+            ctx.push(
+                "request-parameter-removed",
+                Level::Warning,
+                &parameter_path(parameter),
+                format!(
+                    "{} parameter `{}` removed",
+                    parameter.location.as_str(),
+                    parameter.name
+                ),
+                format!("{setter} removed"),
+                true,
+            );
+        }
+    }
+}
+
+fn parameter_added(ctx: &mut OperationDiff, p: &Parameter) {
+    let setter = setter(ctx, p);
+    let (location, name) = (p.location.as_str(), p.name);
+    if p.required {
+        ctx.push(
+            "new-required-request-parameter",
+            Level::Breaking,
+            &parameter_path(p),
+            format!("new required {location} parameter `{name}`"),
+            format!("{setter} must now be called"),
+            true,
+        );
+    } else {
+        ctx.push(
+            "new-optional-request-parameter",
+            Level::Info,
+            &parameter_path(p),
+            format!("new optional {location} parameter `{name}`"),
+            format!("{setter} added"),
+            false,
+        );
+    }
+}
+
+/// A parameter on both sides: whether it is required, its default, then its schema.
+fn parameter_changed<'a>(ctx: &mut OperationDiff<'a>, old: &Parameter<'a>, new: &Parameter<'a>) {
+    let at = parameter_path(new);
+    let setter = setter(ctx, new);
+    let (location, name) = (new.location.as_str(), new.name);
+    if new.required && !old.required {
+        ctx.push(
+            "request-parameter-became-required",
+            Level::Breaking,
+            &at,
+            format!("{location} parameter `{name}` became required"),
+            format!("{setter} must now be called"),
+            true,
+        );
+    } else if !new.required && old.required {
+        ctx.push(
+            "request-parameter-became-optional",
+            Level::Info,
+            &at,
+            format!("{location} parameter `{name}` became optional"),
+            format!("{setter} may be omitted"),
+            false,
+        );
+    }
+    let default = |p: &Parameter<'a>| p.schema.and_then(|s| s.get("default"));
+    if let Some(old_default) = default(old).filter(|d| Some(*d) != default(new)) {
+        ctx.push(
+            "request-parameter-default-value-changed",
+            Level::Breaking,
+            &at,
+            format!(
+                "default of `{name}` changed from {old_default} to {}",
+                default(new).unwrap_or(&serde_json::Value::Null)
+            ),
+            format!("{setter}: omitting it now means something else"),
+            false,
+        );
+    }
+    let (base, head) = (ctx.base.schema(old.schema), ctx.head.schema(new.schema));
+    let site = Site::top(Dir::Request, Kind::Parameter, at, setter);
+    compare_schema(ctx, base, head, &site);
+}
+
+/// The body's media type; `None` for a body without content.
+fn media_type<'a>(body: &Body<'a>) -> Option<&'a str> {
+    Some(body.media_type).filter(|m| !m.is_empty())
+}
+
+pub(super) fn compare_body(ctx: &mut OperationDiff) {
+    let (base, head) = (ctx.base.operation, ctx.head.operation);
+    let body = format!("{}::body()", ctx.builder());
+    match (&base.body, &head.body) {
+        (None, None) => {}
+        (None, Some(added)) => {
+            let (id, level, kind) = if added.required {
+                ("request-body-added-required", Level::Breaking, "required")
+            } else {
+                ("request-body-added-optional", Level::Info, "optional")
+            };
+            ctx.push(
+                id,
+                level,
+                "request.body",
+                format!("{kind} request body added"),
+                format!("{body} added"),
+                added.required,
+            );
+        }
+        (Some(_), None) => ctx.push(
+            "request-body-removed",
+            Level::Warning,
+            "request.body",
+            "request body removed".into(),
+            format!("{body} removed"),
+            true,
+        ),
+        (Some(old), Some(new)) => body_changed(ctx, &body, old, new),
+    }
+}
+
+/// A body on both sides: whether it is required, its media type, then its schema.
+fn body_changed<'a>(ctx: &mut OperationDiff<'a>, body: &str, old: &Body<'a>, new: &Body<'a>) {
+    if new.required && !old.required {
+        ctx.push(
+            "request-body-became-required",
+            Level::Breaking,
+            "request.body",
+            "request body became required".into(),
+            format!("{body} must now be called"),
+            true,
+        );
+    }
+    let (before, after) = (media_type(old), media_type(new));
+    if before == after {
+        if before.is_some() {
+            let (base, head) = (ctx.base.schema(old.schema), ctx.head.schema(new.schema));
+            let site = Site::top(Dir::Request, Kind::Body, "request.body".into(), body.into());
+            compare_schema(ctx, base, head, &site);
+        }
+        return;
+    }
+    if let Some(m) = before {
+        ctx.push(
+            "request-body-media-type-removed",
+            Level::Breaking,
+            "request.body",
+            format!("request media type `{m}` removed"),
+            format!("{body}: the body type changes"),
+            true,
+        );
+    }
+    if let Some(m) = after {
+        ctx.push(
+            "request-body-media-type-added",
+            Level::Info,
+            "request.body",
+            format!("request media type `{m}` added"),
+            format!("{body}: accepts `{m}`"),
+            false,
+        );
+    }
+}

@@ -1,0 +1,391 @@
+//! How the diff reads one schema: `$ref`s followed (and the 3.0 `allOf` wrapper of a nullable
+//! `$ref` looked through), `allOf` parts merged into one set of properties, its type as the
+//! diff names it, the Rust type the generated code gives it, its enum values, its alternatives
+//! and its canonical shape (equal shapes are the same schema however they are written).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::names::type_name;
+use crate::pointer;
+
+/// The schema a parameter, body or response without one is compared as (any value).
+pub(super) static ANY: Value = Value::Null;
+
+/// A schema of one side of the diff, with the family document its `$ref`s resolve against.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Side<'a> {
+    pub doc: &'a Value,
+    pub schema: &'a Value,
+}
+
+/// A schema with `$ref`s followed and `allOf` merged: properties and required lists of every
+/// part.
+pub(super) struct Flat<'a> {
+    /// The schema as written (perhaps a `$ref`, or the wrapper that makes one nullable).
+    pub written: Side<'a>,
+    /// What it resolves to.
+    pub schema: &'a Value,
+    /// The component it names, when it is a `$ref` to one.
+    pub name: Option<String>,
+    pub properties: BTreeMap<&'a str, &'a Value>,
+    pub required: BTreeSet<&'a str>,
+}
+
+/// One alternative of a `oneOf`/`anyOf`.
+pub(super) struct Variant<'a> {
+    /// The component it names, when it is a `$ref` to one.
+    pub name: Option<String>,
+    /// Its [`Side::canonical`] shape.
+    pub shape: String,
+    /// The alternative as written.
+    pub schema: &'a Value,
+}
+
+impl<'a> Side<'a> {
+    /// Another schema of the same side.
+    pub fn at(self, schema: &'a Value) -> Side<'a> {
+        Side {
+            doc: self.doc,
+            schema,
+        }
+    }
+
+    /// The schema a `$ref` names, with the component name (for Rust type names). A 3.0
+    /// wrapper `{allOf: [X], nullable: true}` (how a nullable `$ref` is written) is looked
+    /// through too.
+    pub fn resolve(self) -> (&'a Value, Option<String>) {
+        let mut s = self.schema;
+        let mut name = None;
+        for _ in 0..16 {
+            if let Some(r) = s.get("$ref").and_then(Value::as_str) {
+                name = r
+                    .strip_prefix("#/components/schemas/")
+                    .map(pointer::unescape);
+                match pointer::resolve(self.doc, r) {
+                    Some(next) => s = next,
+                    None => break,
+                }
+            } else if let Some(inner) = single_all_of(s) {
+                s = inner;
+            } else {
+                break;
+            }
+        }
+        (s, name)
+    }
+
+    /// The schema resolved, with every `allOf` part's properties and required names merged.
+    pub fn flatten(self) -> Flat<'a> {
+        let (schema, name) = self.resolve();
+        let mut flat = Flat {
+            written: self,
+            schema,
+            name,
+            properties: BTreeMap::new(),
+            required: BTreeSet::new(),
+        };
+        flat.collect_object(schema, 0);
+        flat
+    }
+
+    /// How the generated Rust names the type of the schema (approximately: typify's
+    /// mapping); `required` is whether the value must be present.
+    pub fn rust_type(self, required: bool) -> String {
+        let (schema, name) = self.resolve();
+        let inner = match (&name, schema.get("type").and_then(Value::as_str)) {
+            (Some(n), _) => format!("types::{}", type_name(n)),
+            (None, Some("string")) => "String".into(),
+            (None, Some("integer")) => "i64".into(),
+            (None, Some("number")) => "f64".into(),
+            (None, Some("boolean")) => "bool".into(),
+            (None, Some("array")) => format!("Vec<{}>", self.at(&schema["items"]).rust_type(true)),
+            (None, Some("object")) => "serde_json::Map<String, Value>".into(),
+            _ => "serde_json::Value".into(),
+        };
+        let nullable = is_nullable(self.schema) || is_nullable(schema);
+        if required && !nullable {
+            inner
+        } else {
+            format!("Option<{inner}>")
+        }
+    }
+
+    /// The alternatives of the schema's `oneOf` and `anyOf`, in that order.
+    pub fn variants(self) -> Vec<Variant<'a>> {
+        let mut out = Vec::new();
+        for key in ["oneOf", "anyOf"] {
+            for v in self.schema[key].as_array().into_iter().flatten() {
+                let (resolved, name) = self.at(v).resolve();
+                out.push(Variant {
+                    name,
+                    shape: self.at(resolved).canonical(),
+                    schema: v,
+                });
+            }
+        }
+        out
+    }
+
+    /// The schema's shape without annotations, `$ref`s resolved, `enum` and `required`
+    /// sorted: equal shapes mean the same schema however it is written.
+    pub fn canonical(self) -> String {
+        canonical_value(self.doc, self.schema, 0, false).to_string()
+    }
+}
+
+impl<'a> Flat<'a> {
+    fn collect_object(&mut self, schema: &'a Value, depth: usize) {
+        if depth > 8 {
+            return;
+        }
+        for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+            self.properties.insert(name, prop);
+        }
+        for r in schema["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            self.required.insert(r);
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            let (resolved, _) = self.written.at(part).resolve();
+            self.collect_object(resolved, depth + 1);
+        }
+    }
+
+    /// The resolved schema, as a schema of its side.
+    pub fn resolved(&self) -> Side<'a> {
+        self.written.at(self.schema)
+    }
+
+    /// Whether the value may be `null` (said by the schema or by the wrapper around its `$ref`).
+    pub fn is_nullable(&self) -> bool {
+        is_nullable(self.written.schema) || is_nullable(self.schema)
+    }
+
+    /// The schema as the single alternative of a side that has none.
+    pub fn as_variant(&self) -> Variant<'a> {
+        Variant {
+            name: self.name.clone(),
+            shape: self.resolved().canonical(),
+            schema: self.written.schema,
+        }
+    }
+
+    /// The generated type of the component it names: `types::Thread`.
+    pub fn type_path(&self) -> Option<String> {
+        self.name
+            .as_deref()
+            .map(|n| format!("types::{}", type_name(n)))
+    }
+}
+
+impl Variant<'_> {
+    /// Whether an alternative of `others` is this one: the same component, or the same shape.
+    pub fn pairs_with_any(&self, others: &[Variant]) -> bool {
+        others
+            .iter()
+            .any(|o| (self.name.is_some() && self.name == o.name) || self.shape == o.shape)
+    }
+
+    /// Its component name, else `inline alternative N` (N: the first alternative of `list`
+    /// with its shape, from 1).
+    pub fn label(&self, list: &[Variant]) -> String {
+        self.name.clone().unwrap_or_else(|| {
+            let position = list
+                .iter()
+                .position(|v| v.shape == self.shape)
+                .map_or(0, |p| p + 1);
+            format!("inline alternative {position}")
+        })
+    }
+}
+
+/// `X` of a schema that only wraps one `allOf` member (plus annotations and `nullable`).
+fn single_all_of(s: &Value) -> Option<&Value> {
+    let m = s.as_object()?;
+    let all = m.get("allOf")?.as_array()?;
+    let only_wrapper = m.keys().all(|k| {
+        matches!(
+            k.as_str(),
+            "allOf" | "nullable" | "description" | "title" | "example" | "deprecated"
+        )
+    });
+    (all.len() == 1 && only_wrapper).then(|| &all[0])
+}
+
+fn is_nullable(s: &Value) -> bool {
+    s.get("nullable") == Some(&Value::Bool(true))
+}
+
+/// The type as the diff names it: `string`, `integer(int64)`, `string(date-time)`; formats that
+/// only annotate a string (`email`, `uri`...) are left out.
+pub(super) fn type_of(s: &Value) -> Option<String> {
+    let t = s.get("type").and_then(Value::as_str)?;
+    Some(match s.get("format").and_then(Value::as_str) {
+        Some(f)
+            if matches!(t, "integer" | "number" | "string")
+                && !matches!(f, "email" | "uri" | "url" | "hostname" | "password") =>
+        {
+            format!("{t}({f})")
+        }
+        _ => t.to_owned(),
+    })
+}
+
+/// The non-null enum values, as JSON text (a set: reordering them is no change).
+pub(super) fn enum_values(s: &Value) -> BTreeSet<String> {
+    s["enum"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| !v.is_null())
+        .map(Value::to_string)
+        .collect()
+}
+
+/// [`Side::canonical`] of `v`; `names` when `v` maps property names to schemas.
+fn canonical_value(doc: &Value, v: &Value, depth: usize, names: bool) -> Value {
+    if depth > 12 {
+        return Value::Null;
+    }
+    match v {
+        Value::Object(m) if !names => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+                return match pointer::resolve(doc, r) {
+                    Some(target) => canonical_value(doc, target, depth + 1, false),
+                    None => Value::String(r.to_owned()),
+                };
+            }
+            let mut out = serde_json::Map::new();
+            for (k, child) in m {
+                if matches!(
+                    k.as_str(),
+                    "description" | "title" | "example" | "examples" | "externalDocs"
+                ) || k.starts_with("x-")
+                {
+                    continue;
+                }
+                let value = match (k.as_str(), child) {
+                    ("enum" | "required", Value::Array(items)) => {
+                        let mut sorted: Vec<String> = items.iter().map(Value::to_string).collect();
+                        sorted.sort();
+                        Value::Array(sorted.into_iter().map(Value::String).collect())
+                    }
+                    ("properties", _) => canonical_value(doc, child, depth + 1, true),
+                    _ => canonical_value(doc, child, depth + 1, false),
+                };
+                out.insert(k.clone(), value);
+            }
+            Value::Object(out)
+        }
+        // A map of property names: keep every key, normalize every schema.
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, c)| (k.clone(), canonical_value(doc, c, depth + 1, false)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(
+            a.iter()
+                .map(|c| canonical_value(doc, c, depth + 1, false))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_nullable_ref_wrapper_resolves_to_its_component() {
+        let doc = json!({"components": {"schemas": {"Thread": {"type": "object"}}}});
+        let wrapper = json!({"allOf": [{"$ref": "#/components/schemas/Thread"}], "nullable": true});
+        let side = Side {
+            doc: &doc,
+            schema: &wrapper,
+        };
+        let (schema, name) = side.resolve();
+        assert_eq!(schema, &json!({"type": "object"}));
+        assert_eq!(name.as_deref(), Some("Thread"));
+        assert_eq!(side.rust_type(true), "Option<types::Thread>");
+        assert!(side.flatten().is_nullable());
+    }
+
+    #[test]
+    fn all_of_parts_merge_their_properties() {
+        let doc = json!({"components": {"schemas": {"Base": {
+            "properties": {"id": {"type": "string"}}, "required": ["id"]}}}});
+        let schema = json!({"allOf": [{"$ref": "#/components/schemas/Base"},
+            {"properties": {"title": {"type": "string"}}}]});
+        let flat = Side {
+            doc: &doc,
+            schema: &schema,
+        }
+        .flatten();
+        assert_eq!(
+            flat.properties.keys().copied().collect::<Vec<_>>(),
+            ["id", "title"]
+        );
+        assert_eq!(flat.required.iter().copied().collect::<Vec<_>>(), ["id"]);
+    }
+
+    #[test]
+    fn canonical_shapes_ignore_annotations_order_and_refs() {
+        let doc =
+            json!({"components": {"schemas": {"Kind": {"type": "string", "enum": ["b", "a"]}}}});
+        let inline = json!({"type": "string", "enum": ["a", "b"], "description": "kind"});
+        let by_ref = json!({"$ref": "#/components/schemas/Kind"});
+        let side = |schema| Side { doc: &doc, schema };
+        assert_eq!(side(&inline).canonical(), side(&by_ref).canonical());
+        assert_ne!(
+            side(&inline).canonical(),
+            side(&json!({"type": "string"})).canonical()
+        );
+    }
+
+    #[test]
+    fn alternatives_pair_by_component_name_else_by_shape() {
+        let doc = json!({"components": {"schemas": {
+            "Text": {"type": "string"}, "Image": {"type": "object"}}}});
+        let before = json!({"oneOf": [{"$ref": "#/components/schemas/Text"}, {"type": "integer"}]});
+        let after =
+            json!({"oneOf": [{"type": "string"}, {"type": "boolean"}, {"type": "integer"}]});
+        let (before, after) = (
+            Side {
+                doc: &doc,
+                schema: &before,
+            }
+            .variants(),
+            Side {
+                doc: &doc,
+                schema: &after,
+            }
+            .variants(),
+        );
+        // `Text` is the inline string by shape; the integer pairs by shape too.
+        assert!(before.iter().all(|v| v.pairs_with_any(&after)));
+        assert!(!after[1].pairs_with_any(&before));
+        assert_eq!(before[0].label(&before), "Text");
+        assert_eq!(after[1].label(&after), "inline alternative 2");
+    }
+
+    #[test]
+    fn annotation_formats_are_not_types() {
+        assert_eq!(
+            type_of(&json!({"type": "string", "format": "email"})).as_deref(),
+            Some("string")
+        );
+        assert_eq!(
+            type_of(&json!({"type": "integer", "format": "int64"})).as_deref(),
+            Some("integer(int64)")
+        );
+        assert_eq!(enum_values(&json!({"enum": ["a", null]})).len(), 1);
+    }
+}
