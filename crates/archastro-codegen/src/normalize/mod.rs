@@ -83,22 +83,6 @@ pub(crate) fn for_each_operation_mut(root: &mut Value, mut f: impl FnMut(&str, &
     }
 }
 
-/// The security alternatives of an operation of a normalized document (its own `security`,
-/// else the document's): the scheme names each alternative requires together.
-pub fn security_requirements(doc: &Value, op: &Value) -> Vec<Vec<String>> {
-    op.get("security")
-        .or_else(|| doc.get("security"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|req| {
-            req.as_object()
-                .map(|m| m.keys().cloned().collect())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// The namespace of `root`'s component schemas (as type names: two names typify would give the
 /// same type collide).
 pub(crate) fn component_names(root: &Value) -> crate::names::Namespace {
