@@ -36,8 +36,8 @@ pub enum Error {
         message: String,
     },
     /// A normalized family does not read as OpenAPI 3.0: a normalizer bug (regen names the
-    /// input file by turning this into [`crate::normalize::not_openapi_error`]).
-    #[error("{}", crate::normalize::not_openapi_message(family, reason))]
+    /// input file by turning this into [`Error::not_openapi`]).
+    #[error("{}", not_openapi_message(family, reason))]
     NotOpenApi { family: String, reason: String },
     /// A `$ref` points at nothing.
     #[error("{file}: {pointer}: dangling $ref `{target}`: nothing in the document at that pointer")]
@@ -95,7 +95,19 @@ pub enum Error {
     Fetch { url: String, message: String },
 }
 
+/// What [`Error::NotOpenApi`] and [`Error::not_openapi`] say.
+fn not_openapi_message(family: &str, reason: impl std::fmt::Display) -> String {
+    format!(
+        "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
+    )
+}
+
 impl Error {
+    /// The error for a normalized family of `file` that does not read as OpenAPI 3.0.
+    pub fn not_openapi(file: &str, family: &str, reason: impl std::fmt::Display) -> Self {
+        Error::invalid(file, "#", not_openapi_message(family, reason))
+    }
+
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),

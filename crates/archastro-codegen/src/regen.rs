@@ -202,7 +202,7 @@ pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
     let tree = output_tree(opts, &normalized, &config).map_err(|e| match e {
         // The client generator is where each family is first read as OpenAPI 3.0.
         Error::NotOpenApi { family, reason } => {
-            normalize::not_openapi_error(&origin, &family, reason)
+            Error::not_openapi(&origin, &family, reason)
         }
         other => other,
     })?;

@@ -126,21 +126,9 @@ pub fn normalize_owned(doc: Document, config: &FamiliesConfig) -> Result<Normali
 
 /// Like [`normalize_owned`], leaving out the final check that each family reads as OpenAPI
 /// 3.0, for a caller that reads each family as OpenAPI 3.0 itself and reports a failure with
-/// [`not_openapi_error`] (regen: the client generator does, so the check ran twice).
+/// [`Error::not_openapi`] (regen: the client generator does, so the check ran twice).
 pub fn normalize_for_generation(doc: Document, config: &FamiliesConfig) -> Result<Normalized> {
     normalize_checked(doc, config, false)
-}
-
-/// The error for a normalized family of `file` that does not read as OpenAPI 3.0.
-pub fn not_openapi_error(file: &str, family: &str, reason: impl std::fmt::Display) -> Error {
-    Error::invalid(file, "#", not_openapi_message(family, reason))
-}
-
-/// What [`not_openapi_error`] and [`Error::NotOpenApi`] say.
-pub fn not_openapi_message(family: &str, reason: impl std::fmt::Display) -> String {
-    format!(
-        "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
-    )
 }
 
 fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Result<Normalized> {
@@ -193,7 +181,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                     && let Err(e) =
                         <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document)
                 {
-                    return Err(not_openapi_error(file, &family.name, e));
+                    return Err(Error::not_openapi(file, &family.name, e));
                 }
                 fctx.report.families.push(stats);
                 Ok((document, fctx.report))
