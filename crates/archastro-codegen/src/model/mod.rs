@@ -11,7 +11,6 @@
 //! [`Method::ALL`] order, which is the order every generated file lists them in.
 
 mod channels;
-mod examples;
 
 use serde_json::Value;
 
@@ -20,7 +19,7 @@ use crate::pointer;
 use crate::{Error, Result};
 
 pub use channels::{Channel, ChannelMessage, Join, Push};
-pub use examples::example;
+pub use crate::examples::example;
 
 /// An HTTP method an OpenAPI path item may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
