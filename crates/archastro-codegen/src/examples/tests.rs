@@ -305,3 +305,13 @@ fn checks_are_bounded() {
     assert!(start.elapsed() < Duration::from_secs(1));
     assert!(fit.is_err());
 }
+
+#[test]
+fn misfit_messages_quote_values_briefly() {
+    let root = json!({});
+    let big = Value::Array((0..100_000).map(|i| json!(format!("é{i}"))).collect());
+    let why = fits(&root, &json!({"type": "string"}), &big).unwrap_err();
+    assert!(why.len() < 100 && why.ends_with("\"é9\"..."), "{why}");
+    let why = fits(&root, &json!({"type": "string"}), &json!(7)).unwrap_err();
+    assert_eq!(why, "expected string, found 7");
+}
