@@ -40,6 +40,9 @@ pub const MAX_REFS: usize = 32;
 /// How many `allOf` parts (nested ones included) are searched for a property's schema.
 pub const MAX_PARTS: usize = 64;
 
+/// How many of a schema's enum values are tried as its example.
+const ENUM_CANDIDATES: usize = 16;
+
 /// How many check steps one generation spends on the spec's own examples and on choosing
 /// alternatives; once spent, it builds values without checking them.
 const GENERATION_CHECK_STEPS: usize = 4 * MAX_CHECK_STEPS;
@@ -205,13 +208,20 @@ impl<'a> Generator<'a> {
         value
     }
 
-    /// The schema's `example`, `default` or first non-null enum value, the first that fits.
+    /// The schema's `example`, `default` or one of its first [`ENUM_CANDIDATES`] non-null enum
+    /// values, the first that fits (each check looks the value up in the enum again).
     fn own_example(&mut self, schema: &'a Value) -> Option<&'a Value> {
         let values = schema.get("enum").and_then(Value::as_array);
         ["example", "default"]
             .into_iter()
             .filter_map(|key| schema.get(key))
-            .chain(values.into_iter().flatten().filter(|v| !v.is_null()))
+            .chain(
+                values
+                    .into_iter()
+                    .flatten()
+                    .filter(|v| !v.is_null())
+                    .take(ENUM_CANDIDATES),
+            )
             .find(|candidate| self.fits(schema, candidate))
     }
 

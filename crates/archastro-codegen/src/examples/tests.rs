@@ -315,3 +315,13 @@ fn misfit_messages_quote_values_briefly() {
     let why = fits(&root, &json!({"type": "string"}), &json!(7)).unwrap_err();
     assert_eq!(why, "expected string, found 7");
 }
+
+#[test]
+fn long_enums_are_tried_briefly() {
+    let root = json!({});
+    let values: Vec<Value> = (0..200_000).map(|i| json!(format!("v{i}"))).collect();
+    let schema = json!({"type": "integer", "enum": values});
+    let (value, fit) = bounded_example(&root, &schema);
+    assert_eq!(value, json!(1));
+    assert!(fit.is_err());
+}
