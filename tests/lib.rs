@@ -46,6 +46,23 @@ pub fn platform_specs() -> Vec<PathBuf> {
     specs
 }
 
+/// Every real platform spec: `specs/archastro/` then `specs/archastro-current/`, each sorted by
+/// date (all of them are mapped by `spec/families-platform-v1.toml`).
+pub fn every_platform_spec() -> Vec<PathBuf> {
+    let mut specs = Vec::new();
+    for dir in ["specs/archastro", "specs/archastro-current"] {
+        let dir = shared_dir().join(dir);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.expect("dir entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        found.sort();
+        specs.extend(found);
+    }
+    specs
+}
+
 /// Normalizes `spec` with `families` and renders everything a reviewer wants to see: the
 /// error, or every rule application followed by each family document.
 pub fn render_normalization(spec: &Path, families: &Path, origin: &str) -> String {

@@ -40,6 +40,7 @@ fn check(name: &str) {
 #[test] fn body_optional_required_3_0() { check("body-optional-required.3.0.json"); }
 #[test] fn inline_copy_to_ref_3_0() { check("inline-copy-to-ref.3.0.json"); }
 #[test] fn anonymous_objects_named_3_1() { check("anonymous-objects-named.3.1.json"); }
+#[test] fn example_misfit_3_0() { check("example-misfit.3.0.json"); }
 // The percent-encoded `$ref` `1bad%20name` follows the rename too.
 #[test] fn hostile_component_names_3_0() { check("hostile-component-names.3.0.json"); }
 #[test] fn hostile_descriptions_3_1() { check("hostile-descriptions.3.1.json"); }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod contract;
 pub mod diff;
 pub mod error;
+pub mod examples;
 pub mod families;
 pub mod fetch;
 pub mod format;

@@ -12,7 +12,6 @@
 
 mod channels;
 mod document;
-mod examples;
 
 use serde_json::Value;
 
@@ -21,8 +20,8 @@ use crate::pointer;
 use crate::{Error, Result};
 
 pub use channels::{Channel, ChannelMessage, Join, Push};
+pub use crate::examples::example;
 pub use document::{Info, SecurityScheme};
-pub use examples::example;
 
 /// An HTTP method an OpenAPI path item may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

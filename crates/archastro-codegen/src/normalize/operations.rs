@@ -208,6 +208,12 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         desc.push_str("Sent as a JSON-encoded string.");
                         p["description"] = json!(desc);
                         p["schema"] = json!({"type": "string"});
+                        // The example is sent the same way: as its JSON text.
+                        if let Some(example) = p.get_mut("example")
+                            && !example.is_string()
+                        {
+                            *example = json!(example.to_string());
+                        }
                         ctx.report.warn("param-object-as-json-string", &op_at, format!("parameter `{name}` has an object schema; it is sent as a JSON-encoded string"));
                     }
                 }

@@ -1,0 +1,476 @@
+//! Whether a value fits a schema of the OpenAPI 3.0.3 dialect the normalizer writes: `type`
+//! (an integer is a number without a fraction, as serde reads it), `nullable`, `enum`,
+//! `required`, `properties`, `additionalProperties`, `items`, `minItems`/`maxItems`,
+//! `minLength`/`maxLength` (in characters), `minProperties`/`maxProperties`, `minimum`/`maximum`
+//! with their boolean `exclusiveMinimum`/`exclusiveMaximum` (or 3.1's numeric ones), the
+//! formats `date-time`, `date`, `email`, `uuid`, `uri` and `int32` (loosely: the shape, not
+//! every rule of their RFCs), `allOf` (every part), `oneOf` and `anyOf` (at least one
+//! alternative, as an untagged decoder reads them), `not`, and `$ref`s.
+//!
+//! Not checked: `pattern` (no regular-expression engine here), `multipleOf`, `uniqueItems`
+//! and discriminator mappings. A value passes a keyword this module does not know.
+//!
+//! Every check is bounded: [`MAX_CHECK_STEPS`] schema-value pairs and [`MAX_CHECK_DEPTH`]
+//! nested steps at most, beyond which the value is reported as not fitting.
+
+use std::cmp::Ordering;
+
+use serde_json::{Number, Value};
+
+use super::{implied_type, resolve};
+
+/// How many (schema, value) pairs one check visits at most.
+pub const MAX_CHECK_STEPS: usize = 100_000;
+
+/// How deep one check goes, counting every property, item, `allOf`/`oneOf`/`anyOf`/`not`
+/// part on the way (a `$ref` is resolved within the step that reaches it).
+pub const MAX_CHECK_DEPTH: usize = 64;
+
+/// Why a value does not fit: where inside it (a JSON pointer into the value) and what is wrong.
+struct Misfit {
+    at: String,
+    why: String,
+}
+
+/// Checks values against the schemas of `root`, within a step budget.
+pub(super) struct Checker<'a> {
+    pub root: &'a Value,
+    pub steps_left: usize,
+}
+
+impl<'a> Checker<'a> {
+    /// `Ok`, or where inside `value` it does not fit `schema` and why
+    /// (`at /questions/0: required property "id" is missing`).
+    pub fn check(&mut self, schema: &'a Value, value: &Value) -> Result<(), String> {
+        let mut at = String::new();
+        self.value(schema, value, &mut at, 0).map_err(|m| {
+            if m.at.is_empty() {
+                m.why
+            } else {
+                format!("at {}: {}", m.at, m.why)
+            }
+        })
+    }
+
+    fn value(
+        &mut self,
+        schema: &'a Value,
+        value: &Value,
+        at: &mut String,
+        depth: usize,
+    ) -> Result<(), Misfit> {
+        let fail = |at: &String, why: String| Misfit {
+            at: at.clone(),
+            why,
+        };
+        if self.steps_left == 0 {
+            return Err(fail(
+                at,
+                format!("too costly to check (over {MAX_CHECK_STEPS} steps)"),
+            ));
+        }
+        self.steps_left -= 1;
+        if depth > MAX_CHECK_DEPTH {
+            return Err(fail(
+                at,
+                format!("nested too deep to check (over {MAX_CHECK_DEPTH} levels)"),
+            ));
+        }
+        let schema = resolve(self.root, schema).map_err(|why| fail(at, why))?;
+        if !schema.is_object() {
+            return Ok(());
+        }
+        if value.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
+            return Ok(());
+        }
+        if let Some(values) = schema.get("enum").and_then(Value::as_array)
+            && !values.contains(value)
+        {
+            return Err(fail(
+                at,
+                format!("{} is not one of the enum values", short(value)),
+            ));
+        }
+        if let Some(ty) = implied_type(schema)
+            && !is_of_type(value, ty)
+        {
+            return Err(fail(at, format!("expected {ty}, found {}", short(value))));
+        }
+        match value {
+            Value::String(s) => string(schema, s).map_err(|why| fail(at, why))?,
+            Value::Number(n) => number(schema, n).map_err(|why| fail(at, why))?,
+            Value::Array(items) => self.array(schema, items, at, depth)?,
+            Value::Object(map) => self.object(schema, map, at, depth)?,
+            _ => {}
+        }
+        self.composition(schema, value, at, depth)
+    }
+
+    fn array(
+        &mut self,
+        schema: &'a Value,
+        items: &[Value],
+        at: &mut String,
+        depth: usize,
+    ) -> Result<(), Misfit> {
+        let count = items.len() as u64;
+        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+            && count < min
+        {
+            return Err(Misfit {
+                at: at.clone(),
+                why: format!("{count} items, fewer than minItems {min}"),
+            });
+        }
+        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+            && count > max
+        {
+            return Err(Misfit {
+                at: at.clone(),
+                why: format!("{count} items, more than maxItems {max}"),
+            });
+        }
+        if let Some(item_schema) = schema.get("items") {
+            let len = at.len();
+            for (i, item) in items.iter().enumerate() {
+                at.push_str(&format!("/{i}"));
+                self.value(item_schema, item, at, depth + 1)?;
+                at.truncate(len);
+            }
+        }
+        Ok(())
+    }
+
+    fn object(
+        &mut self,
+        schema: &'a Value,
+        map: &serde_json::Map<String, Value>,
+        at: &mut String,
+        depth: usize,
+    ) -> Result<(), Misfit> {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !map.contains_key(name) {
+                return Err(Misfit {
+                    at: at.clone(),
+                    why: format!("required property {name:?} is missing"),
+                });
+            }
+        }
+        let count = map.len() as u64;
+        let bounds = [
+            ("minProperties", Ordering::Less),
+            ("maxProperties", Ordering::Greater),
+        ];
+        for (key, wrong) in bounds {
+            if let Some(bound) = schema.get(key).and_then(Value::as_u64)
+                && count.cmp(&bound) == wrong
+            {
+                return Err(Misfit {
+                    at: at.clone(),
+                    why: format!("{count} properties, against {key} {bound}"),
+                });
+            }
+        }
+        let properties = schema.get("properties").and_then(Value::as_object);
+        let additional = schema.get("additionalProperties");
+        let len = at.len();
+        for (name, v) in map {
+            at.push('/');
+            crate::pointer::push_escaped(at, name);
+            match (properties.and_then(|p| p.get(name)), additional) {
+                (Some(property), _) => self.value(property, v, at, depth + 1)?,
+                (None, Some(Value::Bool(false))) => {
+                    return Err(Misfit {
+                        at: at.clone(),
+                        why: "no such property, and additionalProperties is false".into(),
+                    });
+                }
+                (None, Some(extra @ Value::Object(_))) => self.value(extra, v, at, depth + 1)?,
+                (None, _) => {}
+            }
+            at.truncate(len);
+        }
+        Ok(())
+    }
+
+    /// `allOf` (every part), `oneOf` and `anyOf` (at least one alternative) and `not`.
+    fn composition(
+        &mut self,
+        schema: &'a Value,
+        value: &Value,
+        at: &mut String,
+        depth: usize,
+    ) -> Result<(), Misfit> {
+        let len = at.len();
+        for part in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.value(part, value, at, depth + 1)?;
+        }
+        for key in ["oneOf", "anyOf"] {
+            let Some(alternatives) = schema.get(key).and_then(Value::as_array) else {
+                continue;
+            };
+            let mut first_misfit = None;
+            for alternative in alternatives {
+                let fit = self.value(alternative, value, at, depth + 1);
+                at.truncate(len);
+                match fit {
+                    Ok(()) => {
+                        first_misfit = None;
+                        break;
+                    }
+                    Err(m) => {
+                        first_misfit.get_or_insert(m);
+                    }
+                }
+            }
+            if let Some(m) = first_misfit {
+                return Err(Misfit {
+                    at: at.clone(),
+                    why: format!(
+                        "fits none of the {} {key} alternatives (the first: {}{})",
+                        alternatives.len(),
+                        if m.at == *at {
+                            String::new()
+                        } else {
+                            format!("at {}: ", m.at)
+                        },
+                        m.why
+                    ),
+                });
+            }
+        }
+        if let Some(not) = schema.get("not")
+            && self.value(not, value, &mut at.clone(), depth + 1).is_ok()
+        {
+            return Err(Misfit {
+                at: at.clone(),
+                why: "fits the schema under `not`".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Whether `value` is a JSON value of OpenAPI type `ty` (an unknown type name admits anything).
+fn is_of_type(value: &Value, ty: &str) -> bool {
+    match ty {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => true,
+    }
+}
+
+/// A value as an error message quotes it: its JSON text, cut after 60 bytes (without
+/// writing the rest: a value that fails an alternative may be large).
+fn short(value: &Value) -> String {
+    /// Takes bytes up to its limit, then refuses more.
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = 61usize.saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let taken = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..taken]);
+            Ok(taken)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new());
+    let complete = serde_json::to_writer(&mut out, value).is_ok() && out.0.len() <= 60;
+    let mut text = String::from_utf8_lossy(&out.0[..out.0.len().min(60)]).into_owned();
+    if !complete {
+        // A multi-byte character cut in two reads as U+FFFD; drop it.
+        text = text.trim_end_matches('\u{FFFD}').to_owned();
+        text.push_str("...");
+    }
+    text
+}
+
+fn string(schema: &Value, s: &str) -> Result<(), String> {
+    let min = schema.get("minLength").and_then(Value::as_u64);
+    let max = schema.get("maxLength").and_then(Value::as_u64);
+    if min.is_some() || max.is_some() {
+        let length = s.chars().count() as u64;
+        if min.is_some_and(|min| length < min) || max.is_some_and(|max| length > max) {
+            return Err(format!(
+                "{length} characters, outside minLength {} and maxLength {}",
+                min.map_or("-".to_owned(), |m| m.to_string()),
+                max.map_or("-".to_owned(), |m| m.to_string())
+            ));
+        }
+    }
+    let format = schema
+        .get("format")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let ok = match format {
+        "date-time" => is_date_time(s),
+        "date" => is_date(s),
+        "email" => is_email(s),
+        "uuid" => is_uuid(s),
+        "uri" | "url" => is_uri(s),
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("{:?} is not a {format}", short_str(s)))
+    }
+}
+
+fn short_str(s: &str) -> &str {
+    s.char_indices().nth(60).map_or(s, |(cut, _)| &s[..cut])
+}
+
+fn number(schema: &Value, n: &Number) -> Result<(), String> {
+    if schema.get("format").and_then(Value::as_str) == Some("int32")
+        && n.as_i64().is_none_or(|i| i32::try_from(i).is_err())
+    {
+        return Err(format!("{n} is not an int32"));
+    }
+    let bounds = [
+        ("minimum", "exclusiveMinimum", Ordering::Less),
+        ("maximum", "exclusiveMaximum", Ordering::Greater),
+    ];
+    for (key, exclusive_key, wrong) in bounds {
+        // 3.0's boolean flag beside the bound, or 3.1's numeric exclusive bound.
+        let (bound, exclusive) = match (schema.get(key), schema.get(exclusive_key)) {
+            (_, Some(Value::Number(b))) => (b, true),
+            (Some(Value::Number(b)), flag) => (b, flag == Some(&Value::Bool(true))),
+            _ => continue,
+        };
+        let order = compare(n, bound);
+        if order == Some(wrong) || (exclusive && order == Some(Ordering::Equal)) {
+            let kind = if exclusive { "exclusive " } else { "" };
+            return Err(format!("{n} is beyond the {kind}{key} {bound}"));
+        }
+    }
+    Ok(())
+}
+
+/// Orders two JSON numbers exactly when both are integers, else as floats.
+fn compare(a: &Number, b: &Number) -> Option<Ordering> {
+    let integer = |n: &Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+    };
+    match (integer(a), integer(b)) {
+        (Some(a), Some(b)) => Some(a.cmp(&b)),
+        _ => a.as_f64()?.partial_cmp(&b.as_f64()?),
+    }
+}
+
+/// `s[range]` is all ASCII digits, read as a number.
+fn digits(s: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
+    let part = s.get(range)?;
+    part.iter()
+        .all(u8::is_ascii_digit)
+        .then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// `YYYY-MM-DD` with a month and day in range.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && date_prefix(b)
+}
+
+fn date_prefix(b: &[u8]) -> bool {
+    digits(b, 0..4).is_some()
+        && b.get(4) == Some(&b'-')
+        && digits(b, 5..7).is_some_and(|m| (1..=12).contains(&m))
+        && b.get(7) == Some(&b'-')
+        && digits(b, 8..10).is_some_and(|d| (1..=31).contains(&d))
+}
+
+/// RFC 3339: `YYYY-MM-DDTHH:MM:SS`, an optional fraction, then `Z` or `±HH:MM`.
+fn is_date_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let time = date_prefix(b)
+        && matches!(b.get(10), Some(b'T' | b't'))
+        && digits(b, 11..13).is_some_and(|h| h <= 23)
+        && b.get(13) == Some(&b':')
+        && digits(b, 14..16).is_some_and(|m| m <= 59)
+        && b.get(16) == Some(&b':')
+        && digits(b, 17..19).is_some_and(|s| s <= 60);
+    if !time {
+        return false;
+    }
+    let mut rest = &b[19..];
+    if let Some(fraction) = rest.strip_prefix(b".") {
+        let n = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &fraction[n..];
+    }
+    match rest {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', ..] => {
+            rest.len() == 6
+                && digits(rest, 1..3).is_some_and(|h| h <= 23)
+                && rest[3] == b':'
+                && digits(rest, 4..6).is_some_and(|m| m <= 59)
+        }
+        _ => false,
+    }
+}
+
+/// One `@` between a non-empty local part and a domain with a dot, no spaces.
+fn is_email(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+                && !s.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// The hyphenated form `8-4-4-4-12` of hexadecimal digits.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A scheme (a letter, then letters, digits, `+`, `-` or `.`), a colon, and no spaces.
+fn is_uri(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((scheme, _)) => {
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !s.chars().any(char::is_whitespace)
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,292 @@
+//! Every `example` of the document fits its schema: a schema's own (components, inline,
+//! nested, in `x-*` extensions) and a parameter's, header's or media type's beside its
+//! `schema`. One that does not fit is repaired (what fits kept, what is missing generated),
+//! else replaced by a generated example, else dropped; each with a warning naming the
+//! example's pointer and why it did not fit. Real specs carry examples without a required
+//! property, and the contract crate decodes them into the generated types.
+//!
+//! One walk over the document finds the fixes (reading it whole, for `$ref`s), then they are
+//! applied; every example is checked once, within the budget of [`crate::examples::fits`].
+
+use serde_json::Value;
+
+use super::{Ctx, looks_like_schema};
+use crate::examples::{fits, repaired};
+use crate::pointer;
+
+/// What a node of the document is to the walk.
+#[derive(Clone, Copy)]
+enum Place {
+    /// Part of the document's structure (paths, operations, components, ...).
+    Structure,
+    /// Inside an `x-*` extension: a schema wherever a value looks like one.
+    Extension,
+    /// A schema.
+    Schema,
+}
+
+/// A misfit example and what becomes of it.
+struct Fix {
+    /// The object that holds the `example` (a schema, parameter, header or media type).
+    holder: String,
+    /// The example that fits, or `None` to drop it.
+    replacement: Option<Value>,
+    rule: &'static str,
+    message: String,
+}
+
+/// Checks every example of `root` and repairs, replaces or drops those that do not fit.
+pub fn run(ctx: &mut Ctx, root: &mut Value) {
+    let mut fixes = Vec::new();
+    visit(
+        root,
+        root,
+        &mut String::from("#"),
+        Place::Structure,
+        &mut fixes,
+    );
+    for fix in fixes {
+        let at = fix.holder.strip_prefix('#').unwrap_or_default();
+        if let Some(Value::Object(holder)) = root.pointer_mut(at) {
+            match fix.replacement {
+                Some(example) => holder.insert("example".into(), example),
+                None => holder.remove("example"),
+            };
+        }
+        ctx.report
+            .warn(fix.rule, pointer::join(&fix.holder, "example"), fix.message);
+    }
+}
+
+/// Finds the misfit examples in `v` (at pointer `at`), as a `place` of the document.
+fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec<Fix>) {
+    let place = match place {
+        Place::Extension if looks_like_schema(v) => Place::Schema,
+        other => other,
+    };
+    match (v, place) {
+        (Value::Object(map), Place::Schema) => {
+            if let Some(example) = map.get("example") {
+                check(root, v, example, at, fixes);
+            }
+            for (key, child) in map {
+                match key.as_str() {
+                    "properties" => {
+                        for (name, property) in child.as_object().into_iter().flatten() {
+                            within(at, &["properties", name], |at| {
+                                visit(root, property, at, Place::Schema, fixes)
+                            });
+                        }
+                    }
+                    "items" | "additionalProperties" | "not" => within(at, &[key], |at| {
+                        visit(root, child, at, Place::Schema, fixes)
+                    }),
+                    "allOf" | "oneOf" | "anyOf" => {
+                        for (i, part) in child.as_array().into_iter().flatten().enumerate() {
+                            within(at, &[key, &i.to_string()], |at| {
+                                visit(root, part, at, Place::Schema, fixes)
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (Value::Object(map), _) => {
+            if let (Some(schema), Some(example)) = (map.get("schema"), map.get("example")) {
+                check(root, schema, example, at, fixes);
+            }
+            // Example values (of a holder, an extension or `components.examples`) are data.
+            let components = at == "#/components";
+            let data = components
+                || matches!(place, Place::Extension)
+                || map.contains_key("schema")
+                || map.contains_key("content");
+            for (key, child) in map {
+                let child_place = match key.as_str() {
+                    "example" | "examples" if data => continue,
+                    "schema" => Place::Schema,
+                    "schemas" if components => {
+                        for (name, schema) in child.as_object().into_iter().flatten() {
+                            within(at, &[key, name], |at| {
+                                visit(root, schema, at, Place::Schema, fixes)
+                            });
+                        }
+                        continue;
+                    }
+                    k if k.starts_with("x-") => Place::Extension,
+                    _ => place,
+                };
+                within(at, &[key], |at| visit(root, child, at, child_place, fixes));
+            }
+        }
+        (Value::Array(items), Place::Structure | Place::Extension) => {
+            for (i, item) in items.iter().enumerate() {
+                within(at, &[&i.to_string()], |at| {
+                    visit(root, item, at, place, fixes)
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Runs `f` with `tokens` appended to the pointer `at`, then takes them off again.
+fn within(at: &mut String, tokens: &[&str], f: impl FnOnce(&mut String)) {
+    let len = at.len();
+    for token in tokens {
+        at.push('/');
+        pointer::push_escaped(at, token);
+    }
+    f(at);
+    at.truncate(len);
+}
+
+/// Records the fix for `example` (held by the object at `at`) when it does not fit `schema`.
+fn check(root: &Value, schema: &Value, example: &Value, at: &str, fixes: &mut Vec<Fix>) {
+    let Err(why) = fits(root, schema, example) else {
+        return;
+    };
+    let repair = repaired(root, schema, example);
+    let (replacement, rule, outcome) = if fits(root, schema, &repair).is_err() {
+        (
+            None,
+            "example-dropped",
+            "no example that fits could be made; dropped",
+        )
+    } else if repair == crate::examples::example(root, schema, 0) {
+        (
+            Some(repair),
+            "example-replaced",
+            "replaced by a generated one",
+        )
+    } else {
+        (
+            Some(repair),
+            "example-repaired",
+            "what fits kept, the rest generated",
+        )
+    };
+    fixes.push(Fix {
+        holder: at.to_owned(),
+        replacement,
+        rule,
+        message: format!("the example does not fit its schema ({why}); {outcome}"),
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::report::{Level, Report};
+
+    fn fixed(mut root: Value) -> (Value, Vec<(Level, &'static str, String, String)>) {
+        let mut ctx = Ctx {
+            file: "spec.json".into(),
+            report: Report::default(),
+        };
+        run(&mut ctx, &mut root);
+        let entries = ctx.report.entries.into_iter();
+        (
+            root,
+            entries
+                .map(|e| (e.level, e.rule, e.pointer, e.message))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn misfit_examples_are_repaired_replaced_or_dropped_with_a_warning() {
+        let (root, warnings) = fixed(json!({
+            "paths": {"/things/{id}": {"post": {
+                "parameters": [{"name": "id", "in": "path", "schema": {"type": "integer"}, "example": "seven"}],
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Thing"},
+                    "example": {"name": "n"}
+                }}},
+                "x-events": {"payload": {"type": "object", "required": ["at"],
+                    "properties": {"at": {"type": "string", "format": "date"}}, "example": {"at": "soon"}}}
+            }}},
+            "components": {"schemas": {
+                "Thing": {"type": "object", "required": ["name", "size"], "properties": {
+                    "name": {"type": "string", "example": "fits"},
+                    "size": {"type": "integer", "minimum": 1, "example": 0}
+                }, "example": {"name": "a", "size": 2, "tags": []}},
+                "Never": {"type": "string", "minLength": 3, "maxLength": 2, "example": "x"}
+            }}
+        }));
+        let schema = "#/components/schemas";
+        let body = "#/paths/~1things~1{id}/post/requestBody/content/application~1json";
+        let expected = [
+            (
+                "example-dropped",
+                format!("{schema}/Never/example"),
+                "1 characters, outside minLength 3 and maxLength 2",
+            ),
+            (
+                "example-replaced",
+                format!("{schema}/Thing/properties/size/example"),
+                "0 is beyond the minimum 1",
+            ),
+            (
+                "example-replaced",
+                "#/paths/~1things~1{id}/post/parameters/0/example".into(),
+                "expected integer",
+            ),
+            (
+                "example-repaired",
+                format!("{body}/example"),
+                "required property \"size\" is missing",
+            ),
+            (
+                "example-replaced",
+                "#/paths/~1things~1{id}/post/x-events/payload/example".into(),
+                "at /at: \"soon\" is not a date",
+            ),
+        ];
+        assert_eq!(warnings.len(), expected.len(), "{warnings:#?}");
+        for ((level, rule, at, message), (want_rule, want_at, why)) in
+            warnings.iter().zip(&expected)
+        {
+            assert_eq!((*level, *rule, at), (Level::Warning, *want_rule, want_at));
+            assert!(message.contains(why), "{message:?} should say {why:?}");
+        }
+        assert!(root.pointer("/components/schemas/Never/example").is_none());
+        assert_eq!(
+            root["components"]["schemas"]["Thing"]["properties"]["size"]["example"],
+            json!(1)
+        );
+        let op = &root["paths"]["/things/{id}"]["post"];
+        assert_eq!(op["parameters"][0]["example"], json!(1));
+        assert_eq!(
+            op["requestBody"]["content"]["application/json"]["example"],
+            json!({"name": "n", "size": 1})
+        );
+        assert_eq!(
+            op["x-events"]["payload"]["example"],
+            json!({"at": "2026-01-01"})
+        );
+        // The fitting component example stays as it is (an extra property is allowed).
+        assert_eq!(
+            root["components"]["schemas"]["Thing"]["example"],
+            json!({"name": "a", "size": 2, "tags": []})
+        );
+    }
+
+    #[test]
+    fn example_data_is_not_walked() {
+        let data = json!({"schema": {"type": "integer"}, "example": "looks like a parameter"});
+        let (root, warnings) = fixed(json!({
+            "paths": {"/a": {"get": {"responses": {"200": {"content": {"application/json": {
+                "schema": {"type": "object"},
+                "example": {"nested": data},
+                "examples": {"one": {"value": data}}
+            }}}}}}},
+            "components": {"examples": {"two": {"value": data}}}
+        }));
+        assert_eq!(warnings, []);
+        assert_eq!(root["components"]["examples"]["two"]["value"], data);
+    }
+}
