@@ -3,7 +3,7 @@
 //! memory before the first byte is written, so a failure leaves `spec/normalized/` and
 //! `generated/` untouched.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::client::{self, Files, SupportSources};
 use crate::contract;
@@ -16,28 +16,10 @@ use crate::server;
 use crate::stamp::{self, Stamp};
 use crate::{Error, Result};
 
+pub use crate::options::RegenOptions;
+
 /// The directory, relative to the output root, that holds one normalized document per family.
 pub const NORMALIZED_DIR: &str = "spec/normalized";
-
-/// What to regenerate from what, and where.
-#[derive(Debug, Clone)]
-pub struct RegenOptions {
-    /// A path, or an `https://` (or loopback `http://`) URL.
-    pub spec: String,
-    pub families: PathBuf,
-    /// The output root: the repository, or the `--out` directory.
-    pub out: PathBuf,
-    /// True when `out` is a standalone directory that needs its own workspace manifest.
-    pub standalone: bool,
-    /// The hand-written support crate whose sources the generated client includes.
-    pub support_crate: PathBuf,
-    /// The released version of the generated crates (`spec/release.toml`).
-    pub crate_version: String,
-    pub mode: Mode,
-    /// Where this output tree's stamp lives ([`crate::stamp`]), or `None` to generate every
-    /// time.
-    pub stamp: Option<PathBuf>,
-}
 
 /// What a regeneration did.
 #[derive(Debug)]

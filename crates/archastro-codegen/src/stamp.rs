@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 
 use crate::fetch::{hex, sha256_hex};
 use crate::output::{OutputTree, list_files};
-use crate::regen::RegenOptions;
+use crate::options::RegenOptions;
 
 /// Bumped when the stamp's meaning changes: an older stamp is then foreign.
 const FORMAT: u32 = 1;
