@@ -28,16 +28,14 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, bail};
-use archastro_codegen::client::{self, SupportSources};
-use archastro_codegen::contract;
+use archastro_codegen::client;
 use archastro_codegen::diff;
 use archastro_codegen::families::FamiliesConfig;
 use archastro_codegen::load;
-use archastro_codegen::normalize::{self, METHODS};
+use archastro_codegen::normalize::METHODS;
 use archastro_codegen::output::Mode;
-use archastro_codegen::regen::{self, RegenOptions};
+use archastro_codegen::regen::{self, Part, Phase, PhaseObserver, RegenOptions};
 use archastro_codegen::release;
-use archastro_codegen::server;
 use serde_json::{Map, Value, json};
 
 /// Set (with [`CHILD_SPEC_ENV`], [`CHILD_FAMILIES_ENV`], [`CHILD_OUT_ENV`]) when this binary
@@ -186,90 +184,65 @@ fn run_child(
 // Phases of one regen
 // ---------------------------------------------------------------------------------------------
 
-/// Where the time of one regen goes: the wall time of its phases (`load`, `normalize`,
-/// `output_tree`: everything between the normalized documents and the bytes to write, on the
-/// job pool; `write`), then the generated parts each measured alone (`client`, `server`: their
-/// jobs on the pool; `contract`, `normalized_json`: one thread), and `client_reprint`:
-/// re-parsing and re-printing the client's files with syn + prettyplease on one thread, an
-/// upper bound of what formatting costs the client (those files come out of progenitor as
-/// tokens). The parts overlap on the pool, so they do not add up to `output_tree`.
+/// Where the time of one regen goes, in seconds: the wall time of its phases as the pipeline
+/// reports them (`load`, `normalize`, `model`, `generate`: every file, in memory, on the job
+/// pool; `apply`: writing them into a fresh directory), each part's work inside `generate` as
+/// the pipeline reports it (`client`, `server`, `contract`, `normalized_json`: the sum of the
+/// part's jobs, each timed on the pool thread that ran it, and of its steps before and after
+/// the pool; the parts run side by side, so they do not add up to `generate`), and
+/// `client_reprint`: the client's files as written, re-parsed and re-printed with syn +
+/// prettyplease on one thread, an upper bound of what formatting costs the client (its files
+/// come out of progenitor as tokens).
 #[derive(Debug, Clone, Default)]
 struct Phases {
     load: f64,
     normalize: f64,
-    output_tree: f64,
+    model: f64,
+    generate: f64,
+    apply: f64,
     client: f64,
     server: f64,
     contract: f64,
-    client_reprint: f64,
     normalized_json: f64,
-    write: f64,
+    client_reprint: f64,
+}
+
+impl PhaseObserver for Phases {
+    fn phase(&mut self, phase: Phase, took: Duration) {
+        let field = match phase {
+            Phase::Load => &mut self.load,
+            Phase::Normalize => &mut self.normalize,
+            Phase::Model => &mut self.model,
+            Phase::Generate => &mut self.generate,
+            Phase::Apply => &mut self.apply,
+        };
+        *field = took.as_secs_f64();
+    }
+
+    fn part(&mut self, part: Part, took: Duration) {
+        let field = match part {
+            Part::Client => &mut self.client,
+            Part::Server => &mut self.server,
+            Part::Contract => &mut self.contract,
+            Part::NormalizedJson => &mut self.normalized_json,
+        };
+        *field = took.as_secs_f64();
+    }
 }
 
 impl Phases {
+    /// One regen with `opts` (write mode) into a fresh directory, observed; then the client's
+    /// files it wrote, re-printed.
     fn measure(opts: &RegenOptions) -> Result<Phases> {
-        let mut p = Phases::default();
-        let t = Instant::now();
-        let config = FamiliesConfig::load(&opts.families)?;
-        let document = load::load_file(Path::new(&opts.spec))?;
-        p.load = t.elapsed().as_secs_f64();
-
-        // As regen normalizes: consuming the document, without the final OpenAPI 3.0 check of
-        // each family (the client generator reads each family as OpenAPI 3.0 itself).
-        let t = Instant::now();
-        let normalized = normalize::normalize_for_generation(document, &config)?;
-        p.normalize = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let tree = regen::output_tree(opts, &normalized, &config)?;
-        p.output_tree = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        let support = SupportSources::read(&opts.support_crate)?;
-        let client_files =
-            client::generate_client(&normalized, &config, &support, &opts.crate_version)?;
-        p.client = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        server::generate_server(
-            &normalized,
-            &config,
-            "../server-support",
-            &opts.crate_version,
-        )?;
-        p.server = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        contract::generate_contract(&normalized)?;
-        p.contract = t.elapsed().as_secs_f64();
-
-        let t = Instant::now();
-        for (_, document) in &normalized.families {
-            std::hint::black_box(serde_json::to_string_pretty(document)?);
-        }
-        p.normalized_json = t.elapsed().as_secs_f64();
-
-        let formatted: Vec<&String> = client_files
-            .iter()
-            .filter(|(rel, _)| rel.ends_with(".rs") && !rel.starts_with("src/support/"))
-            .map(|(_, text)| text)
-            .collect();
-        let t = Instant::now();
-        for text in formatted {
-            let file = syn::parse_file(text).context("re-parsing a generated client file")?;
-            std::hint::black_box(prettyplease::unparse(&file));
-        }
-        p.client_reprint = t.elapsed().as_secs_f64();
-
+        let mut phases = Phases::default();
         remove_dir(&opts.out)?;
-        let t = Instant::now();
-        tree.apply(Mode::Write)?;
-        p.write = t.elapsed().as_secs_f64();
-        Ok(p)
+        regen::Pipeline::new(opts, &mut phases).run()?;
+        phases.client_reprint = reprint_seconds(&opts.out.join(client::CLIENT_DIR))?;
+        Ok(phases)
     }
 
     fn total(&self) -> f64 {
-        self.load + self.normalize + self.output_tree + self.write
+        self.load + self.normalize + self.model + self.generate + self.apply
     }
 
     fn median_of(all: &[Phases]) -> Phases {
@@ -277,22 +250,25 @@ impl Phases {
         Phases {
             load: m(|p| p.load),
             normalize: m(|p| p.normalize),
-            output_tree: m(|p| p.output_tree),
+            model: m(|p| p.model),
+            generate: m(|p| p.generate),
+            apply: m(|p| p.apply),
             client: m(|p| p.client),
             server: m(|p| p.server),
             contract: m(|p| p.contract),
-            client_reprint: m(|p| p.client_reprint),
             normalized_json: m(|p| p.normalized_json),
-            write: m(|p| p.write),
+            client_reprint: m(|p| p.client_reprint),
         }
     }
 
+    /// The fields of `phases_key_spec` and `phases_ops10k` in `summary.json`.
     fn to_json(&self) -> Value {
         json!({
             "load_seconds": self.load,
             "normalize_seconds": self.normalize,
-            "generate_seconds": self.output_tree,
-            "write_seconds": self.write,
+            "model_seconds": self.model,
+            "generate_seconds": self.generate,
+            "write_seconds": self.apply,
             "total_seconds": self.total(),
             "alone_client_seconds": self.client,
             "alone_server_seconds": self.server,
@@ -302,21 +278,24 @@ impl Phases {
         })
     }
 
+    /// What [`Phases::to_json`] wrote (a figure that is missing is NaN).
     fn from_json(v: &Value) -> Phases {
         let f = |k: &str| v[k].as_f64().unwrap_or(f64::NAN);
         Phases {
             load: f("load_seconds"),
             normalize: f("normalize_seconds"),
-            output_tree: f("generate_seconds"),
+            model: f("model_seconds"),
+            generate: f("generate_seconds"),
+            apply: f("write_seconds"),
             client: f("alone_client_seconds"),
             server: f("alone_server_seconds"),
             contract: f("alone_contract_seconds"),
-            client_reprint: f("client_reprint_seconds"),
             normalized_json: f("alone_normalized_json_seconds"),
-            write: f("write_seconds"),
+            client_reprint: f("client_reprint_seconds"),
         }
     }
 
+    /// The Markdown tables: the phases with their shares, then the parts.
     fn table(&self, title: &str) -> String {
         let total = self.total();
         let row = |name: &str, s: f64| {
@@ -329,30 +308,47 @@ impl Phases {
         let mut t = format!("{title}\n\n| phase (wall time) | ms | share |\n|---|---:|---:|\n");
         t.push_str(&row("load (read + parse spec and families)", self.load));
         t.push_str(&row("normalize", self.normalize));
+        t.push_str(&row("model (the typed API model, once)", self.model));
         t.push_str(&row(
             "generate: every file, on the 2-thread job pool",
-            self.output_tree,
+            self.generate,
         ));
-        t.push_str(&row("write (compare, stage, rename)", self.write));
+        t.push_str(&row("write (compare, stage, rename)", self.apply));
         t.push_str(&format!("| **total** | **{:.0}** | 100% |\n", total * 1e3));
-        let alone = |name: &str, s: f64| format!("| {name} | {:.0} |\n", s * 1e3);
-        t.push_str("\nThe generated parts, each measured alone (they overlap on the pool, so they do not add up to *generate*):\n\n| part | ms |\n|---|---:|\n");
-        t.push_str(&alone(
-            "client crate (progenitor, then syn + prettyplease per item; its jobs on the pool)",
+        let part = |name: &str, s: f64| format!("| {name} | {:.0} |\n", s * 1e3);
+        t.push_str("\nThe generated parts, as the pipeline times them inside *generate* (each part's jobs, timed on the pool thread that ran them, and its steps before and after the pool; the parts run side by side, so they do not add up to *generate*):\n\n| part | ms |\n|---|---:|\n");
+        t.push_str(&part(
+            "client crate (progenitor, then syn + prettyplease per item)",
             self.client,
         ));
-        t.push_str(&alone("&nbsp;&nbsp;its files re-parsed and re-printed by syn + prettyplease, one thread (bound on its formatting)", self.client_reprint));
-        t.push_str(&alone(
-            "server crate (written as text; its jobs on the pool)",
-            self.server,
-        ));
-        t.push_str(&alone("contract crate (one thread)", self.contract));
-        t.push_str(&alone(
-            "normalized JSON (serde_json pretty, one thread)",
+        t.push_str(&part("&nbsp;&nbsp;its files re-parsed and re-printed by syn + prettyplease, one thread (bound on its formatting)", self.client_reprint));
+        t.push_str(&part("server crate (written as text)", self.server));
+        t.push_str(&part("contract crate", self.contract));
+        t.push_str(&part(
+            "normalized JSON (serde_json pretty)",
             self.normalized_json,
         ));
         t
     }
+}
+
+/// Seconds to re-parse and re-print, with syn + prettyplease on one thread, every `.rs` file
+/// of the client crate at `crate_dir` but the support module's (copied, not generated).
+fn reprint_seconds(crate_dir: &Path) -> Result<f64> {
+    let mut texts = Vec::new();
+    for (rel, bytes) in read_tree(crate_dir)? {
+        if rel.extension().is_some_and(|e| e == "rs")
+            && !rel.starts_with(client::SUPPORT_MODULE_DIR)
+        {
+            texts.push(String::from_utf8(bytes).context("a generated client file")?);
+        }
+    }
+    let start = Instant::now();
+    for text in &texts {
+        let file = syn::parse_file(text).context("re-parsing a generated client file")?;
+        std::hint::black_box(prettyplease::unparse(&file));
+    }
+    Ok(start.elapsed().as_secs_f64())
 }
 
 // ---------------------------------------------------------------------------------------------
