@@ -99,8 +99,8 @@ pub trait PhaseObserver {
     /// it, once per part, in [`Part`] order: the sum of its jobs' times (each timed on the pool
     /// thread that ran it, from when it may start: a job held back by
     /// [`client::ClientPlan::after_conversion`] is timed once let through) and of its steps
-    /// before and after the pool. The parts run side by side on the pool, so their times do
-    /// not add up to [`Phase::Generate`].
+    /// before and after the pool. Jobs run on several threads, so the parts' times do not add
+    /// up to [`Phase::Generate`], and one part's can exceed it.
     fn part(&mut self, part: Part, took: Duration);
 }
 

@@ -19,7 +19,8 @@ use super::{Bench, KEY_SPEC};
 /// pool; `apply`: writing them into a fresh directory), each part's work inside `generate` as
 /// the pipeline reports it (`client`, `server`, `contract`, `normalized_json`: the sum of the
 /// part's jobs, each timed on the pool thread that ran it, and of its steps before and after
-/// the pool; the parts run side by side, so they do not add up to `generate`), and
+/// the pool; jobs run on two threads, so the parts do not add up to `generate`, and one can
+/// exceed it), and
 /// `client_reprint`: the client's files as written, re-parsed and re-printed with syn +
 /// prettyplease on one thread, an upper bound of what formatting costs the client (its files
 /// come out of progenitor as tokens).
@@ -164,7 +165,7 @@ impl Phases {
         t.push_str(&row("write (compare, stage, rename)", self.apply));
         t.push_str(&format!("| **total** | **{:.0}** | 100% |\n", total * 1e3));
         let part = |name: &str, s: f64| format!("| {name} | {:.0} |\n", s * 1e3);
-        t.push_str("\nThe generated parts, as the pipeline times them inside *generate* (each part's jobs, timed on the pool thread that ran them, and its steps before and after the pool; the parts run side by side, so they do not add up to *generate*):\n\n| part | ms |\n|---|---:|\n");
+        t.push_str("\nThe generated parts, as the pipeline times them inside *generate* (each part's jobs, timed on the pool thread that ran them, and its steps before and after the pool; jobs run on two threads, so the parts do not add up to *generate*, and one can exceed it):\n\n| part | ms |\n|---|---:|\n");
         t.push_str(&part(
             "client crate (progenitor, then syn + prettyplease per item)",
             self.client,
