@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod normalize;
+mod options;
 pub mod output;
 pub mod pointer;
 pub mod regen;

@@ -2,42 +2,34 @@
 //! output tree up to date, or, with `--check`, report what is stale. Everything is computed in
 //! memory before the first byte is written, so a failure leaves `spec/normalized/` and
 //! `generated/` untouched.
+//!
+//! A regeneration is a [`Pipeline`] of [`Phase`]s: load the spec and the families file,
+//! normalize, build the typed API model once, generate the output tree in memory, apply it
+//! (write or compare). [`regen`] runs it; a [`PhaseObserver`] given to [`Pipeline::new`] is
+//! told how long each phase, and each [`Part`] of the output tree inside generation, took
+//! (`cargo xtask bench` times regen that way, on the same code path).
 
-use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use crate::client::{self, Files, SupportSources};
 use crate::contract;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::load::{self, Document};
+use crate::model::Api;
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
 use crate::server;
 use crate::stamp::{self, Stamp};
 use crate::{Error, Result};
 
+pub use crate::options::RegenOptions;
+
 /// The directory, relative to the output root, that holds one normalized document per family.
 pub const NORMALIZED_DIR: &str = "spec/normalized";
-
-/// What to regenerate from what, and where.
-#[derive(Debug, Clone)]
-pub struct RegenOptions {
-    /// A path, or an `https://` (or loopback `http://`) URL.
-    pub spec: String,
-    pub families: PathBuf,
-    /// The output root: the repository, or the `--out` directory.
-    pub out: PathBuf,
-    /// True when `out` is a standalone directory that needs its own workspace manifest.
-    pub standalone: bool,
-    /// The hand-written support crate whose sources the generated client includes.
-    pub support_crate: PathBuf,
-    /// The released version of the generated crates (`spec/release.toml`).
-    pub crate_version: String,
-    pub mode: Mode,
-    /// Where this output tree's stamp lives ([`crate::stamp`]), or `None` to generate every
-    /// time.
-    pub stamp: Option<PathBuf>,
-}
 
 /// What a regeneration did.
 #[derive(Debug)]
@@ -68,11 +60,224 @@ pub fn read_spec(spec: &str) -> Result<Document> {
     }
 }
 
-/// The complete output tree for a normalized spec.
-pub fn output_tree(
+/// A phase of a regeneration, in the order [`Pipeline::run`] runs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    /// Read the families configuration and the spec (a file or a URL), and parse both.
+    Load,
+    /// Normalize the spec into one OpenAPI 3.0.3 document per family.
+    Normalize,
+    /// Build the typed API model of the normalized families ([`Api::new`]), once.
+    Model,
+    /// Generate every file of the output tree in memory, on the job pool ([`crate::jobs`]).
+    Generate,
+    /// Write the tree, or compare it with the disk ([`OutputTree::apply`]).
+    Apply,
+}
+
+/// A part of the output tree, made by its own generator during [`Phase::Generate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Part {
+    /// The client crate ([`crate::client`]): its plan, its jobs, and putting `src/types.rs`
+    /// and the crate's other files together.
+    Client,
+    /// The server crate ([`crate::server`]).
+    Server,
+    /// The contract crate ([`crate::contract`]).
+    Contract,
+    /// The normalized family documents as pretty JSON ([`NORMALIZED_DIR`]).
+    NormalizedJson,
+}
+
+/// Told how long the phases of a regeneration took (wall time).
+pub trait PhaseObserver {
+    /// `phase` succeeded after `took`. Called once per phase, in order; a tree found up to
+    /// date by its stamp ends the regeneration after [`Phase::Normalize`].
+    fn phase(&mut self, phase: Phase, took: Duration);
+
+    /// What `part`'s work took inside a successful [`Phase::Generate`], reported just before
+    /// it, once per part, in [`Part`] order: the sum of its jobs' times (each timed on the pool
+    /// thread that ran it, from when it may start: a job held back by
+    /// [`client::ClientPlan::after_conversion`] is timed once let through) and of its steps
+    /// before and after the pool. Jobs run on several threads, so the parts' times do not add
+    /// up to [`Phase::Generate`], and one part's can exceed it.
+    fn part(&mut self, part: Part, took: Duration);
+}
+
+/// The observer of [`regen`]: it ignores every report.
+impl PhaseObserver for () {
+    fn phase(&mut self, _: Phase, _: Duration) {}
+
+    fn part(&mut self, _: Part, _: Duration) {}
+}
+
+/// Runs the whole pipeline ([`Pipeline::run`]), unobserved.
+pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
+    Pipeline::new(opts, &mut ()).run()
+}
+
+/// One regeneration with `opts`, phase by phase. [`Pipeline::run`] is the whole of it; each
+/// phase's method reports its time to the observer when it succeeds.
+pub struct Pipeline<'o> {
+    opts: &'o RegenOptions,
+    observer: &'o mut dyn PhaseObserver,
+}
+
+impl<'o> Pipeline<'o> {
+    pub fn new(opts: &'o RegenOptions, observer: &'o mut dyn PhaseObserver) -> Pipeline<'o> {
+        Pipeline { opts, observer }
+    }
+
+    /// [`Phase::Load`]: the families configuration and the spec document.
+    pub fn load(&mut self) -> Result<(FamiliesConfig, Document)> {
+        self.timed(Phase::Load, |opts| {
+            Ok((
+                FamiliesConfig::load(&opts.families)?,
+                read_spec(&opts.spec)?,
+            ))
+        })
+    }
+
+    /// [`Phase::Normalize`], consuming the document.
+    pub fn normalize(&mut self, document: Document, config: &FamiliesConfig) -> Result<Normalized> {
+        self.timed(Phase::Normalize, |_| {
+            normalize::normalize_for_generation(document, config)
+        })
+    }
+
+    /// [`Phase::Model`].
+    pub fn model<'n>(&mut self, normalized: &'n Normalized) -> Result<Api<'n>> {
+        self.timed(Phase::Model, |_| Api::new(normalized))
+    }
+
+    /// [`Phase::Generate`]: the complete output tree, in memory; each [`Part`]'s time goes to
+    /// the observer first.
+    pub fn generate(&mut self, api: &Api<'_>, config: &FamiliesConfig) -> Result<OutputTree> {
+        let start = Instant::now();
+        let times = PartTimes::default();
+        let tree = output_tree(self.opts, api, config, &times)?;
+        times.report(self.observer);
+        self.observer.phase(Phase::Generate, start.elapsed());
+        Ok(tree)
+    }
+
+    /// [`Phase::Apply`]: writes the tree, or compares it with the disk, as the options' mode
+    /// says; returns what differed.
+    pub fn apply(&mut self, tree: &OutputTree) -> Result<Vec<Change>> {
+        self.timed(Phase::Apply, |opts| tree.apply(opts.mode))
+    }
+
+    /// Runs every phase. With a stamp path in the options, a tree that its stamp shows up to
+    /// date is not generated again ([`crate::stamp`]), and a `--check` that finds nothing stale
+    /// writes the stamp.
+    pub fn run(mut self) -> Result<RegenOutcome> {
+        let opts = self.opts;
+        // Taken before the inputs are read, and again before a stamp is written: a stamp is
+        // only written when the inputs did not change while they were used.
+        let stamped = opts.stamp.as_deref().map(|path| {
+            let stamp = Stamp::read(path);
+            // A fingerprint is only worth its reads when a stamp can use or take it.
+            let inputs = (stamp.is_some() || opts.mode == Mode::Check)
+                .then(|| stamp::fingerprint(opts))
+                .flatten();
+            (path, stamp, inputs)
+        });
+        let (config, document) = self.load()?;
+        // What the summary says about the input, taken before the document is consumed.
+        let spec_operations = crate::model::operation_count(&document.root);
+        let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
+        let origin = document.origin.clone();
+        let normalized = self.normalize(document, &config)?;
+        if let Some((_, Some(stamp), Some(inputs))) = &stamped
+            && stamp.holds(inputs, &opts.out)
+        {
+            return Ok(RegenOutcome {
+                spec_operations,
+                spec_openapi,
+                normalized,
+                changes: Vec::new(),
+                by_stamp: true,
+            });
+        }
+        let api = self.model(&normalized)?;
+        let tree = self
+            .generate(&api, &config)
+            .map_err(|e| match e {
+                // The client generator is where each family is first read as OpenAPI 3.0.
+                Error::NotOpenApi { family, reason } => {
+                    Error::not_openapi(&origin, &family, reason)
+                }
+                other => other,
+            })?;
+        let changes = self.apply(&tree)?;
+        if opts.mode == Mode::Check
+            && changes.is_empty()
+            && let Some((path, _, Some(inputs))) = stamped
+            && stamp::fingerprint(opts).as_ref() == Some(&inputs)
+        {
+            Stamp::of(inputs, &tree).write(path);
+        }
+        Ok(RegenOutcome {
+            spec_operations,
+            spec_openapi,
+            normalized,
+            changes,
+            by_stamp: false,
+        })
+    }
+
+    /// Runs one phase's `step` and reports its time if it succeeds.
+    fn timed<T>(
+        &mut self,
+        phase: Phase,
+        step: impl FnOnce(&RegenOptions) -> Result<T>,
+    ) -> Result<T> {
+        let start = Instant::now();
+        let value = step(self.opts)?;
+        self.observer.phase(phase, start.elapsed());
+        Ok(value)
+    }
+}
+
+/// The time each [`Part`]'s work took in one generation, summed; added to from the pool's
+/// threads.
+#[derive(Default)]
+struct PartTimes(Mutex<BTreeMap<Part, Duration>>);
+
+impl PartTimes {
+    fn add(&self, part: Part, took: Duration) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(part)
+            .or_default() += took;
+    }
+
+    /// `job`, timed as work of `part` when it runs.
+    fn timed<'a, T: 'a>(&'a self, part: Part, job: Job<'a, T>) -> Job<'a, T> {
+        Box::new(move || {
+            let start = Instant::now();
+            let value = job();
+            self.add(part, start.elapsed());
+            value
+        })
+    }
+
+    fn report(self, observer: &mut dyn PhaseObserver) {
+        for (part, took) in self.0.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            observer.part(part, took);
+        }
+    }
+}
+
+/// The complete output tree for a normalized spec ([`Phase::Generate`]); what each part's
+/// work took is added to `times`.
+fn output_tree(
     opts: &RegenOptions,
-    normalized: &Normalized,
+    api: &Api<'_>,
     config: &FamiliesConfig,
+    times: &PartTimes,
 ) -> Result<OutputTree> {
     let (out, standalone) = (opts.out.as_path(), opts.standalone);
     let mut tree = OutputTree::new(out);
@@ -94,23 +299,32 @@ pub fn output_tree(
 
     // Every file is independent of the others: generate them on a small pool, the client's
     // and the server's files of one family side by side, the largest first.
-    let api = crate::model::Api::new(normalized)?;
-    let plan = client::ClientPlan::new(&api, config, &support, &opts.crate_version)?;
+    let planning = Instant::now();
+    let plan = client::ClientPlan::new(api, config, &support, &opts.crate_version)?;
+    times.add(Part::Client, planning.elapsed());
     let mut client_jobs = plan.jobs().into_iter();
-    let api = crate::model::Api::new(normalized)?;
     let server_jobs =
-        server::server_jobs(&api, config, &server_support, &opts.crate_version).into_iter();
-    fn in_dir<'a>(dir: &'static str, job: Job<'a, Result<Files>>) -> Job<'a, Result<Files>> {
-        Box::new(move || {
-            Ok(job()?
-                .into_iter()
-                .map(|(rel, mut text)| {
-                    // Held until every job is done: without the slack of its growth.
-                    text.shrink_to_fit();
-                    (format!("{dir}/{rel}"), text)
-                })
-                .collect())
-        })
+        server::server_jobs(api, config, &server_support, &opts.crate_version).into_iter();
+    /// `job`, timed as `part`'s work, with its files moved under `dir`.
+    fn in_dir<'a>(
+        times: &'a PartTimes,
+        part: Part,
+        dir: &'static str,
+        job: Job<'a, Result<Files>>,
+    ) -> Job<'a, Result<Files>> {
+        times.timed(
+            part,
+            Box::new(move || {
+                Ok(job()?
+                    .into_iter()
+                    .map(|(rel, mut text)| {
+                        // Held until every job is done: without the slack of its growth.
+                        text.shrink_to_fit();
+                        (format!("{dir}/{rel}"), text)
+                    })
+                    .collect())
+            }),
+        )
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
     // The shared types first (the largest job, at the peak of memory), then what runs beside
@@ -118,39 +332,53 @@ pub fn output_tree(
     // the client's `lib.rs` and its family modules (each a large progenitor run, the largest
     // first) last, so that as little as possible of them overlaps the types job. With many
     // shared types, none of them starts before the types job has converted the schemas
-    // (`ClientPlan::after_conversion`).
+    // (`ClientPlan::after_conversion`). A job's time starts once it is let through; the
+    // client's own jobs are let through inside `ClientPlan::jobs`, inside their time, but
+    // never wait: a job of the server or the contract, queued before them, waits first.
     jobs.extend(
         client_jobs
             .by_ref()
             .take(client::ClientPlan::TYPES_JOBS)
-            .map(|j| in_dir(client::CLIENT_DIR, j)),
+            .map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)),
     );
-    jobs.extend(server_jobs.map(|j| plan.after_conversion(in_dir(server::SERVER_DIR, j))));
+    jobs.extend(
+        server_jobs
+            .map(|j| plan.after_conversion(in_dir(times, Part::Server, server::SERVER_DIR, j))),
+    );
     jobs.push(plan.after_conversion(in_dir(
+        times,
+        Part::Contract,
         contract::CONTRACT_DIR,
-        Box::new(|| Ok(contract::generate_contract(&api)?.into_iter().collect())),
+        Box::new(|| Ok(contract::generate_contract(api)?.into_iter().collect())),
     )));
-    jobs.push(plan.after_conversion(Box::new(|| {
-        let mut files = Vec::new();
-        for (name, document) in &normalized.families {
-            let mut text =
-                serde_json::to_string_pretty(document).map_err(|e| crate::Error::Invalid {
-                    file: name.clone(),
-                    pointer: "#".into(),
-                    message: e.to_string(),
+    jobs.push(plan.after_conversion(times.timed(
+        Part::NormalizedJson,
+        Box::new(|| {
+            let mut files = Vec::new();
+            for family in &api.families {
+                let mut text = serde_json::to_string_pretty(family.doc).map_err(|e| {
+                    crate::Error::Invalid {
+                        file: family.name.to_owned(),
+                        pointer: "#".into(),
+                        message: e.to_string(),
+                    }
                 })?;
-            text.push('\n');
-            files.push((format!("{NORMALIZED_DIR}/{name}.json"), text));
-        }
-        Ok(files)
-    })));
-    jobs.extend(client_jobs.map(|j| in_dir(client::CLIENT_DIR, j)));
+                text.push('\n');
+                files.push((format!("{NORMALIZED_DIR}/{}.json", family.name), text));
+            }
+            Ok(files)
+        }),
+    )));
+    jobs.extend(client_jobs.map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)));
     for part in crate::jobs::run(jobs) {
         for (rel, text) in part? {
             tree.add(rel, text);
         }
     }
-    for (rel, text) in plan.finish()? {
+    let finishing = Instant::now();
+    let client_files = plan.finish()?;
+    times.add(Part::Client, finishing.elapsed());
+    for (rel, text) in client_files {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
     if standalone {
@@ -167,58 +395,97 @@ pub fn output_tree(
     Ok(tree)
 }
 
-/// Runs the whole pipeline. With a stamp path in `opts`, a tree that its stamp shows up to
-/// date is not generated again ([`crate::stamp`]), and a `--check` that finds nothing stale
-/// writes the stamp.
-pub fn regen(opts: &RegenOptions) -> Result<RegenOutcome> {
-    // Taken before the inputs are read, and again before a stamp is written: a stamp is only
-    // written when the inputs did not change while they were used.
-    let stamped = opts.stamp.as_deref().map(|path| {
-        let stamp = Stamp::read(path);
-        // A fingerprint is only worth its reads when a stamp can use or take it.
-        let inputs = (stamp.is_some() || opts.mode == Mode::Check)
-            .then(|| stamp::fingerprint(opts))
-            .flatten();
-        (path, stamp, inputs)
-    });
-    let config = FamiliesConfig::load(&opts.families)?;
-    let document = read_spec(&opts.spec)?;
-    // What the summary says about the input, taken before the document is consumed.
-    let spec_operations = crate::model::operation_count(&document.root);
-    let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
-    let origin = document.origin.clone();
-    let normalized = normalize::normalize_for_generation(document, &config)?;
-    if let Some((_, Some(stamp), Some(inputs))) = &stamped
-        && stamp.holds(inputs, &opts.out)
-    {
-        return Ok(RegenOutcome {
-            spec_operations,
-            spec_openapi,
-            normalized,
-            changes: Vec::new(),
-            by_stamp: true,
-        });
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// What a pipeline reported, in order.
+    #[derive(Debug, PartialEq)]
+    enum Report {
+        Phase(Phase),
+        Part(Part),
     }
-    let tree = output_tree(opts, &normalized, &config).map_err(|e| match e {
-        // The client generator is where each family is first read as OpenAPI 3.0.
-        Error::NotOpenApi { family, reason } => {
-            Error::not_openapi(&origin, &family, reason)
+
+    impl PhaseObserver for Vec<Report> {
+        fn phase(&mut self, phase: Phase, took: Duration) {
+            assert!(took > Duration::ZERO, "{phase:?} took no time");
+            self.push(Report::Phase(phase));
         }
-        other => other,
-    })?;
-    let changes = tree.apply(opts.mode)?;
-    if opts.mode == Mode::Check
-        && changes.is_empty()
-        && let Some((path, _, Some(inputs))) = stamped
-        && stamp::fingerprint(opts).as_ref() == Some(&inputs)
-    {
-        Stamp::of(inputs, &tree).write(path);
+
+        fn part(&mut self, part: Part, took: Duration) {
+            assert!(took > Duration::ZERO, "{part:?} took no time");
+            self.push(Report::Part(part));
+        }
     }
-    Ok(RegenOutcome {
-        spec_operations,
-        spec_openapi,
-        normalized,
-        changes,
-        by_stamp: false,
-    })
+
+    /// Options for a one-operation spec in a fresh directory under `dir`.
+    fn one_operation(dir: &Path) -> RegenOptions {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).unwrap();
+        let spec = dir.join("openapi.json");
+        let ok = r#"{"description": "ok", "content": {"application/json": {"schema": {"type": "string"}}}}"#;
+        std::fs::write(
+            &spec,
+            format!(
+                r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}}, "paths": {{"/api/v1/things": {{"get": {{"operationId": "list_things", "responses": {{"200": {ok}}}}}}}}}}}"#
+            ),
+        )
+        .unwrap();
+        let families = dir.join("families.toml");
+        std::fs::write(
+            &families,
+            "name_prefixes = [\"/api/v1\"]\n\n[[family]]\nname = \"things\"\ntitle = \"Things\"\ndescription = \"Things.\"\npaths = [\"/api/v1/things/**\"]\n",
+        )
+        .unwrap();
+        RegenOptions {
+            spec: spec.display().to_string(),
+            families,
+            out: dir.join("out"),
+            standalone: true,
+            support_crate: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../archastro-client-support"),
+            crate_version: "0.1.0".into(),
+            mode: Mode::Write,
+            stamp: None,
+        }
+    }
+
+    #[test]
+    fn the_pipeline_reports_every_phase_and_part_in_order() {
+        let dir = std::env::temp_dir().join(format!("archastro-regen-{}", std::process::id()));
+        let opts = one_operation(&dir);
+        let mut reports = Vec::new();
+        let outcome = Pipeline::new(&opts, &mut reports).run().unwrap();
+        assert!(!outcome.changes.is_empty());
+        use {Part::*, Phase::*};
+        assert_eq!(
+            reports,
+            [
+                Report::Phase(Load),
+                Report::Phase(Normalize),
+                Report::Phase(Model),
+                Report::Part(Client),
+                Report::Part(Server),
+                Report::Part(Contract),
+                Report::Part(NormalizedJson),
+                Report::Phase(Generate),
+                Report::Phase(Apply),
+            ]
+        );
+
+        // A check that finds nothing stale writes the stamp; the next one trusts it and
+        // ends after normalizing.
+        let check = RegenOptions {
+            mode: Mode::Check,
+            stamp: Some(dir.join("stamp.json")),
+            ..opts
+        };
+        assert!(regen(&check).unwrap().changes.is_empty());
+        let mut reports = Vec::new();
+        assert!(Pipeline::new(&check, &mut reports).run().unwrap().by_stamp);
+        assert_eq!(reports, [Report::Phase(Load), Report::Phase(Normalize)]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::fetch::{hex, sha256_hex};
+use crate::options::RegenOptions;
 use crate::output::{OutputTree, list_files};
-use crate::regen::RegenOptions;
 
 /// Bumped when the stamp's meaning changes: an older stamp is then foreign.
 const FORMAT: u32 = 1;
