@@ -2,8 +2,10 @@
 //! request context handed to every operation, authentication outcomes, the one JSON error
 //! envelope (`{"error": {"code", "message", "details"}}`) that every failure renders as, the
 //! extraction of path, query and body (400 for malformed input, 422 with field paths for a body
-//! that does not match its schema, 413 over the body limit), the 404/405 fallbacks, and the
-//! `NotImplemented` answer of operations an implementation leaves out.
+//! that does not match its schema, 413 over the body limit; array and object path parameters as
+//! `style: simple` writes them, [`simple_array`], [`simple_object`] and
+//! [`simple_object_exploded`]), the 404/405 fallbacks, and the `NotImplemented` answer of
+//! operations an implementation leaves out.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +17,10 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+
+mod segment;
+
+pub use segment::{simple_array, simple_object, simple_object_exploded};
 
 /// Request bodies larger than this answer 413 unless the router is configured otherwise.
 pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
