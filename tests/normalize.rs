@@ -25,6 +25,9 @@ fn check(name: &str) {
 #[test] fn path_param_not_in_path_3_0() { check("path-param-not-in-path.3.0.json"); }
 #[test] fn path_level_params_3_0() { check("path-level-params.3.0.json"); }
 #[test] fn object_query_param_3_0() { check("object-query-param.3.0.json"); }
+// Arrays and objects of scalars get components (`Point`, written exploded too, gets a copy);
+// nested arrays and maps become strings.
+#[test] fn path_params_array_object_3_0() { check("path-params-array-object.3.0.json"); }
 #[test] fn x_auth_3_0() { check("x-auth.3.0.json"); }
 #[test] fn x_sdk_name_3_0() { check("x-sdk-name.3.0.json"); }
 #[test] fn mechanical_operation_ids_3_0() { check("mechanical-operation-ids.3.0.json"); }

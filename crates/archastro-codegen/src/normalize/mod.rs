@@ -10,6 +10,7 @@ mod example_fit;
 mod hoist;
 pub mod naming;
 mod operations;
+mod path_params;
 pub mod refs;
 pub mod schema;
 mod split;
@@ -152,6 +153,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
+    path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);
     split::report_unclaimed_extensions(&mut ctx, &root, config);

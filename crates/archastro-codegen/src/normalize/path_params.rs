@@ -1,0 +1,284 @@
+//! Path parameters whose value is an array or an object. OpenAPI's `style: simple` (the only
+//! style of a path parameter progenitor writes) joins an array's items with `,` and writes an
+//! object as `key,value,key,value`, or `key=value,key=value` when `explode` is true. That is
+//! only defined for scalar items and properties, so:
+//!
+//! - an array of scalars, or an object whose properties are all scalars (and that allows no
+//!   other properties), gets a component schema of its own, named after the operation and
+//!   the parameter (`ListAgentToolsAgent`), so that every generator has one named type to
+//!   write and read in the segment; a parameter that already refers to such a component keeps
+//!   it, unless an earlier path parameter uses the same object with the other `explode`
+//!   (a type is written one way), in which case it gets its own copy;
+//! - any other array or object (nested, nullable, a map, a composition) becomes a plain string
+//!   the caller writes, with a warning: `style: simple` does not say how to write it.
+//!
+//! Scalars are strings, integers, numbers and booleans (enums and formats included), not
+//! nullable.
+
+use std::collections::BTreeMap;
+
+use heck::ToUpperCamelCase;
+use serde_json::{Value, json};
+
+use super::schema::resolve_schema;
+use super::{Ctx, add_schemas, component_names, for_each_operation_mut, with_reference};
+use crate::pointer;
+
+/// What a path parameter's schema is to `style: simple`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// A scalar: written as it is, nothing to do.
+    Scalar,
+    /// An array of scalars.
+    Array,
+    /// An object of scalar properties.
+    Object,
+    /// An array or object `style: simple` cannot write.
+    Unwritable(&'static str),
+}
+
+/// Names the array and object path parameters (see the module's doc) and turns the ones that
+/// cannot be written into strings. Runs after the operation ids are final and after inline
+/// copies of components became `$ref`s.
+pub fn run(ctx: &mut Ctx, root: &mut Value) {
+    let mut taken = component_names(root);
+    let mut added: Vec<(String, Value)> = Vec::new();
+    with_reference(root, |reference, document| {
+        // The `explode` each object component is written with, by component name.
+        let mut explode_of: BTreeMap<String, bool> = BTreeMap::new();
+        for_each_operation_mut(document, |at, op| {
+            let id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("operation")
+                .to_upper_camel_case();
+            let Some(Value::Array(params)) = op.get_mut("parameters") else {
+                return;
+            };
+            for (i, p) in params.iter_mut().enumerate() {
+                if p.get("in").and_then(Value::as_str) != Some("path") {
+                    continue;
+                }
+                let p_at = format!("{at}/parameters/{i}");
+                let name = p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let schema = p.get("schema").cloned().unwrap_or(Value::Null);
+                let shape = shape(reference, &schema);
+                let explode = p.get("explode") == Some(&Value::Bool(true));
+                let kind = match shape {
+                    Shape::Scalar => continue,
+                    Shape::Unwritable(why) => {
+                        as_string(ctx, p, &p_at, &name, why);
+                        continue;
+                    }
+                    Shape::Array => "an array",
+                    Shape::Object => "an object",
+                };
+                let mut copied = None;
+                if let Some(component) = component_of(reference, &schema) {
+                    let first = *explode_of.entry(component.clone()).or_insert(explode);
+                    if shape == Shape::Array || first == explode {
+                        continue;
+                    }
+                    copied = Some(component);
+                }
+                let component = taken.claim(&format!("{id}{}", name.to_upper_camel_case()));
+                let definition = resolve_schema(reference, &schema).clone();
+                if shape == Shape::Object {
+                    explode_of.insert(component.clone(), explode);
+                }
+                let what = match copied {
+                    None => format!("{kind}, written as `style: simple` says"),
+                    Some(original) => format!(
+                        "{kind}, exploded {explode}, whereas an earlier path parameter writes components.schemas.{original} exploded {}",
+                        !explode
+                    ),
+                };
+                ctx.report.info(
+                    "path-param-named",
+                    format!("{p_at}/schema"),
+                    format!(
+                        "path parameter `{name}` ({what}) became components.schemas.{component}"
+                    ),
+                );
+                p["schema"] = json!({
+                    "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
+                });
+                added.push((component, definition));
+            }
+        });
+    });
+    add_schemas(root, added);
+}
+
+/// The component a `$ref` schema names, unless that component is itself only a reference
+/// (typify makes it another name of the same type, which could then be written two ways).
+fn component_of(root: &Value, schema: &Value) -> Option<String> {
+    let target = schema.get("$ref")?.as_str()?;
+    let name = pointer::unescape(target.strip_prefix("#/components/schemas/")?);
+    let definition = pointer::resolve(root, target)?;
+    definition.get("$ref").is_none().then_some(name)
+}
+
+/// What `schema` (resolved in `root`) is to `style: simple`.
+fn shape(root: &Value, schema: &Value) -> Shape {
+    let schema = resolve_schema(root, schema);
+    let ty = schema.get("type").and_then(Value::as_str);
+    let is_array = ty == Some("array") || schema.get("items").is_some();
+    let is_object = ty == Some("object")
+        || schema.get("properties").is_some()
+        || schema.get("additionalProperties").is_some();
+    if !is_array && !is_object {
+        return Shape::Scalar;
+    }
+    if schema.get("nullable") == Some(&Value::Bool(true)) {
+        return Shape::Unwritable("it is nullable");
+    }
+    if ["allOf", "anyOf", "oneOf", "not"]
+        .iter()
+        .any(|k| schema.get(*k).is_some())
+    {
+        return Shape::Unwritable("it is a composition");
+    }
+    if is_array {
+        return match schema.get("items") {
+            Some(items) if is_scalar(root, items) => Shape::Array,
+            _ => Shape::Unwritable("its items are not scalars"),
+        };
+    }
+    if !matches!(
+        schema.get("additionalProperties"),
+        None | Some(Value::Bool(false))
+    ) {
+        return Shape::Unwritable("it allows properties it does not declare");
+    }
+    match schema.get("properties").and_then(Value::as_object) {
+        Some(properties) if !properties.is_empty() => {
+            if properties.values().all(|p| is_scalar(root, p)) {
+                Shape::Object
+            } else {
+                Shape::Unwritable("its properties are not all scalars")
+            }
+        }
+        _ => Shape::Unwritable("it declares no properties"),
+    }
+}
+
+/// A string, integer, number or boolean (an enum, a format), not nullable; or an untyped enum
+/// of strings.
+fn is_scalar(root: &Value, schema: &Value) -> bool {
+    let schema = resolve_schema(root, schema);
+    let typed = match schema.get("type") {
+        Some(ty) => matches!(
+            ty.as_str(),
+            Some("string" | "integer" | "number" | "boolean")
+        ),
+        None => schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| !values.is_empty() && values.iter().all(Value::is_string)),
+    };
+    typed
+        && schema.get("nullable") != Some(&Value::Bool(true))
+        && ["allOf", "anyOf", "oneOf", "not"]
+            .iter()
+            .all(|k| schema.get(*k).is_none())
+}
+
+/// Makes `p` a string parameter (its example dropped unless it is a string).
+fn as_string(ctx: &mut Ctx, p: &mut Value, at: &str, name: &str, why: &str) {
+    p["schema"] = json!({"type": "string"});
+    if p.get("example").is_some_and(|e| !e.is_string())
+        && let Some(obj) = p.as_object_mut()
+    {
+        obj.remove("example");
+    }
+    ctx.report.warn(
+        "path-param-as-string",
+        format!("{at}/schema"),
+        format!(
+            "path parameter `{name}` is an array or object `style: simple` cannot write ({why}); the caller writes it as a string"
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape_of(schema: Value) -> Shape {
+        let root = json!({"components": {"schemas": {
+            "Id": {"type": "string"},
+            "Ids": {"type": "array", "items": {"$ref": "#/components/schemas/Id"}},
+            "Maybe": {"type": "string", "nullable": true},
+            "Also": {"$ref": "#/components/schemas/Ids"}
+        }}});
+        shape(&root, &schema)
+    }
+
+    #[test]
+    fn arrays_and_objects_of_scalars_are_written() {
+        assert_eq!(shape_of(json!({"type": "string"})), Shape::Scalar);
+        assert_eq!(
+            shape_of(json!({"$ref": "#/components/schemas/Ids"})),
+            Shape::Array
+        );
+        assert_eq!(
+            shape_of(json!({"type": "array", "items": {"type": "string", "enum": ["a"]}})),
+            Shape::Array
+        );
+        assert_eq!(
+            shape_of(json!({"type": "array", "items": {"enum": ["a", "b"]}})),
+            Shape::Array
+        );
+        assert_eq!(
+            shape_of(json!({"$ref": "#/components/schemas/Also"})),
+            Shape::Array
+        );
+        assert_eq!(
+            shape_of(json!({"type": "object", "additionalProperties": false,
+                "properties": {"x": {"type": "number"}, "id": {"$ref": "#/components/schemas/Id"}}})),
+            Shape::Object
+        );
+    }
+
+    #[test]
+    fn a_component_that_only_refers_to_another_is_not_kept() {
+        let root = json!({"components": {"schemas": {
+            "Ids": {"type": "array", "items": {"type": "string"}},
+            "Also": {"$ref": "#/components/schemas/Ids"}
+        }}});
+        let of = |name: &str| {
+            component_of(
+                &root,
+                &json!({"$ref": format!("#/components/schemas/{name}")}),
+            )
+        };
+        assert_eq!(of("Ids").as_deref(), Some("Ids"));
+        assert_eq!(of("Also"), None);
+        assert_eq!(component_of(&root, &json!({"type": "string"})), None);
+    }
+
+    #[test]
+    fn anything_else_is_not() {
+        let unwritable = [
+            json!({"type": "array", "items": {"type": "array", "items": {"type": "string"}}}),
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/Maybe"}}),
+            json!({"type": "array"}),
+            json!({"type": "array", "nullable": true, "items": {"type": "string"}}),
+            json!({"type": "object"}),
+            json!({"type": "object", "additionalProperties": {"type": "string"}}),
+            json!({"type": "object", "properties": {"x": {"type": "object"}}}),
+            json!({"type": "object", "allOf": [{"properties": {"x": {"type": "string"}}}]}),
+        ];
+        for schema in unwritable {
+            assert!(
+                matches!(shape_of(schema.clone()), Shape::Unwritable(_)),
+                "{schema}"
+            );
+        }
+    }
+}
