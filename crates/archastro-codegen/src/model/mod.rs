@@ -12,6 +12,7 @@
 
 mod channels;
 mod document;
+mod segment;
 
 use serde_json::Value;
 
@@ -22,6 +23,7 @@ use crate::{Error, Result};
 pub use channels::{Channel, ChannelMessage, Join, Push};
 pub use crate::examples::example;
 pub use document::{Info, SecurityScheme};
+pub use segment::{SegmentProperty, SegmentValue};
 
 /// An HTTP method an OpenAPI path item may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
