@@ -1,7 +1,8 @@
 //! The generated `lib.rs`: the `ArchAstro` facade and its builder, one module and accessor
 //! per scope family, the `ClientHooks` that route every request of a family through the
-//! runtime with the operation's security table, the pagination streams ([`super::pagination`])
-//! and the device and refresh flows. Read from the model: operations, their security and the
+//! runtime with the operation's security table, the pagination streams ([`super::pagination`]),
+//! the device and refresh flows, and how array and object path parameters are written
+//! ([`super::segments`]). Read from the model: operations, their security and the
 //! document's token flows.
 
 use proc_macro2::TokenStream;
@@ -9,6 +10,7 @@ use quote::{format_ident, quote};
 
 use super::pagination::pagination_streams;
 use super::realtime::Realtime;
+use super::segments::segment_displays;
 use crate::families::FamiliesConfig;
 use crate::model::{Api, Family, Info, Method, Operation};
 use crate::names::module_name;
@@ -34,6 +36,7 @@ pub(super) fn lib_rs(
     let client = client_struct(&families, refresh_path);
     let builder = builder_struct(&families);
     let device_flow = device_flow(api);
+    let segment_displays = segment_displays(api);
     let channels_module = realtime.has_channels().then(|| {
         quote! {
             /// The realtime channels: open a socket with [`ArchAstro::connect_socket`], then join
@@ -81,6 +84,8 @@ pub(super) fn lib_rs(
         #(#streams)*
 
         #device_flow
+
+        #segment_displays
     }
 }
 

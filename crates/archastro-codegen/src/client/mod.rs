@@ -8,9 +8,10 @@
 //!
 //! One module per job: `plan` schedules them; `progenitor` runs progenitor; `shared_types`
 //! lays out `types.rs` with the `builders` of the request structs; `glue` writes `lib.rs` (with
-//! `pagination`'s streams); `realtime` the channels and event streams; `packaging` the
-//! manifest, the README and the copied support sources; `file` prints a generated file. The
-//! glue, pagination and realtime read the typed model ([`crate::model`]).
+//! `pagination`'s streams and the path segment texts of `segments`); `realtime` the channels
+//! and event streams; `packaging` the manifest, the README and the copied support sources;
+//! `file` prints a generated file. The glue, pagination, segments and realtime read the typed
+//! model ([`crate::model`]).
 
 mod builders;
 mod file;
@@ -20,6 +21,7 @@ mod pagination;
 mod plan;
 mod progenitor;
 mod realtime;
+mod segments;
 mod shared_types;
 
 use std::collections::BTreeMap;
