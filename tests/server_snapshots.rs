@@ -26,3 +26,4 @@ fn check(fixture: &str) {
 #[test] fn default_response_split() { check("default-response-split.3.0.json"); }
 #[test] fn hostile_descriptions() { check("hostile-descriptions.3.1.json"); }
 #[test] fn body_optional_required() { check("body-optional-required.3.0.json"); }
+#[test] fn path_params_array_object() { check("path-params-array-object.3.0.json"); }

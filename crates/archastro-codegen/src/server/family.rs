@@ -4,7 +4,8 @@
 //! `///` comments and escaped string literals.
 //!
 //! The module holds, in this order: its imports, `OPERATIONS`, each operation's request types
-//! and response enum, the family's trait (one method per operation, each with a 501 default
+//! and response enum, the structs of its object path parameters (`path_objects`, when it has
+//! any), the family's trait (one method per operation, each with a 501 default
 //! body), `unimplemented_operations`, the handlers, and the `routes`/`router` functions.
 
 use std::collections::BTreeMap;
@@ -15,7 +16,7 @@ use crate::names::{doc_comment, fitted, rust_ident, str_lit, type_name};
 
 use super::auth::Scheme;
 use super::handler::write_handler;
-use super::request::{BodyProbe, RequestBody, write_request_types};
+use super::request::{BodyProbe, RequestBody, write_path_objects, write_request_types};
 use super::response::write_response_enum;
 
 /// The names the generated code gives one operation's items.
@@ -96,6 +97,7 @@ pub(super) fn family_module(
     write_operations(out, family.name, &parts.operation_ids);
     out.push_str(&parts.items);
     drop(parts.items);
+    write_path_objects(out, family);
     write_trait(out, family.name, trait_name, &parts.trait_methods);
     write_unimplemented_operations(out, trait_name, &parts.probes);
     out.push_str(&parts.handlers);

@@ -1,13 +1,20 @@
 //! An operation's typed request, written as text: the path, query and header parameter
 //! structs, the request body's type and how the handler reads it, and the request struct
-//! holding all four.
+//! holding all four; and a family's `path_objects`, the structs of its object path parameters.
+//!
+//! An array path parameter is a `Vec` of its items' scalar type, an object one a struct of
+//! `path_objects` (named after its component, which the normalizer keeps unique), each read
+//! from its segment as `style: simple` writes it (`archastro_server_support::simple_array`
+//! and its siblings, through `deserialize_with`).
 
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::model::{Location, Operation, Parameter, example, ref_name};
-use crate::names::{doc_comment, rust_ident, str_lit, type_name};
+use std::collections::BTreeMap;
+
+use crate::model::{Family, Location, Operation, Parameter, SegmentValue, example, ref_name};
+use crate::names::{Case, Namespace, doc_comment, fitted, rust_ident, str_lit, type_name};
 use crate::normalize::schema::resolve_schema;
 use crate::pointer;
 
@@ -148,26 +155,115 @@ fn param_fields<'p, 'a: 'p>(
 ) -> String {
     let mut out = String::new();
     for p in params {
-        let ty = param_type(doc, p.schema);
         let description = if p.description.is_empty() {
             p.name
         } else {
             p.description
         };
         doc_comment(&mut out, "    ", description);
+        let (ty, reader) = match p.segment_value(doc) {
+            Some(SegmentValue::Array { items, .. }) => (
+                format!("Vec<{}>", param_type(doc, Some(items))),
+                Some("simple_array"),
+            ),
+            Some(SegmentValue::Object {
+                component, explode, ..
+            }) => (
+                format!("path_objects::{}", type_name(&component)),
+                Some(if explode {
+                    "simple_object_exploded"
+                } else {
+                    "simple_object"
+                }),
+            ),
+            None => (param_type(doc, p.schema).to_owned(), None),
+        };
         let (default, ty) = if p.required {
-            ("", ty.to_owned())
+            ("", ty)
         } else {
             (", default", format!("Option<{ty}>"))
         };
-        let _ = writeln!(
-            out,
-            "    #[serde(rename = {}{default})]\n    pub {}: {ty},",
-            str_lit(p.name),
-            rust_ident(p.name)
-        );
+        let name = str_lit(p.name);
+        let serde = match reader {
+            None => format!("    #[serde(rename = {name}{default})]\n"),
+            Some(reader) => fitted(
+                &format!(
+                    "    #[serde(rename = {name}, deserialize_with = \"support::{reader}\"{default})]\n"
+                ),
+                &format!(
+                    "    #[serde(\n        rename = {name},\n        deserialize_with = \"support::{reader}\"{default}\n    )]\n"
+                ),
+                &format!(
+                    "    #[serde(\n        rename = {name},\n        deserialize_with = \"support::{reader}\"{default}\n    )]\n"
+                ),
+            ),
+        };
+        let _ = writeln!(out, "{serde}    pub {}: {ty},", rust_ident(p.name));
     }
     out
+}
+
+/// Appends `path_objects`, the structs of `family`'s object path parameters (one per
+/// component, in name order), when it has any.
+pub(super) fn write_path_objects(out: &mut String, family: &Family<'_>) {
+    let mut objects = BTreeMap::new();
+    for op in &family.operations {
+        for p in op.parameters_in(Location::Path) {
+            if let Some(SegmentValue::Object {
+                component,
+                properties,
+                ..
+            }) = p.segment_value(family.doc)
+            {
+                objects.entry(component).or_insert(properties);
+            }
+        }
+    }
+    if objects.is_empty() {
+        return;
+    }
+    out.push_str(
+        "/// The objects of path parameters, read from their segment as `style: simple` writes them.\n\
+         pub mod path_objects {\n",
+    );
+    for (component, properties) in objects {
+        let mut fields = String::new();
+        let mut field_names = Namespace::new(Case::Value);
+        for property in properties {
+            let ty = param_type(family.doc, Some(property.schema));
+            let (default, ty) = if property.required {
+                ("", ty.to_owned())
+            } else {
+                (", default", format!("Option<{ty}>"))
+            };
+            let description = property.schema.get("description").and_then(Value::as_str);
+            doc_comment(
+                &mut fields,
+                "        ",
+                description
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or(property.name),
+            );
+            let _ = writeln!(
+                fields,
+                "        #[serde(rename = {}{default})]\n        pub {}: {ty},",
+                str_lit(property.name),
+                rust_ident(&field_names.claim(property.name))
+            );
+        }
+        doc_comment(
+            out,
+            "    ",
+            &format!("The properties of an object path parameter (`{component}`)."),
+        );
+        let _ = write!(
+            out,
+            "    #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]\n\
+             \x20   pub struct {} {{\n{fields}    }}\n",
+            type_name(&component)
+        );
+    }
+    out.push_str("}\n");
 }
 
 /// A struct with the given derives and fields (`{}` when there are none).
