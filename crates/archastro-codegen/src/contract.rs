@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::Result;
 use crate::client::{CLIENT_DIR, GENERATED_MARKER};
-use crate::model::{Api, Body, Family, Operation, example, ref_name};
+use crate::model::{Api, Body, Family, Operation, SegmentValue, example, ref_name};
 use crate::names::{module_name, progenitor_method_name, str_lit, type_name};
 use crate::pointer;
 
@@ -143,11 +143,14 @@ fn call_chain(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
     ];
     for p in op.parameters.iter().filter(|p| p.required) {
         let value = example(doc, p.schema.unwrap_or(&Value::Null), 0);
-        chain.push(format!(
-            "{}({})",
-            progenitor_method_name(p.name),
-            scalar_literal(&value)
-        ));
+        let method = progenitor_method_name(p.name);
+        chain.push(match p.segment_value(doc) {
+            Some(segment) => format!(
+                "{method}(\n                {},\n            )",
+                segment_literal(doc, &segment, value)
+            ),
+            None => format!("{method}({})", scalar_literal(&value)),
+        });
     }
     if let Some(body) = op.body.as_ref().and_then(|b| body_call(doc, b)) {
         chain.push(body);
@@ -179,6 +182,24 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
         "text/plain" => Some("body(String::new())".to_owned()),
         _ => None,
     }
+}
+
+/// The example of an array or object path parameter decoded into its type. Every property of
+/// an object is set: an empty object would leave its path segment empty.
+fn segment_literal(doc: &Value, segment: &SegmentValue<'_>, mut value: Value) -> String {
+    if let (SegmentValue::Object { properties, .. }, Value::Object(fields)) = (segment, &mut value)
+    {
+        for property in properties {
+            fields
+                .entry(property.name)
+                .or_insert_with(|| example(doc, property.schema, 1));
+        }
+    }
+    format!(
+        "serde_json::from_str::<archastro_client::types::{}>({})\n                    .expect(\"the example parameter fits its type\")",
+        type_name(segment.component()),
+        str_lit(&value.to_string())
+    )
 }
 
 /// A literal of a type every generated parameter setter accepts (`TryInto<T>`): suffixed
