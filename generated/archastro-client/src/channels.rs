@@ -74,6 +74,7 @@ impl UserChannel {
 }
 /// The pushes of [`UserChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserChannelEvent {
     /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::UserChannelPresenceStatePayload),
@@ -172,6 +173,7 @@ impl TeamChannel {
 }
 /// The pushes of [`TeamChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum TeamChannelEvent {
     /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::TeamChannelPresenceStatePayload),
@@ -302,6 +304,7 @@ impl ThreadChannel {
 }
 /// The pushes of [`ThreadChannel`], each with its typed payload.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum ThreadChannelEvent {
     /// Full presence state, pushed once after joining (Phoenix Presence).
     PresenceState(types::ThreadChannelPresenceStatePayload),

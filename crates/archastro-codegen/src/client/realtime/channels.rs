@@ -130,6 +130,8 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
 
         #(#events_doc)*
         #[derive(Debug, Clone)]
+        // Payload types differ in size; the enum is built once per event.
+        #[allow(clippy::large_enum_variant)]
         pub enum #event_ident {
             #(#variants)*
             /// A push this version of the client does not know.

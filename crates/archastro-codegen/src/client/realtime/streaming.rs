@@ -71,6 +71,8 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
     quote! {
         #(#enum_doc)*
         #[derive(Debug, Clone)]
+        // Payload types differ in size; the enum is built once per event.
+        #[allow(clippy::large_enum_variant)]
         pub enum #enum_ident {
             #(#variants)*
             /// An event this version of the client does not know (its raw data).
