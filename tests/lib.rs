@@ -35,20 +35,9 @@ pub fn platform_cargo() -> std::process::Command {
     cmd
 }
 
-/// The real platform specs, sorted by date.
+/// Every real platform spec, sorted by date: the older snapshots (`../shared/specs/archastro/`)
+/// then the current ones (`../shared/specs/archastro-current/`).
 pub fn platform_specs() -> Vec<PathBuf> {
-    let mut specs: Vec<PathBuf> = std::fs::read_dir(shared_dir().join("specs/archastro"))
-        .expect("readable specs folder")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    specs.sort();
-    specs
-}
-
-/// Every real platform spec: `specs/archastro/` then `specs/archastro-current/`, each sorted by
-/// date (all of them are mapped by `spec/families-platform-v1.toml`).
-pub fn every_platform_spec() -> Vec<PathBuf> {
     let mut specs = Vec::new();
     for dir in ["specs/archastro", "specs/archastro-current"] {
         let dir = shared_dir().join(dir);
