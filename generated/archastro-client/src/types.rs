@@ -3638,66 +3638,7 @@ pub struct Meta {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<::std::string::String>,
     pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: MetaStatus,
-}
-///`MetaStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum MetaStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for MetaStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for MetaStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for MetaStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MetaStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///Arbitrary key-value metadata attached to a resource. Keys are strings; values are any JSON value. The platform stores it verbatim and never interprets it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5560,6 +5501,66 @@ pub struct TeamChannelPresenceDiffPayload {
     ///Map of user ID (`usr_...`) to that user's connections.
     pub leaves: ::std::collections::HashMap<::std::string::String, JoinsValue>,
 }
+///`TeamChannelPresenceDiffPayloadStatus`
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum TeamChannelPresenceDiffPayloadStatus {
+    #[serde(rename = "online")]
+    Online,
+    #[serde(rename = "away")]
+    Away,
+    #[serde(rename = "busy")]
+    Busy,
+}
+impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Online => f.write_str("online"),
+            Self::Away => f.write_str("away"),
+            Self::Busy => f.write_str("busy"),
+        }
+    }
+}
+impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadStatus {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "online" => Ok(Self::Online),
+            "away" => Ok(Self::Away),
+            "busy" => Ok(Self::Busy),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for TeamChannelPresenceDiffPayloadStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String>
+for TeamChannelPresenceDiffPayloadStatus {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///Map of user ID (`usr_...`) to that user's connections.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -5589,12 +5590,12 @@ for TeamChannelPresenceStatePayload {
 ///`TeamChannelUpdatePresenceParams`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamChannelUpdatePresenceParams {
-    pub status: MetaStatus,
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///`TeamChannelUpdatePresenceReply`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamChannelUpdatePresenceReply {
-    pub status: MetaStatus,
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///An offset-paginated page of teams.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6838,12 +6839,12 @@ for UserChannelPresenceStatePayload {
 ///`UserChannelUpdatePresenceParams`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserChannelUpdatePresenceParams {
-    pub status: MetaStatus,
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///`UserChannelUpdatePresenceReply`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserChannelUpdatePresenceReply {
-    pub status: MetaStatus,
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///An offset-paginated page of users.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]

@@ -12,10 +12,10 @@
 //!
 //! Each nested schema is replaced by a `$ref`, inside a one-part `allOf` when something of the
 //! place stays beside it: `nullable` and `default` (how the value is used there) and, for a
-//! property, its description, example and flags (the field's docs). The schemas where the walk starts (a
-//! component, a body or response, a channel's params, reply or payload) stay as they are,
-//! unless their shape is a component or a lifted type: then they become a `$ref` too (plain,
-//! unless they are nullable or have a default).
+//! property, its description, example and flags (the field's docs). The schemas where the
+//! walk starts (a component, a body or response, a channel's params, reply or payload) stay
+//! as they are, unless their shape is a component or a lifted type: then they become a `$ref`
+//! too (plain, unless they are nullable or have a default).
 //!
 //! Linear in the spec's size: one read-only walk finds the shapes, one pass per lifted schema
 //! replaces it (through its pointer, children before parents). Every new component and every
@@ -308,5 +308,20 @@ mod tests {
             lifted_names(&root),
             ["RunAgent", "RunDetails", "Step", "TemplateDetails"]
         );
+    }
+
+    #[test]
+    fn a_qualified_name_comes_from_the_root_before_the_owner() {
+        let details = |n: &str| json!({"type": "object", "properties": {n: {"type": "string"}}});
+        let root = json!({
+            "paths": {},
+            "components": {"schemas": {
+                "A": {"type": "object", "properties": {"x": {"type": "object", "properties": {
+                    "details": details("a"), "other": {"enum": ["o"]}}}}},
+                "B": {"type": "object", "properties": {"details": details("b")}},
+            }}
+        });
+        // `X` is free: the details under it are `ADetails`, not `XDetails`.
+        assert_eq!(lifted_names(&root), ["ADetails", "BDetails", "Other", "X"]);
     }
 }

@@ -1,19 +1,24 @@
 //! Names of the lifted shapes. A shape equal to a component is that component. Any other gets
-//! the short name of the place it stands (the property's name, singular for array items:
-//! `templates[]` → `Template`; `{P}Value` for map values, `{P}Object` or `{P}Variant` for an
-//! alternative of a union; the owner's name with `Item`, `Value`... when no property leads to
-//! it), the shortest of them when it stands in several places. A short name wanted by two
-//! shapes, or already a component's, is given to neither: each is qualified by its owner
-//! (`TemplateDetails`), the owner giving the shortest name. So a name depends only on the
-//! shapes that want it, never on the order of the spec, and a shape keeps its name from one
-//! version of the spec to the next unless another shape starts wanting it. Names are claimed in
-//! a [`Namespace`] of type names (collisions after case conversion end in a number).
+//! the short name of the place it stands: the property's name, singular for array items
+//! (`templates[]` → `Template`), `{P}Value` for map values, `{P}Object`, `{P}Variant` or the
+//! discriminator's value for an alternative of a union; the shortest of them when the shape
+//! stands in several places. A short name wanted by two shapes, or already taken, is given to
+//! neither: each is qualified by the root it stands in (the component, operation or channel
+//! message: `ListTeamsResponseDataItem`), else by its owner (`TemplateDetails`); an alternative
+//! or items reached through no property are named after their owner (`QuestionScore`). Where
+//! several places give a name, the shortest wins (then the first in byte order).
+//!
+//! So a name depends only on the shapes that want it, never on the order of the spec, and a
+//! qualified name depends on no other lifted shape's name unless it must: a shape keeps its
+//! name from one version of the spec to the next unless another shape starts wanting it or a
+//! shorter place appears. Names are claimed in a [`Namespace`] of type names (collisions after
+//! case conversion end in a number).
 
 use std::collections::BTreeMap;
 
 use crate::names::{Namespace, ascii_type_ident, type_name};
 
-use super::shapes::{ClassId, Hint, Owner, Shapes, Step};
+use super::shapes::{ClassId, Hint, Owner, Shapes, Step, Use};
 
 /// The name of each class's type: a component's name, a new name for a lifted shape, or
 /// `None` for a shape that only stands in slots (left as it is). `taken` holds every name
@@ -27,34 +32,19 @@ pub(super) fn assign(shapes: &Shapes, mut taken: Namespace) -> Vec<Option<String
     let lifted: Vec<ClassId> = (0..shapes.classes.len())
         .filter(|&c| names[c].is_none() && !shapes.classes[c].uses.is_empty())
         .collect();
-    // The short name each lifted shape wants, and who wants each.
-    let mut wanted: BTreeMap<String, Vec<ClassId>> = BTreeMap::new();
-    let mut short: Vec<Option<String>> = vec![None; shapes.classes.len()];
-    for &class in &lifted {
-        // A name made from the owner's waits for the owner's name (below).
-        let is_object = shapes.classes[class].is_object;
-        let Some(name) = shapes.classes[class]
-            .uses
-            .iter()
-            .filter(|u| u.hint.property.is_some())
-            .map(|u| short_name(&u.hint, "", is_object))
-            .min_by(shortest)
-        else {
-            continue;
-        };
-        wanted.entry(type_name(&name)).or_default().push(class);
-        short[class] = Some(name);
-    }
-    for classes in wanted.values() {
-        if let [class] = classes[..] {
-            let name = short[class].as_deref().expect("set above");
-            if !taken.contains(name) {
-                names[class] = Some(taken.claim(name));
-            }
-        }
-    }
-    // The others, qualified by their owners: every owner comes after what it holds in the
-    // walk, so in reverse its name is known first.
+    // The short name of the place, for a shape that alone wants it.
+    let short = |u: &Use, is_object: bool| short_name(&u.hint, "", is_object);
+    claim_unique(shapes, &lifted, short, &mut names, &mut taken);
+    // Qualified by the root the use stands in (a component's or slot's name, never a name
+    // given here, so that one shape's name does not move another's).
+    let rooted = |u: &Use, is_object: bool| {
+        let root = ascii_type_ident(&shapes.roots[u.owner.root]);
+        qualified_name(&u.hint, &root, is_object)
+    };
+    claim_unique(shapes, &lifted, rooted, &mut names, &mut taken);
+    // The others, and the shapes named after their owner (an alternative, the items of an
+    // array with no property): qualified by the owner, whose name is known first in reverse
+    // walk order (an owner comes after what it holds).
     for &class in lifted.iter().rev() {
         if names[class].is_some() {
             continue;
@@ -64,7 +54,7 @@ pub(super) fn assign(shapes: &Shapes, mut taken: Namespace) -> Vec<Option<String
             .uses
             .iter()
             .map(|u| {
-                let owner = owner_name(shapes, &names, &u.owner);
+                let owner = owner_name(shapes, &names, u.owner);
                 qualified_name(&u.hint, &owner, is_object)
             })
             .min_by(shortest)
@@ -74,16 +64,50 @@ pub(super) fn assign(shapes: &Shapes, mut taken: Namespace) -> Vec<Option<String
     names
 }
 
+/// Gives each unnamed class of `classes` the name `name_of` gives its uses through a property
+/// (the shortest), when no other class wants that name and it is free.
+fn claim_unique(
+    shapes: &Shapes,
+    classes: &[ClassId],
+    name_of: impl Fn(&Use, bool) -> String,
+    names: &mut [Option<String>],
+    taken: &mut Namespace,
+) {
+    let mut wanted: BTreeMap<String, Vec<(ClassId, String)>> = BTreeMap::new();
+    for &class in classes.iter().filter(|&&c| names[c].is_none()) {
+        let is_object = shapes.classes[class].is_object;
+        let name = shapes.classes[class]
+            .uses
+            .iter()
+            .filter(|u| u.hint.property.is_some())
+            .map(|u| name_of(u, is_object))
+            .min_by(shortest);
+        if let Some(name) = name {
+            wanted
+                .entry(type_name(&name))
+                .or_default()
+                .push((class, name));
+        }
+    }
+    for wanting in wanted.into_values() {
+        if let [(class, name)] = &wanting[..]
+            && !taken.contains(name)
+        {
+            names[*class] = Some(taken.claim(name));
+        }
+    }
+}
+
 /// The shorter name first, then the first in byte order.
 fn shortest(a: &String, b: &String) -> std::cmp::Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 /// The name of the type that holds a use (known by the time it is asked for).
-fn owner_name(shapes: &Shapes, names: &[Option<String>], owner: &Owner) -> String {
-    match owner {
-        Owner::Named(name) => ascii_type_ident(name),
-        Owner::Node(node) => names[shapes.node_class(*node)]
+fn owner_name(shapes: &Shapes, names: &[Option<String>], owner: Owner) -> String {
+    match owner.node {
+        None => ascii_type_ident(&shapes.roots[owner.root]),
+        Some(node) => names[shapes.node_class(node)]
             .clone()
             .unwrap_or_else(|| "Unnamed".to_owned()),
     }
@@ -98,7 +122,7 @@ fn short_name(hint: &Hint, owner: &str, is_object: bool) -> String {
     }
 }
 
-/// The short name qualified by the owner's name (unless it already starts from it).
+/// The short name qualified by `owner` (unless it already starts from it).
 fn qualified_name(hint: &Hint, owner: &str, is_object: bool) -> String {
     let short = short_name(hint, owner, is_object);
     if hint.property.is_some() {

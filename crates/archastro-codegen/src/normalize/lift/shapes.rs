@@ -64,14 +64,14 @@ impl Hint {
     }
 }
 
-/// The type that holds a use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Owner {
-    /// A nested schema that becomes a type ([`Shapes::node_class`] gives its class).
-    Node(usize),
-    /// A component, or the operation or channel message the schema belongs to, by the name
-    /// its type has (or would have).
-    Named(String),
+/// The type that holds a use: the nested schema around it that becomes a type, if any, else
+/// its root: the component, or the operation or channel message the schema belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Owner {
+    /// [`Shapes::node_class`] gives its class.
+    pub node: Option<usize>,
+    /// An index into [`Shapes::roots`].
+    pub root: usize,
 }
 
 /// One place a shape stands inside another type.
@@ -117,7 +117,10 @@ pub(super) struct Shapes {
     /// Every nested schema that becomes a type, children before their parents.
     pub nested: Vec<Nested>,
     pub slots: Vec<Slot>,
-    /// The class of each [`Owner::Node`].
+    /// The names the roots' types have (or would have): components, and operations' or
+    /// channel messages' slots.
+    pub roots: Vec<String>,
+    /// The class of each [`Owner::node`].
     nodes: Vec<ClassId>,
     by_text: HashMap<String, ClassId>,
 }
@@ -125,8 +128,8 @@ pub(super) struct Shapes {
 /// Where a schema stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
-    /// Where the walk starts: a component, or a slot when `slot`.
-    Root { slot: bool },
+    /// Where the walk starts: a component or a slot.
+    Root,
     /// Where typify would name a type of its own: a property, array items, map values, an
     /// alternative of a `oneOf`/`anyOf`.
     Nested,
@@ -165,12 +168,12 @@ impl Shapes {
     /// Walks the component schema `name`.
     pub(super) fn component(&mut self, name: &str, schema: &Value) {
         let mut at = pointer::from_tokens(["components", "schemas", name]);
-        let owner = Owner::Named(name.to_owned());
+        let owner = self.root(name.to_owned());
         let class = self.visit(
             schema,
             &mut at,
-            Position::Root { slot: false },
-            &owner,
+            Position::Root,
+            owner,
             &Hint::default(),
             &mut String::new(),
         );
@@ -189,11 +192,12 @@ impl Shapes {
     /// Walks the schema of a slot at `at`, whose type would be named `owner`.
     pub(super) fn slot(&mut self, at: &str, owner: String, schema: &Value) {
         let mut at = at.to_owned();
+        let owner = self.root(owner);
         let class = self.visit(
             schema,
             &mut at,
-            Position::Root { slot: true },
-            &Owner::Named(owner),
+            Position::Root,
+            owner,
             &Hint::default(),
             &mut String::new(),
         );
@@ -202,7 +206,16 @@ impl Shapes {
         }
     }
 
-    /// The class of the schema an [`Owner::Node`] stands for.
+    /// The owner of what stands directly in a new root named `name`.
+    fn root(&mut self, name: String) -> Owner {
+        self.roots.push(name);
+        Owner {
+            node: None,
+            root: self.roots.len() - 1,
+        }
+    }
+
+    /// The class of the schema an [`Owner::node`] stands for.
     pub(super) fn node_class(&self, node: usize) -> ClassId {
         self.nodes[node]
     }
@@ -215,7 +228,7 @@ impl Shapes {
         v: &Value,
         at: &mut String,
         position: Position,
-        owner: &Owner,
+        owner: Owner,
         hint: &Hint,
         out: &mut String,
     ) -> Option<ClassId> {
@@ -230,16 +243,19 @@ impl Shapes {
         let node = self.nodes.len();
         self.nodes.push(ClassId::MAX);
         let inner = match position {
-            Position::Root { .. } => owner.clone(),
-            _ => Owner::Node(node),
+            Position::Root => owner,
+            _ => Owner {
+                node: Some(node),
+                ..owner
+            },
         };
         let mut text = String::new();
-        self.write_schema(m, at, &inner, &Hint::default(), &mut text, false);
+        self.write_schema(m, at, inner, &Hint::default(), &mut text, false);
         let class = self.class_of(text, m);
         self.nodes[node] = class;
         if position == Position::Nested {
             self.classes[class].uses.push(Use {
-                owner: owner.clone(),
+                owner,
                 hint: hint.clone(),
             });
             self.nested.push(Nested {
@@ -276,7 +292,7 @@ impl Shapes {
         &mut self,
         m: &Map<String, Value>,
         at: &mut String,
-        owner: &Owner,
+        owner: Owner,
         hint: &Hint,
         out: &mut String,
         with_use: bool,
@@ -341,7 +357,7 @@ impl Shapes {
         &mut self,
         properties: &Map<String, Value>,
         at: &mut String,
-        owner: &Owner,
+        owner: Owner,
         out: &mut String,
     ) {
         let len = at.len();
@@ -365,7 +381,7 @@ impl Shapes {
         &mut self,
         parts: &[Value],
         at: &mut String,
-        owner: &Owner,
+        owner: Owner,
         hint: &Hint,
         out: &mut String,
     ) {
@@ -389,7 +405,7 @@ impl Shapes {
         parts: &[Value],
         discriminator: Option<&str>,
         at: &mut String,
-        owner: &Owner,
+        owner: Owner,
         hint: &Hint,
         out: &mut String,
     ) {
@@ -501,7 +517,8 @@ mod tests {
         assert_eq!(shapes.nested[0].class, shapes.nested[2].class);
         assert_eq!(shapes.nested[1].class, shapes.nested[3].class);
         let uses = &shapes.classes[shapes.nested[3].class].uses;
-        assert_eq!(uses[1].owner, Owner::Named("B".into()));
+        assert_eq!(shapes.roots[uses[1].owner.root], "B");
+        assert_eq!(uses[1].owner.node, None);
         assert_eq!(
             uses[1].hint,
             Hint {
