@@ -544,7 +544,7 @@ async fn teams_members_invitations_tasks_and_objects() {
         .into_inner();
     assert_eq!(
         (membership.user.as_str(), membership.role),
-        (grace.user.id.as_str(), types::MembershipRole::Admin)
+        (grace.user.id.as_str(), types::TeamRole::Admin)
     );
     let (status, _, _) = api_error(
         member

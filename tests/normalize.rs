@@ -42,6 +42,9 @@ fn check(name: &str) {
 #[test] fn body_plus_json_3_1() { check("body-plus-json.3.1.json"); }
 #[test] fn body_optional_required_3_0() { check("body-optional-required.3.0.json"); }
 #[test] fn inline_copy_to_ref_3_0() { check("inline-copy-to-ref.3.0.json"); }
+// Identical nested shapes (in components and in a channel payload) are one component; a
+// different shape wanting the same name is qualified.
+#[test] fn inline_shapes_deduplicated_3_0() { check("inline-shapes-deduplicated.3.0.json"); }
 #[test] fn anonymous_objects_named_3_1() { check("anonymous-objects-named.3.1.json"); }
 #[test] fn example_misfit_3_0() { check("example-misfit.3.0.json"); }
 // The percent-encoded `$ref` `1bad%20name` follows the rename too.

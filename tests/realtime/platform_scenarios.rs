@@ -180,7 +180,7 @@ async fn message(h: &Harness) -> Check {
         })
         .await
         .map_err(|e| format!("post_message: {e}"))?;
-    let _typed: &types::ApiChatChannelPostMessageReplyMessage = &posted.message;
+    let _typed: &types::ListMessagesResponseMessage = &posted.message;
     let seen = h.wait_observed(TOPIC, "api:chat:post_message", 1).await?;
     ensure!(seen[0]["params"]["content"] == "hello from rust", "post_message on the wire: {}", seen[0]);
     match channel

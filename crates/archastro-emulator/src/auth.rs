@@ -9,8 +9,8 @@ use archastro_server::auth::{
     RegisterRequest, RegisterResponse,
 };
 use archastro_server::types::{
-    AuthTokens, AuthTokensTokenType, CreateOauthTokenError, DeviceAuthorization, OAuthError,
-    OAuthErrorError, OAuthTokenRequestGrantType, TokenPair, TokenPairTokenType, User,
+    AuthTokens, CreateOauthTokenError, DeviceAuthorization, OAuthError, OAuthErrorError,
+    OAuthTokenRequestGrantType, TokenPair, TokenType, User,
 };
 use archastro_server::{ApiError, RequestContext};
 use axum::http::StatusCode;
@@ -42,7 +42,7 @@ fn auth_tokens(state: &State, user: User) -> AuthTokens {
         access_token,
         expires_in: expires_in(state),
         refresh_token,
-        token_type: AuthTokensTokenType::Bearer,
+        token_type: TokenType::Bearer,
         user,
     }
 }
@@ -280,7 +280,7 @@ impl AuthApi for Api {
             expires_in: expires_in(&self.0),
             refresh_token: Some(refresh_token),
             scope,
-            token_type: TokenPairTokenType::Bearer,
+            token_type: TokenType::Bearer,
         }))
     }
 }

@@ -2,17 +2,16 @@
 
 use archastro_server::developer::{self as dv, DeveloperApi};
 use archastro_server::types::{
-    self, AgentPage, App, AppMembershipSummary, AppMembershipSummaryRole, AppPage, Developer,
-    Installation, InstallationPage, InstallationState, Routine, RoutineHandlerType, RoutinePage,
-    RoutineStatus,
+    self, AgentPage, App, AppMemberRole, AppMembershipSummary, AppPage, Developer, HandlerType,
+    Installation, InstallationPage, InstallationState, Routine, RoutinePage, RoutineStatus,
 };
 use archastro_server::{ApiError, RequestContext};
 
 use crate::Api;
 use crate::paging;
 use crate::store::{
-    AppRec, Caller, DEFAULT_APP_ID, Store, bad_request, conflict, convert, forbidden, invalid,
-    metadata, not_found, now, seq_of,
+    AppRec, Caller, DEFAULT_APP_ID, Store, bad_request, conflict, forbidden, invalid, metadata,
+    not_found, now, seq_of,
 };
 
 /// A slug from a name: lower-case letters, digits and dashes, 2 to 63 characters.
@@ -81,7 +80,7 @@ impl Api {
             app: rec.app.clone(),
             members: rec.members.clone(),
         };
-        if role == Some(AppMembershipSummaryRole::Viewer) && ctx.method != axum::http::Method::GET {
+        if role == Some(AppMemberRole::Viewer) && ctx.method != axum::http::Method::GET {
             return Err(forbidden("a viewer of the app may not change it"));
         }
         f(&mut store, &caller, &snapshot)
@@ -201,10 +200,7 @@ impl DeveloperApi for Api {
             id,
             AppRec {
                 app: app.clone(),
-                members: vec![(
-                    caller.developer().to_owned(),
-                    AppMembershipSummaryRole::Owner,
-                )],
+                members: vec![(caller.developer().to_owned(), AppMemberRole::Owner)],
             },
         );
         Ok(dv::CreateAppResponse::Created(app))
@@ -271,7 +267,7 @@ impl DeveloperApi for Api {
             let owner = rec
                 .members
                 .iter()
-                .any(|(u, r)| u == caller.developer() && *r == AppMembershipSummaryRole::Owner);
+                .any(|(u, r)| u == caller.developer() && *r == AppMemberRole::Owner);
             if !owner {
                 return Err(forbidden("deleting an app needs the owner role"));
             }
@@ -407,7 +403,7 @@ impl DeveloperApi for Api {
                 created_at: at,
                 description: body.description,
                 event_type: body.event_type,
-                handler_type: convert(&body.handler_type),
+                handler_type: body.handler_type,
                 id: id.clone(),
                 last_run_at: None,
                 lookup_key: body.lookup_key,
@@ -547,11 +543,9 @@ impl DeveloperApi for Api {
         let routine = self.with_app(ctx, &p.app_id, |store, _, _| {
             let r = routine_mut(store, &p.app_id, &p.routine_id)?;
             let missing = match r.handler_type {
-                RoutineHandlerType::Workflow if r.workflow_config.is_none() => {
-                    Some("workflow_config")
-                }
-                RoutineHandlerType::Script if r.script.is_none() => Some("script"),
-                RoutineHandlerType::Preset if r.preset_name.is_none() => Some("preset_name"),
+                HandlerType::Workflow if r.workflow_config.is_none() => Some("workflow_config"),
+                HandlerType::Script if r.script.is_none() => Some("script"),
+                HandlerType::Preset if r.preset_name.is_none() => Some("preset_name"),
                 _ => None,
             };
             if let Some(field) = missing {

@@ -3,8 +3,8 @@
 use archastro_server::runtime::{self as rt, RuntimeApi};
 use archastro_server::types::{
     self, AgentPage, Attachment, AttachmentInputType, Invitation, InvitationStatus, MembershipPage,
-    MembershipRole, Message, MessagePage, MessageSenderType, ObjectPage, TaskPage, Team, TeamPage,
-    Thread, ThreadOwnerType, ThreadPage,
+    Message, MessagePage, ObjectPage, OwnerType, SenderType, TaskPage, Team, TeamPage, TeamRole,
+    Thread, ThreadPage,
 };
 use archastro_server::{ApiError, RequestContext};
 
@@ -41,12 +41,8 @@ fn owner_access(store: &Store, caller: &Caller, owner: Owner<'_>) -> Result<(), 
 
 fn owns(thread: &Thread, owner: Owner<'_>) -> bool {
     match owner {
-        Owner::User(u) => {
-            thread.owner_type == ThreadOwnerType::User && thread.user.as_deref() == Some(u)
-        }
-        Owner::Team(t) => {
-            thread.owner_type == ThreadOwnerType::Team && thread.team.as_deref() == Some(t)
-        }
+        Owner::User(u) => thread.owner_type == OwnerType::User && thread.user.as_deref() == Some(u),
+        Owner::Team(t) => thread.owner_type == OwnerType::Team && thread.team.as_deref() == Some(t),
     }
 }
 
@@ -166,8 +162,8 @@ impl Api {
         let id = store.next_id("thr");
         let at = now();
         let (owner_type, user, team) = match owner {
-            Owner::User(u) => (ThreadOwnerType::User, Some(u.to_owned()), None),
-            Owner::Team(t) => (ThreadOwnerType::Team, None, Some(t.to_owned())),
+            Owner::User(u) => (OwnerType::User, Some(u.to_owned()), None),
+            Owner::Team(t) => (OwnerType::Team, None, Some(t.to_owned())),
         };
         let thread = Thread {
             agents,
@@ -338,14 +334,14 @@ pub(crate) fn create_message(
         }
     }
     let (sender_type, user) = match (caller, body.on_behalf_of) {
-        (Caller::User(me), _) => (MessageSenderType::User, Some(me.clone())),
+        (Caller::User(me), _) => (SenderType::User, Some(me.clone())),
         (Caller::App, Some(u)) => {
             if !store.users.contains_key(&u) {
                 return Err(invalid("on_behalf_of", "is not a user of the app"));
             }
-            (MessageSenderType::User, Some(u))
+            (SenderType::User, Some(u))
         }
-        (Caller::App, None) => (MessageSenderType::System, None),
+        (Caller::App, None) => (SenderType::System, None),
     };
     let mut attachments = Vec::new();
     for (i, a) in body.attachments.into_iter().enumerate() {
@@ -577,7 +573,7 @@ impl RuntimeApi for Api {
         };
         store.teams.insert(id.clone(), team.clone());
         if let Some(me) = caller.user() {
-            store.add_member(&id, me, None, MembershipRole::Owner);
+            store.add_member(&id, me, None, TeamRole::Owner);
         }
         store.seed_team(&id, caller.developer());
         Ok(rt::CreateTeamResponse::Created(
@@ -609,7 +605,7 @@ impl RuntimeApi for Api {
         if let Some(me) = caller.user()
             && !matches!(
                 store.role_in(id, me),
-                Some(MembershipRole::Owner | MembershipRole::Admin)
+                Some(TeamRole::Owner | TeamRole::Admin)
             )
         {
             return Err(forbidden("replacing a team needs the owner or admin role"));
@@ -663,7 +659,7 @@ impl RuntimeApi for Api {
         if let Some(me) = caller.user()
             && !matches!(
                 store.role_in(id, me),
-                Some(MembershipRole::Owner | MembershipRole::Admin)
+                Some(TeamRole::Owner | TeamRole::Admin)
             )
         {
             return Err(forbidden("inviting needs the owner or admin role"));
@@ -695,7 +691,7 @@ impl RuntimeApi for Api {
             expires_at: Some(at + chrono::Duration::seconds(expires_in)),
             id: invitation_id.clone(),
             invited_by: caller.developer().to_owned(),
-            role: convert(&body.role),
+            role: body.role,
             status: InvitationStatus::Pending,
             team: id.clone(),
         };
@@ -730,7 +726,7 @@ impl RuntimeApi for Api {
         if store.role_in(&invitation.team, &me).is_some() {
             return Err(conflict("you are already a member of this team"));
         }
-        let membership = store.add_member(&invitation.team, &me, None, convert(&invitation.role));
+        let membership = store.add_member(&invitation.team, &me, None, invitation.role);
         if invitation.email.is_some()
             && let Some(i) = store.invitations.get_mut(&invitation.id)
         {
@@ -755,7 +751,7 @@ impl RuntimeApi for Api {
             .role
             .as_deref()
             .map(|r| {
-                r.parse::<MembershipRole>()
+                r.parse::<TeamRole>()
                     .map_err(|_| bad_request(format!("`role` `{r}` is not owner, admin or member")))
             })
             .transpose()?;

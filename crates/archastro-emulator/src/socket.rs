@@ -54,7 +54,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use archastro_server::ApiError;
-use archastro_server::types::{self, Message as ApiMessage, MessagePage, ThreadOwnerType};
+use archastro_server::types::{self, Message as ApiMessage, MessagePage, OwnerType};
 use axum::extract::ws::{Message as Frame, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State as Extract};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -199,7 +199,7 @@ impl Hub {
             self.push(&format!("user:{user}"), event, &payload);
         }
         if event == "thread_created"
-            && thread.owner_type == ThreadOwnerType::Team
+            && thread.owner_type == OwnerType::Team
             && let Some(team) = &thread.team
         {
             self.push(&format!("team:{team}"), event, &payload);
@@ -456,10 +456,10 @@ fn thread_for<'s>(store: &'s Store, user: &str, id: &str) -> Result<&'s ThreadRe
         .ok_or_else(|| Refusal::new("not_found", format!("thread `{id}` not found")))?;
     let t = &rec.thread;
     let allowed = match t.owner_type {
-        ThreadOwnerType::User => {
+        OwnerType::User => {
             t.user.as_deref() == Some(user) || t.participants.iter().any(|p| p == user)
         }
-        ThreadOwnerType::Team => t
+        OwnerType::Team => t
             .team
             .as_deref()
             .is_some_and(|team| store.role_in(team, user).is_some()),

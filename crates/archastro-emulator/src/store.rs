@@ -6,9 +6,8 @@ use std::time::{Duration, Instant};
 
 use archastro_server::ApiError;
 use archastro_server::types::{
-    self, Agent, App, AppMembershipSummaryRole, Installation, Invitation, Membership,
-    MembershipMemberType, MembershipRole, Message, Metadata, Object, Routine, Task, Team, Thread,
-    User,
+    self, Agent, App, AppMemberRole, Installation, Invitation, MemberType, Membership, Message,
+    Metadata, Object, Routine, Task, Team, TeamRole, Thread, User,
 };
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -26,8 +25,8 @@ pub(crate) fn now() -> DateTime<Utc> {
     std::time::SystemTime::now().into()
 }
 
-/// Converts between the generated enums that share their values (`InvitationRole` to
-/// `MembershipRole`, ...).
+/// Converts between the generated enums that share their values (`AttachmentInputType` to
+/// `AttachmentType`).
 pub(crate) fn convert<A: serde::Serialize, B: serde::de::DeserializeOwned>(a: &A) -> B {
     serde_json::to_value(a)
         .and_then(serde_json::from_value)
@@ -211,7 +210,7 @@ pub(crate) struct TaskRec {
 
 pub(crate) struct AppRec {
     pub(crate) app: App,
-    pub(crate) members: Vec<(String, AppMembershipSummaryRole)>,
+    pub(crate) members: Vec<(String, AppMemberRole)>,
 }
 
 pub(crate) enum TokenError {
@@ -297,7 +296,7 @@ impl Store {
                     updated_at: at,
                     website_url: None,
                 },
-                members: vec![(DEVELOPER_USER_ID.into(), AppMembershipSummaryRole::Owner)],
+                members: vec![(DEVELOPER_USER_ID.into(), AppMemberRole::Owner)],
             },
         );
         store
@@ -411,10 +410,10 @@ impl Store {
     }
 
     /// The role of a user member of `team`.
-    pub(crate) fn role_in(&self, team: &str, user: &str) -> Option<MembershipRole> {
+    pub(crate) fn role_in(&self, team: &str, user: &str) -> Option<TeamRole> {
         self.members.get(team).and_then(|ms| {
             ms.iter()
-                .find(|m| m.user == user && m.member_type == MembershipMemberType::User)
+                .find(|m| m.user == user && m.member_type == MemberType::User)
                 .map(|m| m.role)
         })
     }
@@ -433,10 +432,7 @@ impl Store {
     pub(crate) fn render_team(&self, team: &Team, caller: &Caller) -> Team {
         let mut team = team.clone();
         team.member_count = self.members.get(&team.id).map_or(0, |m| m.len() as u64);
-        team.role = caller
-            .user()
-            .and_then(|u| self.role_in(&team.id, u))
-            .map(|r| convert(&r));
+        team.role = caller.user().and_then(|u| self.role_in(&team.id, u));
         team
     }
 
@@ -445,7 +441,7 @@ impl Store {
         team: &str,
         user: &str,
         agent: Option<&str>,
-        role: MembershipRole,
+        role: TeamRole,
     ) -> Membership {
         let id = self.next_id("tmb");
         let (name, email) = match self.users.get(user) {
@@ -458,9 +454,9 @@ impl Store {
             id,
             joined_at: now(),
             member_type: if agent.is_some() {
-                MembershipMemberType::Agent
+                MemberType::Agent
             } else {
-                MembershipMemberType::User
+                MemberType::User
             },
             name,
             role,
@@ -553,7 +549,7 @@ impl Store {
             Caller::User(me) if me == user => true,
             Caller::User(me) => self.members.values().any(|ms| {
                 ms.iter()
-                    .any(|m| m.user == *me && m.member_type == MembershipMemberType::User)
+                    .any(|m| m.user == *me && m.member_type == MemberType::User)
                     && ms.iter().any(|m| m.user == user)
             }),
         }
@@ -586,10 +582,7 @@ impl Store {
             Caller::User(me) => {
                 rec.owner == *me
                     || rec.agent.team.as_deref().is_some_and(|t| {
-                        matches!(
-                            self.role_in(t, me),
-                            Some(MembershipRole::Owner | MembershipRole::Admin)
-                        )
+                        matches!(self.role_in(t, me), Some(TeamRole::Owner | TeamRole::Admin))
                     })
             }
         }
@@ -657,7 +650,7 @@ impl Store {
             user: user_id.clone(),
         };
         if let Some(team) = &body.team {
-            self.add_member(team, &user_id, Some(&id), MembershipRole::Member);
+            self.add_member(team, &user_id, Some(&id), TeamRole::Member);
         }
         self.agents.insert(
             id,
@@ -730,7 +723,7 @@ impl Store {
                 ms.retain(|m| m.agent.as_deref() != Some(id));
             }
             if let Some(team) = &new_team {
-                self.add_member(team, &agent.user, Some(id), MembershipRole::Member);
+                self.add_member(team, &agent.user, Some(id), TeamRole::Member);
             }
         }
         Ok(agent)

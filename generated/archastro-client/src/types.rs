@@ -7,77 +7,13 @@
 pub struct AddTeamMemberRequest {
     ///Role on the team.
     #[serde(default = "defaults::add_team_member_request_role")]
-    pub role: AddTeamMemberRequestRole,
+    pub role: TeamRole,
     ///User to add (`usr_...`).
     pub user: ::std::string::String,
 }
 impl AddTeamMemberRequest {
     pub fn builder() -> builder::AddTeamMemberRequest {
         Default::default()
-    }
-}
-///Role on the team.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum AddTeamMemberRequestRole {
-    #[serde(rename = "owner")]
-    Owner,
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-}
-impl ::std::fmt::Display for AddTeamMemberRequestRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Owner => f.write_str("owner"),
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-        }
-    }
-}
-impl ::std::str::FromStr for AddTeamMemberRequestRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for AddTeamMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AddTeamMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for AddTeamMemberRequestRole {
-    fn default() -> Self {
-        AddTeamMemberRequestRole::Member
     }
 }
 ///An AI agent: an identity with a prompt, model, routines and installations that can take part in threads.
@@ -129,6 +65,60 @@ pub struct AgentPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
+}
+///Short handle.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Alias(::std::string::String);
+impl ::std::ops::Deref for Alias {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Alias> for ::std::string::String {
+    fn from(value: Alias) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Alias {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 64usize {
+            return Err("longer than 64 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Alias {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Alias {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Alias {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 ///An API key of the app. Publishable keys (`pk_live_...`) identify the app from client code; secret keys (`sk_live_...`) grant full server-side access. The full key is returned only once, on creation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -476,70 +466,7 @@ pub struct AppMembershipSummary {
     ///App name.
     pub name: ::std::string::String,
     ///Developer role in the app.
-    pub role: AppMembershipSummaryRole,
-}
-///Developer role in the app.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum AppMembershipSummaryRole {
-    #[serde(rename = "owner")]
-    Owner,
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "developer")]
-    Developer,
-    #[serde(rename = "viewer")]
-    Viewer,
-}
-impl ::std::fmt::Display for AppMembershipSummaryRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Owner => f.write_str("owner"),
-            Self::Admin => f.write_str("admin"),
-            Self::Developer => f.write_str("developer"),
-            Self::Viewer => f.write_str("viewer"),
-        }
-    }
-}
-impl ::std::str::FromStr for AppMembershipSummaryRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "admin" => Ok(Self::Admin),
-            "developer" => Ok(Self::Developer),
-            "viewer" => Ok(Self::Viewer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for AppMembershipSummaryRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for AppMembershipSummaryRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub role: AppMemberRole,
 }
 ///An offset-paginated page of apps.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -797,10 +724,10 @@ pub struct AuthTokens {
     ///Opaque, single-use refresh token. Each refresh rotates it.
     pub refresh_token: ::std::string::String,
     ///Token type; always `Bearer`.
-    pub token_type: AuthTokensTokenType,
+    pub token_type: TokenType,
     pub user: User,
 }
-///Token type; always `Bearer`.
+///Grouping category.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -813,28 +740,37 @@ pub struct AuthTokens {
     PartialEq,
     PartialOrd
 )]
-pub enum AuthTokensTokenType {
-    Bearer,
+pub enum Category {
+    #[serde(rename = "integration")]
+    Integration,
+    #[serde(rename = "enablement")]
+    Enablement,
+    #[serde(rename = "channel")]
+    Channel,
 }
-impl ::std::fmt::Display for AuthTokensTokenType {
+impl ::std::fmt::Display for Category {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::Bearer => f.write_str("Bearer"),
+            Self::Integration => f.write_str("integration"),
+            Self::Enablement => f.write_str("enablement"),
+            Self::Channel => f.write_str("channel"),
         }
     }
 }
-impl ::std::str::FromStr for AuthTokensTokenType {
+impl ::std::str::FromStr for Category {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
-            "Bearer" => Ok(Self::Bearer),
+            "integration" => Ok(Self::Integration),
+            "enablement" => Ok(Self::Enablement),
+            "channel" => Ok(Self::Channel),
             _ => Err("invalid value".into()),
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for AuthTokensTokenType {
+impl ::std::convert::TryFrom<&str> for Category {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -842,12 +778,172 @@ impl ::std::convert::TryFrom<&str> for AuthTokensTokenType {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for AuthTokensTokenType {
+impl ::std::convert::TryFrom<::std::string::String> for Category {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
+    }
+}
+///Delivery channel used.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Channel {
+    #[serde(rename = "email")]
+    Email,
+}
+impl ::std::fmt::Display for Channel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Email => f.write_str("email"),
+        }
+    }
+}
+impl ::std::str::FromStr for Channel {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "email" => Ok(Self::Email),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Channel {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Channel {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Client type.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum ClientType {
+    #[serde(rename = "public")]
+    Public,
+    #[serde(rename = "confidential")]
+    Confidential,
+}
+impl ::std::fmt::Display for ClientType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Public => f.write_str("public"),
+            Self::Confidential => f.write_str("confidential"),
+        }
+    }
+}
+impl ::std::str::FromStr for ClientType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "public" => Ok(Self::Public),
+            "confidential" => Ok(Self::Confidential),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for ClientType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for ClientType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Free-text comment.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Comment(::std::string::String);
+impl ::std::ops::Deref for Comment {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Comment> for ::std::string::String {
+    fn from(value: Comment) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Comment {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 4000usize {
+            return Err("longer than 4000 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Comment {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Comment {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Comment {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
     }
 }
 ///A versioned configuration document of the app (agent definition, workflow, tool, ...).
@@ -869,7 +965,7 @@ pub struct Config {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
     ///Format of `content`.
-    pub mime_type: ConfigMimeType,
+    pub mime_type: MimeType,
     ///Logical path within the app. `null` if not set.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub path: ::std::option::Option<::std::string::String>,
@@ -877,65 +973,6 @@ pub struct Config {
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Version number; increments on every content change.
     pub version: ::std::num::NonZeroU64,
-}
-///Format of `content`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ConfigMimeType {
-    #[serde(rename = "application/yaml")]
-    ApplicationYaml,
-    #[serde(rename = "application/json")]
-    ApplicationJson,
-    #[serde(rename = "text/plain")]
-    TextPlain,
-}
-impl ::std::fmt::Display for ConfigMimeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ApplicationYaml => f.write_str("application/yaml"),
-            Self::ApplicationJson => f.write_str("application/json"),
-            Self::TextPlain => f.write_str("text/plain"),
-        }
-    }
-}
-impl ::std::str::FromStr for ConfigMimeType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "application/yaml" => Ok(Self::ApplicationYaml),
-            "application/json" => Ok(Self::ApplicationJson),
-            "text/plain" => Ok(Self::TextPlain),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ConfigMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ConfigMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///An offset-paginated page of configs.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -948,6 +985,60 @@ pub struct ConfigPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
+}
+///Text content (Markdown). May be empty when `attachments` is not.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Content(::std::string::String);
+impl ::std::ops::Deref for Content {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Content> for ::std::string::String {
+    fn from(value: Content) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Content {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 32000usize {
+            return Err("longer than 32000 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Content {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Content {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Content {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
 }
 ///A context (knowledge) source that ingests documents for agents, e.g. a website, a GitHub repository or a Google Drive folder.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -1080,7 +1171,7 @@ pub struct CreateAgentRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateAgentRequestName,
+    pub name: Name,
     ///Owning organization (`org_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org: ::std::option::Option<::std::string::String>,
@@ -1152,63 +1243,6 @@ impl<'de> ::serde::Deserialize<'de> for CreateAgentRequestLookupKey {
             })
     }
 }
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAgentRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateAgentRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAgentRequestName> for ::std::string::String {
-    fn from(value: CreateAgentRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAgentRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAgentRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAgentRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAgentRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Create an API key.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -1217,126 +1251,14 @@ pub struct CreateApiKeyRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Display name.
-    pub name: CreateApiKeyRequestName,
+    pub name: Name,
     ///Key type.
     #[serde(rename = "type")]
-    pub type_: CreateApiKeyRequestType,
+    pub type_: ApiKeyType,
 }
 impl CreateApiKeyRequest {
     pub fn builder() -> builder::CreateApiKeyRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateApiKeyRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateApiKeyRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateApiKeyRequestName> for ::std::string::String {
-    fn from(value: CreateApiKeyRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateApiKeyRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateApiKeyRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateApiKeyRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Key type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateApiKeyRequestType {
-    #[serde(rename = "publishable")]
-    Publishable,
-    #[serde(rename = "secret")]
-    Secret,
-}
-impl ::std::fmt::Display for CreateApiKeyRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Publishable => f.write_str("publishable"),
-            Self::Secret => f.write_str("secret"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateApiKeyRequestType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "publishable" => Ok(Self::Publishable),
-            "secret" => Ok(Self::Secret),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateApiKeyRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateApiKeyRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Invite a developer to the app by email. They accept with `POST /protected/api/v2/developer/invites/{token}/accept`.
@@ -1413,11 +1335,6 @@ impl ::std::convert::TryFrom<::std::string::String> for CreateAppMemberRequestRo
         value.parse()
     }
 }
-impl ::std::default::Default for CreateAppMemberRequestRole {
-    fn default() -> Self {
-        CreateAppMemberRequestRole::Developer
-    }
-}
 ///Create an app; the caller becomes its owner.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -1434,7 +1351,7 @@ pub struct CreateAppRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateAppRequestName,
+    pub name: Name,
     ///URL-safe slug, unique across the platform. Derived from `name` if omitted.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<CreateAppRequestSlug>,
@@ -1445,63 +1362,6 @@ pub struct CreateAppRequest {
 impl CreateAppRequest {
     pub fn builder() -> builder::CreateAppRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAppRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateAppRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAppRequestName> for ::std::string::String {
-    fn from(value: CreateAppRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAppRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAppRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///URL-safe slug, unique across the platform. Derived from `name` if omitted.
@@ -1570,7 +1430,7 @@ pub struct CreateAppTeamRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateAppTeamRequestName,
+    pub name: Name,
     ///Organization to create the team in (`org_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org: ::std::option::Option<::std::string::String>,
@@ -1579,124 +1439,11 @@ pub struct CreateAppTeamRequest {
     pub owner: ::std::option::Option<::std::string::String>,
     ///URL-safe slug unique within the app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub slug: ::std::option::Option<CreateAppTeamRequestSlug>,
+    pub slug: ::std::option::Option<CreateOrgRequestSlug>,
 }
 impl CreateAppTeamRequest {
     pub fn builder() -> builder::CreateAppTeamRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAppTeamRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateAppTeamRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAppTeamRequestName> for ::std::string::String {
-    fn from(value: CreateAppTeamRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAppTeamRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAppTeamRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///URL-safe slug unique within the app.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAppTeamRequestSlug(::std::string::String);
-impl ::std::ops::Deref for CreateAppTeamRequestSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAppTeamRequestSlug> for ::std::string::String {
-    fn from(value: CreateAppTeamRequestSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAppTeamRequestSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9-]{0,62}$").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[a-z0-9][a-z0-9-]{0,62}$\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppTeamRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppTeamRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAppTeamRequestSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create an end user of the app (developer API).
@@ -1712,16 +1459,16 @@ pub struct CreateAppUserRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Full display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<CreateAppUserRequestName>,
+    pub name: ::std::option::Option<Key>,
     ///Organization to add the user to (`org_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org: ::std::option::Option<::std::string::String>,
     ///Role in `org`.
     #[serde(default = "defaults::create_app_user_request_org_role")]
-    pub org_role: CreateAppUserRequestOrgRole,
+    pub org_role: OrgRole,
     ///Initial password. Omit to create a passwordless user.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub password: ::std::option::Option<CreateAppUserRequestPassword>,
+    pub password: ::std::option::Option<Password>,
     ///Sandbox to create the user in (`sbx_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sandbox: ::std::option::Option<::std::string::String>,
@@ -1734,181 +1481,6 @@ impl CreateAppUserRequest {
         Default::default()
     }
 }
-///Full display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAppUserRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateAppUserRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAppUserRequestName> for ::std::string::String {
-    fn from(value: CreateAppUserRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAppUserRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppUserRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppUserRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAppUserRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Role in `org`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateAppUserRequestOrgRole {
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-    #[serde(rename = "viewer")]
-    Viewer,
-}
-impl ::std::fmt::Display for CreateAppUserRequestOrgRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-            Self::Viewer => f.write_str("viewer"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateAppUserRequestOrgRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            "viewer" => Ok(Self::Viewer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppUserRequestOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppUserRequestOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for CreateAppUserRequestOrgRole {
-    fn default() -> Self {
-        CreateAppUserRequestOrgRole::Member
-    }
-}
-///Initial password. Omit to create a passwordless user.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateAppUserRequestPassword(::std::string::String);
-impl ::std::ops::Deref for CreateAppUserRequestPassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateAppUserRequestPassword> for ::std::string::String {
-    fn from(value: CreateAppUserRequestPassword) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateAppUserRequestPassword {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 128usize {
-            return Err("longer than 128 characters".into());
-        }
-        if value.chars().count() < 8usize {
-            return Err("shorter than 8 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateAppUserRequestPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateAppUserRequestPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateAppUserRequestPassword {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Create a config.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -1916,13 +1488,13 @@ pub struct CreateConfigRequest {
     ///Document content.
     pub content: ::std::string::String,
     ///Config kind.
-    pub kind: CreateConfigRequestKind,
+    pub kind: JoinTeamRequestCode,
     ///Stable key unique within the app and kind.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
     ///Format of `content`.
     #[serde(default = "defaults::create_config_request_mime_type")]
-    pub mime_type: CreateConfigRequestMimeType,
+    pub mime_type: MimeType,
     ///Logical path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
@@ -1930,124 +1502,6 @@ pub struct CreateConfigRequest {
 impl CreateConfigRequest {
     pub fn builder() -> builder::CreateConfigRequest {
         Default::default()
-    }
-}
-///Config kind.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateConfigRequestKind(::std::string::String);
-impl ::std::ops::Deref for CreateConfigRequestKind {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateConfigRequestKind> for ::std::string::String {
-    fn from(value: CreateConfigRequestKind) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateConfigRequestKind {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateConfigRequestKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateConfigRequestKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateConfigRequestKind {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Format of `content`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateConfigRequestMimeType {
-    #[serde(rename = "application/yaml")]
-    ApplicationYaml,
-    #[serde(rename = "application/json")]
-    ApplicationJson,
-    #[serde(rename = "text/plain")]
-    TextPlain,
-}
-impl ::std::fmt::Display for CreateConfigRequestMimeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ApplicationYaml => f.write_str("application/yaml"),
-            Self::ApplicationJson => f.write_str("application/json"),
-            Self::TextPlain => f.write_str("text/plain"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateConfigRequestMimeType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "application/yaml" => Ok(Self::ApplicationYaml),
-            "application/json" => Ok(Self::ApplicationJson),
-            "text/plain" => Ok(Self::TextPlain),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateConfigRequestMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateConfigRequestMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for CreateConfigRequestMimeType {
-    fn default() -> Self {
-        CreateConfigRequestMimeType::ApplicationYaml
     }
 }
 ///Create a context source; ingestion starts immediately.
@@ -2071,65 +1525,11 @@ pub struct CreateContextSourceRequest {
     pub team: ::std::option::Option<::std::string::String>,
     ///Source type.
     #[serde(rename = "type")]
-    pub type_: CreateContextSourceRequestType,
+    pub type_: JoinTeamRequestCode,
 }
 impl CreateContextSourceRequest {
     pub fn builder() -> builder::CreateContextSourceRequest {
         Default::default()
-    }
-}
-///Source type.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateContextSourceRequestType(::std::string::String);
-impl ::std::ops::Deref for CreateContextSourceRequestType {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateContextSourceRequestType> for ::std::string::String {
-    fn from(value: CreateContextSourceRequestType) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateContextSourceRequestType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateContextSourceRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateContextSourceRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateContextSourceRequestType {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Store a credential.
@@ -2143,197 +1543,19 @@ pub struct CreateCredentialRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Display name.
-    pub name: CreateCredentialRequestName,
+    pub name: Name,
     ///Provider the credential is for.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub provider: ::std::option::Option<::std::string::String>,
     ///Secret value (token, key or password). Write-only.
-    pub secret: CreateCredentialRequestSecret,
+    pub secret: JoinTeamRequestCode,
     ///Credential type.
     #[serde(rename = "type")]
-    pub type_: CreateCredentialRequestType,
+    pub type_: CredentialType,
 }
 impl CreateCredentialRequest {
     pub fn builder() -> builder::CreateCredentialRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateCredentialRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateCredentialRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateCredentialRequestName> for ::std::string::String {
-    fn from(value: CreateCredentialRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateCredentialRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateCredentialRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateCredentialRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateCredentialRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Secret value (token, key or password). Write-only.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateCredentialRequestSecret(::std::string::String);
-impl ::std::ops::Deref for CreateCredentialRequestSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateCredentialRequestSecret> for ::std::string::String {
-    fn from(value: CreateCredentialRequestSecret) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateCredentialRequestSecret {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateCredentialRequestSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateCredentialRequestSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateCredentialRequestSecret {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Credential type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateCredentialRequestType {
-    #[serde(rename = "api_key")]
-    ApiKey,
-    #[serde(rename = "oauth2")]
-    Oauth2,
-    #[serde(rename = "basic")]
-    Basic,
-    #[serde(rename = "bearer_token")]
-    BearerToken,
-    #[serde(rename = "service_account")]
-    ServiceAccount,
-}
-impl ::std::fmt::Display for CreateCredentialRequestType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ApiKey => f.write_str("api_key"),
-            Self::Oauth2 => f.write_str("oauth2"),
-            Self::Basic => f.write_str("basic"),
-            Self::BearerToken => f.write_str("bearer_token"),
-            Self::ServiceAccount => f.write_str("service_account"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateCredentialRequestType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "api_key" => Ok(Self::ApiKey),
-            "oauth2" => Ok(Self::Oauth2),
-            "basic" => Ok(Self::Basic),
-            "bearer_token" => Ok(Self::BearerToken),
-            "service_account" => Ok(Self::ServiceAccount),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateCredentialRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateCredentialRequestType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Define a custom object type.
@@ -2348,10 +1570,10 @@ pub struct CreateCustomObjectRequest {
     ///Type key.
     pub lookup_key: CreateCustomObjectRequestLookupKey,
     ///Display name.
-    pub name: CreateCustomObjectRequestName,
+    pub name: Name,
     ///Owner kind of the records.
     #[serde(default = "defaults::create_custom_object_request_scope")]
-    pub scope: CreateCustomObjectRequestScope,
+    pub scope: Scope,
 }
 impl CreateCustomObjectRequest {
     pub fn builder() -> builder::CreateCustomObjectRequest {
@@ -2415,258 +1637,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateCustomObjectRequestLookupKey {
             })
     }
 }
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateCustomObjectRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateCustomObjectRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateCustomObjectRequestName> for ::std::string::String {
-    fn from(value: CreateCustomObjectRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateCustomObjectRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateCustomObjectRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateCustomObjectRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateCustomObjectRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Owner kind of the records.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateCustomObjectRequestScope {
-    #[serde(rename = "team")]
-    Team,
-    #[serde(rename = "user")]
-    User,
-    #[serde(rename = "org")]
-    Org,
-}
-impl ::std::fmt::Display for CreateCustomObjectRequestScope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Team => f.write_str("team"),
-            Self::User => f.write_str("user"),
-            Self::Org => f.write_str("org"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateCustomObjectRequestScope {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "team" => Ok(Self::Team),
-            "user" => Ok(Self::User),
-            "org" => Ok(Self::Org),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateCustomObjectRequestScope {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateCustomObjectRequestScope {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for CreateCustomObjectRequestScope {
-    fn default() -> Self {
-        CreateCustomObjectRequestScope::Team
-    }
-}
 ///Add a custom domain; create the returned DNS records to verify it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDomainRequest {
     ///Fully qualified host name.
-    pub hostname: CreateDomainRequestHostname,
+    pub hostname: Hostname,
     ///Make it the primary domain for its purpose.
     #[serde(default)]
     pub primary: bool,
     ///What the domain is used for.
-    pub purpose: CreateDomainRequestPurpose,
+    pub purpose: Purpose,
 }
 impl CreateDomainRequest {
     pub fn builder() -> builder::CreateDomainRequest {
         Default::default()
-    }
-}
-///Fully qualified host name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateDomainRequestHostname(::std::string::String);
-impl ::std::ops::Deref for CreateDomainRequestHostname {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateDomainRequestHostname> for ::std::string::String {
-    fn from(value: CreateDomainRequestHostname) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateDomainRequestHostname {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 253usize {
-            return Err("longer than 253 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateDomainRequestHostname {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateDomainRequestHostname {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateDomainRequestHostname {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///What the domain is used for.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateDomainRequestPurpose {
-    #[serde(rename = "auth")]
-    Auth,
-    #[serde(rename = "email")]
-    Email,
-    #[serde(rename = "api")]
-    Api,
-}
-impl ::std::fmt::Display for CreateDomainRequestPurpose {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Auth => f.write_str("auth"),
-            Self::Email => f.write_str("email"),
-            Self::Api => f.write_str("api"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateDomainRequestPurpose {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "auth" => Ok(Self::Auth),
-            "email" => Ok(Self::Email),
-            "api" => Ok(Self::Api),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateDomainRequestPurpose {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateDomainRequestPurpose {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Create a file record and get an upload URL.
@@ -2674,9 +1659,9 @@ impl ::std::convert::TryFrom<::std::string::String> for CreateDomainRequestPurpo
 #[serde(deny_unknown_fields)]
 pub struct CreateFileRequest {
     ///MIME type.
-    pub content_type: CreateFileRequestContentType,
+    pub content_type: JoinTeamRequestCode,
     ///File name.
-    pub filename: CreateFileRequestFilename,
+    pub filename: Filename,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///User to own the file (`usr_...`).
@@ -2690,117 +1675,6 @@ impl CreateFileRequest {
         Default::default()
     }
 }
-///MIME type.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateFileRequestContentType(::std::string::String);
-impl ::std::ops::Deref for CreateFileRequestContentType {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateFileRequestContentType> for ::std::string::String {
-    fn from(value: CreateFileRequestContentType) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateFileRequestContentType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateFileRequestContentType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateFileRequestContentType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateFileRequestContentType {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///File name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateFileRequestFilename(::std::string::String);
-impl ::std::ops::Deref for CreateFileRequestFilename {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateFileRequestFilename> for ::std::string::String {
-    fn from(value: CreateFileRequestFilename) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateFileRequestFilename {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 255usize {
-            return Err("longer than 255 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateFileRequestFilename {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateFileRequestFilename {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateFileRequestFilename {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Install a kind on the agent. The installation starts `pending`; activate it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -2812,7 +1686,7 @@ pub struct CreateInstallationRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub integration: ::std::option::Option<::std::string::String>,
     ///Installation kind.
-    pub kind: CreateInstallationRequestKind,
+    pub kind: JoinTeamRequestCode,
     ///Stable key unique within the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
@@ -2820,60 +1694,6 @@ pub struct CreateInstallationRequest {
 impl CreateInstallationRequest {
     pub fn builder() -> builder::CreateInstallationRequest {
         Default::default()
-    }
-}
-///Installation kind.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateInstallationRequestKind(::std::string::String);
-impl ::std::ops::Deref for CreateInstallationRequestKind {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateInstallationRequestKind> for ::std::string::String {
-    fn from(value: CreateInstallationRequestKind) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateInstallationRequestKind {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateInstallationRequestKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateInstallationRequestKind {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateInstallationRequestKind {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create an app-level (shared) integration.
@@ -2890,66 +1710,11 @@ pub struct CreateIntegrationRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     ///External provider slug.
-    pub provider: CreateIntegrationRequestProvider,
+    pub provider: JoinTeamRequestCode,
 }
 impl CreateIntegrationRequest {
     pub fn builder() -> builder::CreateIntegrationRequest {
         Default::default()
-    }
-}
-///External provider slug.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateIntegrationRequestProvider(::std::string::String);
-impl ::std::ops::Deref for CreateIntegrationRequestProvider {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateIntegrationRequestProvider> for ::std::string::String {
-    fn from(value: CreateIntegrationRequestProvider) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateIntegrationRequestProvider {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateIntegrationRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateIntegrationRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateIntegrationRequestProvider {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Post a message as the authenticated user (or, with a secret key, as `on_behalf_of`).
@@ -2960,10 +1725,10 @@ pub struct CreateMessageRequest {
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub attachments: ::std::vec::Vec<AttachmentInput>,
     ///Text content (Markdown). May be empty when `attachments` is not.
-    pub content: CreateMessageRequestContent,
+    pub content: Content,
     ///Idempotency key; retrying with the same key returns the original message.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub idempotency_key: ::std::option::Option<CreateMessageRequestIdempotencyKey>,
+    pub idempotency_key: ::std::option::Option<IdempotencyKey>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Author to post as (`usr_...`). Only honored for `secretKey` callers.
@@ -2978,125 +1743,16 @@ impl CreateMessageRequest {
         Default::default()
     }
 }
-///Text content (Markdown). May be empty when `attachments` is not.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateMessageRequestContent(::std::string::String);
-impl ::std::ops::Deref for CreateMessageRequestContent {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateMessageRequestContent> for ::std::string::String {
-    fn from(value: CreateMessageRequestContent) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateMessageRequestContent {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 32000usize {
-            return Err("longer than 32000 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateMessageRequestContent {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateMessageRequestContent {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Idempotency key; retrying with the same key returns the original message.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateMessageRequestIdempotencyKey(::std::string::String);
-impl ::std::ops::Deref for CreateMessageRequestIdempotencyKey {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateMessageRequestIdempotencyKey> for ::std::string::String {
-    fn from(value: CreateMessageRequestIdempotencyKey) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateMessageRequestIdempotencyKey {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 128usize {
-            return Err("longer than 128 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateMessageRequestIdempotencyKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateMessageRequestIdempotencyKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestIdempotencyKey {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Register an OAuth client.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOAuthClientRequest {
     ///Client type.
-    pub client_type: CreateOAuthClientRequestClientType,
+    pub client_type: ClientType,
     ///Allowed grants.
-    pub grant_types: ::std::vec::Vec<CreateOAuthClientRequestGrantTypesItem>,
+    pub grant_types: ::std::vec::Vec<OAuthClientGrantType>,
     ///Name shown on the consent screen.
-    pub name: CreateOAuthClientRequestName,
+    pub name: Name,
     ///Allowed redirect URIs.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
@@ -3109,191 +1765,14 @@ impl CreateOAuthClientRequest {
         Default::default()
     }
 }
-///Client type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateOAuthClientRequestClientType {
-    #[serde(rename = "public")]
-    Public,
-    #[serde(rename = "confidential")]
-    Confidential,
-}
-impl ::std::fmt::Display for CreateOAuthClientRequestClientType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Public => f.write_str("public"),
-            Self::Confidential => f.write_str("confidential"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateOAuthClientRequestClientType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "public" => Ok(Self::Public),
-            "confidential" => Ok(Self::Confidential),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthClientRequestClientType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateOAuthClientRequestClientType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Grant type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateOAuthClientRequestGrantTypesItem {
-    #[serde(rename = "authorization_code")]
-    AuthorizationCode,
-    #[serde(rename = "refresh_token")]
-    RefreshToken,
-    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
-    UrnIetfParamsOauthGrantTypeDeviceCode,
-}
-impl ::std::fmt::Display for CreateOAuthClientRequestGrantTypesItem {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::AuthorizationCode => f.write_str("authorization_code"),
-            Self::RefreshToken => f.write_str("refresh_token"),
-            Self::UrnIetfParamsOauthGrantTypeDeviceCode => {
-                f.write_str("urn:ietf:params:oauth:grant-type:device_code")
-            }
-        }
-    }
-}
-impl ::std::str::FromStr for CreateOAuthClientRequestGrantTypesItem {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "authorization_code" => Ok(Self::AuthorizationCode),
-            "refresh_token" => Ok(Self::RefreshToken),
-            "urn:ietf:params:oauth:grant-type:device_code" => {
-                Ok(Self::UrnIetfParamsOauthGrantTypeDeviceCode)
-            }
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthClientRequestGrantTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateOAuthClientRequestGrantTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Name shown on the consent screen.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateOAuthClientRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateOAuthClientRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateOAuthClientRequestName> for ::std::string::String {
-    fn from(value: CreateOAuthClientRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateOAuthClientRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthClientRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateOAuthClientRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOAuthClientRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Configure an identity provider.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOAuthProviderRequest {
     ///Client ID registered with the provider.
-    pub client_id: CreateOAuthProviderRequestClientId,
+    pub client_id: JoinTeamRequestCode,
     ///Client secret. Write-only.
-    pub client_secret: CreateOAuthProviderRequestClientSecret,
+    pub client_secret: JoinTeamRequestCode,
     ///Whether sign-in is enabled.
     #[serde(default = "defaults::default_bool::<true>")]
     pub enabled: bool,
@@ -3301,7 +1780,7 @@ pub struct CreateOAuthProviderRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub issuer_url: ::std::option::Option<::std::string::String>,
     ///Provider.
-    pub provider: CreateOAuthProviderRequestProvider,
+    pub provider: Provider,
     ///Scopes to request. Defaults to the provider's sign-in scopes.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub scopes: ::std::vec::Vec<::std::string::String>,
@@ -3309,193 +1788,6 @@ pub struct CreateOAuthProviderRequest {
 impl CreateOAuthProviderRequest {
     pub fn builder() -> builder::CreateOAuthProviderRequest {
         Default::default()
-    }
-}
-///Client ID registered with the provider.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateOAuthProviderRequestClientId(::std::string::String);
-impl ::std::ops::Deref for CreateOAuthProviderRequestClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateOAuthProviderRequestClientId> for ::std::string::String {
-    fn from(value: CreateOAuthProviderRequestClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateOAuthProviderRequestClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthProviderRequestClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateOAuthProviderRequestClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOAuthProviderRequestClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Client secret. Write-only.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateOAuthProviderRequestClientSecret(::std::string::String);
-impl ::std::ops::Deref for CreateOAuthProviderRequestClientSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateOAuthProviderRequestClientSecret>
-for ::std::string::String {
-    fn from(value: CreateOAuthProviderRequestClientSecret) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateOAuthProviderRequestClientSecret {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthProviderRequestClientSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateOAuthProviderRequestClientSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOAuthProviderRequestClientSecret {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Provider.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateOAuthProviderRequestProvider {
-    #[serde(rename = "google")]
-    Google,
-    #[serde(rename = "github")]
-    Github,
-    #[serde(rename = "microsoft")]
-    Microsoft,
-    #[serde(rename = "apple")]
-    Apple,
-    #[serde(rename = "slack")]
-    Slack,
-    #[serde(rename = "gitlab")]
-    Gitlab,
-    #[serde(rename = "oidc")]
-    Oidc,
-}
-impl ::std::fmt::Display for CreateOAuthProviderRequestProvider {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Google => f.write_str("google"),
-            Self::Github => f.write_str("github"),
-            Self::Microsoft => f.write_str("microsoft"),
-            Self::Apple => f.write_str("apple"),
-            Self::Slack => f.write_str("slack"),
-            Self::Gitlab => f.write_str("gitlab"),
-            Self::Oidc => f.write_str("oidc"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateOAuthProviderRequestProvider {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "google" => Ok(Self::Google),
-            "github" => Ok(Self::Github),
-            "microsoft" => Ok(Self::Microsoft),
-            "apple" => Ok(Self::Apple),
-            "slack" => Ok(Self::Slack),
-            "gitlab" => Ok(Self::Gitlab),
-            "oidc" => Ok(Self::Oidc),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOAuthProviderRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for CreateOAuthProviderRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///An error of `create_oauth_token`: any of the error bodies it declares.
@@ -3516,7 +1808,7 @@ pub struct CreateOrgRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateOrgRequestName,
+    pub name: Name,
     ///URL-safe slug unique within the app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<CreateOrgRequestSlug>,
@@ -3524,63 +1816,6 @@ pub struct CreateOrgRequest {
 impl CreateOrgRequest {
     pub fn builder() -> builder::CreateOrgRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateOrgRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateOrgRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateOrgRequestName> for ::std::string::String {
-    fn from(value: CreateOrgRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateOrgRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateOrgRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateOrgRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateOrgRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///URL-safe slug unique within the app.
@@ -3650,14 +1885,14 @@ pub struct CreatePersonaRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Identity prompt.
-    pub identity: CreatePersonaRequestIdentity,
+    pub identity: JoinTeamRequestCode,
     ///Stable key unique within the app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreatePersonaRequestName,
+    pub name: Name,
     ///Short descriptive traits.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub traits: ::std::vec::Vec<::std::string::String>,
@@ -3665,117 +1900,6 @@ pub struct CreatePersonaRequest {
 impl CreatePersonaRequest {
     pub fn builder() -> builder::CreatePersonaRequest {
         Default::default()
-    }
-}
-///Identity prompt.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreatePersonaRequestIdentity(::std::string::String);
-impl ::std::ops::Deref for CreatePersonaRequestIdentity {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreatePersonaRequestIdentity> for ::std::string::String {
-    fn from(value: CreatePersonaRequestIdentity) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreatePersonaRequestIdentity {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreatePersonaRequestIdentity {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreatePersonaRequestIdentity {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreatePersonaRequestIdentity {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreatePersonaRequestName(::std::string::String);
-impl ::std::ops::Deref for CreatePersonaRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreatePersonaRequestName> for ::std::string::String {
-    fn from(value: CreatePersonaRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreatePersonaRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreatePersonaRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreatePersonaRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreatePersonaRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create a routine for the agent. New routines start in `draft`; activate them to run.
@@ -3789,14 +1913,14 @@ pub struct CreateRoutineRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_type: ::std::option::Option<::std::string::String>,
     ///How the routine runs.
-    pub handler_type: CreateRoutineRequestHandlerType,
+    pub handler_type: HandlerType,
     ///Stable key unique within the agent.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateRoutineRequestName,
+    pub name: Name,
     ///Preset name; required for `preset`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preset_name: ::std::option::Option<::std::string::String>,
@@ -3815,122 +1939,6 @@ impl CreateRoutineRequest {
         Default::default()
     }
 }
-///How the routine runs.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateRoutineRequestHandlerType {
-    #[serde(rename = "workflow")]
-    Workflow,
-    #[serde(rename = "script")]
-    Script,
-    #[serde(rename = "preset")]
-    Preset,
-}
-impl ::std::fmt::Display for CreateRoutineRequestHandlerType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Workflow => f.write_str("workflow"),
-            Self::Script => f.write_str("script"),
-            Self::Preset => f.write_str("preset"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateRoutineRequestHandlerType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "workflow" => Ok(Self::Workflow),
-            "script" => Ok(Self::Script),
-            "preset" => Ok(Self::Preset),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateRoutineRequestHandlerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateRoutineRequestHandlerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateRoutineRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateRoutineRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateRoutineRequestName> for ::std::string::String {
-    fn from(value: CreateRoutineRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateRoutineRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateRoutineRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateRoutineRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateRoutineRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Create a sandbox.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -3942,127 +1950,14 @@ pub struct CreateSandboxRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     ///Display name.
-    pub name: CreateSandboxRequestName,
+    pub name: Name,
     ///URL-safe slug.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub slug: ::std::option::Option<CreateSandboxRequestSlug>,
+    pub slug: ::std::option::Option<CreateOrgRequestSlug>,
 }
 impl CreateSandboxRequest {
     pub fn builder() -> builder::CreateSandboxRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateSandboxRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateSandboxRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateSandboxRequestName> for ::std::string::String {
-    fn from(value: CreateSandboxRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateSandboxRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateSandboxRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateSandboxRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateSandboxRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///URL-safe slug.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateSandboxRequestSlug(::std::string::String);
-impl ::std::ops::Deref for CreateSandboxRequestSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateSandboxRequestSlug> for ::std::string::String {
-    fn from(value: CreateSandboxRequestSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateSandboxRequestSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9-]{0,62}$").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[a-z0-9][a-z0-9-]{0,62}$\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateSandboxRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateSandboxRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateSandboxRequestSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create a team; the caller becomes its owner.
@@ -4075,127 +1970,14 @@ pub struct CreateTeamRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: CreateTeamRequestName,
+    pub name: Name,
     ///URL-safe slug unique within the app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub slug: ::std::option::Option<CreateTeamRequestSlug>,
+    pub slug: ::std::option::Option<CreateOrgRequestSlug>,
 }
 impl CreateTeamRequest {
     pub fn builder() -> builder::CreateTeamRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateTeamRequestName(::std::string::String);
-impl ::std::ops::Deref for CreateTeamRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateTeamRequestName> for ::std::string::String {
-    fn from(value: CreateTeamRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateTeamRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateTeamRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///URL-safe slug unique within the app.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateTeamRequestSlug(::std::string::String);
-impl ::std::ops::Deref for CreateTeamRequestSlug {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateTeamRequestSlug> for ::std::string::String {
-    fn from(value: CreateTeamRequestSlug) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateTeamRequestSlug {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9-]{0,62}$").unwrap() });
-        if PATTERN.find(value).is_none() {
-            return Err("doesn't match pattern \"^[a-z0-9][a-z0-9-]{0,62}$\"".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateTeamRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateTeamRequestSlug {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateTeamRequestSlug {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create a thread.
@@ -4210,7 +1992,7 @@ pub struct CreateThreadRequest {
     pub description: ::std::option::Option<::std::string::String>,
     ///Application-defined key; if a thread with this key exists for the owner, the request fails with `409`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub key: ::std::option::Option<CreateThreadRequestKey>,
+    pub key: ::std::option::Option<Key>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Users to add besides the creator.
@@ -4218,119 +2000,11 @@ pub struct CreateThreadRequest {
     pub participants: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<CreateThreadRequestTitle>,
+    pub title: ::std::option::Option<Title>,
 }
 impl CreateThreadRequest {
     pub fn builder() -> builder::CreateThreadRequest {
         Default::default()
-    }
-}
-///Application-defined key; if a thread with this key exists for the owner, the request fails with `409`.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateThreadRequestKey(::std::string::String);
-impl ::std::ops::Deref for CreateThreadRequestKey {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateThreadRequestKey> for ::std::string::String {
-    fn from(value: CreateThreadRequestKey) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateThreadRequestKey {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateThreadRequestKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateThreadRequestKey {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestKey {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Title.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct CreateThreadRequestTitle(::std::string::String);
-impl ::std::ops::Deref for CreateThreadRequestTitle {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<CreateThreadRequestTitle> for ::std::string::String {
-    fn from(value: CreateThreadRequestTitle) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for CreateThreadRequestTitle {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 300usize {
-            return Err("longer than 300 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateThreadRequestTitle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateThreadRequestTitle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestTitle {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Create an outbound webhook.
@@ -4344,73 +2018,13 @@ pub struct CreateWebhookRequest {
     pub events: ::std::vec::Vec<::std::string::String>,
     ///Initial status.
     #[serde(default = "defaults::create_webhook_request_status")]
-    pub status: CreateWebhookRequestStatus,
+    pub status: WebhookStatus,
     ///Destination URL (https).
     pub url: ::std::string::String,
 }
 impl CreateWebhookRequest {
     pub fn builder() -> builder::CreateWebhookRequest {
         Default::default()
-    }
-}
-///Initial status.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CreateWebhookRequestStatus {
-    #[serde(rename = "enabled")]
-    Enabled,
-    #[serde(rename = "disabled")]
-    Disabled,
-}
-impl ::std::fmt::Display for CreateWebhookRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Enabled => f.write_str("enabled"),
-            Self::Disabled => f.write_str("disabled"),
-        }
-    }
-}
-impl ::std::str::FromStr for CreateWebhookRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CreateWebhookRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CreateWebhookRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for CreateWebhookRequestStatus {
-    fn default() -> Self {
-        CreateWebhookRequestStatus::Enabled
     }
 }
 ///A stored secret used by integrations and context sources. Secret values are write-only and never returned.
@@ -4538,7 +2152,7 @@ pub struct CustomObject {
     ///Number of records of this type.
     pub object_count: u64,
     ///Owner kind of the records.
-    pub scope: CustomObjectScope,
+    pub scope: Scope,
     ///When the type was last updated.
     pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
@@ -4553,65 +2167,6 @@ pub struct CustomObjectPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
-}
-///Owner kind of the records.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum CustomObjectScope {
-    #[serde(rename = "team")]
-    Team,
-    #[serde(rename = "user")]
-    User,
-    #[serde(rename = "org")]
-    Org,
-}
-impl ::std::fmt::Display for CustomObjectScope {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Team => f.write_str("team"),
-            Self::User => f.write_str("user"),
-            Self::Org => f.write_str("org"),
-        }
-    }
-}
-impl ::std::str::FromStr for CustomObjectScope {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "team" => Ok(Self::Team),
-            "user" => Ok(Self::User),
-            "org" => Ok(Self::Org),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for CustomObjectScope {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for CustomObjectScope {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///The authenticated developer account (developer portal user).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4742,7 +2297,7 @@ pub struct Domain {
     ///Whether the domain is the primary one for its purpose.
     pub primary: bool,
     ///What the domain is used for.
-    pub purpose: DomainPurpose,
+    pub purpose: Purpose,
     ///Verification status.
     pub status: DomainStatus,
     ///When the domain was last updated.
@@ -4764,65 +2319,6 @@ pub struct DomainPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
-}
-///What the domain is used for.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum DomainPurpose {
-    #[serde(rename = "auth")]
-    Auth,
-    #[serde(rename = "email")]
-    Email,
-    #[serde(rename = "api")]
-    Api,
-}
-impl ::std::fmt::Display for DomainPurpose {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Auth => f.write_str("auth"),
-            Self::Email => f.write_str("email"),
-            Self::Api => f.write_str("api"),
-        }
-    }
-}
-impl ::std::str::FromStr for DomainPurpose {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "auth" => Ok(Self::Auth),
-            "email" => Ok(Self::Email),
-            "api" => Ok(Self::Api),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for DomainPurpose {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for DomainPurpose {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///Verification status.
 #[derive(
@@ -4913,67 +2409,12 @@ pub struct Feedback {
     pub message: ::std::option::Option<::std::string::String>,
     pub metadata: Metadata,
     ///Rating.
-    pub rating: FeedbackRating,
+    pub rating: Rating,
     ///Thread of the message (`thr_...`). `null` if none.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub thread: ::std::option::Option<::std::string::String>,
     ///User who left the feedback (`usr_...`).
     pub user: ::std::string::String,
-}
-///Rating.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum FeedbackRating {
-    #[serde(rename = "positive")]
-    Positive,
-    #[serde(rename = "negative")]
-    Negative,
-}
-impl ::std::fmt::Display for FeedbackRating {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Positive => f.write_str("positive"),
-            Self::Negative => f.write_str("negative"),
-        }
-    }
-}
-impl ::std::str::FromStr for FeedbackRating {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "positive" => Ok(Self::Positive),
-            "negative" => Ok(Self::Negative),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for FeedbackRating {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for FeedbackRating {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///Rate an agent response or leave product feedback.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -4981,14 +2422,14 @@ impl ::std::convert::TryFrom<::std::string::String> for FeedbackRating {
 pub struct FeedbackRequest {
     ///Free-text comment.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub comment: ::std::option::Option<FeedbackRequestComment>,
+    pub comment: ::std::option::Option<Comment>,
     ///Message being rated (`msg_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Rating.
-    pub rating: FeedbackRequestRating,
+    pub rating: Rating,
     ///Thread of the message (`thr_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thread: ::std::option::Option<::std::string::String>,
@@ -4996,115 +2437,6 @@ pub struct FeedbackRequest {
 impl FeedbackRequest {
     pub fn builder() -> builder::FeedbackRequest {
         Default::default()
-    }
-}
-///Free-text comment.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct FeedbackRequestComment(::std::string::String);
-impl ::std::ops::Deref for FeedbackRequestComment {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<FeedbackRequestComment> for ::std::string::String {
-    fn from(value: FeedbackRequestComment) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for FeedbackRequestComment {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 4000usize {
-            return Err("longer than 4000 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for FeedbackRequestComment {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for FeedbackRequestComment {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for FeedbackRequestComment {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Rating.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum FeedbackRequestRating {
-    #[serde(rename = "positive")]
-    Positive,
-    #[serde(rename = "negative")]
-    Negative,
-}
-impl ::std::fmt::Display for FeedbackRequestRating {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Positive => f.write_str("positive"),
-            Self::Negative => f.write_str("negative"),
-        }
-    }
-}
-impl ::std::str::FromStr for FeedbackRequestRating {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "positive" => Ok(Self::Positive),
-            "negative" => Ok(Self::Negative),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for FeedbackRequestRating {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for FeedbackRequestRating {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///A file stored by the app. Create the record, upload the bytes with `PUT upload_url`, then reference the file from messages, avatars or context sources.
@@ -5204,6 +2536,292 @@ impl ::std::convert::TryFrom<::std::string::String> for FileStatus {
         value.parse()
     }
 }
+///File name.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Filename(::std::string::String);
+impl ::std::ops::Deref for Filename {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Filename> for ::std::string::String {
+    fn from(value: Filename) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Filename {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 255usize {
+            return Err("longer than 255 characters".into());
+        }
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Filename {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Filename {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Filename {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///Format of the extracted `content`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Format {
+    #[serde(rename = "markdown")]
+    Markdown,
+    #[serde(rename = "text")]
+    Text,
+    #[serde(rename = "html")]
+    Html,
+}
+impl ::std::fmt::Display for Format {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Markdown => f.write_str("markdown"),
+            Self::Text => f.write_str("text"),
+            Self::Html => f.write_str("html"),
+        }
+    }
+}
+impl ::std::str::FromStr for Format {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "markdown" => Ok(Self::Markdown),
+            "text" => Ok(Self::Text),
+            "html" => Ok(Self::Html),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Format {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Format {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///How the routine runs.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum HandlerType {
+    #[serde(rename = "workflow")]
+    Workflow,
+    #[serde(rename = "script")]
+    Script,
+    #[serde(rename = "preset")]
+    Preset,
+}
+impl ::std::fmt::Display for HandlerType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Workflow => f.write_str("workflow"),
+            Self::Script => f.write_str("script"),
+            Self::Preset => f.write_str("preset"),
+        }
+    }
+}
+impl ::std::str::FromStr for HandlerType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "workflow" => Ok(Self::Workflow),
+            "script" => Ok(Self::Script),
+            "preset" => Ok(Self::Preset),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for HandlerType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for HandlerType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Fully qualified host name.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Hostname(::std::string::String);
+impl ::std::ops::Deref for Hostname {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Hostname> for ::std::string::String {
+    fn from(value: Hostname) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Hostname {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 253usize {
+            return Err("longer than 253 characters".into());
+        }
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Hostname {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Hostname {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Hostname {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///Idempotency key; retrying with the same key returns the original message.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct IdempotencyKey(::std::string::String);
+impl ::std::ops::Deref for IdempotencyKey {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<IdempotencyKey> for ::std::string::String {
+    fn from(value: IdempotencyKey) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for IdempotencyKey {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 128usize {
+            return Err("longer than 128 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for IdempotencyKey {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for IdempotencyKey {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IdempotencyKey {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///Provider-defined JSON event body, forwarded verbatim to the app's routines and installations.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
@@ -5265,7 +2883,7 @@ pub struct Installation {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct InstallationKind {
     ///Grouping category.
-    pub category: InstallationKindCategory,
+    pub category: Category,
     ///JSON Schema of `config`.
     pub config_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ///What the kind connects.
@@ -5280,65 +2898,6 @@ pub struct InstallationKind {
     pub provider: ::std::option::Option<::std::string::String>,
     ///Whether an `integration` must be supplied.
     pub requires_integration: bool,
-}
-///Grouping category.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum InstallationKindCategory {
-    #[serde(rename = "integration")]
-    Integration,
-    #[serde(rename = "enablement")]
-    Enablement,
-    #[serde(rename = "channel")]
-    Channel,
-}
-impl ::std::fmt::Display for InstallationKindCategory {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Integration => f.write_str("integration"),
-            Self::Enablement => f.write_str("enablement"),
-            Self::Channel => f.write_str("channel"),
-        }
-    }
-}
-impl ::std::str::FromStr for InstallationKindCategory {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "integration" => Ok(Self::Integration),
-            "enablement" => Ok(Self::Enablement),
-            "channel" => Ok(Self::Channel),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for InstallationKindCategory {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for InstallationKindCategory {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///All installation kinds (not paginated).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -5552,70 +3111,11 @@ pub struct Invitation {
     ///User who created the invitation (`usr_...`).
     pub invited_by: ::std::string::String,
     ///Role granted on acceptance.
-    pub role: InvitationRole,
+    pub role: TeamRole,
     ///Invitation status.
     pub status: InvitationStatus,
     ///Team (`team_...`).
     pub team: ::std::string::String,
-}
-///Role granted on acceptance.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum InvitationRole {
-    #[serde(rename = "owner")]
-    Owner,
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-}
-impl ::std::fmt::Display for InvitationRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Owner => f.write_str("owner"),
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-        }
-    }
-}
-impl ::std::str::FromStr for InvitationRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for InvitationRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for InvitationRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///Invitation status.
 #[derive(
@@ -5695,7 +3195,7 @@ pub struct InviteTeamMemberRequest {
     pub message: ::std::option::Option<InviteTeamMemberRequestMessage>,
     ///Role granted on acceptance.
     #[serde(default = "defaults::invite_team_member_request_role")]
-    pub role: InviteTeamMemberRequestRole,
+    pub role: TeamRole,
 }
 impl ::std::default::Default for InviteTeamMemberRequest {
     fn default() -> Self {
@@ -5766,70 +3266,6 @@ impl<'de> ::serde::Deserialize<'de> for InviteTeamMemberRequestMessage {
             })
     }
 }
-///Role granted on acceptance.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum InviteTeamMemberRequestRole {
-    #[serde(rename = "owner")]
-    Owner,
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-}
-impl ::std::fmt::Display for InviteTeamMemberRequestRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Owner => f.write_str("owner"),
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-        }
-    }
-}
-impl ::std::str::FromStr for InviteTeamMemberRequestRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for InviteTeamMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for InviteTeamMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::default::Default for InviteTeamMemberRequestRole {
-    fn default() -> Self {
-        InviteTeamMemberRequestRole::Member
-    }
-}
 ///Join a team with an invitation code.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(deny_unknown_fields)]
@@ -5842,7 +3278,7 @@ impl JoinTeamRequest {
         Default::default()
     }
 }
-///Join code from an invitation.
+///Config kind.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
 pub struct JoinTeamRequestCode(::std::string::String);
@@ -5896,52 +3332,38 @@ impl<'de> ::serde::Deserialize<'de> for JoinTeamRequestCode {
             })
     }
 }
-///Acknowledgement that a magic link or one-time code was sent. To avoid revealing which emails have accounts, the response is the same whether or not the address is registered.
+///`JoinsValue`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct LoginChallenge {
-    ///Delivery channel used.
-    pub channel: LoginChallengeChannel,
-    ///Seconds until the link or code expires.
-    pub expires_in: ::std::num::NonZeroU64,
-    ///Always `sent`.
-    pub status: LoginChallengeStatus,
+pub struct JoinsValue {
+    pub metas: ::std::vec::Vec<Meta>,
 }
-///Delivery channel used.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum LoginChallengeChannel {
-    #[serde(rename = "email")]
-    Email,
-}
-impl ::std::fmt::Display for LoginChallengeChannel {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Email => f.write_str("email"),
-        }
+///Full display name.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Key(::std::string::String);
+impl ::std::ops::Deref for Key {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
     }
 }
-impl ::std::str::FromStr for LoginChallengeChannel {
+impl ::std::convert::From<Key> for ::std::string::String {
+    fn from(value: Key) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Key {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "email" => Ok(Self::Email),
-            _ => Err("invalid value".into()),
+        if value.chars().count() > 200usize {
+            return Err("longer than 200 characters".into());
         }
+        Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginChallengeChannel {
+impl ::std::convert::TryFrom<&str> for Key {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -5949,13 +3371,35 @@ impl ::std::convert::TryFrom<&str> for LoginChallengeChannel {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for LoginChallengeChannel {
+impl ::std::convert::TryFrom<::std::string::String> for Key {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
+}
+impl<'de> ::serde::Deserialize<'de> for Key {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///Acknowledgement that a magic link or one-time code was sent. To avoid revealing which emails have accounts, the response is the same whether or not the address is registered.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct LoginChallenge {
+    ///Delivery channel used.
+    pub channel: Channel,
+    ///Seconds until the link or code expires.
+    pub expires_in: ::std::num::NonZeroU64,
+    ///Always `sent`.
+    pub status: LoginChallengeStatus,
 }
 ///Always `sent`.
 #[derive(
@@ -6042,40 +3486,53 @@ pub struct LoginRequest {
     ///Email address of the account.
     pub email: ::std::string::String,
     ///Account password.
-    pub password: LoginRequestPassword,
+    pub password: JoinTeamRequestCode,
 }
 impl LoginRequest {
     pub fn builder() -> builder::LoginRequest {
         Default::default()
     }
 }
-///Account password.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct LoginRequestPassword(::std::string::String);
-impl ::std::ops::Deref for LoginRequestPassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
+///Kind of member.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum MemberType {
+    #[serde(rename = "user")]
+    User,
+    #[serde(rename = "agent")]
+    Agent,
+}
+impl ::std::fmt::Display for MemberType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::User => f.write_str("user"),
+            Self::Agent => f.write_str("agent"),
+        }
     }
 }
-impl ::std::convert::From<LoginRequestPassword> for ::std::string::String {
-    fn from(value: LoginRequestPassword) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for LoginRequestPassword {
+impl ::std::str::FromStr for MemberType {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
+        match value {
+            "user" => Ok(Self::User),
+            "agent" => Ok(Self::Agent),
+            _ => Err("invalid value".into()),
         }
-        Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for LoginRequestPassword {
+impl ::std::convert::TryFrom<&str> for MemberType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -6083,24 +3540,12 @@ impl ::std::convert::TryFrom<&str> for LoginRequestPassword {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for LoginRequestPassword {
+impl ::std::convert::TryFrom<::std::string::String> for MemberType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for LoginRequestPassword {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Membership of a user or an agent in a team.
@@ -6117,71 +3562,16 @@ pub struct Membership {
     ///When the member joined.
     pub joined_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Kind of member.
-    pub member_type: MembershipMemberType,
+    pub member_type: MemberType,
     ///Display name of the member. `null` if unknown.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub name: ::std::option::Option<::std::string::String>,
     ///Role on the team.
-    pub role: MembershipRole,
+    pub role: TeamRole,
     ///Team (`team_...`).
     pub team: ::std::string::String,
     ///Member user (`usr_...`); for agents, the agent's user account.
     pub user: ::std::string::String,
-}
-///Kind of member.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum MembershipMemberType {
-    #[serde(rename = "user")]
-    User,
-    #[serde(rename = "agent")]
-    Agent,
-}
-impl ::std::fmt::Display for MembershipMemberType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::User => f.write_str("user"),
-            Self::Agent => f.write_str("agent"),
-        }
-    }
-}
-impl ::std::str::FromStr for MembershipMemberType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "user" => Ok(Self::User),
-            "agent" => Ok(Self::Agent),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for MembershipMemberType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MembershipMemberType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///An offset-paginated page of team memberships.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6194,65 +3584,6 @@ pub struct MembershipPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
-}
-///Role on the team.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum MembershipRole {
-    #[serde(rename = "owner")]
-    Owner,
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-}
-impl ::std::fmt::Display for MembershipRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Owner => f.write_str("owner"),
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-        }
-    }
-}
-impl ::std::str::FromStr for MembershipRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "owner" => Ok(Self::Owner),
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for MembershipRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MembershipRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///A message posted in a thread by a user, an agent or the system.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6279,7 +3610,7 @@ pub struct Message {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub reply_to: ::std::option::Option<::std::string::String>,
     ///Kind of author.
-    pub sender_type: MessageSenderType,
+    pub sender_type: SenderType,
     ///Thread the message belongs to (`thr_...`).
     pub thread: ::std::string::String,
     ///Author user (`usr_...`) for `user` messages; `null` otherwise.
@@ -6300,64 +3631,14 @@ pub struct MessagePage {
     ///Whether more items exist beyond this page in the requested direction.
     pub has_more: bool,
 }
-///Kind of author.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum MessageSenderType {
-    #[serde(rename = "user")]
-    User,
-    #[serde(rename = "agent")]
-    Agent,
-    #[serde(rename = "system")]
-    System,
-}
-impl ::std::fmt::Display for MessageSenderType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::User => f.write_str("user"),
-            Self::Agent => f.write_str("agent"),
-            Self::System => f.write_str("system"),
-        }
-    }
-}
-impl ::std::str::FromStr for MessageSenderType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "user" => Ok(Self::User),
-            "agent" => Ok(Self::Agent),
-            "system" => Ok(Self::System),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for MessageSenderType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for MessageSenderType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+///Presence metadata of one connection.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct Meta {
+    ///Client kind, e.g. `web`, `ios`, `cli`.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub device: ::std::option::Option<::std::string::String>,
+    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///Arbitrary key-value metadata attached to a resource. Keys are strings; values are any JSON value. The platform stores it verbatim and never interprets it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6383,32 +3664,7 @@ for Metadata {
         Self(value)
     }
 }
-///An OAuth client registered on the app, used by third-party apps and CLIs with `/oauth/...` (authorization code, device and refresh grants).
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct OAuthClient {
-    ///App (`app_...`).
-    pub app: ::std::string::String,
-    ///Client secret of a confidential client. Returned only in the response that creates the client; `null` everywhere else.
-    #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub client_secret: ::std::option::Option<::std::string::String>,
-    ///`public` clients (CLIs, SPAs, mobile) have no secret; `confidential` clients do.
-    pub client_type: OAuthClientClientType,
-    ///When the client was created.
-    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    ///Allowed grants.
-    pub grant_types: ::std::vec::Vec<OAuthClientGrantTypesItem>,
-    ///OAuth client ID (`oac_...`); also the `client_id`.
-    pub id: ::std::string::String,
-    ///Name shown on the consent screen.
-    pub name: ::std::string::String,
-    ///Allowed redirect URIs.
-    pub redirect_uris: ::std::vec::Vec<::std::string::String>,
-    ///Scopes the client may request.
-    pub scopes: ::std::vec::Vec<::std::string::String>,
-    ///When the client was last updated.
-    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
-}
-///`public` clients (CLIs, SPAs, mobile) have no secret; `confidential` clients do.
+///Format of `content`.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -6421,33 +3677,37 @@ pub struct OAuthClient {
     PartialEq,
     PartialOrd
 )]
-pub enum OAuthClientClientType {
-    #[serde(rename = "public")]
-    Public,
-    #[serde(rename = "confidential")]
-    Confidential,
+pub enum MimeType {
+    #[serde(rename = "application/yaml")]
+    ApplicationYaml,
+    #[serde(rename = "application/json")]
+    ApplicationJson,
+    #[serde(rename = "text/plain")]
+    TextPlain,
 }
-impl ::std::fmt::Display for OAuthClientClientType {
+impl ::std::fmt::Display for MimeType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::Public => f.write_str("public"),
-            Self::Confidential => f.write_str("confidential"),
+            Self::ApplicationYaml => f.write_str("application/yaml"),
+            Self::ApplicationJson => f.write_str("application/json"),
+            Self::TextPlain => f.write_str("text/plain"),
         }
     }
 }
-impl ::std::str::FromStr for OAuthClientClientType {
+impl ::std::str::FromStr for MimeType {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
-            "public" => Ok(Self::Public),
-            "confidential" => Ok(Self::Confidential),
+            "application/yaml" => Ok(Self::ApplicationYaml),
+            "application/json" => Ok(Self::ApplicationJson),
+            "text/plain" => Ok(Self::TextPlain),
             _ => Err("invalid value".into()),
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for OAuthClientClientType {
+impl ::std::convert::TryFrom<&str> for MimeType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -6455,13 +3715,95 @@ impl ::std::convert::TryFrom<&str> for OAuthClientClientType {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OAuthClientClientType {
+impl ::std::convert::TryFrom<::std::string::String> for MimeType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         value.parse()
     }
+}
+///Display name.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Name(::std::string::String);
+impl ::std::ops::Deref for Name {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Name> for ::std::string::String {
+    fn from(value: Name) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Name {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 200usize {
+            return Err("longer than 200 characters".into());
+        }
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Name {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Name {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Name {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
+///An OAuth client registered on the app, used by third-party apps and CLIs with `/oauth/...` (authorization code, device and refresh grants).
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct OAuthClient {
+    ///App (`app_...`).
+    pub app: ::std::string::String,
+    ///Client secret of a confidential client. Returned only in the response that creates the client; `null` everywhere else.
+    #[serde(deserialize_with = "::std::option::Option::deserialize")]
+    pub client_secret: ::std::option::Option<::std::string::String>,
+    ///`public` clients (CLIs, SPAs, mobile) have no secret; `confidential` clients do.
+    pub client_type: ClientType,
+    ///When the client was created.
+    pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    ///Allowed grants.
+    pub grant_types: ::std::vec::Vec<OAuthClientGrantType>,
+    ///OAuth client ID (`oac_...`); also the `client_id`.
+    pub id: ::std::string::String,
+    ///Name shown on the consent screen.
+    pub name: ::std::string::String,
+    ///Allowed redirect URIs.
+    pub redirect_uris: ::std::vec::Vec<::std::string::String>,
+    ///Scopes the client may request.
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    ///When the client was last updated.
+    pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 ///Grant type.
 #[derive(
@@ -6476,7 +3818,7 @@ impl ::std::convert::TryFrom<::std::string::String> for OAuthClientClientType {
     PartialEq,
     PartialOrd
 )]
-pub enum OAuthClientGrantTypesItem {
+pub enum OAuthClientGrantType {
     #[serde(rename = "authorization_code")]
     AuthorizationCode,
     #[serde(rename = "refresh_token")]
@@ -6484,7 +3826,7 @@ pub enum OAuthClientGrantTypesItem {
     #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
     UrnIetfParamsOauthGrantTypeDeviceCode,
 }
-impl ::std::fmt::Display for OAuthClientGrantTypesItem {
+impl ::std::fmt::Display for OAuthClientGrantType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::AuthorizationCode => f.write_str("authorization_code"),
@@ -6495,7 +3837,7 @@ impl ::std::fmt::Display for OAuthClientGrantTypesItem {
         }
     }
 }
-impl ::std::str::FromStr for OAuthClientGrantTypesItem {
+impl ::std::str::FromStr for OAuthClientGrantType {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -6510,7 +3852,7 @@ impl ::std::str::FromStr for OAuthClientGrantTypesItem {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for OAuthClientGrantTypesItem {
+impl ::std::convert::TryFrom<&str> for OAuthClientGrantType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -6518,7 +3860,7 @@ impl ::std::convert::TryFrom<&str> for OAuthClientGrantTypesItem {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OAuthClientGrantTypesItem {
+impl ::std::convert::TryFrom<::std::string::String> for OAuthClientGrantType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -6648,7 +3990,7 @@ pub struct OAuthLoginRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_token: ::std::option::Option<::std::string::String>,
     ///Provider slug as configured on the app, e.g. `google`, `github`, `microsoft`, `apple`.
-    pub provider: OAuthLoginRequestProvider,
+    pub provider: JoinTeamRequestCode,
     ///Redirect URI used in the authorization request.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_uri: ::std::option::Option<::std::string::String>,
@@ -6656,60 +3998,6 @@ pub struct OAuthLoginRequest {
 impl OAuthLoginRequest {
     pub fn builder() -> builder::OAuthLoginRequest {
         Default::default()
-    }
-}
-///Provider slug as configured on the app, e.g. `google`, `github`, `microsoft`, `apple`.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct OAuthLoginRequestProvider(::std::string::String);
-impl ::std::ops::Deref for OAuthLoginRequestProvider {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<OAuthLoginRequestProvider> for ::std::string::String {
-    fn from(value: OAuthLoginRequestProvider) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for OAuthLoginRequestProvider {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for OAuthLoginRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for OAuthLoginRequestProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for OAuthLoginRequestProvider {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///An identity provider end users can sign in with (`POST /api/v2/auth/oauth`). The client secret is write-only.
@@ -6729,7 +4017,7 @@ pub struct OAuthProvider {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub issuer_url: ::std::option::Option<::std::string::String>,
     ///Provider. `oidc` is any OpenID Connect provider configured with `issuer_url`.
-    pub provider: OAuthProviderProvider,
+    pub provider: Provider,
     ///Callback URL to register with the provider.
     pub redirect_uri: ::std::string::String,
     ///Scopes requested from the provider.
@@ -6748,81 +4036,6 @@ pub struct OAuthProviderPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
-}
-///Provider. `oidc` is any OpenID Connect provider configured with `issuer_url`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum OAuthProviderProvider {
-    #[serde(rename = "google")]
-    Google,
-    #[serde(rename = "github")]
-    Github,
-    #[serde(rename = "microsoft")]
-    Microsoft,
-    #[serde(rename = "apple")]
-    Apple,
-    #[serde(rename = "slack")]
-    Slack,
-    #[serde(rename = "gitlab")]
-    Gitlab,
-    #[serde(rename = "oidc")]
-    Oidc,
-}
-impl ::std::fmt::Display for OAuthProviderProvider {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Google => f.write_str("google"),
-            Self::Github => f.write_str("github"),
-            Self::Microsoft => f.write_str("microsoft"),
-            Self::Apple => f.write_str("apple"),
-            Self::Slack => f.write_str("slack"),
-            Self::Gitlab => f.write_str("gitlab"),
-            Self::Oidc => f.write_str("oidc"),
-        }
-    }
-}
-impl ::std::str::FromStr for OAuthProviderProvider {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "google" => Ok(Self::Google),
-            "github" => Ok(Self::Github),
-            "microsoft" => Ok(Self::Microsoft),
-            "apple" => Ok(Self::Apple),
-            "slack" => Ok(Self::Slack),
-            "gitlab" => Ok(Self::Gitlab),
-            "oidc" => Ok(Self::Oidc),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for OAuthProviderProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for OAuthProviderProvider {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///OAuth 2.0 token request (RFC 6749 §4.1.3, §6; RFC 8628 §3.4). The fields needed depend on `grant_type`: device code grant: `device_code` + `client_id`; refresh grant: `refresh_token` + `client_id`; authorization-code grant: `code` + `redirect_uri` + `client_id` (+ `code_verifier` for PKCE, `client_secret` for confidential clients).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -6993,6 +4206,177 @@ pub struct OrgPage {
     ///Total number of items matching the query.
     pub total: u64,
 }
+///Role in `org`.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum OrgRole {
+    #[serde(rename = "admin")]
+    Admin,
+    #[serde(rename = "member")]
+    Member,
+    #[serde(rename = "viewer")]
+    Viewer,
+}
+impl ::std::fmt::Display for OrgRole {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Admin => f.write_str("admin"),
+            Self::Member => f.write_str("member"),
+            Self::Viewer => f.write_str("viewer"),
+        }
+    }
+}
+impl ::std::str::FromStr for OrgRole {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "admin" => Ok(Self::Admin),
+            "member" => Ok(Self::Member),
+            "viewer" => Ok(Self::Viewer),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for OrgRole {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for OrgRole {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Whether the thread is owned by a user or a team.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum OwnerType {
+    #[serde(rename = "user")]
+    User,
+    #[serde(rename = "team")]
+    Team,
+}
+impl ::std::fmt::Display for OwnerType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::User => f.write_str("user"),
+            Self::Team => f.write_str("team"),
+        }
+    }
+}
+impl ::std::str::FromStr for OwnerType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "user" => Ok(Self::User),
+            "team" => Ok(Self::Team),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for OwnerType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for OwnerType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Initial password. Omit to create a passwordless user.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Password(::std::string::String);
+impl ::std::ops::Deref for Password {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Password> for ::std::string::String {
+    fn from(value: Password) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Password {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 128usize {
+            return Err("longer than 128 characters".into());
+        }
+        if value.chars().count() < 8usize {
+            return Err("shorter than 8 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Password {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Password {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Password {
+    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+    {
+        ::std::string::String::deserialize(deserializer)?
+            .parse()
+            .map_err(|e: self::error::ConversionError| {
+                <D::Error as ::serde::de::Error>::custom(e.to_string())
+            })
+    }
+}
 ///A reusable persona (voice, tone and identity prompt) that agents can adopt.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Persona {
@@ -7033,45 +4417,54 @@ pub struct PersonaPage {
     ///Total number of items matching the query.
     pub total: u64,
 }
-///Exchange a refresh token for a new token pair.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct RefreshRequest {
-    ///Refresh token from a previous `AuthTokens` response.
-    pub refresh_token: RefreshRequestRefreshToken,
+///Priority. `null` if unset.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Priority {
+    #[serde(rename = "low")]
+    Low,
+    #[serde(rename = "medium")]
+    Medium,
+    #[serde(rename = "high")]
+    High,
+    #[serde(rename = "urgent")]
+    Urgent,
 }
-impl RefreshRequest {
-    pub fn builder() -> builder::RefreshRequest {
-        Default::default()
+impl ::std::fmt::Display for Priority {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Low => f.write_str("low"),
+            Self::Medium => f.write_str("medium"),
+            Self::High => f.write_str("high"),
+            Self::Urgent => f.write_str("urgent"),
+        }
     }
 }
-///Refresh token from a previous `AuthTokens` response.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RefreshRequestRefreshToken(::std::string::String);
-impl ::std::ops::Deref for RefreshRequestRefreshToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RefreshRequestRefreshToken> for ::std::string::String {
-    fn from(value: RefreshRequestRefreshToken) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RefreshRequestRefreshToken {
+impl ::std::str::FromStr for Priority {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
+        match value {
+            "low" => Ok(Self::Low),
+            "medium" => Ok(Self::Medium),
+            "high" => Ok(Self::High),
+            "urgent" => Ok(Self::Urgent),
+            _ => Err("invalid value".into()),
         }
-        Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for RefreshRequestRefreshToken {
+impl ::std::convert::TryFrom<&str> for Priority {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -7079,7 +4472,7 @@ impl ::std::convert::TryFrom<&str> for RefreshRequestRefreshToken {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for RefreshRequestRefreshToken {
+impl ::std::convert::TryFrom<::std::string::String> for Priority {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -7087,7 +4480,186 @@ impl ::std::convert::TryFrom<::std::string::String> for RefreshRequestRefreshTok
         value.parse()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for RefreshRequestRefreshToken {
+///Provider.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Provider {
+    #[serde(rename = "google")]
+    Google,
+    #[serde(rename = "github")]
+    Github,
+    #[serde(rename = "microsoft")]
+    Microsoft,
+    #[serde(rename = "apple")]
+    Apple,
+    #[serde(rename = "slack")]
+    Slack,
+    #[serde(rename = "gitlab")]
+    Gitlab,
+    #[serde(rename = "oidc")]
+    Oidc,
+}
+impl ::std::fmt::Display for Provider {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Google => f.write_str("google"),
+            Self::Github => f.write_str("github"),
+            Self::Microsoft => f.write_str("microsoft"),
+            Self::Apple => f.write_str("apple"),
+            Self::Slack => f.write_str("slack"),
+            Self::Gitlab => f.write_str("gitlab"),
+            Self::Oidc => f.write_str("oidc"),
+        }
+    }
+}
+impl ::std::str::FromStr for Provider {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "google" => Ok(Self::Google),
+            "github" => Ok(Self::Github),
+            "microsoft" => Ok(Self::Microsoft),
+            "apple" => Ok(Self::Apple),
+            "slack" => Ok(Self::Slack),
+            "gitlab" => Ok(Self::Gitlab),
+            "oidc" => Ok(Self::Oidc),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Provider {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Provider {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///What the domain is used for.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Purpose {
+    #[serde(rename = "auth")]
+    Auth,
+    #[serde(rename = "email")]
+    Email,
+    #[serde(rename = "api")]
+    Api,
+}
+impl ::std::fmt::Display for Purpose {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Auth => f.write_str("auth"),
+            Self::Email => f.write_str("email"),
+            Self::Api => f.write_str("api"),
+        }
+    }
+}
+impl ::std::str::FromStr for Purpose {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "auth" => Ok(Self::Auth),
+            "email" => Ok(Self::Email),
+            "api" => Ok(Self::Api),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Purpose {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Purpose {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Search query.
+#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+#[serde(transparent)]
+pub struct Query(::std::string::String);
+impl ::std::ops::Deref for Query {
+    type Target = ::std::string::String;
+    fn deref(&self) -> &::std::string::String {
+        &self.0
+    }
+}
+impl ::std::convert::From<Query> for ::std::string::String {
+    fn from(value: Query) -> Self {
+        value.0
+    }
+}
+impl ::std::str::FromStr for Query {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        if value.chars().count() > 1000usize {
+            return Err("longer than 1000 characters".into());
+        }
+        if value.chars().count() < 1usize {
+            return Err("shorter than 1 characters".into());
+        }
+        Ok(Self(value.to_string()))
+    }
+}
+impl ::std::convert::TryFrom<&str> for Query {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Query {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Query {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -7097,6 +4669,73 @@ impl<'de> ::serde::Deserialize<'de> for RefreshRequestRefreshToken {
             .map_err(|e: self::error::ConversionError| {
                 <D::Error as ::serde::de::Error>::custom(e.to_string())
             })
+    }
+}
+///Rating.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum Rating {
+    #[serde(rename = "positive")]
+    Positive,
+    #[serde(rename = "negative")]
+    Negative,
+}
+impl ::std::fmt::Display for Rating {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::Positive => f.write_str("positive"),
+            Self::Negative => f.write_str("negative"),
+        }
+    }
+}
+impl ::std::str::FromStr for Rating {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "positive" => Ok(Self::Positive),
+            "negative" => Ok(Self::Negative),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for Rating {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for Rating {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+///Exchange a refresh token for a new token pair.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    ///Refresh token from a previous `AuthTokens` response.
+    pub refresh_token: JoinTeamRequestCode,
+}
+impl RefreshRequest {
+    pub fn builder() -> builder::RefreshRequest {
+        Default::default()
     }
 }
 ///Create a user account with email and password.
@@ -7109,9 +4748,9 @@ pub struct RegisterRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Full display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<RegisterRequestName>,
+    pub name: ::std::option::Option<Key>,
     ///Password (8 to 128 characters).
-    pub password: RegisterRequestPassword,
+    pub password: Password,
     ///IANA time zone name. Defaults to `UTC`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub timezone: ::std::option::Option<::std::string::String>,
@@ -7119,117 +4758,6 @@ pub struct RegisterRequest {
 impl RegisterRequest {
     pub fn builder() -> builder::RegisterRequest {
         Default::default()
-    }
-}
-///Full display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RegisterRequestName(::std::string::String);
-impl ::std::ops::Deref for RegisterRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RegisterRequestName> for ::std::string::String {
-    fn from(value: RegisterRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RegisterRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RegisterRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RegisterRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RegisterRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Password (8 to 128 characters).
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct RegisterRequestPassword(::std::string::String);
-impl ::std::ops::Deref for RegisterRequestPassword {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<RegisterRequestPassword> for ::std::string::String {
-    fn from(value: RegisterRequestPassword) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for RegisterRequestPassword {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 128usize {
-            return Err("longer than 128 characters".into());
-        }
-        if value.chars().count() < 8usize {
-            return Err("shorter than 8 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for RegisterRequestPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RegisterRequestPassword {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for RegisterRequestPassword {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Full replacement of the team's editable fields; omitted optional fields are cleared.
@@ -7242,7 +4770,7 @@ pub struct ReplaceTeamRequest {
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
-    pub name: ReplaceTeamRequestName,
+    pub name: Name,
     ///URL-safe slug unique within the app.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
@@ -7250,63 +4778,6 @@ pub struct ReplaceTeamRequest {
 impl ReplaceTeamRequest {
     pub fn builder() -> builder::ReplaceTeamRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct ReplaceTeamRequestName(::std::string::String);
-impl ::std::ops::Deref for ReplaceTeamRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<ReplaceTeamRequestName> for ::std::string::String {
-    fn from(value: ReplaceTeamRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for ReplaceTeamRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for ReplaceTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ReplaceTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ReplaceTeamRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///An agent routine: a handler (workflow, script or preset) that runs on a schedule or in response to platform events. Only `active` routines run.
@@ -7325,7 +4796,7 @@ pub struct Routine {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub event_type: ::std::option::Option<::std::string::String>,
     ///How the routine runs.
-    pub handler_type: RoutineHandlerType,
+    pub handler_type: HandlerType,
     ///Routine ID (`rtn_...`).
     pub id: ::std::string::String,
     ///When the routine last ran. `null` if never.
@@ -7353,65 +4824,6 @@ pub struct Routine {
     ///Workflow config run by `workflow` routines (`cfg_...`). `null` otherwise.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub workflow_config: ::std::option::Option<::std::string::String>,
-}
-///How the routine runs.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum RoutineHandlerType {
-    #[serde(rename = "workflow")]
-    Workflow,
-    #[serde(rename = "script")]
-    Script,
-    #[serde(rename = "preset")]
-    Preset,
-}
-impl ::std::fmt::Display for RoutineHandlerType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Workflow => f.write_str("workflow"),
-            Self::Script => f.write_str("script"),
-            Self::Preset => f.write_str("preset"),
-        }
-    }
-}
-impl ::std::str::FromStr for RoutineHandlerType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "workflow" => Ok(Self::Workflow),
-            "script" => Ok(Self::Script),
-            "preset" => Ok(Self::Preset),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for RoutineHandlerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for RoutineHandlerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///An offset-paginated page of routines.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7604,25 +5016,7 @@ impl ::std::convert::TryFrom<::std::string::String> for SandboxStatus {
         value.parse()
     }
 }
-///Fetch a web page and extract its content.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct ScrapeRequest {
-    ///Format of the extracted `content`.
-    #[serde(default = "defaults::scrape_request_format")]
-    pub format: ScrapeRequestFormat,
-    ///Fetch timeout in milliseconds.
-    #[serde(default = "defaults::default_u64::<i64, 15000>")]
-    pub timeout_ms: i64,
-    ///Page to fetch (http or https).
-    pub url: ::std::string::String,
-}
-impl ScrapeRequest {
-    pub fn builder() -> builder::ScrapeRequest {
-        Default::default()
-    }
-}
-///Format of the extracted `content`.
+///Owner kind of the records.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -7635,37 +5029,37 @@ impl ScrapeRequest {
     PartialEq,
     PartialOrd
 )]
-pub enum ScrapeRequestFormat {
-    #[serde(rename = "markdown")]
-    Markdown,
-    #[serde(rename = "text")]
-    Text,
-    #[serde(rename = "html")]
-    Html,
+pub enum Scope {
+    #[serde(rename = "team")]
+    Team,
+    #[serde(rename = "user")]
+    User,
+    #[serde(rename = "org")]
+    Org,
 }
-impl ::std::fmt::Display for ScrapeRequestFormat {
+impl ::std::fmt::Display for Scope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
-            Self::Markdown => f.write_str("markdown"),
-            Self::Text => f.write_str("text"),
-            Self::Html => f.write_str("html"),
+            Self::Team => f.write_str("team"),
+            Self::User => f.write_str("user"),
+            Self::Org => f.write_str("org"),
         }
     }
 }
-impl ::std::str::FromStr for ScrapeRequestFormat {
+impl ::std::str::FromStr for Scope {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
         match value {
-            "markdown" => Ok(Self::Markdown),
-            "text" => Ok(Self::Text),
-            "html" => Ok(Self::Html),
+            "team" => Ok(Self::Team),
+            "user" => Ok(Self::User),
+            "org" => Ok(Self::Org),
             _ => Err("invalid value".into()),
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for ScrapeRequestFormat {
+impl ::std::convert::TryFrom<&str> for Scope {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -7673,7 +5067,7 @@ impl ::std::convert::TryFrom<&str> for ScrapeRequestFormat {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ScrapeRequestFormat {
+impl ::std::convert::TryFrom<::std::string::String> for Scope {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -7681,9 +5075,22 @@ impl ::std::convert::TryFrom<::std::string::String> for ScrapeRequestFormat {
         value.parse()
     }
 }
-impl ::std::default::Default for ScrapeRequestFormat {
-    fn default() -> Self {
-        ScrapeRequestFormat::Markdown
+///Fetch a web page and extract its content.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ScrapeRequest {
+    ///Format of the extracted `content`.
+    #[serde(default = "defaults::scrape_request_format")]
+    pub format: Format,
+    ///Fetch timeout in milliseconds.
+    #[serde(default = "defaults::default_u64::<i64, 15000>")]
+    pub timeout_ms: i64,
+    ///Page to fetch (http or https).
+    pub url: ::std::string::String,
+}
+impl ScrapeRequest {
+    pub fn builder() -> builder::ScrapeRequest {
+        Default::default()
     }
 }
 ///Content extracted from a web page.
@@ -7701,7 +5108,7 @@ pub struct ScrapeResult {
     ///URL after redirects.
     pub final_url: ::std::string::String,
     ///Format of `content`.
-    pub format: ScrapeResultFormat,
+    pub format: Format,
     ///Preview image (`og:image`). `null` if none.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub image_url: ::std::option::Option<::std::string::String>,
@@ -7712,65 +5119,6 @@ pub struct ScrapeResult {
     pub title: ::std::option::Option<::std::string::String>,
     ///Requested URL.
     pub url: ::std::string::String,
-}
-///Format of `content`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ScrapeResultFormat {
-    #[serde(rename = "markdown")]
-    Markdown,
-    #[serde(rename = "text")]
-    Text,
-    #[serde(rename = "html")]
-    Html,
-}
-impl ::std::fmt::Display for ScrapeResultFormat {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Markdown => f.write_str("markdown"),
-            Self::Text => f.write_str("text"),
-            Self::Html => f.write_str("html"),
-        }
-    }
-}
-impl ::std::str::FromStr for ScrapeResultFormat {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "markdown" => Ok(Self::Markdown),
-            "text" => Ok(Self::Text),
-            "html" => Ok(Self::Html),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ScrapeResultFormat {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ScrapeResultFormat {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///A function or global available to workflow scripts.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -7802,7 +5150,7 @@ pub struct SearchRequest {
     #[serde(default = "defaults::default_nzu64::<::std::num::NonZeroU64, 10>")]
     pub limit: ::std::num::NonZeroU64,
     ///Search query.
-    pub query: SearchRequestQuery,
+    pub query: Query,
     ///Restrict to one team (`team_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub team: ::std::option::Option<::std::string::String>,
@@ -7811,139 +5159,11 @@ pub struct SearchRequest {
     pub thread: ::std::option::Option<::std::string::String>,
     ///Restrict to these resource types. Defaults to all.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub types: ::std::option::Option<::std::vec::Vec<SearchRequestTypesItem>>,
+    pub types: ::std::option::Option<::std::vec::Vec<SearchResultType>>,
 }
 impl SearchRequest {
     pub fn builder() -> builder::SearchRequest {
         Default::default()
-    }
-}
-///Search query.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct SearchRequestQuery(::std::string::String);
-impl ::std::ops::Deref for SearchRequestQuery {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<SearchRequestQuery> for ::std::string::String {
-    fn from(value: SearchRequestQuery) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for SearchRequestQuery {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 1000usize {
-            return Err("longer than 1000 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for SearchRequestQuery {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for SearchRequestQuery {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for SearchRequestQuery {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Resource type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum SearchRequestTypesItem {
-    #[serde(rename = "thread")]
-    Thread,
-    #[serde(rename = "message")]
-    Message,
-    #[serde(rename = "task")]
-    Task,
-    #[serde(rename = "object")]
-    Object,
-    #[serde(rename = "file")]
-    File,
-    #[serde(rename = "context_document")]
-    ContextDocument,
-}
-impl ::std::fmt::Display for SearchRequestTypesItem {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Thread => f.write_str("thread"),
-            Self::Message => f.write_str("message"),
-            Self::Task => f.write_str("task"),
-            Self::Object => f.write_str("object"),
-            Self::File => f.write_str("file"),
-            Self::ContextDocument => f.write_str("context_document"),
-        }
-    }
-}
-impl ::std::str::FromStr for SearchRequestTypesItem {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "thread" => Ok(Self::Thread),
-            "message" => Ok(Self::Message),
-            "task" => Ok(Self::Task),
-            "object" => Ok(Self::Object),
-            "file" => Ok(Self::File),
-            "context_document" => Ok(Self::ContextDocument),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for SearchRequestTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for SearchRequestTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///One search hit.
@@ -8049,6 +5269,65 @@ pub struct SearchResults {
     ///The query as executed.
     pub query: ::std::string::String,
 }
+///Kind of author.
+#[derive(
+    ::serde::Deserialize,
+    ::serde::Serialize,
+    Clone,
+    Copy,
+    Debug,
+    Eq,
+    Hash,
+    Ord,
+    PartialEq,
+    PartialOrd
+)]
+pub enum SenderType {
+    #[serde(rename = "user")]
+    User,
+    #[serde(rename = "agent")]
+    Agent,
+    #[serde(rename = "system")]
+    System,
+}
+impl ::std::fmt::Display for SenderType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match *self {
+            Self::User => f.write_str("user"),
+            Self::Agent => f.write_str("agent"),
+            Self::System => f.write_str("system"),
+        }
+    }
+}
+impl ::std::str::FromStr for SenderType {
+    type Err = self::error::ConversionError;
+    fn from_str(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        match value {
+            "user" => Ok(Self::User),
+            "agent" => Ok(Self::Agent),
+            "system" => Ok(Self::System),
+            _ => Err("invalid value".into()),
+        }
+    }
+}
+impl ::std::convert::TryFrom<&str> for SenderType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: &str,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
+impl ::std::convert::TryFrom<::std::string::String> for SenderType {
+    type Error = self::error::ConversionError;
+    fn try_from(
+        value: ::std::string::String,
+    ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        value.parse()
+    }
+}
 ///A task tracked by a team, created by users or agents.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct Task {
@@ -8073,7 +5352,7 @@ pub struct Task {
     pub metadata: Metadata,
     ///Priority. `null` if unset.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub priority: ::std::option::Option<TaskPriority>,
+    pub priority: ::std::option::Option<Priority>,
     ///Workflow status.
     pub status: TaskStatus,
     ///Team (`team_...`).
@@ -8097,69 +5376,6 @@ pub struct TaskPage {
     pub offset: u64,
     ///Total number of items matching the query.
     pub total: u64,
-}
-///Priority. `null` if unset.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum TaskPriority {
-    #[serde(rename = "low")]
-    Low,
-    #[serde(rename = "medium")]
-    Medium,
-    #[serde(rename = "high")]
-    High,
-    #[serde(rename = "urgent")]
-    Urgent,
-}
-impl ::std::fmt::Display for TaskPriority {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Low => f.write_str("low"),
-            Self::Medium => f.write_str("medium"),
-            Self::High => f.write_str("high"),
-            Self::Urgent => f.write_str("urgent"),
-        }
-    }
-}
-impl ::std::str::FromStr for TaskPriority {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "low" => Ok(Self::Low),
-            "medium" => Ok(Self::Medium),
-            "high" => Ok(Self::High),
-            "urgent" => Ok(Self::Urgent),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TaskPriority {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for TaskPriority {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
 }
 ///Workflow status.
 #[derive(
@@ -8281,31 +5497,11 @@ pub struct TeamChannelMemberLeftPayload {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamChannelPresenceDiffPayload {
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub joins: ::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceDiffPayloadJoinsValue,
-    >,
+    pub joins: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub leaves: ::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceDiffPayloadLeavesValue,
-    >,
+    pub leaves: ::std::collections::HashMap<::std::string::String, JoinsValue>,
 }
-///`TeamChannelPresenceDiffPayloadJoinsValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceDiffPayloadJoinsValue {
-    pub metas: ::std::vec::Vec<TeamChannelPresenceDiffPayloadJoinsValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
-}
-///`TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
+///`TeamChannelPresenceDiffPayloadStatus`
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8318,7 +5514,7 @@ pub struct TeamChannelPresenceDiffPayloadJoinsValueMetasItem {
     PartialEq,
     PartialOrd
 )]
-pub enum TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+pub enum TeamChannelPresenceDiffPayloadStatus {
     #[serde(rename = "online")]
     Online,
     #[serde(rename = "away")]
@@ -8326,7 +5522,7 @@ pub enum TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
     #[serde(rename = "busy")]
     Busy,
 }
-impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::Online => f.write_str("online"),
@@ -8335,7 +5531,7 @@ impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadJoinsValueMetasItemSt
         }
     }
 }
-impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadStatus {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -8348,8 +5544,7 @@ impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadJoinsValueMetasItemSt
         }
     }
 }
-impl ::std::convert::TryFrom<&str>
-for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
+impl ::std::convert::TryFrom<&str> for TeamChannelPresenceDiffPayloadStatus {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -8358,82 +5553,7 @@ for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
     }
 }
 impl ::std::convert::TryFrom<::std::string::String>
-for TeamChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`TeamChannelPresenceDiffPayloadLeavesValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceDiffPayloadLeavesValue {
-    pub metas: ::std::vec::Vec<TeamChannelPresenceDiffPayloadLeavesValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceDiffPayloadLeavesValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
-}
-///`TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
+for TeamChannelPresenceDiffPayloadStatus {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -8445,253 +5565,37 @@ for TeamChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct TeamChannelPresenceStatePayload(
-    pub ::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceStatePayloadValue,
-    >,
+    pub ::std::collections::HashMap<::std::string::String, JoinsValue>,
 );
 impl ::std::ops::Deref for TeamChannelPresenceStatePayload {
-    type Target = ::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceStatePayloadValue,
-    >;
-    fn deref(
-        &self,
-    ) -> &::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceStatePayloadValue,
-    > {
+    type Target = ::std::collections::HashMap<::std::string::String, JoinsValue>;
+    fn deref(&self) -> &::std::collections::HashMap<::std::string::String, JoinsValue> {
         &self.0
     }
 }
 impl ::std::convert::From<TeamChannelPresenceStatePayload>
-for ::std::collections::HashMap<
-    ::std::string::String,
-    TeamChannelPresenceStatePayloadValue,
-> {
+for ::std::collections::HashMap<::std::string::String, JoinsValue> {
     fn from(value: TeamChannelPresenceStatePayload) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<
-    ::std::collections::HashMap<
-        ::std::string::String,
-        TeamChannelPresenceStatePayloadValue,
-    >,
-> for TeamChannelPresenceStatePayload {
+impl ::std::convert::From<::std::collections::HashMap<::std::string::String, JoinsValue>>
+for TeamChannelPresenceStatePayload {
     fn from(
-        value: ::std::collections::HashMap<
-            ::std::string::String,
-            TeamChannelPresenceStatePayloadValue,
-        >,
+        value: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ) -> Self {
         Self(value)
-    }
-}
-///`TeamChannelPresenceStatePayloadValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceStatePayloadValue {
-    pub metas: ::std::vec::Vec<TeamChannelPresenceStatePayloadValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct TeamChannelPresenceStatePayloadValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: TeamChannelPresenceStatePayloadValueMetasItemStatus,
-}
-///`TeamChannelPresenceStatePayloadValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum TeamChannelPresenceStatePayloadValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for TeamChannelPresenceStatePayloadValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for TeamChannelPresenceStatePayloadValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for TeamChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TeamChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///`TeamChannelUpdatePresenceParams`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamChannelUpdatePresenceParams {
-    pub status: TeamChannelUpdatePresenceParamsStatus,
-}
-///`TeamChannelUpdatePresenceParamsStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum TeamChannelUpdatePresenceParamsStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for TeamChannelUpdatePresenceParamsStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for TeamChannelUpdatePresenceParamsStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TeamChannelUpdatePresenceParamsStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TeamChannelUpdatePresenceParamsStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///`TeamChannelUpdatePresenceReply`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct TeamChannelUpdatePresenceReply {
-    pub status: TeamChannelUpdatePresenceReplyStatus,
-}
-///`TeamChannelUpdatePresenceReplyStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum TeamChannelUpdatePresenceReplyStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for TeamChannelUpdatePresenceReplyStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for TeamChannelUpdatePresenceReplyStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for TeamChannelUpdatePresenceReplyStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for TeamChannelUpdatePresenceReplyStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///An offset-paginated page of teams.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -8705,7 +5609,7 @@ pub struct TeamPage {
     ///Total number of items matching the query.
     pub total: u64,
 }
-///The authenticated user's role on the team. `null` when the caller is not a member (for example a `secretKey` caller).
+///Role on the team.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -8790,7 +5694,7 @@ pub struct Thread {
     ///Whether the authenticated user muted notifications for the thread.
     pub muted: bool,
     ///Whether the thread is owned by a user or a team.
-    pub owner_type: ThreadOwnerType,
+    pub owner_type: OwnerType,
     ///IDs of the users taking part in the thread.
     pub participants: ::std::vec::Vec<::std::string::String>,
     ///Owning team (`team_...`) for team threads; `null` for user threads.
@@ -8951,286 +5855,34 @@ pub struct ThreadChannelPostMessageReply {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ThreadChannelPresenceDiffPayload {
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub joins: ::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceDiffPayloadJoinsValue,
-    >,
+    pub joins: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub leaves: ::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceDiffPayloadLeavesValue,
-    >,
-}
-///`ThreadChannelPresenceDiffPayloadJoinsValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceDiffPayloadJoinsValue {
-    pub metas: ::std::vec::Vec<ThreadChannelPresenceDiffPayloadJoinsValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceDiffPayloadJoinsValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
-}
-///`ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for ThreadChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`ThreadChannelPresenceDiffPayloadLeavesValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceDiffPayloadLeavesValue {
-    pub metas: ::std::vec::Vec<ThreadChannelPresenceDiffPayloadLeavesValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceDiffPayloadLeavesValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
-}
-///`ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for ThreadChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub leaves: ::std::collections::HashMap<::std::string::String, JoinsValue>,
 }
 ///Map of user ID (`usr_...`) to that user's connections.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct ThreadChannelPresenceStatePayload(
-    pub ::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceStatePayloadValue,
-    >,
+    pub ::std::collections::HashMap<::std::string::String, JoinsValue>,
 );
 impl ::std::ops::Deref for ThreadChannelPresenceStatePayload {
-    type Target = ::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceStatePayloadValue,
-    >;
-    fn deref(
-        &self,
-    ) -> &::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceStatePayloadValue,
-    > {
+    type Target = ::std::collections::HashMap<::std::string::String, JoinsValue>;
+    fn deref(&self) -> &::std::collections::HashMap<::std::string::String, JoinsValue> {
         &self.0
     }
 }
 impl ::std::convert::From<ThreadChannelPresenceStatePayload>
-for ::std::collections::HashMap<
-    ::std::string::String,
-    ThreadChannelPresenceStatePayloadValue,
-> {
+for ::std::collections::HashMap<::std::string::String, JoinsValue> {
     fn from(value: ThreadChannelPresenceStatePayload) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<
-    ::std::collections::HashMap<
-        ::std::string::String,
-        ThreadChannelPresenceStatePayloadValue,
-    >,
-> for ThreadChannelPresenceStatePayload {
+impl ::std::convert::From<::std::collections::HashMap<::std::string::String, JoinsValue>>
+for ThreadChannelPresenceStatePayload {
     fn from(
-        value: ::std::collections::HashMap<
-            ::std::string::String,
-            ThreadChannelPresenceStatePayloadValue,
-        >,
+        value: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ) -> Self {
         Self(value)
-    }
-}
-///`ThreadChannelPresenceStatePayloadValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceStatePayloadValue {
-    pub metas: ::std::vec::Vec<ThreadChannelPresenceStatePayloadValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct ThreadChannelPresenceStatePayloadValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: ThreadChannelPresenceStatePayloadValueMetasItemStatus,
-}
-///`ThreadChannelPresenceStatePayloadValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ThreadChannelPresenceStatePayloadValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for ThreadChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///`ThreadChannelReadReceiptPayload`
@@ -9274,61 +5926,6 @@ pub struct ThreadChannelTypingStoppedPayload {
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub user: ::std::option::Option<::std::string::String>,
 }
-///Whether the thread is owned by a user or a team.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum ThreadOwnerType {
-    #[serde(rename = "user")]
-    User,
-    #[serde(rename = "team")]
-    Team,
-}
-impl ::std::fmt::Display for ThreadOwnerType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::User => f.write_str("user"),
-            Self::Team => f.write_str("team"),
-        }
-    }
-}
-impl ::std::str::FromStr for ThreadOwnerType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "user" => Ok(Self::User),
-            "team" => Ok(Self::Team),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for ThreadOwnerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for ThreadOwnerType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
 ///A cursor-paginated page of threads.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ThreadPage {
@@ -9343,45 +5940,33 @@ pub struct ThreadPage {
     ///Whether more items exist beyond this page in the requested direction.
     pub has_more: bool,
 }
-///Exchange a one-time login token (issued by the hosted login page or by the developer API for a user) for JWT tokens.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct TokenExchangeRequest {
-    ///The one-time login token.
-    pub token: TokenExchangeRequestToken,
-}
-impl TokenExchangeRequest {
-    pub fn builder() -> builder::TokenExchangeRequest {
-        Default::default()
-    }
-}
-///The one-time login token.
+///Title.
 #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
 #[serde(transparent)]
-pub struct TokenExchangeRequestToken(::std::string::String);
-impl ::std::ops::Deref for TokenExchangeRequestToken {
+pub struct Title(::std::string::String);
+impl ::std::ops::Deref for Title {
     type Target = ::std::string::String;
     fn deref(&self) -> &::std::string::String {
         &self.0
     }
 }
-impl ::std::convert::From<TokenExchangeRequestToken> for ::std::string::String {
-    fn from(value: TokenExchangeRequestToken) -> Self {
+impl ::std::convert::From<Title> for ::std::string::String {
+    fn from(value: Title) -> Self {
         value.0
     }
 }
-impl ::std::str::FromStr for TokenExchangeRequestToken {
+impl ::std::str::FromStr for Title {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
+        if value.chars().count() > 300usize {
+            return Err("longer than 300 characters".into());
         }
         Ok(Self(value.to_string()))
     }
 }
-impl ::std::convert::TryFrom<&str> for TokenExchangeRequestToken {
+impl ::std::convert::TryFrom<&str> for Title {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -9389,7 +5974,7 @@ impl ::std::convert::TryFrom<&str> for TokenExchangeRequestToken {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for TokenExchangeRequestToken {
+impl ::std::convert::TryFrom<::std::string::String> for Title {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -9397,7 +5982,7 @@ impl ::std::convert::TryFrom<::std::string::String> for TokenExchangeRequestToke
         value.parse()
     }
 }
-impl<'de> ::serde::Deserialize<'de> for TokenExchangeRequestToken {
+impl<'de> ::serde::Deserialize<'de> for Title {
     fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
     where
         D: ::serde::Deserializer<'de>,
@@ -9407,6 +5992,18 @@ impl<'de> ::serde::Deserialize<'de> for TokenExchangeRequestToken {
             .map_err(|e: self::error::ConversionError| {
                 <D::Error as ::serde::de::Error>::custom(e.to_string())
             })
+    }
+}
+///Exchange a one-time login token (issued by the hosted login page or by the developer API for a user) for JWT tokens.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TokenExchangeRequest {
+    ///The one-time login token.
+    pub token: JoinTeamRequestCode,
+}
+impl TokenExchangeRequest {
+    pub fn builder() -> builder::TokenExchangeRequest {
+        Default::default()
     }
 }
 ///OAuth 2.0 token response (RFC 6749 §5.1) returned by `POST /oauth/token`.
@@ -9422,7 +6019,7 @@ pub struct TokenPair {
     ///Space-separated scopes granted to the token.
     pub scope: ::std::string::String,
     ///Token type; always `Bearer`.
-    pub token_type: TokenPairTokenType,
+    pub token_type: TokenType,
 }
 ///Token type; always `Bearer`.
 #[derive(
@@ -9437,17 +6034,17 @@ pub struct TokenPair {
     PartialEq,
     PartialOrd
 )]
-pub enum TokenPairTokenType {
+pub enum TokenType {
     Bearer,
 }
-impl ::std::fmt::Display for TokenPairTokenType {
+impl ::std::fmt::Display for TokenType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::Bearer => f.write_str("Bearer"),
         }
     }
 }
-impl ::std::str::FromStr for TokenPairTokenType {
+impl ::std::str::FromStr for TokenType {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -9458,7 +6055,7 @@ impl ::std::str::FromStr for TokenPairTokenType {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for TokenPairTokenType {
+impl ::std::convert::TryFrom<&str> for TokenType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -9466,7 +6063,7 @@ impl ::std::convert::TryFrom<&str> for TokenPairTokenType {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for TokenPairTokenType {
+impl ::std::convert::TryFrom<::std::string::String> for TokenType {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -9491,7 +6088,7 @@ pub struct UpdateAgentRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateAgentRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Persona to apply (`psn_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub persona: ::std::option::Option<::std::string::String>,
@@ -9504,63 +6101,6 @@ impl UpdateAgentRequest {
         Default::default()
     }
 }
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateAgentRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateAgentRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAgentRequestName> for ::std::string::String {
-    fn from(value: UpdateAgentRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAgentRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAgentRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAgentRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAgentRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the API key to change. Deleting a key revokes it.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -9570,68 +6110,11 @@ pub struct UpdateApiKeyRequest {
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateApiKeyRequestName>,
+    pub name: ::std::option::Option<Name>,
 }
 impl UpdateApiKeyRequest {
     pub fn builder() -> builder::UpdateApiKeyRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateApiKeyRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateApiKeyRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateApiKeyRequestName> for ::std::string::String {
-    fn from(value: UpdateApiKeyRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateApiKeyRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateApiKeyRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateApiKeyRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateApiKeyRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Change a member's role.
@@ -9640,70 +6123,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateApiKeyRequestName {
 pub struct UpdateAppMemberRequest {
     ///Role in the app. Ownership cannot be assigned through this API.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub role: ::std::option::Option<UpdateAppMemberRequestRole>,
+    pub role: ::std::option::Option<CreateAppMemberRequestRole>,
 }
 impl UpdateAppMemberRequest {
     pub fn builder() -> builder::UpdateAppMemberRequest {
         Default::default()
-    }
-}
-///Role in the app. Ownership cannot be assigned through this API.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UpdateAppMemberRequestRole {
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "developer")]
-    Developer,
-    #[serde(rename = "viewer")]
-    Viewer,
-}
-impl ::std::fmt::Display for UpdateAppMemberRequestRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Admin => f.write_str("admin"),
-            Self::Developer => f.write_str("developer"),
-            Self::Viewer => f.write_str("viewer"),
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateAppMemberRequestRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "admin" => Ok(Self::Admin),
-            "developer" => Ok(Self::Developer),
-            "viewer" => Ok(Self::Viewer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAppMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAppMemberRequestRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Fields of the app to change; `null` clears a nullable field.
@@ -9723,7 +6147,7 @@ pub struct UpdateAppRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateAppRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Public website.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website_url: ::std::option::Option<::std::string::String>,
@@ -9731,63 +6155,6 @@ pub struct UpdateAppRequest {
 impl UpdateAppRequest {
     pub fn builder() -> builder::UpdateAppRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateAppRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateAppRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAppRequestName> for ::std::string::String {
-    fn from(value: UpdateAppRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAppRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAppRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAppRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAppRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the user to change (developer API); `null` clears a nullable field.
@@ -9804,13 +6171,13 @@ pub struct UpdateAppUserRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Full display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateAppUserRequestName>,
+    pub name: ::std::option::Option<Key>,
     ///Organization (`org_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org: ::std::option::Option<::std::string::String>,
     ///Role in the organization.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub org_role: ::std::option::Option<UpdateAppUserRequestOrgRole>,
+    pub org_role: ::std::option::Option<OrgRole>,
     ///Set to `disabled` to block sign-in, `active` to restore.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<UpdateAppUserRequestStatus>,
@@ -9821,119 +6188,6 @@ pub struct UpdateAppUserRequest {
 impl UpdateAppUserRequest {
     pub fn builder() -> builder::UpdateAppUserRequest {
         Default::default()
-    }
-}
-///Full display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateAppUserRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateAppUserRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateAppUserRequestName> for ::std::string::String {
-    fn from(value: UpdateAppUserRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateAppUserRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAppUserRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAppUserRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateAppUserRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Role in the organization.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UpdateAppUserRequestOrgRole {
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-    #[serde(rename = "viewer")]
-    Viewer,
-}
-impl ::std::fmt::Display for UpdateAppUserRequestOrgRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-            Self::Viewer => f.write_str("viewer"),
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateAppUserRequestOrgRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            "viewer" => Ok(Self::Viewer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateAppUserRequestOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateAppUserRequestOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Set to `disabled` to block sign-in, `active` to restore.
@@ -10006,7 +6260,7 @@ pub struct UpdateConfigRequest {
     pub lookup_key: ::std::option::Option<::std::string::String>,
     ///Format of `content`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub mime_type: ::std::option::Option<UpdateConfigRequestMimeType>,
+    pub mime_type: ::std::option::Option<MimeType>,
     ///Logical path.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
@@ -10014,65 +6268,6 @@ pub struct UpdateConfigRequest {
 impl UpdateConfigRequest {
     pub fn builder() -> builder::UpdateConfigRequest {
         Default::default()
-    }
-}
-///Format of `content`.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UpdateConfigRequestMimeType {
-    #[serde(rename = "application/yaml")]
-    ApplicationYaml,
-    #[serde(rename = "application/json")]
-    ApplicationJson,
-    #[serde(rename = "text/plain")]
-    TextPlain,
-}
-impl ::std::fmt::Display for UpdateConfigRequestMimeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::ApplicationYaml => f.write_str("application/yaml"),
-            Self::ApplicationJson => f.write_str("application/json"),
-            Self::TextPlain => f.write_str("text/plain"),
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateConfigRequestMimeType {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "application/yaml" => Ok(Self::ApplicationYaml),
-            "application/json" => Ok(Self::ApplicationJson),
-            "text/plain" => Ok(Self::TextPlain),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateConfigRequestMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateConfigRequestMimeType {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///Fields of the custom object type to change. A new `json_schema` must be compatible with the existing records.
@@ -10087,68 +6282,11 @@ pub struct UpdateCustomObjectRequest {
     pub json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateCustomObjectRequestName>,
+    pub name: ::std::option::Option<Name>,
 }
 impl UpdateCustomObjectRequest {
     pub fn builder() -> builder::UpdateCustomObjectRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateCustomObjectRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateCustomObjectRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateCustomObjectRequestName> for ::std::string::String {
-    fn from(value: UpdateCustomObjectRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateCustomObjectRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateCustomObjectRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateCustomObjectRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateCustomObjectRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the domain to change.
@@ -10185,7 +6323,7 @@ impl UpdateEmailRequest {
 pub struct UpdateFileRequest {
     ///File name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub filename: ::std::option::Option<UpdateFileRequestFilename>,
+    pub filename: ::std::option::Option<Filename>,
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub metadata: ::std::option::Option<Metadata>,
 }
@@ -10194,75 +6332,16 @@ impl UpdateFileRequest {
         Default::default()
     }
 }
-///File name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateFileRequestFilename(::std::string::String);
-impl ::std::ops::Deref for UpdateFileRequestFilename {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateFileRequestFilename> for ::std::string::String {
-    fn from(value: UpdateFileRequestFilename) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateFileRequestFilename {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 255usize {
-            return Err("longer than 255 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateFileRequestFilename {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateFileRequestFilename {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateFileRequestFilename {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the OAuth client to change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOAuthClientRequest {
     ///Allowed grants.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub grant_types: ::std::option::Option<
-        ::std::vec::Vec<UpdateOAuthClientRequestGrantTypesItem>,
-    >,
+    pub grant_types: ::std::option::Option<::std::vec::Vec<OAuthClientGrantType>>,
     ///Name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateOAuthClientRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Allowed redirect URIs.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub redirect_uris: ::std::vec::Vec<::std::string::String>,
@@ -10275,137 +6354,16 @@ impl UpdateOAuthClientRequest {
         Default::default()
     }
 }
-///Grant type.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UpdateOAuthClientRequestGrantTypesItem {
-    #[serde(rename = "authorization_code")]
-    AuthorizationCode,
-    #[serde(rename = "refresh_token")]
-    RefreshToken,
-    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
-    UrnIetfParamsOauthGrantTypeDeviceCode,
-}
-impl ::std::fmt::Display for UpdateOAuthClientRequestGrantTypesItem {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::AuthorizationCode => f.write_str("authorization_code"),
-            Self::RefreshToken => f.write_str("refresh_token"),
-            Self::UrnIetfParamsOauthGrantTypeDeviceCode => {
-                f.write_str("urn:ietf:params:oauth:grant-type:device_code")
-            }
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateOAuthClientRequestGrantTypesItem {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "authorization_code" => Ok(Self::AuthorizationCode),
-            "refresh_token" => Ok(Self::RefreshToken),
-            "urn:ietf:params:oauth:grant-type:device_code" => {
-                Ok(Self::UrnIetfParamsOauthGrantTypeDeviceCode)
-            }
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOAuthClientRequestGrantTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateOAuthClientRequestGrantTypesItem {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateOAuthClientRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateOAuthClientRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOAuthClientRequestName> for ::std::string::String {
-    fn from(value: UpdateOAuthClientRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOAuthClientRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOAuthClientRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateOAuthClientRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOAuthClientRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the identity provider to change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOAuthProviderRequest {
     ///Client ID.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub client_id: ::std::option::Option<UpdateOAuthProviderRequestClientId>,
+    pub client_id: ::std::option::Option<JoinTeamRequestCode>,
     ///Client secret. Write-only.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub client_secret: ::std::option::Option<UpdateOAuthProviderRequestClientSecret>,
+    pub client_secret: ::std::option::Option<JoinTeamRequestCode>,
     ///Whether sign-in is enabled.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled: ::std::option::Option<bool>,
@@ -10421,117 +6379,6 @@ impl UpdateOAuthProviderRequest {
         Default::default()
     }
 }
-///Client ID.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateOAuthProviderRequestClientId(::std::string::String);
-impl ::std::ops::Deref for UpdateOAuthProviderRequestClientId {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOAuthProviderRequestClientId> for ::std::string::String {
-    fn from(value: UpdateOAuthProviderRequestClientId) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOAuthProviderRequestClientId {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOAuthProviderRequestClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateOAuthProviderRequestClientId {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOAuthProviderRequestClientId {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Client secret. Write-only.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateOAuthProviderRequestClientSecret(::std::string::String);
-impl ::std::ops::Deref for UpdateOAuthProviderRequestClientSecret {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOAuthProviderRequestClientSecret>
-for ::std::string::String {
-    fn from(value: UpdateOAuthProviderRequestClientSecret) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOAuthProviderRequestClientSecret {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOAuthProviderRequestClientSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UpdateOAuthProviderRequestClientSecret {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOAuthProviderRequestClientSecret {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the organization to change; `null` clears a nullable field.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -10543,7 +6390,7 @@ pub struct UpdateOrgRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateOrgRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///URL-safe slug.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub slug: ::std::option::Option<::std::string::String>,
@@ -10551,63 +6398,6 @@ pub struct UpdateOrgRequest {
 impl UpdateOrgRequest {
     pub fn builder() -> builder::UpdateOrgRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateOrgRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateOrgRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateOrgRequestName> for ::std::string::String {
-    fn from(value: UpdateOrgRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateOrgRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateOrgRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateOrgRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateOrgRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the persona to change; `null` clears a nullable field.
@@ -10622,7 +6412,7 @@ pub struct UpdatePersonaRequest {
     pub description: ::std::option::Option<::std::string::String>,
     ///Identity prompt.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub identity: ::std::option::Option<UpdatePersonaRequestIdentity>,
+    pub identity: ::std::option::Option<JoinTeamRequestCode>,
     ///Stable key.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub lookup_key: ::std::option::Option<::std::string::String>,
@@ -10630,7 +6420,7 @@ pub struct UpdatePersonaRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdatePersonaRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Short descriptive traits.
     #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
     pub traits: ::std::vec::Vec<::std::string::String>,
@@ -10640,124 +6430,13 @@ impl UpdatePersonaRequest {
         Default::default()
     }
 }
-///Identity prompt.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdatePersonaRequestIdentity(::std::string::String);
-impl ::std::ops::Deref for UpdatePersonaRequestIdentity {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdatePersonaRequestIdentity> for ::std::string::String {
-    fn from(value: UpdatePersonaRequestIdentity) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdatePersonaRequestIdentity {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdatePersonaRequestIdentity {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdatePersonaRequestIdentity {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdatePersonaRequestIdentity {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdatePersonaRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdatePersonaRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdatePersonaRequestName> for ::std::string::String {
-    fn from(value: UpdatePersonaRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdatePersonaRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdatePersonaRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdatePersonaRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdatePersonaRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the user's profile to change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfileRequest {
     ///Short handle.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub alias: ::std::option::Option<UpdateProfileRequestAlias>,
+    pub alias: ::std::option::Option<Alias>,
     ///Profile picture URL (for example a file URL from the files API).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub avatar_url: ::std::option::Option<::std::string::String>,
@@ -10765,119 +6444,11 @@ pub struct UpdateProfileRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Full display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateProfileRequestName>,
+    pub name: ::std::option::Option<Key>,
 }
 impl UpdateProfileRequest {
     pub fn builder() -> builder::UpdateProfileRequest {
         Default::default()
-    }
-}
-///Short handle.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateProfileRequestAlias(::std::string::String);
-impl ::std::ops::Deref for UpdateProfileRequestAlias {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateProfileRequestAlias> for ::std::string::String {
-    fn from(value: UpdateProfileRequestAlias) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateProfileRequestAlias {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 64usize {
-            return Err("longer than 64 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateProfileRequestAlias {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateProfileRequestAlias {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateProfileRequestAlias {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
-///Full display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateProfileRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateProfileRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateProfileRequestName> for ::std::string::String {
-    fn from(value: UpdateProfileRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateProfileRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateProfileRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateProfileRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateProfileRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the routine to change; `null` clears a nullable field. Use the activate/pause operations to change `status`.
@@ -10897,7 +6468,7 @@ pub struct UpdateRoutineRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateRoutineRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Preset name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preset_name: ::std::option::Option<::std::string::String>,
@@ -10916,63 +6487,6 @@ impl UpdateRoutineRequest {
         Default::default()
     }
 }
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateRoutineRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateRoutineRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateRoutineRequestName> for ::std::string::String {
-    fn from(value: UpdateRoutineRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateRoutineRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateRoutineRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateRoutineRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateRoutineRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
-    }
-}
 ///Fields of the sandbox to change.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
 #[serde(deny_unknown_fields)]
@@ -10982,7 +6496,7 @@ pub struct UpdateSandboxRequest {
     pub description: ::std::option::Option<::std::string::String>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateSandboxRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Set to `archived` to archive or `active` to restore.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<UpdateSandboxRequestStatus>,
@@ -10990,63 +6504,6 @@ pub struct UpdateSandboxRequest {
 impl UpdateSandboxRequest {
     pub fn builder() -> builder::UpdateSandboxRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateSandboxRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateSandboxRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateSandboxRequestName> for ::std::string::String {
-    fn from(value: UpdateSandboxRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateSandboxRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateSandboxRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateSandboxRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateSandboxRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Set to `archived` to archive or `active` to restore.
@@ -11115,7 +6572,7 @@ pub struct UpdateTeamRequest {
     pub metadata: ::std::option::Option<Metadata>,
     ///Display name.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<UpdateTeamRequestName>,
+    pub name: ::std::option::Option<Name>,
     ///Organization (`org_...`).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub org: ::std::option::Option<::std::string::String>,
@@ -11126,63 +6583,6 @@ pub struct UpdateTeamRequest {
 impl UpdateTeamRequest {
     pub fn builder() -> builder::UpdateTeamRequest {
         Default::default()
-    }
-}
-///Display name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateTeamRequestName(::std::string::String);
-impl ::std::ops::Deref for UpdateTeamRequestName {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateTeamRequestName> for ::std::string::String {
-    fn from(value: UpdateTeamRequestName) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateTeamRequestName {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 200usize {
-            return Err("longer than 200 characters".into());
-        }
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateTeamRequestName {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateTeamRequestName {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the thread to change; `null` clears a nullable field.
@@ -11202,65 +6602,11 @@ pub struct UpdateThreadRequest {
     pub muted: ::std::option::Option<bool>,
     ///Title.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub title: ::std::option::Option<UpdateThreadRequestTitle>,
+    pub title: ::std::option::Option<Title>,
 }
 impl UpdateThreadRequest {
     pub fn builder() -> builder::UpdateThreadRequest {
         Default::default()
-    }
-}
-///Title.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateThreadRequestTitle(::std::string::String);
-impl ::std::ops::Deref for UpdateThreadRequestTitle {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateThreadRequestTitle> for ::std::string::String {
-    fn from(value: UpdateThreadRequestTitle) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateThreadRequestTitle {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() > 300usize {
-            return Err("longer than 300 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateThreadRequestTitle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateThreadRequestTitle {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateThreadRequestTitle {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Change the user's time zone.
@@ -11268,65 +6614,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateThreadRequestTitle {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTimezoneRequest {
     ///IANA time zone name.
-    pub timezone: UpdateTimezoneRequestTimezone,
+    pub timezone: JoinTeamRequestCode,
 }
 impl UpdateTimezoneRequest {
     pub fn builder() -> builder::UpdateTimezoneRequest {
         Default::default()
-    }
-}
-///IANA time zone name.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct UpdateTimezoneRequestTimezone(::std::string::String);
-impl ::std::ops::Deref for UpdateTimezoneRequestTimezone {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<UpdateTimezoneRequestTimezone> for ::std::string::String {
-    fn from(value: UpdateTimezoneRequestTimezone) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for UpdateTimezoneRequestTimezone {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateTimezoneRequestTimezone {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateTimezoneRequestTimezone {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for UpdateTimezoneRequestTimezone {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///Fields of the webhook to change.
@@ -11341,7 +6633,7 @@ pub struct UpdateWebhookRequest {
     pub events: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     ///Delivery status.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub status: ::std::option::Option<UpdateWebhookRequestStatus>,
+    pub status: ::std::option::Option<WebhookStatus>,
     ///Destination URL (https).
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
@@ -11349,61 +6641,6 @@ pub struct UpdateWebhookRequest {
 impl UpdateWebhookRequest {
     pub fn builder() -> builder::UpdateWebhookRequest {
         Default::default()
-    }
-}
-///Delivery status.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UpdateWebhookRequestStatus {
-    #[serde(rename = "enabled")]
-    Enabled,
-    #[serde(rename = "disabled")]
-    Disabled,
-}
-impl ::std::fmt::Display for UpdateWebhookRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Enabled => f.write_str("enabled"),
-            Self::Disabled => f.write_str("disabled"),
-        }
-    }
-}
-impl ::std::str::FromStr for UpdateWebhookRequestStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "enabled" => Ok(Self::Enabled),
-            "disabled" => Ok(Self::Disabled),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UpdateWebhookRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UpdateWebhookRequestStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///A user of an ArchAstro app: a human (or system) account that owns threads, belongs to teams and authenticates with JWT access tokens.
@@ -11436,7 +6673,7 @@ pub struct User {
     pub org: ::std::option::Option<::std::string::String>,
     ///Role of the user within their organization. `null` when the user is not in an organization.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub org_role: ::std::option::Option<UserOrgRole>,
+    pub org_role: ::std::option::Option<OrgRole>,
     ///ID of the sandbox the user is scoped to (`sbx_...`). `null` for production users.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sandbox: ::std::option::Option<::std::string::String>,
@@ -11569,476 +6806,45 @@ for UserChannelNotificationPayloadType {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserChannelPresenceDiffPayload {
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub joins: ::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceDiffPayloadJoinsValue,
-    >,
+    pub joins: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ///Map of user ID (`usr_...`) to that user's connections.
-    pub leaves: ::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceDiffPayloadLeavesValue,
-    >,
-}
-///`UserChannelPresenceDiffPayloadJoinsValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceDiffPayloadJoinsValue {
-    pub metas: ::std::vec::Vec<UserChannelPresenceDiffPayloadJoinsValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceDiffPayloadJoinsValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus,
-}
-///`UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UserChannelPresenceDiffPayloadJoinsValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///`UserChannelPresenceDiffPayloadLeavesValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceDiffPayloadLeavesValue {
-    pub metas: ::std::vec::Vec<UserChannelPresenceDiffPayloadLeavesValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceDiffPayloadLeavesValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus,
-}
-///`UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UserChannelPresenceDiffPayloadLeavesValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub leaves: ::std::collections::HashMap<::std::string::String, JoinsValue>,
 }
 ///Map of user ID (`usr_...`) to that user's connections.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 #[serde(transparent)]
 pub struct UserChannelPresenceStatePayload(
-    pub ::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceStatePayloadValue,
-    >,
+    pub ::std::collections::HashMap<::std::string::String, JoinsValue>,
 );
 impl ::std::ops::Deref for UserChannelPresenceStatePayload {
-    type Target = ::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceStatePayloadValue,
-    >;
-    fn deref(
-        &self,
-    ) -> &::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceStatePayloadValue,
-    > {
+    type Target = ::std::collections::HashMap<::std::string::String, JoinsValue>;
+    fn deref(&self) -> &::std::collections::HashMap<::std::string::String, JoinsValue> {
         &self.0
     }
 }
 impl ::std::convert::From<UserChannelPresenceStatePayload>
-for ::std::collections::HashMap<
-    ::std::string::String,
-    UserChannelPresenceStatePayloadValue,
-> {
+for ::std::collections::HashMap<::std::string::String, JoinsValue> {
     fn from(value: UserChannelPresenceStatePayload) -> Self {
         value.0
     }
 }
-impl ::std::convert::From<
-    ::std::collections::HashMap<
-        ::std::string::String,
-        UserChannelPresenceStatePayloadValue,
-    >,
-> for UserChannelPresenceStatePayload {
+impl ::std::convert::From<::std::collections::HashMap<::std::string::String, JoinsValue>>
+for UserChannelPresenceStatePayload {
     fn from(
-        value: ::std::collections::HashMap<
-            ::std::string::String,
-            UserChannelPresenceStatePayloadValue,
-        >,
+        value: ::std::collections::HashMap<::std::string::String, JoinsValue>,
     ) -> Self {
         Self(value)
-    }
-}
-///`UserChannelPresenceStatePayloadValue`
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceStatePayloadValue {
-    pub metas: ::std::vec::Vec<UserChannelPresenceStatePayloadValueMetasItem>,
-}
-///Presence metadata of one connection.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct UserChannelPresenceStatePayloadValueMetasItem {
-    ///Client kind, e.g. `web`, `ios`, `cli`.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-    pub device: ::std::option::Option<::std::string::String>,
-    pub online_at: ::chrono::DateTime<::chrono::offset::Utc>,
-    pub status: UserChannelPresenceStatePayloadValueMetasItemStatus,
-}
-///`UserChannelPresenceStatePayloadValueMetasItemStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserChannelPresenceStatePayloadValueMetasItemStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for UserChannelPresenceStatePayloadValueMetasItemStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserChannelPresenceStatePayloadValueMetasItemStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str>
-for UserChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UserChannelPresenceStatePayloadValueMetasItemStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
     }
 }
 ///`UserChannelUpdatePresenceParams`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserChannelUpdatePresenceParams {
-    pub status: UserChannelUpdatePresenceParamsStatus,
-}
-///`UserChannelUpdatePresenceParamsStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserChannelUpdatePresenceParamsStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for UserChannelUpdatePresenceParamsStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserChannelUpdatePresenceParamsStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UserChannelUpdatePresenceParamsStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UserChannelUpdatePresenceParamsStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///`UserChannelUpdatePresenceReply`
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct UserChannelUpdatePresenceReply {
-    pub status: UserChannelUpdatePresenceReplyStatus,
-}
-///`UserChannelUpdatePresenceReplyStatus`
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserChannelUpdatePresenceReplyStatus {
-    #[serde(rename = "online")]
-    Online,
-    #[serde(rename = "away")]
-    Away,
-    #[serde(rename = "busy")]
-    Busy,
-}
-impl ::std::fmt::Display for UserChannelUpdatePresenceReplyStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Online => f.write_str("online"),
-            Self::Away => f.write_str("away"),
-            Self::Busy => f.write_str("busy"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserChannelUpdatePresenceReplyStatus {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "online" => Ok(Self::Online),
-            "away" => Ok(Self::Away),
-            "busy" => Ok(Self::Busy),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UserChannelUpdatePresenceReplyStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String>
-for UserChannelUpdatePresenceReplyStatus {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-///Role of the user within their organization. `null` when the user is not in an organization.
-#[derive(
-    ::serde::Deserialize,
-    ::serde::Serialize,
-    Clone,
-    Copy,
-    Debug,
-    Eq,
-    Hash,
-    Ord,
-    PartialEq,
-    PartialOrd
-)]
-pub enum UserOrgRole {
-    #[serde(rename = "admin")]
-    Admin,
-    #[serde(rename = "member")]
-    Member,
-    #[serde(rename = "viewer")]
-    Viewer,
-}
-impl ::std::fmt::Display for UserOrgRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match *self {
-            Self::Admin => f.write_str("admin"),
-            Self::Member => f.write_str("member"),
-            Self::Viewer => f.write_str("viewer"),
-        }
-    }
-}
-impl ::std::str::FromStr for UserOrgRole {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        match value {
-            "admin" => Ok(Self::Admin),
-            "member" => Ok(Self::Member),
-            "viewer" => Ok(Self::Viewer),
-            _ => Err("invalid value".into()),
-        }
-    }
-}
-impl ::std::convert::TryFrom<&str> for UserOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for UserOrgRole {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
+    pub status: TeamChannelPresenceDiffPayloadStatus,
 }
 ///An offset-paginated page of users.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -12186,65 +6992,11 @@ impl<'de> ::serde::Deserialize<'de> for VerifyCodeRequestCode {
 #[serde(deny_unknown_fields)]
 pub struct VerifyLinkRequest {
     ///The token from the magic link.
-    pub token: VerifyLinkRequestToken,
+    pub token: JoinTeamRequestCode,
 }
 impl VerifyLinkRequest {
     pub fn builder() -> builder::VerifyLinkRequest {
         Default::default()
-    }
-}
-///The token from the magic link.
-#[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-#[serde(transparent)]
-pub struct VerifyLinkRequestToken(::std::string::String);
-impl ::std::ops::Deref for VerifyLinkRequestToken {
-    type Target = ::std::string::String;
-    fn deref(&self) -> &::std::string::String {
-        &self.0
-    }
-}
-impl ::std::convert::From<VerifyLinkRequestToken> for ::std::string::String {
-    fn from(value: VerifyLinkRequestToken) -> Self {
-        value.0
-    }
-}
-impl ::std::str::FromStr for VerifyLinkRequestToken {
-    type Err = self::error::ConversionError;
-    fn from_str(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        if value.chars().count() < 1usize {
-            return Err("shorter than 1 characters".into());
-        }
-        Ok(Self(value.to_string()))
-    }
-}
-impl ::std::convert::TryFrom<&str> for VerifyLinkRequestToken {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: &str,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl ::std::convert::TryFrom<::std::string::String> for VerifyLinkRequestToken {
-    type Error = self::error::ConversionError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        value.parse()
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for VerifyLinkRequestToken {
-    fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-    where
-        D: ::serde::Deserializer<'de>,
-    {
-        ::std::string::String::deserialize(deserializer)?
-            .parse()
-            .map_err(|e: self::error::ConversionError| {
-                <D::Error as ::serde::de::Error>::custom(e.to_string())
-            })
     }
 }
 ///An outbound webhook endpoint: the platform POSTs matching events to `url`, signed with the endpoint's signing secret.
@@ -12296,7 +7048,7 @@ pub struct WebhookReceipt {
     ///Always `true`; the event was accepted for asynchronous processing.
     pub received: bool,
 }
-///Delivery status.
+///Initial status.
 #[derive(
     ::serde::Deserialize,
     ::serde::Serialize,
@@ -12534,10 +7286,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WorkflowRunStatus {
 pub mod builder {
     #[derive(Clone, Debug)]
     pub struct AddTeamMemberRequest {
-        role: ::std::result::Result<
-            super::AddTeamMemberRequestRole,
-            ::std::string::String,
-        >,
+        role: ::std::result::Result<super::TeamRole, ::std::string::String>,
         user: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
     impl ::std::default::Default for AddTeamMemberRequest {
@@ -12551,7 +7300,7 @@ pub mod builder {
     impl AddTeamMemberRequest {
         pub fn role<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::AddTeamMemberRequestRole>,
+            T: ::std::convert::TryInto<super::TeamRole>,
             T::Error: ::std::fmt::Display,
         {
             self.role = value
@@ -12700,10 +7449,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateAgentRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         org: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -12784,7 +7530,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateAgentRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -12862,14 +7608,8 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateApiKeyRequestName,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            super::CreateApiKeyRequestType,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
+        type_: ::std::result::Result<super::ApiKeyType, ::std::string::String>,
     }
     impl ::std::default::Default for CreateApiKeyRequest {
         fn default() -> Self {
@@ -12897,7 +7637,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateApiKeyRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -12907,7 +7647,7 @@ pub mod builder {
         }
         pub fn type_<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateApiKeyRequestType>,
+            T: ::std::convert::TryInto<super::ApiKeyType>,
             T::Error: ::std::fmt::Display,
         {
             self.type_ = value
@@ -13013,7 +7753,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<super::CreateAppRequestName, ::std::string::String>,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         slug: ::std::result::Result<
             ::std::option::Option<super::CreateAppRequestSlug>,
             ::std::string::String,
@@ -13089,7 +7829,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateAppRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -13161,10 +7901,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateAppTeamRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         org: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -13174,7 +7911,7 @@ pub mod builder {
             ::std::string::String,
         >,
         slug: ::std::result::Result<
-            ::std::option::Option<super::CreateAppTeamRequestSlug>,
+            ::std::option::Option<super::CreateOrgRequestSlug>,
             ::std::string::String,
         >,
     }
@@ -13217,7 +7954,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateAppTeamRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -13248,7 +7985,7 @@ pub mod builder {
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateAppTeamRequestSlug>,
+                ::std::option::Option<super::CreateOrgRequestSlug>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -13294,19 +8031,16 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::CreateAppUserRequestName>,
+            ::std::option::Option<super::Key>,
             ::std::string::String,
         >,
         org: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        org_role: ::std::result::Result<
-            super::CreateAppUserRequestOrgRole,
-            ::std::string::String,
-        >,
+        org_role: ::std::result::Result<super::OrgRole, ::std::string::String>,
         password: ::std::result::Result<
-            ::std::option::Option<super::CreateAppUserRequestPassword>,
+            ::std::option::Option<super::Password>,
             ::std::string::String,
         >,
         sandbox: ::std::result::Result<
@@ -13370,9 +8104,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateAppUserRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Key>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -13392,7 +8124,7 @@ pub mod builder {
         }
         pub fn org_role<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateAppUserRequestOrgRole>,
+            T: ::std::convert::TryInto<super::OrgRole>,
             T::Error: ::std::fmt::Display,
         {
             self.org_role = value
@@ -13404,9 +8136,7 @@ pub mod builder {
         }
         pub fn password<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateAppUserRequestPassword>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Password>>,
             T::Error: ::std::fmt::Display,
         {
             self.password = value
@@ -13477,18 +8207,12 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CreateConfigRequest {
         content: ::std::result::Result<::std::string::String, ::std::string::String>,
-        kind: ::std::result::Result<
-            super::CreateConfigRequestKind,
-            ::std::string::String,
-        >,
+        kind: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
         lookup_key: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        mime_type: ::std::result::Result<
-            super::CreateConfigRequestMimeType,
-            ::std::string::String,
-        >,
+        mime_type: ::std::result::Result<super::MimeType, ::std::string::String>,
         path: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -13520,7 +8244,7 @@ pub mod builder {
         }
         pub fn kind<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateConfigRequestKind>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.kind = value
@@ -13542,7 +8266,7 @@ pub mod builder {
         }
         pub fn mime_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateConfigRequestMimeType>,
+            T: ::std::convert::TryInto<super::MimeType>,
             T::Error: ::std::fmt::Display,
         {
             self.mime_type = value
@@ -13610,10 +8334,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        type_: ::std::result::Result<
-            super::CreateContextSourceRequestType,
-            ::std::string::String,
-        >,
+        type_: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
     }
     impl ::std::default::Default for CreateContextSourceRequest {
         fn default() -> Self {
@@ -13684,7 +8405,7 @@ pub mod builder {
         }
         pub fn type_<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateContextSourceRequestType>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.type_ = value
@@ -13732,22 +8453,13 @@ pub mod builder {
             ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateCredentialRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         provider: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        secret: ::std::result::Result<
-            super::CreateCredentialRequestSecret,
-            ::std::string::String,
-        >,
-        type_: ::std::result::Result<
-            super::CreateCredentialRequestType,
-            ::std::string::String,
-        >,
+        secret: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
+        type_: ::std::result::Result<super::CredentialType, ::std::string::String>,
     }
     impl ::std::default::Default for CreateCredentialRequest {
         fn default() -> Self {
@@ -13790,7 +8502,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateCredentialRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -13812,7 +8524,7 @@ pub mod builder {
         }
         pub fn secret<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateCredentialRequestSecret>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.secret = value
@@ -13822,7 +8534,7 @@ pub mod builder {
         }
         pub fn type_<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateCredentialRequestType>,
+            T: ::std::convert::TryInto<super::CredentialType>,
             T::Error: ::std::fmt::Display,
         {
             self.type_ = value
@@ -13874,14 +8586,8 @@ pub mod builder {
             super::CreateCustomObjectRequestLookupKey,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateCustomObjectRequestName,
-            ::std::string::String,
-        >,
-        scope: ::std::result::Result<
-            super::CreateCustomObjectRequestScope,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
+        scope: ::std::result::Result<super::Scope, ::std::string::String>,
     }
     impl ::std::default::Default for CreateCustomObjectRequest {
         fn default() -> Self {
@@ -13935,7 +8641,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateCustomObjectRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -13945,7 +8651,7 @@ pub mod builder {
         }
         pub fn scope<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateCustomObjectRequestScope>,
+            T: ::std::convert::TryInto<super::Scope>,
             T::Error: ::std::fmt::Display,
         {
             self.scope = value
@@ -13983,15 +8689,9 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct CreateDomainRequest {
-        hostname: ::std::result::Result<
-            super::CreateDomainRequestHostname,
-            ::std::string::String,
-        >,
+        hostname: ::std::result::Result<super::Hostname, ::std::string::String>,
         primary: ::std::result::Result<bool, ::std::string::String>,
-        purpose: ::std::result::Result<
-            super::CreateDomainRequestPurpose,
-            ::std::string::String,
-        >,
+        purpose: ::std::result::Result<super::Purpose, ::std::string::String>,
     }
     impl ::std::default::Default for CreateDomainRequest {
         fn default() -> Self {
@@ -14005,7 +8705,7 @@ pub mod builder {
     impl CreateDomainRequest {
         pub fn hostname<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateDomainRequestHostname>,
+            T: ::std::convert::TryInto<super::Hostname>,
             T::Error: ::std::fmt::Display,
         {
             self.hostname = value
@@ -14029,7 +8729,7 @@ pub mod builder {
         }
         pub fn purpose<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateDomainRequestPurpose>,
+            T: ::std::convert::TryInto<super::Purpose>,
             T::Error: ::std::fmt::Display,
         {
             self.purpose = value
@@ -14064,13 +8764,10 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CreateFileRequest {
         content_type: ::std::result::Result<
-            super::CreateFileRequestContentType,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
-        filename: ::std::result::Result<
-            super::CreateFileRequestFilename,
-            ::std::string::String,
-        >,
+        filename: ::std::result::Result<super::Filename, ::std::string::String>,
         metadata: ::std::result::Result<
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
@@ -14095,7 +8792,7 @@ pub mod builder {
     impl CreateFileRequest {
         pub fn content_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateFileRequestContentType>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.content_type = value
@@ -14107,7 +8804,7 @@ pub mod builder {
         }
         pub fn filename<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateFileRequestFilename>,
+            T: ::std::convert::TryInto<super::Filename>,
             T::Error: ::std::fmt::Display,
         {
             self.filename = value
@@ -14185,10 +8882,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        kind: ::std::result::Result<
-            super::CreateInstallationRequestKind,
-            ::std::string::String,
-        >,
+        kind: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
         lookup_key: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -14231,7 +8925,7 @@ pub mod builder {
         }
         pub fn kind<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateInstallationRequestKind>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.kind = value
@@ -14292,7 +8986,7 @@ pub mod builder {
             ::std::string::String,
         >,
         provider: ::std::result::Result<
-            super::CreateIntegrationRequestProvider,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
     }
@@ -14343,7 +9037,7 @@ pub mod builder {
         }
         pub fn provider<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateIntegrationRequestProvider>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.provider = value
@@ -14385,12 +9079,9 @@ pub mod builder {
             ::std::vec::Vec<super::AttachmentInput>,
             ::std::string::String,
         >,
-        content: ::std::result::Result<
-            super::CreateMessageRequestContent,
-            ::std::string::String,
-        >,
+        content: ::std::result::Result<super::Content, ::std::string::String>,
         idempotency_key: ::std::result::Result<
-            ::std::option::Option<super::CreateMessageRequestIdempotencyKey>,
+            ::std::option::Option<super::IdempotencyKey>,
             ::std::string::String,
         >,
         metadata: ::std::result::Result<
@@ -14433,7 +9124,7 @@ pub mod builder {
         }
         pub fn content<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateMessageRequestContent>,
+            T: ::std::convert::TryInto<super::Content>,
             T::Error: ::std::fmt::Display,
         {
             self.content = value
@@ -14445,9 +9136,7 @@ pub mod builder {
         }
         pub fn idempotency_key<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateMessageRequestIdempotencyKey>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::IdempotencyKey>>,
             T::Error: ::std::fmt::Display,
         {
             self.idempotency_key = value
@@ -14523,18 +9212,12 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct CreateOAuthClientRequest {
-        client_type: ::std::result::Result<
-            super::CreateOAuthClientRequestClientType,
-            ::std::string::String,
-        >,
+        client_type: ::std::result::Result<super::ClientType, ::std::string::String>,
         grant_types: ::std::result::Result<
-            ::std::vec::Vec<super::CreateOAuthClientRequestGrantTypesItem>,
+            ::std::vec::Vec<super::OAuthClientGrantType>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateOAuthClientRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         redirect_uris: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
             ::std::string::String,
@@ -14558,7 +9241,7 @@ pub mod builder {
     impl CreateOAuthClientRequest {
         pub fn client_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOAuthClientRequestClientType>,
+            T: ::std::convert::TryInto<super::ClientType>,
             T::Error: ::std::fmt::Display,
         {
             self.client_type = value
@@ -14570,9 +9253,7 @@ pub mod builder {
         }
         pub fn grant_types<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::vec::Vec<super::CreateOAuthClientRequestGrantTypesItem>,
-            >,
+            T: ::std::convert::TryInto<::std::vec::Vec<super::OAuthClientGrantType>>,
             T::Error: ::std::fmt::Display,
         {
             self.grant_types = value
@@ -14584,7 +9265,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOAuthClientRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -14645,11 +9326,11 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct CreateOAuthProviderRequest {
         client_id: ::std::result::Result<
-            super::CreateOAuthProviderRequestClientId,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
         client_secret: ::std::result::Result<
-            super::CreateOAuthProviderRequestClientSecret,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
         enabled: ::std::result::Result<bool, ::std::string::String>,
@@ -14657,10 +9338,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        provider: ::std::result::Result<
-            super::CreateOAuthProviderRequestProvider,
-            ::std::string::String,
-        >,
+        provider: ::std::result::Result<super::Provider, ::std::string::String>,
         scopes: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
             ::std::string::String,
@@ -14681,7 +9359,7 @@ pub mod builder {
     impl CreateOAuthProviderRequest {
         pub fn client_id<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOAuthProviderRequestClientId>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.client_id = value
@@ -14693,7 +9371,7 @@ pub mod builder {
         }
         pub fn client_secret<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOAuthProviderRequestClientSecret>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.client_secret = value
@@ -14729,7 +9407,7 @@ pub mod builder {
         }
         pub fn provider<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOAuthProviderRequestProvider>,
+            T: ::std::convert::TryInto<super::Provider>,
             T::Error: ::std::fmt::Display,
         {
             self.provider = value
@@ -14789,7 +9467,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<super::CreateOrgRequestName, ::std::string::String>,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         slug: ::std::result::Result<
             ::std::option::Option<super::CreateOrgRequestSlug>,
             ::std::string::String,
@@ -14830,7 +9508,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateOrgRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -14885,7 +9563,7 @@ pub mod builder {
             ::std::string::String,
         >,
         identity: ::std::result::Result<
-            super::CreatePersonaRequestIdentity,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
         lookup_key: ::std::result::Result<
@@ -14896,10 +9574,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreatePersonaRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         traits: ::std::result::Result<
             ::std::vec::Vec<::std::string::String>,
             ::std::string::String,
@@ -14945,7 +9620,7 @@ pub mod builder {
         }
         pub fn identity<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreatePersonaRequestIdentity>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.identity = value
@@ -14981,7 +9656,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreatePersonaRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -15039,10 +9714,7 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        handler_type: ::std::result::Result<
-            super::CreateRoutineRequestHandlerType,
-            ::std::string::String,
-        >,
+        handler_type: ::std::result::Result<super::HandlerType, ::std::string::String>,
         lookup_key: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -15051,10 +9723,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateRoutineRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         preset_name: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -15115,7 +9784,7 @@ pub mod builder {
         }
         pub fn handler_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateRoutineRequestHandlerType>,
+            T: ::std::convert::TryInto<super::HandlerType>,
             T::Error: ::std::fmt::Display,
         {
             self.handler_type = value
@@ -15151,7 +9820,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateRoutineRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -15248,12 +9917,9 @@ pub mod builder {
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::CreateSandboxRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         slug: ::std::result::Result<
-            ::std::option::Option<super::CreateSandboxRequestSlug>,
+            ::std::option::Option<super::CreateOrgRequestSlug>,
             ::std::string::String,
         >,
     }
@@ -15294,7 +9960,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateSandboxRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -15305,7 +9971,7 @@ pub mod builder {
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateSandboxRequestSlug>,
+                ::std::option::Option<super::CreateOrgRequestSlug>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -15348,9 +10014,9 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<super::CreateTeamRequestName, ::std::string::String>,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         slug: ::std::result::Result<
-            ::std::option::Option<super::CreateTeamRequestSlug>,
+            ::std::option::Option<super::CreateOrgRequestSlug>,
             ::std::string::String,
         >,
     }
@@ -15391,7 +10057,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateTeamRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -15402,7 +10068,7 @@ pub mod builder {
         pub fn slug<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateTeamRequestSlug>,
+                ::std::option::Option<super::CreateOrgRequestSlug>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -15446,7 +10112,7 @@ pub mod builder {
             ::std::string::String,
         >,
         key: ::std::result::Result<
-            ::std::option::Option<super::CreateThreadRequestKey>,
+            ::std::option::Option<super::Key>,
             ::std::string::String,
         >,
         metadata: ::std::result::Result<
@@ -15458,7 +10124,7 @@ pub mod builder {
             ::std::string::String,
         >,
         title: ::std::result::Result<
-            ::std::option::Option<super::CreateThreadRequestTitle>,
+            ::std::option::Option<super::Title>,
             ::std::string::String,
         >,
     }
@@ -15501,9 +10167,7 @@ pub mod builder {
         }
         pub fn key<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateThreadRequestKey>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Key>>,
             T::Error: ::std::fmt::Display,
         {
             self.key = value
@@ -15539,9 +10203,7 @@ pub mod builder {
         }
         pub fn title<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::CreateThreadRequestTitle>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Title>>,
             T::Error: ::std::fmt::Display,
         {
             self.title = value
@@ -15587,10 +10249,7 @@ pub mod builder {
             ::std::vec::Vec<::std::string::String>,
             ::std::string::String,
         >,
-        status: ::std::result::Result<
-            super::CreateWebhookRequestStatus,
-            ::std::string::String,
-        >,
+        status: ::std::result::Result<super::WebhookStatus, ::std::string::String>,
         url: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
     impl ::std::default::Default for CreateWebhookRequest {
@@ -15628,7 +10287,7 @@ pub mod builder {
         }
         pub fn status<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::CreateWebhookRequestStatus>,
+            T: ::std::convert::TryInto<super::WebhookStatus>,
             T::Error: ::std::fmt::Display,
         {
             self.status = value
@@ -15734,7 +10393,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct FeedbackRequest {
         comment: ::std::result::Result<
-            ::std::option::Option<super::FeedbackRequestComment>,
+            ::std::option::Option<super::Comment>,
             ::std::string::String,
         >,
         message: ::std::result::Result<
@@ -15745,10 +10404,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        rating: ::std::result::Result<
-            super::FeedbackRequestRating,
-            ::std::string::String,
-        >,
+        rating: ::std::result::Result<super::Rating, ::std::string::String>,
         thread: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -15768,9 +10424,7 @@ pub mod builder {
     impl FeedbackRequest {
         pub fn comment<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::FeedbackRequestComment>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
             T::Error: ::std::fmt::Display,
         {
             self.comment = value
@@ -15806,7 +10460,7 @@ pub mod builder {
         }
         pub fn rating<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::FeedbackRequestRating>,
+            T: ::std::convert::TryInto<super::Rating>,
             T::Error: ::std::fmt::Display,
         {
             self.rating = value
@@ -15864,10 +10518,7 @@ pub mod builder {
             ::std::option::Option<super::InviteTeamMemberRequestMessage>,
             ::std::string::String,
         >,
-        role: ::std::result::Result<
-            super::InviteTeamMemberRequestRole,
-            ::std::string::String,
-        >,
+        role: ::std::result::Result<super::TeamRole, ::std::string::String>,
     }
     impl ::std::default::Default for InviteTeamMemberRequest {
         fn default() -> Self {
@@ -15918,7 +10569,7 @@ pub mod builder {
         }
         pub fn role<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::InviteTeamMemberRequestRole>,
+            T: ::std::convert::TryInto<super::TeamRole>,
             T::Error: ::std::fmt::Display,
         {
             self.role = value
@@ -16087,7 +10738,7 @@ pub mod builder {
     pub struct LoginRequest {
         email: ::std::result::Result<::std::string::String, ::std::string::String>,
         password: ::std::result::Result<
-            super::LoginRequestPassword,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
     }
@@ -16112,7 +10763,7 @@ pub mod builder {
         }
         pub fn password<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::LoginRequestPassword>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.password = value
@@ -16157,7 +10808,7 @@ pub mod builder {
             ::std::string::String,
         >,
         provider: ::std::result::Result<
-            super::OAuthLoginRequestProvider,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
         redirect_uri: ::std::result::Result<
@@ -16213,7 +10864,7 @@ pub mod builder {
         }
         pub fn provider<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::OAuthLoginRequestProvider>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.provider = value
@@ -16454,7 +11105,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct RefreshRequest {
         refresh_token: ::std::result::Result<
-            super::RefreshRequestRefreshToken,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
     }
@@ -16468,7 +11119,7 @@ pub mod builder {
     impl RefreshRequest {
         pub fn refresh_token<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::RefreshRequestRefreshToken>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.refresh_token = value
@@ -16504,13 +11155,10 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::RegisterRequestName>,
+            ::std::option::Option<super::Key>,
             ::std::string::String,
         >,
-        password: ::std::result::Result<
-            super::RegisterRequestPassword,
-            ::std::string::String,
-        >,
+        password: ::std::result::Result<super::Password, ::std::string::String>,
         timezone: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -16552,9 +11200,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::RegisterRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Key>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -16564,7 +11210,7 @@ pub mod builder {
         }
         pub fn password<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::RegisterRequestPassword>,
+            T: ::std::convert::TryInto<super::Password>,
             T::Error: ::std::fmt::Display,
         {
             self.password = value
@@ -16622,10 +11268,7 @@ pub mod builder {
             ::std::option::Option<super::Metadata>,
             ::std::string::String,
         >,
-        name: ::std::result::Result<
-            super::ReplaceTeamRequestName,
-            ::std::string::String,
-        >,
+        name: ::std::result::Result<super::Name, ::std::string::String>,
         slug: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -16668,7 +11311,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::ReplaceTeamRequestName>,
+            T: ::std::convert::TryInto<super::Name>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -16829,7 +11472,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct ScrapeRequest {
-        format: ::std::result::Result<super::ScrapeRequestFormat, ::std::string::String>,
+        format: ::std::result::Result<super::Format, ::std::string::String>,
         timeout_ms: ::std::result::Result<i64, ::std::string::String>,
         url: ::std::result::Result<::std::string::String, ::std::string::String>,
     }
@@ -16845,7 +11488,7 @@ pub mod builder {
     impl ScrapeRequest {
         pub fn format<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::ScrapeRequestFormat>,
+            T: ::std::convert::TryInto<super::Format>,
             T::Error: ::std::fmt::Display,
         {
             self.format = value
@@ -16900,7 +11543,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct SearchRequest {
         limit: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
-        query: ::std::result::Result<super::SearchRequestQuery, ::std::string::String>,
+        query: ::std::result::Result<super::Query, ::std::string::String>,
         team: ::std::result::Result<
             ::std::option::Option<::std::string::String>,
             ::std::string::String,
@@ -16910,7 +11553,7 @@ pub mod builder {
             ::std::string::String,
         >,
         types: ::std::result::Result<
-            ::std::option::Option<::std::vec::Vec<super::SearchRequestTypesItem>>,
+            ::std::option::Option<::std::vec::Vec<super::SearchResultType>>,
             ::std::string::String,
         >,
     }
@@ -16940,7 +11583,7 @@ pub mod builder {
         }
         pub fn query<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::SearchRequestQuery>,
+            T: ::std::convert::TryInto<super::Query>,
             T::Error: ::std::fmt::Display,
         {
             self.query = value
@@ -16971,7 +11614,7 @@ pub mod builder {
         pub fn types<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<::std::vec::Vec<super::SearchRequestTypesItem>>,
+                ::std::option::Option<::std::vec::Vec<super::SearchResultType>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -17008,10 +11651,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct TokenExchangeRequest {
-        token: ::std::result::Result<
-            super::TokenExchangeRequestToken,
-            ::std::string::String,
-        >,
+        token: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
     }
     impl ::std::default::Default for TokenExchangeRequest {
         fn default() -> Self {
@@ -17023,7 +11663,7 @@ pub mod builder {
     impl TokenExchangeRequest {
         pub fn token<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::TokenExchangeRequestToken>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.token = value
@@ -17064,7 +11704,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateAgentRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         persona: ::std::result::Result<
@@ -17140,9 +11780,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAgentRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -17209,7 +11847,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateApiKeyRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
     }
@@ -17238,9 +11876,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateApiKeyRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -17271,7 +11907,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateAppMemberRequest {
         role: ::std::result::Result<
-            ::std::option::Option<super::UpdateAppMemberRequestRole>,
+            ::std::option::Option<super::CreateAppMemberRequestRole>,
             ::std::string::String,
         >,
     }
@@ -17286,7 +11922,7 @@ pub mod builder {
         pub fn role<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAppMemberRequestRole>,
+                ::std::option::Option<super::CreateAppMemberRequestRole>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -17329,7 +11965,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateAppRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         website_url: ::std::result::Result<
@@ -17402,9 +12038,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAppRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -17467,7 +12101,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateAppUserRequestName>,
+            ::std::option::Option<super::Key>,
             ::std::string::String,
         >,
         org: ::std::result::Result<
@@ -17475,7 +12109,7 @@ pub mod builder {
             ::std::string::String,
         >,
         org_role: ::std::result::Result<
-            ::std::option::Option<super::UpdateAppUserRequestOrgRole>,
+            ::std::option::Option<super::OrgRole>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -17538,9 +12172,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAppUserRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Key>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -17560,9 +12192,7 @@ pub mod builder {
         }
         pub fn org_role<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateAppUserRequestOrgRole>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::OrgRole>>,
             T::Error: ::std::fmt::Display,
         {
             self.org_role = value
@@ -17643,7 +12273,7 @@ pub mod builder {
             ::std::string::String,
         >,
         mime_type: ::std::result::Result<
-            ::std::option::Option<super::UpdateConfigRequestMimeType>,
+            ::std::option::Option<super::MimeType>,
             ::std::string::String,
         >,
         path: ::std::result::Result<
@@ -17701,9 +12331,7 @@ pub mod builder {
         }
         pub fn mime_type<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateConfigRequestMimeType>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::MimeType>>,
             T::Error: ::std::fmt::Display,
         {
             self.mime_type = value
@@ -17760,7 +12388,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateCustomObjectRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
     }
@@ -17802,9 +12430,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateCustomObjectRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -17939,7 +12565,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateFileRequest {
         filename: ::std::result::Result<
-            ::std::option::Option<super::UpdateFileRequestFilename>,
+            ::std::option::Option<super::Filename>,
             ::std::string::String,
         >,
         metadata: ::std::result::Result<
@@ -17958,9 +12584,7 @@ pub mod builder {
     impl UpdateFileRequest {
         pub fn filename<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateFileRequestFilename>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Filename>>,
             T::Error: ::std::fmt::Display,
         {
             self.filename = value
@@ -18005,13 +12629,11 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateOAuthClientRequest {
         grant_types: ::std::result::Result<
-            ::std::option::Option<
-                ::std::vec::Vec<super::UpdateOAuthClientRequestGrantTypesItem>,
-            >,
+            ::std::option::Option<::std::vec::Vec<super::OAuthClientGrantType>>,
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateOAuthClientRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         redirect_uris: ::std::result::Result<
@@ -18037,9 +12659,7 @@ pub mod builder {
         pub fn grant_types<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<
-                    ::std::vec::Vec<super::UpdateOAuthClientRequestGrantTypesItem>,
-                >,
+                ::std::option::Option<::std::vec::Vec<super::OAuthClientGrantType>>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -18052,9 +12672,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOAuthClientRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18113,11 +12731,11 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateOAuthProviderRequest {
         client_id: ::std::result::Result<
-            ::std::option::Option<super::UpdateOAuthProviderRequestClientId>,
+            ::std::option::Option<super::JoinTeamRequestCode>,
             ::std::string::String,
         >,
         client_secret: ::std::result::Result<
-            ::std::option::Option<super::UpdateOAuthProviderRequestClientSecret>,
+            ::std::option::Option<super::JoinTeamRequestCode>,
             ::std::string::String,
         >,
         enabled: ::std::result::Result<
@@ -18148,7 +12766,7 @@ pub mod builder {
         pub fn client_id<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOAuthProviderRequestClientId>,
+                ::std::option::Option<super::JoinTeamRequestCode>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -18162,7 +12780,7 @@ pub mod builder {
         pub fn client_secret<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOAuthProviderRequestClientSecret>,
+                ::std::option::Option<super::JoinTeamRequestCode>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -18246,7 +12864,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateOrgRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         slug: ::std::result::Result<
@@ -18289,9 +12907,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateOrgRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18344,7 +12960,7 @@ pub mod builder {
             ::std::string::String,
         >,
         identity: ::std::result::Result<
-            ::std::option::Option<super::UpdatePersonaRequestIdentity>,
+            ::std::option::Option<super::JoinTeamRequestCode>,
             ::std::string::String,
         >,
         lookup_key: ::std::result::Result<
@@ -18356,7 +12972,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdatePersonaRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         traits: ::std::result::Result<
@@ -18405,7 +13021,7 @@ pub mod builder {
         pub fn identity<T>(mut self, value: T) -> Self
         where
             T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdatePersonaRequestIdentity>,
+                ::std::option::Option<super::JoinTeamRequestCode>,
             >,
             T::Error: ::std::fmt::Display,
         {
@@ -18442,9 +13058,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdatePersonaRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18495,7 +13109,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateProfileRequest {
         alias: ::std::result::Result<
-            ::std::option::Option<super::UpdateProfileRequestAlias>,
+            ::std::option::Option<super::Alias>,
             ::std::string::String,
         >,
         avatar_url: ::std::result::Result<
@@ -18507,7 +13121,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateProfileRequestName>,
+            ::std::option::Option<super::Key>,
             ::std::string::String,
         >,
     }
@@ -18524,9 +13138,7 @@ pub mod builder {
     impl UpdateProfileRequest {
         pub fn alias<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateProfileRequestAlias>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Alias>>,
             T::Error: ::std::fmt::Display,
         {
             self.alias = value
@@ -18560,9 +13172,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateProfileRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Key>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18613,7 +13223,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateRoutineRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         preset_name: ::std::result::Result<
@@ -18699,9 +13309,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateRoutineRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18796,7 +13404,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateSandboxRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         status: ::std::result::Result<
@@ -18828,9 +13436,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateSandboxRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -18883,7 +13489,7 @@ pub mod builder {
             ::std::string::String,
         >,
         name: ::std::result::Result<
-            ::std::option::Option<super::UpdateTeamRequestName>,
+            ::std::option::Option<super::Name>,
             ::std::string::String,
         >,
         org: ::std::result::Result<
@@ -18933,9 +13539,7 @@ pub mod builder {
         }
         pub fn name<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateTeamRequestName>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Name>>,
             T::Error: ::std::fmt::Display,
         {
             self.name = value
@@ -19005,7 +13609,7 @@ pub mod builder {
         >,
         muted: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
         title: ::std::result::Result<
-            ::std::option::Option<super::UpdateThreadRequestTitle>,
+            ::std::option::Option<super::Title>,
             ::std::string::String,
         >,
     }
@@ -19069,9 +13673,7 @@ pub mod builder {
         }
         pub fn title<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateThreadRequestTitle>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::Title>>,
             T::Error: ::std::fmt::Display,
         {
             self.title = value
@@ -19108,7 +13710,7 @@ pub mod builder {
     #[derive(Clone, Debug)]
     pub struct UpdateTimezoneRequest {
         timezone: ::std::result::Result<
-            super::UpdateTimezoneRequestTimezone,
+            super::JoinTeamRequestCode,
             ::std::string::String,
         >,
     }
@@ -19122,7 +13724,7 @@ pub mod builder {
     impl UpdateTimezoneRequest {
         pub fn timezone<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::UpdateTimezoneRequestTimezone>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.timezone = value
@@ -19160,7 +13762,7 @@ pub mod builder {
             ::std::string::String,
         >,
         status: ::std::result::Result<
-            ::std::option::Option<super::UpdateWebhookRequestStatus>,
+            ::std::option::Option<super::WebhookStatus>,
             ::std::string::String,
         >,
         url: ::std::result::Result<
@@ -19205,9 +13807,7 @@ pub mod builder {
         }
         pub fn status<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<
-                ::std::option::Option<super::UpdateWebhookRequestStatus>,
-            >,
+            T: ::std::convert::TryInto<::std::option::Option<super::WebhookStatus>>,
             T::Error: ::std::fmt::Display,
         {
             self.status = value
@@ -19305,10 +13905,7 @@ pub mod builder {
     }
     #[derive(Clone, Debug)]
     pub struct VerifyLinkRequest {
-        token: ::std::result::Result<
-            super::VerifyLinkRequestToken,
-            ::std::string::String,
-        >,
+        token: ::std::result::Result<super::JoinTeamRequestCode, ::std::string::String>,
     }
     impl ::std::default::Default for VerifyLinkRequest {
         fn default() -> Self {
@@ -19320,7 +13917,7 @@ pub mod builder {
     impl VerifyLinkRequest {
         pub fn token<T>(mut self, value: T) -> Self
         where
-            T: ::std::convert::TryInto<super::VerifyLinkRequestToken>,
+            T: ::std::convert::TryInto<super::JoinTeamRequestCode>,
             T::Error: ::std::fmt::Display,
         {
             self.token = value
@@ -19599,29 +14196,29 @@ pub mod defaults {
     {
         T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
     }
-    pub(super) fn add_team_member_request_role() -> super::AddTeamMemberRequestRole {
-        super::AddTeamMemberRequestRole::Member
+    pub(super) fn add_team_member_request_role() -> super::TeamRole {
+        super::TeamRole::Member
     }
     pub(super) fn create_app_member_request_role() -> super::CreateAppMemberRequestRole {
         super::CreateAppMemberRequestRole::Developer
     }
-    pub(super) fn create_app_user_request_org_role() -> super::CreateAppUserRequestOrgRole {
-        super::CreateAppUserRequestOrgRole::Member
+    pub(super) fn create_app_user_request_org_role() -> super::OrgRole {
+        super::OrgRole::Member
     }
-    pub(super) fn create_config_request_mime_type() -> super::CreateConfigRequestMimeType {
-        super::CreateConfigRequestMimeType::ApplicationYaml
+    pub(super) fn create_config_request_mime_type() -> super::MimeType {
+        super::MimeType::ApplicationYaml
     }
-    pub(super) fn create_custom_object_request_scope() -> super::CreateCustomObjectRequestScope {
-        super::CreateCustomObjectRequestScope::Team
+    pub(super) fn create_custom_object_request_scope() -> super::Scope {
+        super::Scope::Team
     }
-    pub(super) fn create_webhook_request_status() -> super::CreateWebhookRequestStatus {
-        super::CreateWebhookRequestStatus::Enabled
+    pub(super) fn create_webhook_request_status() -> super::WebhookStatus {
+        super::WebhookStatus::Enabled
     }
-    pub(super) fn invite_team_member_request_role() -> super::InviteTeamMemberRequestRole {
-        super::InviteTeamMemberRequestRole::Member
+    pub(super) fn invite_team_member_request_role() -> super::TeamRole {
+        super::TeamRole::Member
     }
-    pub(super) fn scrape_request_format() -> super::ScrapeRequestFormat {
-        super::ScrapeRequestFormat::Markdown
+    pub(super) fn scrape_request_format() -> super::Format {
+        super::Format::Markdown
     }
 }
 /// Error types.

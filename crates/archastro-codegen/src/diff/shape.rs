@@ -205,14 +205,23 @@ impl Variant<'_> {
     }
 }
 
-/// `X` of a schema that only wraps one `allOf` member (plus annotations and `nullable`).
+/// `X` of a schema that only wraps one `allOf` member (plus annotations, `nullable` and
+/// `default`: how the normalizer keeps what belongs to a use of a component beside its `$ref`).
 fn single_all_of(s: &Value) -> Option<&Value> {
     let m = s.as_object()?;
     let all = m.get("allOf")?.as_array()?;
     let only_wrapper = m.keys().all(|k| {
         matches!(
             k.as_str(),
-            "allOf" | "nullable" | "description" | "title" | "example" | "deprecated"
+            "allOf"
+                | "nullable"
+                | "default"
+                | "description"
+                | "title"
+                | "example"
+                | "deprecated"
+                | "readOnly"
+                | "writeOnly"
         )
     });
     (all.len() == 1 && only_wrapper).then(|| &all[0])
@@ -316,6 +325,19 @@ mod tests {
         assert_eq!(name.as_deref(), Some("Thread"));
         assert_eq!(side.rust_type(true), "Option<types::Thread>");
         assert!(side.flatten().is_nullable());
+    }
+
+    #[test]
+    fn a_lifted_schema_with_its_default_and_docs_resolves_to_its_component() {
+        let doc = json!({"components": {"schemas": {"Mode": {"type": "string", "enum": ["a"]}}}});
+        let wrapper = json!({"allOf": [{"$ref": "#/components/schemas/Mode"}],
+                             "default": "a", "description": "d", "readOnly": true});
+        let side = Side {
+            doc: &doc,
+            schema: &wrapper,
+        };
+        assert_eq!(side.resolve().1.as_deref(), Some("Mode"));
+        assert_eq!(side.rust_type(true), "types::Mode");
     }
 
     #[test]

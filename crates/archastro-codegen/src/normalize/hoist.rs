@@ -13,16 +13,18 @@ use super::{Ctx, add_schemas, component_names, for_each_operation_mut};
 use crate::pointer;
 
 /// The shape of a schema without its annotations, as a comparable string: the JSON text of
-/// the schema with every annotation and `x-` key left out (`enum` values kept whole), written
-/// directly rather than through a stripped copy of the schema.
+/// the schema with every annotation and `x-` keyword left out (data kept whole: `enum`,
+/// `default`, `const`; property names kept whatever they are), written directly rather than
+/// through a stripped copy of the schema.
 fn canonical(v: &Value) -> String {
-    fn write(v: &Value, out: &mut String) {
+    /// `names`: `v` maps property names to schemas, so its keys are no keywords.
+    fn write(v: &Value, names: bool, out: &mut String) {
         match v {
             Value::Object(m) => {
                 out.push('{');
                 let mut first = true;
                 for (k, v) in m {
-                    if ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-") {
+                    if !names && (ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-")) {
                         continue;
                     }
                     if !first {
@@ -31,10 +33,10 @@ fn canonical(v: &Value) -> String {
                     first = false;
                     write_json_string(k, out);
                     out.push(':');
-                    if k == "enum" {
+                    if !names && is_data_key(None, k) {
                         out.push_str(&v.to_string());
                     } else {
-                        write(v, out);
+                        write(v, !names && k == "properties", out);
                     }
                 }
                 out.push('}');
@@ -45,7 +47,7 @@ fn canonical(v: &Value) -> String {
                     if i > 0 {
                         out.push(',');
                     }
-                    write(v, out);
+                    write(v, false, out);
                 }
                 out.push(']');
             }
@@ -65,20 +67,18 @@ fn canonical(v: &Value) -> String {
         }
     }
     let mut out = String::new();
-    write(v, &mut out);
+    write(v, false, &mut out);
     out
 }
 
-/// The property names [`canonical`] keeps, in order: schemas with different ones cannot have
-/// the same canonical form, so this cheap key rules most candidates out before `canonical`.
+/// The property names, in order: schemas with different ones cannot have the same canonical
+/// form, so this cheap key rules most candidates out before `canonical`.
 fn property_key(v: &Value) -> String {
     let mut key = String::new();
     if let Some(props) = v.get("properties").and_then(Value::as_object) {
         for k in props.keys() {
-            if !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-") {
-                key.push_str(k);
-                key.push('\0');
-            }
+            key.push_str(k);
+            key.push('\0');
         }
     }
     key
@@ -275,21 +275,32 @@ mod tests {
 
     use super::{ANNOTATIONS, canonical};
 
-    /// The text `canonical` must equal: a copy without annotations, printed by serde_json.
+    /// The text `canonical` must equal: a copy without annotations (keywords only: property
+    /// names and data are kept), printed by serde_json.
     fn stripped_text(v: &Value) -> String {
-        fn strip(v: &Value) -> Value {
+        fn strip(v: &Value, names: bool) -> Value {
             match v {
                 Value::Object(m) => Value::Object(
                     m.iter()
-                        .filter(|(k, _)| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"))
-                        .map(|(k, v)| (k.clone(), if k == "enum" { v.clone() } else { strip(v) }))
+                        .filter(|(k, _)| {
+                            names || !(ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+                        })
+                        .map(|(k, v)| {
+                            let data = !names && ["enum", "default", "const"].contains(&k.as_str());
+                            let value = if data {
+                                v.clone()
+                            } else {
+                                strip(v, !names && k == "properties")
+                            };
+                            (k.clone(), value)
+                        })
                         .collect(),
                 ),
-                Value::Array(a) => Value::Array(a.iter().map(strip).collect()),
+                Value::Array(a) => Value::Array(a.iter().map(|v| strip(v, false)).collect()),
                 other => other.clone(),
             }
         }
-        strip(v).to_string()
+        strip(v, false).to_string()
     }
 
     #[test]
@@ -301,10 +312,19 @@ mod tests {
                                   "b": {"type": "array", "items": [1, 2.5, null, true]}},
                    "required": ["a \"quoted\"\n"]}),
             json!({"allOf": [{"$ref": "#/components/schemas/A"}, {"title": "t", "minimum": -1}]}),
+            json!({"properties": {"description": {"type": "string"}, "x-id": {"type": "string"}},
+                   "default": {"title": "kept"}}),
             json!("plain \u{1} text"),
         ];
         for schema in &schemas {
             assert_eq!(canonical(schema), stripped_text(schema));
         }
+    }
+
+    #[test]
+    fn a_property_named_like_an_annotation_is_part_of_the_shape() {
+        let with = json!({"type": "object", "properties": {"id": {}, "description": {}}});
+        let without = json!({"type": "object", "properties": {"id": {}}});
+        assert_ne!(canonical(&with), canonical(&without));
     }
 }

@@ -8,6 +8,7 @@
 mod dialect;
 mod example_fit;
 mod hoist;
+mod lift;
 pub mod naming;
 mod operations;
 mod path_params;
@@ -153,6 +154,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
+    lift::run(&mut ctx, &mut root);
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);

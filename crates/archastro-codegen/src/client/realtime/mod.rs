@@ -12,7 +12,8 @@
 //! write the files. The transport is hand-written (`support::channels`, `support::sse`).
 //! Inline schemas of params, replies and payloads become component schemas of the shared
 //! `types` module (named after the channel and message, never clashing with the spec's own
-//! names); `$ref`s are used as they are. Names from the spec reach the output only as
+//! names); `$ref`s are used as they are. The normalizer has already turned their nested
+//! schemas, and any of them equal to a component, into `$ref`s. Names from the spec reach the output only as
 //! sanitized identifiers or escaped literals.
 
 mod channels;
