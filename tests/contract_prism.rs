@@ -3,6 +3,7 @@
 //! every request, so zero failures means every request the client builds is what the spec
 //! says, and every mock response decoded.
 
+use archastro_codegen::model::Api;
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen::{self, RegenOptions};
 use archastro_tests::{PrismMock, platform_cargo, platform_specs, workspace_root};
@@ -20,11 +21,22 @@ async fn every_operation_of_the_pinned_spec_passes_prism() {
     assert_eq!(prism.violations(), Vec::<String>::new());
 }
 
-#[test]
-fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
-    let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains("2026-06-11")).unwrap();
+/// Regenerates the platform spec of `date`, runs its contract crate against Prism mocking the
+/// spec, and expects `operations` calls, none failed, and no request Prism finds invalid.
+///
+/// One exception, narrow: Prism cannot mock a Server-Sent Events response (it answers 500
+/// `NO_COMPLEX_OBJECT_TEXT`, or reports its own mock body as not matching the event schema), so
+/// a streaming operation (`x-sdk-streaming`) may fail on its *response* only; its request is
+/// still validated (no violation), and `realtime_contract` runs the streams against the
+/// vendor's channel harness, which serves them.
+fn platform_spec_passes_prism(date: &str, operations: usize) {
+    // Every platform contract crate is built into the one shared target directory under the
+    // same package name: one build and run at a time, or a test runs another spec's binary.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains(date)).unwrap();
     let out = tempfile::tempdir().unwrap();
-    regen::regen(&RegenOptions {
+    let outcome = regen::regen(&RegenOptions {
         spec: spec.display().to_string(),
         families: workspace_root().join("spec/families-platform-v1.toml"),
         out: out.path().to_owned(),
@@ -35,6 +47,8 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
         stamp: None,
     })
     .unwrap();
+    let api = Api::new(&outcome.normalized).unwrap();
+    let streaming: Vec<&str> = api.operations().filter(|(_, op)| op.streaming.is_some()).map(|(_, op)| op.id).collect();
     let prism = PrismMock::start(&spec);
     let output = platform_cargo()
         .args(["run", "--quiet", "--package", "archastro-contract", "--manifest-path"])
@@ -44,7 +58,32 @@ fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("210 operations, 0 failed"), "{stdout}");
+    let unexpected: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("FAIL "))
+        .filter(|l| {
+            let id = l["FAIL ".len()..].split(':').next().unwrap_or_default();
+            let mock_only = l.contains("NO_COMPLEX_OBJECT_TEXT") || l.contains(r#""location":["response""#);
+            !(streaming.contains(&id) && mock_only)
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "{stdout}");
+    let expected_failures = stdout.lines().filter(|l| l.starts_with("FAIL ")).count();
+    assert!(stdout.contains(&format!("{operations} operations, {expected_failures} failed")), "{stdout}");
     assert_eq!(prism.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn every_operation_of_the_2026_06_11_platform_spec_passes_prism() {
+    platform_spec_passes_prism("2026-06-11", 210);
+}
+
+#[test]
+fn every_operation_of_the_2026_08_18_platform_spec_passes_prism() {
+    platform_spec_passes_prism("2026-08-18", 304);
+}
+
+#[test]
+fn every_operation_of_the_2026_09_24_platform_spec_passes_prism() {
+    platform_spec_passes_prism("2026-09-24", 344);
 }
