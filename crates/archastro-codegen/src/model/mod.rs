@@ -353,22 +353,8 @@ pub fn ref_name(schema: &Value) -> Option<&str> {
         .strip_prefix("#/components/schemas/")
 }
 
-/// The security requirements of `op` in `doc`: the operation's own, else the document's.
-pub fn security_requirements<'a>(doc: &'a Value, op: &'a Value) -> Vec<Vec<&'a str>> {
-    op.get("security")
-        .or_else(|| doc.get("security"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|req| {
-            req.as_object()
-                .map(|m| m.keys().map(String::as_str).collect())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
-/// [`security_requirements`] with each scheme's required scopes.
+/// The security requirements of `op` in `doc` (the operation's own, else the document's), each
+/// scheme with its required scopes.
 fn security_scopes<'a>(doc: &'a Value, op: &'a Value) -> Vec<Vec<(&'a str, Vec<&'a str>)>> {
     op.get("security")
         .or_else(|| doc.get("security"))
@@ -440,6 +426,7 @@ impl<'a> Operation<'a> {
                 }
             })
             .collect();
+        let security_scopes = security_scopes(doc, op);
         let pagination = op
             .pointer("/x-sdk-pagination/type")
             .and_then(Value::as_str)
@@ -466,8 +453,11 @@ impl<'a> Operation<'a> {
             parameters,
             body,
             responses,
-            security: security_requirements(doc, op),
-            security_scopes: security_scopes(doc, op),
+            security: security_scopes
+                .iter()
+                .map(|alternative| alternative.iter().map(|(scheme, _)| *scheme).collect())
+                .collect(),
+            security_scopes,
             pagination,
             streaming: op.get("x-sdk-streaming"),
             sdk_name: op.get("x-sdk-name").and_then(Value::as_str),
