@@ -186,6 +186,7 @@ mod tests {
         let mut ctx = Ctx {
             file: "spec.json".into(),
             report: Report::default(),
+            refs_into_paths: false,
         };
         run(&mut ctx, &mut root);
         let entries = ctx.report.entries.into_iter();

@@ -41,24 +41,34 @@ pub struct Normalized {
 pub(crate) struct Ctx {
     pub file: String,
     pub report: Report,
+    /// Whether some `$ref` of the input points into `paths` ([`with_reference`]).
+    pub refs_into_paths: bool,
+}
+
+/// Whether some `$ref` in `v` points into `paths` (then a pass that takes `paths` out of the
+/// document must resolve against a copy of the whole of it).
+fn points_into_paths(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => {
+            matches!(m.get("$ref"), Some(Value::String(t)) if t.starts_with("#/paths"))
+                || m.values().any(points_into_paths)
+        }
+        Value::Array(a) => a.iter().any(points_into_paths),
+        _ => false,
+    }
 }
 
 /// Runs `f(reference, document)` for a pass that rewrites operations while resolving their
 /// `$ref`s against the document as it was before the pass. `document` holds only `paths`,
 /// taken out of `root` for the pass, and `reference` is the rest of `root` (no copy), unless
-/// some `$ref` points into `paths`: then `reference` is a copy of the whole document.
-pub(crate) fn with_reference<R>(root: &mut Value, f: impl FnOnce(&Value, &mut Value) -> R) -> R {
-    fn points_into_paths(v: &Value) -> bool {
-        match v {
-            Value::Object(m) => {
-                matches!(m.get("$ref"), Some(Value::String(t)) if t.starts_with("#/paths"))
-                    || m.values().any(points_into_paths)
-            }
-            Value::Array(a) => a.iter().any(points_into_paths),
-            _ => false,
-        }
-    }
-    if points_into_paths(root) {
+/// some `$ref` of the input pointed into `paths` (`ctx.refs_into_paths`, found once: no pass
+/// writes such a `$ref`): then `reference` is a copy of the whole document.
+pub(crate) fn with_reference<R>(
+    refs_into_paths: bool,
+    root: &mut Value,
+    f: impl FnOnce(&Value, &mut Value) -> R,
+) -> R {
+    if refs_into_paths {
         let reference = root.clone();
         return f(&reference, root);
     }
@@ -138,9 +148,11 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     let mut ctx = Ctx {
         file: doc.origin,
         report: Report::default(),
+        refs_into_paths: false,
     };
     let mut root = doc.root;
     refs::check(&ctx.file, &root)?;
+    ctx.refs_into_paths = points_into_paths(&root);
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
@@ -175,6 +187,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                 let mut fctx = Ctx {
                     file: file.to_owned(),
                     report: Report::default(),
+                    refs_into_paths: false,
                 };
                 let paths: Vec<String> = placements
                     .iter()

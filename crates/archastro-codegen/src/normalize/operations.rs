@@ -93,7 +93,7 @@ pub fn template_names(path: &str) -> Vec<String> {
 /// Inlines path-level and `$ref` parameters into each operation and declares every template
 /// variable exactly once.
 pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    with_reference(root, |snapshot, root| {
+    with_reference(ctx.refs_into_paths, root, |snapshot, root| {
         let paths = root
             .get_mut("paths")
             .and_then(Value::as_object_mut)
@@ -306,7 +306,7 @@ fn is_json(media: &str) -> bool {
 
 /// One media type per request body, JSON preferred; `$ref` bodies inlined.
 pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    with_reference(root, |snapshot, root| {
+    with_reference(ctx.refs_into_paths, root, |snapshot, root| {
         let file = ctx.file.clone();
         let mut failure = None;
         for_each_operation_mut(root, |at, op| {
@@ -446,7 +446,7 @@ fn status_class(code: &str) -> Option<char> {
 
 /// One media type per response (JSON preferred), no `default`, one success kind, one error kind.
 pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
-    with_reference(root, |snapshot, root| {
+    with_reference(ctx.refs_into_paths, root, |snapshot, root| {
         let file = ctx.file.clone();
         let mut failure = None;
         for_each_operation_mut(root, |at, op| {

@@ -43,7 +43,7 @@ enum Shape {
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
     let mut taken = component_names(root);
     let mut added: Vec<(String, Value)> = Vec::new();
-    with_reference(root, |reference, document| {
+    with_reference(ctx.refs_into_paths, root, |reference, document| {
         // The `explode` each object component is written with, by component name.
         let mut explode_of: BTreeMap<String, bool> = BTreeMap::new();
         for_each_operation_mut(document, |at, op| {

@@ -2,7 +2,8 @@
 //! references loops without reaching a schema, and a family document keeps exactly the
 //! components its paths reach.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -29,82 +30,138 @@ pub fn is_data_key(parent: Option<&str>, key: &str) -> bool {
 
 /// Calls `f(pointer_of_holder, target)` for every `$ref` string under `value`.
 pub fn for_each_ref(value: &Value, at: &mut String, f: &mut dyn FnMut(&str, &str)) {
-    walk_refs(value, None, at, f);
+    walk_refs(value, None, Some(at), f);
 }
 
-fn walk_refs(value: &Value, parent: Option<&str>, at: &mut String, f: &mut dyn FnMut(&str, &str)) {
+/// Calls `f(target)` for every `$ref` string under `value` (no pointers built: the cheap walk
+/// for callers that only need the targets).
+pub fn for_each_ref_target(value: &Value, f: &mut dyn FnMut(&str)) {
+    walk_refs(value, None, None, &mut |_, target| f(target));
+}
+
+/// The walk of [`for_each_ref`]; `at` is the pointer of `value`, tracked only when given.
+fn walk_refs(
+    value: &Value,
+    parent: Option<&str>,
+    mut at: Option<&mut String>,
+    f: &mut dyn FnMut(&str, &str),
+) {
     match value {
         Value::Object(map) => {
             let names = parent.is_some_and(|p| NAME_MAPS.contains(&p));
             if !names && let Some(Value::String(target)) = map.get("$ref") {
-                f(at, target);
+                f(at.as_deref().map_or("", String::as_str), target);
             }
             for (k, v) in map {
                 if is_data_key(parent, k) {
                     continue;
                 }
-                let len = at.len();
-                at.push('/');
-                pointer::push_escaped(at, k);
                 // Under a name map, each value is an object again, whose keys are keywords.
-                walk_refs(v, if names { None } else { Some(k) }, at, f);
-                at.truncate(len);
+                let child_parent = if names { None } else { Some(k.as_str()) };
+                match at.as_deref_mut() {
+                    Some(at) => {
+                        let len = at.len();
+                        at.push('/');
+                        pointer::push_escaped(at, k);
+                        walk_refs(v, child_parent, Some(at), f);
+                        at.truncate(len);
+                    }
+                    None => walk_refs(v, child_parent, None, f),
+                }
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("/{i}"));
-                walk_refs(v, None, at, f);
-                at.truncate(len);
+                match at.as_deref_mut() {
+                    Some(at) => {
+                        let len = at.len();
+                        let _ = write!(at, "/{i}");
+                        walk_refs(v, None, Some(at), f);
+                        at.truncate(len);
+                    }
+                    None => walk_refs(v, None, None, f),
+                }
             }
         }
         _ => {}
     }
 }
 
-/// Fails on the first external, dangling or cyclic `$ref`, naming where it is written.
+/// Fails on the first external, dangling or cyclic `$ref`, naming where it is written. Each
+/// distinct target is checked once, in the order the walk first meets it; the pointer of the
+/// `$ref` that holds a bad target is only looked for once one is found.
 pub fn check(file: &str, root: &Value) -> Result<()> {
-    let mut found = Vec::new();
-    for_each_ref(root, &mut String::from("#"), &mut |at, target| {
-        found.push((at.to_owned(), target.to_owned()));
-    });
-    for (at, target) in found {
-        if !target.starts_with("#/") {
-            return Err(Error::invalid(
-                file,
-                &format!("{at}/$ref"),
-                format!(
-                    "external $ref `{target}` is not supported; only `#/...` pointers into this document"
-                ),
-            ));
+    let mut targets: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    for_each_ref_target(root, &mut |target| {
+        if !seen.contains(target) {
+            seen.insert(target.to_owned());
+            targets.push(target.to_owned());
         }
-        let mut chain = vec![target.clone()];
-        let mut current = target.clone();
-        loop {
-            let Some(value) = pointer::resolve(root, &current) else {
-                return Err(Error::DanglingRef {
+    });
+    for target in targets {
+        if let Err(problem) = check_target(root, &target) {
+            let mut holder = None;
+            for_each_ref(root, &mut String::from("#"), &mut |at, t| {
+                if holder.is_none() && t == target {
+                    holder = Some(format!("{at}/$ref"));
+                }
+            });
+            let pointer = holder.unwrap_or_else(|| "#".to_owned());
+            return Err(match problem {
+                Problem::External => Error::invalid(
+                    file,
+                    &pointer,
+                    format!(
+                        "external $ref `{target}` is not supported; only `#/...` pointers into this document"
+                    ),
+                ),
+                Problem::Dangling(target) => Error::DanglingRef {
                     file: file.to_owned(),
-                    pointer: format!("{at}/$ref"),
-                    target: current,
-                });
-            };
-            let Some(next) = value.get("$ref").and_then(Value::as_str) else {
-                break;
-            };
-            if chain.iter().any(|c| c == next) {
-                chain.push(next.to_owned());
-                return Err(Error::RefCycle {
+                    pointer,
+                    target,
+                },
+                Problem::Cycle(chain) => Error::RefCycle {
                     file: file.to_owned(),
-                    pointer: format!("{at}/$ref"),
+                    pointer,
                     chain,
-                });
-            }
-            chain.push(next.to_owned());
-            current = next.to_owned();
+                },
+            });
         }
     }
     Ok(())
+}
+
+/// What is wrong with a `$ref` target.
+enum Problem {
+    External,
+    /// The first pointer of the chain that resolves to nothing.
+    Dangling(String),
+    /// The chain of targets, ending with the one seen before.
+    Cycle(Vec<String>),
+}
+
+/// Follows `target` through pure references to a value that is not one.
+fn check_target(root: &Value, target: &str) -> std::result::Result<(), Problem> {
+    if !target.starts_with("#/") {
+        return Err(Problem::External);
+    }
+    let mut chain = vec![target.to_owned()];
+    let mut current = target.to_owned();
+    loop {
+        let Some(value) = pointer::resolve(root, &current) else {
+            return Err(Problem::Dangling(current));
+        };
+        let Some(next) = value.get("$ref").and_then(Value::as_str) else {
+            return Ok(());
+        };
+        let cycle = chain.iter().any(|c| c == next);
+        chain.push(next.to_owned());
+        if cycle {
+            return Err(Problem::Cycle(chain));
+        }
+        current = next.to_owned();
+    }
 }
 
 /// The `#/components/<kind>/<name>` pointers reachable from `start`, following references
@@ -113,9 +170,7 @@ pub fn reachable_components(root: &Value, start: &[&Value]) -> BTreeSet<(String,
     let mut seen = BTreeSet::new();
     let mut queue: Vec<String> = Vec::new();
     let collect = |v: &Value, queue: &mut Vec<String>| {
-        for_each_ref(v, &mut String::new(), &mut |_, target| {
-            queue.push(target.to_owned())
-        });
+        for_each_ref_target(v, &mut |target| queue.push(target.to_owned()));
     };
     for v in start {
         collect(v, &mut queue);
