@@ -20,7 +20,8 @@
 //! callgrind counted 3.09 G against 3.69 G instructions (16%, leaving out the kernel and
 //! memory stalls; cachegrind's cycle estimate gives 14.7%). A synthetic spec of 10 000
 //! operations peaks at the same 946 MB either way, and takes 14.5–15.3 s of CPU instead of
-//! 11.5–12.3 s.
+//! 11.5–12.3 s. On a quiet machine (hyperfine, 10 whole-process runs of the same command):
+//! 442 ms with the memo, 508 ms without, 13%.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
