@@ -5,8 +5,8 @@
 
 use archastro_codegen::model::Api;
 use archastro_codegen::output::Mode;
-use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{PrismMock, platform_cargo, platform_specs, workspace_root};
+use archastro_codegen::regen;
+use archastro_tests::{PrismMock, platform_cargo, platform_specs, regen_options, workspace_root};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_of_the_pinned_spec_passes_prism() {
@@ -36,17 +36,8 @@ fn platform_spec_passes_prism(date: &str, operations: usize) {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains(date)).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let outcome = regen::regen(&RegenOptions {
-        spec: spec.display().to_string(),
-        families: workspace_root().join("spec/families-platform-v1.toml"),
-        out: out.path().to_owned(),
-        standalone: true,
-        support_crate: workspace_root().join("crates/archastro-client-support"),
-        crate_version: "0.1.0".into(),
-        mode: Mode::Write,
-        stamp: None,
-    })
-    .unwrap();
+    let outcome = regen::regen(&regen_options(&spec, "spec/families-platform-v1.toml", out.path(), true, Mode::Write))
+        .unwrap();
     let api = Api::new(&outcome.normalized).unwrap();
     let streaming: Vec<&str> = api.operations().filter(|(_, op)| op.streaming.is_some()).map(|(_, op)| op.id).collect();
     let prism = PrismMock::start(&spec);

@@ -35,6 +35,27 @@ pub fn platform_cargo() -> std::process::Command {
     cmd
 }
 
+/// Options for regenerating `spec` with `families` (relative to the workspace) into `out`, with
+/// the repository's support crate, version 0.1.0 and no stamp.
+pub fn regen_options(
+    spec: &Path,
+    families: &str,
+    out: &Path,
+    standalone: bool,
+    mode: archastro_codegen::output::Mode,
+) -> archastro_codegen::regen::RegenOptions {
+    archastro_codegen::regen::RegenOptions {
+        spec: spec.display().to_string(),
+        families: workspace_root().join(families),
+        out: out.to_owned(),
+        standalone,
+        support_crate: workspace_root().join("crates/archastro-client-support"),
+        crate_version: "0.1.0".into(),
+        mode,
+        stamp: None,
+    }
+}
+
 /// Every real platform spec, sorted by date: the older snapshots (`../shared/specs/archastro/`)
 /// then the current ones (`../shared/specs/archastro-current/`).
 pub fn platform_specs() -> Vec<PathBuf> {

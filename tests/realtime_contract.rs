@@ -15,8 +15,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use archastro_codegen::output::Mode;
-use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{ChannelHarness, platform_cargo, platform_specs, workspace_root};
+use archastro_codegen::regen;
+use archastro_tests::{ChannelHarness, platform_cargo, platform_specs, regen_options, workspace_root};
 
 fn platform_spec() -> PathBuf {
     platform_specs()
@@ -32,16 +32,7 @@ fn scenario_runner() -> &'static Path {
         let root = workspace_root();
         let dir = root.join("target/realtime-platform");
         let generated = dir.join("gen");
-        regen::regen(&RegenOptions {
-            spec: platform_spec().display().to_string(),
-            families: root.join("spec/families-platform-v1.toml"),
-            out: generated.clone(),
-            standalone: true,
-            support_crate: root.join("crates/archastro-client-support"),
-            crate_version: "0.1.0".into(),
-            mode: Mode::Write,
-            stamp: None,
-        })
+        regen::regen(&regen_options(&platform_spec(), "spec/families-platform-v1.toml", &generated, true, Mode::Write))
         .expect("regenerating the 2026-06-30 platform client");
         let crate_dir = dir.join("scenarios");
         std::fs::create_dir_all(crate_dir.join("src")).unwrap();

@@ -6,20 +6,7 @@ use std::path::Path;
 
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen::{self, RegenOptions};
-use archastro_tests::{platform_cargo, platform_specs, workspace_root};
-
-fn options(spec: &Path, families: &str, out: &Path, standalone: bool, mode: Mode) -> RegenOptions {
-    RegenOptions {
-        spec: spec.display().to_string(),
-        families: workspace_root().join(families),
-        out: out.to_owned(),
-        standalone,
-        support_crate: workspace_root().join("crates/archastro-client-support"),
-        crate_version: "0.1.0".into(),
-        mode,
-        stamp: None,
-    }
-}
+use archastro_tests::{platform_cargo, platform_specs, regen_options as options, workspace_root};
 
 /// Every file under `dir` with its bytes, sorted.
 fn snapshot_dir(dir: &Path) -> Vec<(String, Vec<u8>)> {
