@@ -314,7 +314,8 @@ fn device_flow(api: &Api<'_>) -> TokenStream {
 }
 
 /// `fn security(operation_id) -> &'static [&'static [Scheme]]`: the alternatives each operation
-/// of `family` accepts (each alternative is a set of schemes that must all be present).
+/// of `family` accepts (each alternative is a set of schemes that must all be present), one
+/// match arm per distinct table.
 fn security_fn(family: &Family<'_>) -> TokenStream {
     if family.operations.is_empty() {
         // A family without operations: nothing to look up.
@@ -324,10 +325,18 @@ fn security_fn(family: &Family<'_>) -> TokenStream {
             }
         };
     }
-    let arms = family.operations.iter().map(|op| {
-        let (id, alternatives) = (op.id, alternatives(family, op));
-        quote! { #id => #alternatives, }
-    });
+    // One arm per distinct table, listing its operations in the family's order: most
+    // operations of a family share one of a few tables.
+    let mut tables: Vec<(String, TokenStream, Vec<&str>)> = Vec::new();
+    for op in &family.operations {
+        let table = alternatives(family, op);
+        let key = table.to_string();
+        match tables.iter_mut().find(|(k, ..)| *k == key) {
+            Some((.., ids)) => ids.push(op.id),
+            None => tables.push((key, table, vec![op.id])),
+        }
+    }
+    let arms = tables.iter().map(|(_, table, ids)| quote! { #(#ids)|* => #table, });
     quote! {
             fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
                 match operation_id {
@@ -392,7 +401,8 @@ mod tests {
             "paths": {
                 "/v1/device/authorize": {"post": {"operationId": "authorize", "security": [{"publishable": [], "oauth": []}]}},
                 "/v1/oauth/token": {"post": {"operationId": "refresh_token", "security": []}},
-                "/v1/me": {"get": {"operationId": "me"}}
+                "/v1/me": {"get": {"operationId": "me"}},
+                "/v1/you": {"get": {"operationId": "you"}}
             }
         })
     }
@@ -408,7 +418,7 @@ mod tests {
         );
         assert!(table.contains(r#""refresh_token" => & []"#), "{table}");
         assert!(
-            table.contains(r#""me" => & [& [crate :: support :: Scheme :: Bearer]]"#),
+            table.contains(r#""me" | "you" => & [& [crate :: support :: Scheme :: Bearer]]"#),
             "{table}"
         );
     }
