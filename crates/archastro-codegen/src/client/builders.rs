@@ -5,9 +5,12 @@
 //! converts and writes every type it touches a second time (the types job already did, without
 //! builders) only for its builders to be kept. Yet a builder is a function of its struct alone:
 //! typify derives it from the struct's fields (names, types, and how each is defaulted), all of
-//! which the struct's tokens show. So the builders are written here from the tokens of the
-//! types job's structs, in the shape `typify_impl::type_entry::TypeEntry::output_struct` gives
-//! them (typify 0.8), and a test holds the two side by side.
+//! which the struct's tokens show. So the builders are read here from the tokens of the types
+//! job's structs, and written as invocations of the client support's `request_builder!`, which
+//! expands to the shape `typify_impl::type_entry::TypeEntry::output_struct` gives them
+//! (typify 0.8): one line per field instead of about fifteen. A test holds each field's type
+//! and start against typify's own builder; the support crate's tests hold the macro's
+//! behaviour.
 //!
 //! What a field's tokens tell (typify's `generate_serde_attr`):
 //! - its builder starts as `Err("no value supplied for …")` unless its `#[serde(...)]` has
@@ -98,95 +101,89 @@ struct Field {
     start: Start,
 }
 
-/// The builder items of `item` (a braced struct, as typify writes one) as typify writes them
-/// with `struct_builder`; `local` holds the names of the types defined beside it. `Ok(None)`
-/// when `item` is not a braced struct; an error when a field is not in typify's shape.
-pub(super) fn builder_items(
+/// The builder of `item` (a braced struct, as typify writes one): an invocation of the client
+/// support's `request_builder!`, which declares what typify writes with `struct_builder`,
+/// printed at `indent` spaces; `local` holds the names of the types defined beside it.
+/// `Ok(None)` when `item` is not a braced struct; an error when a field is not in typify's
+/// shape.
+pub(super) fn builder_invocation(
     item: &[TokenTree],
     local: &BTreeSet<String>,
-) -> Result<Option<TokenStream>, String> {
+    indent: usize,
+) -> Result<Option<String>, String> {
     let Some((type_name, body)) = braced_item(item, "struct") else {
         return Ok(None);
     };
     let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
+    let pad = " ".repeat(indent);
+    let mut out = format!("{pad}request_builder! {{\n{pad}    {type_name} {{");
+    if !fields.is_empty() {
+        out.push('\n');
+    }
+    for field in &fields {
+        let start = match &field.start {
+            Start::Missing => "required".to_owned(),
+            Start::Default => "default".to_owned(),
+            Start::Custom(path) => format!("custom(super::{})", type_text(&quote! { #path })),
+        };
+        let (name, ty) = (&field.name, type_text(&field.ty));
+        out.push_str(&format!("{pad}        {name}: {ty} = {start},\n"));
+    }
+    if !fields.is_empty() {
+        out.push_str(&format!("{pad}    "));
+    }
+    out.push_str(&format!("}}\n{pad}}}\n"));
+    Ok(Some(out))
+}
 
-    let prop_name: Vec<&Ident> = fields.iter().map(|f| &f.name).collect();
-    let prop_type: Vec<&TokenStream> = fields.iter().map(|f| &f.ty).collect();
-    let prop_error = fields
-        .iter()
-        .map(|f| format!("error converting supplied value for {}: {{e}}", f.name));
-    let prop_default = fields.iter().map(|f| match &f.start {
-        Start::Missing => {
-            let message = format!("no value supplied for {}", f.name);
-            quote! { Err(#message.to_string()) }
-        }
-        Start::Default => quote! { Ok(Default::default()) },
-        Start::Custom(path) => quote! { Ok(super::#path()) },
-    });
-    // Without properties, `value` would be an unused variable.
-    let value_ident = if fields.is_empty() {
-        quote! { _value }
-    } else {
-        quote! { value }
+/// A type (or path) as Rust source on one line: `::std::option::Option<super::Kind>`, tokens
+/// joined as rustfmt joins them.
+fn type_text(tokens: &TokenStream) -> String {
+    let mut out = String::new();
+    push_type_text(tokens.clone(), &mut out);
+    out
+}
+
+fn push_type_text(tokens: TokenStream, out: &mut String) {
+    let word_before = |out: &String| {
+        out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"')
     };
-    Ok(Some(quote! {
-        #[derive(Clone, Debug)]
-        pub struct #type_name {
-            #(
-                #prop_name: ::std::result::Result<#prop_type, ::std::string::String>,
-            )*
-        }
-
-        impl ::std::default::Default for #type_name {
-            fn default() -> Self {
-                Self {
-                    #(
-                        #prop_name: #prop_default,
-                    )*
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => {
+                if word_before(out) {
+                    out.push(' ');
                 }
+                out.push_str(&ident.to_string());
+            }
+            TokenTree::Literal(literal) => {
+                if word_before(out) {
+                    out.push(' ');
+                }
+                out.push_str(&literal.to_string());
+            }
+            TokenTree::Punct(punct) => match punct.as_char() {
+                ',' => out.push_str(", "),
+                ';' => out.push_str("; "),
+                '=' => out.push_str(" = "),
+                c => out.push(c),
+            },
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                out.push_str(open);
+                push_type_text(group.stream(), out);
+                if out.ends_with(", ") {
+                    out.truncate(out.len() - 2);
+                }
+                out.push_str(close);
             }
         }
-
-        impl #type_name {
-            #(
-                pub fn #prop_name<T>(mut self, value: T) -> Self
-                    where
-                        T: ::std::convert::TryInto<#prop_type>,
-                        T::Error: ::std::fmt::Display,
-                {
-                    self.#prop_name = value.try_into()
-                        .map_err(|e| format!(#prop_error));
-                    self
-                }
-            )*
-        }
-
-        impl ::std::convert::TryFrom<#type_name>
-            for super::#type_name
-        {
-            type Error = super::error::ConversionError;
-
-            fn try_from(#value_ident: #type_name)
-                -> ::std::result::Result<Self, super::error::ConversionError>
-            {
-                Ok(Self {
-                    #(
-                        #prop_name: value.#prop_name?,
-                    )*
-                })
-            }
-        }
-
-        impl ::std::convert::From<super::#type_name> for #type_name {
-            fn from(#value_ident: super::#type_name) -> Self {
-                Self {
-                    #(
-                        #prop_name: Ok(value.#prop_name),
-                    )*
-                }
-            }
-        }
-    }))
+    }
 }
 
 /// The fields of a braced struct's body: `#[attr]* [pub] name: Type,` each.
@@ -364,8 +361,29 @@ mod tests {
         })
     }
 
+    /// typify's own builders of the fixture's types, by the type they build, as token text.
+    fn typifys_builders(items: &[Vec<TokenTree>]) -> BTreeMap<String, String> {
+        let mut builders: BTreeMap<String, String> = BTreeMap::new();
+        for item in items {
+            if mod_item_name(item).as_deref() != Some("builder") {
+                continue;
+            }
+            let Some(TokenTree::Group(body)) = item.last() else {
+                continue;
+            };
+            for member in crate::format::split_items(body.stream()) {
+                let name = last_ident_before_body(&member).unwrap();
+                let text = member.into_iter().collect::<TokenStream>().to_string();
+                let builder = builders.entry(name).or_default();
+                builder.push_str(&text);
+                builder.push(' ');
+            }
+        }
+        builders
+    }
+
     #[test]
-    fn builders_read_from_the_structs_match_typifys_own() {
+    fn fields_read_from_the_structs_match_typifys_builders() {
         let api: openapiv3::OpenAPI = serde_json::from_value(json!({
             "openapi": "3.0.3",
             "info": {"title": "T", "version": "1"},
@@ -381,53 +399,75 @@ mod tests {
             local.contains("Option") && local.contains("Result"),
             "{local:?}"
         );
-        let print = |tokens: TokenStream| {
-            let mut out = String::new();
-            crate::format::format_items_nested(tokens, 1, &mut out).unwrap();
-            out
-        };
-        // typify's builders, by the type they build.
-        let mut expected: BTreeMap<String, TokenStream> = BTreeMap::new();
-        for item in &items {
-            if mod_item_name(item).as_deref() != Some("builder") {
-                continue;
-            }
-            let Some(TokenTree::Group(body)) = item.last() else {
-                continue;
-            };
-            for member in crate::format::split_items(body.stream()) {
-                let name = last_ident_before_body(&member).unwrap();
-                expected.entry(name).or_default().extend(member);
-            }
-        }
+        let mut expected = typifys_builders(&items);
         let mut compared = Vec::new();
         for item in &items {
-            let Some(name) = struct_name(item).filter(|_| mod_item_name(item).is_none()) else {
+            let Some((name, body)) = braced_item(item, "struct") else {
                 continue;
             };
-            let ours = builder_items(item, &local)
-                .unwrap()
-                .expect("a braced struct");
-            let theirs = expected.remove(&name).expect("typify wrote its builder");
-            assert_eq!(print(ours), print(theirs), "builder of `{name}`");
-            compared.push(name);
+            let theirs = expected.remove(&name.to_string()).expect("typify wrote its builder");
+            let ours = fields(body.stream(), &local).unwrap();
+            // typify's builder struct: one `Result<type, String>` per field, in this order.
+            let their_struct = theirs.split(" impl ").next().unwrap().trim_end();
+            let declared = ours.iter().map(|Field { name, ty, .. }| {
+                quote! { #name: ::std::result::Result<#ty, ::std::string::String>, }
+            });
+            let declared = quote! { { #(#declared)* } }.to_string();
+            assert!(their_struct.ends_with(&declared), "`{name}`: {their_struct}\nours: {declared}");
+            for Field { name: field, start, .. } in &ours {
+                let start = match start {
+                    Start::Missing => {
+                        let message = format!("no value supplied for {field}");
+                        quote! { #field: Err(#message.to_string()), }
+                    }
+                    Start::Default => quote! { #field: Ok(Default::default()), },
+                    Start::Custom(path) => quote! { #field: Ok(super::#path()), },
+                };
+                let start = start.to_string();
+                assert!(theirs.contains(&start), "`{name}.{field}` starts as {start}: {theirs}");
+            }
+            compared.push(name.to_string());
         }
-        assert!(
-            expected.is_empty(),
-            "builders without a struct: {expected:?}"
-        );
+        assert!(expected.is_empty(), "builders without a struct: {expected:?}");
         // The fixture's structs (`Toy` is a map), and the inline one typify named.
         assert_eq!(
             compared,
-            [
-                "Empty",
-                "Option",
-                "Owner",
-                "Pet",
-                "PetCollar",
-                "Result",
-                "Settings"
-            ]
+            ["Empty", "Option", "Owner", "Pet", "PetCollar", "Result", "Settings"]
         );
+    }
+
+    #[test]
+    fn invocations_list_one_field_a_line() {
+        let item = |tokens: TokenStream| tokens.into_iter().collect::<Vec<_>>();
+        let local = BTreeSet::from(["Kind".to_owned()]);
+        let pet = item(quote! {
+            pub struct Pet {
+                pub name: ::std::string::String,
+                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub kind: ::std::option::Option<Kind>,
+                #[serde(default = "defaults::pet_legs")]
+                pub legs: i64,
+                #[serde(rename = "type", default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                pub type_: ::std::vec::Vec<::std::collections::HashMap<::std::string::String, [u8; 4]>>,
+            }
+        });
+        assert_eq!(
+            builder_invocation(&pet, &local, 4).unwrap().unwrap(),
+            "    request_builder! {
+        Pet {
+            name: ::std::string::String = required,
+            kind: ::std::option::Option<super::Kind> = default,
+            legs: i64 = custom(super::defaults::pet_legs),
+            type_: ::std::vec::Vec<::std::collections::HashMap<::std::string::String, [u8; 4]>> = default,
+        }
+    }
+"
+        );
+        let empty = item(quote! { pub struct Empty {} });
+        assert_eq!(
+            builder_invocation(&empty, &local, 0).unwrap().unwrap(),
+            "request_builder! {\n    Empty {}\n}\n"
+        );
+        assert_eq!(builder_invocation(&item(quote! { pub struct Unit; }), &local, 0), Ok(None));
     }
 }

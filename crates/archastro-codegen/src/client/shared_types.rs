@@ -1,6 +1,7 @@
 //! `src/types.rs`, the types every family shares: the items of progenitor's `types` module
 //! (converted without builders), each request struct followed by its `builder()` function as
-//! typify places it, then typify's `builder` module written from those structs
+//! typify places it, then the `builder` module: one `request_builder!` (the client support's
+//! macro, typify's builder shape) per request struct, read from its struct
 //! ([`super::builders`]), then the other modules.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,10 +10,10 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
 use super::builders::{
-    builder_items, defined_type, last_ident_before_body, mod_item_name, struct_name,
+    builder_invocation, defined_type, last_ident_before_body, mod_item_name, struct_name,
 };
 use super::file::{file_header, generate_error};
-use crate::format::{FormatError, format_items, format_items_nested};
+use crate::format::{FormatError, format_items};
 use crate::names::type_name;
 use crate::{Error, Result};
 
@@ -99,6 +100,9 @@ impl TypesFile {
         crate::format::format_items(header, &mut header_text).map_err(types_format_error)?;
         out.push_str(header_text.trim_end().trim_end_matches('}'));
         out.push('\n');
+        if !self.builders.is_empty() {
+            out.push_str("    use crate::support::builders::request_builder;\n");
+        }
         out.push_str(&self.builders);
         out.push_str("}\n");
         out.push_str(&self.trailing);
@@ -106,13 +110,10 @@ impl TypesFile {
     }
 }
 
-/// The printed builder of the struct `item` (its items nested one level, in `builder`).
+/// The builder of the struct `item`, an invocation of `request_builder!` inside `builder`.
 fn builder_text(item: &[TokenTree], local: &BTreeSet<String>) -> Result<String> {
     let name = struct_name(item).unwrap_or_default();
-    let tokens = builder_items(item, local)
+    builder_invocation(item, local, 4)
         .map_err(|e| generate_error("types", e))?
-        .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))?;
-    let mut text = String::new();
-    format_items_nested(tokens, 1, &mut text).map_err(types_format_error)?;
-    Ok(text)
+        .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))
 }

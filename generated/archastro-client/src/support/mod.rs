@@ -19,6 +19,7 @@
 //! [`channels`] is the Phoenix Channels transport of the realtime channels, [`sse`] the
 //! Server-Sent Events reader of streaming operations.
 
+pub(crate) mod builders;
 pub mod channels;
 mod credentials;
 mod device;
