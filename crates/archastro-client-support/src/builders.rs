@@ -1,5 +1,8 @@
-//! [`request_builder!`]: the builder of a request struct, as the generated `types::builder`
-//! module declares it.
+//! The builders the generated client declares with one line per field: [`request_builder!`]
+//! for request structs (`types::builder`), [`operation_builder!`] for operations (each family's
+//! `builder` module).
+//!
+//! ## `request_builder!`
 //!
 //! Every builder has the shape typify gives builders (typify 0.8, `struct_builder`): a struct
 //! of `Result<FieldType, String>` fields, a `Default` that starts each field as its struct's
@@ -15,6 +18,14 @@
 //! - `required`: `Err("no value supplied for <field>")` until it is set;
 //! - `default`: `Default::default()` (serde's `default`, or a field it may skip);
 //! - `custom(path)`: the value of the function at `path` (serde's `default = "path"`).
+
+//!
+//! ## `operation_builder!`
+//!
+//! The builder of one operation, in the shape progenitor 0.15 gives it (`builder_struct`): a
+//! struct holding the family's client and one `Result` per parameter (and body), `new`, and
+//! one setter per field taking anything `TryInto` its type. A field is `required` (an error
+//! until it is set) or `optional` (`None` until it is set). The generated code adds `send`.
 
 /// Declares `pub struct $name`, the builder of `super::$name` (see the module doc). Invoke it
 /// through its name in scope (`use ...::request_builder;`): the expansion refers to itself so.
@@ -78,6 +89,51 @@ macro_rules! request_builder {
 #[allow(unused_imports)]
 pub(crate) use request_builder;
 
+/// Declares `pub struct $name<'a>`, the builder of one operation of `super::Client`, with its
+/// attributes, `new` and setters (see the module doc). Invoke it through its name in scope.
+/// Only the generated client's family modules invoke it (and the tests below).
+#[allow(unused_macros)]
+macro_rules! operation_builder {
+    ($(#[$meta:meta])* $name:ident { $($field:ident: $ty:ty = $presence:ident,)* }) => {
+        $(#[$meta])*
+        pub struct $name<'a> {
+            client: &'a super::Client,
+            $($field: ::std::result::Result<operation_builder!(@slot $presence $ty), ::std::string::String>,)*
+        }
+        impl<'a> $name<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client,
+                    $($field: operation_builder!(@start $presence $field),)*
+                }
+            }
+            $(
+                pub fn $field<V>(mut self, value: V) -> Self
+                where
+                    V: ::std::convert::TryInto<$ty>,
+                {
+                    self.$field = operation_builder!(@convert $presence value.try_into()).map_err(|_| {
+                        concat!("conversion to `", stringify!($ty), "` for ", stringify!($field), " failed")
+                            .to_string()
+                    });
+                    self
+                }
+            )*
+        }
+    };
+    (@slot optional $ty:ty) => { ::std::option::Option<$ty> };
+    (@slot required $ty:ty) => { $ty };
+    (@start optional $field:ident) => { Ok(None) };
+    (@start required $field:ident) => {
+        Err(concat!(stringify!($field), " was not initialized").to_string())
+    };
+    (@convert optional $value:expr) => { $value.map(Some) };
+    (@convert required $value:expr) => { $value };
+}
+
+#[allow(unused_imports)]
+pub(crate) use operation_builder;
+
 #[cfg(test)]
 mod tests {
     /// A types module as typify writes one, with a builder declared by the macro.
@@ -119,6 +175,54 @@ mod tests {
         }
     }
     use types::{Pet, builder};
+
+    /// A family module as progenitor writes one, with an operation builder declared by the
+    /// macro (and the `send` the generated code adds, here returning what was set).
+    mod family {
+        #[derive(Debug)]
+        pub struct Client;
+        pub mod builder {
+            operation_builder! {
+                #[doc = "Builder for `list_pets`."]
+                #[derive(Debug, Clone)]
+                ListPets {
+                    owner: ::std::string::String = required,
+                    limit: u32 = optional,
+                }
+            }
+            impl ListPets<'_> {
+                pub fn send(self) -> Result<(String, Option<u32>), String> {
+                    let _client: &super::Client = self.client;
+                    Ok((self.owner?, self.limit?))
+                }
+            }
+            operation_builder! {
+                #[derive(Clone)]
+                Ping {}
+            }
+            impl Ping<'_> {
+                pub fn send(self) -> &'static str {
+                    let _client: &super::Client = self.client;
+                    "pong"
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn operation_builders_hold_required_and_optional_parameters() {
+        let client = family::Client;
+        let list = || family::builder::ListPets::new(&client);
+        assert_eq!(list().send().unwrap_err(), "owner was not initialized");
+        assert_eq!(list().owner("ann").send().unwrap(), ("ann".to_owned(), None));
+        assert_eq!(
+            list().owner("ann").limit(5u8).send().unwrap(),
+            ("ann".to_owned(), Some(5))
+        );
+        let error = list().owner("ann").limit(-1i64).send().unwrap_err();
+        assert_eq!(error, "conversion to `u32` for limit failed");
+        assert_eq!(family::builder::Ping::new(&client).clone().send(), "pong");
+    }
 
     #[test]
     fn fields_start_as_their_serde_attributes_say() {

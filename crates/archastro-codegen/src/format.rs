@@ -40,6 +40,16 @@ pub fn format_items(tokens: TokenStream, out: &mut String) -> Result<(), FormatE
     format_level(tokens, 0, out)
 }
 
+/// Appends the pretty-printed items of `tokens` as they print `depth` inline modules deep
+/// (indented, and with long lines broken where they break inside those modules).
+pub fn format_items_nested(
+    tokens: TokenStream,
+    depth: usize,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    format_level(tokens, depth, out)
+}
+
 /// The items of `tokens`, each with its outer attributes, in order.
 pub fn split_items(tokens: TokenStream) -> Items {
     Items {
@@ -364,5 +374,24 @@ mod tests {
             format_items(tokens.clone(), &mut out).unwrap();
             assert!(out == whole(tokens), "depth {depth}");
         }
+    }
+
+    /// Items printed as they print one module deep are the lines between a module's braces.
+    #[test]
+    fn items_nested_print_like_the_inside_of_a_module() {
+        let items = quote! {
+            /// A struct whose field's type is long enough to be broken near the margin.
+            pub struct Builder { pub value: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String> }
+            impl Builder { pub fn new() -> Self { todo!() } }
+        };
+        let mut nested = String::new();
+        format_items_nested(items.clone(), 1, &mut nested).unwrap();
+        let module = whole(quote! { pub mod builder { #items } });
+        let inside = module
+            .strip_prefix("pub mod builder {\n")
+            .and_then(|m| m.strip_suffix("}\n"))
+            .unwrap();
+        assert_eq!(nested, inside);
+        assert!(nested.starts_with("    /// A struct"), "{nested}");
     }
 }

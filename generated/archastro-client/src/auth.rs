@@ -327,39 +327,21 @@ impl ClientOauthExt for Client {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use crate::support::builders::operation_builder;
     use super::types;
     #[allow(unused_imports)]
     use super::{
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`ClientAuthExt::verify_login_code`]
-
-[`ClientAuthExt::verify_login_code`]: super::ClientAuthExt::verify_login_code*/
-    #[derive(Debug, Clone)]
-    pub struct VerifyLoginCode<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::VerifyCodeRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::verify_login_code`]\n\n[`ClientAuthExt::verify_login_code`]: super::ClientAuthExt::verify_login_code"]
+        #[derive(Debug, Clone)]
+        VerifyLoginCode {
+            body: crate::types::VerifyCodeRequest = required,
+        }
     }
     impl<'a> VerifyLoginCode<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::VerifyCodeRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: VerifyCodeRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/code/verify`
         pub async fn send(
             self,
@@ -444,33 +426,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::login`]
-
-[`ClientAuthExt::login`]: super::ClientAuthExt::login*/
-    #[derive(Debug, Clone)]
-    pub struct Login<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::LoginRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::login`]\n\n[`ClientAuthExt::login`]: super::ClientAuthExt::login"]
+        #[derive(Debug, Clone)]
+        Login {
+            body: crate::types::LoginRequest = required,
+        }
     }
     impl<'a> Login<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::LoginRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: LoginRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/login`
         pub async fn send(
             self,
@@ -555,33 +518,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::request_login_code`]
-
-[`ClientAuthExt::request_login_code`]: super::ClientAuthExt::request_login_code*/
-    #[derive(Debug, Clone)]
-    pub struct RequestLoginCode<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::LoginCodeRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::request_login_code`]\n\n[`ClientAuthExt::request_login_code`]: super::ClientAuthExt::request_login_code"]
+        #[derive(Debug, Clone)]
+        RequestLoginCode {
+            body: crate::types::LoginCodeRequest = required,
+        }
     }
     impl<'a> RequestLoginCode<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::LoginCodeRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: LoginCodeRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/login/code`
         pub async fn send(
             self,
@@ -666,33 +610,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::request_login_link`]
-
-[`ClientAuthExt::request_login_link`]: super::ClientAuthExt::request_login_link*/
-    #[derive(Debug, Clone)]
-    pub struct RequestLoginLink<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::LoginLinkRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::request_login_link`]\n\n[`ClientAuthExt::request_login_link`]: super::ClientAuthExt::request_login_link"]
+        #[derive(Debug, Clone)]
+        RequestLoginLink {
+            body: crate::types::LoginLinkRequest = required,
+        }
     }
     impl<'a> RequestLoginLink<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::LoginLinkRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: LoginLinkRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/login/link`
         pub async fn send(
             self,
@@ -777,33 +702,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::oauth_login`]
-
-[`ClientAuthExt::oauth_login`]: super::ClientAuthExt::oauth_login*/
-    #[derive(Debug, Clone)]
-    pub struct OauthLogin<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::OAuthLoginRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::oauth_login`]\n\n[`ClientAuthExt::oauth_login`]: super::ClientAuthExt::oauth_login"]
+        #[derive(Debug, Clone)]
+        OauthLogin {
+            body: crate::types::OAuthLoginRequest = required,
+        }
     }
     impl<'a> OauthLogin<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::OAuthLoginRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: OAuthLoginRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/oauth`
         pub async fn send(
             self,
@@ -888,33 +794,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::refresh`]
-
-[`ClientAuthExt::refresh`]: super::ClientAuthExt::refresh*/
-    #[derive(Debug, Clone)]
-    pub struct Refresh<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::RefreshRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::refresh`]\n\n[`ClientAuthExt::refresh`]: super::ClientAuthExt::refresh"]
+        #[derive(Debug, Clone)]
+        Refresh {
+            body: crate::types::RefreshRequest = required,
+        }
     }
     impl<'a> Refresh<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::RefreshRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: RefreshRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/refresh`
         pub async fn send(
             self,
@@ -999,33 +886,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::register`]
-
-[`ClientAuthExt::register`]: super::ClientAuthExt::register*/
-    #[derive(Debug, Clone)]
-    pub struct Register<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::RegisterRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::register`]\n\n[`ClientAuthExt::register`]: super::ClientAuthExt::register"]
+        #[derive(Debug, Clone)]
+        Register {
+            body: crate::types::RegisterRequest = required,
+        }
     }
     impl<'a> Register<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::RegisterRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: RegisterRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/register`
         pub async fn send(
             self,
@@ -1117,33 +985,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::exchange_token`]
-
-[`ClientAuthExt::exchange_token`]: super::ClientAuthExt::exchange_token*/
-    #[derive(Debug, Clone)]
-    pub struct ExchangeToken<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::TokenExchangeRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::exchange_token`]\n\n[`ClientAuthExt::exchange_token`]: super::ClientAuthExt::exchange_token"]
+        #[derive(Debug, Clone)]
+        ExchangeToken {
+            body: crate::types::TokenExchangeRequest = required,
+        }
     }
     impl<'a> ExchangeToken<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::TokenExchangeRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: TokenExchangeRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/token`
         pub async fn send(
             self,
@@ -1228,33 +1077,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAuthExt::verify_login_link`]
-
-[`ClientAuthExt::verify_login_link`]: super::ClientAuthExt::verify_login_link*/
-    #[derive(Debug, Clone)]
-    pub struct VerifyLoginLink<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::VerifyLinkRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAuthExt::verify_login_link`]\n\n[`ClientAuthExt::verify_login_link`]: super::ClientAuthExt::verify_login_link"]
+        #[derive(Debug, Clone)]
+        VerifyLoginLink {
+            body: crate::types::VerifyLinkRequest = required,
+        }
     }
     impl<'a> VerifyLoginLink<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::VerifyLinkRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: VerifyLinkRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/auth/verify/link`
         pub async fn send(
             self,
@@ -1339,33 +1169,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthExt::authorize_device`]
-
-[`ClientOauthExt::authorize_device`]: super::ClientOauthExt::authorize_device*/
-    #[derive(Debug, Clone)]
-    pub struct AuthorizeDevice<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::DeviceAuthorizationRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthExt::authorize_device`]\n\n[`ClientOauthExt::authorize_device`]: super::ClientOauthExt::authorize_device"]
+        #[derive(Debug, Clone)]
+        AuthorizeDevice {
+            body: crate::types::DeviceAuthorizationRequest = required,
+        }
     }
     impl<'a> AuthorizeDevice<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::DeviceAuthorizationRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: DeviceAuthorizationRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/oauth/device/authorize`
         pub async fn send(
             self,
@@ -1450,33 +1261,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthExt::create_oauth_token`]
-
-[`ClientOauthExt::create_oauth_token`]: super::ClientOauthExt::create_oauth_token*/
-    #[derive(Debug, Clone)]
-    pub struct CreateOauthToken<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::OAuthTokenRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthExt::create_oauth_token`]\n\n[`ClientOauthExt::create_oauth_token`]: super::ClientOauthExt::create_oauth_token"]
+        #[derive(Debug, Clone)]
+        CreateOauthToken {
+            body: crate::types::OAuthTokenRequest = required,
+        }
     }
     impl<'a> CreateOauthToken<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::OAuthTokenRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: OAuthTokenRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/oauth/token`
         pub async fn send(
             self,

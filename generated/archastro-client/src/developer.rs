@@ -2867,52 +2867,22 @@ impl ClientWorkflowsExt for Client {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use crate::support::builders::operation_builder;
     use super::types;
     #[allow(unused_imports)]
     use super::{
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`ClientAppsExt::list_apps`]
-
-[`ClientAppsExt::list_apps`]: super::ClientAppsExt::list_apps*/
-    #[derive(Debug, Clone)]
-    pub struct ListApps<'a> {
-        client: &'a super::Client,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppsExt::list_apps`]\n\n[`ClientAppsExt::list_apps`]: super::ClientAppsExt::list_apps"]
+        #[derive(Debug, Clone)]
+        ListApps {
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListApps<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps`
         pub async fn send(
             self,
@@ -2985,33 +2955,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppsExt::create_app`]
-
-[`ClientAppsExt::create_app`]: super::ClientAppsExt::create_app*/
-    #[derive(Debug, Clone)]
-    pub struct CreateApp<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::CreateAppRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppsExt::create_app`]\n\n[`ClientAppsExt::create_app`]: super::ClientAppsExt::create_app"]
+        #[derive(Debug, Clone)]
+        CreateApp {
+            body: crate::types::CreateAppRequest = required,
+        }
     }
     impl<'a> CreateApp<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAppRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAppRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps`
         pub async fn send(
             self,
@@ -3096,33 +3047,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppsExt::get_app`]
-
-[`ClientAppsExt::get_app`]: super::ClientAppsExt::get_app*/
-    #[derive(Debug, Clone)]
-    pub struct GetApp<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppsExt::get_app`]\n\n[`ClientAppsExt::get_app`]: super::ClientAppsExt::get_app"]
+        #[derive(Debug, Clone)]
+        GetApp {
+            app_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetApp<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}`
         pub async fn send(
             self,
@@ -3202,33 +3134,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppsExt::delete_app`]
-
-[`ClientAppsExt::delete_app`]: super::ClientAppsExt::delete_app*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteApp<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppsExt::delete_app`]\n\n[`ClientAppsExt::delete_app`]: super::ClientAppsExt::delete_app"]
+        #[derive(Debug, Clone)]
+        DeleteApp {
+            app_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteApp<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}`
         pub async fn send(
             self,
@@ -3305,47 +3218,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppsExt::update_app`]
-
-[`ClientAppsExt::update_app`]: super::ClientAppsExt::update_app*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateApp<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateAppRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppsExt::update_app`]\n\n[`ClientAppsExt::update_app`]: super::ClientAppsExt::update_app"]
+        #[derive(Debug, Clone)]
+        UpdateApp {
+            app_id: ::std::string::String = required,
+            body: crate::types::UpdateAppRequest = required,
+        }
     }
     impl<'a> UpdateApp<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateAppRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateAppRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}`
         pub async fn send(
             self,
@@ -3434,75 +3315,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppAgentsExt::list_app_agents`]
-
-[`ClientAppAgentsExt::list_app_agents`]: super::ClientAppAgentsExt::list_app_agents*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppAgents<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        team: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppAgentsExt::list_app_agents`]\n\n[`ClientAppAgentsExt::list_app_agents`]: super::ClientAppAgentsExt::list_app_agents"]
+        #[derive(Debug, Clone)]
+        ListAppAgents {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            team: ::std::string::String = optional,
+        }
     }
     impl<'a> ListAppAgents<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                team: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn team<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents`
         pub async fn send(
             self,
@@ -3588,47 +3411,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppAgentsExt::create_app_agent`]
-
-[`ClientAppAgentsExt::create_app_agent`]: super::ClientAppAgentsExt::create_app_agent*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppAgent<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateAgentRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppAgentsExt::create_app_agent`]\n\n[`ClientAppAgentsExt::create_app_agent`]: super::ClientAppAgentsExt::create_app_agent"]
+        #[derive(Debug, Clone)]
+        CreateAppAgent {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateAgentRequest = required,
+        }
     }
     impl<'a> CreateAppAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAgentRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAgentRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents`
         pub async fn send(
             self,
@@ -3724,47 +3515,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppAgentsExt::get_app_agent`]
-
-[`ClientAppAgentsExt::get_app_agent`]: super::ClientAppAgentsExt::get_app_agent*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppAgent<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppAgentsExt::get_app_agent`]\n\n[`ClientAppAgentsExt::get_app_agent`]: super::ClientAppAgentsExt::get_app_agent"]
+        #[derive(Debug, Clone)]
+        GetAppAgent {
+            app_id: ::std::string::String = required,
+            agent_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
         pub async fn send(
             self,
@@ -3845,47 +3604,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppAgentsExt::delete_app_agent`]
-
-[`ClientAppAgentsExt::delete_app_agent`]: super::ClientAppAgentsExt::delete_app_agent*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppAgent<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppAgentsExt::delete_app_agent`]\n\n[`ClientAppAgentsExt::delete_app_agent`]: super::ClientAppAgentsExt::delete_app_agent"]
+        #[derive(Debug, Clone)]
+        DeleteAppAgent {
+            app_id: ::std::string::String = required,
+            agent_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
         pub async fn send(
             self,
@@ -3963,61 +3690,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppAgentsExt::update_app_agent`]
-
-[`ClientAppAgentsExt::update_app_agent`]: super::ClientAppAgentsExt::update_app_agent*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppAgent<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateAgentRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppAgentsExt::update_app_agent`]\n\n[`ClientAppAgentsExt::update_app_agent`]: super::ClientAppAgentsExt::update_app_agent"]
+        #[derive(Debug, Clone)]
+        UpdateAppAgent {
+            app_id: ::std::string::String = required,
+            agent_id: ::std::string::String = required,
+            body: crate::types::UpdateAgentRequest = required,
+        }
     }
     impl<'a> UpdateAppAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateAgentRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateAgentRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
         pub async fn send(
             self,
@@ -4114,61 +3796,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::create_agent_installation`]
-
-[`ClientInstallationsExt::create_agent_installation`]: super::ClientInstallationsExt::create_agent_installation*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAgentInstallation<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateInstallationRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::create_agent_installation`]\n\n[`ClientInstallationsExt::create_agent_installation`]: super::ClientInstallationsExt::create_agent_installation"]
+        #[derive(Debug, Clone)]
+        CreateAgentInstallation {
+            app_id: ::std::string::String = required,
+            agent_id: ::std::string::String = required,
+            body: crate::types::CreateInstallationRequest = required,
+        }
     }
     impl<'a> CreateAgentInstallation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateInstallationRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateInstallationRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/installations`
         pub async fn send(
             self,
@@ -4266,61 +3903,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::create_agent_routine`]
-
-[`ClientRoutinesExt::create_agent_routine`]: super::ClientRoutinesExt::create_agent_routine*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAgentRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateRoutineRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::create_agent_routine`]\n\n[`ClientRoutinesExt::create_agent_routine`]: super::ClientRoutinesExt::create_agent_routine"]
+        #[derive(Debug, Clone)]
+        CreateAgentRoutine {
+            app_id: ::std::string::String = required,
+            agent_id: ::std::string::String = required,
+            body: crate::types::CreateRoutineRequest = required,
+        }
     }
     impl<'a> CreateAgentRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent_id: Err("agent_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateRoutineRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateRoutineRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/routines`
         pub async fn send(
             self,
@@ -4418,87 +4010,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientConfigsExt::list_app_configs`]
-
-[`ClientConfigsExt::list_app_configs`]: super::ClientConfigsExt::list_app_configs*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppConfigs<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        archived: Result<Option<bool>, String>,
-        kind: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientConfigsExt::list_app_configs`]\n\n[`ClientConfigsExt::list_app_configs`]: super::ClientConfigsExt::list_app_configs"]
+        #[derive(Debug, Clone)]
+        ListAppConfigs {
+            app_id: ::std::string::String = required,
+            archived: bool = optional,
+            kind: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppConfigs<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                archived: Ok(None),
-                kind: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn kind<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.kind = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kind failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs`
         pub async fn send(
             self,
@@ -4586,47 +4109,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientConfigsExt::create_app_config`]
-
-[`ClientConfigsExt::create_app_config`]: super::ClientConfigsExt::create_app_config*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppConfig<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateConfigRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientConfigsExt::create_app_config`]\n\n[`ClientConfigsExt::create_app_config`]: super::ClientConfigsExt::create_app_config"]
+        #[derive(Debug, Clone)]
+        CreateAppConfig {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateConfigRequest = required,
+        }
     }
     impl<'a> CreateAppConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateConfigRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateConfigRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/configs`
         pub async fn send(
             self,
@@ -4722,47 +4213,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientConfigsExt::get_app_config`]
-
-[`ClientConfigsExt::get_app_config`]: super::ClientConfigsExt::get_app_config*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppConfig<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        config_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientConfigsExt::get_app_config`]\n\n[`ClientConfigsExt::get_app_config`]: super::ClientConfigsExt::get_app_config"]
+        #[derive(Debug, Clone)]
+        GetAppConfig {
+            app_id: ::std::string::String = required,
+            config_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                config_id: Err("config_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn config_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for config_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
         pub async fn send(
             self,
@@ -4843,47 +4302,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientConfigsExt::delete_app_config`]
-
-[`ClientConfigsExt::delete_app_config`]: super::ClientConfigsExt::delete_app_config*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppConfig<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        config_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientConfigsExt::delete_app_config`]\n\n[`ClientConfigsExt::delete_app_config`]: super::ClientConfigsExt::delete_app_config"]
+        #[derive(Debug, Clone)]
+        DeleteAppConfig {
+            app_id: ::std::string::String = required,
+            config_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                config_id: Err("config_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn config_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for config_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
         pub async fn send(
             self,
@@ -4961,61 +4388,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientConfigsExt::update_app_config`]
-
-[`ClientConfigsExt::update_app_config`]: super::ClientConfigsExt::update_app_config*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppConfig<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        config_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateConfigRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientConfigsExt::update_app_config`]\n\n[`ClientConfigsExt::update_app_config`]: super::ClientConfigsExt::update_app_config"]
+        #[derive(Debug, Clone)]
+        UpdateAppConfig {
+            app_id: ::std::string::String = required,
+            config_id: ::std::string::String = required,
+            body: crate::types::UpdateConfigRequest = required,
+        }
     }
     impl<'a> UpdateAppConfig<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                config_id: Err("config_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn config_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.config_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for config_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateConfigRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateConfigRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
         pub async fn send(
             self,
@@ -5112,60 +4494,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextCredentialsExt::list_context_credentials`]
-
-[`ClientContextCredentialsExt::list_context_credentials`]: super::ClientContextCredentialsExt::list_context_credentials*/
-    #[derive(Debug, Clone)]
-    pub struct ListContextCredentials<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextCredentialsExt::list_context_credentials`]\n\n[`ClientContextCredentialsExt::list_context_credentials`]: super::ClientContextCredentialsExt::list_context_credentials"]
+        #[derive(Debug, Clone)]
+        ListContextCredentials {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListContextCredentials<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
         pub async fn send(
             self,
@@ -5249,47 +4587,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextCredentialsExt::create_context_credential`]
-
-[`ClientContextCredentialsExt::create_context_credential`]: super::ClientContextCredentialsExt::create_context_credential*/
-    #[derive(Debug, Clone)]
-    pub struct CreateContextCredential<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateCredentialRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextCredentialsExt::create_context_credential`]\n\n[`ClientContextCredentialsExt::create_context_credential`]: super::ClientContextCredentialsExt::create_context_credential"]
+        #[derive(Debug, Clone)]
+        CreateContextCredential {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateCredentialRequest = required,
+        }
     }
     impl<'a> CreateContextCredential<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateCredentialRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateCredentialRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
         pub async fn send(
             self,
@@ -5378,47 +4684,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextCredentialsExt::get_context_credential`]
-
-[`ClientContextCredentialsExt::get_context_credential`]: super::ClientContextCredentialsExt::get_context_credential*/
-    #[derive(Debug, Clone)]
-    pub struct GetContextCredential<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        credential_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextCredentialsExt::get_context_credential`]\n\n[`ClientContextCredentialsExt::get_context_credential`]: super::ClientContextCredentialsExt::get_context_credential"]
+        #[derive(Debug, Clone)]
+        GetContextCredential {
+            app_id: ::std::string::String = required,
+            credential_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetContextCredential<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                credential_id: Err("credential_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn credential_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.credential_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for credential_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
         pub async fn send(
             self,
@@ -5500,47 +4774,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextCredentialsExt::delete_context_credential`]
-
-[`ClientContextCredentialsExt::delete_context_credential`]: super::ClientContextCredentialsExt::delete_context_credential*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteContextCredential<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        credential_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextCredentialsExt::delete_context_credential`]\n\n[`ClientContextCredentialsExt::delete_context_credential`]: super::ClientContextCredentialsExt::delete_context_credential"]
+        #[derive(Debug, Clone)]
+        DeleteContextCredential {
+            app_id: ::std::string::String = required,
+            credential_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteContextCredential<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                credential_id: Err("credential_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn credential_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.credential_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for credential_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
         pub async fn send(
             self,
@@ -5619,75 +4861,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextIntegrationsExt::list_context_integrations`]
-
-[`ClientContextIntegrationsExt::list_context_integrations`]: super::ClientContextIntegrationsExt::list_context_integrations*/
-    #[derive(Debug, Clone)]
-    pub struct ListContextIntegrations<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        provider: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextIntegrationsExt::list_context_integrations`]\n\n[`ClientContextIntegrationsExt::list_context_integrations`]: super::ClientContextIntegrationsExt::list_context_integrations"]
+        #[derive(Debug, Clone)]
+        ListContextIntegrations {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            provider: ::std::string::String = optional,
+        }
     }
     impl<'a> ListContextIntegrations<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                provider: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn provider<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.provider = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for provider failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
         pub async fn send(
             self,
@@ -5773,47 +4957,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextIntegrationsExt::create_context_integration`]
-
-[`ClientContextIntegrationsExt::create_context_integration`]: super::ClientContextIntegrationsExt::create_context_integration*/
-    #[derive(Debug, Clone)]
-    pub struct CreateContextIntegration<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateIntegrationRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextIntegrationsExt::create_context_integration`]\n\n[`ClientContextIntegrationsExt::create_context_integration`]: super::ClientContextIntegrationsExt::create_context_integration"]
+        #[derive(Debug, Clone)]
+        CreateContextIntegration {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateIntegrationRequest = required,
+        }
     }
     impl<'a> CreateContextIntegration<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateIntegrationRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateIntegrationRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
         pub async fn send(
             self,
@@ -5902,47 +5054,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextIntegrationsExt::get_context_integration`]
-
-[`ClientContextIntegrationsExt::get_context_integration`]: super::ClientContextIntegrationsExt::get_context_integration*/
-    #[derive(Debug, Clone)]
-    pub struct GetContextIntegration<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        integration_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextIntegrationsExt::get_context_integration`]\n\n[`ClientContextIntegrationsExt::get_context_integration`]: super::ClientContextIntegrationsExt::get_context_integration"]
+        #[derive(Debug, Clone)]
+        GetContextIntegration {
+            app_id: ::std::string::String = required,
+            integration_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetContextIntegration<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                integration_id: Err("integration_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn integration_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.integration_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for integration_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
         pub async fn send(
             self,
@@ -6024,47 +5144,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextIntegrationsExt::delete_context_integration`]
-
-[`ClientContextIntegrationsExt::delete_context_integration`]: super::ClientContextIntegrationsExt::delete_context_integration*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteContextIntegration<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        integration_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextIntegrationsExt::delete_context_integration`]\n\n[`ClientContextIntegrationsExt::delete_context_integration`]: super::ClientContextIntegrationsExt::delete_context_integration"]
+        #[derive(Debug, Clone)]
+        DeleteContextIntegration {
+            app_id: ::std::string::String = required,
+            integration_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteContextIntegration<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                integration_id: Err("integration_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn integration_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.integration_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for integration_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
         pub async fn send(
             self,
@@ -6143,90 +5231,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextSourcesExt::list_context_sources`]
-
-[`ClientContextSourcesExt::list_context_sources`]: super::ClientContextSourcesExt::list_context_sources*/
-    #[derive(Debug, Clone)]
-    pub struct ListContextSources<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        type_: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextSourcesExt::list_context_sources`]\n\n[`ClientContextSourcesExt::list_context_sources`]: super::ClientContextSourcesExt::list_context_sources"]
+        #[derive(Debug, Clone)]
+        ListContextSources {
+            app_id: ::std::string::String = required,
+            agent: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            type_: ::std::string::String = optional,
+        }
     }
     impl<'a> ListContextSources<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-                type_: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn type_<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for type_ failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
         pub async fn send(
             self,
@@ -6314,47 +5330,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextSourcesExt::create_context_source`]
-
-[`ClientContextSourcesExt::create_context_source`]: super::ClientContextSourcesExt::create_context_source*/
-    #[derive(Debug, Clone)]
-    pub struct CreateContextSource<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateContextSourceRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextSourcesExt::create_context_source`]\n\n[`ClientContextSourcesExt::create_context_source`]: super::ClientContextSourcesExt::create_context_source"]
+        #[derive(Debug, Clone)]
+        CreateContextSource {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateContextSourceRequest = required,
+        }
     }
     impl<'a> CreateContextSource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateContextSourceRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateContextSourceRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
         pub async fn send(
             self,
@@ -6443,47 +5427,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextSourcesExt::get_context_source`]
-
-[`ClientContextSourcesExt::get_context_source`]: super::ClientContextSourcesExt::get_context_source*/
-    #[derive(Debug, Clone)]
-    pub struct GetContextSource<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        source_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextSourcesExt::get_context_source`]\n\n[`ClientContextSourcesExt::get_context_source`]: super::ClientContextSourcesExt::get_context_source"]
+        #[derive(Debug, Clone)]
+        GetContextSource {
+            app_id: ::std::string::String = required,
+            source_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetContextSource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                source_id: Err("source_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn source_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.source_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
         pub async fn send(
             self,
@@ -6565,47 +5517,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientContextSourcesExt::delete_context_source`]
-
-[`ClientContextSourcesExt::delete_context_source`]: super::ClientContextSourcesExt::delete_context_source*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteContextSource<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        source_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientContextSourcesExt::delete_context_source`]\n\n[`ClientContextSourcesExt::delete_context_source`]: super::ClientContextSourcesExt::delete_context_source"]
+        #[derive(Debug, Clone)]
+        DeleteContextSource {
+            app_id: ::std::string::String = required,
+            source_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteContextSource<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                source_id: Err("source_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn source_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.source_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
         pub async fn send(
             self,
@@ -6684,60 +5604,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientCustomObjectsExt::list_app_custom_objects`]
-
-[`ClientCustomObjectsExt::list_app_custom_objects`]: super::ClientCustomObjectsExt::list_app_custom_objects*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppCustomObjects<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientCustomObjectsExt::list_app_custom_objects`]\n\n[`ClientCustomObjectsExt::list_app_custom_objects`]: super::ClientCustomObjectsExt::list_app_custom_objects"]
+        #[derive(Debug, Clone)]
+        ListAppCustomObjects {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppCustomObjects<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
         pub async fn send(
             self,
@@ -6821,47 +5697,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientCustomObjectsExt::create_app_custom_object`]
-
-[`ClientCustomObjectsExt::create_app_custom_object`]: super::ClientCustomObjectsExt::create_app_custom_object*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppCustomObject<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateCustomObjectRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientCustomObjectsExt::create_app_custom_object`]\n\n[`ClientCustomObjectsExt::create_app_custom_object`]: super::ClientCustomObjectsExt::create_app_custom_object"]
+        #[derive(Debug, Clone)]
+        CreateAppCustomObject {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateCustomObjectRequest = required,
+        }
     }
     impl<'a> CreateAppCustomObject<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateCustomObjectRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateCustomObjectRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
         pub async fn send(
             self,
@@ -6957,47 +5801,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientCustomObjectsExt::get_app_custom_object`]
-
-[`ClientCustomObjectsExt::get_app_custom_object`]: super::ClientCustomObjectsExt::get_app_custom_object*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppCustomObject<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        custom_object_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientCustomObjectsExt::get_app_custom_object`]\n\n[`ClientCustomObjectsExt::get_app_custom_object`]: super::ClientCustomObjectsExt::get_app_custom_object"]
+        #[derive(Debug, Clone)]
+        GetAppCustomObject {
+            app_id: ::std::string::String = required,
+            custom_object_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppCustomObject<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                custom_object_id: Err("custom_object_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn custom_object_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.custom_object_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for custom_object_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
         pub async fn send(
             self,
@@ -7079,47 +5891,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientCustomObjectsExt::delete_app_custom_object`]
-
-[`ClientCustomObjectsExt::delete_app_custom_object`]: super::ClientCustomObjectsExt::delete_app_custom_object*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppCustomObject<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        custom_object_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientCustomObjectsExt::delete_app_custom_object`]\n\n[`ClientCustomObjectsExt::delete_app_custom_object`]: super::ClientCustomObjectsExt::delete_app_custom_object"]
+        #[derive(Debug, Clone)]
+        DeleteAppCustomObject {
+            app_id: ::std::string::String = required,
+            custom_object_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppCustomObject<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                custom_object_id: Err("custom_object_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn custom_object_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.custom_object_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for custom_object_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
         pub async fn send(
             self,
@@ -7198,63 +5978,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientCustomObjectsExt::update_app_custom_object`]
-
-[`ClientCustomObjectsExt::update_app_custom_object`]: super::ClientCustomObjectsExt::update_app_custom_object*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppCustomObject<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        custom_object_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateCustomObjectRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientCustomObjectsExt::update_app_custom_object`]\n\n[`ClientCustomObjectsExt::update_app_custom_object`]: super::ClientCustomObjectsExt::update_app_custom_object"]
+        #[derive(Debug, Clone)]
+        UpdateAppCustomObject {
+            app_id: ::std::string::String = required,
+            custom_object_id: ::std::string::String = required,
+            body: crate::types::UpdateCustomObjectRequest = required,
+        }
     }
     impl<'a> UpdateAppCustomObject<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                custom_object_id: Err(
-                    "custom_object_id was not initialized".to_string(),
-                ),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn custom_object_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.custom_object_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for custom_object_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateCustomObjectRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateCustomObjectRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
         pub async fn send(
             self,
@@ -7352,60 +6085,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDomainsExt::list_app_domains`]
-
-[`ClientDomainsExt::list_app_domains`]: super::ClientDomainsExt::list_app_domains*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppDomains<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDomainsExt::list_app_domains`]\n\n[`ClientDomainsExt::list_app_domains`]: super::ClientDomainsExt::list_app_domains"]
+        #[derive(Debug, Clone)]
+        ListAppDomains {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppDomains<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains`
         pub async fn send(
             self,
@@ -7489,47 +6178,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDomainsExt::create_app_domain`]
-
-[`ClientDomainsExt::create_app_domain`]: super::ClientDomainsExt::create_app_domain*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppDomain<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateDomainRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDomainsExt::create_app_domain`]\n\n[`ClientDomainsExt::create_app_domain`]: super::ClientDomainsExt::create_app_domain"]
+        #[derive(Debug, Clone)]
+        CreateAppDomain {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateDomainRequest = required,
+        }
     }
     impl<'a> CreateAppDomain<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateDomainRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateDomainRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/domains`
         pub async fn send(
             self,
@@ -7625,47 +6282,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDomainsExt::get_app_domain`]
-
-[`ClientDomainsExt::get_app_domain`]: super::ClientDomainsExt::get_app_domain*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppDomain<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        domain_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDomainsExt::get_app_domain`]\n\n[`ClientDomainsExt::get_app_domain`]: super::ClientDomainsExt::get_app_domain"]
+        #[derive(Debug, Clone)]
+        GetAppDomain {
+            app_id: ::std::string::String = required,
+            domain_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppDomain<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                domain_id: Err("domain_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn domain_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.domain_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for domain_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
         pub async fn send(
             self,
@@ -7746,47 +6371,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDomainsExt::delete_app_domain`]
-
-[`ClientDomainsExt::delete_app_domain`]: super::ClientDomainsExt::delete_app_domain*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppDomain<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        domain_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDomainsExt::delete_app_domain`]\n\n[`ClientDomainsExt::delete_app_domain`]: super::ClientDomainsExt::delete_app_domain"]
+        #[derive(Debug, Clone)]
+        DeleteAppDomain {
+            app_id: ::std::string::String = required,
+            domain_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppDomain<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                domain_id: Err("domain_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn domain_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.domain_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for domain_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
         pub async fn send(
             self,
@@ -7864,61 +6457,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDomainsExt::update_app_domain`]
-
-[`ClientDomainsExt::update_app_domain`]: super::ClientDomainsExt::update_app_domain*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppDomain<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        domain_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateDomainRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDomainsExt::update_app_domain`]\n\n[`ClientDomainsExt::update_app_domain`]: super::ClientDomainsExt::update_app_domain"]
+        #[derive(Debug, Clone)]
+        UpdateAppDomain {
+            app_id: ::std::string::String = required,
+            domain_id: ::std::string::String = required,
+            body: crate::types::UpdateDomainRequest = required,
+        }
     }
     impl<'a> UpdateAppDomain<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                domain_id: Err("domain_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn domain_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.domain_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for domain_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateDomainRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateDomainRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
         pub async fn send(
             self,
@@ -8008,75 +6556,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFilesExt::list_app_files`]
-
-[`ClientFilesExt::list_app_files`]: super::ClientFilesExt::list_app_files*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppFiles<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        owner: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFilesExt::list_app_files`]\n\n[`ClientFilesExt::list_app_files`]: super::ClientFilesExt::list_app_files"]
+        #[derive(Debug, Clone)]
+        ListAppFiles {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            owner: ::std::string::String = optional,
+        }
     }
     impl<'a> ListAppFiles<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                owner: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn owner<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.owner = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for owner failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files`
         pub async fn send(
             self,
@@ -8162,47 +6652,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFilesExt::create_app_file`]
-
-[`ClientFilesExt::create_app_file`]: super::ClientFilesExt::create_app_file*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppFile<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateFileRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFilesExt::create_app_file`]\n\n[`ClientFilesExt::create_app_file`]: super::ClientFilesExt::create_app_file"]
+        #[derive(Debug, Clone)]
+        CreateAppFile {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateFileRequest = required,
+        }
     }
     impl<'a> CreateAppFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateFileRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateFileRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/files`
         pub async fn send(
             self,
@@ -8291,47 +6749,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFilesExt::get_app_file`]
-
-[`ClientFilesExt::get_app_file`]: super::ClientFilesExt::get_app_file*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppFile<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        file_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFilesExt::get_app_file`]\n\n[`ClientFilesExt::get_app_file`]: super::ClientFilesExt::get_app_file"]
+        #[derive(Debug, Clone)]
+        GetAppFile {
+            app_id: ::std::string::String = required,
+            file_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                file_id: Err("file_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn file_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.file_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
         pub async fn send(
             self,
@@ -8412,47 +6838,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFilesExt::delete_app_file`]
-
-[`ClientFilesExt::delete_app_file`]: super::ClientFilesExt::delete_app_file*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppFile<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        file_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFilesExt::delete_app_file`]\n\n[`ClientFilesExt::delete_app_file`]: super::ClientFilesExt::delete_app_file"]
+        #[derive(Debug, Clone)]
+        DeleteAppFile {
+            app_id: ::std::string::String = required,
+            file_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                file_id: Err("file_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn file_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.file_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
         pub async fn send(
             self,
@@ -8530,61 +6924,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFilesExt::update_app_file`]
-
-[`ClientFilesExt::update_app_file`]: super::ClientFilesExt::update_app_file*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppFile<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        file_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateFileRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFilesExt::update_app_file`]\n\n[`ClientFilesExt::update_app_file`]: super::ClientFilesExt::update_app_file"]
+        #[derive(Debug, Clone)]
+        UpdateAppFile {
+            app_id: ::std::string::String = required,
+            file_id: ::std::string::String = required,
+            body: crate::types::UpdateFileRequest = required,
+        }
     }
     impl<'a> UpdateAppFile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                file_id: Err("file_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn file_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.file_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateFileRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateFileRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
         pub async fn send(
             self,
@@ -8674,105 +7023,19 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::list_app_installations`]
-
-[`ClientInstallationsExt::list_app_installations`]: super::ClientInstallationsExt::list_app_installations*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppInstallations<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent: Result<Option<::std::string::String>, String>,
-        kind: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        state: Result<Option<types::ListAppInstallationsState>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::list_app_installations`]\n\n[`ClientInstallationsExt::list_app_installations`]: super::ClientInstallationsExt::list_app_installations"]
+        #[derive(Debug, Clone)]
+        ListAppInstallations {
+            app_id: ::std::string::String = required,
+            agent: ::std::string::String = optional,
+            kind: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            state: types::ListAppInstallationsState = optional,
+        }
     }
     impl<'a> ListAppInstallations<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent: Ok(None),
-                kind: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-                state: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn kind<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.kind = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kind failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn state<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListAppInstallationsState>,
-        {
-            self.state = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListAppInstallationsState` for state failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations`
         pub async fn send(
             self,
@@ -8862,33 +7125,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::list_installation_kinds`]
-
-[`ClientInstallationsExt::list_installation_kinds`]: super::ClientInstallationsExt::list_installation_kinds*/
-    #[derive(Debug, Clone)]
-    pub struct ListInstallationKinds<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::list_installation_kinds`]\n\n[`ClientInstallationsExt::list_installation_kinds`]: super::ClientInstallationsExt::list_installation_kinds"]
+        #[derive(Debug, Clone)]
+        ListInstallationKinds {
+            app_id: ::std::string::String = required,
+        }
     }
     impl<'a> ListInstallationKinds<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/kinds`
         pub async fn send(
             self,
@@ -8968,47 +7212,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::get_app_installation`]
-
-[`ClientInstallationsExt::get_app_installation`]: super::ClientInstallationsExt::get_app_installation*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppInstallation<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        installation_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::get_app_installation`]\n\n[`ClientInstallationsExt::get_app_installation`]: super::ClientInstallationsExt::get_app_installation"]
+        #[derive(Debug, Clone)]
+        GetAppInstallation {
+            app_id: ::std::string::String = required,
+            installation_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppInstallation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                installation_id: Err("installation_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn installation_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.installation_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for installation_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
         pub async fn send(
             self,
@@ -9090,47 +7302,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::delete_app_installation`]
-
-[`ClientInstallationsExt::delete_app_installation`]: super::ClientInstallationsExt::delete_app_installation*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppInstallation<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        installation_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::delete_app_installation`]\n\n[`ClientInstallationsExt::delete_app_installation`]: super::ClientInstallationsExt::delete_app_installation"]
+        #[derive(Debug, Clone)]
+        DeleteAppInstallation {
+            app_id: ::std::string::String = required,
+            installation_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppInstallation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                installation_id: Err("installation_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn installation_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.installation_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for installation_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
         pub async fn send(
             self,
@@ -9209,47 +7389,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::activate_app_installation`]
-
-[`ClientInstallationsExt::activate_app_installation`]: super::ClientInstallationsExt::activate_app_installation*/
-    #[derive(Debug, Clone)]
-    pub struct ActivateAppInstallation<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        installation_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::activate_app_installation`]\n\n[`ClientInstallationsExt::activate_app_installation`]: super::ClientInstallationsExt::activate_app_installation"]
+        #[derive(Debug, Clone)]
+        ActivateAppInstallation {
+            app_id: ::std::string::String = required,
+            installation_id: ::std::string::String = required,
+        }
     }
     impl<'a> ActivateAppInstallation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                installation_id: Err("installation_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn installation_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.installation_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for installation_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/activate`
         pub async fn send(
             self,
@@ -9338,47 +7486,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInstallationsExt::pause_app_installation`]
-
-[`ClientInstallationsExt::pause_app_installation`]: super::ClientInstallationsExt::pause_app_installation*/
-    #[derive(Debug, Clone)]
-    pub struct PauseAppInstallation<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        installation_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInstallationsExt::pause_app_installation`]\n\n[`ClientInstallationsExt::pause_app_installation`]: super::ClientInstallationsExt::pause_app_installation"]
+        #[derive(Debug, Clone)]
+        PauseAppInstallation {
+            app_id: ::std::string::String = required,
+            installation_id: ::std::string::String = required,
+        }
     }
     impl<'a> PauseAppInstallation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                installation_id: Err("installation_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn installation_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.installation_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for installation_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/pause`
         pub async fn send(
             self,
@@ -9460,74 +7576,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientApiKeysExt::list_app_keys`]
-
-[`ClientApiKeysExt::list_app_keys`]: super::ClientApiKeysExt::list_app_keys*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppKeys<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        type_: Result<Option<types::ListAppKeysType>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientApiKeysExt::list_app_keys`]\n\n[`ClientApiKeysExt::list_app_keys`]: super::ClientApiKeysExt::list_app_keys"]
+        #[derive(Debug, Clone)]
+        ListAppKeys {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            type_: types::ListAppKeysType = optional,
+        }
     }
     impl<'a> ListAppKeys<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                type_: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn type_<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListAppKeysType>,
-        {
-            self.type_ = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListAppKeysType` for type_ failed".to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys`
         pub async fn send(
             self,
@@ -9613,47 +7672,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientApiKeysExt::create_app_key`]
-
-[`ClientApiKeysExt::create_app_key`]: super::ClientApiKeysExt::create_app_key*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppKey<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateApiKeyRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientApiKeysExt::create_app_key`]\n\n[`ClientApiKeysExt::create_app_key`]: super::ClientApiKeysExt::create_app_key"]
+        #[derive(Debug, Clone)]
+        CreateAppKey {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateApiKeyRequest = required,
+        }
     }
     impl<'a> CreateAppKey<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateApiKeyRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateApiKeyRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/keys`
         pub async fn send(
             self,
@@ -9742,47 +7769,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientApiKeysExt::get_app_key`]
-
-[`ClientApiKeysExt::get_app_key`]: super::ClientApiKeysExt::get_app_key*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppKey<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        key_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientApiKeysExt::get_app_key`]\n\n[`ClientApiKeysExt::get_app_key`]: super::ClientApiKeysExt::get_app_key"]
+        #[derive(Debug, Clone)]
+        GetAppKey {
+            app_id: ::std::string::String = required,
+            key_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppKey<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                key_id: Err("key_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn key_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.key_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for key_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
         pub async fn send(
             self,
@@ -9863,47 +7858,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientApiKeysExt::delete_app_key`]
-
-[`ClientApiKeysExt::delete_app_key`]: super::ClientApiKeysExt::delete_app_key*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppKey<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        key_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientApiKeysExt::delete_app_key`]\n\n[`ClientApiKeysExt::delete_app_key`]: super::ClientApiKeysExt::delete_app_key"]
+        #[derive(Debug, Clone)]
+        DeleteAppKey {
+            app_id: ::std::string::String = required,
+            key_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppKey<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                key_id: Err("key_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn key_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.key_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for key_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
         pub async fn send(
             self,
@@ -9981,61 +7944,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientApiKeysExt::update_app_key`]
-
-[`ClientApiKeysExt::update_app_key`]: super::ClientApiKeysExt::update_app_key*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppKey<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        key_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateApiKeyRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientApiKeysExt::update_app_key`]\n\n[`ClientApiKeysExt::update_app_key`]: super::ClientApiKeysExt::update_app_key"]
+        #[derive(Debug, Clone)]
+        UpdateAppKey {
+            app_id: ::std::string::String = required,
+            key_id: ::std::string::String = required,
+            body: crate::types::UpdateApiKeyRequest = required,
+        }
     }
     impl<'a> UpdateAppKey<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                key_id: Err("key_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn key_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.key_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for key_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateApiKeyRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateApiKeyRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
         pub async fn send(
             self,
@@ -10125,60 +8043,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppMembersExt::list_app_members`]
-
-[`ClientAppMembersExt::list_app_members`]: super::ClientAppMembersExt::list_app_members*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppMembers<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppMembersExt::list_app_members`]\n\n[`ClientAppMembersExt::list_app_members`]: super::ClientAppMembersExt::list_app_members"]
+        #[derive(Debug, Clone)]
+        ListAppMembers {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppMembers<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members`
         pub async fn send(
             self,
@@ -10262,47 +8136,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppMembersExt::create_app_member`]
-
-[`ClientAppMembersExt::create_app_member`]: super::ClientAppMembersExt::create_app_member*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateAppMemberRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppMembersExt::create_app_member`]\n\n[`ClientAppMembersExt::create_app_member`]: super::ClientAppMembersExt::create_app_member"]
+        #[derive(Debug, Clone)]
+        CreateAppMember {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateAppMemberRequest = required,
+        }
     }
     impl<'a> CreateAppMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAppMemberRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAppMemberRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/members`
         pub async fn send(
             self,
@@ -10398,47 +8240,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppMembersExt::get_app_member`]
-
-[`ClientAppMembersExt::get_app_member`]: super::ClientAppMembersExt::get_app_member*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        member_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppMembersExt::get_app_member`]\n\n[`ClientAppMembersExt::get_app_member`]: super::ClientAppMembersExt::get_app_member"]
+        #[derive(Debug, Clone)]
+        GetAppMember {
+            app_id: ::std::string::String = required,
+            member_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                member_id: Err("member_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn member_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.member_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for member_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
         pub async fn send(
             self,
@@ -10519,47 +8329,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppMembersExt::delete_app_member`]
-
-[`ClientAppMembersExt::delete_app_member`]: super::ClientAppMembersExt::delete_app_member*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        member_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppMembersExt::delete_app_member`]\n\n[`ClientAppMembersExt::delete_app_member`]: super::ClientAppMembersExt::delete_app_member"]
+        #[derive(Debug, Clone)]
+        DeleteAppMember {
+            app_id: ::std::string::String = required,
+            member_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                member_id: Err("member_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn member_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.member_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for member_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
         pub async fn send(
             self,
@@ -10637,61 +8415,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppMembersExt::update_app_member`]
-
-[`ClientAppMembersExt::update_app_member`]: super::ClientAppMembersExt::update_app_member*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        member_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateAppMemberRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppMembersExt::update_app_member`]\n\n[`ClientAppMembersExt::update_app_member`]: super::ClientAppMembersExt::update_app_member"]
+        #[derive(Debug, Clone)]
+        UpdateAppMember {
+            app_id: ::std::string::String = required,
+            member_id: ::std::string::String = required,
+            body: crate::types::UpdateAppMemberRequest = required,
+        }
     }
     impl<'a> UpdateAppMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                member_id: Err("member_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn member_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.member_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for member_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateAppMemberRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateAppMemberRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
         pub async fn send(
             self,
@@ -10781,60 +8514,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthClientsExt::list_app_oauth_clients`]
-
-[`ClientOauthClientsExt::list_app_oauth_clients`]: super::ClientOauthClientsExt::list_app_oauth_clients*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppOauthClients<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthClientsExt::list_app_oauth_clients`]\n\n[`ClientOauthClientsExt::list_app_oauth_clients`]: super::ClientOauthClientsExt::list_app_oauth_clients"]
+        #[derive(Debug, Clone)]
+        ListAppOauthClients {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppOauthClients<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
         pub async fn send(
             self,
@@ -10918,47 +8607,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthClientsExt::create_app_oauth_client`]
-
-[`ClientOauthClientsExt::create_app_oauth_client`]: super::ClientOauthClientsExt::create_app_oauth_client*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppOauthClient<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateOAuthClientRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthClientsExt::create_app_oauth_client`]\n\n[`ClientOauthClientsExt::create_app_oauth_client`]: super::ClientOauthClientsExt::create_app_oauth_client"]
+        #[derive(Debug, Clone)]
+        CreateAppOauthClient {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateOAuthClientRequest = required,
+        }
     }
     impl<'a> CreateAppOauthClient<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateOAuthClientRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateOAuthClientRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
         pub async fn send(
             self,
@@ -11047,47 +8704,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthClientsExt::get_app_oauth_client`]
-
-[`ClientOauthClientsExt::get_app_oauth_client`]: super::ClientOauthClientsExt::get_app_oauth_client*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppOauthClient<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_client_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthClientsExt::get_app_oauth_client`]\n\n[`ClientOauthClientsExt::get_app_oauth_client`]: super::ClientOauthClientsExt::get_app_oauth_client"]
+        #[derive(Debug, Clone)]
+        GetAppOauthClient {
+            app_id: ::std::string::String = required,
+            oauth_client_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppOauthClient<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_client_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_client_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_client_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
         pub async fn send(
             self,
@@ -11169,47 +8794,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthClientsExt::delete_app_oauth_client`]
-
-[`ClientOauthClientsExt::delete_app_oauth_client`]: super::ClientOauthClientsExt::delete_app_oauth_client*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppOauthClient<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_client_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthClientsExt::delete_app_oauth_client`]\n\n[`ClientOauthClientsExt::delete_app_oauth_client`]: super::ClientOauthClientsExt::delete_app_oauth_client"]
+        #[derive(Debug, Clone)]
+        DeleteAppOauthClient {
+            app_id: ::std::string::String = required,
+            oauth_client_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppOauthClient<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_client_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_client_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_client_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
         pub async fn send(
             self,
@@ -11288,61 +8881,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthClientsExt::update_app_oauth_client`]
-
-[`ClientOauthClientsExt::update_app_oauth_client`]: super::ClientOauthClientsExt::update_app_oauth_client*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppOauthClient<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_client_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateOAuthClientRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthClientsExt::update_app_oauth_client`]\n\n[`ClientOauthClientsExt::update_app_oauth_client`]: super::ClientOauthClientsExt::update_app_oauth_client"]
+        #[derive(Debug, Clone)]
+        UpdateAppOauthClient {
+            app_id: ::std::string::String = required,
+            oauth_client_id: ::std::string::String = required,
+            body: crate::types::UpdateOAuthClientRequest = required,
+        }
     }
     impl<'a> UpdateAppOauthClient<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_client_id: Err("oauth_client_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_client_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_client_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_client_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateOAuthClientRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateOAuthClientRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
         pub async fn send(
             self,
@@ -11433,60 +8981,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthProvidersExt::list_app_oauth_providers`]
-
-[`ClientOauthProvidersExt::list_app_oauth_providers`]: super::ClientOauthProvidersExt::list_app_oauth_providers*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppOauthProviders<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthProvidersExt::list_app_oauth_providers`]\n\n[`ClientOauthProvidersExt::list_app_oauth_providers`]: super::ClientOauthProvidersExt::list_app_oauth_providers"]
+        #[derive(Debug, Clone)]
+        ListAppOauthProviders {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppOauthProviders<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
         pub async fn send(
             self,
@@ -11570,47 +9074,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthProvidersExt::create_app_oauth_provider`]
-
-[`ClientOauthProvidersExt::create_app_oauth_provider`]: super::ClientOauthProvidersExt::create_app_oauth_provider*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppOauthProvider<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateOAuthProviderRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthProvidersExt::create_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::create_app_oauth_provider`]: super::ClientOauthProvidersExt::create_app_oauth_provider"]
+        #[derive(Debug, Clone)]
+        CreateAppOauthProvider {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateOAuthProviderRequest = required,
+        }
     }
     impl<'a> CreateAppOauthProvider<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateOAuthProviderRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateOAuthProviderRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
         pub async fn send(
             self,
@@ -11706,49 +9178,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthProvidersExt::get_app_oauth_provider`]
-
-[`ClientOauthProvidersExt::get_app_oauth_provider`]: super::ClientOauthProvidersExt::get_app_oauth_provider*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppOauthProvider<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_provider_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthProvidersExt::get_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::get_app_oauth_provider`]: super::ClientOauthProvidersExt::get_app_oauth_provider"]
+        #[derive(Debug, Clone)]
+        GetAppOauthProvider {
+            app_id: ::std::string::String = required,
+            oauth_provider_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppOauthProvider<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_provider_id: Err(
-                    "oauth_provider_id was not initialized".to_string(),
-                ),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_provider_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_provider_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_provider_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
         pub async fn send(
             self,
@@ -11830,49 +9268,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthProvidersExt::delete_app_oauth_provider`]
-
-[`ClientOauthProvidersExt::delete_app_oauth_provider`]: super::ClientOauthProvidersExt::delete_app_oauth_provider*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppOauthProvider<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_provider_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthProvidersExt::delete_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::delete_app_oauth_provider`]: super::ClientOauthProvidersExt::delete_app_oauth_provider"]
+        #[derive(Debug, Clone)]
+        DeleteAppOauthProvider {
+            app_id: ::std::string::String = required,
+            oauth_provider_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppOauthProvider<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_provider_id: Err(
-                    "oauth_provider_id was not initialized".to_string(),
-                ),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_provider_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_provider_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_provider_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
         pub async fn send(
             self,
@@ -11951,63 +9355,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOauthProvidersExt::update_app_oauth_provider`]
-
-[`ClientOauthProvidersExt::update_app_oauth_provider`]: super::ClientOauthProvidersExt::update_app_oauth_provider*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppOauthProvider<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        oauth_provider_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateOAuthProviderRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOauthProvidersExt::update_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::update_app_oauth_provider`]: super::ClientOauthProvidersExt::update_app_oauth_provider"]
+        #[derive(Debug, Clone)]
+        UpdateAppOauthProvider {
+            app_id: ::std::string::String = required,
+            oauth_provider_id: ::std::string::String = required,
+            body: crate::types::UpdateOAuthProviderRequest = required,
+        }
     }
     impl<'a> UpdateAppOauthProvider<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                oauth_provider_id: Err(
-                    "oauth_provider_id was not initialized".to_string(),
-                ),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn oauth_provider_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.oauth_provider_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for oauth_provider_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateOAuthProviderRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateOAuthProviderRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
         pub async fn send(
             self,
@@ -12098,60 +9455,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOrgsExt::list_app_orgs`]
-
-[`ClientOrgsExt::list_app_orgs`]: super::ClientOrgsExt::list_app_orgs*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppOrgs<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOrgsExt::list_app_orgs`]\n\n[`ClientOrgsExt::list_app_orgs`]: super::ClientOrgsExt::list_app_orgs"]
+        #[derive(Debug, Clone)]
+        ListAppOrgs {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppOrgs<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
         pub async fn send(
             self,
@@ -12235,47 +9548,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOrgsExt::create_app_org`]
-
-[`ClientOrgsExt::create_app_org`]: super::ClientOrgsExt::create_app_org*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppOrg<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateOrgRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOrgsExt::create_app_org`]\n\n[`ClientOrgsExt::create_app_org`]: super::ClientOrgsExt::create_app_org"]
+        #[derive(Debug, Clone)]
+        CreateAppOrg {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateOrgRequest = required,
+        }
     }
     impl<'a> CreateAppOrg<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateOrgRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateOrgRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
         pub async fn send(
             self,
@@ -12371,47 +9652,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOrgsExt::get_app_org`]
-
-[`ClientOrgsExt::get_app_org`]: super::ClientOrgsExt::get_app_org*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppOrg<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        org_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOrgsExt::get_app_org`]\n\n[`ClientOrgsExt::get_app_org`]: super::ClientOrgsExt::get_app_org"]
+        #[derive(Debug, Clone)]
+        GetAppOrg {
+            app_id: ::std::string::String = required,
+            org_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppOrg<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                org_id: Err("org_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn org_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.org_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for org_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
         pub async fn send(
             self,
@@ -12492,47 +9741,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOrgsExt::delete_app_org`]
-
-[`ClientOrgsExt::delete_app_org`]: super::ClientOrgsExt::delete_app_org*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppOrg<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        org_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOrgsExt::delete_app_org`]\n\n[`ClientOrgsExt::delete_app_org`]: super::ClientOrgsExt::delete_app_org"]
+        #[derive(Debug, Clone)]
+        DeleteAppOrg {
+            app_id: ::std::string::String = required,
+            org_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppOrg<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                org_id: Err("org_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn org_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.org_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for org_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
         pub async fn send(
             self,
@@ -12610,61 +9827,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientOrgsExt::update_app_org`]
-
-[`ClientOrgsExt::update_app_org`]: super::ClientOrgsExt::update_app_org*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppOrg<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        org_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateOrgRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientOrgsExt::update_app_org`]\n\n[`ClientOrgsExt::update_app_org`]: super::ClientOrgsExt::update_app_org"]
+        #[derive(Debug, Clone)]
+        UpdateAppOrg {
+            app_id: ::std::string::String = required,
+            org_id: ::std::string::String = required,
+            body: crate::types::UpdateOrgRequest = required,
+        }
     }
     impl<'a> UpdateAppOrg<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                org_id: Err("org_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn org_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.org_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for org_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateOrgRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateOrgRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
         pub async fn send(
             self,
@@ -12761,60 +9933,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPersonasExt::list_app_personas`]
-
-[`ClientPersonasExt::list_app_personas`]: super::ClientPersonasExt::list_app_personas*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppPersonas<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientPersonasExt::list_app_personas`]\n\n[`ClientPersonasExt::list_app_personas`]: super::ClientPersonasExt::list_app_personas"]
+        #[derive(Debug, Clone)]
+        ListAppPersonas {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppPersonas<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas`
         pub async fn send(
             self,
@@ -12898,47 +10026,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPersonasExt::create_app_persona`]
-
-[`ClientPersonasExt::create_app_persona`]: super::ClientPersonasExt::create_app_persona*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppPersona<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreatePersonaRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientPersonasExt::create_app_persona`]\n\n[`ClientPersonasExt::create_app_persona`]: super::ClientPersonasExt::create_app_persona"]
+        #[derive(Debug, Clone)]
+        CreateAppPersona {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreatePersonaRequest = required,
+        }
     }
     impl<'a> CreateAppPersona<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreatePersonaRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreatePersonaRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/personas`
         pub async fn send(
             self,
@@ -13034,47 +10130,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPersonasExt::get_app_persona`]
-
-[`ClientPersonasExt::get_app_persona`]: super::ClientPersonasExt::get_app_persona*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppPersona<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        persona_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientPersonasExt::get_app_persona`]\n\n[`ClientPersonasExt::get_app_persona`]: super::ClientPersonasExt::get_app_persona"]
+        #[derive(Debug, Clone)]
+        GetAppPersona {
+            app_id: ::std::string::String = required,
+            persona_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppPersona<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                persona_id: Err("persona_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn persona_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.persona_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for persona_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
         pub async fn send(
             self,
@@ -13155,47 +10219,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPersonasExt::delete_app_persona`]
-
-[`ClientPersonasExt::delete_app_persona`]: super::ClientPersonasExt::delete_app_persona*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppPersona<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        persona_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientPersonasExt::delete_app_persona`]\n\n[`ClientPersonasExt::delete_app_persona`]: super::ClientPersonasExt::delete_app_persona"]
+        #[derive(Debug, Clone)]
+        DeleteAppPersona {
+            app_id: ::std::string::String = required,
+            persona_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppPersona<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                persona_id: Err("persona_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn persona_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.persona_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for persona_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
         pub async fn send(
             self,
@@ -13273,61 +10305,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientPersonasExt::update_app_persona`]
-
-[`ClientPersonasExt::update_app_persona`]: super::ClientPersonasExt::update_app_persona*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppPersona<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        persona_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdatePersonaRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientPersonasExt::update_app_persona`]\n\n[`ClientPersonasExt::update_app_persona`]: super::ClientPersonasExt::update_app_persona"]
+        #[derive(Debug, Clone)]
+        UpdateAppPersona {
+            app_id: ::std::string::String = required,
+            persona_id: ::std::string::String = required,
+            body: crate::types::UpdatePersonaRequest = required,
+        }
     }
     impl<'a> UpdateAppPersona<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                persona_id: Err("persona_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn persona_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.persona_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for persona_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdatePersonaRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdatePersonaRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
         pub async fn send(
             self,
@@ -13424,89 +10411,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::list_app_routines`]
-
-[`ClientRoutinesExt::list_app_routines`]: super::ClientRoutinesExt::list_app_routines*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppRoutines<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        agent: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        status: Result<Option<types::ListAppRoutinesStatus>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::list_app_routines`]\n\n[`ClientRoutinesExt::list_app_routines`]: super::ClientRoutinesExt::list_app_routines"]
+        #[derive(Debug, Clone)]
+        ListAppRoutines {
+            app_id: ::std::string::String = required,
+            agent: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            status: types::ListAppRoutinesStatus = optional,
+        }
     }
     impl<'a> ListAppRoutines<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                agent: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-                status: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn agent<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn status<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListAppRoutinesStatus>,
-        {
-            self.status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListAppRoutinesStatus` for status failed".to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines`
         pub async fn send(
             self,
@@ -13594,47 +10510,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::get_app_routine`]
-
-[`ClientRoutinesExt::get_app_routine`]: super::ClientRoutinesExt::get_app_routine*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        routine_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::get_app_routine`]\n\n[`ClientRoutinesExt::get_app_routine`]: super::ClientRoutinesExt::get_app_routine"]
+        #[derive(Debug, Clone)]
+        GetAppRoutine {
+            app_id: ::std::string::String = required,
+            routine_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                routine_id: Err("routine_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn routine_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.routine_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for routine_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
         pub async fn send(
             self,
@@ -13715,47 +10599,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::delete_app_routine`]
-
-[`ClientRoutinesExt::delete_app_routine`]: super::ClientRoutinesExt::delete_app_routine*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        routine_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::delete_app_routine`]\n\n[`ClientRoutinesExt::delete_app_routine`]: super::ClientRoutinesExt::delete_app_routine"]
+        #[derive(Debug, Clone)]
+        DeleteAppRoutine {
+            app_id: ::std::string::String = required,
+            routine_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                routine_id: Err("routine_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn routine_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.routine_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for routine_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
         pub async fn send(
             self,
@@ -13833,61 +10685,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::update_app_routine`]
-
-[`ClientRoutinesExt::update_app_routine`]: super::ClientRoutinesExt::update_app_routine*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        routine_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateRoutineRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::update_app_routine`]\n\n[`ClientRoutinesExt::update_app_routine`]: super::ClientRoutinesExt::update_app_routine"]
+        #[derive(Debug, Clone)]
+        UpdateAppRoutine {
+            app_id: ::std::string::String = required,
+            routine_id: ::std::string::String = required,
+            body: crate::types::UpdateRoutineRequest = required,
+        }
     }
     impl<'a> UpdateAppRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                routine_id: Err("routine_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn routine_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.routine_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for routine_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateRoutineRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateRoutineRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
         pub async fn send(
             self,
@@ -13977,47 +10784,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::activate_app_routine`]
-
-[`ClientRoutinesExt::activate_app_routine`]: super::ClientRoutinesExt::activate_app_routine*/
-    #[derive(Debug, Clone)]
-    pub struct ActivateAppRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        routine_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::activate_app_routine`]\n\n[`ClientRoutinesExt::activate_app_routine`]: super::ClientRoutinesExt::activate_app_routine"]
+        #[derive(Debug, Clone)]
+        ActivateAppRoutine {
+            app_id: ::std::string::String = required,
+            routine_id: ::std::string::String = required,
+        }
     }
     impl<'a> ActivateAppRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                routine_id: Err("routine_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn routine_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.routine_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for routine_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate`
         pub async fn send(
             self,
@@ -14106,47 +10881,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientRoutinesExt::pause_app_routine`]
-
-[`ClientRoutinesExt::pause_app_routine`]: super::ClientRoutinesExt::pause_app_routine*/
-    #[derive(Debug, Clone)]
-    pub struct PauseAppRoutine<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        routine_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientRoutinesExt::pause_app_routine`]\n\n[`ClientRoutinesExt::pause_app_routine`]: super::ClientRoutinesExt::pause_app_routine"]
+        #[derive(Debug, Clone)]
+        PauseAppRoutine {
+            app_id: ::std::string::String = required,
+            routine_id: ::std::string::String = required,
+        }
     }
     impl<'a> PauseAppRoutine<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                routine_id: Err("routine_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn routine_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.routine_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for routine_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause`
         pub async fn send(
             self,
@@ -14228,60 +10971,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSandboxesExt::list_app_sandboxs`]
-
-[`ClientSandboxesExt::list_app_sandboxs`]: super::ClientSandboxesExt::list_app_sandboxs*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppSandboxs<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSandboxesExt::list_app_sandboxs`]\n\n[`ClientSandboxesExt::list_app_sandboxs`]: super::ClientSandboxesExt::list_app_sandboxs"]
+        #[derive(Debug, Clone)]
+        ListAppSandboxs {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppSandboxs<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
         pub async fn send(
             self,
@@ -14365,47 +11064,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSandboxesExt::create_app_sandbox`]
-
-[`ClientSandboxesExt::create_app_sandbox`]: super::ClientSandboxesExt::create_app_sandbox*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppSandbox<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateSandboxRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSandboxesExt::create_app_sandbox`]\n\n[`ClientSandboxesExt::create_app_sandbox`]: super::ClientSandboxesExt::create_app_sandbox"]
+        #[derive(Debug, Clone)]
+        CreateAppSandbox {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateSandboxRequest = required,
+        }
     }
     impl<'a> CreateAppSandbox<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateSandboxRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateSandboxRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
         pub async fn send(
             self,
@@ -14501,47 +11168,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSandboxesExt::get_app_sandbox`]
-
-[`ClientSandboxesExt::get_app_sandbox`]: super::ClientSandboxesExt::get_app_sandbox*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppSandbox<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        sandbox_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSandboxesExt::get_app_sandbox`]\n\n[`ClientSandboxesExt::get_app_sandbox`]: super::ClientSandboxesExt::get_app_sandbox"]
+        #[derive(Debug, Clone)]
+        GetAppSandbox {
+            app_id: ::std::string::String = required,
+            sandbox_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppSandbox<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                sandbox_id: Err("sandbox_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn sandbox_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.sandbox_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sandbox_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
         pub async fn send(
             self,
@@ -14622,47 +11257,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSandboxesExt::delete_app_sandbox`]
-
-[`ClientSandboxesExt::delete_app_sandbox`]: super::ClientSandboxesExt::delete_app_sandbox*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppSandbox<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        sandbox_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSandboxesExt::delete_app_sandbox`]\n\n[`ClientSandboxesExt::delete_app_sandbox`]: super::ClientSandboxesExt::delete_app_sandbox"]
+        #[derive(Debug, Clone)]
+        DeleteAppSandbox {
+            app_id: ::std::string::String = required,
+            sandbox_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppSandbox<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                sandbox_id: Err("sandbox_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn sandbox_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.sandbox_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sandbox_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
         pub async fn send(
             self,
@@ -14740,61 +11343,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSandboxesExt::update_app_sandbox`]
-
-[`ClientSandboxesExt::update_app_sandbox`]: super::ClientSandboxesExt::update_app_sandbox*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppSandbox<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        sandbox_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateSandboxRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSandboxesExt::update_app_sandbox`]\n\n[`ClientSandboxesExt::update_app_sandbox`]: super::ClientSandboxesExt::update_app_sandbox"]
+        #[derive(Debug, Clone)]
+        UpdateAppSandbox {
+            app_id: ::std::string::String = required,
+            sandbox_id: ::std::string::String = required,
+            body: crate::types::UpdateSandboxRequest = required,
+        }
     }
     impl<'a> UpdateAppSandbox<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                sandbox_id: Err("sandbox_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn sandbox_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.sandbox_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sandbox_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateSandboxRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateSandboxRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
         pub async fn send(
             self,
@@ -14884,75 +11442,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::list_app_teams`]
-
-[`ClientAppTeamsExt::list_app_teams`]: super::ClientAppTeamsExt::list_app_teams*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppTeams<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        org: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::list_app_teams`]\n\n[`ClientAppTeamsExt::list_app_teams`]: super::ClientAppTeamsExt::list_app_teams"]
+        #[derive(Debug, Clone)]
+        ListAppTeams {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            org: ::std::string::String = optional,
+        }
     }
     impl<'a> ListAppTeams<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                org: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn org<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.org = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for org failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams`
         pub async fn send(
             self,
@@ -15038,47 +11538,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::create_app_team`]
-
-[`ClientAppTeamsExt::create_app_team`]: super::ClientAppTeamsExt::create_app_team*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppTeam<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateAppTeamRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::create_app_team`]\n\n[`ClientAppTeamsExt::create_app_team`]: super::ClientAppTeamsExt::create_app_team"]
+        #[derive(Debug, Clone)]
+        CreateAppTeam {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateAppTeamRequest = required,
+        }
     }
     impl<'a> CreateAppTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAppTeamRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAppTeamRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams`
         pub async fn send(
             self,
@@ -15174,47 +11642,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::get_app_team`]
-
-[`ClientAppTeamsExt::get_app_team`]: super::ClientAppTeamsExt::get_app_team*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppTeam<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::get_app_team`]\n\n[`ClientAppTeamsExt::get_app_team`]: super::ClientAppTeamsExt::get_app_team"]
+        #[derive(Debug, Clone)]
+        GetAppTeam {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
         pub async fn send(
             self,
@@ -15295,47 +11731,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::delete_app_team`]
-
-[`ClientAppTeamsExt::delete_app_team`]: super::ClientAppTeamsExt::delete_app_team*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppTeam<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::delete_app_team`]\n\n[`ClientAppTeamsExt::delete_app_team`]: super::ClientAppTeamsExt::delete_app_team"]
+        #[derive(Debug, Clone)]
+        DeleteAppTeam {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
         pub async fn send(
             self,
@@ -15413,61 +11817,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::update_app_team`]
-
-[`ClientAppTeamsExt::update_app_team`]: super::ClientAppTeamsExt::update_app_team*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppTeam<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateTeamRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::update_app_team`]\n\n[`ClientAppTeamsExt::update_app_team`]: super::ClientAppTeamsExt::update_app_team"]
+        #[derive(Debug, Clone)]
+        UpdateAppTeam {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+            body: crate::types::UpdateTeamRequest = required,
+        }
     }
     impl<'a> UpdateAppTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateTeamRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateTeamRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
         pub async fn send(
             self,
@@ -15564,74 +11923,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::list_app_team_members`]
-
-[`ClientAppTeamsExt::list_app_team_members`]: super::ClientAppTeamsExt::list_app_team_members*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppTeamMembers<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::list_app_team_members`]\n\n[`ClientAppTeamsExt::list_app_team_members`]: super::ClientAppTeamsExt::list_app_team_members"]
+        #[derive(Debug, Clone)]
+        ListAppTeamMembers {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppTeamMembers<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
         pub async fn send(
             self,
@@ -15716,61 +12018,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::add_app_team_member`]
-
-[`ClientAppTeamsExt::add_app_team_member`]: super::ClientAppTeamsExt::add_app_team_member*/
-    #[derive(Debug, Clone)]
-    pub struct AddAppTeamMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
-        body: Result<crate::types::AddTeamMemberRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::add_app_team_member`]\n\n[`ClientAppTeamsExt::add_app_team_member`]: super::ClientAppTeamsExt::add_app_team_member"]
+        #[derive(Debug, Clone)]
+        AddAppTeamMember {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+            body: crate::types::AddTeamMemberRequest = required,
+        }
     }
     impl<'a> AddAppTeamMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::AddTeamMemberRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: AddTeamMemberRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
         pub async fn send(
             self,
@@ -15867,61 +12124,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppTeamsExt::remove_app_team_member`]
-
-[`ClientAppTeamsExt::remove_app_team_member`]: super::ClientAppTeamsExt::remove_app_team_member*/
-    #[derive(Debug, Clone)]
-    pub struct RemoveAppTeamMember<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        team_id: Result<::std::string::String, String>,
-        user_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppTeamsExt::remove_app_team_member`]\n\n[`ClientAppTeamsExt::remove_app_team_member`]: super::ClientAppTeamsExt::remove_app_team_member"]
+        #[derive(Debug, Clone)]
+        RemoveAppTeamMember {
+            app_id: ::std::string::String = required,
+            team_id: ::std::string::String = required,
+            user_id: ::std::string::String = required,
+        }
     }
     impl<'a> RemoveAppTeamMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                team_id: Err("team_id was not initialized".to_string()),
-                user_id: Err("user_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members/{user_id}`
         pub async fn send(
             self,
@@ -16008,104 +12220,19 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppUsersExt::list_app_users`]
-
-[`ClientAppUsersExt::list_app_users`]: super::ClientAppUsersExt::list_app_users*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppUsers<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        email: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        org: Result<Option<::std::string::String>, String>,
-        status: Result<Option<types::ListAppUsersStatus>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppUsersExt::list_app_users`]\n\n[`ClientAppUsersExt::list_app_users`]: super::ClientAppUsersExt::list_app_users"]
+        #[derive(Debug, Clone)]
+        ListAppUsers {
+            app_id: ::std::string::String = required,
+            email: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            org: ::std::string::String = optional,
+            status: types::ListAppUsersStatus = optional,
+        }
     }
     impl<'a> ListAppUsers<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                email: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-                org: Ok(None),
-                status: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn email<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.email = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for email failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn org<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.org = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for org failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn status<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListAppUsersStatus>,
-        {
-            self.status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListAppUsersStatus` for status failed".to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users`
         pub async fn send(
             self,
@@ -16195,47 +12322,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppUsersExt::create_app_user`]
-
-[`ClientAppUsersExt::create_app_user`]: super::ClientAppUsersExt::create_app_user*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppUser<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateAppUserRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppUsersExt::create_app_user`]\n\n[`ClientAppUsersExt::create_app_user`]: super::ClientAppUsersExt::create_app_user"]
+        #[derive(Debug, Clone)]
+        CreateAppUser {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateAppUserRequest = required,
+        }
     }
     impl<'a> CreateAppUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAppUserRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAppUserRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/users`
         pub async fn send(
             self,
@@ -16331,47 +12426,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppUsersExt::get_app_user`]
-
-[`ClientAppUsersExt::get_app_user`]: super::ClientAppUsersExt::get_app_user*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppUser<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        user_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppUsersExt::get_app_user`]\n\n[`ClientAppUsersExt::get_app_user`]: super::ClientAppUsersExt::get_app_user"]
+        #[derive(Debug, Clone)]
+        GetAppUser {
+            app_id: ::std::string::String = required,
+            user_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                user_id: Err("user_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
         pub async fn send(
             self,
@@ -16452,47 +12515,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppUsersExt::delete_app_user`]
-
-[`ClientAppUsersExt::delete_app_user`]: super::ClientAppUsersExt::delete_app_user*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppUser<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        user_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppUsersExt::delete_app_user`]\n\n[`ClientAppUsersExt::delete_app_user`]: super::ClientAppUsersExt::delete_app_user"]
+        #[derive(Debug, Clone)]
+        DeleteAppUser {
+            app_id: ::std::string::String = required,
+            user_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                user_id: Err("user_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
         pub async fn send(
             self,
@@ -16570,61 +12601,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAppUsersExt::update_app_user`]
-
-[`ClientAppUsersExt::update_app_user`]: super::ClientAppUsersExt::update_app_user*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppUser<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        user_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateAppUserRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAppUsersExt::update_app_user`]\n\n[`ClientAppUsersExt::update_app_user`]: super::ClientAppUsersExt::update_app_user"]
+        #[derive(Debug, Clone)]
+        UpdateAppUser {
+            app_id: ::std::string::String = required,
+            user_id: ::std::string::String = required,
+            body: crate::types::UpdateAppUserRequest = required,
+        }
     }
     impl<'a> UpdateAppUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                user_id: Err("user_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateAppUserRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateAppUserRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
         pub async fn send(
             self,
@@ -16721,60 +12707,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWebhooksExt::list_app_webhooks`]
-
-[`ClientWebhooksExt::list_app_webhooks`]: super::ClientWebhooksExt::list_app_webhooks*/
-    #[derive(Debug, Clone)]
-    pub struct ListAppWebhooks<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWebhooksExt::list_app_webhooks`]\n\n[`ClientWebhooksExt::list_app_webhooks`]: super::ClientWebhooksExt::list_app_webhooks"]
+        #[derive(Debug, Clone)]
+        ListAppWebhooks {
+            app_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListAppWebhooks<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
         pub async fn send(
             self,
@@ -16858,47 +12800,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWebhooksExt::create_app_webhook`]
-
-[`ClientWebhooksExt::create_app_webhook`]: super::ClientWebhooksExt::create_app_webhook*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAppWebhook<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateWebhookRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWebhooksExt::create_app_webhook`]\n\n[`ClientWebhooksExt::create_app_webhook`]: super::ClientWebhooksExt::create_app_webhook"]
+        #[derive(Debug, Clone)]
+        CreateAppWebhook {
+            app_id: ::std::string::String = required,
+            body: crate::types::CreateWebhookRequest = required,
+        }
     }
     impl<'a> CreateAppWebhook<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateWebhookRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateWebhookRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
         pub async fn send(
             self,
@@ -16987,47 +12897,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWebhooksExt::get_app_webhook`]
-
-[`ClientWebhooksExt::get_app_webhook`]: super::ClientWebhooksExt::get_app_webhook*/
-    #[derive(Debug, Clone)]
-    pub struct GetAppWebhook<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        webhook_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWebhooksExt::get_app_webhook`]\n\n[`ClientWebhooksExt::get_app_webhook`]: super::ClientWebhooksExt::get_app_webhook"]
+        #[derive(Debug, Clone)]
+        GetAppWebhook {
+            app_id: ::std::string::String = required,
+            webhook_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAppWebhook<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                webhook_id: Err("webhook_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn webhook_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.webhook_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for webhook_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
         pub async fn send(
             self,
@@ -17108,47 +12986,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWebhooksExt::delete_app_webhook`]
-
-[`ClientWebhooksExt::delete_app_webhook`]: super::ClientWebhooksExt::delete_app_webhook*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAppWebhook<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        webhook_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWebhooksExt::delete_app_webhook`]\n\n[`ClientWebhooksExt::delete_app_webhook`]: super::ClientWebhooksExt::delete_app_webhook"]
+        #[derive(Debug, Clone)]
+        DeleteAppWebhook {
+            app_id: ::std::string::String = required,
+            webhook_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAppWebhook<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                webhook_id: Err("webhook_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn webhook_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.webhook_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for webhook_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
         pub async fn send(
             self,
@@ -17226,61 +13072,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWebhooksExt::update_app_webhook`]
-
-[`ClientWebhooksExt::update_app_webhook`]: super::ClientWebhooksExt::update_app_webhook*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAppWebhook<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        webhook_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateWebhookRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWebhooksExt::update_app_webhook`]\n\n[`ClientWebhooksExt::update_app_webhook`]: super::ClientWebhooksExt::update_app_webhook"]
+        #[derive(Debug, Clone)]
+        UpdateAppWebhook {
+            app_id: ::std::string::String = required,
+            webhook_id: ::std::string::String = required,
+            body: crate::types::UpdateWebhookRequest = required,
+        }
     }
     impl<'a> UpdateAppWebhook<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                webhook_id: Err("webhook_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn webhook_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.webhook_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for webhook_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateWebhookRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateWebhookRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
         pub async fn send(
             self,
@@ -17370,33 +13171,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWorkflowsExt::list_workflow_node_types`]
-
-[`ClientWorkflowsExt::list_workflow_node_types`]: super::ClientWorkflowsExt::list_workflow_node_types*/
-    #[derive(Debug, Clone)]
-    pub struct ListWorkflowNodeTypes<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWorkflowsExt::list_workflow_node_types`]\n\n[`ClientWorkflowsExt::list_workflow_node_types`]: super::ClientWorkflowsExt::list_workflow_node_types"]
+        #[derive(Debug, Clone)]
+        ListWorkflowNodeTypes {
+            app_id: ::std::string::String = required,
+        }
     }
     impl<'a> ListWorkflowNodeTypes<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/node-types`
         pub async fn send(
             self,
@@ -17476,47 +13258,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWorkflowsExt::run_workflow`]
-
-[`ClientWorkflowsExt::run_workflow`]: super::ClientWorkflowsExt::run_workflow*/
-    #[derive(Debug, Clone)]
-    pub struct RunWorkflow<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        body: Result<crate::types::RunWorkflowRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWorkflowsExt::run_workflow`]\n\n[`ClientWorkflowsExt::run_workflow`]: super::ClientWorkflowsExt::run_workflow"]
+        #[derive(Debug, Clone)]
+        RunWorkflow {
+            app_id: ::std::string::String = required,
+            body: crate::types::RunWorkflowRequest = required,
+        }
     }
     impl<'a> RunWorkflow<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::RunWorkflowRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: RunWorkflowRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/workflows/run`
         pub async fn send(
             self,
@@ -17605,33 +13355,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientWorkflowsExt::get_workflow_script_language`]
-
-[`ClientWorkflowsExt::get_workflow_script_language`]: super::ClientWorkflowsExt::get_workflow_script_language*/
-    #[derive(Debug, Clone)]
-    pub struct GetWorkflowScriptLanguage<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientWorkflowsExt::get_workflow_script_language`]\n\n[`ClientWorkflowsExt::get_workflow_script_language`]: super::ClientWorkflowsExt::get_workflow_script_language"]
+        #[derive(Debug, Clone)]
+        GetWorkflowScriptLanguage {
+            app_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetWorkflowScriptLanguage<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/scripts/language`
         pub async fn send(
             self,
@@ -17711,33 +13442,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDeveloperExt::accept_developer_invite`]
-
-[`ClientDeveloperExt::accept_developer_invite`]: super::ClientDeveloperExt::accept_developer_invite*/
-    #[derive(Debug, Clone)]
-    pub struct AcceptDeveloperInvite<'a> {
-        client: &'a super::Client,
-        token: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDeveloperExt::accept_developer_invite`]\n\n[`ClientDeveloperExt::accept_developer_invite`]: super::ClientDeveloperExt::accept_developer_invite"]
+        #[derive(Debug, Clone)]
+        AcceptDeveloperInvite {
+            token: ::std::string::String = required,
+        }
     }
     impl<'a> AcceptDeveloperInvite<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                token: Err("token was not initialized".to_string()),
-            }
-        }
-        pub fn token<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.token = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for token failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/protected/api/v2/developer/invites/{token}/accept`
         pub async fn send(
             self,
@@ -17824,17 +13536,12 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientDeveloperExt::get_current_developer`]
-
-[`ClientDeveloperExt::get_current_developer`]: super::ClientDeveloperExt::get_current_developer*/
-    #[derive(Debug, Clone)]
-    pub struct GetCurrentDeveloper<'a> {
-        client: &'a super::Client,
+    operation_builder! {
+        #[doc = "Builder for [`ClientDeveloperExt::get_current_developer`]\n\n[`ClientDeveloperExt::get_current_developer`]: super::ClientDeveloperExt::get_current_developer"]
+        #[derive(Debug, Clone)]
+        GetCurrentDeveloper {}
     }
     impl<'a> GetCurrentDeveloper<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
-        }
         ///Sends a `GET` request to `/protected/api/v2/developer/me`
         pub async fn send(
             self,

@@ -1106,67 +1106,23 @@ impl ClientUsersExt for Client {
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
+    use crate::support::builders::operation_builder;
     use super::types;
     #[allow(unused_imports)]
     use super::{
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`ClientAgentsExt::list_agents`]
-
-[`ClientAgentsExt::list_agents`]: super::ClientAgentsExt::list_agents*/
-    #[derive(Debug, Clone)]
-    pub struct ListAgents<'a> {
-        client: &'a super::Client,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        team: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAgentsExt::list_agents`]\n\n[`ClientAgentsExt::list_agents`]: super::ClientAgentsExt::list_agents"]
+        #[derive(Debug, Clone)]
+        ListAgents {
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            team: ::std::string::String = optional,
+        }
     }
     impl<'a> ListAgents<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                limit: Ok(None),
-                offset: Ok(None),
-                team: Ok(None),
-            }
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn team<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/agents`
         pub async fn send(
             self,
@@ -1241,33 +1197,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAgentsExt::create_agent`]
-
-[`ClientAgentsExt::create_agent`]: super::ClientAgentsExt::create_agent*/
-    #[derive(Debug, Clone)]
-    pub struct CreateAgent<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::CreateAgentRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAgentsExt::create_agent`]\n\n[`ClientAgentsExt::create_agent`]: super::ClientAgentsExt::create_agent"]
+        #[derive(Debug, Clone)]
+        CreateAgent {
+            body: crate::types::CreateAgentRequest = required,
+        }
     }
     impl<'a> CreateAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateAgentRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateAgentRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/agents`
         pub async fn send(
             self,
@@ -1352,33 +1289,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAgentsExt::get_agent`]
-
-[`ClientAgentsExt::get_agent`]: super::ClientAgentsExt::get_agent*/
-    #[derive(Debug, Clone)]
-    pub struct GetAgent<'a> {
-        client: &'a super::Client,
-        agent_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAgentsExt::get_agent`]\n\n[`ClientAgentsExt::get_agent`]: super::ClientAgentsExt::get_agent"]
+        #[derive(Debug, Clone)]
+        GetAgent {
+            agent_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                agent_id: Err("agent_id was not initialized".to_string()),
-            }
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/agents/{agent_id}`
         pub async fn send(
             self,
@@ -1458,33 +1376,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAgentsExt::delete_agent`]
-
-[`ClientAgentsExt::delete_agent`]: super::ClientAgentsExt::delete_agent*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteAgent<'a> {
-        client: &'a super::Client,
-        agent_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAgentsExt::delete_agent`]\n\n[`ClientAgentsExt::delete_agent`]: super::ClientAgentsExt::delete_agent"]
+        #[derive(Debug, Clone)]
+        DeleteAgent {
+            agent_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                agent_id: Err("agent_id was not initialized".to_string()),
-            }
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/api/v2/agents/{agent_id}`
         pub async fn send(
             self,
@@ -1561,47 +1460,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientAgentsExt::update_agent`]
-
-[`ClientAgentsExt::update_agent`]: super::ClientAgentsExt::update_agent*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateAgent<'a> {
-        client: &'a super::Client,
-        agent_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateAgentRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientAgentsExt::update_agent`]\n\n[`ClientAgentsExt::update_agent`]: super::ClientAgentsExt::update_agent"]
+        #[derive(Debug, Clone)]
+        UpdateAgent {
+            agent_id: ::std::string::String = required,
+            body: crate::types::UpdateAgentRequest = required,
+        }
     }
     impl<'a> UpdateAgent<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                agent_id: Err("agent_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn agent_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.agent_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateAgentRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateAgentRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/agents/{agent_id}`
         pub async fn send(
             self,
@@ -1697,33 +1564,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientFeedbackExt::create_feedback`]
-
-[`ClientFeedbackExt::create_feedback`]: super::ClientFeedbackExt::create_feedback*/
-    #[derive(Debug, Clone)]
-    pub struct CreateFeedback<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::FeedbackRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientFeedbackExt::create_feedback`]\n\n[`ClientFeedbackExt::create_feedback`]: super::ClientFeedbackExt::create_feedback"]
+        #[derive(Debug, Clone)]
+        CreateFeedback {
+            body: crate::types::FeedbackRequest = required,
+        }
     }
     impl<'a> CreateFeedback<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::FeedbackRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: FeedbackRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/feedback`
         pub async fn send(
             self,
@@ -1801,33 +1649,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientScrapeExt::scrape`]
-
-[`ClientScrapeExt::scrape`]: super::ClientScrapeExt::scrape*/
-    #[derive(Debug, Clone)]
-    pub struct Scrape<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::ScrapeRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientScrapeExt::scrape`]\n\n[`ClientScrapeExt::scrape`]: super::ClientScrapeExt::scrape"]
+        #[derive(Debug, Clone)]
+        Scrape {
+            body: crate::types::ScrapeRequest = required,
+        }
     }
     impl<'a> Scrape<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::ScrapeRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: ScrapeRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/scrape`
         pub async fn send(
             self,
@@ -1912,33 +1741,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientSearchExt::search`]
-
-[`ClientSearchExt::search`]: super::ClientSearchExt::search*/
-    #[derive(Debug, Clone)]
-    pub struct Search<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::SearchRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientSearchExt::search`]\n\n[`ClientSearchExt::search`]: super::ClientSearchExt::search"]
+        #[derive(Debug, Clone)]
+        Search {
+            body: crate::types::SearchRequest = required,
+        }
     }
     impl<'a> Search<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::SearchRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: SearchRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/search`
         pub async fn send(
             self,
@@ -2016,46 +1826,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::list_teams`]
-
-[`ClientTeamsExt::list_teams`]: super::ClientTeamsExt::list_teams*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeams<'a> {
-        client: &'a super::Client,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::list_teams`]\n\n[`ClientTeamsExt::list_teams`]: super::ClientTeamsExt::list_teams"]
+        #[derive(Debug, Clone)]
+        ListTeams {
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+        }
     }
     impl<'a> ListTeams<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                limit: Ok(None),
-                offset: Ok(None),
-            }
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams`
         pub async fn send(
             self,
@@ -2128,33 +1907,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::create_team`]
-
-[`ClientTeamsExt::create_team`]: super::ClientTeamsExt::create_team*/
-    #[derive(Debug, Clone)]
-    pub struct CreateTeam<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::CreateTeamRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::create_team`]\n\n[`ClientTeamsExt::create_team`]: super::ClientTeamsExt::create_team"]
+        #[derive(Debug, Clone)]
+        CreateTeam {
+            body: crate::types::CreateTeamRequest = required,
+        }
     }
     impl<'a> CreateTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateTeamRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateTeamRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/teams`
         pub async fn send(
             self,
@@ -2239,33 +1999,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::join_team`]
-
-[`ClientTeamsExt::join_team`]: super::ClientTeamsExt::join_team*/
-    #[derive(Debug, Clone)]
-    pub struct JoinTeam<'a> {
-        client: &'a super::Client,
-        body: Result<crate::types::JoinTeamRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::join_team`]\n\n[`ClientTeamsExt::join_team`]: super::ClientTeamsExt::join_team"]
+        #[derive(Debug, Clone)]
+        JoinTeam {
+            body: crate::types::JoinTeamRequest = required,
+        }
     }
     impl<'a> JoinTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::JoinTeamRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: JoinTeamRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/teams/join`
         pub async fn send(
             self,
@@ -2357,33 +2098,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::get_team`]
-
-[`ClientTeamsExt::get_team`]: super::ClientTeamsExt::get_team*/
-    #[derive(Debug, Clone)]
-    pub struct GetTeam<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::get_team`]\n\n[`ClientTeamsExt::get_team`]: super::ClientTeamsExt::get_team"]
+        #[derive(Debug, Clone)]
+        GetTeam {
+            team_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}`
         pub async fn send(
             self,
@@ -2462,47 +2184,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::replace_team`]
-
-[`ClientTeamsExt::replace_team`]: super::ClientTeamsExt::replace_team*/
-    #[derive(Debug, Clone)]
-    pub struct ReplaceTeam<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        body: Result<crate::types::ReplaceTeamRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::replace_team`]\n\n[`ClientTeamsExt::replace_team`]: super::ClientTeamsExt::replace_team"]
+        #[derive(Debug, Clone)]
+        ReplaceTeam {
+            team_id: ::std::string::String = required,
+            body: crate::types::ReplaceTeamRequest = required,
+        }
     }
     impl<'a> ReplaceTeam<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::ReplaceTeamRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: ReplaceTeamRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PUT` request to `/api/v2/teams/{team_id}`
         pub async fn send(
             self,
@@ -2597,47 +2287,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::invite_team_member`]
-
-[`ClientTeamsExt::invite_team_member`]: super::ClientTeamsExt::invite_team_member*/
-    #[derive(Debug, Clone)]
-    pub struct InviteTeamMember<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        body: Result<crate::types::InviteTeamMemberRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::invite_team_member`]\n\n[`ClientTeamsExt::invite_team_member`]: super::ClientTeamsExt::invite_team_member"]
+        #[derive(Debug, Clone)]
+        InviteTeamMember {
+            team_id: ::std::string::String = required,
+            body: crate::types::InviteTeamMemberRequest = required,
+        }
     }
     impl<'a> InviteTeamMember<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::InviteTeamMemberRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: InviteTeamMemberRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/invite`
         pub async fn send(
             self,
@@ -2733,74 +2391,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTeamsExt::list_team_members`]
-
-[`ClientTeamsExt::list_team_members`]: super::ClientTeamsExt::list_team_members*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeamMembers<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        role: Result<Option<types::ListTeamMembersRole>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTeamsExt::list_team_members`]\n\n[`ClientTeamsExt::list_team_members`]: super::ClientTeamsExt::list_team_members"]
+        #[derive(Debug, Clone)]
+        ListTeamMembers {
+            team_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            role: types::ListTeamMembersRole = optional,
+        }
     }
     impl<'a> ListTeamMembers<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                role: Ok(None),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn role<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListTeamMembersRole>,
-        {
-            self.role = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListTeamMembersRole` for role failed".to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/members`
         pub async fn send(
             self,
@@ -2886,75 +2487,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientObjectsExt::list_team_objects`]
-
-[`ClientObjectsExt::list_team_objects`]: super::ClientObjectsExt::list_team_objects*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeamObjects<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        schema_type: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientObjectsExt::list_team_objects`]\n\n[`ClientObjectsExt::list_team_objects`]: super::ClientObjectsExt::list_team_objects"]
+        #[derive(Debug, Clone)]
+        ListTeamObjects {
+            team_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            schema_type: ::std::string::String = optional,
+        }
     }
     impl<'a> ListTeamObjects<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                schema_type: Ok(None),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn schema_type<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.schema_type = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schema_type failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/objects`
         pub async fn send(
             self,
@@ -3040,89 +2583,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientTasksExt::list_team_tasks`]
-
-[`ClientTasksExt::list_team_tasks`]: super::ClientTasksExt::list_team_tasks*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeamTasks<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        assignee: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        status: Result<Option<types::ListTeamTasksStatus>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientTasksExt::list_team_tasks`]\n\n[`ClientTasksExt::list_team_tasks`]: super::ClientTasksExt::list_team_tasks"]
+        #[derive(Debug, Clone)]
+        ListTeamTasks {
+            team_id: ::std::string::String = required,
+            assignee: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            status: types::ListTeamTasksStatus = optional,
+        }
     }
     impl<'a> ListTeamTasks<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                assignee: Ok(None),
-                limit: Ok(None),
-                offset: Ok(None),
-                status: Ok(None),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn assignee<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.assignee = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for assignee failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn status<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::ListTeamTasksStatus>,
-        {
-            self.status = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListTeamTasksStatus` for status failed".to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/tasks`
         pub async fn send(
             self,
@@ -3210,90 +2682,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::list_team_threads`]
-
-[`ClientThreadsExt::list_team_threads`]: super::ClientThreadsExt::list_team_threads*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeamThreads<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        after_cursor: Result<Option<::std::string::String>, String>,
-        archived: Result<Option<bool>, String>,
-        before_cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::list_team_threads`]\n\n[`ClientThreadsExt::list_team_threads`]: super::ClientThreadsExt::list_team_threads"]
+        #[derive(Debug, Clone)]
+        ListTeamThreads {
+            team_id: ::std::string::String = required,
+            after_cursor: ::std::string::String = optional,
+            archived: bool = optional,
+            before_cursor: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+        }
     }
     impl<'a> ListTeamThreads<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                after_cursor: Ok(None),
-                archived: Ok(None),
-                before_cursor: Ok(None),
-                limit: Ok(None),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn after_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.after_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn before_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.before_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads`
         pub async fn send(
             self,
@@ -3385,47 +2785,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::create_team_thread`]
-
-[`ClientThreadsExt::create_team_thread`]: super::ClientThreadsExt::create_team_thread*/
-    #[derive(Debug, Clone)]
-    pub struct CreateTeamThread<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateThreadRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::create_team_thread`]\n\n[`ClientThreadsExt::create_team_thread`]: super::ClientThreadsExt::create_team_thread"]
+        #[derive(Debug, Clone)]
+        CreateTeamThread {
+            team_id: ::std::string::String = required,
+            body: crate::types::CreateThreadRequest = required,
+        }
     }
     impl<'a> CreateTeamThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateThreadRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateThreadRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/threads`
         pub async fn send(
             self,
@@ -3521,47 +2889,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::get_team_thread`]
-
-[`ClientThreadsExt::get_team_thread`]: super::ClientThreadsExt::get_team_thread*/
-    #[derive(Debug, Clone)]
-    pub struct GetTeamThread<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::get_team_thread`]\n\n[`ClientThreadsExt::get_team_thread`]: super::ClientThreadsExt::get_team_thread"]
+        #[derive(Debug, Clone)]
+        GetTeamThread {
+            team_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetTeamThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -3642,47 +2978,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::delete_team_thread`]
-
-[`ClientThreadsExt::delete_team_thread`]: super::ClientThreadsExt::delete_team_thread*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteTeamThread<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::delete_team_thread`]\n\n[`ClientThreadsExt::delete_team_thread`]: super::ClientThreadsExt::delete_team_thread"]
+        #[derive(Debug, Clone)]
+        DeleteTeamThread {
+            team_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteTeamThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -3760,61 +3064,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::update_team_thread`]
-
-[`ClientThreadsExt::update_team_thread`]: super::ClientThreadsExt::update_team_thread*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateTeamThread<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateThreadRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::update_team_thread`]\n\n[`ClientThreadsExt::update_team_thread`]: super::ClientThreadsExt::update_team_thread"]
+        #[derive(Debug, Clone)]
+        UpdateTeamThread {
+            team_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            body: crate::types::UpdateThreadRequest = required,
+        }
     }
     impl<'a> UpdateTeamThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateThreadRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateThreadRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -3904,92 +3163,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientMessagesExt::list_team_thread_messages`]
-
-[`ClientMessagesExt::list_team_thread_messages`]: super::ClientMessagesExt::list_team_thread_messages*/
-    #[derive(Debug, Clone)]
-    pub struct ListTeamThreadMessages<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        after_cursor: Result<Option<::std::string::String>, String>,
-        before_cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientMessagesExt::list_team_thread_messages`]\n\n[`ClientMessagesExt::list_team_thread_messages`]: super::ClientMessagesExt::list_team_thread_messages"]
+        #[derive(Debug, Clone)]
+        ListTeamThreadMessages {
+            team_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            after_cursor: ::std::string::String = optional,
+            before_cursor: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+        }
     }
     impl<'a> ListTeamThreadMessages<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                after_cursor: Ok(None),
-                before_cursor: Ok(None),
-                limit: Ok(None),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn after_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.after_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn before_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.before_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
         pub async fn send(
             self,
@@ -4087,61 +3272,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientMessagesExt::create_team_thread_message`]
-
-[`ClientMessagesExt::create_team_thread_message`]: super::ClientMessagesExt::create_team_thread_message*/
-    #[derive(Debug, Clone)]
-    pub struct CreateTeamThreadMessage<'a> {
-        client: &'a super::Client,
-        team_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateMessageRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientMessagesExt::create_team_thread_message`]\n\n[`ClientMessagesExt::create_team_thread_message`]: super::ClientMessagesExt::create_team_thread_message"]
+        #[derive(Debug, Clone)]
+        CreateTeamThreadMessage {
+            team_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            body: crate::types::CreateMessageRequest = required,
+        }
     }
     impl<'a> CreateTeamThreadMessage<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                team_id: Err("team_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn team_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.team_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for team_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateMessageRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateMessageRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
         pub async fn send(
             self,
@@ -4231,17 +3371,12 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::get_current_user`]
-
-[`ClientUsersExt::get_current_user`]: super::ClientUsersExt::get_current_user*/
-    #[derive(Debug, Clone)]
-    pub struct GetCurrentUser<'a> {
-        client: &'a super::Client,
+    operation_builder! {
+        #[doc = "Builder for [`ClientUsersExt::get_current_user`]\n\n[`ClientUsersExt::get_current_user`]: super::ClientUsersExt::get_current_user"]
+        #[derive(Debug, Clone)]
+        GetCurrentUser {}
     }
     impl<'a> GetCurrentUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
-        }
         ///Sends a `GET` request to `/api/v2/users/me`
         pub async fn send(
             self,
@@ -4310,33 +3445,14 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::get_user`]
-
-[`ClientUsersExt::get_user`]: super::ClientUsersExt::get_user*/
-    #[derive(Debug, Clone)]
-    pub struct GetUser<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientUsersExt::get_user`]\n\n[`ClientUsersExt::get_user`]: super::ClientUsersExt::get_user"]
+        #[derive(Debug, Clone)]
+        GetUser {
+            user_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetUser<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/users/{user_id}`
         pub async fn send(
             self,
@@ -4415,47 +3531,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::update_user_email`]
-
-[`ClientUsersExt::update_user_email`]: super::ClientUsersExt::update_user_email*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateUserEmail<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateEmailRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientUsersExt::update_user_email`]\n\n[`ClientUsersExt::update_user_email`]: super::ClientUsersExt::update_user_email"]
+        #[derive(Debug, Clone)]
+        UpdateUserEmail {
+            user_id: ::std::string::String = required,
+            body: crate::types::UpdateEmailRequest = required,
+        }
     }
     impl<'a> UpdateUserEmail<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateEmailRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateEmailRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/email`
         pub async fn send(
             self,
@@ -4551,75 +3635,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientIntegrationsExt::list_user_integrations`]
-
-[`ClientIntegrationsExt::list_user_integrations`]: super::ClientIntegrationsExt::list_user_integrations*/
-    #[derive(Debug, Clone)]
-    pub struct ListUserIntegrations<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
-        offset: Result<Option<u64>, String>,
-        provider: Result<Option<::std::string::String>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientIntegrationsExt::list_user_integrations`]\n\n[`ClientIntegrationsExt::list_user_integrations`]: super::ClientIntegrationsExt::list_user_integrations"]
+        #[derive(Debug, Clone)]
+        ListUserIntegrations {
+            user_id: ::std::string::String = required,
+            limit: ::std::num::NonZeroU64 = optional,
+            offset: u64 = optional,
+            provider: ::std::string::String = optional,
+        }
     }
     impl<'a> ListUserIntegrations<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                limit: Ok(None),
-                offset: Ok(None),
-                provider: Ok(None),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn offset<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<u64>,
-        {
-            self.offset = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `u64` for offset failed".to_string());
-            self
-        }
-        pub fn provider<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.provider = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for provider failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/users/{user_id}/integrations`
         pub async fn send(
             self,
@@ -4705,47 +3731,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::update_user_profile`]
-
-[`ClientUsersExt::update_user_profile`]: super::ClientUsersExt::update_user_profile*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateUserProfile<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateProfileRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientUsersExt::update_user_profile`]\n\n[`ClientUsersExt::update_user_profile`]: super::ClientUsersExt::update_user_profile"]
+        #[derive(Debug, Clone)]
+        UpdateUserProfile {
+            user_id: ::std::string::String = required,
+            body: crate::types::UpdateProfileRequest = required,
+        }
     }
     impl<'a> UpdateUserProfile<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateProfileRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateProfileRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/profile`
         pub async fn send(
             self,
@@ -4834,90 +3828,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::list_user_threads`]
-
-[`ClientThreadsExt::list_user_threads`]: super::ClientThreadsExt::list_user_threads*/
-    #[derive(Debug, Clone)]
-    pub struct ListUserThreads<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        after_cursor: Result<Option<::std::string::String>, String>,
-        archived: Result<Option<bool>, String>,
-        before_cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::list_user_threads`]\n\n[`ClientThreadsExt::list_user_threads`]: super::ClientThreadsExt::list_user_threads"]
+        #[derive(Debug, Clone)]
+        ListUserThreads {
+            user_id: ::std::string::String = required,
+            after_cursor: ::std::string::String = optional,
+            archived: bool = optional,
+            before_cursor: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+        }
     }
     impl<'a> ListUserThreads<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                after_cursor: Ok(None),
-                archived: Ok(None),
-                before_cursor: Ok(None),
-                limit: Ok(None),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn after_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.after_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn archived<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.archived = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| "conversion to `bool` for archived failed".to_string());
-            self
-        }
-        pub fn before_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.before_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads`
         pub async fn send(
             self,
@@ -5009,47 +3931,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::create_user_thread`]
-
-[`ClientThreadsExt::create_user_thread`]: super::ClientThreadsExt::create_user_thread*/
-    #[derive(Debug, Clone)]
-    pub struct CreateUserThread<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateThreadRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::create_user_thread`]\n\n[`ClientThreadsExt::create_user_thread`]: super::ClientThreadsExt::create_user_thread"]
+        #[derive(Debug, Clone)]
+        CreateUserThread {
+            user_id: ::std::string::String = required,
+            body: crate::types::CreateThreadRequest = required,
+        }
     }
     impl<'a> CreateUserThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateThreadRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateThreadRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/users/{user_id}/threads`
         pub async fn send(
             self,
@@ -5145,47 +4035,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::get_user_thread`]
-
-[`ClientThreadsExt::get_user_thread`]: super::ClientThreadsExt::get_user_thread*/
-    #[derive(Debug, Clone)]
-    pub struct GetUserThread<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::get_user_thread`]\n\n[`ClientThreadsExt::get_user_thread`]: super::ClientThreadsExt::get_user_thread"]
+        #[derive(Debug, Clone)]
+        GetUserThread {
+            user_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+        }
     }
     impl<'a> GetUserThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -5266,47 +4124,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::delete_user_thread`]
-
-[`ClientThreadsExt::delete_user_thread`]: super::ClientThreadsExt::delete_user_thread*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteUserThread<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::delete_user_thread`]\n\n[`ClientThreadsExt::delete_user_thread`]: super::ClientThreadsExt::delete_user_thread"]
+        #[derive(Debug, Clone)]
+        DeleteUserThread {
+            user_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+        }
     }
     impl<'a> DeleteUserThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `DELETE` request to `/api/v2/users/{user_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -5384,61 +4210,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientThreadsExt::update_user_thread`]
-
-[`ClientThreadsExt::update_user_thread`]: super::ClientThreadsExt::update_user_thread*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateUserThread<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateThreadRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientThreadsExt::update_user_thread`]\n\n[`ClientThreadsExt::update_user_thread`]: super::ClientThreadsExt::update_user_thread"]
+        #[derive(Debug, Clone)]
+        UpdateUserThread {
+            user_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            body: crate::types::UpdateThreadRequest = required,
+        }
     }
     impl<'a> UpdateUserThread<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateThreadRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateThreadRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/threads/{thread_id}`
         pub async fn send(
             self,
@@ -5528,92 +4309,18 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientMessagesExt::list_user_thread_messages`]
-
-[`ClientMessagesExt::list_user_thread_messages`]: super::ClientMessagesExt::list_user_thread_messages*/
-    #[derive(Debug, Clone)]
-    pub struct ListUserThreadMessages<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        after_cursor: Result<Option<::std::string::String>, String>,
-        before_cursor: Result<Option<::std::string::String>, String>,
-        limit: Result<Option<::std::num::NonZeroU64>, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientMessagesExt::list_user_thread_messages`]\n\n[`ClientMessagesExt::list_user_thread_messages`]: super::ClientMessagesExt::list_user_thread_messages"]
+        #[derive(Debug, Clone)]
+        ListUserThreadMessages {
+            user_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            after_cursor: ::std::string::String = optional,
+            before_cursor: ::std::string::String = optional,
+            limit: ::std::num::NonZeroU64 = optional,
+        }
     }
     impl<'a> ListUserThreadMessages<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                after_cursor: Ok(None),
-                before_cursor: Ok(None),
-                limit: Ok(None),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn after_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.after_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for after_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn before_cursor<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.before_cursor = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for before_cursor failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn limit<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::num::NonZeroU64>,
-        {
-            self.limit = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for limit failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
         pub async fn send(
             self,
@@ -5711,61 +4418,16 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientMessagesExt::create_user_thread_message`]
-
-[`ClientMessagesExt::create_user_thread_message`]: super::ClientMessagesExt::create_user_thread_message*/
-    #[derive(Debug, Clone)]
-    pub struct CreateUserThreadMessage<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        thread_id: Result<::std::string::String, String>,
-        body: Result<crate::types::CreateMessageRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientMessagesExt::create_user_thread_message`]\n\n[`ClientMessagesExt::create_user_thread_message`]: super::ClientMessagesExt::create_user_thread_message"]
+        #[derive(Debug, Clone)]
+        CreateUserThreadMessage {
+            user_id: ::std::string::String = required,
+            thread_id: ::std::string::String = required,
+            body: crate::types::CreateMessageRequest = required,
+        }
     }
     impl<'a> CreateUserThreadMessage<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                thread_id: Err("thread_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn thread_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.thread_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for thread_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::CreateMessageRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: CreateMessageRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
         pub async fn send(
             self,
@@ -5855,47 +4517,15 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientUsersExt::update_user_timezone`]
-
-[`ClientUsersExt::update_user_timezone`]: super::ClientUsersExt::update_user_timezone*/
-    #[derive(Debug, Clone)]
-    pub struct UpdateUserTimezone<'a> {
-        client: &'a super::Client,
-        user_id: Result<::std::string::String, String>,
-        body: Result<crate::types::UpdateTimezoneRequest, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientUsersExt::update_user_timezone`]\n\n[`ClientUsersExt::update_user_timezone`]: super::ClientUsersExt::update_user_timezone"]
+        #[derive(Debug, Clone)]
+        UpdateUserTimezone {
+            user_id: ::std::string::String = required,
+            body: crate::types::UpdateTimezoneRequest = required,
+        }
     }
     impl<'a> UpdateUserTimezone<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                user_id: Err("user_id was not initialized".to_string()),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn user_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.user_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::UpdateTimezoneRequest>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: UpdateTimezoneRequest` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/timezone`
         pub async fn send(
             self,
@@ -5984,76 +4614,17 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`ClientInboundWebhooksExt::receive_webhook`]
-
-[`ClientInboundWebhooksExt::receive_webhook`]: super::ClientInboundWebhooksExt::receive_webhook*/
-    #[derive(Debug, Clone)]
-    pub struct ReceiveWebhook<'a> {
-        client: &'a super::Client,
-        app_id: Result<::std::string::String, String>,
-        provider_or_key: Result<::std::string::String, String>,
-        x_arch_astro_signature: Result<Option<::std::string::String>, String>,
-        body: Result<crate::types::InboundWebhookPayload, String>,
+    operation_builder! {
+        #[doc = "Builder for [`ClientInboundWebhooksExt::receive_webhook`]\n\n[`ClientInboundWebhooksExt::receive_webhook`]: super::ClientInboundWebhooksExt::receive_webhook"]
+        #[derive(Debug, Clone)]
+        ReceiveWebhook {
+            app_id: ::std::string::String = required,
+            provider_or_key: ::std::string::String = required,
+            x_arch_astro_signature: ::std::string::String = optional,
+            body: crate::types::InboundWebhookPayload = required,
+        }
     }
     impl<'a> ReceiveWebhook<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                app_id: Err("app_id was not initialized".to_string()),
-                provider_or_key: Err("provider_or_key was not initialized".to_string()),
-                x_arch_astro_signature: Ok(None),
-                body: Err("body was not initialized".to_string()),
-            }
-        }
-        pub fn app_id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.app_id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for app_id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn provider_or_key<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.provider_or_key = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for provider_or_key failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn x_arch_astro_signature<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.x_arch_astro_signature = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for x_arch_astro_signature failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<crate::types::InboundWebhookPayload>,
-        {
-            self.body = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `crate :: types :: InboundWebhookPayload` for body failed"
-                        .to_string()
-                });
-            self
-        }
         ///Sends a `POST` request to `/webhooks/{app_id}/{provider_or_key}`
         pub async fn send(
             self,

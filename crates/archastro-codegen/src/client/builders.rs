@@ -138,7 +138,7 @@ pub(super) fn builder_invocation(
 
 /// A type (or path) as Rust source on one line: `::std::option::Option<super::Kind>`, tokens
 /// joined as rustfmt joins them.
-fn type_text(tokens: &TokenStream) -> String {
+pub(super) fn type_text(tokens: &TokenStream) -> String {
     let mut out = String::new();
     push_type_text(tokens.clone(), &mut out);
     out

@@ -16,6 +16,7 @@
 mod builders;
 mod file;
 mod glue;
+mod operation_builders;
 mod packaging;
 mod pagination;
 mod plan;

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::file::{Files, format_file, generate_error};
 use super::glue::lib_rs;
+use super::operation_builders::family_text;
 use super::packaging::{SupportSources, cargo_toml, readme, support_files};
 use super::progenitor::{
     Uses, extract_types_module, replacement_impls, run_progenitor, run_progenitor_api,
@@ -190,7 +191,7 @@ impl<'a> ClientPlan<'a> {
         let doc_line = format!("{}: {}", configured.title, configured.description);
         Ok(vec![(
             format!("src/{}.rs", module_name(name)),
-            format_file(name, tokens, &doc_line)?,
+            family_text(name, tokens, &doc_line)?,
         )])
     }
 
