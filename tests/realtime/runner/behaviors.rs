@@ -1,28 +1,43 @@
-//! Scenarios of `tests/realtime_contract.rs` against `@archastro/channel-harness`, run by the
-//! client generated from the 2026-06-30 platform spec. The test regenerates that client, builds
-//! this file against it (it is not a workspace member: its client exists only after regen),
-//! starts the harness, and runs `platform_scenarios SCENARIO WS_URL CONTROL_URL`; exit status 0
-//! means every check passed, otherwise stderr says which failed.
+//! The runtime's behaviours, through the chat channel and the chat completion stream that
+//! every platform spec declares: typed params on the wire, typed replies and refusals, scripted
+//! pushes in order, a refused join, a reconnect with its rejoin, a reply timeout, and deltas
+//! streamed in order. (What every channel and stream declares is swept by `surface.rs`.)
 
 use std::time::Duration;
 
-use archastro_client::channels::{
-    ApiChatChannel, ApiChatChannelEvent, Socket, SocketOptions,
-};
-use archastro_client::runtime::ClientAiExt as _;
+use archastro_client::channels::{ApiChatChannel, ApiChatChannelEvent, Socket};
 use archastro_client::streaming::StreamCompletionEvent;
-use archastro_client::{ArchAstro, Error, types};
+use archastro_client::{Error, types};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
-type Check = Result<(), String>;
+use crate::Check;
+use crate::harness::{Harness, REPLY_TIMEOUT};
+use crate::sweep::next_event;
 
-macro_rules! ensure {
-    ($cond:expr, $($fmt:tt)+) => {
-        if !$cond {
-            return Err(format!($($fmt)+));
-        }
-    };
+/// The scenarios of this module, as `run` knows them.
+pub const SCENARIOS: &[&str] = &[
+    "chat_join",
+    "chat_message",
+    "chat_pushes",
+    "chat_refused_join",
+    "chat_reconnect",
+    "chat_reply_timeout",
+    "completion_deltas",
+];
+
+/// Runs the scenario `name`; `None` when it is not one of this module's.
+pub async fn run(name: &str, h: &Harness) -> Option<Check> {
+    Some(match name {
+        "chat_join" => join(h).await,
+        "chat_message" => message(h).await,
+        "chat_pushes" => pushes(h).await,
+        "chat_refused_join" => refused(h).await,
+        "chat_reconnect" => reconnect(h).await,
+        "chat_reply_timeout" => reply_timeout(h).await,
+        "completion_deltas" => completion_deltas(h).await,
+        _ => return None,
+    })
 }
 
 const TEAM: &str = "tem_harness";
@@ -30,95 +45,18 @@ const THREAD: &str = "thr_harness";
 const TOPIC: &str = "api:chat:team:tem_harness:thread:thr_harness";
 const STREAM_ROUTE: &str = "POST /api/v1/ai/chat/completions/stream";
 
-struct Harness {
-    ws_url: String,
-    control: String,
-    http: reqwest::Client,
+/// The params of the team thread `thread` (their type has more optional fields in newer specs).
+fn join_params(thread: &str) -> types::ApiChatChannelJoinTeamThreadParams {
+    serde_json::from_value(json!({"team_id": TEAM, "thread_id": thread, "limit": 20, "include_metadata": true}))
+        .expect("team thread params")
 }
 
-impl Harness {
-    async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.control))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| format!("control {path}: {e}"))?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        ensure!(status.is_success(), "control {path}: {status}: {text}");
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn observations(&self, topic: &str, event: &str) -> Result<Vec<Value>, String> {
-        let url = format!("{}/observations", self.control);
-        let response = self
-            .http
-            .get(url)
-            .query(&[("topic", topic), ("event", event)])
-            .send()
-            .await
-            .map_err(|e| format!("observations: {e}"))?;
-        let value: Value = response.json().await.map_err(|e| format!("observations: {e}"))?;
-        Ok(value.as_array().cloned().unwrap_or_default())
-    }
-
-    /// Polls until `count` frames `event` on `topic` were observed.
-    async fn wait_observed(&self, topic: &str, event: &str, count: usize) -> Result<Vec<Value>, String> {
-        for _ in 0..100 {
-            let seen = self.observations(topic, event).await?;
-            if seen.len() >= count {
-                return Ok(seen);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        Err(format!("the harness never saw {count} `{event}` on `{topic}`"))
-    }
-
-    fn client(&self) -> Result<ArchAstro, String> {
-        ArchAstro::builder()
-            .base_url(self.control.clone())
-            .bearer("harness-access-token")
-            .publishable_key("pk_test_harness")
-            .build()
-            .map_err(|e| e.to_string())
-    }
-
-    async fn socket(&self, reply_timeout: Duration) -> Result<Socket, String> {
-        let options = SocketOptions {
-            url: Some(self.ws_url.clone()),
-            reply_timeout,
-            heartbeat_interval: Duration::from_secs(1),
-            ..SocketOptions::default()
-        };
-        self.client()?
-            .connect_socket(options)
-            .await
-            .map_err(|e| format!("connect: {e}"))
-    }
-}
-
-fn join_params() -> types::ApiChatChannelJoinTeamThreadParams {
-    types::ApiChatChannelJoinTeamThreadParams {
-        team_id: TEAM.to_owned(),
-        thread_id: THREAD.to_owned(),
-        limit: Some(20),
-        include_metadata: Some(true),
-        after_cursor: None,
-        before_cursor: None,
-    }
-}
-
-async fn next_event(
-    events: &mut futures::stream::BoxStream<'static, Result<ApiChatChannelEvent, Error>>,
-) -> Result<ApiChatChannelEvent, String> {
-    match tokio::time::timeout(Duration::from_secs(10), events.next()).await {
-        Err(_) => Err("no event within 10 s".into()),
-        Ok(None) => Err("the events stream ended".into()),
-        Ok(Some(Err(e))) => Err(format!("event error: {e}")),
-        Ok(Some(Ok(event))) => Ok(event),
-    }
+async fn join_thread(h: &Harness, reply_timeout: Duration) -> Result<(Socket, ApiChatChannel), String> {
+    let socket = h.socket(reply_timeout).await?;
+    let (channel, _) = ApiChatChannel::join_team_thread(&socket, &join_params(THREAD))
+        .await
+        .map_err(|e| format!("join: {e}"))?;
+    Ok((socket, channel))
 }
 
 /// Join with typed params: the topic is built from them, the harness validated them, and the
@@ -129,8 +67,8 @@ async fn join(h: &Harness) -> Check {
         json!({"topic": TOPIC, "onJoin": [{"type": "reply", "payload": {"thread_id": THREAD, "unread": 3}}]}),
     )
     .await?;
-    let socket = h.socket(Duration::from_secs(5)).await?;
-    let (channel, reply) = ApiChatChannel::join_team_thread(&socket, &join_params())
+    let socket = h.socket(REPLY_TIMEOUT).await?;
+    let (channel, reply) = ApiChatChannel::join_team_thread(&socket, &join_params(THREAD))
         .await
         .map_err(|e| format!("join: {e}"))?;
     ensure!(channel.topic() == TOPIC, "topic {}", channel.topic());
@@ -162,27 +100,21 @@ async fn message(h: &Harness) -> Check {
         }),
     )
     .await?;
-    let socket = h.socket(Duration::from_secs(5)).await?;
-    let (channel, _) = ApiChatChannel::join_team_thread(&socket, &join_params())
-        .await
-        .map_err(|e| format!("join: {e}"))?;
+    let (socket, channel) = join_thread(h, REPLY_TIMEOUT).await?;
     let read = channel
         .mark_thread_read(&types::ApiChatChannelMarkThreadReadParams { message_id: "msg_1".into() })
         .await
         .map_err(|e| format!("mark_thread_read: {e}"))?;
     ensure!(read.success, "mark_thread_read reply {read:?}");
-    let posted = channel
-        .post_message(&types::ApiChatChannelPostMessageParams {
-            content: "hello from rust".into(),
-            idempotency_key: Some("idem-1".into()),
-            reply_to: None,
-            uploads: Vec::new(),
-        })
-        .await
-        .map_err(|e| format!("post_message: {e}"))?;
-    let _typed: &types::ListMessagesResponseMessage = &posted.message;
+    let post: types::ApiChatChannelPostMessageParams =
+        serde_json::from_value(json!({"content": "hello from rust", "idempotency_key": "idem-1"})).map_err(|e| e.to_string())?;
+    channel.post_message(&post).await.map_err(|e| format!("post_message: {e}"))?;
     let seen = h.wait_observed(TOPIC, "api:chat:post_message", 1).await?;
-    ensure!(seen[0]["params"]["content"] == "hello from rust", "post_message on the wire: {}", seen[0]);
+    let sent = &seen[0]["params"];
+    ensure!(
+        sent["content"] == "hello from rust" && sent["idempotency_key"] == "idem-1" && sent.get("reply_to").is_none(),
+        "post_message on the wire: {sent}"
+    );
     match channel
         .delete_message(&types::ApiChatChannelDeleteMessageParams { message_id: "msg_1".into() })
         .await
@@ -212,10 +144,7 @@ async fn pushes(h: &Harness) -> Check {
         }),
     )
     .await?;
-    let socket = h.socket(Duration::from_secs(5)).await?;
-    let (channel, _) = ApiChatChannel::join_team_thread(&socket, &join_params())
-        .await
-        .map_err(|e| format!("join: {e}"))?;
+    let (socket, channel) = join_thread(h, REPLY_TIMEOUT).await?;
     let mut events = channel.events();
     let mut names = Vec::new();
     let mut counts = Vec::new();
@@ -231,10 +160,7 @@ async fn pushes(h: &Harness) -> Check {
             other => return Err(format!("unexpected event {other:?}")),
         }
     }
-    ensure!(
-        names == ["message_added", "thread_event", "typing", "thread_event"],
-        "order: {names:?}"
-    );
+    ensure!(names == ["message_added", "thread_event", "typing", "thread_event"], "order: {names:?}");
     ensure!(counts == [Some(json!(1)), Some(json!(2))], "payloads: {counts:?}");
     socket.close().await;
     Ok(())
@@ -247,17 +173,15 @@ async fn refused(h: &Harness) -> Check {
         json!({"topic": TOPIC, "onJoin": [{"type": "replyError", "payload": {"reason": "unauthorized"}}]}),
     )
     .await?;
-    let socket = h.socket(Duration::from_secs(5)).await?;
-    match ApiChatChannel::join_team_thread(&socket, &join_params()).await {
+    let socket = h.socket(REPLY_TIMEOUT).await?;
+    match ApiChatChannel::join_team_thread(&socket, &join_params(THREAD)).await {
         Err(Error::JoinRefused { topic, reason, .. }) => {
             ensure!(topic == TOPIC && reason == "unauthorized", "{topic} {reason}");
         }
         other => return Err(format!("the join should be refused: {:?}", other.map(|(_, r)| r))),
     }
     // The socket stays usable: another topic joins.
-    let mut params = join_params();
-    params.thread_id = "thr_other".into();
-    ApiChatChannel::join_team_thread(&socket, &params)
+    ApiChatChannel::join_team_thread(&socket, &join_params("thr_other"))
         .await
         .map_err(|e| format!("second join: {e}"))?;
     socket.close().await;
@@ -272,12 +196,9 @@ async fn reconnect(h: &Harness) -> Check {
         json!({"topic": TOPIC, "onMessage": {"api:chat:typing": [{"type": "disconnect"}]}}),
     )
     .await?;
-    let socket = h.socket(Duration::from_secs(5)).await?;
-    let (channel, _) = ApiChatChannel::join_team_thread(&socket, &join_params())
-        .await
-        .map_err(|e| format!("join: {e}"))?;
+    let (socket, channel) = join_thread(h, REPLY_TIMEOUT).await?;
     let mut events = channel.events();
-    h.post("/pushes", json!({"topic": TOPIC, "event": "message_added"})).await?;
+    h.auto_push(TOPIC, "message_added").await?;
     ensure!(matches!(next_event(&mut events).await?, ApiChatChannelEvent::MessageAdded(_)), "first push");
     match channel.typing(&types::ApiChatChannelTypingParams { is_typing: true }).await {
         Err(Error::ChannelDisconnected { event, .. }) => ensure!(event == "api:chat:typing", "{event}"),
@@ -291,7 +212,7 @@ async fn reconnect(h: &Harness) -> Check {
     let _typed: bool = read.success;
     let joins = h.wait_observed(TOPIC, "phx_join", 2).await?;
     ensure!(joins[1]["params"]["thread_id"] == THREAD, "rejoin params {}", joins[1]);
-    h.post("/pushes", json!({"topic": TOPIC, "event": "thread_event"})).await?;
+    h.auto_push(TOPIC, "thread_event").await?;
     ensure!(matches!(next_event(&mut events).await?, ApiChatChannelEvent::ThreadEvent(_)), "push after the rejoin");
     socket.close().await;
     match tokio::time::timeout(Duration::from_secs(5), events.next()).await {
@@ -307,10 +228,7 @@ async fn reply_timeout(h: &Harness) -> Check {
         json!({"topic": TOPIC, "onMessage": {"api:chat:typing": [{"type": "replyTimeout"}]}}),
     )
     .await?;
-    let socket = h.socket(Duration::from_millis(500)).await?;
-    let (channel, _) = ApiChatChannel::join_team_thread(&socket, &join_params())
-        .await
-        .map_err(|e| format!("join: {e}"))?;
+    let (socket, channel) = join_thread(h, Duration::from_millis(500)).await?;
     match channel.typing(&types::ApiChatChannelTypingParams { is_typing: false }).await {
         Err(Error::ReplyTimeout { event, topic }) => {
             ensure!(event == "api:chat:typing" && topic == TOPIC, "{event} {topic}")
@@ -321,31 +239,8 @@ async fn reply_timeout(h: &Harness) -> Check {
     Ok(())
 }
 
-fn completion_request() -> types::CreateCompletionRequest {
-    serde_json::from_value(json!({
-        "messages": [{"role": "user", "content": "Say hi"}],
-        "opts": {"model": "harness-model"},
-    }))
-    .expect("a valid request")
-}
-
-async fn stream_events(h: &Harness) -> Vec<Result<StreamCompletionEvent, Error>> {
-    let client = match h.client() {
-        Ok(c) => c,
-        Err(e) => return vec![Err(Error::Config(e))],
-    };
-    let events = client
-        .runtime()
-        .stream_completion()
-        .body(completion_request())
-        .events();
-    tokio::time::timeout(Duration::from_secs(10), events.collect::<Vec<_>>())
-        .await
-        .unwrap_or_else(|_| vec![Err(Error::Config("the stream did not end within 10 s".into()))])
-}
-
-/// SSE: emitted events arrive typed and in order; the request body reached the server.
-async fn sse_emit(h: &Harness) -> Check {
+/// Scripted deltas of a chat completion arrive typed and in order, with their payloads.
+async fn completion_deltas(h: &Harness) -> Check {
     h.post(
         "/stream-scenarios",
         json!({"route": STREAM_ROUTE, "actions": [
@@ -356,7 +251,13 @@ async fn sse_emit(h: &Harness) -> Check {
         ]}),
     )
     .await?;
-    let items = stream_events(h).await;
+    let api = h.client()?;
+    let items = tokio::time::timeout(
+        Duration::from_secs(10),
+        crate::surface::open_stream_completion(&api).collect::<Vec<_>>(),
+    )
+    .await
+    .map_err(|_| "the stream did not end within 10 s")?;
     let mut text = String::new();
     let mut names = Vec::new();
     for item in items {
@@ -376,104 +277,6 @@ async fn sse_emit(h: &Harness) -> Check {
     ensure!(text == "Hello", "deltas: {text}");
     ensure!(names == ["message_delta", "message_delta", "message_complete", "done"], "{names:?}");
     let requests = h.wait_observed(STREAM_ROUTE, "request", 1).await?;
-    ensure!(requests[0]["params"]["messages"][0]["content"] == "Say hi", "request {}", requests[0]);
+    ensure!(requests[0]["params"].get("messages").is_some_and(Value::is_array), "request {}", requests[0]);
     Ok(())
-}
-
-/// SSE: an HTTP error status is the API's error, before any event.
-async fn sse_status(h: &Harness) -> Check {
-    h.post(
-        "/stream-scenarios",
-        json!({"route": STREAM_ROUTE, "actions": [
-            {"type": "status", "code": 402, "body": {"error": {"code": "payment_required", "message": "the plan has no llm_calls"}}},
-        ]}),
-    )
-    .await?;
-    let items = stream_events(h).await;
-    ensure!(items.len() == 1, "one error item: {items:?}");
-    match &items[0] {
-        Err(e) => ensure!(e.status().map(|s| s.as_u16()) == Some(402), "{e:?}"),
-        Ok(event) => return Err(format!("expected a 402: {event:?}")),
-    }
-    Ok(())
-}
-
-/// SSE: a stream cut off (no event ids to resume from) ends with a typed error after the events
-/// that arrived; an `error` event ends it with its typed payload. (Resuming with
-/// `Last-Event-ID` is tested against a local server in `tests/client_runtime.rs`: the harness
-/// numbers no events.)
-async fn sse_disconnect(h: &Harness) -> Check {
-    h.post(
-        "/stream-scenarios",
-        json!({"route": STREAM_ROUTE, "actions": [
-            {"type": "emit", "event": "message_delta", "data": {"delta": "partial"}},
-            {"type": "disconnect"},
-        ]}),
-    )
-    .await?;
-    let items = stream_events(h).await;
-    // The harness drops the connection in the tick that wrote the event, before Node flushed
-    // it: the client may see the event and then the cut, or only the cut. Either way the
-    // stream ends with a typed transport error and nothing else.
-    let (last, before) = items.split_last().ok_or("no item at all")?;
-    ensure!(
-        matches!(last, Err(Error::StreamInterrupted(_)) | Err(Error::Transport(_))),
-        "the stream should end with the cut: {items:?}"
-    );
-    ensure!(
-        before.iter().all(|i| matches!(i, Ok(StreamCompletionEvent::MessageDelta(d)) if d.delta == "partial")),
-        "{items:?}"
-    );
-
-    h.post("/reset", json!({})).await?;
-    h.post(
-        "/stream-scenarios",
-        json!({"route": STREAM_ROUTE, "actions": [
-            {"type": "emit", "event": "message_delta", "data": {"delta": "x"}},
-            {"type": "emit", "event": "error", "data": {"message": "model overloaded"}},
-            {"type": "emit", "event": "done", "data": {"finish_reason": "error"}},
-        ]}),
-    )
-    .await?;
-    let items = stream_events(h).await;
-    ensure!(items.len() == 2, "the error event ends the stream: {items:?}");
-    match &items[1] {
-        Err(e) => {
-            let payload = StreamCompletionEvent::error_payload(e)
-                .ok_or_else(|| format!("no typed error payload in {e:?}"))?;
-            ensure!(payload.message == "model overloaded", "{payload:?}");
-        }
-        Ok(other) => return Err(format!("expected the error event: {other:?}")),
-    }
-    Ok(())
-}
-
-#[tokio::main]
-async fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let [_, scenario, ws_url, control] = args.as_slice() else {
-        eprintln!("usage: platform_scenarios SCENARIO WS_URL CONTROL_URL");
-        std::process::exit(2);
-    };
-    let h = Harness {
-        ws_url: ws_url.clone(),
-        control: control.trim_end_matches('/').to_owned(),
-        http: reqwest::Client::new(),
-    };
-    let result = match scenario.as_str() {
-        "join" => join(&h).await,
-        "message" => message(&h).await,
-        "pushes" => pushes(&h).await,
-        "refused" => refused(&h).await,
-        "reconnect" => reconnect(&h).await,
-        "reply_timeout" => reply_timeout(&h).await,
-        "sse_emit" => sse_emit(&h).await,
-        "sse_status" => sse_status(&h).await,
-        "sse_disconnect" => sse_disconnect(&h).await,
-        other => Err(format!("unknown scenario `{other}`")),
-    };
-    if let Err(message) = result {
-        eprintln!("scenario `{scenario}` failed: {message}");
-        std::process::exit(1);
-    }
 }
