@@ -1,44 +1,69 @@
 //! The realtime client (typed channel facades over Phoenix channels, SSE event streams) against
 //! the vendor's contract harness and against our emulator.
 //!
-//! - `harness_*`: `@archastro/channel-harness` 0.7.1 on 127.0.0.1 with the 2026-06-30 platform
-//!   spec (it declares channels and an SSE route). The client generated from that spec runs
-//!   the scenarios of `tests/realtime/platform_scenarios.rs` (regenerated and built once, under
+//! - `harness_<date>`: `@archastro/channel-harness` 0.7.1 on 127.0.0.1 with one platform spec
+//!   (`x-channels` and its `x-sdk-streaming` operations), against the client generated from
+//!   that spec. The scenario runner (`tests/realtime/runner/`, with the `surface.rs` that
+//!   `tests/realtime/sweep_source.rs` writes for the spec) is built against the client under
 //!   `target/realtime-platform/`, sharing `target/platform-client` with the other builds of
-//!   platform clients).
+//!   platform clients; every scenario runs against one harness, reset in between.
 //! - `emulator_*`: the repository's client (`spec/openapi.json`) against the emulator's
 //!   WebSocket: a message posted over REST reaches the thread's subscribers; typing is relayed
 //!   between two users.
 
+#[path = "realtime/sweep_source.rs"]
+mod sweep_source;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::time::Instant;
 
+use archastro_codegen::model::Api;
 use archastro_codegen::output::Mode;
-use archastro_codegen::regen;
+use archastro_codegen::{regen, stamp};
 use archastro_tests::{ChannelHarness, platform_cargo, platform_specs, regen_options, workspace_root};
 
-fn platform_spec() -> PathBuf {
+const FAMILIES: &str = "spec/families-platform-v1.toml";
+
+/// The runner's hand-written sources, copied beside the `surface.rs` written for the spec.
+const RUNNER_SOURCES: &[&str] = &["main.rs", "harness.rs", "sweep.rs", "behaviors.rs"];
+
+fn platform_spec(date: &str) -> PathBuf {
     platform_specs()
         .into_iter()
-        .find(|s| s.to_string_lossy().contains("2026-06-30"))
-        .expect("the 2026-06-30 platform spec (../shared/specs)")
+        .find(|s| s.to_string_lossy().contains(date))
+        .unwrap_or_else(|| panic!("the {date} platform spec (../shared/specs)"))
 }
 
-/// Regenerates the 2026-06-30 client and builds the scenario runner against it, once.
-fn scenario_runner() -> &'static Path {
-    static RUNNER: OnceLock<PathBuf> = OnceLock::new();
-    RUNNER.get_or_init(|| {
-        let root = workspace_root();
-        let dir = root.join("target/realtime-platform");
-        let generated = dir.join("gen");
-        regen::regen(&regen_options(&platform_spec(), "spec/families-platform-v1.toml", &generated, true, Mode::Write))
-        .expect("regenerating the 2026-06-30 platform client");
-        let crate_dir = dir.join("scenarios");
-        std::fs::create_dir_all(crate_dir.join("src")).unwrap();
-        let manifest = r#"# Written by tests/realtime_contract.rs.
+/// Brings the client generated from `spec` under `out` up to date. Its stamp lets a later run
+/// with the same inputs skip generating it; a run that had to generate checks the tree once
+/// more, which records the stamp.
+fn regen_stamped(spec: &Path, out: &Path) -> regen::RegenOutcome {
+    let mut opts = regen_options(spec, FAMILIES, out, true, Mode::Write);
+    opts.stamp = Some(stamp::path_for(&workspace_root().join("target/regen-stamps"), out));
+    let outcome = regen::regen(&opts).unwrap_or_else(|e| panic!("regenerating {}: {e}", spec.display()));
+    if !outcome.by_stamp {
+        opts.mode = Mode::Check;
+        let check = regen::regen(&opts).unwrap_or_else(|e| panic!("checking {}: {e}", out.display()));
+        assert!(check.changes.is_empty(), "{} changed between two regenerations", out.display());
+    }
+    outcome
+}
+
+fn write_if_changed(path: &Path, bytes: &[u8]) {
+    if std::fs::read(path).ok().as_deref() != Some(bytes) {
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    }
+}
+
+/// The scenario runner's manifest. Each spec's runner and client have paths of their own
+/// (cargo tells path crates apart by their path relative to the workspace), so the three
+/// clients coexist in `target/platform-client`.
+fn runner_manifest(date: &str) -> String {
+    format!(
+        r#"# Written by tests/realtime_contract.rs.
 [package]
-name = "platform_scenarios"
+name = "realtime-runner-{date}"
 version = "0.0.0"
 edition = "2024"
 publish = false
@@ -46,101 +71,100 @@ publish = false
 [workspace]
 
 [dependencies]
-archastro-client = { path = "../gen/generated/archastro-client" }
+archastro-client = {{ path = "../client-{date}/generated/archastro-client" }}
 futures = "0.3"
-reqwest = { version = "0.13", default-features = false, features = ["json", "query"] }
+reqwest = {{ version = "0.13", default-features = false, features = ["json", "query"] }}
+serde = "1"
 serde_json = "1"
-tokio = { version = "1", features = ["macros", "rt-multi-thread", "time"] }
-"#;
-        write_if_changed(&crate_dir.join("Cargo.toml"), manifest.as_bytes());
-        write_if_changed(
-            &crate_dir.join("src/main.rs"),
-            &std::fs::read(root.join("tests/realtime/platform_scenarios.rs")).unwrap(),
-        );
-        // The workspace's resolved versions, so the runner builds with what CI already has.
-        let lock = crate_dir.join("Cargo.lock");
-        if !lock.exists() {
-            std::fs::copy(root.join("Cargo.lock"), &lock).unwrap();
-        }
-        let output = platform_cargo()
-            .args(["build", "--quiet", "--manifest-path"])
-            .arg(crate_dir.join("Cargo.toml"))
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "building the scenario runner against the 2026-06-30 client failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        root.join("target/platform-client/debug/platform_scenarios")
-    })
+tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "time"] }}
+"#
+    )
 }
 
-fn write_if_changed(path: &Path, bytes: &[u8]) {
-    if std::fs::read(path).ok().as_deref() != Some(bytes) {
-        std::fs::write(path, bytes).unwrap();
+/// Regenerates the client of the platform spec of `date`, writes the runner's sources (its
+/// `surface.rs` made for that client) and builds it; returns the runner's executable.
+fn build_runner(date: &str, spec: &Path) -> PathBuf {
+    let root = workspace_root();
+    let dir = root.join("target/realtime-platform");
+    let client = dir.join(format!("client-{date}"));
+    let outcome = regen_stamped(spec, &client);
+    let api = Api::new(&outcome.normalized).expect("the model of a spec that generated");
+    let channels_rs = std::fs::read_to_string(client.join("generated/archastro-client/src/channels.rs")).ok();
+    let crate_dir = dir.join(format!("runner-{date}"));
+    std::fs::create_dir_all(crate_dir.join("src")).unwrap();
+    write_if_changed(&crate_dir.join("Cargo.toml"), runner_manifest(date).as_bytes());
+    for file in RUNNER_SOURCES {
+        let source = std::fs::read(root.join("tests/realtime/runner").join(file)).unwrap();
+        write_if_changed(&crate_dir.join("src").join(file), &source);
     }
-}
-
-/// Runs one scenario against a fresh harness.
-fn harness_scenario(name: &str) {
-    let runner = scenario_runner();
-    let harness = ChannelHarness::start(&platform_spec());
-    let output = Command::new(runner)
-        .args([name, &harness.ws_url, &harness.control_url])
+    let surface = sweep_source::surface_rs(&api, channels_rs.as_deref());
+    write_if_changed(&crate_dir.join("src/surface.rs"), surface.as_bytes());
+    // The workspace's resolved versions, so the runner builds with what CI already has.
+    let lock = crate_dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock).unwrap();
+    }
+    let output = platform_cargo()
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
         .output()
         .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        output.status.success() && !stderr.contains("warning"),
+        "building the scenario runner against the {date} client failed or warned:\n{stderr}"
     );
+    root.join(format!("target/platform-client/debug/realtime-runner-{date}"))
+}
+
+/// Every scenario of the runner built for the platform spec of `date`, against one harness
+/// serving that spec; fails with every scenario that failed.
+fn harness(date: &str) {
+    let started = Instant::now();
+    let spec = platform_spec(date);
+    let runner = build_runner(date, &spec);
+    let built = started.elapsed();
+    let listed = Command::new(&runner).arg("list").output().unwrap();
+    assert!(listed.status.success(), "{}", String::from_utf8_lossy(&listed.stderr));
+    let scenarios: Vec<String> = String::from_utf8_lossy(&listed.stdout).lines().map(str::to_owned).collect();
+    let harness = ChannelHarness::start(&spec);
+    let mut failures = Vec::new();
+    for scenario in &scenarios {
+        let output = Command::new(&runner)
+            .args([scenario, &harness.ws_url, &harness.control_url])
+            .output()
+            .unwrap();
+        if !output.status.success() {
+            failures.push(format!(
+                "{scenario}:\n{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    eprintln!(
+        "{date}: {} scenarios ({}) in {:.1} s, of which regen and build {:.1} s",
+        scenarios.len(),
+        scenarios.join(", "),
+        started.elapsed().as_secs_f64(),
+        built.as_secs_f64()
+    );
+    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), scenarios.len(), failures.join("\n"));
 }
 
 #[test]
-fn harness_join_with_typed_params_and_typed_reply() {
-    harness_scenario("join");
+fn harness_2026_06_30() {
+    harness("2026-06-30");
 }
 
 #[test]
-fn harness_message_gets_typed_reply_and_refusal_reason() {
-    harness_scenario("message");
+fn harness_2026_08_18() {
+    harness("2026-08-18");
 }
 
 #[test]
-fn harness_scripted_pushes_arrive_typed_and_in_order() {
-    harness_scenario("pushes");
-}
-
-#[test]
-fn harness_refused_join_surfaces_the_reason() {
-    harness_scenario("refused");
-}
-
-#[test]
-fn harness_closed_socket_reconnects_rejoins_and_keeps_delivering() {
-    harness_scenario("reconnect");
-}
-
-#[test]
-fn harness_missing_reply_times_out() {
-    harness_scenario("reply_timeout");
-}
-
-#[test]
-fn harness_sse_events_arrive_typed_and_in_order() {
-    harness_scenario("sse_emit");
-}
-
-#[test]
-fn harness_sse_error_status_is_a_typed_error() {
-    harness_scenario("sse_status");
-}
-
-#[test]
-fn harness_sse_disconnect_and_error_event_are_typed_errors() {
-    harness_scenario("sse_disconnect");
+fn harness_2026_09_24() {
+    harness("2026-09-24");
 }
 
 // --- the emulator ---------------------------------------------------------------------------

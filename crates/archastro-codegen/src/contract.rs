@@ -137,6 +137,17 @@ fn family_calls(family: &Family<'_>, out: &mut String) {
 
 /// The calls of one operation's builder chain, from the family accessor to `await`.
 fn call_chain(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
+    let mut chain = example_request(doc, module, op);
+    chain.push("send()".to_owned());
+    chain.push("await".to_owned());
+    chain
+}
+
+/// The calls that build one request of `op` with example arguments, to be chained after the
+/// client (`api.`): the accessor of its family's `module`, its builder, every required
+/// parameter and the body. Sending it (`send()`), or streaming it (`events()`), is the
+/// caller's. `doc` is the family's document.
+pub fn example_request(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
     let mut chain = vec![
         format!("{module}()"),
         format!("{}()", progenitor_method_name(op.id)),
@@ -155,8 +166,6 @@ fn call_chain(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
     if let Some(body) = op.body.as_ref().and_then(|b| body_call(doc, b)) {
         chain.push(body);
     }
-    chain.push("send()".to_owned());
-    chain.push("await".to_owned());
     chain
 }
 
