@@ -6,7 +6,7 @@
 use archastro_codegen::model::Api;
 use archastro_codegen::output::Mode;
 use archastro_codegen::regen;
-use archastro_tests::{PrismMock, platform_cargo, platform_specs, regen_options, workspace_root};
+use archastro_tests::{PrismMock, platform_cargo, platform_spec_options, workspace_root};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_of_the_pinned_spec_passes_prism() {
@@ -34,10 +34,9 @@ fn platform_spec_passes_prism(date: &str, operations: usize) {
     // same package name: one build and run at a time, or a test runs another spec's binary.
     static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let spec = platform_specs().into_iter().find(|s| s.to_string_lossy().contains(date)).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let outcome = regen::regen(&regen_options(&spec, "spec/families-platform-v1.toml", out.path(), true, Mode::Write))
-        .unwrap();
+    let (spec, options) = platform_spec_options(date, out.path(), Mode::Write);
+    let outcome = regen::regen(&options).unwrap();
     let api = Api::new(&outcome.normalized).unwrap();
     let streaming: Vec<&str> = api.operations().filter(|(_, op)| op.streaming.is_some()).map(|(_, op)| op.id).collect();
     let prism = PrismMock::start(&spec);

@@ -56,6 +56,23 @@ pub fn regen_options(
     }
 }
 
+/// The platform spec of `date` (`2026-09-24`) and the options for regenerating it with the
+/// platform families file into `out`, its crates versioned `0.1.0-<date digits>`.
+///
+/// The version keeps the crates of two specs apart in the shared `target/platform-client`:
+/// cargo tells path packages apart by name, version and their path relative to their
+/// workspace, which every regenerated tree shares, so under one version a build of one spec
+/// could reuse another's artifacts as fresh.
+pub fn platform_spec_options(date: &str, out: &Path, mode: archastro_codegen::output::Mode) -> (PathBuf, archastro_codegen::regen::RegenOptions) {
+    let spec = platform_specs()
+        .into_iter()
+        .find(|s| s.to_string_lossy().contains(date))
+        .unwrap_or_else(|| panic!("the {date} platform spec (../shared/specs)"));
+    let mut options = regen_options(&spec, "spec/families-platform-v1.toml", out, true, mode);
+    options.crate_version = format!("0.1.0-{}", date.replace('-', ""));
+    (spec, options)
+}
+
 /// Every real platform spec, sorted by date: the older snapshots (`../shared/specs/archastro/`)
 /// then the current ones (`../shared/specs/archastro-current/`).
 pub fn platform_specs() -> Vec<PathBuf> {
