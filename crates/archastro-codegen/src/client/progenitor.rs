@@ -72,7 +72,7 @@ pub(super) fn run_progenitor(
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
 ) -> Result<(TokenStream, Uses)> {
     let stubbed = with_replaced_schemas_stubbed(doc, replacements);
-    let api =
+    let mut api =
         <openapiv3::OpenAPI as serde::Deserialize>::deserialize(stubbed.as_ref().unwrap_or(doc))
             .map_err(|e| crate::Error::NotOpenApi {
                 family: family.to_owned(),
@@ -80,7 +80,48 @@ pub(super) fn run_progenitor(
             })?;
     // Not held while progenitor runs (a copy of the family's paths).
     drop(stubbed);
+    keep_error_bodies(&mut api);
     run_progenitor_api(family, api, replacements, true)
+}
+
+/// Leaves out of `api` the error responses (4xx, 5xx, their ranges, `default`) that declare no
+/// body: for those progenitor returns `Error::ErrorResponse(ResponseValue::empty(..))`, which
+/// drops the body, and with it the error envelope the server sent (its code and message).
+/// Undeclared, they come back as `Error::UnexpectedResponse`, whose body the client runtime
+/// has kept and decodes into `support::Error::Api`.
+fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
+    use openapiv3::{ReferenceOr, StatusCode};
+    let bodiless = |response: &ReferenceOr<openapiv3::Response>| {
+        matches!(response, ReferenceOr::Item(r) if r.content.is_empty())
+    };
+    for (_, item) in api.paths.paths.iter_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses;
+            responses.responses.retain(|status, response| {
+                let error = match status {
+                    StatusCode::Code(code) => *code >= 400,
+                    StatusCode::Range(range) => *range >= 4,
+                };
+                !(error && bodiless(response))
+            });
+            if responses.default.as_ref().is_some_and(bodiless) {
+                responses.default = None;
+            }
+        }
+    }
 }
 
 /// A copy of a family's document in which the components that progenitor replaces by a shared
@@ -318,5 +359,28 @@ mod tests {
         let mut partial = replacements(&doc);
         partial.remove("Kind");
         assert!(with_replaced_schemas_stubbed(&doc, &partial).is_none());
+    }
+
+    /// An error response without a body is left out (progenitor would drop the envelope the
+    /// server sends); one with a body, and every success, stays.
+    #[test]
+    fn bodiless_error_responses_are_left_to_the_runtime() {
+        let envelope = json!({"application/json": {"schema": {"type": "object"}}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/pets": {"get": {"operationId": "list_pets", "responses": {
+                "200": {"description": "ok", "content": envelope},
+                "401": {"description": "no body"},
+                "4XX": {"description": "no body"},
+                "422": {"description": "envelope", "content": envelope},
+                "default": {"description": "no body"}
+            }}}}
+        });
+        let (tokens, _) = run_progenitor("f", &doc, &BTreeMap::new()).unwrap();
+        let code = tokens.to_string();
+        assert!(code.contains("422u16 =>") && code.contains("200u16 =>"), "{code}");
+        assert!(!code.contains("401u16 =>") && !code.contains("400u16 ..= 499u16"), "{code}");
+        assert!(code.contains("Err (Error :: UnexpectedResponse (response))"), "{code}");
     }
 }
