@@ -94,7 +94,7 @@ impl Bench {
     }
 
     fn turns_table(&self, md: &mut String) {
-        md.push_str("### Whole process, in turns with the peers (wall time)\n\n| spec | ours ms | sdk-generator ms | × | openapi-generator ms | × |\n|---|---:|---:|---:|---:|---:|\n");
+        md.push_str("### Whole process, in turns with the peers (wall time)\n\n| spec | ops | ours ms | ms / op | sdk-generator ms | × | openapi-generator ms | × |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
         let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for r in self.regen_rows.iter().filter(|r| r.ours_process.is_ok()) {
             let mut cell = |f: &Figure<Timing>| match r.speedup(f) {
@@ -106,12 +106,17 @@ impl Bench {
             };
             let ours = median_ms(&r.ours_process);
             let (sdk, oag) = (cell(&r.sdk_generator), cell(&r.openapi_generator));
-            let _ = writeln!(md, "| {} | {ours:.0} | {sdk} | {oag} |", r.label);
+            let per_op = r.process_ms_per_operation().unwrap_or(f64::NAN);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {ours:.0} | {per_op:.2} | {sdk} | {oag} |",
+                r.label, r.operations
+            );
         }
         for (reason, specs) in &reasons {
             let _ = writeln!(md, "\n— {}: {reason}", specs.join(", "));
         }
-        md.push_str("\nRun by run: ours (`xtask regen --spec … --families … --out <fresh dir>`: the normalized specs and three crates), then sdk-generator (one Rust SDK, 5 files), then openapi-generator (a client crate with docs; fewer runs); × = theirs / ours.\n\n");
+        md.push_str("\nTurn by turn, every spec of this table in each turn: ours (`xtask regen --spec … --families … --out <fresh dir>`: the normalized specs and three crates), then sdk-generator (one Rust SDK, 5 files), then openapi-generator (a client crate with docs; fewer runs); × = theirs / ours.\n\n");
     }
 
     fn floor_table(&self, md: &mut String) {

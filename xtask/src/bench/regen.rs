@@ -36,6 +36,12 @@ impl RegenRow {
         1e3 * self.ours.median / self.operations as f64
     }
 
+    /// Milliseconds of regen as a process per operation of the spec.
+    pub(super) fn process_ms_per_operation(&self) -> Figure<f64> {
+        let ours = self.ours_process.as_ref().map_err(Clone::clone)?;
+        Ok(1e3 * ours.median / self.operations as f64)
+    }
+
     /// Peer median / our process median.
     pub(super) fn speedup(&self, peer: &Figure<Timing>) -> Figure<f64> {
         let ours = self.ours_process.as_ref().map_err(Clone::clone)?;

@@ -248,6 +248,7 @@ impl RegenRow {
             "operations": self.operations,
             "ours": self.ours.to_json(),
             "ms_per_operation": self.ms_per_operation(),
+            "process_ms_per_operation": self.process_ms_per_operation().ok(),
             "output_files": self.output_files,
             "output_bytes": self.output_bytes,
             "type_names": self.type_names.as_ref().ok().map(names_json),

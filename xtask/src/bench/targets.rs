@@ -10,8 +10,9 @@ use super::{BASELINE_SPEC, Bench, KEY_SPEC, VENDOR_SPEC};
 
 const TARGET_SDK_GENERATOR: f64 = 2.0;
 const TARGET_OPENAPI_GENERATOR: f64 = 20.0;
-/// How much more time per operation the key spec may take than the baseline spec and still
-/// count as growing no faster than the spec: run-to-run noise of one spec's median.
+/// How much more time per operation (regen as a process) the key spec may take than the
+/// baseline spec and still count as growing no faster than the spec: the noise of the ratio of
+/// two medians taken in turns on a shared machine.
 pub(super) const TARGET_GROWTH: f64 = 1.10;
 const TARGET_NAME_LONGEST: usize = 60;
 const TARGET_NAME_P90: usize = 40;
@@ -52,9 +53,11 @@ impl Bench {
             .expect("every spec is measured")
     }
 
-    /// The key spec's time per operation over the baseline spec's.
-    pub(super) fn growth(&self) -> f64 {
-        self.row(KEY_SPEC).ms_per_operation() / self.row(BASELINE_SPEC).ms_per_operation()
+    /// The key spec's time per operation over the baseline spec's, regen as a process (the
+    /// two are taken in the same turns).
+    pub(super) fn growth(&self) -> Figure<f64> {
+        let key = self.row(KEY_SPEC).process_ms_per_operation()?;
+        Ok(key / self.row(BASELINE_SPEC).process_ms_per_operation()?)
     }
 
     /// The longest name and the largest 90th percentile of the shared types' names, over
@@ -123,27 +126,38 @@ impl Bench {
             target: "≥ 20×",
             met: oag.ok().map(|x| x >= TARGET_OPENAPI_GENERATOR),
         });
-        let base = self.row(BASELINE_SPEC);
-        rows.push(TargetRow {
-            key: "ms_per_operation_grows_no_faster_than_spec_size",
-            what:
-                "regen time grows no faster than spec size: ms per operation, key / baseline spec"
-                    .into(),
-            figure: format!(
-                "{:.2}× ({:.2} ms/op on {} ops, {:.2} on {} ops)",
-                self.growth(),
-                key.ms_per_operation(),
-                key.operations,
-                base.ms_per_operation(),
-                base.operations
-            ),
-            target: "≤ 1.10× (noise)",
-            met: Some(self.growth() <= TARGET_GROWTH),
-        });
+        rows.push(self.growth_target());
         rows.extend(self.name_targets());
         rows.extend(self.vendor_targets());
         rows.extend(self.other_targets());
         rows
+    }
+
+    /// Regen time per operation, key spec / baseline spec.
+    fn growth_target(&self) -> TargetRow {
+        let (key, base) = (self.row(KEY_SPEC), self.row(BASELINE_SPEC));
+        let growth = self.growth();
+        let figure = match (
+            &growth,
+            key.process_ms_per_operation(),
+            base.process_ms_per_operation(),
+        ) {
+            (Ok(x), Ok(k), Ok(b)) => format!(
+                "{x:.2}× ({k:.2} ms/op on {} ops, {b:.2} on {} ops)",
+                key.operations, base.operations
+            ),
+            (Err(e), ..) => format!("n/a ({e})"),
+            _ => "n/a".into(),
+        };
+        TargetRow {
+            key: "ms_per_operation_grows_no_faster_than_spec_size",
+            what: format!(
+                "regen time grows no faster than spec size: ms per operation (whole process), {KEY_SPEC} / {BASELINE_SPEC}"
+            ),
+            figure,
+            target: "≤ 1.10×",
+            met: growth.ok().map(|x| x <= TARGET_GROWTH),
+        }
     }
 
     /// Peer / ours as processes against sdk-generator on `label`.

@@ -1,8 +1,8 @@
-//! Whole-process regen next to the peers, taken in turns: on each spec the peers run on, run
-//! by run, ours (this binary's `regen --spec … --families … --out <fresh dir>`, as a user runs
-//! it), then `@archastro/sdk-generator`, then openapi-generator (fewer runs: it takes seconds),
-//! so that all three see the same machine. Wall time of each process, runtime start-up
-//! included; medians after one warm-up turn.
+//! Whole-process regen next to the peers, taken in turns: turn by turn, on each spec the
+//! peers run on, ours (this binary's `regen --spec … --families … --out <fresh dir>`, as a user
+//! runs it), then `@archastro/sdk-generator`, then openapi-generator (fewer turns: it takes
+//! seconds), so that every process and every spec sees the same machine. Wall time of each
+//! process, runtime start-up included; medians after one warm-up turn.
 
 use std::path::Path;
 use std::process::Command;
@@ -56,41 +56,65 @@ impl Turn {
     }
 }
 
+/// The three processes' samples on one spec.
+struct SpecTurns {
+    index: usize,
+    ours: Turn,
+    sdk: Turn,
+    oag: Turn,
+}
+
 impl Bench {
     /// Ours and the peers as processes, in turns, on every spec they run on
-    /// ([`Bench::peers_on`]): [`Bench::fast_runs`] turns of ours and sdk-generator, the first
-    /// [`Bench::runs`] of them with openapi-generator too, after one warm-up turn.
+    /// ([`Bench::peers_on`]): turn by turn, each spec in order, ours, sdk-generator and (in the
+    /// first [`Bench::runs`] turns) openapi-generator; [`Bench::fast_runs`] turns after one
+    /// warm-up turn. The specs share every turn, so the time per operation of one spec can be
+    /// compared with another's.
     pub(super) fn measure_turns(&mut self) -> Result<()> {
         let exe = std::env::current_exe().context("locating the running xtask")?;
-        for index in 0..self.specs.len() {
-            let case = &self.specs[index];
-            if !self.peers_on(case) {
-                continue;
-            }
-            eprintln!("bench: {} as processes, in turns", case.label);
-            let (mut ours, mut sdk, mut oag) = (
-                Turn::new("regen"),
-                Turn::new("sdk-generator"),
-                Turn::new("openapi-generator"),
-            );
-            let out = self.work.join("turns-out");
-            for turn in 0..=self.fast_runs() {
-                let measured = turn > 0;
-                ours.take(&out, measured, |out| self.run_ours(&exe, case, out));
-                sdk.take(&out, measured, |out| self.run_sdk_generator(case, out));
+        let mut specs: Vec<SpecTurns> = (0..self.specs.len())
+            .filter(|&index| self.peers_on(&self.specs[index]))
+            .map(|index| SpecTurns {
+                index,
+                ours: Turn::new("regen"),
+                sdk: Turn::new("sdk-generator"),
+                oag: Turn::new("openapi-generator"),
+            })
+            .collect();
+        let labels: Vec<&str> = specs
+            .iter()
+            .map(|s| self.specs[s.index].label.as_str())
+            .collect();
+        eprintln!(
+            "bench: ours and the peers as processes, in turns, on {}",
+            labels.join(", ")
+        );
+        let out = self.work.join("turns-out");
+        for turn in 0..=self.fast_runs() {
+            let measured = turn > 0;
+            for spec in &mut specs {
+                let case = &self.specs[spec.index];
+                spec.ours
+                    .take(&out, measured, |out| self.run_ours(&exe, case, out));
+                spec.sdk
+                    .take(&out, measured, |out| self.run_sdk_generator(case, out));
                 if turn <= self.runs {
-                    oag.take(&out, measured, |out| self.run_openapi_generator(case, out));
+                    spec.oag
+                        .take(&out, measured, |out| self.run_openapi_generator(case, out));
                 }
             }
-            remove_dir(&out)?;
-            let ours = ours.timing();
+        }
+        remove_dir(&out)?;
+        for spec in specs {
+            let ours = spec.ours.timing();
             if let Err(reason) = &ours {
-                bail!("regen of {} as a process failed: {reason}", case.label);
+                let label = &self.specs[spec.index].label;
+                bail!("regen of {label} as a process failed: {reason}");
             }
-            let row = &mut self.regen_rows[index];
+            let row = &mut self.regen_rows[spec.index];
             row.ours_process = ours;
-            row.sdk_generator = sdk.timing();
-            row.openapi_generator = oag.timing();
+            row.sdk_generator = spec.sdk.timing();
+            row.openapi_generator = spec.oag.timing();
         }
         Ok(())
     }
@@ -107,5 +131,27 @@ impl Bench {
             .arg("--out")
             .arg(out);
         run_quiet(&mut cmd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warm_up_turn_is_not_a_sample_and_a_failure_stops_the_process() {
+        let out = std::env::temp_dir().join(format!("bench-turns-{}", std::process::id()));
+        let mut turn = Turn::new("peer");
+        turn.take(&out, false, |_| Ok(()));
+        turn.take(&out, true, |_| Ok(()));
+        assert_eq!(turn.samples.len(), 1);
+        turn.take(&out, true, |_| Err("exited with 1".into()));
+        let mut ran = false;
+        turn.take(&out, true, |_| {
+            ran = true;
+            Ok(())
+        });
+        assert!(!ran, "a failed process runs again");
+        assert_eq!(turn.timing().unwrap_err(), "peer: exited with 1");
     }
 }
