@@ -40,7 +40,7 @@ impl Bench {
     /// unchanged tree without and with its stamp; the peak RSS of one regen of it.
     pub(super) fn measure_floor(&mut self) -> Result<()> {
         eprintln!("bench: floor and regen --check on {KEY_SPEC}");
-        let case = self.key_case();
+        let case = self.case(KEY_SPEC);
         let (spec, families) = (case.path.clone(), case.families.clone());
         let out = self.work.join("floor-regen");
         let opts = self.options(&spec, &families, &out)?;

@@ -2,38 +2,46 @@
 //! machine. Writes `target/bench/summary.json` and prints a Markdown table.
 //!
 //! What it measures (see docs/bench.md for the figures), one module each:
-//! - [`regen`]: regen (load, normalize, generate, format, write into a fresh `--out`
-//!   directory) on `spec/openapi.json` and every real platform spec, median of several runs
-//!   after a warm-up, next to `@archastro/sdk-generator --lang rust` and openapi-generator's
-//!   `rust` generator on the same specs (installed into `target/peers/bench/` when missing);
+//! - [`regen`]: regen in-process (load, normalize, generate, format, write into a fresh
+//!   `--out` directory) of `spec/openapi.json` and every real platform spec, median of
+//!   several runs after a warm-up; its time per operation, and the names of the shared types
+//!   it wrote;
+//! - [`turns`]: regen as a process (this binary's `regen`) next to `@archastro/sdk-generator
+//!   --lang rust` and openapi-generator's `rust` generator ([`peers`], installed into
+//!   `target/peers/bench/` when missing), taken in turns run by run;
 //! - [`floor`]: read the spec, parse it as an OpenAPI document (openapiv3's model, what a
 //!   generator reads), write the same files (same bytes); regen as a multiple; also the
 //!   strict floor, which parses the spec as JSON only, and `regen --check`;
-//! - [`phases`]: where regen's time goes on the 2026-06-11 spec, phase by phase and part by
-//!   part, as regen's own pipeline reports it (`regen::Pipeline` with an observer);
+//! - [`phases`]: where regen's time goes on the key spec, phase by phase and part by part, as
+//!   regen's own pipeline reports it (`regen::Pipeline` with an observer);
 //! - [`scaling`]: deterministic synthetic specs ([`synthetic`]) of 100 to 10 000 operations,
 //!   each regenerated in a child process ([`child`]: this binary again) for its peak RSS;
-//! - [`clients`]: the generated client's line count and crate-only dev build time, for the
-//!   repository's client and for the client of the 2026-06-11 platform spec; and requests per
-//!   second through it vs raw reqwest against one local server
-//!   (`crates/archastro-client-bench`);
+//! - [`clients`]: the repository's generated client, its line count and crate-only dev build
+//!   time, and requests per second through it vs raw reqwest against one local server
+//!   (`crates/archastro-client-bench`); [`vendor`]: the client of the vendor's spec next to
+//!   the vendor's own crate, lines and crate-only builds side by side;
 //! - [`diff`]: the API diff of the two largest real specs.
 //!
-//! [`report`] writes the summary; [`timing`] and [`system`] are their helpers. The measuring
-//! code must run optimized: a debug build of xtask builds `--release` and runs the release
-//! binary with the same arguments.
+//! [`targets`] judges the figures; [`report`] writes the summary and [`markdown`] the tables;
+//! [`timing`] and [`system`] are their helpers. The measuring code must run optimized: a debug
+//! build of xtask builds `--release` and runs the release binary with the same arguments.
 
 mod child;
 mod clients;
 mod diff;
 mod floor;
+mod markdown;
+mod peers;
 mod phases;
 mod regen;
 mod report;
 mod scaling;
 mod synthetic;
 mod system;
+mod targets;
 mod timing;
+mod turns;
+mod vendor;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -55,16 +63,19 @@ use scaling::ScalingRow;
 use system::{load_average, remove_dir};
 use timing::{Figure, Timing};
 
-/// The platform spec the headline figures are taken on.
-const KEY_SPEC: &str = "platform-openapi-2026-06-11.json";
-
-/// Targets from the benchmark issue.
-const TARGET_SDK_GENERATOR: f64 = 2.0;
-const TARGET_OPENAPI_GENERATOR: f64 = 20.0;
-const TARGET_X_FLOOR: f64 = 10.0;
-const TARGET_OPS10K_SECONDS: f64 = 10.0;
-const TARGET_OPS10K_MIB: f64 = 1024.0;
-const TARGET_DIFF_SECONDS: f64 = 1.0;
+/// The platform spec the headline figures are taken on (the largest shared one).
+const KEY_SPEC: &str = "platform-openapi-2026-09-24.json";
+/// The earlier key spec, still reported: the peers run on it too, and the time per operation
+/// of the key spec is compared with its own.
+const BASELINE_SPEC: &str = "platform-openapi-2026-06-11.json";
+/// The spec the vendor's own Rust crate was generated from, and the crate.
+const VENDOR_SPEC: &str = "platform-openapi-2026-08-18.json";
+const VENDOR_CRATE: &str = "../shared/peers/archastro-rust";
+/// Where the real platform specs are, relative to the workspace: older snapshots, then current.
+const PLATFORM_SPEC_DIRS: [&str; 2] = [
+    "../shared/specs/archastro",
+    "../shared/specs/archastro-current",
+];
 
 /// Runs the bench (or, in the measuring child, its job).
 pub fn run(root: &Path, quick: bool) -> Result<()> {
@@ -139,6 +150,8 @@ struct Bench {
     scaling: Vec<ScalingRow>,
     scaling_phases: Option<(usize, Phases, Option<f64>)>,
     clients: Vec<ClientRow>,
+    /// The client of [`VENDOR_SPEC`], then the vendor's crate.
+    vendor: Option<(ClientRow, ClientRow)>,
     /// What `archastro-client-bench` printed: requests per second through the generated client
     /// and through raw reqwest, and their ratio.
     client_overhead: Figure<Value>,
@@ -159,18 +172,7 @@ impl Bench {
             root.join("spec/families.toml"),
             "v2",
         )?];
-        let shared = root.join("../shared/specs/archastro");
-        let mut platform: Vec<PathBuf> = std::fs::read_dir(&shared)
-            .with_context(|| format!("reading {} (the real platform specs)", shared.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                    n.starts_with("platform-openapi-2026-") && n.ends_with(".json")
-                })
-            })
-            .collect();
-        platform.sort();
-        for path in platform {
+        for path in platform_specs(root)? {
             let label = path
                 .file_name()
                 .unwrap_or_default()
@@ -183,8 +185,13 @@ impl Bench {
                 "v1",
             )?);
         }
-        if !specs.iter().any(|s| s.label == KEY_SPEC) {
-            bail!("{KEY_SPEC} is missing from {}", shared.display());
+        for needed in [KEY_SPEC, BASELINE_SPEC, VENDOR_SPEC] {
+            if !specs.iter().any(|s| s.label == needed) {
+                bail!(
+                    "{needed} is missing from {}",
+                    PLATFORM_SPEC_DIRS.join(" and ")
+                );
+            }
         }
         Ok(Bench {
             root: root.to_owned(),
@@ -204,6 +211,7 @@ impl Bench {
             scaling: Vec::new(),
             scaling_phases: None,
             clients: Vec::new(),
+            vendor: None,
             client_overhead: Err("not measured".into()),
             diff: Err("not measured".into()),
             load_at_start: None,
@@ -213,11 +221,13 @@ impl Bench {
     fn measure_all(&mut self) -> Result<()> {
         self.install_peers();
         self.measure_regen()?;
+        self.measure_turns()?;
         self.measure_floor()?;
         self.measure_phases()?;
         self.measure_scaling()?;
         self.measure_diff();
         self.measure_clients()?;
+        self.measure_vendor()?;
         self.measure_client_overhead();
         Ok(())
     }
@@ -235,13 +245,45 @@ impl Bench {
         self.runs * 3
     }
 
-    /// The spec the headline figures are taken on.
-    fn key_case(&self) -> &SpecCase {
+    /// Crate-only builds per median: 3, or 1 in `--quick`.
+    fn build_runs(&self) -> usize {
+        if self.quick { 1 } else { 3 }
+    }
+
+    /// The spec labelled `label` ([`KEY_SPEC`], [`BASELINE_SPEC`] or [`VENDOR_SPEC`]).
+    fn case(&self, label: &str) -> &SpecCase {
         self.specs
             .iter()
-            .find(|s| s.label == KEY_SPEC)
+            .find(|s| s.label == label)
             .expect("checked in new")
     }
+
+    /// Whether the peers run on `case`: every spec in the full run; in `--quick`, the key spec
+    /// and the baseline spec (openapi-generator takes seconds per run).
+    fn peers_on(&self, case: &SpecCase) -> bool {
+        !self.quick || case.label == KEY_SPEC || case.label == BASELINE_SPEC
+    }
+}
+
+/// Every real platform spec (`platform-openapi-*.json`) of [`PLATFORM_SPEC_DIRS`], each
+/// folder sorted by name.
+fn platform_specs(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut all = Vec::new();
+    for dir in PLATFORM_SPEC_DIRS {
+        let dir = root.join(dir);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .with_context(|| format!("reading {} (real platform specs)", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("platform-openapi-") && n.ends_with(".json"))
+            })
+            .collect();
+        found.sort();
+        all.extend(found);
+    }
+    Ok(all)
 }
 
 /// Regen options for `spec` into the standalone directory `out`, in write mode, no stamp.

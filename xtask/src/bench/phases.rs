@@ -66,7 +66,7 @@ impl Bench {
     /// after a warm-up one.
     pub(super) fn measure_phases(&mut self) -> Result<()> {
         eprintln!("bench: phases of regen on {KEY_SPEC}");
-        let case = self.key_case();
+        let case = self.case(KEY_SPEC);
         let (spec, families) = (case.path.clone(), case.families.clone());
         let opts = self.options(&spec, &families, &self.work.join("phases-out"))?;
         Phases::measure(&opts)?;

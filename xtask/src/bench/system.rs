@@ -21,12 +21,18 @@ pub(super) fn which(tool: &str) -> Option<PathBuf> {
 
 /// Runs `cmd` with its output captured; the error carries the end of its stderr.
 pub(super) fn run_quiet(cmd: &mut Command) -> Figure<()> {
+    run_stdout(cmd).map(drop)
+}
+
+/// Runs `cmd` with its output captured and returns its stdout; the error carries the end of
+/// its stderr.
+pub(super) fn run_stdout(cmd: &mut Command) -> Figure<Vec<u8>> {
     let output = cmd
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("starting {:?}: {e}", cmd.get_program()))?;
     if output.status.success() {
-        Ok(())
+        Ok(output.stdout)
     } else {
         let mut err = tail(&output.stderr, 4);
         if err.is_empty() {
@@ -85,15 +91,6 @@ pub(super) fn count_lines(dir: &Path) -> Result<usize> {
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "rs"))
         .map(|(_, c)| c.iter().filter(|b| **b == b'\n').count())
         .sum())
-}
-
-/// Sets the modification time of `path` to now (so that cargo rebuilds its crate).
-pub(super) fn touch(path: &Path) -> Figure<()> {
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(SystemTime::now()))
-        .map_err(|e| format!("touching {}: {e}", path.display()))
 }
 
 /// Cores, CPU model, memory, OS and the load average now, for the report.

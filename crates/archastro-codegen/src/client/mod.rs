@@ -10,8 +10,9 @@
 //! lays out `types.rs` with the `builders` of the request structs; `glue` writes `lib.rs` (with
 //! `pagination`'s streams and the path segment texts of `segments`); `realtime` the channels
 //! and event streams; `packaging` the manifest, the README and the copied support sources;
-//! `file` prints a generated file. The glue, pagination, segments and realtime read the typed
-//! model ([`crate::model`]).
+//! `file` prints a generated file; `type_names` reads the shared types' names back from
+//! `types.rs`. The glue, pagination, segments and realtime read the typed model
+//! ([`crate::model`]).
 
 mod builders;
 mod file;
@@ -24,6 +25,7 @@ mod progenitor;
 mod realtime;
 mod segments;
 mod shared_types;
+mod type_names;
 
 use std::collections::BTreeMap;
 
@@ -34,6 +36,7 @@ use crate::model::Api;
 pub use file::{Files, GENERATED_MARKER};
 pub use packaging::{SUPPORT_MODULE_DIR, SupportSources};
 pub use plan::ClientPlan;
+pub use type_names::{NameLengths, TYPES_FILE, shared_type_names};
 
 /// Where the client crate lives, relative to the output root.
 pub const CLIENT_DIR: &str = "generated/archastro-client";

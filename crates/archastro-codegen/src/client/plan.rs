@@ -211,7 +211,7 @@ impl<'a> ClientPlan<'a> {
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .ok_or_else(|| generate_error("types", "a part of types.rs was not generated"))?;
-        let mut files = vec![("src/types.rs".to_owned(), types.into_text()?)];
+        let mut files = vec![(super::TYPES_FILE.to_owned(), types.into_text()?)];
         files.extend(support_files(self.support));
         let uses = self.uses.lock().unwrap_or_else(|e| e.into_inner());
         files.push((
