@@ -164,10 +164,14 @@ impl Change {
         self.rust_verdict == RustVerdict::Breaking
     }
 
-    /// Whether it breaks existing clients on the wire while Rust code still compiles and the
-    /// generated Rust is not the same-as-before kind that absorbs it.
+    /// Whether it breaks existing clients on the wire (Rust callers too, at run time) while
+    /// Rust code still compiles: not a change the generated Rust already absorbs.
     pub fn breaks_wire_only(&self) -> bool {
-        self.level == Level::Breaking && self.rust_verdict == RustVerdict::Compatible
+        self.level == Level::Breaking
+            && matches!(
+                self.rust_verdict,
+                RustVerdict::Compatible | RustVerdict::StructLiterals
+            )
     }
 }
 

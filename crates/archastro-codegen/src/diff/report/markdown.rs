@@ -270,7 +270,9 @@ fn counts_table(report: &DiffReport) -> String {
         );
     }
     row(&mut out, "**all**", &all);
-    out.push('\n');
+    out.push_str(
+        "\n_A change in a shared schema counts in every family whose operations reach it, and once in **all**._\n\n",
+    );
     out
 }
 
@@ -310,7 +312,8 @@ fn headline(out: &mut Budget, all: &[Entry], shown: &mut [bool]) {
                 all[b].id,
             ))
         });
-        if !out.push(&format!("### {title} ({})\n\n", picked.len())) {
+        let count = plural(picked.len(), "entry", "entries");
+        if !out.push(&format!("### {title} ({count})\n\n")) {
             return;
         }
         for &i in picked.iter().take(HEADLINE_ENTRIES) {
