@@ -354,39 +354,16 @@ fn rest(out: &mut Budget, all: &[Entry], shown: &mut [bool]) {
     let mut candidates: Vec<usize> = (0..all.len()).filter(|&i| !shown[i]).collect();
     candidates.sort_by(|&a, &b| all[a].severity().cmp(&all[b].severity()));
     let heading = "### Everything else\n\n";
-    let mut room = out.room().saturating_sub(heading.len());
-    let mut groups: BTreeMap<(bool, &str), Vec<usize>> = BTreeMap::new();
-    let mut rows: BTreeMap<usize, String> = BTreeMap::new();
-    let mut misses = 0;
-    for &i in &candidates {
-        if room < MIN_ROW || misses == MISSES {
-            break;
-        }
-        let key = group_key(&all[i]);
-        let row = row(&all[i], key.0);
-        let frame = if groups.contains_key(&key) {
-            0
-        } else {
-            FRAME + key.1.len()
-        };
-        if row.len() + frame > room {
-            misses += 1;
-            continue;
-        }
-        misses = 0;
-        room -= row.len() + frame;
-        groups.entry(key).or_default().push(i);
-        rows.insert(i, row);
-    }
-    if !groups.is_empty() {
+    let picked = pick_rows(all, &candidates, out.room().saturating_sub(heading.len()));
+    if !picked.groups.is_empty() {
         out.push(heading);
     }
-    for ((shared, name), members) in &groups {
+    for (&key, members) in &picked.groups {
         let total = candidates
             .iter()
-            .filter(|&&i| group_key(&all[i]) == (*shared, *name))
+            .filter(|&&i| group_key(&all[i]) == key)
             .count();
-        if group(out, (*shared, name), members, total, &rows, all) {
+        if group(out, key, members, total, &picked.rows, all) {
             members.iter().for_each(|&i| shown[i] = true);
         }
     }
@@ -401,6 +378,43 @@ fn rest(out: &mut Budget, all: &[Entry], shown: &mut [bool]) {
             plural(left.len(), "entry", "entries")
         ));
     }
+}
+
+/// The rows chosen for the collapsed groups, by group.
+struct Picked<'r> {
+    groups: BTreeMap<(bool, &'r str), Vec<usize>>,
+    rows: BTreeMap<usize, String>,
+}
+
+/// The rows of `candidates` (most important first) that fit in `room` with their groups'
+/// frames.
+fn pick_rows<'r>(all: &[Entry<'r>], candidates: &[usize], mut room: usize) -> Picked<'r> {
+    let mut picked = Picked {
+        groups: BTreeMap::new(),
+        rows: BTreeMap::new(),
+    };
+    let mut misses = 0;
+    for &i in candidates {
+        if room < MIN_ROW || misses == MISSES {
+            break;
+        }
+        let key = group_key(&all[i]);
+        let row = row(&all[i], key.0);
+        let frame = if picked.groups.contains_key(&key) {
+            0
+        } else {
+            FRAME + key.1.len()
+        };
+        if row.len() + frame > room {
+            misses += 1;
+            continue;
+        }
+        misses = 0;
+        room -= row.len() + frame;
+        picked.groups.entry(key).or_default().push(i);
+        picked.rows.insert(i, row);
+    }
+    picked
 }
 
 /// Below this much room no row fits.
