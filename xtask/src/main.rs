@@ -77,7 +77,11 @@ enum Command {
         /// markdown, json, text or github (workflow annotations).
         #[arg(long, default_value = "text")]
         format: String,
-        /// Exit non-zero when a change reaches this level: breaking or warning.
+        /// The most bytes the Markdown may take (a pull-request comment; the job summary can
+        /// take more); what does not fit is counted, not shown.
+        #[arg(long, default_value_t = diff::DEFAULT_BUDGET, value_name = "BYTES")]
+        budget: usize,
+        /// Exit non-zero when a change reaches this wire level: breaking or warning.
         #[arg(long, value_name = "LEVEL")]
         fail_on: Option<String>,
     },
@@ -163,12 +167,17 @@ fn run() -> Result<()> {
             head,
             families,
             format,
+            budget,
             fail_on,
         } => {
             let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
             let head = head
                 .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
-            diff_command(&root, &base, &head, &families, &format, fail_on.as_deref())
+            let output = DiffOutput {
+                format: format.parse().map_err(anyhow::Error::msg)?,
+                budget,
+            };
+            diff_command(&root, &base, &head, &families, output, fail_on.as_deref())
         }
         Command::Release { dry_run, base } => release_command(&root, dry_run, base),
         Command::Bench { quick } => bench::run(&root, quick),
@@ -281,15 +290,22 @@ fn regen_command(
     Ok(())
 }
 
+/// How `cargo xtask diff` prints its report.
+#[derive(Clone, Copy)]
+struct DiffOutput {
+    format: diff::Format,
+    /// The Markdown's size limit.
+    budget: usize,
+}
+
 fn diff_command(
     root: &Path,
     base: &str,
     head: &str,
     families: &Path,
-    format: &str,
+    output: DiffOutput,
     fail_on: Option<&str>,
 ) -> Result<()> {
-    let format: diff::Format = format.parse().map_err(anyhow::Error::msg)?;
     let fail_on = match fail_on {
         None => None,
         Some("breaking") => Some(diff::Level::Breaking),
@@ -300,7 +316,10 @@ fn diff_command(
     let base_doc = read_revision_or_file(root, base)?;
     let head_doc = read_revision_or_file(root, head)?;
     let report = diff::diff_documents(&base_doc, &head_doc, &config)?;
-    print!("{}", diff::render(&report, format));
+    match output.format {
+        diff::Format::Markdown => print!("{}", diff::markdown(&report, output.budget)),
+        format => print!("{}", diff::render(&report, format)),
+    }
     if let Some(level) = fail_on
         && report.reaches(level)
     {

@@ -6,20 +6,52 @@
 //! typed [`model::Api`]: operations are matched by method and path ([`operation`]), their
 //! security ([`security`]), parameters and request body ([`request`]) and responses
 //! ([`response`]) compared, and schemas compared aspect by aspect after following `$ref`s
-//! ([`schema`], reading them through [`shape`]). Every change gets a rule id (oasdiff's where
-//! one exists), a level, the generated Rust item it touches and whether it breaks Rust callers
-//! even when the wire format does not.
+//! ([`schema`], [`alternative`], [`property`], reading them through [`shape`] and
+//! [`rust_type`]).
+//!
+//! **One change, one entry.** A change inside a component schema is found once, in the
+//! schema's own scope, and reported once, at the schema (`types::User`, path `email`), with
+//! every operation that reaches the schema; a change of an operation itself (its parameters,
+//! security, statuses, or a schema written inline in it) is reported at the operation
+//! ([`collect`]).
+//!
+//! **Two verdicts.** Every change has a rule id (oasdiff's where one exists) and two verdicts:
+//! - the wire [`Level`], oasdiff's, for clients in any language;
+//! - the [`RustVerdict`]: what upgrading the generated crate does to code written against the
+//!   previous one. The generated Rust types are read as typify writes them ([`rust_type`],
+//!   held against the generated client by the tests), so a change whose generated type is the
+//!   same (a property that became nullable but already was an `Option`, `integer` that became
+//!   `integer(int64)`) is `unchanged`: it stays visible at its wire level but does not decide
+//!   the crates' semver step.
+//!
+//! **Adding a field.** typify's structs are not `#[non_exhaustive]`, and every struct a
+//! request body reaches has a builder (`types::X::builder()`). A new optional request property
+//! or any new response property therefore breaks only code that names every field of the
+//! struct (a struct literal, a pattern without `..`): its verdict is `struct-literals`, an
+//! addition (minor), never in the headline. A new required request property is breaking: the
+//! builder fails until it is set.
+//!
+//! **Semver.** Major when a change breaks Rust callers, minor when one adds to the crate (an
+//! operation, a setter, a field, a variant), patch otherwise. Wire-breaking changes that leave
+//! the crate's Rust as it was (a tightened bound, a new scope) do not bump the crates; they are
+//! reported at their wire level and fail `--fail-on breaking`.
+//!
+//! The [`report`] renders it: text, JSON (`docs/api-diff.schema.json`), GitHub annotations,
+//! and the pull-request comment within its size budget.
 
+mod alternative;
+mod collect;
 mod operation;
+mod property;
 mod report;
 mod request;
 mod response;
+mod rust_type;
 mod schema;
 mod security;
 mod shape;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::Result;
 use crate::families::FamiliesConfig;
@@ -27,10 +59,11 @@ use crate::load::Document;
 use crate::model;
 use crate::normalize::{self, Normalized};
 
-pub use report::{Format, render};
+pub use report::{DEFAULT_BUDGET, Format, markdown, render};
+pub use rust_type::{INLINE_ENUM, INLINE_STRUCT, predicted_fields};
 
-/// How much a change matters to API consumers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// How much a change matters on the wire, to clients in any language (oasdiff's levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Info,
@@ -48,28 +81,98 @@ impl Level {
     }
 }
 
-/// One classified change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
-    /// Stable rule id (oasdiff's where one exists).
-    pub id: String,
-    pub level: Level,
+/// What upgrading the generated crate does to code written against the previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RustVerdict {
+    /// The generated Rust is the same where the change is, and already accepts the new data
+    /// (`Option<String>` stays `Option<String>`): Rust callers are not affected.
+    Unchanged,
+    /// Code keeps compiling and the crate behaves the same for it: something was added, or
+    /// only the server changed (the wire level says whether calls are affected).
+    Compatible,
+    /// Only code that names every field of a generated struct breaks: struct literals and
+    /// struct patterns without `..`. Builders (`types::X::builder()`), field reads and
+    /// patterns with `..` keep working.
+    StructLiterals,
+    /// Code stops compiling, or the crate handles the same calls and data differently.
+    Breaking,
+}
+
+impl RustVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RustVerdict::Unchanged => "unchanged",
+            RustVerdict::Compatible => "compatible",
+            RustVerdict::StructLiterals => "struct-literals",
+            RustVerdict::Breaking => "breaking",
+        }
+    }
+}
+
+/// An operation a change reaches.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct OperationRef {
     /// The scope family of the operation (head side, base side when removed).
     pub family: String,
-    /// `METHOD /path`, or empty for document-level changes.
+    /// `METHOD /path`.
     pub operation: String,
     /// The operation id (head side, base side when removed).
     #[serde(rename = "operationId")]
     pub operation_id: String,
-    /// Where in the operation: `request.query.limit`, `response.200.body.title`, ...
+}
+
+/// One classified change, reported once where it is: in a component schema (and then listed
+/// with every operation that reaches the schema) or in one operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Stable rule id (oasdiff's where one exists).
+    pub id: String,
+    /// The wire verdict.
+    pub level: Level,
+    /// The Rust verdict.
+    pub rust_verdict: RustVerdict,
+    /// The generated type of the component schema the change is in (`types::User`); empty
+    /// for a change of the operation itself (its parameters, security, statuses, or a schema
+    /// written inline in it).
+    pub schema: String,
+    /// Where: in the schema (`email`, `members[].role`; empty for the schema itself) or in the
+    /// operation (`request.query.limit`, `response.200.body`).
     pub path: String,
     pub text: String,
     /// The generated Rust item it touches and how.
     pub rust: String,
-    /// True when it breaks code that calls the generated crate, even if the wire does not.
-    pub rust_breaking: bool,
-    /// First 12 hex digits of sha256(`id:operation:path:text`).
+    /// Every operation that reaches the change, sorted.
+    pub operations: Vec<OperationRef>,
+    /// First 12 hex digits of sha256(`id:subject:path:text`), the subject being the schema or
+    /// else the operation.
     pub fingerprint: String,
+}
+
+impl Change {
+    /// Where the change is: the schema, else the operation.
+    pub fn subject(&self) -> &str {
+        if !self.schema.is_empty() {
+            &self.schema
+        } else {
+            self.operations.first().map_or("", |o| o.operation.as_str())
+        }
+    }
+
+    /// Whether it breaks code written against the previous generated crate.
+    pub fn breaks_rust(&self) -> bool {
+        self.rust_verdict == RustVerdict::Breaking
+    }
+
+    /// Whether it breaks existing clients on the wire (Rust callers too, at run time) while
+    /// Rust code still compiles: not a change the generated Rust already absorbs.
+    pub fn breaks_wire_only(&self) -> bool {
+        self.level == Level::Breaking
+            && matches!(
+                self.rust_verdict,
+                RustVerdict::Compatible | RustVerdict::StructLiterals
+            )
+    }
 }
 
 /// The semver step the generated crates need.
@@ -122,21 +225,7 @@ pub fn diff_normalized(
     head: &Normalized,
 ) -> Result<DiffReport> {
     let (base_api, head_api) = (model::Api::new(base)?, model::Api::new(head)?);
-    let mut changes = operation::compare_apis(&base_api, &head_api);
-    for c in &mut changes {
-        c.fingerprint = fingerprint(c);
-    }
-    changes.sort_by(|a, b| {
-        (&a.family, &a.operation, b.level, &a.id, &a.path, &a.text).cmp(&(
-            &b.family,
-            &b.operation,
-            a.level,
-            &b.id,
-            &b.path,
-            &b.text,
-        ))
-    });
-    changes.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+    let changes = operation::compare_apis(&base_api, &head_api);
     let (semver, semver_reasons) = verdict(&changes);
     Ok(DiffReport {
         base: base_name.to_owned(),
@@ -147,60 +236,84 @@ pub fn diff_normalized(
     })
 }
 
-fn fingerprint(c: &Change) -> String {
-    let digest =
-        Sha256::digest(format!("{}:{}:{}:{}", c.id, c.operation, c.path, c.text).as_bytes());
-    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
-}
+/// The most changes a verdict names before it counts the rest.
+const REASONS: usize = 10;
 
+/// The crates' semver step, from the Rust verdicts alone: major when something breaks Rust
+/// callers, minor when something is added, patch otherwise.
 fn verdict(changes: &[Change]) -> (Bump, Vec<String>) {
-    let mut breaking: Vec<&Change> = changes
+    let wire_only = changes
         .iter()
-        .filter(|c| c.level == Level::Breaking || c.rust_breaking)
-        .collect();
-    // Wire-breaking changes first, then those that only break Rust callers.
-    breaking.sort_by_key(|c| std::cmp::Reverse(c.level));
+        .filter(|c| c.level == Level::Breaking && !c.breaks_rust())
+        .count();
+    let wire_note = (wire_only > 0).then(|| {
+        format!("{wire_only} change(s) break the wire but not the generated Rust; they do not decide the version")
+    });
+    let mut breaking: Vec<&Change> = changes.iter().filter(|c| c.breaks_rust()).collect();
     if !breaking.is_empty() {
+        breaking.sort_by_key(|c| std::cmp::Reverse(c.operations.len()));
         let mut reasons: Vec<String> = breaking
             .iter()
-            .take(10)
-            .map(|c| {
-                format!(
-                    "{} ({}): {}",
-                    c.id,
-                    if c.operation.is_empty() {
-                        "document"
-                    } else {
-                        &c.operation
-                    },
-                    c.rust
-                )
-            })
+            .take(REASONS)
+            .map(|c| format!("{} ({}): {}", c.id, reach(c), c.rust))
             .collect();
-        if breaking.len() > 10 {
-            reasons.push(format!("and {} more breaking changes", breaking.len() - 10));
+        if breaking.len() > REASONS {
+            reasons.push(format!(
+                "and {} more changes that break Rust callers",
+                breaking.len() - REASONS
+            ));
         }
+        reasons.extend(wire_note);
         return (Bump::Major, reasons);
     }
-    let additions = changes
-        .iter()
-        .filter(|c| c.id.contains("added") || c.id.starts_with("new-"))
-        .count();
-    if additions > 0 {
-        return (
+    let additions = changes.iter().filter(|c| is_addition(c)).count();
+    let (bump, first) = if additions > 0 {
+        (
             Bump::Minor,
-            vec![format!("{additions} additive change(s), nothing breaking")],
-        );
-    }
-    if changes.is_empty() {
-        (Bump::Patch, vec!["no API change".into()])
+            format!("{additions} additive change(s), nothing breaks Rust callers"),
+        )
+    } else if changes.is_empty() {
+        (Bump::Patch, "no API change".into())
     } else {
         (
             Bump::Patch,
-            vec![format!(
-                "{} change(s), none breaking or additive",
+            format!(
+                "{} change(s), none breaking Rust callers or additive",
                 changes.len()
-            )],
+            ),
         )
+    };
+    (bump, std::iter::once(first).chain(wire_note).collect())
+}
+
+/// Rules that add something to the generated crate: a method, a setter, a variant, a
+/// media type or status it accepts, a security scheme.
+const ADDITIONS: [&str; 8] = [
+    "endpoint-added",
+    "new-optional-request-parameter",
+    "request-body-added-optional",
+    "media-type-added",
+    "status-added",
+    "enum-value-added",
+    "one-of-added",
+    "api-security-added",
+];
+
+/// Something new in the generated crate that breaks no Rust caller (a new struct field only
+/// breaks struct literals).
+fn is_addition(c: &Change) -> bool {
+    match c.rust_verdict {
+        RustVerdict::StructLiterals => true,
+        RustVerdict::Compatible => ADDITIONS.iter().any(|a| c.id.ends_with(a)),
+        RustVerdict::Unchanged | RustVerdict::Breaking => false,
+    }
+}
+
+/// `types::User (12 operations)` or the operation itself.
+fn reach(c: &Change) -> String {
+    match (c.schema.is_empty(), c.operations.len()) {
+        (true, _) => c.subject().to_owned(),
+        (false, 1) => format!("{}, 1 operation", c.schema),
+        (false, n) => format!("{}, {n} operations", c.schema),
     }
 }

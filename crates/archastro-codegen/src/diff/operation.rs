@@ -1,14 +1,16 @@
 //! Operations matched across the two sides by path and method, across every family: removed,
 //! added, or compared (family, operation id, deprecation, then security, parameters, request
-//! body and responses). [`OperationDiff`] collects the changes of one matched operation.
+//! body and responses). [`OperationDiff`] records the findings of one matched operation, and of
+//! the components it reaches, into the [`Collector`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use heck::ToUpperCamelCase;
 use serde_json::Value;
 
+use super::collect::{Collector, Finding, Scope};
 use super::shape::{ANY, Side};
-use super::{Change, Level, request, response, security};
+use super::{Change, Level, OperationRef, RustVerdict, request, response, security};
 use crate::model::{Api, Family, Method, Operation};
 
 /// An operation of one side with the family it belongs to (whose document its schemas resolve
@@ -38,26 +40,12 @@ impl<'a> Endpoint<'a> {
         format!("{}::Client::{}", self.family.name, self.operation.id)
     }
 
-    /// A change that concerns the whole operation.
-    fn change(
-        self,
-        id: impl Into<String>,
-        level: Level,
-        text: String,
-        rust: String,
-        rust_breaking: bool,
-    ) -> Change {
-        Change {
-            id: id.into(),
-            level,
+    /// The operation as changes list it.
+    fn reference(self) -> OperationRef {
+        OperationRef {
             family: self.family.name.to_owned(),
             operation: self.label(),
             operation_id: self.operation.id.to_owned(),
-            path: String::new(),
-            text,
-            rust,
-            rust_breaking,
-            fingerprint: String::new(),
         }
     }
 }
@@ -79,75 +67,105 @@ pub(super) fn compare_apis(base: &Api, head: &Api) -> Vec<Change> {
     let before = endpoints(base);
     let after = endpoints(head);
     let head_paths: BTreeSet<&str> = after.keys().map(|(path, _)| *path).collect();
-    let mut out = Vec::new();
+    let mut collector = Collector::default();
     for (key, endpoint) in &before {
         if !after.contains_key(key) {
-            out.push(removed(*endpoint, !head_paths.contains(key.0)));
+            let scope = collector.operation(endpoint.reference());
+            collector.record(scope, removed(*endpoint, !head_paths.contains(key.0)));
         }
     }
     for (key, endpoint) in &after {
+        let scope = collector.operation(endpoint.reference());
         match before.get(key) {
-            None => out.push(endpoint.change(
-                "endpoint-added",
-                Level::Info,
-                "operation added".into(),
-                format!("{} added", endpoint.client_method()),
-                false,
-            )),
-            Some(old) => out.extend(compare_operation(*old, *endpoint)),
+            None => collector.record(
+                scope,
+                finding(
+                    "endpoint-added",
+                    Level::Info,
+                    RustVerdict::Compatible,
+                    "",
+                    "operation added".into(),
+                    format!("{} added", endpoint.client_method()),
+                ),
+            ),
+            Some(old) => compare_operation(&mut collector, scope, *old, *endpoint),
         }
     }
-    out
+    collector.into_changes()
+}
+
+/// A finding at `path`.
+pub(super) fn finding(
+    id: impl Into<String>,
+    level: Level,
+    verdict: RustVerdict,
+    path: &str,
+    text: String,
+    rust: String,
+) -> Finding {
+    Finding {
+        id: id.into(),
+        level,
+        verdict,
+        path: path.to_owned(),
+        text,
+        rust,
+    }
 }
 
 /// An operation gone from the head side; `whole_path` when no method of its path is left.
-fn removed(endpoint: Endpoint, whole_path: bool) -> Change {
+fn removed(endpoint: Endpoint, whole_path: bool) -> Finding {
     let deprecated = endpoint.operation.deprecated;
     let (id, level) = match (whole_path, deprecated) {
         (_, true) => ("api-removed-with-deprecation", Level::Info),
         (true, false) => ("api-path-removed-without-deprecation", Level::Breaking),
         (false, false) => ("api-removed-without-deprecation", Level::Breaking),
     };
-    endpoint.change(
+    let note = if deprecated {
+        " (it was deprecated)"
+    } else {
+        ""
+    };
+    finding(
         id,
         level,
-        format!(
-            "operation removed{}",
-            if deprecated {
-                " (it was deprecated)"
-            } else {
-                ""
-            }
-        ),
+        RustVerdict::Breaking,
+        "",
+        format!("operation removed{note}"),
         format!("{} removed", endpoint.client_method()),
-        true,
     )
 }
 
-/// The comparison of one operation present on both sides, and the changes found so far.
-pub(super) struct OperationDiff<'a> {
+/// The comparison of one operation present on both sides: where its findings go.
+pub(super) struct OperationDiff<'c, 'a> {
     pub base: Endpoint<'a>,
     pub head: Endpoint<'a>,
-    changes: Vec<Change>,
-    /// Pairs of components being compared (by name), against recursion.
+    collector: &'c mut Collector,
+    /// The scope findings are recorded in: the operation, or the component being compared.
+    pub scope: Scope,
+    /// Pairs of differently named components being compared (by name), against recursion.
     pub visiting: BTreeSet<(String, String)>,
 }
 
-impl OperationDiff<'_> {
-    /// Records a change at `path` within the operation (named after its head side).
+impl OperationDiff<'_, '_> {
+    /// Records a finding at `path` within the current scope.
     pub fn push(
         &mut self,
         id: impl Into<String>,
         level: Level,
+        verdict: RustVerdict,
         path: &str,
         text: String,
         rust: String,
-        rust_breaking: bool,
     ) {
-        self.changes.push(Change {
-            path: path.to_owned(),
-            ..self.head.change(id, level, text, rust, rust_breaking)
-        });
+        let finding = finding(id, level, verdict, path, text, rust);
+        self.collector.record(self.scope, finding);
+    }
+
+    /// Records that the current scope reaches the component `key`; its scope, and whether it
+    /// is compared for the first time.
+    pub fn reach(&mut self, key: super::collect::SchemaKey) -> (Scope, bool) {
+        self.collector.reach(self.scope, key)
     }
 
     /// The head side's generated client method.
@@ -165,11 +183,17 @@ impl OperationDiff<'_> {
     }
 }
 
-fn compare_operation<'a>(base: Endpoint<'a>, head: Endpoint<'a>) -> Vec<Change> {
+fn compare_operation<'a>(
+    collector: &mut Collector,
+    scope: Scope,
+    base: Endpoint<'a>,
+    head: Endpoint<'a>,
+) {
     let mut ctx = OperationDiff {
         base,
         head,
-        changes: Vec::new(),
+        collector,
+        scope,
         visiting: BTreeSet::new(),
     };
     compare_identity(&mut ctx);
@@ -177,7 +201,6 @@ fn compare_operation<'a>(base: Endpoint<'a>, head: Endpoint<'a>) -> Vec<Change> 
     request::compare_parameters(&mut ctx);
     request::compare_body(&mut ctx);
     response::compare_responses(&mut ctx);
-    ctx.changes
 }
 
 /// The family, the operation id and deprecation.
@@ -188,36 +211,36 @@ fn compare_identity(ctx: &mut OperationDiff) {
         ctx.push(
             "api-scope-family-changed",
             Level::Breaking,
+            RustVerdict::Breaking,
             "",
             format!(
                 "moved from the `{}` family to `{}`",
                 b.family.name, h.family.name
             ),
             format!("{} moved to {}", b.client_method(), h.client_method()),
-            true,
         );
     }
     if before.id != after.id {
         ctx.push(
             "api-operation-id-changed",
             Level::Warning,
+            RustVerdict::Breaking,
             "",
             format!("operation id `{}` became `{}`", before.id, after.id),
             format!(
                 "{}::Client::{} renamed {}",
                 h.family.name, before.id, after.id
             ),
-            true,
         );
     }
     if !before.deprecated && after.deprecated {
         ctx.push(
             "api-deprecated",
             Level::Info,
+            RustVerdict::Compatible,
             "",
             "operation deprecated".into(),
             format!("{} deprecated", ctx.method()),
-            false,
         );
     }
 }

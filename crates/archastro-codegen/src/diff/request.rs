@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use heck::ToSnakeCase;
 
-use super::Level;
 use super::operation::OperationDiff;
 use super::schema::{Dir, Kind, Site, compare_schema};
+use super::{Level, RustVerdict};
 use crate::model::{Body, Operation, Parameter};
 
 /// The operation's parameters by location (as the spec spells it) and name.
@@ -43,6 +43,7 @@ pub(super) fn compare_parameters(ctx: &mut OperationDiff) {
             ctx.push(
                 "request-parameter-removed",
                 Level::Warning,
+                RustVerdict::Breaking,
                 &parameter_path(parameter),
                 format!(
                     "{} parameter `{}` removed",
@@ -50,7 +51,6 @@ pub(super) fn compare_parameters(ctx: &mut OperationDiff) {
                     parameter.name
                 ),
                 format!("{setter} removed"),
-                true,
             );
         }
     }
@@ -63,25 +63,29 @@ fn parameter_added(ctx: &mut OperationDiff, p: &Parameter) {
         ctx.push(
             "new-required-request-parameter",
             Level::Breaking,
+            RustVerdict::Breaking,
             &parameter_path(p),
             format!("new required {location} parameter `{name}`"),
             format!("{setter} must now be called"),
-            true,
         );
     } else {
         ctx.push(
             "new-optional-request-parameter",
             Level::Info,
+            RustVerdict::Compatible,
             &parameter_path(p),
             format!("new optional {location} parameter `{name}`"),
             format!("{setter} added"),
-            false,
         );
     }
 }
 
 /// A parameter on both sides: whether it is required, its default, then its schema.
-fn parameter_changed<'a>(ctx: &mut OperationDiff<'a>, old: &Parameter<'a>, new: &Parameter<'a>) {
+fn parameter_changed<'a>(
+    ctx: &mut OperationDiff<'_, 'a>,
+    old: &Parameter<'a>,
+    new: &Parameter<'a>,
+) {
     let at = parameter_path(new);
     let setter = setter(ctx, new);
     let (location, name) = (new.location.as_str(), new.name);
@@ -89,19 +93,19 @@ fn parameter_changed<'a>(ctx: &mut OperationDiff<'a>, old: &Parameter<'a>, new: 
         ctx.push(
             "request-parameter-became-required",
             Level::Breaking,
+            RustVerdict::Breaking,
             &at,
             format!("{location} parameter `{name}` became required"),
             format!("{setter} must now be called"),
-            true,
         );
     } else if !new.required && old.required {
         ctx.push(
             "request-parameter-became-optional",
             Level::Info,
+            RustVerdict::Compatible,
             &at,
             format!("{location} parameter `{name}` became optional"),
             format!("{setter} may be omitted"),
-            false,
         );
     }
     let default = |p: &Parameter<'a>| p.schema.and_then(|s| s.get("default"));
@@ -109,13 +113,13 @@ fn parameter_changed<'a>(ctx: &mut OperationDiff<'a>, old: &Parameter<'a>, new: 
         ctx.push(
             "request-parameter-default-value-changed",
             Level::Breaking,
+            RustVerdict::Compatible,
             &at,
             format!(
                 "default of `{name}` changed from {old_default} to {}",
                 default(new).unwrap_or(&serde_json::Value::Null)
             ),
             format!("{setter}: omitting it now means something else"),
-            false,
         );
     }
     let (base, head) = (ctx.base.schema(old.schema), ctx.head.schema(new.schema));
@@ -142,34 +146,38 @@ pub(super) fn compare_body(ctx: &mut OperationDiff) {
             ctx.push(
                 id,
                 level,
+                if added.required {
+                    RustVerdict::Breaking
+                } else {
+                    RustVerdict::Compatible
+                },
                 "request.body",
                 format!("{kind} request body added"),
                 format!("{body} added"),
-                added.required,
             );
         }
         (Some(_), None) => ctx.push(
             "request-body-removed",
             Level::Warning,
+            RustVerdict::Breaking,
             "request.body",
             "request body removed".into(),
             format!("{body} removed"),
-            true,
         ),
         (Some(old), Some(new)) => body_changed(ctx, &body, old, new),
     }
 }
 
 /// A body on both sides: whether it is required, its media type, then its schema.
-fn body_changed<'a>(ctx: &mut OperationDiff<'a>, body: &str, old: &Body<'a>, new: &Body<'a>) {
+fn body_changed<'a>(ctx: &mut OperationDiff<'_, 'a>, body: &str, old: &Body<'a>, new: &Body<'a>) {
     if new.required && !old.required {
         ctx.push(
             "request-body-became-required",
             Level::Breaking,
+            RustVerdict::Breaking,
             "request.body",
             "request body became required".into(),
             format!("{body} must now be called"),
-            true,
         );
     }
     let (before, after) = (media_type(old), media_type(new));
@@ -185,20 +193,20 @@ fn body_changed<'a>(ctx: &mut OperationDiff<'a>, body: &str, old: &Body<'a>, new
         ctx.push(
             "request-body-media-type-removed",
             Level::Breaking,
+            RustVerdict::Breaking,
             "request.body",
             format!("request media type `{m}` removed"),
             format!("{body}: the body type changes"),
-            true,
         );
     }
     if let Some(m) = after {
         ctx.push(
             "request-body-media-type-added",
             Level::Info,
+            RustVerdict::Compatible,
             "request.body",
             format!("request media type `{m}` added"),
             format!("{body}: accepts `{m}`"),
-            false,
         );
     }
 }

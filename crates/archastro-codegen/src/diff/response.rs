@@ -1,9 +1,9 @@
 //! What clients receive: responses matched by status (a success status removed breaks callers;
 //! other statuses come and go), then each common status's media type and body schema.
 
-use super::Level;
 use super::operation::OperationDiff;
 use super::schema::{Dir, Kind, Site, compare_schema};
+use super::{Level, RustVerdict};
 use crate::model::Response;
 
 pub(super) fn compare_responses(ctx: &mut OperationDiff) {
@@ -19,19 +19,19 @@ pub(super) fn compare_responses(ctx: &mut OperationDiff) {
             ctx.push(
                 "response-success-status-removed",
                 Level::Breaking,
+                RustVerdict::Breaking,
                 &at,
                 format!("success status {code} removed"),
                 format!("{method}: the {code} response is now an error"),
-                true,
             );
         } else {
             ctx.push(
                 "response-non-success-status-removed",
                 Level::Info,
+                RustVerdict::Compatible,
                 &at,
                 format!("status {code} removed"),
                 format!("{method}: {code} no longer declared"),
-                false,
             );
         }
     }
@@ -48,10 +48,10 @@ pub(super) fn compare_responses(ctx: &mut OperationDiff) {
                 "response-non-success-status-added"
             },
             Level::Info,
+            RustVerdict::Compatible,
             &format!("response.{code}"),
             format!("status {code} added"),
             format!("{method}: {code} declared"),
-            false,
         );
     }
     for old in &base.responses {
@@ -63,7 +63,7 @@ pub(super) fn compare_responses(ctx: &mut OperationDiff) {
 
 /// A status on both sides: its media type, then its body schema.
 fn response_changed<'a>(
-    ctx: &mut OperationDiff<'a>,
+    ctx: &mut OperationDiff<'_, 'a>,
     method: &str,
     old: &Response<'a>,
     new: &Response<'a>,
@@ -86,20 +86,24 @@ fn response_changed<'a>(
         ctx.push(
             "response-media-type-removed",
             Level::Breaking,
+            RustVerdict::Breaking,
             &at,
             format!("{code} media type `{m}` removed"),
             format!("{method}: the response type changes"),
-            true,
         );
     }
     if let Some(m) = new.media_type {
         ctx.push(
             "response-media-type-added",
             Level::Info,
+            if new.is_success() {
+                RustVerdict::Breaking
+            } else {
+                RustVerdict::Compatible
+            },
             &at,
             format!("{code} media type `{m}` added"),
             format!("{method}: {code} now has a body"),
-            new.is_success(),
         );
     }
 }

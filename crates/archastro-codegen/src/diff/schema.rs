@@ -1,25 +1,31 @@
 //! Two schemas compared structurally, one aspect at a time: type, nullability, enum values,
-//! the bounds of what clients may send, `oneOf`/`anyOf` alternatives, properties and array
-//! items. Both sides are read after `$ref`s are followed, so a `$ref` of the same shape as an
-//! inline schema is no change; recursion is cut where the same pair of components is already
+//! the bounds of what clients may send, the generated Rust type, `oneOf`/`anyOf` alternatives
+//! ([`super::alternative`]), properties ([`super::property`]) and array items.
+//!
+//! Both sides are read after `$ref`s are followed, so a `$ref` of the same shape as an inline
+//! schema is no change. Where both sides name the same component, what is written beside the
+//! `$ref` (its `nullable`) is compared where the reference stands, and the component itself in
+//! its own scope, once per context however many operations reach it ([`super::collect`]).
+//! Recursion through differently named components is cut where the same pair is already
 //! being compared.
 
 use serde_json::Value;
 
-use super::Level;
 use super::operation::OperationDiff;
+use super::rust_type::field_type;
 use super::shape::{Flat, Side, enum_values, type_of};
+use super::{Level, RustVerdict};
 use crate::names::type_name;
 
 /// Which way data flows: what clients send may only get looser, what they receive tighter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Dir {
     Request,
     Response,
 }
 
 /// What a schema belongs to, for rule ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) enum Kind {
     Parameter,
     Body,
@@ -40,16 +46,26 @@ pub(super) fn rule(dir: Dir, kind: Kind, what: &str) -> String {
     format!("{d}-{k}-{what}")
 }
 
+/// `at.name`, or `name` at the root of a scope.
+pub(super) fn join(at: &str, name: &str) -> String {
+    if at.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{at}.{name}")
+    }
+}
+
 /// Where a pair of schemas sits and what it belongs to.
 #[derive(Debug, Clone)]
 pub(super) struct Site {
     pub dir: Dir,
     pub kind: Kind,
-    /// The change's path: `request.query.limit`, `response.200.body.title`.
+    /// The path within the scope: `request.query.limit` in an operation, `members[].role`
+    /// in a component (empty at its root).
     pub at: String,
     /// The generated Rust item: `types::Thread::title`, `runtime::builder::ListThreads::limit()`.
     pub owner: String,
-    /// Whether the value must be present.
+    /// Whether the value must be present (on both sides).
     pub required: bool,
 }
 
@@ -65,10 +81,10 @@ impl Site {
         }
     }
 
-    /// The alternative named after component `name`.
-    fn alternative(&self, name: &str) -> Site {
+    /// The root of component `name`, in its own scope.
+    fn component(&self, name: &str) -> Site {
         Site {
-            at: format!("{}<{name}>", self.at),
+            at: String::new(),
             owner: format!("types::{}", type_name(name)),
             required: true,
             ..self.clone()
@@ -86,45 +102,102 @@ impl Site {
     }
 }
 
+/// Which part of a pair one [`SchemaDiff`] compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Part {
+    /// Everything: the sides are inline or name different components.
+    Whole,
+    /// Only what is written beside the `$ref`s of one component (its `nullable`).
+    Wrapper,
+    /// The component both sides name, in its own scope.
+    Component,
+}
+
 /// Compares the schema `base` became as `head` at `site`.
 pub(super) fn compare_schema<'a>(
-    ctx: &mut OperationDiff<'a>,
+    ctx: &mut OperationDiff<'_, 'a>,
     base: Side<'a>,
     head: Side<'a>,
     site: &Site,
 ) {
-    let mut pair = SchemaDiff {
-        ctx,
-        site,
-        base: base.flatten(),
-        head: head.flatten(),
-    };
-    // Recursion stops at a pair of components already being compared further up.
-    let key = (
-        pair.base.name.clone().unwrap_or_else(|| site.at.clone()),
-        pair.head.name.clone().unwrap_or_else(|| site.at.clone()),
-    );
-    if pair.base.name.is_some() && !pair.ctx.visiting.insert(key.clone()) {
+    let (base, head) = (base.flatten(), head.flatten());
+    match (&base.name, &head.name) {
+        (Some(b), Some(h)) if b == h => {
+            let name = h.clone();
+            SchemaDiff::new(ctx, site, &base, &head, Part::Wrapper).compare();
+            compare_component(ctx, &base, &head, site, name);
+        }
+        _ => {
+            // Recursion stops at a pair of components already being compared further up.
+            let named = |f: &Flat| f.name.clone().unwrap_or_else(|| site.at.clone());
+            let key = (named(&base), named(&head));
+            if base.name.is_some() && !ctx.visiting.insert(key.clone()) {
+                return;
+            }
+            SchemaDiff::new(ctx, site, &base, &head, Part::Whole).compare();
+            ctx.visiting.remove(&key);
+        }
+    }
+}
+
+/// Component `name` on both sides: compared in its own scope the first time its context
+/// reaches it; any later time only recorded as reached.
+fn compare_component<'a>(
+    ctx: &mut OperationDiff<'_, 'a>,
+    base: &Flat<'a>,
+    head: &Flat<'a>,
+    site: &Site,
+    name: String,
+) {
+    let site = site.component(&name);
+    let (scope, new) = ctx.reach((site.dir, site.kind, name));
+    if !new {
         return;
     }
-    pair.compare();
-    pair.ctx.visiting.remove(&key);
+    let outer_scope = std::mem::replace(&mut ctx.scope, scope);
+    let outer_visiting = std::mem::take(&mut ctx.visiting);
+    SchemaDiff::new(ctx, &site, base, head, Part::Component).compare();
+    ctx.scope = outer_scope;
+    ctx.visiting = outer_visiting;
 }
 
 /// One pair of schemas being compared.
-struct SchemaDiff<'c, 'a> {
-    ctx: &'c mut OperationDiff<'a>,
-    site: &'c Site,
-    base: Flat<'a>,
-    head: Flat<'a>,
+pub(super) struct SchemaDiff<'c, 'o, 'a> {
+    pub ctx: &'c mut OperationDiff<'o, 'a>,
+    pub site: &'c Site,
+    pub base: &'c Flat<'a>,
+    pub head: &'c Flat<'a>,
+    part: Part,
 }
 
-impl<'a> SchemaDiff<'_, 'a> {
+impl<'c, 'o, 'a> SchemaDiff<'c, 'o, 'a> {
+    fn new(
+        ctx: &'c mut OperationDiff<'o, 'a>,
+        site: &'c Site,
+        base: &'c Flat<'a>,
+        head: &'c Flat<'a>,
+        part: Part,
+    ) -> Self {
+        SchemaDiff {
+            ctx,
+            site,
+            base,
+            head,
+            part,
+        }
+    }
+
     fn compare(&mut self) {
+        self.nullability();
+        if self.part == Part::Wrapper {
+            return;
+        }
         if self.type_changed() {
             return;
         }
-        self.nullability();
+        if self.part == Part::Whole {
+            self.rust_type_changed();
+        }
         self.enum_values();
         if self.site.dir == Dir::Request {
             self.request_bounds();
@@ -138,18 +211,34 @@ impl<'a> SchemaDiff<'_, 'a> {
     }
 
     /// Records rule `{dir}-{kind}-{what}` at the site.
-    fn push(&mut self, what: &str, level: Level, text: String, rust: String, rust_breaking: bool) {
+    pub fn push(
+        &mut self,
+        what: &str,
+        level: Level,
+        verdict: RustVerdict,
+        text: String,
+        rust: String,
+    ) {
         let id = rule(self.site.dir, self.site.kind, what);
-        self.ctx
-            .push(id, level, &self.site.at, text, rust, rust_breaking);
+        let at = self.site.at.clone();
+        self.ctx.push(id, level, verdict, &at, text, rust);
     }
 
     /// The generated Rust type of the value before and after.
     fn rust_types(&self) -> (String, String) {
         (
-            self.base.written.rust_type(self.site.required),
-            self.head.written.rust_type(self.site.required),
+            field_type(self.base.written, self.site.required),
+            field_type(self.head.written, self.site.required),
         )
+    }
+
+    /// `owner: before → after`, or `owner: stays T` when they are the same.
+    fn rust_change(&self, before: &str, after: &str) -> String {
+        if before == after {
+            format!("{}: stays {after}", self.site.owner)
+        } else {
+            format!("{}: {before} → {after}", self.site.owner)
+        }
     }
 
     /// A different type: reported alone, since nothing else compares across types.
@@ -161,19 +250,66 @@ impl<'a> SchemaDiff<'_, 'a> {
         if before == after {
             return false;
         }
-        let (old_rust, new_rust) = self.rust_types();
+        let (verdict, rust) = if self.part == Part::Component {
+            let rust = format!(
+                "{} is generated from {after} instead of {before}",
+                self.site.owner
+            );
+            (RustVerdict::Breaking, rust)
+        } else {
+            let (old_rust, new_rust) = self.rust_types();
+            (
+                same_or_breaking(&old_rust, &new_rust),
+                self.rust_change(&old_rust, &new_rust),
+            )
+        };
         self.push(
             "type-changed",
             Level::Breaking,
+            verdict,
             format!("type changed from {before} to {after}"),
-            format!("{}: {old_rust} → {new_rust}", self.site.owner),
-            true,
+            rust,
         );
         true
     }
 
+    /// The generated type changed though the wire type did not: another component, or a
+    /// schema the normalizer now lifts into one. The `Option` around it is nullability's, and
+    /// a `Vec`'s items are compared as items.
+    fn rust_type_changed(&mut self) {
+        if type_of(self.head.schema).as_deref() == Some("array") {
+            return;
+        }
+        let (old_rust, new_rust) = self.rust_types();
+        if strip_option(&old_rust) == strip_option(&new_rust) {
+            return;
+        }
+        let text = format!(
+            "generated type changed from `{}` to `{}`",
+            strip_option(&old_rust),
+            strip_option(&new_rust)
+        );
+        let rust = self.rust_change(&old_rust, &new_rust);
+        self.push(
+            "rust-type-changed",
+            Level::Info,
+            RustVerdict::Breaking,
+            text,
+            rust,
+        );
+    }
+
+    /// Whether each side may be `null`, as far as this part reads it.
+    fn nullable(&self, flat: &Flat) -> bool {
+        match self.part {
+            Part::Whole => flat.is_nullable(),
+            Part::Wrapper => flat.written_nullable(),
+            Part::Component => flat.own_nullable(),
+        }
+    }
+
     fn nullability(&mut self) {
-        let (was, is) = (self.base.is_nullable(), self.head.is_nullable());
+        let (was, is) = (self.nullable(self.base), self.nullable(self.head));
         if was == is {
             return;
         }
@@ -183,16 +319,34 @@ impl<'a> SchemaDiff<'_, 'a> {
             (Dir::Response, true) => ("became-nullable", Level::Breaking),
             (Dir::Response, false) => ("became-not-nullable", Level::Info),
         };
+        let (verdict, rust) = self.nullability_in_rust(is);
+        let text = format!("{} nullable", if is { "became" } else { "is no longer" });
+        self.push(what, level, verdict, text, rust);
+    }
+
+    /// What a change of nullability does to the generated Rust: an optional field is an
+    /// `Option` either way (what else changed is reported by its own rule).
+    fn nullability_in_rust(&self, is: bool) -> (RustVerdict, String) {
+        let owner = &self.site.owner;
+        if self.part == Part::Component {
+            let now = if is { "Option<_>" } else { "without Option" };
+            return (
+                RustVerdict::Breaking,
+                format!("fields of type {owner} are now {now}"),
+            );
+        }
         let (old_rust, new_rust) = self.rust_types();
-        let rust = format!("{}: {old_rust} → {new_rust}", self.site.owner);
-        self.push(
-            what,
-            level,
-            format!("{} nullable", if is { "became" } else { "is no longer" }),
-            rust,
-            // An optional field is an `Option` either way.
-            old_rust != new_rust,
-        );
+        let wrapped = |t: &str| t.starts_with("Option<");
+        if wrapped(&old_rust) != wrapped(&new_rust) {
+            (
+                RustVerdict::Breaking,
+                self.rust_change(&old_rust, &new_rust),
+            )
+        } else if old_rust == new_rust {
+            (RustVerdict::Unchanged, format!("{owner}: stays {new_rust}"))
+        } else {
+            (RustVerdict::Unchanged, format!("{owner}: stays an Option"))
+        }
     }
 
     /// Enum values compared as sets: reordering is no change.
@@ -207,30 +361,35 @@ impl<'a> SchemaDiff<'_, 'a> {
             .unwrap_or_else(|| format!("the enum of {}", self.site.owner));
         let request = self.site.dir == Dir::Request;
         for v in before.difference(&after) {
+            let level = if request {
+                Level::Breaking
+            } else {
+                Level::Info
+            };
             self.push(
                 "enum-value-removed",
-                if request {
-                    Level::Breaking
-                } else {
-                    Level::Info
-                },
+                level,
+                RustVerdict::Breaking,
                 format!("enum value {v} removed"),
                 format!("{enum_type}: variant for {v} removed"),
-                true,
             );
         }
         for v in after.difference(&before) {
-            let (level, breaks_rust, note) = if request {
-                (Level::Info, false, "")
+            let (level, verdict, note) = if request {
+                (Level::Info, RustVerdict::Compatible, "")
             } else {
-                (Level::Warning, true, " (exhaustive matches break)")
+                (
+                    Level::Warning,
+                    RustVerdict::Breaking,
+                    " (exhaustive matches break)",
+                )
             };
             self.push(
                 "enum-value-added",
                 level,
+                verdict,
                 format!("enum value {v} added"),
                 format!("{enum_type}: new variant for {v}{note}"),
-                breaks_rust,
             );
         }
     }
@@ -255,16 +414,13 @@ impl<'a> SchemaDiff<'_, 'a> {
                 _ => false,
             };
             if tightened {
+                let before = base.get(k).unwrap_or(&Value::Null);
                 self.push(
                     what,
                     Level::Breaking,
-                    format!(
-                        "{k} tightened from {} to {}",
-                        base.get(k).unwrap_or(&Value::Null),
-                        head[k]
-                    ),
+                    RustVerdict::Compatible,
+                    format!("{k} tightened from {before} to {}", head[k]),
                     format!("{}: values valid before are rejected", self.site.owner),
-                    false,
                 );
             }
         }
@@ -279,191 +435,17 @@ impl<'a> SchemaDiff<'_, 'a> {
         let Some(pattern) = after.filter(|_| before != after) else {
             return;
         };
+        let what = if before.is_some() {
+            "pattern-changed"
+        } else {
+            "pattern-added"
+        };
         self.push(
-            if before.is_some() {
-                "pattern-changed"
-            } else {
-                "pattern-added"
-            },
+            what,
             Level::Breaking,
+            RustVerdict::Compatible,
             format!("pattern {pattern}"),
             format!("{}: values valid before may be rejected", self.site.owner),
-            false,
-        );
-    }
-
-    /// `oneOf`/`anyOf` alternatives, paired by component name, else by shape; those present on
-    /// both sides under one name are compared inside. True when either side has alternatives
-    /// (then its properties are those of the alternatives, compared there).
-    fn alternatives(&mut self) -> bool {
-        let mut before = self.base.resolved().variants();
-        let mut after = self.head.resolved().variants();
-        // One side with alternatives, the other without: the other is one alternative (the
-        // normalizer writes a one-member `oneOf` as `allOf`, which `resolve` looks through).
-        if before.is_empty() && !after.is_empty() {
-            before.push(self.base.as_variant());
-        }
-        if after.is_empty() && !before.is_empty() {
-            after.push(self.head.as_variant());
-        }
-        if before.is_empty() && after.is_empty() {
-            return false;
-        }
-        let request = self.site.dir == Dir::Request;
-        for removed in before.iter().filter(|v| !v.pairs_with_any(&after)) {
-            let name = removed.label(&before);
-            self.push(
-                "one-of-removed",
-                if request {
-                    Level::Breaking
-                } else {
-                    Level::Info
-                },
-                format!("alternative {name} removed"),
-                format!("{}: variant {name} removed", self.site.owner),
-                true,
-            );
-        }
-        for added in after.iter().filter(|v| !v.pairs_with_any(&before)) {
-            let name = added.label(&after);
-            self.push(
-                "one-of-added",
-                if request {
-                    Level::Info
-                } else {
-                    Level::Breaking
-                },
-                format!("alternative {name} added"),
-                format!(
-                    "{}: new variant {name} (exhaustive matches break)",
-                    self.site.owner
-                ),
-                !request,
-            );
-        }
-        for old in &before {
-            let Some(name) = &old.name else { continue };
-            if let Some(new) = after.iter().find(|v| v.name.as_ref() == Some(name)) {
-                let (base, head) = (
-                    self.base.written.at(old.schema),
-                    self.head.written.at(new.schema),
-                );
-                compare_schema(self.ctx, base, head, &self.site.alternative(name));
-            }
-        }
-        true
-    }
-
-    /// The generated field of property `name`: on the component's type, else on the owner.
-    fn field_owner(&self, name: &str) -> String {
-        match self.head.type_path() {
-            Some(t) => format!("{t}::{name}"),
-            None => format!("{}.{name}", self.site.owner),
-        }
-    }
-
-    fn properties(&mut self) {
-        let (before, after) = (self.base.properties.clone(), self.head.properties.clone());
-        let (base, head) = (self.base.written, self.head.written);
-        for (name, schema) in &after {
-            match before.get(name) {
-                None => self.property_added(name, head.at(schema)),
-                Some(old) => self.property_changed(name, base.at(old), head.at(schema)),
-            }
-        }
-        for (name, schema) in &before {
-            if !after.contains_key(name) {
-                self.property_removed(name, base.at(schema));
-            }
-        }
-    }
-
-    fn property_added(&mut self, name: &str, schema: Side) {
-        let required = self.head.required.contains(name);
-        let (id, level, breaks_rust) = match (self.site.dir, required) {
-            (Dir::Request, true) => ("new-required-request-property", Level::Breaking, true),
-            (Dir::Request, false) => ("new-optional-request-property", Level::Info, true),
-            (Dir::Response, true) => ("response-required-property-added", Level::Info, false),
-            (Dir::Response, false) => ("response-optional-property-added", Level::Info, false),
-        };
-        let note = if breaks_rust && self.site.dir == Dir::Request {
-            " (struct literals need it)"
-        } else {
-            ""
-        };
-        let rust = format!(
-            "{}: {} added{note}",
-            self.field_owner(name),
-            schema.rust_type(required)
-        );
-        self.ctx.push(
-            id,
-            level,
-            &format!("{}.{name}", self.site.at),
-            format!(
-                "property `{name}` added{}",
-                if required { " (required)" } else { "" }
-            ),
-            rust,
-            breaks_rust,
-        );
-    }
-
-    /// A property on both sides: whether it is required, then its schema.
-    fn property_changed(&mut self, name: &str, base: Side<'a>, head: Side<'a>) {
-        let at = format!("{}.{name}", self.site.at);
-        let was_required = self.base.required.contains(name);
-        let now_required = self.head.required.contains(name);
-        let owner = self.field_owner(name);
-        if was_required != now_required {
-            let (what, level) = match (self.site.dir, now_required) {
-                (Dir::Request, true) => ("became-required", Level::Breaking),
-                (Dir::Request, false) => ("became-optional", Level::Info),
-                (Dir::Response, false) => ("became-optional", Level::Breaking),
-                (Dir::Response, true) => ("became-required", Level::Info),
-            };
-            self.ctx.push(
-                rule(self.site.dir, Kind::Property, what),
-                level,
-                &at,
-                format!("property `{name}` {}", what.replace('-', " ")),
-                format!(
-                    "{owner}: {} → {}",
-                    base.rust_type(was_required),
-                    head.rust_type(now_required)
-                ),
-                true,
-            );
-        }
-        let site = Site {
-            dir: self.site.dir,
-            kind: Kind::Property,
-            at,
-            owner,
-            required: now_required && was_required,
-        };
-        compare_schema(self.ctx, base, head, &site);
-    }
-
-    fn property_removed(&mut self, name: &str, schema: Side) {
-        let was_required = self.base.required.contains(name);
-        let (id, level) = match (self.site.dir, was_required) {
-            (Dir::Request, _) => ("request-property-removed", Level::Warning),
-            (Dir::Response, true) => ("response-required-property-removed", Level::Breaking),
-            (Dir::Response, false) => ("response-optional-property-removed", Level::Warning),
-        };
-        let rust = format!(
-            "{}: {} removed",
-            self.field_owner(name),
-            schema.rust_type(was_required)
-        );
-        self.ctx.push(
-            id,
-            level,
-            &format!("{}.{name}", self.site.at),
-            format!("property `{name}` removed"),
-            rust,
-            true,
         );
     }
 
@@ -477,4 +459,20 @@ impl<'a> SchemaDiff<'_, 'a> {
         let (base, head) = (self.base.written.at(base), self.head.written.at(head));
         compare_schema(self.ctx, base, head, &self.site.items());
     }
+}
+
+/// `Unchanged` when the generated type is the same, else `Breaking`.
+pub(super) fn same_or_breaking(before: &str, after: &str) -> RustVerdict {
+    if before == after {
+        RustVerdict::Unchanged
+    } else {
+        RustVerdict::Breaking
+    }
+}
+
+/// `T` of `Option<T>`, else the type itself.
+fn strip_option(t: &str) -> &str {
+    t.strip_prefix("Option<")
+        .and_then(|t| t.strip_suffix('>'))
+        .unwrap_or(t)
 }

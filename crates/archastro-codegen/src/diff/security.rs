@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Level;
 use super::operation::OperationDiff;
+use super::{Level, RustVerdict};
 use crate::model::Operation;
 
 /// One security alternative: its schemes, and per scheme the scopes it requires.
@@ -58,13 +58,13 @@ pub(super) fn compare_security(ctx: &mut OperationDiff) {
         ctx.push(
             "api-security-removed",
             Level::Breaking,
+            RustVerdict::Compatible,
             "security",
             format!("security alternative `{}` removed", render(alternative)),
             format!(
                 "{method}: callers authenticating with {} now fail",
                 render(alternative)
             ),
-            false,
         );
     }
     for alternative in after
@@ -85,10 +85,10 @@ pub(super) fn compare_security(ctx: &mut OperationDiff) {
         ctx.push(
             "api-security-added",
             level,
+            RustVerdict::Compatible,
             "security",
             format!("security alternative `{}` added", render(alternative)),
             rust,
-            false,
         );
     }
 }
@@ -109,20 +109,20 @@ fn compare_scopes(
             ctx.push(
                 "api-security-scope-added",
                 Level::Breaking,
+                RustVerdict::Compatible,
                 "security",
                 format!("`{scheme}` now requires scope `{scope}`"),
                 format!("{method}: tokens without `{scope}` now fail"),
-                false,
             );
         }
         for scope in required_before.difference(scopes) {
             ctx.push(
                 "api-security-scope-removed",
                 Level::Info,
+                RustVerdict::Compatible,
                 "security",
                 format!("`{scheme}` no longer requires scope `{scope}`"),
                 format!("{method}: accepts tokens without `{scope}`"),
-                false,
             );
         }
     }

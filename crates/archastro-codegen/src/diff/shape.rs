@@ -1,7 +1,6 @@
 //! How the diff reads one schema: `$ref`s followed (and the 3.0 `allOf` wrapper of a nullable
 //! `$ref` looked through), `allOf` parts merged into one set of properties, its type as the
-//! diff names it, the Rust type the generated code gives it, its enum values, its alternatives
-//! and its canonical shape (equal shapes are the same schema however they are written).
+//! diff names it, its enum values and its canonical shape (equal shapes are the same schema however they are written).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,16 +32,6 @@ pub(super) struct Flat<'a> {
     pub required: BTreeSet<&'a str>,
 }
 
-/// One alternative of a `oneOf`/`anyOf`.
-pub(super) struct Variant<'a> {
-    /// The component it names, when it is a `$ref` to one.
-    pub name: Option<String>,
-    /// Its [`Side::canonical`] shape.
-    pub shape: String,
-    /// The alternative as written.
-    pub schema: &'a Value,
-}
-
 impl<'a> Side<'a> {
     /// Another schema of the same side.
     pub fn at(self, schema: &'a Value) -> Side<'a> {
@@ -52,17 +41,21 @@ impl<'a> Side<'a> {
         }
     }
 
-    /// The schema a `$ref` names, with the component name (for Rust type names). A 3.0
-    /// wrapper `{allOf: [X], nullable: true}` (how a nullable `$ref` is written) is looked
-    /// through too.
+    /// The schema a `$ref` names, with the name of the first component on the way (for Rust
+    /// type names). A 3.0 wrapper `{allOf: [X], nullable: true}` (how a nullable `$ref` is
+    /// written) is looked through too.
     pub fn resolve(self) -> (&'a Value, Option<String>) {
         let mut s = self.schema;
         let mut name = None;
         for _ in 0..16 {
             if let Some(r) = s.get("$ref").and_then(Value::as_str) {
-                name = r
-                    .strip_prefix("#/components/schemas/")
-                    .map(pointer::unescape);
+                // The first component is the generated type: one that only wraps another is
+                // a newtype of it.
+                if name.is_none() {
+                    name = r
+                        .strip_prefix("#/components/schemas/")
+                        .map(pointer::unescape);
+                }
                 match pointer::resolve(self.doc, r) {
                     Some(next) => s = next,
                     None => break,
@@ -88,44 +81,6 @@ impl<'a> Side<'a> {
         };
         flat.collect_object(schema, 0);
         flat
-    }
-
-    /// How the generated Rust names the type of the schema (approximately: typify's
-    /// mapping); `required` is whether the value must be present.
-    pub fn rust_type(self, required: bool) -> String {
-        let (schema, name) = self.resolve();
-        let inner = match (&name, schema.get("type").and_then(Value::as_str)) {
-            (Some(n), _) => format!("types::{}", type_name(n)),
-            (None, Some("string")) => "String".into(),
-            (None, Some("integer")) => "i64".into(),
-            (None, Some("number")) => "f64".into(),
-            (None, Some("boolean")) => "bool".into(),
-            (None, Some("array")) => format!("Vec<{}>", self.at(&schema["items"]).rust_type(true)),
-            (None, Some("object")) => "serde_json::Map<String, Value>".into(),
-            _ => "serde_json::Value".into(),
-        };
-        let nullable = is_nullable(self.schema) || is_nullable(schema);
-        if required && !nullable {
-            inner
-        } else {
-            format!("Option<{inner}>")
-        }
-    }
-
-    /// The alternatives of the schema's `oneOf` and `anyOf`, in that order.
-    pub fn variants(self) -> Vec<Variant<'a>> {
-        let mut out = Vec::new();
-        for key in ["oneOf", "anyOf"] {
-            for v in self.schema[key].as_array().into_iter().flatten() {
-                let (resolved, name) = self.at(v).resolve();
-                out.push(Variant {
-                    name,
-                    shape: self.at(resolved).canonical(),
-                    schema: v,
-                });
-            }
-        }
-        out
     }
 
     /// The schema's shape without annotations, `$ref`s resolved, `enum` and `required`
@@ -164,16 +119,17 @@ impl<'a> Flat<'a> {
 
     /// Whether the value may be `null` (said by the schema or by the wrapper around its `$ref`).
     pub fn is_nullable(&self) -> bool {
-        is_nullable(self.written.schema) || is_nullable(self.schema)
+        self.written_nullable() || self.own_nullable()
     }
 
-    /// The schema as the single alternative of a side that has none.
-    pub fn as_variant(&self) -> Variant<'a> {
-        Variant {
-            name: self.name.clone(),
-            shape: self.resolved().canonical(),
-            schema: self.written.schema,
-        }
+    /// Whether the schema as written (the wrapper around a `$ref`) says `nullable`.
+    pub fn written_nullable(&self) -> bool {
+        is_nullable(self.written.schema)
+    }
+
+    /// Whether the resolved schema itself says `nullable`.
+    pub fn own_nullable(&self) -> bool {
+        is_nullable(self.schema)
     }
 
     /// The generated type of the component it names: `types::Thread`.
@@ -184,29 +140,9 @@ impl<'a> Flat<'a> {
     }
 }
 
-impl Variant<'_> {
-    /// Whether an alternative of `others` is this one: the same component, or the same shape.
-    pub fn pairs_with_any(&self, others: &[Variant]) -> bool {
-        others
-            .iter()
-            .any(|o| (self.name.is_some() && self.name == o.name) || self.shape == o.shape)
-    }
-
-    /// Its component name, else `inline alternative N` (N: the first alternative of `list`
-    /// with its shape, from 1).
-    pub fn label(&self, list: &[Variant]) -> String {
-        self.name.clone().unwrap_or_else(|| {
-            let position = list
-                .iter()
-                .position(|v| v.shape == self.shape)
-                .map_or(0, |p| p + 1);
-            format!("inline alternative {position}")
-        })
-    }
-}
-
 /// `X` of a schema that only wraps one `allOf` member (plus annotations, `nullable` and
-/// `default`: how the normalizer keeps what belongs to a use of a component beside its `$ref`).
+/// `default`: how the normalizer keeps what belongs to a use of a component beside its `$ref`;
+/// or a one-member `oneOf` with its `discriminator`, which the normalizer writes as `allOf`).
 fn single_all_of(s: &Value) -> Option<&Value> {
     let m = s.as_object()?;
     let all = m.get("allOf")?.as_array()?;
@@ -222,6 +158,7 @@ fn single_all_of(s: &Value) -> Option<&Value> {
                 | "deprecated"
                 | "readOnly"
                 | "writeOnly"
+                | "discriminator"
         )
     });
     (all.len() == 1 && only_wrapper).then(|| &all[0])
@@ -323,7 +260,6 @@ mod tests {
         let (schema, name) = side.resolve();
         assert_eq!(schema, &json!({"type": "object"}));
         assert_eq!(name.as_deref(), Some("Thread"));
-        assert_eq!(side.rust_type(true), "Option<types::Thread>");
         assert!(side.flatten().is_nullable());
     }
 
@@ -337,7 +273,6 @@ mod tests {
             schema: &wrapper,
         };
         assert_eq!(side.resolve().1.as_deref(), Some("Mode"));
-        assert_eq!(side.rust_type(true), "types::Mode");
     }
 
     #[test]
@@ -370,32 +305,6 @@ mod tests {
             side(&inline).canonical(),
             side(&json!({"type": "string"})).canonical()
         );
-    }
-
-    #[test]
-    fn alternatives_pair_by_component_name_else_by_shape() {
-        let doc = json!({"components": {"schemas": {
-            "Text": {"type": "string"}, "Image": {"type": "object"}}}});
-        let before = json!({"oneOf": [{"$ref": "#/components/schemas/Text"}, {"type": "integer"}]});
-        let after =
-            json!({"oneOf": [{"type": "string"}, {"type": "boolean"}, {"type": "integer"}]});
-        let (before, after) = (
-            Side {
-                doc: &doc,
-                schema: &before,
-            }
-            .variants(),
-            Side {
-                doc: &doc,
-                schema: &after,
-            }
-            .variants(),
-        );
-        // `Text` is the inline string by shape; the integer pairs by shape too.
-        assert!(before.iter().all(|v| v.pairs_with_any(&after)));
-        assert!(!after[1].pairs_with_any(&before));
-        assert_eq!(before[0].label(&before), "Text");
-        assert_eq!(after[1].label(&after), "inline alternative 2");
     }
 
     #[test]
