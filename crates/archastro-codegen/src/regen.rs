@@ -327,18 +327,26 @@ fn output_tree(
         )
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
-    // The shared types first (the largest job, at the peak of memory), then what runs beside
-    // it: the server crate, the contract and the normalized JSON (all small in memory); then
-    // the client's `lib.rs` and its family modules (each a large progenitor run, the largest
-    // first) last, so that as little as possible of them overlaps the types job. With many
-    // shared types, none of them starts before the types job has converted the schemas
-    // (`ClientPlan::after_conversion`). A job's time starts once it is let through; the
-    // client's own jobs are let through inside `ClientPlan::jobs`, inside their time, but
-    // never wait: a job of the server or the contract, queued before them, waits first.
+    // The shared types first (the largest job). With many shared types (a large spec, where
+    // memory is what counts), what runs beside it follows: the server crate, the contract and
+    // the normalized JSON (all small in memory); then the client's family modules (each a
+    // large progenitor run, the largest first) and `lib.rs` last, so that as little as
+    // possible of them overlaps the types job, and none starts before the types job has
+    // converted the schemas (`ClientPlan::after_conversion`). Otherwise (where time counts)
+    // the client's family modules follow the types job at once, and the small jobs fill the
+    // end, which keeps both threads busy to the last. A job's time starts once it is let
+    // through; the client's own jobs are let through inside `ClientPlan::jobs`, inside their
+    // time, but never wait: a job of the server or the contract, queued before them, waits
+    // first.
+    let client_first = if plan.converts_alone() {
+        client::ClientPlan::TYPES_JOBS
+    } else {
+        usize::MAX
+    };
     jobs.extend(
         client_jobs
             .by_ref()
-            .take(client::ClientPlan::TYPES_JOBS)
+            .take(client_first)
             .map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)),
     );
     jobs.extend(

@@ -104,14 +104,14 @@ impl Invocation {
         let expected_new = new_fn(&fields).to_string();
         let mut rest = Vec::new();
         let mut setters = 0;
+        let text = |f: &[TokenTree]| f.iter().cloned().collect::<TokenStream>().to_string();
         for f in fns {
             let fn_name = fn_name(&f)?;
-            let text = f.iter().cloned().collect::<TokenStream>().to_string();
             if fn_name == "new" {
-                (text == expected_new).then_some(())?;
+                (text(&f) == expected_new).then_some(())?;
             } else if let Some(field) = fields.iter().find(|field| field.name == fn_name) {
                 let message = conversion_message(f.iter().cloned().collect())?;
-                (text == setter_fn(field, &message).to_string()).then_some(())?;
+                (text(&f) == setter_fn(field, &message).to_string()).then_some(())?;
                 setters += 1;
             } else {
                 rest.extend(f);

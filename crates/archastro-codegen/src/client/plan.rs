@@ -98,21 +98,27 @@ impl<'a> ClientPlan<'a> {
         })
     }
 
-    /// The shared types (the first job, [`ClientPlan::TYPES_JOBS`] long), `lib.rs` with the
-    /// realtime modules, then one job per family, the largest first (so that no large job
-    /// starts last); each after [`ClientPlan::after_conversion`]. `src/types.rs` comes out of
+    /// The shared types (the first job, [`ClientPlan::TYPES_JOBS`] long), one job per family,
+    /// the largest first (so that no large job starts last), then `lib.rs` with the realtime
+    /// modules; each after [`ClientPlan::after_conversion`]. `src/types.rs` comes out of
     /// [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<Job<'_, Result<Files>>> {
         let mut jobs: Vec<Job<'_, Result<Files>>> = vec![Box::new(|| self.types_job())];
-        jobs.push(Box::new(|| self.lib_files()));
         let mut families: Vec<&Family<'_>> = self.api.families.iter().collect();
         families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
         for family in families {
             jobs.push(Box::new(move || self.family_file(family)));
         }
+        jobs.push(Box::new(|| self.lib_files()));
         let others = jobs.split_off(Self::TYPES_JOBS);
         jobs.extend(others.into_iter().map(|job| self.after_conversion(job)));
         jobs
+    }
+
+    /// Whether the types job converts the schemas with no other job beside it (a spec with
+    /// many shared types; see [`SHARED_TYPES_CONVERTED_BESIDE_OTHERS`]).
+    pub fn converts_alone(&self) -> bool {
+        self.converts_alone
     }
 
     /// How many of the first [`ClientPlan::jobs`] make the shared types.
