@@ -43,8 +43,9 @@ impl Bench {
         );
         let _ = writeln!(
             md,
-            "Medians after a warm-up: of {} runs for what takes well under a second (regen, the floor, `regen --check`, the processes of ours and sdk-generator), {} for the others, {} for crate builds. Load average (1 min) at start {}, at end {}: the machine is shared, anything above 0 slows every figure down.\n",
+            "Medians after a warm-up: of {} runs for what takes well under a second (regen, the floor, `regen --check`, the processes of ours and sdk-generator), {} for openapi-generator, {} for the others, {} for crate builds. Load average (1 min) at start {}, at end {}: the machine is shared, anything above 0 slows every figure down.\n",
             self.fast_runs(),
+            self.slow_runs(),
             self.runs,
             self.build_runs(),
             self.load_at_start.map_or("?".into(), |l| format!("{l:.1}")),

@@ -245,6 +245,12 @@ impl Bench {
         self.runs * 3
     }
 
+    /// Runs per median of openapi-generator (seconds per run): [`Bench::runs`], or 1 in
+    /// `--quick`.
+    fn slow_runs(&self) -> usize {
+        if self.quick { 1 } else { self.runs }
+    }
+
     /// Crate-only builds per median: 3, or 1 in `--quick`.
     fn build_runs(&self) -> usize {
         if self.quick { 1 } else { 3 }

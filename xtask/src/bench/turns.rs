@@ -67,7 +67,7 @@ struct SpecTurns {
 impl Bench {
     /// Ours and the peers as processes, in turns, on every spec they run on
     /// ([`Bench::peers_on`]): turn by turn, each spec in order, ours, sdk-generator and (in the
-    /// first [`Bench::runs`] turns) openapi-generator; [`Bench::fast_runs`] turns after one
+    /// first [`Bench::slow_runs`] turns) openapi-generator; [`Bench::fast_runs`] turns after one
     /// warm-up turn. The specs share every turn, so the time per operation of one spec can be
     /// compared with another's.
     pub(super) fn measure_turns(&mut self) -> Result<()> {
@@ -98,7 +98,7 @@ impl Bench {
                     .take(&out, measured, |out| self.run_ours(&exe, case, out));
                 spec.sdk
                     .take(&out, measured, |out| self.run_sdk_generator(case, out));
-                if turn <= self.runs {
+                if turn <= self.slow_runs() {
                     spec.oag
                         .take(&out, measured, |out| self.run_openapi_generator(case, out));
                 }
