@@ -2,7 +2,9 @@
 //! `ensure_file_contents`: [`OutputTree::apply`] computes what differs between the wanted tree
 //! and the disk; in [`Mode::Write`] it then commits every change (all new contents are written
 //! to temporary siblings first, then renamed into place, so an error leaves the old tree), in
-//! [`Mode::Check`] it only reports, with a unified diff per file.
+//! [`Mode::Check`] it only reports, with a unified diff per file. It never follows a symbolic
+//! link under the root: one on the way to a wanted file or in an owned directory is an error
+//! naming it, so nothing outside the tree is read as output, written or removed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -82,6 +84,9 @@ impl OutputTree {
             Mode::Check => unified_diff(path, old, new),
             Mode::Write => String::new(),
         };
+        for rel in self.files.keys().chain(&self.owned_dirs) {
+            refuse_symlinks(&self.root, rel)?;
+        }
         let mut changes = Vec::new();
         for (rel, wanted) in &self.files {
             let path = self.root.join(rel);
@@ -158,13 +163,35 @@ impl OutputTree {
     }
 }
 
+/// An error when a component of `relative` (a `/`-separated path under `root`) is a symbolic
+/// link: writing or removing through it would reach outside the tree.
+fn refuse_symlinks(root: &Path, relative: &str) -> Result<()> {
+    let mut path = root.to_owned();
+    for component in relative.split('/') {
+        path.push(component);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => return Err(symlink_error(path)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(())
+}
+
+fn symlink_error(path: PathBuf) -> Error {
+    let why = "is a symbolic link inside the output directory; regen never writes, reads or removes through one: remove it";
+    Error::io(path, std::io::Error::other(why))
+}
+
 fn temp_sibling(target: &Path) -> PathBuf {
     let mut name = target.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".regen-{}.tmp", std::process::id()));
     target.with_file_name(name)
 }
 
-/// Files under `root/dir`, recursively, as `/`-separated paths relative to `root`, sorted.
+/// Files under `root/dir`, recursively, as `/`-separated paths relative to `root`, sorted; a
+/// symbolic link there is an error.
 pub(crate) fn list_files(root: &Path, dir: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
@@ -179,11 +206,11 @@ pub(crate) fn list_files(root: &Path, dir: &str) -> Result<Vec<String>> {
             let entry = entry.map_err(|e| Error::io(&path, e))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let child = format!("{rel}/{name}");
-            let is_dir = entry
-                .file_type()
-                .map_err(|e| Error::io(entry.path(), e))?
-                .is_dir();
-            if is_dir {
+            let file_type = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            if file_type.is_symlink() {
+                return Err(symlink_error(entry.path()));
+            }
+            if file_type.is_dir() {
                 stack.push(child);
             } else {
                 out.push(child);
@@ -253,6 +280,90 @@ mod tests {
         tree.apply(Mode::Write).unwrap();
         assert!(tree.apply(Mode::Check).unwrap().is_empty());
         assert!(!dir.join("out/stale.txt").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A fresh scratch directory holding `out/` (the tree's root) and `outside/`, with
+    /// `outside/keep.txt`.
+    #[cfg(unix)]
+    fn scratch(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("archastro-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (out, outside) = (dir.join("out"), dir.join("outside"));
+        std::fs::create_dir_all(out.join("gen")).unwrap();
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep.txt"), "mine\n").unwrap();
+        (dir, out, outside)
+    }
+
+    /// Applies a tree owning `gen/` and wanting `gen/keep.txt` and `gen/sub/keep.txt` in both
+    /// modes: each fails naming `link`, and `outside/` is as it was.
+    #[cfg(unix)]
+    fn assert_refused(out: &Path, outside: &Path, link: &Path) {
+        let mut tree = OutputTree::new(out);
+        tree.own_dir("gen");
+        tree.add("gen/keep.txt", "generated\n");
+        tree.add("gen/sub/keep.txt", "generated\n");
+        for mode in [Mode::Check, Mode::Write] {
+            let err = tree.apply(mode).unwrap_err().to_string();
+            assert!(err.contains(&link.display().to_string()), "{err}");
+            assert!(err.contains("symbolic link"), "{err}");
+        }
+        let names: Vec<_> = std::fs::read_dir(outside)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["keep.txt"]);
+        assert_eq!(
+            std::fs::read_to_string(outside.join("keep.txt")).unwrap(),
+            "mine\n"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_file_in_the_output_is_refused() {
+        let (dir, out, outside) = scratch("file-link");
+        let link = out.join("gen/keep.txt");
+        std::os::unix::fs::symlink(outside.join("keep.txt"), &link).unwrap();
+        assert_refused(&out, &outside, &link);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_directory_on_the_way_is_refused() {
+        let (dir, out, outside) = scratch("dir-link");
+        let link = out.join("gen/sub");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert_refused(&out, &outside, &link);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_owned_directory_is_refused() {
+        let (dir, out, outside) = scratch("owned-link");
+        std::fs::remove_dir(out.join("gen")).unwrap();
+        let link = out.join("gen");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert_refused(&out, &outside, &link);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A stale link in an owned directory, not wanted by the tree, would be listed for removal.
+    #[cfg(unix)]
+    #[test]
+    fn a_stale_symlink_in_an_owned_directory_is_refused() {
+        let (dir, out, outside) = scratch("stale-link");
+        let link = out.join("gen/stale");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert_refused(&out, &outside, &link);
+        assert!(
+            link.symlink_metadata().is_ok(),
+            "the link itself was removed"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
