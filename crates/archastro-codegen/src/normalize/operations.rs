@@ -58,6 +58,13 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 "a path must start with `/`",
             ));
         }
+        if has_stray_brace(path) {
+            return Err(Error::invalid(
+                &ctx.file,
+                &pointer::from_tokens(["paths", path.as_str()]),
+                "a `{` or `}` outside a `{name}` template variable",
+            ));
+        }
         if !template_names(path).iter().all(|n| is_identifier(n)) {
             return Err(Error::invalid(
                 &ctx.file,
@@ -67,6 +74,22 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether `path` has a brace that does not open or close a `{name}` template variable
+/// (`/a/{id}}`, `/a/{b{c}`, `/a/}`).
+fn has_stray_brace(path: &str) -> bool {
+    let mut open = false;
+    for c in path.chars() {
+        match c {
+            '{' if open => return true,
+            '{' => open = true,
+            '}' if !open => return true,
+            '}' => open = false,
+            _ => {}
+        }
+    }
+    open
 }
 
 fn is_identifier(name: &str) -> bool {

@@ -1,6 +1,6 @@
 //! `$ref` checks and reachability: every reference is local and resolves, no chain of
-//! references loops without reaching a schema, and a family document keeps exactly the
-//! components its paths reach.
+//! references loops without reaching a schema, a reference into a component's inside is made
+//! a component of its own, and a family document keeps exactly the components its paths reach.
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::pointer;
+use crate::report::Report;
 use crate::{Error, Result};
 
 /// Keywords whose values are data (examples, defaults, enum values), never references.
@@ -162,6 +163,83 @@ fn check_target(root: &Value, target: &str) -> std::result::Result<(), Problem> 
         }
         current = next.to_owned();
     }
+}
+
+/// Makes every target of a `$ref` that points inside a component (`#/components/schemas/
+/// Shape/oneOf/0`) a schema component of its own, a copy named after the pointer
+/// (`ShapeOneOf0`), and points those references at it, with a warning: progenitor and typify
+/// only resolve references to whole components (they panic on the others). A target that
+/// refers to itself ends up referring to the new component. Runs after [`check`].
+pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
+    let mut targets = BTreeSet::new();
+    for_each_ref_target(root, &mut |target| {
+        let inner = pointer::decode_fragment(target)
+            .strip_prefix("#/components/")
+            .is_some_and(|rest| rest.split('/').count() > 2);
+        if inner {
+            targets.insert(target.to_owned());
+        }
+    });
+    for target in targets {
+        let Some(copy) = pointer::resolve(root, &target).cloned() else {
+            continue;
+        };
+        let name = inner_target_name(root, &target);
+        let to = pointer::from_tokens(["components", "schemas", name.as_str()]);
+        rewrite_refs(root, &target, &to);
+        let mut copy = copy;
+        rewrite_refs(&mut copy, &target, &to);
+        let components = root.as_object_mut().and_then(|r| {
+            r.entry("components")
+                .or_insert_with(|| Value::Object(Default::default()))
+                .as_object_mut()
+        });
+        if let Some(Value::Object(schemas)) = components.map(|c| {
+            c.entry("schemas")
+                .or_insert_with(|| Value::Object(Default::default()))
+        }) {
+            schemas.insert(name.clone(), copy);
+        }
+        report.warn(
+            "ref-into-component",
+            &target,
+            format!("`$ref`s to `{target}`, inside a component, now point at a copy: `{to}`"),
+        );
+    }
+}
+
+/// A schema component name for the inner target `#/components/<kind>/<name>/<rest...>`: the
+/// pointer's tokens, alphanumeric only, each capitalized, unused in the document.
+fn inner_target_name(root: &Value, target: &str) -> String {
+    let fragment = pointer::decode_fragment(target);
+    let tokens = fragment
+        .trim_start_matches("#/components/")
+        .split('/')
+        .skip(1);
+    let mut base = String::new();
+    for token in tokens {
+        let clean: String = pointer::unescape(token)
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let mut chars = clean.chars();
+        if let Some(first) = chars.next() {
+            base.push(first.to_ascii_uppercase());
+            base.extend(chars);
+        }
+    }
+    let taken = |name: &str| {
+        root.get("components")
+            .and_then(|c| c.get("schemas"))
+            .is_some_and(|s| s.get(name).is_some())
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while name.is_empty() || taken(&name) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
 }
 
 /// The `#/components/<kind>/<name>` pointers reachable from `start`, following references

@@ -1,7 +1,10 @@
 //! JSON Schema as OpenAPI 3.1 writes it, brought down to the OpenAPI 3.0.3 dialect that
 //! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
-//! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, and keywords 3.0
-//! lacks are dropped (with a warning where they carried meaning). Idempotent on 3.0 input.
+//! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
+//! value kept once (typify panics on one), and keywords 3.0 lacks are dropped (with a warning
+//! where they carried meaning). Idempotent on 3.0 input.
+
+use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
@@ -152,16 +155,35 @@ fn has_downgrade_work(map: &Map<String, Value>) -> bool {
     }
     map.iter().any(|(k, v)| match k.as_str() {
         "type" => !v.is_string() || v == "null",
-        "enum" => v.as_array().is_some_and(|e| e.iter().any(Value::is_null)),
+        "enum" => v
+            .as_array()
+            .is_some_and(|e| e.iter().any(Value::is_null) || has_duplicates(e)),
         "items" => v.is_array(),
         "const" | "exclusiveMinimum" | "exclusiveMaximum" | "examples" | "anyOf" | "oneOf" => true,
         k => DROPPED_QUIETLY.contains(&k) || DROPPED_WITH_WARNING.contains(&k),
     })
 }
 
+/// Whether `values` lists one value twice.
+fn has_duplicates(values: &[Value]) -> bool {
+    let mut seen = HashSet::new();
+    !values.iter().all(|v| seen.insert(v.to_string()))
+}
+
 fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     if !has_downgrade_work(map) {
         return;
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum")
+        && has_duplicates(values)
+    {
+        let mut seen = HashSet::new();
+        values.retain(|v| seen.insert(v.to_string()));
+        report.warn(
+            "enum-duplicate-dropped",
+            pointer::join(at, "enum"),
+            "values listed more than once kept once (typify panics on a repeated value)",
+        );
     }
     // `type: [T, "null"]`, `type: "null"` and multi-type arrays.
     let types: Option<Vec<String>> = match map.get("type") {
