@@ -85,6 +85,10 @@ pub enum Error {
     /// The scope-family configuration is wrong.
     #[error("{file}: {message}")]
     Config { file: String, message: String },
+    /// Progenitor failed on the operation or schema component at `pointer` of the normalized
+    /// documents (regen names the input file by turning this into [`Error::Invalid`]).
+    #[error("{pointer}: {message}")]
+    Located { pointer: String, message: String },
     /// Code generation failed for one target (a family module, the shared types, the glue).
     #[error("generating {target}: {message}")]
     Generate { target: String, message: String },

@@ -200,15 +200,12 @@ impl<'o> Pipeline<'o> {
             });
         }
         let api = self.model(&normalized)?;
-        let tree = self
-            .generate(&api, &config)
-            .map_err(|e| match e {
-                // The client generator is where each family is first read as OpenAPI 3.0.
-                Error::NotOpenApi { family, reason } => {
-                    Error::not_openapi(&origin, &family, reason)
-                }
-                other => other,
-            })?;
+        let tree = self.generate(&api, &config).map_err(|e| match e {
+            // The client generator is where each family is first read as OpenAPI 3.0.
+            Error::NotOpenApi { family, reason } => Error::not_openapi(&origin, &family, reason),
+            Error::Located { pointer, message } => Error::invalid(&origin, &pointer, message),
+            other => other,
+        })?;
         let changes = self.apply(&tree)?;
         if opts.mode == Mode::Check
             && changes.is_empty()

@@ -17,6 +17,7 @@
 mod builders;
 mod file;
 mod glue;
+mod locate;
 mod operation_builders;
 mod packaging;
 mod pagination;

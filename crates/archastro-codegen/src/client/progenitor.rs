@@ -1,10 +1,10 @@
 //! Running progenitor: the generation settings (builder interface, hooks, every shared
 //! component replaced by `crate::types::X`), a family's document with its replaced schemas
 //! stubbed, the document of the shared types, and the `types` module cut out of its output.
-//! Progenitor reads the normalized JSON documents themselves; a panic in it becomes an error.
+//! Progenitor reads the normalized JSON documents themselves; its failures, panics included,
+//! become an error naming the operation or component it fails on (see [`super::locate`]).
 
 use std::collections::BTreeMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use proc_macro2::TokenStream;
 use progenitor_impl::{
@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use super::builders::braced_item;
 use super::file::generate_error;
+use super::locate::{failing_place, quietly};
 use crate::Result;
 use crate::model::Info;
 use crate::names::type_name;
@@ -91,9 +92,7 @@ pub(super) fn run_progenitor(
 /// has kept and decodes into `support::Error::Api`.
 fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
     use openapiv3::{ReferenceOr, StatusCode};
-    let bodiless = |response: &ReferenceOr<openapiv3::Response>| {
-        matches!(response, ReferenceOr::Item(r) if r.content.is_empty())
-    };
+    let bodiless = |response: &ReferenceOr<openapiv3::Response>| matches!(response, ReferenceOr::Item(r) if r.content.is_empty());
     for (_, item) in api.paths.paths.iter_mut() {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -220,28 +219,39 @@ pub(super) fn run_progenitor_api(
             .with_interface(InterfaceStyle::Positional)
             .with_tag(TagStyle::Merged);
     }
-    let (tokens, uses) = catch_unwind(AssertUnwindSafe(|| {
+    let generate = |api: &openapiv3::OpenAPI| {
         let mut generator = Generator::new(&settings);
-        let tokens = generator.generate_tokens(&api);
+        let tokens = generator.generate_tokens(api);
         let space = generator.get_type_space();
         let uses = Uses {
             chrono: space.uses_chrono(),
             uuid: space.uses_uuid(),
             regress: space.uses_regress(),
         };
-        (tokens, uses)
-    }))
-    .map_err(|panic| {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_default();
-        generate_error(family, format!("progenitor panicked: {what}"))
-    })?;
-    drop(api);
-    let tokens = tokens.map_err(|e| generate_error(family, format!("progenitor: {e}")))?;
-    Ok((tokens, uses))
+        tokens.map(|tokens| (tokens, uses))
+    };
+    let failure = match quietly(|| generate(&api)) {
+        Ok(Ok(generated)) => return Ok(generated),
+        Ok(Err(e)) => format!("progenitor: {e}"),
+        // Typify's panic messages go on with the schema and its type entry, in Debug form.
+        Err(panic) => format!(
+            "progenitor panicked: {}",
+            panic.lines().next().unwrap_or_default()
+        ),
+    };
+    let fails =
+        |candidate: openapiv3::OpenAPI| !matches!(quietly(|| generate(&candidate)), Ok(Ok(_)));
+    let place = failing_place(&api, fails);
+    // The document of the shared types is the only one without paths.
+    let what = if api.paths.paths.is_empty() {
+        "the shared types (components of spec/normalized/*.json)".to_owned()
+    } else {
+        format!("the `{family}` family (spec/normalized/{family}.json)")
+    };
+    Err(crate::Error::Located {
+        pointer: place.unwrap_or_else(|| "#".to_owned()),
+        message: format!("generating {what}: {failure}"),
+    })
 }
 
 /// The contents of progenitor's `pub mod types { ... }`.
@@ -379,8 +389,77 @@ mod tests {
         });
         let (tokens, _) = run_progenitor("f", &doc, &BTreeMap::new()).unwrap();
         let code = tokens.to_string();
-        assert!(code.contains("422u16 =>") && code.contains("200u16 =>"), "{code}");
-        assert!(!code.contains("401u16 =>") && !code.contains("400u16 ..= 499u16"), "{code}");
-        assert!(code.contains("Err (Error :: UnexpectedResponse (response))"), "{code}");
+        assert!(
+            code.contains("422u16 =>") && code.contains("200u16 =>"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("401u16 =>") && !code.contains("400u16 ..= 499u16"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Err (Error :: UnexpectedResponse (response))"),
+            "{code}"
+        );
+    }
+
+    /// The pointer and message of a run's failure.
+    fn failure(result: Result<(TokenStream, Uses)>) -> (String, String) {
+        match result {
+            Err(crate::Error::Located { pointer, message }) => (pointer, message),
+            Err(other) => panic!("not located: {other}"),
+            Ok(_) => panic!("progenitor accepted the document"),
+        }
+    }
+
+    /// Progenitor's error on one operation names that operation, not the family.
+    #[test]
+    fn a_progenitor_error_names_the_operation() {
+        let ok =
+            json!({"get": {"operationId": "fine", "responses": {"200": {"description": "ok"}}}});
+        let bad = json!({"get": {"operationId": "broken", "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}});
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/fine": ok, "/broken/{id}/x}": bad}
+        });
+        let (pointer, message) = failure(run_progenitor("f", &doc, &BTreeMap::new()));
+        assert_eq!(pointer, "#/paths/~1broken~1{id}~1x}/get", "{message}");
+        assert!(
+            message.starts_with("generating the `f` family (spec/normalized/f.json): progenitor: "),
+            "{message}"
+        );
+    }
+
+    /// A typify panic in the shared types names the smallest closure of components that
+    /// panics (the broken one, not those that reach it), with the panic's first line only.
+    #[test]
+    fn a_typify_panic_names_the_component_without_its_dump() {
+        let schemas = json!({
+            "Fine": {"type": "object", "properties": {"a": {"type": "string"}}},
+            "Holder": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/Broken"}}},
+            "Broken": {"type": "object", "properties": {"c": {"not": {"type": "string"}}}}
+        });
+        let schemas = schemas.as_object().unwrap();
+        let document = types_document(
+            schemas.iter(),
+            Info {
+                title: None,
+                version: None,
+            },
+        )
+        .unwrap();
+        let (pointer, message) = failure(run_progenitor_api(
+            "types",
+            document,
+            &BTreeMap::new(),
+            false,
+        ));
+        assert_eq!(pointer, "#/components/schemas/Broken", "{message}");
+        assert!(
+            message.contains("progenitor panicked: not yet implemented"),
+            "{message}"
+        );
+        assert!(!message.contains('\n'), "{message}");
     }
 }
