@@ -1,0 +1,127 @@
+//! Hostile specs (`fixtures/hostile/`, one small spec per class): each regenerates into crates
+//! that `cargo check` accepts, or fails with an error naming the fixture and the JSON pointer of
+//! the place at fault; none panics. A symbolic link in the output directory is refused.
+
+use std::path::{Path, PathBuf};
+
+use archastro_codegen::output::Mode;
+use archastro_codegen::regen::{self, RegenOptions};
+use archastro_tests::{platform_cargo, regen_options, workspace_root};
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root().join(format!("tests/fixtures/hostile/{name}.json"))
+}
+
+/// Options for regenerating the fixture `name` into `out`, its crates versioned after it (the
+/// builds share `target/platform-client`, where a version tells them apart).
+fn options(name: &str, out: &Path) -> RegenOptions {
+    let mut options = regen_options(&fixture(name), "tests/fixtures/normalize/families.toml", out, true, Mode::Write);
+    options.crate_version = format!("0.1.0-hostile-{name}");
+    options
+}
+
+/// Regenerates the fixture `name` into `out`; a panic fails the test as such.
+fn regen_fixture(name: &str, out: &Path) -> Result<regen::RegenOutcome, archastro_codegen::Error> {
+    let options = options(name, out);
+    std::panic::catch_unwind(|| regen::regen(&options)).unwrap_or_else(|_| panic!("{name}: regen panicked"))
+}
+
+/// The fixture `name` regenerates, and `cargo check` accepts the crates.
+fn generates(name: &str) {
+    let out = tempfile::tempdir().unwrap();
+    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let output = platform_cargo()
+        .args(["check", "--quiet", "--workspace", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+/// The fixture `name` fails with one line naming the fixture and `pointer`, and writes nothing.
+fn fails_at(name: &str, pointer: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let err = regen_fixture(name, out.path()).err().unwrap_or_else(|| panic!("{name}: regen succeeded")).to_string();
+    let expected = format!("{}: {pointer}: ", fixture(name).display());
+    assert!(err.starts_with(&expected), "{name}: expected `{expected}...`, got `{err}`");
+    assert!(!err.contains('\n'), "{name}: {err}");
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "{name}: a failed regen wrote files");
+}
+
+#[test]
+fn bad_path_template() {
+    fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
+}
+
+#[test]
+fn default_misfit() {
+    fails_at("default-misfit", "#/components/schemas/Thing");
+}
+
+#[test]
+fn duplicate_enum_values() {
+    generates("duplicate-enum-values");
+}
+
+#[test]
+fn huge_min_items() {
+    generates("huge-min-items");
+}
+
+#[test]
+fn huge_min_length() {
+    generates("huge-min-length");
+}
+
+#[test]
+fn integer_minimum_overflow() {
+    generates("integer-minimum-overflow");
+}
+
+#[test]
+fn item_ref_into_component() {
+    generates("item-ref-into-component");
+}
+
+#[test]
+fn string_example_on_integer() {
+    generates("string-example-on-integer");
+}
+
+#[test]
+fn typify_panic_not_schema() {
+    fails_at("typify-panic-not-schema", "#/components/schemas/Thing");
+}
+
+/// `generated/` of the output is a link to a directory outside it: regen refuses it by name
+/// and the directory it points at keeps exactly what it had.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_output_directory_is_refused() {
+    let scratch = tempfile::tempdir().unwrap();
+    let (out, outside) = (scratch.path().join("out"), scratch.path().join("outside"));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::create_dir_all(outside.join("archastro-client")).unwrap();
+    std::fs::write(outside.join("archastro-client/Cargo.toml"), "mine\n").unwrap();
+    let link = out.join("generated");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    let err = regen_fixture("duplicate-enum-values", &out).expect_err("regen refused the link").to_string();
+    assert!(err.starts_with(&format!("{}: ", link.display())) && err.contains("symbolic link"), "{err}");
+    let mut left: Vec<_> = walk(&outside);
+    left.sort();
+    assert_eq!(left, [outside.join("archastro-client"), outside.join("archastro-client/Cargo.toml")]);
+    assert_eq!(std::fs::read_to_string(outside.join("archastro-client/Cargo.toml")).unwrap(), "mine\n");
+}
+
+/// Everything under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        }
+        out.push(path);
+    }
+    out
+}
