@@ -74,6 +74,11 @@ fn huge_min_length() {
 }
 
 #[test]
+fn integer_bounds_beyond_i64() {
+    generates("integer-bounds-beyond-i64");
+}
+
+#[test]
 fn integer_minimum_overflow() {
     generates("integer-minimum-overflow");
 }
