@@ -74,6 +74,11 @@ fn huge_min_length() {
 }
 
 #[test]
+fn inline_array_body() {
+    generates("inline-array-body");
+}
+
+#[test]
 fn integer_bounds_beyond_i64() {
     generates("integer-bounds-beyond-i64");
 }

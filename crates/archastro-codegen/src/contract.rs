@@ -169,17 +169,30 @@ pub fn example_request(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<Str
     chain
 }
 
-/// The `body(...)` call of a request body: the example of a JSON body decoded into its type,
-/// an empty body of the other types the client sends; `None` for a type it cannot send.
+/// The `body(...)` call of a request body: the example of a JSON body decoded into its type (a
+/// component, or an array of one), an empty body of the other types the client sends; `None` for a type it cannot send.
 fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
     match body.media_type {
         "application/json" => {
             let schema = body.schema.unwrap_or(&Value::Null);
             let text = str_lit(&example(doc, schema, 0).to_string());
-            let parsed = match ref_name(schema) {
-                Some(name) => format!(
-                    "serde_json::from_str::<archastro_client::types::{}>({text})\n                    .expect(\"the example body fits its type\")",
+            let items = schema
+                .get("items")
+                .filter(|_| schema.get("type").and_then(Value::as_str) == Some("array"));
+            let typed = match (ref_name(schema), items.and_then(ref_name)) {
+                (Some(name), _) => Some(format!(
+                    "archastro_client::types::{}",
                     type_name(&pointer::unescape(name))
+                )),
+                (None, Some(item)) => Some(format!(
+                    "Vec<archastro_client::types::{}>",
+                    type_name(&pointer::unescape(item))
+                )),
+                (None, None) => None,
+            };
+            let parsed = match typed {
+                Some(typed) => format!(
+                    "serde_json::from_str::<{typed}>({text})\n                    .expect(\"the example body fits its type\")"
                 ),
                 None => format!(
                     "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
