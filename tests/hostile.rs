@@ -94,6 +94,11 @@ fn item_ref_into_component() {
 }
 
 #[test]
+fn self_referencing_required() {
+    generates("self-referencing-required");
+}
+
+#[test]
 fn string_example_on_integer() {
     generates("string-example-on-integer");
 }
