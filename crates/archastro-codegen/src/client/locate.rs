@@ -53,6 +53,10 @@ pub(super) fn failing_place(api: &OpenAPI, fails: impl Fn(OpenAPI) -> bool) -> O
 
 /// The first operation of `api` on which `fails` fails alone (with its path's parameters).
 fn failing_operation(api: &OpenAPI, fails: &impl Fn(OpenAPI) -> bool) -> Option<String> {
+    let without_paths = OpenAPI {
+        paths: Default::default(),
+        ..api.clone()
+    };
     for (path, item) in &api.paths.paths {
         let ReferenceOr::Item(item) = item else {
             continue;
@@ -72,7 +76,7 @@ fn failing_operation(api: &OpenAPI, fails: &impl Fn(OpenAPI) -> bool) -> Option<
             for (_, slot) in slots.into_iter().filter(|(m, _)| *m != method) {
                 *slot = None;
             }
-            let mut candidate = api.clone();
+            let mut candidate = without_paths.clone();
             candidate.paths.paths = [(path.clone(), ReferenceOr::Item(alone))]
                 .into_iter()
                 .collect();
@@ -84,32 +88,60 @@ fn failing_operation(api: &OpenAPI, fails: &impl Fn(OpenAPI) -> bool) -> Option<
     None
 }
 
+/// Schemas converted, summed over the closures tried, before [`failing_component`] gives up:
+/// the search stays within a few times the cost of the failed run on any spec.
+const COMPONENT_SEARCH_BUDGET: usize = 100_000;
+
 /// The schema component of `api` whose closure (it and the components it reaches) is the
 /// smallest on which `fails` fails, without paths: the broken component rather than those
-/// that reach it.
+/// that reach it. Closures are tried smallest first, within [`COMPONENT_SEARCH_BUDGET`].
 fn failing_component(api: &OpenAPI, fails: &impl Fn(OpenAPI) -> bool) -> Option<String> {
     let components = api.components.as_ref()?;
     let root = json!({ "components": serde_json::to_value(components).ok()? });
-    let mut smallest: Option<(usize, &String)> = None;
-    for name in components.schemas.keys() {
-        let start =
-            json!({ "$ref": pointer::from_tokens(["components", "schemas", name.as_str()]) });
-        let closure: BTreeSet<String> = reachable_components(&root, &[&start])
-            .into_iter()
-            .filter(|(kind, _)| kind == "schemas")
-            .map(|(_, name)| name)
-            .collect();
-        if smallest.is_some_and(|(size, _)| size <= closure.len()) {
-            continue;
+    let mut closures: Vec<(&String, BTreeSet<String>)> = components
+        .schemas
+        .keys()
+        .map(|name| {
+            let start =
+                json!({ "$ref": pointer::from_tokens(["components", "schemas", name.as_str()]) });
+            let closure = reachable_components(&root, &[&start])
+                .into_iter()
+                .filter(|(kind, _)| kind == "schemas")
+                .map(|(_, name)| name)
+                .collect();
+            (name, closure)
+        })
+        .collect();
+    closures.sort_by_key(|(_, closure)| closure.len());
+    let without_schemas = OpenAPI {
+        paths: Default::default(),
+        components: Some(openapiv3::Components {
+            schemas: Default::default(),
+            ..components.clone()
+        }),
+        ..api.clone()
+    };
+    let mut spent = 0;
+    for (name, closure) in closures {
+        spent += closure.len();
+        if spent > COMPONENT_SEARCH_BUDGET {
+            return None;
         }
-        let mut candidate = api.clone();
-        candidate.paths.paths.clear();
+        let mut candidate = without_schemas.clone();
         if let Some(c) = candidate.components.as_mut() {
-            c.schemas.retain(|name, _| closure.contains(name));
+            let reached = components
+                .schemas
+                .iter()
+                .filter(|(n, _)| closure.contains(*n));
+            c.schemas = reached.map(|(n, s)| (n.clone(), s.clone())).collect();
         }
         if fails(candidate) {
-            smallest = Some((closure.len(), name));
+            return Some(pointer::from_tokens([
+                "components",
+                "schemas",
+                name.as_str(),
+            ]));
         }
     }
-    smallest.map(|(_, name)| pointer::from_tokens(["components", "schemas", name.as_str()]))
+    None
 }
