@@ -129,7 +129,9 @@ impl RuntimeBuilder {
                 "the base URL must not carry credentials or a query".into(),
             ));
         }
+        let tls = super::tls::client_config()?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("archastro-rust/", env!("CARGO_PKG_VERSION")))
@@ -147,6 +149,7 @@ impl RuntimeBuilder {
             refresh_lock: tokio::sync::Mutex::new(None),
             retry: self.retry,
             token_store: self.token_store,
+            tls,
             http: http.clone(),
         }));
         Ok((runtime, http))
@@ -173,6 +176,8 @@ struct Inner {
     refresh_lock: tokio::sync::Mutex<Option<u64>>,
     retry: RetryPolicy,
     token_store: TokenStoreSlot,
+    /// The TLS configuration of `http`, which the channels' WebSocket uses too.
+    tls: Arc<rustls::ClientConfig>,
     http: reqwest::Client,
 }
 
@@ -205,6 +210,11 @@ impl Runtime {
     /// request with the message before anything is sent.
     pub fn check_request_path(&self, request: &Request, template: &str) -> Result<(), String> {
         super::path::check_path(&self.0.base_path, template, request.url().path())
+    }
+
+    /// The TLS configuration REST and channels share (see [`super::tls`]).
+    pub(crate) fn tls_config(&self) -> Arc<rustls::ClientConfig> {
+        self.0.tls.clone()
     }
 
     /// The HTTP client the family clients share.

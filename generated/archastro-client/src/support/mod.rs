@@ -21,7 +21,9 @@
 //!   most [`MAX_REDIRECTS`]): a redirect to another host, or from `https` to `http`, is not
 //!   followed, and its 3xx response is returned, so keys and tokens never leave the origin;
 //! - reads at most [`MAX_ERROR_BODY`] of an error body and [`MAX_TOKEN_BODY`] of a token
-//!   response, and hands refreshed tokens to the [`TokenStore`] set on the builder.
+//!   response, and hands refreshed tokens to the [`TokenStore`] set on the builder;
+//! - trusts the platform's certificate store, through one TLS configuration that the HTTP
+//!   client and the channels' WebSocket share.
 //!
 //! [`Error`] is the one error type users see; [`paginate`] turns paginated lists into streams;
 //! [`Runtime::device_authorize`] and [`Runtime::device_poll`] run the OAuth device flow.
@@ -38,6 +40,7 @@ mod path;
 mod retry;
 mod runtime;
 pub mod sse;
+mod tls;
 
 pub use credentials::{Credentials, KeyKind, Scheme, Secret, TokenStore, Tokens};
 pub use device::DeviceAuthorization;
