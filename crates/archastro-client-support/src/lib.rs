@@ -28,6 +28,7 @@
 //! Server-Sent Events reader of streaming operations.
 
 pub(crate) mod builders;
+mod channel_connection;
 pub mod channels;
 mod credentials;
 mod device;

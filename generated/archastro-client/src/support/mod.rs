@@ -31,6 +31,7 @@
 //! Server-Sent Events reader of streaming operations.
 
 pub(crate) mod builders;
+mod channel_connection;
 pub mod channels;
 mod credentials;
 mod device;
