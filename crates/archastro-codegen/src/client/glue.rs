@@ -363,6 +363,14 @@ fn security_fn(family: &Family<'_>) -> TokenStream {
 /// writes it (`{name}` for a parameter), which the runtime compares with the URL about to be
 /// sent (an empty template for an unknown id is not checked).
 fn path_template_fn(family: &Family<'_>) -> TokenStream {
+    if family.operations.is_empty() {
+        // A family without operations: nothing to look up.
+        return quote! {
+            fn path_template(_operation_id: &str) -> &'static str {
+                ""
+            }
+        };
+    }
     let arms = family.operations.iter().map(|op| {
         let (id, path) = (op.id, op.path);
         quote! { #id => #path, }
