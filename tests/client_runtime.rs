@@ -1,7 +1,8 @@
 //! The generated client and its hand-written runtime (`archastro-client-support`) against an
 //! in-process axum server on 127.0.0.1: credentials per scope family, login and bearer tokens,
 //! single-flight refresh, retries and `Retry-After`, timeouts, pagination streams, error
-//! envelopes, redacted `Debug`, and the OAuth device flow.
+//! envelopes, redacted `Debug`, the OAuth device flow, and a hostile server (path
+//! traversal, redirects, endless bodies, overflowing deadlines).
 //!
 //! Every test starts its own server ([`serve`]), which records every request it sees
 //! ([`Log`]); responses are built from the spec's schemas (all required fields present).
@@ -16,7 +17,7 @@ use archastro_client::developer::ClientAppsExt;
 use archastro_client::runtime::{
     ClientMessagesExt, ClientTasksExt, ClientThreadsExt, ClientUsersExt,
 };
-use archastro_client::{ArchAstro, Error, RetryPolicy, Tokens, types};
+use archastro_client::{ArchAstro, Error, RetryPolicy, TokenStore, Tokens, types};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Query, Request, State};
@@ -104,12 +105,17 @@ async fn record(State(log): State<Log>, request: Request, next: Next) -> Respons
 /// Serves `router` on 127.0.0.1 (a free port) for the rest of the test; returns the base URL
 /// and the log of requests.
 async fn serve(router: Router) -> (String, Log) {
+    serve_at(|_| router).await
+}
+
+/// [`serve`] for a router that needs its own base URL.
+async fn serve_at(router: impl FnOnce(&str) -> Router) -> (String, Log) {
     let log = Log::default();
-    let router = router.layer(middleware::from_fn_with_state(log.clone(), record));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = router(&base).layer(middleware::from_fn_with_state(log.clone(), record));
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    (format!("http://{addr}"), log)
+    (base, log)
 }
 
 /// Retries that do not slow the tests down.
@@ -669,9 +675,19 @@ async fn get_retries_stop_after_max_retries() {
 
 #[tokio::test]
 async fn retry_after_beyond_the_policy_cap_is_not_waited_for() {
+    not_waited_for("120").await;
+}
+
+#[tokio::test]
+async fn retry_after_as_a_far_http_date_is_not_waited_for() {
+    not_waited_for("Fri, 01 Jan 2100 00:00:00 GMT").await;
+}
+
+/// A 429 whose `Retry-After: retry_after` is beyond the policy's cap is returned at once.
+async fn not_waited_for(retry_after: &'static str) {
     let (base, log) = serve(flaky_user_route(vec![(
         StatusCode::TOO_MANY_REQUESTS,
-        Some("120"),
+        Some(retry_after),
     )]))
     .await;
     let api = ArchAstro::builder()
@@ -1223,11 +1239,19 @@ fn device_authorization_json() -> Value {
 
 /// `/oauth/device/authorize` and an `/oauth/token` that answers `answers[i]` to poll `i`.
 fn device_routes(answers: Vec<(StatusCode, Value)>) -> Router {
+    device_routes_with(device_authorization_json(), answers)
+}
+
+/// [`device_routes`] with `/oauth/device/authorize` answering `authorization`.
+fn device_routes_with(authorization: Value, answers: Vec<(StatusCode, Value)>) -> Router {
     let polls = Arc::new(AtomicUsize::new(0));
     Router::new()
         .route(
             "/oauth/device/authorize",
-            post(|| async { axum::Json(device_authorization_json()) }),
+            post(move || {
+                let authorization = authorization.clone();
+                async move { axum::Json(authorization) }
+            }),
         )
         .route(
             "/oauth/token",
@@ -1392,4 +1416,260 @@ async fn debug_of_a_decode_error_never_shows_tokens() {
             assert!(!shown.contains(secret), "shows `{secret}`: {shown}");
         }
     }
+}
+
+/// The device flow against a server whose authorization says `expires_in` and `interval` and
+/// whose first poll gets the tokens.
+async fn device_flow_with(expires_in: u64, interval: u64) -> Result<Tokens, Error> {
+    let mut authorization = device_authorization_json();
+    authorization["expires_in"] = json!(expires_in);
+    authorization["interval"] = json!(interval);
+    let answers = vec![(StatusCode::OK, token_pair_json("at_d", "rt_d"))];
+    let (base, _log) = serve(device_routes_with(authorization, answers)).await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .publishable_key(PK)
+        .build()
+        .unwrap();
+    let authorization = api.device_authorize("oac_cli", None).await?;
+    api.device_poll("oac_cli", &authorization).await
+}
+
+#[tokio::test]
+async fn device_flow_with_an_endless_expiry_polls() {
+    let tokens = device_flow_with(u64::MAX, 1).await.unwrap();
+    assert_eq!(tokens.access_token.expose(), "at_d");
+}
+
+#[tokio::test]
+async fn device_flow_with_an_endless_interval_expires_at_once() {
+    for expires_in in [900, u64::MAX] {
+        let started = Instant::now();
+        let error = device_flow_with(expires_in, u64::MAX).await.unwrap_err();
+        assert_eq!(error.code(), Some("expired_token"), "{error:?}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 12. A hostile server or hostile input
+// ---------------------------------------------------------------------------------------------
+
+/// Calls `get_user_thread` with `user_id` and `thread_id` against a server that answers every
+/// path; the path the server saw, or the error.
+async fn user_thread_path(user_id: &str, thread_id: &str) -> Result<String, Error> {
+    let (base, log) = serve(Router::new().fallback(|| async {
+        json_response(StatusCode::NOT_FOUND, envelope("not_found", "", json!({})))
+    }))
+    .await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .build()
+        .unwrap();
+    let sent = api
+        .runtime()
+        .get_user_thread()
+        .user_id(user_id)
+        .thread_id(thread_id)
+        .send()
+        .await
+        .map_err(Error::from);
+    match sent {
+        Err(refused @ Error::InvalidRequest(_)) => {
+            assert!(log.all().is_empty(), "a refused request reached the server");
+            Err(refused)
+        }
+        _ => Ok(log.all()[0].uri.path().to_owned()),
+    }
+}
+
+/// A path parameter the runtime must refuse, naming it.
+async fn path_refused(user_id: &str, thread_id: &str, named: &str) {
+    match user_thread_path(user_id, thread_id).await {
+        Err(Error::InvalidRequest(message)) => {
+            assert!(message.contains(&format!("`{named}`")), "{message}");
+        }
+        other => panic!("`{user_id}`, `{thread_id}`: expected InvalidRequest, got {other:?}"),
+    }
+}
+
+/// A path parameter sent as one escaped segment.
+async fn path_sent(user_id: &str, thread_id: &str, path: &str) {
+    assert_eq!(user_thread_path(user_id, thread_id).await.unwrap(), path);
+}
+
+#[tokio::test]
+async fn path_parameter_dot_dot_is_refused() {
+    path_refused("..", "thr_1", "user_id").await;
+}
+
+#[tokio::test]
+async fn path_parameter_dot_is_refused() {
+    path_refused("usr_1", ".", "thread_id").await;
+}
+
+#[tokio::test]
+async fn path_parameter_empty_is_refused() {
+    path_refused("", "thr_1", "user_id").await;
+}
+
+#[tokio::test]
+async fn path_parameter_backslash_dot_dot_is_refused() {
+    path_refused("usr_1", "x\\..\\..", "thread_id").await;
+}
+
+#[tokio::test]
+async fn path_parameter_percent_encoded_dots_are_sent_escaped() {
+    path_sent("%2e%2e", "thr_1", "/api/v2/users/%252e%252e/threads/thr_1").await;
+}
+
+#[tokio::test]
+async fn path_parameter_with_slashes_is_sent_as_one_segment() {
+    path_sent("usr_1", "../..", "/api/v2/users/usr_1/threads/..%2F..").await;
+}
+
+/// A server whose `/api/v2/users/me` redirects (307) to `/api/v2/users/usr_1` on another
+/// local server (another port: another origin) or on itself: what each server saw, and the
+/// answer.
+async fn redirected(cross_origin: bool) -> (Log, Log, Result<types::User, Error>) {
+    let users = || Router::new().fallback(|| async { axum::Json(user_json()) });
+    let (other, other_log) = serve(users()).await;
+    let (base, log) = serve_at(|base| {
+        let origin = if cross_origin { other } else { base.to_owned() };
+        let target = format!("{origin}/api/v2/users/usr_1");
+        let redirect = move || {
+            let target = target.clone();
+            async move { (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, target)]) }
+        };
+        users().route("/api/v2/users/me", get(redirect))
+    })
+    .await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .build()
+        .unwrap();
+    let answer = api.runtime().get_current_user().send().await;
+    (
+        log,
+        other_log,
+        answer.map(|r| r.into_inner()).map_err(Error::from),
+    )
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let (log, other_log, answer) = redirected(true).await;
+    assert!(other_log.all().is_empty(), "the key went to another origin");
+    assert_eq!(log.all().len(), 1);
+    let error = answer.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(307), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_origin_is_followed() {
+    let (log, _, answer) = redirected(false).await;
+    assert_eq!(answer.unwrap().id, "usr_1");
+    let seen = log.all();
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|s| s.header("x-api-key") == Some(SK)));
+}
+
+/// An endless body: 8 KiB chunks, forever.
+fn endless(status: StatusCode) -> Response {
+    let chunk = axum::body::Bytes::from(vec![b'x'; 8192]);
+    let body = futures::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+    (status, Body::from_stream(body)).into_response()
+}
+
+#[tokio::test]
+async fn an_endless_error_body_is_cut() {
+    let router = Router::new().route(
+        "/api/v2/users/me",
+        get(|| async { endless(StatusCode::INTERNAL_SERVER_ERROR) }),
+    );
+    let (base, _log) = serve(router).await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "read until the timeout"
+    );
+}
+
+#[tokio::test]
+async fn an_endless_refresh_body_is_cut() {
+    let router = unauthorized_after(1).route(
+        "/api/v2/auth/refresh",
+        post(|| async { endless(StatusCode::OK) }),
+    );
+    let (base, log) = serve(router).await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .publishable_key(PK)
+        .tokens(Tokens::new("at_expired", Some("rt_1".into())))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
+    assert_eq!(log.to("/api/v2/auth/refresh").len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "read until the timeout"
+    );
+}
+
+/// A [`TokenStore`] that keeps what it is given.
+#[derive(Default)]
+struct Saved(Mutex<Vec<Tokens>>);
+
+impl TokenStore for Saved {
+    fn save(&self, tokens: &Tokens) {
+        self.0.lock().unwrap().push(tokens.clone());
+    }
+}
+
+#[tokio::test]
+async fn rotated_refresh_tokens_reach_the_token_store() {
+    let router = Router::new()
+        .route(
+            "/api/v2/users/me",
+            get(|headers: HeaderMap| async move {
+                match headers.get(header::AUTHORIZATION) {
+                    Some(v) if v == "Bearer at_2" => json_response(StatusCode::OK, user_json()),
+                    _ => json_response(
+                        StatusCode::UNAUTHORIZED,
+                        envelope("unauthorized", "Access token expired", json!({})),
+                    ),
+                }
+            }),
+        )
+        .route(
+            "/api/v2/auth/refresh",
+            post(|| async { axum::Json(auth_tokens_json("at_2", "rt_2")) }),
+        );
+    let (base, _log) = serve(router).await;
+    let saved = Arc::new(Saved::default());
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .publishable_key(PK)
+        .tokens(Tokens::new("at_1", Some("rt_1".into())))
+        .token_store(saved.clone())
+        .build()
+        .unwrap();
+    api.runtime().get_current_user().send().await.unwrap();
+    assert_eq!(
+        *saved.0.lock().unwrap(),
+        [Tokens::new("at_2", Some("rt_2".into()))]
+    );
 }

@@ -10,13 +10,19 @@
 //! - sends a heartbeat on the `phoenix` topic every [`SocketOptions::heartbeat_interval`]; a
 //!   heartbeat still unanswered at the next one means the connection is dead;
 //! - reconnects after a lost connection with exponential backoff and jitter, with the current
-//!   access token (refreshed once if the server refuses it), then rejoins every joined
-//!   channel with its join parameters;
+//!   access token, then rejoins every joined channel with its join parameters. The backoff
+//!   starts over only after a connection stayed up [`SocketOptions::reconnect_reset_after`]:
+//!   a server that accepts and then drops every connection sees ever longer waits. A token the
+//!   server refuses (401) is refreshed once; it is not refreshed again until a connection has
+//!   succeeded, so a server that refuses every token does not consume a refresh per attempt;
 //! - buffers pushes made while the socket reconnects or a channel rejoins (at most
 //!   [`SocketOptions::buffer_limit`]; beyond it a push fails at once with
 //!   [`Error::BufferFull`]) and sends them, in order, once their channel has rejoined;
 //! - delivers the server's pushes of a channel, in arrival order, to its [`Channel::events`]
-//!   stream.
+//!   stream, through a queue of at most [`SocketOptions::event_queue_limit`] pushes. When the
+//!   reader falls that far behind, newer pushes are dropped (not the queued ones, so what is
+//!   read stays in order) and counted by [`Channel::dropped_events`]; the final error of a
+//!   stream always has room.
 //!
 //! A refused join is [`Error::JoinRefused`] with the server's reason; a push the server
 //! answers with an error is [`Error::ChannelReply`]; a push in flight when the connection
@@ -28,23 +34,21 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures::stream::{self, BoxStream, SplitSink};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use super::channel_connection::{Connector, Ws};
+pub use super::channel_connection::TokenSource;
 use super::error::Error;
 use super::runtime::Runtime;
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 type Sink = SplitSink<Ws, Message>;
 
 /// The protocol version sent as `vsn`.
@@ -73,6 +77,12 @@ pub struct SocketOptions {
     pub max_reconnect_attempts: Option<u32>,
     /// Pushes held while reconnecting or rejoining (default 100).
     pub buffer_limit: usize,
+    /// How long a connection must stay up for the reconnect backoff to start over
+    /// (default 30 s).
+    pub reconnect_reset_after: Duration,
+    /// Server pushes a channel's events queue holds for a slow reader (default 1 000); see
+    /// [`Channel::dropped_events`].
+    pub event_queue_limit: usize,
 }
 
 impl Default for SocketOptions {
@@ -86,6 +96,8 @@ impl Default for SocketOptions {
             reconnect_max_delay: Duration::from_secs(10),
             max_reconnect_attempts: None,
             buffer_limit: 100,
+            reconnect_reset_after: Duration::from_secs(30),
+            event_queue_limit: 1000,
         }
     }
 }
@@ -128,41 +140,6 @@ impl fmt::Debug for Socket {
     }
 }
 
-/// Where a socket gets its access token: the client's runtime (current tokens, refreshed when
-/// the server refuses one) or a fixed token.
-#[derive(Clone)]
-pub enum TokenSource {
-    Runtime(Runtime),
-    Fixed(Option<super::Secret>),
-}
-
-impl TokenSource {
-    fn current(&self) -> Option<String> {
-        match self {
-            TokenSource::Runtime(r) => r.tokens().map(|t| t.access_token.expose().to_owned()),
-            TokenSource::Fixed(t) => t.as_ref().map(|t| t.expose().to_owned()),
-        }
-    }
-
-    fn generation(&self) -> u64 {
-        match self {
-            TokenSource::Runtime(r) => r.token_generation(),
-            TokenSource::Fixed(_) => 0,
-        }
-    }
-
-    /// Renews the access token after the server refused it; `false` when it cannot.
-    async fn renew(&self, seen_generation: u64) -> bool {
-        match self {
-            TokenSource::Runtime(r) => {
-                r.tokens().is_some_and(|t| t.refresh_token.is_some())
-                    && r.refresh(seen_generation).await.is_ok()
-            }
-            TokenSource::Fixed(_) => false,
-        }
-    }
-}
-
 impl Socket {
     /// Connects with the runtime's access token; the URL comes from `options.url` or the
     /// runtime's base URL. Fails if the first connection fails (a refused token is the API's
@@ -181,16 +158,7 @@ impl Socket {
         tokens: TokenSource,
         options: SocketOptions,
     ) -> Result<Socket, Error> {
-        let url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::Config(format!("socket URL `{url}`: {e}")))?;
-        if !matches!(url.scheme(), "ws" | "wss") {
-            return Err(Error::Config(format!("socket URL `{url}` must be ws(s)")));
-        }
-        let connector = Connector {
-            url,
-            tokens,
-            options,
-        };
+        let mut connector = Connector::new(&url, tokens, options)?;
         let first = connector.connect().await?;
         let (commands, receiver) = mpsc::unbounded_channel();
         let driver = Driver {
@@ -219,6 +187,7 @@ impl Socket {
                 topic,
                 commands: self.commands.clone(),
                 events: Mutex::new(Some(joined.events)),
+                dropped: joined.dropped,
                 left: AtomicBool::new(false),
             },
             joined.response,
@@ -244,7 +213,8 @@ impl Socket {
 pub struct Channel {
     topic: String,
     commands: mpsc::UnboundedSender<Command>,
-    events: Mutex<Option<mpsc::UnboundedReceiver<Result<Push, Error>>>>,
+    events: Mutex<Option<mpsc::Receiver<Result<Push, Error>>>>,
+    dropped: Arc<AtomicU64>,
     left: AtomicBool,
 }
 
@@ -274,6 +244,12 @@ impl Channel {
             })
             .map_err(|_| Error::SocketClosed)?;
         answer.await.map_err(|_| Error::SocketClosed)?
+    }
+
+    /// Server pushes dropped because the events queue was full (see
+    /// [`SocketOptions::event_queue_limit`]).
+    pub fn dropped_events(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// The channel's pushes, in arrival order. A channel has one events stream: the first
@@ -387,7 +363,8 @@ enum Command {
 
 struct Joined {
     response: Value,
-    events: mpsc::UnboundedReceiver<Result<Push, Error>>,
+    events: mpsc::Receiver<Result<Push, Error>>,
+    dropped: Arc<AtomicU64>,
 }
 
 /// A channel the socket keeps joined.
@@ -396,14 +373,16 @@ struct ChannelState {
     /// The ref of the join currently sent for it (`None` before the first is sent).
     join_ref: Option<String>,
     joined: bool,
-    events: mpsc::UnboundedSender<Result<Push, Error>>,
+    events: mpsc::Sender<Result<Push, Error>>,
+    /// Pushes dropped on a full queue (shared with the [`Channel`]).
+    dropped: Arc<AtomicU64>,
     /// The caller of the first join and the receiver it gets, until the server answers.
     first_join: Option<FirstJoin>,
 }
 
 type FirstJoin = (
     oneshot::Sender<Result<Joined, Error>>,
-    mpsc::UnboundedReceiver<Result<Push, Error>>,
+    mpsc::Receiver<Result<Push, Error>>,
 );
 
 /// What a sent frame waits for.
@@ -435,83 +414,6 @@ struct Buffered {
     deadline: Instant,
 }
 
-struct Connector {
-    url: reqwest::Url,
-    tokens: TokenSource,
-    options: SocketOptions,
-}
-
-impl Connector {
-    /// One connection, with the current token; a refused token is renewed once.
-    async fn connect(&self) -> Result<Ws, Error> {
-        let generation = self.tokens.generation();
-        match self.attempt().await {
-            Err(Error::Api { status, .. })
-                if status == reqwest::StatusCode::UNAUTHORIZED
-                    && self.tokens.renew(generation).await =>
-            {
-                self.attempt().await
-            }
-            other => other,
-        }
-    }
-
-    async fn attempt(&self) -> Result<Ws, Error> {
-        let mut url = self.url.clone();
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("vsn", PROTOCOL_VERSION);
-            if let Some(token) = self.tokens.current() {
-                query.append_pair("token", &token);
-            }
-        }
-        let request = url
-            .as_str()
-            .into_client_request()
-            .map_err(|e| Error::WebSocket(e.to_string()))?;
-        let connecting = tokio_tungstenite::connect_async_tls_with_config(
-            request,
-            None,
-            false,
-            Some(tls_connector()),
-        );
-        match tokio::time::timeout(self.options.connect_timeout, connecting).await {
-            Err(_) => Err(Error::WebSocket(format!(
-                "connecting to {} timed out",
-                self.url
-            ))),
-            Ok(Ok((ws, _))) => Ok(ws),
-            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
-                let status = reqwest::StatusCode::from_u16(response.status().as_u16())
-                    .unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-                Err(Error::from_body(
-                    status,
-                    response.body().as_deref().unwrap_or_default(),
-                ))
-            }
-            Ok(Err(e)) => Err(Error::WebSocket(e.to_string())),
-        }
-    }
-}
-
-/// rustls with the aws-lc-rs provider (the one reqwest uses) and the webpki roots.
-fn tls_connector() -> tokio_tungstenite::Connector {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map(|builder| builder.with_root_certificates(roots).with_no_client_auth());
-    match config {
-        Ok(config) => tokio_tungstenite::Connector::Rustls(Arc::new(config)),
-        // The provider supports the default versions; should it not, plain connections
-        // still work and `wss` fails at the handshake with a clear error.
-        Err(_) => tokio_tungstenite::Connector::Plain,
-    }
-}
-
 /// The connection failed while the driver answered a frame.
 struct Lost;
 
@@ -538,9 +440,12 @@ impl Driver {
         let mut attempt = 0u32;
         let gave_up = loop {
             if let Some(ws) = connection.take() {
-                attempt = 0;
+                let connected = Instant::now();
                 if let Ended::Closed = self.serve(ws).await {
                     break false;
+                }
+                if connected.elapsed() >= self.connector.options.reconnect_reset_after {
+                    attempt = 0;
                 }
             }
             if self
@@ -790,7 +695,9 @@ impl Driver {
             ))));
             return false;
         }
-        let (events, receiver) = mpsc::unbounded_channel();
+        // One slot more than the limit: the stream's final error always fits.
+        let (events, receiver) =
+            mpsc::channel(self.connector.options.event_queue_limit.saturating_add(1));
         self.channels.insert(
             topic.to_owned(),
             ChannelState {
@@ -798,6 +705,7 @@ impl Driver {
                 join_ref: None,
                 joined: false,
                 events,
+                dropped: Arc::default(),
                 first_join: Some((reply, receiver)),
             },
         );
@@ -948,10 +856,14 @@ impl Driver {
                 if self.is_current(topic, join_ref)
                     && let Some(state) = self.channels.get(topic)
                 {
-                    let _ = state.events.send(Ok(Push {
-                        event: event.to_owned(),
-                        payload,
-                    }));
+                    if state.events.capacity() > 1 {
+                        let _ = state.events.try_send(Ok(Push {
+                            event: event.to_owned(),
+                            payload,
+                        }));
+                    } else {
+                        state.dropped.fetch_add(1, Ordering::Relaxed);
+                    }
                 }
                 Ok(None)
             }
@@ -1007,7 +919,12 @@ impl Driver {
                 if ok {
                     state.joined = true;
                     if let Some((waiter, events)) = state.first_join.take() {
-                        let _ = waiter.send(Ok(Joined { response, events }));
+                        let dropped = state.dropped.clone();
+                        let _ = waiter.send(Ok(Joined {
+                            response,
+                            events,
+                            dropped,
+                        }));
                     }
                     self.flush(sink, &topic).await
                 } else {
@@ -1023,7 +940,7 @@ impl Driver {
                             let _ = waiter.send(Err(refused));
                         }
                         None => {
-                            let _ = state.events.send(Err(refused));
+                            let _ = state.events.try_send(Err(refused));
                         }
                     }
                     true
@@ -1143,7 +1060,7 @@ impl Driver {
                     let _ = waiter.send(Err(Error::SocketClosed));
                 }
                 None if gave_up => {
-                    let _ = state.events.send(Err(Error::SocketClosed));
+                    let _ = state.events.try_send(Err(Error::SocketClosed));
                 }
                 None => {}
             }
@@ -1199,7 +1116,8 @@ async fn send_frame(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tokio::net::TcpListener;
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio_tungstenite::WebSocketStream;
 
     type ServerWs = WebSocketStream<TcpStream>;
 
@@ -1319,6 +1237,141 @@ mod tests {
             channel.push("c", json!({})).await,
             Err(Error::SocketClosed)
         ));
+    }
+
+    /// Accepts one WebSocket and answers its join, then runs `then` on the connection.
+    async fn joined_then<F, Fut>(then: F) -> (Socket, Channel)
+    where
+        F: FnOnce(ServerWs, TcpListener) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("ws://{}/socket/websocket", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let mut ws = accept(&listener).await;
+            until(&mut ws, "phx_join").await.unwrap();
+            then(ws, listener).await;
+        });
+        let options = SocketOptions {
+            event_queue_limit: 3,
+            ..options()
+        };
+        let socket = Socket::connect_with(url, TokenSource::Fixed(None), options)
+            .await
+            .unwrap();
+        let (channel, _) = socket.join("room:1".into(), json!({})).await.unwrap();
+        (socket, channel)
+    }
+
+    #[tokio::test]
+    async fn a_slow_reader_keeps_the_oldest_pushes_and_counts_the_dropped() {
+        let (_socket, channel) = joined_then(|mut ws, _| async move {
+            for n in 0..10 {
+                let push = json!([null, null, "room:1", "n", {"n": n}]);
+                ws.send(Message::Text(push.to_string().into()))
+                    .await
+                    .unwrap();
+            }
+            while ws.next().await.is_some() {}
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let events: Vec<Value> = channel
+            .events()
+            .take(3)
+            .map(|push| push.unwrap().payload["n"].clone())
+            .collect()
+            .await;
+        assert_eq!(events, [json!(0), json!(1), json!(2)]);
+        assert_eq!(channel.dropped_events(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_drops_every_connection_sees_growing_delays() {
+        let (arrivals, mut arrived) = mpsc::unbounded_channel();
+        let (_socket, _channel) = joined_then(move |ws, listener| async move {
+            drop(ws);
+            loop {
+                let ws = accept(&listener).await;
+                arrivals.send(Instant::now()).unwrap();
+                drop(ws);
+            }
+        })
+        .await;
+        let mut at = Vec::new();
+        while at.len() < 6 {
+            at.push(arrived.recv().await.unwrap());
+        }
+        // Base 20 ms, at most 100 ms, jitter down to half: without a reset, the fifth wait is
+        // at least 50 ms.
+        let gap = at[5] - at[4];
+        assert!(gap >= Duration::from_millis(50), "{gap:?}");
+    }
+
+    #[tokio::test]
+    async fn a_server_refusing_every_token_gets_one_refresh() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let refreshes = Arc::new(AtomicU64::new(0));
+        let counted = refreshes.clone();
+        tokio::spawn(async move {
+            let mut first = accept(&listener).await;
+            until(&mut first, "phx_join").await.unwrap();
+            drop(first);
+            loop {
+                let (mut conn, _) = listener.accept().await.unwrap();
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    conn.read_exact(&mut byte).await.unwrap();
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+                let (status, body) = if head.starts_with("post") {
+                    let n = counted.fetch_add(1, Ordering::SeqCst);
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .map_or(0, |v| v.trim().parse().unwrap());
+                    let mut request_body = vec![0u8; length];
+                    conn.read_exact(&mut request_body).await.unwrap();
+                    let tokens = json!({"access_token": format!("at_{n}"), "refresh_token": format!("rt_{n}")});
+                    ("200 OK", tokens.to_string())
+                } else {
+                    let refused = json!({"error": {"code": "unauthorized", "message": "no"}});
+                    ("401 Unauthorized", refused.to_string())
+                };
+                let answer = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                conn.write_all(answer.as_bytes()).await.unwrap();
+            }
+        });
+        let (runtime, _) =
+            super::super::RuntimeBuilder::new(format!("http://{addr}"), "/refresh", &[])
+                .tokens(super::super::Tokens::new("at", Some("rt".into())))
+                .build()
+                .unwrap();
+        let url = format!("ws://{addr}/socket/websocket");
+        let socket = Socket::connect_with(url, TokenSource::Runtime(runtime), options())
+            .await
+            .unwrap();
+        let _channel = socket.join("room:1".into(), json!({})).await;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        assert_eq!(refreshes.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn channels_trust_what_rest_trusts() {
+        let (runtime, _) = super::super::RuntimeBuilder::new("https://api.example", "", &[])
+            .build()
+            .unwrap();
+        let url = socket_url(runtime.base_url()).unwrap();
+        let connector =
+            Connector::new(&url, TokenSource::Runtime(runtime.clone()), options()).unwrap();
+        assert!(Arc::ptr_eq(&connector.tls, &runtime.tls_config()));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::credentials::{Scheme, Tokens};
 use super::error::Error;
-use super::runtime::Runtime;
+use super::runtime::{MAX_TOKEN_BODY, Runtime, read_capped};
 
 /// What `/oauth/device/authorize` answers: show `user_code` and `verification_uri` to the user.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -30,6 +30,9 @@ pub struct DeviceAuthorization {
 fn default_interval() -> u64 {
     5
 }
+
+/// Stands for "never" where a deadline would overflow `Instant` (about 30 years).
+const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 24 * 60 * 60);
 
 /// The RFC 8628 grant type.
 pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -54,7 +57,9 @@ impl Runtime {
             .await
             .map_err(Error::Transport)?;
         let status = response.status();
-        let bytes = response.bytes().await.map_err(Error::Transport)?;
+        let bytes = read_capped(response, MAX_TOKEN_BODY)
+            .await
+            .map_err(Error::Transport)?;
         if !status.is_success() {
             return Err(Error::from_body(status, &bytes));
         }
@@ -74,13 +79,25 @@ impl Runtime {
         authorization: &DeviceAuthorization,
     ) -> Result<Tokens, Error> {
         let mut interval = Duration::from_secs(authorization.interval.max(1));
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(authorization.expires_in);
+        // Saturating: a server's `expires_in` or `interval` near `u64::MAX` must not overflow.
+        let now = tokio::time::Instant::now();
+        let deadline = now
+            .checked_add(Duration::from_secs(authorization.expires_in))
+            .unwrap_or_else(|| now + FAR_FUTURE);
         let body = json!({
             "grant_type": DEVICE_CODE_GRANT,
             "device_code": authorization.device_code,
             "client_id": client_id,
         });
         loop {
+            // The next poll would come after the codes expire: end now rather than sleep.
+            let next_poll = tokio::time::Instant::now().checked_add(interval);
+            if next_poll.is_none_or(|at| at > deadline) {
+                return Err(Error::DeviceFlow {
+                    code: "expired_token".into(),
+                    message: "the device code expired before the user approved".into(),
+                });
+            }
             tokio::time::sleep(interval).await;
             let request = self.post_json(path, &body, security)?;
             let response = self
@@ -89,7 +106,9 @@ impl Runtime {
                 .await
                 .map_err(Error::Transport)?;
             let status = response.status();
-            let bytes = response.bytes().await.map_err(Error::Transport)?;
+            let bytes = read_capped(response, MAX_TOKEN_BODY)
+                .await
+                .map_err(Error::Transport)?;
             if status.is_success() {
                 let value: serde_json::Value =
                     serde_json::from_slice(&bytes).map_err(|source| Error::Decode {
@@ -100,12 +119,13 @@ impl Runtime {
                     Error::Config("the token response carries no access_token".into())
                 })?;
                 self.set_tokens(Some(tokens.clone()));
+                self.save_tokens(&tokens);
                 return Ok(tokens);
             }
             let error = Error::from_body(status, &bytes);
             match error.code() {
                 Some("authorization_pending") => {}
-                Some("slow_down") => interval += Duration::from_secs(5),
+                Some("slow_down") => interval = interval.saturating_add(Duration::from_secs(5)),
                 Some(code @ ("expired_token" | "access_denied")) => {
                     let message = match &error {
                         Error::Api { message, .. } => message.clone(),
@@ -117,12 +137,6 @@ impl Runtime {
                     });
                 }
                 _ => return Err(error),
-            }
-            if tokio::time::Instant::now() + interval > deadline {
-                return Err(Error::DeviceFlow {
-                    code: "expired_token".into(),
-                    message: "the device code expired before the user approved".into(),
-                });
             }
         }
     }

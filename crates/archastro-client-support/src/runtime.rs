@@ -9,7 +9,7 @@ use std::time::Duration;
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use reqwest::{Request, Response, StatusCode};
 
-use super::credentials::{Credentials, Scheme, Secret, Tokens};
+use super::credentials::{Credentials, Scheme, Secret, TokenStore, Tokens};
 use super::error::Error;
 use super::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
 
@@ -24,6 +24,29 @@ pub struct RuntimeBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    token_store: TokenStoreSlot,
+}
+
+/// The largest error body the runtime reads (64 KiB); the rest is not read.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+/// The largest token response (refresh, device flow) the runtime reads (64 KiB); a longer one
+/// is cut there and fails to decode.
+pub const MAX_TOKEN_BODY: usize = 64 * 1024;
+/// Redirects followed in a row, all within the request's origin.
+pub const MAX_REDIRECTS: usize = 10;
+
+/// The optional [`TokenStore`], printed without its contents.
+#[derive(Clone, Default)]
+struct TokenStoreSlot(Option<Arc<dyn TokenStore>>);
+
+impl fmt::Debug for TokenStoreSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Some(TokenStore)"
+        } else {
+            "None"
+        })
+    }
 }
 
 impl RuntimeBuilder {
@@ -44,6 +67,7 @@ impl RuntimeBuilder {
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            token_store: TokenStoreSlot::default(),
         }
     }
 
@@ -84,6 +108,12 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Where refreshed tokens are saved (see [`TokenStore`]).
+    pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.token_store = TokenStoreSlot(Some(store));
+        self
+    }
+
     /// The runtime, and the HTTP client (rustls) the generated family clients share.
     pub fn build(self) -> Result<(Runtime, reqwest::Client), Error> {
         let url = reqwest::Url::parse(&self.base_url)
@@ -99,14 +129,18 @@ impl RuntimeBuilder {
                 "the base URL must not carry credentials or a query".into(),
             ));
         }
+        let tls = super::tls::client_config()?;
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("archastro-rust/", env!("CARGO_PKG_VERSION")))
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         let runtime = Runtime(Arc::new(Inner {
             base_url: self.base_url.trim_end_matches('/').to_owned(),
+            base_path: url.path().trim_end_matches('/').to_owned(),
             refresh_path: self.refresh_path,
             refresh_security: self.refresh_security,
             credentials: self.credentials,
@@ -114,6 +148,8 @@ impl RuntimeBuilder {
             generation: AtomicU64::new(0),
             refresh_lock: tokio::sync::Mutex::new(None),
             retry: self.retry,
+            token_store: self.token_store,
+            tls,
             http: http.clone(),
         }));
         Ok((runtime, http))
@@ -126,6 +162,8 @@ pub struct Runtime(Arc<Inner>);
 
 struct Inner {
     base_url: String,
+    /// The base URL's path, without a trailing `/` (usually empty).
+    base_path: String,
     refresh_path: String,
     refresh_security: &'static [&'static [Scheme]],
     credentials: Credentials,
@@ -137,6 +175,9 @@ struct Inner {
     /// so requests that waited for it fail too instead of spending the refresh token again.
     refresh_lock: tokio::sync::Mutex<Option<u64>>,
     retry: RetryPolicy,
+    token_store: TokenStoreSlot,
+    /// The TLS configuration of `http`, which the channels' WebSocket uses too.
+    tls: Arc<rustls::ClientConfig>,
     http: reqwest::Client,
 }
 
@@ -162,6 +203,18 @@ impl fmt::Debug for Runtime {
 impl Runtime {
     pub fn base_url(&self) -> &str {
         &self.0.base_url
+    }
+
+    /// Checks the path of `request` against `template`, the operation's path (see
+    /// [`check_path`](super::check_path)): the generated `ClientHooks::pre` refuses the
+    /// request with the message before anything is sent.
+    pub fn check_request_path(&self, request: &Request, template: &str) -> Result<(), String> {
+        super::path::check_path(&self.0.base_path, template, request.url().path())
+    }
+
+    /// The TLS configuration REST and channels share (see [`super::tls`]).
+    pub(crate) fn tls_config(&self) -> Arc<rustls::ClientConfig> {
+        self.0.tls.clone()
     }
 
     /// The HTTP client the family clients share.
@@ -361,7 +414,9 @@ impl Runtime {
             .await
             .map_err(Error::Transport)?;
         let status = response.status();
-        let body = response.bytes().await.map_err(Error::Transport)?;
+        let body = read_capped(response, MAX_TOKEN_BODY)
+            .await
+            .map_err(Error::Transport)?;
         if !status.is_success() {
             return Err(Error::from_body(status, &body));
         }
@@ -375,8 +430,16 @@ impl Runtime {
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token);
         }
-        self.set_tokens(Some(tokens));
+        self.set_tokens(Some(tokens.clone()));
+        self.save_tokens(&tokens);
         Ok(())
+    }
+
+    /// Hands tokens the runtime obtained itself to the [`TokenStore`], if one is set.
+    pub(crate) fn save_tokens(&self, tokens: &Tokens) {
+        if let Some(store) = &self.0.token_store.0 {
+            store.save(tokens);
+        }
     }
 
     /// The current token generation (for [`Runtime::refresh`]).
@@ -417,7 +480,7 @@ async fn buffer_error_body(response: Response) -> reqwest::Result<Response> {
     let status = response.status();
     let version = response.version();
     let mut headers = response.headers().clone();
-    let mut body = response.bytes().await?;
+    let mut body = read_capped(response, MAX_ERROR_BODY).await?;
     let is_envelope = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .is_some_and(|v| v.get("error").is_some());
@@ -449,4 +512,40 @@ async fn buffer_error_body(response: Response) -> reqwest::Result<Response> {
     *rebuilt.headers_mut() = headers;
     rebuilt.extensions_mut().insert(ErrorBody(body));
     Ok(Response::from(rebuilt))
+}
+
+/// The body of `response`, at most `limit` bytes of it: a server cannot make the client
+/// buffer an endless body. The rest is left unread (the connection is then not reused).
+pub(crate) async fn read_capped(
+    mut response: Response,
+    limit: usize,
+) -> reqwest::Result<bytes::Bytes> {
+    let mut body = bytes::BytesMut::new();
+    while body.len() < limit {
+        let Some(chunk) = response.chunk().await? else {
+            break;
+        };
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+    }
+    Ok(body.freeze())
+}
+
+/// Follows redirects only within the origin (scheme, host and port) of the first request, at
+/// most [`MAX_REDIRECTS`] of them: credentials never reach another host, and `https` is never
+/// downgraded to `http`. A redirect elsewhere is not followed: its 3xx response is the answer.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if !same_origin {
+            attempt.stop()
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }

@@ -5,7 +5,8 @@ Build one [`ArchAstro`] with [`ArchAstro::builder`], then call the operations of
 #![forbid(unsafe_code)]
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 pub use support::{
-    Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, Tokens, paginate,
+    Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, TokenStore, Tokens,
+    paginate,
 };
 pub use progenitor_client::{ByteStream, ResponseValue};
 /// Types shared by every scope family.
@@ -129,6 +130,12 @@ impl Builder {
         self.inner = self.inner.retry_policy(policy);
         self
     }
+    /// Where tokens the client refreshes (or gets from the device flow) are saved, so
+    /// that a rotated refresh token outlives the process.
+    pub fn token_store(mut self, store: std::sync::Arc<dyn TokenStore>) -> Self {
+        self.inner = self.inner.token_store(store);
+        self
+    }
     /// Builds the client.
     pub fn build(self) -> Result<ArchAstro, Error> {
         let (support, http) = self.inner.build()?;
@@ -180,7 +187,32 @@ const _: () = {
             _ => &[],
         }
     }
+    fn path_template(operation_id: &str) -> &'static str {
+        match operation_id {
+            "verify_login_code" => "/api/v2/auth/code/verify",
+            "login" => "/api/v2/auth/login",
+            "request_login_code" => "/api/v2/auth/login/code",
+            "request_login_link" => "/api/v2/auth/login/link",
+            "oauth_login" => "/api/v2/auth/oauth",
+            "refresh" => "/api/v2/auth/refresh",
+            "register" => "/api/v2/auth/register",
+            "exchange_token" => "/api/v2/auth/token",
+            "verify_login_link" => "/api/v2/auth/verify/link",
+            "authorize_device" => "/oauth/device/authorize",
+            "create_oauth_token" => "/oauth/token",
+            _ => "",
+        }
+    }
     impl ClientHooks<Runtime> for auth::Client {
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            info: &OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            self.inner()
+                .check_request_path(request, path_template(info.operation_id))
+                .map_err(progenitor_client::Error::InvalidRequest)
+        }
         async fn exec(
             &self,
             request: reqwest::Request,
@@ -221,7 +253,67 @@ const _: () = {
             _ => &[],
         }
     }
+    fn path_template(operation_id: &str) -> &'static str {
+        match operation_id {
+            "list_agents" => "/api/v2/agents",
+            "create_agent" => "/api/v2/agents",
+            "get_agent" => "/api/v2/agents/{agent_id}",
+            "delete_agent" => "/api/v2/agents/{agent_id}",
+            "update_agent" => "/api/v2/agents/{agent_id}",
+            "create_feedback" => "/api/v2/feedback",
+            "scrape" => "/api/v2/scrape",
+            "search" => "/api/v2/search",
+            "list_teams" => "/api/v2/teams",
+            "create_team" => "/api/v2/teams",
+            "join_team" => "/api/v2/teams/join",
+            "get_team" => "/api/v2/teams/{team_id}",
+            "replace_team" => "/api/v2/teams/{team_id}",
+            "invite_team_member" => "/api/v2/teams/{team_id}/invite",
+            "list_team_members" => "/api/v2/teams/{team_id}/members",
+            "list_team_objects" => "/api/v2/teams/{team_id}/objects",
+            "list_team_tasks" => "/api/v2/teams/{team_id}/tasks",
+            "list_team_threads" => "/api/v2/teams/{team_id}/threads",
+            "create_team_thread" => "/api/v2/teams/{team_id}/threads",
+            "get_team_thread" => "/api/v2/teams/{team_id}/threads/{thread_id}",
+            "delete_team_thread" => "/api/v2/teams/{team_id}/threads/{thread_id}",
+            "update_team_thread" => "/api/v2/teams/{team_id}/threads/{thread_id}",
+            "list_team_thread_messages" => {
+                "/api/v2/teams/{team_id}/threads/{thread_id}/messages"
+            }
+            "create_team_thread_message" => {
+                "/api/v2/teams/{team_id}/threads/{thread_id}/messages"
+            }
+            "get_current_user" => "/api/v2/users/me",
+            "get_user" => "/api/v2/users/{user_id}",
+            "update_user_email" => "/api/v2/users/{user_id}/email",
+            "list_user_integrations" => "/api/v2/users/{user_id}/integrations",
+            "update_user_profile" => "/api/v2/users/{user_id}/profile",
+            "list_user_threads" => "/api/v2/users/{user_id}/threads",
+            "create_user_thread" => "/api/v2/users/{user_id}/threads",
+            "get_user_thread" => "/api/v2/users/{user_id}/threads/{thread_id}",
+            "delete_user_thread" => "/api/v2/users/{user_id}/threads/{thread_id}",
+            "update_user_thread" => "/api/v2/users/{user_id}/threads/{thread_id}",
+            "list_user_thread_messages" => {
+                "/api/v2/users/{user_id}/threads/{thread_id}/messages"
+            }
+            "create_user_thread_message" => {
+                "/api/v2/users/{user_id}/threads/{thread_id}/messages"
+            }
+            "update_user_timezone" => "/api/v2/users/{user_id}/timezone",
+            "receive_webhook" => "/webhooks/{app_id}/{provider_or_key}",
+            _ => "",
+        }
+    }
     impl ClientHooks<Runtime> for runtime::Client {
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            info: &OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            self.inner()
+                .check_request_path(request, path_template(info.operation_id))
+                .map_err(progenitor_client::Error::InvalidRequest)
+        }
         async fn exec(
             &self,
             request: reqwest::Request,
@@ -290,7 +382,281 @@ const _: () = {
             _ => &[],
         }
     }
+    fn path_template(operation_id: &str) -> &'static str {
+        match operation_id {
+            "list_apps" => "/protected/api/v2/developer/apps",
+            "create_app" => "/protected/api/v2/developer/apps",
+            "get_app" => "/protected/api/v2/developer/apps/{app_id}",
+            "delete_app" => "/protected/api/v2/developer/apps/{app_id}",
+            "update_app" => "/protected/api/v2/developer/apps/{app_id}",
+            "list_app_agents" => "/protected/api/v2/developer/apps/{app_id}/agents",
+            "create_app_agent" => "/protected/api/v2/developer/apps/{app_id}/agents",
+            "get_app_agent" => {
+                "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}"
+            }
+            "delete_app_agent" => {
+                "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}"
+            }
+            "update_app_agent" => {
+                "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}"
+            }
+            "create_agent_installation" => {
+                "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/installations"
+            }
+            "create_agent_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/routines"
+            }
+            "list_app_configs" => "/protected/api/v2/developer/apps/{app_id}/configs",
+            "create_app_config" => "/protected/api/v2/developer/apps/{app_id}/configs",
+            "get_app_config" => {
+                "/protected/api/v2/developer/apps/{app_id}/configs/{config_id}"
+            }
+            "delete_app_config" => {
+                "/protected/api/v2/developer/apps/{app_id}/configs/{config_id}"
+            }
+            "update_app_config" => {
+                "/protected/api/v2/developer/apps/{app_id}/configs/{config_id}"
+            }
+            "list_context_credentials" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/credentials"
+            }
+            "create_context_credential" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/credentials"
+            }
+            "get_context_credential" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}"
+            }
+            "delete_context_credential" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}"
+            }
+            "list_context_integrations" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/integrations"
+            }
+            "create_context_integration" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/integrations"
+            }
+            "get_context_integration" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}"
+            }
+            "delete_context_integration" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}"
+            }
+            "list_context_sources" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/sources"
+            }
+            "create_context_source" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/sources"
+            }
+            "get_context_source" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}"
+            }
+            "delete_context_source" => {
+                "/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}"
+            }
+            "list_app_custom_objects" => {
+                "/protected/api/v2/developer/apps/{app_id}/custom_objects"
+            }
+            "create_app_custom_object" => {
+                "/protected/api/v2/developer/apps/{app_id}/custom_objects"
+            }
+            "get_app_custom_object" => {
+                "/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}"
+            }
+            "delete_app_custom_object" => {
+                "/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}"
+            }
+            "update_app_custom_object" => {
+                "/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}"
+            }
+            "list_app_domains" => "/protected/api/v2/developer/apps/{app_id}/domains",
+            "create_app_domain" => "/protected/api/v2/developer/apps/{app_id}/domains",
+            "get_app_domain" => {
+                "/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}"
+            }
+            "delete_app_domain" => {
+                "/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}"
+            }
+            "update_app_domain" => {
+                "/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}"
+            }
+            "list_app_files" => "/protected/api/v2/developer/apps/{app_id}/files",
+            "create_app_file" => "/protected/api/v2/developer/apps/{app_id}/files",
+            "get_app_file" => "/protected/api/v2/developer/apps/{app_id}/files/{file_id}",
+            "delete_app_file" => {
+                "/protected/api/v2/developer/apps/{app_id}/files/{file_id}"
+            }
+            "update_app_file" => {
+                "/protected/api/v2/developer/apps/{app_id}/files/{file_id}"
+            }
+            "list_app_installations" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations"
+            }
+            "list_installation_kinds" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations/kinds"
+            }
+            "get_app_installation" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}"
+            }
+            "delete_app_installation" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}"
+            }
+            "activate_app_installation" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/activate"
+            }
+            "pause_app_installation" => {
+                "/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/pause"
+            }
+            "list_app_keys" => "/protected/api/v2/developer/apps/{app_id}/keys",
+            "create_app_key" => "/protected/api/v2/developer/apps/{app_id}/keys",
+            "get_app_key" => "/protected/api/v2/developer/apps/{app_id}/keys/{key_id}",
+            "delete_app_key" => "/protected/api/v2/developer/apps/{app_id}/keys/{key_id}",
+            "update_app_key" => "/protected/api/v2/developer/apps/{app_id}/keys/{key_id}",
+            "list_app_members" => "/protected/api/v2/developer/apps/{app_id}/members",
+            "create_app_member" => "/protected/api/v2/developer/apps/{app_id}/members",
+            "get_app_member" => {
+                "/protected/api/v2/developer/apps/{app_id}/members/{member_id}"
+            }
+            "delete_app_member" => {
+                "/protected/api/v2/developer/apps/{app_id}/members/{member_id}"
+            }
+            "update_app_member" => {
+                "/protected/api/v2/developer/apps/{app_id}/members/{member_id}"
+            }
+            "list_app_oauth_clients" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_clients"
+            }
+            "create_app_oauth_client" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_clients"
+            }
+            "get_app_oauth_client" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}"
+            }
+            "delete_app_oauth_client" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}"
+            }
+            "update_app_oauth_client" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}"
+            }
+            "list_app_oauth_providers" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_providers"
+            }
+            "create_app_oauth_provider" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_providers"
+            }
+            "get_app_oauth_provider" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}"
+            }
+            "delete_app_oauth_provider" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}"
+            }
+            "update_app_oauth_provider" => {
+                "/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}"
+            }
+            "list_app_orgs" => "/protected/api/v2/developer/apps/{app_id}/orgs",
+            "create_app_org" => "/protected/api/v2/developer/apps/{app_id}/orgs",
+            "get_app_org" => "/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}",
+            "delete_app_org" => "/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}",
+            "update_app_org" => "/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}",
+            "list_app_personas" => "/protected/api/v2/developer/apps/{app_id}/personas",
+            "create_app_persona" => "/protected/api/v2/developer/apps/{app_id}/personas",
+            "get_app_persona" => {
+                "/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}"
+            }
+            "delete_app_persona" => {
+                "/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}"
+            }
+            "update_app_persona" => {
+                "/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}"
+            }
+            "list_app_routines" => "/protected/api/v2/developer/apps/{app_id}/routines",
+            "get_app_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}"
+            }
+            "delete_app_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}"
+            }
+            "update_app_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}"
+            }
+            "activate_app_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate"
+            }
+            "pause_app_routine" => {
+                "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause"
+            }
+            "list_app_sandboxs" => "/protected/api/v2/developer/apps/{app_id}/sandboxes",
+            "create_app_sandbox" => "/protected/api/v2/developer/apps/{app_id}/sandboxes",
+            "get_app_sandbox" => {
+                "/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}"
+            }
+            "delete_app_sandbox" => {
+                "/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}"
+            }
+            "update_app_sandbox" => {
+                "/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}"
+            }
+            "list_app_teams" => "/protected/api/v2/developer/apps/{app_id}/teams",
+            "create_app_team" => "/protected/api/v2/developer/apps/{app_id}/teams",
+            "get_app_team" => "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}",
+            "delete_app_team" => {
+                "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}"
+            }
+            "update_app_team" => {
+                "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}"
+            }
+            "list_app_team_members" => {
+                "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members"
+            }
+            "add_app_team_member" => {
+                "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members"
+            }
+            "remove_app_team_member" => {
+                "/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members/{user_id}"
+            }
+            "list_app_users" => "/protected/api/v2/developer/apps/{app_id}/users",
+            "create_app_user" => "/protected/api/v2/developer/apps/{app_id}/users",
+            "get_app_user" => "/protected/api/v2/developer/apps/{app_id}/users/{user_id}",
+            "delete_app_user" => {
+                "/protected/api/v2/developer/apps/{app_id}/users/{user_id}"
+            }
+            "update_app_user" => {
+                "/protected/api/v2/developer/apps/{app_id}/users/{user_id}"
+            }
+            "list_app_webhooks" => "/protected/api/v2/developer/apps/{app_id}/webhooks",
+            "create_app_webhook" => "/protected/api/v2/developer/apps/{app_id}/webhooks",
+            "get_app_webhook" => {
+                "/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}"
+            }
+            "delete_app_webhook" => {
+                "/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}"
+            }
+            "update_app_webhook" => {
+                "/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}"
+            }
+            "list_workflow_node_types" => {
+                "/protected/api/v2/developer/apps/{app_id}/workflows/node-types"
+            }
+            "run_workflow" => "/protected/api/v2/developer/apps/{app_id}/workflows/run",
+            "get_workflow_script_language" => {
+                "/protected/api/v2/developer/apps/{app_id}/workflows/scripts/language"
+            }
+            "accept_developer_invite" => {
+                "/protected/api/v2/developer/invites/{token}/accept"
+            }
+            "get_current_developer" => "/protected/api/v2/developer/me",
+            _ => "",
+        }
+    }
     impl ClientHooks<Runtime> for developer::Client {
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            info: &OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            self.inner()
+                .check_request_path(request, path_template(info.operation_id))
+                .map_err(progenitor_client::Error::InvalidRequest)
+        }
         async fn exec(
             &self,
             request: reqwest::Request,

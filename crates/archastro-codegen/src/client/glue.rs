@@ -57,7 +57,8 @@ pub(super) fn lib_rs(
         use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
         pub use support::{
-            Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, Tokens, paginate,
+            Credentials, DeviceAuthorization, Error, RetryPolicy, Runtime, TokenStore, Tokens,
+            paginate,
         };
         pub use progenitor_client::{ByteStream, ResponseValue};
 
@@ -116,7 +117,7 @@ struct FamilyGlue {
     init: TokenStream,
     /// `ArchAstro::family()`.
     accessor: TokenStream,
-    /// Its `ClientHooks`, with the family's security table.
+    /// Its `ClientHooks`, with the family's security and path template tables.
     hooks: TokenStream,
 }
 
@@ -134,6 +135,7 @@ impl FamilyGlue {
             configured.title, configured.description
         );
         let security = security_fn(family);
+        let templates = path_template_fn(family);
         FamilyGlue {
             module: quote! {
                 #[doc = #mod_doc]
@@ -152,7 +154,11 @@ impl FamilyGlue {
             hooks: quote! {
                 const _: () = {
                     #security
+                    #templates
                     impl ClientHooks<Runtime> for #ident::Client {
+                        async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
+                            self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)
+                        }
                         async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
                             self.inner().execute(self.client(), request, security(info.operation_id)).await
                         }
@@ -261,6 +267,12 @@ fn builder_struct(families: &[FamilyGlue]) -> TokenStream {
                 self.inner = self.inner.retry_policy(policy);
                 self
             }
+            /// Where tokens the client refreshes (or gets from the device flow) are saved, so
+            /// that a rotated refresh token outlives the process.
+            pub fn token_store(mut self, store: std::sync::Arc<dyn TokenStore>) -> Self {
+                self.inner = self.inner.token_store(store);
+                self
+            }
             /// Builds the client.
             pub fn build(self) -> Result<ArchAstro, Error> {
                 let (support, http) = self.inner.build()?;
@@ -344,6 +356,32 @@ fn security_fn(family: &Family<'_>) -> TokenStream {
                     _ => &[],
                 }
             }
+    }
+}
+
+/// `fn path_template(operation_id) -> &'static str`: each operation's path as the spec
+/// writes it (`{name}` for a parameter), which the runtime compares with the URL about to be
+/// sent (an empty template for an unknown id is not checked).
+fn path_template_fn(family: &Family<'_>) -> TokenStream {
+    if family.operations.is_empty() {
+        // A family without operations: nothing to look up.
+        return quote! {
+            fn path_template(_operation_id: &str) -> &'static str {
+                ""
+            }
+        };
+    }
+    let arms = family.operations.iter().map(|op| {
+        let (id, path) = (op.id, op.path);
+        quote! { #id => #path, }
+    });
+    quote! {
+        fn path_template(operation_id: &str) -> &'static str {
+            match operation_id {
+                #(#arms)*
+                _ => "",
+            }
+        }
     }
 }
 

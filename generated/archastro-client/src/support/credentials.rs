@@ -46,6 +46,15 @@ pub enum Scheme {
     Bearer,
 }
 
+/// Keeps tokens beyond the client's life (a keychain, a file, a database row). The runtime
+/// calls [`TokenStore::save`] with the new tokens after every refresh (refresh tokens may be
+/// rotated: the old one stops working) and after the device flow; set it with
+/// `RuntimeBuilder::token_store`. It is not called for tokens the caller sets itself.
+pub trait TokenStore: Send + Sync {
+    /// Persists `tokens`; called on the task that refreshed, so it should be quick.
+    fn save(&self, tokens: &Tokens);
+}
+
 /// The API keys a client holds.
 #[derive(Debug, Clone, Default)]
 pub struct Credentials {

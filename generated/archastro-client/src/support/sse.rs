@@ -14,6 +14,9 @@
 //!   events ids (waiting its `retry`, at most [`MAX_RECONNECTS`] times in a row without a new
 //!   event); without ids the stream ends with [`Error::StreamInterrupted`]: the events
 //!   would otherwise be replayed or lost silently.
+//! - Memory and waits are bounded: a line longer than [`MAX_LINE`] or an event whose data is
+//!   longer than [`MAX_EVENT_DATA`] ends the stream with [`Error::StreamInterrupted`], and a
+//!   `retry:` longer than [`MAX_RETRY`] waits [`MAX_RETRY`].
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -30,6 +33,14 @@ use super::error::Error;
 pub const MAX_RECONNECTS: u32 = 3;
 /// The reconnect delay when the server sets none with `retry:`.
 pub const DEFAULT_RETRY: Duration = Duration::from_secs(1);
+/// The longest line the parser buffers (1 MiB): a server that never ends a line cannot make
+/// the client hold more.
+pub const MAX_LINE: usize = 1 << 20;
+/// The most data one event may carry (8 MiB, all its `data:` lines together).
+pub const MAX_EVENT_DATA: usize = 8 << 20;
+/// The longest reconnect delay a `retry:` field can set.
+pub const MAX_RETRY: Duration = Duration::from_secs(60);
+
 /// A stream has no overall deadline (it lasts as long as the server sends): this bounds one
 /// request instead of the client's per-request timeout.
 pub const STREAM_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
@@ -141,11 +152,20 @@ where
             };
             match body.next().await {
                 Some(Ok(chunk)) => {
-                    for raw in self.parser.feed(&chunk) {
+                    let mut raws = Vec::new();
+                    let fed = self.parser.feed(&chunk, &mut raws);
+                    for raw in raws {
                         if self.done {
                             break; // an error event ended the stream
                         }
                         self.dispatch(raw);
+                    }
+                    if let Err(too_long) = fed
+                        && !self.done
+                    {
+                        self.done = true;
+                        self.ready
+                            .push_back(Err(Error::StreamInterrupted(too_long.to_string())));
                     }
                 }
                 Some(Err(e)) => {
@@ -229,9 +249,20 @@ struct Parser {
     retry: Option<Duration>,
 }
 
+/// What made the parser give up: a line or an event over its limit.
+#[derive(Debug, PartialEq)]
+struct TooLong(&'static str, usize);
+
+impl std::fmt::Display for TooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the server sent {} longer than {} bytes", self.0, self.1)
+    }
+}
+
 impl Parser {
-    fn feed(&mut self, chunk: &[u8]) -> Vec<RawEvent> {
-        let mut out = Vec::new();
+    /// Parses `chunk`, pushing the events it completes to `out`; fails (after pushing the
+    /// events completed before it) when a line or an event's data outgrows its limit.
+    fn feed(&mut self, chunk: &[u8], out: &mut Vec<RawEvent>) -> Result<(), TooLong> {
         let mut bytes = chunk;
         if self.after_cr && bytes.first() == Some(&b'\n') {
             bytes = &bytes[1..];
@@ -252,12 +283,20 @@ impl Parser {
                     if let Some(event) = self.line_done(&line) {
                         out.push(event);
                     }
+                    if self.data.len() > MAX_EVENT_DATA {
+                        return Err(TooLong("an event", MAX_EVENT_DATA));
+                    }
                 }
-                b => self.line.push(b),
+                b => {
+                    if self.line.len() == MAX_LINE {
+                        return Err(TooLong("a line", MAX_LINE));
+                    }
+                    self.line.push(b);
+                }
             }
             i += 1;
         }
-        out
+        Ok(())
     }
 
     fn line_done(&mut self, line: &[u8]) -> Option<RawEvent> {
@@ -281,7 +320,9 @@ impl Parser {
             }
             "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
             "retry" if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                self.retry = value.parse().ok().map(Duration::from_millis);
+                // All digits: only an overflow fails to parse, and it is over the cap too.
+                let millis = value.parse().unwrap_or(u64::MAX);
+                self.retry = Some(Duration::from_millis(millis).min(MAX_RETRY));
             }
             _ => {}
         }
@@ -319,10 +360,44 @@ mod tests {
 
     fn parse(chunks: &[&str]) -> Vec<RawEvent> {
         let mut parser = Parser::default();
-        chunks
-            .iter()
-            .flat_map(|c| parser.feed(c.as_bytes()))
-            .collect()
+        let mut events = Vec::new();
+        for chunk in chunks {
+            parser.feed(chunk.as_bytes(), &mut events).unwrap();
+        }
+        events
+    }
+
+    /// Feeds `chunk` `times` times; the first failure.
+    fn overflow(chunk: &str, times: usize) -> Option<TooLong> {
+        let mut parser = Parser::default();
+        let mut events = Vec::new();
+        (0..times).find_map(|_| parser.feed(chunk.as_bytes(), &mut events).err())
+    }
+
+    #[test]
+    fn a_line_without_end_is_cut_at_max_line() {
+        let kib = "x".repeat(1024);
+        assert_eq!(overflow(&kib, 1025), Some(TooLong("a line", MAX_LINE)));
+        assert_eq!(overflow(&kib, 1024), None);
+    }
+
+    #[test]
+    fn an_event_of_endless_data_lines_is_cut_at_max_event_data() {
+        let line = format!("data: {}\n", "x".repeat(64 * 1024));
+        assert_eq!(
+            overflow(&line, 129),
+            Some(TooLong("an event", MAX_EVENT_DATA))
+        );
+    }
+
+    #[test]
+    fn a_huge_retry_is_capped() {
+        for retry in [
+            "retry: 99999999999\n\n",
+            "retry: 999999999999999999999999\n\n",
+        ] {
+            assert_eq!(parse(&[retry])[0].retry, Some(MAX_RETRY), "{retry}");
+        }
     }
 
     #[test]
