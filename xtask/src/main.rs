@@ -19,14 +19,23 @@ use archastro_codegen::regen::{self, RegenOptions};
 use archastro_codegen::release;
 use archastro_codegen::stamp;
 use archastro_codegen::unmapped::Unmapped;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// mimalloc: see `alloc_policy`.
 #[global_allocator]
 static GLOBAL: alloc_policy::Allocator = alloc_policy::Allocator;
 
+/// Exit status of `cargo xtask diff` when `--fail-on` trips (1 is any other failure, 2 a
+/// usage error).
+const EXIT_DIFF_GATE: u8 = 3;
+
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "ArchAstro SDK toolchain tasks")]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "ArchAstro SDK toolchain tasks",
+    after_help = "Exit status: 0 success, 1 failure, 2 usage error, 3 `diff --fail-on` tripped."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,16 +83,16 @@ enum Command {
         /// The scope-family configuration (default: spec/families.toml).
         #[arg(long, value_name = "FILE")]
         families: Option<PathBuf>,
-        /// markdown, json, text or github (workflow annotations).
-        #[arg(long, default_value = "text")]
-        format: String,
+        /// How to print the report.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
         /// The most bytes the Markdown may take (a pull-request comment; the job summary can
         /// take more); what does not fit is counted, not shown.
         #[arg(long, default_value_t = diff::DEFAULT_BUDGET, value_name = "BYTES")]
         budget: usize,
-        /// Exit non-zero when a change reaches this wire level: breaking or warning.
-        #[arg(long, value_name = "LEVEL")]
-        fail_on: Option<String>,
+        /// Exit with status 3 when a change reaches this wire level.
+        #[arg(long, value_enum, value_name = "LEVEL")]
+        fail_on: Option<FailOn>,
     },
     /// Bump the generated crates by the API diff's semver verdict and package them.
     Release {
@@ -97,7 +106,7 @@ enum Command {
     },
     /// Measure regen, diff and the generated client against the peers; writes target/bench/summary.json.
     Bench {
-        /// A shorter run (under 3 minutes).
+        /// A shorter run (about 4 minutes once the one-time builds are done).
         #[arg(long)]
         quick: bool,
     },
@@ -115,15 +124,102 @@ enum Command {
     },
 }
 
-fn main() -> ExitCode {
-    alloc_policy::configure();
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+/// `cargo xtask diff --format`.
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Plain text, one change a line.
+    Text,
+    /// The pull-request comment (within `--budget`).
+    #[value(alias = "md")]
+    Markdown,
+    /// Every change, as `docs/api-diff.schema.json` describes.
+    Json,
+    /// GitHub workflow annotations.
+    Github,
+}
+
+impl From<DiffFormat> for diff::Format {
+    fn from(format: DiffFormat) -> diff::Format {
+        match format {
+            DiffFormat::Text => diff::Format::Text,
+            DiffFormat::Markdown => diff::Format::Markdown,
+            DiffFormat::Json => diff::Format::Json,
+            DiffFormat::Github => diff::Format::Github,
         }
     }
+}
+
+/// `cargo xtask diff --fail-on`: the wire level that fails the check.
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    /// A change that breaks clients on the wire.
+    Breaking,
+    /// A breaking change or a warning.
+    Warning,
+}
+
+impl From<FailOn> for diff::Level {
+    fn from(level: FailOn) -> diff::Level {
+        match level {
+            FailOn::Breaking => diff::Level::Breaking,
+            FailOn::Warning => diff::Level::Warning,
+        }
+    }
+}
+
+/// `cargo xtask diff --fail-on` tripped: not a failure of the command (status 3).
+#[derive(Debug)]
+struct DiffGateTripped(String);
+
+impl std::fmt::Display for DiffGateTripped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DiffGateTripped {}
+
+fn main() -> ExitCode {
+    alloc_policy::configure();
+    let start = std::time::Instant::now();
+    let outcome = run();
+    let took = start.elapsed();
+    if took >= Duration::from_secs(1) {
+        eprintln!("xtask: took {:.1} s", took.as_secs_f64());
+    }
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", causes_once(&e));
+            ExitCode::from(exit_status(&e))
+        }
+    }
+}
+
+/// The exit status of a failed command: [`EXIT_DIFF_GATE`] when `diff --fail-on` tripped, else 1.
+fn exit_status(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<DiffGateTripped>().is_some() {
+        EXIT_DIFF_GATE
+    } else {
+        1
+    }
+}
+
+/// The error and its causes, `: `-separated, each said once: a cause whose text the message
+/// already holds (an error that prints its source) is not repeated.
+fn causes_once(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if text.contains(&cause) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 fn run() -> Result<()> {
@@ -174,10 +270,10 @@ fn run() -> Result<()> {
             let head = head
                 .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
             let output = DiffOutput {
-                format: format.parse().map_err(anyhow::Error::msg)?,
+                format: format.into(),
                 budget,
             };
-            diff_command(&root, &base, &head, &families, output, fail_on.as_deref())
+            diff_command(&root, &base, &head, &families, output, fail_on.map(Into::into))
         }
         Command::Release { dry_run, base } => release_command(&root, dry_run, base),
         Command::Bench { quick } => bench::run(&root, quick),
@@ -304,14 +400,8 @@ fn diff_command(
     head: &str,
     families: &Path,
     output: DiffOutput,
-    fail_on: Option<&str>,
+    fail_on: Option<diff::Level>,
 ) -> Result<()> {
-    let fail_on = match fail_on {
-        None => None,
-        Some("breaking") => Some(diff::Level::Breaking),
-        Some("warning") => Some(diff::Level::Warning),
-        Some(other) => bail!("--fail-on takes `breaking` or `warning`, not `{other}`"),
-    };
     let config = FamiliesConfig::load(families)?;
     let base_doc = read_revision_or_file(root, base)?;
     let head_doc = read_revision_or_file(root, head)?;
@@ -323,11 +413,12 @@ fn diff_command(
     if let Some(level) = fail_on
         && report.reaches(level)
     {
-        bail!(
+        return Err(DiffGateTripped(format!(
             "the API diff has {} change(s) at level {} or above",
             report.changes.iter().filter(|c| c.level >= level).count(),
             level.as_str()
-        );
+        ))
+        .into());
     }
     Ok(())
 }
@@ -488,4 +579,54 @@ fn project_root() -> PathBuf {
         .parent()
         .map(Path::to_owned)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed_and_named_cargo_xtask() {
+        Cli::command().debug_assert();
+        let usage = Cli::command().render_usage().to_string();
+        assert!(usage.contains("cargo xtask"), "{usage}");
+    }
+
+    #[test]
+    fn enumerated_flags_list_their_values_and_refuse_others_as_usage_errors() {
+        let parse = |args: &[&str]| Cli::try_parse_from([&["cargo xtask", "diff"], args].concat());
+        let error = parse(&["--format", "yaml"]).err().expect("yaml is no format");
+        assert_eq!(error.exit_code(), 2);
+        assert!(error.to_string().contains("markdown"), "{error}");
+        assert!(parse(&["--fail-on", "sometimes"]).is_err());
+        let Command::Diff { format, fail_on, .. } =
+            parse(&["--format", "md", "--fail-on", "warning"]).unwrap().command
+        else {
+            panic!("a diff command");
+        };
+        assert!(matches!(format, DiffFormat::Markdown) && matches!(fail_on, Some(FailOn::Warning)));
+    }
+
+    #[test]
+    fn a_tripped_diff_gate_exits_3_and_a_failure_1() {
+        let gate = anyhow::Error::from(DiffGateTripped("2 changes".into()));
+        assert_eq!(exit_status(&gate), 3);
+        assert_eq!(exit_status(&anyhow::anyhow!("no spec")), 1);
+    }
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory");
+        let error = anyhow::Error::from(archastro_codegen::Error::Io {
+            path: "spec/missing.json".into(),
+            source: io,
+        })
+        .context("reading the spec");
+        assert_eq!(
+            causes_once(&error),
+            "reading the spec: spec/missing.json: No such file or directory"
+        );
+    }
 }

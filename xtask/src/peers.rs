@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 
@@ -23,53 +24,70 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
     let peers = root.join("target/peers");
     let spec = root.join("spec/openapi.json");
 
-    step("reference endpoints covered by spec/openapi.json");
-    run(Command::new("python3")
-        .arg(shared.join("tools/reference_endpoints.py"))
-        .arg(shared.join("reference/archastro-api-reference.txt"))
-        .arg(&spec))?;
+    step("reference endpoints covered by spec/openapi.json", || {
+        run(Command::new("python3")
+            .arg(shared.join("tools/reference_endpoints.py"))
+            .arg(shared.join("reference/archastro-api-reference.txt"))
+            .arg(&spec))
+    })?;
 
-    step("openapi-spec-validator");
-    let validator = install_python_tool(&peers, OPENAPI_SPEC_VALIDATOR, "openapi-spec-validator")?;
-    run(Command::new(validator).arg(&spec))?;
+    step("openapi-spec-validator", || {
+        let validator =
+            install_python_tool(&peers, OPENAPI_SPEC_VALIDATOR, "openapi-spec-validator")?;
+        run(Command::new(validator).arg(&spec))
+    })?;
 
-    step("redocly lint");
-    let redocly = install_npm_tool(&peers, REDOCLY_CLI, "redocly")?;
-    run(Command::new(redocly)
-        .current_dir(root)
-        .arg("lint")
-        .arg("--format=stylish")
-        .arg(&spec))?;
+    step("redocly lint", || {
+        let redocly = install_npm_tool(&peers, REDOCLY_CLI, "redocly")?;
+        run(Command::new(redocly)
+            .current_dir(root)
+            .arg("lint")
+            .arg("--format=stylish")
+            .arg(&spec))
+    })?;
 
-    step("cargo xtask regen --check");
-    run(cargo(root).args([
-        "run",
-        "--quiet",
-        "--package",
-        "xtask",
-        "--",
-        "regen",
-        "--check",
-    ]))?;
+    step("cargo xtask regen --check", || {
+        run(cargo(root).args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "regen",
+            "--check",
+        ]))
+    })?;
 
-    step("cargo clippy --workspace --all-targets -- -D warnings");
-    run(cargo(root).args([
-        "clippy",
-        "--quiet",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    step("cargo clippy --workspace --all-targets -- -D warnings", || {
+        run(cargo(root).args([
+            "clippy",
+            "--quiet",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
 
-    step("cargo test --workspace");
-    run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))?;
+    step("cargo test --workspace", || {
+        run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))
+    })?;
     Ok(())
 }
 
-fn step(name: &str) {
+/// Runs `body` as the step `name`: its heading first, then its time when it took a second or
+/// more (or how long it ran before it failed).
+fn step(name: &str, body: impl FnOnce() -> Result<()>) -> Result<()> {
     println!("\n==> {name}");
+    let start = Instant::now();
+    let outcome = body();
+    let took = start.elapsed();
+    if took >= Duration::from_secs(1) {
+        let verdict = if outcome.is_ok() { "done" } else { "failed" };
+        println!("==> {name}: {verdict} in {:.1} s", took.as_secs_f64());
+    }
+    outcome
 }
 
 fn cargo(root: &Path) -> Command {
