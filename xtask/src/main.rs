@@ -425,7 +425,6 @@ fn diff_command(
 
 fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<()> {
     let release_file = root.join("spec/release.toml");
-    let current = release::read_version(&release_file)?;
     let base = match base {
         Some(b) => b,
         None => last_release_tag(root).unwrap_or_else(|| "HEAD".to_owned()),
@@ -436,7 +435,7 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
         &regen::read_spec(&root.join("spec/openapi.json").display().to_string())?,
         &config,
     )?;
-    let next = release::next_version(&current, report.semver).map_err(anyhow::Error::msg)?;
+    let plan = release::plan(&release_file, &report)?;
     println!(
         "release: {} change(s) since {base}; verdict {:?}",
         report.changes.len(),
@@ -445,22 +444,42 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
     for reason in &report.semver_reasons {
         println!("  {reason}");
     }
-    if report.changes.is_empty() {
-        println!("release: no API change since {base}; archastro-client stays at {current}");
-    } else if dry_run {
-        println!("release (dry run): archastro-client {current} -> {next}; nothing written");
-    } else {
-        release::write_version(&release_file, &next)?;
-        regen_command(
-            root,
-            &root.join("spec/openapi.json").display().to_string(),
-            &root.join("spec/families.toml"),
-            None,
-            false,
-            false,
-        )?;
-        println!("release: archastro-client {current} -> {next}");
+    match (&plan.next, dry_run) {
+        (None, _) => println!(
+            "release: no API change since {base}; archastro-client stays at {}",
+            plan.current
+        ),
+        (Some(next), true) => {
+            print_dry_run(&plan.current, next, &plan.changelog, &plan.publish_order)
+        }
+        (Some(next), false) => {
+            release::write_version(&release_file, next)?;
+            regen_command(
+                root,
+                &root.join("spec/openapi.json").display().to_string(),
+                &root.join("spec/families.toml"),
+                None,
+                false,
+                false,
+            )?;
+            println!("release: archastro-client {} -> {next}", plan.current);
+        }
     }
+    if dry_run {
+        return Ok(());
+    }
+    package_client(root)?;
+    if let Some(next) = &plan.next {
+        println!(
+            "next: commit, tag archastro-client-v{next}, then cargo publish -p {}",
+            plan.publish_order.join(", then -p ")
+        );
+    }
+    Ok(())
+}
+
+/// `cargo package -p archastro-client`: the release's check that the crate builds as published.
+fn package_client(root: &Path) -> Result<()> {
     let status = cargo_command()
         .current_dir(root)
         .args(["package", "--allow-dirty", "-p", "archastro-client"])
@@ -469,12 +488,14 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
     if !status.success() {
         bail!("cargo package -p archastro-client failed");
     }
-    if !dry_run && !report.changes.is_empty() {
-        println!(
-            "next: commit, tag archastro-client-v{next}, then cargo publish -p archastro-client"
-        );
-    }
     Ok(())
+}
+
+/// What `release --dry-run` shows: the bump, the CHANGELOG section and the publish order.
+fn print_dry_run(current: &str, next: &str, changelog: &str, publish_order: &[&str]) {
+    println!("release (dry run): archastro-client {current} -> {next}; nothing written or built");
+    println!("CHANGELOG section:\n{changelog}");
+    println!("publish order: {}", publish_order.join(" -> "));
 }
 
 /// The newest `archastro-client-v*` tag, if the repository has one.

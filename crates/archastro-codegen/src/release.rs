@@ -1,10 +1,13 @@
 //! Versions of the generated crates: `spec/release.toml` holds the released version;
 //! `cargo xtask release` bumps it by the API diff's verdict (Cargo's semver rules: below 1.0 a
 //! breaking change bumps the minor number and anything else the patch number).
+//! [`plan`] works out a release without writing anything: the version bump, the CHANGELOG
+//! section and the order `cargo publish` uploads the crates in.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::diff::Bump;
+use crate::diff::{Bump, DiffReport};
 use crate::{Error, Result};
 
 /// The version used when a checkout has no `spec/release.toml`.
@@ -83,9 +86,149 @@ pub fn next_version(current: &str, bump: Bump) -> std::result::Result<String, St
     })
 }
 
+/// The published crates, each after the crates it depends on.
+pub const PUBLISH_ORDER: &[&str] = &["archastro-client"];
+
+/// What a release would do, worked out without writing a file or building anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleasePlan {
+    /// The version in `spec/release.toml`.
+    pub current: String,
+    /// The version after the release; `None` when the API did not change.
+    pub next: Option<String>,
+    /// The CHANGELOG section the release writes (empty when the API did not change).
+    pub changelog: String,
+    /// The crates `cargo publish` uploads, in this order.
+    pub publish_order: Vec<&'static str>,
+}
+
+/// The release that `report` (the API diff since the last release) calls for, starting from the
+/// version recorded in `release_file`. Reads `release_file` and nothing else; writes nothing.
+pub fn plan(release_file: &Path, report: &DiffReport) -> Result<ReleasePlan> {
+    let current = read_version(release_file)?;
+    let next = if report.changes.is_empty() {
+        None
+    } else {
+        Some(
+            next_version(&current, report.semver).map_err(|message| Error::Config {
+                file: release_file.display().to_string(),
+                message,
+            })?,
+        )
+    };
+    let changelog = next
+        .as_deref()
+        .map(|next| changelog_section(next, report))
+        .unwrap_or_default();
+    Ok(ReleasePlan {
+        current,
+        next,
+        changelog,
+        publish_order: PUBLISH_ORDER.to_vec(),
+    })
+}
+
+/// The CHANGELOG section of version `next`: the verdict, its reasons, then one line a change.
+fn changelog_section(next: &str, report: &DiffReport) -> String {
+    let mut out = format!(
+        "## archastro-client {next}\n\nAPI changes since {}: {} ({} bump).\n",
+        report.base,
+        report.changes.len(),
+        format!("{:?}", report.semver).to_lowercase()
+    );
+    for reason in &report.semver_reasons {
+        let _ = writeln!(out, "\n> {reason}");
+    }
+    out.push('\n');
+    for change in &report.changes {
+        let at = if change.path.is_empty() {
+            change.subject().to_owned()
+        } else {
+            format!("{} `{}`", change.subject(), change.path)
+        };
+        let _ = writeln!(
+            out,
+            "- **{}** {at}: {} (Rust: {})",
+            change.level.as_str(),
+            change.text,
+            change.rust_verdict.as_str()
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::{Change, Level, RustVerdict};
+
+    /// Every file under `dir` with its bytes, sorted by path.
+    fn tree(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                files.extend(tree(&path));
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                files.push((path, bytes));
+            }
+        }
+        files.sort();
+        files
+    }
+
+    fn report_with_one_removal() -> DiffReport {
+        DiffReport {
+            base: "archastro-client-v0.3.1".into(),
+            head: "spec/openapi.json".into(),
+            changes: vec![Change {
+                id: "response-property-removed".into(),
+                level: Level::Breaking,
+                rust_verdict: RustVerdict::Breaking,
+                schema: "types::User".into(),
+                path: "email".into(),
+                text: "property removed".into(),
+                rust: "field `email` removed".into(),
+                operations: Vec::new(),
+                fingerprint: "000000000000".into(),
+            }],
+            semver: Bump::Major,
+            semver_reasons: vec!["response-property-removed: field `email` removed".into()],
+        }
+    }
+
+    #[test]
+    fn plan_writes_no_file() {
+        let dir =
+            std::env::temp_dir().join(format!("archastro-release-plan-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("spec")).unwrap();
+        let release_file = dir.join("spec/release.toml");
+        std::fs::write(&release_file, "# released version\nversion = \"0.3.1\"\n").unwrap();
+        let before = tree(&dir);
+        let plan = plan(&release_file, &report_with_one_removal()).unwrap();
+        let after = tree(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(before, after);
+        assert_eq!(plan.current, "0.3.1");
+        assert_eq!(plan.next.as_deref(), Some("0.4.0"));
+        assert!(plan.changelog.starts_with("## archastro-client 0.4.0\n"));
+        assert!(
+            plan.changelog
+                .contains("- **breaking** types::User `email`: property removed")
+        );
+        assert_eq!(plan.publish_order, PUBLISH_ORDER);
+    }
+
+    #[test]
+    fn plan_without_changes_keeps_the_version() {
+        let mut report = report_with_one_removal();
+        report.changes.clear();
+        let plan = plan(Path::new("/nonexistent/spec/release.toml"), &report).unwrap();
+        assert_eq!(plan.current, INITIAL_VERSION);
+        assert_eq!(plan.next, None);
+        assert!(plan.changelog.is_empty());
+    }
 
     #[test]
     fn bumps_follow_cargo_semver() {
