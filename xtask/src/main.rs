@@ -468,7 +468,7 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
     if dry_run {
         return Ok(());
     }
-    package_client(root)?;
+    package_crates(root, &plan.publish_order)?;
     if let Some(next) = &plan.next {
         println!(
             "next: commit, tag archastro-client-v{next}, then cargo publish -p {}",
@@ -478,15 +478,18 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
     Ok(())
 }
 
-/// `cargo package -p archastro-client`: the release's check that the crate builds as published.
-fn package_client(root: &Path) -> Result<()> {
-    let status = cargo_command()
-        .current_dir(root)
-        .args(["package", "--allow-dirty", "-p", "archastro-client"])
-        .status()
-        .context("running cargo package")?;
+/// `cargo package` of every published crate in one run, so that each crate's path dependencies
+/// resolve to the packages just built rather than to crates.io: the release's check that the
+/// crates build as published.
+fn package_crates(root: &Path, crates: &[&str]) -> Result<()> {
+    let mut command = cargo_command();
+    command.current_dir(root).args(["package", "--allow-dirty"]);
+    for name in crates {
+        command.args(["-p", name]);
+    }
+    let status = command.status().context("running cargo package")?;
     if !status.success() {
-        bail!("cargo package -p archastro-client failed");
+        bail!("cargo package -p {} failed", crates.join(" -p "));
     }
     Ok(())
 }

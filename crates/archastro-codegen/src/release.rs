@@ -86,8 +86,14 @@ pub fn next_version(current: &str, bump: Bump) -> std::result::Result<String, St
     })
 }
 
-/// The published crates, each after the crates it depends on.
-pub const PUBLISH_ORDER: &[&str] = &["archastro-client"];
+/// The published crates, each after the crates it depends on: the server traits use the
+/// client's types and the server support crate, and the emulator implements the server traits.
+pub const PUBLISH_ORDER: &[&str] = &[
+    "archastro-client",
+    "archastro-server-support",
+    "archastro-server",
+    "archastro-emulator",
+];
 
 /// What a release would do, worked out without writing a file or building anything.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -76,6 +76,11 @@ mod store;
 pub use archastro_server::types;
 pub use store::{DEFAULT_APP_ID, DEVELOPER_USER_ID};
 
+/// The README's example test, compiled as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// The default publishable key.
 pub const DEFAULT_PUBLISHABLE_KEY: &str = "pk_test_emulator";
 /// The default secret key.
