@@ -454,6 +454,11 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
         }
         (Some(next), false) => {
             release::write_version(&release_file, next)?;
+            release::write_dependency_version(
+                &root.join("crates/archastro-emulator/Cargo.toml"),
+                "archastro-server",
+                next,
+            )?;
             regen_command(
                 root,
                 &root.join("spec/openapi.json").display().to_string(),

@@ -59,6 +59,39 @@ pub fn write_version(path: &Path, version: &str) -> Result<()> {
     std::fs::write(path, out.join("\n") + "\n").map_err(|e| Error::io(path, e))
 }
 
+/// Rewrites the version requirement of `dependency` in the manifest at `path` (its
+/// `name = { ..., version = "..." }` line) to `version`: a hand-written crate that depends on
+/// a generated one (the emulator on the server) follows it at every release, or the workspace
+/// stops resolving once the generated crate's version moves past the requirement.
+pub fn write_dependency_version(path: &Path, dependency: &str, version: &str) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let mut replaced = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let is_dependency = line
+            .strip_prefix(dependency)
+            .is_some_and(|rest| rest.trim_start().starts_with('='));
+        match line.find("version = \"").filter(|_| is_dependency) {
+            Some(at) => {
+                let start = at + "version = \"".len();
+                let end = line[start..].find('"').map_or(line.len(), |e| start + e);
+                out.push_str(&line[..start]);
+                out.push_str(version);
+                out.push_str(&line[end..]);
+                replaced = true;
+            }
+            None => out.push_str(line),
+        }
+    }
+    if !replaced {
+        return Err(Error::Config {
+            file: path.display().to_string(),
+            message: format!("no `{dependency} = {{ ..., version = \"...\" }}` line to update"),
+        });
+    }
+    std::fs::write(path, out).map_err(|e| Error::io(path, e))
+}
+
 fn parse(version: &str) -> std::result::Result<(u64, u64, u64), String> {
     let core = version.split(['+', '-']).next().unwrap_or_default();
     let parts: Vec<u64> = core
@@ -234,6 +267,22 @@ mod tests {
         assert_eq!(plan.current, INITIAL_VERSION);
         assert_eq!(plan.next, None);
         assert!(plan.changelog.is_empty());
+    }
+
+    #[test]
+    fn a_dependency_requirement_follows_the_release() {
+        let dir = std::env::temp_dir().join(format!("archastro-release-dep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = dir.join("Cargo.toml");
+        let text = "[dependencies]\narchastro-server-support = { path = \"a\", version = \"0.1.0\" }\narchastro-server = { path = \"b\", version = \"0.1.0\" } # generated\n";
+        std::fs::write(&manifest, text).unwrap();
+        write_dependency_version(&manifest, "archastro-server", "0.2.0").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&manifest).unwrap(),
+            text.replace("\"b\", version = \"0.1.0\"", "\"b\", version = \"0.2.0\"")
+        );
+        assert!(write_dependency_version(&manifest, "serde", "1.0.0").is_err());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
