@@ -64,6 +64,11 @@ fn duplicate_enum_values() {
 }
 
 #[test]
+fn head_operation() {
+    generates("head-operation");
+}
+
+#[test]
 fn huge_min_items() {
     generates("huge-min-items");
 }
@@ -91,6 +96,26 @@ fn integer_minimum_overflow() {
 #[test]
 fn item_ref_into_component() {
     generates("item-ref-into-component");
+}
+
+#[test]
+fn options_operation() {
+    fails_at("options-operation", "#/paths/~1api~1things/options");
+}
+
+#[test]
+fn response_header_name_invalid() {
+    fails_at("response-header-name-invalid", "#/paths/~1api~1things/get/responses/200/headers/X Rate~1Limit");
+}
+
+#[test]
+fn route_variable_conflict() {
+    fails_at("route-variable-conflict", "#/paths/~1api~1a~1{y}");
+}
+
+#[test]
+fn route_wildcard() {
+    fails_at("route-wildcard", "#/paths/~1api~1files~1*");
 }
 
 #[test]

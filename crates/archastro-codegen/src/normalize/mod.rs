@@ -13,6 +13,7 @@ pub mod naming;
 mod operations;
 mod path_params;
 pub mod refs;
+mod routes;
 pub mod schema;
 mod split;
 
@@ -164,6 +165,8 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     operations::normalize_parameters(&mut ctx, &mut root)?;
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
+    routes::check(&ctx, &root)?;
+    routes::drop_head_response_bodies(&mut ctx, &mut root);
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
     hoist::run(&mut ctx, &mut root);
