@@ -104,6 +104,16 @@ fn options_operation() {
 }
 
 #[test]
+fn property_field_collision() {
+    fails_at("property-field-collision", "#/components/schemas/Thing/properties/aB");
+}
+
+#[test]
+fn property_self_collision() {
+    fails_at("property-self-collision", "#/paths/~1api~1things/post/requestBody/content/application~1json/schema/properties/self");
+}
+
+#[test]
 fn response_header_name_invalid() {
     fails_at("response-header-name-invalid", "#/paths/~1api~1things/get/responses/200/headers/X Rate~1Limit");
 }

@@ -7,6 +7,7 @@
 
 mod dialect;
 mod example_fit;
+mod fields;
 mod hoist;
 mod lift;
 pub mod naming;
@@ -169,8 +170,10 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     routes::drop_head_response_bodies(&mut ctx, &mut root);
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
+    fields::check(&ctx, &root)?;
     hoist::run(&mut ctx, &mut root);
     lift::run(&mut ctx, &mut root);
+    fields::check(&ctx, &root)?;
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);
