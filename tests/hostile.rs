@@ -1,6 +1,7 @@
 //! Hostile specs (`fixtures/hostile/`, one small spec per class): each regenerates into crates
-//! that `cargo check` accepts, or fails with an error naming the fixture and the JSON pointer of
-//! the place at fault; none panics. A symbolic link in the output directory is refused.
+//! that `cargo check` accepts (for a routing class, a server whose router builds), or fails
+//! with an error naming the fixture and the JSON pointer of the place at fault; none panics.
+//! A symbolic link in the output directory is refused.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,37 @@ fn generates(name: &str) {
     assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// A program building the generated server's router with every operation left at its 501
+/// default (the fixtures' families are `public` and `runtime`; the spec declares no security
+/// scheme): axum checks each route as the router is built, and panics on one it refuses.
+const ROUTER_EXAMPLE: &str = "use std::sync::Arc;
+struct NoKeys;
+impl archastro_server::Authenticator for NoKeys {}
+struct NoPublic;
+impl archastro_server::public::PublicApi for NoPublic {}
+struct NoRuntime;
+impl archastro_server::runtime::RuntimeApi for NoRuntime {}
+fn main() {
+    let config = archastro_server::ServerConfig::default();
+    let _ = archastro_server::router(Arc::new(NoKeys), config, Arc::new(NoPublic), Arc::new(NoRuntime));
+}
+";
+
+/// The fixture `name` regenerates, and its server's router builds without a panic.
+fn serves(name: &str) {
+    let out = tempfile::tempdir().unwrap();
+    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let examples = out.path().join("generated/archastro-server/examples");
+    std::fs::create_dir_all(&examples).unwrap();
+    std::fs::write(examples.join("router.rs"), ROUTER_EXAMPLE).unwrap();
+    let output = platform_cargo()
+        .args(["run", "--quiet", "-p", "archastro-server", "--example", "router", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// The fixture `name` fails with one line naming the fixture and `pointer`, and writes nothing.
 fn fails_at(name: &str, pointer: &str) {
     let out = tempfile::tempdir().unwrap();
@@ -65,7 +97,7 @@ fn duplicate_enum_values() {
 
 #[test]
 fn head_operation() {
-    generates("head-operation");
+    serves("head-operation");
 }
 
 #[test]
