@@ -159,6 +159,33 @@ mod tests {
     }
 
     #[test]
+    fn a_head_response_loses_its_body_with_a_warning() {
+        let mut ctx = Ctx {
+            file: "spec.json".into(),
+            report: crate::report::Report::default(),
+            refs_into_paths: false,
+        };
+        let body =
+            serde_json::json!({"content": {"application/json": {"schema": {"type": "string"}}}});
+        let mut root = serde_json::json!({"paths": {"/a": {
+            "get": {"responses": {"200": body.clone()}},
+            "head": {"responses": {"200": body.clone()}}
+        }}});
+        drop_head_response_bodies(&mut ctx, &mut root);
+        assert_eq!(root["paths"]["/a"]["get"]["responses"]["200"], body);
+        assert_eq!(
+            root["paths"]["/a"]["head"]["responses"]["200"],
+            serde_json::json!({})
+        );
+        let dropped: Vec<_> = ctx
+            .report
+            .by_rule("head-response-body-dropped")
+            .map(|e| e.pointer.as_str())
+            .collect();
+        assert_eq!(dropped, ["#/paths/~1a/head/responses/200"]);
+    }
+
+    #[test]
     fn header_names_are_tokens() {
         assert!(is_header_token("X-Rate-Limit"));
         assert!(!is_header_token("X Rate"));
