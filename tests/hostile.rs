@@ -1,6 +1,7 @@
 //! Hostile specs (`fixtures/hostile/`, one small spec per class): each regenerates into crates
-//! that `cargo check` accepts, or fails with an error naming the fixture and the JSON pointer of
-//! the place at fault; none panics. A symbolic link in the output directory is refused.
+//! that `cargo check` accepts (for a routing class, a server whose router builds), or fails
+//! with an error naming the fixture and the JSON pointer of the place at fault; none panics.
+//! A symbolic link in the output directory is refused.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +39,37 @@ fn generates(name: &str) {
     assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// A program building the generated server's router with every operation left at its 501
+/// default (the fixtures' families are `public` and `runtime`; the spec declares no security
+/// scheme): axum checks each route as the router is built, and panics on one it refuses.
+const ROUTER_EXAMPLE: &str = "use std::sync::Arc;
+struct NoKeys;
+impl archastro_server::Authenticator for NoKeys {}
+struct NoPublic;
+impl archastro_server::public::PublicApi for NoPublic {}
+struct NoRuntime;
+impl archastro_server::runtime::RuntimeApi for NoRuntime {}
+fn main() {
+    let config = archastro_server::ServerConfig::default();
+    let _ = archastro_server::router(Arc::new(NoKeys), config, Arc::new(NoPublic), Arc::new(NoRuntime));
+}
+";
+
+/// The fixture `name` regenerates, and its server's router builds without a panic.
+fn serves(name: &str) {
+    let out = tempfile::tempdir().unwrap();
+    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let examples = out.path().join("generated/archastro-server/examples");
+    std::fs::create_dir_all(&examples).unwrap();
+    std::fs::write(examples.join("router.rs"), ROUTER_EXAMPLE).unwrap();
+    let output = platform_cargo()
+        .args(["run", "--quiet", "-p", "archastro-server", "--example", "router", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// The fixture `name` fails with one line naming the fixture and `pointer`, and writes nothing.
 fn fails_at(name: &str, pointer: &str) {
     let out = tempfile::tempdir().unwrap();
@@ -61,6 +93,11 @@ fn default_misfit() {
 #[test]
 fn duplicate_enum_values() {
     generates("duplicate-enum-values");
+}
+
+#[test]
+fn head_operation() {
+    serves("head-operation");
 }
 
 #[test]
@@ -91,6 +128,36 @@ fn integer_minimum_overflow() {
 #[test]
 fn item_ref_into_component() {
     generates("item-ref-into-component");
+}
+
+#[test]
+fn options_operation() {
+    fails_at("options-operation", "#/paths/~1api~1things/options");
+}
+
+#[test]
+fn property_field_collision() {
+    fails_at("property-field-collision", "#/components/schemas/Thing/properties/aB");
+}
+
+#[test]
+fn property_self_collision() {
+    fails_at("property-self-collision", "#/paths/~1api~1things/post/requestBody/content/application~1json/schema/properties/self");
+}
+
+#[test]
+fn response_header_name_invalid() {
+    fails_at("response-header-name-invalid", "#/paths/~1api~1things/get/responses/200/headers/X Rate~1Limit");
+}
+
+#[test]
+fn route_variable_conflict() {
+    fails_at("route-variable-conflict", "#/paths/~1api~1a~1{y}");
+}
+
+#[test]
+fn route_wildcard() {
+    fails_at("route-wildcard", "#/paths/~1api~1files~1*");
 }
 
 #[test]

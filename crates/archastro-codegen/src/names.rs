@@ -88,6 +88,19 @@ pub fn progenitor_method_name(name: &str) -> String {
     }
 }
 
+/// The field typify 0.8 writes for the object property `name` (`sanitize(name, Case::Snake)`
+/// in typify-impl): progenitor's rule ([`progenitor_method_name`]), except that a first
+/// character no identifier may start with gets an `x` before it. Two properties of one struct
+/// with the same field name give a struct that does not compile.
+pub fn struct_field_name(name: &str) -> String {
+    let method = progenitor_method_name(name);
+    // heck's snake case never starts with `_`: a leading one is the prefix.
+    match method.strip_prefix('_') {
+        Some(rest) => format!("x{rest}"),
+        None => method,
+    }
+}
+
 /// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
 /// nothing in `text` can leave the comment; a bare carriage return is not allowed in one).
 pub fn doc_comment(out: &mut String, indent: &str, text: &str) {
@@ -292,6 +305,21 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn struct_fields_are_named_as_typify_names_them() {
+        for (property, field) in [
+            ("a-b", "a_b"),
+            ("aB", "a_b"),
+            ("a_b", "a_b"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("2fa", "x2fa"),
+            ("", "x"),
+        ] {
+            assert_eq!(struct_field_name(property), field, "{property}");
+        }
+    }
 
     #[test]
     fn names_become_identifiers() {

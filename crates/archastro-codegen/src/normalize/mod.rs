@@ -7,12 +7,14 @@
 
 mod dialect;
 mod example_fit;
+mod fields;
 mod hoist;
 mod lift;
 pub mod naming;
 mod operations;
 mod path_params;
 pub mod refs;
+mod routes;
 pub mod schema;
 mod split;
 
@@ -164,10 +166,14 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     operations::normalize_parameters(&mut ctx, &mut root)?;
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
+    routes::check(&ctx, &root)?;
+    routes::drop_head_response_bodies(&mut ctx, &mut root);
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
+    fields::check(&ctx, &root)?;
     hoist::run(&mut ctx, &mut root);
     lift::run(&mut ctx, &mut root);
+    fields::check(&ctx, &root)?;
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);

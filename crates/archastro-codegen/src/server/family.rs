@@ -67,6 +67,9 @@ const IMPORTS: &str = "#[allow(unused_imports)]\n\
      use crate::{ServerConfig, Shared};\n\
      \n";
 
+/// The method router functions the family module imports (`use axum::routing::{...}`).
+const IMPORTED_METHOD_ROUTERS: &[&str] = &["delete", "get", "patch", "post", "put"];
+
 /// The pieces of a family module, gathered operation by operation.
 #[derive(Default)]
 struct FamilyParts<'a> {
@@ -130,11 +133,16 @@ impl<'a> FamilyParts<'a> {
             &body,
         );
         write_probe(&mut self.probes, op.id, &names, &body.probe);
-        self.routes.entry(op.path).or_default().push(format!(
-            "{}({}::<T, A>)",
-            op.method.as_str(),
-            names.handler
-        ));
+        let methods = self.routes.entry(op.path).or_default();
+        let method = op.method.as_str();
+        // The first method router of a path is a function: the five the module imports by
+        // name, any other (`head`) by its path.
+        let module = if methods.is_empty() && !IMPORTED_METHOD_ROUTERS.contains(&method) {
+            "axum::routing::"
+        } else {
+            ""
+        };
+        methods.push(format!("{module}{method}({}::<T, A>)", names.handler));
     }
 }
 

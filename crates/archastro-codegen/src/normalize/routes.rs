@@ -1,0 +1,195 @@
+//! What the generated axum server could not route, or would panic on at startup or on a
+//! response, rejected with the pointer of the place at fault: OPTIONS and TRACE operations
+//! (progenitor writes no client for them), a path segment starting with `*` (axum refuses it
+//! as an old-style wildcard), two paths that differ only in their template variables' names
+//! (axum's router refuses the second), and response header names that are not HTTP tokens
+//! (`HeaderName` refuses them). HEAD operations are kept; the bodies their responses declare
+//! are dropped, with a warning, since a HEAD response has none.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Ctx, for_each_operation_mut};
+use crate::pointer;
+use crate::{Error, Result};
+
+/// Methods the generated client and server do not carry.
+const UNROUTED_METHODS: &[&str] = &["options", "trace"];
+
+/// Checks every path and operation of `root` (after the responses are normalized).
+pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
+    let Some(paths) = root.get("paths").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
+    for (path, item) in paths {
+        let at = pointer::from_tokens(["paths", path.as_str()]);
+        if path.split('/').any(|segment| segment.starts_with('*')) {
+            return Err(Error::invalid(
+                &ctx.file,
+                &at,
+                "a path segment starting with `*` is a wildcard the server cannot route",
+            ));
+        }
+        if let Some(first) = shapes.insert(route_shape(path), path) {
+            return Err(Error::invalid(
+                &ctx.file,
+                &at,
+                format!(
+                    "conflicts with `{first}`: the paths differ only in their template variables' names"
+                ),
+            ));
+        }
+        for method in UNROUTED_METHODS {
+            if item.get(*method).is_some() {
+                return Err(Error::invalid(
+                    &ctx.file,
+                    &pointer::join(&at, method),
+                    format!(
+                        "{} operations are not generated (progenitor writes no client for them); remove the operation or exclude its path",
+                        method.to_ascii_uppercase()
+                    ),
+                ));
+            }
+        }
+        check_header_names(ctx, path, item)?;
+    }
+    Ok(())
+}
+
+/// Drops the `content` of every HEAD operation's responses, each with a warning: the client
+/// would wait for a body the server never sends.
+pub fn drop_head_response_bodies(ctx: &mut Ctx, root: &mut Value) {
+    let report = &mut ctx.report;
+    for_each_operation_mut(root, |at, operation| {
+        if !at.ends_with("/head") {
+            return;
+        }
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        for (status, response) in responses {
+            if let Some(response) = response.as_object_mut()
+                && response.remove("content").is_some()
+            {
+                report.warn(
+                    "head-response-body-dropped",
+                    format!("{at}/responses/{}", pointer::escape(status)),
+                    "a HEAD response has no body; its `content` was dropped",
+                );
+            }
+        }
+    });
+}
+
+/// `path` with every `{name}` emptied: two paths with the same shape are one axum route.
+fn route_shape(path: &str) -> String {
+    let mut shape = String::with_capacity(path.len());
+    let mut in_variable = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_variable = true;
+                shape.push('{');
+            }
+            '}' => {
+                in_variable = false;
+                shape.push('}');
+            }
+            _ if in_variable => {}
+            _ => shape.push(c),
+        }
+    }
+    shape
+}
+
+/// Every response header of the path item's operations is named by an HTTP token.
+fn check_header_names(ctx: &Ctx, path: &str, item: &Value) -> Result<()> {
+    let Some(item) = item.as_object() else {
+        return Ok(());
+    };
+    for (method, operation) in item {
+        let Some(responses) = operation.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        for (status, response) in responses {
+            let Some(headers) = response.get("headers").and_then(Value::as_object) else {
+                continue;
+            };
+            if let Some(name) = headers.keys().find(|name| !is_header_token(name)) {
+                return Err(Error::invalid(
+                    &ctx.file,
+                    &pointer::from_tokens([
+                        "paths",
+                        path,
+                        method.as_str(),
+                        "responses",
+                        status.as_str(),
+                        "headers",
+                        name.as_str(),
+                    ]),
+                    "a response header name must be an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is an HTTP field name (RFC 9110's `token`).
+fn is_header_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_differing_in_variable_names_have_one_shape() {
+        assert_eq!(route_shape("/a/{x}/b"), route_shape("/a/{y}/b"));
+        assert_ne!(route_shape("/a/{x}/b"), route_shape("/a/{x}/c"));
+    }
+
+    #[test]
+    fn a_head_response_loses_its_body_with_a_warning() {
+        let mut ctx = Ctx {
+            file: "spec.json".into(),
+            report: crate::report::Report::default(),
+            refs_into_paths: false,
+        };
+        let body =
+            serde_json::json!({"content": {"application/json": {"schema": {"type": "string"}}}});
+        let mut root = serde_json::json!({"paths": {"/a": {
+            "get": {"responses": {"200": body.clone()}},
+            "head": {"responses": {"200": body.clone()}}
+        }}});
+        drop_head_response_bodies(&mut ctx, &mut root);
+        assert_eq!(root["paths"]["/a"]["get"]["responses"]["200"], body);
+        assert_eq!(
+            root["paths"]["/a"]["head"]["responses"]["200"],
+            serde_json::json!({})
+        );
+        let dropped: Vec<_> = ctx
+            .report
+            .by_rule("head-response-body-dropped")
+            .map(|e| e.pointer.as_str())
+            .collect();
+        assert_eq!(dropped, ["#/paths/~1a/head/responses/200"]);
+    }
+
+    #[test]
+    fn header_names_are_tokens() {
+        assert!(is_header_token("X-Rate-Limit"));
+        assert!(!is_header_token("X Rate"));
+        assert!(!is_header_token("caf\u{e9}"));
+        assert!(!is_header_token(""));
+    }
+}
