@@ -106,7 +106,7 @@ enum Command {
     },
     /// Measure regen, diff and the generated client against the peers; writes target/bench/summary.json.
     Bench {
-        /// A shorter run (about 4 minutes once the one-time builds are done).
+        /// A shorter run (about 3 minutes once the one-time builds are done).
         #[arg(long)]
         quick: bool,
     },
