@@ -21,10 +21,46 @@ use std::fmt::Write as _;
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use unicode_ident::{is_xid_continue, is_xid_start};
 
+/// `text` in snake_case, exactly as heck's `to_snake_case` writes it; text that is snake_case
+/// already (`[a-z0-9]` words joined by single `_`) is returned as it is, without heck's walk
+/// (names are cased many times over on a large spec).
+pub fn snake_case(text: &str) -> String {
+    let words_ok = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    };
+    if text.split('_').all(words_ok) {
+        return text.to_owned();
+    }
+    text.to_snake_case()
+}
+
+/// `text` in UpperCamelCase, exactly as heck's `to_upper_camel_case` writes it; text that is
+/// UpperCamelCase already (ASCII letters and digits, starting upper-case, and no upper-case
+/// letter after another with only digits between them) is returned as it is.
+pub fn upper_camel_case(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut previous_letter_upper = false;
+    let already = bytes.first().is_some_and(u8::is_ascii_uppercase)
+        && bytes.iter().all(|&b| {
+            let upper = b.is_ascii_uppercase();
+            let fits = b.is_ascii_alphanumeric() && !(upper && previous_letter_upper);
+            if b.is_ascii_alphabetic() {
+                previous_letter_upper = upper;
+            }
+            fits
+        });
+    if already {
+        return text.to_owned();
+    }
+    text.to_upper_camel_case()
+}
+
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
 /// `_` after it, and a character no identifier may hold becomes `_`.
 pub fn rust_ident(name: &str) -> String {
-    let mut snake = name.to_snake_case();
+    let mut snake = snake_case(name);
     if snake.starts_with(|c: char| c.is_ascii_digit()) {
         snake.insert(0, '_');
     }
@@ -51,7 +87,7 @@ pub fn sanitize_snake(raw: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    let mut s = cleaned.to_snake_case();
+    let mut s = snake_case(&cleaned);
     if s.is_empty() {
         s.push_str("operation");
     }
@@ -71,10 +107,11 @@ pub fn progenitor_method_name(name: &str) -> String {
     let snake = match name {
         "+1" => "plus1".to_owned(),
         "-1" => "minus1".to_owned(),
-        _ => name
-            .replace('\'', "")
-            .replace(|c: char| !is_xid_continue(c), "-")
-            .to_snake_case(),
+        _ => snake_case(
+            &name
+                .replace('\'', "")
+                .replace(|c: char| !is_xid_continue(c), "-"),
+        ),
     };
     let snake = match snake.chars().next() {
         None => "x".to_owned(),
@@ -148,16 +185,27 @@ pub fn dropped_from_docs(c: char) -> bool {
 pub const KEYWORDS: &[&str] = &[
     "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Type names the generated crates use beside the spec's types (the prelude's, the crates'
 /// own and axum's), which a spec name must not shadow where both are in scope.
 pub const GENERATED_TYPE_NAMES: &[&str] = &[
-    "Box", "Client", "Err", "Error", "IntoResponse", "None", "Ok", "Option", "Result", "Self",
-    "Some", "String", "Vec",
+    "Box",
+    "Client",
+    "Err",
+    "Error",
+    "IntoResponse",
+    "None",
+    "Ok",
+    "Option",
+    "Result",
+    "Self",
+    "Some",
+    "String",
+    "Vec",
 ];
 
 /// Whether `name` is a plain Rust identifier (no keyword, not `_`).
@@ -178,12 +226,12 @@ pub fn type_name(component: &str) -> String {
             }
         })
         .collect();
-    cleaned.to_upper_camel_case()
+    upper_camel_case(&cleaned)
 }
 
 /// The module name of a family (`runtime`; a keyword gets `_api`).
 pub fn module_name(name: &str) -> String {
-    let snake = name.to_snake_case();
+    let snake = snake_case(name);
     if is_identifier(&snake) {
         snake
     } else {
@@ -211,7 +259,7 @@ pub fn ascii_type_ident(name: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    let camel = cleaned.to_upper_camel_case();
+    let camel = upper_camel_case(&cleaned);
     if camel.is_empty() {
         "Unnamed".to_owned()
     } else if camel.starts_with(|c: char| c.is_ascii_digit()) {
@@ -305,6 +353,32 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every text of up to six characters over an alphabet of every character class heck
+    /// tells apart: the shortcuts of `snake_case` and `upper_camel_case` write what heck does.
+    #[test]
+    fn casing_shortcuts_agree_with_heck() {
+        const ALPHABET: [char; 7] = ['a', 'B', '1', '_', '-', 'é', 'Z'];
+        let mut text = String::new();
+        fn each(text: &mut String, left: usize, f: &mut dyn FnMut(&str)) {
+            f(text);
+            if left == 0 {
+                return;
+            }
+            for c in ALPHABET {
+                text.push(c);
+                each(text, left - 1, f);
+                text.pop();
+            }
+        }
+        let mut checked = 0;
+        each(&mut text, 6, &mut |t| {
+            assert_eq!(snake_case(t), t.to_snake_case(), "snake_case({t:?})");
+            assert_eq!(upper_camel_case(t), t.to_upper_camel_case(), "upper_camel_case({t:?})");
+            checked += 1;
+        });
+        assert!(checked > 100_000);
+    }
 
     #[test]
     fn struct_fields_are_named_as_typify_names_them() {

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
@@ -157,11 +156,11 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
     let mut taken = component_names(root);
     for_each_operation_mut(root, |at, op| {
-        let id = op
-            .get("operationId")
-            .and_then(Value::as_str)
-            .unwrap_or("operation")
-            .to_upper_camel_case();
+        let id = crate::names::upper_camel_case(
+            op.get("operationId")
+                .and_then(Value::as_str)
+                .unwrap_or("operation"),
+        );
         let mut slots: Vec<(String, String)> = vec![(
             "/requestBody/content/application~1json/schema".into(),
             format!("{id}Request"),

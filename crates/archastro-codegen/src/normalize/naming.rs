@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToSnakeCase;
 use serde_json::{Value, json};
 
 use super::{Ctx, METHODS};
@@ -31,7 +30,7 @@ struct Declared {
 /// True when an id only spells out the method and path, as web frameworks generate them:
 /// a `__` before a path parameter, or the `api_v1` of the path prefix.
 pub fn is_mechanical(id: &str) -> bool {
-    let snake = id.to_snake_case();
+    let snake = crate::names::snake_case(id);
     let tokens: Vec<&str> = snake.split('_').collect();
     id.contains("__")
         || tokens.windows(2).any(|w| {
@@ -41,7 +40,6 @@ pub fn is_mechanical(id: &str) -> bool {
                 && w[1][1..].chars().all(|c| c.is_ascii_digit())
         })
 }
-
 
 /// Assigns every operation its final `operationId`.
 pub(crate) fn assign_operation_ids(

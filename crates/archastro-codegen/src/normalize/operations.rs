@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::schema::{is_struct_like, resolve_schema};
+use super::schema::{is_struct_like, resolve_schema, resolve_schema_owned};
 use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, with_reference};
 use crate::pointer;
 use crate::{Error, Result};
@@ -291,7 +291,7 @@ fn resolve_parameters(
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let p = resolve_schema(root, &p).clone();
+            let p = resolve_schema_owned(root, p);
             let p_at = format!("{at}/{i}");
             match (
                 p.get("name").and_then(Value::as_str),
@@ -434,24 +434,34 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
 }
 
 /// What progenitor makes of a response: it must see one kind among successes, one among errors.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum ResponseKind {
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ResponseKind<'a> {
     Empty,
-    Json(String),
+    /// A JSON body, with its schema when it has one.
+    Json(Option<&'a Value>),
     Raw,
 }
 
-fn response_kind(response: &Value) -> ResponseKind {
+fn response_kind(response: &Value) -> ResponseKind<'_> {
     match response.get("content").and_then(Value::as_object) {
         None => ResponseKind::Empty,
         Some(c) if c.is_empty() => ResponseKind::Empty,
         Some(c) => match c.get("application/json") {
-            Some(m) => {
-                ResponseKind::Json(m.get("schema").map(|s| s.to_string()).unwrap_or_default())
-            }
+            Some(m) => ResponseKind::Json(m.get("schema")),
             None => ResponseKind::Raw,
         },
     }
+}
+
+/// How many different kinds `kinds` holds (a handful of responses: compared pairwise).
+fn distinct_kinds<'a>(kinds: impl Iterator<Item = ResponseKind<'a>>) -> usize {
+    let mut seen: Vec<ResponseKind<'a>> = Vec::new();
+    for kind in kinds {
+        if !seen.contains(&kind) {
+            seen.push(kind);
+        }
+    }
+    seen.len()
 }
 
 fn status_class(code: &str) -> Option<char> {
@@ -485,7 +495,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut out: BTreeMap<String, Value> = BTreeMap::new();
             let mut default = None;
             for (code, response) in std::mem::take(responses) {
-                let mut response = resolve_schema(snapshot, &response).clone();
+                let mut response = resolve_schema_owned(snapshot, response);
                 let r_at = pointer::join(&responses_at, &code);
                 let media_ok = response.get("content").map(|c| {
                     c.as_object()
@@ -563,33 +573,34 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 );
             }
             // One success kind: keep the responses of the most informative kind.
-            let successes: Vec<(String, ResponseKind)> = out
+            let successes: Vec<(&String, ResponseKind)> = out
                 .iter()
                 .filter(|(c, _)| status_class(c) == Some('2'))
-                .map(|(c, r)| (c.clone(), response_kind(r)))
+                .map(|(c, r)| (c, response_kind(r)))
                 .collect();
-            let mut kinds: Vec<&ResponseKind> = successes.iter().map(|(_, k)| k).collect();
-            kinds.sort();
-            kinds.dedup();
-            if kinds.len() > 1 {
+            let no_success = successes.is_empty();
+            let mut dropped: Vec<String> = Vec::new();
+            if distinct_kinds(successes.iter().map(|(_, k)| *k)) > 1 {
                 let keep = successes
                     .iter()
                     .find(|(_, k)| matches!(k, ResponseKind::Json(_)))
                     .or_else(|| successes.iter().find(|(_, k)| *k == ResponseKind::Raw))
-                    .map(|(_, k)| k.clone())
-                    .unwrap_or(ResponseKind::Empty);
-                for (code, kind) in &successes {
-                    if *kind != keep {
-                        out.remove(code);
-                        ctx.report.warn(
-                        "response-success-dropped",
-                        pointer::join(&responses_at, code),
-                        format!("success response {code} has another body type than the operation's main success; dropped (the client cannot return two types)"),
-                    );
-                    }
-                }
+                    .map_or(ResponseKind::Empty, |(_, k)| *k);
+                dropped = successes
+                    .iter()
+                    .filter(|(_, kind)| *kind != keep)
+                    .map(|(code, _)| (*code).clone())
+                    .collect();
             }
-            if successes.is_empty() {
+            for code in dropped {
+                out.remove(&code);
+                ctx.report.warn(
+                    "response-success-dropped",
+                    pointer::join(&responses_at, &code),
+                    format!("success response {code} has another body type than the operation's main success; dropped (the client cannot return two types)"),
+                );
+            }
+            if no_success {
                 ctx.report.warn(
                     "response-success-missing",
                     &responses_at,
@@ -618,34 +629,32 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
         let Some(Value::Object(responses)) = op.get_mut("responses") else {
             return;
         };
-        let errors: Vec<(String, ResponseKind)> = responses
-            .iter()
-            .filter(|(c, _)| matches!(status_class(c), Some('4' | '5')))
-            .map(|(c, r)| (c.clone(), response_kind(r)))
-            .collect();
-        let mut kinds: Vec<&ResponseKind> = errors.iter().map(|(_, k)| k).collect();
-        kinds.sort();
-        kinds.dedup();
-        if kinds.len() < 2 {
+        let is_error = |c: &&String| matches!(status_class(c), Some('4' | '5'));
+        let kinds = || {
+            responses
+                .iter()
+                .filter(|(c, _)| is_error(c))
+                .map(|(_, r)| response_kind(r))
+        };
+        if distinct_kinds(kinds()) < 2 {
             return;
         }
+        let all_json = kinds().all(|k| matches!(k, ResponseKind::Json(_)));
+        let errors: Vec<String> = responses.keys().filter(is_error).cloned().collect();
         let responses_at = format!("{at}/responses");
-        if kinds.iter().all(|k| matches!(k, ResponseKind::Json(_))) {
+        if all_json {
             let mut variants: Vec<Value> = Vec::new();
-            for (code, _) in &errors {
+            for code in &errors {
                 let schema = responses[code]["content"]["application/json"]["schema"].clone();
                 if !variants.contains(&schema) {
                     variants.push(schema);
                 }
             }
-            let wanted = format!(
-                "{}Error",
-                heck::ToUpperCamelCase::to_upper_camel_case(id.as_str())
-            );
+            let wanted = format!("{}Error", crate::names::upper_camel_case(&id));
             let name = taken.claim(&wanted);
             let reference =
                 json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
-            for (code, _) in &errors {
+            for code in &errors {
                 responses[code]["content"]["application/json"]["schema"] = reference.clone();
             }
             ctx.report.info(
@@ -657,7 +666,7 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
             );
             new_components.push((name, json!({ "anyOf": variants, "description": format!("An error of `{id}`: any of the error bodies it declares.") })));
         } else {
-            for (code, _) in &errors {
+            for code in &errors {
                 if let Some(r) = responses.get_mut(code).and_then(Value::as_object_mut) {
                     r.remove("content");
                 }

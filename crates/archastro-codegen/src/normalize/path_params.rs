@@ -17,7 +17,6 @@
 
 use std::collections::BTreeMap;
 
-use heck::ToUpperCamelCase;
 use serde_json::{Value, json};
 
 use super::schema::resolve_schema;
@@ -47,11 +46,11 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         // The `explode` each object component is written with, by component name.
         let mut explode_of: BTreeMap<String, bool> = BTreeMap::new();
         for_each_operation_mut(document, |at, op| {
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or("operation")
-                .to_upper_camel_case();
+            let id = crate::names::upper_camel_case(
+                op.get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or("operation"),
+            );
             let Some(Value::Array(params)) = op.get_mut("parameters") else {
                 return;
             };
@@ -85,7 +84,8 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                     }
                     copied = Some(component);
                 }
-                let component = taken.claim(&format!("{id}{}", name.to_upper_camel_case()));
+                let component =
+                    taken.claim(&format!("{id}{}", crate::names::upper_camel_case(&name)));
                 let definition = resolve_schema(reference, &schema).clone();
                 if shape == Shape::Object {
                     explode_of.insert(component.clone(), explode);

@@ -432,6 +432,16 @@ pub fn resolve_schema<'a>(root: &'a Value, mut v: &'a Value) -> &'a Value {
     v
 }
 
+/// [`resolve_schema`] of a value taken by value: `v` itself when it is not a `$ref` that
+/// resolves, so that only a referenced target is copied.
+pub fn resolve_schema_owned(root: &Value, v: Value) -> Value {
+    let target = resolve_schema(root, &v);
+    if !std::ptr::eq(target, &v) {
+        return target.clone();
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,6 @@ mod shapes;
 
 use std::collections::BTreeMap;
 
-use heck::ToUpperCamelCase;
 use serde_json::{Map, Value, json};
 
 use super::{Ctx, METHODS, add_schemas, component_names};
@@ -87,11 +86,11 @@ fn find_shapes(root: &Value) -> Shapes {
 
 /// An operation's request body, responses and streamed events, named after its id.
 fn operation_slots(shapes: &mut Shapes, at: &str, op: &Value) {
-    let id = op
-        .get("operationId")
-        .and_then(Value::as_str)
-        .unwrap_or("operation")
-        .to_upper_camel_case();
+    let id = crate::names::upper_camel_case(
+        op.get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or("operation"),
+    );
     let content = |holder: &Value| -> Vec<(String, Value)> {
         let media = holder.get("content").and_then(Value::as_object);
         media
