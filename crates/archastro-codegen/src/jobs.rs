@@ -44,6 +44,25 @@ pub fn run<T: Send>(jobs: Vec<Job<'_, T>>) -> Vec<T> {
         .collect()
 }
 
+/// `f` over every item of `items` on the pool, the items cut into a few contiguous chunks
+/// (more chunks than threads, so that a slow chunk does not hold the others up); the results
+/// come back in item order.
+pub fn map_chunks<I: Send, T: Send>(items: Vec<I>, f: impl Fn(I) -> T + Sync) -> Vec<T> {
+    const CHUNKS_PER_THREAD: usize = 4;
+    let size = items.len().div_ceil(MAX_THREADS * CHUNKS_PER_THREAD).max(1);
+    let mut chunks: Vec<Vec<I>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(size).collect());
+    }
+    let f = &f;
+    let jobs: Vec<Job<'_, Vec<T>>> = chunks
+        .into_iter()
+        .map(|chunk| Box::new(move || chunk.into_iter().map(f).collect()) as Job<'_, Vec<T>>)
+        .collect();
+    run(jobs).into_iter().flatten().collect()
+}
+
 /// A one-way gate: closed until [`Latch::open`], then open for good.
 #[derive(Default)]
 pub(crate) struct Latch {
@@ -85,6 +104,19 @@ mod tests {
             .map(|i| Box::new(move || i * 2) as super::Job<'_, usize>)
             .collect();
         assert_eq!(super::run(jobs), (0..20).map(|i| i * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn chunked_results_in_item_order() {
+        for count in [0usize, 1, 7, 8, 9, 100] {
+            let items: Vec<usize> = (0..count).collect();
+            let doubled: Vec<usize> = items.iter().map(|i| i * 2).collect();
+            assert_eq!(
+                super::map_chunks(items, |i| i * 2),
+                doubled,
+                "{count} items"
+            );
+        }
     }
 
     #[test]

@@ -35,16 +35,28 @@ struct Fix {
     message: String,
 }
 
+/// The walk's findings, in document order.
+enum Found<'a> {
+    Fix(Fix),
+    /// A subtree left to the job pool by the first walk (see [`SPLIT_DEPTH`]).
+    Subtree(&'a Value, String, Place),
+}
+
+/// How deep the first walk goes before it leaves subtrees to the job pool: path items,
+/// component schemas and channels are two levels below the root.
+const SPLIT_DEPTH: usize = 2;
+
+/// One walk: the document it reads `$ref`s in, and what it found.
+struct Walk<'a> {
+    root: &'a Value,
+    found: Vec<Found<'a>>,
+    /// The depth at which subtrees are left for later, on the first walk.
+    split_at: Option<usize>,
+}
+
 /// Checks every example of `root` and repairs, replaces or drops those that do not fit.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
-    let mut fixes = Vec::new();
-    visit(
-        root,
-        root,
-        &mut String::from("#"),
-        Place::Structure,
-        &mut fixes,
-    );
+    let fixes = find_fixes(root);
     for fix in fixes {
         let at = fix.holder.strip_prefix('#').unwrap_or_default();
         if let Some(Value::Object(holder)) = root.pointer_mut(at) {
@@ -58,8 +70,52 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
+/// The fixes of `root`'s misfit examples, in document order: the walk's top levels on this
+/// thread, the subtrees below them on the job pool.
+fn find_fixes(root: &Value) -> Vec<Fix> {
+    let mut top = Walk {
+        root,
+        found: Vec::new(),
+        split_at: Some(SPLIT_DEPTH),
+    };
+    visit(&mut top, root, &mut String::from("#"), Place::Structure, 0);
+    let mut subtrees = Vec::new();
+    for found in &mut top.found {
+        if let Found::Subtree(v, at, place) = found {
+            subtrees.push((*v, std::mem::take(at), *place));
+        }
+    }
+    let mut below = crate::jobs::map_chunks(subtrees, |(v, mut at, place)| {
+        let mut walk = Walk {
+            root,
+            found: Vec::new(),
+            split_at: None,
+        };
+        visit(&mut walk, v, &mut at, place, SPLIT_DEPTH);
+        walk.found
+    })
+    .into_iter();
+    let mut fixes = Vec::new();
+    for found in top.found {
+        match found {
+            Found::Fix(fix) => fixes.push(fix),
+            Found::Subtree(..) => fixes.extend(below.next().into_iter().flatten().filter_map(
+                |found| match found {
+                    Found::Fix(fix) => Some(fix),
+                    Found::Subtree(..) => None,
+                },
+            )),
+        }
+    }
+    fixes
+}
+
 /// Finds the misfit examples in `v` (at pointer `at`), as a `place` of the document.
-fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec<Fix>) {
+fn visit<'a>(walk: &mut Walk<'a>, v: &'a Value, at: &mut String, place: Place, depth: usize) {
+    if walk.split_at == Some(depth) {
+        walk.found.push(Found::Subtree(v, at.clone(), place));
+        return;
+    }
     let place = match place {
         Place::Extension if looks_like_schema(v) => Place::Schema,
         other => other,
@@ -67,24 +123,24 @@ fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec
     match (v, place) {
         (Value::Object(map), Place::Schema) => {
             if let Some(example) = map.get("example") {
-                check(root, v, example, at, fixes);
+                check(walk, v, example, at);
             }
             for (key, child) in map {
                 match key.as_str() {
                     "properties" => {
                         for (name, property) in child.as_object().into_iter().flatten() {
                             within(at, &["properties", name], |at| {
-                                visit(root, property, at, Place::Schema, fixes)
+                                visit(walk, property, at, Place::Schema, depth + 1)
                             });
                         }
                     }
                     "items" | "additionalProperties" | "not" => within(at, &[key], |at| {
-                        visit(root, child, at, Place::Schema, fixes)
+                        visit(walk, child, at, Place::Schema, depth + 1)
                     }),
                     "allOf" | "oneOf" | "anyOf" => {
                         for (i, part) in child.as_array().into_iter().flatten().enumerate() {
                             within(at, &[key, &i.to_string()], |at| {
-                                visit(root, part, at, Place::Schema, fixes)
+                                visit(walk, part, at, Place::Schema, depth + 1)
                             });
                         }
                     }
@@ -94,7 +150,7 @@ fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec
         }
         (Value::Object(map), _) => {
             if let (Some(schema), Some(example)) = (map.get("schema"), map.get("example")) {
-                check(root, schema, example, at, fixes);
+                check(walk, schema, example, at);
             }
             // Example values (of a holder, an extension or `components.examples`) are data.
             let components = at == "#/components";
@@ -109,7 +165,7 @@ fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec
                     "schemas" if components => {
                         for (name, schema) in child.as_object().into_iter().flatten() {
                             within(at, &[key, name], |at| {
-                                visit(root, schema, at, Place::Schema, fixes)
+                                visit(walk, schema, at, Place::Schema, depth + 1)
                             });
                         }
                         continue;
@@ -117,13 +173,15 @@ fn visit(root: &Value, v: &Value, at: &mut String, place: Place, fixes: &mut Vec
                     k if k.starts_with("x-") => Place::Extension,
                     _ => place,
                 };
-                within(at, &[key], |at| visit(root, child, at, child_place, fixes));
+                within(at, &[key], |at| {
+                    visit(walk, child, at, child_place, depth + 1)
+                });
             }
         }
         (Value::Array(items), Place::Structure | Place::Extension) => {
             for (i, item) in items.iter().enumerate() {
                 within(at, &[&i.to_string()], |at| {
-                    visit(root, item, at, place, fixes)
+                    visit(walk, item, at, place, depth + 1)
                 });
             }
         }
@@ -143,7 +201,8 @@ fn within(at: &mut String, tokens: &[&str], f: impl FnOnce(&mut String)) {
 }
 
 /// Records the fix for `example` (held by the object at `at`) when it does not fit `schema`.
-fn check(root: &Value, schema: &Value, example: &Value, at: &str, fixes: &mut Vec<Fix>) {
+fn check(walk: &mut Walk<'_>, schema: &Value, example: &Value, at: &str) {
+    let root = walk.root;
     let Err(why) = fits(root, schema, example) else {
         return;
     };
@@ -167,12 +226,12 @@ fn check(root: &Value, schema: &Value, example: &Value, at: &str, fixes: &mut Ve
             "what fits kept, the rest generated",
         )
     };
-    fixes.push(Fix {
+    walk.found.push(Found::Fix(Fix {
         holder: at.to_owned(),
         replacement,
         rule,
         message: format!("the example does not fit its schema ({why}); {outcome}"),
-    });
+    }));
 }
 
 #[cfg(test)]
