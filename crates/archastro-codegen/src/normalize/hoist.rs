@@ -8,8 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
-use super::{Ctx, add_schemas, component_names, for_each_operation_mut};
+use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut};
 use crate::pointer;
+use crate::report::Report;
 
 /// The shape of a schema without its annotations, as a comparable string: the JSON text of
 /// the schema with every annotation and `x-` keyword left out (data kept whole: `enum`,
@@ -126,30 +127,32 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             }
         }
     }
-    // Components first (their nested copies of other components), then operations.
-    if let Some(schemas) = root
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    {
-        for (name, schema) in schemas.iter_mut() {
-            let mut at = pointer::from_tokens(["components", "schemas", name.as_str()]);
-            replace_copies_below(schema, &mut at, Some(name), &known, ctx);
+    // Components first (their nested copies of other components), then operations, then the
+    // channels' params, replies and payloads (`x-channels`): each a unit of its own on the job
+    // pool, their report entries put back in this order.
+    let units = copy_units(root);
+    let file = ctx.file.clone();
+    let refs_into_paths = ctx.refs_into_paths;
+    let reports = crate::jobs::map_chunks(units, |unit| {
+        let mut unit_ctx = Ctx {
+            file: file.clone(),
+            report: Report::default(),
+            refs_into_paths,
+        };
+        let CopyUnit {
+            value,
+            mut at,
+            parent,
+            below,
+        } = unit;
+        if below {
+            replace_copies_below(value, &mut at, parent.as_deref(), &known, &mut unit_ctx);
+        } else {
+            replace_copies(value, &mut at, parent.as_deref(), &known, &mut unit_ctx);
         }
-    }
-    for_each_operation_mut(root, |at, op| {
-        let method = at.rsplit('/').next().map(pointer::unescape);
-        replace_copies(op, &mut at.to_owned(), method.as_deref(), &known, ctx)
+        unit_ctx.report.entries
     });
-    // The channels' params, replies and payloads (`x-channels`) too.
-    if let Some(channels) = root.get_mut("x-channels") {
-        replace_copies_below(
-            channels,
-            &mut "#/x-channels".to_owned(),
-            Some("x-channels"),
-            &known,
-            ctx,
-        );
-    }
+    ctx.report.entries.extend(reports.into_iter().flatten());
 
     // Name anonymous objects of bodies and success responses.
     let mut hoisted: Vec<(String, Value)> = Vec::new();
@@ -203,6 +206,97 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         }
     });
     add_schemas(root, hoisted);
+}
+
+/// A subtree whose copies of components [`run`] replaces: a component schema (`below`: the
+/// schema itself is the component), an operation or a channel.
+struct CopyUnit<'a> {
+    value: &'a mut Value,
+    at: String,
+    parent: Option<String>,
+    below: bool,
+}
+
+/// The subtrees [`run`] replaces copies in, in the order it reports them: component schemas,
+/// operations (path, then method order), the children of `x-channels`.
+fn copy_units(root: &mut Value) -> Vec<CopyUnit<'_>> {
+    let Some(root) = root.as_object_mut() else {
+        return Vec::new();
+    };
+    let (mut schemas, mut operations, mut channels) = (Vec::new(), Vec::new(), Vec::new());
+    for (key, v) in root.iter_mut() {
+        match key.as_str() {
+            "components" => {
+                let Some(map) = v.get_mut("schemas").and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                for (name, schema) in map.iter_mut() {
+                    schemas.push(CopyUnit {
+                        value: schema,
+                        at: pointer::from_tokens(["components", "schemas", name.as_str()]),
+                        parent: Some(name.clone()),
+                        below: true,
+                    });
+                }
+            }
+            "paths" => {
+                for (path, item) in v.as_object_mut().into_iter().flatten() {
+                    let item_at = pointer::from_tokens(["paths", path.as_str()]);
+                    let mut ops: Vec<(usize, &String, &mut Value)> = item
+                        .as_object_mut()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(method, op)| {
+                            let rank = METHODS.iter().position(|m| m == method)?;
+                            op.is_object().then_some((rank, method, op))
+                        })
+                        .collect();
+                    ops.sort_by_key(|(rank, _, _)| *rank);
+                    for (_, method, op) in ops {
+                        operations.push(CopyUnit {
+                            value: op,
+                            at: pointer::join(&item_at, method),
+                            parent: Some(method.clone()),
+                            below: false,
+                        });
+                    }
+                }
+            }
+            "x-channels" => {
+                if let Value::Object(map) = v {
+                    for (name, channel) in map.iter_mut() {
+                        if is_data_key(Some("x-channels"), name)
+                            || !matches!(channel, Value::Object(_) | Value::Array(_))
+                        {
+                            continue;
+                        }
+                        channels.push(CopyUnit {
+                            value: channel,
+                            at: pointer::from_tokens(["x-channels", name.as_str()]),
+                            parent: Some(name.clone()),
+                            below: false,
+                        });
+                    }
+                } else if let Value::Array(items) = v {
+                    for (i, channel) in items.iter_mut().enumerate() {
+                        if !matches!(channel, Value::Object(_) | Value::Array(_)) {
+                            continue;
+                        }
+                        channels.push(CopyUnit {
+                            value: channel,
+                            at: format!("#/x-channels/{i}"),
+                            parent: None,
+                            below: false,
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    schemas.extend(operations);
+    schemas.extend(channels);
+    schemas
 }
 
 /// `at` is `v`'s pointer (children extend it and truncate it back); `parent` its last token.
