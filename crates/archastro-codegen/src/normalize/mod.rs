@@ -6,6 +6,7 @@
 //! same input always gives byte-identical output.
 
 mod dialect;
+mod doc_texts;
 mod example_fit;
 mod fields;
 mod hoist;
@@ -176,7 +177,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     fields::check(&ctx, &root)?;
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
-    sanitize_doc_texts(&mut ctx, &mut root, &mut String::from("#"), None);
+    doc_texts::run(&mut ctx, &mut root);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
 
     // Each family's document is cut out, sorted and checked on its own: on the job pool, the
@@ -595,65 +596,7 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
-/// Texts that become Rust doc comments (`description`, `summary`, `title`) must stay prose:
-/// code fences would become doctests that run under `cargo test`, raw HTML would reach the
-/// rendered docs, and control characters can break the comment. Fences and angle brackets are
-/// escaped, control characters dropped. Example values are data and are left alone.
-fn sanitize_doc_texts(ctx: &mut Ctx, v: &mut Value, at: &mut String, parent: Option<&str>) {
-    // `at` is this value's pointer; children extend it and truncate it back.
-    let len = at.len();
-    match v {
-        Value::Object(map) => {
-            let names = parent.is_some_and(|p| {
-                matches!(
-                    p,
-                    "properties" | "patternProperties" | "responses" | "schemas"
-                )
-            });
-            for (k, child) in map.iter_mut() {
-                if refs::is_data_key(parent, k) || k == "examples" {
-                    continue;
-                }
-                match child {
-                    Value::String(text)
-                        if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
-                    {
-                        if let std::borrow::Cow::Owned(clean) = sanitize_doc_text(text)
-                            && clean != *text
-                        {
-                            ctx.report.info(
-                                "doc-text-sanitized",
-                                pointer::join(at, k),
-                                "code fences, HTML, control or bidirectional-text characters escaped",
-                            );
-                            *text = clean;
-                        }
-                    }
-                    Value::Object(_) | Value::Array(_) => {
-                        at.push('/');
-                        pointer::push_escaped(at, k);
-                        sanitize_doc_texts(ctx, child, at, if names { None } else { Some(k) });
-                        at.truncate(len);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                if matches!(child, Value::Object(_) | Value::Array(_)) {
-                    use std::fmt::Write as _;
-                    let _ = write!(at, "/{i}");
-                    sanitize_doc_texts(ctx, child, at, None);
-                    at.truncate(len);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// See `sanitize_doc_texts`. Inside inline code spans only fences matter: `<T>` in backticks
+/// See [`doc_texts::run`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML.
 pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
     // Nothing to escape or drop (most texts, printable ASCII in one pass): the text as it is.

@@ -1,0 +1,180 @@
+//! Texts that become Rust doc comments (`description`, `summary`, `title`) must stay prose:
+//! code fences would become doctests that run under `cargo test`, raw HTML would reach the
+//! rendered docs, and control characters can break the comment. Fences and angle brackets are
+//! escaped, control characters dropped ([`super::sanitize_doc_text`]). Example values are
+//! data and are left alone.
+//!
+//! The walk's top levels run on the calling thread; the subtrees [`SPLIT_DEPTH`] levels below
+//! the root (path items, component schemas, channels) on the job pool, each with its own
+//! report, whose entries go back where the single walk would have written them.
+
+use serde_json::Value;
+
+use super::{Ctx, refs, sanitize_doc_text};
+use crate::pointer;
+use crate::report::Report;
+
+/// How deep the first walk goes before it leaves subtrees to the job pool.
+const SPLIT_DEPTH: usize = 2;
+
+/// A subtree left for the pool: the value, its pointer, its parent's key, and how many
+/// report entries the walk had written when it reached it.
+struct Subtree<'a> {
+    value: &'a mut Value,
+    at: String,
+    parent: Option<String>,
+    entries_before: usize,
+}
+
+/// One walk: where its report entries go, and (on the first walk) the subtrees it leaves.
+struct Walk<'a> {
+    report: Report,
+    subtrees: Option<Vec<Subtree<'a>>>,
+}
+
+/// Sanitizes every doc text of `root`.
+pub(super) fn run(ctx: &mut Ctx, root: &mut Value) {
+    let mut top = Walk {
+        report: Report {
+            entries: std::mem::take(&mut ctx.report.entries),
+            families: Vec::new(),
+        },
+        subtrees: Some(Vec::new()),
+    };
+    walk(&mut top, root, &mut String::from("#"), None, 0);
+    let subtrees = top.subtrees.take().unwrap_or_default();
+    let positions: Vec<usize> = subtrees.iter().map(|s| s.entries_before).collect();
+    let below = crate::jobs::map_chunks(subtrees, |subtree| {
+        let Subtree {
+            value,
+            mut at,
+            parent,
+            ..
+        } = subtree;
+        let mut inner = Walk {
+            report: Report::default(),
+            subtrees: None,
+        };
+        walk(&mut inner, value, &mut at, parent.as_deref(), SPLIT_DEPTH);
+        inner.report.entries
+    });
+    // Back to front, so that each position still counts the entries before it.
+    let mut entries = top.report.entries;
+    for (position, found) in positions.into_iter().zip(below).rev() {
+        entries.splice(position..position, found);
+    }
+    ctx.report.entries = entries;
+}
+
+/// Sanitizes the doc texts in `v`; `at` is its pointer (children extend it and truncate it
+/// back), `parent` the key it is held under, `depth` its depth below the root.
+fn walk<'a>(
+    state: &mut Walk<'a>,
+    v: &'a mut Value,
+    at: &mut String,
+    parent: Option<&str>,
+    depth: usize,
+) {
+    if depth == SPLIT_DEPTH
+        && let Some(subtrees) = &mut state.subtrees
+    {
+        subtrees.push(Subtree {
+            value: v,
+            at: at.clone(),
+            parent: parent.map(str::to_owned),
+            entries_before: state.report.entries.len(),
+        });
+        return;
+    }
+    let len = at.len();
+    match v {
+        Value::Object(map) => {
+            let names = parent.is_some_and(|p| {
+                matches!(
+                    p,
+                    "properties" | "patternProperties" | "responses" | "schemas"
+                )
+            });
+            for (k, child) in map.iter_mut() {
+                if refs::is_data_key(parent, k) || k == "examples" {
+                    continue;
+                }
+                match child {
+                    Value::String(text)
+                        if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
+                    {
+                        if let std::borrow::Cow::Owned(clean) = sanitize_doc_text(text)
+                            && clean != *text
+                        {
+                            state.report.info(
+                                "doc-text-sanitized",
+                                pointer::join(at, k),
+                                "code fences, HTML, control or bidirectional-text characters escaped",
+                            );
+                            *text = clean;
+                        }
+                    }
+                    Value::Object(_) | Value::Array(_) => {
+                        at.push('/');
+                        pointer::push_escaped(at, k);
+                        let parent = if names { None } else { Some(k.as_str()) };
+                        walk(state, child, at, parent, depth + 1);
+                        at.truncate(len);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter_mut().enumerate() {
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    use std::fmt::Write as _;
+                    let _ = write!(at, "/{i}");
+                    walk(state, child, at, None, depth + 1);
+                    at.truncate(len);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Texts at the top levels (walked on the calling thread) and below them (on the pool)
+    /// are all sanitized, and the report lists them in document order.
+    #[test]
+    fn entries_in_document_order_across_the_split() {
+        let mut root = json!({
+            "components": {"schemas": {"A": {"description": "<a>",
+                "properties": {"description": {"description": "<p>"}}}}},
+            "info": {"description": "<i>", "title": "plain"},
+            "paths": {"/a": {"description": "<path>", "get": {"summary": "```x```"}}},
+            "x-top": {"description": "<x>"},
+        });
+        let mut ctx = Ctx {
+            file: "spec.json".into(),
+            report: Report::default(),
+            refs_into_paths: false,
+        };
+        run(&mut ctx, &mut root);
+        let pointers: Vec<&str> = ctx.report.entries.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "#/components/schemas/A/description",
+                "#/components/schemas/A/properties/description/description",
+                "#/info/description",
+                "#/paths/~1a/description",
+                "#/paths/~1a/get/summary",
+                "#/x-top/description",
+            ]
+        );
+        assert_eq!(root["info"]["title"], "plain");
+        assert_ne!(root["paths"]["/a"]["get"]["summary"], "```x```");
+    }
+}
