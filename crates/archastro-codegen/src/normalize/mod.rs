@@ -637,18 +637,32 @@ pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Puts every map in key order, whatever map type serde_json was built with (a map already
-/// in order, as sorted maps always are, is left as it is).
+/// Puts every map in key order, whatever map type serde_json was built with: nothing to do
+/// when its maps are sorted maps (without its `preserve_order` feature), and a map already in
+/// order is left as it is.
 pub fn sort_keys(v: &mut Value) {
+    static MAPS_ARE_SORTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let sorted = *MAPS_ARE_SORTED.get_or_init(|| {
+        let mut probe = Map::new();
+        probe.insert("b".into(), Value::Null);
+        probe.insert("a".into(), Value::Null);
+        probe.keys().next().is_some_and(|k| k == "a")
+    });
+    if !sorted {
+        sort_keys_of(v);
+    }
+}
+
+fn sort_keys_of(v: &mut Value) {
     match v {
         Value::Object(m) => {
             if !m.keys().zip(m.keys().skip(1)).all(|(a, b)| a < b) {
                 // In place: the entries are reordered, not rebuilt.
                 m.sort_keys();
             }
-            m.values_mut().for_each(sort_keys);
+            m.values_mut().for_each(sort_keys_of);
         }
-        Value::Array(a) => a.iter_mut().for_each(sort_keys),
+        Value::Array(a) => a.iter_mut().for_each(sort_keys_of),
         _ => {}
     }
 }

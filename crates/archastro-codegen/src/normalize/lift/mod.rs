@@ -85,20 +85,20 @@ fn find_shapes(root: &Value) -> Shapes {
 }
 
 /// An operation's request body, responses and streamed events, named after its id.
-fn operation_slots(shapes: &mut Shapes, at: &str, op: &Value) {
+fn operation_slots<'v>(shapes: &mut Shapes, at: &str, op: &'v Value) {
     let id = crate::names::upper_camel_case(
         op.get("operationId")
             .and_then(Value::as_str)
             .unwrap_or("operation"),
     );
-    let content = |holder: &Value| -> Vec<(String, Value)> {
+    let content = |holder: &'v Value| -> Vec<(String, &'v Value)> {
         let media = holder.get("content").and_then(Value::as_object);
         media
             .into_iter()
             .flatten()
             .filter_map(|(kind, m)| {
                 let at = format!("{}/schema", pointer::join("/content", kind));
-                m.get("schema").map(|s| (at, s.clone()))
+                m.get("schema").map(|s| (at, s))
             })
             .collect()
     };
@@ -125,10 +125,10 @@ fn operation_slots(shapes: &mut Shapes, at: &str, op: &Value) {
     {
         let slot = pointer::join(&format!("{at}/x-sdk-streaming/events"), event);
         let owner = format!("{id}{}Event", ascii_type_ident(event));
-        slots.push((slot, owner, schema.clone()));
+        slots.push((slot, owner, schema));
     }
     for (slot, owner, schema) in slots {
-        shapes.slot(&slot, owner, &schema);
+        shapes.slot(&slot, owner, schema);
     }
 }
 
