@@ -21,6 +21,7 @@ mod locate;
 mod operation_builders;
 mod packaging;
 mod pagination;
+mod patterns;
 mod plan;
 mod progenitor;
 mod realtime;

@@ -133,8 +133,8 @@ pub(super) fn cargo_toml(
             features = ["serde", "v4"] }),
         );
     }
-    if uses.regress {
-        deps.insert("regress".into(), toml::Value::String("0.10".into()));
+    if uses.regex {
+        deps.insert("regex".into(), toml::Value::String("1".into()));
     }
     for (name, spec) in &support.dependencies {
         deps.entry(name.clone()).or_insert_with(|| spec.clone());
