@@ -1371,7 +1371,7 @@ mod tests {
         let url = socket_url(runtime.base_url()).unwrap();
         let connector =
             Connector::new(&url, TokenSource::Runtime(runtime.clone()), options()).unwrap();
-        assert!(Arc::ptr_eq(&connector.tls, &runtime.tls_config()));
+        assert!(connector.tls.is_shared_with(&runtime.tls_config()));
     }
 
     #[test]

@@ -218,8 +218,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }
@@ -319,8 +325,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }
@@ -662,8 +674,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }

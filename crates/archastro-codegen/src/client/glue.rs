@@ -160,7 +160,8 @@ impl FamilyGlue {
                             self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)
                         }
                         async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-                            self.inner().execute(self.client(), request, security(info.operation_id)).await
+                            let operation = info.operation_id;
+                            self.inner().execute(self.client(), request, security(operation), path_template(operation)).await
                         }
                     }
                 };
