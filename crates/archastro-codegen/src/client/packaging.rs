@@ -196,6 +196,9 @@ pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtim
     for f in &config.families {
         out.push_str(&format!("- `api.{}()`: {}\n", f.name, f.description));
     }
+    out.push_str("\nCrate features: `rustls` (default: rustls with the platform's certificate verifier) or `native-tls` (the operating system's TLS library), one TLS configuration for REST and channels alike; `tracing`: a span per request (`archastro.request`) with the method, the path template, the status, the attempt and the retry delay, never a key or a token. Minimum Rust: ");
+    out.push_str(RUST_VERSION);
+    out.push_str(".\n");
     if realtime.has_channels() {
         out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes).\n");
     }
