@@ -279,7 +279,14 @@ fn run() -> Result<()> {
                 format: format.into(),
                 budget,
             };
-            diff_command(&root, &base, &head, &families, output, fail_on.map(Into::into))
+            diff_command(
+                &root,
+                &base,
+                &head,
+                &families,
+                output,
+                fail_on.map(Into::into),
+            )
         }
         Command::Release {
             publish_order: true,
@@ -657,12 +664,17 @@ mod tests {
     #[test]
     fn enumerated_flags_list_their_values_and_refuse_others_as_usage_errors() {
         let parse = |args: &[&str]| Cli::try_parse_from([&["cargo xtask", "diff"], args].concat());
-        let error = parse(&["--format", "yaml"]).err().expect("yaml is no format");
+        let error = parse(&["--format", "yaml"])
+            .err()
+            .expect("yaml is no format");
         assert_eq!(error.exit_code(), 2);
         assert!(error.to_string().contains("markdown"), "{error}");
         assert!(parse(&["--fail-on", "sometimes"]).is_err());
-        let Command::Diff { format, fail_on, .. } =
-            parse(&["--format", "md", "--fail-on", "warning"]).unwrap().command
+        let Command::Diff {
+            format, fail_on, ..
+        } = parse(&["--format", "md", "--fail-on", "warning"])
+            .unwrap()
+            .command
         else {
             panic!("a diff command");
         };

@@ -63,23 +63,28 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         ]))
     })?;
 
-    step("cargo clippy --workspace --all-targets -- -D warnings", || {
-        run(cargo(root).args([
-            "clippy",
-            "--quiet",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
+    step(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        || {
+            run(cargo(root).args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    )?;
 
     step("cargo test --workspace", || {
         run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))
     })?;
 
-    step("the client with native-tls", || crate::checks::native_tls(root))?;
+    step("the client with native-tls", || {
+        crate::checks::native_tls(root)
+    })?;
 
     step(
         &format!(

@@ -44,8 +44,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::channel_connection::{Connector, Ws};
 pub use super::channel_connection::TokenSource;
+use super::channel_connection::{Connector, Ws};
 use super::error::Error;
 use super::runtime::Runtime;
 

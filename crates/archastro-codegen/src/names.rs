@@ -148,16 +148,27 @@ pub fn dropped_from_docs(c: char) -> bool {
 pub const KEYWORDS: &[&str] = &[
     "Self", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
     "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
-    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv",
-    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
-    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
 /// Type names the generated crates use beside the spec's types (the prelude's, the crates'
 /// own and axum's), which a spec name must not shadow where both are in scope.
 pub const GENERATED_TYPE_NAMES: &[&str] = &[
-    "Box", "Client", "Err", "Error", "IntoResponse", "None", "Ok", "Option", "Result", "Self",
-    "Some", "String", "Vec",
+    "Box",
+    "Client",
+    "Err",
+    "Error",
+    "IntoResponse",
+    "None",
+    "Ok",
+    "Option",
+    "Result",
+    "Self",
+    "Some",
+    "String",
+    "Vec",
 ];
 
 /// Whether `name` is a plain Rust identifier (no keyword, not `_`).

@@ -198,6 +198,10 @@ mod tests {
         assert!(!matches("^(a+)+$", &text));
         assert!(!matches("^(a|a)*$", &text));
         assert!(!matches("^(a|aa)+$", &text));
-        assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

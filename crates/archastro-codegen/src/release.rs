@@ -71,7 +71,10 @@ pub fn write_changelog(path: &Path, section: &str) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(Error::io(path, e)),
     };
-    let earlier = text.strip_prefix(CHANGELOG_TITLE).unwrap_or(&text).trim_start();
+    let earlier = text
+        .strip_prefix(CHANGELOG_TITLE)
+        .unwrap_or(&text)
+        .trim_start();
     let mut out = format!("{CHANGELOG_TITLE}\n{}\n", section.trim_end());
     if !earlier.is_empty() {
         out.push('\n');
@@ -307,7 +310,8 @@ mod tests {
 
     #[test]
     fn a_dependency_requirement_follows_the_release() {
-        let dir = std::env::temp_dir().join(format!("archastro-release-dep-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("archastro-release-dep-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let manifest = dir.join("Cargo.toml");
         let text = "[dependencies]\narchastro-server-support = { path = \"a\", version = \"0.1.0\" }\narchastro-server = { path = \"b\", version = \"0.1.0\" } # generated\n";

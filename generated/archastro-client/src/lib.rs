@@ -13,8 +13,6 @@ pub use progenitor_client::{ByteStream, ResponseValue};
 #[rustfmt::skip]
 #[allow(clippy::all)]
 pub mod types;
-/// The runtime every request goes through: credentials, token refresh, retries, error
-/// decoding, the device flow and pagination streams.
 pub mod support;
 ///Public auth: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
 #[rustfmt::skip]

@@ -52,7 +52,10 @@ fn is_colon_regex_new(trees: &[TokenTree]) -> bool {
 /// The arguments `("pattern")` of `Regex::new` with the pattern in its linear form.
 fn linear_argument(args: &Group, family: &str) -> Result<Group> {
     let literal: syn::LitStr = syn::parse2(args.stream()).map_err(|e| {
-        generate_error(family, format!("typify's `Regex::new` without a string: {e}"))
+        generate_error(
+            family,
+            format!("typify's `Regex::new` without a string: {e}"),
+        )
     })?;
     let pattern = literal.value();
     let linear = crate::pattern::linear(&pattern).ok_or_else(|| {

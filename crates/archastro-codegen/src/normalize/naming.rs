@@ -42,7 +42,6 @@ pub fn is_mechanical(id: &str) -> bool {
         })
 }
 
-
 /// Assigns every operation its final `operationId`.
 pub(crate) fn assign_operation_ids(
     ctx: &mut Ctx,

@@ -175,7 +175,9 @@ fn drop_backtracking_pattern(map: &mut Map<String, Value>, at: &str, report: &mu
     if found.as_str().and_then(pattern::linear).is_some() {
         return;
     }
-    let shown = found.as_str().map_or_else(|| found.to_string(), str::to_owned);
+    let shown = found
+        .as_str()
+        .map_or_else(|| found.to_string(), str::to_owned);
     map.remove("pattern");
     report.warn(
         "schema-pattern-dropped",

@@ -120,7 +120,7 @@ impl RuntimeBuilder {
     }
 
     /// The runtime, and the HTTP client the generated family clients share (with the TLS
-    /// stack of the crate's feature, see [`super::tls`]).
+    /// stack of the crate's feature: rustls, or `native-tls`).
     pub fn build(self) -> Result<(Runtime, reqwest::Client), Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
