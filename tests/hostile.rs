@@ -1,6 +1,7 @@
 //! Hostile specs (`fixtures/hostile/`, one small spec per class): each regenerates into crates
 //! that `cargo check` accepts (for a routing class, a server whose router builds), or fails
 //! with an error naming the fixture and the JSON pointer of the place at fault; none panics.
+//! A pattern only a backtracking engine checks in exponential time is checked in linear time.
 //! A symbolic link in the output directory is refused.
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,43 @@ fn serves(name: &str) {
     assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
 }
 
+/// A program deserializing a `Thing` of the `catastrophic-pattern` fixture whose `slug` is a
+/// long run of `a`s and a `!`: a backtracking engine takes exponential time to refuse it
+/// against `^(a+)+$`; a linear one refuses it at once. `twice`'s backreference pattern is not
+/// checked at all.
+const PATTERN_EXAMPLE: &str = r#"fn main() {
+    let slug = format!("{}!", "a".repeat(50_000));
+    let started = std::time::Instant::now();
+    let refused = serde_json::from_value::<archastro_client::types::Thing>(
+        serde_json::json!({"slug": slug, "twice": "ab"}),
+    );
+    assert!(refused.is_err(), "the slug matched");
+    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+    let slug = "a".repeat(50_000);
+    let thing: archastro_client::types::Thing =
+        serde_json::from_value(serde_json::json!({"slug": slug, "twice": "ab"})).unwrap();
+    assert_eq!(String::from(thing.twice), "ab");
+    assert!(started.elapsed().as_secs() < 5, "took {:?}", started.elapsed());
+}
+"#;
+
+/// The fixture `catastrophic-pattern` regenerates with linear-time pattern checks only.
+fn checks_patterns_in_linear_time(name: &str) {
+    let out = tempfile::tempdir().unwrap();
+    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let client = out.path().join("generated/archastro-client");
+    let types = std::fs::read_to_string(client.join("src/types.rs")).unwrap();
+    assert!(!types.contains("regress"), "{name}: a backtracking check is left");
+    std::fs::create_dir_all(client.join("examples")).unwrap();
+    std::fs::write(client.join("examples/patterns.rs"), PATTERN_EXAMPLE).unwrap();
+    let output = platform_cargo()
+        .args(["run", "--quiet", "-p", "archastro-client", "--example", "patterns", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
 /// The fixture `name` fails with one line naming the fixture and `pointer`, and writes nothing.
 fn fails_at(name: &str, pointer: &str) {
     let out = tempfile::tempdir().unwrap();
@@ -83,6 +121,11 @@ fn fails_at(name: &str, pointer: &str) {
 #[test]
 fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
+}
+
+#[test]
+fn catastrophic_pattern() {
+    checks_patterns_in_linear_time("catastrophic-pattern");
 }
 
 #[test]

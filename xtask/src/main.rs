@@ -3,7 +3,9 @@
 
 mod alloc_policy;
 mod bench;
+mod checks;
 mod peers;
+mod workflows;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,11 +96,15 @@ enum Command {
         #[arg(long, value_enum, value_name = "LEVEL")]
         fail_on: Option<FailOn>,
     },
-    /// Bump the generated crates by the API diff's semver verdict and package them.
+    /// Bump the generated crates by the API diff's semver verdict, put the CHANGELOG section at
+    /// the top of CHANGELOG.md, and package them.
     Release {
-        /// Compute and package, but change no file.
+        /// Print the bump, the CHANGELOG section and the publish order; write and build nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Print the crates `cargo publish` uploads, one a line, in order, and do nothing else.
+        #[arg(long, conflicts_with_all = ["dry_run", "base"])]
+        publish_order: bool,
         /// The spec of the last release: a git revision or a file (default: the newest
         /// `archastro-client-v*` tag, else HEAD).
         #[arg(long, value_name = "REV_OR_FILE")]
@@ -273,9 +279,23 @@ fn run() -> Result<()> {
                 format: format.into(),
                 budget,
             };
-            diff_command(&root, &base, &head, &families, output, fail_on.map(Into::into))
+            diff_command(
+                &root,
+                &base,
+                &head,
+                &families,
+                output,
+                fail_on.map(Into::into),
+            )
         }
-        Command::Release { dry_run, base } => release_command(&root, dry_run, base),
+        Command::Release {
+            publish_order: true,
+            ..
+        } => {
+            println!("{}", release::PUBLISH_ORDER.join("\n"));
+            Ok(())
+        }
+        Command::Release { dry_run, base, .. } => release_command(&root, dry_run, base),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Test => peers::run_all_checks(&root),
         Command::Unmapped { spec, families } => {
@@ -454,6 +474,7 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
         }
         (Some(next), false) => {
             release::write_version(&release_file, next)?;
+            release::write_changelog(&root.join("CHANGELOG.md"), &plan.changelog)?;
             release::write_dependency_version(
                 &root.join("crates/archastro-emulator/Cargo.toml"),
                 "archastro-server",
@@ -476,7 +497,8 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
     package_crates(root, &plan.publish_order)?;
     if let Some(next) = &plan.next {
         println!(
-            "next: commit, tag archastro-client-v{next}, then cargo publish -p {}",
+            "next: commit (CHANGELOG.md included) and push the tag archastro-client-v{next}: \
+             the release workflow publishes -p {}",
             plan.publish_order.join(", then -p ")
         );
     }
@@ -575,8 +597,24 @@ const CARGO_RUN_PACKAGE_VARS: [&str; 6] = [
 /// fingerprints, so a nested `cargo build` that inherited them would rebuild those crates and
 /// everything above them, and the next `cargo build` from a shell would rebuild them again.
 pub(crate) fn cargo_command() -> std::process::Command {
-    let mut cmd =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    without_package_vars(std::process::Command::new(
+        std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+    ))
+}
+
+/// [`cargo_command`] of the toolchain `toolchain` (rustup's `cargo +toolchain`), without the
+/// variables that name this toolchain's cargo and rustc.
+pub(crate) fn toolchain_cargo_command(toolchain: &str) -> std::process::Command {
+    let mut cmd = without_package_vars(std::process::Command::new("cargo"));
+    for inherited in ["CARGO", "RUSTC", "RUSTDOC", "RUSTUP_TOOLCHAIN"] {
+        cmd.env_remove(inherited);
+    }
+    cmd.arg(format!("+{toolchain}"));
+    cmd
+}
+
+/// `cmd` without the package variables of `cargo run` (see [`cargo_command`]).
+fn without_package_vars(mut cmd: std::process::Command) -> std::process::Command {
     for (name, _) in std::env::vars_os() {
         let Some(name) = name.to_str() else { continue };
         if CARGO_RUN_PACKAGE_VARS
@@ -626,12 +664,17 @@ mod tests {
     #[test]
     fn enumerated_flags_list_their_values_and_refuse_others_as_usage_errors() {
         let parse = |args: &[&str]| Cli::try_parse_from([&["cargo xtask", "diff"], args].concat());
-        let error = parse(&["--format", "yaml"]).err().expect("yaml is no format");
+        let error = parse(&["--format", "yaml"])
+            .err()
+            .expect("yaml is no format");
         assert_eq!(error.exit_code(), 2);
         assert!(error.to_string().contains("markdown"), "{error}");
         assert!(parse(&["--fail-on", "sometimes"]).is_err());
-        let Command::Diff { format, fail_on, .. } =
-            parse(&["--format", "md", "--fail-on", "warning"]).unwrap().command
+        let Command::Diff {
+            format, fail_on, ..
+        } = parse(&["--format", "md", "--fail-on", "warning"])
+            .unwrap()
+            .command
         else {
             panic!("a diff command");
         };

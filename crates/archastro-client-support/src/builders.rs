@@ -214,7 +214,10 @@ mod tests {
         let client = family::Client;
         let list = || family::builder::ListPets::new(&client);
         assert_eq!(list().send().unwrap_err(), "owner was not initialized");
-        assert_eq!(list().owner("ann").send().unwrap(), ("ann".to_owned(), None));
+        assert_eq!(
+            list().owner("ann").send().unwrap(),
+            ("ann".to_owned(), None)
+        );
         assert_eq!(
             list().owner("ann").limit(5u8).send().unwrap(),
             ("ann".to_owned(), Some(5))
@@ -250,7 +253,9 @@ mod tests {
         assert_eq!(Pet::try_from(pet).unwrap().legs, 3);
         let error = Pet::try_from(builder::Pet::default().name("Rex").legs(u64::MAX)).unwrap_err();
         assert!(
-            error.0.starts_with("error converting supplied value for legs: "),
+            error
+                .0
+                .starts_with("error converting supplied value for legs: "),
             "{}",
             error.0
         );

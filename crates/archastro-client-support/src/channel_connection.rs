@@ -2,8 +2,6 @@
 //! version and the access token, the client's TLS configuration, and the renewal of a token
 //! the server refuses.
 
-use std::sync::Arc;
-
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -11,6 +9,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use super::channels::{PROTOCOL_VERSION, SocketOptions};
 use super::error::Error;
 use super::runtime::Runtime;
+use super::tls::TlsConfig;
 
 /// One open WebSocket.
 pub(super) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
@@ -56,7 +55,7 @@ pub(super) struct Connector {
     tokens: TokenSource,
     pub(super) options: SocketOptions,
     /// The client's TLS configuration (see [`super::tls`]).
-    pub(super) tls: Arc<rustls::ClientConfig>,
+    pub(super) tls: TlsConfig,
     /// The token generation this connector's own renewal produced, until a connection
     /// succeeds: a 401 to that same token is not worth another refresh.
     renewed: Option<u64>,
@@ -77,7 +76,7 @@ impl Connector {
         }
         let tls = match &tokens {
             TokenSource::Runtime(runtime) => runtime.tls_config(),
-            TokenSource::Fixed(_) => super::tls::client_config()?,
+            TokenSource::Fixed(_) => TlsConfig::new()?,
         };
         Ok(Connector {
             url,
@@ -126,7 +125,7 @@ impl Connector {
             request,
             None,
             false,
-            Some(tokio_tungstenite::Connector::Rustls(self.tls.clone())),
+            Some(self.tls.websocket()),
         );
         match tokio::time::timeout(self.options.connect_timeout, connecting).await {
             Err(_) => Err(Error::WebSocket(format!(

@@ -44,8 +44,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::channel_connection::{Connector, Ws};
 pub use super::channel_connection::TokenSource;
+use super::channel_connection::{Connector, Ws};
 use super::error::Error;
 use super::runtime::Runtime;
 
@@ -1371,7 +1371,7 @@ mod tests {
         let url = socket_url(runtime.base_url()).unwrap();
         let connector =
             Connector::new(&url, TokenSource::Runtime(runtime.clone()), options()).unwrap();
-        assert!(Arc::ptr_eq(&connector.tls, &runtime.tls_config()));
+        assert!(connector.tls.is_shared_with(&runtime.tls_config()));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use reqwest::{Request, Response, StatusCode};
 use super::credentials::{Credentials, Scheme, Secret, TokenStore, Tokens};
 use super::error::Error;
 use super::retry::{RetryPolicy, is_idempotent, is_retryable_status, retry_after};
+use super::tls::TlsConfig;
+use super::trace::RequestSpan;
 
 /// Configures a [`Runtime`]; the generated `Builder` wraps it.
 #[derive(Debug, Clone)]
@@ -114,7 +116,8 @@ impl RuntimeBuilder {
         self
     }
 
-    /// The runtime, and the HTTP client (rustls) the generated family clients share.
+    /// The runtime, and the HTTP client the generated family clients share (with the TLS
+    /// stack of the crate's feature: rustls, or `native-tls`).
     pub fn build(self) -> Result<(Runtime, reqwest::Client), Error> {
         let url = reqwest::Url::parse(&self.base_url)
             .map_err(|e| Error::Config(format!("base URL `{}`: {e}", self.base_url)))?;
@@ -129,9 +132,9 @@ impl RuntimeBuilder {
                 "the base URL must not carry credentials or a query".into(),
             ));
         }
-        let tls = super::tls::client_config()?;
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(rustls::ClientConfig::clone(&tls))
+        let tls = TlsConfig::new()?;
+        let http = tls
+            .http(reqwest::Client::builder())
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("archastro-rust/", env!("CARGO_PKG_VERSION")))
@@ -177,7 +180,7 @@ struct Inner {
     retry: RetryPolicy,
     token_store: TokenStoreSlot,
     /// The TLS configuration of `http`, which the channels' WebSocket uses too.
-    tls: Arc<rustls::ClientConfig>,
+    tls: TlsConfig,
     http: reqwest::Client,
 }
 
@@ -213,7 +216,7 @@ impl Runtime {
     }
 
     /// The TLS configuration REST and channels share (see [`super::tls`]).
-    pub(crate) fn tls_config(&self) -> Arc<rustls::ClientConfig> {
+    pub(crate) fn tls_config(&self) -> TlsConfig {
         self.0.tls.clone()
     }
 
@@ -283,23 +286,42 @@ impl Runtime {
         }
     }
 
-    /// Sends `request` with credentials, one shared refresh on 401, and retries.
+    /// Sends `request` with credentials, one shared refresh on 401, and retries; `route` is
+    /// the operation's path template, for the request's span (the `tracing` feature).
     pub async fn execute(
         &self,
         client: &reqwest::Client,
         request: Request,
         alternatives: &[&[Scheme]],
+        route: &str,
+    ) -> reqwest::Result<Response> {
+        let span = RequestSpan::new(request.method(), route);
+        span.enter(self.attempts(client, request, alternatives, &span))
+            .await
+    }
+
+    /// The request loop of [`Runtime::execute`].
+    async fn attempts(
+        &self,
+        client: &reqwest::Client,
+        request: Request,
+        alternatives: &[&[Scheme]],
+        span: &RequestSpan,
     ) -> reqwest::Result<Response> {
         let idempotent = is_idempotent(request.method());
         let mut refreshed = false;
         let mut attempt = 0u32;
+        // Attempts sent, the retry after a refresh included.
+        let mut sent = 0u32;
         loop {
+            span.attempt(sent);
+            sent = sent.saturating_add(1);
             // A streaming body cannot be sent twice: then there is exactly one attempt.
             let Some(mut this) = request.try_clone() else {
                 let mut only = request;
                 self.authorize(&mut only, alternatives);
                 super::sse::apply(&mut only);
-                return match client.execute(only).await {
+                let result = match client.execute(only).await {
                     Ok(response)
                         if response.status().is_client_error()
                             || response.status().is_server_error() =>
@@ -308,6 +330,8 @@ impl Runtime {
                     }
                     other => other,
                 };
+                span.status(&result);
+                return result;
             };
             let generation = self.0.generation.load(Ordering::SeqCst);
             self.authorize(&mut this, alternatives);
@@ -322,6 +346,7 @@ impl Runtime {
                 }
                 other => other,
             };
+            span.status(&result);
             let retry_delay = match &result {
                 Ok(response)
                     if response.status() == StatusCode::UNAUTHORIZED
@@ -353,6 +378,7 @@ impl Runtime {
             match retry_delay {
                 Some(wait) => {
                     attempt += 1;
+                    span.retry(sent, wait);
                     tokio::time::sleep(wait).await;
                 }
                 None => return result,
@@ -484,27 +510,26 @@ async fn buffer_error_body(response: Response) -> reqwest::Result<Response> {
     let is_envelope = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .is_some_and(|v| v.get("error").is_some());
-    if !is_envelope {
-        if let Error::Api {
+    if !is_envelope
+        && let Error::Api {
             code,
             message,
             details,
             ..
         } = Error::from_body(status, &body)
-        {
-            let details = if details.is_null() {
-                serde_json::json!({})
-            } else {
-                details
-            };
-            let envelope = serde_json::json!({ "error": { "code": code, "message": message, "details": details } });
-            body = bytes::Bytes::from(envelope.to_string());
-            headers.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            headers.remove(reqwest::header::CONTENT_LENGTH);
-        }
+    {
+        let details = if details.is_null() {
+            serde_json::json!({})
+        } else {
+            details
+        };
+        let envelope = serde_json::json!({ "error": { "code": code, "message": message, "details": details } });
+        body = bytes::Bytes::from(envelope.to_string());
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        headers.remove(reqwest::header::CONTENT_LENGTH);
     }
     let mut rebuilt = http::Response::new(reqwest::Body::from(body.clone()));
     *rebuilt.status_mut() = status;

@@ -60,7 +60,7 @@ struct StreamRequest {
     last_event_id: Option<String>,
 }
 
-/// Runs `send` (one generated `send()`) as a stream request: [`apply`] then sets
+/// Runs `send` (one generated `send()`) as a stream request: `apply` then sets
 /// `Accept: text/event-stream`, the `Last-Event-ID` and the stream timeout on what it sends.
 pub async fn scoped<F: Future>(last_event_id: Option<String>, send: F) -> F::Output {
     STREAM_REQUEST

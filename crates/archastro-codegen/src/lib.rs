@@ -17,6 +17,7 @@ pub mod names;
 pub mod normalize;
 mod options;
 pub mod output;
+pub mod pattern;
 pub mod pointer;
 pub mod regen;
 pub mod release;

@@ -2,7 +2,8 @@
 //! `cargo xtask release` bumps it by the API diff's verdict (Cargo's semver rules: below 1.0 a
 //! breaking change bumps the minor number and anything else the patch number).
 //! [`plan`] works out a release without writing anything: the version bump, the CHANGELOG
-//! section and the order `cargo publish` uploads the crates in.
+//! section and the order `cargo publish` uploads the crates in; [`write_changelog`] puts the
+//! section at the top of `CHANGELOG.md`, where the release workflow takes it from.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -57,6 +58,29 @@ pub fn write_version(path: &Path, version: &str) -> Result<()> {
         out.push(format!("version = \"{version}\""));
     }
     std::fs::write(path, out.join("\n") + "\n").map_err(|e| Error::io(path, e))
+}
+
+/// The heading `CHANGELOG.md` starts with.
+const CHANGELOG_TITLE: &str = "# Changelog\n";
+
+/// Puts `section` (a [`ReleasePlan::changelog`]) at the top of the changelog at `path`, under
+/// its title, newest first; a missing file is started.
+pub fn write_changelog(path: &Path, section: &str) -> Result<()> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let earlier = text
+        .strip_prefix(CHANGELOG_TITLE)
+        .unwrap_or(&text)
+        .trim_start();
+    let mut out = format!("{CHANGELOG_TITLE}\n{}\n", section.trim_end());
+    if !earlier.is_empty() {
+        out.push('\n');
+        out.push_str(earlier);
+    }
+    std::fs::write(path, out).map_err(|e| Error::io(path, e))
 }
 
 /// Rewrites the version requirement of `dependency` in the manifest at `path` (its
@@ -260,6 +284,21 @@ mod tests {
     }
 
     #[test]
+    fn the_newest_changelog_section_goes_first() {
+        let dir = std::env::temp_dir().join(format!("archastro-changelog-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("CHANGELOG.md");
+        write_changelog(&path, "## archastro-client 0.2.0\n\n- one\n").unwrap();
+        write_changelog(&path, "## archastro-client 0.3.0\n\n- two\n\n").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(
+            text,
+            "# Changelog\n\n## archastro-client 0.3.0\n\n- two\n\n## archastro-client 0.2.0\n\n- one\n"
+        );
+    }
+
+    #[test]
     fn plan_without_changes_keeps_the_version() {
         let mut report = report_with_one_removal();
         report.changes.clear();
@@ -271,7 +310,8 @@ mod tests {
 
     #[test]
     fn a_dependency_requirement_follows_the_release() {
-        let dir = std::env::temp_dir().join(format!("archastro-release-dep-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("archastro-release-dep-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let manifest = dir.join("Cargo.toml");
         let text = "[dependencies]\narchastro-server-support = { path = \"a\", version = \"0.1.0\" }\narchastro-server = { path = \"b\", version = \"0.1.0\" } # generated\n";

@@ -66,23 +66,28 @@ impl Unmapped {
                     Method::from_key(key).map(|m| (m, summary.to_owned()))
                 })
                 .collect();
-            let resource = out.resources.entry(name.clone()).or_insert_with(|| Resource {
-                pattern: if name.is_empty() {
-                    path.clone()
-                } else {
-                    format!("{prefix}/{name}/**")
-                },
-                suggested_family: served.get(name.as_str()).and_then(|families| {
-                    let mut by_count: Vec<_> = families.iter().collect();
-                    by_count.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
-                    match by_count.as_slice() {
-                        [(i, _)] => Some(config.families[**i].name.clone()),
-                        [(i, a), (_, b), ..] if a > b => Some(config.families[**i].name.clone()),
-                        _ => None,
-                    }
-                }),
-                paths: Vec::new(),
-            });
+            let resource = out
+                .resources
+                .entry(name.clone())
+                .or_insert_with(|| Resource {
+                    pattern: if name.is_empty() {
+                        path.clone()
+                    } else {
+                        format!("{prefix}/{name}/**")
+                    },
+                    suggested_family: served.get(name.as_str()).and_then(|families| {
+                        let mut by_count: Vec<_> = families.iter().collect();
+                        by_count.sort_by_key(|(_, n)| std::cmp::Reverse(**n));
+                        match by_count.as_slice() {
+                            [(i, _)] => Some(config.families[**i].name.clone()),
+                            [(i, a), (_, b), ..] if a > b => {
+                                Some(config.families[**i].name.clone())
+                            }
+                            _ => None,
+                        }
+                    }),
+                    paths: Vec::new(),
+                });
             resource.paths.push((path.clone(), operations));
         }
         out
@@ -100,7 +105,11 @@ impl Unmapped {
     pub fn markdown(&self, spec: &str, config: &FamiliesConfig) -> String {
         let mut out = String::new();
         if self.is_empty() {
-            let _ = writeln!(out, "Every path of `{spec}` is mapped by `{}`.", config.origin);
+            let _ = writeln!(
+                out,
+                "Every path of `{spec}` is mapped by `{}`.",
+                config.origin
+            );
             return out;
         }
         let _ = writeln!(
@@ -138,7 +147,10 @@ impl Unmapped {
         for (family, patterns) in by_family {
             let _ = match family {
                 Some(family) => writeln!(out, "# [[family]] name = \"{family}\", in `paths`:"),
-                None => writeln!(out, "# no family serves these yet: a family's `paths`, or an [[exclude]]:"),
+                None => writeln!(
+                    out,
+                    "# no family serves these yet: a family's `paths`, or an [[exclude]]:"
+                ),
             };
             for p in patterns {
                 let _ = writeln!(out, "    \"{p}\",");
@@ -196,9 +208,20 @@ paths = ["/api/v1/apps/**"]
         assert_eq!(t.paths[1].1.len(), 2);
         assert_eq!(unmapped.resources["sandboxes"].suggested_family, None);
         let md = unmapped.markdown("openapi.json", &config());
-        assert!(md.contains("### `trajectories`: 2 path(s), proposed family: `runtime`"), "{md}");
-        assert!(md.contains("- `DELETE /api/v1/trajectories/{trajectory}`"), "{md}");
-        assert!(md.contains("# [[family]] name = \"runtime\", in `paths`:\n    \"/api/v1/trajectories/**\","), "{md}");
+        assert!(
+            md.contains("### `trajectories`: 2 path(s), proposed family: `runtime`"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- `DELETE /api/v1/trajectories/{trajectory}`"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "# [[family]] name = \"runtime\", in `paths`:\n    \"/api/v1/trajectories/**\","
+            ),
+            "{md}"
+        );
         assert!(md.contains("    \"/api/v1/sandboxes/**\","), "{md}");
     }
 

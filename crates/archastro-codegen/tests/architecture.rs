@@ -55,9 +55,7 @@ fn modules() -> BTreeSet<String> {
         .lines()
         .filter_map(|l| {
             let l = l.trim_start_matches("pub ").trim();
-            l.strip_prefix("mod ")?
-                .strip_suffix(';')
-                .map(str::to_owned)
+            l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_owned)
         })
         .collect()
 }

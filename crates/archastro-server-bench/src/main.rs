@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use archastro_server::runtime::{GetUserRequest, GetUserResponse, RuntimeApi};
-use archastro_server::{ApiError, AuthError, Principal, RequestContext, ServerConfig, auth, developer, types};
+use archastro_server::{
+    ApiError, AuthError, Principal, RequestContext, ServerConfig, auth, developer, types,
+};
 use axum::extract::Path;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -31,7 +33,11 @@ struct Bearer;
 impl archastro_server::Authenticator for Bearer {
     async fn bearer_auth(&self, token: &str) -> Result<Principal, AuthError> {
         if token == TOKEN {
-            Ok(Principal { subject: "usr_1".into(), scheme: "bearerAuth".into(), claims: Value::Null })
+            Ok(Principal {
+                subject: "usr_1".into(),
+                scheme: "bearerAuth".into(),
+                claims: Value::Null,
+            })
         } else {
             Err(AuthError::Invalid("unknown token".into()))
         }
@@ -47,8 +53,13 @@ impl archastro_server::Authenticator for Bearer {
 struct Users;
 
 impl RuntimeApi for Users {
-    async fn get_user(&self, _: &RequestContext, request: GetUserRequest) -> Result<GetUserResponse, ApiError> {
-        let user: types::User = serde_json::from_value(user(&request.path.user_id)).map_err(|e| ApiError::internal(e.to_string()))?;
+    async fn get_user(
+        &self,
+        _: &RequestContext,
+        request: GetUserRequest,
+    ) -> Result<GetUserResponse, ApiError> {
+        let user: types::User = serde_json::from_value(user(&request.path.user_id))
+            .map_err(|e| ApiError::internal(e.to_string()))?;
         Ok(GetUserResponse::Ok(user))
     }
 }
@@ -76,7 +87,9 @@ async fn hand_written(headers: HeaderMap, Path(user_id): Path<String>) -> Respon
 }
 
 async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("loopback");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await.expect("server") });
     url
@@ -90,9 +103,17 @@ async fn load(url: &str, connections: usize, duration: Duration) -> f64 {
     for _ in 0..connections {
         let (url, done) = (url.to_owned(), done.clone());
         tasks.push(tokio::spawn(async move {
-            let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("client");
+            let client = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .expect("client");
             while Instant::now() < deadline {
-                let response = client.get(&url).bearer_auth(TOKEN).send().await.expect("request");
+                let response = client
+                    .get(&url)
+                    .bearer_auth(TOKEN)
+                    .send()
+                    .await
+                    .expect("request");
                 assert!(response.status().is_success(), "{}", response.status());
                 let _ = response.bytes().await.expect("body");
                 done.fetch_add(1, Ordering::Relaxed);
@@ -110,8 +131,15 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(2.0);
     let connections: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(16);
-    let generated = archastro_server::router(Arc::new(Bearer), ServerConfig::default(), Arc::new(NoAuth), Arc::new(Users), Arc::new(NoDeveloper));
-    let by_hand = axum::Router::new().route("/api/v2/users/{user_id}", axum::routing::get(hand_written));
+    let generated = archastro_server::router(
+        Arc::new(Bearer),
+        ServerConfig::default(),
+        Arc::new(NoAuth),
+        Arc::new(Users),
+        Arc::new(NoDeveloper),
+    );
+    let by_hand =
+        axum::Router::new().route("/api/v2/users/{user_id}", axum::routing::get(hand_written));
     let generated_url = format!("{}/api/v2/users/usr_42", serve(generated).await);
     let by_hand_url = format!("{}/api/v2/users/usr_42", serve(by_hand).await);
     // Warm up both, then alternate rounds.

@@ -13,8 +13,6 @@ pub use progenitor_client::{ByteStream, ResponseValue};
 #[rustfmt::skip]
 #[allow(clippy::all)]
 pub mod types;
-/// The runtime every request goes through: credentials, token refresh, retries, error
-/// decoding, the device flow and pagination streams.
 pub mod support;
 ///Public auth: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
 #[rustfmt::skip]
@@ -218,8 +216,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }
@@ -319,8 +323,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }
@@ -662,8 +672,14 @@ const _: () = {
             request: reqwest::Request,
             info: &OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
+            let operation = info.operation_id;
             self.inner()
-                .execute(self.client(), request, security(info.operation_id))
+                .execute(
+                    self.client(),
+                    request,
+                    security(operation),
+                    path_template(operation),
+                )
                 .await
         }
     }

@@ -1207,8 +1207,8 @@ impl ::std::str::FromStr for CreateAgentRequestLookupKey {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9_-]{0,63}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        { ::regex::Regex::new("^[a-z0-9][a-z0-9_-]{0,63}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[a-z0-9][a-z0-9_-]{0,63}$\"".into());
         }
@@ -1384,8 +1384,8 @@ impl ::std::str::FromStr for CreateAppRequestSlug {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9-]{1,62}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        { ::regex::Regex::new("^[a-z0-9][a-z0-9-]{1,62}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[a-z0-9][a-z0-9-]{1,62}$\"".into());
         }
@@ -1600,8 +1600,8 @@ impl ::std::str::FromStr for CreateCustomObjectRequestLookupKey {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z][a-z0-9_]{0,62}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        { ::regex::Regex::new("^[a-z][a-z0-9_]{0,62}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[a-z][a-z0-9_]{0,62}$\"".into());
         }
@@ -1838,8 +1838,8 @@ impl ::std::str::FromStr for CreateOrgRequestSlug {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[a-z0-9][a-z0-9-]{0,62}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        { ::regex::Regex::new("^[a-z0-9][a-z0-9-]{0,62}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[a-z0-9][a-z0-9-]{0,62}$\"".into());
         }
@@ -6951,8 +6951,8 @@ impl ::std::str::FromStr for VerifyCodeRequestCode {
     fn from_str(
         value: &str,
     ) -> ::std::result::Result<Self, self::error::ConversionError> {
-        static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-        { ::regress::Regex::new("^[0-9]{6}$").unwrap() });
+        static PATTERN: ::std::sync::LazyLock<::regex::Regex> = ::std::sync::LazyLock::new(||
+        { ::regex::Regex::new("^[0-9]{6}$").unwrap() });
         if PATTERN.find(value).is_none() {
             return Err("doesn't match pattern \"^[0-9]{6}$\"".into());
         }

@@ -9343,20 +9343,20 @@ async fn handle_list_apps<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppsHeaders::default();
     let _ = body;
@@ -9532,20 +9532,20 @@ async fn handle_list_app_agents<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppAgentsHeaders::default();
     let _ = body;
@@ -9797,20 +9797,20 @@ async fn handle_list_app_configs<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppConfigsHeaders::default();
     let _ = body;
@@ -9988,20 +9988,20 @@ async fn handle_list_context_credentials<T: DeveloperApi, A: crate::Authenticato
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListContextCredentialsHeaders::default();
     let _ = body;
@@ -10142,20 +10142,20 @@ async fn handle_list_context_integrations<T: DeveloperApi, A: crate::Authenticat
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListContextIntegrationsHeaders::default();
     let _ = body;
@@ -10296,20 +10296,20 @@ async fn handle_list_context_sources<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListContextSourcesHeaders::default();
     let _ = body;
@@ -10450,20 +10450,20 @@ async fn handle_list_app_custom_objects<T: DeveloperApi, A: crate::Authenticator
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppCustomObjectsHeaders::default();
     let _ = body;
@@ -10641,20 +10641,20 @@ async fn handle_list_app_domains<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppDomainsHeaders::default();
     let _ = body;
@@ -10832,20 +10832,20 @@ async fn handle_list_app_files<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppFilesHeaders::default();
     let _ = body;
@@ -11023,26 +11023,26 @@ async fn handle_list_app_installations<T: DeveloperApi, A: crate::Authenticator>
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.state.as_ref() {
-        if !["pending", "active", "paused", "error"].contains(&v.as_str()) {
-            return ApiError::bad_request("`state` must be one of pending, active, paused, error")
-                .into_response();
-        }
+    if let Some(v) = query.state.as_ref()
+        && !["pending", "active", "paused", "error"].contains(&v.as_str())
+    {
+        return ApiError::bad_request("`state` must be one of pending, active, paused, error")
+            .into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppInstallationsHeaders::default();
     let _ = body;
@@ -11248,26 +11248,25 @@ async fn handle_list_app_keys<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.type_.as_ref() {
-        if !["publishable", "secret"].contains(&v.as_str()) {
-            return ApiError::bad_request("`type` must be one of publishable, secret")
-                .into_response();
-        }
+    if let Some(v) = query.type_.as_ref()
+        && !["publishable", "secret"].contains(&v.as_str())
+    {
+        return ApiError::bad_request("`type` must be one of publishable, secret").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppKeysHeaders::default();
     let _ = body;
@@ -11445,20 +11444,20 @@ async fn handle_list_app_members<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppMembersHeaders::default();
     let _ = body;
@@ -11636,20 +11635,20 @@ async fn handle_list_app_oauth_clients<T: DeveloperApi, A: crate::Authenticator>
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppOauthClientsHeaders::default();
     let _ = body;
@@ -11827,20 +11826,20 @@ async fn handle_list_app_oauth_providers<T: DeveloperApi, A: crate::Authenticato
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppOauthProvidersHeaders::default();
     let _ = body;
@@ -12018,20 +12017,20 @@ async fn handle_list_app_orgs<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppOrgsHeaders::default();
     let _ = body;
@@ -12209,20 +12208,20 @@ async fn handle_list_app_personas<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppPersonasHeaders::default();
     let _ = body;
@@ -12400,26 +12399,26 @@ async fn handle_list_app_routines<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.status.as_ref() {
-        if !["draft", "active", "paused"].contains(&v.as_str()) {
-            return ApiError::bad_request("`status` must be one of draft, active, paused")
-                .into_response();
-        }
+    if let Some(v) = query.status.as_ref()
+        && !["draft", "active", "paused"].contains(&v.as_str())
+    {
+        return ApiError::bad_request("`status` must be one of draft, active, paused")
+            .into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppRoutinesHeaders::default();
     let _ = body;
@@ -12628,20 +12627,20 @@ async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppSandboxsHeaders::default();
     let _ = body;
@@ -12819,20 +12818,20 @@ async fn handle_list_app_teams<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppTeamsHeaders::default();
     let _ = body;
@@ -13010,20 +13009,20 @@ async fn handle_list_app_team_members<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppTeamMembersHeaders::default();
     let _ = body;
@@ -13130,26 +13129,26 @@ async fn handle_list_app_users<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.status.as_ref() {
-        if !["active", "pending", "disabled"].contains(&v.as_str()) {
-            return ApiError::bad_request("`status` must be one of active, pending, disabled")
-                .into_response();
-        }
+    if let Some(v) = query.status.as_ref()
+        && !["active", "pending", "disabled"].contains(&v.as_str())
+    {
+        return ApiError::bad_request("`status` must be one of active, pending, disabled")
+            .into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppUsersHeaders::default();
     let _ = body;
@@ -13327,20 +13326,20 @@ async fn handle_list_app_webhooks<T: DeveloperApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAppWebhooksHeaders::default();
     let _ = body;

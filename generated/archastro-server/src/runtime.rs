@@ -3171,20 +3171,20 @@ async fn handle_list_agents<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListAgentsHeaders::default();
     let _ = body;
@@ -3463,20 +3463,20 @@ async fn handle_list_teams<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListTeamsHeaders::default();
     let _ = body;
@@ -3690,26 +3690,25 @@ async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.role.as_ref() {
-        if !["owner", "admin", "member"].contains(&v.as_str()) {
-            return ApiError::bad_request("`role` must be one of owner, admin, member")
-                .into_response();
-        }
+    if let Some(v) = query.role.as_ref()
+        && !["owner", "admin", "member"].contains(&v.as_str())
+    {
+        return ApiError::bad_request("`role` must be one of owner, admin, member").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListTeamMembersHeaders::default();
     let _ = body;
@@ -3745,20 +3744,20 @@ async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListTeamObjectsHeaders::default();
     let _ = body;
@@ -3794,28 +3793,28 @@ async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.status.as_ref() {
-        if !["todo", "in_progress", "blocked", "done", "canceled"].contains(&v.as_str()) {
-            return ApiError::bad_request(
-                "`status` must be one of todo, in_progress, blocked, done, canceled",
-            )
-            .into_response();
-        }
+    if let Some(v) = query.status.as_ref()
+        && !["todo", "in_progress", "blocked", "done", "canceled"].contains(&v.as_str())
+    {
+        return ApiError::bad_request(
+            "`status` must be one of todo, in_progress, blocked, done, canceled",
+        )
+        .into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListTeamTasksHeaders::default();
     let _ = body;
@@ -3851,15 +3850,15 @@ async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
     let headers = ListTeamThreadsHeaders::default();
     let _ = body;
@@ -4037,15 +4036,15 @@ async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
     let headers = ListTeamThreadMessagesHeaders::default();
     let _ = body;
@@ -4221,20 +4220,20 @@ async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
-    if let Some(v) = query.offset.as_ref() {
-        if *v < 0i64 {
-            return ApiError::bad_request("`offset` must be at least 0").into_response();
-        }
+    if let Some(v) = query.offset.as_ref()
+        && *v < 0i64
+    {
+        return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
     let headers = ListUserIntegrationsHeaders::default();
     let _ = body;
@@ -4307,15 +4306,15 @@ async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
     let headers = ListUserThreadsHeaders::default();
     let _ = body;
@@ -4493,15 +4492,15 @@ async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
-    if let Some(v) = query.limit.as_ref() {
-        if *v < 1i64 {
-            return ApiError::bad_request("`limit` must be at least 1").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v < 1i64
+    {
+        return ApiError::bad_request("`limit` must be at least 1").into_response();
     }
-    if let Some(v) = query.limit.as_ref() {
-        if *v > 100i64 {
-            return ApiError::bad_request("`limit` must be at most 100").into_response();
-        }
+    if let Some(v) = query.limit.as_ref()
+        && *v > 100i64
+    {
+        return ApiError::bad_request("`limit` must be at most 100").into_response();
     }
     let headers = ListUserThreadMessagesHeaders::default();
     let _ = body;

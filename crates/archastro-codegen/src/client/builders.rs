@@ -145,9 +145,8 @@ pub(super) fn type_text(tokens: &TokenStream) -> String {
 }
 
 fn push_type_text(tokens: TokenStream, out: &mut String) {
-    let word_before = |out: &String| {
-        out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"')
-    };
+    let word_before =
+        |out: &String| out.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"');
     for tree in tokens {
         match tree {
             TokenTree::Ident(ident) => {
@@ -405,7 +404,9 @@ mod tests {
             let Some((name, body)) = braced_item(item, "struct") else {
                 continue;
             };
-            let theirs = expected.remove(&name.to_string()).expect("typify wrote its builder");
+            let theirs = expected
+                .remove(&name.to_string())
+                .expect("typify wrote its builder");
             let ours = fields(body.stream(), &local).unwrap();
             // typify's builder struct: one `Result<type, String>` per field, in this order.
             let their_struct = theirs.split(" impl ").next().unwrap().trim_end();
@@ -413,8 +414,14 @@ mod tests {
                 quote! { #name: ::std::result::Result<#ty, ::std::string::String>, }
             });
             let declared = quote! { { #(#declared)* } }.to_string();
-            assert!(their_struct.ends_with(&declared), "`{name}`: {their_struct}\nours: {declared}");
-            for Field { name: field, start, .. } in &ours {
+            assert!(
+                their_struct.ends_with(&declared),
+                "`{name}`: {their_struct}\nours: {declared}"
+            );
+            for Field {
+                name: field, start, ..
+            } in &ours
+            {
                 let start = match start {
                     Start::Missing => {
                         let message = format!("no value supplied for {field}");
@@ -424,15 +431,29 @@ mod tests {
                     Start::Custom(path) => quote! { #field: Ok(super::#path()), },
                 };
                 let start = start.to_string();
-                assert!(theirs.contains(&start), "`{name}.{field}` starts as {start}: {theirs}");
+                assert!(
+                    theirs.contains(&start),
+                    "`{name}.{field}` starts as {start}: {theirs}"
+                );
             }
             compared.push(name.to_string());
         }
-        assert!(expected.is_empty(), "builders without a struct: {expected:?}");
+        assert!(
+            expected.is_empty(),
+            "builders without a struct: {expected:?}"
+        );
         // The fixture's structs (`Toy` is a map), and the inline one typify named.
         assert_eq!(
             compared,
-            ["Empty", "Option", "Owner", "Pet", "PetCollar", "Result", "Settings"]
+            [
+                "Empty",
+                "Option",
+                "Owner",
+                "Pet",
+                "PetCollar",
+                "Result",
+                "Settings"
+            ]
         );
     }
 
@@ -468,6 +489,9 @@ mod tests {
             builder_invocation(&empty, &local, 0).unwrap().unwrap(),
             "request_builder! {\n    Empty {}\n}\n"
         );
-        assert_eq!(builder_invocation(&item(quote! { pub struct Unit; }), &local, 0), Ok(None));
+        assert_eq!(
+            builder_invocation(&item(quote! { pub struct Unit; }), &local, 0),
+            Ok(None)
+        );
     }
 }

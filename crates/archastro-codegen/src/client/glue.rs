@@ -66,8 +66,8 @@ pub(super) fn lib_rs(
         #[rustfmt::skip]
         #[allow(clippy::all)]
         pub mod types;
-        /// The runtime every request goes through: credentials, token refresh, retries, error
-        /// decoding, the device flow and pagination streams.
+        // Documented by its own `//!` lines (outer docs here would make rustdoc resolve its
+        // links from the crate root).
         pub mod support;
         #(#modules)*
         #channels_module
@@ -160,7 +160,8 @@ impl FamilyGlue {
                             self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)
                         }
                         async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
-                            self.inner().execute(self.client(), request, security(info.operation_id)).await
+                            let operation = info.operation_id;
+                            self.inner().execute(self.client(), request, security(operation), path_template(operation)).await
                         }
                     }
                 };
@@ -348,7 +349,9 @@ fn security_fn(family: &Family<'_>) -> TokenStream {
             None => tables.push((key, table, vec![op.id])),
         }
     }
-    let arms = tables.iter().map(|(_, table, ids)| quote! { #(#ids)|* => #table, });
+    let arms = tables
+        .iter()
+        .map(|(_, table, ids)| quote! { #(#ids)|* => #table, });
     quote! {
             fn security(operation_id: &str) -> &'static [&'static [crate::support::Scheme]] {
                 match operation_id {

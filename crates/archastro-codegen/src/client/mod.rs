@@ -21,6 +21,7 @@ mod locate;
 mod operation_builders;
 mod packaging;
 mod pagination;
+mod patterns;
 mod plan;
 mod progenitor;
 mod realtime;
@@ -35,7 +36,7 @@ use crate::families::FamiliesConfig;
 use crate::model::Api;
 
 pub use file::{Files, GENERATED_MARKER};
-pub use packaging::{SUPPORT_MODULE_DIR, SupportSources};
+pub use packaging::{RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources};
 pub use plan::ClientPlan;
 pub use type_names::{NameLengths, TYPES_FILE, shared_type_names};
 

@@ -29,7 +29,8 @@ pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<
     if starts_with_inner_attribute {
         return format_file(what, tokens, doc);
     }
-    let error = |e: FormatError| generate_error(what, format!("generated code does not parse: {e}"));
+    let error =
+        |e: FormatError| generate_error(what, format!("generated code does not parse: {e}"));
     let mut out = file_header(doc);
     for item in split_items(tokens) {
         if mod_item_name(&item).as_deref() == Some(BUILDER_MODULE) {
@@ -46,7 +47,10 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     let Some(TokenTree::Group(body)) = item.pop() else {
         return Err(FormatError("the builder module has no body".into()));
     };
-    item.push(TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new())));
+    item.push(TokenTree::Group(Group::new(
+        Delimiter::Brace,
+        TokenStream::new(),
+    )));
     let mut header = String::new();
     format_items(item.into_iter().collect(), &mut header)?;
     let header = header
@@ -132,15 +136,25 @@ fn builder_struct(item: &[TokenTree]) -> Option<(&[TokenTree], Ident, TokenStrea
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "pub"))?;
     let (attributes, rest) = item.split_at(at);
-    let [_, TokenTree::Ident(kw), TokenTree::Ident(name), generics @ .., TokenTree::Group(body)] =
-        rest
+    let [
+        _,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        generics @ ..,
+        TokenTree::Group(body),
+    ] = rest
     else {
         return None;
     };
     let lifetime = quote! { <'a> }.to_string();
     (kw == "struct"
         && body.delimiter() == Delimiter::Brace
-        && generics.iter().cloned().collect::<TokenStream>().to_string() == lifetime)
+        && generics
+            .iter()
+            .cloned()
+            .collect::<TokenStream>()
+            .to_string()
+            == lifetime)
         .then(|| (attributes, name.clone(), body.stream()))
 }
 
@@ -222,7 +236,12 @@ fn generic_argument<'t>(
     name: &str,
     second: Option<&str>,
 ) -> Option<&'t [TokenTree]> {
-    let [TokenTree::Ident(head), TokenTree::Punct(open), inside @ .., TokenTree::Punct(close)] = ty
+    let [
+        TokenTree::Ident(head),
+        TokenTree::Punct(open),
+        inside @ ..,
+        TokenTree::Punct(close),
+    ] = ty
     else {
         return None;
     };
@@ -300,7 +319,10 @@ fn invocation_text(attributes: &[TokenTree], name: &Ident, fields: &[Field]) -> 
     }
     for Field { name, ty, optional } in fields {
         let presence = if *optional { "optional" } else { "required" };
-        out.push_str(&format!("            {name}: {} = {presence},\n", type_text(ty)));
+        out.push_str(&format!(
+            "            {name}: {} = {presence},\n",
+            type_text(ty)
+        ));
     }
     if !fields.is_empty() {
         out.push_str("        ");
@@ -331,14 +353,29 @@ mod tests {
             }
         };
         let fields = [
-            Field { name: quote::format_ident!("owner"), ty: quote! { ::std::string::String }, optional: false },
-            Field { name: quote::format_ident!("limit"), ty: quote! { ::std::num::NonZeroU64 }, optional: true },
-            Field { name: quote::format_ident!("body"), ty: quote! { crate::types::PetQuery }, optional: false },
+            Field {
+                name: quote::format_ident!("owner"),
+                ty: quote! { ::std::string::String },
+                optional: false,
+            },
+            Field {
+                name: quote::format_ident!("limit"),
+                ty: quote! { ::std::num::NonZeroU64 },
+                optional: true,
+            },
+            Field {
+                name: quote::format_ident!("body"),
+                ty: quote! { crate::types::PetQuery },
+                optional: false,
+            },
         ];
         let new = new_fn(&fields);
         let setters = fields.iter().map(|field| {
             let message = format!("conversion to `{}` for {} failed", field.ty, field.name);
-            setter_fn(field, &TokenTree::Literal(proc_macro2::Literal::string(&message)))
+            setter_fn(
+                field,
+                &TokenTree::Literal(proc_macro2::Literal::string(&message)),
+            )
         });
         quote! {
             #builder
@@ -377,9 +414,11 @@ mod tests {
     #[test]
     fn a_builder_in_any_other_shape_is_kept() {
         let members = items(progenitor_builder());
-        let text = |item: &Vec<TokenTree>| item.iter().cloned().collect::<TokenStream>().to_string();
+        let text =
+            |item: &Vec<TokenTree>| item.iter().cloned().collect::<TokenStream>().to_string();
         let changed = |from: &str, to: &str| {
-            let implementation: TokenStream = text(&members[1]).replacen(from, to, 1).parse().unwrap();
+            let implementation: TokenStream =
+                text(&members[1]).replacen(from, to, 1).parse().unwrap();
             let implementation: Vec<TokenTree> = implementation.into_iter().collect();
             Invocation::read(&members[0], &implementation).is_none()
         };
@@ -389,8 +428,10 @@ mod tests {
         assert!(changed("limit : Ok (None)", "limit : Ok (Some (1))"));
         // A setter missing, and a struct without the client first.
         assert!(changed("pub fn owner", "pub fn owner_"));
-        let struct_without_client: TokenStream =
-            text(&members[0]).replace("client : & 'a super :: Client ,", "").parse().unwrap();
+        let struct_without_client: TokenStream = text(&members[0])
+            .replace("client : & 'a super :: Client ,", "")
+            .parse()
+            .unwrap();
         let struct_without_client: Vec<TokenTree> = struct_without_client.into_iter().collect();
         assert!(Invocation::read(&struct_without_client, &members[1]).is_none());
         assert!(Invocation::read(&members[1], &members[0]).is_none());
@@ -434,8 +475,13 @@ mod tests {
             },
             "components": {"schemas": {"Pet": pet}}
         });
-        let replacements = [("Pet".to_owned(), super::super::progenitor::replacement_impls(&pet))].into();
-        let (tokens, _) = super::super::progenitor::run_progenitor("f", &doc, &replacements).unwrap();
+        let replacements = [(
+            "Pet".to_owned(),
+            super::super::progenitor::replacement_impls(&pet),
+        )]
+        .into();
+        let (tokens, _) =
+            super::super::progenitor::run_progenitor("f", &doc, &replacements).unwrap();
         let module = split_items(tokens)
             .find(|item| mod_item_name(item).as_deref() == Some(BUILDER_MODULE))
             .unwrap();

@@ -10,6 +10,11 @@ use super::file::{Files, GENERATED_MARKER};
 use super::progenitor::Uses;
 use super::realtime::Realtime;
 
+/// The oldest Rust the generated crates build with (their `rust-version`), the workspace's
+/// too: let chains (1.88) in the support sources, and progenitor-client 0.15's own
+/// `rust-version`.
+pub const RUST_VERSION: &str = "1.88";
+
 /// Where the support sources go inside the client crate.
 pub const SUPPORT_MODULE_DIR: &str = "src/support";
 
@@ -22,6 +27,8 @@ pub struct SupportSources {
     /// The support crate's `[dependencies]` and `[dev-dependencies]`.
     pub dependencies: toml::Table,
     pub dev_dependencies: toml::Table,
+    /// The support crate's `[features]` (TLS stack, tracing), the client's features.
+    pub features: toml::Table,
 }
 
 impl SupportSources {
@@ -63,6 +70,7 @@ impl SupportSources {
             files,
             dependencies: table("dependencies"),
             dev_dependencies: table("dev-dependencies"),
+            features: table("features"),
         })
     }
 }
@@ -114,7 +122,7 @@ pub(super) fn cargo_toml(
     // What the generated code needs, then what the support module needs (same versions).
     let mut deps: toml::Table = toml::toml! {
         progenitor-client = "0.15.1"
-        reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream", "rustls"] }
+        reqwest = { version = "0.13", default-features = false, features = ["json", "query", "stream"] }
         serde = { version = "1", features = ["derive"] }
         serde_json = "1"
     };
@@ -133,14 +141,20 @@ pub(super) fn cargo_toml(
             features = ["serde", "v4"] }),
         );
     }
-    if uses.regress {
-        deps.insert("regress".into(), toml::Value::String("0.10".into()));
+    if uses.regex {
+        deps.insert("regex".into(), toml::Value::String("1".into()));
     }
     for (name, spec) in &support.dependencies {
         deps.entry(name.clone()).or_insert_with(|| spec.clone());
     }
     let mut manifest = toml::Table::new();
     manifest.insert("dependencies".into(), toml::Value::Table(deps));
+    if !support.features.is_empty() {
+        manifest.insert(
+            "features".into(),
+            toml::Value::Table(support.features.clone()),
+        );
+    }
     if !support.dev_dependencies.is_empty() {
         manifest.insert(
             "dev-dependencies".into(),
@@ -154,7 +168,7 @@ pub(super) fn cargo_toml(
          name = \"archastro-client\"\n\
          version = \"{version}\"\n\
          edition = \"2024\"\n\
-         rust-version = \"1.85\"\n\
+         rust-version = \"{RUST_VERSION}\"\n\
          description = \"Rust client for the ArchAstro API: auth, runtime and developer control plane\"\n\
          license = \"MIT OR Apache-2.0\"\n\
          repository = \"https://github.com/archastro/archastro-rust\"\n\
@@ -182,6 +196,9 @@ pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtim
     for f in &config.families {
         out.push_str(&format!("- `api.{}()`: {}\n", f.name, f.description));
     }
+    out.push_str("\nCrate features: `rustls` (default: rustls with the platform's certificate verifier) or `native-tls` (the operating system's TLS library), one TLS configuration for REST and channels alike; `tracing`: a span per request (`archastro.request`) with the method, the path template, the status, the attempt and the retry delay, never a key or a token. Minimum Rust: ");
+    out.push_str(RUST_VERSION);
+    out.push_str(".\n");
     if realtime.has_channels() {
         out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes).\n");
     }
@@ -189,4 +206,17 @@ pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtim
         out.push_str("\nServer-Sent Events: the streaming operations have `events()` on their request builder, a stream of the typed events of `archastro_client::streaming`.\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RUST_VERSION;
+
+    #[test]
+    fn the_generated_crates_need_the_rust_the_workspace_declares() {
+        let manifest = include_str!("../../../../Cargo.toml");
+        let workspace: toml::Table = manifest.parse().unwrap();
+        let declared = &workspace["workspace"]["package"]["rust-version"];
+        assert_eq!(declared.as_str(), Some(RUST_VERSION));
+    }
 }

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use super::builders::braced_item;
 use super::file::generate_error;
 use super::locate::{failing_place, quietly};
+use super::patterns::linear_patterns;
 use crate::Result;
 use crate::model::Info;
 use crate::names::type_name;
@@ -54,14 +55,15 @@ fn settings(replacements: &BTreeMap<String, Vec<TypeImpl>>) -> GenerationSetting
 pub(super) struct Uses {
     pub(super) chrono: bool,
     pub(super) uuid: bool,
-    pub(super) regress: bool,
+    /// Patterns, checked by the `regex` crate (typify's `regress` checks rewritten).
+    pub(super) regex: bool,
 }
 
 impl Uses {
     pub(super) fn merge(&mut self, other: Uses) {
         self.chrono |= other.chrono;
         self.uuid |= other.uuid;
-        self.regress |= other.regress;
+        self.regex |= other.regex;
     }
 }
 
@@ -226,12 +228,12 @@ pub(super) fn run_progenitor_api(
         let uses = Uses {
             chrono: space.uses_chrono(),
             uuid: space.uses_uuid(),
-            regress: space.uses_regress(),
+            regex: space.uses_regress(),
         };
         tokens.map(|tokens| (tokens, uses))
     };
     let failure = match quietly(|| generate(&api)) {
-        Ok(Ok(generated)) => return Ok(generated),
+        Ok(Ok((tokens, uses))) => return Ok((linear_patterns(tokens, family)?, uses)),
         Ok(Err(e)) => format!("progenitor: {e}"),
         // Typify's panic messages go on with the schema and its type entry, in Debug form.
         Err(panic) => format!(

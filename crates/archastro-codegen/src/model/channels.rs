@@ -194,7 +194,12 @@ mod tests {
         assert_eq!(channels.len(), 1);
         let c = &channels[0];
         assert_eq!(
-            (c.name, c.joins[0].pattern, c.messages[0].event, c.pushes[0].event),
+            (
+                c.name,
+                c.joins[0].pattern,
+                c.messages[0].event,
+                c.pushes[0].event
+            ),
             ("thread", "thread:{thread_id}", "typing", "message_created")
         );
         assert_eq!(c.pushes[0].pointer, "#/x-channels/0/pushes/0");

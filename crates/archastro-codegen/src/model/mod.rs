@@ -20,8 +20,8 @@ use crate::normalize::Normalized;
 use crate::pointer;
 use crate::{Error, Result};
 
-pub use channels::{Channel, ChannelMessage, Join, Push};
 pub use crate::examples::example;
+pub use channels::{Channel, ChannelMessage, Join, Push};
 pub use document::{Info, SecurityScheme};
 pub use segment::{SegmentProperty, SegmentValue};
 
@@ -341,7 +341,11 @@ pub fn operation_count(doc: &Value) -> usize {
         .into_iter()
         .flat_map(|p| p.values())
         .filter_map(Value::as_object)
-        .map(|item| item.keys().filter(|k| Method::from_key(k).is_some()).count())
+        .map(|item| {
+            item.keys()
+                .filter(|k| Method::from_key(k).is_some())
+                .count()
+        })
         .sum()
 }
 
@@ -547,11 +551,7 @@ mod tests {
             }
         });
         let family = Family::new("runtime", &doc).unwrap();
-        let ids: Vec<_> = family
-            .operations
-            .iter()
-            .map(|o| (o.id, o.method))
-            .collect();
+        let ids: Vec<_> = family.operations.iter().map(|o| (o.id, o.method)).collect();
         assert_eq!(
             ids,
             [
@@ -570,11 +570,19 @@ mod tests {
                 vec![("oauth", vec!["a:read", "a:write"])]
             ]
         );
-        assert_eq!(list.response("200").and_then(|r| r.media_type), Some("application/json"));
+        assert_eq!(
+            list.response("200").and_then(|r| r.media_type),
+            Some("application/json")
+        );
         assert_eq!(list.pointer, "#/paths/~1a/get");
         let create = &family.operations[1];
         assert!(create.security.is_empty());
-        assert!(create.body.as_ref().is_some_and(|b| b.required && b.is_json()));
+        assert!(
+            create
+                .body
+                .as_ref()
+                .is_some_and(|b| b.required && b.is_json())
+        );
         let delete = &family.operations[2];
         assert!(delete.parameters[0].required);
         assert_eq!(delete.sdk_name, Some("remove"));

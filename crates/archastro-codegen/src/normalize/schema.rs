@@ -2,14 +2,15 @@
 //! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
 //! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
 //! value kept once (typify panics on one), and keywords 3.0 lacks are dropped (with a warning
-//! where they carried meaning). Idempotent on 3.0 input.
+//! where they carried meaning), as is a `pattern` that only a backtracking engine can check
+//! ([`crate::pattern`]). Idempotent on 3.0 input.
 
 use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::pointer;
 use crate::report::Report;
+use crate::{pattern, pointer};
 
 /// Keywords that only annotate a schema.
 pub const ANNOTATIONS: &[&str] = &[
@@ -160,8 +161,32 @@ fn has_downgrade_work(map: &Map<String, Value>) -> bool {
             .is_some_and(|e| e.iter().any(Value::is_null) || has_duplicates(e)),
         "items" => v.is_array(),
         "const" | "exclusiveMinimum" | "exclusiveMaximum" | "examples" | "anyOf" | "oneOf" => true,
+        "pattern" => v.as_str().and_then(pattern::linear).is_none(),
         k => DROPPED_QUIETLY.contains(&k) || DROPPED_WITH_WARNING.contains(&k),
     })
+}
+
+/// Drops a `pattern` that no linear-time engine can check (see [`pattern`]): the client never
+/// runs a backtracking regular expression on what a server sends.
+fn drop_backtracking_pattern(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    let Some(found) = map.get("pattern") else {
+        return;
+    };
+    if found.as_str().and_then(pattern::linear).is_some() {
+        return;
+    }
+    let shown = found
+        .as_str()
+        .map_or_else(|| found.to_string(), str::to_owned);
+    map.remove("pattern");
+    report.warn(
+        "schema-pattern-dropped",
+        pointer::join(at, "pattern"),
+        format!(
+            "`{shown}` needs a backtracking engine (a backreference, a lookaround, or syntax \
+             the linear-time `regex` crate refuses); the client does not check it"
+        ),
+    );
 }
 
 /// Whether `values` lists one value twice.
@@ -374,6 +399,7 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
             );
         }
     }
+    drop_backtracking_pattern(map, at, report);
     if matches!(map.get("items"), Some(Value::Array(_))) {
         map.remove("items");
         report.warn(
@@ -489,5 +515,31 @@ mod tests {
         // idempotent
         let once = down(json!({"type": ["object", "null"], "properties": {"a": {"const": "x"}}}));
         assert_eq!(down(once.clone()), once);
+    }
+
+    #[test]
+    fn a_pattern_only_backtracking_can_check_is_dropped_with_a_warning() {
+        let mut report = Report::default();
+        let mut schema = json!({"properties": {
+            "slug": {"type": "string", "pattern": "^(a+)+$"},
+            "twice": {"type": "string", "pattern": "^(a)\\1$", "maxLength": 9},
+        }});
+        downgrade(&mut schema, "#", &mut report);
+        assert_eq!(
+            schema,
+            json!({"properties": {
+                "slug": {"type": "string", "pattern": "^(a+)+$"},
+                "twice": {"type": "string", "maxLength": 9},
+            }})
+        );
+        let dropped: Vec<(&str, &str)> = report
+            .entries
+            .iter()
+            .map(|e| (e.rule, e.pointer.as_str()))
+            .collect();
+        assert_eq!(
+            dropped,
+            [("schema-pattern-dropped", "#/properties/twice/pattern")]
+        );
     }
 }

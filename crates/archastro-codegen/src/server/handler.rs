@@ -141,14 +141,14 @@ fn query_checks(doc: &Value, p: &Parameter<'_>, out: &mut String) {
         let message = str_lit(&message);
         let _ = write!(
             out,
-            "    if let Some(v) = {access} {{\n        if {condition} {{\n{}        }}\n    }}\n",
+            "    if let Some(v) = {access}\n        && {condition}\n    {{\n{}    }}\n",
             fitted(
-                &format!("            return ApiError::bad_request({message}).into_response();\n"),
+                &format!("        return ApiError::bad_request({message}).into_response();\n"),
                 &format!(
-                    "            return ApiError::bad_request({message})\n                .into_response();\n"
+                    "        return ApiError::bad_request({message})\n            .into_response();\n"
                 ),
                 &format!(
-                    "            return ApiError::bad_request(\n                {message},\n            )\n            .into_response();\n"
+                    "        return ApiError::bad_request(\n            {message},\n        )\n        .into_response();\n"
                 ),
             )
         );

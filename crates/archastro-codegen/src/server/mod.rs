@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::client::{Files, GENERATED_MARKER};
+use crate::client::{Files, GENERATED_MARKER, RUST_VERSION};
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::model::{Api, Family};
@@ -169,7 +169,7 @@ fn cargo_toml(server_support: &str, crate_version: &str) -> String {
              name = \"archastro-server\"\n\
              version = \"{crate_version}\"\n\
              edition = \"2024\"\n\
-             rust-version = \"1.85\"\n\
+             rust-version = \"{RUST_VERSION}\"\n\
              description = \"Typed axum server traits for the ArchAstro API\"\n\
              license = \"MIT OR Apache-2.0\"\n\
              repository = \"https://github.com/archastro/archastro-rust\"\n\

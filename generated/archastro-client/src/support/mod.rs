@@ -23,7 +23,11 @@
 //! - reads at most [`MAX_ERROR_BODY`] of an error body and [`MAX_TOKEN_BODY`] of a token
 //!   response, and hands refreshed tokens to the [`TokenStore`] set on the builder;
 //! - trusts the platform's certificate store, through one TLS configuration that the HTTP
-//!   client and the channels' WebSocket share.
+//!   client and the channels' WebSocket share (`tls.rs`: rustls by default, the operating
+//!   system's TLS library with the `native-tls` feature);
+//! - opens a `tracing` span per request with the `tracing` feature (`trace.rs`), carrying the
+//!   method, the path template, the status, the attempt and the retry delay, never a key or
+//!   a token.
 //!
 //! [`Error`] is the one error type users see; [`paginate`] turns paginated lists into streams;
 //! [`Runtime::device_authorize`] and [`Runtime::device_poll`] run the OAuth device flow.
@@ -42,6 +46,7 @@ mod retry;
 mod runtime;
 pub mod sse;
 mod tls;
+mod trace;
 
 pub use credentials::{Credentials, KeyKind, Scheme, Secret, TokenStore, Tokens};
 pub use device::DeviceAuthorization;
