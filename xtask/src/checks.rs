@@ -21,10 +21,11 @@ pub fn native_tls(root: &Path) -> Result<()> {
         .args(features))
 }
 
-/// `cargo +<rust-version> build -p archastro-client` into `target/msrv`, after installing
-/// that toolchain with rustup when it is missing. Without rustup, or when the toolchain
+/// `cargo +<rust-version> check -p archastro-client` into `target/msrv`, after installing
+/// that toolchain with rustup when it is missing (a check proves what the compiler accepts,
+/// in half the time of a build on a cold target). Without rustup, or when the toolchain
 /// cannot be installed (no network), the step says why and is skipped.
-pub fn msrv_build(root: &Path) -> Result<()> {
+pub fn msrv_check(root: &Path) -> Result<()> {
     if let Err(reason) = msrv_toolchain() {
         println!("skipped: Rust {RUST_VERSION} is not installed and {reason}");
         return Ok(());
@@ -32,7 +33,7 @@ pub fn msrv_build(root: &Path) -> Result<()> {
     let mut msrv = crate::toolchain_cargo_command(RUST_VERSION);
     run(msrv
         .current_dir(root)
-        .args(["build", "--quiet", "--locked", "-p", "archastro-client"])
+        .args(["check", "--quiet", "--locked", "-p", "archastro-client"])
         .env("CARGO_TARGET_DIR", root.join("target/msrv")))
 }
 
