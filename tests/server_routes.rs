@@ -1,6 +1,7 @@
 //! The generated server traits behind their axum router, on 127.0.0.1: a partial implementation
 //! compiles and serves; authentication runs before handlers (401 missing/invalid, 403
-//! forbidden); every framework failure (404, 405, 400, 422, 413, 501) answers in the envelope.
+//! forbidden); every framework failure (404, 405, 400, 422, 413, 501), a path segment that is
+//! not UTF-8 among them, answers in the envelope.
 
 use std::sync::Arc;
 
@@ -107,6 +108,8 @@ async fn framework_failures_answer_in_the_envelope() {
     assert_eq!(status, 405);
     let (status, _) = envelope(http.get(format!("{url}/api/v2/teams?limit=0")).bearer_auth("jwt_ok").send().await.unwrap()).await;
     assert_eq!(status, 400, "limit below its minimum");
+    let (status, body) = envelope(http.get(format!("{url}/api/v2/users/%ff%fe")).bearer_auth("jwt_ok").send().await.unwrap()).await;
+    assert_eq!((status, body["error"]["details"]["location"].as_str()), (400, Some("path")), "a segment that is not UTF-8: {body}");
 }
 
 /// A response that declares headers is a struct variant; the headers are sent.

@@ -215,8 +215,22 @@ pub fn is_not_implemented<F>(future: &F) -> bool {
     std::any::type_name_of_val(future).contains("archastro_server_support::NotImplemented<")
 }
 
-/// Path parameters as the operation declares them; a value that does not parse answers 400.
-pub fn path_params<T: DeserializeOwned>(params: Vec<(String, String)>) -> Result<T, ApiError> {
+/// The path's raw parameters as the router extracted them, or why it could not (a segment
+/// that is not UTF-8 once percent-decoded).
+pub type RawPath = Result<
+    axum::extract::Path<Vec<(String, String)>>,
+    axum::extract::rejection::PathRejection,
+>;
+
+/// Path parameters as the operation declares them; a segment the router could not decode or a
+/// value that does not parse answers 400, in the envelope (never axum's `text/plain`).
+pub fn path_params<T: DeserializeOwned>(raw: RawPath) -> Result<T, ApiError> {
+    let params = raw
+        .map_err(|rejection| {
+            ApiError::bad_request(format!("invalid path: {}", rejection.body_text()))
+                .with_details(json!({ "location": "path" }))
+        })?
+        .0;
     let object: serde_json::Map<String, Value> = params
         .into_iter()
         .map(|(k, v)| (k, Value::String(v)))

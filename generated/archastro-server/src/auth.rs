@@ -1049,7 +1049,7 @@ pub fn unimplemented_operations<T: AuthApi>(api: &T) -> Vec<&'static str> {
 }
 async fn handle_verify_login_code<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1084,7 +1084,7 @@ async fn handle_verify_login_code<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_login<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1119,7 +1119,7 @@ async fn handle_login<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_request_login_code<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1154,7 +1154,7 @@ async fn handle_request_login_code<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_request_login_link<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1189,7 +1189,7 @@ async fn handle_request_login_link<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_oauth_login<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1224,7 +1224,7 @@ async fn handle_oauth_login<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_refresh<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1259,7 +1259,7 @@ async fn handle_refresh<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_register<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1294,7 +1294,7 @@ async fn handle_register<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_exchange_token<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1329,7 +1329,7 @@ async fn handle_exchange_token<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_verify_login_link<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1364,7 +1364,7 @@ async fn handle_verify_login_link<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_authorize_device<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -1399,7 +1399,7 @@ async fn handle_authorize_device<T: AuthApi, A: crate::Authenticator>(
 }
 async fn handle_create_oauth_token<T: AuthApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();

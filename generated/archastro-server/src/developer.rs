@@ -9327,7 +9327,7 @@ pub fn unimplemented_operations<T: DeveloperApi>(api: &T) -> Vec<&'static str> {
 }
 async fn handle_list_apps<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9374,7 +9374,7 @@ async fn handle_list_apps<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9409,7 +9409,7 @@ async fn handle_create_app<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9419,7 +9419,7 @@ async fn handle_get_app<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppPath = match support::path_params(raw_path.0) {
+    let path: GetAppPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9443,7 +9443,7 @@ async fn handle_get_app<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9453,7 +9453,7 @@ async fn handle_delete_app<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9477,7 +9477,7 @@ async fn handle_delete_app<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9487,7 +9487,7 @@ async fn handle_update_app<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9514,7 +9514,7 @@ async fn handle_update_app<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_agents<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9524,7 +9524,7 @@ async fn handle_list_app_agents<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppAgentsPath = match support::path_params(raw_path.0) {
+    let path: ListAppAgentsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9563,7 +9563,7 @@ async fn handle_list_app_agents<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_agent<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9573,7 +9573,7 @@ async fn handle_create_app_agent<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppAgentPath = match support::path_params(raw_path.0) {
+    let path: CreateAppAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9600,7 +9600,7 @@ async fn handle_create_app_agent<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_agent<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9610,7 +9610,7 @@ async fn handle_get_app_agent<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppAgentPath = match support::path_params(raw_path.0) {
+    let path: GetAppAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9634,7 +9634,7 @@ async fn handle_get_app_agent<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_agent<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9644,7 +9644,7 @@ async fn handle_delete_app_agent<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppAgentPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9668,7 +9668,7 @@ async fn handle_delete_app_agent<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_agent<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9678,7 +9678,7 @@ async fn handle_update_app_agent<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppAgentPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9705,7 +9705,7 @@ async fn handle_update_app_agent<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_agent_installation<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9715,7 +9715,7 @@ async fn handle_create_agent_installation<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAgentInstallationPath = match support::path_params(raw_path.0) {
+    let path: CreateAgentInstallationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9742,7 +9742,7 @@ async fn handle_create_agent_installation<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_create_agent_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9752,7 +9752,7 @@ async fn handle_create_agent_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAgentRoutinePath = match support::path_params(raw_path.0) {
+    let path: CreateAgentRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9779,7 +9779,7 @@ async fn handle_create_agent_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_configs<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9789,7 +9789,7 @@ async fn handle_list_app_configs<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppConfigsPath = match support::path_params(raw_path.0) {
+    let path: ListAppConfigsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9828,7 +9828,7 @@ async fn handle_list_app_configs<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_config<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9838,7 +9838,7 @@ async fn handle_create_app_config<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppConfigPath = match support::path_params(raw_path.0) {
+    let path: CreateAppConfigPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9865,7 +9865,7 @@ async fn handle_create_app_config<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_config<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9875,7 +9875,7 @@ async fn handle_get_app_config<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppConfigPath = match support::path_params(raw_path.0) {
+    let path: GetAppConfigPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9899,7 +9899,7 @@ async fn handle_get_app_config<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_config<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9909,7 +9909,7 @@ async fn handle_delete_app_config<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppConfigPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppConfigPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9933,7 +9933,7 @@ async fn handle_delete_app_config<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_config<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9943,7 +9943,7 @@ async fn handle_update_app_config<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppConfigPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppConfigPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -9970,7 +9970,7 @@ async fn handle_update_app_config<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_context_credentials<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -9980,7 +9980,7 @@ async fn handle_list_context_credentials<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListContextCredentialsPath = match support::path_params(raw_path.0) {
+    let path: ListContextCredentialsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10019,7 +10019,7 @@ async fn handle_list_context_credentials<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_create_context_credential<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10029,7 +10029,7 @@ async fn handle_create_context_credential<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateContextCredentialPath = match support::path_params(raw_path.0) {
+    let path: CreateContextCredentialPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10056,7 +10056,7 @@ async fn handle_create_context_credential<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_get_context_credential<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10066,7 +10066,7 @@ async fn handle_get_context_credential<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetContextCredentialPath = match support::path_params(raw_path.0) {
+    let path: GetContextCredentialPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10090,7 +10090,7 @@ async fn handle_get_context_credential<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_delete_context_credential<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10100,7 +10100,7 @@ async fn handle_delete_context_credential<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteContextCredentialPath = match support::path_params(raw_path.0) {
+    let path: DeleteContextCredentialPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10124,7 +10124,7 @@ async fn handle_delete_context_credential<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_list_context_integrations<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10134,7 +10134,7 @@ async fn handle_list_context_integrations<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListContextIntegrationsPath = match support::path_params(raw_path.0) {
+    let path: ListContextIntegrationsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10173,7 +10173,7 @@ async fn handle_list_context_integrations<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_create_context_integration<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10183,7 +10183,7 @@ async fn handle_create_context_integration<T: DeveloperApi, A: crate::Authentica
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateContextIntegrationPath = match support::path_params(raw_path.0) {
+    let path: CreateContextIntegrationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10210,7 +10210,7 @@ async fn handle_create_context_integration<T: DeveloperApi, A: crate::Authentica
 }
 async fn handle_get_context_integration<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10220,7 +10220,7 @@ async fn handle_get_context_integration<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetContextIntegrationPath = match support::path_params(raw_path.0) {
+    let path: GetContextIntegrationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10244,7 +10244,7 @@ async fn handle_get_context_integration<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_delete_context_integration<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10254,7 +10254,7 @@ async fn handle_delete_context_integration<T: DeveloperApi, A: crate::Authentica
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteContextIntegrationPath = match support::path_params(raw_path.0) {
+    let path: DeleteContextIntegrationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10278,7 +10278,7 @@ async fn handle_delete_context_integration<T: DeveloperApi, A: crate::Authentica
 }
 async fn handle_list_context_sources<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10288,7 +10288,7 @@ async fn handle_list_context_sources<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListContextSourcesPath = match support::path_params(raw_path.0) {
+    let path: ListContextSourcesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10327,7 +10327,7 @@ async fn handle_list_context_sources<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_context_source<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10337,7 +10337,7 @@ async fn handle_create_context_source<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateContextSourcePath = match support::path_params(raw_path.0) {
+    let path: CreateContextSourcePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10364,7 +10364,7 @@ async fn handle_create_context_source<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_context_source<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10374,7 +10374,7 @@ async fn handle_get_context_source<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetContextSourcePath = match support::path_params(raw_path.0) {
+    let path: GetContextSourcePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10398,7 +10398,7 @@ async fn handle_get_context_source<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_context_source<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10408,7 +10408,7 @@ async fn handle_delete_context_source<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteContextSourcePath = match support::path_params(raw_path.0) {
+    let path: DeleteContextSourcePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10432,7 +10432,7 @@ async fn handle_delete_context_source<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_custom_objects<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10442,7 +10442,7 @@ async fn handle_list_app_custom_objects<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppCustomObjectsPath = match support::path_params(raw_path.0) {
+    let path: ListAppCustomObjectsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10481,7 +10481,7 @@ async fn handle_list_app_custom_objects<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_create_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10491,7 +10491,7 @@ async fn handle_create_app_custom_object<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppCustomObjectPath = match support::path_params(raw_path.0) {
+    let path: CreateAppCustomObjectPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10518,7 +10518,7 @@ async fn handle_create_app_custom_object<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_get_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10528,7 +10528,7 @@ async fn handle_get_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppCustomObjectPath = match support::path_params(raw_path.0) {
+    let path: GetAppCustomObjectPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10552,7 +10552,7 @@ async fn handle_get_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10562,7 +10562,7 @@ async fn handle_delete_app_custom_object<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppCustomObjectPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppCustomObjectPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10586,7 +10586,7 @@ async fn handle_delete_app_custom_object<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_update_app_custom_object<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10596,7 +10596,7 @@ async fn handle_update_app_custom_object<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppCustomObjectPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppCustomObjectPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10623,7 +10623,7 @@ async fn handle_update_app_custom_object<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_list_app_domains<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10633,7 +10633,7 @@ async fn handle_list_app_domains<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppDomainsPath = match support::path_params(raw_path.0) {
+    let path: ListAppDomainsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10672,7 +10672,7 @@ async fn handle_list_app_domains<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_domain<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10682,7 +10682,7 @@ async fn handle_create_app_domain<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppDomainPath = match support::path_params(raw_path.0) {
+    let path: CreateAppDomainPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10709,7 +10709,7 @@ async fn handle_create_app_domain<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_domain<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10719,7 +10719,7 @@ async fn handle_get_app_domain<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppDomainPath = match support::path_params(raw_path.0) {
+    let path: GetAppDomainPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10743,7 +10743,7 @@ async fn handle_get_app_domain<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_domain<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10753,7 +10753,7 @@ async fn handle_delete_app_domain<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppDomainPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppDomainPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10777,7 +10777,7 @@ async fn handle_delete_app_domain<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_domain<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10787,7 +10787,7 @@ async fn handle_update_app_domain<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppDomainPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppDomainPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10814,7 +10814,7 @@ async fn handle_update_app_domain<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_files<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10824,7 +10824,7 @@ async fn handle_list_app_files<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppFilesPath = match support::path_params(raw_path.0) {
+    let path: ListAppFilesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10863,7 +10863,7 @@ async fn handle_list_app_files<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_file<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10873,7 +10873,7 @@ async fn handle_create_app_file<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppFilePath = match support::path_params(raw_path.0) {
+    let path: CreateAppFilePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10900,7 +10900,7 @@ async fn handle_create_app_file<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_file<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10910,7 +10910,7 @@ async fn handle_get_app_file<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppFilePath = match support::path_params(raw_path.0) {
+    let path: GetAppFilePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10934,7 +10934,7 @@ async fn handle_get_app_file<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_file<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10944,7 +10944,7 @@ async fn handle_delete_app_file<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppFilePath = match support::path_params(raw_path.0) {
+    let path: DeleteAppFilePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -10968,7 +10968,7 @@ async fn handle_delete_app_file<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_file<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -10978,7 +10978,7 @@ async fn handle_update_app_file<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppFilePath = match support::path_params(raw_path.0) {
+    let path: UpdateAppFilePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11005,7 +11005,7 @@ async fn handle_update_app_file<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_installations<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11015,7 +11015,7 @@ async fn handle_list_app_installations<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppInstallationsPath = match support::path_params(raw_path.0) {
+    let path: ListAppInstallationsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11060,7 +11060,7 @@ async fn handle_list_app_installations<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_list_installation_kinds<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11070,7 +11070,7 @@ async fn handle_list_installation_kinds<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListInstallationKindsPath = match support::path_params(raw_path.0) {
+    let path: ListInstallationKindsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11094,7 +11094,7 @@ async fn handle_list_installation_kinds<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_get_app_installation<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11104,7 +11104,7 @@ async fn handle_get_app_installation<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppInstallationPath = match support::path_params(raw_path.0) {
+    let path: GetAppInstallationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11128,7 +11128,7 @@ async fn handle_get_app_installation<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_installation<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11138,7 +11138,7 @@ async fn handle_delete_app_installation<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppInstallationPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppInstallationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11162,7 +11162,7 @@ async fn handle_delete_app_installation<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_activate_app_installation<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11172,7 +11172,7 @@ async fn handle_activate_app_installation<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ActivateAppInstallationPath = match support::path_params(raw_path.0) {
+    let path: ActivateAppInstallationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11196,7 +11196,7 @@ async fn handle_activate_app_installation<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_pause_app_installation<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11206,7 +11206,7 @@ async fn handle_pause_app_installation<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: PauseAppInstallationPath = match support::path_params(raw_path.0) {
+    let path: PauseAppInstallationPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11230,7 +11230,7 @@ async fn handle_pause_app_installation<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_list_app_keys<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11240,7 +11240,7 @@ async fn handle_list_app_keys<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppKeysPath = match support::path_params(raw_path.0) {
+    let path: ListAppKeysPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11284,7 +11284,7 @@ async fn handle_list_app_keys<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_key<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11294,7 +11294,7 @@ async fn handle_create_app_key<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppKeyPath = match support::path_params(raw_path.0) {
+    let path: CreateAppKeyPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11321,7 +11321,7 @@ async fn handle_create_app_key<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_key<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11331,7 +11331,7 @@ async fn handle_get_app_key<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppKeyPath = match support::path_params(raw_path.0) {
+    let path: GetAppKeyPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11355,7 +11355,7 @@ async fn handle_get_app_key<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_key<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11365,7 +11365,7 @@ async fn handle_delete_app_key<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppKeyPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppKeyPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11389,7 +11389,7 @@ async fn handle_delete_app_key<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_key<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11399,7 +11399,7 @@ async fn handle_update_app_key<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppKeyPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppKeyPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11426,7 +11426,7 @@ async fn handle_update_app_key<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_members<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11436,7 +11436,7 @@ async fn handle_list_app_members<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppMembersPath = match support::path_params(raw_path.0) {
+    let path: ListAppMembersPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11475,7 +11475,7 @@ async fn handle_list_app_members<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11485,7 +11485,7 @@ async fn handle_create_app_member<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppMemberPath = match support::path_params(raw_path.0) {
+    let path: CreateAppMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11512,7 +11512,7 @@ async fn handle_create_app_member<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11522,7 +11522,7 @@ async fn handle_get_app_member<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppMemberPath = match support::path_params(raw_path.0) {
+    let path: GetAppMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11546,7 +11546,7 @@ async fn handle_get_app_member<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11556,7 +11556,7 @@ async fn handle_delete_app_member<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppMemberPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11580,7 +11580,7 @@ async fn handle_delete_app_member<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11590,7 +11590,7 @@ async fn handle_update_app_member<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppMemberPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11617,7 +11617,7 @@ async fn handle_update_app_member<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_oauth_clients<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11627,7 +11627,7 @@ async fn handle_list_app_oauth_clients<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppOauthClientsPath = match support::path_params(raw_path.0) {
+    let path: ListAppOauthClientsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11666,7 +11666,7 @@ async fn handle_list_app_oauth_clients<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_create_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11676,7 +11676,7 @@ async fn handle_create_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppOauthClientPath = match support::path_params(raw_path.0) {
+    let path: CreateAppOauthClientPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11703,7 +11703,7 @@ async fn handle_create_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_get_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11713,7 +11713,7 @@ async fn handle_get_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppOauthClientPath = match support::path_params(raw_path.0) {
+    let path: GetAppOauthClientPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11737,7 +11737,7 @@ async fn handle_get_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11747,7 +11747,7 @@ async fn handle_delete_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppOauthClientPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppOauthClientPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11771,7 +11771,7 @@ async fn handle_delete_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_update_app_oauth_client<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11781,7 +11781,7 @@ async fn handle_update_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppOauthClientPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppOauthClientPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11808,7 +11808,7 @@ async fn handle_update_app_oauth_client<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_list_app_oauth_providers<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11818,7 +11818,7 @@ async fn handle_list_app_oauth_providers<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppOauthProvidersPath = match support::path_params(raw_path.0) {
+    let path: ListAppOauthProvidersPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11857,7 +11857,7 @@ async fn handle_list_app_oauth_providers<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_create_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11867,7 +11867,7 @@ async fn handle_create_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppOauthProviderPath = match support::path_params(raw_path.0) {
+    let path: CreateAppOauthProviderPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11894,7 +11894,7 @@ async fn handle_create_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_get_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11904,7 +11904,7 @@ async fn handle_get_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppOauthProviderPath = match support::path_params(raw_path.0) {
+    let path: GetAppOauthProviderPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11928,7 +11928,7 @@ async fn handle_get_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_delete_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11938,7 +11938,7 @@ async fn handle_delete_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppOauthProviderPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppOauthProviderPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11962,7 +11962,7 @@ async fn handle_delete_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_update_app_oauth_provider<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -11972,7 +11972,7 @@ async fn handle_update_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppOauthProviderPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppOauthProviderPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -11999,7 +11999,7 @@ async fn handle_update_app_oauth_provider<T: DeveloperApi, A: crate::Authenticat
 }
 async fn handle_list_app_orgs<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12009,7 +12009,7 @@ async fn handle_list_app_orgs<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppOrgsPath = match support::path_params(raw_path.0) {
+    let path: ListAppOrgsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12048,7 +12048,7 @@ async fn handle_list_app_orgs<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_org<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12058,7 +12058,7 @@ async fn handle_create_app_org<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppOrgPath = match support::path_params(raw_path.0) {
+    let path: CreateAppOrgPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12085,7 +12085,7 @@ async fn handle_create_app_org<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_org<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12095,7 +12095,7 @@ async fn handle_get_app_org<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppOrgPath = match support::path_params(raw_path.0) {
+    let path: GetAppOrgPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12119,7 +12119,7 @@ async fn handle_get_app_org<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_org<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12129,7 +12129,7 @@ async fn handle_delete_app_org<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppOrgPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppOrgPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12153,7 +12153,7 @@ async fn handle_delete_app_org<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_org<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12163,7 +12163,7 @@ async fn handle_update_app_org<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppOrgPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppOrgPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12190,7 +12190,7 @@ async fn handle_update_app_org<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_personas<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12200,7 +12200,7 @@ async fn handle_list_app_personas<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppPersonasPath = match support::path_params(raw_path.0) {
+    let path: ListAppPersonasPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12239,7 +12239,7 @@ async fn handle_list_app_personas<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_persona<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12249,7 +12249,7 @@ async fn handle_create_app_persona<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppPersonaPath = match support::path_params(raw_path.0) {
+    let path: CreateAppPersonaPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12276,7 +12276,7 @@ async fn handle_create_app_persona<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_persona<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12286,7 +12286,7 @@ async fn handle_get_app_persona<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppPersonaPath = match support::path_params(raw_path.0) {
+    let path: GetAppPersonaPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12310,7 +12310,7 @@ async fn handle_get_app_persona<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_persona<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12320,7 +12320,7 @@ async fn handle_delete_app_persona<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppPersonaPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppPersonaPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12344,7 +12344,7 @@ async fn handle_delete_app_persona<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_persona<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12354,7 +12354,7 @@ async fn handle_update_app_persona<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppPersonaPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppPersonaPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12381,7 +12381,7 @@ async fn handle_update_app_persona<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_routines<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12391,7 +12391,7 @@ async fn handle_list_app_routines<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppRoutinesPath = match support::path_params(raw_path.0) {
+    let path: ListAppRoutinesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12436,7 +12436,7 @@ async fn handle_list_app_routines<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12446,7 +12446,7 @@ async fn handle_get_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppRoutinePath = match support::path_params(raw_path.0) {
+    let path: GetAppRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12470,7 +12470,7 @@ async fn handle_get_app_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12480,7 +12480,7 @@ async fn handle_delete_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppRoutinePath = match support::path_params(raw_path.0) {
+    let path: DeleteAppRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12504,7 +12504,7 @@ async fn handle_delete_app_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12514,7 +12514,7 @@ async fn handle_update_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppRoutinePath = match support::path_params(raw_path.0) {
+    let path: UpdateAppRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12541,7 +12541,7 @@ async fn handle_update_app_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_activate_app_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12551,7 +12551,7 @@ async fn handle_activate_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ActivateAppRoutinePath = match support::path_params(raw_path.0) {
+    let path: ActivateAppRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12575,7 +12575,7 @@ async fn handle_activate_app_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_pause_app_routine<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12585,7 +12585,7 @@ async fn handle_pause_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: PauseAppRoutinePath = match support::path_params(raw_path.0) {
+    let path: PauseAppRoutinePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12609,7 +12609,7 @@ async fn handle_pause_app_routine<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12619,7 +12619,7 @@ async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppSandboxsPath = match support::path_params(raw_path.0) {
+    let path: ListAppSandboxsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12658,7 +12658,7 @@ async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12668,7 +12668,7 @@ async fn handle_create_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppSandboxPath = match support::path_params(raw_path.0) {
+    let path: CreateAppSandboxPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12695,7 +12695,7 @@ async fn handle_create_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12705,7 +12705,7 @@ async fn handle_get_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppSandboxPath = match support::path_params(raw_path.0) {
+    let path: GetAppSandboxPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12729,7 +12729,7 @@ async fn handle_get_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12739,7 +12739,7 @@ async fn handle_delete_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppSandboxPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppSandboxPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12763,7 +12763,7 @@ async fn handle_delete_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12773,7 +12773,7 @@ async fn handle_update_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppSandboxPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppSandboxPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12800,7 +12800,7 @@ async fn handle_update_app_sandbox<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_teams<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12810,7 +12810,7 @@ async fn handle_list_app_teams<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppTeamsPath = match support::path_params(raw_path.0) {
+    let path: ListAppTeamsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12849,7 +12849,7 @@ async fn handle_list_app_teams<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_team<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12859,7 +12859,7 @@ async fn handle_create_app_team<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppTeamPath = match support::path_params(raw_path.0) {
+    let path: CreateAppTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12886,7 +12886,7 @@ async fn handle_create_app_team<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_team<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12896,7 +12896,7 @@ async fn handle_get_app_team<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppTeamPath = match support::path_params(raw_path.0) {
+    let path: GetAppTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12920,7 +12920,7 @@ async fn handle_get_app_team<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_team<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12930,7 +12930,7 @@ async fn handle_delete_app_team<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppTeamPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12954,7 +12954,7 @@ async fn handle_delete_app_team<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_team<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -12964,7 +12964,7 @@ async fn handle_update_app_team<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppTeamPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -12991,7 +12991,7 @@ async fn handle_update_app_team<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_team_members<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13001,7 +13001,7 @@ async fn handle_list_app_team_members<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppTeamMembersPath = match support::path_params(raw_path.0) {
+    let path: ListAppTeamMembersPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13040,7 +13040,7 @@ async fn handle_list_app_team_members<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_add_app_team_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13050,7 +13050,7 @@ async fn handle_add_app_team_member<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: AddAppTeamMemberPath = match support::path_params(raw_path.0) {
+    let path: AddAppTeamMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13077,7 +13077,7 @@ async fn handle_add_app_team_member<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_remove_app_team_member<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13087,7 +13087,7 @@ async fn handle_remove_app_team_member<T: DeveloperApi, A: crate::Authenticator>
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: RemoveAppTeamMemberPath = match support::path_params(raw_path.0) {
+    let path: RemoveAppTeamMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13111,7 +13111,7 @@ async fn handle_remove_app_team_member<T: DeveloperApi, A: crate::Authenticator>
 }
 async fn handle_list_app_users<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13121,7 +13121,7 @@ async fn handle_list_app_users<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppUsersPath = match support::path_params(raw_path.0) {
+    let path: ListAppUsersPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13166,7 +13166,7 @@ async fn handle_list_app_users<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_user<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13176,7 +13176,7 @@ async fn handle_create_app_user<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppUserPath = match support::path_params(raw_path.0) {
+    let path: CreateAppUserPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13203,7 +13203,7 @@ async fn handle_create_app_user<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_user<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13213,7 +13213,7 @@ async fn handle_get_app_user<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppUserPath = match support::path_params(raw_path.0) {
+    let path: GetAppUserPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13237,7 +13237,7 @@ async fn handle_get_app_user<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_user<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13247,7 +13247,7 @@ async fn handle_delete_app_user<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppUserPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppUserPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13271,7 +13271,7 @@ async fn handle_delete_app_user<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_user<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13281,7 +13281,7 @@ async fn handle_update_app_user<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppUserPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppUserPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13308,7 +13308,7 @@ async fn handle_update_app_user<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_app_webhooks<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13318,7 +13318,7 @@ async fn handle_list_app_webhooks<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppWebhooksPath = match support::path_params(raw_path.0) {
+    let path: ListAppWebhooksPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13357,7 +13357,7 @@ async fn handle_list_app_webhooks<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_create_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13367,7 +13367,7 @@ async fn handle_create_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateAppWebhookPath = match support::path_params(raw_path.0) {
+    let path: CreateAppWebhookPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13394,7 +13394,7 @@ async fn handle_create_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13404,7 +13404,7 @@ async fn handle_get_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAppWebhookPath = match support::path_params(raw_path.0) {
+    let path: GetAppWebhookPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13428,7 +13428,7 @@ async fn handle_get_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_delete_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13438,7 +13438,7 @@ async fn handle_delete_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAppWebhookPath = match support::path_params(raw_path.0) {
+    let path: DeleteAppWebhookPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13462,7 +13462,7 @@ async fn handle_delete_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_update_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13472,7 +13472,7 @@ async fn handle_update_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAppWebhookPath = match support::path_params(raw_path.0) {
+    let path: UpdateAppWebhookPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13499,7 +13499,7 @@ async fn handle_update_app_webhook<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_list_workflow_node_types<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13509,7 +13509,7 @@ async fn handle_list_workflow_node_types<T: DeveloperApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListWorkflowNodeTypesPath = match support::path_params(raw_path.0) {
+    let path: ListWorkflowNodeTypesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13533,7 +13533,7 @@ async fn handle_list_workflow_node_types<T: DeveloperApi, A: crate::Authenticato
 }
 async fn handle_run_workflow<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13543,7 +13543,7 @@ async fn handle_run_workflow<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: RunWorkflowPath = match support::path_params(raw_path.0) {
+    let path: RunWorkflowPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13570,7 +13570,7 @@ async fn handle_run_workflow<T: DeveloperApi, A: crate::Authenticator>(
 }
 async fn handle_get_workflow_script_language<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13580,7 +13580,7 @@ async fn handle_get_workflow_script_language<T: DeveloperApi, A: crate::Authenti
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetWorkflowScriptLanguagePath = match support::path_params(raw_path.0) {
+    let path: GetWorkflowScriptLanguagePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13604,7 +13604,7 @@ async fn handle_get_workflow_script_language<T: DeveloperApi, A: crate::Authenti
 }
 async fn handle_accept_developer_invite<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -13614,7 +13614,7 @@ async fn handle_accept_developer_invite<T: DeveloperApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: AcceptDeveloperInvitePath = match support::path_params(raw_path.0) {
+    let path: AcceptDeveloperInvitePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -13638,7 +13638,7 @@ async fn handle_accept_developer_invite<T: DeveloperApi, A: crate::Authenticator
 }
 async fn handle_get_current_developer<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();

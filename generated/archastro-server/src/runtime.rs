@@ -3155,7 +3155,7 @@ pub fn unimplemented_operations<T: RuntimeApi>(api: &T) -> Vec<&'static str> {
 }
 async fn handle_list_agents<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3202,7 +3202,7 @@ async fn handle_list_agents<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_create_agent<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3237,7 +3237,7 @@ async fn handle_create_agent<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_get_agent<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3247,7 +3247,7 @@ async fn handle_get_agent<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetAgentPath = match support::path_params(raw_path.0) {
+    let path: GetAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3271,7 +3271,7 @@ async fn handle_get_agent<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_delete_agent<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3281,7 +3281,7 @@ async fn handle_delete_agent<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteAgentPath = match support::path_params(raw_path.0) {
+    let path: DeleteAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3305,7 +3305,7 @@ async fn handle_delete_agent<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_update_agent<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3315,7 +3315,7 @@ async fn handle_update_agent<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateAgentPath = match support::path_params(raw_path.0) {
+    let path: UpdateAgentPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3342,7 +3342,7 @@ async fn handle_update_agent<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_create_feedback<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3377,7 +3377,7 @@ async fn handle_create_feedback<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_scrape<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3412,7 +3412,7 @@ async fn handle_scrape<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_search<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3447,7 +3447,7 @@ async fn handle_search<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_teams<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3494,7 +3494,7 @@ async fn handle_list_teams<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_create_team<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3529,7 +3529,7 @@ async fn handle_create_team<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_join_team<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3564,7 +3564,7 @@ async fn handle_join_team<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_get_team<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3574,7 +3574,7 @@ async fn handle_get_team<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetTeamPath = match support::path_params(raw_path.0) {
+    let path: GetTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3598,7 +3598,7 @@ async fn handle_get_team<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_replace_team<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3608,7 +3608,7 @@ async fn handle_replace_team<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ReplaceTeamPath = match support::path_params(raw_path.0) {
+    let path: ReplaceTeamPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3635,7 +3635,7 @@ async fn handle_replace_team<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_invite_team_member<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3645,7 +3645,7 @@ async fn handle_invite_team_member<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: InviteTeamMemberPath = match support::path_params(raw_path.0) {
+    let path: InviteTeamMemberPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3672,7 +3672,7 @@ async fn handle_invite_team_member<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3682,7 +3682,7 @@ async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamMembersPath = match support::path_params(raw_path.0) {
+    let path: ListTeamMembersPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3726,7 +3726,7 @@ async fn handle_list_team_members<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3736,7 +3736,7 @@ async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamObjectsPath = match support::path_params(raw_path.0) {
+    let path: ListTeamObjectsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3775,7 +3775,7 @@ async fn handle_list_team_objects<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3785,7 +3785,7 @@ async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamTasksPath = match support::path_params(raw_path.0) {
+    let path: ListTeamTasksPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3832,7 +3832,7 @@ async fn handle_list_team_tasks<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3842,7 +3842,7 @@ async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamThreadsPath = match support::path_params(raw_path.0) {
+    let path: ListTeamThreadsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3876,7 +3876,7 @@ async fn handle_list_team_threads<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_create_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3886,7 +3886,7 @@ async fn handle_create_team_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateTeamThreadPath = match support::path_params(raw_path.0) {
+    let path: CreateTeamThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3913,7 +3913,7 @@ async fn handle_create_team_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_get_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3923,7 +3923,7 @@ async fn handle_get_team_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetTeamThreadPath = match support::path_params(raw_path.0) {
+    let path: GetTeamThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3947,7 +3947,7 @@ async fn handle_get_team_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_delete_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3957,7 +3957,7 @@ async fn handle_delete_team_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteTeamThreadPath = match support::path_params(raw_path.0) {
+    let path: DeleteTeamThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -3981,7 +3981,7 @@ async fn handle_delete_team_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_update_team_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -3991,7 +3991,7 @@ async fn handle_update_team_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateTeamThreadPath = match support::path_params(raw_path.0) {
+    let path: UpdateTeamThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4018,7 +4018,7 @@ async fn handle_update_team_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4028,7 +4028,7 @@ async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListTeamThreadMessagesPath = match support::path_params(raw_path.0) {
+    let path: ListTeamThreadMessagesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4062,7 +4062,7 @@ async fn handle_list_team_thread_messages<T: RuntimeApi, A: crate::Authenticator
 }
 async fn handle_create_team_thread_message<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4072,7 +4072,7 @@ async fn handle_create_team_thread_message<T: RuntimeApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateTeamThreadMessagePath = match support::path_params(raw_path.0) {
+    let path: CreateTeamThreadMessagePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4099,7 +4099,7 @@ async fn handle_create_team_thread_message<T: RuntimeApi, A: crate::Authenticato
 }
 async fn handle_get_current_user<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4131,7 +4131,7 @@ async fn handle_get_current_user<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_get_user<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4141,7 +4141,7 @@ async fn handle_get_user<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetUserPath = match support::path_params(raw_path.0) {
+    let path: GetUserPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4165,7 +4165,7 @@ async fn handle_get_user<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_update_user_email<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4175,7 +4175,7 @@ async fn handle_update_user_email<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserEmailPath = match support::path_params(raw_path.0) {
+    let path: UpdateUserEmailPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4202,7 +4202,7 @@ async fn handle_update_user_email<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4212,7 +4212,7 @@ async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserIntegrationsPath = match support::path_params(raw_path.0) {
+    let path: ListUserIntegrationsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4251,7 +4251,7 @@ async fn handle_list_user_integrations<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_update_user_profile<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4261,7 +4261,7 @@ async fn handle_update_user_profile<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserProfilePath = match support::path_params(raw_path.0) {
+    let path: UpdateUserProfilePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4288,7 +4288,7 @@ async fn handle_update_user_profile<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4298,7 +4298,7 @@ async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserThreadsPath = match support::path_params(raw_path.0) {
+    let path: ListUserThreadsPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4332,7 +4332,7 @@ async fn handle_list_user_threads<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_create_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4342,7 +4342,7 @@ async fn handle_create_user_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateUserThreadPath = match support::path_params(raw_path.0) {
+    let path: CreateUserThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4369,7 +4369,7 @@ async fn handle_create_user_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_get_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4379,7 +4379,7 @@ async fn handle_get_user_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: GetUserThreadPath = match support::path_params(raw_path.0) {
+    let path: GetUserThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4403,7 +4403,7 @@ async fn handle_get_user_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_delete_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4413,7 +4413,7 @@ async fn handle_delete_user_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: DeleteUserThreadPath = match support::path_params(raw_path.0) {
+    let path: DeleteUserThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4437,7 +4437,7 @@ async fn handle_delete_user_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_update_user_thread<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4447,7 +4447,7 @@ async fn handle_update_user_thread<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserThreadPath = match support::path_params(raw_path.0) {
+    let path: UpdateUserThreadPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4474,7 +4474,7 @@ async fn handle_update_user_thread<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4484,7 +4484,7 @@ async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListUserThreadMessagesPath = match support::path_params(raw_path.0) {
+    let path: ListUserThreadMessagesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4518,7 +4518,7 @@ async fn handle_list_user_thread_messages<T: RuntimeApi, A: crate::Authenticator
 }
 async fn handle_create_user_thread_message<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4528,7 +4528,7 @@ async fn handle_create_user_thread_message<T: RuntimeApi, A: crate::Authenticato
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: CreateUserThreadMessagePath = match support::path_params(raw_path.0) {
+    let path: CreateUserThreadMessagePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4555,7 +4555,7 @@ async fn handle_create_user_thread_message<T: RuntimeApi, A: crate::Authenticato
 }
 async fn handle_update_user_timezone<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4565,7 +4565,7 @@ async fn handle_update_user_timezone<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: UpdateUserTimezonePath = match support::path_params(raw_path.0) {
+    let path: UpdateUserTimezonePath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
@@ -4592,7 +4592,7 @@ async fn handle_update_user_timezone<T: RuntimeApi, A: crate::Authenticator>(
 }
 async fn handle_receive_webhook<T: RuntimeApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
-    raw_path: axum::extract::Path<Vec<(String, String)>>,
+    raw_path: support::RawPath,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
@@ -4602,7 +4602,7 @@ async fn handle_receive_webhook<T: RuntimeApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ReceiveWebhookPath = match support::path_params(raw_path.0) {
+    let path: ReceiveWebhookPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };

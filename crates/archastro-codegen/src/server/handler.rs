@@ -37,7 +37,7 @@ pub(super) fn write_handler(
         out,
         "async fn {handler}<T: {trait_name}, A: crate::Authenticator>(\n\
          \x20   State(state): State<Shared<T, A>>,\n\
-         \x20   raw_path: axum::extract::Path<Vec<(String, String)>>,\n\
+         \x20   raw_path: support::RawPath,\n\
          \x20   request: axum::extract::Request,\n\
          ) -> Response {{\n\
          \x20   let (parts, body) = request.into_parts();\n\
@@ -80,7 +80,7 @@ pub(super) fn write_handler(
 fn path_read(op: &Operation<'_>, path_ty: &str) -> String {
     if op.parameters_in(Location::Path).next().is_some() {
         format!(
-            "    let path: {path_ty} = match support::path_params(raw_path.0) {{\n\
+            "    let path: {path_ty} = match support::path_params(raw_path) {{\n\
              \x20       Ok(p) => p,\n\
              \x20       Err(e) => return e.into_response(),\n\
              \x20   }};\n"
