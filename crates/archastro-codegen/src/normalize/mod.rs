@@ -156,6 +156,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     let mut root = doc.root;
     refs::check(&ctx.file, &root)?;
     refs::componentize_inner_targets(&mut root, &mut ctx.report);
+    refs::shorten_alias_chains(&mut root, &mut ctx.report);
     ctx.refs_into_paths = points_into_paths(&root);
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;

@@ -100,8 +100,9 @@ pub fn check(file: &str, root: &Value) -> Result<()> {
             targets.push(target.to_owned());
         }
     });
+    let mut good = HashSet::new();
     for target in targets {
-        if let Err(problem) = check_target(root, &target) {
+        if let Err(problem) = check_target(root, &target, &mut good) {
             let mut holder = None;
             for_each_ref(root, &mut String::from("#"), &mut |at, t| {
                 if holder.is_none() && t == target {
@@ -142,26 +143,107 @@ enum Problem {
     Cycle(Vec<String>),
 }
 
-/// Follows `target` through pure references to a value that is not one.
-fn check_target(root: &Value, target: &str) -> std::result::Result<(), Problem> {
+/// Follows `target` through pure references to a value that is not one. `good` holds the
+/// targets already known to end well: a chain stops at the first of them, and all of its
+/// targets join them, so that every target is followed once (a chain of n references costs
+/// n steps, not n squared).
+fn check_target(
+    root: &Value,
+    target: &str,
+    good: &mut HashSet<String>,
+) -> std::result::Result<(), Problem> {
     if !target.starts_with("#/") {
         return Err(Problem::External);
     }
     let mut chain = vec![target.to_owned()];
-    let mut current = target.to_owned();
+    let mut on_chain: HashSet<&str> = HashSet::from([target]);
+    let mut current = target;
     loop {
-        let Some(value) = pointer::resolve(root, &current) else {
-            return Err(Problem::Dangling(current));
+        if good.contains(current) {
+            break;
+        }
+        let Some(value) = pointer::resolve(root, current) else {
+            return Err(Problem::Dangling(current.to_owned()));
         };
         let Some(next) = value.get("$ref").and_then(Value::as_str) else {
-            return Ok(());
+            break;
         };
-        let cycle = chain.iter().any(|c| c == next);
         chain.push(next.to_owned());
-        if cycle {
+        if !on_chain.insert(next) {
             return Err(Problem::Cycle(chain));
         }
-        current = next.to_owned();
+        current = next;
+    }
+    good.extend(chain);
+    Ok(())
+}
+
+/// Longest chain of component schemas that are only a `$ref` to the next one that the
+/// generated code keeps as it is: typify walks a chain of newtypes once per link (a chain of
+/// n costs n squared), so longer chains are cut short.
+pub const MAX_ALIAS_CHAIN: usize = 16;
+
+/// Points every component schema that is only a `$ref` to another one, more than
+/// [`MAX_ALIAS_CHAIN`] links from the schema its chain ends at, straight at that schema (a
+/// warning names the first and counts them). Runs after [`check`]: chains end.
+pub fn shorten_alias_chains(root: &mut Value, report: &mut Report) {
+    const PREFIX: &str = "#/components/schemas/";
+    let Some(schemas) = root
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let alias_of = |schema: &Value| -> Option<String> {
+        let target = schema.get("$ref")?.as_str()?;
+        target.strip_prefix(PREFIX).map(pointer::unescape)
+    };
+    // For each alias: its links to the chain's end, and the end's name.
+    let mut ends: std::collections::HashMap<String, (usize, String)> =
+        std::collections::HashMap::new();
+    let names: Vec<String> = schemas.keys().cloned().collect();
+    for name in &names {
+        let mut path = Vec::new();
+        let mut current = name.clone();
+        let (mut links, mut end) = loop {
+            if let Some((links, end)) = ends.get(&current) {
+                break (*links, end.clone());
+            }
+            match schemas.get(&current).and_then(alias_of) {
+                Some(next) if schemas.contains_key(&next) && path.len() <= names.len() => {
+                    path.push(current);
+                    current = next;
+                }
+                _ => break (0, current),
+            }
+        };
+        for link in path.into_iter().rev() {
+            links += 1;
+            ends.insert(link, (links, end.clone()));
+        }
+        end.clear();
+    }
+    let mut shortened: Vec<&String> = names
+        .iter()
+        .filter(|n| ends.get(*n).is_some_and(|(links, _)| *links > MAX_ALIAS_CHAIN))
+        .collect();
+    shortened.sort();
+    let Some(first) = shortened.first() else {
+        return;
+    };
+    report.warn(
+        "ref-chain-shortened",
+        pointer::from_tokens(["components", "schemas", first.as_str()]),
+        format!(
+            "{} component schemas more than {MAX_ALIAS_CHAIN} `$ref` links from a schema now refer to it directly",
+            shortened.len()
+        ),
+    );
+    for name in shortened {
+        let end = &ends[name].1;
+        if let Some(schema) = schemas.get_mut(name) {
+            schema["$ref"] = Value::String(format!("{PREFIX}{}", pointer::escape(end)));
+        }
     }
 }
 
@@ -290,5 +372,61 @@ pub fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
         }
         Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, from, to)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A document whose component `S0` refers to `S1`, ... up to `S{links}`, an object.
+    fn chain(links: usize) -> Value {
+        let mut schemas = serde_json::Map::new();
+        for i in 0..links {
+            schemas.insert(
+                format!("S{i}"),
+                json!({"$ref": format!("#/components/schemas/S{}", i + 1)}),
+            );
+        }
+        schemas.insert(format!("S{links}"), json!({"type": "object"}));
+        json!({"components": {"schemas": schemas}})
+    }
+
+    #[test]
+    fn short_alias_chains_are_kept() {
+        let mut root = chain(MAX_ALIAS_CHAIN);
+        let before = root.clone();
+        let mut report = Report::default();
+        shorten_alias_chains(&mut root, &mut report);
+        assert_eq!(root, before);
+        assert!(report.entries.is_empty());
+    }
+
+    #[test]
+    fn long_alias_chains_point_at_their_end() {
+        let links = MAX_ALIAS_CHAIN + 5;
+        let mut root = chain(links);
+        let mut report = Report::default();
+        shorten_alias_chains(&mut root, &mut report);
+        let target = |i: usize| root["components"]["schemas"][format!("S{i}")]["$ref"].clone();
+        let end = json!(format!("#/components/schemas/S{links}"));
+        for i in 0..5 {
+            assert_eq!(target(i), end, "S{i}");
+        }
+        assert_eq!(target(5), json!("#/components/schemas/S6"));
+        assert_eq!(report.entries.len(), 1);
+        assert_eq!(report.entries[0].pointer, "#/components/schemas/S0");
+        check("spec.json", &root).unwrap();
+    }
+
+    /// Each target is followed once: a chain of 20,000 references is checked at once.
+    #[test]
+    fn a_long_chain_is_checked_in_linear_time() {
+        let root = chain(20_000);
+        let started = std::time::Instant::now();
+        check("spec.json", &root).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 }
