@@ -27,7 +27,8 @@
 //! [`channels`] is the Phoenix Channels transport of the realtime channels, [`sse`] the
 //! Server-Sent Events reader of streaming operations.
 
-pub(crate) mod builders;
+pub mod builders;
+pub mod call;
 mod channel_connection;
 pub mod channels;
 mod credentials;
@@ -40,6 +41,7 @@ mod runtime;
 pub mod sse;
 mod tls;
 
+pub use call::RequestSettings;
 pub use credentials::{Credentials, KeyKind, Scheme, Secret, TokenStore, Tokens};
 pub use device::DeviceAuthorization;
 pub use error::Error;

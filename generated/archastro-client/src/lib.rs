@@ -203,6 +203,20 @@ const _: () = {
             _ => "",
         }
     }
+    impl auth::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+        }
+    }
     impl ClientHooks<Runtime> for auth::Client {
         async fn pre<E>(
             &self,
@@ -302,6 +316,20 @@ const _: () = {
             "update_user_timezone" => "/api/v2/users/{user_id}/timezone",
             "receive_webhook" => "/webhooks/{app_id}/{provider_or_key}",
             _ => "",
+        }
+    }
+    impl runtime::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
         }
     }
     impl ClientHooks<Runtime> for runtime::Client {
@@ -647,6 +675,20 @@ const _: () = {
             _ => "",
         }
     }
+    impl developer::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+        }
+    }
     impl ClientHooks<Runtime> for developer::Client {
         async fn pre<E>(
             &self,
@@ -685,7 +727,7 @@ impl<'a> runtime::builder::ListAgents<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -713,7 +755,7 @@ impl<'a> runtime::builder::ListTeams<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -741,7 +783,7 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -769,7 +811,7 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -797,7 +839,7 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -822,7 +864,7 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -855,7 +897,7 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -891,7 +933,7 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -916,7 +958,7 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -949,7 +991,7 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -985,7 +1027,7 @@ impl<'a> developer::builder::ListApps<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1013,7 +1055,7 @@ impl<'a> developer::builder::ListAppAgents<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1041,7 +1083,7 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1069,7 +1111,7 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1097,7 +1139,7 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1125,7 +1167,7 @@ impl<'a> developer::builder::ListContextSources<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1153,7 +1195,7 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1181,7 +1223,7 @@ impl<'a> developer::builder::ListAppDomains<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1209,7 +1251,7 @@ impl<'a> developer::builder::ListAppFiles<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1237,7 +1279,7 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1265,7 +1307,7 @@ impl<'a> developer::builder::ListAppKeys<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1293,7 +1335,7 @@ impl<'a> developer::builder::ListAppMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1321,7 +1363,7 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1349,7 +1391,7 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1377,7 +1419,7 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1405,7 +1447,7 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1433,7 +1475,7 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1461,7 +1503,7 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1489,7 +1531,7 @@ impl<'a> developer::builder::ListAppTeams<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1517,7 +1559,7 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1545,7 +1587,7 @@ impl<'a> developer::builder::ListAppUsers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1573,7 +1615,7 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),

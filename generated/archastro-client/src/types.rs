@@ -7284,7 +7284,7 @@ impl ::std::convert::TryFrom<::std::string::String> for WorkflowRunStatus {
 }
 /// Types for composing complex structures.
 pub mod builder {
-    use crate::support::builders::request_builder;
+    use crate::support::builders::{request_builder, OptionalValue};
     request_builder! {
         AddTeamMemberRequest {
             role: super::TeamRole = custom(super::defaults::add_team_member_request_role),
@@ -7293,27 +7293,27 @@ pub mod builder {
     }
     request_builder! {
         AttachmentInput {
-            file: ::std::option::Option<::std::string::String> = default,
-            resource_id: ::std::option::Option<::std::string::String> = default,
+            file: ::std::string::String = optional,
+            resource_id: ::std::string::String = optional,
             type_: super::AttachmentInputType = required,
-            url: ::std::option::Option<::std::string::String> = default,
+            url: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateAgentRequest {
-            default_model: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<super::CreateAgentRequestLookupKey> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            default_model: ::std::string::String = optional,
+            identity: ::std::string::String = optional,
+            lookup_key: super::CreateAgentRequestLookupKey = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            org: ::std::option::Option<::std::string::String> = default,
-            persona: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            org: ::std::string::String = optional,
+            persona: ::std::string::String = optional,
+            team: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateApiKeyRequest {
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
             type_: super::ApiKeyType = required,
         }
@@ -7327,69 +7327,69 @@ pub mod builder {
     request_builder! {
         CreateAppRequest {
             allowed_redirect_uris: ::std::vec::Vec<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            logo_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            description: ::std::string::String = optional,
+            logo_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateAppRequestSlug> = default,
-            website_url: ::std::option::Option<::std::string::String> = default,
+            slug: super::CreateAppRequestSlug = optional,
+            website_url: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateAppTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            org: ::std::option::Option<::std::string::String> = default,
-            owner: ::std::option::Option<::std::string::String> = default,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            org: ::std::string::String = optional,
+            owner: ::std::string::String = optional,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
         CreateAppUserRequest {
             email: ::std::string::String = required,
             email_verified: bool = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
-            org: ::std::option::Option<::std::string::String> = default,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
+            org: ::std::string::String = optional,
             org_role: super::OrgRole = custom(super::defaults::create_app_user_request_org_role),
-            password: ::std::option::Option<super::Password> = default,
-            sandbox: ::std::option::Option<::std::string::String> = default,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            password: super::Password = optional,
+            sandbox: ::std::string::String = optional,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateConfigRequest {
             content: ::std::string::String = required,
             kind: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
+            lookup_key: ::std::string::String = optional,
             mime_type: super::MimeType = custom(super::defaults::create_config_request_mime_type),
-            path: ::std::option::Option<::std::string::String> = default,
+            path: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateContextSourceRequest {
-            agent: ::std::option::Option<::std::string::String> = default,
+            agent: ::std::string::String = optional,
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            integration: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            integration: ::std::string::String = optional,
+            name: ::std::string::String = optional,
+            team: ::std::string::String = optional,
             type_: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
         CreateCredentialRequest {
             data: ::std::collections::HashMap<::std::string::String, ::std::string::String> = default,
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
-            provider: ::std::option::Option<::std::string::String> = default,
+            provider: ::std::string::String = optional,
             secret: super::JoinTeamRequestCode = required,
             type_: super::CredentialType = required,
         }
     }
     request_builder! {
         CreateCustomObjectRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value> = required,
             lookup_key: super::CreateCustomObjectRequestLookupKey = required,
             name: super::Name = required,
@@ -7407,24 +7407,24 @@ pub mod builder {
         CreateFileRequest {
             content_type: super::JoinTeamRequestCode = required,
             filename: super::Filename = required,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            owner: ::std::option::Option<::std::string::String> = default,
+            metadata: super::Metadata = optional,
+            owner: ::std::string::String = optional,
             size: ::std::num::NonZeroU64 = required,
         }
     }
     request_builder! {
         CreateInstallationRequest {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            integration: ::std::option::Option<::std::string::String> = default,
+            integration: ::std::string::String = optional,
             kind: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
+            lookup_key: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateIntegrationRequest {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            credential: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<::std::string::String> = default,
+            credential: ::std::string::String = optional,
+            name: ::std::string::String = optional,
             provider: super::JoinTeamRequestCode = required,
         }
     }
@@ -7432,10 +7432,10 @@ pub mod builder {
         CreateMessageRequest {
             attachments: ::std::vec::Vec<super::AttachmentInput> = default,
             content: super::Content = required,
-            idempotency_key: ::std::option::Option<super::IdempotencyKey> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            on_behalf_of: ::std::option::Option<::std::string::String> = default,
-            reply_to: ::std::option::Option<::std::string::String> = default,
+            idempotency_key: super::IdempotencyKey = optional,
+            metadata: super::Metadata = optional,
+            on_behalf_of: ::std::string::String = optional,
+            reply_to: ::std::string::String = optional,
         }
     }
     request_builder! {
@@ -7452,73 +7452,73 @@ pub mod builder {
             client_id: super::JoinTeamRequestCode = required,
             client_secret: super::JoinTeamRequestCode = required,
             enabled: bool = custom(super::defaults::default_bool::<true>),
-            issuer_url: ::std::option::Option<::std::string::String> = default,
+            issuer_url: ::std::string::String = optional,
             provider: super::Provider = required,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         CreateOrgRequest {
-            domain: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            domain: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
         CreatePersonaRequest {
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
+            avatar_url: ::std::string::String = optional,
+            description: ::std::string::String = optional,
             identity: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
             traits: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         CreateRoutineRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            event_type: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            event_type: ::std::string::String = optional,
             handler_type: super::HandlerType = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            preset_name: ::std::option::Option<::std::string::String> = default,
-            schedule: ::std::option::Option<::std::string::String> = default,
-            script: ::std::option::Option<::std::string::String> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            preset_name: ::std::string::String = optional,
+            schedule: ::std::string::String = optional,
+            script: ::std::string::String = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
         CreateSandboxRequest {
             copy_configs: bool = default,
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
         CreateTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
         CreateThreadRequest {
-            agents: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            key: ::std::option::Option<super::Key> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            participants: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            title: ::std::option::Option<super::Title> = default,
+            agents: ::std::vec::Vec<::std::string::String> = optional,
+            description: ::std::string::String = optional,
+            key: super::Key = optional,
+            metadata: super::Metadata = optional,
+            participants: ::std::vec::Vec<::std::string::String> = optional,
+            title: super::Title = optional,
         }
     }
     request_builder! {
         CreateWebhookRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             events: ::std::vec::Vec<::std::string::String> = required,
             status: super::WebhookStatus = custom(super::defaults::create_webhook_request_status),
             url: ::std::string::String = required,
@@ -7527,23 +7527,23 @@ pub mod builder {
     request_builder! {
         DeviceAuthorizationRequest {
             client_id: ::std::string::String = required,
-            scope: ::std::option::Option<::std::string::String> = default,
+            scope: ::std::string::String = optional,
         }
     }
     request_builder! {
         FeedbackRequest {
-            comment: ::std::option::Option<super::Comment> = default,
-            message: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            comment: super::Comment = optional,
+            message: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             rating: super::Rating = required,
-            thread: ::std::option::Option<::std::string::String> = default,
+            thread: ::std::string::String = optional,
         }
     }
     request_builder! {
         InviteTeamMemberRequest {
-            email: ::std::option::Option<::std::string::String> = default,
-            expires_in: ::std::option::Option<i64> = default,
-            message: ::std::option::Option<super::InviteTeamMemberRequestMessage> = default,
+            email: ::std::string::String = optional,
+            expires_in: i64 = optional,
+            message: super::InviteTeamMemberRequestMessage = optional,
             role: super::TeamRole = custom(super::defaults::invite_team_member_request_role),
         }
     }
@@ -7560,7 +7560,7 @@ pub mod builder {
     request_builder! {
         LoginLinkRequest {
             email: ::std::string::String = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
         }
     }
     request_builder! {
@@ -7571,24 +7571,24 @@ pub mod builder {
     }
     request_builder! {
         OAuthLoginRequest {
-            code: ::std::option::Option<::std::string::String> = default,
-            code_verifier: ::std::option::Option<::std::string::String> = default,
-            id_token: ::std::option::Option<::std::string::String> = default,
+            code: ::std::string::String = optional,
+            code_verifier: ::std::string::String = optional,
+            id_token: ::std::string::String = optional,
             provider: super::JoinTeamRequestCode = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
         }
     }
     request_builder! {
         OAuthTokenRequest {
             client_id: ::std::string::String = required,
-            client_secret: ::std::option::Option<::std::string::String> = default,
-            code: ::std::option::Option<::std::string::String> = default,
-            code_verifier: ::std::option::Option<::std::string::String> = default,
-            device_code: ::std::option::Option<::std::string::String> = default,
+            client_secret: ::std::string::String = optional,
+            code: ::std::string::String = optional,
+            code_verifier: ::std::string::String = optional,
+            device_code: ::std::string::String = optional,
             grant_type: super::OAuthTokenRequestGrantType = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
-            refresh_token: ::std::option::Option<::std::string::String> = default,
-            scope: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
+            refresh_token: ::std::string::String = optional,
+            scope: ::std::string::String = optional,
         }
     }
     request_builder! {
@@ -7599,27 +7599,27 @@ pub mod builder {
     request_builder! {
         RegisterRequest {
             email: ::std::string::String = required,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
             password: super::Password = required,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
         ReplaceTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<::std::string::String> = default,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         RunWorkflowRequest {
-            agent: ::std::option::Option<::std::string::String> = default,
+            agent: ::std::string::String = optional,
             input: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            thread: ::std::option::Option<::std::string::String> = default,
-            workflow: ::std::option::Option<super::Workflow> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            thread: ::std::string::String = optional,
+            workflow: super::Workflow = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
@@ -7633,9 +7633,9 @@ pub mod builder {
         SearchRequest {
             limit: ::std::num::NonZeroU64 = custom(super::defaults::default_nzu64::<::std::num::NonZeroU64, 10>),
             query: super::Query = required,
-            team: ::std::option::Option<::std::string::String> = default,
-            thread: ::std::option::Option<::std::string::String> = default,
-            types: ::std::option::Option<::std::vec::Vec<super::SearchResultType>> = default,
+            team: ::std::string::String = optional,
+            thread: ::std::string::String = optional,
+            types: ::std::vec::Vec<super::SearchResultType> = optional,
         }
     }
     request_builder! {
@@ -7645,161 +7645,161 @@ pub mod builder {
     }
     request_builder! {
         UpdateAgentRequest {
-            default_model: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            persona: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            default_model: ::std::string::String = optional,
+            identity: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            persona: ::std::string::String = optional,
+            team: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateApiKeyRequest {
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
-            name: ::std::option::Option<super::Name> = default,
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
+            name: super::Name = optional,
         }
     }
     request_builder! {
         UpdateAppMemberRequest {
-            role: ::std::option::Option<super::CreateAppMemberRequestRole> = default,
+            role: super::CreateAppMemberRequestRole = optional,
         }
     }
     request_builder! {
         UpdateAppRequest {
             allowed_redirect_uris: ::std::vec::Vec<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            logo_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            website_url: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            logo_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            website_url: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateAppUserRequest {
-            email: ::std::option::Option<::std::string::String> = default,
-            email_verified: ::std::option::Option<bool> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
-            org: ::std::option::Option<::std::string::String> = default,
-            org_role: ::std::option::Option<super::OrgRole> = default,
-            status: ::std::option::Option<super::UpdateAppUserRequestStatus> = default,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            email: ::std::string::String = optional,
+            email_verified: bool = optional,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
+            org: ::std::string::String = optional,
+            org_role: super::OrgRole = optional,
+            status: super::UpdateAppUserRequestStatus = optional,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateConfigRequest {
-            archived: ::std::option::Option<bool> = default,
-            content: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            mime_type: ::std::option::Option<super::MimeType> = default,
-            path: ::std::option::Option<::std::string::String> = default,
+            archived: bool = optional,
+            content: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            mime_type: super::MimeType = optional,
+            path: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateCustomObjectRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            name: ::std::option::Option<super::Name> = default,
+            name: super::Name = optional,
         }
     }
     request_builder! {
         UpdateDomainRequest {
-            primary: ::std::option::Option<bool> = default,
+            primary: bool = optional,
         }
     }
     request_builder! {
         UpdateEmailRequest {
             email: ::std::string::String = required,
-            password: ::std::option::Option<::std::string::String> = default,
+            password: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateFileRequest {
-            filename: ::std::option::Option<super::Filename> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            filename: super::Filename = optional,
+            metadata: super::Metadata = optional,
         }
     }
     request_builder! {
         UpdateOAuthClientRequest {
-            grant_types: ::std::option::Option<::std::vec::Vec<super::OAuthClientGrantType>> = default,
-            name: ::std::option::Option<super::Name> = default,
+            grant_types: ::std::vec::Vec<super::OAuthClientGrantType> = optional,
+            name: super::Name = optional,
             redirect_uris: ::std::vec::Vec<::std::string::String> = default,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateOAuthProviderRequest {
-            client_id: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            client_secret: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            enabled: ::std::option::Option<bool> = default,
-            issuer_url: ::std::option::Option<::std::string::String> = default,
+            client_id: super::JoinTeamRequestCode = optional,
+            client_secret: super::JoinTeamRequestCode = optional,
+            enabled: bool = optional,
+            issuer_url: ::std::string::String = optional,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateOrgRequest {
-            domain: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            slug: ::std::option::Option<::std::string::String> = default,
+            domain: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdatePersonaRequest {
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
+            avatar_url: ::std::string::String = optional,
+            description: ::std::string::String = optional,
+            identity: super::JoinTeamRequestCode = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
             traits: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateProfileRequest {
-            alias: ::std::option::Option<super::Alias> = default,
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
+            alias: super::Alias = optional,
+            avatar_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
         }
     }
     request_builder! {
         UpdateRoutineRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            event_type: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            preset_name: ::std::option::Option<::std::string::String> = default,
-            schedule: ::std::option::Option<::std::string::String> = default,
-            script: ::std::option::Option<::std::string::String> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            event_type: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            preset_name: ::std::string::String = optional,
+            schedule: ::std::string::String = optional,
+            script: ::std::string::String = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateSandboxRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<super::Name> = default,
-            status: ::std::option::Option<super::UpdateSandboxRequestStatus> = default,
+            description: ::std::string::String = optional,
+            name: super::Name = optional,
+            status: super::UpdateSandboxRequestStatus = optional,
         }
     }
     request_builder! {
         UpdateTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            org: ::std::option::Option<::std::string::String> = default,
-            slug: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            org: ::std::string::String = optional,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateThreadRequest {
-            archived: ::std::option::Option<bool> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            muted: ::std::option::Option<bool> = default,
-            title: ::std::option::Option<super::Title> = default,
+            archived: bool = optional,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            muted: bool = optional,
+            title: super::Title = optional,
         }
     }
     request_builder! {
@@ -7809,10 +7809,10 @@ pub mod builder {
     }
     request_builder! {
         UpdateWebhookRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            events: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            status: ::std::option::Option<super::WebhookStatus> = default,
-            url: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            events: ::std::vec::Vec<::std::string::String> = optional,
+            status: super::WebhookStatus = optional,
+            url: ::std::string::String = optional,
         }
     }
     request_builder! {
@@ -7830,13 +7830,13 @@ pub mod builder {
         Workflow {
             edges: ::std::vec::Vec<super::WorkflowEdge> = required,
             entry: ::std::string::String = required,
-            name: ::std::option::Option<::std::string::String> = default,
+            name: ::std::string::String = optional,
             nodes: ::std::vec::Vec<super::WorkflowNode> = required,
         }
     }
     request_builder! {
         WorkflowEdge {
-            condition: ::std::option::Option<::std::string::String> = default,
+            condition: ::std::string::String = optional,
             from: ::std::string::String = required,
             to: ::std::string::String = required,
         }

@@ -155,6 +155,20 @@ impl FamilyGlue {
                 const _: () = {
                     #security
                     #templates
+                    impl #ident::Client {
+                        /// Sends the request of `operation_id` through the runtime (its path
+                        /// checked, its credentials set, retried) with a builder's settings.
+                        pub(crate) async fn execute_operation(
+                            &self,
+                            mut request: reqwest::Request,
+                            operation_id: &'static str,
+                            settings: crate::support::RequestSettings,
+                        ) -> Result<reqwest::Response, Error> {
+                            let info = OperationInfo { operation_id };
+                            self.pre::<()>(&mut request, &info).await?;
+                            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+                        }
+                    }
                     impl ClientHooks<Runtime> for #ident::Client {
                         async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
                             self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)

@@ -25,6 +25,7 @@ mod plan;
 mod progenitor;
 mod realtime;
 mod segments;
+mod send;
 mod shared_types;
 mod type_names;
 
