@@ -139,16 +139,25 @@ mod tests {
     async fn a_declared_status_decodes_its_body() {
         let value: ResponseValue<serde_json::Value> =
             json(response(200, r#"{"id": "thr_1"}"#), ok).await.unwrap();
-        assert_eq!((value.status().as_u16(), &value["id"]), (200, &serde_json::json!("thr_1")));
+        assert_eq!(
+            (value.status().as_u16(), &value["id"]),
+            (200, &serde_json::json!("thr_1"))
+        );
         let error = json::<Vec<u8>>(response(200, "{}"), ok).await.unwrap_err();
-        assert!(matches!(error, Error::Decode { status: Some(s), .. } if s == 200), "{error:?}");
+        assert!(
+            matches!(error, Error::Decode { status: Some(s), .. } if s == 200),
+            "{error:?}"
+        );
     }
 
     #[tokio::test]
     async fn another_status_is_the_error_it_carries() {
         let envelope = r#"{"error": {"code": "not_found", "message": "gone", "details": {}}}"#;
         let error = empty(response(404, envelope), ok).await.unwrap_err();
-        assert_eq!((error.status().map(|s| s.as_u16()), error.code()), (Some(404), Some("not_found")));
+        assert_eq!(
+            (error.status().map(|s| s.as_u16()), error.code()),
+            (Some(404), Some("not_found"))
+        );
         let Err(error) = stream(response(202, ""), ok).await else {
             panic!("202 is not declared")
         };
@@ -162,7 +171,8 @@ mod tests {
             timeout: Some(Duration::from_millis(250)),
             retry_policy: Some(RetryPolicy::none()),
         };
-        let mut request = reqwest::Request::new(reqwest::Method::GET, "http://a.test/".parse().unwrap());
+        let mut request =
+            reqwest::Request::new(reqwest::Method::GET, "http://a.test/".parse().unwrap());
         let policy = scoped(settings, async {
             apply(&mut request);
             retry_policy()

@@ -23,7 +23,13 @@ use crate::format::{FormatError, format_items, format_items_nested, split_items}
 const BUILDER_MODULE: &str = "builder";
 
 /// The builder methods `operation_builder!` adds beside the parameters' setters.
-const SETTINGS: [&str; 5] = ["settings", "timeout", "retry_policy", "send", "send_with_response"];
+const SETTINGS: [&str; 5] = [
+    "settings",
+    "timeout",
+    "retry_policy",
+    "send",
+    "send_with_response",
+];
 
 /// Progenitor's re-export of its own `Error` and the other client items, at the top of a
 /// family's file.
@@ -39,12 +45,19 @@ pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<
     if starts_with_inner_attribute {
         return format_file(what, tokens, doc);
     }
-    let error = |e: FormatError| generate_error(what, format!("generated code does not parse: {e}"));
+    let error =
+        |e: FormatError| generate_error(what, format!("generated code does not parse: {e}"));
     let mut out = file_header(doc);
     for item in split_items(tokens) {
         if mod_item_name(&item).as_deref() == Some(BUILDER_MODULE) {
             builder_module(item, &mut out).map_err(error)?;
-        } else if item.iter().cloned().collect::<TokenStream>().to_string().ends_with(PROGENITOR_REEXPORT) {
+        } else if item
+            .iter()
+            .cloned()
+            .collect::<TokenStream>()
+            .to_string()
+            .ends_with(PROGENITOR_REEXPORT)
+        {
             let items = quote! {
                 #[allow(unused_imports)]
                 pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
@@ -63,7 +76,10 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     let Some(TokenTree::Group(body)) = item.pop() else {
         return Err(FormatError("the builder module has no body".into()));
     };
-    item.push(TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new())));
+    item.push(TokenTree::Group(Group::new(
+        Delimiter::Brace,
+        TokenStream::new(),
+    )));
     let mut header = String::new();
     format_items(item.into_iter().collect(), &mut header)?;
     let header = header
@@ -75,7 +91,8 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     let mut i = 0;
     while i < members.len() {
         if let Some([builder, implementation]) = members.get(i..i + 2)
-            && let Some(invocation) = Invocation::read(builder, implementation).map_err(FormatError)?
+            && let Some(invocation) =
+                Invocation::read(builder, implementation).map_err(FormatError)?
         {
             inside.push_str(&invocation.text);
             format_items_nested(invocation.rest, 1, &mut inside)?;
@@ -122,14 +139,20 @@ impl Invocation {
     /// (`impl<'a> Name<'a> { new, setters, send }`) as an invocation, when both are exactly
     /// progenitor's shape (`None` when they are not); an error when a parameter is named like
     /// a per-request setting or `send` is not as progenitor writes it.
-    fn read(builder: &[TokenTree], implementation: &[TokenTree]) -> Result<Option<Invocation>, String> {
+    fn read(
+        builder: &[TokenTree],
+        implementation: &[TokenTree],
+    ) -> Result<Option<Invocation>, String> {
         let Some((attributes, name, body)) = builder_struct(builder) else {
             return Ok(None);
         };
         let (Some(fns), Some(fields)) = (impl_fns(implementation, &name), fields(body)) else {
             return Ok(None);
         };
-        if let Some(field) = fields.iter().find(|f| SETTINGS.contains(&f.name.to_string().as_str())) {
+        if let Some(field) = fields
+            .iter()
+            .find(|f| SETTINGS.contains(&f.name.to_string().as_str()))
+        {
             return Err(format!(
                 "`{name}`: the parameter `{}` is named like a method every request builder has",
                 field.name
@@ -178,15 +201,25 @@ fn builder_struct(item: &[TokenTree]) -> Option<(&[TokenTree], Ident, TokenStrea
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "pub"))?;
     let (attributes, rest) = item.split_at(at);
-    let [_, TokenTree::Ident(kw), TokenTree::Ident(name), generics @ .., TokenTree::Group(body)] =
-        rest
+    let [
+        _,
+        TokenTree::Ident(kw),
+        TokenTree::Ident(name),
+        generics @ ..,
+        TokenTree::Group(body),
+    ] = rest
     else {
         return None;
     };
     let lifetime = quote! { <'a> }.to_string();
     (kw == "struct"
         && body.delimiter() == Delimiter::Brace
-        && generics.iter().cloned().collect::<TokenStream>().to_string() == lifetime)
+        && generics
+            .iter()
+            .cloned()
+            .collect::<TokenStream>()
+            .to_string()
+            == lifetime)
         .then(|| (attributes, name.clone(), body.stream()))
 }
 
@@ -268,7 +301,12 @@ fn generic_argument<'t>(
     name: &str,
     second: Option<&str>,
 ) -> Option<&'t [TokenTree]> {
-    let [TokenTree::Ident(head), TokenTree::Punct(open), inside @ .., TokenTree::Punct(close)] = ty
+    let [
+        TokenTree::Ident(head),
+        TokenTree::Punct(open),
+        inside @ ..,
+        TokenTree::Punct(close),
+    ] = ty
     else {
         return None;
     };
@@ -333,7 +371,12 @@ fn setter_fn(Field { name, ty, optional }: &Field, message: &TokenTree) -> Token
 
 /// `operation_builder! { #[attrs] Name -> Output { field: Type = required|optional, ... } }`,
 /// one module deep.
-fn invocation_text(attributes: &[TokenTree], name: &Ident, output: &TokenStream, fields: &[Field]) -> String {
+fn invocation_text(
+    attributes: &[TokenTree],
+    name: &Ident,
+    output: &TokenStream,
+    fields: &[Field],
+) -> String {
     let mut out = String::from("    operation_builder! {\n");
     for attribute in attributes.chunks(2) {
         if let [TokenTree::Punct(_), TokenTree::Group(inner)] = attribute {
@@ -346,7 +389,10 @@ fn invocation_text(attributes: &[TokenTree], name: &Ident, output: &TokenStream,
     }
     for Field { name, ty, optional } in fields {
         let presence = if *optional { "optional" } else { "required" };
-        out.push_str(&format!("            {name}: {} = {presence},\n", type_text(ty)));
+        out.push_str(&format!(
+            "            {name}: {} = {presence},\n",
+            type_text(ty)
+        ));
     }
     if !fields.is_empty() {
         out.push_str("        ");
@@ -377,14 +423,29 @@ mod tests {
             }
         };
         let fields = [
-            Field { name: quote::format_ident!("owner"), ty: quote! { ::std::string::String }, optional: false },
-            Field { name: quote::format_ident!("limit"), ty: quote! { ::std::num::NonZeroU64 }, optional: true },
-            Field { name: quote::format_ident!("body"), ty: quote! { crate::types::PetQuery }, optional: false },
+            Field {
+                name: quote::format_ident!("owner"),
+                ty: quote! { ::std::string::String },
+                optional: false,
+            },
+            Field {
+                name: quote::format_ident!("limit"),
+                ty: quote! { ::std::num::NonZeroU64 },
+                optional: true,
+            },
+            Field {
+                name: quote::format_ident!("body"),
+                ty: quote! { crate::types::PetQuery },
+                optional: false,
+            },
         ];
         let new = new_fn(&fields);
         let setters = fields.iter().map(|field| {
             let message = format!("conversion to `{}` for {} failed", field.ty, field.name);
-            setter_fn(field, &TokenTree::Literal(proc_macro2::Literal::string(&message)))
+            setter_fn(
+                field,
+                &TokenTree::Literal(proc_macro2::Literal::string(&message)),
+            )
         });
         quote! {
             #builder
@@ -408,7 +469,9 @@ mod tests {
     #[test]
     fn a_builder_in_progenitors_shape_becomes_one_invocation() {
         let members = items(progenitor_builder());
-        let invocation = Invocation::read(&members[0], &members[1]).unwrap().expect("progenitor's shape");
+        let invocation = Invocation::read(&members[0], &members[1])
+            .unwrap()
+            .expect("progenitor's shape");
         assert_eq!(
             invocation.text,
             "    operation_builder! {
@@ -423,16 +486,26 @@ mod tests {
 "
         );
         let rest = invocation.rest.to_string();
-        assert!(rest.starts_with("impl < 'a > ListPets < 'a > { pub async fn send_with_response (self)"), "{rest}");
-        assert!(rest.contains("let Self { client , settings , owner , limit , body } = self ;"), "{rest}");
+        assert!(
+            rest.starts_with(
+                "impl < 'a > ListPets < 'a > { pub async fn send_with_response (self)"
+            ),
+            "{rest}"
+        );
+        assert!(
+            rest.contains("let Self { client , settings , owner , limit , body } = self ;"),
+            "{rest}"
+        );
     }
 
     #[test]
     fn a_builder_in_any_other_shape_is_kept() {
         let members = items(progenitor_builder());
-        let text = |item: &Vec<TokenTree>| item.iter().cloned().collect::<TokenStream>().to_string();
+        let text =
+            |item: &Vec<TokenTree>| item.iter().cloned().collect::<TokenStream>().to_string();
         let changed = |from: &str, to: &str| {
-            let implementation: TokenStream = text(&members[1]).replacen(from, to, 1).parse().unwrap();
+            let implementation: TokenStream =
+                text(&members[1]).replacen(from, to, 1).parse().unwrap();
             let implementation: Vec<TokenTree> = implementation.into_iter().collect();
             matches!(Invocation::read(&members[0], &implementation), Ok(None))
         };
@@ -442,11 +515,19 @@ mod tests {
         assert!(changed("limit : Ok (None)", "limit : Ok (Some (1))"));
         // A setter missing, and a struct without the client first.
         assert!(changed("pub fn owner", "pub fn owner_"));
-        let struct_without_client: TokenStream =
-            text(&members[0]).replace("client : & 'a super :: Client ,", "").parse().unwrap();
+        let struct_without_client: TokenStream = text(&members[0])
+            .replace("client : & 'a super :: Client ,", "")
+            .parse()
+            .unwrap();
         let struct_without_client: Vec<TokenTree> = struct_without_client.into_iter().collect();
-        assert!(matches!(Invocation::read(&struct_without_client, &members[1]), Ok(None)));
-        assert!(matches!(Invocation::read(&members[1], &members[0]), Ok(None)));
+        assert!(matches!(
+            Invocation::read(&struct_without_client, &members[1]),
+            Ok(None)
+        ));
+        assert!(matches!(
+            Invocation::read(&members[1], &members[0]),
+            Ok(None)
+        ));
     }
 
     #[test]
@@ -454,8 +535,13 @@ mod tests {
         let text = progenitor_builder().to_string().replace("limit", "timeout");
         let members = items(text.parse().unwrap());
         let error = Invocation::read(&members[0], &members[1]).err().unwrap();
-        assert_eq!(error, "`ListPets`: the parameter `timeout` is named like a method every request builder has");
-        let text = progenitor_builder().to_string().replace("OperationInfo", "Info");
+        assert_eq!(
+            error,
+            "`ListPets`: the parameter `timeout` is named like a method every request builder has"
+        );
+        let text = progenitor_builder()
+            .to_string()
+            .replace("OperationInfo", "Info");
         let members = items(text.parse().unwrap());
         let error = Invocation::read(&members[0], &members[1]).err().unwrap();
         assert_eq!(error, "`ListPets::send`: no `OperationInfo`");
@@ -468,14 +554,20 @@ mod tests {
         let mut out = String::new();
         builder_module(module.into_iter().next().unwrap(), &mut out).unwrap();
         assert!(out.starts_with("pub mod builder {\n    use crate::support::builders::operation_builder;\n    use crate::support::{RequestSettings, RetryPolicy};\n    use super::types;\n    operation_builder! {\n"), "{out}");
-        assert!(out.contains("    impl<'a> ListPets<'a> {\n        pub async fn send_with_response("), "{out}");
+        assert!(
+            out.contains("    impl<'a> ListPets<'a> {\n        pub async fn send_with_response("),
+            "{out}"
+        );
         let module = items(quote! { pub mod builder { use super::types; } });
         let mut out = String::new();
         builder_module(module.into_iter().next().unwrap(), &mut out).unwrap();
         assert_eq!(out, "pub mod builder {\n    use super::types;\n}\n");
         let module = items(quote! { pub mod builder { pub struct Other; } });
         let error = builder_module(module.into_iter().next().unwrap(), &mut out).unwrap_err();
-        assert_eq!(error.0, "the builder `Other` is not in the shape of progenitor 0.15.1's builders");
+        assert_eq!(
+            error.0,
+            "the builder `Other` is not in the shape of progenitor 0.15.1's builders"
+        );
     }
 
     /// Progenitor's own builders (path, query and body parameters, required and optional,
@@ -502,9 +594,14 @@ mod tests {
             },
             "components": {"schemas": {"Pet": pet}}
         });
-        let replacements = [("Pet".to_owned(), super::super::progenitor::replacement_impls(&pet))].into();
+        let replacements = [(
+            "Pet".to_owned(),
+            super::super::progenitor::replacement_impls(&pet),
+        )]
+        .into();
         let builder_module_of = |doc: &serde_json::Value| {
-            let (tokens, _) = super::super::progenitor::run_progenitor("f", doc, &replacements).unwrap();
+            let (tokens, _) =
+                super::super::progenitor::run_progenitor("f", doc, &replacements).unwrap();
             let module = split_items(tokens)
                 .find(|item| mod_item_name(item).as_deref() == Some(BUILDER_MODULE))
                 .unwrap();
@@ -512,13 +609,21 @@ mod tests {
             builder_module(module, &mut out).map(|()| out)
         };
         let error = builder_module_of(&doc).unwrap_err();
-        assert_eq!(error.0, "the builder `CreateToy` is not in the shape of progenitor 0.15.1's builders");
+        assert_eq!(
+            error.0,
+            "the builder `CreateToy` is not in the shape of progenitor 0.15.1's builders"
+        );
         let mut doc = doc;
         doc["paths"].as_object_mut().unwrap().remove("/toys");
         let out = builder_module_of(&doc).unwrap();
         assert!(out.contains("        CreatePet -> () {\n            owner: ::std::string::String = required,\n            kind: ::std::vec::Vec<::std::string::String> = required,\n            limit: i64 = optional,\n            body: crate::types::Pet = required,\n        }\n"), "{out}");
         assert!(out.contains("        Ping -> () {}\n"), "{out}");
-        assert!(out.contains("crate::support::call::empty(response, |status| matches!(status, 204u16))"), "{out}");
+        assert!(
+            out.contains(
+                "crate::support::call::empty(response, |status| matches!(status, 204u16))"
+            ),
+            "{out}"
+        );
         assert_eq!(out.matches("operation_builder! {").count(), 2, "{out}");
     }
 }

@@ -116,7 +116,13 @@ fn rewrite_body(body: TokenStream) -> Result<TokenStream, String> {
 
 /// `kept` with its first statement, `let Self { client, ... } = self;`, taking `settings` too.
 fn with_settings(kept: &[TokenTree]) -> Result<TokenStream, String> {
-    let [TokenTree::Ident(l), TokenTree::Ident(s), TokenTree::Group(fields), rest @ ..] = kept else {
+    let [
+        TokenTree::Ident(l),
+        TokenTree::Ident(s),
+        TokenTree::Group(fields),
+        rest @ ..,
+    ] = kept
+    else {
         return Err("no `let Self { .. } = self`".into());
     };
     let mut inside: Vec<TokenTree> = fields.stream().into_iter().collect();
@@ -185,7 +191,8 @@ fn success_arms(arms: TokenStream) -> Result<(Vec<TokenStream>, Kind), String> {
         if decode.starts_with("Err") {
             continue;
         }
-        let this = arm_kind(&decode).ok_or_else(|| format!("an unexpected success arm `{decode}`"))?;
+        let this =
+            arm_kind(&decode).ok_or_else(|| format!("an unexpected success arm `{decode}`"))?;
         if kind.replace(this).is_some_and(|k| k != this) {
             return Err("success arms that read their bodies differently".into());
         }
@@ -264,25 +271,48 @@ mod tests {
     #[test]
     fn each_kind_of_success_body_has_its_reader() {
         let with = |arm: TokenStream| {
-            let text = progenitor_send().into_iter().collect::<TokenStream>().to_string();
+            let text = progenitor_send()
+                .into_iter()
+                .collect::<TokenStream>()
+                .to_string();
             let replaced = text.replace(
                 "200u16 => { ResponseValue :: from_response (response) . await } 201u16 => { ResponseValue :: from_response (response) . await }",
                 &arm.to_string(),
             );
-            let tokens: Vec<TokenTree> = replaced.parse::<TokenStream>().unwrap().into_iter().collect();
+            let tokens: Vec<TokenTree> = replaced
+                .parse::<TokenStream>()
+                .unwrap()
+                .into_iter()
+                .collect();
             rewrite(&tokens).map(|s| s.function.to_string())
         };
         let empty = with(quote! { 204u16 => { Ok(ResponseValue::empty(response)) } }).unwrap();
-        assert!(empty.contains("call :: empty (response , | status | matches ! (status , 204u16))"), "{empty}");
-        let stream = with(quote! { 200u16..=299u16 => { Ok(ResponseValue::stream(response)) } }).unwrap();
-        assert!(stream.contains("call :: stream (response , | status | matches ! (status , 200u16 ..= 299u16))"), "{stream}");
+        assert!(
+            empty.contains("call :: empty (response , | status | matches ! (status , 204u16))"),
+            "{empty}"
+        );
+        let stream =
+            with(quote! { 200u16..=299u16 => { Ok(ResponseValue::stream(response)) } }).unwrap();
+        assert!(
+            stream.contains(
+                "call :: stream (response , | status | matches ! (status , 200u16 ..= 299u16))"
+            ),
+            "{stream}"
+        );
         let mixed = with(quote! {
             200u16 => { ResponseValue::from_response(response).await }
             204u16 => { Ok(ResponseValue::empty(response)) }
         });
-        assert_eq!(mixed.unwrap_err(), "success arms that read their bodies differently");
+        assert_eq!(
+            mixed.unwrap_err(),
+            "success arms that read their bodies differently"
+        );
         let unknown = with(quote! { 200u16 => { Ok(something_else(response)) } });
-        assert!(unknown.unwrap_err().starts_with("an unexpected success arm"));
+        assert!(
+            unknown
+                .unwrap_err()
+                .starts_with("an unexpected success arm")
+        );
         assert_eq!(with(quote! {}).unwrap_err(), "no success status");
     }
 }

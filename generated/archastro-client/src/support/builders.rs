@@ -293,7 +293,11 @@ mod tests {
                     let owner = self.owner.map_err(Error::InvalidRequest)?;
                     let limit = self.limit.map_err(Error::InvalidRequest)?;
                     let (status, headers) = (reqwest::StatusCode::OK, Default::default());
-                    Ok(ResponseValue::new((owner, limit, self.settings), status, headers))
+                    Ok(ResponseValue::new(
+                        (owner, limit, self.settings),
+                        status,
+                        headers,
+                    ))
                 }
             }
             operation_builder! {
@@ -316,7 +320,10 @@ mod tests {
         let client = family::Client;
         let list = || family::builder::ListPets::new(&client);
         let error = list().send().await.unwrap_err();
-        assert_eq!(error.to_string(), "invalid request: owner was not initialized");
+        assert_eq!(
+            error.to_string(),
+            "invalid request: owner was not initialized"
+        );
         let sent = list().owner("ann").send().await.unwrap();
         assert_eq!((sent.0.as_str(), sent.1), ("ann", None));
         let sent = list().owner("ann").limit(5u8).send().await.unwrap();
@@ -328,7 +335,10 @@ mod tests {
         );
         let ping = family::builder::Ping::new(&client).clone();
         let ping = ping.timeout(std::time::Duration::from_secs(1));
-        ping.retry_policy(super::super::RetryPolicy::none()).send().await.unwrap();
+        ping.retry_policy(super::super::RetryPolicy::none())
+            .send()
+            .await
+            .unwrap();
         let ping = family::builder::Ping::new(&client).timeout(std::time::Duration::from_secs(1));
         assert_eq!(ping.send_with_response().await.unwrap().status(), 204);
     }
@@ -337,11 +347,22 @@ mod tests {
     async fn operation_builders_hold_the_requests_own_settings() {
         let client = family::Client;
         let list = || family::builder::ListPets::new(&client).owner("ann");
-        assert_eq!(list().send().await.unwrap().2, super::super::RequestSettings::default());
+        assert_eq!(
+            list().send().await.unwrap().2,
+            super::super::RequestSettings::default()
+        );
         let timeout = std::time::Duration::from_millis(300);
         let policy = super::super::RetryPolicy::none();
-        let sent = list().timeout(timeout).retry_policy(policy.clone()).send().await.unwrap();
-        assert_eq!((sent.2.timeout, sent.2.retry_policy), (Some(timeout), Some(policy)));
+        let sent = list()
+            .timeout(timeout)
+            .retry_policy(policy.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (sent.2.timeout, sent.2.retry_policy),
+            (Some(timeout), Some(policy))
+        );
     }
 
     #[test]
@@ -372,7 +393,9 @@ mod tests {
         assert_eq!(Pet::try_from(pet).unwrap().legs, 3);
         let error = Pet::try_from(builder::Pet::default().name("Rex").legs(u64::MAX)).unwrap_err();
         assert!(
-            error.0.starts_with("error converting supplied value for legs: "),
+            error
+                .0
+                .starts_with("error converting supplied value for legs: "),
             "{}",
             error.0
         );
@@ -382,7 +405,10 @@ mod tests {
     fn optional_fields_take_the_value_or_an_option_of_it() {
         let rex = || builder::Pet::default().name("Rex");
         let pet = Pet::try_from(rex().nickname("Rexy").weight(30)).unwrap();
-        assert_eq!((pet.nickname, pet.weight), (Some(Nickname("Rexy".into())), Some(30)));
+        assert_eq!(
+            (pet.nickname, pet.weight),
+            (Some(Nickname("Rexy".into())), Some(30))
+        );
         let nickname = Nickname::try_from("R").unwrap();
         let pet = Pet::try_from(rex().nickname(Some(nickname.clone())).weight(None)).unwrap();
         assert_eq!((pet.nickname, pet.weight), (Some(nickname), None));
