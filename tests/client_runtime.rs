@@ -256,21 +256,9 @@ async fn each_family_gets_the_key_its_operations_accept() {
         .secret_key(SK)
         .build()
         .unwrap();
-    let page = server
-        .developer()
-        .list_apps()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let page = server.developer().list_apps().send().await.unwrap();
     assert_eq!((page.data.len(), page.total), (0, 0));
-    let me = server
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = server.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.id, "usr_1");
     let apps = log.to("/protected/api/v2/developer/apps");
     let users = log.to("/api/v2/users/me");
@@ -326,26 +314,13 @@ async fn login_then_runtime_calls_send_the_access_token() {
         .build()
         .unwrap();
 
-    let response = api
-        .auth()
-        .login()
-        .body(login_body())
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let response = api.auth().login().body(login_body()).send().await.unwrap();
     assert_eq!(response.access_token, "at_login");
     let stored = api.store_tokens(&response).unwrap();
     assert_eq!(stored, Tokens::new("at_login", Some("rt_login".into())));
     assert_eq!(api.support().tokens(), Some(stored));
 
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.email, "ada@example.com");
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 1);
@@ -421,7 +396,7 @@ async fn concurrent_401s_share_one_refresh() {
     let results =
         futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
     for result in results {
-        assert_eq!(result.unwrap().into_inner().id, "usr_1");
+        assert_eq!(result.unwrap().id, "usr_1");
     }
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -499,7 +474,7 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(bare.runtime().get_current_user().send().await.unwrap_err());
+    let error = bare.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.code(), Some("unauthorized"));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
@@ -513,14 +488,12 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(
-        server
-            .runtime()
-            .get_current_user()
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = server
+        .runtime()
+        .get_current_user()
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 2);
@@ -557,7 +530,7 @@ async fn a_failed_refresh_is_single_flight_too() {
     let results =
         futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
     for result in results {
-        let error = Error::from(result.unwrap_err());
+        let error = result.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     }
     assert_eq!(log.to("/api/v2/users/me").len(), N);
@@ -623,13 +596,7 @@ async fn get_is_retried_on_503_honouring_retry_after() {
         .unwrap();
 
     let started = Instant::now();
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(me.id, "usr_1");
     let attempts = log.to("/api/v2/users/me");
@@ -666,7 +633,7 @@ async fn get_retries_stop_after_max_retries() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     // 1 + max_retries (3) attempts; the last answer surfaces.
     assert_eq!(log.to("/api/v2/users/me").len(), 4);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
@@ -697,7 +664,7 @@ async fn not_waited_for(retry_after: &'static str) {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -741,7 +708,7 @@ async fn post_is_not_retried_on_503() {
         .body(thread_body())
         .send()
         .await;
-    let error = Error::from(error.unwrap_err());
+    let error = error.unwrap_err();
     let attempts = log.to("/api/v2/users/usr_1/threads");
     assert_eq!(attempts.len(), 1, "a POST is sent exactly once");
     assert_eq!(attempts[0].method, Method::POST);
@@ -775,7 +742,7 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
         .unwrap();
 
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     let elapsed = started.elapsed();
     match &error {
         Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
@@ -1048,7 +1015,7 @@ async fn error_envelopes_become_error_api() {
         .user_id("usr_1")
         .thread_id("thr_missing")
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     assert_eq!(
         error.to_string(),
         "404 Not Found: not_found: Thread not found"
@@ -1076,7 +1043,7 @@ async fn error_envelopes_become_error_api() {
         .user_id("usr_1")
         .body(thread_body())
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     match error {
         Error::Api {
             status,
@@ -1095,10 +1062,9 @@ async fn error_envelopes_become_error_api() {
     assert_eq!(log.all().len(), 2);
 }
 
-/// The spec's `ErrorEnvelope` is "returned by every 4xx and 5xx response of the API", but the
-/// generated operations only decode it for the statuses each operation declares: any other
-/// status (503 on every operation, 429 on most GETs, 409 on most operations...) becomes
-/// `progenitor_client::Error::UnexpectedResponse`, whose body `Error::from` never reads.
+/// The spec's `ErrorEnvelope` is "returned by every 4xx and 5xx response of the API", also for
+/// the statuses an operation does not declare (503 on every operation, 429 on most GETs, 409
+/// on most operations...): `send` decodes it into `Error::Api` all the same.
 #[tokio::test]
 async fn error_envelope_of_an_undeclared_status_is_kept() {
     let router = Router::new().route(
@@ -1122,7 +1088,7 @@ async fn error_envelope_of_an_undeclared_status_is_kept() {
         .user_id("usr_1")
         .body(thread_body())
         .send();
-    match Error::from(error.await.unwrap_err()) {
+    match error.await.unwrap_err() {
         Error::Api {
             status,
             code,
@@ -1158,7 +1124,7 @@ async fn a_non_envelope_error_body_keeps_its_status() {
         .user_id("usr_1")
         .thread_id("thr_1")
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
 }
 
@@ -1398,14 +1364,13 @@ async fn debug_of_a_decode_error_never_shows_tokens() {
         .publishable_key(PK)
         .build()
         .unwrap();
-    let error = Error::from(
-        api.auth()
-            .login()
-            .body(login_body())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = api
+        .auth()
+        .login()
+        .body(login_body())
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error}");
     for shown in [
         format!("{error:?}"),
@@ -1473,8 +1438,7 @@ async fn user_thread_path(user_id: &str, thread_id: &str) -> Result<String, Erro
         .user_id(user_id)
         .thread_id(thread_id)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     match sent {
         Err(refused @ Error::InvalidRequest(_)) => {
             assert!(log.all().is_empty(), "a refused request reached the server");
@@ -1551,11 +1515,7 @@ async fn redirected(cross_origin: bool) -> (Log, Log, Result<types::User, Error>
         .build()
         .unwrap();
     let answer = api.runtime().get_current_user().send().await;
-    (
-        log,
-        other_log,
-        answer.map(|r| r.into_inner()).map_err(Error::from),
-    )
+    (log, other_log, answer)
 }
 
 #[tokio::test]
@@ -1597,7 +1557,7 @@ async fn an_endless_error_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -1620,7 +1580,7 @@ async fn an_endless_refresh_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     assert_eq!(log.to("/api/v2/auth/refresh").len(), 1);
     assert!(
