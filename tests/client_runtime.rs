@@ -186,12 +186,14 @@ fn envelope(code: &str, message: &str, details: Value) -> Value {
     json!({ "error": { "code": code, "message": message, "details": details } })
 }
 
-fn login_body() -> types::LoginRequest {
-    serde_json::from_value(json!({ "email": "ada@example.com", "password": "hunter2" })).unwrap()
+fn login_body() -> types::builder::LoginRequest {
+    types::LoginRequest::builder()
+        .email("ada@example.com")
+        .password("hunter2")
 }
 
-fn thread_body() -> types::CreateThreadRequest {
-    serde_json::from_value(json!({ "title": "Q3 launch" })).unwrap()
+fn thread_body() -> types::builder::CreateThreadRequest {
+    types::CreateThreadRequest::builder().title("Q3 launch")
 }
 
 /// No credential in a URL, ever.
@@ -674,6 +676,36 @@ async fn not_waited_for(retry_after: &'static str) {
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{error:?}");
 }
 
+#[tokio::test]
+async fn a_requests_retry_policy_replaces_the_clients() {
+    let (base, log) = serve(flaky_user_route(vec![
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+    ]))
+    .await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // The client's policy: one attempt.
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
+    assert_eq!(log.to("/api/v2/users/me").len(), 1);
+    // This request's own policy: retried through the two other 503s.
+    let me = api
+        .runtime()
+        .get_current_user()
+        .retry_policy(fast_retries())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.id, "usr_1");
+    assert_eq!(log.to("/api/v2/users/me").len(), 4);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. No retry of POST
 // ---------------------------------------------------------------------------------------------
@@ -753,6 +785,69 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
     assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
     // A timeout is not a connection error: the request is not sent again.
     assert_eq!(log.to("/api/v2/users/me").len(), 1);
+}
+
+#[tokio::test]
+async fn a_requests_timeout_replaces_the_clients() {
+    let router = Router::new().route(
+        "/api/v2/users/me",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            axum::Json(user_json())
+        }),
+    );
+    let (base, log) = serve(router).await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    // A longer timeout for this request: the slow answer arrives.
+    let me = api
+        .runtime()
+        .get_current_user()
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.id, "usr_1");
+    // The client's timeout for the next one.
+    let started = Instant::now();
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    match &error {
+        Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(650),
+        "{:?}",
+        started.elapsed()
+    );
+    // A shorter one than the client's (30 s by default).
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = api
+        .runtime()
+        .get_current_user()
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(e) if e.is_timeout()),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(log.to("/api/v2/users/me").len(), 3);
 }
 
 // ---------------------------------------------------------------------------------------------
