@@ -120,6 +120,16 @@ impl<'de> ::serde::Deserialize<'de> for Alias {
             })
     }
 }
+///Machine-readable error detail carried inside `ErrorEnvelope`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ApiError {
+    ///Stable, machine-readable error code in snake_case. Common values: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `validation_failed`, `rate_limited`, `internal_error`. New codes may be added; treat unknown codes by HTTP status.
+    pub code: ::std::string::String,
+    ///Additional structured context. Empty object when there is none. For `validation_failed` it carries `fields`: a map of request field name to a list of messages.
+    pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Human-readable description of the error. Not intended for programmatic matching.
+    pub message: ::std::string::String,
+}
 ///An API key of the app. Publishable keys (`pk_live_...`) identify the app from client code; secret keys (`sk_live_...`) grant full server-side access. The full key is returned only once, on creation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ApiKey {
@@ -2379,20 +2389,10 @@ impl ::std::convert::TryFrom<::std::string::String> for DomainStatus {
         value.parse()
     }
 }
-///Machine-readable error detail carried inside `ErrorEnvelope`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct Error {
-    ///Stable, machine-readable error code in snake_case. Common values: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `validation_failed`, `rate_limited`, `internal_error`. New codes may be added; treat unknown codes by HTTP status.
-    pub code: ::std::string::String,
-    ///Additional structured context. Empty object when there is none. For `validation_failed` it carries `fields`: a map of request field name to a list of messages.
-    pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ///Human-readable description of the error. Not intended for programmatic matching.
-    pub message: ::std::string::String,
-}
 ///The error envelope returned by every 4xx and 5xx response of the API (except the OAuth 2.0 errors of `POST /oauth/token`, which follow RFC 6749 and use `OAuthError`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorEnvelope {
-    pub error: Error,
+    pub error: ApiError,
 }
 ///A piece of feedback.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3884,7 +3884,7 @@ pub struct OAuthClientPage {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OAuthError {
     ///OAuth error code. While polling with the device-code grant: `authorization_pending` (the user has not approved yet, keep polling), `slow_down` (poll less often: add 5 seconds to the interval), `expired_token` (the device code expired, start over), `access_denied` (the user denied the request).
-    pub error: OAuthErrorError,
+    pub error: OAuthErrorKind,
     ///Human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<::std::string::String>,
@@ -3902,7 +3902,7 @@ pub struct OAuthError {
     PartialEq,
     PartialOrd
 )]
-pub enum OAuthErrorError {
+pub enum OAuthErrorKind {
     #[serde(rename = "invalid_request")]
     InvalidRequest,
     #[serde(rename = "invalid_client")]
@@ -3924,7 +3924,7 @@ pub enum OAuthErrorError {
     #[serde(rename = "access_denied")]
     AccessDenied,
 }
-impl ::std::fmt::Display for OAuthErrorError {
+impl ::std::fmt::Display for OAuthErrorKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::InvalidRequest => f.write_str("invalid_request"),
@@ -3940,7 +3940,7 @@ impl ::std::fmt::Display for OAuthErrorError {
         }
     }
 }
-impl ::std::str::FromStr for OAuthErrorError {
+impl ::std::str::FromStr for OAuthErrorKind {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -3960,7 +3960,7 @@ impl ::std::str::FromStr for OAuthErrorError {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for OAuthErrorError {
+impl ::std::convert::TryFrom<&str> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -3968,7 +3968,7 @@ impl ::std::convert::TryFrom<&str> for OAuthErrorError {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorError {
+impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -7193,7 +7193,7 @@ pub struct WorkflowRun {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Failure detail when `status` is `failed`; `null` otherwise.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub error: ::std::option::Option<Error>,
+    pub error: ::std::option::Option<ApiError>,
     ///When execution finished. `null` while queued or running.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
