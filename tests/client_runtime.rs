@@ -292,6 +292,8 @@ async fn each_family_gets_the_key_its_operations_accept() {
 
     assert_eq!(log.all().len(), 5);
     assert_no_key_in_urls(&log);
+    // Every operation sends the spec's version.
+    assert!(log.all().iter().all(|s| s.header("api-version") == Some("2.0.0")));
 }
 
 // ---------------------------------------------------------------------------------------------

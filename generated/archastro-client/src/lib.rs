@@ -205,13 +205,20 @@ const _: () = {
     }
     impl auth::Client {
         /// Sends the request of `operation_id` through the runtime (its path
-        /// checked, its credentials set, retried) with a builder's settings.
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
         pub(crate) async fn execute_operation(
             &self,
             mut request: reqwest::Request,
             operation_id: &'static str,
             settings: crate::support::RequestSettings,
         ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
             let info = OperationInfo { operation_id };
             self.pre::<()>(&mut request, &info).await?;
             Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
@@ -320,13 +327,20 @@ const _: () = {
     }
     impl runtime::Client {
         /// Sends the request of `operation_id` through the runtime (its path
-        /// checked, its credentials set, retried) with a builder's settings.
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
         pub(crate) async fn execute_operation(
             &self,
             mut request: reqwest::Request,
             operation_id: &'static str,
             settings: crate::support::RequestSettings,
         ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
             let info = OperationInfo { operation_id };
             self.pre::<()>(&mut request, &info).await?;
             Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
@@ -677,13 +691,20 @@ const _: () = {
     }
     impl developer::Client {
         /// Sends the request of `operation_id` through the runtime (its path
-        /// checked, its credentials set, retried) with a builder's settings.
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
         pub(crate) async fn execute_operation(
             &self,
             mut request: reqwest::Request,
             operation_id: &'static str,
             settings: crate::support::RequestSettings,
         ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
             let info = OperationInfo { operation_id };
             self.pre::<()>(&mut request, &info).await?;
             Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)

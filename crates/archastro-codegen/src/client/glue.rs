@@ -1,6 +1,7 @@
 //! The generated `lib.rs`: the `ArchAstro` facade and its builder, one module and accessor
 //! per scope family, the `ClientHooks` that route every request of a family through the
-//! runtime with the operation's security table, the pagination streams ([`super::pagination`]),
+//! runtime with the operation's security table (and `execute_operation`, through which each
+//! operation's `send_with_response` calls them with its builder's settings), the pagination streams ([`super::pagination`]),
 //! the device and refresh flows, and how array and object path parameters are written
 //! ([`super::segments`]). Read from the model: operations, their security and the
 //! document's token flows.
@@ -157,13 +158,18 @@ impl FamilyGlue {
                     #templates
                     impl #ident::Client {
                         /// Sends the request of `operation_id` through the runtime (its path
-                        /// checked, its credentials set, retried) with a builder's settings.
+                        /// checked, its credentials set, retried) with a builder's settings,
+                        /// and the API version every operation sends.
                         pub(crate) async fn execute_operation(
                             &self,
                             mut request: reqwest::Request,
                             operation_id: &'static str,
                             settings: crate::support::RequestSettings,
                         ) -> Result<reqwest::Response, Error> {
+                            request.headers_mut().insert(
+                                reqwest::header::HeaderName::from_static("api-version"),
+                                reqwest::header::HeaderValue::from_static(Self::api_version()),
+                            );
                             let info = OperationInfo { operation_id };
                             self.pre::<()>(&mut request, &info).await?;
                             Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)

@@ -1,5 +1,7 @@
 //! An operation's `send`, as progenitor 0.15.1 writes it (`method_sig_body`), rewritten into
-//! `send_with_response`: the part that builds the request is kept as it is; the part that
+//! `send_with_response`: the part that builds the request is kept, but for the `api-version`
+//! header every operation sends (`execute_operation` sets it; the header map goes when no
+//! header parameter is left in it); the part that
 //! sends it (`pre`, `exec`, `post` with the `OperationInfo`) becomes one call of the family
 //! client's `execute_operation` (written in `lib.rs`, with the builder's per-request
 //! settings), and the match over every declared status (about seven printed lines per status)
@@ -90,7 +92,8 @@ fn rewrite_body(body: TokenStream) -> Result<TokenStream, String> {
         })
         .ok_or("no `OperationInfo`")?;
     let (kept, tail) = tokens.split_at(info_at);
-    let kept = with_settings(kept)?;
+    let request = exec_argument(tail).ok_or("no `exec` call")?;
+    let kept = immutable(without_api_version(with_settings(kept)?), &request);
     let operation_id = tail
         .iter()
         .find_map(|t| match t {
@@ -103,7 +106,6 @@ fn rewrite_body(body: TokenStream) -> Result<TokenStream, String> {
             _ => None,
         })
         .ok_or("no operation id")?;
-    let request = exec_argument(tail).ok_or("no `exec` call")?;
     let (response, arms) = status_match(tail).ok_or("no match on the status")?;
     let (patterns, kind) = success_arms(arms)?;
     let reader = kind.reader();
@@ -138,6 +140,72 @@ fn with_settings(kept: &[TokenTree]) -> Result<TokenStream, String> {
     let mut out: Vec<TokenTree> = vec![l.clone().into(), s.clone().into(), group.into()];
     out.extend(rest.iter().cloned());
     Ok(out.into_iter().collect())
+}
+
+/// The name of progenitor's header map, and the header every operation adds to it first.
+const HEADER_MAP: &str = "header_map";
+const API_VERSION: &str = "\"api-version\"";
+
+/// `kept` without `header_map.append(.. "api-version" ..);`, and without the header map itself
+/// (its `let` statement and `.headers(header_map)`) when nothing else goes into it.
+fn without_api_version(kept: TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
+    let is = |t: &TokenTree, text: &str| t.to_string() == text;
+    if let Some(at) = tokens.windows(5).position(|w| {
+        is(&w[0], HEADER_MAP)
+            && is(&w[1], ".")
+            && is(&w[2], "append")
+            && matches!(&w[3], TokenTree::Group(g) if g.stream().to_string().contains(API_VERSION))
+            && is(&w[4], ";")
+    }) {
+        tokens.drain(at..at + 5);
+    }
+    let uses = tokens
+        .iter()
+        .map(|t| mentions(t, HEADER_MAP))
+        .sum::<usize>();
+    let declared = tokens
+        .windows(3)
+        .position(|w| is(&w[0], "let") && is(&w[1], "mut") && is(&w[2], HEADER_MAP));
+    let sent = tokens.windows(3).position(|w| {
+        is(&w[0], ".")
+            && is(&w[1], "headers")
+            && matches!(&w[2], TokenTree::Group(g) if g.stream().to_string() == HEADER_MAP)
+    });
+    if let (2, Some(declared), Some(sent)) = (uses, declared, sent)
+        && let Some(end) = tokens[declared..].iter().position(|t| is(t, ";"))
+        && sent > declared + end
+    {
+        tokens.drain(sent..sent + 3);
+        tokens.drain(declared..=declared + end);
+    }
+    tokens.into_iter().collect()
+}
+
+/// `kept` with `#[allow(unused_mut)] let mut REQUEST` as `let REQUEST`: the request is
+/// handed over, never changed.
+fn immutable(kept: TokenStream, request: &Ident) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
+    if let Some(at) = tokens.windows(5).position(|w| {
+        matches!(&w[0], TokenTree::Punct(p) if p.as_char() == '#')
+            && w[1].to_string() == "[allow (unused_mut)]"
+            && w[2].to_string() == "let"
+            && w[3].to_string() == "mut"
+            && matches!(&w[4], TokenTree::Ident(i) if i == request)
+    }) {
+        tokens.drain(at + 3..at + 4);
+        tokens.drain(at..at + 2);
+    }
+    tokens.into_iter().collect()
+}
+
+/// How often `token` (a group: anything in it) is the identifier `name`.
+fn mentions(token: &TokenTree, name: &str) -> usize {
+    match token {
+        TokenTree::Ident(i) => usize::from(i == name),
+        TokenTree::Group(g) => g.stream().into_iter().map(|t| mentions(&t, name)).sum(),
+        _ => 0,
+    }
 }
 
 /// The request given to `client.exec(REQUEST, &info)`.
@@ -229,8 +297,13 @@ mod tests {
                 let Self { client, owner } = self;
                 let owner = owner.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/pets/{}", client.baseurl, encode_path(&owner.to_string()));
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+                );
                 #[allow(unused_mut)]
-                let mut request = client.client.get(url).build()?;
+                let mut request = client.client.get(url).headers(header_map).build()?;
                 let info = OperationInfo { operation_id: "get_pet", };
                 client.pre(&mut request, &info).await?;
                 let result = client.exec(request, &info).await;
@@ -259,13 +332,39 @@ mod tests {
                 let Self { client, settings, owner } = self;
                 let owner = owner.map_err(Error::InvalidRequest)?;
                 let url = format!("{}/pets/{}", client.baseurl, encode_path(&owner.to_string()));
-                #[allow(unused_mut)]
-                let mut request = client.client.get(url).build()?;
+                let request = client.client.get(url).build()?;
                 let response = client.execute_operation(request, "get_pet", settings).await?;
                 crate::support::call::json(response, |status| matches!(status, 200u16 | 201u16)).await
             }
         };
         assert_eq!(send.function.to_string(), expected.to_string());
+    }
+
+    #[test]
+    fn a_header_parameter_keeps_the_header_map() {
+        let text = progenitor_send()
+            .into_iter()
+            .collect::<TokenStream>()
+            .to_string();
+        let with_header = text.replace(
+            "# [allow (unused_mut)]",
+            "if let Some (value) = trace { header_map . append (\"x-trace\" , value . to_string () . try_into () ?) ; } # [allow (unused_mut)]",
+        );
+        let tokens: Vec<TokenTree> = with_header
+            .parse::<TokenStream>()
+            .unwrap()
+            .into_iter()
+            .collect();
+        let function = rewrite(&tokens).unwrap().function.to_string();
+        assert!(
+            function.contains(
+                "let mut header_map = :: reqwest :: header :: HeaderMap :: with_capacity (1usize) ;"
+            ),
+            "{function}"
+        );
+        assert!(function.contains(". headers (header_map)"), "{function}");
+        assert!(function.contains("\"x-trace\""), "{function}");
+        assert!(!function.contains("api-version"), "{function}");
     }
 
     #[test]
