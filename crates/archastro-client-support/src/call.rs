@@ -166,6 +166,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_upgrade_needs_its_status_and_a_connection() {
+        let switching = |status: u16| status == 101;
+        let envelope = r#"{"error": {"code": "forbidden", "message": "no", "details": {}}}"#;
+        let Err(error) = upgrade(response(403, envelope), switching).await else {
+            panic!("403 is not an upgrade")
+        };
+        assert_eq!(error.code(), Some("forbidden"));
+        // A 101 that no connection stands behind fails as a transport error.
+        let Err(error) = upgrade(response(101, ""), switching).await else {
+            panic!("nothing to upgrade")
+        };
+        assert!(matches!(error, Error::Transport(_)), "{error:?}");
+    }
+
+    #[tokio::test]
     async fn settings_hold_within_their_scope_only() {
         let settings = RequestSettings {
             timeout: Some(Duration::from_millis(250)),
