@@ -68,11 +68,7 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
     let registered = api
         .auth()
         .register()
-        .body(
-            types::RegisterRequest::builder()
-                .email(email)
-                .password(PASSWORD),
-        )
+        .body(types::RegisterRequest::new(email, PASSWORD))
         .send_with_response()
         .await
         .unwrap();
@@ -81,11 +77,7 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
     let tokens = api
         .auth()
         .login()
-        .body(
-            types::LoginRequest::builder()
-                .email(email)
-                .password(PASSWORD),
-        )
+        .body(types::LoginRequest::new(email, PASSWORD))
         .send()
         .await
         .unwrap();
@@ -98,7 +90,7 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
 async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
     api.runtime()
         .create_team()
-        .body(types::CreateTeamRequest::builder().name(name))
+        .body(types::CreateTeamRequest::new(name))
         .send()
         .await
         .unwrap()
@@ -115,7 +107,7 @@ async fn create_team_thread(api: &ArchAstro, team: &str, title: &str) -> types::
 }
 
 fn message_body(content: &str) -> types::builder::CreateMessageRequest {
-    types::CreateMessageRequest::builder().content(content)
+    types::CreateMessageRequest::new(content)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -906,12 +898,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .create_agent_routine()
         .app_id(&app.id)
         .agent_id(&agent.id)
-        .body(
-            types::CreateRoutineRequest::builder()
-                .name("Daily")
-                .handler_type("script")
-                .schedule("0 9 * * *"),
-        )
+        .body(types::CreateRoutineRequest::new("script", "Daily").schedule("0 9 * * *"))
         .send()
         .await
         .unwrap();

@@ -7286,13 +7286,13 @@ impl ::std::convert::TryFrom<::std::string::String> for WorkflowRunStatus {
 pub mod builder {
     use crate::support::builders::{request_builder, OptionalValue};
     request_builder! {
-        AddTeamMemberRequest {
+        AddTeamMemberRequest(user: ::std::string::String) {
             role: super::TeamRole = custom(super::defaults::add_team_member_request_role),
             user: ::std::string::String = required,
         }
     }
     request_builder! {
-        AttachmentInput {
+        AttachmentInput(type_: super::AttachmentInputType) {
             file: ::std::string::String = optional,
             resource_id: ::std::string::String = optional,
             type_: super::AttachmentInputType = required,
@@ -7300,7 +7300,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateAgentRequest {
+        CreateAgentRequest(name: super::Name) {
             default_model: ::std::string::String = optional,
             identity: ::std::string::String = optional,
             lookup_key: super::CreateAgentRequestLookupKey = optional,
@@ -7312,20 +7312,20 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateApiKeyRequest {
+        CreateApiKeyRequest(name: super::Name, type_: super::ApiKeyType) {
             expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
             type_: super::ApiKeyType = required,
         }
     }
     request_builder! {
-        CreateAppMemberRequest {
+        CreateAppMemberRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             role: super::CreateAppMemberRequestRole = custom(super::defaults::create_app_member_request_role),
         }
     }
     request_builder! {
-        CreateAppRequest {
+        CreateAppRequest(name: super::Name) {
             allowed_redirect_uris: ::std::vec::Vec<::std::string::String> = default,
             description: ::std::string::String = optional,
             logo_url: ::std::string::String = optional,
@@ -7336,7 +7336,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateAppTeamRequest {
+        CreateAppTeamRequest(name: super::Name) {
             description: ::std::string::String = optional,
             metadata: super::Metadata = optional,
             name: super::Name = required,
@@ -7346,7 +7346,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateAppUserRequest {
+        CreateAppUserRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             email_verified: bool = default,
             metadata: super::Metadata = optional,
@@ -7359,7 +7359,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateConfigRequest {
+        CreateConfigRequest(content: ::std::string::String, kind: super::JoinTeamRequestCode) {
             content: ::std::string::String = required,
             kind: super::JoinTeamRequestCode = required,
             lookup_key: ::std::string::String = optional,
@@ -7368,7 +7368,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateContextSourceRequest {
+        CreateContextSourceRequest(type_: super::JoinTeamRequestCode) {
             agent: ::std::string::String = optional,
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
             integration: ::std::string::String = optional,
@@ -7378,7 +7378,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateCredentialRequest {
+        CreateCredentialRequest(name: super::Name, secret: super::JoinTeamRequestCode, type_: super::CredentialType) {
             data: ::std::collections::HashMap<::std::string::String, ::std::string::String> = default,
             expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
@@ -7388,7 +7388,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateCustomObjectRequest {
+        CreateCustomObjectRequest(json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>, lookup_key: super::CreateCustomObjectRequestLookupKey, name: super::Name) {
             description: ::std::string::String = optional,
             json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value> = required,
             lookup_key: super::CreateCustomObjectRequestLookupKey = required,
@@ -7397,14 +7397,14 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateDomainRequest {
+        CreateDomainRequest(hostname: super::Hostname, purpose: super::Purpose) {
             hostname: super::Hostname = required,
             primary: bool = default,
             purpose: super::Purpose = required,
         }
     }
     request_builder! {
-        CreateFileRequest {
+        CreateFileRequest(content_type: super::JoinTeamRequestCode, filename: super::Filename, size: ::std::num::NonZeroU64) {
             content_type: super::JoinTeamRequestCode = required,
             filename: super::Filename = required,
             metadata: super::Metadata = optional,
@@ -7413,7 +7413,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateInstallationRequest {
+        CreateInstallationRequest(kind: super::JoinTeamRequestCode) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
             integration: ::std::string::String = optional,
             kind: super::JoinTeamRequestCode = required,
@@ -7421,7 +7421,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateIntegrationRequest {
+        CreateIntegrationRequest(provider: super::JoinTeamRequestCode) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
             credential: ::std::string::String = optional,
             name: ::std::string::String = optional,
@@ -7429,7 +7429,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateMessageRequest {
+        CreateMessageRequest(content: super::Content) {
             attachments: ::std::vec::Vec<super::AttachmentInput> = default,
             content: super::Content = required,
             idempotency_key: super::IdempotencyKey = optional,
@@ -7439,7 +7439,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateOAuthClientRequest {
+        CreateOAuthClientRequest(client_type: super::ClientType, grant_types: ::std::vec::Vec<super::OAuthClientGrantType>, name: super::Name) {
             client_type: super::ClientType = required,
             grant_types: ::std::vec::Vec<super::OAuthClientGrantType> = required,
             name: super::Name = required,
@@ -7448,7 +7448,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateOAuthProviderRequest {
+        CreateOAuthProviderRequest(client_id: super::JoinTeamRequestCode, client_secret: super::JoinTeamRequestCode, provider: super::Provider) {
             client_id: super::JoinTeamRequestCode = required,
             client_secret: super::JoinTeamRequestCode = required,
             enabled: bool = custom(super::defaults::default_bool::<true>),
@@ -7458,7 +7458,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateOrgRequest {
+        CreateOrgRequest(name: super::Name) {
             domain: ::std::string::String = optional,
             metadata: super::Metadata = optional,
             name: super::Name = required,
@@ -7466,7 +7466,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreatePersonaRequest {
+        CreatePersonaRequest(identity: super::JoinTeamRequestCode, name: super::Name) {
             avatar_url: ::std::string::String = optional,
             description: ::std::string::String = optional,
             identity: super::JoinTeamRequestCode = required,
@@ -7477,7 +7477,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateRoutineRequest {
+        CreateRoutineRequest(handler_type: super::HandlerType, name: super::Name) {
             description: ::std::string::String = optional,
             event_type: ::std::string::String = optional,
             handler_type: super::HandlerType = required,
@@ -7491,7 +7491,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateSandboxRequest {
+        CreateSandboxRequest(name: super::Name) {
             copy_configs: bool = default,
             description: ::std::string::String = optional,
             name: super::Name = required,
@@ -7499,7 +7499,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateTeamRequest {
+        CreateTeamRequest(name: super::Name) {
             description: ::std::string::String = optional,
             metadata: super::Metadata = optional,
             name: super::Name = required,
@@ -7517,7 +7517,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateWebhookRequest {
+        CreateWebhookRequest(events: ::std::vec::Vec<::std::string::String>, url: ::std::string::String) {
             description: ::std::string::String = optional,
             events: ::std::vec::Vec<::std::string::String> = required,
             status: super::WebhookStatus = custom(super::defaults::create_webhook_request_status),
@@ -7525,13 +7525,13 @@ pub mod builder {
         }
     }
     request_builder! {
-        DeviceAuthorizationRequest {
+        DeviceAuthorizationRequest(client_id: ::std::string::String) {
             client_id: ::std::string::String = required,
             scope: ::std::string::String = optional,
         }
     }
     request_builder! {
-        FeedbackRequest {
+        FeedbackRequest(rating: super::Rating) {
             comment: super::Comment = optional,
             message: ::std::string::String = optional,
             metadata: super::Metadata = optional,
@@ -7548,29 +7548,29 @@ pub mod builder {
         }
     }
     request_builder! {
-        JoinTeamRequest {
+        JoinTeamRequest(code: super::JoinTeamRequestCode) {
             code: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        LoginCodeRequest {
+        LoginCodeRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
         }
     }
     request_builder! {
-        LoginLinkRequest {
+        LoginLinkRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             redirect_uri: ::std::string::String = optional,
         }
     }
     request_builder! {
-        LoginRequest {
+        LoginRequest(email: ::std::string::String, password: super::JoinTeamRequestCode) {
             email: ::std::string::String = required,
             password: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        OAuthLoginRequest {
+        OAuthLoginRequest(provider: super::JoinTeamRequestCode) {
             code: ::std::string::String = optional,
             code_verifier: ::std::string::String = optional,
             id_token: ::std::string::String = optional,
@@ -7579,7 +7579,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        OAuthTokenRequest {
+        OAuthTokenRequest(client_id: ::std::string::String, grant_type: super::OAuthTokenRequestGrantType) {
             client_id: ::std::string::String = required,
             client_secret: ::std::string::String = optional,
             code: ::std::string::String = optional,
@@ -7592,12 +7592,12 @@ pub mod builder {
         }
     }
     request_builder! {
-        RefreshRequest {
+        RefreshRequest(refresh_token: super::JoinTeamRequestCode) {
             refresh_token: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        RegisterRequest {
+        RegisterRequest(email: ::std::string::String, password: super::Password) {
             email: ::std::string::String = required,
             metadata: super::Metadata = optional,
             name: super::Key = optional,
@@ -7606,7 +7606,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        ReplaceTeamRequest {
+        ReplaceTeamRequest(name: super::Name) {
             description: ::std::string::String = optional,
             metadata: super::Metadata = optional,
             name: super::Name = required,
@@ -7623,14 +7623,14 @@ pub mod builder {
         }
     }
     request_builder! {
-        ScrapeRequest {
+        ScrapeRequest(url: ::std::string::String) {
             format: super::Format = custom(super::defaults::scrape_request_format),
             timeout_ms: i64 = custom(super::defaults::default_u64::<i64, 15000>),
             url: ::std::string::String = required,
         }
     }
     request_builder! {
-        SearchRequest {
+        SearchRequest(query: super::Query) {
             limit: ::std::num::NonZeroU64 = custom(super::defaults::default_nzu64::<::std::num::NonZeroU64, 10>),
             query: super::Query = required,
             team: ::std::string::String = optional,
@@ -7639,7 +7639,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        TokenExchangeRequest {
+        TokenExchangeRequest(token: super::JoinTeamRequestCode) {
             token: super::JoinTeamRequestCode = required,
         }
     }
@@ -7709,7 +7709,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        UpdateEmailRequest {
+        UpdateEmailRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             password: ::std::string::String = optional,
         }
@@ -7803,7 +7803,7 @@ pub mod builder {
         }
     }
     request_builder! {
-        UpdateTimezoneRequest {
+        UpdateTimezoneRequest(timezone: super::JoinTeamRequestCode) {
             timezone: super::JoinTeamRequestCode = required,
         }
     }
@@ -7816,18 +7816,18 @@ pub mod builder {
         }
     }
     request_builder! {
-        VerifyCodeRequest {
+        VerifyCodeRequest(code: super::VerifyCodeRequestCode, email: ::std::string::String) {
             code: super::VerifyCodeRequestCode = required,
             email: ::std::string::String = required,
         }
     }
     request_builder! {
-        VerifyLinkRequest {
+        VerifyLinkRequest(token: super::JoinTeamRequestCode) {
             token: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        Workflow {
+        Workflow(edges: ::std::vec::Vec<super::WorkflowEdge>, entry: ::std::string::String, nodes: ::std::vec::Vec<super::WorkflowNode>) {
             edges: ::std::vec::Vec<super::WorkflowEdge> = required,
             entry: ::std::string::String = required,
             name: ::std::string::String = optional,
@@ -7835,14 +7835,14 @@ pub mod builder {
         }
     }
     request_builder! {
-        WorkflowEdge {
+        WorkflowEdge(from: ::std::string::String, to: ::std::string::String) {
             condition: ::std::string::String = optional,
             from: ::std::string::String = required,
             to: ::std::string::String = required,
         }
     }
     request_builder! {
-        WorkflowNode {
+        WorkflowNode(config: ::serde_json::Map<::std::string::String, ::serde_json::Value>, id: ::std::string::String, type_: ::std::string::String) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = required,
             id: ::std::string::String = required,
             type_: ::std::string::String = required,

@@ -116,7 +116,17 @@ pub(super) fn builder_invocation(
     };
     let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
     let pad = " ".repeat(indent);
-    let mut out = format!("{pad}request_builder! {{\n{pad}    {type_name} {{");
+    // The required fields again after the name: the struct's `new` takes them.
+    let required: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.start, Start::Missing))
+        .map(|f| format!("{}: {}", f.name, type_text(&f.ty)))
+        .collect();
+    let required = match required.is_empty() {
+        true => String::new(),
+        false => format!("({})", required.join(", ")),
+    };
+    let mut out = format!("{pad}request_builder! {{\n{pad}    {type_name}{required} {{");
     if !fields.is_empty() {
         out.push('\n');
     }
@@ -468,7 +478,7 @@ mod tests {
         assert_eq!(
             builder_invocation(&pet, &local, 4).unwrap().unwrap(),
             "    request_builder! {
-        Pet {
+        Pet(name: ::std::string::String) {
             name: ::std::string::String = required,
             kind: super::Kind = optional,
             legs: i64 = custom(super::defaults::pet_legs),

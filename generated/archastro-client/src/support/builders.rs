@@ -24,6 +24,9 @@
 //! - `optional`: the field is an `Option` of the type written, `None` until it is set; its
 //!   setter takes the value itself (`.title("Q3")`, converted to the type when the request is
 //!   built) or an `Option` of the type ([`OptionalValue`]).
+//!
+//! The required fields may be listed after the name (`Pet(name: String) { ... }`): the struct
+//! then has `new(name)`, its builder with them given, so that the compiler sees none missing.
 
 //!
 //! ## `operation_builder!`
@@ -75,7 +78,20 @@ impl<T> OptionalValue<T, Whole> for Option<T> {
 /// Only the generated client's `types.rs` invokes it (and the tests below).
 #[allow(unused_macros)]
 macro_rules! request_builder {
-    ($name:ident { $($field:ident: $ty:ty = $start:ident $(($path:path))?,)* }) => {
+    ($name:ident $(($($required:ident: $required_ty:ty),+))? { $($field:ident: $ty:ty = $start:ident $(($path:path))?,)* }) => {
+        $(
+            impl super::$name {
+                /// The builder with every required field given, so that none can be missing
+                /// (each converted when the request is built); the others start as their
+                /// defaults.
+                #[allow(clippy::new_ret_no_self)]
+                pub fn new(
+                    $($required: impl ::std::convert::TryInto<$required_ty, Error: ::std::fmt::Display>,)+
+                ) -> $name {
+                    <$name as ::std::default::Default>::default()$(.$required($required))+
+                }
+            }
+        )?
         #[derive(Clone, Debug)]
         pub struct $name {
             $($field: ::std::result::Result<request_builder!(@slot $start $ty), ::std::string::String>,)*
@@ -255,7 +271,7 @@ mod tests {
             // In textual scope here; the generated `types.rs` imports it by path.
             use super::super::super::OptionalValue;
             request_builder! {
-                Pet {
+                Pet(name: ::std::string::String) {
                     name: ::std::string::String = required,
                     r#type: ::std::option::Option<::std::string::String> = default,
                     legs: i64 = custom(super::defaults::pet_legs),
@@ -419,6 +435,12 @@ mod tests {
             error.0,
             "error converting supplied value for nickname: longer than 5 characters"
         );
+    }
+
+    #[test]
+    fn new_takes_every_required_field() {
+        let pet = Pet::try_from(Pet::new("Rex").weight(30)).unwrap();
+        assert_eq!((pet.name.as_str(), pet.legs, pet.weight), ("Rex", 4, Some(30)));
     }
 
     #[test]
