@@ -440,7 +440,10 @@ mod tests {
     #[test]
     fn new_takes_every_required_field() {
         let pet = Pet::try_from(Pet::new("Rex").weight(30)).unwrap();
-        assert_eq!((pet.name.as_str(), pet.legs, pet.weight), ("Rex", 4, Some(30)));
+        assert_eq!(
+            (pet.name.as_str(), pet.legs, pet.weight),
+            ("Rex", 4, Some(30))
+        );
     }
 
     #[test]
