@@ -186,12 +186,14 @@ fn envelope(code: &str, message: &str, details: Value) -> Value {
     json!({ "error": { "code": code, "message": message, "details": details } })
 }
 
-fn login_body() -> types::LoginRequest {
-    serde_json::from_value(json!({ "email": "ada@example.com", "password": "hunter2" })).unwrap()
+fn login_body() -> types::builder::LoginRequest {
+    types::LoginRequest::builder()
+        .email("ada@example.com")
+        .password("hunter2")
 }
 
-fn thread_body() -> types::CreateThreadRequest {
-    serde_json::from_value(json!({ "title": "Q3 launch" })).unwrap()
+fn thread_body() -> types::builder::CreateThreadRequest {
+    types::CreateThreadRequest::builder().title("Q3 launch")
 }
 
 /// No credential in a URL, ever.
@@ -256,21 +258,9 @@ async fn each_family_gets_the_key_its_operations_accept() {
         .secret_key(SK)
         .build()
         .unwrap();
-    let page = server
-        .developer()
-        .list_apps()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let page = server.developer().list_apps().send().await.unwrap();
     assert_eq!((page.data.len(), page.total), (0, 0));
-    let me = server
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = server.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.id, "usr_1");
     let apps = log.to("/protected/api/v2/developer/apps");
     let users = log.to("/api/v2/users/me");
@@ -302,6 +292,8 @@ async fn each_family_gets_the_key_its_operations_accept() {
 
     assert_eq!(log.all().len(), 5);
     assert_no_key_in_urls(&log);
+    // Every operation sends the spec's version.
+    assert!(log.all().iter().all(|s| s.header("api-version") == Some("2.0.0")));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -326,26 +318,13 @@ async fn login_then_runtime_calls_send_the_access_token() {
         .build()
         .unwrap();
 
-    let response = api
-        .auth()
-        .login()
-        .body(login_body())
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let response = api.auth().login().body(login_body()).send().await.unwrap();
     assert_eq!(response.access_token, "at_login");
     let stored = api.store_tokens(&response).unwrap();
     assert_eq!(stored, Tokens::new("at_login", Some("rt_login".into())));
     assert_eq!(api.support().tokens(), Some(stored));
 
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.email, "ada@example.com");
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 1);
@@ -421,7 +400,7 @@ async fn concurrent_401s_share_one_refresh() {
     let results =
         futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
     for result in results {
-        assert_eq!(result.unwrap().into_inner().id, "usr_1");
+        assert_eq!(result.unwrap().id, "usr_1");
     }
     assert!(
         started.elapsed() < Duration::from_secs(2),
@@ -499,7 +478,7 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(bare.runtime().get_current_user().send().await.unwrap_err());
+    let error = bare.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.code(), Some("unauthorized"));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
@@ -513,14 +492,12 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(
-        server
-            .runtime()
-            .get_current_user()
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = server
+        .runtime()
+        .get_current_user()
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 2);
@@ -557,7 +534,7 @@ async fn a_failed_refresh_is_single_flight_too() {
     let results =
         futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
     for result in results {
-        let error = Error::from(result.unwrap_err());
+        let error = result.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     }
     assert_eq!(log.to("/api/v2/users/me").len(), N);
@@ -623,13 +600,7 @@ async fn get_is_retried_on_503_honouring_retry_after() {
         .unwrap();
 
     let started = Instant::now();
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(me.id, "usr_1");
     let attempts = log.to("/api/v2/users/me");
@@ -666,7 +637,7 @@ async fn get_retries_stop_after_max_retries() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     // 1 + max_retries (3) attempts; the last answer surfaces.
     assert_eq!(log.to("/api/v2/users/me").len(), 4);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
@@ -697,7 +668,7 @@ async fn not_waited_for(retry_after: &'static str) {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -705,6 +676,36 @@ async fn not_waited_for(retry_after: &'static str) {
     );
     assert_eq!(log.to("/api/v2/users/me").len(), 1);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{error:?}");
+}
+
+#[tokio::test]
+async fn a_requests_retry_policy_replaces_the_clients() {
+    let (base, log) = serve(flaky_user_route(vec![
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+        (StatusCode::SERVICE_UNAVAILABLE, Some("0")),
+    ]))
+    .await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // The client's policy: one attempt.
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
+    assert_eq!(log.to("/api/v2/users/me").len(), 1);
+    // This request's own policy: retried through the two other 503s.
+    let me = api
+        .runtime()
+        .get_current_user()
+        .retry_policy(fast_retries())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.id, "usr_1");
+    assert_eq!(log.to("/api/v2/users/me").len(), 4);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -741,7 +742,7 @@ async fn post_is_not_retried_on_503() {
         .body(thread_body())
         .send()
         .await;
-    let error = Error::from(error.unwrap_err());
+    let error = error.unwrap_err();
     let attempts = log.to("/api/v2/users/usr_1/threads");
     assert_eq!(attempts.len(), 1, "a POST is sent exactly once");
     assert_eq!(attempts[0].method, Method::POST);
@@ -775,7 +776,7 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
         .unwrap();
 
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     let elapsed = started.elapsed();
     match &error {
         Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
@@ -786,6 +787,69 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
     assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
     // A timeout is not a connection error: the request is not sent again.
     assert_eq!(log.to("/api/v2/users/me").len(), 1);
+}
+
+#[tokio::test]
+async fn a_requests_timeout_replaces_the_clients() {
+    let router = Router::new().route(
+        "/api/v2/users/me",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            axum::Json(user_json())
+        }),
+    );
+    let (base, log) = serve(router).await;
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    // A longer timeout for this request: the slow answer arrives.
+    let me = api
+        .runtime()
+        .get_current_user()
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.id, "usr_1");
+    // The client's timeout for the next one.
+    let started = Instant::now();
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    match &error {
+        Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("expected Error::Transport, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(650),
+        "{:?}",
+        started.elapsed()
+    );
+    // A shorter one than the client's (30 s by default).
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = api
+        .runtime()
+        .get_current_user()
+        .timeout(Duration::from_millis(100))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Transport(e) if e.is_timeout()),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(log.to("/api/v2/users/me").len(), 3);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1048,7 +1112,7 @@ async fn error_envelopes_become_error_api() {
         .user_id("usr_1")
         .thread_id("thr_missing")
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     assert_eq!(
         error.to_string(),
         "404 Not Found: not_found: Thread not found"
@@ -1076,7 +1140,7 @@ async fn error_envelopes_become_error_api() {
         .user_id("usr_1")
         .body(thread_body())
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     match error {
         Error::Api {
             status,
@@ -1095,10 +1159,9 @@ async fn error_envelopes_become_error_api() {
     assert_eq!(log.all().len(), 2);
 }
 
-/// The spec's `ErrorEnvelope` is "returned by every 4xx and 5xx response of the API", but the
-/// generated operations only decode it for the statuses each operation declares: any other
-/// status (503 on every operation, 429 on most GETs, 409 on most operations...) becomes
-/// `progenitor_client::Error::UnexpectedResponse`, whose body `Error::from` never reads.
+/// The spec's `ErrorEnvelope` is "returned by every 4xx and 5xx response of the API", also for
+/// the statuses an operation does not declare (503 on every operation, 429 on most GETs, 409
+/// on most operations...): `send` decodes it into `Error::Api` all the same.
 #[tokio::test]
 async fn error_envelope_of_an_undeclared_status_is_kept() {
     let router = Router::new().route(
@@ -1122,7 +1185,7 @@ async fn error_envelope_of_an_undeclared_status_is_kept() {
         .user_id("usr_1")
         .body(thread_body())
         .send();
-    match Error::from(error.await.unwrap_err()) {
+    match error.await.unwrap_err() {
         Error::Api {
             status,
             code,
@@ -1158,7 +1221,7 @@ async fn a_non_envelope_error_body_keeps_its_status() {
         .user_id("usr_1")
         .thread_id("thr_1")
         .send();
-    let error = Error::from(error.await.unwrap_err());
+    let error = error.await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
 }
 
@@ -1398,14 +1461,13 @@ async fn debug_of_a_decode_error_never_shows_tokens() {
         .publishable_key(PK)
         .build()
         .unwrap();
-    let error = Error::from(
-        api.auth()
-            .login()
-            .body(login_body())
-            .send()
-            .await
-            .unwrap_err(),
-    );
+    let error = api
+        .auth()
+        .login()
+        .body(login_body())
+        .send()
+        .await
+        .unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error}");
     for shown in [
         format!("{error:?}"),
@@ -1473,8 +1535,7 @@ async fn user_thread_path(user_id: &str, thread_id: &str) -> Result<String, Erro
         .user_id(user_id)
         .thread_id(thread_id)
         .send()
-        .await
-        .map_err(Error::from);
+        .await;
     match sent {
         Err(refused @ Error::InvalidRequest(_)) => {
             assert!(log.all().is_empty(), "a refused request reached the server");
@@ -1551,11 +1612,7 @@ async fn redirected(cross_origin: bool) -> (Log, Log, Result<types::User, Error>
         .build()
         .unwrap();
     let answer = api.runtime().get_current_user().send().await;
-    (
-        log,
-        other_log,
-        answer.map(|r| r.into_inner()).map_err(Error::from),
-    )
+    (log, other_log, answer)
 }
 
 #[tokio::test]
@@ -1597,7 +1654,7 @@ async fn an_endless_error_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -1620,7 +1677,7 @@ async fn an_endless_refresh_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = api.runtime().get_current_user().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     assert_eq!(log.to("/api/v2/auth/refresh").len(), 1);
     assert!(

@@ -150,8 +150,7 @@ async fn a_request_span_carries_the_route_status_attempt_and_delay_but_no_secret
         .user_id(USER_ID)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(user.id, USER_ID);
 
     let requests = seen.requests();

@@ -48,11 +48,8 @@ fn secret_client(running: &Running) -> ArchAstro {
 }
 
 /// The typed error of a failed call, asserting that it is `Error::Api`.
-fn api_error<T: Debug, E>(result: Result<T, E>) -> (u16, String, Value)
-where
-    Error: From<E>,
-{
-    match result.map_err(Error::from) {
+fn api_error<T: Debug>(result: Result<T, Error>) -> (u16, String, Value) {
+    match result {
         Err(Error::Api {
             status,
             code,
@@ -71,12 +68,8 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
     let registered = api
         .auth()
         .register()
-        .body(
-            types::RegisterRequest::builder()
-                .email(email)
-                .password(PASSWORD),
-        )
-        .send()
+        .body(types::RegisterRequest::new(email, PASSWORD))
+        .send_with_response()
         .await
         .unwrap();
     assert_eq!(registered.status().as_u16(), 201);
@@ -84,15 +77,10 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
     let tokens = api
         .auth()
         .login()
-        .body(
-            types::LoginRequest::builder()
-                .email(email)
-                .password(PASSWORD),
-        )
+        .body(types::LoginRequest::new(email, PASSWORD))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(tokens.user.id, registered.user.id);
     assert_ne!(tokens.access_token, registered.access_token);
     api.store_tokens(&tokens).unwrap();
@@ -102,29 +90,24 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
 async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
     api.runtime()
         .create_team()
-        .body(types::CreateTeamRequest::builder().name(name))
+        .body(types::CreateTeamRequest::new(name))
         .send()
         .await
         .unwrap()
-        .into_inner()
 }
 
 async fn create_team_thread(api: &ArchAstro, team: &str, title: &str) -> types::Thread {
     api.runtime()
         .create_team_thread()
         .team_id(team)
-        .body(
-            serde_json::from_value::<types::CreateThreadRequest>(json!({ "title": title }))
-                .unwrap(),
-        )
+        .body(types::CreateThreadRequest::builder().title(title))
         .send()
         .await
         .unwrap()
-        .into_inner()
 }
 
-fn message_body(content: &str) -> types::CreateMessageRequest {
-    serde_json::from_value(json!({ "content": content })).unwrap()
+fn message_body(content: &str) -> types::builder::CreateMessageRequest {
+    types::CreateMessageRequest::new(content)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,13 +120,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert_eq!(tokens.user.id, "usr_000001");
     assert_eq!(tokens.expires_in.get(), 3600);
 
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     assert_eq!(
         (me.id.as_str(), me.email.as_str()),
         ("usr_000001", "ada@example.com")
@@ -166,7 +143,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
             .team_id(&team.id)
             .thread_id(&thread.id)
             .body(message_body(&format!("message {i}")))
-            .send()
+            .send_with_response()
             .await
             .unwrap();
         assert_eq!(message.status().as_u16(), 201);
@@ -204,8 +181,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
         .limit(25u64)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(first.data.len(), 25);
     assert_eq!(first.data[0].id, posted[119]);
     assert_eq!(first.before_cursor.as_deref(), Some(posted[95].as_str()));
@@ -220,8 +196,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
         .before_cursor(first.before_cursor.clone().unwrap())
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let ids: Vec<&str> = older.data.iter().map(|m| m.id.as_str()).collect();
     let expected: Vec<&str> = posted[70..95].iter().rev().map(String::as_str).collect();
     assert_eq!(ids, expected);
@@ -236,8 +211,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
         .after_cursor(&posted[0])
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let ids: Vec<&str> = newer.data.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(
         ids,
@@ -253,8 +227,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
         .thread_id(&thread.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(read.title.as_deref(), Some("Q3 launch"));
     assert!(read.last_message_at.is_some());
     let threads = api
@@ -263,8 +236,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
         .team_id(&team.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         threads
             .data
@@ -290,13 +262,7 @@ async fn an_expired_access_token_is_refreshed_once_and_transparently() {
     assert_eq!(running.emulator.stats().refreshes, 0);
 
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.email, "grace@example.com");
     let stats = running.emulator.stats();
     assert_eq!(
@@ -472,13 +438,7 @@ async fn the_device_flow_is_approved_after_one_pending_poll() {
     assert_eq!(authorization.interval, 1);
     let tokens = api.device_poll("oac_cli", &authorization).await.unwrap();
     assert!(tokens.refresh_token.is_some());
-    let me = api
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let me = api.runtime().get_current_user().send().await.unwrap();
     assert_eq!(me.id, archastro_emulator::DEVELOPER_USER_ID);
     assert_eq!(running.emulator.stats().device_grants, 1);
 
@@ -524,14 +484,10 @@ async fn teams_members_invitations_tasks_and_objects() {
         .runtime()
         .invite_team_member()
         .team_id(&team.id)
-        .body(
-            serde_json::from_value::<types::InviteTeamMemberRequest>(json!({ "role": "admin" }))
-                .unwrap(),
-        )
+        .body(types::InviteTeamMemberRequest::builder().role("admin"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let member = public_client(&running);
     let grace = register_and_login(&member, "grace@example.com").await;
     let membership = member
@@ -540,8 +496,7 @@ async fn teams_members_invitations_tasks_and_objects() {
         .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (membership.user.as_str(), membership.role),
         (grace.user.id.as_str(), types::TeamRole::Admin)
@@ -564,13 +519,7 @@ async fn teams_members_invitations_tasks_and_objects() {
         .collect()
         .await;
     assert_eq!(members, ["usr_000001", "usr_000002"]);
-    let teams = member
-        .runtime()
-        .list_teams()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let teams = member.runtime().list_teams().send().await.unwrap();
     assert_eq!(
         (teams.total, teams.data[0].role),
         (1, Some(types::TeamRole::Admin))
@@ -617,8 +566,7 @@ async fn teams_members_invitations_tasks_and_objects() {
         .team_id(&team.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         objects
             .data
@@ -633,16 +581,10 @@ async fn teams_members_invitations_tasks_and_objects() {
         .runtime()
         .update_user_profile()
         .user_id(&grace.user.id)
-        .body(
-            serde_json::from_value::<types::UpdateProfileRequest>(
-                json!({ "name": "Grace Hopper" }),
-            )
-            .unwrap(),
-        )
+        .body(types::UpdateProfileRequest::builder().name("Grace Hopper"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(updated.name.as_deref(), Some("Grace Hopper"));
     member
         .runtime()
@@ -658,8 +600,7 @@ async fn teams_members_invitations_tasks_and_objects() {
         .user_id(&grace.user.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (read.name.as_deref(), read.timezone.as_str()),
         (Some("Grace Hopper"), "Europe/London")
@@ -679,23 +620,20 @@ async fn teams_members_invitations_tasks_and_objects() {
         .replace_team()
         .team_id(&team.id)
         .body(
-            serde_json::from_value::<types::ReplaceTeamRequest>(
-                json!({ "name": "Launch crew 2", "slug": "launch" }),
-            )
-            .unwrap(),
+            types::ReplaceTeamRequest::builder()
+                .name("Launch crew 2")
+                .slug("launch"),
         )
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     let read = owner
         .runtime()
         .get_team()
         .team_id(&team.id)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (read.name.as_str(), read.slug.as_deref(), read.member_count),
         ("Launch crew 2", Some("launch"), 2)
@@ -714,43 +652,61 @@ async fn user_threads_agents_and_concurrent_posts() {
         .runtime()
         .create_agent()
         .body(
-            serde_json::from_value::<types::CreateAgentRequest>(
-                json!({ "name": "Scout", "lookup_key": "scout" }),
-            )
-            .unwrap(),
+            types::CreateAgentRequest::builder()
+                .name("Scout")
+                .lookup_key("scout"),
         )
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(agent.id, "agt_000001");
     let thread = api
         .runtime()
         .create_user_thread()
         .user_id(user)
         .body(
-            serde_json::from_value::<types::CreateThreadRequest>(
-                json!({ "title": "Notes", "key": "notes", "agents": [agent.id] }),
-            )
-            .unwrap(),
+            types::CreateThreadRequest::builder()
+                .title("Notes")
+                .key("notes")
+                .agents(vec![agent.id.clone()]),
         )
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(thread.agents, [agent.id.as_str()]);
     let (status, _, _) = api_error(
         api.runtime()
             .create_user_thread()
             .user_id(user)
-            .body(
-                serde_json::from_value::<types::CreateThreadRequest>(json!({ "key": "notes" }))
-                    .unwrap(),
-            )
+            .body(types::CreateThreadRequest::builder().key("notes"))
             .send()
             .await,
     );
     assert_eq!(status, 409, "thread keys are unique per owner");
+
+    // A title longer than the spec allows is refused when the request is sent, naming the
+    // field; nothing reaches the server.
+    let threads = || {
+        let list = api.runtime().list_user_threads().user_id(user);
+        list.stream().map(|t| t.unwrap().id).collect::<Vec<_>>()
+    };
+    let threads_before = threads().await;
+    let error = api
+        .runtime()
+        .create_user_thread()
+        .user_id(user)
+        .body(types::CreateThreadRequest::builder().title("t".repeat(301)))
+        .send()
+        .await
+        .unwrap_err();
+    match error {
+        Error::InvalidRequest(message) => assert_eq!(
+            message,
+            "body: error converting supplied value for title: longer than 300 characters"
+        ),
+        other => panic!("expected Error::InvalidRequest, got {other:?}"),
+    }
+    assert_eq!(threads().await, threads_before);
 
     // 50 concurrent posts: all land, none twice.
     let posts = (0..50).map(|i| {
@@ -764,7 +720,7 @@ async fn user_threads_agents_and_concurrent_posts() {
     let posted: HashSet<String> = futures::future::join_all(posts)
         .await
         .into_iter()
-        .map(|m| m.unwrap().into_inner().id)
+        .map(|m| m.unwrap().id)
         .collect();
     assert_eq!(posted.len(), 50);
     let listed: Vec<String> = api
@@ -784,10 +740,9 @@ async fn user_threads_agents_and_concurrent_posts() {
 
     // An idempotency key returns the original message.
     let body = || {
-        serde_json::from_value::<types::CreateMessageRequest>(
-            json!({ "content": "once", "idempotency_key": "k1" }),
-        )
-        .unwrap()
+        types::CreateMessageRequest::builder()
+            .content("once")
+            .idempotency_key("k1")
     };
     let first = api
         .runtime()
@@ -814,22 +769,12 @@ async fn user_threads_agents_and_concurrent_posts() {
         .runtime()
         .update_agent()
         .agent_id(&agent.id)
-        .body(
-            serde_json::from_value::<types::UpdateAgentRequest>(json!({ "name": "Scout 2" }))
-                .unwrap(),
-        )
+        .body(types::UpdateAgentRequest::builder().name("Scout 2"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(updated.name, "Scout 2");
-    let agents = api
-        .runtime()
-        .list_agents()
-        .send()
-        .await
-        .unwrap()
-        .into_inner();
+    let agents = api.runtime().list_agents().send().await.unwrap();
     assert_eq!((agents.total, agents.data[0].name.as_str()), (1, "Scout 2"));
     api.runtime()
         .delete_agent()
@@ -846,14 +791,10 @@ async fn user_threads_agents_and_concurrent_posts() {
         .update_user_thread()
         .user_id(user)
         .thread_id(&thread.id)
-        .body(
-            serde_json::from_value::<types::UpdateThreadRequest>(json!({ "archived": true }))
-                .unwrap(),
-        )
+        .body(types::UpdateThreadRequest::builder().archived(true))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(archived.archived);
     let active = api
         .runtime()
@@ -861,8 +802,7 @@ async fn user_threads_agents_and_concurrent_posts() {
         .user_id(user)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert!(active.data.is_empty());
     let archived_list = api
         .runtime()
@@ -871,8 +811,7 @@ async fn user_threads_agents_and_concurrent_posts() {
         .archived(true)
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(archived_list.data.len(), 1);
     api.runtime()
         .delete_user_thread()
@@ -902,8 +841,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .get_current_developer()
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(me.id, archastro_emulator::DEVELOPER_USER_ID);
     assert_eq!(me.apps.len(), 1);
 
@@ -913,8 +851,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .body(types::CreateAppRequest::builder().name("Launch Pad"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(
         (app.id.as_str(), app.slug.as_str()),
         ("app_000002", "launch-pad")
@@ -923,14 +860,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .developer()
         .update_app()
         .app_id(&app.id)
-        .body(
-            serde_json::from_value::<types::UpdateAppRequest>(json!({ "description": "Rockets" }))
-                .unwrap(),
-        )
+        .body(types::UpdateAppRequest::builder().description("Rockets"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(updated.description.as_deref(), Some("Rockets"));
     let apps: Vec<String> = dev
         .developer()
@@ -948,8 +881,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .body(types::CreateAgentRequest::builder().name("Pilot"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(agent.app, app.id);
     let read = dev
         .developer()
@@ -966,16 +898,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .create_agent_routine()
         .app_id(&app.id)
         .agent_id(&agent.id)
-        .body(
-            serde_json::from_value::<types::CreateRoutineRequest>(
-                json!({ "name": "Daily", "handler_type": "script", "schedule": "0 9 * * *" }),
-            )
-            .unwrap(),
-        )
+        .body(types::CreateRoutineRequest::new("script", "Daily").schedule("0 9 * * *"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(routine.status, types::RoutineStatus::Draft);
     let (status, code, _) = api_error(
         dev.developer()
@@ -994,12 +920,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .update_app_routine()
         .app_id(&app.id)
         .routine_id(&routine.id)
-        .body(
-            serde_json::from_value::<types::UpdateRoutineRequest>(
-                json!({ "script": "print('hi')" }),
-            )
-            .unwrap(),
-        )
+        .body(types::UpdateRoutineRequest::builder().script("print('hi')"))
         .send()
         .await
         .unwrap();
@@ -1046,8 +967,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .body(types::CreateInstallationRequest::builder().kind("slack"))
         .send()
         .await
-        .unwrap()
-        .into_inner();
+        .unwrap();
     assert_eq!(installation.state, types::InstallationState::Pending);
     let active = dev
         .developer()

@@ -179,7 +179,6 @@ mod emulator {
     use archastro_emulator::{Config, DEFAULT_PUBLISHABLE_KEY, Emulator, Running};
     use futures::StreamExt;
     use futures::stream::BoxStream;
-    use serde_json::json;
 
     type Events = BoxStream<'static, Result<ThreadChannelEvent, Error>>;
 
@@ -200,8 +199,7 @@ mod emulator {
             .body(types::RegisterRequest::builder().email(email).password("correct horse battery"))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         api.store_tokens(&registered).unwrap();
         (api, registered.user.id)
     }
@@ -214,17 +212,15 @@ mod emulator {
             .body(types::CreateTeamRequest::builder().name("Launch crew"))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         let invitation = owner
             .runtime()
             .invite_team_member()
             .team_id(&team.id)
-            .body(serde_json::from_value::<types::InviteTeamMemberRequest>(json!({"role": "member"})).unwrap())
+            .body(types::InviteTeamMemberRequest::builder().role("member"))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         member
             .runtime()
             .join_team()
@@ -236,11 +232,10 @@ mod emulator {
             .runtime()
             .create_team_thread()
             .team_id(&team.id)
-            .body(serde_json::from_value::<types::CreateThreadRequest>(json!({"title": "Q3 launch"})).unwrap())
+            .body(types::CreateThreadRequest::builder().title("Q3 launch"))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         (team.id, thread.id)
     }
 
@@ -289,11 +284,10 @@ mod emulator {
             .create_team_thread_message()
             .team_id(&team)
             .thread_id(&thread)
-            .body(serde_json::from_value::<types::CreateMessageRequest>(json!({"content": "launch at noon"})).unwrap())
+            .body(types::CreateMessageRequest::builder().content("launch at noon"))
             .send()
             .await
-            .unwrap()
-            .into_inner();
+            .unwrap();
         let pushed = next_matching(&mut events, |e| match e {
             ThreadChannelEvent::MessageCreated(m) => Some(m),
             _ => None,

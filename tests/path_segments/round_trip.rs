@@ -80,7 +80,7 @@ async fn main() {
     let agents = vec!["agi_1".to_owned(), "a b".into(), "ä/%".into(), "x=y".into()];
     let echo = api.runtime().list_agent_tools().agent(agents).send().await;
     check(
-        echo.unwrap().into_inner(),
+        echo.unwrap(),
         "/api/agents/agi_1,a%20b,%C3%A4%2F%25,x=y/tools",
         r#"ListAgentToolsPath { agent: ["agi_1", "a b", "ä/%", "x=y"] }"#,
     );
@@ -100,7 +100,7 @@ async fn main() {
         .send()
         .await;
     check(
-        echo.unwrap().into_inner(),
+        echo.unwrap(),
         "/api/points/1,-20/y,-2.5/kind=square,label=a%20b,x=3",
         r#"GetPointPath { ids: [1, -20], point: Point { x: None, y: -2.5 }, exploded: GetPointExploded { kind: Some("square"), label: Some("a b"), x: 3 } }"#,
     );
@@ -110,7 +110,7 @@ async fn main() {
     assert_eq!(point.to_string(), "x=0.5,y=4.0");
     let echo = api.runtime().delete_point().point(point).send().await;
     check(
-        echo.unwrap().into_inner(),
+        echo.unwrap(),
         "/api/points/x=0.5,y=4.0",
         "DeletePointPath { point: DeletePointPoint { x: Some(0.5), y: 4.0 } }",
     );
@@ -125,7 +125,7 @@ async fn main() {
         .send()
         .await;
     check(
-        echo.unwrap().into_inner(),
+        echo.unwrap(),
         "/api/shapes/a,b/k,v/n",
         r#"GetShapePath { nested: "a,b", tags: "k,v", name: "n" }"#,
     );

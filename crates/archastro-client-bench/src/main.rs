@@ -87,7 +87,6 @@ async fn main() {
                 .send()
                 .await
                 .expect("generated client")
-                .into_inner()
         }
     };
     let raw = reqwest::Client::builder().build().expect("reqwest");

@@ -29,7 +29,8 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// A parameter or body could not be built (a builder conversion failed).
+    /// A parameter or body could not be built, found when the request is sent: the message
+    /// names the parameter (and the body's field) whose value did not convert.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// The client is misconfigured (bad base URL, missing credential for a flow).
@@ -143,6 +144,25 @@ fn status_code_name(status: StatusCode) -> String {
         .unwrap_or("error")
         .to_ascii_lowercase()
         .replace(' ', "_")
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Self {
+        Error::Transport(e)
+    }
+}
+
+/// A header parameter whose value is not a valid header value.
+impl From<reqwest::header::InvalidHeaderValue> for Error {
+    fn from(e: reqwest::header::InvalidHeaderValue) -> Self {
+        Error::InvalidRequest(e.to_string())
+    }
+}
+
+impl From<std::convert::Infallible> for Error {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
 }
 
 impl<E: serde::Serialize> From<progenitor_client::Error<E>> for Error {

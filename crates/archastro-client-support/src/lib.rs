@@ -14,6 +14,8 @@
 //! - retries idempotent requests on 429/502/503/504 and connection errors with exponential
 //!   backoff and jitter, honouring `Retry-After` (seconds or an HTTP date), within a
 //!   [`RetryPolicy`];
+//! - gives a request the timeout and retry policy its builder set ([`RequestSettings`],
+//!   within [`call::scoped`]) in place of the client's;
 //! - follows redirects only within the origin of the request (same scheme, host and port, at
 //!   most [`MAX_REDIRECTS`]): a redirect to another host, or from `https` to `http`, is not
 //!   followed, and its 3xx response is returned, so keys and tokens never leave the origin;
@@ -26,12 +28,14 @@
 //!   method, the path template, the status, the attempt and the retry delay, never a key or
 //!   a token.
 //!
-//! [`Error`] is the one error type users see; [`paginate`] turns paginated lists into streams;
+//! [`Error`] is the one error type users see: [`call`] decodes every answer into the body or
+//! an [`Error`]; [`paginate`] turns paginated lists into streams;
 //! [`Runtime::device_authorize`] and [`Runtime::device_poll`] run the OAuth device flow.
 //! [`channels`] is the Phoenix Channels transport of the realtime channels, [`sse`] the
 //! Server-Sent Events reader of streaming operations.
 
-pub(crate) mod builders;
+pub mod builders;
+pub mod call;
 mod channel_connection;
 pub mod channels;
 mod credentials;
@@ -45,6 +49,7 @@ pub mod sse;
 mod tls;
 mod trace;
 
+pub use call::RequestSettings;
 pub use credentials::{Credentials, KeyKind, Scheme, Secret, TokenStore, Tokens};
 pub use device::DeviceAuthorization;
 pub use error::Error;

@@ -208,6 +208,29 @@ pub const GENERATED_TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// Type names the generated client's crate root exports, which no spec type may take: users
+/// meet both (`archastro_client::Error` beside `types::Error`).
+pub const CLIENT_ROOT_TYPE_NAMES: &[&str] = &["Error"];
+
+/// The type name a component gets instead of `name` when users would misread it beside the
+/// client's own types, or `None` when it reads well: a name of [`CLIENT_ROOT_TYPE_NAMES`]
+/// gets `Api` before it (`Error` → `ApiError`), and a name that says `Error` twice where two
+/// names meet (`OAuthErrorError`, the `error` of `OAuthError`, an error's code) says `Kind`
+/// the second time (`OAuthErrorKind`).
+pub fn unambiguous_type_name(name: &str) -> Option<String> {
+    let name = type_name(name);
+    if CLIENT_ROOT_TYPE_NAMES.contains(&name.as_str()) {
+        return Some(format!("Api{name}"));
+    }
+    let doubled = name.match_indices("ErrorError").find(|(at, _)| {
+        let after = &name[at + "ErrorError".len()..];
+        !after.starts_with(|c: char| c.is_lowercase())
+    })?;
+    let mut renamed = name.clone();
+    renamed.replace_range(doubled.0..doubled.0 + "ErrorError".len(), "ErrorKind");
+    Some(renamed)
+}
+
 /// Whether `name` is a plain Rust identifier (no keyword, not `_`).
 pub fn is_identifier(name: &str) -> bool {
     !KEYWORDS.contains(&name) && syn::parse_str::<syn::Ident>(name).is_ok()
@@ -378,6 +401,19 @@ mod tests {
             checked += 1;
         });
         assert!(checked > 100_000);
+    }
+
+    #[test]
+    fn names_users_would_misread_beside_the_clients_are_renamed() {
+        let renamed = |name: &str| unambiguous_type_name(name);
+        assert_eq!(renamed("Error").as_deref(), Some("ApiError"));
+        assert_eq!(renamed("error").as_deref(), Some("ApiError"));
+        assert_eq!(renamed("OAuthErrorError").as_deref(), Some("OAuthErrorKind"));
+        assert_eq!(renamed("OAuthErrorErrorValue").as_deref(), Some("OAuthErrorKindValue"));
+        assert_eq!(renamed("ErrorEnvelope"), None);
+        assert_eq!(renamed("OAuthError"), None);
+        assert_eq!(renamed("ErrorErrors"), None);
+        assert_eq!(renamed("ChatLocalToolResultError"), None);
     }
 
     #[test]

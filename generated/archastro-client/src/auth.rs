@@ -2,7 +2,8 @@
 //!
 //! Public auth: Login, registration, OAuth, device flow and token exchange. Called with a publishable key.
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+use crate::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -328,6 +329,7 @@ impl ClientOauthExt for Client {
 #[allow(clippy::all)]
 pub mod builder {
     use crate::support::builders::operation_builder;
+    use crate::support::{RequestSettings, RetryPolicy};
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -337,31 +339,19 @@ pub mod builder {
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::verify_login_code`]\n\n[`ClientAuthExt::verify_login_code`]: super::ClientAuthExt::verify_login_code"]
         #[derive(Debug, Clone)]
-        VerifyLoginCode {
+        VerifyLoginCode -> crate::types::AuthTokens {
             body: crate::types::VerifyCodeRequest = required,
         }
     }
     impl<'a> VerifyLoginCode<'a> {
         ///Sends a `POST` request to `/api/v2/auth/code/verify`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/code/verify", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -369,91 +359,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "verify_login_code",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "verify_login_code", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::login`]\n\n[`ClientAuthExt::login`]: super::ClientAuthExt::login"]
         #[derive(Debug, Clone)]
-        Login {
+        Login -> crate::types::AuthTokens {
             body: crate::types::LoginRequest = required,
         }
     }
     impl<'a> Login<'a> {
         ///Sends a `POST` request to `/api/v2/auth/login`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/login", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -461,91 +389,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "login",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.execute_operation(request, "login", settings).await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::request_login_code`]\n\n[`ClientAuthExt::request_login_code`]: super::ClientAuthExt::request_login_code"]
         #[derive(Debug, Clone)]
-        RequestLoginCode {
+        RequestLoginCode -> crate::types::LoginChallenge {
             body: crate::types::LoginCodeRequest = required,
         }
     }
     impl<'a> RequestLoginCode<'a> {
         ///Sends a `POST` request to `/api/v2/auth/login/code`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::LoginChallenge>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::LoginChallenge>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/login/code", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -553,91 +417,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "request_login_code",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "request_login_code", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 202u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::request_login_link`]\n\n[`ClientAuthExt::request_login_link`]: super::ClientAuthExt::request_login_link"]
         #[derive(Debug, Clone)]
-        RequestLoginLink {
+        RequestLoginLink -> crate::types::LoginChallenge {
             body: crate::types::LoginLinkRequest = required,
         }
     }
     impl<'a> RequestLoginLink<'a> {
         ///Sends a `POST` request to `/api/v2/auth/login/link`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::LoginChallenge>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::LoginChallenge>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/login/link", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -645,91 +447,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "request_login_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "request_login_link", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 202u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::oauth_login`]\n\n[`ClientAuthExt::oauth_login`]: super::ClientAuthExt::oauth_login"]
         #[derive(Debug, Clone)]
-        OauthLogin {
+        OauthLogin -> crate::types::AuthTokens {
             body: crate::types::OAuthLoginRequest = required,
         }
     }
     impl<'a> OauthLogin<'a> {
         ///Sends a `POST` request to `/api/v2/auth/oauth`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/oauth", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -737,91 +477,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "oauth_login",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "oauth_login", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::refresh`]\n\n[`ClientAuthExt::refresh`]: super::ClientAuthExt::refresh"]
         #[derive(Debug, Clone)]
-        Refresh {
+        Refresh -> crate::types::AuthTokens {
             body: crate::types::RefreshRequest = required,
         }
     }
     impl<'a> Refresh<'a> {
         ///Sends a `POST` request to `/api/v2/auth/refresh`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/refresh", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -829,91 +507,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "refresh",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.execute_operation(request, "refresh", settings).await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::register`]\n\n[`ClientAuthExt::register`]: super::ClientAuthExt::register"]
         #[derive(Debug, Clone)]
-        Register {
+        Register -> crate::types::AuthTokens {
             body: crate::types::RegisterRequest = required,
         }
     }
     impl<'a> Register<'a> {
         ///Sends a `POST` request to `/api/v2/auth/register`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/register", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -921,98 +535,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "register",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "register", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::exchange_token`]\n\n[`ClientAuthExt::exchange_token`]: super::ClientAuthExt::exchange_token"]
         #[derive(Debug, Clone)]
-        ExchangeToken {
+        ExchangeToken -> crate::types::AuthTokens {
             body: crate::types::TokenExchangeRequest = required,
         }
     }
     impl<'a> ExchangeToken<'a> {
         ///Sends a `POST` request to `/api/v2/auth/token`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/token", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1020,91 +565,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "exchange_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "exchange_token", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAuthExt::verify_login_link`]\n\n[`ClientAuthExt::verify_login_link`]: super::ClientAuthExt::verify_login_link"]
         #[derive(Debug, Clone)]
-        VerifyLoginLink {
+        VerifyLoginLink -> crate::types::AuthTokens {
             body: crate::types::VerifyLinkRequest = required,
         }
     }
     impl<'a> VerifyLoginLink<'a> {
         ///Sends a `POST` request to `/api/v2/auth/verify/link`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AuthTokens>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::AuthTokens>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/auth/verify/link", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1112,91 +595,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "verify_login_link",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "verify_login_link", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthExt::authorize_device`]\n\n[`ClientOauthExt::authorize_device`]: super::ClientOauthExt::authorize_device"]
         #[derive(Debug, Clone)]
-        AuthorizeDevice {
+        AuthorizeDevice -> crate::types::DeviceAuthorization {
             body: crate::types::DeviceAuthorizationRequest = required,
         }
     }
     impl<'a> AuthorizeDevice<'a> {
         ///Sends a `POST` request to `/oauth/device/authorize`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::DeviceAuthorization>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::DeviceAuthorization>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/oauth/device/authorize", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1204,91 +625,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "authorize_device",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "authorize_device", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthExt::create_oauth_token`]\n\n[`ClientOauthExt::create_oauth_token`]: super::ClientOauthExt::create_oauth_token"]
         #[derive(Debug, Clone)]
-        CreateOauthToken {
+        CreateOauthToken -> crate::types::TokenPair {
             body: crate::types::OAuthTokenRequest = required,
         }
     }
     impl<'a> CreateOauthToken<'a> {
         ///Sends a `POST` request to `/oauth/token`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::TokenPair>,
-            Error<crate::types::CreateOauthTokenError>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::TokenPair>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/oauth/token", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1296,61 +655,11 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_oauth_token",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_oauth_token", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! Developer control plane: App configuration, agents, routines, workflows, installations, context, webhooks and keys. Called with a secret key or a developer JWT.
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+use crate::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -2868,6 +2869,7 @@ impl ClientWorkflowsExt for Client {
 #[allow(clippy::all)]
 pub mod builder {
     use crate::support::builders::operation_builder;
+    use crate::support::{RequestSettings, RetryPolicy};
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -2877,33 +2879,21 @@ pub mod builder {
     operation_builder! {
         #[doc = "Builder for [`ClientAppsExt::list_apps`]\n\n[`ClientAppsExt::list_apps`]: super::ClientAppsExt::list_apps"]
         #[derive(Debug, Clone)]
-        ListApps {
+        ListApps -> crate::types::AppPage {
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
         }
     }
     impl<'a> ListApps<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::AppPage>, Error> {
+            let Self { client, settings, limit, offset } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let url = format!("{}/protected/api/v2/developer/apps", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -2912,77 +2902,29 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_apps",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_apps", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppsExt::create_app`]\n\n[`ClientAppsExt::create_app`]: super::ClientAppsExt::create_app"]
         #[derive(Debug, Clone)]
-        CreateApp {
+        CreateApp -> crate::types::App {
             body: crate::types::CreateAppRequest = required,
         }
     }
     impl<'a> CreateApp<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::App>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::App>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/protected/api/v2/developer/apps", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -2990,267 +2932,95 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppsExt::get_app`]\n\n[`ClientAppsExt::get_app`]: super::ClientAppsExt::get_app"]
         #[derive(Debug, Clone)]
-        GetApp {
+        GetApp -> crate::types::App {
             app_id: ::std::string::String = required,
         }
     }
     impl<'a> GetApp<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::App>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id } = self;
+        ) -> Result<ResponseValue<crate::types::App>, Error> {
+            let Self { client, settings, app_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}", client.baseurl, encode_path(&
                 app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.execute_operation(request, "get_app", settings).await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppsExt::delete_app`]\n\n[`ClientAppsExt::delete_app`]: super::ClientAppsExt::delete_app"]
         #[derive(Debug, Clone)]
-        DeleteApp {
+        DeleteApp -> () {
             app_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteApp<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}", client.baseurl, encode_path(&
                 app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppsExt::update_app`]\n\n[`ClientAppsExt::update_app`]: super::ClientAppsExt::update_app"]
         #[derive(Debug, Clone)]
-        UpdateApp {
+        UpdateApp -> crate::types::App {
             app_id: ::std::string::String = required,
             body: crate::types::UpdateAppRequest = required,
         }
     }
     impl<'a> UpdateApp<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::App>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::App>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}", client.baseurl, encode_path(&
                 app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -3258,67 +3028,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppAgentsExt::list_app_agents`]\n\n[`ClientAppAgentsExt::list_app_agents`]: super::ClientAppAgentsExt::list_app_agents"]
         #[derive(Debug, Clone)]
-        ListAppAgents {
+        ListAppAgents -> crate::types::AgentPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -3327,13 +3047,10 @@ pub mod builder {
     }
     impl<'a> ListAppAgents<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AgentPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset, team } = self;
+        ) -> Result<ResponseValue<crate::types::AgentPage>, Error> {
+            let Self { client, settings, app_id, limit, offset, team } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -3342,16 +3059,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/agents", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -3361,89 +3069,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("team", &team))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_agents",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_agents", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppAgentsExt::create_app_agent`]\n\n[`ClientAppAgentsExt::create_app_agent`]: super::ClientAppAgentsExt::create_app_agent"]
         #[derive(Debug, Clone)]
-        CreateAppAgent {
+        CreateAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
             body: crate::types::CreateAgentRequest = required,
         }
     }
     impl<'a> CreateAppAgent<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/agents", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -3451,249 +3104,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppAgentsExt::get_app_agent`]\n\n[`ClientAppAgentsExt::get_app_agent`]: super::ClientAppAgentsExt::get_app_agent"]
         #[derive(Debug, Clone)]
-        GetAppAgent {
+        GetAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
             agent_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppAgent<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent_id } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, app_id, agent_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/agents/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& agent_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppAgentsExt::delete_app_agent`]\n\n[`ClientAppAgentsExt::delete_app_agent`]: super::ClientAppAgentsExt::delete_app_agent"]
         #[derive(Debug, Clone)]
-        DeleteAppAgent {
+        DeleteAppAgent -> () {
             app_id: ::std::string::String = required,
             agent_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppAgent<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, agent_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, agent_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/agents/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& agent_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_agent", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppAgentsExt::update_app_agent`]\n\n[`ClientAppAgentsExt::update_app_agent`]: super::ClientAppAgentsExt::update_app_agent"]
         #[derive(Debug, Clone)]
-        UpdateAppAgent {
+        UpdateAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
             agent_id: ::std::string::String = required,
             body: crate::types::UpdateAgentRequest = required,
@@ -3701,13 +3189,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppAgent<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, app_id, agent_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3715,16 +3200,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/agents/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& agent_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -3732,74 +3208,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::create_agent_installation`]\n\n[`ClientInstallationsExt::create_agent_installation`]: super::ClientInstallationsExt::create_agent_installation"]
         #[derive(Debug, Clone)]
-        CreateAgentInstallation {
+        CreateAgentInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
             agent_id: ::std::string::String = required,
             body: crate::types::CreateInstallationRequest = required,
@@ -3807,13 +3226,10 @@ pub mod builder {
     }
     impl<'a> CreateAgentInstallation<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/installations`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Installation>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Installation>, Error> {
+            let Self { client, settings, app_id, agent_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3822,16 +3238,7 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& agent_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -3839,74 +3246,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_agent_installation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_agent_installation", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::create_agent_routine`]\n\n[`ClientRoutinesExt::create_agent_routine`]: super::ClientRoutinesExt::create_agent_routine"]
         #[derive(Debug, Clone)]
-        CreateAgentRoutine {
+        CreateAgentRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
             agent_id: ::std::string::String = required,
             body: crate::types::CreateRoutineRequest = required,
@@ -3914,13 +3264,10 @@ pub mod builder {
     }
     impl<'a> CreateAgentRoutine<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/routines`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Routine>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Routine>, Error> {
+            let Self { client, settings, app_id, agent_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3929,16 +3276,7 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& agent_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -3946,74 +3284,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_agent_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_agent_routine", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientConfigsExt::list_app_configs`]\n\n[`ClientConfigsExt::list_app_configs`]: super::ClientConfigsExt::list_app_configs"]
         #[derive(Debug, Clone)]
-        ListAppConfigs {
+        ListAppConfigs -> crate::types::ConfigPage {
             app_id: ::std::string::String = required,
             archived: bool = optional,
             kind: ::std::string::String = optional,
@@ -4023,13 +3304,10 @@ pub mod builder {
     }
     impl<'a> ListAppConfigs<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ConfigPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, archived, kind, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::ConfigPage>, Error> {
+            let Self { client, settings, app_id, archived, kind, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let archived = archived.map_err(Error::InvalidRequest)?;
             let kind = kind.map_err(Error::InvalidRequest)?;
@@ -4039,16 +3317,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/configs", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -4059,89 +3328,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("kind", &kind))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_configs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_configs", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientConfigsExt::create_app_config`]\n\n[`ClientConfigsExt::create_app_config`]: super::ClientConfigsExt::create_app_config"]
         #[derive(Debug, Clone)]
-        CreateAppConfig {
+        CreateAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
             body: crate::types::CreateConfigRequest = required,
         }
     }
     impl<'a> CreateAppConfig<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/configs`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Config>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Config>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/configs", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -4149,249 +3363,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_config", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientConfigsExt::get_app_config`]\n\n[`ClientConfigsExt::get_app_config`]: super::ClientConfigsExt::get_app_config"]
         #[derive(Debug, Clone)]
-        GetAppConfig {
+        GetAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
             config_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppConfig<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Config>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, config_id } = self;
+        ) -> Result<ResponseValue<crate::types::Config>, Error> {
+            let Self { client, settings, app_id, config_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let config_id = config_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/configs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_config", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientConfigsExt::delete_app_config`]\n\n[`ClientConfigsExt::delete_app_config`]: super::ClientConfigsExt::delete_app_config"]
         #[derive(Debug, Clone)]
-        DeleteAppConfig {
+        DeleteAppConfig -> () {
             app_id: ::std::string::String = required,
             config_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppConfig<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, config_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, config_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let config_id = config_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/configs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_config", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientConfigsExt::update_app_config`]\n\n[`ClientConfigsExt::update_app_config`]: super::ClientConfigsExt::update_app_config"]
         #[derive(Debug, Clone)]
-        UpdateAppConfig {
+        UpdateAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
             config_id: ::std::string::String = required,
             body: crate::types::UpdateConfigRequest = required,
@@ -4399,13 +3448,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppConfig<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Config>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, config_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Config>, Error> {
+            let Self { client, settings, app_id, config_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let config_id = config_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4413,16 +3459,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/configs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& config_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -4430,74 +3467,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_config",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_config", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextCredentialsExt::list_context_credentials`]\n\n[`ClientContextCredentialsExt::list_context_credentials`]: super::ClientContextCredentialsExt::list_context_credentials"]
         #[derive(Debug, Clone)]
-        ListContextCredentials {
+        ListContextCredentials -> crate::types::CredentialPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -4505,13 +3485,10 @@ pub mod builder {
     }
     impl<'a> ListContextCredentials<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::CredentialPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::CredentialPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -4519,16 +3496,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/context/credentials", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -4537,89 +3505,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_context_credentials",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_context_credentials", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextCredentialsExt::create_context_credential`]\n\n[`ClientContextCredentialsExt::create_context_credential`]: super::ClientContextCredentialsExt::create_context_credential"]
         #[derive(Debug, Clone)]
-        CreateContextCredential {
+        CreateContextCredential -> crate::types::Credential {
             app_id: ::std::string::String = required,
             body: crate::types::CreateCredentialRequest = required,
         }
     }
     impl<'a> CreateContextCredential<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Credential>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Credential>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/context/credentials", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -4627,80 +3540,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_context_credential",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_context_credential", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextCredentialsExt::get_context_credential`]\n\n[`ClientContextCredentialsExt::get_context_credential`]: super::ClientContextCredentialsExt::get_context_credential"]
         #[derive(Debug, Clone)]
-        GetContextCredential {
+        GetContextCredential -> crate::types::Credential {
             app_id: ::std::string::String = required,
             credential_id: ::std::string::String = required,
         }
     }
     impl<'a> GetContextCredential<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Credential>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, credential_id } = self;
+        ) -> Result<ResponseValue<crate::types::Credential>, Error> {
+            let Self { client, settings, app_id, credential_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let credential_id = credential_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -4708,86 +3568,32 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& credential_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_context_credential",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_context_credential", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextCredentialsExt::delete_context_credential`]\n\n[`ClientContextCredentialsExt::delete_context_credential`]: super::ClientContextCredentialsExt::delete_context_credential"]
         #[derive(Debug, Clone)]
-        DeleteContextCredential {
+        DeleteContextCredential -> () {
             app_id: ::std::string::String = required,
             credential_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteContextCredential<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, credential_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, credential_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let credential_id = credential_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -4795,76 +3601,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& credential_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_context_credential",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_context_credential", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextIntegrationsExt::list_context_integrations`]\n\n[`ClientContextIntegrationsExt::list_context_integrations`]: super::ClientContextIntegrationsExt::list_context_integrations"]
         #[derive(Debug, Clone)]
-        ListContextIntegrations {
+        ListContextIntegrations -> crate::types::IntegrationPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -4873,13 +3628,10 @@ pub mod builder {
     }
     impl<'a> ListContextIntegrations<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::IntegrationPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset, provider } = self;
+        ) -> Result<ResponseValue<crate::types::IntegrationPage>, Error> {
+            let Self { client, settings, app_id, limit, offset, provider } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -4888,16 +3640,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/context/integrations", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -4907,89 +3650,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("provider", &provider))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_context_integrations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_context_integrations", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextIntegrationsExt::create_context_integration`]\n\n[`ClientContextIntegrationsExt::create_context_integration`]: super::ClientContextIntegrationsExt::create_context_integration"]
         #[derive(Debug, Clone)]
-        CreateContextIntegration {
+        CreateContextIntegration -> crate::types::Integration {
             app_id: ::std::string::String = required,
             body: crate::types::CreateIntegrationRequest = required,
         }
     }
     impl<'a> CreateContextIntegration<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Integration>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Integration>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/context/integrations", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -4997,80 +3685,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_context_integration",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_context_integration", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextIntegrationsExt::get_context_integration`]\n\n[`ClientContextIntegrationsExt::get_context_integration`]: super::ClientContextIntegrationsExt::get_context_integration"]
         #[derive(Debug, Clone)]
-        GetContextIntegration {
+        GetContextIntegration -> crate::types::Integration {
             app_id: ::std::string::String = required,
             integration_id: ::std::string::String = required,
         }
     }
     impl<'a> GetContextIntegration<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Integration>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, integration_id } = self;
+        ) -> Result<ResponseValue<crate::types::Integration>, Error> {
+            let Self { client, settings, app_id, integration_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let integration_id = integration_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5078,86 +3713,32 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& integration_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_context_integration",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_context_integration", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextIntegrationsExt::delete_context_integration`]\n\n[`ClientContextIntegrationsExt::delete_context_integration`]: super::ClientContextIntegrationsExt::delete_context_integration"]
         #[derive(Debug, Clone)]
-        DeleteContextIntegration {
+        DeleteContextIntegration -> () {
             app_id: ::std::string::String = required,
             integration_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteContextIntegration<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, integration_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, integration_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let integration_id = integration_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5165,76 +3746,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& integration_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_context_integration",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_context_integration", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextSourcesExt::list_context_sources`]\n\n[`ClientContextSourcesExt::list_context_sources`]: super::ClientContextSourcesExt::list_context_sources"]
         #[derive(Debug, Clone)]
-        ListContextSources {
+        ListContextSources -> crate::types::ContextSourcePage {
             app_id: ::std::string::String = required,
             agent: ::std::string::String = optional,
             limit: ::std::num::NonZeroU64 = optional,
@@ -5244,13 +3774,10 @@ pub mod builder {
     }
     impl<'a> ListContextSources<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ContextSourcePage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent, limit, offset, type_ } = self;
+        ) -> Result<ResponseValue<crate::types::ContextSourcePage>, Error> {
+            let Self { client, settings, app_id, agent, limit, offset, type_ } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent = agent.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -5260,16 +3787,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/context/sources", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -5280,89 +3798,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_context_sources",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_context_sources", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextSourcesExt::create_context_source`]\n\n[`ClientContextSourcesExt::create_context_source`]: super::ClientContextSourcesExt::create_context_source"]
         #[derive(Debug, Clone)]
-        CreateContextSource {
+        CreateContextSource -> crate::types::ContextSource {
             app_id: ::std::string::String = required,
             body: crate::types::CreateContextSourceRequest = required,
         }
     }
     impl<'a> CreateContextSource<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ContextSource>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::ContextSource>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/context/sources", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -5370,80 +3833,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_context_source",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_context_source", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextSourcesExt::get_context_source`]\n\n[`ClientContextSourcesExt::get_context_source`]: super::ClientContextSourcesExt::get_context_source"]
         #[derive(Debug, Clone)]
-        GetContextSource {
+        GetContextSource -> crate::types::ContextSource {
             app_id: ::std::string::String = required,
             source_id: ::std::string::String = required,
         }
     }
     impl<'a> GetContextSource<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ContextSource>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, source_id } = self;
+        ) -> Result<ResponseValue<crate::types::ContextSource>, Error> {
+            let Self { client, settings, app_id, source_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5451,86 +3861,32 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& source_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_context_source",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_context_source", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientContextSourcesExt::delete_context_source`]\n\n[`ClientContextSourcesExt::delete_context_source`]: super::ClientContextSourcesExt::delete_context_source"]
         #[derive(Debug, Clone)]
-        DeleteContextSource {
+        DeleteContextSource -> () {
             app_id: ::std::string::String = required,
             source_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteContextSource<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, source_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, source_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5538,76 +3894,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& source_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_context_source",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_context_source", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientCustomObjectsExt::list_app_custom_objects`]\n\n[`ClientCustomObjectsExt::list_app_custom_objects`]: super::ClientCustomObjectsExt::list_app_custom_objects"]
         #[derive(Debug, Clone)]
-        ListAppCustomObjects {
+        ListAppCustomObjects -> crate::types::CustomObjectPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -5615,13 +3920,10 @@ pub mod builder {
     }
     impl<'a> ListAppCustomObjects<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::CustomObjectPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::CustomObjectPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -5629,16 +3931,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/custom_objects", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -5647,89 +3940,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_custom_objects",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_custom_objects", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientCustomObjectsExt::create_app_custom_object`]\n\n[`ClientCustomObjectsExt::create_app_custom_object`]: super::ClientCustomObjectsExt::create_app_custom_object"]
         #[derive(Debug, Clone)]
-        CreateAppCustomObject {
+        CreateAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
             body: crate::types::CreateCustomObjectRequest = required,
         }
     }
     impl<'a> CreateAppCustomObject<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::CustomObject>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::CustomObject>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/custom_objects", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -5737,87 +3975,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_custom_object",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_custom_object", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientCustomObjectsExt::get_app_custom_object`]\n\n[`ClientCustomObjectsExt::get_app_custom_object`]: super::ClientCustomObjectsExt::get_app_custom_object"]
         #[derive(Debug, Clone)]
-        GetAppCustomObject {
+        GetAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
             custom_object_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppCustomObject<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::CustomObject>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, custom_object_id } = self;
+        ) -> Result<ResponseValue<crate::types::CustomObject>, Error> {
+            let Self { client, settings, app_id, custom_object_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let custom_object_id = custom_object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5825,86 +4003,32 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 custom_object_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_custom_object",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_custom_object", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientCustomObjectsExt::delete_app_custom_object`]\n\n[`ClientCustomObjectsExt::delete_app_custom_object`]: super::ClientCustomObjectsExt::delete_app_custom_object"]
         #[derive(Debug, Clone)]
-        DeleteAppCustomObject {
+        DeleteAppCustomObject -> () {
             app_id: ::std::string::String = required,
             custom_object_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppCustomObject<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, custom_object_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, custom_object_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let custom_object_id = custom_object_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -5912,76 +4036,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 custom_object_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_custom_object",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_custom_object", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientCustomObjectsExt::update_app_custom_object`]\n\n[`ClientCustomObjectsExt::update_app_custom_object`]: super::ClientCustomObjectsExt::update_app_custom_object"]
         #[derive(Debug, Clone)]
-        UpdateAppCustomObject {
+        UpdateAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
             custom_object_id: ::std::string::String = required,
             body: crate::types::UpdateCustomObjectRequest = required,
@@ -5989,13 +4062,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppCustomObject<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::CustomObject>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, custom_object_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::CustomObject>, Error> {
+            let Self { client, settings, app_id, custom_object_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let custom_object_id = custom_object_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -6004,16 +4074,7 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 custom_object_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -6021,74 +4082,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_custom_object",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_custom_object", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDomainsExt::list_app_domains`]\n\n[`ClientDomainsExt::list_app_domains`]: super::ClientDomainsExt::list_app_domains"]
         #[derive(Debug, Clone)]
-        ListAppDomains {
+        ListAppDomains -> crate::types::DomainPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -6096,13 +4100,10 @@ pub mod builder {
     }
     impl<'a> ListAppDomains<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::DomainPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::DomainPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -6110,16 +4111,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/domains", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -6128,89 +4120,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_domains",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_domains", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDomainsExt::create_app_domain`]\n\n[`ClientDomainsExt::create_app_domain`]: super::ClientDomainsExt::create_app_domain"]
         #[derive(Debug, Clone)]
-        CreateAppDomain {
+        CreateAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
             body: crate::types::CreateDomainRequest = required,
         }
     }
     impl<'a> CreateAppDomain<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/domains`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Domain>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Domain>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/domains", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -6218,249 +4155,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_domain",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_domain", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDomainsExt::get_app_domain`]\n\n[`ClientDomainsExt::get_app_domain`]: super::ClientDomainsExt::get_app_domain"]
         #[derive(Debug, Clone)]
-        GetAppDomain {
+        GetAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
             domain_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppDomain<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Domain>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, domain_id } = self;
+        ) -> Result<ResponseValue<crate::types::Domain>, Error> {
+            let Self { client, settings, app_id, domain_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let domain_id = domain_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/domains/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& domain_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_domain",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_domain", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDomainsExt::delete_app_domain`]\n\n[`ClientDomainsExt::delete_app_domain`]: super::ClientDomainsExt::delete_app_domain"]
         #[derive(Debug, Clone)]
-        DeleteAppDomain {
+        DeleteAppDomain -> () {
             app_id: ::std::string::String = required,
             domain_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppDomain<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, domain_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, domain_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let domain_id = domain_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/domains/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& domain_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_domain",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_domain", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDomainsExt::update_app_domain`]\n\n[`ClientDomainsExt::update_app_domain`]: super::ClientDomainsExt::update_app_domain"]
         #[derive(Debug, Clone)]
-        UpdateAppDomain {
+        UpdateAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
             domain_id: ::std::string::String = required,
             body: crate::types::UpdateDomainRequest = required,
@@ -6468,13 +4240,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppDomain<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Domain>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, domain_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Domain>, Error> {
+            let Self { client, settings, app_id, domain_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let domain_id = domain_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -6482,16 +4251,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/domains/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& domain_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -6499,67 +4259,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_domain",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_domain", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFilesExt::list_app_files`]\n\n[`ClientFilesExt::list_app_files`]: super::ClientFilesExt::list_app_files"]
         #[derive(Debug, Clone)]
-        ListAppFiles {
+        ListAppFiles -> crate::types::FilePage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -6568,13 +4278,10 @@ pub mod builder {
     }
     impl<'a> ListAppFiles<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::FilePage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset, owner } = self;
+        ) -> Result<ResponseValue<crate::types::FilePage>, Error> {
+            let Self { client, settings, app_id, limit, offset, owner } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -6583,16 +4290,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/files", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -6602,89 +4300,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("owner", &owner))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_files",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_files", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFilesExt::create_app_file`]\n\n[`ClientFilesExt::create_app_file`]: super::ClientFilesExt::create_app_file"]
         #[derive(Debug, Clone)]
-        CreateAppFile {
+        CreateAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
             body: crate::types::CreateFileRequest = required,
         }
     }
     impl<'a> CreateAppFile<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/files`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::File>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::File>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/files", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -6692,242 +4335,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_file",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_file", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFilesExt::get_app_file`]\n\n[`ClientFilesExt::get_app_file`]: super::ClientFilesExt::get_app_file"]
         #[derive(Debug, Clone)]
-        GetAppFile {
+        GetAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
             file_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppFile<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::File>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, file_id } = self;
+        ) -> Result<ResponseValue<crate::types::File>, Error> {
+            let Self { client, settings, app_id, file_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/files/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& file_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_file",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_file", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFilesExt::delete_app_file`]\n\n[`ClientFilesExt::delete_app_file`]: super::ClientFilesExt::delete_app_file"]
         #[derive(Debug, Clone)]
-        DeleteAppFile {
+        DeleteAppFile -> () {
             app_id: ::std::string::String = required,
             file_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppFile<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, file_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, file_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/files/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& file_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_file",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_file", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFilesExt::update_app_file`]\n\n[`ClientFilesExt::update_app_file`]: super::ClientFilesExt::update_app_file"]
         #[derive(Debug, Clone)]
-        UpdateAppFile {
+        UpdateAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
             file_id: ::std::string::String = required,
             body: crate::types::UpdateFileRequest = required,
@@ -6935,13 +4420,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppFile<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::File>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, file_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::File>, Error> {
+            let Self { client, settings, app_id, file_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let file_id = file_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -6949,16 +4431,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/files/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& file_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -6966,67 +4439,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_file",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_file", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::list_app_installations`]\n\n[`ClientInstallationsExt::list_app_installations`]: super::ClientInstallationsExt::list_app_installations"]
         #[derive(Debug, Clone)]
-        ListAppInstallations {
+        ListAppInstallations -> crate::types::InstallationPage {
             app_id: ::std::string::String = required,
             agent: ::std::string::String = optional,
             kind: ::std::string::String = optional,
@@ -7037,13 +4460,10 @@ pub mod builder {
     }
     impl<'a> ListAppInstallations<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::InstallationPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent, kind, limit, offset, state } = self;
+        ) -> Result<ResponseValue<crate::types::InstallationPage>, Error> {
+            let Self { client, settings, app_id, agent, kind, limit, offset, state } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent = agent.map_err(Error::InvalidRequest)?;
             let kind = kind.map_err(Error::InvalidRequest)?;
@@ -7054,16 +4474,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/installations", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -7075,160 +4486,59 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("state", &state))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_installations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_installations", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::list_installation_kinds`]\n\n[`ClientInstallationsExt::list_installation_kinds`]: super::ClientInstallationsExt::list_installation_kinds"]
         #[derive(Debug, Clone)]
-        ListInstallationKinds {
+        ListInstallationKinds -> crate::types::InstallationKindList {
             app_id: ::std::string::String = required,
         }
     }
     impl<'a> ListInstallationKinds<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/kinds`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::InstallationKindList>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id } = self;
+        ) -> Result<ResponseValue<crate::types::InstallationKindList>, Error> {
+            let Self { client, settings, app_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/installations/kinds", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_installation_kinds",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_installation_kinds", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::get_app_installation`]\n\n[`ClientInstallationsExt::get_app_installation`]: super::ClientInstallationsExt::get_app_installation"]
         #[derive(Debug, Clone)]
-        GetAppInstallation {
+        GetAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
             installation_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppInstallation<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Installation>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, installation_id } = self;
+        ) -> Result<ResponseValue<crate::types::Installation>, Error> {
+            let Self { client, settings, app_id, installation_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let installation_id = installation_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -7236,86 +4546,32 @@ pub mod builder {
                 encode_path(& app_id.to_string()), encode_path(& installation_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_installation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_installation", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::delete_app_installation`]\n\n[`ClientInstallationsExt::delete_app_installation`]: super::ClientInstallationsExt::delete_app_installation"]
         #[derive(Debug, Clone)]
-        DeleteAppInstallation {
+        DeleteAppInstallation -> () {
             app_id: ::std::string::String = required,
             installation_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppInstallation<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, installation_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, installation_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let installation_id = installation_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -7323,89 +4579,35 @@ pub mod builder {
                 encode_path(& app_id.to_string()), encode_path(& installation_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_installation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_installation", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::activate_app_installation`]\n\n[`ClientInstallationsExt::activate_app_installation`]: super::ClientInstallationsExt::activate_app_installation"]
         #[derive(Debug, Clone)]
-        ActivateAppInstallation {
+        ActivateAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
             installation_id: ::std::string::String = required,
         }
     }
     impl<'a> ActivateAppInstallation<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/activate`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Installation>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, installation_id } = self;
+        ) -> Result<ResponseValue<crate::types::Installation>, Error> {
+            let Self { client, settings, app_id, installation_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let installation_id = installation_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -7413,96 +4615,34 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 installation_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "activate_app_installation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "activate_app_installation", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInstallationsExt::pause_app_installation`]\n\n[`ClientInstallationsExt::pause_app_installation`]: super::ClientInstallationsExt::pause_app_installation"]
         #[derive(Debug, Clone)]
-        PauseAppInstallation {
+        PauseAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
             installation_id: ::std::string::String = required,
         }
     }
     impl<'a> PauseAppInstallation<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/pause`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Installation>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, installation_id } = self;
+        ) -> Result<ResponseValue<crate::types::Installation>, Error> {
+            let Self { client, settings, app_id, installation_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let installation_id = installation_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -7510,76 +4650,24 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 installation_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "pause_app_installation",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "pause_app_installation", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientApiKeysExt::list_app_keys`]\n\n[`ClientApiKeysExt::list_app_keys`]: super::ClientApiKeysExt::list_app_keys"]
         #[derive(Debug, Clone)]
-        ListAppKeys {
+        ListAppKeys -> crate::types::ApiKeyPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -7588,13 +4676,10 @@ pub mod builder {
     }
     impl<'a> ListAppKeys<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ApiKeyPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset, type_ } = self;
+        ) -> Result<ResponseValue<crate::types::ApiKeyPage>, Error> {
+            let Self { client, settings, app_id, limit, offset, type_ } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -7603,16 +4688,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/keys", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -7622,89 +4698,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("type", &type_))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_keys",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_keys", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientApiKeysExt::create_app_key`]\n\n[`ClientApiKeysExt::create_app_key`]: super::ClientApiKeysExt::create_app_key"]
         #[derive(Debug, Clone)]
-        CreateAppKey {
+        CreateAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
             body: crate::types::CreateApiKeyRequest = required,
         }
     }
     impl<'a> CreateAppKey<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/keys`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ApiKey>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::ApiKey>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/keys", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -7712,242 +4733,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_key",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_key", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientApiKeysExt::get_app_key`]\n\n[`ClientApiKeysExt::get_app_key`]: super::ClientApiKeysExt::get_app_key"]
         #[derive(Debug, Clone)]
-        GetAppKey {
+        GetAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
             key_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppKey<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ApiKey>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, key_id } = self;
+        ) -> Result<ResponseValue<crate::types::ApiKey>, Error> {
+            let Self { client, settings, app_id, key_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let key_id = key_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/keys/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& key_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_key",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_key", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientApiKeysExt::delete_app_key`]\n\n[`ClientApiKeysExt::delete_app_key`]: super::ClientApiKeysExt::delete_app_key"]
         #[derive(Debug, Clone)]
-        DeleteAppKey {
+        DeleteAppKey -> () {
             app_id: ::std::string::String = required,
             key_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppKey<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, key_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, key_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let key_id = key_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/keys/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& key_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_key",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_key", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientApiKeysExt::update_app_key`]\n\n[`ClientApiKeysExt::update_app_key`]: super::ClientApiKeysExt::update_app_key"]
         #[derive(Debug, Clone)]
-        UpdateAppKey {
+        UpdateAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
             key_id: ::std::string::String = required,
             body: crate::types::UpdateApiKeyRequest = required,
@@ -7955,13 +4818,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppKey<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ApiKey>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, key_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::ApiKey>, Error> {
+            let Self { client, settings, app_id, key_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let key_id = key_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -7969,16 +4829,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/keys/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& key_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -7986,67 +4837,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_key",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_key", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppMembersExt::list_app_members`]\n\n[`ClientAppMembersExt::list_app_members`]: super::ClientAppMembersExt::list_app_members"]
         #[derive(Debug, Clone)]
-        ListAppMembers {
+        ListAppMembers -> crate::types::AppMemberPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -8054,13 +4855,10 @@ pub mod builder {
     }
     impl<'a> ListAppMembers<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppMemberPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::AppMemberPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -8068,16 +4866,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/members", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -8086,89 +4875,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_members",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_members", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppMembersExt::create_app_member`]\n\n[`ClientAppMembersExt::create_app_member`]: super::ClientAppMembersExt::create_app_member"]
         #[derive(Debug, Clone)]
-        CreateAppMember {
+        CreateAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
             body: crate::types::CreateAppMemberRequest = required,
         }
     }
     impl<'a> CreateAppMember<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/members`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppMember>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::AppMember>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/members", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8176,249 +4910,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_member", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppMembersExt::get_app_member`]\n\n[`ClientAppMembersExt::get_app_member`]: super::ClientAppMembersExt::get_app_member"]
         #[derive(Debug, Clone)]
-        GetAppMember {
+        GetAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
             member_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppMember<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppMember>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, member_id } = self;
+        ) -> Result<ResponseValue<crate::types::AppMember>, Error> {
+            let Self { client, settings, app_id, member_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let member_id = member_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/members/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& member_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_member", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppMembersExt::delete_app_member`]\n\n[`ClientAppMembersExt::delete_app_member`]: super::ClientAppMembersExt::delete_app_member"]
         #[derive(Debug, Clone)]
-        DeleteAppMember {
+        DeleteAppMember -> () {
             app_id: ::std::string::String = required,
             member_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppMember<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, member_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, member_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let member_id = member_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/members/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& member_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_member", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppMembersExt::update_app_member`]\n\n[`ClientAppMembersExt::update_app_member`]: super::ClientAppMembersExt::update_app_member"]
         #[derive(Debug, Clone)]
-        UpdateAppMember {
+        UpdateAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
             member_id: ::std::string::String = required,
             body: crate::types::UpdateAppMemberRequest = required,
@@ -8426,13 +4995,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppMember<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppMember>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, member_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::AppMember>, Error> {
+            let Self { client, settings, app_id, member_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let member_id = member_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -8440,16 +5006,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/members/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& member_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -8457,67 +5014,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_member", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthClientsExt::list_app_oauth_clients`]\n\n[`ClientOauthClientsExt::list_app_oauth_clients`]: super::ClientOauthClientsExt::list_app_oauth_clients"]
         #[derive(Debug, Clone)]
-        ListAppOauthClients {
+        ListAppOauthClients -> crate::types::OAuthClientPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -8525,13 +5032,10 @@ pub mod builder {
     }
     impl<'a> ListAppOauthClients<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthClientPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthClientPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -8539,16 +5043,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/oauth_clients", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -8557,89 +5052,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_oauth_clients",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_oauth_clients", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthClientsExt::create_app_oauth_client`]\n\n[`ClientOauthClientsExt::create_app_oauth_client`]: super::ClientOauthClientsExt::create_app_oauth_client"]
         #[derive(Debug, Clone)]
-        CreateAppOauthClient {
+        CreateAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
             body: crate::types::CreateOAuthClientRequest = required,
         }
     }
     impl<'a> CreateAppOauthClient<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthClient>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthClient>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/oauth_clients", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -8647,80 +5087,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_oauth_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_oauth_client", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthClientsExt::get_app_oauth_client`]\n\n[`ClientOauthClientsExt::get_app_oauth_client`]: super::ClientOauthClientsExt::get_app_oauth_client"]
         #[derive(Debug, Clone)]
-        GetAppOauthClient {
+        GetAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
             oauth_client_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppOauthClient<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthClient>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, oauth_client_id } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthClient>, Error> {
+            let Self { client, settings, app_id, oauth_client_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -8728,86 +5115,32 @@ pub mod builder {
                 encode_path(& app_id.to_string()), encode_path(& oauth_client_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_oauth_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_oauth_client", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthClientsExt::delete_app_oauth_client`]\n\n[`ClientOauthClientsExt::delete_app_oauth_client`]: super::ClientOauthClientsExt::delete_app_oauth_client"]
         #[derive(Debug, Clone)]
-        DeleteAppOauthClient {
+        DeleteAppOauthClient -> () {
             app_id: ::std::string::String = required,
             oauth_client_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppOauthClient<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, oauth_client_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, oauth_client_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -8815,76 +5148,25 @@ pub mod builder {
                 encode_path(& app_id.to_string()), encode_path(& oauth_client_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_oauth_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_oauth_client", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthClientsExt::update_app_oauth_client`]\n\n[`ClientOauthClientsExt::update_app_oauth_client`]: super::ClientOauthClientsExt::update_app_oauth_client"]
         #[derive(Debug, Clone)]
-        UpdateAppOauthClient {
+        UpdateAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
             oauth_client_id: ::std::string::String = required,
             body: crate::types::UpdateOAuthClientRequest = required,
@@ -8892,13 +5174,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppOauthClient<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthClient>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, oauth_client_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthClient>, Error> {
+            let Self { client, settings, app_id, oauth_client_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_client_id = oauth_client_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -8907,16 +5186,7 @@ pub mod builder {
                 encode_path(& app_id.to_string()), encode_path(& oauth_client_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -8924,67 +5194,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_oauth_client",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_oauth_client", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthProvidersExt::list_app_oauth_providers`]\n\n[`ClientOauthProvidersExt::list_app_oauth_providers`]: super::ClientOauthProvidersExt::list_app_oauth_providers"]
         #[derive(Debug, Clone)]
-        ListAppOauthProviders {
+        ListAppOauthProviders -> crate::types::OAuthProviderPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -8992,13 +5212,10 @@ pub mod builder {
     }
     impl<'a> ListAppOauthProviders<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthProviderPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthProviderPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -9006,16 +5223,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/oauth_providers", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -9024,89 +5232,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_oauth_providers",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_oauth_providers", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthProvidersExt::create_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::create_app_oauth_provider`]: super::ClientOauthProvidersExt::create_app_oauth_provider"]
         #[derive(Debug, Clone)]
-        CreateAppOauthProvider {
+        CreateAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
             body: crate::types::CreateOAuthProviderRequest = required,
         }
     }
     impl<'a> CreateAppOauthProvider<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthProvider>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthProvider>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/oauth_providers", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9114,87 +5267,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_oauth_provider",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_oauth_provider", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthProvidersExt::get_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::get_app_oauth_provider`]: super::ClientOauthProvidersExt::get_app_oauth_provider"]
         #[derive(Debug, Clone)]
-        GetAppOauthProvider {
+        GetAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
             oauth_provider_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppOauthProvider<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthProvider>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, oauth_provider_id } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthProvider>, Error> {
+            let Self { client, settings, app_id, oauth_provider_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_provider_id = oauth_provider_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -9202,86 +5295,32 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 oauth_provider_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_oauth_provider",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_oauth_provider", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthProvidersExt::delete_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::delete_app_oauth_provider`]: super::ClientOauthProvidersExt::delete_app_oauth_provider"]
         #[derive(Debug, Clone)]
-        DeleteAppOauthProvider {
+        DeleteAppOauthProvider -> () {
             app_id: ::std::string::String = required,
             oauth_provider_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppOauthProvider<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, oauth_provider_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, oauth_provider_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_provider_id = oauth_provider_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -9289,76 +5328,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 oauth_provider_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_oauth_provider",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_oauth_provider", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOauthProvidersExt::update_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::update_app_oauth_provider`]: super::ClientOauthProvidersExt::update_app_oauth_provider"]
         #[derive(Debug, Clone)]
-        UpdateAppOauthProvider {
+        UpdateAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
             oauth_provider_id: ::std::string::String = required,
             body: crate::types::UpdateOAuthProviderRequest = required,
@@ -9366,13 +5354,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppOauthProvider<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OAuthProvider>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, oauth_provider_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::OAuthProvider>, Error> {
+            let Self { client, settings, app_id, oauth_provider_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let oauth_provider_id = oauth_provider_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -9381,16 +5366,7 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(&
                 oauth_provider_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -9398,67 +5374,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_oauth_provider",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_oauth_provider", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOrgsExt::list_app_orgs`]\n\n[`ClientOrgsExt::list_app_orgs`]: super::ClientOrgsExt::list_app_orgs"]
         #[derive(Debug, Clone)]
-        ListAppOrgs {
+        ListAppOrgs -> crate::types::OrgPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -9466,13 +5392,10 @@ pub mod builder {
     }
     impl<'a> ListAppOrgs<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::OrgPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::OrgPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -9480,16 +5403,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/orgs", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -9498,89 +5412,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_orgs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_orgs", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOrgsExt::create_app_org`]\n\n[`ClientOrgsExt::create_app_org`]: super::ClientOrgsExt::create_app_org"]
         #[derive(Debug, Clone)]
-        CreateAppOrg {
+        CreateAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
             body: crate::types::CreateOrgRequest = required,
         }
     }
     impl<'a> CreateAppOrg<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Org>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Org>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/orgs", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -9588,249 +5447,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_org",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_org", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOrgsExt::get_app_org`]\n\n[`ClientOrgsExt::get_app_org`]: super::ClientOrgsExt::get_app_org"]
         #[derive(Debug, Clone)]
-        GetAppOrg {
+        GetAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
             org_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppOrg<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Org>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, org_id } = self;
+        ) -> Result<ResponseValue<crate::types::Org>, Error> {
+            let Self { client, settings, app_id, org_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/orgs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& org_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_org",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_org", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOrgsExt::delete_app_org`]\n\n[`ClientOrgsExt::delete_app_org`]: super::ClientOrgsExt::delete_app_org"]
         #[derive(Debug, Clone)]
-        DeleteAppOrg {
+        DeleteAppOrg -> () {
             app_id: ::std::string::String = required,
             org_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppOrg<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, org_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, org_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/orgs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& org_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_org",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_org", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientOrgsExt::update_app_org`]\n\n[`ClientOrgsExt::update_app_org`]: super::ClientOrgsExt::update_app_org"]
         #[derive(Debug, Clone)]
-        UpdateAppOrg {
+        UpdateAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
             org_id: ::std::string::String = required,
             body: crate::types::UpdateOrgRequest = required,
@@ -9838,13 +5532,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppOrg<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Org>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, org_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Org>, Error> {
+            let Self { client, settings, app_id, org_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -9852,16 +5543,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/orgs/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& org_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -9869,74 +5551,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_org",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_org", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientPersonasExt::list_app_personas`]\n\n[`ClientPersonasExt::list_app_personas`]: super::ClientPersonasExt::list_app_personas"]
         #[derive(Debug, Clone)]
-        ListAppPersonas {
+        ListAppPersonas -> crate::types::PersonaPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -9944,13 +5569,10 @@ pub mod builder {
     }
     impl<'a> ListAppPersonas<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::PersonaPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::PersonaPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -9958,16 +5580,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/personas", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -9976,89 +5589,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_personas",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_personas", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientPersonasExt::create_app_persona`]\n\n[`ClientPersonasExt::create_app_persona`]: super::ClientPersonasExt::create_app_persona"]
         #[derive(Debug, Clone)]
-        CreateAppPersona {
+        CreateAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
             body: crate::types::CreatePersonaRequest = required,
         }
     }
     impl<'a> CreateAppPersona<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/personas`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Persona>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Persona>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/personas", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -10066,249 +5624,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_persona",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_persona", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientPersonasExt::get_app_persona`]\n\n[`ClientPersonasExt::get_app_persona`]: super::ClientPersonasExt::get_app_persona"]
         #[derive(Debug, Clone)]
-        GetAppPersona {
+        GetAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
             persona_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppPersona<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Persona>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, persona_id } = self;
+        ) -> Result<ResponseValue<crate::types::Persona>, Error> {
+            let Self { client, settings, app_id, persona_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let persona_id = persona_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/personas/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& persona_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_persona",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_persona", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientPersonasExt::delete_app_persona`]\n\n[`ClientPersonasExt::delete_app_persona`]: super::ClientPersonasExt::delete_app_persona"]
         #[derive(Debug, Clone)]
-        DeleteAppPersona {
+        DeleteAppPersona -> () {
             app_id: ::std::string::String = required,
             persona_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppPersona<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, persona_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, persona_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let persona_id = persona_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/personas/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& persona_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_persona",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_persona", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientPersonasExt::update_app_persona`]\n\n[`ClientPersonasExt::update_app_persona`]: super::ClientPersonasExt::update_app_persona"]
         #[derive(Debug, Clone)]
-        UpdateAppPersona {
+        UpdateAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
             persona_id: ::std::string::String = required,
             body: crate::types::UpdatePersonaRequest = required,
@@ -10316,13 +5709,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppPersona<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Persona>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, persona_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Persona>, Error> {
+            let Self { client, settings, app_id, persona_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let persona_id = persona_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -10330,16 +5720,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/personas/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& persona_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -10347,74 +5728,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_persona",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_persona", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::list_app_routines`]\n\n[`ClientRoutinesExt::list_app_routines`]: super::ClientRoutinesExt::list_app_routines"]
         #[derive(Debug, Clone)]
-        ListAppRoutines {
+        ListAppRoutines -> crate::types::RoutinePage {
             app_id: ::std::string::String = required,
             agent: ::std::string::String = optional,
             limit: ::std::num::NonZeroU64 = optional,
@@ -10424,13 +5748,10 @@ pub mod builder {
     }
     impl<'a> ListAppRoutines<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::RoutinePage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, agent, limit, offset, status } = self;
+        ) -> Result<ResponseValue<crate::types::RoutinePage>, Error> {
+            let Self { client, settings, app_id, agent, limit, offset, status } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let agent = agent.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -10440,16 +5761,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/routines", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -10460,235 +5772,84 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_routines",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_routines", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::get_app_routine`]\n\n[`ClientRoutinesExt::get_app_routine`]: super::ClientRoutinesExt::get_app_routine"]
         #[derive(Debug, Clone)]
-        GetAppRoutine {
+        GetAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
             routine_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppRoutine<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Routine>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, routine_id } = self;
+        ) -> Result<ResponseValue<crate::types::Routine>, Error> {
+            let Self { client, settings, app_id, routine_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let routine_id = routine_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/routines/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& routine_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_routine", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::delete_app_routine`]\n\n[`ClientRoutinesExt::delete_app_routine`]: super::ClientRoutinesExt::delete_app_routine"]
         #[derive(Debug, Clone)]
-        DeleteAppRoutine {
+        DeleteAppRoutine -> () {
             app_id: ::std::string::String = required,
             routine_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppRoutine<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, routine_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, routine_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let routine_id = routine_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/routines/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& routine_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_routine", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::update_app_routine`]\n\n[`ClientRoutinesExt::update_app_routine`]: super::ClientRoutinesExt::update_app_routine"]
         #[derive(Debug, Clone)]
-        UpdateAppRoutine {
+        UpdateAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
             routine_id: ::std::string::String = required,
             body: crate::types::UpdateRoutineRequest = required,
@@ -10696,13 +5857,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppRoutine<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Routine>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, routine_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Routine>, Error> {
+            let Self { client, settings, app_id, routine_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let routine_id = routine_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -10710,16 +5868,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/routines/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& routine_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -10727,80 +5876,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_routine", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::activate_app_routine`]\n\n[`ClientRoutinesExt::activate_app_routine`]: super::ClientRoutinesExt::activate_app_routine"]
         #[derive(Debug, Clone)]
-        ActivateAppRoutine {
+        ActivateAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
             routine_id: ::std::string::String = required,
         }
     }
     impl<'a> ActivateAppRoutine<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Routine>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, routine_id } = self;
+        ) -> Result<ResponseValue<crate::types::Routine>, Error> {
+            let Self { client, settings, app_id, routine_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let routine_id = routine_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -10808,96 +5904,34 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& routine_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "activate_app_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "activate_app_routine", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientRoutinesExt::pause_app_routine`]\n\n[`ClientRoutinesExt::pause_app_routine`]: super::ClientRoutinesExt::pause_app_routine"]
         #[derive(Debug, Clone)]
-        PauseAppRoutine {
+        PauseAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
             routine_id: ::std::string::String = required,
         }
     }
     impl<'a> PauseAppRoutine<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Routine>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, routine_id } = self;
+        ) -> Result<ResponseValue<crate::types::Routine>, Error> {
+            let Self { client, settings, app_id, routine_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let routine_id = routine_id.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -10905,76 +5939,24 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& routine_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "pause_app_routine",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "pause_app_routine", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSandboxesExt::list_app_sandboxs`]\n\n[`ClientSandboxesExt::list_app_sandboxs`]: super::ClientSandboxesExt::list_app_sandboxs"]
         #[derive(Debug, Clone)]
-        ListAppSandboxs {
+        ListAppSandboxs -> crate::types::SandboxPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -10982,13 +5964,10 @@ pub mod builder {
     }
     impl<'a> ListAppSandboxs<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::SandboxPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::SandboxPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -10996,16 +5975,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/sandboxes", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11014,89 +5984,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_sandboxs",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_sandboxs", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSandboxesExt::create_app_sandbox`]\n\n[`ClientSandboxesExt::create_app_sandbox`]: super::ClientSandboxesExt::create_app_sandbox"]
         #[derive(Debug, Clone)]
-        CreateAppSandbox {
+        CreateAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
             body: crate::types::CreateSandboxRequest = required,
         }
     }
     impl<'a> CreateAppSandbox<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Sandbox>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Sandbox>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/sandboxes", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -11104,249 +6019,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_sandbox",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_sandbox", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSandboxesExt::get_app_sandbox`]\n\n[`ClientSandboxesExt::get_app_sandbox`]: super::ClientSandboxesExt::get_app_sandbox"]
         #[derive(Debug, Clone)]
-        GetAppSandbox {
+        GetAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
             sandbox_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppSandbox<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Sandbox>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, sandbox_id } = self;
+        ) -> Result<ResponseValue<crate::types::Sandbox>, Error> {
+            let Self { client, settings, app_id, sandbox_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let sandbox_id = sandbox_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/sandboxes/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& sandbox_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_sandbox",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_sandbox", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSandboxesExt::delete_app_sandbox`]\n\n[`ClientSandboxesExt::delete_app_sandbox`]: super::ClientSandboxesExt::delete_app_sandbox"]
         #[derive(Debug, Clone)]
-        DeleteAppSandbox {
+        DeleteAppSandbox -> () {
             app_id: ::std::string::String = required,
             sandbox_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppSandbox<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, sandbox_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, sandbox_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let sandbox_id = sandbox_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/sandboxes/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& sandbox_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_sandbox",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_sandbox", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSandboxesExt::update_app_sandbox`]\n\n[`ClientSandboxesExt::update_app_sandbox`]: super::ClientSandboxesExt::update_app_sandbox"]
         #[derive(Debug, Clone)]
-        UpdateAppSandbox {
+        UpdateAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
             sandbox_id: ::std::string::String = required,
             body: crate::types::UpdateSandboxRequest = required,
@@ -11354,13 +6104,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppSandbox<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Sandbox>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, sandbox_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Sandbox>, Error> {
+            let Self { client, settings, app_id, sandbox_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let sandbox_id = sandbox_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -11368,16 +6115,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/sandboxes/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& sandbox_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -11385,67 +6123,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_sandbox",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_sandbox", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::list_app_teams`]\n\n[`ClientAppTeamsExt::list_app_teams`]: super::ClientAppTeamsExt::list_app_teams"]
         #[derive(Debug, Clone)]
-        ListAppTeams {
+        ListAppTeams -> crate::types::TeamPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -11454,13 +6142,10 @@ pub mod builder {
     }
     impl<'a> ListAppTeams<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::TeamPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset, org } = self;
+        ) -> Result<ResponseValue<crate::types::TeamPage>, Error> {
+            let Self { client, settings, app_id, limit, offset, org } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -11469,16 +6154,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/teams", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11488,89 +6164,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("org", &org))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_teams",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_teams", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::create_app_team`]\n\n[`ClientAppTeamsExt::create_app_team`]: super::ClientAppTeamsExt::create_app_team"]
         #[derive(Debug, Clone)]
-        CreateAppTeam {
+        CreateAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
             body: crate::types::CreateAppTeamRequest = required,
         }
     }
     impl<'a> CreateAppTeam<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/teams", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -11578,249 +6199,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::get_app_team`]\n\n[`ClientAppTeamsExt::get_app_team`]: super::ClientAppTeamsExt::get_app_team"]
         #[derive(Debug, Clone)]
-        GetAppTeam {
+        GetAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppTeam<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, team_id } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, app_id, team_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/teams/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::delete_app_team`]\n\n[`ClientAppTeamsExt::delete_app_team`]: super::ClientAppTeamsExt::delete_app_team"]
         #[derive(Debug, Clone)]
-        DeleteAppTeam {
+        DeleteAppTeam -> () {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppTeam<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, team_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, team_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/teams/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_team", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::update_app_team`]\n\n[`ClientAppTeamsExt::update_app_team`]: super::ClientAppTeamsExt::update_app_team"]
         #[derive(Debug, Clone)]
-        UpdateAppTeam {
+        UpdateAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
             body: crate::types::UpdateTeamRequest = required,
@@ -11828,13 +6284,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppTeam<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, team_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, app_id, team_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -11842,16 +6295,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/teams/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -11859,74 +6303,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::list_app_team_members`]\n\n[`ClientAppTeamsExt::list_app_team_members`]: super::ClientAppTeamsExt::list_app_team_members"]
         #[derive(Debug, Clone)]
-        ListAppTeamMembers {
+        ListAppTeamMembers -> crate::types::MembershipPage {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
@@ -11935,13 +6322,10 @@ pub mod builder {
     }
     impl<'a> ListAppTeamMembers<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::MembershipPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, team_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::MembershipPage>, Error> {
+            let Self { client, settings, app_id, team_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -11950,16 +6334,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/teams/{}/members", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -11968,60 +6343,17 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_team_members",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_team_members", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::add_app_team_member`]\n\n[`ClientAppTeamsExt::add_app_team_member`]: super::ClientAppTeamsExt::add_app_team_member"]
         #[derive(Debug, Clone)]
-        AddAppTeamMember {
+        AddAppTeamMember -> crate::types::Membership {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
             body: crate::types::AddTeamMemberRequest = required,
@@ -12029,13 +6361,10 @@ pub mod builder {
     }
     impl<'a> AddAppTeamMember<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Membership>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, team_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Membership>, Error> {
+            let Self { client, settings, app_id, team_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -12043,16 +6372,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/teams/{}/members", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -12060,74 +6380,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "add_app_team_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "add_app_team_member", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppTeamsExt::remove_app_team_member`]\n\n[`ClientAppTeamsExt::remove_app_team_member`]: super::ClientAppTeamsExt::remove_app_team_member"]
         #[derive(Debug, Clone)]
-        RemoveAppTeamMember {
+        RemoveAppTeamMember -> () {
             app_id: ::std::string::String = required,
             team_id: ::std::string::String = required,
             user_id: ::std::string::String = required,
@@ -12135,10 +6398,8 @@ pub mod builder {
     }
     impl<'a> RemoveAppTeamMember<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members/{user_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, team_id, user_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, team_id, user_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
@@ -12147,83 +6408,25 @@ pub mod builder {
                 .baseurl, encode_path(& app_id.to_string()), encode_path(& team_id
                 .to_string()), encode_path(& user_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "remove_app_team_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "remove_app_team_member", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppUsersExt::list_app_users`]\n\n[`ClientAppUsersExt::list_app_users`]: super::ClientAppUsersExt::list_app_users"]
         #[derive(Debug, Clone)]
-        ListAppUsers {
+        ListAppUsers -> crate::types::UserPage {
             app_id: ::std::string::String = required,
             email: ::std::string::String = optional,
             limit: ::std::num::NonZeroU64 = optional,
@@ -12234,13 +6437,10 @@ pub mod builder {
     }
     impl<'a> ListAppUsers<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::UserPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, email, limit, offset, org, status } = self;
+        ) -> Result<ResponseValue<crate::types::UserPage>, Error> {
+            let Self { client, settings, app_id, email, limit, offset, org, status } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let email = email.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -12251,16 +6451,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/users", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -12272,89 +6463,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("org", &org))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_users",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_users", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppUsersExt::create_app_user`]\n\n[`ClientAppUsersExt::create_app_user`]: super::ClientAppUsersExt::create_app_user"]
         #[derive(Debug, Clone)]
-        CreateAppUser {
+        CreateAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
             body: crate::types::CreateAppUserRequest = required,
         }
     }
     impl<'a> CreateAppUser<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/users`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/users", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -12362,249 +6498,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_user", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppUsersExt::get_app_user`]\n\n[`ClientAppUsersExt::get_app_user`]: super::ClientAppUsersExt::get_app_user"]
         #[derive(Debug, Clone)]
-        GetAppUser {
+        GetAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
             user_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppUser<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, user_id } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, app_id, user_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/users/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& user_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_user", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppUsersExt::delete_app_user`]\n\n[`ClientAppUsersExt::delete_app_user`]: super::ClientAppUsersExt::delete_app_user"]
         #[derive(Debug, Clone)]
-        DeleteAppUser {
+        DeleteAppUser -> () {
             app_id: ::std::string::String = required,
             user_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppUser<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, user_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, user_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/users/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& user_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_user", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAppUsersExt::update_app_user`]\n\n[`ClientAppUsersExt::update_app_user`]: super::ClientAppUsersExt::update_app_user"]
         #[derive(Debug, Clone)]
-        UpdateAppUser {
+        UpdateAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
             user_id: ::std::string::String = required,
             body: crate::types::UpdateAppUserRequest = required,
@@ -12612,13 +6583,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppUser<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, user_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, app_id, user_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -12626,16 +6594,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/users/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& user_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -12643,74 +6602,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_user", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWebhooksExt::list_app_webhooks`]\n\n[`ClientWebhooksExt::list_app_webhooks`]: super::ClientWebhooksExt::list_app_webhooks"]
         #[derive(Debug, Clone)]
-        ListAppWebhooks {
+        ListAppWebhooks -> crate::types::WebhookPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -12718,13 +6620,10 @@ pub mod builder {
     }
     impl<'a> ListAppWebhooks<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::WebhookPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::WebhookPage>, Error> {
+            let Self { client, settings, app_id, limit, offset } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -12732,16 +6631,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/webhooks", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -12750,89 +6640,34 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_app_webhooks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_app_webhooks", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWebhooksExt::create_app_webhook`]\n\n[`ClientWebhooksExt::create_app_webhook`]: super::ClientWebhooksExt::create_app_webhook"]
         #[derive(Debug, Clone)]
-        CreateAppWebhook {
+        CreateAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
             body: crate::types::CreateWebhookRequest = required,
         }
     }
     impl<'a> CreateAppWebhook<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Webhook>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Webhook>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/webhooks", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -12840,242 +6675,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_app_webhook",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_app_webhook", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWebhooksExt::get_app_webhook`]\n\n[`ClientWebhooksExt::get_app_webhook`]: super::ClientWebhooksExt::get_app_webhook"]
         #[derive(Debug, Clone)]
-        GetAppWebhook {
+        GetAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
             webhook_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAppWebhook<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Webhook>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, webhook_id } = self;
+        ) -> Result<ResponseValue<crate::types::Webhook>, Error> {
+            let Self { client, settings, app_id, webhook_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/webhooks/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_app_webhook",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_app_webhook", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWebhooksExt::delete_app_webhook`]\n\n[`ClientWebhooksExt::delete_app_webhook`]: super::ClientWebhooksExt::delete_app_webhook"]
         #[derive(Debug, Clone)]
-        DeleteAppWebhook {
+        DeleteAppWebhook -> () {
             app_id: ::std::string::String = required,
             webhook_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAppWebhook<'a> {
         ///Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, app_id, webhook_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, app_id, webhook_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/webhooks/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_app_webhook",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_app_webhook", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWebhooksExt::update_app_webhook`]\n\n[`ClientWebhooksExt::update_app_webhook`]: super::ClientWebhooksExt::update_app_webhook"]
         #[derive(Debug, Clone)]
-        UpdateAppWebhook {
+        UpdateAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
             webhook_id: ::std::string::String = required,
             body: crate::types::UpdateWebhookRequest = required,
@@ -13083,13 +6760,10 @@ pub mod builder {
     }
     impl<'a> UpdateAppWebhook<'a> {
         ///Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Webhook>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, webhook_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Webhook>, Error> {
+            let Self { client, settings, app_id, webhook_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let webhook_id = webhook_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -13097,16 +6771,7 @@ pub mod builder {
                 "{}/protected/api/v2/developer/apps/{}/webhooks/{}", client.baseurl,
                 encode_path(& app_id.to_string()), encode_path(& webhook_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -13114,183 +6779,66 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_app_webhook",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_app_webhook", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWorkflowsExt::list_workflow_node_types`]\n\n[`ClientWorkflowsExt::list_workflow_node_types`]: super::ClientWorkflowsExt::list_workflow_node_types"]
         #[derive(Debug, Clone)]
-        ListWorkflowNodeTypes {
+        ListWorkflowNodeTypes -> crate::types::WorkflowNodeTypeList {
             app_id: ::std::string::String = required,
         }
     }
     impl<'a> ListWorkflowNodeTypes<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/node-types`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::WorkflowNodeTypeList>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id } = self;
+        ) -> Result<ResponseValue<crate::types::WorkflowNodeTypeList>, Error> {
+            let Self { client, settings, app_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/workflows/node-types", client
                 .baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_workflow_node_types",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_workflow_node_types", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWorkflowsExt::run_workflow`]\n\n[`ClientWorkflowsExt::run_workflow`]: super::ClientWorkflowsExt::run_workflow"]
         #[derive(Debug, Clone)]
-        RunWorkflow {
+        RunWorkflow -> crate::types::WorkflowRun {
             app_id: ::std::string::String = required,
             body: crate::types::RunWorkflowRequest = required,
         }
     }
     impl<'a> RunWorkflow<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/workflows/run`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::WorkflowRun>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::WorkflowRun>, Error> {
+            let Self { client, settings, app_id, body } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/workflows/run", client.baseurl,
                 encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -13298,316 +6846,101 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "run_workflow",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "run_workflow", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 202u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientWorkflowsExt::get_workflow_script_language`]\n\n[`ClientWorkflowsExt::get_workflow_script_language`]: super::ClientWorkflowsExt::get_workflow_script_language"]
         #[derive(Debug, Clone)]
-        GetWorkflowScriptLanguage {
+        GetWorkflowScriptLanguage -> crate::types::ScriptLanguage {
             app_id: ::std::string::String = required,
         }
     }
     impl<'a> GetWorkflowScriptLanguage<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/scripts/language`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ScriptLanguage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id } = self;
+        ) -> Result<ResponseValue<crate::types::ScriptLanguage>, Error> {
+            let Self { client, settings, app_id } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/apps/{}/workflows/scripts/language",
                 client.baseurl, encode_path(& app_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_workflow_script_language",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_workflow_script_language", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDeveloperExt::accept_developer_invite`]\n\n[`ClientDeveloperExt::accept_developer_invite`]: super::ClientDeveloperExt::accept_developer_invite"]
         #[derive(Debug, Clone)]
-        AcceptDeveloperInvite {
+        AcceptDeveloperInvite -> crate::types::AppMember {
             token: ::std::string::String = required,
         }
     }
     impl<'a> AcceptDeveloperInvite<'a> {
         ///Sends a `POST` request to `/protected/api/v2/developer/invites/{token}/accept`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AppMember>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, token } = self;
+        ) -> Result<ResponseValue<crate::types::AppMember>, Error> {
+            let Self { client, settings, token } = self;
             let token = token.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/protected/api/v2/developer/invites/{}/accept", client.baseurl,
                 encode_path(& token.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "accept_developer_invite",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "accept_developer_invite", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientDeveloperExt::get_current_developer`]\n\n[`ClientDeveloperExt::get_current_developer`]: super::ClientDeveloperExt::get_current_developer"]
         #[derive(Debug, Clone)]
-        GetCurrentDeveloper {}
+        GetCurrentDeveloper -> crate::types::Developer {}
     }
     impl<'a> GetCurrentDeveloper<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/me`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Developer>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client } = self;
+        ) -> Result<ResponseValue<crate::types::Developer>, Error> {
+            let Self { client, settings } = self;
             let url = format!("{}/protected/api/v2/developer/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_current_developer",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_current_developer", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
 }

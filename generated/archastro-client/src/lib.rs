@@ -201,6 +201,27 @@ const _: () = {
             _ => "",
         }
     }
+    impl auth::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+        }
+    }
     impl ClientHooks<Runtime> for auth::Client {
         async fn pre<E>(
             &self,
@@ -306,6 +327,27 @@ const _: () = {
             "update_user_timezone" => "/api/v2/users/{user_id}/timezone",
             "receive_webhook" => "/webhooks/{app_id}/{provider_or_key}",
             _ => "",
+        }
+    }
+    impl runtime::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
         }
     }
     impl ClientHooks<Runtime> for runtime::Client {
@@ -657,6 +699,27 @@ const _: () = {
             _ => "",
         }
     }
+    impl developer::Client {
+        /// Sends the request of `operation_id` through the runtime (its path
+        /// checked, its credentials set, retried) with a builder's settings,
+        /// and the API version every operation sends.
+        pub(crate) async fn execute_operation(
+            &self,
+            mut request: reqwest::Request,
+            operation_id: &'static str,
+            settings: crate::support::RequestSettings,
+        ) -> Result<reqwest::Response, Error> {
+            request
+                .headers_mut()
+                .insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+            let info = OperationInfo { operation_id };
+            self.pre::<()>(&mut request, &info).await?;
+            Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+        }
+    }
     impl ClientHooks<Runtime> for developer::Client {
         async fn pre<E>(
             &self,
@@ -701,7 +764,7 @@ impl<'a> runtime::builder::ListAgents<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -729,7 +792,7 @@ impl<'a> runtime::builder::ListTeams<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -757,7 +820,7 @@ impl<'a> runtime::builder::ListTeamMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -785,7 +848,7 @@ impl<'a> runtime::builder::ListTeamObjects<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -813,7 +876,7 @@ impl<'a> runtime::builder::ListTeamTasks<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -838,7 +901,7 @@ impl<'a> runtime::builder::ListTeamThreads<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -871,7 +934,7 @@ impl<'a> runtime::builder::ListTeamThreadMessages<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -907,7 +970,7 @@ impl<'a> runtime::builder::ListUserIntegrations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -932,7 +995,7 @@ impl<'a> runtime::builder::ListUserThreads<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -965,7 +1028,7 @@ impl<'a> runtime::builder::ListUserThreadMessages<'a> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if page.has_more {
                     Cursor::next(
                         cursor.as_ref(),
@@ -1001,7 +1064,7 @@ impl<'a> developer::builder::ListApps<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1029,7 +1092,7 @@ impl<'a> developer::builder::ListAppAgents<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1057,7 +1120,7 @@ impl<'a> developer::builder::ListAppConfigs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1085,7 +1148,7 @@ impl<'a> developer::builder::ListContextCredentials<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1113,7 +1176,7 @@ impl<'a> developer::builder::ListContextIntegrations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1141,7 +1204,7 @@ impl<'a> developer::builder::ListContextSources<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1169,7 +1232,7 @@ impl<'a> developer::builder::ListAppCustomObjects<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1197,7 +1260,7 @@ impl<'a> developer::builder::ListAppDomains<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1225,7 +1288,7 @@ impl<'a> developer::builder::ListAppFiles<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1253,7 +1316,7 @@ impl<'a> developer::builder::ListAppInstallations<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1281,7 +1344,7 @@ impl<'a> developer::builder::ListAppKeys<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1309,7 +1372,7 @@ impl<'a> developer::builder::ListAppMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1337,7 +1400,7 @@ impl<'a> developer::builder::ListAppOauthClients<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1365,7 +1428,7 @@ impl<'a> developer::builder::ListAppOauthProviders<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1393,7 +1456,7 @@ impl<'a> developer::builder::ListAppOrgs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1421,7 +1484,7 @@ impl<'a> developer::builder::ListAppPersonas<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1449,7 +1512,7 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1477,7 +1540,7 @@ impl<'a> developer::builder::ListAppSandboxs<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1505,7 +1568,7 @@ impl<'a> developer::builder::ListAppTeams<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1533,7 +1596,7 @@ impl<'a> developer::builder::ListAppTeamMembers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1561,7 +1624,7 @@ impl<'a> developer::builder::ListAppUsers<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),
@@ -1589,7 +1652,7 @@ impl<'a> developer::builder::ListAppWebhooks<'a> {
             move |offset: u64| {
                 let request = self.clone().offset(offset);
                 async move {
-                    let page = request.send().await?.into_inner();
+                    let page = request.send().await?;
                     Ok(crate::support::paginate::Page {
                         next_cursor: None,
                         total: crate::support::paginate::count_field(&page.total),

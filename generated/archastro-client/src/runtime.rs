@@ -2,7 +2,8 @@
 //!
 //! Runtime: User and team resources: users, teams, threads, messages, agents, tasks, objects and connected services. Called with a user JWT or a secret key.
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+use crate::Error;
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -1107,6 +1108,7 @@ impl ClientUsersExt for Client {
 #[allow(clippy::all)]
 pub mod builder {
     use crate::support::builders::operation_builder;
+    use crate::support::{RequestSettings, RetryPolicy};
     use super::types;
     #[allow(unused_imports)]
     use super::{
@@ -1116,7 +1118,7 @@ pub mod builder {
     operation_builder! {
         #[doc = "Builder for [`ClientAgentsExt::list_agents`]\n\n[`ClientAgentsExt::list_agents`]: super::ClientAgentsExt::list_agents"]
         #[derive(Debug, Clone)]
-        ListAgents {
+        ListAgents -> crate::types::AgentPage {
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
             team: ::std::string::String = optional,
@@ -1124,27 +1126,15 @@ pub mod builder {
     }
     impl<'a> ListAgents<'a> {
         ///Sends a `GET` request to `/api/v2/agents`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::AgentPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, limit, offset, team } = self;
+        ) -> Result<ResponseValue<crate::types::AgentPage>, Error> {
+            let Self { client, settings, limit, offset, team } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let team = team.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -1154,77 +1144,29 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("team", &team))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_agents",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_agents", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAgentsExt::create_agent`]\n\n[`ClientAgentsExt::create_agent`]: super::ClientAgentsExt::create_agent"]
         #[derive(Debug, Clone)]
-        CreateAgent {
+        CreateAgent -> crate::types::Agent {
             body: crate::types::CreateAgentRequest = required,
         }
     }
     impl<'a> CreateAgent<'a> {
         ///Sends a `POST` request to `/api/v2/agents`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/agents", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1232,267 +1174,97 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAgentsExt::get_agent`]\n\n[`ClientAgentsExt::get_agent`]: super::ClientAgentsExt::get_agent"]
         #[derive(Debug, Clone)]
-        GetAgent {
+        GetAgent -> crate::types::Agent {
             agent_id: ::std::string::String = required,
         }
     }
     impl<'a> GetAgent<'a> {
         ///Sends a `GET` request to `/api/v2/agents/{agent_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, agent_id } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/agents/{}", client.baseurl, encode_path(& agent_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAgentsExt::delete_agent`]\n\n[`ClientAgentsExt::delete_agent`]: super::ClientAgentsExt::delete_agent"]
         #[derive(Debug, Clone)]
-        DeleteAgent {
+        DeleteAgent -> () {
             agent_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteAgent<'a> {
         ///Sends a `DELETE` request to `/api/v2/agents/{agent_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, agent_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, agent_id } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/agents/{}", client.baseurl, encode_path(& agent_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_agent", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientAgentsExt::update_agent`]\n\n[`ClientAgentsExt::update_agent`]: super::ClientAgentsExt::update_agent"]
         #[derive(Debug, Clone)]
-        UpdateAgent {
+        UpdateAgent -> crate::types::Agent {
             agent_id: ::std::string::String = required,
             body: crate::types::UpdateAgentRequest = required,
         }
     }
     impl<'a> UpdateAgent<'a> {
         ///Sends a `PATCH` request to `/api/v2/agents/{agent_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Agent>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, agent_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Agent>, Error> {
+            let Self { client, settings, agent_id, body } = self;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/agents/{}", client.baseurl, encode_path(& agent_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -1500,98 +1272,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_agent",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_agent", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientFeedbackExt::create_feedback`]\n\n[`ClientFeedbackExt::create_feedback`]: super::ClientFeedbackExt::create_feedback"]
         #[derive(Debug, Clone)]
-        CreateFeedback {
+        CreateFeedback -> crate::types::Feedback {
             body: crate::types::FeedbackRequest = required,
         }
     }
     impl<'a> CreateFeedback<'a> {
         ///Sends a `POST` request to `/api/v2/feedback`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Feedback>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::Feedback>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/feedback", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1599,84 +1302,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_feedback",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_feedback", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientScrapeExt::scrape`]\n\n[`ClientScrapeExt::scrape`]: super::ClientScrapeExt::scrape"]
         #[derive(Debug, Clone)]
-        Scrape {
+        Scrape -> crate::types::ScrapeResult {
             body: crate::types::ScrapeRequest = required,
         }
     }
     impl<'a> Scrape<'a> {
         ///Sends a `POST` request to `/api/v2/scrape`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ScrapeResult>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::ScrapeResult>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/scrape", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1684,91 +1332,27 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "scrape",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.execute_operation(request, "scrape", settings).await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientSearchExt::search`]\n\n[`ClientSearchExt::search`]: super::ClientSearchExt::search"]
         #[derive(Debug, Clone)]
-        Search {
+        Search -> crate::types::SearchResults {
             body: crate::types::SearchRequest = required,
         }
     }
     impl<'a> Search<'a> {
         ///Sends a `POST` request to `/api/v2/search`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::SearchResults>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::SearchResults>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/search", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1776,86 +1360,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "search",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client.execute_operation(request, "search", settings).await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::list_teams`]\n\n[`ClientTeamsExt::list_teams`]: super::ClientTeamsExt::list_teams"]
         #[derive(Debug, Clone)]
-        ListTeams {
+        ListTeams -> crate::types::TeamPage {
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
         }
     }
     impl<'a> ListTeams<'a> {
         ///Sends a `GET` request to `/api/v2/teams`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::TeamPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, limit, offset } = self;
+        ) -> Result<ResponseValue<crate::types::TeamPage>, Error> {
+            let Self { client, settings, limit, offset } = self;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/teams", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -1864,77 +1391,29 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_teams",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_teams", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::create_team`]\n\n[`ClientTeamsExt::create_team`]: super::ClientTeamsExt::create_team"]
         #[derive(Debug, Clone)]
-        CreateTeam {
+        CreateTeam -> crate::types::Team {
             body: crate::types::CreateTeamRequest = required,
         }
     }
     impl<'a> CreateTeam<'a> {
         ///Sends a `POST` request to `/api/v2/teams`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/teams", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -1942,91 +1421,29 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::join_team`]\n\n[`ClientTeamsExt::join_team`]: super::ClientTeamsExt::join_team"]
         #[derive(Debug, Clone)]
-        JoinTeam {
+        JoinTeam -> crate::types::Membership {
             body: crate::types::JoinTeamRequest = required,
         }
     }
     impl<'a> JoinTeam<'a> {
         ///Sends a `POST` request to `/api/v2/teams/join`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Membership>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, body } = self;
+        ) -> Result<ResponseValue<crate::types::Membership>, Error> {
+            let Self { client, settings, body } = self;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/teams/join", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -2034,188 +1451,64 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "join_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "join_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::get_team`]\n\n[`ClientTeamsExt::get_team`]: super::ClientTeamsExt::get_team"]
         #[derive(Debug, Clone)]
-        GetTeam {
+        GetTeam -> crate::types::Team {
             team_id: ::std::string::String = required,
         }
     }
     impl<'a> GetTeam<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, team_id } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::replace_team`]\n\n[`ClientTeamsExt::replace_team`]: super::ClientTeamsExt::replace_team"]
         #[derive(Debug, Clone)]
-        ReplaceTeam {
+        ReplaceTeam -> crate::types::Team {
             team_id: ::std::string::String = required,
             body: crate::types::ReplaceTeamRequest = required,
         }
     }
     impl<'a> ReplaceTeam<'a> {
         ///Sends a `PUT` request to `/api/v2/teams/{team_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Team>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Team>, Error> {
+            let Self { client, settings, team_id, body } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}", client.baseurl, encode_path(& team_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .put(url)
                 .header(
@@ -2223,103 +1516,34 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "replace_team",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "replace_team", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::invite_team_member`]\n\n[`ClientTeamsExt::invite_team_member`]: super::ClientTeamsExt::invite_team_member"]
         #[derive(Debug, Clone)]
-        InviteTeamMember {
+        InviteTeamMember -> crate::types::Invitation {
             team_id: ::std::string::String = required,
             body: crate::types::InviteTeamMemberRequest = required,
         }
     }
     impl<'a> InviteTeamMember<'a> {
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/invite`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Invitation>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Invitation>, Error> {
+            let Self { client, settings, team_id, body } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}/invite", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -2327,74 +1551,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "invite_team_member",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "invite_team_member", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTeamsExt::list_team_members`]\n\n[`ClientTeamsExt::list_team_members`]: super::ClientTeamsExt::list_team_members"]
         #[derive(Debug, Clone)]
-        ListTeamMembers {
+        ListTeamMembers -> crate::types::MembershipPage {
             team_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -2403,13 +1570,10 @@ pub mod builder {
     }
     impl<'a> ListTeamMembers<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/members`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::MembershipPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, limit, offset, role } = self;
+        ) -> Result<ResponseValue<crate::types::MembershipPage>, Error> {
+            let Self { client, settings, team_id, limit, offset, role } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -2418,16 +1582,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/members", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -2437,60 +1592,17 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("role", &role))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_team_members",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_team_members", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientObjectsExt::list_team_objects`]\n\n[`ClientObjectsExt::list_team_objects`]: super::ClientObjectsExt::list_team_objects"]
         #[derive(Debug, Clone)]
-        ListTeamObjects {
+        ListTeamObjects -> crate::types::ObjectPage {
             team_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -2499,13 +1611,10 @@ pub mod builder {
     }
     impl<'a> ListTeamObjects<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/objects`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ObjectPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, limit, offset, schema_type } = self;
+        ) -> Result<ResponseValue<crate::types::ObjectPage>, Error> {
+            let Self { client, settings, team_id, limit, offset, schema_type } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -2514,16 +1623,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/objects", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -2533,60 +1633,17 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("schema_type", &schema_type))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_team_objects",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_team_objects", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientTasksExt::list_team_tasks`]\n\n[`ClientTasksExt::list_team_tasks`]: super::ClientTasksExt::list_team_tasks"]
         #[derive(Debug, Clone)]
-        ListTeamTasks {
+        ListTeamTasks -> crate::types::TaskPage {
             team_id: ::std::string::String = required,
             assignee: ::std::string::String = optional,
             limit: ::std::num::NonZeroU64 = optional,
@@ -2596,13 +1653,10 @@ pub mod builder {
     }
     impl<'a> ListTeamTasks<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/tasks`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::TaskPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, assignee, limit, offset, status } = self;
+        ) -> Result<ResponseValue<crate::types::TaskPage>, Error> {
+            let Self { client, settings, team_id, assignee, limit, offset, status } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let assignee = assignee.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
@@ -2612,16 +1666,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/tasks", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -2632,60 +1677,17 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("status", &status))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_team_tasks",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_team_tasks", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::list_team_threads`]\n\n[`ClientThreadsExt::list_team_threads`]: super::ClientThreadsExt::list_team_threads"]
         #[derive(Debug, Clone)]
-        ListTeamThreads {
+        ListTeamThreads -> crate::types::ThreadPage {
             team_id: ::std::string::String = required,
             after_cursor: ::std::string::String = optional,
             archived: bool = optional,
@@ -2695,13 +1697,18 @@ pub mod builder {
     }
     impl<'a> ListTeamThreads<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ThreadPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, after_cursor, archived, before_cursor, limit } = self;
+        ) -> Result<ResponseValue<crate::types::ThreadPage>, Error> {
+            let Self {
+                client,
+                settings,
+                team_id,
+                after_cursor,
+                archived,
+                before_cursor,
+                limit,
+            } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let after_cursor = after_cursor.map_err(Error::InvalidRequest)?;
             let archived = archived.map_err(Error::InvalidRequest)?;
@@ -2711,16 +1718,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/threads", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -2735,89 +1733,34 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("before_cursor", &before_cursor),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_team_threads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_team_threads", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::create_team_thread`]\n\n[`ClientThreadsExt::create_team_thread`]: super::ClientThreadsExt::create_team_thread"]
         #[derive(Debug, Clone)]
-        CreateTeamThread {
+        CreateTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
             body: crate::types::CreateThreadRequest = required,
         }
     }
     impl<'a> CreateTeamThread<'a> {
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/threads`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, team_id, body } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}/threads", client.baseurl, encode_path(& team_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -2825,249 +1768,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_team_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_team_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::get_team_thread`]\n\n[`ClientThreadsExt::get_team_thread`]: super::ClientThreadsExt::get_team_thread"]
         #[derive(Debug, Clone)]
-        GetTeamThread {
+        GetTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
         }
     }
     impl<'a> GetTeamThread<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, thread_id } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, team_id, thread_id } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}/threads/{}", client.baseurl, encode_path(& team_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_team_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_team_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::delete_team_thread`]\n\n[`ClientThreadsExt::delete_team_thread`]: super::ClientThreadsExt::delete_team_thread"]
         #[derive(Debug, Clone)]
-        DeleteTeamThread {
+        DeleteTeamThread -> () {
             team_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteTeamThread<'a> {
         ///Sends a `DELETE` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, team_id, thread_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, team_id, thread_id } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/teams/{}/threads/{}", client.baseurl, encode_path(& team_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_team_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_team_thread", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::update_team_thread`]\n\n[`ClientThreadsExt::update_team_thread`]: super::ClientThreadsExt::update_team_thread"]
         #[derive(Debug, Clone)]
-        UpdateTeamThread {
+        UpdateTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             body: crate::types::UpdateThreadRequest = required,
@@ -3075,13 +1853,10 @@ pub mod builder {
     }
     impl<'a> UpdateTeamThread<'a> {
         ///Sends a `PATCH` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, thread_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, team_id, thread_id, body } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3089,16 +1864,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/threads/{}", client.baseurl, encode_path(& team_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -3106,67 +1872,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_team_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_team_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientMessagesExt::list_team_thread_messages`]\n\n[`ClientMessagesExt::list_team_thread_messages`]: super::ClientMessagesExt::list_team_thread_messages"]
         #[derive(Debug, Clone)]
-        ListTeamThreadMessages {
+        ListTeamThreadMessages -> crate::types::MessagePage {
             team_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             after_cursor: ::std::string::String = optional,
@@ -3176,14 +1892,12 @@ pub mod builder {
     }
     impl<'a> ListTeamThreadMessages<'a> {
         ///Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::MessagePage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
+        ) -> Result<ResponseValue<crate::types::MessagePage>, Error> {
             let Self {
                 client,
+                settings,
                 team_id,
                 thread_id,
                 after_cursor,
@@ -3199,16 +1913,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/threads/{}/messages", client.baseurl, encode_path(&
                 team_id.to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -3222,60 +1927,17 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("before_cursor", &before_cursor),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_team_thread_messages",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_team_thread_messages", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientMessagesExt::create_team_thread_message`]\n\n[`ClientMessagesExt::create_team_thread_message`]: super::ClientMessagesExt::create_team_thread_message"]
         #[derive(Debug, Clone)]
-        CreateTeamThreadMessage {
+        CreateTeamThreadMessage -> crate::types::Message {
             team_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             body: crate::types::CreateMessageRequest = required,
@@ -3283,13 +1945,10 @@ pub mod builder {
     }
     impl<'a> CreateTeamThreadMessage<'a> {
         ///Sends a `POST` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Message>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, team_id, thread_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Message>, Error> {
+            let Self { client, settings, team_id, thread_id, body } = self;
             let team_id = team_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -3297,16 +1956,7 @@ pub mod builder {
                 "{}/api/v2/teams/{}/threads/{}/messages", client.baseurl, encode_path(&
                 team_id.to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -3314,256 +1964,91 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_team_thread_message",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_team_thread_message", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientUsersExt::get_current_user`]\n\n[`ClientUsersExt::get_current_user`]: super::ClientUsersExt::get_current_user"]
         #[derive(Debug, Clone)]
-        GetCurrentUser {}
+        GetCurrentUser -> crate::types::User {}
     }
     impl<'a> GetCurrentUser<'a> {
         ///Sends a `GET` request to `/api/v2/users/me`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings } = self;
             let url = format!("{}/api/v2/users/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_current_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_current_user", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientUsersExt::get_user`]\n\n[`ClientUsersExt::get_user`]: super::ClientUsersExt::get_user"]
         #[derive(Debug, Clone)]
-        GetUser {
+        GetUser -> crate::types::User {
             user_id: ::std::string::String = required,
         }
     }
     impl<'a> GetUser<'a> {
         ///Sends a `GET` request to `/api/v2/users/{user_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, user_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}", client.baseurl, encode_path(& user_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_user",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_user", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientUsersExt::update_user_email`]\n\n[`ClientUsersExt::update_user_email`]: super::ClientUsersExt::update_user_email"]
         #[derive(Debug, Clone)]
-        UpdateUserEmail {
+        UpdateUserEmail -> crate::types::User {
             user_id: ::std::string::String = required,
             body: crate::types::UpdateEmailRequest = required,
         }
     }
     impl<'a> UpdateUserEmail<'a> {
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/email`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, user_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/email", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -3571,74 +2056,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_user_email",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_user_email", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientIntegrationsExt::list_user_integrations`]\n\n[`ClientIntegrationsExt::list_user_integrations`]: super::ClientIntegrationsExt::list_user_integrations"]
         #[derive(Debug, Clone)]
-        ListUserIntegrations {
+        ListUserIntegrations -> crate::types::IntegrationPage {
             user_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
@@ -3647,13 +2075,10 @@ pub mod builder {
     }
     impl<'a> ListUserIntegrations<'a> {
         ///Sends a `GET` request to `/api/v2/users/{user_id}/integrations`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::IntegrationPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, limit, offset, provider } = self;
+        ) -> Result<ResponseValue<crate::types::IntegrationPage>, Error> {
+            let Self { client, settings, user_id, limit, offset, provider } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let offset = offset.map_err(Error::InvalidRequest)?;
@@ -3662,16 +2087,7 @@ pub mod builder {
                 "{}/api/v2/users/{}/integrations", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -3681,89 +2097,34 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .query(&progenitor_client::QueryParam::new("provider", &provider))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_user_integrations",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_user_integrations", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientUsersExt::update_user_profile`]\n\n[`ClientUsersExt::update_user_profile`]: super::ClientUsersExt::update_user_profile"]
         #[derive(Debug, Clone)]
-        UpdateUserProfile {
+        UpdateUserProfile -> crate::types::User {
             user_id: ::std::string::String = required,
             body: crate::types::UpdateProfileRequest = required,
         }
     }
     impl<'a> UpdateUserProfile<'a> {
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/profile`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, user_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/profile", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -3771,67 +2132,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_user_profile",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_user_profile", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::list_user_threads`]\n\n[`ClientThreadsExt::list_user_threads`]: super::ClientThreadsExt::list_user_threads"]
         #[derive(Debug, Clone)]
-        ListUserThreads {
+        ListUserThreads -> crate::types::ThreadPage {
             user_id: ::std::string::String = required,
             after_cursor: ::std::string::String = optional,
             archived: bool = optional,
@@ -3841,13 +2152,18 @@ pub mod builder {
     }
     impl<'a> ListUserThreads<'a> {
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::ThreadPage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, after_cursor, archived, before_cursor, limit } = self;
+        ) -> Result<ResponseValue<crate::types::ThreadPage>, Error> {
+            let Self {
+                client,
+                settings,
+                user_id,
+                after_cursor,
+                archived,
+                before_cursor,
+                limit,
+            } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let after_cursor = after_cursor.map_err(Error::InvalidRequest)?;
             let archived = archived.map_err(Error::InvalidRequest)?;
@@ -3857,16 +2173,7 @@ pub mod builder {
                 "{}/api/v2/users/{}/threads", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -3881,89 +2188,34 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("before_cursor", &before_cursor),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_user_threads",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_user_threads", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::create_user_thread`]\n\n[`ClientThreadsExt::create_user_thread`]: super::ClientThreadsExt::create_user_thread"]
         #[derive(Debug, Clone)]
-        CreateUserThread {
+        CreateUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
             body: crate::types::CreateThreadRequest = required,
         }
     }
     impl<'a> CreateUserThread<'a> {
         ///Sends a `POST` request to `/api/v2/users/{user_id}/threads`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, user_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/threads", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -3971,249 +2223,84 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_user_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_user_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::get_user_thread`]\n\n[`ClientThreadsExt::get_user_thread`]: super::ClientThreadsExt::get_user_thread"]
         #[derive(Debug, Clone)]
-        GetUserThread {
+        GetUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
         }
     }
     impl<'a> GetUserThread<'a> {
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, thread_id } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, user_id, thread_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/threads/{}", client.baseurl, encode_path(& user_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "get_user_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "get_user_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::delete_user_thread`]\n\n[`ClientThreadsExt::delete_user_thread`]: super::ClientThreadsExt::delete_user_thread"]
         #[derive(Debug, Clone)]
-        DeleteUserThread {
+        DeleteUserThread -> () {
             user_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
         }
     }
     impl<'a> DeleteUserThread<'a> {
         ///Sends a `DELETE` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::types::ErrorEnvelope>> {
-            let Self { client, user_id, thread_id } = self;
+        pub async fn send_with_response(self) -> Result<ResponseValue<()>, Error> {
+            let Self { client, settings, user_id, thread_id } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/threads/{}", client.baseurl, encode_path(& user_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .delete(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_user_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                204u16 => Ok(ResponseValue::empty(response)),
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "delete_user_thread", settings)
+                .await?;
+            crate::support::call::empty(response, |status| matches!(status, 204u16))
+                .await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientThreadsExt::update_user_thread`]\n\n[`ClientThreadsExt::update_user_thread`]: super::ClientThreadsExt::update_user_thread"]
         #[derive(Debug, Clone)]
-        UpdateUserThread {
+        UpdateUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             body: crate::types::UpdateThreadRequest = required,
@@ -4221,13 +2308,10 @@ pub mod builder {
     }
     impl<'a> UpdateUserThread<'a> {
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Thread>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, thread_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Thread>, Error> {
+            let Self { client, settings, user_id, thread_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4235,16 +2319,7 @@ pub mod builder {
                 "{}/api/v2/users/{}/threads/{}", client.baseurl, encode_path(& user_id
                 .to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -4252,67 +2327,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_user_thread",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_user_thread", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientMessagesExt::list_user_thread_messages`]\n\n[`ClientMessagesExt::list_user_thread_messages`]: super::ClientMessagesExt::list_user_thread_messages"]
         #[derive(Debug, Clone)]
-        ListUserThreadMessages {
+        ListUserThreadMessages -> crate::types::MessagePage {
             user_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             after_cursor: ::std::string::String = optional,
@@ -4322,14 +2347,12 @@ pub mod builder {
     }
     impl<'a> ListUserThreadMessages<'a> {
         ///Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::MessagePage>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
+        ) -> Result<ResponseValue<crate::types::MessagePage>, Error> {
             let Self {
                 client,
+                settings,
                 user_id,
                 thread_id,
                 after_cursor,
@@ -4345,16 +2368,7 @@ pub mod builder {
                 "{}/api/v2/users/{}/threads/{}/messages", client.baseurl, encode_path(&
                 user_id.to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .get(url)
                 .header(
@@ -4368,60 +2382,17 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("before_cursor", &before_cursor),
                 )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "list_user_thread_messages",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "list_user_thread_messages", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientMessagesExt::create_user_thread_message`]\n\n[`ClientMessagesExt::create_user_thread_message`]: super::ClientMessagesExt::create_user_thread_message"]
         #[derive(Debug, Clone)]
-        CreateUserThreadMessage {
+        CreateUserThreadMessage -> crate::types::Message {
             user_id: ::std::string::String = required,
             thread_id: ::std::string::String = required,
             body: crate::types::CreateMessageRequest = required,
@@ -4429,13 +2400,10 @@ pub mod builder {
     }
     impl<'a> CreateUserThreadMessage<'a> {
         ///Sends a `POST` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::Message>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, thread_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::Message>, Error> {
+            let Self { client, settings, user_id, thread_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let thread_id = thread_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
@@ -4443,16 +2411,7 @@ pub mod builder {
                 "{}/api/v2/users/{}/threads/{}/messages", client.baseurl, encode_path(&
                 user_id.to_string()), encode_path(& thread_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -4460,96 +2419,34 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "create_user_thread_message",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "create_user_thread_message", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 201u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientUsersExt::update_user_timezone`]\n\n[`ClientUsersExt::update_user_timezone`]: super::ClientUsersExt::update_user_timezone"]
         #[derive(Debug, Clone)]
-        UpdateUserTimezone {
+        UpdateUserTimezone -> crate::types::User {
             user_id: ::std::string::String = required,
             body: crate::types::UpdateTimezoneRequest = required,
         }
     }
     impl<'a> UpdateUserTimezone<'a> {
         ///Sends a `PATCH` request to `/api/v2/users/{user_id}/timezone`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::User>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, user_id, body } = self;
+        ) -> Result<ResponseValue<crate::types::User>, Error> {
+            let Self { client, settings, user_id, body } = self;
             let user_id = user_id.map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/v2/users/{}/timezone", client.baseurl, encode_path(& user_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .patch(url)
                 .header(
@@ -4557,67 +2454,17 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .json(&body)
-                .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "update_user_timezone",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "update_user_timezone", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
         #[doc = "Builder for [`ClientInboundWebhooksExt::receive_webhook`]\n\n[`ClientInboundWebhooksExt::receive_webhook`]: super::ClientInboundWebhooksExt::receive_webhook"]
         #[derive(Debug, Clone)]
-        ReceiveWebhook {
+        ReceiveWebhook -> crate::types::WebhookReceipt {
             app_id: ::std::string::String = required,
             provider_or_key: ::std::string::String = required,
             x_arch_astro_signature: ::std::string::String = optional,
@@ -4626,13 +2473,17 @@ pub mod builder {
     }
     impl<'a> ReceiveWebhook<'a> {
         ///Sends a `POST` request to `/webhooks/{app_id}/{provider_or_key}`
-        pub async fn send(
+        pub async fn send_with_response(
             self,
-        ) -> Result<
-            ResponseValue<crate::types::WebhookReceipt>,
-            Error<crate::types::ErrorEnvelope>,
-        > {
-            let Self { client, app_id, provider_or_key, x_arch_astro_signature, body } = self;
+        ) -> Result<ResponseValue<crate::types::WebhookReceipt>, Error> {
+            let Self {
+                client,
+                settings,
+                app_id,
+                provider_or_key,
+                x_arch_astro_signature,
+                body,
+            } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let provider_or_key = provider_or_key.map_err(Error::InvalidRequest)?;
             let x_arch_astro_signature = x_arch_astro_signature
@@ -4643,19 +2494,11 @@ pub mod builder {
                 encode_path(& provider_or_key.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
             if let Some(value) = x_arch_astro_signature {
                 header_map
                     .append("X-ArchAstro-Signature", value.to_string().try_into()?);
             }
-            #[allow(unused_mut)]
-            let mut request = client
+            let request = client
                 .client
                 .post(url)
                 .header(
@@ -4665,59 +2508,10 @@ pub mod builder {
                 .json(&body)
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "receive_webhook",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            let response = client
+                .execute_operation(request, "receive_webhook", settings)
+                .await?;
+            crate::support::call::json(response, |status| matches!(status, 202u16)).await
         }
     }
 }

@@ -120,6 +120,16 @@ impl<'de> ::serde::Deserialize<'de> for Alias {
             })
     }
 }
+///Machine-readable error detail carried inside `ErrorEnvelope`.
+#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+pub struct ApiError {
+    ///Stable, machine-readable error code in snake_case. Common values: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `validation_failed`, `rate_limited`, `internal_error`. New codes may be added; treat unknown codes by HTTP status.
+    pub code: ::std::string::String,
+    ///Additional structured context. Empty object when there is none. For `validation_failed` it carries `fields`: a map of request field name to a list of messages.
+    pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    ///Human-readable description of the error. Not intended for programmatic matching.
+    pub message: ::std::string::String,
+}
 ///An API key of the app. Publishable keys (`pk_live_...`) identify the app from client code; secret keys (`sk_live_...`) grant full server-side access. The full key is returned only once, on creation.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ApiKey {
@@ -2379,20 +2389,10 @@ impl ::std::convert::TryFrom<::std::string::String> for DomainStatus {
         value.parse()
     }
 }
-///Machine-readable error detail carried inside `ErrorEnvelope`.
-#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-pub struct Error {
-    ///Stable, machine-readable error code in snake_case. Common values: `bad_request`, `unauthorized`, `forbidden`, `not_found`, `conflict`, `validation_failed`, `rate_limited`, `internal_error`. New codes may be added; treat unknown codes by HTTP status.
-    pub code: ::std::string::String,
-    ///Additional structured context. Empty object when there is none. For `validation_failed` it carries `fields`: a map of request field name to a list of messages.
-    pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ///Human-readable description of the error. Not intended for programmatic matching.
-    pub message: ::std::string::String,
-}
 ///The error envelope returned by every 4xx and 5xx response of the API (except the OAuth 2.0 errors of `POST /oauth/token`, which follow RFC 6749 and use `OAuthError`).
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct ErrorEnvelope {
-    pub error: Error,
+    pub error: ApiError,
 }
 ///A piece of feedback.
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
@@ -3884,7 +3884,7 @@ pub struct OAuthClientPage {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OAuthError {
     ///OAuth error code. While polling with the device-code grant: `authorization_pending` (the user has not approved yet, keep polling), `slow_down` (poll less often: add 5 seconds to the interval), `expired_token` (the device code expired, start over), `access_denied` (the user denied the request).
-    pub error: OAuthErrorError,
+    pub error: OAuthErrorKind,
     ///Human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<::std::string::String>,
@@ -3902,7 +3902,7 @@ pub struct OAuthError {
     PartialEq,
     PartialOrd
 )]
-pub enum OAuthErrorError {
+pub enum OAuthErrorKind {
     #[serde(rename = "invalid_request")]
     InvalidRequest,
     #[serde(rename = "invalid_client")]
@@ -3924,7 +3924,7 @@ pub enum OAuthErrorError {
     #[serde(rename = "access_denied")]
     AccessDenied,
 }
-impl ::std::fmt::Display for OAuthErrorError {
+impl ::std::fmt::Display for OAuthErrorKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::InvalidRequest => f.write_str("invalid_request"),
@@ -3940,7 +3940,7 @@ impl ::std::fmt::Display for OAuthErrorError {
         }
     }
 }
-impl ::std::str::FromStr for OAuthErrorError {
+impl ::std::str::FromStr for OAuthErrorKind {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -3960,7 +3960,7 @@ impl ::std::str::FromStr for OAuthErrorError {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for OAuthErrorError {
+impl ::std::convert::TryFrom<&str> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -3968,7 +3968,7 @@ impl ::std::convert::TryFrom<&str> for OAuthErrorError {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorError {
+impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,
@@ -7193,7 +7193,7 @@ pub struct WorkflowRun {
     pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
     ///Failure detail when `status` is `failed`; `null` otherwise.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
-    pub error: ::std::option::Option<Error>,
+    pub error: ::std::option::Option<ApiError>,
     ///When execution finished. `null` while queued or running.
     #[serde(deserialize_with = "::std::option::Option::deserialize")]
     pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7284,112 +7284,112 @@ impl ::std::convert::TryFrom<::std::string::String> for WorkflowRunStatus {
 }
 /// Types for composing complex structures.
 pub mod builder {
-    use crate::support::builders::request_builder;
+    use crate::support::builders::{request_builder, OptionalValue};
     request_builder! {
-        AddTeamMemberRequest {
+        AddTeamMemberRequest(user: ::std::string::String) {
             role: super::TeamRole = custom(super::defaults::add_team_member_request_role),
             user: ::std::string::String = required,
         }
     }
     request_builder! {
-        AttachmentInput {
-            file: ::std::option::Option<::std::string::String> = default,
-            resource_id: ::std::option::Option<::std::string::String> = default,
+        AttachmentInput(type_: super::AttachmentInputType) {
+            file: ::std::string::String = optional,
+            resource_id: ::std::string::String = optional,
             type_: super::AttachmentInputType = required,
-            url: ::std::option::Option<::std::string::String> = default,
+            url: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateAgentRequest {
-            default_model: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<super::CreateAgentRequestLookupKey> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        CreateAgentRequest(name: super::Name) {
+            default_model: ::std::string::String = optional,
+            identity: ::std::string::String = optional,
+            lookup_key: super::CreateAgentRequestLookupKey = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            org: ::std::option::Option<::std::string::String> = default,
-            persona: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            org: ::std::string::String = optional,
+            persona: ::std::string::String = optional,
+            team: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateApiKeyRequest {
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
+        CreateApiKeyRequest(name: super::Name, type_: super::ApiKeyType) {
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
             type_: super::ApiKeyType = required,
         }
     }
     request_builder! {
-        CreateAppMemberRequest {
+        CreateAppMemberRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             role: super::CreateAppMemberRequestRole = custom(super::defaults::create_app_member_request_role),
         }
     }
     request_builder! {
-        CreateAppRequest {
+        CreateAppRequest(name: super::Name) {
             allowed_redirect_uris: ::std::vec::Vec<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            logo_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            description: ::std::string::String = optional,
+            logo_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateAppRequestSlug> = default,
-            website_url: ::std::option::Option<::std::string::String> = default,
+            slug: super::CreateAppRequestSlug = optional,
+            website_url: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateAppTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        CreateAppTeamRequest(name: super::Name) {
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            org: ::std::option::Option<::std::string::String> = default,
-            owner: ::std::option::Option<::std::string::String> = default,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            org: ::std::string::String = optional,
+            owner: ::std::string::String = optional,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
-        CreateAppUserRequest {
+        CreateAppUserRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
             email_verified: bool = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
-            org: ::std::option::Option<::std::string::String> = default,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
+            org: ::std::string::String = optional,
             org_role: super::OrgRole = custom(super::defaults::create_app_user_request_org_role),
-            password: ::std::option::Option<super::Password> = default,
-            sandbox: ::std::option::Option<::std::string::String> = default,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            password: super::Password = optional,
+            sandbox: ::std::string::String = optional,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateConfigRequest {
+        CreateConfigRequest(content: ::std::string::String, kind: super::JoinTeamRequestCode) {
             content: ::std::string::String = required,
             kind: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
+            lookup_key: ::std::string::String = optional,
             mime_type: super::MimeType = custom(super::defaults::create_config_request_mime_type),
-            path: ::std::option::Option<::std::string::String> = default,
+            path: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateContextSourceRequest {
-            agent: ::std::option::Option<::std::string::String> = default,
+        CreateContextSourceRequest(type_: super::JoinTeamRequestCode) {
+            agent: ::std::string::String = optional,
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            integration: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            integration: ::std::string::String = optional,
+            name: ::std::string::String = optional,
+            team: ::std::string::String = optional,
             type_: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        CreateCredentialRequest {
+        CreateCredentialRequest(name: super::Name, secret: super::JoinTeamRequestCode, type_: super::CredentialType) {
             data: ::std::collections::HashMap<::std::string::String, ::std::string::String> = default,
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
             name: super::Name = required,
-            provider: ::std::option::Option<::std::string::String> = default,
+            provider: ::std::string::String = optional,
             secret: super::JoinTeamRequestCode = required,
             type_: super::CredentialType = required,
         }
     }
     request_builder! {
-        CreateCustomObjectRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+        CreateCustomObjectRequest(json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>, lookup_key: super::CreateCustomObjectRequestLookupKey, name: super::Name) {
+            description: ::std::string::String = optional,
             json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value> = required,
             lookup_key: super::CreateCustomObjectRequestLookupKey = required,
             name: super::Name = required,
@@ -7397,49 +7397,49 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateDomainRequest {
+        CreateDomainRequest(hostname: super::Hostname, purpose: super::Purpose) {
             hostname: super::Hostname = required,
             primary: bool = default,
             purpose: super::Purpose = required,
         }
     }
     request_builder! {
-        CreateFileRequest {
+        CreateFileRequest(content_type: super::JoinTeamRequestCode, filename: super::Filename, size: ::std::num::NonZeroU64) {
             content_type: super::JoinTeamRequestCode = required,
             filename: super::Filename = required,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            owner: ::std::option::Option<::std::string::String> = default,
+            metadata: super::Metadata = optional,
+            owner: ::std::string::String = optional,
             size: ::std::num::NonZeroU64 = required,
         }
     }
     request_builder! {
-        CreateInstallationRequest {
+        CreateInstallationRequest(kind: super::JoinTeamRequestCode) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            integration: ::std::option::Option<::std::string::String> = default,
+            integration: ::std::string::String = optional,
             kind: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
+            lookup_key: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateIntegrationRequest {
+        CreateIntegrationRequest(provider: super::JoinTeamRequestCode) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            credential: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<::std::string::String> = default,
+            credential: ::std::string::String = optional,
+            name: ::std::string::String = optional,
             provider: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        CreateMessageRequest {
+        CreateMessageRequest(content: super::Content) {
             attachments: ::std::vec::Vec<super::AttachmentInput> = default,
             content: super::Content = required,
-            idempotency_key: ::std::option::Option<super::IdempotencyKey> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            on_behalf_of: ::std::option::Option<::std::string::String> = default,
-            reply_to: ::std::option::Option<::std::string::String> = default,
+            idempotency_key: super::IdempotencyKey = optional,
+            metadata: super::Metadata = optional,
+            on_behalf_of: ::std::string::String = optional,
+            reply_to: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateOAuthClientRequest {
+        CreateOAuthClientRequest(client_type: super::ClientType, grant_types: ::std::vec::Vec<super::OAuthClientGrantType>, name: super::Name) {
             client_type: super::ClientType = required,
             grant_types: ::std::vec::Vec<super::OAuthClientGrantType> = required,
             name: super::Name = required,
@@ -7448,401 +7448,401 @@ pub mod builder {
         }
     }
     request_builder! {
-        CreateOAuthProviderRequest {
+        CreateOAuthProviderRequest(client_id: super::JoinTeamRequestCode, client_secret: super::JoinTeamRequestCode, provider: super::Provider) {
             client_id: super::JoinTeamRequestCode = required,
             client_secret: super::JoinTeamRequestCode = required,
             enabled: bool = custom(super::defaults::default_bool::<true>),
-            issuer_url: ::std::option::Option<::std::string::String> = default,
+            issuer_url: ::std::string::String = optional,
             provider: super::Provider = required,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
-        CreateOrgRequest {
-            domain: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        CreateOrgRequest(name: super::Name) {
+            domain: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
-        CreatePersonaRequest {
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
+        CreatePersonaRequest(identity: super::JoinTeamRequestCode, name: super::Name) {
+            avatar_url: ::std::string::String = optional,
+            description: ::std::string::String = optional,
             identity: super::JoinTeamRequestCode = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
             traits: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
-        CreateRoutineRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            event_type: ::std::option::Option<::std::string::String> = default,
+        CreateRoutineRequest(handler_type: super::HandlerType, name: super::Name) {
+            description: ::std::string::String = optional,
+            event_type: ::std::string::String = optional,
             handler_type: super::HandlerType = required,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            preset_name: ::std::option::Option<::std::string::String> = default,
-            schedule: ::std::option::Option<::std::string::String> = default,
-            script: ::std::option::Option<::std::string::String> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            preset_name: ::std::string::String = optional,
+            schedule: ::std::string::String = optional,
+            script: ::std::string::String = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
-        CreateSandboxRequest {
+        CreateSandboxRequest(name: super::Name) {
             copy_configs: bool = default,
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
-        CreateTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        CreateTeamRequest(name: super::Name) {
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<super::CreateOrgRequestSlug> = default,
+            slug: super::CreateOrgRequestSlug = optional,
         }
     }
     request_builder! {
         CreateThreadRequest {
-            agents: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            key: ::std::option::Option<super::Key> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            participants: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            title: ::std::option::Option<super::Title> = default,
+            agents: ::std::vec::Vec<::std::string::String> = optional,
+            description: ::std::string::String = optional,
+            key: super::Key = optional,
+            metadata: super::Metadata = optional,
+            participants: ::std::vec::Vec<::std::string::String> = optional,
+            title: super::Title = optional,
         }
     }
     request_builder! {
-        CreateWebhookRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+        CreateWebhookRequest(events: ::std::vec::Vec<::std::string::String>, url: ::std::string::String) {
+            description: ::std::string::String = optional,
             events: ::std::vec::Vec<::std::string::String> = required,
             status: super::WebhookStatus = custom(super::defaults::create_webhook_request_status),
             url: ::std::string::String = required,
         }
     }
     request_builder! {
-        DeviceAuthorizationRequest {
+        DeviceAuthorizationRequest(client_id: ::std::string::String) {
             client_id: ::std::string::String = required,
-            scope: ::std::option::Option<::std::string::String> = default,
+            scope: ::std::string::String = optional,
         }
     }
     request_builder! {
-        FeedbackRequest {
-            comment: ::std::option::Option<super::Comment> = default,
-            message: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        FeedbackRequest(rating: super::Rating) {
+            comment: super::Comment = optional,
+            message: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             rating: super::Rating = required,
-            thread: ::std::option::Option<::std::string::String> = default,
+            thread: ::std::string::String = optional,
         }
     }
     request_builder! {
         InviteTeamMemberRequest {
-            email: ::std::option::Option<::std::string::String> = default,
-            expires_in: ::std::option::Option<i64> = default,
-            message: ::std::option::Option<super::InviteTeamMemberRequestMessage> = default,
+            email: ::std::string::String = optional,
+            expires_in: i64 = optional,
+            message: super::InviteTeamMemberRequestMessage = optional,
             role: super::TeamRole = custom(super::defaults::invite_team_member_request_role),
         }
     }
     request_builder! {
-        JoinTeamRequest {
+        JoinTeamRequest(code: super::JoinTeamRequestCode) {
             code: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        LoginCodeRequest {
+        LoginCodeRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
         }
     }
     request_builder! {
-        LoginLinkRequest {
+        LoginLinkRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
         }
     }
     request_builder! {
-        LoginRequest {
+        LoginRequest(email: ::std::string::String, password: super::JoinTeamRequestCode) {
             email: ::std::string::String = required,
             password: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        OAuthLoginRequest {
-            code: ::std::option::Option<::std::string::String> = default,
-            code_verifier: ::std::option::Option<::std::string::String> = default,
-            id_token: ::std::option::Option<::std::string::String> = default,
+        OAuthLoginRequest(provider: super::JoinTeamRequestCode) {
+            code: ::std::string::String = optional,
+            code_verifier: ::std::string::String = optional,
+            id_token: ::std::string::String = optional,
             provider: super::JoinTeamRequestCode = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
         }
     }
     request_builder! {
-        OAuthTokenRequest {
+        OAuthTokenRequest(client_id: ::std::string::String, grant_type: super::OAuthTokenRequestGrantType) {
             client_id: ::std::string::String = required,
-            client_secret: ::std::option::Option<::std::string::String> = default,
-            code: ::std::option::Option<::std::string::String> = default,
-            code_verifier: ::std::option::Option<::std::string::String> = default,
-            device_code: ::std::option::Option<::std::string::String> = default,
+            client_secret: ::std::string::String = optional,
+            code: ::std::string::String = optional,
+            code_verifier: ::std::string::String = optional,
+            device_code: ::std::string::String = optional,
             grant_type: super::OAuthTokenRequestGrantType = required,
-            redirect_uri: ::std::option::Option<::std::string::String> = default,
-            refresh_token: ::std::option::Option<::std::string::String> = default,
-            scope: ::std::option::Option<::std::string::String> = default,
+            redirect_uri: ::std::string::String = optional,
+            refresh_token: ::std::string::String = optional,
+            scope: ::std::string::String = optional,
         }
     }
     request_builder! {
-        RefreshRequest {
+        RefreshRequest(refresh_token: super::JoinTeamRequestCode) {
             refresh_token: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        RegisterRequest {
+        RegisterRequest(email: ::std::string::String, password: super::Password) {
             email: ::std::string::String = required,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
             password: super::Password = required,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
-        ReplaceTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+        ReplaceTeamRequest(name: super::Name) {
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
             name: super::Name = required,
-            slug: ::std::option::Option<::std::string::String> = default,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         RunWorkflowRequest {
-            agent: ::std::option::Option<::std::string::String> = default,
+            agent: ::std::string::String = optional,
             input: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            thread: ::std::option::Option<::std::string::String> = default,
-            workflow: ::std::option::Option<super::Workflow> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            thread: ::std::string::String = optional,
+            workflow: super::Workflow = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
-        ScrapeRequest {
+        ScrapeRequest(url: ::std::string::String) {
             format: super::Format = custom(super::defaults::scrape_request_format),
             timeout_ms: i64 = custom(super::defaults::default_u64::<i64, 15000>),
             url: ::std::string::String = required,
         }
     }
     request_builder! {
-        SearchRequest {
+        SearchRequest(query: super::Query) {
             limit: ::std::num::NonZeroU64 = custom(super::defaults::default_nzu64::<::std::num::NonZeroU64, 10>),
             query: super::Query = required,
-            team: ::std::option::Option<::std::string::String> = default,
-            thread: ::std::option::Option<::std::string::String> = default,
-            types: ::std::option::Option<::std::vec::Vec<super::SearchResultType>> = default,
+            team: ::std::string::String = optional,
+            thread: ::std::string::String = optional,
+            types: ::std::vec::Vec<super::SearchResultType> = optional,
         }
     }
     request_builder! {
-        TokenExchangeRequest {
+        TokenExchangeRequest(token: super::JoinTeamRequestCode) {
             token: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
         UpdateAgentRequest {
-            default_model: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            persona: ::std::option::Option<::std::string::String> = default,
-            team: ::std::option::Option<::std::string::String> = default,
+            default_model: ::std::string::String = optional,
+            identity: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            persona: ::std::string::String = optional,
+            team: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateApiKeyRequest {
-            expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>> = default,
-            name: ::std::option::Option<super::Name> = default,
+            expires_at: ::chrono::DateTime<::chrono::offset::Utc> = optional,
+            name: super::Name = optional,
         }
     }
     request_builder! {
         UpdateAppMemberRequest {
-            role: ::std::option::Option<super::CreateAppMemberRequestRole> = default,
+            role: super::CreateAppMemberRequestRole = optional,
         }
     }
     request_builder! {
         UpdateAppRequest {
             allowed_redirect_uris: ::std::vec::Vec<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            logo_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            website_url: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            logo_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            website_url: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateAppUserRequest {
-            email: ::std::option::Option<::std::string::String> = default,
-            email_verified: ::std::option::Option<bool> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
-            org: ::std::option::Option<::std::string::String> = default,
-            org_role: ::std::option::Option<super::OrgRole> = default,
-            status: ::std::option::Option<super::UpdateAppUserRequestStatus> = default,
-            timezone: ::std::option::Option<::std::string::String> = default,
+            email: ::std::string::String = optional,
+            email_verified: bool = optional,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
+            org: ::std::string::String = optional,
+            org_role: super::OrgRole = optional,
+            status: super::UpdateAppUserRequestStatus = optional,
+            timezone: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateConfigRequest {
-            archived: ::std::option::Option<bool> = default,
-            content: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            mime_type: ::std::option::Option<super::MimeType> = default,
-            path: ::std::option::Option<::std::string::String> = default,
+            archived: bool = optional,
+            content: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            mime_type: super::MimeType = optional,
+            path: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateCustomObjectRequest {
-            description: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
             json_schema: ::serde_json::Map<::std::string::String, ::serde_json::Value> = default,
-            name: ::std::option::Option<super::Name> = default,
+            name: super::Name = optional,
         }
     }
     request_builder! {
         UpdateDomainRequest {
-            primary: ::std::option::Option<bool> = default,
+            primary: bool = optional,
         }
     }
     request_builder! {
-        UpdateEmailRequest {
+        UpdateEmailRequest(email: ::std::string::String) {
             email: ::std::string::String = required,
-            password: ::std::option::Option<::std::string::String> = default,
+            password: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateFileRequest {
-            filename: ::std::option::Option<super::Filename> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
+            filename: super::Filename = optional,
+            metadata: super::Metadata = optional,
         }
     }
     request_builder! {
         UpdateOAuthClientRequest {
-            grant_types: ::std::option::Option<::std::vec::Vec<super::OAuthClientGrantType>> = default,
-            name: ::std::option::Option<super::Name> = default,
+            grant_types: ::std::vec::Vec<super::OAuthClientGrantType> = optional,
+            name: super::Name = optional,
             redirect_uris: ::std::vec::Vec<::std::string::String> = default,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateOAuthProviderRequest {
-            client_id: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            client_secret: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            enabled: ::std::option::Option<bool> = default,
-            issuer_url: ::std::option::Option<::std::string::String> = default,
+            client_id: super::JoinTeamRequestCode = optional,
+            client_secret: super::JoinTeamRequestCode = optional,
+            enabled: bool = optional,
+            issuer_url: ::std::string::String = optional,
             scopes: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateOrgRequest {
-            domain: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            slug: ::std::option::Option<::std::string::String> = default,
+            domain: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdatePersonaRequest {
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            identity: ::std::option::Option<super::JoinTeamRequestCode> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
+            avatar_url: ::std::string::String = optional,
+            description: ::std::string::String = optional,
+            identity: super::JoinTeamRequestCode = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
             traits: ::std::vec::Vec<::std::string::String> = default,
         }
     }
     request_builder! {
         UpdateProfileRequest {
-            alias: ::std::option::Option<super::Alias> = default,
-            avatar_url: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Key> = default,
+            alias: super::Alias = optional,
+            avatar_url: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Key = optional,
         }
     }
     request_builder! {
         UpdateRoutineRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            event_type: ::std::option::Option<::std::string::String> = default,
-            lookup_key: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            preset_name: ::std::option::Option<::std::string::String> = default,
-            schedule: ::std::option::Option<::std::string::String> = default,
-            script: ::std::option::Option<::std::string::String> = default,
-            workflow_config: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            event_type: ::std::string::String = optional,
+            lookup_key: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            preset_name: ::std::string::String = optional,
+            schedule: ::std::string::String = optional,
+            script: ::std::string::String = optional,
+            workflow_config: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateSandboxRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            name: ::std::option::Option<super::Name> = default,
-            status: ::std::option::Option<super::UpdateSandboxRequestStatus> = default,
+            description: ::std::string::String = optional,
+            name: super::Name = optional,
+            status: super::UpdateSandboxRequestStatus = optional,
         }
     }
     request_builder! {
         UpdateTeamRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            name: ::std::option::Option<super::Name> = default,
-            org: ::std::option::Option<::std::string::String> = default,
-            slug: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            name: super::Name = optional,
+            org: ::std::string::String = optional,
+            slug: ::std::string::String = optional,
         }
     }
     request_builder! {
         UpdateThreadRequest {
-            archived: ::std::option::Option<bool> = default,
-            description: ::std::option::Option<::std::string::String> = default,
-            metadata: ::std::option::Option<super::Metadata> = default,
-            muted: ::std::option::Option<bool> = default,
-            title: ::std::option::Option<super::Title> = default,
+            archived: bool = optional,
+            description: ::std::string::String = optional,
+            metadata: super::Metadata = optional,
+            muted: bool = optional,
+            title: super::Title = optional,
         }
     }
     request_builder! {
-        UpdateTimezoneRequest {
+        UpdateTimezoneRequest(timezone: super::JoinTeamRequestCode) {
             timezone: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
         UpdateWebhookRequest {
-            description: ::std::option::Option<::std::string::String> = default,
-            events: ::std::option::Option<::std::vec::Vec<::std::string::String>> = default,
-            status: ::std::option::Option<super::WebhookStatus> = default,
-            url: ::std::option::Option<::std::string::String> = default,
+            description: ::std::string::String = optional,
+            events: ::std::vec::Vec<::std::string::String> = optional,
+            status: super::WebhookStatus = optional,
+            url: ::std::string::String = optional,
         }
     }
     request_builder! {
-        VerifyCodeRequest {
+        VerifyCodeRequest(code: super::VerifyCodeRequestCode, email: ::std::string::String) {
             code: super::VerifyCodeRequestCode = required,
             email: ::std::string::String = required,
         }
     }
     request_builder! {
-        VerifyLinkRequest {
+        VerifyLinkRequest(token: super::JoinTeamRequestCode) {
             token: super::JoinTeamRequestCode = required,
         }
     }
     request_builder! {
-        Workflow {
+        Workflow(edges: ::std::vec::Vec<super::WorkflowEdge>, entry: ::std::string::String, nodes: ::std::vec::Vec<super::WorkflowNode>) {
             edges: ::std::vec::Vec<super::WorkflowEdge> = required,
             entry: ::std::string::String = required,
-            name: ::std::option::Option<::std::string::String> = default,
+            name: ::std::string::String = optional,
             nodes: ::std::vec::Vec<super::WorkflowNode> = required,
         }
     }
     request_builder! {
-        WorkflowEdge {
-            condition: ::std::option::Option<::std::string::String> = default,
+        WorkflowEdge(from: ::std::string::String, to: ::std::string::String) {
+            condition: ::std::string::String = optional,
             from: ::std::string::String = required,
             to: ::std::string::String = required,
         }
     }
     request_builder! {
-        WorkflowNode {
+        WorkflowNode(config: ::serde_json::Map<::std::string::String, ::serde_json::Value>, id: ::std::string::String, type_: ::std::string::String) {
             config: ::serde_json::Map<::std::string::String, ::serde_json::Value> = required,
             id: ::std::string::String = required,
             type_: ::std::string::String = required,

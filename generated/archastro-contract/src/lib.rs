@@ -1503,9 +1503,6 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
     }
     outcomes
 }
-fn outcome<T, E: serde::Serialize>(
-    id: &'static str,
-    result: Result<archastro_client::ResponseValue<T>, progenitor_client::Error<E>>,
-) -> Outcome {
-    (id, result.map(|_| ()).map_err(|e| archastro_client::Error::from(e).to_string()))
+fn outcome<T>(id: &'static str, result: Result<T, archastro_client::Error>) -> Outcome {
+    (id, result.map(|_| ()).map_err(|e| e.to_string()))
 }

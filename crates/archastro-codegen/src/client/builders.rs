@@ -116,17 +116,34 @@ pub(super) fn builder_invocation(
     };
     let fields = fields(body.stream(), local).map_err(|e| format!("struct `{type_name}`: {e}"))?;
     let pad = " ".repeat(indent);
-    let mut out = format!("{pad}request_builder! {{\n{pad}    {type_name} {{");
+    // The required fields again after the name: the struct's `new` takes them.
+    let required: Vec<String> = fields
+        .iter()
+        .filter(|f| matches!(f.start, Start::Missing))
+        .map(|f| format!("{}: {}", f.name, type_text(&f.ty)))
+        .collect();
+    let required = match required.is_empty() {
+        true => String::new(),
+        false => format!("({})", required.join(", ")),
+    };
+    let mut out = format!("{pad}request_builder! {{\n{pad}    {type_name}{required} {{");
     if !fields.is_empty() {
         out.push('\n');
     }
     for field in &fields {
+        let mut ty = type_text(&field.ty);
         let start = match &field.start {
             Start::Missing => "required".to_owned(),
-            Start::Default => "default".to_owned(),
+            Start::Default => match optional_of(&ty) {
+                Some(inner) => {
+                    ty = inner.to_owned();
+                    "optional".to_owned()
+                }
+                None => "default".to_owned(),
+            },
             Start::Custom(path) => format!("custom(super::{})", type_text(&quote! { #path })),
         };
-        let (name, ty) = (&field.name, type_text(&field.ty));
+        let name = &field.name;
         out.push_str(&format!("{pad}        {name}: {ty} = {start},\n"));
     }
     if !fields.is_empty() {
@@ -134,6 +151,13 @@ pub(super) fn builder_invocation(
     }
     out.push_str(&format!("}}\n{pad}}}\n"));
     Ok(Some(out))
+}
+
+/// `T` of a field type `::std::option::Option<T>` that starts as `None`: the macro's
+/// `optional` field, whose setter takes a `T` (or anything converting to it) as well as an
+/// `Option<T>`.
+fn optional_of(ty: &str) -> Option<&str> {
+    ty.strip_prefix("::std::option::Option<")?.strip_suffix('>')
 }
 
 /// A type (or path) as Rust source on one line: `::std::option::Option<super::Kind>`, tokens
@@ -475,9 +499,9 @@ mod tests {
         assert_eq!(
             builder_invocation(&pet, &local, 4).unwrap().unwrap(),
             "    request_builder! {
-        Pet {
+        Pet(name: ::std::string::String) {
             name: ::std::string::String = required,
-            kind: ::std::option::Option<super::Kind> = default,
+            kind: super::Kind = optional,
             legs: i64 = custom(super::defaults::pet_legs),
             type_: ::std::vec::Vec<::std::collections::HashMap<::std::string::String, [u8; 4]>> = default,
         }

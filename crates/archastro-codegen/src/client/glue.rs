@@ -1,11 +1,12 @@
 //! The generated `lib.rs`: the `ArchAstro` facade and its builder, one module and accessor
 //! per scope family, the `ClientHooks` that route every request of a family through the
-//! runtime with the operation's security table, the pagination streams ([`super::pagination`]),
+//! runtime with the operation's security table (and `execute_operation`, through which each
+//! operation's `send_with_response` calls them with its builder's settings), the pagination streams ([`super::pagination`]),
 //! the device and refresh flows, and how array and object path parameters are written
 //! ([`super::segments`]). Read from the model: operations, their security and the
 //! document's token flows.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::pagination::pagination_streams;
@@ -136,6 +137,7 @@ impl FamilyGlue {
         );
         let security = security_fn(family);
         let templates = path_template_fn(family);
+        let execute = execute_operation(&ident, family);
         FamilyGlue {
             module: quote! {
                 #[doc = #mod_doc]
@@ -155,6 +157,7 @@ impl FamilyGlue {
                 const _: () = {
                     #security
                     #templates
+                    #execute
                     impl ClientHooks<Runtime> for #ident::Client {
                         async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
                             self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)
@@ -166,6 +169,36 @@ impl FamilyGlue {
                     }
                 };
             },
+        }
+    }
+}
+
+/// `execute_operation` of a family's client, through which each operation's
+/// `send_with_response` calls the hooks with its builder's settings; none for a family without
+/// operations.
+fn execute_operation(ident: &Ident, family: &Family<'_>) -> TokenStream {
+    if family.operations.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        impl #ident::Client {
+            /// Sends the request of `operation_id` through the runtime (its path
+            /// checked, its credentials set, retried) with a builder's settings,
+            /// and the API version every operation sends.
+            pub(crate) async fn execute_operation(
+                &self,
+                mut request: reqwest::Request,
+                operation_id: &'static str,
+                settings: crate::support::RequestSettings,
+            ) -> Result<reqwest::Response, Error> {
+                request.headers_mut().insert(
+                    reqwest::header::HeaderName::from_static("api-version"),
+                    reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+                let info = OperationInfo { operation_id };
+                self.pre::<()>(&mut request, &info).await?;
+                Ok(crate::support::call::scoped(settings, self.exec(request, &info)).await?)
+            }
         }
     }
 }

@@ -26,6 +26,7 @@ mod plan;
 mod progenitor;
 mod realtime;
 mod segments;
+mod send;
 mod shared_types;
 mod type_names;
 

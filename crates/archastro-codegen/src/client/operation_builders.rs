@@ -1,24 +1,40 @@
 //! A family's file, with the `builder` module of progenitor's output shortened: each
 //! operation's builder struct, its `new` and its setters (progenitor 0.15.1's
 //! `builder_struct`, about fifteen printed lines per parameter) become one
-//! `operation_builder!` (the client support's macro, the same items) with one line per
-//! parameter; `send` stays as progenitor wrote it.
+//! `operation_builder!` (the client support's macro: the same items, the per-request settings
+//! and `send`) with one line per parameter; progenitor's `send` becomes `send_with_response`
+//! ([`super::send`]), which returns the client's one `Error`. The family's re-export of
+//! progenitor's `Error` goes: the crate root's `Error` is the only one.
 //!
-//! Only a builder whose tokens are exactly what the macro stands for is replaced: `new` and
-//! every setter are compared, token for token, with progenitor's shape for the field's type
-//! and presence (`required`: an error until set; `optional`: `None` until set). Any other
-//! builder is printed as progenitor wrote it.
+//! A builder is replaced only when its tokens are exactly what the macro stands for: `new`
+//! and every setter are compared, token for token, with progenitor's shape for the field's
+//! type and presence (`required`: an error until set; `optional`: `None` until set). Any other
+//! builder, or a parameter named like a per-request setting, is an error naming it.
 
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
-use super::builders::{mod_item_name, type_text};
+use super::builders::{defined_type, mod_item_name, type_text};
 use super::file::{file_header, format_file, generate_error};
 use crate::Result;
 use crate::format::{FormatError, format_items, format_items_nested, split_items};
 
 /// The module of a family's file that holds the operations' builders.
 const BUILDER_MODULE: &str = "builder";
+
+/// The builder methods `operation_builder!` adds beside the parameters' setters.
+const SETTINGS: [&str; 5] = [
+    "settings",
+    "timeout",
+    "retry_policy",
+    "send",
+    "send_with_response",
+];
+
+/// Progenitor's re-export of its own `Error` and the other client items, at the top of a
+/// family's file.
+const PROGENITOR_REEXPORT: &str =
+    "pub use progenitor_client :: { ByteStream , ClientInfo , Error , ResponseValue , } ;";
 
 /// The family file of `tokens` (progenitor's output for family `what`) behind its header.
 pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<String> {
@@ -35,6 +51,19 @@ pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<
     for item in split_items(tokens) {
         if mod_item_name(&item).as_deref() == Some(BUILDER_MODULE) {
             builder_module(item, &mut out).map_err(error)?;
+        } else if item
+            .iter()
+            .cloned()
+            .collect::<TokenStream>()
+            .to_string()
+            .ends_with(PROGENITOR_REEXPORT)
+        {
+            let items = quote! {
+                #[allow(unused_imports)]
+                pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
+                use crate::Error;
+            };
+            format_items(items, &mut out).map_err(error)?;
         } else {
             format_items(item.into_iter().collect(), &mut out).map_err(error)?;
         }
@@ -62,13 +91,19 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     let mut i = 0;
     while i < members.len() {
         if let Some([builder, implementation]) = members.get(i..i + 2)
-            && let Some(invocation) = Invocation::read(builder, implementation)
+            && let Some(invocation) =
+                Invocation::read(builder, implementation).map_err(FormatError)?
         {
             inside.push_str(&invocation.text);
             format_items_nested(invocation.rest, 1, &mut inside)?;
             invoked = true;
             i += 2;
             continue;
+        }
+        if let Some(name) = defined_type(&members[i]) {
+            return Err(FormatError(format!(
+                "the builder `{name}` is not in the shape of progenitor 0.15.1's builders"
+            )));
         }
         format_items_nested(members[i].iter().cloned().collect(), 1, &mut inside)?;
         i += 1;
@@ -77,13 +112,15 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     out.push_str("{\n");
     if invoked {
         out.push_str("    use crate::support::builders::operation_builder;\n");
+        out.push_str("    use crate::support::{RequestSettings, RetryPolicy};\n");
     }
     out.push_str(&inside);
     out.push_str("}\n");
     Ok(())
 }
 
-/// One builder as an `operation_builder!`: its text, and what is left of its `impl`.
+/// One builder as an `operation_builder!`: its text, and what is left of its `impl`
+/// (`send_with_response`).
 struct Invocation {
     text: String,
     rest: TokenStream,
@@ -99,34 +136,62 @@ struct Field {
 
 impl Invocation {
     /// `builder` (`#[attrs] pub struct Name<'a> { client, fields }`) and `implementation`
-    /// (`impl<'a> Name<'a> { new, setters, others }`) as an invocation, when both are exactly
-    /// progenitor's shape.
-    fn read(builder: &[TokenTree], implementation: &[TokenTree]) -> Option<Invocation> {
-        let (attributes, name, body) = builder_struct(builder)?;
-        let fns = impl_fns(implementation, &name)?;
-        let fields = fields(body)?;
+    /// (`impl<'a> Name<'a> { new, setters, send }`) as an invocation, when both are exactly
+    /// progenitor's shape (`None` when they are not); an error when a parameter is named like
+    /// a per-request setting or `send` is not as progenitor writes it.
+    fn read(
+        builder: &[TokenTree],
+        implementation: &[TokenTree],
+    ) -> Result<Option<Invocation>, String> {
+        let Some((attributes, name, body)) = builder_struct(builder) else {
+            return Ok(None);
+        };
+        let (Some(fns), Some(fields)) = (impl_fns(implementation, &name), fields(body)) else {
+            return Ok(None);
+        };
+        if let Some(field) = fields
+            .iter()
+            .find(|f| SETTINGS.contains(&f.name.to_string().as_str()))
+        {
+            return Err(format!(
+                "`{name}`: the parameter `{}` is named like a method every request builder has",
+                field.name
+            ));
+        }
         let expected_new = new_fn(&fields).to_string();
-        let mut rest = Vec::new();
+        let mut send = None;
         let mut setters = 0;
         let text = |f: &[TokenTree]| f.iter().cloned().collect::<TokenStream>().to_string();
         for f in fns {
-            let fn_name = fn_name(&f)?;
+            let Some(fn_name) = fn_name(&f) else {
+                return Ok(None);
+            };
             if fn_name == "new" {
-                (text(&f) == expected_new).then_some(())?;
+                if text(&f) != expected_new {
+                    return Ok(None);
+                }
             } else if let Some(field) = fields.iter().find(|field| field.name == fn_name) {
-                let message = conversion_message(f.iter().cloned().collect())?;
-                (text(&f) == setter_fn(field, &message).to_string()).then_some(())?;
+                let Some(message) = conversion_message(f.iter().cloned().collect()) else {
+                    return Ok(None);
+                };
+                if text(&f) != setter_fn(field, &message).to_string() {
+                    return Ok(None);
+                }
                 setters += 1;
+            } else if fn_name == "send" && send.is_none() {
+                send = Some(super::send::rewrite(&f).map_err(|e| format!("`{name}::send`: {e}"))?);
             } else {
-                rest.extend(f);
+                return Ok(None);
             }
         }
-        (setters == fields.len()).then_some(())?;
-        let rest: TokenStream = rest.into_iter().collect();
-        Some(Invocation {
-            text: invocation_text(attributes, &name, &fields),
-            rest: quote! { impl<'a> #name<'a> { #rest } },
-        })
+        let (Some(send), true) = (send, setters == fields.len()) else {
+            return Ok(None);
+        };
+        let function = send.function;
+        Ok(Some(Invocation {
+            text: invocation_text(attributes, &name, &send.output, &fields),
+            rest: quote! { impl<'a> #name<'a> { #function } },
+        }))
     }
 }
 
@@ -304,16 +369,21 @@ fn setter_fn(Field { name, ty, optional }: &Field, message: &TokenTree) -> Token
     }
 }
 
-/// `operation_builder! { #[attrs] Name { field: Type = required|optional, ... } }`, one
-/// module deep.
-fn invocation_text(attributes: &[TokenTree], name: &Ident, fields: &[Field]) -> String {
+/// `operation_builder! { #[attrs] Name -> Output { field: Type = required|optional, ... } }`,
+/// one module deep.
+fn invocation_text(
+    attributes: &[TokenTree],
+    name: &Ident,
+    output: &TokenStream,
+    fields: &[Field],
+) -> String {
     let mut out = String::from("    operation_builder! {\n");
     for attribute in attributes.chunks(2) {
         if let [TokenTree::Punct(_), TokenTree::Group(inner)] = attribute {
             out.push_str(&format!("        #[{}]\n", type_text(&inner.stream())));
         }
     }
-    out.push_str(&format!("        {name} {{"));
+    out.push_str(&format!("        {name} -> {} {{", type_text(output)));
     if !fields.is_empty() {
         out.push('\n');
     }
@@ -382,7 +452,16 @@ mod tests {
             impl<'a> ListPets<'a> {
                 #new
                 #(#setters)*
-                pub async fn send(self) -> Result<(), ()> { Ok(()) }
+                pub async fn send(self) -> Result<ResponseValue<crate::types::Pet>, Error<crate::types::ErrorEnvelope>> {
+                    let Self { client, owner, limit, body } = self;
+                    let info = OperationInfo { operation_id: "list_pets", };
+                    let result = client.exec(request, &info).await;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => { ResponseValue::from_response(response).await }
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
+                }
             }
         }
     }
@@ -390,13 +469,15 @@ mod tests {
     #[test]
     fn a_builder_in_progenitors_shape_becomes_one_invocation() {
         let members = items(progenitor_builder());
-        let invocation = Invocation::read(&members[0], &members[1]).expect("progenitor's shape");
+        let invocation = Invocation::read(&members[0], &members[1])
+            .unwrap()
+            .expect("progenitor's shape");
         assert_eq!(
             invocation.text,
             "    operation_builder! {
         #[doc = \"Builder for `list_pets`\"]
         #[derive(Debug, Clone)]
-        ListPets {
+        ListPets -> crate::types::Pet {
             owner: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             body: crate::types::PetQuery = required,
@@ -404,10 +485,16 @@ mod tests {
     }
 "
         );
-        assert_eq!(
-            invocation.rest.to_string(),
-            quote! { impl<'a> ListPets<'a> { pub async fn send(self) -> Result<(), ()> { Ok(()) } } }
-                .to_string()
+        let rest = invocation.rest.to_string();
+        assert!(
+            rest.starts_with(
+                "impl < 'a > ListPets < 'a > { pub async fn send_with_response (self)"
+            ),
+            "{rest}"
+        );
+        assert!(
+            rest.contains("let Self { client , settings , owner , limit , body } = self ;"),
+            "{rest}"
         );
     }
 
@@ -420,7 +507,7 @@ mod tests {
             let implementation: TokenStream =
                 text(&members[1]).replacen(from, to, 1).parse().unwrap();
             let implementation: Vec<TokenTree> = implementation.into_iter().collect();
-            Invocation::read(&members[0], &implementation).is_none()
+            matches!(Invocation::read(&members[0], &implementation), Ok(None))
         };
         // A setter converting differently, a missing `map(Some)`, another start in `new`.
         assert!(changed("map_err (| _ |", "map_err (| e |"));
@@ -433,8 +520,31 @@ mod tests {
             .parse()
             .unwrap();
         let struct_without_client: Vec<TokenTree> = struct_without_client.into_iter().collect();
-        assert!(Invocation::read(&struct_without_client, &members[1]).is_none());
-        assert!(Invocation::read(&members[1], &members[0]).is_none());
+        assert!(matches!(
+            Invocation::read(&struct_without_client, &members[1]),
+            Ok(None)
+        ));
+        assert!(matches!(
+            Invocation::read(&members[1], &members[0]),
+            Ok(None)
+        ));
+    }
+
+    #[test]
+    fn a_parameter_named_like_a_settings_method_is_an_error() {
+        let text = progenitor_builder().to_string().replace("limit", "timeout");
+        let members = items(text.parse().unwrap());
+        let error = Invocation::read(&members[0], &members[1]).err().unwrap();
+        assert_eq!(
+            error,
+            "`ListPets`: the parameter `timeout` is named like a method every request builder has"
+        );
+        let text = progenitor_builder()
+            .to_string()
+            .replace("OperationInfo", "Info");
+        let members = items(text.parse().unwrap());
+        let error = Invocation::read(&members[0], &members[1]).err().unwrap();
+        assert_eq!(error, "`ListPets::send`: no `OperationInfo`");
     }
 
     #[test]
@@ -443,17 +553,26 @@ mod tests {
         let module = items(quote! { pub mod builder { use super::types; #builder } });
         let mut out = String::new();
         builder_module(module.into_iter().next().unwrap(), &mut out).unwrap();
-        assert!(out.starts_with("pub mod builder {\n    use crate::support::builders::operation_builder;\n    use super::types;\n    operation_builder! {\n"), "{out}");
-        assert!(out.ends_with("    impl<'a> ListPets<'a> {\n        pub async fn send(self) -> Result<(), ()> {\n            Ok(())\n        }\n    }\n}\n"), "{out}");
-        let module = items(quote! { pub mod builder { pub struct Other; } });
+        assert!(out.starts_with("pub mod builder {\n    use crate::support::builders::operation_builder;\n    use crate::support::{RequestSettings, RetryPolicy};\n    use super::types;\n    operation_builder! {\n"), "{out}");
+        assert!(
+            out.contains("    impl<'a> ListPets<'a> {\n        pub async fn send_with_response("),
+            "{out}"
+        );
+        let module = items(quote! { pub mod builder { use super::types; } });
         let mut out = String::new();
         builder_module(module.into_iter().next().unwrap(), &mut out).unwrap();
-        assert_eq!(out, "pub mod builder {\n    pub struct Other;\n}\n");
+        assert_eq!(out, "pub mod builder {\n    use super::types;\n}\n");
+        let module = items(quote! { pub mod builder { pub struct Other; } });
+        let error = builder_module(module.into_iter().next().unwrap(), &mut out).unwrap_err();
+        assert_eq!(
+            error.0,
+            "the builder `Other` is not in the shape of progenitor 0.15.1's builders"
+        );
     }
 
     /// Progenitor's own builders (path, query and body parameters, required and optional,
     /// a body of a shared type) all become invocations; one with an inline body builder
-    /// (`body_map`) is kept.
+    /// (`body_map`, which the normalizer's lifting leaves no room for) is an error naming it.
     #[test]
     fn progenitors_builders_become_invocations() {
         let pet = serde_json::json!({"type": "object", "properties": {"name": {"type": "string"}}});
@@ -480,16 +599,31 @@ mod tests {
             super::super::progenitor::replacement_impls(&pet),
         )]
         .into();
-        let (tokens, _) =
-            super::super::progenitor::run_progenitor("f", &doc, &replacements).unwrap();
-        let module = split_items(tokens)
-            .find(|item| mod_item_name(item).as_deref() == Some(BUILDER_MODULE))
-            .unwrap();
-        let mut out = String::new();
-        builder_module(module, &mut out).unwrap();
-        assert!(out.contains("        CreatePet {\n            owner: ::std::string::String = required,\n            kind: ::std::vec::Vec<::std::string::String> = required,\n            limit: i64 = optional,\n            body: crate::types::Pet = required,\n        }\n"), "{out}");
-        assert!(out.contains("        Ping {}\n"), "{out}");
-        assert!(out.contains("pub struct CreateToy<'a>"), "{out}");
+        let builder_module_of = |doc: &serde_json::Value| {
+            let (tokens, _) =
+                super::super::progenitor::run_progenitor("f", doc, &replacements).unwrap();
+            let module = split_items(tokens)
+                .find(|item| mod_item_name(item).as_deref() == Some(BUILDER_MODULE))
+                .unwrap();
+            let mut out = String::new();
+            builder_module(module, &mut out).map(|()| out)
+        };
+        let error = builder_module_of(&doc).unwrap_err();
+        assert_eq!(
+            error.0,
+            "the builder `CreateToy` is not in the shape of progenitor 0.15.1's builders"
+        );
+        let mut doc = doc;
+        doc["paths"].as_object_mut().unwrap().remove("/toys");
+        let out = builder_module_of(&doc).unwrap();
+        assert!(out.contains("        CreatePet -> () {\n            owner: ::std::string::String = required,\n            kind: ::std::vec::Vec<::std::string::String> = required,\n            limit: i64 = optional,\n            body: crate::types::Pet = required,\n        }\n"), "{out}");
+        assert!(out.contains("        Ping -> () {}\n"), "{out}");
+        assert!(
+            out.contains(
+                "crate::support::call::empty(response, |status| matches!(status, 204u16))"
+            ),
+            "{out}"
+        );
         assert_eq!(out.matches("operation_builder! {").count(), 2, "{out}");
     }
 }

@@ -164,7 +164,7 @@ fn cursor_body(page: &Page<'_>, params: &[&str]) -> Option<TokenStream> {
                 _ => self.clone(),
             };
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 let next = if #more {
                     Cursor::next(cursor.as_ref(), #after_value, #before_value)
                 } else {
@@ -190,7 +190,7 @@ fn offset_body(page: &Page<'_>, params: &[&str]) -> Option<TokenStream> {
         crate::support::paginate::offset(start, move |offset: u64| {
             let request = self.clone().offset(offset);
             async move {
-                let page = request.send().await?.into_inner();
+                let page = request.send().await?;
                 Ok(crate::support::paginate::Page {
                     next_cursor: None,
                     total: #total,

@@ -101,7 +101,7 @@ impl TypesFile {
         out.push_str(header_text.trim_end().trim_end_matches('}'));
         out.push('\n');
         if !self.builders.is_empty() {
-            out.push_str("    use crate::support::builders::request_builder;\n");
+            out.push_str("    use crate::support::builders::{request_builder, OptionalValue};\n");
         }
         out.push_str(&self.builders);
         out.push_str("}\n");

@@ -175,6 +175,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     fields::check(&ctx, &root)?;
     hoist::run(&mut ctx, &mut root);
     lift::run(&mut ctx, &mut root);
+    rename_misread_components(&mut ctx, &mut root);
     fields::check(&ctx, &root)?;
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
@@ -375,6 +376,36 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
             "component-renamed",
             &from_ref,
             format!("component name {from:?} is not an identifier; renamed `{to}`"),
+        );
+    }
+}
+
+/// Component schemas whose type name users would misread beside the client's own types (a
+/// second `Error`, `OAuthErrorError`) get the naming authority's name
+/// ([`crate::names::unambiguous_type_name`]); every `$ref` follows, and the report says so.
+fn rename_misread_components(ctx: &mut Ctx, root: &mut Value) {
+    let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) else {
+        return;
+    };
+    let wanted: Vec<(String, String)> = schemas
+        .keys()
+        .filter_map(|name| Some((name.clone(), crate::names::unambiguous_type_name(name)?)))
+        .collect();
+    let mut taken = component_names(root);
+    for (from, wanted) in wanted {
+        let to = taken.claim(&wanted);
+        let from_ref = pointer::from_tokens(["components", "schemas", from.as_str()]);
+        let to_ref = pointer::from_tokens(["components", "schemas", to.as_str()]);
+        if let Some(Value::Object(entries)) = root.pointer_mut("/components/schemas")
+            && let Some(schema) = entries.remove(&from)
+        {
+            entries.insert(to.clone(), schema);
+        }
+        refs::rewrite_refs(root, &from_ref, &to_ref);
+        ctx.report.warn(
+            "component-renamed",
+            &from_ref,
+            format!("`{from}` would be misread beside the client's own types; renamed `{to}`"),
         );
     }
 }

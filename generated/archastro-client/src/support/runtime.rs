@@ -290,14 +290,16 @@ impl Runtime {
     }
 
     /// Sends `request` with credentials, one shared refresh on 401, and retries; `route` is
-    /// the operation's path template, for the request's span (the `tracing` feature).
+    /// the operation's path template, for the request's span (the `tracing` feature). Within
+    /// [`call::scoped`](super::call::scoped), with that request's timeout and retry policy.
     pub async fn execute(
         &self,
         client: &reqwest::Client,
-        request: Request,
+        mut request: Request,
         alternatives: &[&[Scheme]],
         route: &str,
     ) -> reqwest::Result<Response> {
+        super::call::apply(&mut request);
         let span = RequestSpan::new(request.method(), route);
         span.enter(self.attempts(client, request, alternatives, &span))
             .await
@@ -311,6 +313,8 @@ impl Runtime {
         alternatives: &[&[Scheme]],
         span: &RequestSpan,
     ) -> reqwest::Result<Response> {
+        let policy = super::call::retry_policy();
+        let policy = policy.as_ref().unwrap_or(&self.0.retry);
         let idempotent = is_idempotent(request.method());
         let mut refreshed = false;
         let mut attempt = 0u32;
@@ -365,16 +369,16 @@ impl Runtime {
                 Ok(response)
                     if idempotent
                         && is_retryable_status(response.status())
-                        && attempt < self.0.retry.max_retries =>
+                        && attempt < policy.max_retries =>
                 {
                     match retry_after(response.headers()) {
-                        Some(wait) if wait > self.0.retry.max_retry_after => None,
+                        Some(wait) if wait > policy.max_retry_after => None,
                         Some(wait) => Some(wait),
-                        None => Some(self.0.retry.backoff(attempt)),
+                        None => Some(policy.backoff(attempt)),
                     }
                 }
-                Err(e) if idempotent && e.is_connect() && attempt < self.0.retry.max_retries => {
-                    Some(self.0.retry.backoff(attempt))
+                Err(e) if idempotent && e.is_connect() && attempt < policy.max_retries => {
+                    Some(policy.backoff(attempt))
                 }
                 _ => None,
             };

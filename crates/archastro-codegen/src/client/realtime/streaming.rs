@@ -102,8 +102,8 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
                 crate::support::sse::events(move |last_event_id| {
                     let request = self.clone();
                     async move {
-                        let response = crate::support::sse::scoped(last_event_id, request.send()).await?;
-                        Ok(response.into_inner().into_inner())
+                        let body = crate::support::sse::scoped(last_event_id, request.send()).await?;
+                        Ok(body.into_inner())
                     }
                 })
             }
