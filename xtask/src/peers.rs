@@ -1,7 +1,8 @@
 //! `cargo xtask test`: what CI runs (`.ci/run` calls it). Installs the test peers into
 //! `target/peers/` when missing (a Python venv with openapi-spec-validator, an npm prefix with
 //! Redocly's CLI), validates the pinned spec with them and with the reference checker in
-//! `../shared`, checks that the generated tree is fresh and clippy-clean, then runs the whole
+//! `../shared`, checks that the generated tree is fresh, regenerates a fixed-seed sample of the
+//! corpus (no panic, no timeout), checks that everything is clippy-clean, then runs the whole
 //! test suite.
 
 use std::path::{Path, PathBuf};
@@ -58,21 +59,53 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         ]))
     })?;
 
-    step("cargo clippy --workspace --all-targets -- -D warnings", || {
-        run(cargo(root).args([
-            "clippy",
-            "--quiet",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+    step("corpus sample (cargo xtask corpus --sample 40)", || {
+        corpus_sample_without_panics(root)
     })?;
+
+    step(
+        "cargo clippy --workspace --all-targets -- -D warnings",
+        || {
+            run(cargo(root).args([
+                "clippy",
+                "--quiet",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    )?;
 
     step("cargo test --workspace", || {
         run(cargo(root).args(["test", "--workspace", "--no-fail-fast"]))
     })?;
+    Ok(())
+}
+
+/// Regenerates the fixed-seed sample of the corpus (regen only): a panic or a timeout fails
+/// the step; errors are counted, not failed.
+fn corpus_sample_without_panics(root: &Path) -> Result<()> {
+    let opts = crate::corpus::CorpusOptions {
+        sample: Some(crate::corpus::CI_SAMPLE),
+        seed: crate::corpus::CI_SEED,
+        build: false,
+        timeout_secs: 60,
+        jobs: 2,
+    };
+    let summary = crate::corpus::run(root, &opts)?;
+    let totals = summary.totals();
+    println!(
+        "corpus sample: {} ok, {} error, {} panic, {} timeout",
+        totals.ok, totals.error, totals.panic, totals.timeout
+    );
+    ensure!(
+        totals.panic == 0 && totals.timeout == 0,
+        "the corpus sample had {} panic(s) and {} timeout(s); see target/corpus/summary.md",
+        totals.panic,
+        totals.timeout
+    );
     Ok(())
 }
 
@@ -129,11 +162,16 @@ pub(crate) fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -
 
 /// An npm prefix under `target/peers/node` with `package` installed; returns the tool's path.
 pub(crate) fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Result<PathBuf> {
+    let prefix = install_npm_package(peers, package)?;
+    Ok(prefix.join("node_modules/.bin").join(tool))
+}
+
+/// The npm prefix `target/peers/node`, with `package` (`name@version`) installed in it once.
+pub(crate) fn install_npm_package(peers: &Path, package: &str) -> Result<PathBuf> {
     let prefix = peers.join("node");
-    let bin = prefix.join("node_modules/.bin").join(tool);
     let marker = prefix.join(format!(".installed-{}", package.replace(['/', '@'], "_")));
-    if bin.exists() && marker.exists() {
-        return Ok(bin);
+    if marker.exists() {
+        return Ok(prefix);
     }
     eprintln!("installing {package} into {}", prefix.display());
     std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
@@ -143,5 +181,5 @@ pub(crate) fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Resul
         .arg(&prefix)
         .args(["--no-audit", "--no-fund", "--loglevel=error", package]))?;
     std::fs::write(&marker, "").with_context(|| format!("writing {}", marker.display()))?;
-    Ok(bin)
+    Ok(prefix)
 }
