@@ -131,6 +131,11 @@ fn item_ref_into_component() {
 }
 
 #[test]
+fn non_json_request_bodies() {
+    generates("non-json-request-bodies");
+}
+
+#[test]
 fn options_operation() {
     fails_at("options-operation", "#/paths/~1api~1things/options");
 }

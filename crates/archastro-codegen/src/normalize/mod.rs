@@ -26,6 +26,8 @@ use crate::pointer;
 use crate::report::Report;
 use crate::{Error, Result};
 
+pub use operations::WIRE_MEDIA_TYPE;
+
 /// HTTP methods of a path item, in output order.
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
