@@ -87,12 +87,27 @@ fn bad_path_template() {
 
 #[test]
 fn default_misfit() {
-    fails_at("default-misfit", "#/components/schemas/Thing");
+    generates("default-misfit");
 }
 
 #[test]
 fn duplicate_enum_values() {
     generates("duplicate-enum-values");
+}
+
+#[test]
+fn enum_value_misfit() {
+    generates("enum-value-misfit");
+}
+
+#[test]
+fn enum_variants_alike() {
+    generates("enum-variants-alike");
+}
+
+#[test]
+fn format_without_type() {
+    generates("format-without-type");
 }
 
 #[test]

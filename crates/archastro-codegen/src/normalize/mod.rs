@@ -17,6 +17,7 @@ pub mod refs;
 mod routes;
 pub mod schema;
 mod split;
+mod typify_shapes;
 
 use serde_json::{Map, Value};
 

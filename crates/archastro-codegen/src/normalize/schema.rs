@@ -2,7 +2,8 @@
 //! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
 //! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
 //! value kept once (typify panics on one), and keywords 3.0 lacks are dropped (with a warning
-//! where they carried meaning). Idempotent on 3.0 input.
+//! where they carried meaning); then the shapes typify panics on are repaired
+//! (`typify_shapes.rs`). Idempotent on 3.0 input.
 
 use std::collections::HashSet;
 
@@ -91,6 +92,7 @@ fn downgrade_at(value: &mut Value, at: &mut String, report: &mut Report) {
         Value::Bool(false) => *value = json!({"not": {}}),
         Value::Object(map) => {
             downgrade_object(map, at, report);
+            super::typify_shapes::repair(map, at, report);
             recurse(map, at, report);
         }
         _ => {}
