@@ -86,6 +86,11 @@ fn bad_path_template() {
 }
 
 #[test]
+fn deep_object_query() {
+    generates("deep-object-query");
+}
+
+#[test]
 fn default_misfit() {
     generates("default-misfit");
 }

@@ -5,6 +5,7 @@
 //! The passes run in a fixed order over a `serde_json::Value` whose maps are sorted, so the
 //! same input always gives byte-identical output.
 
+mod deep_object;
 mod dialect;
 mod example_fit;
 mod fields;

@@ -161,6 +161,8 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     .cloned()
                     .collect();
                 merged.extend(own);
+                let mut merged =
+                    super::deep_object::flatten(&mut ctx.report, snapshot, &op_at, merged);
                 merged.retain(|p| {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 match p.get("in").and_then(Value::as_str) {
