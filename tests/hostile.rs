@@ -177,7 +177,12 @@ fn response_header_name_invalid() {
 
 #[test]
 fn route_variable_conflict() {
-    fails_at("route-variable-conflict", "#/paths/~1api~1a~1{y}");
+    serves("route-variable-conflict");
+}
+
+#[test]
+fn route_variable_conflict_same_method() {
+    fails_at("route-variable-conflict-same-method", "#/paths/~1api~1a~1{y}");
 }
 
 #[test]

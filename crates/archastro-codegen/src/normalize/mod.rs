@@ -164,10 +164,11 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
     operations::normalize_templates(&mut ctx, &mut root)?;
-    let placements = place_paths(&mut ctx, &mut root, config)?;
+    let mut placements = place_paths(&mut ctx, &mut root, config)?;
     dialect::convert_auth(&mut ctx, &mut root)?;
     downgrade_schemas(&mut ctx, &mut root);
     operations::normalize_parameters(&mut ctx, &mut root)?;
+    routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
     routes::check(&ctx, &root)?;
