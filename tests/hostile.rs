@@ -161,6 +161,16 @@ fn options_operation() {
 }
 
 #[test]
+fn parameter_argument_collision() {
+    fails_at("parameter-argument-collision", "#/paths/~1api~1roles~1{id}/get/parameters/1");
+}
+
+#[test]
+fn parameter_case_collision() {
+    fails_at("parameter-case-collision", "#/paths/~1api~1things/get/parameters/1");
+}
+
+#[test]
 fn property_field_collision() {
     fails_at("property-field-collision", "#/components/schemas/Thing/properties/aB");
 }
