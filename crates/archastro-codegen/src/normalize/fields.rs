@@ -2,16 +2,14 @@
 //! `a_b` are all `a_b`; `self` and `Self` are both `self_`): the struct would not compile, so
 //! the schema is rejected with the pointer of the second property, naming the first. typify 0.8 names a field only
 //! after its property (no extension renames it), so a collision cannot be repaired here
-//! without changing the wire name. Likewise two parameters of one operation that progenitor
-//! would make into one argument (`id` in the path and `id` in the query; `a-b` and `a_b`)
-//! reject the operation, with the pointer of the second parameter ([`check_parameters`]).
+//! without changing the wire name.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use super::Ctx;
-use crate::names::{progenitor_method_name, struct_field_name};
+use crate::names::struct_field_name;
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -44,39 +42,6 @@ pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
     }
     walk.at.clear();
     walk.schemas_under(root)
-}
-
-/// Checks that the parameters of every operation (inlined by now) give the client distinct
-/// argument names.
-pub fn check_parameters(ctx: &Ctx, root: &Value) -> Result<()> {
-    let Some(paths) = root.get("paths").and_then(Value::as_object) else {
-        return Ok(());
-    };
-    for (path, item) in paths {
-        for method in super::METHODS {
-            let Some(parameters) = item
-                .get(*method)
-                .and_then(|op| op.get("parameters"))
-                .and_then(Value::as_array)
-            else {
-                continue;
-            };
-            let mut seen: BTreeMap<String, (&str, &str)> = BTreeMap::new();
-            for (i, parameter) in parameters.iter().enumerate() {
-                let name = parameter.get("name").and_then(Value::as_str).unwrap_or_default();
-                let place = parameter.get("in").and_then(Value::as_str).unwrap_or_default();
-                let argument = progenitor_method_name(name);
-                if let Some((first, first_place)) = seen.insert(argument.clone(), (name, place)) {
-                    let at = pointer::from_tokens(["paths", path.as_str(), method, "parameters", &i.to_string()]);
-                    let message = format!(
-                        "{place} parameter `{name}` becomes the client's argument `{argument}`, as {first_place} parameter `{first}` does; rename one of them"
-                    );
-                    return Err(Error::invalid(&ctx.file, &at, message));
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A step of a JSON pointer, kept unescaped until a pointer is needed (only for an error).

@@ -13,6 +13,7 @@ mod hoist;
 mod lift;
 pub mod naming;
 mod operations;
+mod parameter_names;
 mod path_params;
 pub mod refs;
 mod routes;
@@ -169,7 +170,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     downgrade_schemas(&mut ctx, &mut root);
     operations::normalize_parameters(&mut ctx, &mut root)?;
     routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
-    fields::check_parameters(&ctx, &root)?;
+    parameter_names::dedupe(&mut ctx, &mut root)?;
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
     routes::check(&ctx, &root)?;
