@@ -186,6 +186,11 @@ fn property_self_collision() {
 }
 
 #[test]
+fn ref_into_operation_schema() {
+    generates("ref-into-operation-schema");
+}
+
+#[test]
 fn response_header_name_invalid() {
     fails_at("response-header-name-invalid", "#/paths/~1api~1things/get/responses/200/headers/X Rate~1Limit");
 }
