@@ -225,6 +225,11 @@ fn typify_panic_not_schema() {
     fails_at("typify-panic-not-schema", "#/components/schemas/Thing");
 }
 
+#[test]
+fn text_body_schema() {
+    generates("text-body-schema");
+}
+
 /// `generated/` of the output is a link to a directory outside it: regen refuses it by name
 /// and the directory it points at keeps exactly what it had.
 #[cfg(unix)]

@@ -352,6 +352,24 @@ fn is_header_value(media: &str) -> bool {
         && media.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
 }
 
+/// Whether `schema` is the plain string progenitor takes as a text body (no format, pattern,
+/// enum, length, default or nullable).
+fn is_plain_string(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && [
+            "format",
+            "pattern",
+            "enum",
+            "minLength",
+            "maxLength",
+            "default",
+            "nullable",
+            "discriminator",
+        ]
+        .iter()
+        .all(|k| schema.get(*k).is_none())
+}
+
 fn is_json(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim();
     essence == "application/json" || essence.ends_with("+json")
@@ -446,7 +464,16 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         "schema".into(),
                         json!({"type": "string", "format": "binary"}),
                     );
-                } else if body_rank(media).is_none() {
+                } else if target == "text/plain"
+                    && !is_plain_string(resolve_schema(snapshot, m.get("schema").unwrap_or(&Value::Null)))
+                {
+                    if body_rank(media).is_some() {
+                        ctx.report.warn(
+                            "request-body-text-schema",
+                            &body_at,
+                            "a text/plain body is sent as a string; its schema became `type: string`",
+                        );
+                    }
                     m.insert("schema".into(), json!({"type": "string"}));
                 } else if !m.contains_key("schema") {
                     m.insert("schema".into(), json!({}));
