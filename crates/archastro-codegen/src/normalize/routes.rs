@@ -3,10 +3,11 @@
 //! (progenitor writes no client for them), a path segment starting with `*` (axum refuses it
 //! as an old-style wildcard), two paths that differ only in their template variables' names
 //! (axum's router refuses the second) unless they merge, and response header names that are
-//! not HTTP tokens (`HeaderName` refuses them). Two such paths merge, with a warning, when
-//! they have no method in common and one family holds both: the later path's operations move
-//! to the first, their path parameters renamed. HEAD operations are kept; the bodies their
-//! responses declare are dropped, with a warning, since a HEAD response has none.
+//! not HTTP tokens (`HeaderName` refuses them). Two such paths merge, with a warning, when one
+//! family holds both: the later path's operations move to the first, their path parameters
+//! renamed, except those of a method the first path has too, which the server would route to
+//! the first path's operation: they are dropped, with a warning. HEAD operations are kept; the
+//! bodies their responses declare are dropped, with a warning, since a HEAD response has none.
 
 use std::collections::BTreeMap;
 
@@ -62,10 +63,10 @@ pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
 }
 
 /// Merges each path into the first (in document order) that differs from it only in its
-/// template variables' names (`/v2/{metricName}` into `/v2/{logName}`), when the two have no
-/// method in common and `placements` puts them in one family: the operations move, their path
-/// parameters (inlined per operation by now) renamed to the first path's names by position.
-/// Other such pairs are left to [`check`], which rejects them.
+/// template variables' names (`/v2/{metricName}` into `/v2/{logName}`), when `placements` puts
+/// them in one family: the operations move, their path parameters (inlined per operation by
+/// now) renamed to the first path's names by position; an operation whose method the first
+/// path has too is dropped. Pairs in two families are left to [`check`], which rejects them.
 pub fn merge_variable_renamings(
     ctx: &mut Ctx,
     root: &mut Value,
@@ -91,12 +92,14 @@ pub fn merge_variable_renamings(
         let (Some(from), Some(to)) = (paths.get(&later), paths.get(&first)) else {
             continue;
         };
-        let shared_method = METHODS
-            .iter()
-            .any(|m| from.get(*m).is_some() && to.get(*m).is_some());
-        if shared_method || family(placements, &later) != family(placements, &first) {
+        if family(placements, &later) != family(placements, &first) {
             continue;
         }
+        let shared: Vec<&str> = METHODS
+            .iter()
+            .copied()
+            .filter(|m| from.get(*m).is_some() && to.get(*m).is_some())
+            .collect();
         let renames: BTreeMap<String, String> = template_names(&later)
             .into_iter()
             .zip(template_names(&first))
@@ -104,10 +107,22 @@ pub fn merge_variable_renamings(
         let Some(Value::Object(mut from)) = paths.remove(&later) else {
             continue;
         };
+        let later_at = pointer::from_tokens(["paths", later.as_str()]);
         for method in METHODS {
             let Some(mut operation) = from.remove(*method) else {
                 continue;
             };
+            if shared.contains(method) {
+                ctx.report.warn(
+                    "route-operation-dropped",
+                    pointer::join(&later_at, method),
+                    format!(
+                        "the server routes this request to the {} operation of `{first}` (the paths differ only in their variables' names); dropped",
+                        method.to_ascii_uppercase()
+                    ),
+                );
+                continue;
+            }
             rename_path_parameters(&mut operation, &renames);
             if let Some(to) = paths.get_mut(&first).and_then(Value::as_object_mut) {
                 to.insert((*method).to_owned(), operation);
@@ -116,7 +131,7 @@ pub fn merge_variable_renamings(
         placements.retain(|(p, _)| *p != later);
         ctx.report.warn(
             "route-variables-merged",
-            pointer::from_tokens(["paths", later.as_str()]),
+            later_at,
             format!(
                 "differs from `{first}` only in its variables' names (one route to the server): its operations moved there, their path parameters renamed"
             ),
