@@ -149,6 +149,9 @@ impl Job<'_> {
         command
             .current_dir(self.out)
             .env("CARGO_TARGET_DIR", self.logs.join("target"))
+            // Hundreds of outputs: no incremental state or debug info kept for any of them.
+            .env("CARGO_INCREMENTAL", "0")
+            .env("CARGO_PROFILE_DEV_DEBUG", "0")
             .args(["check", "--quiet", "--workspace", "--manifest-path"])
             .arg(self.out.join("Cargo.toml"));
         let finished = run_with_timeout(&mut command, log, BUILD_TIMEOUT)?;
