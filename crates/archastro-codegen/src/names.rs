@@ -125,6 +125,39 @@ pub fn progenitor_method_name(name: &str) -> String {
     }
 }
 
+/// The variant typify 0.8 writes for the string enum value `value` (`sanitize(value,
+/// Case::Pascal)` in typify-impl): drop `'`, every character no identifier may continue with
+/// becomes a word break, UpperCamelCase; `X` before a first character no identifier may start
+/// with, `_` after a keyword. Typify falls back to [`enum_variant_name_spelled_out`] when two
+/// values get one name, and panics when they still do.
+pub fn enum_variant_name(value: &str) -> String {
+    let camel = match value {
+        "+1" => "Plus1".to_owned(),
+        "-1" => "Minus1".to_owned(),
+        _ => value
+            .replace('\'', "")
+            .replace(|c: char| !is_xid_continue(c), "-")
+            .to_upper_camel_case(),
+    };
+    let camel = match camel.chars().next() {
+        None => "X".to_owned(),
+        Some(c) if is_xid_start(c) => camel,
+        Some(_) => format!("X{camel}"),
+    };
+    if camel == "Self" {
+        format!("{camel}_")
+    } else {
+        camel
+    }
+}
+
+/// Typify's second try at naming the string enum value `value` apart from the others: every
+/// `_` and every character no identifier may continue with spelled `X`, then
+/// [`enum_variant_name`].
+pub fn enum_variant_name_spelled_out(value: &str) -> String {
+    enum_variant_name(&value.replace(|c: char| c == '_' || !is_xid_continue(c), "X"))
+}
+
 /// The field typify 0.8 writes for the object property `name` (`sanitize(name, Case::Snake)`
 /// in typify-impl): progenitor's rule ([`progenitor_method_name`]), except that a first
 /// character no identifier may start with gets an `x` before it. Two properties of one struct
@@ -375,6 +408,33 @@ impl Namespace {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn enum_variants_are_named_as_typify_names_them() {
+        let names = |values: &[&str]| {
+            values
+                .iter()
+                .map(|v| {
+                    (
+                        super::enum_variant_name(v),
+                        super::enum_variant_name_spelled_out(v),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&["US", "us", "DD.MM.YYYY", "a_b", "1st", "Self", ""]),
+            [
+                ("Us".into(), "Us".into()),
+                ("Us".into(), "Us".into()),
+                ("DdMmYyyy".into(), "Ddxmmxyyyy".into()),
+                ("AB".into(), "AXb".into()),
+                ("X1st".into(), "X1st".into()),
+                ("Self_".into(), "Self_".into()),
+                ("X".into(), "X".into()),
+            ]
+        );
+    }
+
     use super::*;
 
     /// Every text of up to six characters over an alphabet of every character class heck

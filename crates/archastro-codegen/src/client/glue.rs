@@ -138,6 +138,7 @@ impl FamilyGlue {
         let security = security_fn(family);
         let templates = path_template_fn(family);
         let execute = execute_operation(&ident, family);
+        let (content_types, set_content_type) = content_type_fn(family);
         FamilyGlue {
             module: quote! {
                 #[doc = #mod_doc]
@@ -158,8 +159,10 @@ impl FamilyGlue {
                     #security
                     #templates
                     #execute
+                    #content_types
                     impl ClientHooks<Runtime> for #ident::Client {
                         async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> Result<(), progenitor_client::Error<E>> {
+                            #set_content_type
                             self.inner().check_request_path(request, path_template(info.operation_id)).map_err(progenitor_client::Error::InvalidRequest)
                         }
                         async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
@@ -419,6 +422,38 @@ fn path_template_fn(family: &Family<'_>) -> TokenStream {
             }
         }
     }
+}
+
+/// `fn content_type(operation_id) -> Option<&'static str>` and the statement of `pre` that sets
+/// it: the media type of each raw body sent for one the client cannot type (`text/xml` as
+/// text). Nothing when no operation of `family` has one.
+fn content_type_fn(family: &Family<'_>) -> (TokenStream, TokenStream) {
+    let arms: Vec<TokenStream> = family
+        .operations
+        .iter()
+        .filter_map(|op| {
+            let media = op.body.as_ref()?.wire_media_type?;
+            let id = op.id;
+            Some(quote! { #id => Some(#media), })
+        })
+        .collect();
+    if arms.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let lookup = quote! {
+        fn content_type(operation_id: &str) -> Option<&'static str> {
+            match operation_id {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    };
+    let set = quote! {
+        if let Some(media_type) = content_type(info.operation_id) {
+            request.headers_mut().insert(reqwest::header::CONTENT_TYPE, reqwest::header::HeaderValue::from_static(media_type));
+        }
+    };
+    (lookup, set)
 }
 
 /// `&[&[Scheme, ...], ...]`: the security alternatives of `op` (schemes the runtime does not

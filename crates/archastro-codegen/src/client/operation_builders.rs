@@ -174,7 +174,10 @@ impl Invocation {
                 let Some(message) = conversion_message(f.iter().cloned().collect()) else {
                     return Ok(None);
                 };
-                if text(&f) != setter_fn(field, &message).to_string() {
+                let setter = text(&f);
+                if setter != setter_fn(field, &message).to_string()
+                    && !raw_body_setter_fns(field, &message).contains(&setter)
+                {
                     return Ok(None);
                 }
                 setters += 1;
@@ -367,6 +370,34 @@ fn setter_fn(Field { name, ty, optional }: &Field, message: &TokenTree) -> Token
             self
         }
     }
+}
+
+/// Progenitor's setters of a raw request body (`reqwest::Body`), of bytes (its type parameter
+/// named `B`) or of text (a `String`, then made the body). The macro's setter takes what
+/// converts into the body (`String`, `Vec<u8>`, `&'static str`, `Bytes`) for both.
+fn raw_body_setter_fns(Field { name, ty, optional }: &Field, message: &TokenTree) -> [String; 2] {
+    if *optional || ty.to_string() != quote! { reqwest::Body }.to_string() {
+        return Default::default();
+    }
+    let text = quote! {
+        pub fn #name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<String>
+        {
+            self.#name = value.try_into().map_err(|_| #message.to_string()).map(|v| v.into());
+            self
+        }
+    };
+    let bytes = quote! {
+        pub fn #name<B>(mut self, value: B) -> Self
+        where
+            B: std::convert::TryInto<#ty>
+        {
+            self.#name = value.try_into().map_err(|_| #message.to_string());
+            self
+        }
+    };
+    [bytes.to_string(), text.to_string()]
 }
 
 /// `operation_builder! { #[attrs] Name -> Output { field: Type = required|optional, ... } }`,

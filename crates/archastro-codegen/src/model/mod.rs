@@ -197,6 +197,9 @@ pub struct Parameter<'a> {
 #[derive(Debug)]
 pub struct Body<'a> {
     pub media_type: &'a str,
+    /// The media type the client sends when `media_type` is the raw type standing for one it
+    /// cannot type (`text/xml` sent as `text/plain` text), from the normalizer.
+    pub wire_media_type: Option<&'a str>,
     pub schema: Option<&'a Value>,
     pub required: bool,
     pub description: &'a str,
@@ -402,6 +405,11 @@ impl<'a> Operation<'a> {
             let (media_type, schema) = first_content(b);
             Body {
                 media_type: media_type.unwrap_or_default(),
+                wire_media_type: b
+                    .get("content")
+                    .and_then(|c| c.get(media_type?))
+                    .and_then(|m| m.get(crate::normalize::WIRE_MEDIA_TYPE))
+                    .and_then(Value::as_str),
                 schema,
                 required: b.get("required") == Some(&Value::Bool(true)),
                 description: text(b, "description"),

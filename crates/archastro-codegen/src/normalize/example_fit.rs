@@ -3,7 +3,9 @@
 //! `schema`. One that does not fit is repaired (what fits kept, what is missing generated),
 //! else replaced by a generated example, else dropped; each with a warning naming the
 //! example's pointer and why it did not fit. Real specs carry examples without a required
-//! property, and the contract crate decodes them into the generated types.
+//! property, and the contract crate decodes them into the generated types. A schema's
+//! `default` that does not fit it is dropped, and so is an `enum` value of the wrong type
+//! (typify refuses both), each with a warning.
 //!
 //! One walk over the document finds the fixes (reading it whole, for `$ref`s), then they are
 //! applied; every example is checked once, within the budget of [`crate::examples::fits`].
@@ -25,11 +27,13 @@ enum Place {
     Schema,
 }
 
-/// A misfit example and what becomes of it.
+/// A misfit example (or default, or enum) and what becomes of it.
 struct Fix {
     /// The object that holds the `example` (a schema, parameter, header or media type).
     holder: String,
-    /// The example that fits, or `None` to drop it.
+    /// What is fixed: `example`, `default` or `enum`.
+    key: &'static str,
+    /// The value that fits, or `None` to drop it.
     replacement: Option<Value>,
     rule: &'static str,
     message: String,
@@ -61,12 +65,12 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         let at = fix.holder.strip_prefix('#').unwrap_or_default();
         if let Some(Value::Object(holder)) = root.pointer_mut(at) {
             match fix.replacement {
-                Some(example) => holder.insert("example".into(), example),
-                None => holder.remove("example"),
+                Some(value) => holder.insert(fix.key.into(), value),
+                None => holder.remove(fix.key),
             };
         }
         ctx.report
-            .warn(fix.rule, pointer::join(&fix.holder, "example"), fix.message);
+            .warn(fix.rule, pointer::join(&fix.holder, fix.key), fix.message);
     }
 }
 
@@ -125,6 +129,7 @@ fn visit<'a>(walk: &mut Walk<'a>, v: &'a Value, at: &mut String, place: Place, d
             if let Some(example) = map.get("example") {
                 check(walk, v, example, at);
             }
+            check_default_and_enum(walk, v, map, at);
             for (key, child) in map {
                 match key.as_str() {
                     "properties" => {
@@ -228,10 +233,55 @@ fn check(walk: &mut Walk<'_>, schema: &Value, example: &Value, at: &str) {
     };
     walk.found.push(Found::Fix(Fix {
         holder: at.to_owned(),
+        key: "example",
         replacement,
         rule,
         message: format!("the example does not fit its schema ({why}); {outcome}"),
     }));
+}
+
+/// Records the fixes for the schema `map`'s `enum` values of the wrong type (kept: those of
+/// the type) and for its `default` when it does not fit (dropped).
+fn check_default_and_enum(
+    walk: &mut Walk<'_>,
+    schema: &Value,
+    map: &serde_json::Map<String, Value>,
+    at: &str,
+) {
+    let root = walk.root;
+    if let Some(Value::Array(values)) = map.get("enum") {
+        let mut without_enum = map.clone();
+        without_enum.remove("enum");
+        let without_enum = Value::Object(without_enum);
+        let (kept, misfits): (Vec<&Value>, Vec<&Value>) = values
+            .iter()
+            .partition(|v| v.is_null() || fits(root, &without_enum, v).is_ok());
+        if let Some(first) = misfits.first() {
+            let why = fits(root, &without_enum, first).err().unwrap_or_default();
+            walk.found.push(Found::Fix(Fix {
+                holder: at.to_owned(),
+                key: "enum",
+                replacement: (!kept.is_empty())
+                    .then(|| Value::Array(kept.into_iter().cloned().collect())),
+                rule: "enum-value-dropped",
+                message: format!(
+                    "{} enum value(s) do not fit the schema ({why}); dropped",
+                    misfits.len()
+                ),
+            }));
+        }
+    }
+    if let Some(default) = map.get("default")
+        && let Err(why) = fits(root, schema, default)
+    {
+        walk.found.push(Found::Fix(Fix {
+            holder: at.to_owned(),
+            key: "default",
+            replacement: None,
+            rule: "default-dropped",
+            message: format!("the default does not fit its schema ({why}); dropped"),
+        }));
+    }
 }
 
 #[cfg(test)]
@@ -332,6 +382,31 @@ mod tests {
         assert_eq!(
             root["components"]["schemas"]["Thing"]["example"],
             json!({"name": "a", "size": 2, "tags": []})
+        );
+    }
+
+    #[test]
+    fn misfit_defaults_and_enum_values_are_dropped_with_a_warning() {
+        let (root, warnings) = fixed(json!({"components": {"schemas": {
+            "Flag": {"type": "boolean", "default": 0},
+            "Size": {"type": "integer", "enum": [1, "two", null], "nullable": true, "default": 1},
+            "Name": {"type": "string", "enum": [3]}
+        }}}));
+        let rules: Vec<_> = warnings.iter().map(|(_, rule, at, _)| (*rule, at.as_str())).collect();
+        assert_eq!(
+            rules,
+            [
+                ("default-dropped", "#/components/schemas/Flag/default"),
+                ("enum-value-dropped", "#/components/schemas/Name/enum"),
+                ("enum-value-dropped", "#/components/schemas/Size/enum"),
+            ]
+        );
+        let schemas = &root["components"]["schemas"];
+        assert_eq!(schemas["Flag"], json!({"type": "boolean"}));
+        assert_eq!(schemas["Name"], json!({"type": "string"}));
+        assert_eq!(
+            schemas["Size"],
+            json!({"type": "integer", "enum": [1, null], "nullable": true, "default": 1})
         );
     }
 

@@ -5,6 +5,7 @@
 //! The passes run in a fixed order over a `serde_json::Value` whose maps are sorted, so the
 //! same input always gives byte-identical output.
 
+mod deep_object;
 mod dialect;
 mod doc_texts;
 mod example_fit;
@@ -13,11 +14,13 @@ mod hoist;
 mod lift;
 pub mod naming;
 mod operations;
+mod parameter_names;
 mod path_params;
 pub mod refs;
 mod routes;
 pub mod schema;
 mod split;
+mod typify_shapes;
 
 use serde_json::{Map, Value};
 
@@ -26,6 +29,8 @@ use crate::load::Document;
 use crate::pointer;
 use crate::report::Report;
 use crate::{Error, Result};
+
+pub use operations::WIRE_MEDIA_TYPE;
 
 /// HTTP methods of a path item, in output order.
 pub const METHODS: &[&str] = &[
@@ -162,10 +167,12 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
     operations::normalize_templates(&mut ctx, &mut root)?;
-    let placements = place_paths(&mut ctx, &mut root, config)?;
+    let mut placements = place_paths(&mut ctx, &mut root, config)?;
     dialect::convert_auth(&mut ctx, &mut root)?;
     downgrade_schemas(&mut ctx, &mut root);
     operations::normalize_parameters(&mut ctx, &mut root)?;
+    routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
+    parameter_names::dedupe(&mut ctx, &mut root)?;
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
     routes::check(&ctx, &root)?;

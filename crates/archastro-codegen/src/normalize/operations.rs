@@ -161,6 +161,8 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     .cloned()
                     .collect();
                 merged.extend(own);
+                let mut merged =
+                    super::deep_object::flatten(&mut ctx.report, snapshot, &op_at, merged);
                 merged.retain(|p| {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 match p.get("in").and_then(Value::as_str) {
@@ -322,6 +324,52 @@ fn body_rank(media: &str) -> Option<u8> {
     }
 }
 
+/// The extension on a request body's media type object that records the media type the
+/// client sends when the document's key is the raw type standing for it (`text/plain` for
+/// `text/xml`, `application/octet-stream` for `application/jwt`).
+pub const WIRE_MEDIA_TYPE: &str = "x-wire-media-type";
+
+/// How a body of a media type the client cannot type is sent: text for textual types (XML,
+/// YAML, `text/*`), bytes for every other.
+fn raw_body_media_type(media: &str) -> &'static str {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let textual = essence.starts_with("text/")
+        || essence.ends_with("/xml")
+        || essence.ends_with("+xml")
+        || essence.ends_with("yaml");
+    if textual {
+        "text/plain"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+/// Whether `media` can be sent as a `Content-Type` header value as written (visible ASCII and
+/// spaces), and names one type (no wildcard).
+fn is_header_value(media: &str) -> bool {
+    !media.is_empty()
+        && !media.contains('*')
+        && media.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
+}
+
+/// Whether `schema` is the plain string progenitor takes as a text body (no format, pattern,
+/// enum, length, default or nullable).
+fn is_plain_string(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && [
+            "format",
+            "pattern",
+            "enum",
+            "minLength",
+            "maxLength",
+            "default",
+            "nullable",
+            "discriminator",
+        ]
+        .iter()
+        .all(|k| schema.get(*k).is_none())
+}
+
 fn is_json(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim();
     essence == "application/json" || essence.ends_with("+json")
@@ -366,14 +414,6 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut ranked: Vec<(&String, &Value)> = content.iter().collect();
             ranked.sort_by_key(|(m, _)| body_rank(m).unwrap_or(u8::MAX));
             let (media, media_obj) = ranked[0];
-            if body_rank(media).is_none() {
-                failure.get_or_insert(Error::invalid(
-                &file,
-                &pointer::join(&format!("{body_at}/content"), media),
-                format!("request body media type `{media}` is not supported (JSON, form, octet-stream, text/plain)"),
-            ));
-                return;
-            }
             for (other, _) in &ranked[1..] {
                 ctx.report.warn(
                     "request-body-media-type-dropped",
@@ -397,17 +437,44 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     "multipart/form-data is sent as a raw application/octet-stream body",
                 );
                 "application/octet-stream"
+            } else if body_rank(media).is_none() {
+                let raw = raw_body_media_type(media);
+                let header = if is_header_value(media) {
+                    format!(", `Content-Type: {media}`")
+                } else {
+                    String::new()
+                };
+                ctx.report.warn(
+                    "request-body-raw",
+                    &body_at,
+                    format!("`{media}` is sent as a raw `{raw}` body{header}"),
+                );
+                raw
             } else {
                 media.split(';').next().unwrap_or_default().trim()
             };
             let mut media_obj = media_obj.clone();
             if let Some(m) = media_obj.as_object_mut() {
                 m.remove("encoding");
+                if body_rank(media).is_none() && is_header_value(media) {
+                    m.insert(WIRE_MEDIA_TYPE.into(), json!(media));
+                }
                 if target == "application/octet-stream" {
                     m.insert(
                         "schema".into(),
                         json!({"type": "string", "format": "binary"}),
                     );
+                } else if target == "text/plain"
+                    && !is_plain_string(resolve_schema(snapshot, m.get("schema").unwrap_or(&Value::Null)))
+                {
+                    if body_rank(media).is_some() {
+                        ctx.report.warn(
+                            "request-body-text-schema",
+                            &body_at,
+                            "a text/plain body is sent as a string; its schema became `type: string`",
+                        );
+                    }
+                    m.insert("schema".into(), json!({"type": "string"}));
                 } else if !m.contains_key("schema") {
                     m.insert("schema".into(), json!({}));
                 }

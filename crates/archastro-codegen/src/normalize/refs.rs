@@ -248,17 +248,22 @@ pub fn shorten_alias_chains(root: &mut Value, report: &mut Report) {
 }
 
 /// Makes every target of a `$ref` that points inside a component (`#/components/schemas/
-/// Shape/oneOf/0`) a schema component of its own, a copy named after the pointer
-/// (`ShapeOneOf0`), and points those references at it, with a warning: progenitor and typify
-/// only resolve references to whole components (they panic on the others). A target that
-/// refers to itself ends up referring to the new component. Runs after [`check`].
+/// Shape/oneOf/0`) or at a schema inside an operation (`#/paths/~1a/get/responses/200/
+/// content/application~1json/schema/items`) a schema component of its own, a copy named after
+/// the pointer (`ShapeOneOf0`, `AGet200Items`), and points those references at it, with a
+/// warning: progenitor and typify only resolve references to whole components (they panic on
+/// the others). A target that refers to itself ends up referring to the new component. Runs
+/// after [`check`].
 pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
     let mut targets = BTreeSet::new();
     for_each_ref_target(root, &mut |target| {
-        let inner = pointer::decode_fragment(target)
+        let decoded = pointer::decode_fragment(target);
+        let inner = decoded
             .strip_prefix("#/components/")
             .is_some_and(|rest| rest.split('/').count() > 2);
-        if inner {
+        let operation_schema =
+            decoded.starts_with("#/paths/") && decoded.split('/').any(|token| token == "schema");
+        if inner || operation_schema {
             targets.insert(target.to_owned());
         }
     });
@@ -267,6 +272,11 @@ pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
             continue;
         };
         let name = inner_target_name(root, &target);
+        let place = if target.starts_with("#/paths/") {
+            "inside an operation"
+        } else {
+            "inside a component"
+        };
         let to = pointer::from_tokens(["components", "schemas", name.as_str()]);
         rewrite_refs(root, &target, &to);
         let mut copy = copy;
@@ -285,19 +295,26 @@ pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
         report.warn(
             "ref-into-component",
             &target,
-            format!("`$ref`s to `{target}`, inside a component, now point at a copy: `{to}`"),
+            format!("`$ref`s to `{target}`, {place}, now point at a copy: `{to}`"),
         );
     }
 }
 
 /// A schema component name for the inner target `#/components/<kind>/<name>/<rest...>`: the
-/// pointer's tokens, alphanumeric only, each capitalized, unused in the document.
+/// pointer's tokens, alphanumeric only, each capitalized, unused in the document. For a target
+/// in an operation, `#/paths/<path>/<method>/.../schema/<rest...>`: the path's last segment
+/// that is not a variable, the method, the status of a response, then the tokens after
+/// `schema`.
 fn inner_target_name(root: &Value, target: &str) -> String {
     let fragment = pointer::decode_fragment(target);
-    let tokens = fragment
-        .trim_start_matches("#/components/")
-        .split('/')
-        .skip(1);
+    let tokens: Vec<&str> = match fragment.strip_prefix("#/paths/") {
+        Some(rest) => operation_schema_tokens(rest),
+        None => fragment
+            .trim_start_matches("#/components/")
+            .split('/')
+            .skip(1)
+            .collect(),
+    };
     let mut base = String::new();
     for token in tokens {
         let clean: String = pointer::unescape(token)
@@ -322,6 +339,26 @@ fn inner_target_name(root: &Value, target: &str) -> String {
         n += 1;
     }
     name
+}
+
+/// The tokens naming a schema in an operation (`rest` is its pointer after `#/paths/`): the
+/// last segment of the path, the method, a response's status, the tokens after `schema`.
+fn operation_schema_tokens(rest: &str) -> Vec<&str> {
+    let tokens: Vec<&str> = rest.split('/').collect();
+    let path = tokens.first().copied().unwrap_or_default();
+    let last_segment = path
+        .rsplit("~1")
+        .find(|s| !s.is_empty() && !s.starts_with('{'))
+        .unwrap_or_default();
+    let mut out = vec![last_segment];
+    out.extend(tokens.get(1).copied());
+    if tokens.get(2) == Some(&"responses") {
+        out.extend(tokens.get(3).copied());
+    }
+    if let Some(schema) = tokens.iter().position(|t| *t == "schema") {
+        out.extend(&tokens[schema + 1..]);
+    }
+    out
 }
 
 /// The `#/components/<kind>/<name>` pointers reachable from `start`, following references

@@ -2,15 +2,19 @@
 //! response, rejected with the pointer of the place at fault: OPTIONS and TRACE operations
 //! (progenitor writes no client for them), a path segment starting with `*` (axum refuses it
 //! as an old-style wildcard), two paths that differ only in their template variables' names
-//! (axum's router refuses the second), and response header names that are not HTTP tokens
-//! (`HeaderName` refuses them). HEAD operations are kept; the bodies their responses declare
-//! are dropped, with a warning, since a HEAD response has none.
+//! (axum's router refuses the second) unless they merge, and response header names that are
+//! not HTTP tokens (`HeaderName` refuses them). Two such paths merge, with a warning, when one
+//! family holds both: the later path's operations move to the first, their path parameters
+//! renamed, except those of a method the first path has too, which the server would route to
+//! the first path's operation: they are dropped, with a warning. HEAD operations are kept; the
+//! bodies their responses declare are dropped, with a warning, since a HEAD response has none.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Ctx, for_each_operation_mut};
+use super::operations::template_names;
+use super::{Ctx, METHODS, for_each_operation_mut};
 use crate::pointer;
 use crate::{Error, Result};
 
@@ -56,6 +60,102 @@ pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
         check_header_names(ctx, path, item)?;
     }
     Ok(())
+}
+
+/// Merges each path into the first (in document order) that differs from it only in its
+/// template variables' names (`/v2/{metricName}` into `/v2/{logName}`), when `placements` puts
+/// them in one family: the operations move, their path parameters (inlined per operation by
+/// now) renamed to the first path's names by position; an operation whose method the first
+/// path has too is dropped. Pairs in two families are left to [`check`], which rejects them.
+pub fn merge_variable_renamings(
+    ctx: &mut Ctx,
+    root: &mut Value,
+    placements: &mut Vec<(String, usize)>,
+) {
+    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut first_of_shape: BTreeMap<String, &String> = BTreeMap::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for path in paths.keys() {
+        match first_of_shape.get(&route_shape(path)) {
+            Some(first) => pairs.push((path.clone(), (*first).clone())),
+            None => {
+                first_of_shape.insert(route_shape(path), path);
+            }
+        }
+    }
+    let family = |placements: &[(String, usize)], path: &str| {
+        placements.iter().find(|(p, _)| p == path).map(|(_, f)| *f)
+    };
+    for (later, first) in pairs {
+        let (Some(from), Some(to)) = (paths.get(&later), paths.get(&first)) else {
+            continue;
+        };
+        if family(placements, &later) != family(placements, &first) {
+            continue;
+        }
+        let shared: Vec<&str> = METHODS
+            .iter()
+            .copied()
+            .filter(|m| from.get(*m).is_some() && to.get(*m).is_some())
+            .collect();
+        let renames: BTreeMap<String, String> = template_names(&later)
+            .into_iter()
+            .zip(template_names(&first))
+            .collect();
+        let Some(Value::Object(mut from)) = paths.remove(&later) else {
+            continue;
+        };
+        let later_at = pointer::from_tokens(["paths", later.as_str()]);
+        for method in METHODS {
+            let Some(mut operation) = from.remove(*method) else {
+                continue;
+            };
+            if shared.contains(method) {
+                ctx.report.warn(
+                    "route-operation-dropped",
+                    pointer::join(&later_at, method),
+                    format!(
+                        "the server routes this request to the {} operation of `{first}` (the paths differ only in their variables' names); dropped",
+                        method.to_ascii_uppercase()
+                    ),
+                );
+                continue;
+            }
+            rename_path_parameters(&mut operation, &renames);
+            if let Some(to) = paths.get_mut(&first).and_then(Value::as_object_mut) {
+                to.insert((*method).to_owned(), operation);
+            }
+        }
+        placements.retain(|(p, _)| *p != later);
+        ctx.report.warn(
+            "route-variables-merged",
+            later_at,
+            format!(
+                "differs from `{first}` only in its variables' names (one route to the server): its operations moved there, their path parameters renamed"
+            ),
+        );
+    }
+}
+
+/// Renames the path parameters of `operation` named in `renames`.
+fn rename_path_parameters(operation: &mut Value, renames: &BTreeMap<String, String>) {
+    let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for parameter in parameters {
+        if parameter.get("in").and_then(Value::as_str) != Some("path") {
+            continue;
+        }
+        let renamed = parameter
+            .get("name")
+            .and_then(Value::as_str)
+            .and_then(|name| renames.get(name));
+        if let Some(renamed) = renamed {
+            parameter["name"] = Value::String(renamed.clone());
+        }
+    }
 }
 
 /// Drops the `content` of every HEAD operation's responses, each with a warning: the client

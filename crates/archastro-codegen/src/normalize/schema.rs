@@ -3,7 +3,8 @@
 //! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
 //! value kept once (typify panics on one), and keywords 3.0 lacks are dropped (with a warning
 //! where they carried meaning), as is a `pattern` that only a backtracking engine can check
-//! ([`crate::pattern`]). Idempotent on 3.0 input.
+//! ([`crate::pattern`]); then the shapes typify panics on are repaired (`typify_shapes.rs`).
+//! Idempotent on 3.0 input.
 
 use std::collections::HashSet;
 
@@ -92,6 +93,7 @@ fn downgrade_at(value: &mut Value, at: &mut String, report: &mut Report) {
         Value::Bool(false) => *value = json!({"not": {}}),
         Value::Object(map) => {
             downgrade_object(map, at, report);
+            super::typify_shapes::repair(map, at, report);
             recurse(map, at, report);
         }
         _ => {}
