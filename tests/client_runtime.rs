@@ -12,11 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use archastro_client::auth::ClientAuthExt;
-use archastro_client::developer::ClientAppsExt;
-use archastro_client::runtime::{
-    ClientMessagesExt, ClientTasksExt, ClientThreadsExt, ClientUsersExt,
-};
 use archastro_client::{ArchAstro, Error, RetryPolicy, TokenStore, Tokens, types};
 use axum::Router;
 use axum::body::Body;
@@ -258,7 +253,8 @@ async fn each_family_gets_the_key_its_operations_accept() {
         .unwrap();
     let page = server
         .developer()
-        .list_apps()
+        .apps()
+        .list()
         .send()
         .await
         .unwrap()
@@ -266,7 +262,8 @@ async fn each_family_gets_the_key_its_operations_accept() {
     assert_eq!((page.data.len(), page.total), (0, 0));
     let me = server
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -294,7 +291,7 @@ async fn each_family_gets_the_key_its_operations_accept() {
     assert_eq!(login.len(), 2);
     assert_eq!(login[1].header("x-api-key"), None);
     assert_eq!(login[1].header("authorization"), None);
-    public.runtime().get_current_user().send().await.unwrap();
+    public.runtime().users().me().send().await.unwrap();
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 2);
     assert_eq!(users[1].header("x-api-key"), None);
@@ -341,7 +338,8 @@ async fn login_then_runtime_calls_send_the_access_token() {
 
     let me = api
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -419,7 +417,7 @@ async fn concurrent_401s_share_one_refresh() {
 
     let started = Instant::now();
     let results =
-        futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
+        futures::future::join_all((0..N).map(|_| api.runtime().users().me().send())).await;
     for result in results {
         assert_eq!(result.unwrap().into_inner().id, "usr_1");
     }
@@ -499,7 +497,7 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(bare.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(bare.runtime().users().me().send().await.unwrap_err());
     assert_eq!(error.code(), Some("unauthorized"));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
@@ -516,7 +514,8 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
     let error = Error::from(
         server
             .runtime()
-            .get_current_user()
+            .users()
+            .me()
             .send()
             .await
             .unwrap_err(),
@@ -555,7 +554,7 @@ async fn a_failed_refresh_is_single_flight_too() {
         .build()
         .unwrap();
     let results =
-        futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
+        futures::future::join_all((0..N).map(|_| api.runtime().users().me().send())).await;
     for result in results {
         let error = Error::from(result.unwrap_err());
         assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
@@ -625,7 +624,8 @@ async fn get_is_retried_on_503_honouring_retry_after() {
     let started = Instant::now();
     let me = api
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -666,7 +666,7 @@ async fn get_retries_stop_after_max_retries() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(api.runtime().users().me().send().await.unwrap_err());
     // 1 + max_retries (3) attempts; the last answer surfaces.
     assert_eq!(log.to("/api/v2/users/me").len(), 4);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
@@ -697,7 +697,7 @@ async fn not_waited_for(retry_after: &'static str) {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(api.runtime().users().me().send().await.unwrap_err());
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -736,8 +736,9 @@ async fn post_is_not_retried_on_503() {
 
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send()
         .await;
@@ -775,7 +776,7 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
         .unwrap();
 
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(api.runtime().users().me().send().await.unwrap_err());
     let elapsed = started.elapsed();
     match &error {
         Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
@@ -829,9 +830,10 @@ async fn cursor_stream_walks_three_pages_until_the_cursor_is_null() {
 
     let stream = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .messages()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|m| m.unwrap().id).collect().await;
@@ -896,9 +898,10 @@ async fn cursor_stream_reads_a_newest_first_list_to_the_oldest_message() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .messages()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|m| m.unwrap().id).collect().await;
@@ -951,8 +954,9 @@ async fn offset_stream_walks_three_pages_and_respects_total() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -969,8 +973,9 @@ async fn offset_stream_walks_three_pages_and_respects_total() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -991,8 +996,9 @@ async fn offset_stream_from_starts_at_the_given_offset() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream_from(3);
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -1044,9 +1050,9 @@ async fn error_envelopes_become_error_api() {
 
     let error = api
         .runtime()
-        .get_user_thread()
-        .user_id("usr_1")
-        .thread_id("thr_missing")
+        .user("usr_1")
+        .thread("thr_missing")
+        .get()
         .send();
     let error = Error::from(error.await.unwrap_err());
     assert_eq!(
@@ -1072,8 +1078,9 @@ async fn error_envelopes_become_error_api() {
 
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send();
     let error = Error::from(error.await.unwrap_err());
@@ -1118,8 +1125,9 @@ async fn error_envelope_of_an_undeclared_status_is_kept() {
         .unwrap();
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send();
     match Error::from(error.await.unwrap_err()) {
@@ -1154,9 +1162,9 @@ async fn a_non_envelope_error_body_keeps_its_status() {
         .unwrap();
     let error = api
         .runtime()
-        .get_user_thread()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .get()
         .send();
     let error = Error::from(error.await.unwrap_err());
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
@@ -1339,7 +1347,7 @@ async fn device_flow_polls_through_pending_and_slow_down() {
     );
 
     // The stored tokens are used.
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     let users = log.to("/api/v2/users/me");
     assert_eq!(users[0].header("authorization"), Some("Bearer at_device"));
     assert_no_key_in_urls(&log);
@@ -1469,9 +1477,9 @@ async fn user_thread_path(user_id: &str, thread_id: &str) -> Result<String, Erro
         .unwrap();
     let sent = api
         .runtime()
-        .get_user_thread()
-        .user_id(user_id)
-        .thread_id(thread_id)
+        .user(user_id)
+        .thread(thread_id)
+        .get()
         .send()
         .await
         .map_err(Error::from);
@@ -1550,7 +1558,7 @@ async fn redirected(cross_origin: bool) -> (Log, Log, Result<types::User, Error>
         .secret_key(SK)
         .build()
         .unwrap();
-    let answer = api.runtime().get_current_user().send().await;
+    let answer = api.runtime().users().me().send().await;
     (
         log,
         other_log,
@@ -1597,7 +1605,7 @@ async fn an_endless_error_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(api.runtime().users().me().send().await.unwrap_err());
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -1620,7 +1628,7 @@ async fn an_endless_refresh_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = Error::from(api.runtime().get_current_user().send().await.unwrap_err());
+    let error = Error::from(api.runtime().users().me().send().await.unwrap_err());
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     assert_eq!(log.to("/api/v2/auth/refresh").len(), 1);
     assert!(
@@ -1667,7 +1675,7 @@ async fn rotated_refresh_tokens_reach_the_token_store() {
         .token_store(saved.clone())
         .build()
         .unwrap();
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     assert_eq!(
         *saved.0.lock().unwrap(),
         [Tokens::new("at_2", Some("rt_2".into()))]

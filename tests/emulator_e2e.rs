@@ -11,9 +11,6 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use archastro_client::auth::prelude::*;
-use archastro_client::developer::prelude::*;
-use archastro_client::runtime::prelude::*;
 use archastro_client::{ArchAstro, Error, types};
 use archastro_emulator::{
     Config, DEFAULT_PUBLISHABLE_KEY as PK, DEFAULT_SECRET_KEY as SK, Emulator, Running,
@@ -101,7 +98,8 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
 
 async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
     api.runtime()
-        .create_team()
+        .teams()
+        .create()
         .body(types::CreateTeamRequest::builder().name(name))
         .send()
         .await
@@ -111,8 +109,9 @@ async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
 
 async fn create_team_thread(api: &ArchAstro, team: &str, title: &str) -> types::Thread {
     api.runtime()
-        .create_team_thread()
-        .team_id(team)
+        .team(team)
+        .threads()
+        .create()
         .body(
             serde_json::from_value::<types::CreateThreadRequest>(json!({ "title": title }))
                 .unwrap(),
@@ -139,7 +138,8 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
 
     let me = api
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -162,9 +162,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     for i in 0..120 {
         let message = api
             .runtime()
-            .create_team_thread_message()
-            .team_id(&team.id)
-            .thread_id(&thread.id)
+            .team(&team.id)
+            .thread(&thread.id)
+            .messages()
+            .create()
             .body(message_body(&format!("message {i}")))
             .send()
             .await
@@ -181,9 +182,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     for limit in [Some(25u64), Some(7), Some(100), None] {
         let mut request = api
             .runtime()
-            .list_team_thread_messages()
-            .team_id(&team.id)
-            .thread_id(&thread.id);
+            .team(&team.id)
+            .thread(&thread.id)
+            .messages()
+            .list();
         if let Some(limit) = limit {
             request = request.limit(limit);
         }
@@ -198,9 +200,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // The pages themselves: the first is the newest, with a cursor to older messages only.
     let first = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(25u64)
         .send()
         .await
@@ -213,9 +216,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert!(first.has_more);
     let older = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(25u64)
         .before_cursor(first.before_cursor.clone().unwrap())
         .send()
@@ -229,9 +233,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // `after_cursor` goes back towards the newer messages (an item id works as a cursor too).
     let newer = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(3u64)
         .after_cursor(&posted[0])
         .send()
@@ -248,9 +253,9 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // Written state reads back.
     let read = api
         .runtime()
-        .get_team_thread()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .get()
         .send()
         .await
         .unwrap()
@@ -259,8 +264,9 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert!(read.last_message_at.is_some());
     let threads = api
         .runtime()
-        .list_team_threads()
-        .team_id(&team.id)
+        .team(&team.id)
+        .threads()
+        .list()
         .send()
         .await
         .unwrap()
@@ -286,13 +292,14 @@ async fn an_expired_access_token_is_refreshed_once_and_transparently() {
     let api = public_client(&running);
     let login = register_and_login(&api, "grace@example.com").await;
     assert_eq!(login.expires_in.get(), 1);
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     assert_eq!(running.emulator.stats().refreshes, 0);
 
     tokio::time::sleep(Duration::from_millis(1300)).await;
     let me = api
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -313,7 +320,7 @@ async fn an_expired_access_token_is_refreshed_once_and_transparently() {
 
     // Concurrent calls after the next expiry share one refresh.
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let calls = (0..8).map(|_| api.runtime().get_current_user().send());
+    let calls = (0..8).map(|_| api.runtime().users().me().send());
     for result in futures::future::join_all(calls).await {
         assert_eq!(result.unwrap().id, me.id);
     }
@@ -339,7 +346,7 @@ async fn failures_decode_as_typed_api_errors() {
         .base_url(running.url())
         .build()
         .unwrap();
-    let (status, code, _) = api_error(bare.runtime().get_current_user().send().await);
+    let (status, code, _) = api_error(bare.runtime().users().me().send().await);
     assert_eq!((status, code.as_str()), (401, "unauthorized"));
     // 401: wrong password.
     let api = public_client(&running);
@@ -366,26 +373,26 @@ async fn failures_decode_as_typed_api_errors() {
     let (status, code, _) = api_error(
         misconfigured
             .developer()
-            .get_current_developer()
+            .me()
             .send()
             .await,
     );
     assert_eq!((status, code.as_str()), (403, "forbidden"));
-    let (status, _, _) = api_error(misconfigured.developer().list_apps().send().await);
+    let (status, _, _) = api_error(misconfigured.developer().apps().list().send().await);
     assert_eq!(status, 403);
 
     // 404: an unknown thread of a team the user is in, and an unknown team.
     let team = create_team(&api, "Launch crew").await;
     let (status, code, _) = api_error(
         api.runtime()
-            .get_team_thread()
-            .team_id(&team.id)
-            .thread_id("thr_999999")
+            .team(&team.id)
+            .thread("thr_999999")
+            .get()
             .send()
             .await,
     );
     assert_eq!((status, code.as_str()), (404, "not_found"));
-    let (status, _, _) = api_error(api.runtime().get_team().team_id("team_999999").send().await);
+    let (status, _, _) = api_error(api.runtime().team("team_999999").get().send().await);
     assert_eq!(status, 404);
 
     // 422: a body the client accepts but the server's validation refuses (an email that is not
@@ -421,7 +428,7 @@ async fn failures_decode_as_typed_api_errors() {
     // A user outside a team: 403.
     let other = public_client(&running);
     register_and_login(&other, "eve@example.com").await;
-    let (status, _, _) = api_error(other.runtime().get_team().team_id(&team.id).send().await);
+    let (status, _, _) = api_error(other.runtime().team(&team.id).get().send().await);
     assert_eq!(status, 403);
 }
 
@@ -474,7 +481,8 @@ async fn the_device_flow_is_approved_after_one_pending_poll() {
     assert!(tokens.refresh_token.is_some());
     let me = api
         .runtime()
-        .get_current_user()
+        .users()
+        .me()
         .send()
         .await
         .unwrap()
@@ -522,8 +530,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     // A join code, used by a second user.
     let invitation = owner
         .runtime()
-        .invite_team_member()
-        .team_id(&team.id)
+        .team(&team.id)
+        .invite()
         .body(
             serde_json::from_value::<types::InviteTeamMemberRequest>(json!({ "role": "admin" }))
                 .unwrap(),
@@ -536,7 +544,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let grace = register_and_login(&member, "grace@example.com").await;
     let membership = member
         .runtime()
-        .join_team()
+        .teams()
+        .join()
         .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
         .send()
         .await
@@ -549,7 +558,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let (status, _, _) = api_error(
         member
             .runtime()
-            .join_team()
+            .teams()
+            .join()
             .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
             .send()
             .await,
@@ -557,8 +567,9 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(status, 409, "already a member");
     let members: Vec<String> = member
         .runtime()
-        .list_team_members()
-        .team_id(&team.id)
+        .team(&team.id)
+        .members()
+        .list()
         .stream()
         .map(|m| m.unwrap().user)
         .collect()
@@ -566,7 +577,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(members, ["usr_000001", "usr_000002"]);
     let teams = member
         .runtime()
-        .list_teams()
+        .teams()
+        .list()
         .send()
         .await
         .unwrap()
@@ -585,8 +597,9 @@ async fn teams_members_invitations_tasks_and_objects() {
     }
     let titles: Vec<String> = member
         .runtime()
-        .list_team_tasks()
-        .team_id(&team.id)
+        .team(&team.id)
+        .tasks()
+        .list()
         .limit(3u64)
         .stream()
         .map(|t| t.unwrap().title)
@@ -596,8 +609,9 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(titles, expected);
     let page = member
         .runtime()
-        .list_team_tasks()
-        .team_id(&team.id)
+        .team(&team.id)
+        .tasks()
+        .list()
         .limit(3u64)
         .offset(6u64)
         .send()
@@ -613,8 +627,9 @@ async fn teams_members_invitations_tasks_and_objects() {
         .unwrap();
     let objects = owner
         .runtime()
-        .list_team_objects()
-        .team_id(&team.id)
+        .team(&team.id)
+        .objects()
+        .list()
         .send()
         .await
         .unwrap()
@@ -631,8 +646,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     // Profile, time zone and a replaced team read back.
     let updated = member
         .runtime()
-        .update_user_profile()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .update_profile()
         .body(
             serde_json::from_value::<types::UpdateProfileRequest>(
                 json!({ "name": "Grace Hopper" }),
@@ -646,16 +661,16 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(updated.name.as_deref(), Some("Grace Hopper"));
     member
         .runtime()
-        .update_user_timezone()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .update_timezone()
         .body(types::UpdateTimezoneRequest::builder().timezone("Europe/London"))
         .send()
         .await
         .unwrap();
     let read = owner
         .runtime()
-        .get_user()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .get()
         .send()
         .await
         .unwrap()
@@ -667,8 +682,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let (status, _, _) = api_error(
         owner
             .runtime()
-            .update_user_timezone()
-            .user_id(&grace.user.id)
+            .user(&grace.user.id)
+            .update_timezone()
             .body(types::UpdateTimezoneRequest::builder().timezone("UTC"))
             .send()
             .await,
@@ -676,8 +691,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(status, 403, "someone else's account");
     let replaced = member
         .runtime()
-        .replace_team()
-        .team_id(&team.id)
+        .team(&team.id)
+        .update()
         .body(
             serde_json::from_value::<types::ReplaceTeamRequest>(
                 json!({ "name": "Launch crew 2", "slug": "launch" }),
@@ -690,8 +705,8 @@ async fn teams_members_invitations_tasks_and_objects() {
         .into_inner();
     let read = owner
         .runtime()
-        .get_team()
-        .team_id(&team.id)
+        .team(&team.id)
+        .get()
         .send()
         .await
         .unwrap()
@@ -712,7 +727,8 @@ async fn user_threads_agents_and_concurrent_posts() {
 
     let agent = api
         .runtime()
-        .create_agent()
+        .agents()
+        .create()
         .body(
             serde_json::from_value::<types::CreateAgentRequest>(
                 json!({ "name": "Scout", "lookup_key": "scout" }),
@@ -726,8 +742,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(agent.id, "agt_000001");
     let thread = api
         .runtime()
-        .create_user_thread()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .create()
         .body(
             serde_json::from_value::<types::CreateThreadRequest>(
                 json!({ "title": "Notes", "key": "notes", "agents": [agent.id] }),
@@ -741,8 +758,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(thread.agents, [agent.id.as_str()]);
     let (status, _, _) = api_error(
         api.runtime()
-            .create_user_thread()
-            .user_id(user)
+            .user(user)
+            .threads()
+            .create()
             .body(
                 serde_json::from_value::<types::CreateThreadRequest>(json!({ "key": "notes" }))
                     .unwrap(),
@@ -755,9 +773,10 @@ async fn user_threads_agents_and_concurrent_posts() {
     // 50 concurrent posts: all land, none twice.
     let posts = (0..50).map(|i| {
         api.runtime()
-            .create_user_thread_message()
-            .user_id(user)
-            .thread_id(&thread.id)
+            .user(user)
+            .thread(&thread.id)
+            .messages()
+            .create()
             .body(message_body(&format!("concurrent {i}")))
             .send()
     });
@@ -769,9 +788,10 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(posted.len(), 50);
     let listed: Vec<String> = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .stream()
         .map(|m| m.unwrap().id)
         .collect()
@@ -791,18 +811,20 @@ async fn user_threads_agents_and_concurrent_posts() {
     };
     let first = api
         .runtime()
-        .create_user_thread_message()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .create()
         .body(body())
         .send()
         .await
         .unwrap();
     let again = api
         .runtime()
-        .create_user_thread_message()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .create()
         .body(body())
         .send()
         .await
@@ -812,8 +834,8 @@ async fn user_threads_agents_and_concurrent_posts() {
     // Agents: update, read back, delete, 404.
     let updated = api
         .runtime()
-        .update_agent()
-        .agent_id(&agent.id)
+        .agent(&agent.id)
+        .update()
         .body(
             serde_json::from_value::<types::UpdateAgentRequest>(json!({ "name": "Scout 2" }))
                 .unwrap(),
@@ -825,27 +847,28 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(updated.name, "Scout 2");
     let agents = api
         .runtime()
-        .list_agents()
+        .agents()
+        .list()
         .send()
         .await
         .unwrap()
         .into_inner();
     assert_eq!((agents.total, agents.data[0].name.as_str()), (1, "Scout 2"));
     api.runtime()
-        .delete_agent()
-        .agent_id(&agent.id)
+        .agent(&agent.id)
+        .delete()
         .send()
         .await
         .unwrap();
-    let (status, _, _) = api_error(api.runtime().get_agent().agent_id(&agent.id).send().await);
+    let (status, _, _) = api_error(api.runtime().agent(&agent.id).get().send().await);
     assert_eq!(status, 404);
 
     // Threads: update, delete, 404.
     let archived = api
         .runtime()
-        .update_user_thread()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .update()
         .body(
             serde_json::from_value::<types::UpdateThreadRequest>(json!({ "archived": true }))
                 .unwrap(),
@@ -857,8 +880,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert!(archived.archived);
     let active = api
         .runtime()
-        .list_user_threads()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .list()
         .send()
         .await
         .unwrap()
@@ -866,8 +890,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert!(active.data.is_empty());
     let archived_list = api
         .runtime()
-        .list_user_threads()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .list()
         .archived(true)
         .send()
         .await
@@ -875,17 +900,17 @@ async fn user_threads_agents_and_concurrent_posts() {
         .into_inner();
     assert_eq!(archived_list.data.len(), 1);
     api.runtime()
-        .delete_user_thread()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .delete()
         .send()
         .await
         .unwrap();
     let (status, _, _) = api_error(
         api.runtime()
-            .get_user_thread()
-            .user_id(user)
-            .thread_id(&thread.id)
+            .user(user)
+            .thread(&thread.id)
+            .get()
             .send()
             .await,
     );
@@ -899,7 +924,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let me = dev
         .developer()
-        .get_current_developer()
+        .me()
         .send()
         .await
         .unwrap()
@@ -909,7 +934,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let app = dev
         .developer()
-        .create_app()
+        .apps()
+        .create()
         .body(types::CreateAppRequest::builder().name("Launch Pad"))
         .send()
         .await
@@ -921,8 +947,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     );
     let updated = dev
         .developer()
-        .update_app()
-        .app_id(&app.id)
+        .app(&app.id)
+        .update()
         .body(
             serde_json::from_value::<types::UpdateAppRequest>(json!({ "description": "Rockets" }))
                 .unwrap(),
@@ -934,7 +960,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(updated.description.as_deref(), Some("Rockets"));
     let apps: Vec<String> = dev
         .developer()
-        .list_apps()
+        .apps()
+        .list()
         .stream()
         .map(|a| a.unwrap().id)
         .collect()
@@ -943,8 +970,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let agent = dev
         .developer()
-        .create_app_agent()
-        .app_id(&app.id)
+        .app(&app.id)
+        .agents()
+        .create()
         .body(types::CreateAgentRequest::builder().name("Pilot"))
         .send()
         .await
@@ -953,9 +981,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(agent.app, app.id);
     let read = dev
         .developer()
-        .get_app_agent()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .get()
         .send()
         .await
         .unwrap();
@@ -963,9 +991,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let routine = dev
         .developer()
-        .create_agent_routine()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .routines()
+        .create()
         .body(
             serde_json::from_value::<types::CreateRoutineRequest>(
                 json!({ "name": "Daily", "handler_type": "script", "schedule": "0 9 * * *" }),
@@ -979,9 +1008,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(routine.status, types::RoutineStatus::Draft);
     let (status, code, _) = api_error(
         dev.developer()
-            .activate_app_routine()
-            .app_id(&app.id)
-            .routine_id(&routine.id)
+            .app(&app.id)
+            .routine(&routine.id)
+            .activate()
             .send()
             .await,
     );
@@ -991,9 +1020,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         "a script routine without a script"
     );
     dev.developer()
-        .update_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .update()
         .body(
             serde_json::from_value::<types::UpdateRoutineRequest>(
                 json!({ "script": "print('hi')" }),
@@ -1005,26 +1034,27 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         .unwrap();
     let active = dev
         .developer()
-        .activate_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .activate()
         .send()
         .await
         .unwrap();
     assert_eq!(active.status, types::RoutineStatus::Active);
     let paused = dev
         .developer()
-        .pause_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .pause()
         .send()
         .await
         .unwrap();
     assert_eq!(paused.status, types::RoutineStatus::Paused);
     let routines = dev
         .developer()
-        .list_app_routines()
-        .app_id(&app.id)
+        .app(&app.id)
+        .routines()
+        .list()
         .status("paused")
         .send()
         .await
@@ -1040,9 +1070,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let installation = dev
         .developer()
-        .create_agent_installation()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .installations()
+        .create()
         .body(types::CreateInstallationRequest::builder().kind("slack"))
         .send()
         .await
@@ -1051,9 +1082,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(installation.state, types::InstallationState::Pending);
     let active = dev
         .developer()
-        .activate_app_installation()
-        .app_id(&app.id)
-        .installation_id(&installation.id)
+        .app(&app.id)
+        .installation(&installation.id)
+        .activate()
         .send()
         .await
         .unwrap();
@@ -1061,36 +1092,36 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     // Deleting the agent takes its routines and installations along; deleting the app, the rest.
     dev.developer()
-        .delete_app_agent()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .delete()
         .send()
         .await
         .unwrap();
     let (status, _, _) = api_error(
         dev.developer()
-            .get_app_routine()
-            .app_id(&app.id)
-            .routine_id(&routine.id)
+            .app(&app.id)
+            .routine(&routine.id)
+            .get()
             .send()
             .await,
     );
     assert_eq!(status, 404);
     let (status, _, _) = api_error(
         dev.developer()
-            .get_app_installation()
-            .app_id(&app.id)
-            .installation_id(&installation.id)
+            .app(&app.id)
+            .installation(&installation.id)
+            .get()
             .send()
             .await,
     );
     assert_eq!(status, 404);
     dev.developer()
-        .delete_app()
-        .app_id(&app.id)
+        .app(&app.id)
+        .delete()
         .send()
         .await
         .unwrap();
-    let (status, _, _) = api_error(dev.developer().get_app().app_id(&app.id).send().await);
+    let (status, _, _) = api_error(dev.developer().app(&app.id).get().send().await);
     assert_eq!(status, 404);
 }

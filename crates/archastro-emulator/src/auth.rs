@@ -9,7 +9,7 @@ use archastro_server::auth::{
     RegisterRequest, RegisterResponse,
 };
 use archastro_server::types::{
-    AuthTokens, CreateOauthTokenError, DeviceAuthorization, OAuthError, OAuthErrorError,
+    AuthTokens, CreateOauthTokenError, DeviceAuthorization, OAuthError, OAuthErrorKind,
     OAuthTokenRequestGrantType, TokenPair, TokenType, User,
 };
 use archastro_server::{ApiError, RequestContext};
@@ -47,7 +47,7 @@ fn auth_tokens(state: &State, user: User) -> AuthTokens {
     }
 }
 
-fn oauth_error(error: OAuthErrorError, description: &str) -> CreateOauthTokenResponse {
+fn oauth_error(error: OAuthErrorKind, description: &str) -> CreateOauthTokenResponse {
     CreateOauthTokenResponse::BadRequest(CreateOauthTokenError {
         subtype_0: Some(OAuthError {
             error,
@@ -194,33 +194,33 @@ impl AuthApi for Api {
             OAuthTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode => {
                 let Some(code) = body.device_code.as_deref() else {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidRequest,
+                        OAuthErrorKind::InvalidRequest,
                         "`device_code` is required with the device-code grant",
                     ));
                 };
                 let mut store = self.0.write();
                 let Some(device) = store.devices.get_mut(code) else {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidGrant,
+                        OAuthErrorKind::InvalidGrant,
                         "unknown device code",
                     ));
                 };
                 if device.client_id != body.client_id {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidGrant,
+                        OAuthErrorKind::InvalidGrant,
                         "the device code was issued to another client",
                     ));
                 }
                 if device.used {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidGrant,
+                        OAuthErrorKind::InvalidGrant,
                         "the device code has already been exchanged",
                     ));
                 }
                 let now = Instant::now();
                 if now >= device.expires {
                     return Ok(oauth_error(
-                        OAuthErrorError::ExpiredToken,
+                        OAuthErrorKind::ExpiredToken,
                         "the device code has expired; start over",
                     ));
                 }
@@ -231,7 +231,7 @@ impl AuthApi for Api {
                     device.interval += 5;
                     device.last_poll = Some(now);
                     return Ok(oauth_error(
-                        OAuthErrorError::SlowDown,
+                        OAuthErrorKind::SlowDown,
                         "polling faster than the interval; add 5 seconds to it",
                     ));
                 }
@@ -239,7 +239,7 @@ impl AuthApi for Api {
                 device.polls += 1;
                 if device.polls == 1 {
                     return Ok(oauth_error(
-                        OAuthErrorError::AuthorizationPending,
+                        OAuthErrorKind::AuthorizationPending,
                         "waiting for the user (the emulator approves at the next poll)",
                     ));
                 }
@@ -251,13 +251,13 @@ impl AuthApi for Api {
             OAuthTokenRequestGrantType::RefreshToken => {
                 let Some(token) = body.refresh_token.as_deref() else {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidRequest,
+                        OAuthErrorKind::InvalidRequest,
                         "`refresh_token` is required with the refresh-token grant",
                     ));
                 };
                 let Some(rec) = self.0.write().refresh.remove(token) else {
                     return Ok(oauth_error(
-                        OAuthErrorError::InvalidGrant,
+                        OAuthErrorKind::InvalidGrant,
                         "unknown or already used refresh token",
                     ));
                 };
@@ -266,7 +266,7 @@ impl AuthApi for Api {
             }
             OAuthTokenRequestGrantType::AuthorizationCode => {
                 return Ok(oauth_error(
-                    OAuthErrorError::UnsupportedGrantType,
+                    OAuthErrorKind::UnsupportedGrantType,
                     "the emulator does not support the authorization-code grant",
                 ));
             }

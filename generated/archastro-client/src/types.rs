@@ -3884,7 +3884,7 @@ pub struct OAuthClientPage {
 #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
 pub struct OAuthError {
     ///OAuth error code. While polling with the device-code grant: `authorization_pending` (the user has not approved yet, keep polling), `slow_down` (poll less often: add 5 seconds to the interval), `expired_token` (the device code expired, start over), `access_denied` (the user denied the request).
-    pub error: OAuthErrorError,
+    pub error: OAuthErrorKind,
     ///Human-readable explanation of the error.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_description: ::std::option::Option<::std::string::String>,
@@ -3902,7 +3902,7 @@ pub struct OAuthError {
     PartialEq,
     PartialOrd
 )]
-pub enum OAuthErrorError {
+pub enum OAuthErrorKind {
     #[serde(rename = "invalid_request")]
     InvalidRequest,
     #[serde(rename = "invalid_client")]
@@ -3924,7 +3924,7 @@ pub enum OAuthErrorError {
     #[serde(rename = "access_denied")]
     AccessDenied,
 }
-impl ::std::fmt::Display for OAuthErrorError {
+impl ::std::fmt::Display for OAuthErrorKind {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match *self {
             Self::InvalidRequest => f.write_str("invalid_request"),
@@ -3940,7 +3940,7 @@ impl ::std::fmt::Display for OAuthErrorError {
         }
     }
 }
-impl ::std::str::FromStr for OAuthErrorError {
+impl ::std::str::FromStr for OAuthErrorKind {
     type Err = self::error::ConversionError;
     fn from_str(
         value: &str,
@@ -3960,7 +3960,7 @@ impl ::std::str::FromStr for OAuthErrorError {
         }
     }
 }
-impl ::std::convert::TryFrom<&str> for OAuthErrorError {
+impl ::std::convert::TryFrom<&str> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: &str,
@@ -3968,7 +3968,7 @@ impl ::std::convert::TryFrom<&str> for OAuthErrorError {
         value.parse()
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorError {
+impl ::std::convert::TryFrom<::std::string::String> for OAuthErrorKind {
     type Error = self::error::ConversionError;
     fn try_from(
         value: ::std::string::String,

@@ -24,6 +24,7 @@ mod pagination;
 mod plan;
 mod progenitor;
 mod realtime;
+mod resources;
 mod segments;
 mod shared_types;
 mod type_names;
