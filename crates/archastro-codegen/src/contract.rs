@@ -149,14 +149,12 @@ fn call_chain(family: &Family<'_>, tree: &Resources, index: usize) -> Vec<String
 pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> Vec<String> {
     let doc = family.doc;
     let op = &family.operations[index];
+    // A typed segment value (a multi-line expression) or a scalar literal.
     let argument = |p: &Parameter<'_>| {
         let value = example(doc, p.schema.unwrap_or(&Value::Null), 0);
         match p.segment_value(doc) {
-            Some(segment) => format!(
-                "\n                {},\n            ",
-                segment_literal(doc, &segment, value)
-            ),
-            None => scalar_literal(&value),
+            Some(segment) => (segment_literal(doc, &segment, value), true),
+            None => (scalar_literal(&value), false),
         }
     };
     let mut chain = vec![format!("{}()", module_name(family.name))];
@@ -168,7 +166,7 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
             .params
             .iter()
             .filter_map(|name| op.parameters_in(Location::Path).find(|p| p.name == name))
-            .map(argument)
+            .map(|p| argument(p).0)
             .collect();
         held.extend(resource.params.iter().map(String::as_str));
         chain.push(format!("{}({})", resource.accessor, args.join(", ")));
@@ -176,7 +174,11 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
     chain.push(format!("{}()", method.name));
     let rest = op.parameters.iter().filter(|p| p.required && !held.contains(&p.name));
     for p in rest {
-        chain.push(format!("{}({})", client_setter_name(p.name), argument(p)));
+        let method = client_setter_name(p.name);
+        chain.push(match argument(p) {
+            (value, true) => format!("{method}(\n                {value},\n            )"),
+            (value, false) => format!("{method}({value})"),
+        });
     }
     if let Some(body) = op.body.as_ref().and_then(|b| body_call(doc, b)) {
         chain.push(body);

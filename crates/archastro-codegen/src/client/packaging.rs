@@ -182,6 +182,7 @@ pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtim
     for f in &config.families {
         out.push_str(&format!("- `api.{}()`: {}\n", f.name, f.description));
     }
+    out.push_str("\nEach family is the root of a tree of resources read off its paths: a collection (`teams()`), a member that holds its path parameters (`team(team_id)`), and on each the operations as methods, named by the standard verbs `list`, `get`, `create`, `update`, `replace` and `delete`, or after the action their path ends with (`activate()`). Every method returns the operation's request builder with the resource's parameters set: add the optional ones and the body, then `send()` (or `stream()` for a paginated list).\n");
     if realtime.has_channels() {
         out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes).\n");
     }

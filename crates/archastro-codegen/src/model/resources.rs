@@ -78,6 +78,27 @@ const TAKEN_TYPE_NAMES: &[&str] = &[
     "ResponseValue",
 ];
 
+/// Method names a resource cannot take: the methods of the traits it implements or users
+/// call on any value (a resource is `Clone` and `Debug`), the root's constructors, and the
+/// resource macro's own helper.
+const TAKEN_METHOD_NAMES: &[&str] = &[
+    "borrow",
+    "clone",
+    "clone_from",
+    "eq",
+    "fmt",
+    "from",
+    "into",
+    "new",
+    "new_with_client",
+    "resource_client",
+    "to_owned",
+    "to_string",
+    "try_from",
+    "try_into",
+    "type_id",
+];
+
 /// One step from a resource to its child, before names are claimed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Step {
@@ -124,7 +145,7 @@ impl Resources {
             resolutions: Vec::new(),
         };
         let mut keys: BTreeMap<(usize, Step), usize> = BTreeMap::new();
-        let mut method_names: Vec<Namespace> = vec![Namespace::new(Case::Value)];
+        let mut method_names: Vec<Namespace> = vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
         let mut type_names = Namespace::with_taken(Case::Type, TAKEN_TYPE_NAMES);
         for (index, op) in family.operations.iter().enumerate() {
             let placement = layout.place(family, op, &relative[index]);
@@ -149,7 +170,13 @@ impl Resources {
                 .find_map(Segment::literal)
                 .unwrap_or("operation");
             let name = method_names[node].claim_or(&wanted, || {
-                rust_ident(&format!("{wanted}_{}", sanitize_snake(last_word)))
+                // `clone` on `config/system/{system}/clone`: the resource's word, not `clone_clone`.
+                let word = match sanitize_snake(last_word) == wanted {
+                    true => tree.nodes[node].accessor.clone(),
+                    false => sanitize_snake(last_word),
+                };
+                let word = if word.is_empty() { sanitize_snake(family.name) } else { word };
+                rust_ident(&format!("{wanted}_{word}"))
             });
             if name != wanted {
                 tree.resolved(op, format!("`{wanted}` is taken in `{}`; using `{name}`", tree.nodes[node].type_name));
@@ -214,7 +241,7 @@ impl Resources {
             methods: Vec::new(),
         });
         self.nodes[parent].children.push(child);
-        method_names.push(Namespace::new(Case::Value));
+        method_names.push(Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES));
         child
     }
 
@@ -553,8 +580,9 @@ fn has_param_after(segments: &[Segment], i: usize) -> bool {
         .any(|s| matches!(s, Segment::Param(_)))
 }
 
-/// Where the resource of the last member ends (after its parameters), or 1 (the first
-/// literal) for a path without parameters.
+/// Where the resource of the last member ends (after its parameters), or 0 (the family
+/// itself) for a path without parameters: `POST /auth/verify/link` named `verify_magic_link`
+/// is `verify_magic_link()`, not `verify().verify_magic_link()`.
 fn last_member_end(segments: &[Segment]) -> usize {
     segments
         .iter()
@@ -578,4 +606,141 @@ fn param_stem(param: &str) -> String {
         .strip_suffix("_id")
         .filter(|s| !s.is_empty())
         .map_or(snake.clone(), str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    /// A family document with an operation per `(method, path, id)` (and `x-sdk-name`).
+    fn doc(operations: &[(&str, &str, &str, Option<&str>)]) -> Value {
+        let mut paths = serde_json::Map::new();
+        for (method, path, id, sdk) in operations {
+            let parameters: Vec<Value> = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+                .map(|name| json!({"name": name, "in": "path", "schema": {"type": "string"}}))
+                .collect();
+            let mut op = json!({"operationId": id, "parameters": parameters});
+            if let Some(sdk) = sdk {
+                op["x-sdk-name"] = json!(sdk);
+            }
+            let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
+            item[*method] = op;
+        }
+        json!({"paths": paths})
+    }
+
+    /// Every operation's call, by id.
+    fn calls(family: &str, operations: &[(&str, &str, &str, Option<&str>)]) -> Vec<(String, String)> {
+        let doc = doc(operations);
+        let family = Family::new(family, &doc).unwrap();
+        let tree = Resources::new(&family);
+        family
+            .operations
+            .iter()
+            .enumerate()
+            .map(|(i, op)| (op.id.to_owned(), tree.call(i).unwrap()))
+            .collect()
+    }
+
+    fn call<'c>(calls: &'c [(String, String)], id: &str) -> &'c str {
+        &calls.iter().find(|(i, _)| i == id).unwrap().1
+    }
+
+    #[test]
+    fn collections_members_and_standard_verbs() {
+        let calls = calls(
+            "runtime",
+            &[
+                ("get", "/api/v2/teams", "list_teams", None),
+                ("post", "/api/v2/teams", "create_team", None),
+                ("get", "/api/v2/teams/{team_id}", "get_team", None),
+                ("put", "/api/v2/teams/{team_id}", "replace_team", None),
+                ("patch", "/api/v2/teams/{team_id}", "update_team", None),
+                ("delete", "/api/v2/teams/{team_id}", "delete_team", None),
+                ("post", "/api/v2/teams/{team_id}/invites", "invite", None),
+                ("patch", "/api/v2/teams/{team_id}/members/{user_id}", "update_member", None),
+            ],
+        );
+        assert_eq!(call(&calls, "list_teams"), "teams().list()");
+        assert_eq!(call(&calls, "create_team"), "teams().create()");
+        assert_eq!(call(&calls, "get_team"), "team(team_id).get()");
+        assert_eq!(call(&calls, "replace_team"), "team(team_id).replace()");
+        assert_eq!(call(&calls, "update_team"), "team(team_id).update()");
+        assert_eq!(call(&calls, "delete_team"), "team(team_id).delete()");
+        assert_eq!(call(&calls, "invite"), "team(team_id).invites().create()");
+        assert_eq!(
+            call(&calls, "update_member"),
+            "team(team_id).member(user_id).update()"
+        );
+    }
+
+    #[test]
+    fn actions_take_their_verb_from_the_path() {
+        let calls = calls(
+            "developer",
+            &[
+                ("post", "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate", "a", None),
+                ("get", "/protected/api/v2/developer/apps/{app_id}/export", "b", None),
+                ("put", "/protected/api/v2/developer/apps/{app_id}/profile", "c", None),
+                ("post", "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}", "receive_agent", None),
+            ],
+        );
+        assert_eq!(call(&calls, "a"), "app(app_id).routine(routine_id).activate()");
+        assert_eq!(call(&calls, "b"), "app(app_id).export()");
+        assert_eq!(call(&calls, "c"), "app(app_id).update_profile()");
+        assert_eq!(call(&calls, "receive_agent"), "app(app_id).agent(agent_id).receive()");
+    }
+
+    #[test]
+    fn a_post_to_a_singular_literal_is_an_action_and_its_sub_paths_fold_into_its_parent() {
+        let calls = calls(
+            "auth",
+            &[
+                ("post", "/api/v2/auth/login", "login", None),
+                ("post", "/api/v2/auth/login/link", "link", None),
+                ("post", "/oauth/device/authorize", "authorize", None),
+            ],
+        );
+        assert_eq!(call(&calls, "login"), "login()");
+        assert_eq!(call(&calls, "link"), "login_link()");
+        assert_eq!(call(&calls, "authorize"), "oauth().device().authorize()");
+    }
+
+    #[test]
+    fn x_sdk_name_names_the_method_inside_its_resource() {
+        let operations = [
+            ("get", "/api/v1/kv", "list_kv", None),
+            ("put", "/api/v1/kv/{key}", "upsert", Some("upsert")),
+            ("post", "/api/v1/auth/login/link", "request_login_magic_link", Some("request_login_magic_link")),
+        ];
+        let calls = calls("runtime", &operations);
+        assert_eq!(call(&calls, "list_kv"), "kv().list()");
+        assert_eq!(call(&calls, "upsert"), "kv_entry(key).upsert()");
+        assert_eq!(call(&calls, "request_login_magic_link"), "request_login_magic_link()");
+        let doc = doc(&operations);
+        let family = Family::new("runtime", &doc).unwrap();
+        let tree = Resources::new(&family);
+        assert_eq!(tree.resolutions.len(), 1, "{:?}", tree.resolutions);
+        assert!(tree.resolutions[0].message.contains("`kv` is taken in `Client`; using `kv_entry`"));
+        assert_eq!(tree.resolutions[0].pointer, "#/paths/~1api~1v1~1kv~1{key}/put");
+    }
+
+    #[test]
+    fn resources_hold_every_parameter_on_the_way_and_their_types_say_the_seam_once() {
+        let operations = [
+            ("get", "/api/agents/{agent}/agent_tools", "list_agent_tools", None),
+            ("get", "/webhooks/{app_id}/{provider_or_key}", "get_webhook", None),
+        ];
+        let doc = doc(&operations);
+        let family = Family::new("runtime", &doc).unwrap();
+        let tree = Resources::new(&family);
+        let (node, method) = tree.method_of(0).unwrap();
+        assert_eq!(method.name, "list");
+        assert_eq!(tree.nodes[node].type_name, "AgentTools");
+        assert_eq!(tree.scope(node), ["agent"]);
+        assert_eq!(tree.call(1).unwrap(), "webhook(app_id, provider_or_key).get()");
+    }
 }
