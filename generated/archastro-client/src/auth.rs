@@ -1194,19 +1194,19 @@ resource! {
 }
 resource! {
     /// `auth().code()`
-    Code {  }
+    Code {}
     /// Verify a one-time sign-in code (`POST /api/v2/auth/code/verify`)
     fn verify() -> builder VerifyLoginCode();
 }
 resource! {
     /// `auth().verify()`
-    Verify {  }
+    Verify {}
     /// Verify a magic link (`POST /api/v2/auth/verify/link`)
     fn link() -> builder VerifyLoginLink();
 }
 resource! {
     /// `auth().oauth_device()`
-    OauthDevice {  }
+    OauthDevice {}
     /// Start a device authorization (`POST /oauth/device/authorize`)
     fn authorize() -> builder AuthorizeDevice();
 }

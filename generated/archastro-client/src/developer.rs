@@ -11133,7 +11133,7 @@ resource! {
 }
 resource! {
     /// `developer().apps()`
-    Apps {  }
+    Apps {}
     /// List apps (`GET /protected/api/v2/developer/apps`)
     fn list() -> builder ListApps();
     /// Create an app (`POST /protected/api/v2/developer/apps`)

@@ -3906,7 +3906,7 @@ resource! {
 }
 resource! {
     /// `runtime().agents()`
-    Agents {  }
+    Agents {}
     /// List agents (`GET /api/v2/agents`)
     fn list() -> builder ListAgents();
     /// Create an agent (`POST /api/v2/agents`)
@@ -3924,7 +3924,7 @@ resource! {
 }
 resource! {
     /// `runtime().teams()`
-    Teams {  }
+    Teams {}
     /// List teams (`GET /api/v2/teams`)
     fn list() -> builder ListTeams();
     /// Create a team (`POST /api/v2/teams`)
@@ -4000,7 +4000,7 @@ resource! {
 }
 resource! {
     /// `runtime().users()`
-    Users {  }
+    Users {}
     /// Get the current user (`GET /api/v2/users/me`)
     fn me() -> builder GetCurrentUser();
 }

@@ -151,7 +151,11 @@ pub(super) fn resources_text(
                 .iter()
                 .map(|p| format!("{}: {}", client_setter_name(p), param_type(family, tree, index, p, field_types)))
                 .collect();
-            let _ = writeln!(out, "    {} {{ {} }}", node.type_name, fields.join(", "));
+            let fields = match fields.is_empty() {
+                true => "{}".to_owned(),
+                false => format!("{{ {} }}", fields.join(", ")),
+            };
+            let _ = writeln!(out, "    {} {fields}", node.type_name);
         }
         let held: Vec<String> = tree.scope(index).iter().map(|p| client_setter_name(p)).collect();
         for method in &node.methods {
