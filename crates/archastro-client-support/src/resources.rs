@@ -30,12 +30,12 @@ macro_rules! resource {
         $(#[$meta])*
         #[derive(Clone, Debug)]
         pub struct $name<'a> {
-            client: &'a Client,
+            family_client: &'a Client,
             $($field: $field_ty,)*
         }
         impl<'a> $name<'a> {
             fn resource_client(&self) -> &'a Client {
-                self.client
+                self.family_client
             }
             $(resource!(@$kind 'a $(#[$doc])* $method($($arg: $ty),*) $target($($kept),*));)*
         }
@@ -50,7 +50,7 @@ macro_rules! resource {
         $(#[$doc])*
         pub fn $method(&self, $($arg: impl ::std::convert::Into<$ty>),*) -> $target<$life> {
             $target {
-                client: self.resource_client(),
+                family_client: self.resource_client(),
                 $($kept: self.$kept.clone(),)*
                 $($arg: $arg.into(),)*
             }

@@ -20,11 +20,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToUpperCamelCase;
-
 use super::{Family, Method, Operation};
 use crate::names::{
-    Case, Namespace, client_setter_name, joined_type_name, rust_ident, sanitize_snake,
+    Case, GENERATED_TYPE_NAMES, Namespace, ascii_type_ident, client_setter_name,
+    joined_type_name, rust_ident, sanitize_snake,
 };
 use crate::normalize::naming::singular;
 
@@ -66,7 +65,8 @@ pub struct Resolution {
     pub message: String,
 }
 
-/// A type name the family module already holds (progenitor's imports and its client).
+/// A type name the family module already holds (progenitor's imports and its client), beside
+/// the names its code uses unqualified ([`GENERATED_TYPE_NAMES`]).
 const TAKEN_TYPE_NAMES: &[&str] = &[
     "Client",
     "Error",
@@ -147,6 +147,9 @@ impl Resources {
         let mut keys: BTreeMap<(usize, Step), usize> = BTreeMap::new();
         let mut method_names: Vec<Namespace> = vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
         let mut type_names = Namespace::with_taken(Case::Type, TAKEN_TYPE_NAMES);
+        for name in GENERATED_TYPE_NAMES {
+            type_names.reserve(name);
+        }
         for (index, op) in family.operations.iter().enumerate() {
             let placement = layout.place(family, op, &relative[index]);
             let mut node = 0;
@@ -221,7 +224,7 @@ impl Resources {
             self.resolved(op, format!("`{wanted}` is taken in `{}`; using `{accessor}`", self.nodes[parent].type_name));
         }
         let parent_type = &self.nodes[parent].type_name;
-        let own = accessor.to_upper_camel_case();
+        let own = ascii_type_ident(&accessor);
         let preferred = if parent == 0 {
             own.clone()
         } else {
