@@ -63,8 +63,6 @@ pub(crate) use resource;
 
 #[cfg(test)]
 mod tests {
-    use super::resource;
-
     /// A family's client, as progenitor writes one.
     #[derive(Debug)]
     pub struct Client {
