@@ -33,6 +33,8 @@ pub struct Resources {
     pub nodes: Vec<Resource>,
     /// Every name that is not the one first wanted, in the order it was claimed.
     pub resolutions: Vec<Resolution>,
+    /// Where each operation of the family is: its resource and its index among its methods.
+    placed: Vec<(usize, usize)>,
 }
 
 /// One resource: a namespace, a collection or a member.
@@ -143,6 +145,7 @@ impl Resources {
                 methods: Vec::new(),
             }],
             resolutions: Vec::new(),
+            placed: Vec::with_capacity(family.operations.len()),
         };
         let mut keys: BTreeMap<(usize, Step), usize> = BTreeMap::new();
         let mut method_names: Vec<Namespace> = vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
@@ -184,6 +187,7 @@ impl Resources {
             if name != wanted {
                 tree.resolved(op, format!("`{wanted}` is taken in `{}`; using `{name}`", tree.nodes[node].type_name));
             }
+            tree.placed.push((node, tree.nodes[node].methods.len()));
             tree.nodes[node].methods.push(ResourceMethod {
                 name,
                 operation: index,
@@ -275,12 +279,8 @@ impl Resources {
 
     /// The resource and method of operation `index`.
     pub fn method_of(&self, index: usize) -> Option<(usize, &ResourceMethod)> {
-        self.nodes.iter().enumerate().find_map(|(n, node)| {
-            node.methods
-                .iter()
-                .find(|m| m.operation == index)
-                .map(|m| (n, m))
-        })
+        let &(node, at) = self.placed.get(index)?;
+        Some((node, &self.nodes[node].methods[at]))
     }
 
     /// How a user reaches resource `node` from its family (`team(team_id).invites()`).
