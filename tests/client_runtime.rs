@@ -12,11 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use archastro_client::auth::ClientAuthExt;
-use archastro_client::developer::ClientAppsExt;
-use archastro_client::runtime::{
-    ClientMessagesExt, ClientTasksExt, ClientThreadsExt, ClientUsersExt,
-};
 use archastro_client::{ArchAstro, Error, RetryPolicy, TokenStore, Tokens, types};
 use axum::Router;
 use axum::body::Body;
@@ -258,9 +253,21 @@ async fn each_family_gets_the_key_its_operations_accept() {
         .secret_key(SK)
         .build()
         .unwrap();
-    let page = server.developer().list_apps().send().await.unwrap();
+    let page = server
+        .developer()
+        .apps()
+        .list()
+        .send()
+        .await
+        .unwrap();
     assert_eq!((page.data.len(), page.total), (0, 0));
-    let me = server.runtime().get_current_user().send().await.unwrap();
+    let me = server
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.id, "usr_1");
     let apps = log.to("/protected/api/v2/developer/apps");
     let users = log.to("/api/v2/users/me");
@@ -284,7 +291,7 @@ async fn each_family_gets_the_key_its_operations_accept() {
     assert_eq!(login.len(), 2);
     assert_eq!(login[1].header("x-api-key"), None);
     assert_eq!(login[1].header("authorization"), None);
-    public.runtime().get_current_user().send().await.unwrap();
+    public.runtime().users().me().send().await.unwrap();
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 2);
     assert_eq!(users[1].header("x-api-key"), None);
@@ -324,7 +331,13 @@ async fn login_then_runtime_calls_send_the_access_token() {
     assert_eq!(stored, Tokens::new("at_login", Some("rt_login".into())));
     assert_eq!(api.support().tokens(), Some(stored));
 
-    let me = api.runtime().get_current_user().send().await.unwrap();
+    let me = api
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.email, "ada@example.com");
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 1);
@@ -398,7 +411,7 @@ async fn concurrent_401s_share_one_refresh() {
 
     let started = Instant::now();
     let results =
-        futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
+        futures::future::join_all((0..N).map(|_| api.runtime().users().me().send())).await;
     for result in results {
         assert_eq!(result.unwrap().id, "usr_1");
     }
@@ -478,7 +491,7 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = bare.runtime().get_current_user().send().await.unwrap_err();
+    let error = bare.runtime().users().me().send().await.unwrap_err();
     assert_eq!(error.code(), Some("unauthorized"));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
@@ -493,11 +506,12 @@ async fn a_401_without_a_refresh_token_or_bearer_is_final() {
         .build()
         .unwrap();
     let error = server
-        .runtime()
-        .get_current_user()
-        .send()
-        .await
-        .unwrap_err();
+            .runtime()
+            .users()
+            .me()
+            .send()
+            .await
+            .unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let users = log.to("/api/v2/users/me");
     assert_eq!(users.len(), 2);
@@ -532,7 +546,7 @@ async fn a_failed_refresh_is_single_flight_too() {
         .build()
         .unwrap();
     let results =
-        futures::future::join_all((0..N).map(|_| api.runtime().get_current_user().send())).await;
+        futures::future::join_all((0..N).map(|_| api.runtime().users().me().send())).await;
     for result in results {
         let error = result.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
@@ -600,7 +614,13 @@ async fn get_is_retried_on_503_honouring_retry_after() {
         .unwrap();
 
     let started = Instant::now();
-    let me = api.runtime().get_current_user().send().await.unwrap();
+    let me = api
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
     assert_eq!(me.id, "usr_1");
     let attempts = log.to("/api/v2/users/me");
@@ -637,7 +657,7 @@ async fn get_retries_stop_after_max_retries() {
         .retry_policy(fast_retries())
         .build()
         .unwrap();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     // 1 + max_retries (3) attempts; the last answer surfaces.
     assert_eq!(log.to("/api/v2/users/me").len(), 4);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
@@ -668,7 +688,7 @@ async fn not_waited_for(retry_after: &'static str) {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     assert!(
         started.elapsed() < Duration::from_secs(1),
         "{:?}",
@@ -693,13 +713,13 @@ async fn a_requests_retry_policy_replaces_the_clients() {
         .build()
         .unwrap();
     // The client's policy: one attempt.
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
     assert_eq!(log.to("/api/v2/users/me").len(), 1);
     // This request's own policy: retried through the two other 503s.
     let me = api
         .runtime()
-        .get_current_user()
+        .users().me()
         .retry_policy(fast_retries())
         .send()
         .await
@@ -737,8 +757,9 @@ async fn post_is_not_retried_on_503() {
 
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send()
         .await;
@@ -776,7 +797,7 @@ async fn a_slow_answer_times_out_as_a_transport_error() {
         .unwrap();
 
     let started = Instant::now();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     let elapsed = started.elapsed();
     match &error {
         Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
@@ -808,7 +829,7 @@ async fn a_requests_timeout_replaces_the_clients() {
     // A longer timeout for this request: the slow answer arrives.
     let me = api
         .runtime()
-        .get_current_user()
+        .users().me()
         .timeout(Duration::from_secs(5))
         .send()
         .await
@@ -816,7 +837,7 @@ async fn a_requests_timeout_replaces_the_clients() {
     assert_eq!(me.id, "usr_1");
     // The client's timeout for the next one.
     let started = Instant::now();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     match &error {
         Error::Transport(e) => assert!(e.is_timeout(), "{e:?}"),
         other => panic!("expected Error::Transport, got {other:?}"),
@@ -835,7 +856,7 @@ async fn a_requests_timeout_replaces_the_clients() {
     let started = Instant::now();
     let error = api
         .runtime()
-        .get_current_user()
+        .users().me()
         .timeout(Duration::from_millis(100))
         .send()
         .await
@@ -893,9 +914,10 @@ async fn cursor_stream_walks_three_pages_until_the_cursor_is_null() {
 
     let stream = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .messages()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|m| m.unwrap().id).collect().await;
@@ -960,9 +982,10 @@ async fn cursor_stream_reads_a_newest_first_list_to_the_oldest_message() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .messages()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|m| m.unwrap().id).collect().await;
@@ -1015,8 +1038,9 @@ async fn offset_stream_walks_three_pages_and_respects_total() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -1033,8 +1057,9 @@ async fn offset_stream_walks_three_pages_and_respects_total() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream();
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -1055,8 +1080,9 @@ async fn offset_stream_from_starts_at_the_given_offset() {
         .unwrap();
     let stream = api
         .runtime()
-        .list_team_tasks()
-        .team_id("team_1")
+        .team("team_1")
+        .tasks()
+        .list()
         .limit(3u64)
         .stream_from(3);
     let ids: Vec<String> = stream.map(|t| t.unwrap().id).collect().await;
@@ -1108,9 +1134,9 @@ async fn error_envelopes_become_error_api() {
 
     let error = api
         .runtime()
-        .get_user_thread()
-        .user_id("usr_1")
-        .thread_id("thr_missing")
+        .user("usr_1")
+        .thread("thr_missing")
+        .get()
         .send();
     let error = error.await.unwrap_err();
     assert_eq!(
@@ -1136,8 +1162,9 @@ async fn error_envelopes_become_error_api() {
 
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send();
     let error = error.await.unwrap_err();
@@ -1181,8 +1208,9 @@ async fn error_envelope_of_an_undeclared_status_is_kept() {
         .unwrap();
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id("usr_1")
+        .user("usr_1")
+        .threads()
+        .create()
         .body(thread_body())
         .send();
     match error.await.unwrap_err() {
@@ -1217,9 +1245,9 @@ async fn a_non_envelope_error_body_keeps_its_status() {
         .unwrap();
     let error = api
         .runtime()
-        .get_user_thread()
-        .user_id("usr_1")
-        .thread_id("thr_1")
+        .user("usr_1")
+        .thread("thr_1")
+        .get()
         .send();
     let error = error.await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
@@ -1402,7 +1430,7 @@ async fn device_flow_polls_through_pending_and_slow_down() {
     );
 
     // The stored tokens are used.
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     let users = log.to("/api/v2/users/me");
     assert_eq!(users[0].header("authorization"), Some("Bearer at_device"));
     assert_no_key_in_urls(&log);
@@ -1531,9 +1559,9 @@ async fn user_thread_path(user_id: &str, thread_id: &str) -> Result<String, Erro
         .unwrap();
     let sent = api
         .runtime()
-        .get_user_thread()
-        .user_id(user_id)
-        .thread_id(thread_id)
+        .user(user_id)
+        .thread(thread_id)
+        .get()
         .send()
         .await;
     match sent {
@@ -1611,7 +1639,7 @@ async fn redirected(cross_origin: bool) -> (Log, Log, Result<types::User, Error>
         .secret_key(SK)
         .build()
         .unwrap();
-    let answer = api.runtime().get_current_user().send().await;
+    let answer = api.runtime().users().me().send().await;
     (log, other_log, answer)
 }
 
@@ -1654,7 +1682,7 @@ async fn an_endless_error_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500), "{error:?}");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -1677,7 +1705,7 @@ async fn an_endless_refresh_body_is_cut() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let error = api.runtime().get_current_user().send().await.unwrap_err();
+    let error = api.runtime().users().me().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401), "{error:?}");
     assert_eq!(log.to("/api/v2/auth/refresh").len(), 1);
     assert!(
@@ -1724,7 +1752,7 @@ async fn rotated_refresh_tokens_reach_the_token_store() {
         .token_store(saved.clone())
         .build()
         .unwrap();
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     assert_eq!(
         *saved.0.lock().unwrap(),
         [Tokens::new("at_2", Some("rt_2".into()))]

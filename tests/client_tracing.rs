@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use archastro_client::runtime::ClientUsersExt;
 use archastro_client::{ArchAstro, RetryPolicy};
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -146,8 +145,7 @@ async fn a_request_span_carries_the_route_status_attempt_and_delay_but_no_secret
 
     let user = api
         .runtime()
-        .get_user()
-        .user_id(USER_ID)
+        .user(USER_ID).get()
         .send()
         .await
         .unwrap();

@@ -11,9 +11,6 @@ use std::collections::HashSet;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use archastro_client::auth::prelude::*;
-use archastro_client::developer::prelude::*;
-use archastro_client::runtime::prelude::*;
 use archastro_client::{ArchAstro, Error, types};
 use archastro_emulator::{
     Config, DEFAULT_PUBLISHABLE_KEY as PK, DEFAULT_SECRET_KEY as SK, Emulator, Running,
@@ -89,7 +86,8 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
 
 async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
     api.runtime()
-        .create_team()
+        .teams()
+        .create()
         .body(types::CreateTeamRequest::new(name))
         .send()
         .await
@@ -98,8 +96,9 @@ async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
 
 async fn create_team_thread(api: &ArchAstro, team: &str, title: &str) -> types::Thread {
     api.runtime()
-        .create_team_thread()
-        .team_id(team)
+        .team(team)
+        .threads()
+        .create()
         .body(types::CreateThreadRequest::builder().title(title))
         .send()
         .await
@@ -120,7 +119,13 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert_eq!(tokens.user.id, "usr_000001");
     assert_eq!(tokens.expires_in.get(), 3600);
 
-    let me = api.runtime().get_current_user().send().await.unwrap();
+    let me = api
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         (me.id.as_str(), me.email.as_str()),
         ("usr_000001", "ada@example.com")
@@ -139,9 +144,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     for i in 0..120 {
         let message = api
             .runtime()
-            .create_team_thread_message()
-            .team_id(&team.id)
-            .thread_id(&thread.id)
+            .team(&team.id)
+            .thread(&thread.id)
+            .messages()
+            .create()
             .body(message_body(&format!("message {i}")))
             .send_with_response()
             .await
@@ -158,9 +164,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     for limit in [Some(25u64), Some(7), Some(100), None] {
         let mut request = api
             .runtime()
-            .list_team_thread_messages()
-            .team_id(&team.id)
-            .thread_id(&thread.id);
+            .team(&team.id)
+            .thread(&thread.id)
+            .messages()
+            .list();
         if let Some(limit) = limit {
             request = request.limit(limit);
         }
@@ -175,9 +182,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // The pages themselves: the first is the newest, with a cursor to older messages only.
     let first = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(25u64)
         .send()
         .await
@@ -189,9 +197,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert!(first.has_more);
     let older = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(25u64)
         .before_cursor(first.before_cursor.clone().unwrap())
         .send()
@@ -204,9 +213,10 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // `after_cursor` goes back towards the newer messages (an item id works as a cursor too).
     let newer = api
         .runtime()
-        .list_team_thread_messages()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .limit(3u64)
         .after_cursor(&posted[0])
         .send()
@@ -222,9 +232,9 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     // Written state reads back.
     let read = api
         .runtime()
-        .get_team_thread()
-        .team_id(&team.id)
-        .thread_id(&thread.id)
+        .team(&team.id)
+        .thread(&thread.id)
+        .get()
         .send()
         .await
         .unwrap();
@@ -232,8 +242,9 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert!(read.last_message_at.is_some());
     let threads = api
         .runtime()
-        .list_team_threads()
-        .team_id(&team.id)
+        .team(&team.id)
+        .threads()
+        .list()
         .send()
         .await
         .unwrap();
@@ -258,11 +269,17 @@ async fn an_expired_access_token_is_refreshed_once_and_transparently() {
     let api = public_client(&running);
     let login = register_and_login(&api, "grace@example.com").await;
     assert_eq!(login.expires_in.get(), 1);
-    api.runtime().get_current_user().send().await.unwrap();
+    api.runtime().users().me().send().await.unwrap();
     assert_eq!(running.emulator.stats().refreshes, 0);
 
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let me = api.runtime().get_current_user().send().await.unwrap();
+    let me = api
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.email, "grace@example.com");
     let stats = running.emulator.stats();
     assert_eq!(
@@ -279,7 +296,7 @@ async fn an_expired_access_token_is_refreshed_once_and_transparently() {
 
     // Concurrent calls after the next expiry share one refresh.
     tokio::time::sleep(Duration::from_millis(1300)).await;
-    let calls = (0..8).map(|_| api.runtime().get_current_user().send());
+    let calls = (0..8).map(|_| api.runtime().users().me().send());
     for result in futures::future::join_all(calls).await {
         assert_eq!(result.unwrap().id, me.id);
     }
@@ -305,7 +322,7 @@ async fn failures_decode_as_typed_api_errors() {
         .base_url(running.url())
         .build()
         .unwrap();
-    let (status, code, _) = api_error(bare.runtime().get_current_user().send().await);
+    let (status, code, _) = api_error(bare.runtime().users().me().send().await);
     assert_eq!((status, code.as_str()), (401, "unauthorized"));
     // 401: wrong password.
     let api = public_client(&running);
@@ -332,26 +349,26 @@ async fn failures_decode_as_typed_api_errors() {
     let (status, code, _) = api_error(
         misconfigured
             .developer()
-            .get_current_developer()
+            .me()
             .send()
             .await,
     );
     assert_eq!((status, code.as_str()), (403, "forbidden"));
-    let (status, _, _) = api_error(misconfigured.developer().list_apps().send().await);
+    let (status, _, _) = api_error(misconfigured.developer().apps().list().send().await);
     assert_eq!(status, 403);
 
     // 404: an unknown thread of a team the user is in, and an unknown team.
     let team = create_team(&api, "Launch crew").await;
     let (status, code, _) = api_error(
         api.runtime()
-            .get_team_thread()
-            .team_id(&team.id)
-            .thread_id("thr_999999")
+            .team(&team.id)
+            .thread("thr_999999")
+            .get()
             .send()
             .await,
     );
     assert_eq!((status, code.as_str()), (404, "not_found"));
-    let (status, _, _) = api_error(api.runtime().get_team().team_id("team_999999").send().await);
+    let (status, _, _) = api_error(api.runtime().team("team_999999").get().send().await);
     assert_eq!(status, 404);
 
     // 422: a body the client accepts but the server's validation refuses (an email that is not
@@ -387,7 +404,7 @@ async fn failures_decode_as_typed_api_errors() {
     // A user outside a team: 403.
     let other = public_client(&running);
     register_and_login(&other, "eve@example.com").await;
-    let (status, _, _) = api_error(other.runtime().get_team().team_id(&team.id).send().await);
+    let (status, _, _) = api_error(other.runtime().team(&team.id).get().send().await);
     assert_eq!(status, 403);
 }
 
@@ -438,7 +455,13 @@ async fn the_device_flow_is_approved_after_one_pending_poll() {
     assert_eq!(authorization.interval, 1);
     let tokens = api.device_poll("oac_cli", &authorization).await.unwrap();
     assert!(tokens.refresh_token.is_some());
-    let me = api.runtime().get_current_user().send().await.unwrap();
+    let me = api
+        .runtime()
+        .users()
+        .me()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.id, archastro_emulator::DEVELOPER_USER_ID);
     assert_eq!(running.emulator.stats().device_grants, 1);
 
@@ -482,8 +505,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     // A join code, used by a second user.
     let invitation = owner
         .runtime()
-        .invite_team_member()
-        .team_id(&team.id)
+        .team(&team.id)
+        .invite()
         .body(types::InviteTeamMemberRequest::builder().role("admin"))
         .send()
         .await
@@ -492,7 +515,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let grace = register_and_login(&member, "grace@example.com").await;
     let membership = member
         .runtime()
-        .join_team()
+        .teams()
+        .join()
         .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
         .send()
         .await
@@ -504,7 +528,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let (status, _, _) = api_error(
         member
             .runtime()
-            .join_team()
+            .teams()
+            .join()
             .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
             .send()
             .await,
@@ -512,14 +537,21 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(status, 409, "already a member");
     let members: Vec<String> = member
         .runtime()
-        .list_team_members()
-        .team_id(&team.id)
+        .team(&team.id)
+        .members()
+        .list()
         .stream()
         .map(|m| m.unwrap().user)
         .collect()
         .await;
     assert_eq!(members, ["usr_000001", "usr_000002"]);
-    let teams = member.runtime().list_teams().send().await.unwrap();
+    let teams = member
+        .runtime()
+        .teams()
+        .list()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         (teams.total, teams.data[0].role),
         (1, Some(types::TeamRole::Admin))
@@ -534,8 +566,9 @@ async fn teams_members_invitations_tasks_and_objects() {
     }
     let titles: Vec<String> = member
         .runtime()
-        .list_team_tasks()
-        .team_id(&team.id)
+        .team(&team.id)
+        .tasks()
+        .list()
         .limit(3u64)
         .stream()
         .map(|t| t.unwrap().title)
@@ -545,8 +578,9 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(titles, expected);
     let page = member
         .runtime()
-        .list_team_tasks()
-        .team_id(&team.id)
+        .team(&team.id)
+        .tasks()
+        .list()
         .limit(3u64)
         .offset(6u64)
         .send()
@@ -562,8 +596,9 @@ async fn teams_members_invitations_tasks_and_objects() {
         .unwrap();
     let objects = owner
         .runtime()
-        .list_team_objects()
-        .team_id(&team.id)
+        .team(&team.id)
+        .objects()
+        .list()
         .send()
         .await
         .unwrap();
@@ -579,8 +614,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     // Profile, time zone and a replaced team read back.
     let updated = member
         .runtime()
-        .update_user_profile()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .update_profile()
         .body(types::UpdateProfileRequest::builder().name("Grace Hopper"))
         .send()
         .await
@@ -588,16 +623,16 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(updated.name.as_deref(), Some("Grace Hopper"));
     member
         .runtime()
-        .update_user_timezone()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .update_timezone()
         .body(types::UpdateTimezoneRequest::builder().timezone("Europe/London"))
         .send()
         .await
         .unwrap();
     let read = owner
         .runtime()
-        .get_user()
-        .user_id(&grace.user.id)
+        .user(&grace.user.id)
+        .get()
         .send()
         .await
         .unwrap();
@@ -608,8 +643,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     let (status, _, _) = api_error(
         owner
             .runtime()
-            .update_user_timezone()
-            .user_id(&grace.user.id)
+            .user(&grace.user.id)
+            .update_timezone()
             .body(types::UpdateTimezoneRequest::builder().timezone("UTC"))
             .send()
             .await,
@@ -617,8 +652,8 @@ async fn teams_members_invitations_tasks_and_objects() {
     assert_eq!(status, 403, "someone else's account");
     let replaced = member
         .runtime()
-        .replace_team()
-        .team_id(&team.id)
+        .team(&team.id)
+        .update()
         .body(
             types::ReplaceTeamRequest::builder()
                 .name("Launch crew 2")
@@ -629,8 +664,8 @@ async fn teams_members_invitations_tasks_and_objects() {
         .unwrap();
     let read = owner
         .runtime()
-        .get_team()
-        .team_id(&team.id)
+        .team(&team.id)
+        .get()
         .send()
         .await
         .unwrap();
@@ -650,7 +685,8 @@ async fn user_threads_agents_and_concurrent_posts() {
 
     let agent = api
         .runtime()
-        .create_agent()
+        .agents()
+        .create()
         .body(
             types::CreateAgentRequest::builder()
                 .name("Scout")
@@ -662,8 +698,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(agent.id, "agt_000001");
     let thread = api
         .runtime()
-        .create_user_thread()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .create()
         .body(
             types::CreateThreadRequest::builder()
                 .title("Notes")
@@ -676,8 +713,9 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(thread.agents, [agent.id.as_str()]);
     let (status, _, _) = api_error(
         api.runtime()
-            .create_user_thread()
-            .user_id(user)
+            .user(user)
+            .threads()
+            .create()
             .body(types::CreateThreadRequest::builder().key("notes"))
             .send()
             .await,
@@ -687,14 +725,15 @@ async fn user_threads_agents_and_concurrent_posts() {
     // A title longer than the spec allows is refused when the request is sent, naming the
     // field; nothing reaches the server.
     let threads = || {
-        let list = api.runtime().list_user_threads().user_id(user);
+        let list = api.runtime().user(user).threads().list();
         list.stream().map(|t| t.unwrap().id).collect::<Vec<_>>()
     };
     let threads_before = threads().await;
     let error = api
         .runtime()
-        .create_user_thread()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .create()
         .body(types::CreateThreadRequest::builder().title("t".repeat(301)))
         .send()
         .await
@@ -711,9 +750,10 @@ async fn user_threads_agents_and_concurrent_posts() {
     // 50 concurrent posts: all land, none twice.
     let posts = (0..50).map(|i| {
         api.runtime()
-            .create_user_thread_message()
-            .user_id(user)
-            .thread_id(&thread.id)
+            .user(user)
+            .thread(&thread.id)
+            .messages()
+            .create()
             .body(message_body(&format!("concurrent {i}")))
             .send()
     });
@@ -725,9 +765,10 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert_eq!(posted.len(), 50);
     let listed: Vec<String> = api
         .runtime()
-        .list_user_thread_messages()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .list()
         .stream()
         .map(|m| m.unwrap().id)
         .collect()
@@ -746,18 +787,20 @@ async fn user_threads_agents_and_concurrent_posts() {
     };
     let first = api
         .runtime()
-        .create_user_thread_message()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .create()
         .body(body())
         .send()
         .await
         .unwrap();
     let again = api
         .runtime()
-        .create_user_thread_message()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .messages()
+        .create()
         .body(body())
         .send()
         .await
@@ -767,30 +810,36 @@ async fn user_threads_agents_and_concurrent_posts() {
     // Agents: update, read back, delete, 404.
     let updated = api
         .runtime()
-        .update_agent()
-        .agent_id(&agent.id)
+        .agent(&agent.id)
+        .update()
         .body(types::UpdateAgentRequest::builder().name("Scout 2"))
         .send()
         .await
         .unwrap();
     assert_eq!(updated.name, "Scout 2");
-    let agents = api.runtime().list_agents().send().await.unwrap();
-    assert_eq!((agents.total, agents.data[0].name.as_str()), (1, "Scout 2"));
-    api.runtime()
-        .delete_agent()
-        .agent_id(&agent.id)
+    let agents = api
+        .runtime()
+        .agents()
+        .list()
         .send()
         .await
         .unwrap();
-    let (status, _, _) = api_error(api.runtime().get_agent().agent_id(&agent.id).send().await);
+    assert_eq!((agents.total, agents.data[0].name.as_str()), (1, "Scout 2"));
+    api.runtime()
+        .agent(&agent.id)
+        .delete()
+        .send()
+        .await
+        .unwrap();
+    let (status, _, _) = api_error(api.runtime().agent(&agent.id).get().send().await);
     assert_eq!(status, 404);
 
     // Threads: update, delete, 404.
     let archived = api
         .runtime()
-        .update_user_thread()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .update()
         .body(types::UpdateThreadRequest::builder().archived(true))
         .send()
         .await
@@ -798,33 +847,35 @@ async fn user_threads_agents_and_concurrent_posts() {
     assert!(archived.archived);
     let active = api
         .runtime()
-        .list_user_threads()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .list()
         .send()
         .await
         .unwrap();
     assert!(active.data.is_empty());
     let archived_list = api
         .runtime()
-        .list_user_threads()
-        .user_id(user)
+        .user(user)
+        .threads()
+        .list()
         .archived(true)
         .send()
         .await
         .unwrap();
     assert_eq!(archived_list.data.len(), 1);
     api.runtime()
-        .delete_user_thread()
-        .user_id(user)
-        .thread_id(&thread.id)
+        .user(user)
+        .thread(&thread.id)
+        .delete()
         .send()
         .await
         .unwrap();
     let (status, _, _) = api_error(
         api.runtime()
-            .get_user_thread()
-            .user_id(user)
-            .thread_id(&thread.id)
+            .user(user)
+            .thread(&thread.id)
+            .get()
             .send()
             .await,
     );
@@ -838,7 +889,7 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let me = dev
         .developer()
-        .get_current_developer()
+        .me()
         .send()
         .await
         .unwrap();
@@ -847,7 +898,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let app = dev
         .developer()
-        .create_app()
+        .apps()
+        .create()
         .body(types::CreateAppRequest::builder().name("Launch Pad"))
         .send()
         .await
@@ -858,8 +910,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     );
     let updated = dev
         .developer()
-        .update_app()
-        .app_id(&app.id)
+        .app(&app.id)
+        .update()
         .body(types::UpdateAppRequest::builder().description("Rockets"))
         .send()
         .await
@@ -867,7 +919,8 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(updated.description.as_deref(), Some("Rockets"));
     let apps: Vec<String> = dev
         .developer()
-        .list_apps()
+        .apps()
+        .list()
         .stream()
         .map(|a| a.unwrap().id)
         .collect()
@@ -876,8 +929,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let agent = dev
         .developer()
-        .create_app_agent()
-        .app_id(&app.id)
+        .app(&app.id)
+        .agents()
+        .create()
         .body(types::CreateAgentRequest::builder().name("Pilot"))
         .send()
         .await
@@ -885,9 +939,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(agent.app, app.id);
     let read = dev
         .developer()
-        .get_app_agent()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .get()
         .send()
         .await
         .unwrap();
@@ -895,9 +949,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let routine = dev
         .developer()
-        .create_agent_routine()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .routines()
+        .create()
         .body(types::CreateRoutineRequest::new("script", "Daily").schedule("0 9 * * *"))
         .send()
         .await
@@ -905,9 +960,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(routine.status, types::RoutineStatus::Draft);
     let (status, code, _) = api_error(
         dev.developer()
-            .activate_app_routine()
-            .app_id(&app.id)
-            .routine_id(&routine.id)
+            .app(&app.id)
+            .routine(&routine.id)
+            .activate()
             .send()
             .await,
     );
@@ -917,35 +972,36 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
         "a script routine without a script"
     );
     dev.developer()
-        .update_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .update()
         .body(types::UpdateRoutineRequest::builder().script("print('hi')"))
         .send()
         .await
         .unwrap();
     let active = dev
         .developer()
-        .activate_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .activate()
         .send()
         .await
         .unwrap();
     assert_eq!(active.status, types::RoutineStatus::Active);
     let paused = dev
         .developer()
-        .pause_app_routine()
-        .app_id(&app.id)
-        .routine_id(&routine.id)
+        .app(&app.id)
+        .routine(&routine.id)
+        .pause()
         .send()
         .await
         .unwrap();
     assert_eq!(paused.status, types::RoutineStatus::Paused);
     let routines = dev
         .developer()
-        .list_app_routines()
-        .app_id(&app.id)
+        .app(&app.id)
+        .routines()
+        .list()
         .status("paused")
         .send()
         .await
@@ -961,9 +1017,10 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     let installation = dev
         .developer()
-        .create_agent_installation()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .installations()
+        .create()
         .body(types::CreateInstallationRequest::builder().kind("slack"))
         .send()
         .await
@@ -971,9 +1028,9 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
     assert_eq!(installation.state, types::InstallationState::Pending);
     let active = dev
         .developer()
-        .activate_app_installation()
-        .app_id(&app.id)
-        .installation_id(&installation.id)
+        .app(&app.id)
+        .installation(&installation.id)
+        .activate()
         .send()
         .await
         .unwrap();
@@ -981,36 +1038,36 @@ async fn developer_apps_agents_routines_and_installations_read_back() {
 
     // Deleting the agent takes its routines and installations along; deleting the app, the rest.
     dev.developer()
-        .delete_app_agent()
-        .app_id(&app.id)
-        .agent_id(&agent.id)
+        .app(&app.id)
+        .agent(&agent.id)
+        .delete()
         .send()
         .await
         .unwrap();
     let (status, _, _) = api_error(
         dev.developer()
-            .get_app_routine()
-            .app_id(&app.id)
-            .routine_id(&routine.id)
+            .app(&app.id)
+            .routine(&routine.id)
+            .get()
             .send()
             .await,
     );
     assert_eq!(status, 404);
     let (status, _, _) = api_error(
         dev.developer()
-            .get_app_installation()
-            .app_id(&app.id)
-            .installation_id(&installation.id)
+            .app(&app.id)
+            .installation(&installation.id)
+            .get()
             .send()
             .await,
     );
     assert_eq!(status, 404);
     dev.developer()
-        .delete_app()
-        .app_id(&app.id)
+        .app(&app.id)
+        .delete()
         .send()
         .await
         .unwrap();
-    let (status, _, _) = api_error(dev.developer().get_app().app_id(&app.id).send().await);
+    let (status, _, _) = api_error(dev.developer().app(&app.id).get().send().await);
     assert_eq!(status, 404);
 }

@@ -172,9 +172,7 @@ fn harness_2026_09_24() {
 mod emulator {
     use std::time::Duration;
 
-    use archastro_client::auth::prelude::*;
     use archastro_client::channels::{SocketOptions, ThreadChannel, ThreadChannelEvent};
-    use archastro_client::runtime::prelude::*;
     use archastro_client::{ArchAstro, Error, types};
     use archastro_emulator::{Config, DEFAULT_PUBLISHABLE_KEY, Emulator, Running};
     use futures::StreamExt;
@@ -208,30 +206,33 @@ mod emulator {
     async fn team_thread(owner: &ArchAstro, member: &ArchAstro) -> (String, String) {
         let team = owner
             .runtime()
-            .create_team()
+            .teams()
+            .create()
             .body(types::CreateTeamRequest::builder().name("Launch crew"))
             .send()
             .await
             .unwrap();
         let invitation = owner
             .runtime()
-            .invite_team_member()
-            .team_id(&team.id)
+            .team(&team.id)
+            .invite()
             .body(types::InviteTeamMemberRequest::builder().role("member"))
             .send()
             .await
             .unwrap();
         member
             .runtime()
-            .join_team()
+            .teams()
+            .join()
             .body(types::JoinTeamRequest::builder().code(invitation.code.as_str()))
             .send()
             .await
             .unwrap();
         let thread = owner
             .runtime()
-            .create_team_thread()
-            .team_id(&team.id)
+            .team(&team.id)
+            .threads()
+            .create()
             .body(types::CreateThreadRequest::builder().title("Q3 launch"))
             .send()
             .await
@@ -281,9 +282,10 @@ mod emulator {
 
         let posted = owner
             .runtime()
-            .create_team_thread_message()
-            .team_id(&team)
-            .thread_id(&thread)
+            .team(&team)
+            .thread(&thread)
+            .messages()
+            .create()
             .body(types::CreateMessageRequest::builder().content("launch at noon"))
             .send()
             .await

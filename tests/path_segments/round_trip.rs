@@ -8,7 +8,6 @@
 use std::fmt::Debug;
 use std::sync::Arc;
 
-use archastro_client::runtime::prelude::*;
 use archastro_client::{ArchAstro, types};
 use archastro_server::runtime::{self, *};
 use archastro_server::{ApiError, Authenticator, RequestContext, ServerConfig};
@@ -78,7 +77,7 @@ async fn main() {
     // An array of strings, given as a `Vec<String>`: the items joined by `,`, each
     // percent-encoded by the client and decoded by the server.
     let agents = vec!["agi_1".to_owned(), "a b".into(), "ä/%".into(), "x=y".into()];
-    let echo = api.runtime().list_agent_tools().agent(agents).send().await;
+    let echo = api.runtime().agent(agents).tools().list().send().await;
     check(
         echo.unwrap(),
         "/api/agents/agi_1,a%20b,%C3%A4%2F%25,x=y/tools",
@@ -89,14 +88,16 @@ async fn main() {
     // exploded object as key=value pairs, an enum by its wire name.
     let echo = api
         .runtime()
-        .get_point()
-        .ids(vec![1, -20])
-        .point(types::Point { x: None, y: -2.5 })
-        .exploded(types::GetPointExploded {
-            kind: Some(types::Kind::Square),
-            label: Some("a b".into()),
-            x: 3,
-        })
+        .point(
+            vec![1, -20],
+            types::Point { x: None, y: -2.5 },
+            types::GetPointExploded {
+                kind: Some(types::Kind::Square),
+                label: Some("a b".into()),
+                x: 3,
+            },
+        )
+        .get()
         .send()
         .await;
     check(
@@ -106,22 +107,20 @@ async fn main() {
     );
 
     // The same object exploded elsewhere: its own type, written key=value.
-    let point = types::DeletePointPoint { x: Some(0.5), y: 4.0 };
+    let point = types::DeletePointParam { x: Some(0.5), y: 4.0 };
     assert_eq!(point.to_string(), "x=0.5,y=4.0");
-    let echo = api.runtime().delete_point().point(point).send().await;
+    let echo = api.runtime().point_entry(point).delete().send().await;
     check(
         echo.unwrap(),
         "/api/points/x=0.5,y=4.0",
-        "DeletePointPath { point: DeletePointPoint { x: Some(0.5), y: 4.0 } }",
+        "DeletePointPath { point: DeletePointParam { x: Some(0.5), y: 4.0 } }",
     );
 
     // Shapes `style: simple` cannot write are strings the caller writes.
     let echo = api
         .runtime()
-        .get_shape()
-        .nested("a,b")
-        .tags("k,v")
-        .name("n")
+        .shape("a,b", "k,v", "n")
+        .get()
         .send()
         .await;
     check(

@@ -14,8 +14,8 @@
 use std::fmt::Write as _;
 
 use archastro_codegen::contract;
-use archastro_codegen::model::{Api, Channel, Family, Operation, example};
-use archastro_codegen::names::{module_name, progenitor_method_name, rust_ident, str_lit, type_name};
+use archastro_codegen::model::{Api, Channel, Family, Resources, example};
+use archastro_codegen::names::{progenitor_method_name, rust_ident, str_lit, type_name};
 use proc_macro2::TokenTree;
 use quote::ToTokens as _;
 use serde_json::Value;
@@ -187,11 +187,11 @@ fn channel_sweep(api: &Api<'_>, facade: &Facade, out: &mut String) -> String {
 
 /// The opener and the sweep of one streaming operation, appended to `out`; returns the
 /// sweep's name.
-fn stream_sweep(family: &Family<'_>, op: &Operation<'_>, streaming: &Value, out: &mut String) -> String {
+fn stream_sweep(family: &Family<'_>, tree: &Resources, index: usize, streaming: &Value, out: &mut String) -> String {
+    let op = &family.operations[index];
     let method = progenitor_method_name(op.id);
-    let module = module_name(family.name);
     let enum_ident = format!("{}Event", type_name(op.id));
-    let chain = contract::example_request(family.doc, &module, op);
+    let chain = contract::example_request(family, tree, index);
     let names: Vec<&String> = streaming.get("events").and_then(Value::as_object).into_iter().flat_map(|m| m.keys()).collect();
     let events: Vec<String> = names.iter().filter(|n| n.as_str() != "error").map(|n| str_lit(n)).collect();
     let errors: Vec<String> = names
@@ -204,7 +204,6 @@ fn stream_sweep(family: &Family<'_>, op: &Operation<'_>, streaming: &Value, out:
         out,
         "\n/// Sends `{id}` with example arguments and streams its events.\n\
          pub fn open_{method}(api: &archastro_client::ArchAstro) -> futures::stream::BoxStream<'_, Result<archastro_client::streaming::{enum_ident}, archastro_client::Error>> {{\n\
-         use archastro_client::{module}::prelude::*;\n\
          api.{chain}.events()\n}}\n\
          \n/// `{id}`: every declared event, an error status, a cut connection, each `error` event.\n\
          async fn {name}(h: &Harness) -> Check {{\n\
@@ -235,9 +234,10 @@ pub fn surface_rs(api: &Api<'_>, channels_rs: Option<&str>) -> String {
     let mut body = String::new();
     let mut scenarios: Vec<String> = facades.iter().map(|f| channel_sweep(api, f, &mut body)).collect();
     for family in &api.families {
-        for op in &family.operations {
+        let tree = Resources::new(family);
+        for (index, op) in family.operations.iter().enumerate() {
             if let Some(streaming) = op.streaming.filter(|s| s["type"] == "sse") {
-                scenarios.push(stream_sweep(family, op, streaming, &mut body));
+                scenarios.push(stream_sweep(family, &tree, index, streaming, &mut body));
             }
         }
     }

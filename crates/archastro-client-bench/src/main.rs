@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use archastro_client::runtime::prelude::*;
 use archastro_client::{ArchAstro, types};
 use axum::extract::Path;
 use serde_json::{Value, json};
@@ -82,8 +81,8 @@ async fn main() {
         let api = Arc::clone(&api);
         async move {
             api.runtime()
-                .get_user()
-                .user_id("usr_42")
+                .user("usr_42")
+                .get()
                 .send()
                 .await
                 .expect("generated client")

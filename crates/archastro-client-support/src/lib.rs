@@ -43,6 +43,7 @@ mod device;
 mod error;
 pub mod paginate;
 mod path;
+pub(crate) mod resources;
 mod retry;
 mod runtime;
 pub mod sse;

@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use crate::Result;
 use crate::client::{CLIENT_DIR, GENERATED_MARKER};
-use crate::model::{Api, Body, Family, Operation, SegmentValue, example, ref_name};
-use crate::names::{module_name, progenitor_method_name, str_lit, type_name};
+use crate::model::{
+    Api, Body, Family, Location, Parameter, Resources, SegmentValue, example, ref_name,
+};
+use crate::names::{client_setter_name, module_name, str_lit, type_name};
 use crate::pointer;
 
 /// Where the contract crate lives, relative to the output root.
@@ -73,7 +75,7 @@ async fn main() -> std::process::ExitCode {
 
 /// Every file of the contract crate, keyed by path relative to the crate directory. The code
 /// is written as text (its shape is fixed; names from the spec go through the names the client
-/// has for them, [`module_name`], [`progenitor_method_name`] and [`type_name`], values through
+/// has for them, [`module_name`], [`client_setter_name`], the resources' and [`type_name`], values through
 /// escaped literals).
 pub fn generate_contract(api: &Api<'_>) -> Result<BTreeMap<String, String>> {
     let mut lib = format!("{GENERATED_MARKER}\n{LIB_START}");
@@ -111,17 +113,13 @@ fn cargo_toml() -> String {
     )
 }
 
-/// Appends one scope of calls per family (its `prelude` brings the builder methods into
-/// scope): for each operation, the builder chain with every required parameter and the body
-/// set from examples, then its outcome.
+/// Appends one scope of calls per family: for each operation, the builder chain (through its
+/// resources) with every required parameter and the body set from examples, then its outcome.
 fn family_calls(family: &Family<'_>, out: &mut String) {
-    let module = module_name(family.name);
-    let _ = write!(
-        out,
-        "    {{\n        #[allow(unused_imports)]\n        use archastro_client::{module}::prelude::*;\n"
-    );
-    for op in &family.operations {
-        let chain = call_chain(family.doc, &module, op);
+    let tree = Resources::new(family);
+    out.push_str("    {\n");
+    for (index, op) in family.operations.iter().enumerate() {
+        let chain = call_chain(family, &tree, index);
         let _ = write!(
             out,
             "        let result = api\n            .{};\n        outcomes.push(outcome({}, result));\n",
@@ -133,31 +131,50 @@ fn family_calls(family: &Family<'_>, out: &mut String) {
 }
 
 /// The calls of one operation's builder chain, from the family accessor to `await`.
-fn call_chain(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
-    let mut chain = example_request(doc, module, op);
+fn call_chain(family: &Family<'_>, tree: &Resources, index: usize) -> Vec<String> {
+    let mut chain = example_request(family, tree, index);
     chain.push("send()".to_owned());
     chain.push("await".to_owned());
     chain
 }
 
-/// The calls that build one request of `op` with example arguments, to be chained after the
-/// client (`api.`): the accessor of its family's `module`, its builder, every required
-/// parameter and the body. Sending it (`send()`), or streaming it (`events()`), is the
-/// caller's. `doc` is the family's document.
-pub fn example_request(doc: &Value, module: &str, op: &Operation<'_>) -> Vec<String> {
-    let mut chain = vec![
-        format!("{module}()"),
-        format!("{}()", progenitor_method_name(op.id)),
-    ];
-    for p in op.parameters.iter().filter(|p| p.required) {
+/// The calls that build one request of operation `index` of `family` with example arguments,
+/// to be chained after the client (`api.`): the family's accessor, the resources of `tree` on
+/// the way to the operation (each with the example of its path parameters), its builder,
+/// every other required parameter and the body. Sending it (`send()`), or streaming it
+/// (`events()`), is the caller's.
+pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> Vec<String> {
+    let doc = family.doc;
+    let op = &family.operations[index];
+    // A typed segment value (a multi-line expression) or a scalar literal.
+    let argument = |p: &Parameter<'_>| {
         let value = example(doc, p.schema.unwrap_or(&Value::Null), 0);
-        let method = progenitor_method_name(p.name);
-        chain.push(match p.segment_value(doc) {
-            Some(segment) => format!(
-                "{method}(\n                {},\n            )",
-                segment_literal(doc, &segment, value)
-            ),
-            None => format!("{method}({})", scalar_literal(&value)),
+        match p.segment_value(doc) {
+            Some(segment) => (segment_literal(doc, &segment, value), true),
+            None => (scalar_literal(&value), false),
+        }
+    };
+    let mut chain = vec![format!("{}()", module_name(family.name))];
+    let (node, method) = tree.method_of(index).expect("every operation has a resource");
+    let mut held = Vec::new();
+    for resource in tree.chain(node).into_iter().skip(1) {
+        let resource = &tree.nodes[resource];
+        let args: Vec<String> = resource
+            .params
+            .iter()
+            .filter_map(|name| op.parameters_in(Location::Path).find(|p| p.name == name))
+            .map(|p| argument(p).0)
+            .collect();
+        held.extend(resource.params.iter().map(String::as_str));
+        chain.push(format!("{}({})", resource.accessor, args.join(", ")));
+    }
+    chain.push(format!("{}()", method.name));
+    let rest = op.parameters.iter().filter(|p| p.required && !held.contains(&p.name));
+    for p in rest {
+        let method = client_setter_name(p.name);
+        chain.push(match argument(p) {
+            (value, true) => format!("{method}(\n                {value},\n            )"),
+            (value, false) => format!("{method}({value})"),
         });
     }
     if let Some(body) = op.body.as_ref().and_then(|b| body_call(doc, b)) {

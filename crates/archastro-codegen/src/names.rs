@@ -158,6 +158,56 @@ pub fn enum_variant_name_spelled_out(value: &str) -> String {
     enum_variant_name(&value.replace(|c: char| c == '_' || !is_xid_continue(c), "X"))
 }
 
+/// Two UpperCamelCase names as one, the words where they meet said once (`Agent` +
+/// `AgentTools` → `AgentTools`, `OAuthError` + `Error` → `OAuthError`).
+pub fn joined_type_name(head: &str, tail: &str) -> String {
+    let words = |s: &str| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in s.chars() {
+            match out.last_mut() {
+                Some(w) if !c.is_ascii_uppercase() => w.push(c),
+                _ => out.push(c.to_string()),
+            }
+        }
+        out
+    };
+    let mut all = words(head);
+    let tail = words(tail);
+    let overlap = (1..=tail.len().min(all.len()))
+        .rev()
+        .find(|&n| all[all.len() - n..] == tail[..n])
+        .unwrap_or(0);
+    all.extend(tail.into_iter().skip(overlap));
+    all.concat()
+}
+
+/// Brand names that snake_case splits at their inner capital, and the one word they are
+/// (`ArchAstro` → `arch_astro` → `archastro`).
+pub const BRANDS: &[(&str, &str)] = &[("arch_astro", "archastro")];
+
+/// `ident` (snake_case) with every brand name of [`BRANDS`] as one word.
+pub fn joined_brands(ident: &str) -> String {
+    let mut words: Vec<String> = ident.split('_').map(str::to_owned).collect();
+    for (split, joined) in BRANDS {
+        let parts: Vec<&str> = split.split('_').collect();
+        let mut i = 0;
+        while i + parts.len() <= words.len() {
+            if words[i..i + parts.len()].iter().zip(&parts).all(|(w, p)| w == p) {
+                words.splice(i..i + parts.len(), [(*joined).to_owned()]);
+            }
+            i += 1;
+        }
+    }
+    words.join("_")
+}
+
+/// The name of the client's builder setter for parameter `name`: progenitor's
+/// ([`progenitor_method_name`]) with brand names as one word (`X-ArchAstro-Signature` →
+/// `x_archastro_signature`); the client's family modules are rewritten so.
+pub fn client_setter_name(name: &str) -> String {
+    joined_brands(&progenitor_method_name(name))
+}
+
 /// The field typify 0.8 writes for the object property `name` (`sanitize(name, Case::Snake)`
 /// in typify-impl): progenitor's rule ([`progenitor_method_name`]), except that a first
 /// character no identifier may start with gets an `x` before it. Two properties of one struct
@@ -474,6 +524,22 @@ mod tests {
         assert_eq!(renamed("OAuthError"), None);
         assert_eq!(renamed("ErrorErrors"), None);
         assert_eq!(renamed("ChatLocalToolResultError"), None);
+    }
+
+    #[test]
+    fn joined_type_names_say_the_seam_once() {
+        assert_eq!(joined_type_name("Agent", "AgentTools"), "AgentTools");
+        assert_eq!(joined_type_name("OAuthError", "Error"), "OAuthError");
+        assert_eq!(joined_type_name("Team", "Invites"), "TeamInvites");
+        assert_eq!(joined_type_name("ListAgentToolsForAgent", "Agent"), "ListAgentToolsForAgent");
+    }
+
+    #[test]
+    fn brand_names_are_one_word() {
+        assert_eq!(client_setter_name("X-ArchAstro-Signature"), "x_archastro_signature");
+        assert_eq!(joined_brands("arch_astro"), "archastro");
+        assert_eq!(joined_brands("search_arch"), "search_arch");
+        assert_eq!(joined_brands("my_arch_astronaut"), "my_arch_astronaut");
     }
 
     #[test]

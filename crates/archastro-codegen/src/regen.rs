@@ -19,7 +19,7 @@ use crate::contract;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::load::{self, Document};
-use crate::model::Api;
+use crate::model::{Api, Resources};
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
 use crate::server;
@@ -102,6 +102,23 @@ pub trait PhaseObserver {
     /// before and after the pool. Jobs run on several threads, so the parts' times do not add
     /// up to [`Phase::Generate`], and one part's can exceed it.
     fn part(&mut self, part: Part, took: Duration);
+}
+
+/// Lists in the report every name of the client's resource tree that is not the one first
+/// wanted (rule `resource-name-collision`): the tree is the model's ([`Resources`]), built
+/// here from a model of its own so that the report can hold it.
+fn report_resource_names(normalized: &mut Normalized) -> Result<()> {
+    let resolutions: Vec<_> = Api::new(normalized)?
+        .families
+        .iter()
+        .flat_map(|family| Resources::new(family).resolutions)
+        .collect();
+    for resolution in resolutions {
+        normalized
+            .report
+            .warn("resource-name-collision", resolution.pointer, resolution.message);
+    }
+    Ok(())
 }
 
 /// The observer of [`regen`]: it ignores every report.
@@ -187,7 +204,8 @@ impl<'o> Pipeline<'o> {
         let spec_operations = crate::model::operation_count(&document.root);
         let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
         let origin = document.origin.clone();
-        let normalized = self.normalize(document, &config)?;
+        let mut normalized = self.normalize(document, &config)?;
+        report_resource_names(&mut normalized)?;
         if let Some((_, Some(stamp), Some(inputs))) = &stamped
             && stamp.holds(inputs, &opts.out)
         {

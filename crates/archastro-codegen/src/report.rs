@@ -46,6 +46,7 @@ const LISTED_RULES: &[&str] = &[
     "operation-id-from-sdk-name",
     "operation-id-collision",
     "path-dropped-internal",
+    "resource-name-collision",
 ];
 
 impl Report {

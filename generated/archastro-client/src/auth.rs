@@ -137,194 +137,6 @@ const _: () = {
         Client: ClientHooks<crate::support::Runtime>,
     {}
 };
-///Public auth flows: registration, password, magic-link and one-time-code login, OAuth identity-provider sign-in, token exchange and refresh. Authenticated with the publishable key.
-pub trait ClientAuthExt {
-    /**Verify a one-time sign-in code
-
-Exchanges an email and its one-time code for `AuthTokens`. Repeated failures are rate limited.
-
-Sends a `POST` request to `/api/v2/auth/code/verify`
-
-```ignore
-let response = client.verify_login_code()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn verify_login_code(&self) -> builder::VerifyLoginCode<'_>;
-    /**Log in with email and password
-
-Exchanges email and password for an access token and a refresh token (`AuthTokens`). This is the `login` flow of `x-token-flows`.
-
-Sends a `POST` request to `/api/v2/auth/login`
-
-```ignore
-let response = client.login()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn login(&self) -> builder::Login<'_>;
-    /**Send a one-time sign-in code
-
-Emails a 6-digit one-time code; exchange it with `POST /api/v2/auth/code/verify`.
-
-Sends a `POST` request to `/api/v2/auth/login/code`
-
-```ignore
-let response = client.request_login_code()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn request_login_code(&self) -> builder::RequestLoginCode<'_>;
-    /**Send a magic sign-in link
-
-Emails a single-use sign-in link. The link lands on `redirect_uri` with a `token` query parameter; exchange it with `POST /api/v2/auth/verify/link`.
-
-Sends a `POST` request to `/api/v2/auth/login/link`
-
-```ignore
-let response = client.request_login_link()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn request_login_link(&self) -> builder::RequestLoginLink<'_>;
-    /**Sign in with an OAuth identity provider
-
-Signs in (creating the user on first sign-in) with an identity provider configured on the app, from an authorization code or a provider ID token.
-
-Sends a `POST` request to `/api/v2/auth/oauth`
-
-```ignore
-let response = client.oauth_login()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn oauth_login(&self) -> builder::OauthLogin<'_>;
-    /**Refresh the access token
-
-Exchanges a refresh token for a new `AuthTokens` pair. Refresh tokens rotate: the one sent is invalidated. This is the `refresh` flow of `x-token-flows`.
-
-Sends a `POST` request to `/api/v2/auth/refresh`
-
-```ignore
-let response = client.refresh()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn refresh(&self) -> builder::Refresh<'_>;
-    /**Register with email and password
-
-Creates a user account in the app identified by the publishable key and signs it in. Fails with `409` if the email is already registered.
-
-Sends a `POST` request to `/api/v2/auth/register`
-
-```ignore
-let response = client.register()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn register(&self) -> builder::Register<'_>;
-    /**Exchange a one-time login token
-
-Exchanges a one-time login token (from the hosted login page, or minted for a user through the developer API) for `AuthTokens`.
-
-Sends a `POST` request to `/api/v2/auth/token`
-
-```ignore
-let response = client.exchange_token()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn exchange_token(&self) -> builder::ExchangeToken<'_>;
-    /**Verify a magic link
-
-Exchanges the token from a magic link for `AuthTokens`. Tokens are single-use and expire (see `LoginChallenge.expires_in`).
-
-Sends a `POST` request to `/api/v2/auth/verify/link`
-
-```ignore
-let response = client.verify_login_link()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn verify_login_link(&self) -> builder::VerifyLoginLink<'_>;
-}
-impl ClientAuthExt for Client {
-    fn verify_login_code(&self) -> builder::VerifyLoginCode<'_> {
-        builder::VerifyLoginCode::new(self)
-    }
-    fn login(&self) -> builder::Login<'_> {
-        builder::Login::new(self)
-    }
-    fn request_login_code(&self) -> builder::RequestLoginCode<'_> {
-        builder::RequestLoginCode::new(self)
-    }
-    fn request_login_link(&self) -> builder::RequestLoginLink<'_> {
-        builder::RequestLoginLink::new(self)
-    }
-    fn oauth_login(&self) -> builder::OauthLogin<'_> {
-        builder::OauthLogin::new(self)
-    }
-    fn refresh(&self) -> builder::Refresh<'_> {
-        builder::Refresh::new(self)
-    }
-    fn register(&self) -> builder::Register<'_> {
-        builder::Register::new(self)
-    }
-    fn exchange_token(&self) -> builder::ExchangeToken<'_> {
-        builder::ExchangeToken::new(self)
-    }
-    fn verify_login_link(&self) -> builder::VerifyLoginLink<'_> {
-        builder::VerifyLoginLink::new(self)
-    }
-}
-///OAuth 2.0 endpoints: device authorization (for CLIs and other non-browser clients) and the token endpoint.
-pub trait ClientOauthExt {
-    /**Start a device authorization
-
-Starts the OAuth 2.0 Device Authorization Grant (RFC 8628) for CLIs and other non-browser clients. Display `user_code` and `verification_uri`, then poll `POST /oauth/token` with `grant_type=urn:ietf:params:oauth:grant-type:device_code` every `interval` seconds.
-
-Sends a `POST` request to `/oauth/device/authorize`
-
-```ignore
-let response = client.authorize_device()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn authorize_device(&self) -> builder::AuthorizeDevice<'_>;
-    /**Issue OAuth tokens
-
-OAuth 2.0 token endpoint (RFC 6749, RFC 8628) for the device code, refresh token and authorization code grants. The body is documented as JSON; RFC 6749 clients may send the same fields as `application/x-www-form-urlencoded`.
-
-**Errors:** the `400` response is the one place in the API that uses the OAuth RFC error shape (`OAuthError`) instead of `ErrorEnvelope`. While polling a device code, expect `authorization_pending` (keep polling), `slow_down` (add 5 seconds to the interval), `expired_token` (restart the flow) and `access_denied` (the user refused).
-
-Sends a `POST` request to `/oauth/token`
-
-```ignore
-let response = client.create_oauth_token()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_oauth_token(&self) -> builder::CreateOauthToken<'_>;
-}
-impl ClientOauthExt for Client {
-    fn authorize_device(&self) -> builder::AuthorizeDevice<'_> {
-        builder::AuthorizeDevice::new(self)
-    }
-    fn create_oauth_token(&self) -> builder::CreateOauthToken<'_> {
-        builder::CreateOauthToken::new(self)
-    }
-}
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
@@ -337,7 +149,7 @@ pub mod builder {
         RequestBuilderExt, ResponseValue,
     };
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::verify_login_code`]\n\n[`ClientAuthExt::verify_login_code`]: super::ClientAuthExt::verify_login_code"]
+        #[doc = "Builder of `auth().code().verify()`."]
         #[derive(Debug, Clone)]
         VerifyLoginCode -> crate::types::AuthTokens {
             body: crate::types::VerifyCodeRequest = required,
@@ -367,7 +179,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::login`]\n\n[`ClientAuthExt::login`]: super::ClientAuthExt::login"]
+        #[doc = "Builder of `auth().login()`."]
         #[derive(Debug, Clone)]
         Login -> crate::types::AuthTokens {
             body: crate::types::LoginRequest = required,
@@ -395,7 +207,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::request_login_code`]\n\n[`ClientAuthExt::request_login_code`]: super::ClientAuthExt::request_login_code"]
+        #[doc = "Builder of `auth().login_code()`."]
         #[derive(Debug, Clone)]
         RequestLoginCode -> crate::types::LoginChallenge {
             body: crate::types::LoginCodeRequest = required,
@@ -425,7 +237,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::request_login_link`]\n\n[`ClientAuthExt::request_login_link`]: super::ClientAuthExt::request_login_link"]
+        #[doc = "Builder of `auth().login_link()`."]
         #[derive(Debug, Clone)]
         RequestLoginLink -> crate::types::LoginChallenge {
             body: crate::types::LoginLinkRequest = required,
@@ -455,7 +267,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::oauth_login`]\n\n[`ClientAuthExt::oauth_login`]: super::ClientAuthExt::oauth_login"]
+        #[doc = "Builder of `auth().oauth()`."]
         #[derive(Debug, Clone)]
         OauthLogin -> crate::types::AuthTokens {
             body: crate::types::OAuthLoginRequest = required,
@@ -485,7 +297,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::refresh`]\n\n[`ClientAuthExt::refresh`]: super::ClientAuthExt::refresh"]
+        #[doc = "Builder of `auth().refresh()`."]
         #[derive(Debug, Clone)]
         Refresh -> crate::types::AuthTokens {
             body: crate::types::RefreshRequest = required,
@@ -513,7 +325,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::register`]\n\n[`ClientAuthExt::register`]: super::ClientAuthExt::register"]
+        #[doc = "Builder of `auth().register()`."]
         #[derive(Debug, Clone)]
         Register -> crate::types::AuthTokens {
             body: crate::types::RegisterRequest = required,
@@ -543,7 +355,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::exchange_token`]\n\n[`ClientAuthExt::exchange_token`]: super::ClientAuthExt::exchange_token"]
+        #[doc = "Builder of `auth().token()`."]
         #[derive(Debug, Clone)]
         ExchangeToken -> crate::types::AuthTokens {
             body: crate::types::TokenExchangeRequest = required,
@@ -573,7 +385,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAuthExt::verify_login_link`]\n\n[`ClientAuthExt::verify_login_link`]: super::ClientAuthExt::verify_login_link"]
+        #[doc = "Builder of `auth().verify().link()`."]
         #[derive(Debug, Clone)]
         VerifyLoginLink -> crate::types::AuthTokens {
             body: crate::types::VerifyLinkRequest = required,
@@ -603,7 +415,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthExt::authorize_device`]\n\n[`ClientOauthExt::authorize_device`]: super::ClientOauthExt::authorize_device"]
+        #[doc = "Builder of `auth().oauth_device().authorize()`."]
         #[derive(Debug, Clone)]
         AuthorizeDevice -> crate::types::DeviceAuthorization {
             body: crate::types::DeviceAuthorizationRequest = required,
@@ -633,7 +445,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthExt::create_oauth_token`]\n\n[`ClientOauthExt::create_oauth_token`]: super::ClientOauthExt::create_oauth_token"]
+        #[doc = "Builder of `auth().oauth_token()`."]
         #[derive(Debug, Clone)]
         CreateOauthToken -> crate::types::TokenPair {
             body: crate::types::OAuthTokenRequest = required,
@@ -663,11 +475,47 @@ pub mod builder {
         }
     }
 }
-/// Items consumers will typically use such as the Client and
-/// extension traits.
-pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
-    pub use super::ClientAuthExt;
-    pub use super::ClientOauthExt;
+use crate::support::resources::resource;
+resource! {
+    Client;
+    /// Log in with email and password (`POST /api/v2/auth/login`)
+    fn login() -> builder Login();
+    /// Send a one-time sign-in code (`POST /api/v2/auth/login/code`)
+    fn login_code() -> builder RequestLoginCode();
+    /// Send a magic sign-in link (`POST /api/v2/auth/login/link`)
+    fn login_link() -> builder RequestLoginLink();
+    /// Sign in with an OAuth identity provider (`POST /api/v2/auth/oauth`)
+    fn oauth() -> builder OauthLogin();
+    /// Refresh the access token (`POST /api/v2/auth/refresh`)
+    fn refresh() -> builder Refresh();
+    /// Register with email and password (`POST /api/v2/auth/register`)
+    fn register() -> builder Register();
+    /// Exchange a one-time login token (`POST /api/v2/auth/token`)
+    fn token() -> builder ExchangeToken();
+    /// Issue OAuth tokens (`POST /oauth/token`)
+    fn oauth_token() -> builder CreateOauthToken();
+    /// `auth().code()`
+    fn code() -> resource Code();
+    /// `auth().verify()`
+    fn verify() -> resource Verify();
+    /// `auth().oauth_device()`
+    fn oauth_device() -> resource OauthDevice();
+}
+resource! {
+    /// `auth().code()`
+    Code {}
+    /// Verify a one-time sign-in code (`POST /api/v2/auth/code/verify`)
+    fn verify() -> builder VerifyLoginCode();
+}
+resource! {
+    /// `auth().verify()`
+    Verify {}
+    /// Verify a magic link (`POST /api/v2/auth/verify/link`)
+    fn link() -> builder VerifyLoginLink();
+}
+resource! {
+    /// `auth().oauth_device()`
+    OauthDevice {}
+    /// Start a device authorization (`POST /oauth/device/authorize`)
+    fn authorize() -> builder AuthorizeDevice();
 }

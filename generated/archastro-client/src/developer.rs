@@ -373,2498 +373,6 @@ const _: () = {
         Client: ClientHooks<crate::support::Runtime>,
     {}
 };
-///Publishable (`pk_live_`) and secret (`sk_live_`) API keys.
-pub trait ClientApiKeysExt {
-    /**List API keys
-
-Lists the app's API keys.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `type_`: Only keys of this type.
-```ignore
-let response = client.list_app_keys()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .type_(type_)
-    .send()
-    .await;
-```*/
-    fn list_app_keys(&self) -> builder::ListAppKeys<'_>;
-    /**Create an API key
-
-Creates an API key. The response carries the full key; store it, it is not shown again.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/keys`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_key()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_key(&self) -> builder::CreateAppKey<'_>;
-    /**Get an API key
-
-Returns an API key of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `key_id`: API key ID (`key_...`).
-```ignore
-let response = client.get_app_key()
-    .app_id(app_id)
-    .key_id(key_id)
-    .send()
-    .await;
-```*/
-    fn get_app_key(&self) -> builder::GetAppKey<'_>;
-    /**Delete an API key
-
-Revokes and deletes an API key. Requests using it fail with `401` immediately.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `key_id`: API key ID (`key_...`).
-```ignore
-let response = client.delete_app_key()
-    .app_id(app_id)
-    .key_id(key_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_key(&self) -> builder::DeleteAppKey<'_>;
-    /**Update an API key
-
-Updates an API key; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/keys/{key_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `key_id`: API key ID (`key_...`).
-- `body`
-```ignore
-let response = client.update_app_key()
-    .app_id(app_id)
-    .key_id(key_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_key(&self) -> builder::UpdateAppKey<'_>;
-}
-impl ClientApiKeysExt for Client {
-    fn list_app_keys(&self) -> builder::ListAppKeys<'_> {
-        builder::ListAppKeys::new(self)
-    }
-    fn create_app_key(&self) -> builder::CreateAppKey<'_> {
-        builder::CreateAppKey::new(self)
-    }
-    fn get_app_key(&self) -> builder::GetAppKey<'_> {
-        builder::GetAppKey::new(self)
-    }
-    fn delete_app_key(&self) -> builder::DeleteAppKey<'_> {
-        builder::DeleteAppKey::new(self)
-    }
-    fn update_app_key(&self) -> builder::UpdateAppKey<'_> {
-        builder::UpdateAppKey::new(self)
-    }
-}
-///Manage the app's agents (developer control plane).
-pub trait ClientAppAgentsExt {
-    /**List agents
-
-Lists the app's agents.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `team`: Only agents of this team (`team_...`).
-```ignore
-let response = client.list_app_agents()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .team(team)
-    .send()
-    .await;
-```*/
-    fn list_app_agents(&self) -> builder::ListAppAgents<'_>;
-    /**Create an agent
-
-Creates an agent in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_agent()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_agent(&self) -> builder::CreateAppAgent<'_>;
-    /**Get an agent
-
-Returns an agent of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent_id`: Agent ID (`agt_...`).
-```ignore
-let response = client.get_app_agent()
-    .app_id(app_id)
-    .agent_id(agent_id)
-    .send()
-    .await;
-```*/
-    fn get_app_agent(&self) -> builder::GetAppAgent<'_>;
-    /**Delete an agent
-
-Deletes an agent with its routines and installations. Its past messages are kept.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent_id`: Agent ID (`agt_...`).
-```ignore
-let response = client.delete_app_agent()
-    .app_id(app_id)
-    .agent_id(agent_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_agent(&self) -> builder::DeleteAppAgent<'_>;
-    /**Update an agent
-
-Updates an agent; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent_id`: Agent ID (`agt_...`).
-- `body`
-```ignore
-let response = client.update_app_agent()
-    .app_id(app_id)
-    .agent_id(agent_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_agent(&self) -> builder::UpdateAppAgent<'_>;
-}
-impl ClientAppAgentsExt for Client {
-    fn list_app_agents(&self) -> builder::ListAppAgents<'_> {
-        builder::ListAppAgents::new(self)
-    }
-    fn create_app_agent(&self) -> builder::CreateAppAgent<'_> {
-        builder::CreateAppAgent::new(self)
-    }
-    fn get_app_agent(&self) -> builder::GetAppAgent<'_> {
-        builder::GetAppAgent::new(self)
-    }
-    fn delete_app_agent(&self) -> builder::DeleteAppAgent<'_> {
-        builder::DeleteAppAgent::new(self)
-    }
-    fn update_app_agent(&self) -> builder::UpdateAppAgent<'_> {
-        builder::UpdateAppAgent::new(self)
-    }
-}
-///Developers with access to the app.
-pub trait ClientAppMembersExt {
-    /**List app members
-
-Lists the developers with access to the app, including pending invitations.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_members()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_members(&self) -> builder::ListAppMembers<'_>;
-    /**Create an app member
-
-Invites a developer to the app by email.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/members`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_member()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_member(&self) -> builder::CreateAppMember<'_>;
-    /**Get an app member
-
-Returns an app member of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `member_id`: App member ID (`mem_...`).
-```ignore
-let response = client.get_app_member()
-    .app_id(app_id)
-    .member_id(member_id)
-    .send()
-    .await;
-```*/
-    fn get_app_member(&self) -> builder::GetAppMember<'_>;
-    /**Delete an app member
-
-Removes a developer from the app (or revokes a pending invitation). The last owner cannot be removed.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `member_id`: App member ID (`mem_...`).
-```ignore
-let response = client.delete_app_member()
-    .app_id(app_id)
-    .member_id(member_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_member(&self) -> builder::DeleteAppMember<'_>;
-    /**Update an app member
-
-Updates an app member; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/members/{member_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `member_id`: App member ID (`mem_...`).
-- `body`
-```ignore
-let response = client.update_app_member()
-    .app_id(app_id)
-    .member_id(member_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_member(&self) -> builder::UpdateAppMember<'_>;
-}
-impl ClientAppMembersExt for Client {
-    fn list_app_members(&self) -> builder::ListAppMembers<'_> {
-        builder::ListAppMembers::new(self)
-    }
-    fn create_app_member(&self) -> builder::CreateAppMember<'_> {
-        builder::CreateAppMember::new(self)
-    }
-    fn get_app_member(&self) -> builder::GetAppMember<'_> {
-        builder::GetAppMember::new(self)
-    }
-    fn delete_app_member(&self) -> builder::DeleteAppMember<'_> {
-        builder::DeleteAppMember::new(self)
-    }
-    fn update_app_member(&self) -> builder::UpdateAppMember<'_> {
-        builder::UpdateAppMember::new(self)
-    }
-}
-///Manage the app's teams and team members (developer control plane).
-pub trait ClientAppTeamsExt {
-    /**List teams
-
-Lists the app's teams.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `org`: Only teams of this organization (`org_...`).
-```ignore
-let response = client.list_app_teams()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .org(org)
-    .send()
-    .await;
-```*/
-    fn list_app_teams(&self) -> builder::ListAppTeams<'_>;
-    /**Create a team
-
-Creates a team in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_team()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_team(&self) -> builder::CreateAppTeam<'_>;
-    /**Get a team
-
-Returns a team of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-```ignore
-let response = client.get_app_team()
-    .app_id(app_id)
-    .team_id(team_id)
-    .send()
-    .await;
-```*/
-    fn get_app_team(&self) -> builder::GetAppTeam<'_>;
-    /**Delete a team
-
-Deletes a team with its threads, tasks and objects.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-```ignore
-let response = client.delete_app_team()
-    .app_id(app_id)
-    .team_id(team_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_team(&self) -> builder::DeleteAppTeam<'_>;
-    /**Update a team
-
-Updates a team; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-- `body`
-```ignore
-let response = client.update_app_team()
-    .app_id(app_id)
-    .team_id(team_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_team(&self) -> builder::UpdateAppTeam<'_>;
-    /**List team members
-
-Lists the members of a team.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_team_members()
-    .app_id(app_id)
-    .team_id(team_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_team_members(&self) -> builder::ListAppTeamMembers<'_>;
-    /**Add a team member
-
-Adds an app user to a team. Fails with `409` if the user is already a member.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-- `body`
-```ignore
-let response = client.add_app_team_member()
-    .app_id(app_id)
-    .team_id(team_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn add_app_team_member(&self) -> builder::AddAppTeamMember<'_>;
-    /**Remove a team member
-
-Removes a user from a team. The last owner cannot be removed.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members/{user_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `team_id`: Team ID (`team_...`).
-- `user_id`: User ID (`usr_...`).
-```ignore
-let response = client.remove_app_team_member()
-    .app_id(app_id)
-    .team_id(team_id)
-    .user_id(user_id)
-    .send()
-    .await;
-```*/
-    fn remove_app_team_member(&self) -> builder::RemoveAppTeamMember<'_>;
-}
-impl ClientAppTeamsExt for Client {
-    fn list_app_teams(&self) -> builder::ListAppTeams<'_> {
-        builder::ListAppTeams::new(self)
-    }
-    fn create_app_team(&self) -> builder::CreateAppTeam<'_> {
-        builder::CreateAppTeam::new(self)
-    }
-    fn get_app_team(&self) -> builder::GetAppTeam<'_> {
-        builder::GetAppTeam::new(self)
-    }
-    fn delete_app_team(&self) -> builder::DeleteAppTeam<'_> {
-        builder::DeleteAppTeam::new(self)
-    }
-    fn update_app_team(&self) -> builder::UpdateAppTeam<'_> {
-        builder::UpdateAppTeam::new(self)
-    }
-    fn list_app_team_members(&self) -> builder::ListAppTeamMembers<'_> {
-        builder::ListAppTeamMembers::new(self)
-    }
-    fn add_app_team_member(&self) -> builder::AddAppTeamMember<'_> {
-        builder::AddAppTeamMember::new(self)
-    }
-    fn remove_app_team_member(&self) -> builder::RemoveAppTeamMember<'_> {
-        builder::RemoveAppTeamMember::new(self)
-    }
-}
-///Manage the app's end users (developer control plane).
-pub trait ClientAppUsersExt {
-    /**List users
-
-Lists the app's end users.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `email`: Only the user with this email.
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `org`: Only users of this organization (`org_...`).
-- `status`: Only users with this status.
-```ignore
-let response = client.list_app_users()
-    .app_id(app_id)
-    .email(email)
-    .limit(limit)
-    .offset(offset)
-    .org(org)
-    .status(status)
-    .send()
-    .await;
-```*/
-    fn list_app_users(&self) -> builder::ListAppUsers<'_>;
-    /**Create an app user
-
-Creates an end user of the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/users`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_user()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_user(&self) -> builder::CreateAppUser<'_>;
-    /**Get an app user
-
-Returns an app user of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `user_id`: User ID (`usr_...`).
-```ignore
-let response = client.get_app_user()
-    .app_id(app_id)
-    .user_id(user_id)
-    .send()
-    .await;
-```*/
-    fn get_app_user(&self) -> builder::GetAppUser<'_>;
-    /**Delete an app user
-
-Deletes a user and their personal data (threads they own, integrations, files).
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `user_id`: User ID (`usr_...`).
-```ignore
-let response = client.delete_app_user()
-    .app_id(app_id)
-    .user_id(user_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_user(&self) -> builder::DeleteAppUser<'_>;
-    /**Update an app user
-
-Updates an app user; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/users/{user_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `user_id`: User ID (`usr_...`).
-- `body`
-```ignore
-let response = client.update_app_user()
-    .app_id(app_id)
-    .user_id(user_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_user(&self) -> builder::UpdateAppUser<'_>;
-}
-impl ClientAppUsersExt for Client {
-    fn list_app_users(&self) -> builder::ListAppUsers<'_> {
-        builder::ListAppUsers::new(self)
-    }
-    fn create_app_user(&self) -> builder::CreateAppUser<'_> {
-        builder::CreateAppUser::new(self)
-    }
-    fn get_app_user(&self) -> builder::GetAppUser<'_> {
-        builder::GetAppUser::new(self)
-    }
-    fn delete_app_user(&self) -> builder::DeleteAppUser<'_> {
-        builder::DeleteAppUser::new(self)
-    }
-    fn update_app_user(&self) -> builder::UpdateAppUser<'_> {
-        builder::UpdateAppUser::new(self)
-    }
-}
-///Developer applications.
-pub trait ClientAppsExt {
-    /**List apps
-
-Lists the apps the developer is a member of.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps`
-
-Arguments:
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_apps()
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_apps(&self) -> builder::ListApps<'_>;
-    /**Create an app
-
-Creates an app; the developer becomes its owner.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps`
-
-```ignore
-let response = client.create_app()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app(&self) -> builder::CreateApp<'_>;
-    /**Get an app
-
-Returns an app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-```ignore
-let response = client.get_app()
-    .app_id(app_id)
-    .send()
-    .await;
-```*/
-    fn get_app(&self) -> builder::GetApp<'_>;
-    /**Delete an app
-
-Deletes an app and all of its data (users, agents, threads, keys). Requires the `owner` role. Irreversible.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-```ignore
-let response = client.delete_app()
-    .app_id(app_id)
-    .send()
-    .await;
-```*/
-    fn delete_app(&self) -> builder::DeleteApp<'_>;
-    /**Update an app
-
-Updates an app's settings.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.update_app()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app(&self) -> builder::UpdateApp<'_>;
-}
-impl ClientAppsExt for Client {
-    fn list_apps(&self) -> builder::ListApps<'_> {
-        builder::ListApps::new(self)
-    }
-    fn create_app(&self) -> builder::CreateApp<'_> {
-        builder::CreateApp::new(self)
-    }
-    fn get_app(&self) -> builder::GetApp<'_> {
-        builder::GetApp::new(self)
-    }
-    fn delete_app(&self) -> builder::DeleteApp<'_> {
-        builder::DeleteApp::new(self)
-    }
-    fn update_app(&self) -> builder::UpdateApp<'_> {
-        builder::UpdateApp::new(self)
-    }
-}
-///Versioned configuration documents (agents, workflows, tools).
-pub trait ClientConfigsExt {
-    /**List configs
-
-Lists the app's configs.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `archived`: Include archived configs.
-- `kind`: Only configs of this kind.
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_configs()
-    .app_id(app_id)
-    .archived(archived)
-    .kind(kind)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_configs(&self) -> builder::ListAppConfigs<'_>;
-    /**Create a config
-
-Creates a config in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/configs`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_config()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_config(&self) -> builder::CreateAppConfig<'_>;
-    /**Get a config
-
-Returns a config of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `config_id`: Config ID (`cfg_...`).
-```ignore
-let response = client.get_app_config()
-    .app_id(app_id)
-    .config_id(config_id)
-    .send()
-    .await;
-```*/
-    fn get_app_config(&self) -> builder::GetAppConfig<'_>;
-    /**Delete a config
-
-Deletes a config.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `config_id`: Config ID (`cfg_...`).
-```ignore
-let response = client.delete_app_config()
-    .app_id(app_id)
-    .config_id(config_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_config(&self) -> builder::DeleteAppConfig<'_>;
-    /**Update a config
-
-Updates a config; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/configs/{config_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `config_id`: Config ID (`cfg_...`).
-- `body`
-```ignore
-let response = client.update_app_config()
-    .app_id(app_id)
-    .config_id(config_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_config(&self) -> builder::UpdateAppConfig<'_>;
-}
-impl ClientConfigsExt for Client {
-    fn list_app_configs(&self) -> builder::ListAppConfigs<'_> {
-        builder::ListAppConfigs::new(self)
-    }
-    fn create_app_config(&self) -> builder::CreateAppConfig<'_> {
-        builder::CreateAppConfig::new(self)
-    }
-    fn get_app_config(&self) -> builder::GetAppConfig<'_> {
-        builder::GetAppConfig::new(self)
-    }
-    fn delete_app_config(&self) -> builder::DeleteAppConfig<'_> {
-        builder::DeleteAppConfig::new(self)
-    }
-    fn update_app_config(&self) -> builder::UpdateAppConfig<'_> {
-        builder::UpdateAppConfig::new(self)
-    }
-}
-///Stored credentials (write-only secrets) for integrations and sources.
-pub trait ClientContextCredentialsExt {
-    /**List credentials
-
-Lists the app's credentials.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_context_credentials()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_context_credentials(&self) -> builder::ListContextCredentials<'_>;
-    /**Create a credential
-
-Creates a credential in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_context_credential()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_context_credential(&self) -> builder::CreateContextCredential<'_>;
-    /**Get a credential
-
-Returns a credential's metadata; the secret is never returned.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `credential_id`: Credential ID (`cred_...`).
-```ignore
-let response = client.get_context_credential()
-    .app_id(app_id)
-    .credential_id(credential_id)
-    .send()
-    .await;
-```*/
-    fn get_context_credential(&self) -> builder::GetContextCredential<'_>;
-    /**Delete a credential
-
-Deletes a credential. Integrations using it stop working.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `credential_id`: Credential ID (`cred_...`).
-```ignore
-let response = client.delete_context_credential()
-    .app_id(app_id)
-    .credential_id(credential_id)
-    .send()
-    .await;
-```*/
-    fn delete_context_credential(&self) -> builder::DeleteContextCredential<'_>;
-}
-impl ClientContextCredentialsExt for Client {
-    fn list_context_credentials(&self) -> builder::ListContextCredentials<'_> {
-        builder::ListContextCredentials::new(self)
-    }
-    fn create_context_credential(&self) -> builder::CreateContextCredential<'_> {
-        builder::CreateContextCredential::new(self)
-    }
-    fn get_context_credential(&self) -> builder::GetContextCredential<'_> {
-        builder::GetContextCredential::new(self)
-    }
-    fn delete_context_credential(&self) -> builder::DeleteContextCredential<'_> {
-        builder::DeleteContextCredential::new(self)
-    }
-}
-///App-level integrations shared by installations and context sources.
-pub trait ClientContextIntegrationsExt {
-    /**List shared integrations
-
-Lists the app's shared integrations.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `provider`: Only integrations with this provider.
-```ignore
-let response = client.list_context_integrations()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .provider(provider)
-    .send()
-    .await;
-```*/
-    fn list_context_integrations(&self) -> builder::ListContextIntegrations<'_>;
-    /**Create a shared integration
-
-Creates an app-level integration that installations and context sources can share. OAuth-based providers start `pending` until connected.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_context_integration()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_context_integration(&self) -> builder::CreateContextIntegration<'_>;
-    /**Get a shared integration
-
-Returns a shared integration of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `integration_id`: Integration ID (`int_...`).
-```ignore
-let response = client.get_context_integration()
-    .app_id(app_id)
-    .integration_id(integration_id)
-    .send()
-    .await;
-```*/
-    fn get_context_integration(&self) -> builder::GetContextIntegration<'_>;
-    /**Delete a shared integration
-
-Deletes an integration. Installations and sources using it move to `error`.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `integration_id`: Integration ID (`int_...`).
-```ignore
-let response = client.delete_context_integration()
-    .app_id(app_id)
-    .integration_id(integration_id)
-    .send()
-    .await;
-```*/
-    fn delete_context_integration(&self) -> builder::DeleteContextIntegration<'_>;
-}
-impl ClientContextIntegrationsExt for Client {
-    fn list_context_integrations(&self) -> builder::ListContextIntegrations<'_> {
-        builder::ListContextIntegrations::new(self)
-    }
-    fn create_context_integration(&self) -> builder::CreateContextIntegration<'_> {
-        builder::CreateContextIntegration::new(self)
-    }
-    fn get_context_integration(&self) -> builder::GetContextIntegration<'_> {
-        builder::GetContextIntegration::new(self)
-    }
-    fn delete_context_integration(&self) -> builder::DeleteContextIntegration<'_> {
-        builder::DeleteContextIntegration::new(self)
-    }
-}
-///Context (knowledge) sources ingested for agents.
-pub trait ClientContextSourcesExt {
-    /**List context sources
-
-Lists the app's context sources.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent`: Only sources scoped to this agent (`agt_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `type_`: Only sources of this type.
-```ignore
-let response = client.list_context_sources()
-    .app_id(app_id)
-    .agent(agent)
-    .limit(limit)
-    .offset(offset)
-    .type_(type_)
-    .send()
-    .await;
-```*/
-    fn list_context_sources(&self) -> builder::ListContextSources<'_>;
-    /**Create a context source
-
-Creates a context source in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/context/sources`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_context_source()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_context_source(&self) -> builder::CreateContextSource<'_>;
-    /**Get a context source
-
-Returns a context source of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `source_id`: Context source ID (`src_...`).
-```ignore
-let response = client.get_context_source()
-    .app_id(app_id)
-    .source_id(source_id)
-    .send()
-    .await;
-```*/
-    fn get_context_source(&self) -> builder::GetContextSource<'_>;
-    /**Delete a context source
-
-Deletes a context source and its ingested documents.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `source_id`: Context source ID (`src_...`).
-```ignore
-let response = client.delete_context_source()
-    .app_id(app_id)
-    .source_id(source_id)
-    .send()
-    .await;
-```*/
-    fn delete_context_source(&self) -> builder::DeleteContextSource<'_>;
-}
-impl ClientContextSourcesExt for Client {
-    fn list_context_sources(&self) -> builder::ListContextSources<'_> {
-        builder::ListContextSources::new(self)
-    }
-    fn create_context_source(&self) -> builder::CreateContextSource<'_> {
-        builder::CreateContextSource::new(self)
-    }
-    fn get_context_source(&self) -> builder::GetContextSource<'_> {
-        builder::GetContextSource::new(self)
-    }
-    fn delete_context_source(&self) -> builder::DeleteContextSource<'_> {
-        builder::DeleteContextSource::new(self)
-    }
-}
-///Custom object types: JSON Schemas for team objects.
-pub trait ClientCustomObjectsExt {
-    /**List custom object types
-
-Lists the app's custom object types.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_custom_objects()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_custom_objects(&self) -> builder::ListAppCustomObjects<'_>;
-    /**Create a custom object type
-
-Creates a custom object type in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_custom_object()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_custom_object(&self) -> builder::CreateAppCustomObject<'_>;
-    /**Get a custom object type
-
-Returns a custom object type of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `custom_object_id`: Custom object type ID (`cob_...`).
-```ignore
-let response = client.get_app_custom_object()
-    .app_id(app_id)
-    .custom_object_id(custom_object_id)
-    .send()
-    .await;
-```*/
-    fn get_app_custom_object(&self) -> builder::GetAppCustomObject<'_>;
-    /**Delete a custom object type
-
-Deletes a custom object type and all its records.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `custom_object_id`: Custom object type ID (`cob_...`).
-```ignore
-let response = client.delete_app_custom_object()
-    .app_id(app_id)
-    .custom_object_id(custom_object_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_custom_object(&self) -> builder::DeleteAppCustomObject<'_>;
-    /**Update a custom object type
-
-Updates a custom object type. Fails with `409` if the new `json_schema` is incompatible with existing records.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `custom_object_id`: Custom object type ID (`cob_...`).
-- `body`
-```ignore
-let response = client.update_app_custom_object()
-    .app_id(app_id)
-    .custom_object_id(custom_object_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_custom_object(&self) -> builder::UpdateAppCustomObject<'_>;
-}
-impl ClientCustomObjectsExt for Client {
-    fn list_app_custom_objects(&self) -> builder::ListAppCustomObjects<'_> {
-        builder::ListAppCustomObjects::new(self)
-    }
-    fn create_app_custom_object(&self) -> builder::CreateAppCustomObject<'_> {
-        builder::CreateAppCustomObject::new(self)
-    }
-    fn get_app_custom_object(&self) -> builder::GetAppCustomObject<'_> {
-        builder::GetAppCustomObject::new(self)
-    }
-    fn delete_app_custom_object(&self) -> builder::DeleteAppCustomObject<'_> {
-        builder::DeleteAppCustomObject::new(self)
-    }
-    fn update_app_custom_object(&self) -> builder::UpdateAppCustomObject<'_> {
-        builder::UpdateAppCustomObject::new(self)
-    }
-}
-///The authenticated developer and developer invitations.
-pub trait ClientDeveloperExt {
-    /**Accept a developer invitation
-
-Accepts an invitation to an app's developer team (sent by `create_app_member`) for the authenticated developer.
-
-Sends a `POST` request to `/protected/api/v2/developer/invites/{token}/accept`
-
-Arguments:
-- `token`: Invitation token from the developer invitation email.
-```ignore
-let response = client.accept_developer_invite()
-    .token(token)
-    .send()
-    .await;
-```*/
-    fn accept_developer_invite(&self) -> builder::AcceptDeveloperInvite<'_>;
-    /**Get the current developer
-
-Returns the authenticated developer account and the apps it is a member of.
-
-Sends a `GET` request to `/protected/api/v2/developer/me`
-
-```ignore
-let response = client.get_current_developer()
-    .send()
-    .await;
-```*/
-    fn get_current_developer(&self) -> builder::GetCurrentDeveloper<'_>;
-}
-impl ClientDeveloperExt for Client {
-    fn accept_developer_invite(&self) -> builder::AcceptDeveloperInvite<'_> {
-        builder::AcceptDeveloperInvite::new(self)
-    }
-    fn get_current_developer(&self) -> builder::GetCurrentDeveloper<'_> {
-        builder::GetCurrentDeveloper::new(self)
-    }
-}
-///Custom domains for hosted login, email and API.
-pub trait ClientDomainsExt {
-    /**List custom domains
-
-Lists the app's custom domains.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_domains()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_domains(&self) -> builder::ListAppDomains<'_>;
-    /**Create a domain
-
-Adds a custom domain. Create the returned `verification_records` in DNS; verification runs automatically.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/domains`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_domain()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_domain(&self) -> builder::CreateAppDomain<'_>;
-    /**Get a domain
-
-Returns a domain of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `domain_id`: Domain ID (`dom_...`).
-```ignore
-let response = client.get_app_domain()
-    .app_id(app_id)
-    .domain_id(domain_id)
-    .send()
-    .await;
-```*/
-    fn get_app_domain(&self) -> builder::GetAppDomain<'_>;
-    /**Delete a domain
-
-Deletes a domain.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `domain_id`: Domain ID (`dom_...`).
-```ignore
-let response = client.delete_app_domain()
-    .app_id(app_id)
-    .domain_id(domain_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_domain(&self) -> builder::DeleteAppDomain<'_>;
-    /**Update a domain
-
-Updates a domain; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `domain_id`: Domain ID (`dom_...`).
-- `body`
-```ignore
-let response = client.update_app_domain()
-    .app_id(app_id)
-    .domain_id(domain_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_domain(&self) -> builder::UpdateAppDomain<'_>;
-}
-impl ClientDomainsExt for Client {
-    fn list_app_domains(&self) -> builder::ListAppDomains<'_> {
-        builder::ListAppDomains::new(self)
-    }
-    fn create_app_domain(&self) -> builder::CreateAppDomain<'_> {
-        builder::CreateAppDomain::new(self)
-    }
-    fn get_app_domain(&self) -> builder::GetAppDomain<'_> {
-        builder::GetAppDomain::new(self)
-    }
-    fn delete_app_domain(&self) -> builder::DeleteAppDomain<'_> {
-        builder::DeleteAppDomain::new(self)
-    }
-    fn update_app_domain(&self) -> builder::UpdateAppDomain<'_> {
-        builder::UpdateAppDomain::new(self)
-    }
-}
-///Files stored by the app (upload through pre-signed URLs).
-pub trait ClientFilesExt {
-    /**List files
-
-Lists the app's files.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `owner`: Only files uploaded by this user (`usr_...`).
-```ignore
-let response = client.list_app_files()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .owner(owner)
-    .send()
-    .await;
-```*/
-    fn list_app_files(&self) -> builder::ListAppFiles<'_>;
-    /**Create a file
-
-Creates a file record and returns a pre-signed `upload_url`; `PUT` the bytes there with the same `Content-Type`.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/files`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_file()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_file(&self) -> builder::CreateAppFile<'_>;
-    /**Get a file
-
-Returns a file of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `file_id`: File ID (`fil_...`).
-```ignore
-let response = client.get_app_file()
-    .app_id(app_id)
-    .file_id(file_id)
-    .send()
-    .await;
-```*/
-    fn get_app_file(&self) -> builder::GetAppFile<'_>;
-    /**Delete a file
-
-Deletes a file.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `file_id`: File ID (`fil_...`).
-```ignore
-let response = client.delete_app_file()
-    .app_id(app_id)
-    .file_id(file_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_file(&self) -> builder::DeleteAppFile<'_>;
-    /**Update a file
-
-Updates a file; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/files/{file_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `file_id`: File ID (`fil_...`).
-- `body`
-```ignore
-let response = client.update_app_file()
-    .app_id(app_id)
-    .file_id(file_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_file(&self) -> builder::UpdateAppFile<'_>;
-}
-impl ClientFilesExt for Client {
-    fn list_app_files(&self) -> builder::ListAppFiles<'_> {
-        builder::ListAppFiles::new(self)
-    }
-    fn create_app_file(&self) -> builder::CreateAppFile<'_> {
-        builder::CreateAppFile::new(self)
-    }
-    fn get_app_file(&self) -> builder::GetAppFile<'_> {
-        builder::GetAppFile::new(self)
-    }
-    fn delete_app_file(&self) -> builder::DeleteAppFile<'_> {
-        builder::DeleteAppFile::new(self)
-    }
-    fn update_app_file(&self) -> builder::UpdateAppFile<'_> {
-        builder::UpdateAppFile::new(self)
-    }
-}
-///Connections between agents and external services or channels.
-pub trait ClientInstallationsExt {
-    /**Create an installation for an agent
-
-Installs a kind on the agent. The installation starts `pending`.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/installations`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent_id`: Agent ID (`agt_...`).
-- `body`
-```ignore
-let response = client.create_agent_installation()
-    .app_id(app_id)
-    .agent_id(agent_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_agent_installation(&self) -> builder::CreateAgentInstallation<'_>;
-    /**List installations
-
-Lists the installations of all agents of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent`: Only installations of this agent (`agt_...`).
-- `kind`: Only installations of this kind.
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `state`: Only installations in this state.
-```ignore
-let response = client.list_app_installations()
-    .app_id(app_id)
-    .agent(agent)
-    .kind(kind)
-    .limit(limit)
-    .offset(offset)
-    .state(state)
-    .send()
-    .await;
-```*/
-    fn list_app_installations(&self) -> builder::ListAppInstallations<'_>;
-    /**List installation kinds
-
-Lists the installation kinds available to the app's agents.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/kinds`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-```ignore
-let response = client.list_installation_kinds()
-    .app_id(app_id)
-    .send()
-    .await;
-```*/
-    fn list_installation_kinds(&self) -> builder::ListInstallationKinds<'_>;
-    /**Get an installation
-
-Returns an installation.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `installation_id`: Installation ID (`inst_...`).
-```ignore
-let response = client.get_app_installation()
-    .app_id(app_id)
-    .installation_id(installation_id)
-    .send()
-    .await;
-```*/
-    fn get_app_installation(&self) -> builder::GetAppInstallation<'_>;
-    /**Delete an installation
-
-Uninstalls: deletes the installation and disconnects the agent from the service.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `installation_id`: Installation ID (`inst_...`).
-```ignore
-let response = client.delete_app_installation()
-    .app_id(app_id)
-    .installation_id(installation_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_installation(&self) -> builder::DeleteAppInstallation<'_>;
-    /**Activate an installation
-
-Activates a `pending` or `paused` installation. Fails with `409` if its integration is not connected.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/activate`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `installation_id`: Installation ID (`inst_...`).
-```ignore
-let response = client.activate_app_installation()
-    .app_id(app_id)
-    .installation_id(installation_id)
-    .send()
-    .await;
-```*/
-    fn activate_app_installation(&self) -> builder::ActivateAppInstallation<'_>;
-    /**Pause an installation
-
-Deactivates an installation (state `paused`) without deleting it.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/pause`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `installation_id`: Installation ID (`inst_...`).
-```ignore
-let response = client.pause_app_installation()
-    .app_id(app_id)
-    .installation_id(installation_id)
-    .send()
-    .await;
-```*/
-    fn pause_app_installation(&self) -> builder::PauseAppInstallation<'_>;
-}
-impl ClientInstallationsExt for Client {
-    fn create_agent_installation(&self) -> builder::CreateAgentInstallation<'_> {
-        builder::CreateAgentInstallation::new(self)
-    }
-    fn list_app_installations(&self) -> builder::ListAppInstallations<'_> {
-        builder::ListAppInstallations::new(self)
-    }
-    fn list_installation_kinds(&self) -> builder::ListInstallationKinds<'_> {
-        builder::ListInstallationKinds::new(self)
-    }
-    fn get_app_installation(&self) -> builder::GetAppInstallation<'_> {
-        builder::GetAppInstallation::new(self)
-    }
-    fn delete_app_installation(&self) -> builder::DeleteAppInstallation<'_> {
-        builder::DeleteAppInstallation::new(self)
-    }
-    fn activate_app_installation(&self) -> builder::ActivateAppInstallation<'_> {
-        builder::ActivateAppInstallation::new(self)
-    }
-    fn pause_app_installation(&self) -> builder::PauseAppInstallation<'_> {
-        builder::PauseAppInstallation::new(self)
-    }
-}
-///OAuth clients registered on the app (third-party apps, CLIs).
-pub trait ClientOauthClientsExt {
-    /**List OAuth clients
-
-Lists the app's OAuth clients.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_oauth_clients()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_oauth_clients(&self) -> builder::ListAppOauthClients<'_>;
-    /**Create an OAuth client
-
-Registers an OAuth client. For confidential clients the response carries the client secret; store it, it is not shown again.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_oauth_client()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_oauth_client(&self) -> builder::CreateAppOauthClient<'_>;
-    /**Get an OAuth client
-
-Returns an OAuth client of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_client_id`: OAuth client ID (`oac_...`).
-```ignore
-let response = client.get_app_oauth_client()
-    .app_id(app_id)
-    .oauth_client_id(oauth_client_id)
-    .send()
-    .await;
-```*/
-    fn get_app_oauth_client(&self) -> builder::GetAppOauthClient<'_>;
-    /**Delete an OAuth client
-
-Deletes an OAuth client and revokes the tokens issued to it.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_client_id`: OAuth client ID (`oac_...`).
-```ignore
-let response = client.delete_app_oauth_client()
-    .app_id(app_id)
-    .oauth_client_id(oauth_client_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_oauth_client(&self) -> builder::DeleteAppOauthClient<'_>;
-    /**Update an OAuth client
-
-Updates an OAuth client; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_client_id`: OAuth client ID (`oac_...`).
-- `body`
-```ignore
-let response = client.update_app_oauth_client()
-    .app_id(app_id)
-    .oauth_client_id(oauth_client_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_oauth_client(&self) -> builder::UpdateAppOauthClient<'_>;
-}
-impl ClientOauthClientsExt for Client {
-    fn list_app_oauth_clients(&self) -> builder::ListAppOauthClients<'_> {
-        builder::ListAppOauthClients::new(self)
-    }
-    fn create_app_oauth_client(&self) -> builder::CreateAppOauthClient<'_> {
-        builder::CreateAppOauthClient::new(self)
-    }
-    fn get_app_oauth_client(&self) -> builder::GetAppOauthClient<'_> {
-        builder::GetAppOauthClient::new(self)
-    }
-    fn delete_app_oauth_client(&self) -> builder::DeleteAppOauthClient<'_> {
-        builder::DeleteAppOauthClient::new(self)
-    }
-    fn update_app_oauth_client(&self) -> builder::UpdateAppOauthClient<'_> {
-        builder::UpdateAppOauthClient::new(self)
-    }
-}
-///Identity providers end users can sign in with.
-pub trait ClientOauthProvidersExt {
-    /**List OAuth identity providers
-
-Lists the app's OAuth identity providers.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_oauth_providers()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_oauth_providers(&self) -> builder::ListAppOauthProviders<'_>;
-    /**Create an OAuth provider
-
-Configures an identity provider for end-user sign-in. Fails with `409` if the provider is already configured.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_oauth_provider()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_oauth_provider(&self) -> builder::CreateAppOauthProvider<'_>;
-    /**Get an OAuth provider
-
-Returns an OAuth provider of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_provider_id`: OAuth provider ID (`oap_...`).
-```ignore
-let response = client.get_app_oauth_provider()
-    .app_id(app_id)
-    .oauth_provider_id(oauth_provider_id)
-    .send()
-    .await;
-```*/
-    fn get_app_oauth_provider(&self) -> builder::GetAppOauthProvider<'_>;
-    /**Delete an OAuth provider
-
-Deletes an OAuth provider.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_provider_id`: OAuth provider ID (`oap_...`).
-```ignore
-let response = client.delete_app_oauth_provider()
-    .app_id(app_id)
-    .oauth_provider_id(oauth_provider_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_oauth_provider(&self) -> builder::DeleteAppOauthProvider<'_>;
-    /**Update an OAuth provider
-
-Updates an OAuth provider; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `oauth_provider_id`: OAuth provider ID (`oap_...`).
-- `body`
-```ignore
-let response = client.update_app_oauth_provider()
-    .app_id(app_id)
-    .oauth_provider_id(oauth_provider_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_oauth_provider(&self) -> builder::UpdateAppOauthProvider<'_>;
-}
-impl ClientOauthProvidersExt for Client {
-    fn list_app_oauth_providers(&self) -> builder::ListAppOauthProviders<'_> {
-        builder::ListAppOauthProviders::new(self)
-    }
-    fn create_app_oauth_provider(&self) -> builder::CreateAppOauthProvider<'_> {
-        builder::CreateAppOauthProvider::new(self)
-    }
-    fn get_app_oauth_provider(&self) -> builder::GetAppOauthProvider<'_> {
-        builder::GetAppOauthProvider::new(self)
-    }
-    fn delete_app_oauth_provider(&self) -> builder::DeleteAppOauthProvider<'_> {
-        builder::DeleteAppOauthProvider::new(self)
-    }
-    fn update_app_oauth_provider(&self) -> builder::UpdateAppOauthProvider<'_> {
-        builder::UpdateAppOauthProvider::new(self)
-    }
-}
-///Organizations (tenants) of the app.
-pub trait ClientOrgsExt {
-    /**List organizations
-
-Lists the app's organizations.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_orgs()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_orgs(&self) -> builder::ListAppOrgs<'_>;
-    /**Create an organization
-
-Creates an organization in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/orgs`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_org()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_org(&self) -> builder::CreateAppOrg<'_>;
-    /**Get an organization
-
-Returns an organization of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `org_id`: Organization ID (`org_...`).
-```ignore
-let response = client.get_app_org()
-    .app_id(app_id)
-    .org_id(org_id)
-    .send()
-    .await;
-```*/
-    fn get_app_org(&self) -> builder::GetAppOrg<'_>;
-    /**Delete an organization
-
-Deletes an organization. Its users and teams are kept but leave the organization.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `org_id`: Organization ID (`org_...`).
-```ignore
-let response = client.delete_app_org()
-    .app_id(app_id)
-    .org_id(org_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_org(&self) -> builder::DeleteAppOrg<'_>;
-    /**Update an organization
-
-Updates an organization; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `org_id`: Organization ID (`org_...`).
-- `body`
-```ignore
-let response = client.update_app_org()
-    .app_id(app_id)
-    .org_id(org_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_org(&self) -> builder::UpdateAppOrg<'_>;
-}
-impl ClientOrgsExt for Client {
-    fn list_app_orgs(&self) -> builder::ListAppOrgs<'_> {
-        builder::ListAppOrgs::new(self)
-    }
-    fn create_app_org(&self) -> builder::CreateAppOrg<'_> {
-        builder::CreateAppOrg::new(self)
-    }
-    fn get_app_org(&self) -> builder::GetAppOrg<'_> {
-        builder::GetAppOrg::new(self)
-    }
-    fn delete_app_org(&self) -> builder::DeleteAppOrg<'_> {
-        builder::DeleteAppOrg::new(self)
-    }
-    fn update_app_org(&self) -> builder::UpdateAppOrg<'_> {
-        builder::UpdateAppOrg::new(self)
-    }
-}
-///Reusable personas that agents can adopt.
-pub trait ClientPersonasExt {
-    /**List personas
-
-Lists the app's personas.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_personas()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_personas(&self) -> builder::ListAppPersonas<'_>;
-    /**Create a persona
-
-Creates a persona in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/personas`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_persona()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_persona(&self) -> builder::CreateAppPersona<'_>;
-    /**Get a persona
-
-Returns a persona of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `persona_id`: Persona ID (`psn_...`).
-```ignore
-let response = client.get_app_persona()
-    .app_id(app_id)
-    .persona_id(persona_id)
-    .send()
-    .await;
-```*/
-    fn get_app_persona(&self) -> builder::GetAppPersona<'_>;
-    /**Delete a persona
-
-Deletes a persona.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `persona_id`: Persona ID (`psn_...`).
-```ignore
-let response = client.delete_app_persona()
-    .app_id(app_id)
-    .persona_id(persona_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_persona(&self) -> builder::DeleteAppPersona<'_>;
-    /**Update a persona
-
-Updates a persona; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `persona_id`: Persona ID (`psn_...`).
-- `body`
-```ignore
-let response = client.update_app_persona()
-    .app_id(app_id)
-    .persona_id(persona_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_persona(&self) -> builder::UpdateAppPersona<'_>;
-}
-impl ClientPersonasExt for Client {
-    fn list_app_personas(&self) -> builder::ListAppPersonas<'_> {
-        builder::ListAppPersonas::new(self)
-    }
-    fn create_app_persona(&self) -> builder::CreateAppPersona<'_> {
-        builder::CreateAppPersona::new(self)
-    }
-    fn get_app_persona(&self) -> builder::GetAppPersona<'_> {
-        builder::GetAppPersona::new(self)
-    }
-    fn delete_app_persona(&self) -> builder::DeleteAppPersona<'_> {
-        builder::DeleteAppPersona::new(self)
-    }
-    fn update_app_persona(&self) -> builder::UpdateAppPersona<'_> {
-        builder::UpdateAppPersona::new(self)
-    }
-}
-///Agent routines: scheduled or event-driven handlers.
-pub trait ClientRoutinesExt {
-    /**Create a routine for an agent
-
-Creates a routine owned by the agent, in `draft` status.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/routines`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent_id`: Agent ID (`agt_...`).
-- `body`
-```ignore
-let response = client.create_agent_routine()
-    .app_id(app_id)
-    .agent_id(agent_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_agent_routine(&self) -> builder::CreateAgentRoutine<'_>;
-    /**List routines
-
-Lists the routines of all agents of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `agent`: Only routines of this agent (`agt_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `status`: Only routines with this status.
-```ignore
-let response = client.list_app_routines()
-    .app_id(app_id)
-    .agent(agent)
-    .limit(limit)
-    .offset(offset)
-    .status(status)
-    .send()
-    .await;
-```*/
-    fn list_app_routines(&self) -> builder::ListAppRoutines<'_>;
-    /**Get a routine
-
-Returns a routine.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `routine_id`: Routine ID (`rtn_...`).
-```ignore
-let response = client.get_app_routine()
-    .app_id(app_id)
-    .routine_id(routine_id)
-    .send()
-    .await;
-```*/
-    fn get_app_routine(&self) -> builder::GetAppRoutine<'_>;
-    /**Delete a routine
-
-Deletes a routine. Runs in progress finish.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `routine_id`: Routine ID (`rtn_...`).
-```ignore
-let response = client.delete_app_routine()
-    .app_id(app_id)
-    .routine_id(routine_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_routine(&self) -> builder::DeleteAppRoutine<'_>;
-    /**Update a routine
-
-Updates a routine's definition. Changes apply to the next run.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `routine_id`: Routine ID (`rtn_...`).
-- `body`
-```ignore
-let response = client.update_app_routine()
-    .app_id(app_id)
-    .routine_id(routine_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_routine(&self) -> builder::UpdateAppRoutine<'_>;
-    /**Activate a routine
-
-Sets the routine `active` so that it runs on its schedule or events. Fails with `409` if its definition is incomplete.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `routine_id`: Routine ID (`rtn_...`).
-```ignore
-let response = client.activate_app_routine()
-    .app_id(app_id)
-    .routine_id(routine_id)
-    .send()
-    .await;
-```*/
-    fn activate_app_routine(&self) -> builder::ActivateAppRoutine<'_>;
-    /**Pause a routine
-
-Sets the routine `paused`; it stops running until activated again.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `routine_id`: Routine ID (`rtn_...`).
-```ignore
-let response = client.pause_app_routine()
-    .app_id(app_id)
-    .routine_id(routine_id)
-    .send()
-    .await;
-```*/
-    fn pause_app_routine(&self) -> builder::PauseAppRoutine<'_>;
-}
-impl ClientRoutinesExt for Client {
-    fn create_agent_routine(&self) -> builder::CreateAgentRoutine<'_> {
-        builder::CreateAgentRoutine::new(self)
-    }
-    fn list_app_routines(&self) -> builder::ListAppRoutines<'_> {
-        builder::ListAppRoutines::new(self)
-    }
-    fn get_app_routine(&self) -> builder::GetAppRoutine<'_> {
-        builder::GetAppRoutine::new(self)
-    }
-    fn delete_app_routine(&self) -> builder::DeleteAppRoutine<'_> {
-        builder::DeleteAppRoutine::new(self)
-    }
-    fn update_app_routine(&self) -> builder::UpdateAppRoutine<'_> {
-        builder::UpdateAppRoutine::new(self)
-    }
-    fn activate_app_routine(&self) -> builder::ActivateAppRoutine<'_> {
-        builder::ActivateAppRoutine::new(self)
-    }
-    fn pause_app_routine(&self) -> builder::PauseAppRoutine<'_> {
-        builder::PauseAppRoutine::new(self)
-    }
-}
-///Isolated environments for development and testing.
-pub trait ClientSandboxesExt {
-    /**List sandboxes
-
-Lists the app's sandboxes.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_sandboxs()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_sandboxs(&self) -> builder::ListAppSandboxs<'_>;
-    /**Create a sandbox
-
-Creates a sandbox in the app.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_sandbox()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_sandbox(&self) -> builder::CreateAppSandbox<'_>;
-    /**Get a sandbox
-
-Returns a sandbox of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `sandbox_id`: Sandbox ID (`sbx_...`).
-```ignore
-let response = client.get_app_sandbox()
-    .app_id(app_id)
-    .sandbox_id(sandbox_id)
-    .send()
-    .await;
-```*/
-    fn get_app_sandbox(&self) -> builder::GetAppSandbox<'_>;
-    /**Delete a sandbox
-
-Deletes a sandbox and all of its data.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `sandbox_id`: Sandbox ID (`sbx_...`).
-```ignore
-let response = client.delete_app_sandbox()
-    .app_id(app_id)
-    .sandbox_id(sandbox_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_sandbox(&self) -> builder::DeleteAppSandbox<'_>;
-    /**Update a sandbox
-
-Updates a sandbox; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `sandbox_id`: Sandbox ID (`sbx_...`).
-- `body`
-```ignore
-let response = client.update_app_sandbox()
-    .app_id(app_id)
-    .sandbox_id(sandbox_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_sandbox(&self) -> builder::UpdateAppSandbox<'_>;
-}
-impl ClientSandboxesExt for Client {
-    fn list_app_sandboxs(&self) -> builder::ListAppSandboxs<'_> {
-        builder::ListAppSandboxs::new(self)
-    }
-    fn create_app_sandbox(&self) -> builder::CreateAppSandbox<'_> {
-        builder::CreateAppSandbox::new(self)
-    }
-    fn get_app_sandbox(&self) -> builder::GetAppSandbox<'_> {
-        builder::GetAppSandbox::new(self)
-    }
-    fn delete_app_sandbox(&self) -> builder::DeleteAppSandbox<'_> {
-        builder::DeleteAppSandbox::new(self)
-    }
-    fn update_app_sandbox(&self) -> builder::UpdateAppSandbox<'_> {
-        builder::UpdateAppSandbox::new(self)
-    }
-}
-///Outbound webhook endpoints receiving platform events.
-pub trait ClientWebhooksExt {
-    /**List webhooks
-
-Lists the app's webhooks.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_app_webhooks()
-    .app_id(app_id)
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_app_webhooks(&self) -> builder::ListAppWebhooks<'_>;
-    /**Create a webhook
-
-Creates an outbound webhook. The response carries the signing secret; store it, it is not shown again.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/webhooks`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.create_app_webhook()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_app_webhook(&self) -> builder::CreateAppWebhook<'_>;
-    /**Get a webhook
-
-Returns a webhook of the app.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `webhook_id`: Webhook ID (`whk_...`).
-```ignore
-let response = client.get_app_webhook()
-    .app_id(app_id)
-    .webhook_id(webhook_id)
-    .send()
-    .await;
-```*/
-    fn get_app_webhook(&self) -> builder::GetAppWebhook<'_>;
-    /**Delete a webhook
-
-Deletes a webhook.
-
-Sends a `DELETE` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `webhook_id`: Webhook ID (`whk_...`).
-```ignore
-let response = client.delete_app_webhook()
-    .app_id(app_id)
-    .webhook_id(webhook_id)
-    .send()
-    .await;
-```*/
-    fn delete_app_webhook(&self) -> builder::DeleteAppWebhook<'_>;
-    /**Update a webhook
-
-Updates a webhook; only the fields sent change.
-
-Sends a `PATCH` request to `/protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `webhook_id`: Webhook ID (`whk_...`).
-- `body`
-```ignore
-let response = client.update_app_webhook()
-    .app_id(app_id)
-    .webhook_id(webhook_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_app_webhook(&self) -> builder::UpdateAppWebhook<'_>;
-}
-impl ClientWebhooksExt for Client {
-    fn list_app_webhooks(&self) -> builder::ListAppWebhooks<'_> {
-        builder::ListAppWebhooks::new(self)
-    }
-    fn create_app_webhook(&self) -> builder::CreateAppWebhook<'_> {
-        builder::CreateAppWebhook::new(self)
-    }
-    fn get_app_webhook(&self) -> builder::GetAppWebhook<'_> {
-        builder::GetAppWebhook::new(self)
-    }
-    fn delete_app_webhook(&self) -> builder::DeleteAppWebhook<'_> {
-        builder::DeleteAppWebhook::new(self)
-    }
-    fn update_app_webhook(&self) -> builder::UpdateAppWebhook<'_> {
-        builder::UpdateAppWebhook::new(self)
-    }
-}
-///Run workflows and discover workflow node types and the script language.
-pub trait ClientWorkflowsExt {
-    /**List workflow node types
-
-Lists every node type that workflow definitions can use, with their config, input and output schemas.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/node-types`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-```ignore
-let response = client.list_workflow_node_types()
-    .app_id(app_id)
-    .send()
-    .await;
-```*/
-    fn list_workflow_node_types(&self) -> builder::ListWorkflowNodeTypes<'_>;
-    /**Run a workflow
-
-Starts a one-off run of a saved workflow config or of an inline workflow definition. The run executes asynchronously; the returned `WorkflowRun` is usually `queued` or `running`.
-
-Sends a `POST` request to `/protected/api/v2/developer/apps/{app_id}/workflows/run`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `body`
-```ignore
-let response = client.run_workflow()
-    .app_id(app_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn run_workflow(&self) -> builder::RunWorkflow<'_>;
-    /**Get the script language reference
-
-Returns the reference of the scripting language used by script routines and workflow script nodes.
-
-Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/workflows/scripts/language`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-```ignore
-let response = client.get_workflow_script_language()
-    .app_id(app_id)
-    .send()
-    .await;
-```*/
-    fn get_workflow_script_language(&self) -> builder::GetWorkflowScriptLanguage<'_>;
-}
-impl ClientWorkflowsExt for Client {
-    fn list_workflow_node_types(&self) -> builder::ListWorkflowNodeTypes<'_> {
-        builder::ListWorkflowNodeTypes::new(self)
-    }
-    fn run_workflow(&self) -> builder::RunWorkflow<'_> {
-        builder::RunWorkflow::new(self)
-    }
-    fn get_workflow_script_language(&self) -> builder::GetWorkflowScriptLanguage<'_> {
-        builder::GetWorkflowScriptLanguage::new(self)
-    }
-}
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
@@ -2877,7 +385,7 @@ pub mod builder {
         RequestBuilderExt, ResponseValue,
     };
     operation_builder! {
-        #[doc = "Builder for [`ClientAppsExt::list_apps`]\n\n[`ClientAppsExt::list_apps`]: super::ClientAppsExt::list_apps"]
+        #[doc = "Builder of `developer().apps().list()`."]
         #[derive(Debug, Clone)]
         ListApps -> crate::types::AppPage {
             limit: ::std::num::NonZeroU64 = optional,
@@ -2910,7 +418,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppsExt::create_app`]\n\n[`ClientAppsExt::create_app`]: super::ClientAppsExt::create_app"]
+        #[doc = "Builder of `developer().apps().create()`."]
         #[derive(Debug, Clone)]
         CreateApp -> crate::types::App {
             body: crate::types::CreateAppRequest = required,
@@ -2940,7 +448,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppsExt::get_app`]\n\n[`ClientAppsExt::get_app`]: super::ClientAppsExt::get_app"]
+        #[doc = "Builder of `developer().app(app_id).get()`."]
         #[derive(Debug, Clone)]
         GetApp -> crate::types::App {
             app_id: ::std::string::String = required,
@@ -2970,7 +478,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppsExt::delete_app`]\n\n[`ClientAppsExt::delete_app`]: super::ClientAppsExt::delete_app"]
+        #[doc = "Builder of `developer().app(app_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteApp -> () {
             app_id: ::std::string::String = required,
@@ -3001,7 +509,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppsExt::update_app`]\n\n[`ClientAppsExt::update_app`]: super::ClientAppsExt::update_app"]
+        #[doc = "Builder of `developer().app(app_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateApp -> crate::types::App {
             app_id: ::std::string::String = required,
@@ -3036,7 +544,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppAgentsExt::list_app_agents`]\n\n[`ClientAppAgentsExt::list_app_agents`]: super::ClientAppAgentsExt::list_app_agents"]
+        #[doc = "Builder of `developer().app(app_id).agents().list()`."]
         #[derive(Debug, Clone)]
         ListAppAgents -> crate::types::AgentPage {
             app_id: ::std::string::String = required,
@@ -3077,7 +585,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppAgentsExt::create_app_agent`]\n\n[`ClientAppAgentsExt::create_app_agent`]: super::ClientAppAgentsExt::create_app_agent"]
+        #[doc = "Builder of `developer().app(app_id).agents().create()`."]
         #[derive(Debug, Clone)]
         CreateAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
@@ -3112,7 +620,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppAgentsExt::get_app_agent`]\n\n[`ClientAppAgentsExt::get_app_agent`]: super::ClientAppAgentsExt::get_app_agent"]
+        #[doc = "Builder of `developer().app(app_id).agent(agent_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
@@ -3146,7 +654,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppAgentsExt::delete_app_agent`]\n\n[`ClientAppAgentsExt::delete_app_agent`]: super::ClientAppAgentsExt::delete_app_agent"]
+        #[doc = "Builder of `developer().app(app_id).agent(agent_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppAgent -> () {
             app_id: ::std::string::String = required,
@@ -3179,7 +687,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppAgentsExt::update_app_agent`]\n\n[`ClientAppAgentsExt::update_app_agent`]: super::ClientAppAgentsExt::update_app_agent"]
+        #[doc = "Builder of `developer().app(app_id).agent(agent_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppAgent -> crate::types::Agent {
             app_id: ::std::string::String = required,
@@ -3216,7 +724,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::create_agent_installation`]\n\n[`ClientInstallationsExt::create_agent_installation`]: super::ClientInstallationsExt::create_agent_installation"]
+        #[doc = "Builder of `developer().app(app_id).agent(agent_id).installations().create()`."]
         #[derive(Debug, Clone)]
         CreateAgentInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
@@ -3254,7 +762,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::create_agent_routine`]\n\n[`ClientRoutinesExt::create_agent_routine`]: super::ClientRoutinesExt::create_agent_routine"]
+        #[doc = "Builder of `developer().app(app_id).agent(agent_id).routines().create()`."]
         #[derive(Debug, Clone)]
         CreateAgentRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
@@ -3292,7 +800,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientConfigsExt::list_app_configs`]\n\n[`ClientConfigsExt::list_app_configs`]: super::ClientConfigsExt::list_app_configs"]
+        #[doc = "Builder of `developer().app(app_id).configs().list()`."]
         #[derive(Debug, Clone)]
         ListAppConfigs -> crate::types::ConfigPage {
             app_id: ::std::string::String = required,
@@ -3336,7 +844,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientConfigsExt::create_app_config`]\n\n[`ClientConfigsExt::create_app_config`]: super::ClientConfigsExt::create_app_config"]
+        #[doc = "Builder of `developer().app(app_id).configs().create()`."]
         #[derive(Debug, Clone)]
         CreateAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
@@ -3371,7 +879,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientConfigsExt::get_app_config`]\n\n[`ClientConfigsExt::get_app_config`]: super::ClientConfigsExt::get_app_config"]
+        #[doc = "Builder of `developer().app(app_id).config(config_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
@@ -3405,7 +913,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientConfigsExt::delete_app_config`]\n\n[`ClientConfigsExt::delete_app_config`]: super::ClientConfigsExt::delete_app_config"]
+        #[doc = "Builder of `developer().app(app_id).config(config_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppConfig -> () {
             app_id: ::std::string::String = required,
@@ -3438,7 +946,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientConfigsExt::update_app_config`]\n\n[`ClientConfigsExt::update_app_config`]: super::ClientConfigsExt::update_app_config"]
+        #[doc = "Builder of `developer().app(app_id).config(config_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppConfig -> crate::types::Config {
             app_id: ::std::string::String = required,
@@ -3475,7 +983,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextCredentialsExt::list_context_credentials`]\n\n[`ClientContextCredentialsExt::list_context_credentials`]: super::ClientContextCredentialsExt::list_context_credentials"]
+        #[doc = "Builder of `developer().app(app_id).context().credentials().list()`."]
         #[derive(Debug, Clone)]
         ListContextCredentials -> crate::types::CredentialPage {
             app_id: ::std::string::String = required,
@@ -3513,7 +1021,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextCredentialsExt::create_context_credential`]\n\n[`ClientContextCredentialsExt::create_context_credential`]: super::ClientContextCredentialsExt::create_context_credential"]
+        #[doc = "Builder of `developer().app(app_id).context().credentials().create()`."]
         #[derive(Debug, Clone)]
         CreateContextCredential -> crate::types::Credential {
             app_id: ::std::string::String = required,
@@ -3548,7 +1056,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextCredentialsExt::get_context_credential`]\n\n[`ClientContextCredentialsExt::get_context_credential`]: super::ClientContextCredentialsExt::get_context_credential"]
+        #[doc = "Builder of `developer().app(app_id).context().credential(credential_id).get()`."]
         #[derive(Debug, Clone)]
         GetContextCredential -> crate::types::Credential {
             app_id: ::std::string::String = required,
@@ -3583,7 +1091,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextCredentialsExt::delete_context_credential`]\n\n[`ClientContextCredentialsExt::delete_context_credential`]: super::ClientContextCredentialsExt::delete_context_credential"]
+        #[doc = "Builder of `developer().app(app_id).context().credential(credential_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteContextCredential -> () {
             app_id: ::std::string::String = required,
@@ -3617,7 +1125,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextIntegrationsExt::list_context_integrations`]\n\n[`ClientContextIntegrationsExt::list_context_integrations`]: super::ClientContextIntegrationsExt::list_context_integrations"]
+        #[doc = "Builder of `developer().app(app_id).context().integrations().list()`."]
         #[derive(Debug, Clone)]
         ListContextIntegrations -> crate::types::IntegrationPage {
             app_id: ::std::string::String = required,
@@ -3658,7 +1166,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextIntegrationsExt::create_context_integration`]\n\n[`ClientContextIntegrationsExt::create_context_integration`]: super::ClientContextIntegrationsExt::create_context_integration"]
+        #[doc = "Builder of `developer().app(app_id).context().integrations().create()`."]
         #[derive(Debug, Clone)]
         CreateContextIntegration -> crate::types::Integration {
             app_id: ::std::string::String = required,
@@ -3693,7 +1201,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextIntegrationsExt::get_context_integration`]\n\n[`ClientContextIntegrationsExt::get_context_integration`]: super::ClientContextIntegrationsExt::get_context_integration"]
+        #[doc = "Builder of `developer().app(app_id).context().integration(integration_id).get()`."]
         #[derive(Debug, Clone)]
         GetContextIntegration -> crate::types::Integration {
             app_id: ::std::string::String = required,
@@ -3728,7 +1236,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextIntegrationsExt::delete_context_integration`]\n\n[`ClientContextIntegrationsExt::delete_context_integration`]: super::ClientContextIntegrationsExt::delete_context_integration"]
+        #[doc = "Builder of `developer().app(app_id).context().integration(integration_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteContextIntegration -> () {
             app_id: ::std::string::String = required,
@@ -3762,7 +1270,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextSourcesExt::list_context_sources`]\n\n[`ClientContextSourcesExt::list_context_sources`]: super::ClientContextSourcesExt::list_context_sources"]
+        #[doc = "Builder of `developer().app(app_id).context().sources().list()`."]
         #[derive(Debug, Clone)]
         ListContextSources -> crate::types::ContextSourcePage {
             app_id: ::std::string::String = required,
@@ -3806,7 +1314,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextSourcesExt::create_context_source`]\n\n[`ClientContextSourcesExt::create_context_source`]: super::ClientContextSourcesExt::create_context_source"]
+        #[doc = "Builder of `developer().app(app_id).context().sources().create()`."]
         #[derive(Debug, Clone)]
         CreateContextSource -> crate::types::ContextSource {
             app_id: ::std::string::String = required,
@@ -3841,7 +1349,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextSourcesExt::get_context_source`]\n\n[`ClientContextSourcesExt::get_context_source`]: super::ClientContextSourcesExt::get_context_source"]
+        #[doc = "Builder of `developer().app(app_id).context().source(source_id).get()`."]
         #[derive(Debug, Clone)]
         GetContextSource -> crate::types::ContextSource {
             app_id: ::std::string::String = required,
@@ -3876,7 +1384,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientContextSourcesExt::delete_context_source`]\n\n[`ClientContextSourcesExt::delete_context_source`]: super::ClientContextSourcesExt::delete_context_source"]
+        #[doc = "Builder of `developer().app(app_id).context().source(source_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteContextSource -> () {
             app_id: ::std::string::String = required,
@@ -3910,7 +1418,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientCustomObjectsExt::list_app_custom_objects`]\n\n[`ClientCustomObjectsExt::list_app_custom_objects`]: super::ClientCustomObjectsExt::list_app_custom_objects"]
+        #[doc = "Builder of `developer().app(app_id).custom_objects().list()`."]
         #[derive(Debug, Clone)]
         ListAppCustomObjects -> crate::types::CustomObjectPage {
             app_id: ::std::string::String = required,
@@ -3948,7 +1456,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientCustomObjectsExt::create_app_custom_object`]\n\n[`ClientCustomObjectsExt::create_app_custom_object`]: super::ClientCustomObjectsExt::create_app_custom_object"]
+        #[doc = "Builder of `developer().app(app_id).custom_objects().create()`."]
         #[derive(Debug, Clone)]
         CreateAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
@@ -3983,7 +1491,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientCustomObjectsExt::get_app_custom_object`]\n\n[`ClientCustomObjectsExt::get_app_custom_object`]: super::ClientCustomObjectsExt::get_app_custom_object"]
+        #[doc = "Builder of `developer().app(app_id).custom_object(custom_object_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
@@ -4018,7 +1526,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientCustomObjectsExt::delete_app_custom_object`]\n\n[`ClientCustomObjectsExt::delete_app_custom_object`]: super::ClientCustomObjectsExt::delete_app_custom_object"]
+        #[doc = "Builder of `developer().app(app_id).custom_object(custom_object_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppCustomObject -> () {
             app_id: ::std::string::String = required,
@@ -4052,7 +1560,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientCustomObjectsExt::update_app_custom_object`]\n\n[`ClientCustomObjectsExt::update_app_custom_object`]: super::ClientCustomObjectsExt::update_app_custom_object"]
+        #[doc = "Builder of `developer().app(app_id).custom_object(custom_object_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppCustomObject -> crate::types::CustomObject {
             app_id: ::std::string::String = required,
@@ -4090,7 +1598,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDomainsExt::list_app_domains`]\n\n[`ClientDomainsExt::list_app_domains`]: super::ClientDomainsExt::list_app_domains"]
+        #[doc = "Builder of `developer().app(app_id).domains().list()`."]
         #[derive(Debug, Clone)]
         ListAppDomains -> crate::types::DomainPage {
             app_id: ::std::string::String = required,
@@ -4128,7 +1636,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDomainsExt::create_app_domain`]\n\n[`ClientDomainsExt::create_app_domain`]: super::ClientDomainsExt::create_app_domain"]
+        #[doc = "Builder of `developer().app(app_id).domains().create()`."]
         #[derive(Debug, Clone)]
         CreateAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
@@ -4163,7 +1671,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDomainsExt::get_app_domain`]\n\n[`ClientDomainsExt::get_app_domain`]: super::ClientDomainsExt::get_app_domain"]
+        #[doc = "Builder of `developer().app(app_id).domain(domain_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
@@ -4197,7 +1705,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDomainsExt::delete_app_domain`]\n\n[`ClientDomainsExt::delete_app_domain`]: super::ClientDomainsExt::delete_app_domain"]
+        #[doc = "Builder of `developer().app(app_id).domain(domain_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppDomain -> () {
             app_id: ::std::string::String = required,
@@ -4230,7 +1738,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDomainsExt::update_app_domain`]\n\n[`ClientDomainsExt::update_app_domain`]: super::ClientDomainsExt::update_app_domain"]
+        #[doc = "Builder of `developer().app(app_id).domain(domain_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppDomain -> crate::types::Domain {
             app_id: ::std::string::String = required,
@@ -4267,7 +1775,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFilesExt::list_app_files`]\n\n[`ClientFilesExt::list_app_files`]: super::ClientFilesExt::list_app_files"]
+        #[doc = "Builder of `developer().app(app_id).files().list()`."]
         #[derive(Debug, Clone)]
         ListAppFiles -> crate::types::FilePage {
             app_id: ::std::string::String = required,
@@ -4308,7 +1816,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFilesExt::create_app_file`]\n\n[`ClientFilesExt::create_app_file`]: super::ClientFilesExt::create_app_file"]
+        #[doc = "Builder of `developer().app(app_id).files().create()`."]
         #[derive(Debug, Clone)]
         CreateAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
@@ -4343,7 +1851,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFilesExt::get_app_file`]\n\n[`ClientFilesExt::get_app_file`]: super::ClientFilesExt::get_app_file"]
+        #[doc = "Builder of `developer().app(app_id).file(file_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
@@ -4377,7 +1885,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFilesExt::delete_app_file`]\n\n[`ClientFilesExt::delete_app_file`]: super::ClientFilesExt::delete_app_file"]
+        #[doc = "Builder of `developer().app(app_id).file(file_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppFile -> () {
             app_id: ::std::string::String = required,
@@ -4410,7 +1918,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFilesExt::update_app_file`]\n\n[`ClientFilesExt::update_app_file`]: super::ClientFilesExt::update_app_file"]
+        #[doc = "Builder of `developer().app(app_id).file(file_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppFile -> crate::types::File {
             app_id: ::std::string::String = required,
@@ -4447,7 +1955,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::list_app_installations`]\n\n[`ClientInstallationsExt::list_app_installations`]: super::ClientInstallationsExt::list_app_installations"]
+        #[doc = "Builder of `developer().app(app_id).installations().list()`."]
         #[derive(Debug, Clone)]
         ListAppInstallations -> crate::types::InstallationPage {
             app_id: ::std::string::String = required,
@@ -4494,7 +2002,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::list_installation_kinds`]\n\n[`ClientInstallationsExt::list_installation_kinds`]: super::ClientInstallationsExt::list_installation_kinds"]
+        #[doc = "Builder of `developer().app(app_id).installations().kinds().list()`."]
         #[derive(Debug, Clone)]
         ListInstallationKinds -> crate::types::InstallationKindList {
             app_id: ::std::string::String = required,
@@ -4526,7 +2034,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::get_app_installation`]\n\n[`ClientInstallationsExt::get_app_installation`]: super::ClientInstallationsExt::get_app_installation"]
+        #[doc = "Builder of `developer().app(app_id).installation(installation_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
@@ -4561,7 +2069,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::delete_app_installation`]\n\n[`ClientInstallationsExt::delete_app_installation`]: super::ClientInstallationsExt::delete_app_installation"]
+        #[doc = "Builder of `developer().app(app_id).installation(installation_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppInstallation -> () {
             app_id: ::std::string::String = required,
@@ -4595,7 +2103,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::activate_app_installation`]\n\n[`ClientInstallationsExt::activate_app_installation`]: super::ClientInstallationsExt::activate_app_installation"]
+        #[doc = "Builder of `developer().app(app_id).installation(installation_id).activate()`."]
         #[derive(Debug, Clone)]
         ActivateAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
@@ -4630,7 +2138,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInstallationsExt::pause_app_installation`]\n\n[`ClientInstallationsExt::pause_app_installation`]: super::ClientInstallationsExt::pause_app_installation"]
+        #[doc = "Builder of `developer().app(app_id).installation(installation_id).pause()`."]
         #[derive(Debug, Clone)]
         PauseAppInstallation -> crate::types::Installation {
             app_id: ::std::string::String = required,
@@ -4665,7 +2173,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientApiKeysExt::list_app_keys`]\n\n[`ClientApiKeysExt::list_app_keys`]: super::ClientApiKeysExt::list_app_keys"]
+        #[doc = "Builder of `developer().app(app_id).keys().list()`."]
         #[derive(Debug, Clone)]
         ListAppKeys -> crate::types::ApiKeyPage {
             app_id: ::std::string::String = required,
@@ -4706,7 +2214,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientApiKeysExt::create_app_key`]\n\n[`ClientApiKeysExt::create_app_key`]: super::ClientApiKeysExt::create_app_key"]
+        #[doc = "Builder of `developer().app(app_id).keys().create()`."]
         #[derive(Debug, Clone)]
         CreateAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
@@ -4741,7 +2249,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientApiKeysExt::get_app_key`]\n\n[`ClientApiKeysExt::get_app_key`]: super::ClientApiKeysExt::get_app_key"]
+        #[doc = "Builder of `developer().app(app_id).key(key_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
@@ -4775,7 +2283,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientApiKeysExt::delete_app_key`]\n\n[`ClientApiKeysExt::delete_app_key`]: super::ClientApiKeysExt::delete_app_key"]
+        #[doc = "Builder of `developer().app(app_id).key(key_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppKey -> () {
             app_id: ::std::string::String = required,
@@ -4808,7 +2316,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientApiKeysExt::update_app_key`]\n\n[`ClientApiKeysExt::update_app_key`]: super::ClientApiKeysExt::update_app_key"]
+        #[doc = "Builder of `developer().app(app_id).key(key_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppKey -> crate::types::ApiKey {
             app_id: ::std::string::String = required,
@@ -4845,7 +2353,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppMembersExt::list_app_members`]\n\n[`ClientAppMembersExt::list_app_members`]: super::ClientAppMembersExt::list_app_members"]
+        #[doc = "Builder of `developer().app(app_id).members().list()`."]
         #[derive(Debug, Clone)]
         ListAppMembers -> crate::types::AppMemberPage {
             app_id: ::std::string::String = required,
@@ -4883,7 +2391,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppMembersExt::create_app_member`]\n\n[`ClientAppMembersExt::create_app_member`]: super::ClientAppMembersExt::create_app_member"]
+        #[doc = "Builder of `developer().app(app_id).members().create()`."]
         #[derive(Debug, Clone)]
         CreateAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
@@ -4918,7 +2426,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppMembersExt::get_app_member`]\n\n[`ClientAppMembersExt::get_app_member`]: super::ClientAppMembersExt::get_app_member"]
+        #[doc = "Builder of `developer().app(app_id).member(member_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
@@ -4952,7 +2460,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppMembersExt::delete_app_member`]\n\n[`ClientAppMembersExt::delete_app_member`]: super::ClientAppMembersExt::delete_app_member"]
+        #[doc = "Builder of `developer().app(app_id).member(member_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppMember -> () {
             app_id: ::std::string::String = required,
@@ -4985,7 +2493,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppMembersExt::update_app_member`]\n\n[`ClientAppMembersExt::update_app_member`]: super::ClientAppMembersExt::update_app_member"]
+        #[doc = "Builder of `developer().app(app_id).member(member_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppMember -> crate::types::AppMember {
             app_id: ::std::string::String = required,
@@ -5022,7 +2530,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthClientsExt::list_app_oauth_clients`]\n\n[`ClientOauthClientsExt::list_app_oauth_clients`]: super::ClientOauthClientsExt::list_app_oauth_clients"]
+        #[doc = "Builder of `developer().app(app_id).oauth_clients().list()`."]
         #[derive(Debug, Clone)]
         ListAppOauthClients -> crate::types::OAuthClientPage {
             app_id: ::std::string::String = required,
@@ -5060,7 +2568,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthClientsExt::create_app_oauth_client`]\n\n[`ClientOauthClientsExt::create_app_oauth_client`]: super::ClientOauthClientsExt::create_app_oauth_client"]
+        #[doc = "Builder of `developer().app(app_id).oauth_clients().create()`."]
         #[derive(Debug, Clone)]
         CreateAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
@@ -5095,7 +2603,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthClientsExt::get_app_oauth_client`]\n\n[`ClientOauthClientsExt::get_app_oauth_client`]: super::ClientOauthClientsExt::get_app_oauth_client"]
+        #[doc = "Builder of `developer().app(app_id).oauth_client(oauth_client_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
@@ -5130,7 +2638,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthClientsExt::delete_app_oauth_client`]\n\n[`ClientOauthClientsExt::delete_app_oauth_client`]: super::ClientOauthClientsExt::delete_app_oauth_client"]
+        #[doc = "Builder of `developer().app(app_id).oauth_client(oauth_client_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppOauthClient -> () {
             app_id: ::std::string::String = required,
@@ -5164,7 +2672,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthClientsExt::update_app_oauth_client`]\n\n[`ClientOauthClientsExt::update_app_oauth_client`]: super::ClientOauthClientsExt::update_app_oauth_client"]
+        #[doc = "Builder of `developer().app(app_id).oauth_client(oauth_client_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppOauthClient -> crate::types::OAuthClient {
             app_id: ::std::string::String = required,
@@ -5202,7 +2710,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthProvidersExt::list_app_oauth_providers`]\n\n[`ClientOauthProvidersExt::list_app_oauth_providers`]: super::ClientOauthProvidersExt::list_app_oauth_providers"]
+        #[doc = "Builder of `developer().app(app_id).oauth_providers().list()`."]
         #[derive(Debug, Clone)]
         ListAppOauthProviders -> crate::types::OAuthProviderPage {
             app_id: ::std::string::String = required,
@@ -5240,7 +2748,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthProvidersExt::create_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::create_app_oauth_provider`]: super::ClientOauthProvidersExt::create_app_oauth_provider"]
+        #[doc = "Builder of `developer().app(app_id).oauth_providers().create()`."]
         #[derive(Debug, Clone)]
         CreateAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
@@ -5275,7 +2783,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthProvidersExt::get_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::get_app_oauth_provider`]: super::ClientOauthProvidersExt::get_app_oauth_provider"]
+        #[doc = "Builder of `developer().app(app_id).oauth_provider(oauth_provider_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
@@ -5310,7 +2818,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthProvidersExt::delete_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::delete_app_oauth_provider`]: super::ClientOauthProvidersExt::delete_app_oauth_provider"]
+        #[doc = "Builder of `developer().app(app_id).oauth_provider(oauth_provider_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppOauthProvider -> () {
             app_id: ::std::string::String = required,
@@ -5344,7 +2852,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOauthProvidersExt::update_app_oauth_provider`]\n\n[`ClientOauthProvidersExt::update_app_oauth_provider`]: super::ClientOauthProvidersExt::update_app_oauth_provider"]
+        #[doc = "Builder of `developer().app(app_id).oauth_provider(oauth_provider_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppOauthProvider -> crate::types::OAuthProvider {
             app_id: ::std::string::String = required,
@@ -5382,7 +2890,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOrgsExt::list_app_orgs`]\n\n[`ClientOrgsExt::list_app_orgs`]: super::ClientOrgsExt::list_app_orgs"]
+        #[doc = "Builder of `developer().app(app_id).orgs().list()`."]
         #[derive(Debug, Clone)]
         ListAppOrgs -> crate::types::OrgPage {
             app_id: ::std::string::String = required,
@@ -5420,7 +2928,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOrgsExt::create_app_org`]\n\n[`ClientOrgsExt::create_app_org`]: super::ClientOrgsExt::create_app_org"]
+        #[doc = "Builder of `developer().app(app_id).orgs().create()`."]
         #[derive(Debug, Clone)]
         CreateAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
@@ -5455,7 +2963,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOrgsExt::get_app_org`]\n\n[`ClientOrgsExt::get_app_org`]: super::ClientOrgsExt::get_app_org"]
+        #[doc = "Builder of `developer().app(app_id).org(org_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
@@ -5489,7 +2997,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOrgsExt::delete_app_org`]\n\n[`ClientOrgsExt::delete_app_org`]: super::ClientOrgsExt::delete_app_org"]
+        #[doc = "Builder of `developer().app(app_id).org(org_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppOrg -> () {
             app_id: ::std::string::String = required,
@@ -5522,7 +3030,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientOrgsExt::update_app_org`]\n\n[`ClientOrgsExt::update_app_org`]: super::ClientOrgsExt::update_app_org"]
+        #[doc = "Builder of `developer().app(app_id).org(org_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppOrg -> crate::types::Org {
             app_id: ::std::string::String = required,
@@ -5559,7 +3067,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientPersonasExt::list_app_personas`]\n\n[`ClientPersonasExt::list_app_personas`]: super::ClientPersonasExt::list_app_personas"]
+        #[doc = "Builder of `developer().app(app_id).personas().list()`."]
         #[derive(Debug, Clone)]
         ListAppPersonas -> crate::types::PersonaPage {
             app_id: ::std::string::String = required,
@@ -5597,7 +3105,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientPersonasExt::create_app_persona`]\n\n[`ClientPersonasExt::create_app_persona`]: super::ClientPersonasExt::create_app_persona"]
+        #[doc = "Builder of `developer().app(app_id).personas().create()`."]
         #[derive(Debug, Clone)]
         CreateAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
@@ -5632,7 +3140,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientPersonasExt::get_app_persona`]\n\n[`ClientPersonasExt::get_app_persona`]: super::ClientPersonasExt::get_app_persona"]
+        #[doc = "Builder of `developer().app(app_id).persona(persona_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
@@ -5666,7 +3174,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientPersonasExt::delete_app_persona`]\n\n[`ClientPersonasExt::delete_app_persona`]: super::ClientPersonasExt::delete_app_persona"]
+        #[doc = "Builder of `developer().app(app_id).persona(persona_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppPersona -> () {
             app_id: ::std::string::String = required,
@@ -5699,7 +3207,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientPersonasExt::update_app_persona`]\n\n[`ClientPersonasExt::update_app_persona`]: super::ClientPersonasExt::update_app_persona"]
+        #[doc = "Builder of `developer().app(app_id).persona(persona_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppPersona -> crate::types::Persona {
             app_id: ::std::string::String = required,
@@ -5736,7 +3244,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::list_app_routines`]\n\n[`ClientRoutinesExt::list_app_routines`]: super::ClientRoutinesExt::list_app_routines"]
+        #[doc = "Builder of `developer().app(app_id).routines().list()`."]
         #[derive(Debug, Clone)]
         ListAppRoutines -> crate::types::RoutinePage {
             app_id: ::std::string::String = required,
@@ -5780,7 +3288,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::get_app_routine`]\n\n[`ClientRoutinesExt::get_app_routine`]: super::ClientRoutinesExt::get_app_routine"]
+        #[doc = "Builder of `developer().app(app_id).routine(routine_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
@@ -5814,7 +3322,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::delete_app_routine`]\n\n[`ClientRoutinesExt::delete_app_routine`]: super::ClientRoutinesExt::delete_app_routine"]
+        #[doc = "Builder of `developer().app(app_id).routine(routine_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppRoutine -> () {
             app_id: ::std::string::String = required,
@@ -5847,7 +3355,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::update_app_routine`]\n\n[`ClientRoutinesExt::update_app_routine`]: super::ClientRoutinesExt::update_app_routine"]
+        #[doc = "Builder of `developer().app(app_id).routine(routine_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
@@ -5884,7 +3392,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::activate_app_routine`]\n\n[`ClientRoutinesExt::activate_app_routine`]: super::ClientRoutinesExt::activate_app_routine"]
+        #[doc = "Builder of `developer().app(app_id).routine(routine_id).activate()`."]
         #[derive(Debug, Clone)]
         ActivateAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
@@ -5919,7 +3427,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientRoutinesExt::pause_app_routine`]\n\n[`ClientRoutinesExt::pause_app_routine`]: super::ClientRoutinesExt::pause_app_routine"]
+        #[doc = "Builder of `developer().app(app_id).routine(routine_id).pause()`."]
         #[derive(Debug, Clone)]
         PauseAppRoutine -> crate::types::Routine {
             app_id: ::std::string::String = required,
@@ -5954,15 +3462,15 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSandboxesExt::list_app_sandboxs`]\n\n[`ClientSandboxesExt::list_app_sandboxs`]: super::ClientSandboxesExt::list_app_sandboxs"]
+        #[doc = "Builder of `developer().app(app_id).sandboxes().list()`."]
         #[derive(Debug, Clone)]
-        ListAppSandboxs -> crate::types::SandboxPage {
+        ListAppSandboxes -> crate::types::SandboxPage {
             app_id: ::std::string::String = required,
             limit: ::std::num::NonZeroU64 = optional,
             offset: u64 = optional,
         }
     }
-    impl<'a> ListAppSandboxs<'a> {
+    impl<'a> ListAppSandboxes<'a> {
         ///Sends a `GET` request to `/protected/api/v2/developer/apps/{app_id}/sandboxes`
         pub async fn send_with_response(
             self,
@@ -5986,13 +3494,13 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("offset", &offset))
                 .build()?;
             let response = client
-                .execute_operation(request, "list_app_sandboxs", settings)
+                .execute_operation(request, "list_app_sandboxes", settings)
                 .await?;
             crate::support::call::json(response, |status| matches!(status, 200u16)).await
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSandboxesExt::create_app_sandbox`]\n\n[`ClientSandboxesExt::create_app_sandbox`]: super::ClientSandboxesExt::create_app_sandbox"]
+        #[doc = "Builder of `developer().app(app_id).sandboxes().create()`."]
         #[derive(Debug, Clone)]
         CreateAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
@@ -6027,7 +3535,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSandboxesExt::get_app_sandbox`]\n\n[`ClientSandboxesExt::get_app_sandbox`]: super::ClientSandboxesExt::get_app_sandbox"]
+        #[doc = "Builder of `developer().app(app_id).sandbox(sandbox_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
@@ -6061,7 +3569,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSandboxesExt::delete_app_sandbox`]\n\n[`ClientSandboxesExt::delete_app_sandbox`]: super::ClientSandboxesExt::delete_app_sandbox"]
+        #[doc = "Builder of `developer().app(app_id).sandbox(sandbox_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppSandbox -> () {
             app_id: ::std::string::String = required,
@@ -6094,7 +3602,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSandboxesExt::update_app_sandbox`]\n\n[`ClientSandboxesExt::update_app_sandbox`]: super::ClientSandboxesExt::update_app_sandbox"]
+        #[doc = "Builder of `developer().app(app_id).sandbox(sandbox_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppSandbox -> crate::types::Sandbox {
             app_id: ::std::string::String = required,
@@ -6131,7 +3639,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::list_app_teams`]\n\n[`ClientAppTeamsExt::list_app_teams`]: super::ClientAppTeamsExt::list_app_teams"]
+        #[doc = "Builder of `developer().app(app_id).teams().list()`."]
         #[derive(Debug, Clone)]
         ListAppTeams -> crate::types::TeamPage {
             app_id: ::std::string::String = required,
@@ -6172,7 +3680,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::create_app_team`]\n\n[`ClientAppTeamsExt::create_app_team`]: super::ClientAppTeamsExt::create_app_team"]
+        #[doc = "Builder of `developer().app(app_id).teams().create()`."]
         #[derive(Debug, Clone)]
         CreateAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
@@ -6207,7 +3715,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::get_app_team`]\n\n[`ClientAppTeamsExt::get_app_team`]: super::ClientAppTeamsExt::get_app_team"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
@@ -6241,7 +3749,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::delete_app_team`]\n\n[`ClientAppTeamsExt::delete_app_team`]: super::ClientAppTeamsExt::delete_app_team"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppTeam -> () {
             app_id: ::std::string::String = required,
@@ -6274,7 +3782,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::update_app_team`]\n\n[`ClientAppTeamsExt::update_app_team`]: super::ClientAppTeamsExt::update_app_team"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppTeam -> crate::types::Team {
             app_id: ::std::string::String = required,
@@ -6311,7 +3819,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::list_app_team_members`]\n\n[`ClientAppTeamsExt::list_app_team_members`]: super::ClientAppTeamsExt::list_app_team_members"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).members().list()`."]
         #[derive(Debug, Clone)]
         ListAppTeamMembers -> crate::types::MembershipPage {
             app_id: ::std::string::String = required,
@@ -6351,7 +3859,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::add_app_team_member`]\n\n[`ClientAppTeamsExt::add_app_team_member`]: super::ClientAppTeamsExt::add_app_team_member"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).members().create()`."]
         #[derive(Debug, Clone)]
         AddAppTeamMember -> crate::types::Membership {
             app_id: ::std::string::String = required,
@@ -6388,7 +3896,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppTeamsExt::remove_app_team_member`]\n\n[`ClientAppTeamsExt::remove_app_team_member`]: super::ClientAppTeamsExt::remove_app_team_member"]
+        #[doc = "Builder of `developer().app(app_id).team(team_id).member(user_id).delete()`."]
         #[derive(Debug, Clone)]
         RemoveAppTeamMember -> () {
             app_id: ::std::string::String = required,
@@ -6424,7 +3932,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppUsersExt::list_app_users`]\n\n[`ClientAppUsersExt::list_app_users`]: super::ClientAppUsersExt::list_app_users"]
+        #[doc = "Builder of `developer().app(app_id).users().list()`."]
         #[derive(Debug, Clone)]
         ListAppUsers -> crate::types::UserPage {
             app_id: ::std::string::String = required,
@@ -6471,7 +3979,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppUsersExt::create_app_user`]\n\n[`ClientAppUsersExt::create_app_user`]: super::ClientAppUsersExt::create_app_user"]
+        #[doc = "Builder of `developer().app(app_id).users().create()`."]
         #[derive(Debug, Clone)]
         CreateAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
@@ -6506,7 +4014,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppUsersExt::get_app_user`]\n\n[`ClientAppUsersExt::get_app_user`]: super::ClientAppUsersExt::get_app_user"]
+        #[doc = "Builder of `developer().app(app_id).user(user_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
@@ -6540,7 +4048,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppUsersExt::delete_app_user`]\n\n[`ClientAppUsersExt::delete_app_user`]: super::ClientAppUsersExt::delete_app_user"]
+        #[doc = "Builder of `developer().app(app_id).user(user_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppUser -> () {
             app_id: ::std::string::String = required,
@@ -6573,7 +4081,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAppUsersExt::update_app_user`]\n\n[`ClientAppUsersExt::update_app_user`]: super::ClientAppUsersExt::update_app_user"]
+        #[doc = "Builder of `developer().app(app_id).user(user_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppUser -> crate::types::User {
             app_id: ::std::string::String = required,
@@ -6610,7 +4118,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWebhooksExt::list_app_webhooks`]\n\n[`ClientWebhooksExt::list_app_webhooks`]: super::ClientWebhooksExt::list_app_webhooks"]
+        #[doc = "Builder of `developer().app(app_id).webhooks().list()`."]
         #[derive(Debug, Clone)]
         ListAppWebhooks -> crate::types::WebhookPage {
             app_id: ::std::string::String = required,
@@ -6648,7 +4156,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWebhooksExt::create_app_webhook`]\n\n[`ClientWebhooksExt::create_app_webhook`]: super::ClientWebhooksExt::create_app_webhook"]
+        #[doc = "Builder of `developer().app(app_id).webhooks().create()`."]
         #[derive(Debug, Clone)]
         CreateAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
@@ -6683,7 +4191,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWebhooksExt::get_app_webhook`]\n\n[`ClientWebhooksExt::get_app_webhook`]: super::ClientWebhooksExt::get_app_webhook"]
+        #[doc = "Builder of `developer().app(app_id).webhook(webhook_id).get()`."]
         #[derive(Debug, Clone)]
         GetAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
@@ -6717,7 +4225,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWebhooksExt::delete_app_webhook`]\n\n[`ClientWebhooksExt::delete_app_webhook`]: super::ClientWebhooksExt::delete_app_webhook"]
+        #[doc = "Builder of `developer().app(app_id).webhook(webhook_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAppWebhook -> () {
             app_id: ::std::string::String = required,
@@ -6750,7 +4258,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWebhooksExt::update_app_webhook`]\n\n[`ClientWebhooksExt::update_app_webhook`]: super::ClientWebhooksExt::update_app_webhook"]
+        #[doc = "Builder of `developer().app(app_id).webhook(webhook_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAppWebhook -> crate::types::Webhook {
             app_id: ::std::string::String = required,
@@ -6787,7 +4295,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWorkflowsExt::list_workflow_node_types`]\n\n[`ClientWorkflowsExt::list_workflow_node_types`]: super::ClientWorkflowsExt::list_workflow_node_types"]
+        #[doc = "Builder of `developer().app(app_id).workflows().node_types().list()`."]
         #[derive(Debug, Clone)]
         ListWorkflowNodeTypes -> crate::types::WorkflowNodeTypeList {
             app_id: ::std::string::String = required,
@@ -6819,7 +4327,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWorkflowsExt::run_workflow`]\n\n[`ClientWorkflowsExt::run_workflow`]: super::ClientWorkflowsExt::run_workflow"]
+        #[doc = "Builder of `developer().app(app_id).workflows().run()`."]
         #[derive(Debug, Clone)]
         RunWorkflow -> crate::types::WorkflowRun {
             app_id: ::std::string::String = required,
@@ -6854,7 +4362,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientWorkflowsExt::get_workflow_script_language`]\n\n[`ClientWorkflowsExt::get_workflow_script_language`]: super::ClientWorkflowsExt::get_workflow_script_language"]
+        #[doc = "Builder of `developer().app(app_id).workflows().scripts().language()`."]
         #[derive(Debug, Clone)]
         GetWorkflowScriptLanguage -> crate::types::ScriptLanguage {
             app_id: ::std::string::String = required,
@@ -6886,7 +4394,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDeveloperExt::accept_developer_invite`]\n\n[`ClientDeveloperExt::accept_developer_invite`]: super::ClientDeveloperExt::accept_developer_invite"]
+        #[doc = "Builder of `developer().invite(token).accept()`."]
         #[derive(Debug, Clone)]
         AcceptDeveloperInvite -> crate::types::AppMember {
             token: ::std::string::String = required,
@@ -6918,7 +4426,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientDeveloperExt::get_current_developer`]\n\n[`ClientDeveloperExt::get_current_developer`]: super::ClientDeveloperExt::get_current_developer"]
+        #[doc = "Builder of `developer().me()`."]
         #[derive(Debug, Clone)]
         GetCurrentDeveloper -> crate::types::Developer {}
     }
@@ -6944,32 +4452,547 @@ pub mod builder {
         }
     }
 }
-/// Items consumers will typically use such as the Client and
-/// extension traits.
-pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
-    pub use super::ClientApiKeysExt;
-    pub use super::ClientAppAgentsExt;
-    pub use super::ClientAppMembersExt;
-    pub use super::ClientAppTeamsExt;
-    pub use super::ClientAppUsersExt;
-    pub use super::ClientAppsExt;
-    pub use super::ClientConfigsExt;
-    pub use super::ClientContextCredentialsExt;
-    pub use super::ClientContextIntegrationsExt;
-    pub use super::ClientContextSourcesExt;
-    pub use super::ClientCustomObjectsExt;
-    pub use super::ClientDeveloperExt;
-    pub use super::ClientDomainsExt;
-    pub use super::ClientFilesExt;
-    pub use super::ClientInstallationsExt;
-    pub use super::ClientOauthClientsExt;
-    pub use super::ClientOauthProvidersExt;
-    pub use super::ClientOrgsExt;
-    pub use super::ClientPersonasExt;
-    pub use super::ClientRoutinesExt;
-    pub use super::ClientSandboxesExt;
-    pub use super::ClientWebhooksExt;
-    pub use super::ClientWorkflowsExt;
+use crate::support::resources::resource;
+resource! {
+    Client;
+    /// Get the current developer (`GET /protected/api/v2/developer/me`)
+    fn me() -> builder GetCurrentDeveloper();
+    /// `developer().apps()`
+    fn apps() -> resource Apps();
+    /// `developer().app(app_id)`
+    fn app(app_id: ::std::string::String) -> resource App();
+    /// `developer().invite(token)`
+    fn invite(token: ::std::string::String) -> resource Invite();
+}
+resource! {
+    /// `developer().apps()`
+    Apps {}
+    /// List apps (`GET /protected/api/v2/developer/apps`)
+    fn list() -> builder ListApps();
+    /// Create an app (`POST /protected/api/v2/developer/apps`)
+    fn create() -> builder CreateApp();
+}
+resource! {
+    /// `developer().app(app_id)`
+    App { app_id: ::std::string::String }
+    /// Get an app (`GET /protected/api/v2/developer/apps/{app_id}`)
+    fn get() -> builder GetApp(app_id);
+    /// Delete an app (`DELETE /protected/api/v2/developer/apps/{app_id}`)
+    fn delete() -> builder DeleteApp(app_id);
+    /// Update an app (`PATCH /protected/api/v2/developer/apps/{app_id}`)
+    fn update() -> builder UpdateApp(app_id);
+    /// `developer().app(app_id).agents()`
+    fn agents() -> resource AppAgents(app_id);
+    /// `developer().app(app_id).agent(agent_id)`
+    fn agent(agent_id: ::std::string::String) -> resource AppAgent(app_id);
+    /// `developer().app(app_id).configs()`
+    fn configs() -> resource AppConfigs(app_id);
+    /// `developer().app(app_id).config(config_id)`
+    fn config(config_id: ::std::string::String) -> resource AppConfig(app_id);
+    /// `developer().app(app_id).context()`
+    fn context() -> resource AppContext(app_id);
+    /// `developer().app(app_id).custom_objects()`
+    fn custom_objects() -> resource AppCustomObjects(app_id);
+    /// `developer().app(app_id).custom_object(custom_object_id)`
+    fn custom_object(custom_object_id: ::std::string::String) -> resource AppCustomObject(app_id);
+    /// `developer().app(app_id).domains()`
+    fn domains() -> resource AppDomains(app_id);
+    /// `developer().app(app_id).domain(domain_id)`
+    fn domain(domain_id: ::std::string::String) -> resource AppDomain(app_id);
+    /// `developer().app(app_id).files()`
+    fn files() -> resource AppFiles(app_id);
+    /// `developer().app(app_id).file(file_id)`
+    fn file(file_id: ::std::string::String) -> resource AppFile(app_id);
+    /// `developer().app(app_id).installations()`
+    fn installations() -> resource AppInstallations(app_id);
+    /// `developer().app(app_id).installation(installation_id)`
+    fn installation(installation_id: ::std::string::String) -> resource AppInstallation(app_id);
+    /// `developer().app(app_id).keys()`
+    fn keys() -> resource AppKeys(app_id);
+    /// `developer().app(app_id).key(key_id)`
+    fn key(key_id: ::std::string::String) -> resource AppKey(app_id);
+    /// `developer().app(app_id).members()`
+    fn members() -> resource AppMembers(app_id);
+    /// `developer().app(app_id).member(member_id)`
+    fn member(member_id: ::std::string::String) -> resource AppMember(app_id);
+    /// `developer().app(app_id).oauth_clients()`
+    fn oauth_clients() -> resource AppOauthClients(app_id);
+    /// `developer().app(app_id).oauth_client(oauth_client_id)`
+    fn oauth_client(oauth_client_id: ::std::string::String) -> resource AppOauthClient(app_id);
+    /// `developer().app(app_id).oauth_providers()`
+    fn oauth_providers() -> resource AppOauthProviders(app_id);
+    /// `developer().app(app_id).oauth_provider(oauth_provider_id)`
+    fn oauth_provider(oauth_provider_id: ::std::string::String) -> resource AppOauthProvider(app_id);
+    /// `developer().app(app_id).orgs()`
+    fn orgs() -> resource AppOrgs(app_id);
+    /// `developer().app(app_id).org(org_id)`
+    fn org(org_id: ::std::string::String) -> resource AppOrg(app_id);
+    /// `developer().app(app_id).personas()`
+    fn personas() -> resource AppPersonas(app_id);
+    /// `developer().app(app_id).persona(persona_id)`
+    fn persona(persona_id: ::std::string::String) -> resource AppPersona(app_id);
+    /// `developer().app(app_id).routines()`
+    fn routines() -> resource AppRoutines(app_id);
+    /// `developer().app(app_id).routine(routine_id)`
+    fn routine(routine_id: ::std::string::String) -> resource AppRoutine(app_id);
+    /// `developer().app(app_id).sandboxes()`
+    fn sandboxes() -> resource AppSandboxes(app_id);
+    /// `developer().app(app_id).sandbox(sandbox_id)`
+    fn sandbox(sandbox_id: ::std::string::String) -> resource AppSandbox(app_id);
+    /// `developer().app(app_id).teams()`
+    fn teams() -> resource AppTeams(app_id);
+    /// `developer().app(app_id).team(team_id)`
+    fn team(team_id: ::std::string::String) -> resource AppTeam(app_id);
+    /// `developer().app(app_id).users()`
+    fn users() -> resource AppUsers(app_id);
+    /// `developer().app(app_id).user(user_id)`
+    fn user(user_id: ::std::string::String) -> resource AppUser(app_id);
+    /// `developer().app(app_id).webhooks()`
+    fn webhooks() -> resource AppWebhooks(app_id);
+    /// `developer().app(app_id).webhook(webhook_id)`
+    fn webhook(webhook_id: ::std::string::String) -> resource AppWebhook(app_id);
+    /// `developer().app(app_id).workflows()`
+    fn workflows() -> resource AppWorkflows(app_id);
+}
+resource! {
+    /// `developer().app(app_id).agents()`
+    AppAgents { app_id: ::std::string::String }
+    /// List agents (`GET /protected/api/v2/developer/apps/{app_id}/agents`)
+    fn list() -> builder ListAppAgents(app_id);
+    /// Create an agent (`POST /protected/api/v2/developer/apps/{app_id}/agents`)
+    fn create() -> builder CreateAppAgent(app_id);
+}
+resource! {
+    /// `developer().app(app_id).agent(agent_id)`
+    AppAgent { app_id: ::std::string::String, agent_id: ::std::string::String }
+    /// Get an agent (`GET /protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`)
+    fn get() -> builder GetAppAgent(app_id, agent_id);
+    /// Delete an agent (`DELETE /protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`)
+    fn delete() -> builder DeleteAppAgent(app_id, agent_id);
+    /// Update an agent (`PATCH /protected/api/v2/developer/apps/{app_id}/agents/{agent_id}`)
+    fn update() -> builder UpdateAppAgent(app_id, agent_id);
+    /// `developer().app(app_id).agent(agent_id).installations()`
+    fn installations() -> resource AppAgentInstallations(app_id, agent_id);
+    /// `developer().app(app_id).agent(agent_id).routines()`
+    fn routines() -> resource AppAgentRoutines(app_id, agent_id);
+}
+resource! {
+    /// `developer().app(app_id).agent(agent_id).installations()`
+    AppAgentInstallations { app_id: ::std::string::String, agent_id: ::std::string::String }
+    /// Create an installation for an agent (`POST /protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/installations`)
+    fn create() -> builder CreateAgentInstallation(app_id, agent_id);
+}
+resource! {
+    /// `developer().app(app_id).agent(agent_id).routines()`
+    AppAgentRoutines { app_id: ::std::string::String, agent_id: ::std::string::String }
+    /// Create a routine for an agent (`POST /protected/api/v2/developer/apps/{app_id}/agents/{agent_id}/routines`)
+    fn create() -> builder CreateAgentRoutine(app_id, agent_id);
+}
+resource! {
+    /// `developer().app(app_id).configs()`
+    AppConfigs { app_id: ::std::string::String }
+    /// List configs (`GET /protected/api/v2/developer/apps/{app_id}/configs`)
+    fn list() -> builder ListAppConfigs(app_id);
+    /// Create a config (`POST /protected/api/v2/developer/apps/{app_id}/configs`)
+    fn create() -> builder CreateAppConfig(app_id);
+}
+resource! {
+    /// `developer().app(app_id).config(config_id)`
+    AppConfig { app_id: ::std::string::String, config_id: ::std::string::String }
+    /// Get a config (`GET /protected/api/v2/developer/apps/{app_id}/configs/{config_id}`)
+    fn get() -> builder GetAppConfig(app_id, config_id);
+    /// Delete a config (`DELETE /protected/api/v2/developer/apps/{app_id}/configs/{config_id}`)
+    fn delete() -> builder DeleteAppConfig(app_id, config_id);
+    /// Update a config (`PATCH /protected/api/v2/developer/apps/{app_id}/configs/{config_id}`)
+    fn update() -> builder UpdateAppConfig(app_id, config_id);
+}
+resource! {
+    /// `developer().app(app_id).context()`
+    AppContext { app_id: ::std::string::String }
+    /// `developer().app(app_id).context().credentials()`
+    fn credentials() -> resource AppContextCredentials(app_id);
+    /// `developer().app(app_id).context().credential(credential_id)`
+    fn credential(credential_id: ::std::string::String) -> resource AppContextCredential(app_id);
+    /// `developer().app(app_id).context().integrations()`
+    fn integrations() -> resource AppContextIntegrations(app_id);
+    /// `developer().app(app_id).context().integration(integration_id)`
+    fn integration(integration_id: ::std::string::String) -> resource AppContextIntegration(app_id);
+    /// `developer().app(app_id).context().sources()`
+    fn sources() -> resource AppContextSources(app_id);
+    /// `developer().app(app_id).context().source(source_id)`
+    fn source(source_id: ::std::string::String) -> resource AppContextSource(app_id);
+}
+resource! {
+    /// `developer().app(app_id).context().credentials()`
+    AppContextCredentials { app_id: ::std::string::String }
+    /// List credentials (`GET /protected/api/v2/developer/apps/{app_id}/context/credentials`)
+    fn list() -> builder ListContextCredentials(app_id);
+    /// Create a credential (`POST /protected/api/v2/developer/apps/{app_id}/context/credentials`)
+    fn create() -> builder CreateContextCredential(app_id);
+}
+resource! {
+    /// `developer().app(app_id).context().credential(credential_id)`
+    AppContextCredential { app_id: ::std::string::String, credential_id: ::std::string::String }
+    /// Get a credential (`GET /protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`)
+    fn get() -> builder GetContextCredential(app_id, credential_id);
+    /// Delete a credential (`DELETE /protected/api/v2/developer/apps/{app_id}/context/credentials/{credential_id}`)
+    fn delete() -> builder DeleteContextCredential(app_id, credential_id);
+}
+resource! {
+    /// `developer().app(app_id).context().integrations()`
+    AppContextIntegrations { app_id: ::std::string::String }
+    /// List shared integrations (`GET /protected/api/v2/developer/apps/{app_id}/context/integrations`)
+    fn list() -> builder ListContextIntegrations(app_id);
+    /// Create a shared integration (`POST /protected/api/v2/developer/apps/{app_id}/context/integrations`)
+    fn create() -> builder CreateContextIntegration(app_id);
+}
+resource! {
+    /// `developer().app(app_id).context().integration(integration_id)`
+    AppContextIntegration { app_id: ::std::string::String, integration_id: ::std::string::String }
+    /// Get a shared integration (`GET /protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`)
+    fn get() -> builder GetContextIntegration(app_id, integration_id);
+    /// Delete a shared integration (`DELETE /protected/api/v2/developer/apps/{app_id}/context/integrations/{integration_id}`)
+    fn delete() -> builder DeleteContextIntegration(app_id, integration_id);
+}
+resource! {
+    /// `developer().app(app_id).context().sources()`
+    AppContextSources { app_id: ::std::string::String }
+    /// List context sources (`GET /protected/api/v2/developer/apps/{app_id}/context/sources`)
+    fn list() -> builder ListContextSources(app_id);
+    /// Create a context source (`POST /protected/api/v2/developer/apps/{app_id}/context/sources`)
+    fn create() -> builder CreateContextSource(app_id);
+}
+resource! {
+    /// `developer().app(app_id).context().source(source_id)`
+    AppContextSource { app_id: ::std::string::String, source_id: ::std::string::String }
+    /// Get a context source (`GET /protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`)
+    fn get() -> builder GetContextSource(app_id, source_id);
+    /// Delete a context source (`DELETE /protected/api/v2/developer/apps/{app_id}/context/sources/{source_id}`)
+    fn delete() -> builder DeleteContextSource(app_id, source_id);
+}
+resource! {
+    /// `developer().app(app_id).custom_objects()`
+    AppCustomObjects { app_id: ::std::string::String }
+    /// List custom object types (`GET /protected/api/v2/developer/apps/{app_id}/custom_objects`)
+    fn list() -> builder ListAppCustomObjects(app_id);
+    /// Create a custom object type (`POST /protected/api/v2/developer/apps/{app_id}/custom_objects`)
+    fn create() -> builder CreateAppCustomObject(app_id);
+}
+resource! {
+    /// `developer().app(app_id).custom_object(custom_object_id)`
+    AppCustomObject { app_id: ::std::string::String, custom_object_id: ::std::string::String }
+    /// Get a custom object type (`GET /protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`)
+    fn get() -> builder GetAppCustomObject(app_id, custom_object_id);
+    /// Delete a custom object type (`DELETE /protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`)
+    fn delete() -> builder DeleteAppCustomObject(app_id, custom_object_id);
+    /// Update a custom object type (`PATCH /protected/api/v2/developer/apps/{app_id}/custom_objects/{custom_object_id}`)
+    fn update() -> builder UpdateAppCustomObject(app_id, custom_object_id);
+}
+resource! {
+    /// `developer().app(app_id).domains()`
+    AppDomains { app_id: ::std::string::String }
+    /// List custom domains (`GET /protected/api/v2/developer/apps/{app_id}/domains`)
+    fn list() -> builder ListAppDomains(app_id);
+    /// Create a domain (`POST /protected/api/v2/developer/apps/{app_id}/domains`)
+    fn create() -> builder CreateAppDomain(app_id);
+}
+resource! {
+    /// `developer().app(app_id).domain(domain_id)`
+    AppDomain { app_id: ::std::string::String, domain_id: ::std::string::String }
+    /// Get a domain (`GET /protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`)
+    fn get() -> builder GetAppDomain(app_id, domain_id);
+    /// Delete a domain (`DELETE /protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`)
+    fn delete() -> builder DeleteAppDomain(app_id, domain_id);
+    /// Update a domain (`PATCH /protected/api/v2/developer/apps/{app_id}/domains/{domain_id}`)
+    fn update() -> builder UpdateAppDomain(app_id, domain_id);
+}
+resource! {
+    /// `developer().app(app_id).files()`
+    AppFiles { app_id: ::std::string::String }
+    /// List files (`GET /protected/api/v2/developer/apps/{app_id}/files`)
+    fn list() -> builder ListAppFiles(app_id);
+    /// Create a file (`POST /protected/api/v2/developer/apps/{app_id}/files`)
+    fn create() -> builder CreateAppFile(app_id);
+}
+resource! {
+    /// `developer().app(app_id).file(file_id)`
+    AppFile { app_id: ::std::string::String, file_id: ::std::string::String }
+    /// Get a file (`GET /protected/api/v2/developer/apps/{app_id}/files/{file_id}`)
+    fn get() -> builder GetAppFile(app_id, file_id);
+    /// Delete a file (`DELETE /protected/api/v2/developer/apps/{app_id}/files/{file_id}`)
+    fn delete() -> builder DeleteAppFile(app_id, file_id);
+    /// Update a file (`PATCH /protected/api/v2/developer/apps/{app_id}/files/{file_id}`)
+    fn update() -> builder UpdateAppFile(app_id, file_id);
+}
+resource! {
+    /// `developer().app(app_id).installations()`
+    AppInstallations { app_id: ::std::string::String }
+    /// List installations (`GET /protected/api/v2/developer/apps/{app_id}/installations`)
+    fn list() -> builder ListAppInstallations(app_id);
+    /// `developer().app(app_id).installations().kinds()`
+    fn kinds() -> resource AppInstallationsKinds(app_id);
+}
+resource! {
+    /// `developer().app(app_id).installations().kinds()`
+    AppInstallationsKinds { app_id: ::std::string::String }
+    /// List installation kinds (`GET /protected/api/v2/developer/apps/{app_id}/installations/kinds`)
+    fn list() -> builder ListInstallationKinds(app_id);
+}
+resource! {
+    /// `developer().app(app_id).installation(installation_id)`
+    AppInstallation { app_id: ::std::string::String, installation_id: ::std::string::String }
+    /// Get an installation (`GET /protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`)
+    fn get() -> builder GetAppInstallation(app_id, installation_id);
+    /// Delete an installation (`DELETE /protected/api/v2/developer/apps/{app_id}/installations/{installation_id}`)
+    fn delete() -> builder DeleteAppInstallation(app_id, installation_id);
+    /// Activate an installation (`POST /protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/activate`)
+    fn activate() -> builder ActivateAppInstallation(app_id, installation_id);
+    /// Pause an installation (`POST /protected/api/v2/developer/apps/{app_id}/installations/{installation_id}/pause`)
+    fn pause() -> builder PauseAppInstallation(app_id, installation_id);
+}
+resource! {
+    /// `developer().app(app_id).keys()`
+    AppKeys { app_id: ::std::string::String }
+    /// List API keys (`GET /protected/api/v2/developer/apps/{app_id}/keys`)
+    fn list() -> builder ListAppKeys(app_id);
+    /// Create an API key (`POST /protected/api/v2/developer/apps/{app_id}/keys`)
+    fn create() -> builder CreateAppKey(app_id);
+}
+resource! {
+    /// `developer().app(app_id).key(key_id)`
+    AppKey { app_id: ::std::string::String, key_id: ::std::string::String }
+    /// Get an API key (`GET /protected/api/v2/developer/apps/{app_id}/keys/{key_id}`)
+    fn get() -> builder GetAppKey(app_id, key_id);
+    /// Delete an API key (`DELETE /protected/api/v2/developer/apps/{app_id}/keys/{key_id}`)
+    fn delete() -> builder DeleteAppKey(app_id, key_id);
+    /// Update an API key (`PATCH /protected/api/v2/developer/apps/{app_id}/keys/{key_id}`)
+    fn update() -> builder UpdateAppKey(app_id, key_id);
+}
+resource! {
+    /// `developer().app(app_id).members()`
+    AppMembers { app_id: ::std::string::String }
+    /// List app members (`GET /protected/api/v2/developer/apps/{app_id}/members`)
+    fn list() -> builder ListAppMembers(app_id);
+    /// Create an app member (`POST /protected/api/v2/developer/apps/{app_id}/members`)
+    fn create() -> builder CreateAppMember(app_id);
+}
+resource! {
+    /// `developer().app(app_id).member(member_id)`
+    AppMember { app_id: ::std::string::String, member_id: ::std::string::String }
+    /// Get an app member (`GET /protected/api/v2/developer/apps/{app_id}/members/{member_id}`)
+    fn get() -> builder GetAppMember(app_id, member_id);
+    /// Delete an app member (`DELETE /protected/api/v2/developer/apps/{app_id}/members/{member_id}`)
+    fn delete() -> builder DeleteAppMember(app_id, member_id);
+    /// Update an app member (`PATCH /protected/api/v2/developer/apps/{app_id}/members/{member_id}`)
+    fn update() -> builder UpdateAppMember(app_id, member_id);
+}
+resource! {
+    /// `developer().app(app_id).oauth_clients()`
+    AppOauthClients { app_id: ::std::string::String }
+    /// List OAuth clients (`GET /protected/api/v2/developer/apps/{app_id}/oauth_clients`)
+    fn list() -> builder ListAppOauthClients(app_id);
+    /// Create an OAuth client (`POST /protected/api/v2/developer/apps/{app_id}/oauth_clients`)
+    fn create() -> builder CreateAppOauthClient(app_id);
+}
+resource! {
+    /// `developer().app(app_id).oauth_client(oauth_client_id)`
+    AppOauthClient { app_id: ::std::string::String, oauth_client_id: ::std::string::String }
+    /// Get an OAuth client (`GET /protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`)
+    fn get() -> builder GetAppOauthClient(app_id, oauth_client_id);
+    /// Delete an OAuth client (`DELETE /protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`)
+    fn delete() -> builder DeleteAppOauthClient(app_id, oauth_client_id);
+    /// Update an OAuth client (`PATCH /protected/api/v2/developer/apps/{app_id}/oauth_clients/{oauth_client_id}`)
+    fn update() -> builder UpdateAppOauthClient(app_id, oauth_client_id);
+}
+resource! {
+    /// `developer().app(app_id).oauth_providers()`
+    AppOauthProviders { app_id: ::std::string::String }
+    /// List OAuth identity providers (`GET /protected/api/v2/developer/apps/{app_id}/oauth_providers`)
+    fn list() -> builder ListAppOauthProviders(app_id);
+    /// Create an OAuth provider (`POST /protected/api/v2/developer/apps/{app_id}/oauth_providers`)
+    fn create() -> builder CreateAppOauthProvider(app_id);
+}
+resource! {
+    /// `developer().app(app_id).oauth_provider(oauth_provider_id)`
+    AppOauthProvider { app_id: ::std::string::String, oauth_provider_id: ::std::string::String }
+    /// Get an OAuth provider (`GET /protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`)
+    fn get() -> builder GetAppOauthProvider(app_id, oauth_provider_id);
+    /// Delete an OAuth provider (`DELETE /protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`)
+    fn delete() -> builder DeleteAppOauthProvider(app_id, oauth_provider_id);
+    /// Update an OAuth provider (`PATCH /protected/api/v2/developer/apps/{app_id}/oauth_providers/{oauth_provider_id}`)
+    fn update() -> builder UpdateAppOauthProvider(app_id, oauth_provider_id);
+}
+resource! {
+    /// `developer().app(app_id).orgs()`
+    AppOrgs { app_id: ::std::string::String }
+    /// List organizations (`GET /protected/api/v2/developer/apps/{app_id}/orgs`)
+    fn list() -> builder ListAppOrgs(app_id);
+    /// Create an organization (`POST /protected/api/v2/developer/apps/{app_id}/orgs`)
+    fn create() -> builder CreateAppOrg(app_id);
+}
+resource! {
+    /// `developer().app(app_id).org(org_id)`
+    AppOrg { app_id: ::std::string::String, org_id: ::std::string::String }
+    /// Get an organization (`GET /protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`)
+    fn get() -> builder GetAppOrg(app_id, org_id);
+    /// Delete an organization (`DELETE /protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`)
+    fn delete() -> builder DeleteAppOrg(app_id, org_id);
+    /// Update an organization (`PATCH /protected/api/v2/developer/apps/{app_id}/orgs/{org_id}`)
+    fn update() -> builder UpdateAppOrg(app_id, org_id);
+}
+resource! {
+    /// `developer().app(app_id).personas()`
+    AppPersonas { app_id: ::std::string::String }
+    /// List personas (`GET /protected/api/v2/developer/apps/{app_id}/personas`)
+    fn list() -> builder ListAppPersonas(app_id);
+    /// Create a persona (`POST /protected/api/v2/developer/apps/{app_id}/personas`)
+    fn create() -> builder CreateAppPersona(app_id);
+}
+resource! {
+    /// `developer().app(app_id).persona(persona_id)`
+    AppPersona { app_id: ::std::string::String, persona_id: ::std::string::String }
+    /// Get a persona (`GET /protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`)
+    fn get() -> builder GetAppPersona(app_id, persona_id);
+    /// Delete a persona (`DELETE /protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`)
+    fn delete() -> builder DeleteAppPersona(app_id, persona_id);
+    /// Update a persona (`PATCH /protected/api/v2/developer/apps/{app_id}/personas/{persona_id}`)
+    fn update() -> builder UpdateAppPersona(app_id, persona_id);
+}
+resource! {
+    /// `developer().app(app_id).routines()`
+    AppRoutines { app_id: ::std::string::String }
+    /// List routines (`GET /protected/api/v2/developer/apps/{app_id}/routines`)
+    fn list() -> builder ListAppRoutines(app_id);
+}
+resource! {
+    /// `developer().app(app_id).routine(routine_id)`
+    AppRoutine { app_id: ::std::string::String, routine_id: ::std::string::String }
+    /// Get a routine (`GET /protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`)
+    fn get() -> builder GetAppRoutine(app_id, routine_id);
+    /// Delete a routine (`DELETE /protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`)
+    fn delete() -> builder DeleteAppRoutine(app_id, routine_id);
+    /// Update a routine (`PATCH /protected/api/v2/developer/apps/{app_id}/routines/{routine_id}`)
+    fn update() -> builder UpdateAppRoutine(app_id, routine_id);
+    /// Activate a routine (`POST /protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate`)
+    fn activate() -> builder ActivateAppRoutine(app_id, routine_id);
+    /// Pause a routine (`POST /protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause`)
+    fn pause() -> builder PauseAppRoutine(app_id, routine_id);
+}
+resource! {
+    /// `developer().app(app_id).sandboxes()`
+    AppSandboxes { app_id: ::std::string::String }
+    /// List sandboxes (`GET /protected/api/v2/developer/apps/{app_id}/sandboxes`)
+    fn list() -> builder ListAppSandboxes(app_id);
+    /// Create a sandbox (`POST /protected/api/v2/developer/apps/{app_id}/sandboxes`)
+    fn create() -> builder CreateAppSandbox(app_id);
+}
+resource! {
+    /// `developer().app(app_id).sandbox(sandbox_id)`
+    AppSandbox { app_id: ::std::string::String, sandbox_id: ::std::string::String }
+    /// Get a sandbox (`GET /protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`)
+    fn get() -> builder GetAppSandbox(app_id, sandbox_id);
+    /// Delete a sandbox (`DELETE /protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`)
+    fn delete() -> builder DeleteAppSandbox(app_id, sandbox_id);
+    /// Update a sandbox (`PATCH /protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}`)
+    fn update() -> builder UpdateAppSandbox(app_id, sandbox_id);
+}
+resource! {
+    /// `developer().app(app_id).teams()`
+    AppTeams { app_id: ::std::string::String }
+    /// List teams (`GET /protected/api/v2/developer/apps/{app_id}/teams`)
+    fn list() -> builder ListAppTeams(app_id);
+    /// Create a team (`POST /protected/api/v2/developer/apps/{app_id}/teams`)
+    fn create() -> builder CreateAppTeam(app_id);
+}
+resource! {
+    /// `developer().app(app_id).team(team_id)`
+    AppTeam { app_id: ::std::string::String, team_id: ::std::string::String }
+    /// Get a team (`GET /protected/api/v2/developer/apps/{app_id}/teams/{team_id}`)
+    fn get() -> builder GetAppTeam(app_id, team_id);
+    /// Delete a team (`DELETE /protected/api/v2/developer/apps/{app_id}/teams/{team_id}`)
+    fn delete() -> builder DeleteAppTeam(app_id, team_id);
+    /// Update a team (`PATCH /protected/api/v2/developer/apps/{app_id}/teams/{team_id}`)
+    fn update() -> builder UpdateAppTeam(app_id, team_id);
+    /// `developer().app(app_id).team(team_id).members()`
+    fn members() -> resource AppTeamMembers(app_id, team_id);
+    /// `developer().app(app_id).team(team_id).member(user_id)`
+    fn member(user_id: ::std::string::String) -> resource AppTeamMember(app_id, team_id);
+}
+resource! {
+    /// `developer().app(app_id).team(team_id).members()`
+    AppTeamMembers { app_id: ::std::string::String, team_id: ::std::string::String }
+    /// List team members (`GET /protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`)
+    fn list() -> builder ListAppTeamMembers(app_id, team_id);
+    /// Add a team member (`POST /protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members`)
+    fn create() -> builder AddAppTeamMember(app_id, team_id);
+}
+resource! {
+    /// `developer().app(app_id).team(team_id).member(user_id)`
+    AppTeamMember { app_id: ::std::string::String, team_id: ::std::string::String, user_id: ::std::string::String }
+    /// Remove a team member (`DELETE /protected/api/v2/developer/apps/{app_id}/teams/{team_id}/members/{user_id}`)
+    fn delete() -> builder RemoveAppTeamMember(app_id, team_id, user_id);
+}
+resource! {
+    /// `developer().app(app_id).users()`
+    AppUsers { app_id: ::std::string::String }
+    /// List users (`GET /protected/api/v2/developer/apps/{app_id}/users`)
+    fn list() -> builder ListAppUsers(app_id);
+    /// Create an app user (`POST /protected/api/v2/developer/apps/{app_id}/users`)
+    fn create() -> builder CreateAppUser(app_id);
+}
+resource! {
+    /// `developer().app(app_id).user(user_id)`
+    AppUser { app_id: ::std::string::String, user_id: ::std::string::String }
+    /// Get an app user (`GET /protected/api/v2/developer/apps/{app_id}/users/{user_id}`)
+    fn get() -> builder GetAppUser(app_id, user_id);
+    /// Delete an app user (`DELETE /protected/api/v2/developer/apps/{app_id}/users/{user_id}`)
+    fn delete() -> builder DeleteAppUser(app_id, user_id);
+    /// Update an app user (`PATCH /protected/api/v2/developer/apps/{app_id}/users/{user_id}`)
+    fn update() -> builder UpdateAppUser(app_id, user_id);
+}
+resource! {
+    /// `developer().app(app_id).webhooks()`
+    AppWebhooks { app_id: ::std::string::String }
+    /// List webhooks (`GET /protected/api/v2/developer/apps/{app_id}/webhooks`)
+    fn list() -> builder ListAppWebhooks(app_id);
+    /// Create a webhook (`POST /protected/api/v2/developer/apps/{app_id}/webhooks`)
+    fn create() -> builder CreateAppWebhook(app_id);
+}
+resource! {
+    /// `developer().app(app_id).webhook(webhook_id)`
+    AppWebhook { app_id: ::std::string::String, webhook_id: ::std::string::String }
+    /// Get a webhook (`GET /protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`)
+    fn get() -> builder GetAppWebhook(app_id, webhook_id);
+    /// Delete a webhook (`DELETE /protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`)
+    fn delete() -> builder DeleteAppWebhook(app_id, webhook_id);
+    /// Update a webhook (`PATCH /protected/api/v2/developer/apps/{app_id}/webhooks/{webhook_id}`)
+    fn update() -> builder UpdateAppWebhook(app_id, webhook_id);
+}
+resource! {
+    /// `developer().app(app_id).workflows()`
+    AppWorkflows { app_id: ::std::string::String }
+    /// Run a workflow (`POST /protected/api/v2/developer/apps/{app_id}/workflows/run`)
+    fn run() -> builder RunWorkflow(app_id);
+    /// `developer().app(app_id).workflows().node_types()`
+    fn node_types() -> resource AppWorkflowsNodeTypes(app_id);
+    /// `developer().app(app_id).workflows().scripts()`
+    fn scripts() -> resource AppWorkflowsScripts(app_id);
+}
+resource! {
+    /// `developer().app(app_id).workflows().node_types()`
+    AppWorkflowsNodeTypes { app_id: ::std::string::String }
+    /// List workflow node types (`GET /protected/api/v2/developer/apps/{app_id}/workflows/node-types`)
+    fn list() -> builder ListWorkflowNodeTypes(app_id);
+}
+resource! {
+    /// `developer().app(app_id).workflows().scripts()`
+    AppWorkflowsScripts { app_id: ::std::string::String }
+    /// Get the script language reference (`GET /protected/api/v2/developer/apps/{app_id}/workflows/scripts/language`)
+    fn language() -> builder GetWorkflowScriptLanguage(app_id);
+}
+resource! {
+    /// `developer().invite(token)`
+    Invite { token: ::std::string::String }
+    /// Accept a developer invitation (`POST /protected/api/v2/developer/invites/{token}/accept`)
+    fn accept() -> builder AcceptDeveloperInvite(token);
 }

@@ -411,7 +411,7 @@ const _: () = {
             | "create_app_persona" | "get_app_persona" | "delete_app_persona"
             | "update_app_persona" | "list_app_routines" | "get_app_routine"
             | "delete_app_routine" | "update_app_routine" | "activate_app_routine"
-            | "pause_app_routine" | "list_app_sandboxs" | "create_app_sandbox"
+            | "pause_app_routine" | "list_app_sandboxes" | "create_app_sandbox"
             | "get_app_sandbox" | "delete_app_sandbox" | "update_app_sandbox"
             | "list_app_teams" | "create_app_team" | "get_app_team" | "delete_app_team"
             | "update_app_team" | "list_app_team_members" | "add_app_team_member"
@@ -636,7 +636,7 @@ const _: () = {
             "pause_app_routine" => {
                 "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/pause"
             }
-            "list_app_sandboxs" => "/protected/api/v2/developer/apps/{app_id}/sandboxes",
+            "list_app_sandboxes" => "/protected/api/v2/developer/apps/{app_id}/sandboxes",
             "create_app_sandbox" => "/protected/api/v2/developer/apps/{app_id}/sandboxes",
             "get_app_sandbox" => {
                 "/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}"
@@ -1523,8 +1523,8 @@ impl<'a> developer::builder::ListAppRoutines<'a> {
         )
     }
 }
-impl<'a> developer::builder::ListAppSandboxs<'a> {
-    ///Every item of every page of `list_app_sandboxs`, fetching pages as the stream is read.
+impl<'a> developer::builder::ListAppSandboxes<'a> {
+    ///Every item of every page of `list_app_sandboxes`, fetching pages as the stream is read.
     pub fn stream(
         self,
     ) -> crate::support::paginate::BoxStream<'a, Result<types::Sandbox, Error>> {

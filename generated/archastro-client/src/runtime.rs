@@ -263,847 +263,6 @@ const _: () = {
         Client: ClientHooks<crate::support::Runtime>,
     {}
 };
-///Runtime access to AI agents.
-pub trait ClientAgentsExt {
-    /**List agents
-
-Lists the agents visible to the caller.
-
-Sends a `GET` request to `/api/v2/agents`
-
-Arguments:
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `team`: Only agents owned by this team (`team_...`).
-```ignore
-let response = client.list_agents()
-    .limit(limit)
-    .offset(offset)
-    .team(team)
-    .send()
-    .await;
-```*/
-    fn list_agents(&self) -> builder::ListAgents<'_>;
-    /**Create an agent
-
-Creates an agent owned by the caller (or by `team`).
-
-Sends a `POST` request to `/api/v2/agents`
-
-```ignore
-let response = client.create_agent()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_agent(&self) -> builder::CreateAgent<'_>;
-    /**Get an agent
-
-Returns an agent.
-
-Sends a `GET` request to `/api/v2/agents/{agent_id}`
-
-Arguments:
-- `agent_id`: Agent ID (`agt_...`).
-```ignore
-let response = client.get_agent()
-    .agent_id(agent_id)
-    .send()
-    .await;
-```*/
-    fn get_agent(&self) -> builder::GetAgent<'_>;
-    /**Delete an agent
-
-Deletes an agent with its routines and installations. Its past messages are kept.
-
-Sends a `DELETE` request to `/api/v2/agents/{agent_id}`
-
-Arguments:
-- `agent_id`: Agent ID (`agt_...`).
-```ignore
-let response = client.delete_agent()
-    .agent_id(agent_id)
-    .send()
-    .await;
-```*/
-    fn delete_agent(&self) -> builder::DeleteAgent<'_>;
-    /**Update an agent
-
-Updates an agent's fields.
-
-Sends a `PATCH` request to `/api/v2/agents/{agent_id}`
-
-Arguments:
-- `agent_id`: Agent ID (`agt_...`).
-- `body`
-```ignore
-let response = client.update_agent()
-    .agent_id(agent_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_agent(&self) -> builder::UpdateAgent<'_>;
-}
-impl ClientAgentsExt for Client {
-    fn list_agents(&self) -> builder::ListAgents<'_> {
-        builder::ListAgents::new(self)
-    }
-    fn create_agent(&self) -> builder::CreateAgent<'_> {
-        builder::CreateAgent::new(self)
-    }
-    fn get_agent(&self) -> builder::GetAgent<'_> {
-        builder::GetAgent::new(self)
-    }
-    fn delete_agent(&self) -> builder::DeleteAgent<'_> {
-        builder::DeleteAgent::new(self)
-    }
-    fn update_agent(&self) -> builder::UpdateAgent<'_> {
-        builder::UpdateAgent::new(self)
-    }
-}
-///Ratings and feedback on agent responses.
-pub trait ClientFeedbackExt {
-    /**Submit feedback
-
-Records a rating of an agent message (or general feedback).
-
-Sends a `POST` request to `/api/v2/feedback`
-
-```ignore
-let response = client.create_feedback()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_feedback(&self) -> builder::CreateFeedback<'_>;
-}
-impl ClientFeedbackExt for Client {
-    fn create_feedback(&self) -> builder::CreateFeedback<'_> {
-        builder::CreateFeedback::new(self)
-    }
-}
-///Endpoint that external services deliver webhook events to (signature-authenticated).
-pub trait ClientInboundWebhooksExt {
-    /**Receive an inbound webhook
-
-Endpoint that external services call to deliver events to the app (routines with a matching `event_type` and installations run on them).
-
-**Authentication:** none of the API's credentials: the delivery is authenticated by its signature instead. For provider routes (`github`, `slack`, `stripe`, ...) the provider's native signature header is verified; for custom endpoints, send `X-ArchAstro-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the endpoint's secret>`. Unsigned or mis-signed deliveries get `401`.
-
-Sends a `POST` request to `/webhooks/{app_id}/{provider_or_key}`
-
-Arguments:
-- `app_id`: App ID (`app_...`).
-- `provider_or_key`: Either a provider slug (e.g. `github`, `slack`, `stripe`), whose native signature scheme is verified, or the key of a custom inbound webhook endpoint configured on the app.
-- `x_arch_astro_signature`: Signature of a custom-endpoint delivery: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. Not used by provider routes, which carry the provider's own signature header.
-- `body`
-```ignore
-let response = client.receive_webhook()
-    .app_id(app_id)
-    .provider_or_key(provider_or_key)
-    .x_arch_astro_signature(x_arch_astro_signature)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn receive_webhook(&self) -> builder::ReceiveWebhook<'_>;
-}
-impl ClientInboundWebhooksExt for Client {
-    fn receive_webhook(&self) -> builder::ReceiveWebhook<'_> {
-        builder::ReceiveWebhook::new(self)
-    }
-}
-///Connected external services of a user.
-pub trait ClientIntegrationsExt {
-    /**List a user's integrations
-
-Lists the external accounts (connected services) the user has connected.
-
-Sends a `GET` request to `/api/v2/users/{user_id}/integrations`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `provider`: Only integrations with this provider.
-```ignore
-let response = client.list_user_integrations()
-    .user_id(user_id)
-    .limit(limit)
-    .offset(offset)
-    .provider(provider)
-    .send()
-    .await;
-```*/
-    fn list_user_integrations(&self) -> builder::ListUserIntegrations<'_>;
-}
-impl ClientIntegrationsExt for Client {
-    fn list_user_integrations(&self) -> builder::ListUserIntegrations<'_> {
-        builder::ListUserIntegrations::new(self)
-    }
-}
-///Messages in user and team threads (cursor-paginated).
-pub trait ClientMessagesExt {
-    /**List messages of a team thread
-
-Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `after_cursor`: Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
-- `before_cursor`: Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
-- `limit`: Maximum number of items to return (1-100).
-```ignore
-let response = client.list_team_thread_messages()
-    .team_id(team_id)
-    .thread_id(thread_id)
-    .after_cursor(after_cursor)
-    .before_cursor(before_cursor)
-    .limit(limit)
-    .send()
-    .await;
-```*/
-    fn list_team_thread_messages(&self) -> builder::ListTeamThreadMessages<'_>;
-    /**Post a message to a team thread
-
-Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.
-
-Sends a `POST` request to `/api/v2/teams/{team_id}/threads/{thread_id}/messages`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `body`
-```ignore
-let response = client.create_team_thread_message()
-    .team_id(team_id)
-    .thread_id(thread_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_team_thread_message(&self) -> builder::CreateTeamThreadMessage<'_>;
-    /**List messages of a user thread
-
-Lists messages newest first. Pass the page's `before_cursor` (or a message ID) as `before_cursor` to load older messages, or `after_cursor` to load newer ones.
-
-Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `after_cursor`: Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
-- `before_cursor`: Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
-- `limit`: Maximum number of items to return (1-100).
-```ignore
-let response = client.list_user_thread_messages()
-    .user_id(user_id)
-    .thread_id(thread_id)
-    .after_cursor(after_cursor)
-    .before_cursor(before_cursor)
-    .limit(limit)
-    .send()
-    .await;
-```*/
-    fn list_user_thread_messages(&self) -> builder::ListUserThreadMessages<'_>;
-    /**Post a message to a user thread
-
-Posts a message. Agents in the thread may respond; their replies stream on the `thread:{thread_id}` channel (`agent_response_delta`, `agent_response`) and appear as new messages.
-
-Sends a `POST` request to `/api/v2/users/{user_id}/threads/{thread_id}/messages`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `body`
-```ignore
-let response = client.create_user_thread_message()
-    .user_id(user_id)
-    .thread_id(thread_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_user_thread_message(&self) -> builder::CreateUserThreadMessage<'_>;
-}
-impl ClientMessagesExt for Client {
-    fn list_team_thread_messages(&self) -> builder::ListTeamThreadMessages<'_> {
-        builder::ListTeamThreadMessages::new(self)
-    }
-    fn create_team_thread_message(&self) -> builder::CreateTeamThreadMessage<'_> {
-        builder::CreateTeamThreadMessage::new(self)
-    }
-    fn list_user_thread_messages(&self) -> builder::ListUserThreadMessages<'_> {
-        builder::ListUserThreadMessages::new(self)
-    }
-    fn create_user_thread_message(&self) -> builder::CreateUserThreadMessage<'_> {
-        builder::CreateUserThreadMessage::new(self)
-    }
-}
-///Structured objects stored by teams, typed by custom object types.
-pub trait ClientObjectsExt {
-    /**List team objects
-
-Lists the team's structured objects.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/objects`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `schema_type`: Only objects of this custom object type (lookup key).
-```ignore
-let response = client.list_team_objects()
-    .team_id(team_id)
-    .limit(limit)
-    .offset(offset)
-    .schema_type(schema_type)
-    .send()
-    .await;
-```*/
-    fn list_team_objects(&self) -> builder::ListTeamObjects<'_>;
-}
-impl ClientObjectsExt for Client {
-    fn list_team_objects(&self) -> builder::ListTeamObjects<'_> {
-        builder::ListTeamObjects::new(self)
-    }
-}
-///Fetch and extract web pages.
-pub trait ClientScrapeExt {
-    /**Scrape a web page
-
-Fetches a public web page and returns its metadata and extracted content.
-
-Sends a `POST` request to `/api/v2/scrape`
-
-```ignore
-let response = client.scrape()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn scrape(&self) -> builder::Scrape<'_>;
-}
-impl ClientScrapeExt for Client {
-    fn scrape(&self) -> builder::Scrape<'_> {
-        builder::Scrape::new(self)
-    }
-}
-///Search across threads, messages, tasks, objects, files and context documents.
-pub trait ClientSearchExt {
-    /**Search
-
-Searches threads, messages, tasks, objects, files and context documents the caller can read.
-
-Sends a `POST` request to `/api/v2/search`
-
-```ignore
-let response = client.search()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn search(&self) -> builder::Search<'_>;
-}
-impl ClientSearchExt for Client {
-    fn search(&self) -> builder::Search<'_> {
-        builder::Search::new(self)
-    }
-}
-///Tasks tracked by teams.
-pub trait ClientTasksExt {
-    /**List team tasks
-
-Lists the team's tasks, most recently updated first.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/tasks`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `assignee`: Only tasks assigned to this user (`usr_...`) or agent (`agt_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `status`: Only tasks with this status.
-```ignore
-let response = client.list_team_tasks()
-    .team_id(team_id)
-    .assignee(assignee)
-    .limit(limit)
-    .offset(offset)
-    .status(status)
-    .send()
-    .await;
-```*/
-    fn list_team_tasks(&self) -> builder::ListTeamTasks<'_>;
-}
-impl ClientTasksExt for Client {
-    fn list_team_tasks(&self) -> builder::ListTeamTasks<'_> {
-        builder::ListTeamTasks::new(self)
-    }
-}
-///Teams, team memberships, invitations and joining with a code.
-pub trait ClientTeamsExt {
-    /**List teams
-
-Lists the teams the caller belongs to (all teams of the app for a secret key).
-
-Sends a `GET` request to `/api/v2/teams`
-
-Arguments:
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-```ignore
-let response = client.list_teams()
-    .limit(limit)
-    .offset(offset)
-    .send()
-    .await;
-```*/
-    fn list_teams(&self) -> builder::ListTeams<'_>;
-    /**Create a team
-
-Creates a team; the caller becomes its owner.
-
-Sends a `POST` request to `/api/v2/teams`
-
-```ignore
-let response = client.create_team()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_team(&self) -> builder::CreateTeam<'_>;
-    /**Join a team with a code
-
-Joins the team an invitation code belongs to and returns the new membership. Fails with `409` if the caller is already a member.
-
-Sends a `POST` request to `/api/v2/teams/join`
-
-```ignore
-let response = client.join_team()
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn join_team(&self) -> builder::JoinTeam<'_>;
-    /**Get a team
-
-Returns a team the caller belongs to.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-```ignore
-let response = client.get_team()
-    .team_id(team_id)
-    .send()
-    .await;
-```*/
-    fn get_team(&self) -> builder::GetTeam<'_>;
-    /**Replace a team
-
-Replaces the team's editable fields (omitted optional fields are cleared). Requires the `owner` or `admin` role.
-
-Sends a `PUT` request to `/api/v2/teams/{team_id}`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `body`
-```ignore
-let response = client.replace_team()
-    .team_id(team_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn replace_team(&self) -> builder::ReplaceTeam<'_>;
-    /**Invite to a team
-
-Creates an invitation by email or a shareable join code. Requires the `owner` or `admin` role.
-
-Sends a `POST` request to `/api/v2/teams/{team_id}/invite`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `body`
-```ignore
-let response = client.invite_team_member()
-    .team_id(team_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn invite_team_member(&self) -> builder::InviteTeamMember<'_>;
-    /**List team members
-
-Lists the users and agents in the team.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/members`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `limit`: Maximum number of items to return (1-100).
-- `offset`: Number of items to skip (offset pagination).
-- `role`: Only members with this role.
-```ignore
-let response = client.list_team_members()
-    .team_id(team_id)
-    .limit(limit)
-    .offset(offset)
-    .role(role)
-    .send()
-    .await;
-```*/
-    fn list_team_members(&self) -> builder::ListTeamMembers<'_>;
-}
-impl ClientTeamsExt for Client {
-    fn list_teams(&self) -> builder::ListTeams<'_> {
-        builder::ListTeams::new(self)
-    }
-    fn create_team(&self) -> builder::CreateTeam<'_> {
-        builder::CreateTeam::new(self)
-    }
-    fn join_team(&self) -> builder::JoinTeam<'_> {
-        builder::JoinTeam::new(self)
-    }
-    fn get_team(&self) -> builder::GetTeam<'_> {
-        builder::GetTeam::new(self)
-    }
-    fn replace_team(&self) -> builder::ReplaceTeam<'_> {
-        builder::ReplaceTeam::new(self)
-    }
-    fn invite_team_member(&self) -> builder::InviteTeamMember<'_> {
-        builder::InviteTeamMember::new(self)
-    }
-    fn list_team_members(&self) -> builder::ListTeamMembers<'_> {
-        builder::ListTeamMembers::new(self)
-    }
-}
-///Conversations owned by a user or a team.
-pub trait ClientThreadsExt {
-    /**List team threads
-
-Lists threads owned by the team, most recently active first.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/threads`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `after_cursor`: Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
-- `archived`: Include only archived (`true`) or only active (`false`) threads.
-- `before_cursor`: Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
-- `limit`: Maximum number of items to return (1-100).
-```ignore
-let response = client.list_team_threads()
-    .team_id(team_id)
-    .after_cursor(after_cursor)
-    .archived(archived)
-    .before_cursor(before_cursor)
-    .limit(limit)
-    .send()
-    .await;
-```*/
-    fn list_team_threads(&self) -> builder::ListTeamThreads<'_>;
-    /**Create a team thread
-
-Creates a thread owned by the team. Fails with `409` if `key` is already used by another thread of the team.
-
-Sends a `POST` request to `/api/v2/teams/{team_id}/threads`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `body`
-```ignore
-let response = client.create_team_thread()
-    .team_id(team_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_team_thread(&self) -> builder::CreateTeamThread<'_>;
-    /**Get a team thread
-
-Returns a thread owned by the team.
-
-Sends a `GET` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `thread_id`: Thread ID (`thr_...`).
-```ignore
-let response = client.get_team_thread()
-    .team_id(team_id)
-    .thread_id(thread_id)
-    .send()
-    .await;
-```*/
-    fn get_team_thread(&self) -> builder::GetTeamThread<'_>;
-    /**Delete a team thread
-
-Deletes a thread and its messages.
-
-Sends a `DELETE` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `thread_id`: Thread ID (`thr_...`).
-```ignore
-let response = client.delete_team_thread()
-    .team_id(team_id)
-    .thread_id(thread_id)
-    .send()
-    .await;
-```*/
-    fn delete_team_thread(&self) -> builder::DeleteTeamThread<'_>;
-    /**Update a team thread
-
-Updates the title, description, mute/archive state or metadata of a thread.
-
-Sends a `PATCH` request to `/api/v2/teams/{team_id}/threads/{thread_id}`
-
-Arguments:
-- `team_id`: Team ID (`team_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `body`
-```ignore
-let response = client.update_team_thread()
-    .team_id(team_id)
-    .thread_id(thread_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_team_thread(&self) -> builder::UpdateTeamThread<'_>;
-    /**List user threads
-
-Lists threads owned by the user, most recently active first.
-
-Sends a `GET` request to `/api/v2/users/{user_id}/threads`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `after_cursor`: Return items after (newer than) this cursor: the `after_cursor` of a previous page, or an item ID. Mutually exclusive with `before_cursor`.
-- `archived`: Include only archived (`true`) or only active (`false`) threads.
-- `before_cursor`: Return items before (older than) this cursor: the `before_cursor` of a previous page, or an item ID. Mutually exclusive with `after_cursor`.
-- `limit`: Maximum number of items to return (1-100).
-```ignore
-let response = client.list_user_threads()
-    .user_id(user_id)
-    .after_cursor(after_cursor)
-    .archived(archived)
-    .before_cursor(before_cursor)
-    .limit(limit)
-    .send()
-    .await;
-```*/
-    fn list_user_threads(&self) -> builder::ListUserThreads<'_>;
-    /**Create a user thread
-
-Creates a thread owned by the user. Fails with `409` if `key` is already used by another thread of the user.
-
-Sends a `POST` request to `/api/v2/users/{user_id}/threads`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `body`
-```ignore
-let response = client.create_user_thread()
-    .user_id(user_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn create_user_thread(&self) -> builder::CreateUserThread<'_>;
-    /**Get a user thread
-
-Returns a thread owned by the user.
-
-Sends a `GET` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `thread_id`: Thread ID (`thr_...`).
-```ignore
-let response = client.get_user_thread()
-    .user_id(user_id)
-    .thread_id(thread_id)
-    .send()
-    .await;
-```*/
-    fn get_user_thread(&self) -> builder::GetUserThread<'_>;
-    /**Delete a user thread
-
-Deletes a thread and its messages.
-
-Sends a `DELETE` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `thread_id`: Thread ID (`thr_...`).
-```ignore
-let response = client.delete_user_thread()
-    .user_id(user_id)
-    .thread_id(thread_id)
-    .send()
-    .await;
-```*/
-    fn delete_user_thread(&self) -> builder::DeleteUserThread<'_>;
-    /**Update a user thread
-
-Updates the title, description, mute/archive state or metadata of a thread.
-
-Sends a `PATCH` request to `/api/v2/users/{user_id}/threads/{thread_id}`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `thread_id`: Thread ID (`thr_...`).
-- `body`
-```ignore
-let response = client.update_user_thread()
-    .user_id(user_id)
-    .thread_id(thread_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_user_thread(&self) -> builder::UpdateUserThread<'_>;
-}
-impl ClientThreadsExt for Client {
-    fn list_team_threads(&self) -> builder::ListTeamThreads<'_> {
-        builder::ListTeamThreads::new(self)
-    }
-    fn create_team_thread(&self) -> builder::CreateTeamThread<'_> {
-        builder::CreateTeamThread::new(self)
-    }
-    fn get_team_thread(&self) -> builder::GetTeamThread<'_> {
-        builder::GetTeamThread::new(self)
-    }
-    fn delete_team_thread(&self) -> builder::DeleteTeamThread<'_> {
-        builder::DeleteTeamThread::new(self)
-    }
-    fn update_team_thread(&self) -> builder::UpdateTeamThread<'_> {
-        builder::UpdateTeamThread::new(self)
-    }
-    fn list_user_threads(&self) -> builder::ListUserThreads<'_> {
-        builder::ListUserThreads::new(self)
-    }
-    fn create_user_thread(&self) -> builder::CreateUserThread<'_> {
-        builder::CreateUserThread::new(self)
-    }
-    fn get_user_thread(&self) -> builder::GetUserThread<'_> {
-        builder::GetUserThread::new(self)
-    }
-    fn delete_user_thread(&self) -> builder::DeleteUserThread<'_> {
-        builder::DeleteUserThread::new(self)
-    }
-    fn update_user_thread(&self) -> builder::UpdateUserThread<'_> {
-        builder::UpdateUserThread::new(self)
-    }
-}
-///Runtime user accounts: the current user, profiles, email and time zone.
-pub trait ClientUsersExt {
-    /**Get the current user
-
-Returns the user the access token belongs to.
-
-Sends a `GET` request to `/api/v2/users/me`
-
-```ignore
-let response = client.get_current_user()
-    .send()
-    .await;
-```*/
-    fn get_current_user(&self) -> builder::GetCurrentUser<'_>;
-    /**Get a user
-
-Returns a user visible to the caller (the caller themselves, or a user sharing a team or org).
-
-Sends a `GET` request to `/api/v2/users/{user_id}`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-```ignore
-let response = client.get_user()
-    .user_id(user_id)
-    .send()
-    .await;
-```*/
-    fn get_user(&self) -> builder::GetUser<'_>;
-    /**Change a user's email
-
-Changes the email address and marks it unverified until the user confirms it. Fails with `409` if another user in the app has this email.
-
-Sends a `PATCH` request to `/api/v2/users/{user_id}/email`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `body`
-```ignore
-let response = client.update_user_email()
-    .user_id(user_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_user_email(&self) -> builder::UpdateUserEmail<'_>;
-    /**Update a user's profile
-
-Updates display fields (name, alias, avatar, metadata). Users can only update their own profile unless the caller uses a secret key.
-
-Sends a `PATCH` request to `/api/v2/users/{user_id}/profile`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `body`
-```ignore
-let response = client.update_user_profile()
-    .user_id(user_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_user_profile(&self) -> builder::UpdateUserProfile<'_>;
-    /**Change a user's time zone
-
-Sets the IANA time zone used for the user's schedules and date rendering.
-
-Sends a `PATCH` request to `/api/v2/users/{user_id}/timezone`
-
-Arguments:
-- `user_id`: User ID (`usr_...`).
-- `body`
-```ignore
-let response = client.update_user_timezone()
-    .user_id(user_id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    fn update_user_timezone(&self) -> builder::UpdateUserTimezone<'_>;
-}
-impl ClientUsersExt for Client {
-    fn get_current_user(&self) -> builder::GetCurrentUser<'_> {
-        builder::GetCurrentUser::new(self)
-    }
-    fn get_user(&self) -> builder::GetUser<'_> {
-        builder::GetUser::new(self)
-    }
-    fn update_user_email(&self) -> builder::UpdateUserEmail<'_> {
-        builder::UpdateUserEmail::new(self)
-    }
-    fn update_user_profile(&self) -> builder::UpdateUserProfile<'_> {
-        builder::UpdateUserProfile::new(self)
-    }
-    fn update_user_timezone(&self) -> builder::UpdateUserTimezone<'_> {
-        builder::UpdateUserTimezone::new(self)
-    }
-}
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
 pub mod builder {
@@ -1116,7 +275,7 @@ pub mod builder {
         RequestBuilderExt, ResponseValue,
     };
     operation_builder! {
-        #[doc = "Builder for [`ClientAgentsExt::list_agents`]\n\n[`ClientAgentsExt::list_agents`]: super::ClientAgentsExt::list_agents"]
+        #[doc = "Builder of `runtime().agents().list()`."]
         #[derive(Debug, Clone)]
         ListAgents -> crate::types::AgentPage {
             limit: ::std::num::NonZeroU64 = optional,
@@ -1152,7 +311,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAgentsExt::create_agent`]\n\n[`ClientAgentsExt::create_agent`]: super::ClientAgentsExt::create_agent"]
+        #[doc = "Builder of `runtime().agents().create()`."]
         #[derive(Debug, Clone)]
         CreateAgent -> crate::types::Agent {
             body: crate::types::CreateAgentRequest = required,
@@ -1182,7 +341,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAgentsExt::get_agent`]\n\n[`ClientAgentsExt::get_agent`]: super::ClientAgentsExt::get_agent"]
+        #[doc = "Builder of `runtime().agent(agent_id).get()`."]
         #[derive(Debug, Clone)]
         GetAgent -> crate::types::Agent {
             agent_id: ::std::string::String = required,
@@ -1214,7 +373,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAgentsExt::delete_agent`]\n\n[`ClientAgentsExt::delete_agent`]: super::ClientAgentsExt::delete_agent"]
+        #[doc = "Builder of `runtime().agent(agent_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteAgent -> () {
             agent_id: ::std::string::String = required,
@@ -1245,7 +404,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientAgentsExt::update_agent`]\n\n[`ClientAgentsExt::update_agent`]: super::ClientAgentsExt::update_agent"]
+        #[doc = "Builder of `runtime().agent(agent_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateAgent -> crate::types::Agent {
             agent_id: ::std::string::String = required,
@@ -1280,7 +439,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientFeedbackExt::create_feedback`]\n\n[`ClientFeedbackExt::create_feedback`]: super::ClientFeedbackExt::create_feedback"]
+        #[doc = "Builder of `runtime().feedback()`."]
         #[derive(Debug, Clone)]
         CreateFeedback -> crate::types::Feedback {
             body: crate::types::FeedbackRequest = required,
@@ -1310,7 +469,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientScrapeExt::scrape`]\n\n[`ClientScrapeExt::scrape`]: super::ClientScrapeExt::scrape"]
+        #[doc = "Builder of `runtime().scrape()`."]
         #[derive(Debug, Clone)]
         Scrape -> crate::types::ScrapeResult {
             body: crate::types::ScrapeRequest = required,
@@ -1338,7 +497,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientSearchExt::search`]\n\n[`ClientSearchExt::search`]: super::ClientSearchExt::search"]
+        #[doc = "Builder of `runtime().search()`."]
         #[derive(Debug, Clone)]
         Search -> crate::types::SearchResults {
             body: crate::types::SearchRequest = required,
@@ -1366,7 +525,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::list_teams`]\n\n[`ClientTeamsExt::list_teams`]: super::ClientTeamsExt::list_teams"]
+        #[doc = "Builder of `runtime().teams().list()`."]
         #[derive(Debug, Clone)]
         ListTeams -> crate::types::TeamPage {
             limit: ::std::num::NonZeroU64 = optional,
@@ -1399,7 +558,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::create_team`]\n\n[`ClientTeamsExt::create_team`]: super::ClientTeamsExt::create_team"]
+        #[doc = "Builder of `runtime().teams().create()`."]
         #[derive(Debug, Clone)]
         CreateTeam -> crate::types::Team {
             body: crate::types::CreateTeamRequest = required,
@@ -1429,7 +588,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::join_team`]\n\n[`ClientTeamsExt::join_team`]: super::ClientTeamsExt::join_team"]
+        #[doc = "Builder of `runtime().teams().join()`."]
         #[derive(Debug, Clone)]
         JoinTeam -> crate::types::Membership {
             body: crate::types::JoinTeamRequest = required,
@@ -1459,7 +618,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::get_team`]\n\n[`ClientTeamsExt::get_team`]: super::ClientTeamsExt::get_team"]
+        #[doc = "Builder of `runtime().team(team_id).get()`."]
         #[derive(Debug, Clone)]
         GetTeam -> crate::types::Team {
             team_id: ::std::string::String = required,
@@ -1490,7 +649,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::replace_team`]\n\n[`ClientTeamsExt::replace_team`]: super::ClientTeamsExt::replace_team"]
+        #[doc = "Builder of `runtime().team(team_id).update()`."]
         #[derive(Debug, Clone)]
         ReplaceTeam -> crate::types::Team {
             team_id: ::std::string::String = required,
@@ -1524,7 +683,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::invite_team_member`]\n\n[`ClientTeamsExt::invite_team_member`]: super::ClientTeamsExt::invite_team_member"]
+        #[doc = "Builder of `runtime().team(team_id).invite()`."]
         #[derive(Debug, Clone)]
         InviteTeamMember -> crate::types::Invitation {
             team_id: ::std::string::String = required,
@@ -1559,7 +718,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTeamsExt::list_team_members`]\n\n[`ClientTeamsExt::list_team_members`]: super::ClientTeamsExt::list_team_members"]
+        #[doc = "Builder of `runtime().team(team_id).members().list()`."]
         #[derive(Debug, Clone)]
         ListTeamMembers -> crate::types::MembershipPage {
             team_id: ::std::string::String = required,
@@ -1600,7 +759,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientObjectsExt::list_team_objects`]\n\n[`ClientObjectsExt::list_team_objects`]: super::ClientObjectsExt::list_team_objects"]
+        #[doc = "Builder of `runtime().team(team_id).objects().list()`."]
         #[derive(Debug, Clone)]
         ListTeamObjects -> crate::types::ObjectPage {
             team_id: ::std::string::String = required,
@@ -1641,7 +800,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientTasksExt::list_team_tasks`]\n\n[`ClientTasksExt::list_team_tasks`]: super::ClientTasksExt::list_team_tasks"]
+        #[doc = "Builder of `runtime().team(team_id).tasks().list()`."]
         #[derive(Debug, Clone)]
         ListTeamTasks -> crate::types::TaskPage {
             team_id: ::std::string::String = required,
@@ -1685,7 +844,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::list_team_threads`]\n\n[`ClientThreadsExt::list_team_threads`]: super::ClientThreadsExt::list_team_threads"]
+        #[doc = "Builder of `runtime().team(team_id).threads().list()`."]
         #[derive(Debug, Clone)]
         ListTeamThreads -> crate::types::ThreadPage {
             team_id: ::std::string::String = required,
@@ -1741,7 +900,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::create_team_thread`]\n\n[`ClientThreadsExt::create_team_thread`]: super::ClientThreadsExt::create_team_thread"]
+        #[doc = "Builder of `runtime().team(team_id).threads().create()`."]
         #[derive(Debug, Clone)]
         CreateTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
@@ -1776,7 +935,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::get_team_thread`]\n\n[`ClientThreadsExt::get_team_thread`]: super::ClientThreadsExt::get_team_thread"]
+        #[doc = "Builder of `runtime().team(team_id).thread(thread_id).get()`."]
         #[derive(Debug, Clone)]
         GetTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
@@ -1810,7 +969,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::delete_team_thread`]\n\n[`ClientThreadsExt::delete_team_thread`]: super::ClientThreadsExt::delete_team_thread"]
+        #[doc = "Builder of `runtime().team(team_id).thread(thread_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteTeamThread -> () {
             team_id: ::std::string::String = required,
@@ -1843,7 +1002,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::update_team_thread`]\n\n[`ClientThreadsExt::update_team_thread`]: super::ClientThreadsExt::update_team_thread"]
+        #[doc = "Builder of `runtime().team(team_id).thread(thread_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateTeamThread -> crate::types::Thread {
             team_id: ::std::string::String = required,
@@ -1880,7 +1039,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientMessagesExt::list_team_thread_messages`]\n\n[`ClientMessagesExt::list_team_thread_messages`]: super::ClientMessagesExt::list_team_thread_messages"]
+        #[doc = "Builder of `runtime().team(team_id).thread(thread_id).messages().list()`."]
         #[derive(Debug, Clone)]
         ListTeamThreadMessages -> crate::types::MessagePage {
             team_id: ::std::string::String = required,
@@ -1935,7 +1094,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientMessagesExt::create_team_thread_message`]\n\n[`ClientMessagesExt::create_team_thread_message`]: super::ClientMessagesExt::create_team_thread_message"]
+        #[doc = "Builder of `runtime().team(team_id).thread(thread_id).messages().create()`."]
         #[derive(Debug, Clone)]
         CreateTeamThreadMessage -> crate::types::Message {
             team_id: ::std::string::String = required,
@@ -1972,7 +1131,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientUsersExt::get_current_user`]\n\n[`ClientUsersExt::get_current_user`]: super::ClientUsersExt::get_current_user"]
+        #[doc = "Builder of `runtime().users().me()`."]
         #[derive(Debug, Clone)]
         GetCurrentUser -> crate::types::User {}
     }
@@ -1998,7 +1157,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientUsersExt::get_user`]\n\n[`ClientUsersExt::get_user`]: super::ClientUsersExt::get_user"]
+        #[doc = "Builder of `runtime().user(user_id).get()`."]
         #[derive(Debug, Clone)]
         GetUser -> crate::types::User {
             user_id: ::std::string::String = required,
@@ -2029,7 +1188,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientUsersExt::update_user_email`]\n\n[`ClientUsersExt::update_user_email`]: super::ClientUsersExt::update_user_email"]
+        #[doc = "Builder of `runtime().user(user_id).update_email()`."]
         #[derive(Debug, Clone)]
         UpdateUserEmail -> crate::types::User {
             user_id: ::std::string::String = required,
@@ -2064,7 +1223,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientIntegrationsExt::list_user_integrations`]\n\n[`ClientIntegrationsExt::list_user_integrations`]: super::ClientIntegrationsExt::list_user_integrations"]
+        #[doc = "Builder of `runtime().user(user_id).integrations().list()`."]
         #[derive(Debug, Clone)]
         ListUserIntegrations -> crate::types::IntegrationPage {
             user_id: ::std::string::String = required,
@@ -2105,7 +1264,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientUsersExt::update_user_profile`]\n\n[`ClientUsersExt::update_user_profile`]: super::ClientUsersExt::update_user_profile"]
+        #[doc = "Builder of `runtime().user(user_id).update_profile()`."]
         #[derive(Debug, Clone)]
         UpdateUserProfile -> crate::types::User {
             user_id: ::std::string::String = required,
@@ -2140,7 +1299,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::list_user_threads`]\n\n[`ClientThreadsExt::list_user_threads`]: super::ClientThreadsExt::list_user_threads"]
+        #[doc = "Builder of `runtime().user(user_id).threads().list()`."]
         #[derive(Debug, Clone)]
         ListUserThreads -> crate::types::ThreadPage {
             user_id: ::std::string::String = required,
@@ -2196,7 +1355,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::create_user_thread`]\n\n[`ClientThreadsExt::create_user_thread`]: super::ClientThreadsExt::create_user_thread"]
+        #[doc = "Builder of `runtime().user(user_id).threads().create()`."]
         #[derive(Debug, Clone)]
         CreateUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
@@ -2231,7 +1390,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::get_user_thread`]\n\n[`ClientThreadsExt::get_user_thread`]: super::ClientThreadsExt::get_user_thread"]
+        #[doc = "Builder of `runtime().user(user_id).thread(thread_id).get()`."]
         #[derive(Debug, Clone)]
         GetUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
@@ -2265,7 +1424,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::delete_user_thread`]\n\n[`ClientThreadsExt::delete_user_thread`]: super::ClientThreadsExt::delete_user_thread"]
+        #[doc = "Builder of `runtime().user(user_id).thread(thread_id).delete()`."]
         #[derive(Debug, Clone)]
         DeleteUserThread -> () {
             user_id: ::std::string::String = required,
@@ -2298,7 +1457,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientThreadsExt::update_user_thread`]\n\n[`ClientThreadsExt::update_user_thread`]: super::ClientThreadsExt::update_user_thread"]
+        #[doc = "Builder of `runtime().user(user_id).thread(thread_id).update()`."]
         #[derive(Debug, Clone)]
         UpdateUserThread -> crate::types::Thread {
             user_id: ::std::string::String = required,
@@ -2335,7 +1494,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientMessagesExt::list_user_thread_messages`]\n\n[`ClientMessagesExt::list_user_thread_messages`]: super::ClientMessagesExt::list_user_thread_messages"]
+        #[doc = "Builder of `runtime().user(user_id).thread(thread_id).messages().list()`."]
         #[derive(Debug, Clone)]
         ListUserThreadMessages -> crate::types::MessagePage {
             user_id: ::std::string::String = required,
@@ -2390,7 +1549,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientMessagesExt::create_user_thread_message`]\n\n[`ClientMessagesExt::create_user_thread_message`]: super::ClientMessagesExt::create_user_thread_message"]
+        #[doc = "Builder of `runtime().user(user_id).thread(thread_id).messages().create()`."]
         #[derive(Debug, Clone)]
         CreateUserThreadMessage -> crate::types::Message {
             user_id: ::std::string::String = required,
@@ -2427,7 +1586,7 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientUsersExt::update_user_timezone`]\n\n[`ClientUsersExt::update_user_timezone`]: super::ClientUsersExt::update_user_timezone"]
+        #[doc = "Builder of `runtime().user(user_id).update_timezone()`."]
         #[derive(Debug, Clone)]
         UpdateUserTimezone -> crate::types::User {
             user_id: ::std::string::String = required,
@@ -2462,12 +1621,12 @@ pub mod builder {
         }
     }
     operation_builder! {
-        #[doc = "Builder for [`ClientInboundWebhooksExt::receive_webhook`]\n\n[`ClientInboundWebhooksExt::receive_webhook`]: super::ClientInboundWebhooksExt::receive_webhook"]
+        #[doc = "Builder of `runtime().webhook(app_id, provider_or_key).receive()`."]
         #[derive(Debug, Clone)]
         ReceiveWebhook -> crate::types::WebhookReceipt {
             app_id: ::std::string::String = required,
             provider_or_key: ::std::string::String = required,
-            x_arch_astro_signature: ::std::string::String = optional,
+            x_archastro_signature: ::std::string::String = optional,
             body: crate::types::InboundWebhookPayload = required,
         }
     }
@@ -2481,12 +1640,12 @@ pub mod builder {
                 settings,
                 app_id,
                 provider_or_key,
-                x_arch_astro_signature,
+                x_archastro_signature,
                 body,
             } = self;
             let app_id = app_id.map_err(Error::InvalidRequest)?;
             let provider_or_key = provider_or_key.map_err(Error::InvalidRequest)?;
-            let x_arch_astro_signature = x_arch_astro_signature
+            let x_archastro_signature = x_archastro_signature
                 .map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -2494,7 +1653,7 @@ pub mod builder {
                 encode_path(& provider_or_key.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            if let Some(value) = x_arch_astro_signature {
+            if let Some(value) = x_archastro_signature {
                 header_map
                     .append("X-ArchAstro-Signature", value.to_string().try_into()?);
             }
@@ -2515,21 +1674,185 @@ pub mod builder {
         }
     }
 }
-/// Items consumers will typically use such as the Client and
-/// extension traits.
-pub mod prelude {
-    #[allow(unused_imports)]
-    pub use super::Client;
-    pub use super::ClientAgentsExt;
-    pub use super::ClientFeedbackExt;
-    pub use super::ClientInboundWebhooksExt;
-    pub use super::ClientIntegrationsExt;
-    pub use super::ClientMessagesExt;
-    pub use super::ClientObjectsExt;
-    pub use super::ClientScrapeExt;
-    pub use super::ClientSearchExt;
-    pub use super::ClientTasksExt;
-    pub use super::ClientTeamsExt;
-    pub use super::ClientThreadsExt;
-    pub use super::ClientUsersExt;
+use crate::support::resources::resource;
+resource! {
+    Client;
+    /// Submit feedback (`POST /api/v2/feedback`)
+    fn feedback() -> builder CreateFeedback();
+    /// Scrape a web page (`POST /api/v2/scrape`)
+    fn scrape() -> builder Scrape();
+    /// Search (`POST /api/v2/search`)
+    fn search() -> builder Search();
+    /// `runtime().agents()`
+    fn agents() -> resource Agents();
+    /// `runtime().agent(agent_id)`
+    fn agent(agent_id: ::std::string::String) -> resource Agent();
+    /// `runtime().teams()`
+    fn teams() -> resource Teams();
+    /// `runtime().team(team_id)`
+    fn team(team_id: ::std::string::String) -> resource Team();
+    /// `runtime().users()`
+    fn users() -> resource Users();
+    /// `runtime().user(user_id)`
+    fn user(user_id: ::std::string::String) -> resource User();
+    /// `runtime().webhook(app_id, provider_or_key)`
+    fn webhook(app_id: ::std::string::String, provider_or_key: ::std::string::String) -> resource Webhook();
+}
+resource! {
+    /// `runtime().agents()`
+    Agents {}
+    /// List agents (`GET /api/v2/agents`)
+    fn list() -> builder ListAgents();
+    /// Create an agent (`POST /api/v2/agents`)
+    fn create() -> builder CreateAgent();
+}
+resource! {
+    /// `runtime().agent(agent_id)`
+    Agent { agent_id: ::std::string::String }
+    /// Get an agent (`GET /api/v2/agents/{agent_id}`)
+    fn get() -> builder GetAgent(agent_id);
+    /// Delete an agent (`DELETE /api/v2/agents/{agent_id}`)
+    fn delete() -> builder DeleteAgent(agent_id);
+    /// Update an agent (`PATCH /api/v2/agents/{agent_id}`)
+    fn update() -> builder UpdateAgent(agent_id);
+}
+resource! {
+    /// `runtime().teams()`
+    Teams {}
+    /// List teams (`GET /api/v2/teams`)
+    fn list() -> builder ListTeams();
+    /// Create a team (`POST /api/v2/teams`)
+    fn create() -> builder CreateTeam();
+    /// Join a team with a code (`POST /api/v2/teams/join`)
+    fn join() -> builder JoinTeam();
+}
+resource! {
+    /// `runtime().team(team_id)`
+    Team { team_id: ::std::string::String }
+    /// Get a team (`GET /api/v2/teams/{team_id}`)
+    fn get() -> builder GetTeam(team_id);
+    /// Replace a team (`PUT /api/v2/teams/{team_id}`)
+    fn update() -> builder ReplaceTeam(team_id);
+    /// Invite to a team (`POST /api/v2/teams/{team_id}/invite`)
+    fn invite() -> builder InviteTeamMember(team_id);
+    /// `runtime().team(team_id).members()`
+    fn members() -> resource TeamMembers(team_id);
+    /// `runtime().team(team_id).objects()`
+    fn objects() -> resource TeamObjects(team_id);
+    /// `runtime().team(team_id).tasks()`
+    fn tasks() -> resource TeamTasks(team_id);
+    /// `runtime().team(team_id).threads()`
+    fn threads() -> resource TeamThreads(team_id);
+    /// `runtime().team(team_id).thread(thread_id)`
+    fn thread(thread_id: ::std::string::String) -> resource TeamThread(team_id);
+}
+resource! {
+    /// `runtime().team(team_id).members()`
+    TeamMembers { team_id: ::std::string::String }
+    /// List team members (`GET /api/v2/teams/{team_id}/members`)
+    fn list() -> builder ListTeamMembers(team_id);
+}
+resource! {
+    /// `runtime().team(team_id).objects()`
+    TeamObjects { team_id: ::std::string::String }
+    /// List team objects (`GET /api/v2/teams/{team_id}/objects`)
+    fn list() -> builder ListTeamObjects(team_id);
+}
+resource! {
+    /// `runtime().team(team_id).tasks()`
+    TeamTasks { team_id: ::std::string::String }
+    /// List team tasks (`GET /api/v2/teams/{team_id}/tasks`)
+    fn list() -> builder ListTeamTasks(team_id);
+}
+resource! {
+    /// `runtime().team(team_id).threads()`
+    TeamThreads { team_id: ::std::string::String }
+    /// List team threads (`GET /api/v2/teams/{team_id}/threads`)
+    fn list() -> builder ListTeamThreads(team_id);
+    /// Create a team thread (`POST /api/v2/teams/{team_id}/threads`)
+    fn create() -> builder CreateTeamThread(team_id);
+}
+resource! {
+    /// `runtime().team(team_id).thread(thread_id)`
+    TeamThread { team_id: ::std::string::String, thread_id: ::std::string::String }
+    /// Get a team thread (`GET /api/v2/teams/{team_id}/threads/{thread_id}`)
+    fn get() -> builder GetTeamThread(team_id, thread_id);
+    /// Delete a team thread (`DELETE /api/v2/teams/{team_id}/threads/{thread_id}`)
+    fn delete() -> builder DeleteTeamThread(team_id, thread_id);
+    /// Update a team thread (`PATCH /api/v2/teams/{team_id}/threads/{thread_id}`)
+    fn update() -> builder UpdateTeamThread(team_id, thread_id);
+    /// `runtime().team(team_id).thread(thread_id).messages()`
+    fn messages() -> resource TeamThreadMessages(team_id, thread_id);
+}
+resource! {
+    /// `runtime().team(team_id).thread(thread_id).messages()`
+    TeamThreadMessages { team_id: ::std::string::String, thread_id: ::std::string::String }
+    /// List messages of a team thread (`GET /api/v2/teams/{team_id}/threads/{thread_id}/messages`)
+    fn list() -> builder ListTeamThreadMessages(team_id, thread_id);
+    /// Post a message to a team thread (`POST /api/v2/teams/{team_id}/threads/{thread_id}/messages`)
+    fn create() -> builder CreateTeamThreadMessage(team_id, thread_id);
+}
+resource! {
+    /// `runtime().users()`
+    Users {}
+    /// Get the current user (`GET /api/v2/users/me`)
+    fn me() -> builder GetCurrentUser();
+}
+resource! {
+    /// `runtime().user(user_id)`
+    User { user_id: ::std::string::String }
+    /// Get a user (`GET /api/v2/users/{user_id}`)
+    fn get() -> builder GetUser(user_id);
+    /// Change a user's email (`PATCH /api/v2/users/{user_id}/email`)
+    fn update_email() -> builder UpdateUserEmail(user_id);
+    /// Update a user's profile (`PATCH /api/v2/users/{user_id}/profile`)
+    fn update_profile() -> builder UpdateUserProfile(user_id);
+    /// Change a user's time zone (`PATCH /api/v2/users/{user_id}/timezone`)
+    fn update_timezone() -> builder UpdateUserTimezone(user_id);
+    /// `runtime().user(user_id).integrations()`
+    fn integrations() -> resource UserIntegrations(user_id);
+    /// `runtime().user(user_id).threads()`
+    fn threads() -> resource UserThreads(user_id);
+    /// `runtime().user(user_id).thread(thread_id)`
+    fn thread(thread_id: ::std::string::String) -> resource UserThread(user_id);
+}
+resource! {
+    /// `runtime().user(user_id).integrations()`
+    UserIntegrations { user_id: ::std::string::String }
+    /// List a user's integrations (`GET /api/v2/users/{user_id}/integrations`)
+    fn list() -> builder ListUserIntegrations(user_id);
+}
+resource! {
+    /// `runtime().user(user_id).threads()`
+    UserThreads { user_id: ::std::string::String }
+    /// List user threads (`GET /api/v2/users/{user_id}/threads`)
+    fn list() -> builder ListUserThreads(user_id);
+    /// Create a user thread (`POST /api/v2/users/{user_id}/threads`)
+    fn create() -> builder CreateUserThread(user_id);
+}
+resource! {
+    /// `runtime().user(user_id).thread(thread_id)`
+    UserThread { user_id: ::std::string::String, thread_id: ::std::string::String }
+    /// Get a user thread (`GET /api/v2/users/{user_id}/threads/{thread_id}`)
+    fn get() -> builder GetUserThread(user_id, thread_id);
+    /// Delete a user thread (`DELETE /api/v2/users/{user_id}/threads/{thread_id}`)
+    fn delete() -> builder DeleteUserThread(user_id, thread_id);
+    /// Update a user thread (`PATCH /api/v2/users/{user_id}/threads/{thread_id}`)
+    fn update() -> builder UpdateUserThread(user_id, thread_id);
+    /// `runtime().user(user_id).thread(thread_id).messages()`
+    fn messages() -> resource UserThreadMessages(user_id, thread_id);
+}
+resource! {
+    /// `runtime().user(user_id).thread(thread_id).messages()`
+    UserThreadMessages { user_id: ::std::string::String, thread_id: ::std::string::String }
+    /// List messages of a user thread (`GET /api/v2/users/{user_id}/threads/{thread_id}/messages`)
+    fn list() -> builder ListUserThreadMessages(user_id, thread_id);
+    /// Post a message to a user thread (`POST /api/v2/users/{user_id}/threads/{thread_id}/messages`)
+    fn create() -> builder CreateUserThreadMessage(user_id, thread_id);
+}
+resource! {
+    /// `runtime().webhook(app_id, provider_or_key)`
+    Webhook { app_id: ::std::string::String, provider_or_key: ::std::string::String }
+    /// Receive an inbound webhook (`POST /webhooks/{app_id}/{provider_or_key}`)
+    fn receive() -> builder ReceiveWebhook(app_id, provider_or_key);
 }

@@ -15,11 +15,10 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         .expect("a valid client configuration");
     let mut outcomes = Vec::new();
     {
-        #[allow(unused_imports)]
-        use archastro_client::auth::prelude::*;
         let result = api
             .auth()
-            .verify_login_code()
+            .code()
+            .verify()
             .body(
                 serde_json::from_str::<archastro_client::types::VerifyCodeRequest>("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
                     .expect("the example body fits its type"),
@@ -39,7 +38,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("login", result));
         let result = api
             .auth()
-            .request_login_code()
+            .login_code()
             .body(
                 serde_json::from_str::<archastro_client::types::LoginCodeRequest>("{\"email\":\"ada@example.com\"}")
                     .expect("the example body fits its type"),
@@ -49,7 +48,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("request_login_code", result));
         let result = api
             .auth()
-            .request_login_link()
+            .login_link()
             .body(
                 serde_json::from_str::<archastro_client::types::LoginLinkRequest>("{\"email\":\"ada@example.com\"}")
                     .expect("the example body fits its type"),
@@ -59,7 +58,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("request_login_link", result));
         let result = api
             .auth()
-            .oauth_login()
+            .oauth()
             .body(
                 serde_json::from_str::<archastro_client::types::OAuthLoginRequest>("{\"provider\":\"google\"}")
                     .expect("the example body fits its type"),
@@ -89,7 +88,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("register", result));
         let result = api
             .auth()
-            .exchange_token()
+            .token()
             .body(
                 serde_json::from_str::<archastro_client::types::TokenExchangeRequest>("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
                     .expect("the example body fits its type"),
@@ -99,7 +98,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("exchange_token", result));
         let result = api
             .auth()
-            .verify_login_link()
+            .verify()
+            .link()
             .body(
                 serde_json::from_str::<archastro_client::types::VerifyLinkRequest>("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
                     .expect("the example body fits its type"),
@@ -109,7 +109,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("verify_login_link", result));
         let result = api
             .auth()
-            .authorize_device()
+            .oauth_device()
+            .authorize()
             .body(
                 serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
                     .expect("the example body fits its type"),
@@ -119,7 +120,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("authorize_device", result));
         let result = api
             .auth()
-            .create_oauth_token()
+            .oauth_token()
             .body(
                 serde_json::from_str::<archastro_client::types::OAuthTokenRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}")
                     .expect("the example body fits its type"),
@@ -129,17 +130,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_oauth_token", result));
     }
     {
-        #[allow(unused_imports)]
-        use archastro_client::runtime::prelude::*;
         let result = api
             .runtime()
-            .list_agents()
+            .agents()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_agents", result));
         let result = api
             .runtime()
-            .create_agent()
+            .agents()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
                     .expect("the example body fits its type"),
@@ -149,22 +150,22 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_agent", result));
         let result = api
             .runtime()
-            .get_agent()
-            .agent_id("example")
+            .agent("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_agent", result));
         let result = api
             .runtime()
-            .delete_agent()
-            .agent_id("example")
+            .agent("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_agent", result));
         let result = api
             .runtime()
-            .update_agent()
-            .agent_id("example")
+            .agent("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
                     .expect("the example body fits its type"),
@@ -174,7 +175,7 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_agent", result));
         let result = api
             .runtime()
-            .create_feedback()
+            .feedback()
             .body(
                 serde_json::from_str::<archastro_client::types::FeedbackRequest>("{\"rating\":\"positive\"}")
                     .expect("the example body fits its type"),
@@ -204,13 +205,15 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("search", result));
         let result = api
             .runtime()
-            .list_teams()
+            .teams()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_teams", result));
         let result = api
             .runtime()
-            .create_team()
+            .teams()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateTeamRequest>("{\"name\":\"Launch Crew\"}")
                     .expect("the example body fits its type"),
@@ -220,7 +223,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_team", result));
         let result = api
             .runtime()
-            .join_team()
+            .teams()
+            .join()
             .body(
                 serde_json::from_str::<archastro_client::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}")
                     .expect("the example body fits its type"),
@@ -230,15 +234,15 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("join_team", result));
         let result = api
             .runtime()
-            .get_team()
-            .team_id("example")
+            .team("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_team", result));
         let result = api
             .runtime()
-            .replace_team()
-            .team_id("example")
+            .team("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>("{\"name\":\"Launch Crew\"}")
                     .expect("the example body fits its type"),
@@ -248,8 +252,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("replace_team", result));
         let result = api
             .runtime()
-            .invite_team_member()
-            .team_id("example")
+            .team("example")
+            .invite()
             .body(
                 serde_json::from_str::<archastro_client::types::InviteTeamMemberRequest>("{}")
                     .expect("the example body fits its type"),
@@ -259,36 +263,41 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("invite_team_member", result));
         let result = api
             .runtime()
-            .list_team_members()
-            .team_id("example")
+            .team("example")
+            .members()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_team_members", result));
         let result = api
             .runtime()
-            .list_team_objects()
-            .team_id("example")
+            .team("example")
+            .objects()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_team_objects", result));
         let result = api
             .runtime()
-            .list_team_tasks()
-            .team_id("example")
+            .team("example")
+            .tasks()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_team_tasks", result));
         let result = api
             .runtime()
-            .list_team_threads()
-            .team_id("example")
+            .team("example")
+            .threads()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_team_threads", result));
         let result = api
             .runtime()
-            .create_team_thread()
-            .team_id("example")
+            .team("example")
+            .threads()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
                     .expect("the example body fits its type"),
@@ -298,25 +307,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_team_thread", result));
         let result = api
             .runtime()
-            .get_team_thread()
-            .team_id("example")
-            .thread_id("example")
+            .team("example")
+            .thread("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_team_thread", result));
         let result = api
             .runtime()
-            .delete_team_thread()
-            .team_id("example")
-            .thread_id("example")
+            .team("example")
+            .thread("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_team_thread", result));
         let result = api
             .runtime()
-            .update_team_thread()
-            .team_id("example")
-            .thread_id("example")
+            .team("example")
+            .thread("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
                     .expect("the example body fits its type"),
@@ -326,17 +335,19 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_team_thread", result));
         let result = api
             .runtime()
-            .list_team_thread_messages()
-            .team_id("example")
-            .thread_id("example")
+            .team("example")
+            .thread("example")
+            .messages()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_team_thread_messages", result));
         let result = api
             .runtime()
-            .create_team_thread_message()
-            .team_id("example")
-            .thread_id("example")
+            .team("example")
+            .thread("example")
+            .messages()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
                     .expect("the example body fits its type"),
@@ -346,21 +357,22 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_team_thread_message", result));
         let result = api
             .runtime()
-            .get_current_user()
+            .users()
+            .me()
             .send()
             .await;
         outcomes.push(outcome("get_current_user", result));
         let result = api
             .runtime()
-            .get_user()
-            .user_id("example")
+            .user("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_user", result));
         let result = api
             .runtime()
-            .update_user_email()
-            .user_id("example")
+            .user("example")
+            .update_email()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateEmailRequest>("{\"email\":\"ada.king@example.com\"}")
                     .expect("the example body fits its type"),
@@ -370,15 +382,16 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_user_email", result));
         let result = api
             .runtime()
-            .list_user_integrations()
-            .user_id("example")
+            .user("example")
+            .integrations()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_user_integrations", result));
         let result = api
             .runtime()
-            .update_user_profile()
-            .user_id("example")
+            .user("example")
+            .update_profile()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateProfileRequest>("{\"alias\":\"ada\"}")
                     .expect("the example body fits its type"),
@@ -388,15 +401,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_user_profile", result));
         let result = api
             .runtime()
-            .list_user_threads()
-            .user_id("example")
+            .user("example")
+            .threads()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_user_threads", result));
         let result = api
             .runtime()
-            .create_user_thread()
-            .user_id("example")
+            .user("example")
+            .threads()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
                     .expect("the example body fits its type"),
@@ -406,25 +421,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_user_thread", result));
         let result = api
             .runtime()
-            .get_user_thread()
-            .user_id("example")
-            .thread_id("example")
+            .user("example")
+            .thread("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_user_thread", result));
         let result = api
             .runtime()
-            .delete_user_thread()
-            .user_id("example")
-            .thread_id("example")
+            .user("example")
+            .thread("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_user_thread", result));
         let result = api
             .runtime()
-            .update_user_thread()
-            .user_id("example")
-            .thread_id("example")
+            .user("example")
+            .thread("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
                     .expect("the example body fits its type"),
@@ -434,17 +449,19 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_user_thread", result));
         let result = api
             .runtime()
-            .list_user_thread_messages()
-            .user_id("example")
-            .thread_id("example")
+            .user("example")
+            .thread("example")
+            .messages()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_user_thread_messages", result));
         let result = api
             .runtime()
-            .create_user_thread_message()
-            .user_id("example")
-            .thread_id("example")
+            .user("example")
+            .thread("example")
+            .messages()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
                     .expect("the example body fits its type"),
@@ -454,8 +471,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_user_thread_message", result));
         let result = api
             .runtime()
-            .update_user_timezone()
-            .user_id("example")
+            .user("example")
+            .update_timezone()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>("{\"timezone\":\"America/New_York\"}")
                     .expect("the example body fits its type"),
@@ -465,9 +482,8 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_user_timezone", result));
         let result = api
             .runtime()
-            .receive_webhook()
-            .app_id("example")
-            .provider_or_key("example")
+            .webhook("example", "example")
+            .receive()
             .body(
                 serde_json::from_str::<archastro_client::types::InboundWebhookPayload>("{\"action\":\"opened\",\"number\":42}")
                     .expect("the example body fits its type"),
@@ -477,17 +493,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("receive_webhook", result));
     }
     {
-        #[allow(unused_imports)]
-        use archastro_client::developer::prelude::*;
         let result = api
             .developer()
-            .list_apps()
+            .apps()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_apps", result));
         let result = api
             .developer()
-            .create_app()
+            .apps()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAppRequest>("{\"name\":\"Example Assistant\"}")
                     .expect("the example body fits its type"),
@@ -497,22 +513,22 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app", result));
         let result = api
             .developer()
-            .get_app()
-            .app_id("example")
+            .app("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app", result));
         let result = api
             .developer()
-            .delete_app()
-            .app_id("example")
+            .app("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app", result));
         let result = api
             .developer()
-            .update_app()
-            .app_id("example")
+            .app("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateAppRequest>("{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}")
                     .expect("the example body fits its type"),
@@ -522,15 +538,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app", result));
         let result = api
             .developer()
-            .list_app_agents()
-            .app_id("example")
+            .app("example")
+            .agents()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_agents", result));
         let result = api
             .developer()
-            .create_app_agent()
-            .app_id("example")
+            .app("example")
+            .agents()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
                     .expect("the example body fits its type"),
@@ -540,25 +558,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_agent", result));
         let result = api
             .developer()
-            .get_app_agent()
-            .app_id("example")
-            .agent_id("example")
+            .app("example")
+            .agent("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_agent", result));
         let result = api
             .developer()
-            .delete_app_agent()
-            .app_id("example")
-            .agent_id("example")
+            .app("example")
+            .agent("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_agent", result));
         let result = api
             .developer()
-            .update_app_agent()
-            .app_id("example")
-            .agent_id("example")
+            .app("example")
+            .agent("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
                     .expect("the example body fits its type"),
@@ -568,9 +586,10 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_agent", result));
         let result = api
             .developer()
-            .create_agent_installation()
-            .app_id("example")
-            .agent_id("example")
+            .app("example")
+            .agent("example")
+            .installations()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateInstallationRequest>("{\"kind\":\"integration/slack\"}")
                     .expect("the example body fits its type"),
@@ -580,9 +599,10 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_agent_installation", result));
         let result = api
             .developer()
-            .create_agent_routine()
-            .app_id("example")
-            .agent_id("example")
+            .app("example")
+            .agent("example")
+            .routines()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateRoutineRequest>("{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}")
                     .expect("the example body fits its type"),
@@ -592,15 +612,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_agent_routine", result));
         let result = api
             .developer()
-            .list_app_configs()
-            .app_id("example")
+            .app("example")
+            .configs()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_configs", result));
         let result = api
             .developer()
-            .create_app_config()
-            .app_id("example")
+            .app("example")
+            .configs()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateConfigRequest>("{\"content\":\"name: Digest workflow\\nentry: fetch\\n\",\"kind\":\"Workflow\"}")
                     .expect("the example body fits its type"),
@@ -610,25 +632,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_config", result));
         let result = api
             .developer()
-            .get_app_config()
-            .app_id("example")
-            .config_id("example")
+            .app("example")
+            .config("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_config", result));
         let result = api
             .developer()
-            .delete_app_config()
-            .app_id("example")
-            .config_id("example")
+            .app("example")
+            .config("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_config", result));
         let result = api
             .developer()
-            .update_app_config()
-            .app_id("example")
-            .config_id("example")
+            .app("example")
+            .config("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateConfigRequest>("{\"archived\":false}")
                     .expect("the example body fits its type"),
@@ -638,15 +660,19 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_config", result));
         let result = api
             .developer()
-            .list_context_credentials()
-            .app_id("example")
+            .app("example")
+            .context()
+            .credentials()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_context_credentials", result));
         let result = api
             .developer()
-            .create_context_credential()
-            .app_id("example")
+            .app("example")
+            .context()
+            .credentials()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateCredentialRequest>("{\"name\":\"GitHub bot token\",\"secret\":\"ghp_exampleexampleexample3f9a\",\"type\":\"bearer_token\"}")
                     .expect("the example body fits its type"),
@@ -656,31 +682,37 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_context_credential", result));
         let result = api
             .developer()
-            .get_context_credential()
-            .app_id("example")
-            .credential_id("example")
+            .app("example")
+            .context()
+            .credential("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_context_credential", result));
         let result = api
             .developer()
-            .delete_context_credential()
-            .app_id("example")
-            .credential_id("example")
+            .app("example")
+            .context()
+            .credential("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_context_credential", result));
         let result = api
             .developer()
-            .list_context_integrations()
-            .app_id("example")
+            .app("example")
+            .context()
+            .integrations()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_context_integrations", result));
         let result = api
             .developer()
-            .create_context_integration()
-            .app_id("example")
+            .app("example")
+            .context()
+            .integrations()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>("{\"provider\":\"github\"}")
                     .expect("the example body fits its type"),
@@ -690,31 +722,37 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_context_integration", result));
         let result = api
             .developer()
-            .get_context_integration()
-            .app_id("example")
-            .integration_id("example")
+            .app("example")
+            .context()
+            .integration("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_context_integration", result));
         let result = api
             .developer()
-            .delete_context_integration()
-            .app_id("example")
-            .integration_id("example")
+            .app("example")
+            .context()
+            .integration("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_context_integration", result));
         let result = api
             .developer()
-            .list_context_sources()
-            .app_id("example")
+            .app("example")
+            .context()
+            .sources()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_context_sources", result));
         let result = api
             .developer()
-            .create_context_source()
-            .app_id("example")
+            .app("example")
+            .context()
+            .sources()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>("{\"type\":\"github_repo\"}")
                     .expect("the example body fits its type"),
@@ -724,31 +762,35 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_context_source", result));
         let result = api
             .developer()
-            .get_context_source()
-            .app_id("example")
-            .source_id("example")
+            .app("example")
+            .context()
+            .source("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_context_source", result));
         let result = api
             .developer()
-            .delete_context_source()
-            .app_id("example")
-            .source_id("example")
+            .app("example")
+            .context()
+            .source("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_context_source", result));
         let result = api
             .developer()
-            .list_app_custom_objects()
-            .app_id("example")
+            .app("example")
+            .custom_objects()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_custom_objects", result));
         let result = api
             .developer()
-            .create_app_custom_object()
-            .app_id("example")
+            .app("example")
+            .custom_objects()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>("{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}")
                     .expect("the example body fits its type"),
@@ -758,25 +800,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_custom_object", result));
         let result = api
             .developer()
-            .get_app_custom_object()
-            .app_id("example")
-            .custom_object_id("example")
+            .app("example")
+            .custom_object("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_custom_object", result));
         let result = api
             .developer()
-            .delete_app_custom_object()
-            .app_id("example")
-            .custom_object_id("example")
+            .app("example")
+            .custom_object("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_custom_object", result));
         let result = api
             .developer()
-            .update_app_custom_object()
-            .app_id("example")
-            .custom_object_id("example")
+            .app("example")
+            .custom_object("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>("{\"description\":\"Customer accounts.\"}")
                     .expect("the example body fits its type"),
@@ -786,15 +828,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_custom_object", result));
         let result = api
             .developer()
-            .list_app_domains()
-            .app_id("example")
+            .app("example")
+            .domains()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_domains", result));
         let result = api
             .developer()
-            .create_app_domain()
-            .app_id("example")
+            .app("example")
+            .domains()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateDomainRequest>("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
                     .expect("the example body fits its type"),
@@ -804,25 +848,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_domain", result));
         let result = api
             .developer()
-            .get_app_domain()
-            .app_id("example")
-            .domain_id("example")
+            .app("example")
+            .domain("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_domain", result));
         let result = api
             .developer()
-            .delete_app_domain()
-            .app_id("example")
-            .domain_id("example")
+            .app("example")
+            .domain("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_domain", result));
         let result = api
             .developer()
-            .update_app_domain()
-            .app_id("example")
-            .domain_id("example")
+            .app("example")
+            .domain("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateDomainRequest>("{\"primary\":true}")
                     .expect("the example body fits its type"),
@@ -832,15 +876,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_domain", result));
         let result = api
             .developer()
-            .list_app_files()
-            .app_id("example")
+            .app("example")
+            .files()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_files", result));
         let result = api
             .developer()
-            .create_app_file()
-            .app_id("example")
+            .app("example")
+            .files()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateFileRequest>("{\"content_type\":\"application/pdf\",\"filename\":\"report.pdf\",\"size\":48213}")
                     .expect("the example body fits its type"),
@@ -850,25 +896,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_file", result));
         let result = api
             .developer()
-            .get_app_file()
-            .app_id("example")
-            .file_id("example")
+            .app("example")
+            .file("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_file", result));
         let result = api
             .developer()
-            .delete_app_file()
-            .app_id("example")
-            .file_id("example")
+            .app("example")
+            .file("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_file", result));
         let result = api
             .developer()
-            .update_app_file()
-            .app_id("example")
-            .file_id("example")
+            .app("example")
+            .file("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateFileRequest>("{\"filename\":\"q3-report.pdf\"}")
                     .expect("the example body fits its type"),
@@ -878,61 +924,66 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_file", result));
         let result = api
             .developer()
-            .list_app_installations()
-            .app_id("example")
+            .app("example")
+            .installations()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_installations", result));
         let result = api
             .developer()
-            .list_installation_kinds()
-            .app_id("example")
+            .app("example")
+            .installations()
+            .kinds()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_installation_kinds", result));
         let result = api
             .developer()
-            .get_app_installation()
-            .app_id("example")
-            .installation_id("example")
+            .app("example")
+            .installation("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_installation", result));
         let result = api
             .developer()
-            .delete_app_installation()
-            .app_id("example")
-            .installation_id("example")
+            .app("example")
+            .installation("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_installation", result));
         let result = api
             .developer()
-            .activate_app_installation()
-            .app_id("example")
-            .installation_id("example")
+            .app("example")
+            .installation("example")
+            .activate()
             .send()
             .await;
         outcomes.push(outcome("activate_app_installation", result));
         let result = api
             .developer()
-            .pause_app_installation()
-            .app_id("example")
-            .installation_id("example")
+            .app("example")
+            .installation("example")
+            .pause()
             .send()
             .await;
         outcomes.push(outcome("pause_app_installation", result));
         let result = api
             .developer()
-            .list_app_keys()
-            .app_id("example")
+            .app("example")
+            .keys()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_keys", result));
         let result = api
             .developer()
-            .create_app_key()
-            .app_id("example")
+            .app("example")
+            .keys()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>("{\"name\":\"Production server\",\"type\":\"secret\"}")
                     .expect("the example body fits its type"),
@@ -942,25 +993,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_key", result));
         let result = api
             .developer()
-            .get_app_key()
-            .app_id("example")
-            .key_id("example")
+            .app("example")
+            .key("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_key", result));
         let result = api
             .developer()
-            .delete_app_key()
-            .app_id("example")
-            .key_id("example")
+            .app("example")
+            .key("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_key", result));
         let result = api
             .developer()
-            .update_app_key()
-            .app_id("example")
-            .key_id("example")
+            .app("example")
+            .key("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
                     .expect("the example body fits its type"),
@@ -970,15 +1021,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_key", result));
         let result = api
             .developer()
-            .list_app_members()
-            .app_id("example")
+            .app("example")
+            .members()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_members", result));
         let result = api
             .developer()
-            .create_app_member()
-            .app_id("example")
+            .app("example")
+            .members()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>("{\"email\":\"dev@example.com\"}")
                     .expect("the example body fits its type"),
@@ -988,25 +1041,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_member", result));
         let result = api
             .developer()
-            .get_app_member()
-            .app_id("example")
-            .member_id("example")
+            .app("example")
+            .member("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_member", result));
         let result = api
             .developer()
-            .delete_app_member()
-            .app_id("example")
-            .member_id("example")
+            .app("example")
+            .member("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_member", result));
         let result = api
             .developer()
-            .update_app_member()
-            .app_id("example")
-            .member_id("example")
+            .app("example")
+            .member("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>("{\"role\":\"admin\"}")
                     .expect("the example body fits its type"),
@@ -1016,15 +1069,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_member", result));
         let result = api
             .developer()
-            .list_app_oauth_clients()
-            .app_id("example")
+            .app("example")
+            .oauth_clients()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_oauth_clients", result));
         let result = api
             .developer()
-            .create_app_oauth_client()
-            .app_id("example")
+            .app("example")
+            .oauth_clients()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateOAuthClientRequest>("{\"client_type\":\"public\",\"grant_types\":[\"authorization_code\"],\"name\":\"Example CLI\"}")
                     .expect("the example body fits its type"),
@@ -1034,25 +1089,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_oauth_client", result));
         let result = api
             .developer()
-            .get_app_oauth_client()
-            .app_id("example")
-            .oauth_client_id("example")
+            .app("example")
+            .oauth_client("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_oauth_client", result));
         let result = api
             .developer()
-            .delete_app_oauth_client()
-            .app_id("example")
-            .oauth_client_id("example")
+            .app("example")
+            .oauth_client("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_oauth_client", result));
         let result = api
             .developer()
-            .update_app_oauth_client()
-            .app_id("example")
-            .oauth_client_id("example")
+            .app("example")
+            .oauth_client("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>("{\"grant_types\":[\"authorization_code\"]}")
                     .expect("the example body fits its type"),
@@ -1062,15 +1117,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_oauth_client", result));
         let result = api
             .developer()
-            .list_app_oauth_providers()
-            .app_id("example")
+            .app("example")
+            .oauth_providers()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_oauth_providers", result));
         let result = api
             .developer()
-            .create_app_oauth_provider()
-            .app_id("example")
+            .app("example")
+            .oauth_providers()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\",\"client_secret\":\"GOCSPX-example\",\"provider\":\"google\"}")
                     .expect("the example body fits its type"),
@@ -1080,25 +1137,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_oauth_provider", result));
         let result = api
             .developer()
-            .get_app_oauth_provider()
-            .app_id("example")
-            .oauth_provider_id("example")
+            .app("example")
+            .oauth_provider("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_oauth_provider", result));
         let result = api
             .developer()
-            .delete_app_oauth_provider()
-            .app_id("example")
-            .oauth_provider_id("example")
+            .app("example")
+            .oauth_provider("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_oauth_provider", result));
         let result = api
             .developer()
-            .update_app_oauth_provider()
-            .app_id("example")
-            .oauth_provider_id("example")
+            .app("example")
+            .oauth_provider("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}")
                     .expect("the example body fits its type"),
@@ -1108,15 +1165,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_oauth_provider", result));
         let result = api
             .developer()
-            .list_app_orgs()
-            .app_id("example")
+            .app("example")
+            .orgs()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_orgs", result));
         let result = api
             .developer()
-            .create_app_org()
-            .app_id("example")
+            .app("example")
+            .orgs()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateOrgRequest>("{\"name\":\"Acme Corp\"}")
                     .expect("the example body fits its type"),
@@ -1126,25 +1185,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_org", result));
         let result = api
             .developer()
-            .get_app_org()
-            .app_id("example")
-            .org_id("example")
+            .app("example")
+            .org("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_org", result));
         let result = api
             .developer()
-            .delete_app_org()
-            .app_id("example")
-            .org_id("example")
+            .app("example")
+            .org("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_org", result));
         let result = api
             .developer()
-            .update_app_org()
-            .app_id("example")
-            .org_id("example")
+            .app("example")
+            .org("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateOrgRequest>("{\"domain\":\"acme.com\"}")
                     .expect("the example body fits its type"),
@@ -1154,15 +1213,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_org", result));
         let result = api
             .developer()
-            .list_app_personas()
-            .app_id("example")
+            .app("example")
+            .personas()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_personas", result));
         let result = api
             .developer()
-            .create_app_persona()
-            .app_id("example")
+            .app("example")
+            .personas()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreatePersonaRequest>("{\"identity\":\"You are warm, concise and solution-oriented.\",\"name\":\"Friendly Support\"}")
                     .expect("the example body fits its type"),
@@ -1172,25 +1233,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_persona", result));
         let result = api
             .developer()
-            .get_app_persona()
-            .app_id("example")
-            .persona_id("example")
+            .app("example")
+            .persona("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_persona", result));
         let result = api
             .developer()
-            .delete_app_persona()
-            .app_id("example")
-            .persona_id("example")
+            .app("example")
+            .persona("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_persona", result));
         let result = api
             .developer()
-            .update_app_persona()
-            .app_id("example")
-            .persona_id("example")
+            .app("example")
+            .persona("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>("{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}")
                     .expect("the example body fits its type"),
@@ -1200,32 +1261,33 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_persona", result));
         let result = api
             .developer()
-            .list_app_routines()
-            .app_id("example")
+            .app("example")
+            .routines()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_routines", result));
         let result = api
             .developer()
-            .get_app_routine()
-            .app_id("example")
-            .routine_id("example")
+            .app("example")
+            .routine("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_routine", result));
         let result = api
             .developer()
-            .delete_app_routine()
-            .app_id("example")
-            .routine_id("example")
+            .app("example")
+            .routine("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_routine", result));
         let result = api
             .developer()
-            .update_app_routine()
-            .app_id("example")
-            .routine_id("example")
+            .app("example")
+            .routine("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>("{\"description\":\"Posts a digest.\"}")
                     .expect("the example body fits its type"),
@@ -1235,31 +1297,33 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_routine", result));
         let result = api
             .developer()
-            .activate_app_routine()
-            .app_id("example")
-            .routine_id("example")
+            .app("example")
+            .routine("example")
+            .activate()
             .send()
             .await;
         outcomes.push(outcome("activate_app_routine", result));
         let result = api
             .developer()
-            .pause_app_routine()
-            .app_id("example")
-            .routine_id("example")
+            .app("example")
+            .routine("example")
+            .pause()
             .send()
             .await;
         outcomes.push(outcome("pause_app_routine", result));
         let result = api
             .developer()
-            .list_app_sandboxs()
-            .app_id("example")
+            .app("example")
+            .sandboxes()
+            .list()
             .send()
             .await;
-        outcomes.push(outcome("list_app_sandboxs", result));
+        outcomes.push(outcome("list_app_sandboxes", result));
         let result = api
             .developer()
-            .create_app_sandbox()
-            .app_id("example")
+            .app("example")
+            .sandboxes()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateSandboxRequest>("{\"name\":\"Staging\"}")
                     .expect("the example body fits its type"),
@@ -1269,25 +1333,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_sandbox", result));
         let result = api
             .developer()
-            .get_app_sandbox()
-            .app_id("example")
-            .sandbox_id("example")
+            .app("example")
+            .sandbox("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_sandbox", result));
         let result = api
             .developer()
-            .delete_app_sandbox()
-            .app_id("example")
-            .sandbox_id("example")
+            .app("example")
+            .sandbox("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_sandbox", result));
         let result = api
             .developer()
-            .update_app_sandbox()
-            .app_id("example")
-            .sandbox_id("example")
+            .app("example")
+            .sandbox("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>("{\"description\":\"Pre-release testing.\"}")
                     .expect("the example body fits its type"),
@@ -1297,15 +1361,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_sandbox", result));
         let result = api
             .developer()
-            .list_app_teams()
-            .app_id("example")
+            .app("example")
+            .teams()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_teams", result));
         let result = api
             .developer()
-            .create_app_team()
-            .app_id("example")
+            .app("example")
+            .teams()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>("{\"name\":\"Launch Crew\"}")
                     .expect("the example body fits its type"),
@@ -1315,25 +1381,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_team", result));
         let result = api
             .developer()
-            .get_app_team()
-            .app_id("example")
-            .team_id("example")
+            .app("example")
+            .team("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_team", result));
         let result = api
             .developer()
-            .delete_app_team()
-            .app_id("example")
-            .team_id("example")
+            .app("example")
+            .team("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_team", result));
         let result = api
             .developer()
-            .update_app_team()
-            .app_id("example")
-            .team_id("example")
+            .app("example")
+            .team("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateTeamRequest>("{\"description\":\"Everyone working on the Q3 launch.\"}")
                     .expect("the example body fits its type"),
@@ -1343,17 +1409,19 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_team", result));
         let result = api
             .developer()
-            .list_app_team_members()
-            .app_id("example")
-            .team_id("example")
+            .app("example")
+            .team("example")
+            .members()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_team_members", result));
         let result = api
             .developer()
-            .add_app_team_member()
-            .app_id("example")
-            .team_id("example")
+            .app("example")
+            .team("example")
+            .members()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
                     .expect("the example body fits its type"),
@@ -1363,24 +1431,26 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("add_app_team_member", result));
         let result = api
             .developer()
-            .remove_app_team_member()
-            .app_id("example")
-            .team_id("example")
-            .user_id("example")
+            .app("example")
+            .team("example")
+            .member("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("remove_app_team_member", result));
         let result = api
             .developer()
-            .list_app_users()
-            .app_id("example")
+            .app("example")
+            .users()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_users", result));
         let result = api
             .developer()
-            .create_app_user()
-            .app_id("example")
+            .app("example")
+            .users()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateAppUserRequest>("{\"email\":\"ada@example.com\"}")
                     .expect("the example body fits its type"),
@@ -1390,25 +1460,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_user", result));
         let result = api
             .developer()
-            .get_app_user()
-            .app_id("example")
-            .user_id("example")
+            .app("example")
+            .user("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_user", result));
         let result = api
             .developer()
-            .delete_app_user()
-            .app_id("example")
-            .user_id("example")
+            .app("example")
+            .user("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_user", result));
         let result = api
             .developer()
-            .update_app_user()
-            .app_id("example")
-            .user_id("example")
+            .app("example")
+            .user("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>("{\"email\":\"ada@example.com\"}")
                     .expect("the example body fits its type"),
@@ -1418,15 +1488,17 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_user", result));
         let result = api
             .developer()
-            .list_app_webhooks()
-            .app_id("example")
+            .app("example")
+            .webhooks()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_app_webhooks", result));
         let result = api
             .developer()
-            .create_app_webhook()
-            .app_id("example")
+            .app("example")
+            .webhooks()
+            .create()
             .body(
                 serde_json::from_str::<archastro_client::types::CreateWebhookRequest>("{\"events\":[\"thread.message.created\"],\"url\":\"https://hooks.example.com/archastro\"}")
                     .expect("the example body fits its type"),
@@ -1436,25 +1508,25 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("create_app_webhook", result));
         let result = api
             .developer()
-            .get_app_webhook()
-            .app_id("example")
-            .webhook_id("example")
+            .app("example")
+            .webhook("example")
+            .get()
             .send()
             .await;
         outcomes.push(outcome("get_app_webhook", result));
         let result = api
             .developer()
-            .delete_app_webhook()
-            .app_id("example")
-            .webhook_id("example")
+            .app("example")
+            .webhook("example")
+            .delete()
             .send()
             .await;
         outcomes.push(outcome("delete_app_webhook", result));
         let result = api
             .developer()
-            .update_app_webhook()
-            .app_id("example")
-            .webhook_id("example")
+            .app("example")
+            .webhook("example")
+            .update()
             .body(
                 serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>("{\"description\":\"Production event sink\"}")
                     .expect("the example body fits its type"),
@@ -1464,15 +1536,18 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("update_app_webhook", result));
         let result = api
             .developer()
-            .list_workflow_node_types()
-            .app_id("example")
+            .app("example")
+            .workflows()
+            .node_types()
+            .list()
             .send()
             .await;
         outcomes.push(outcome("list_workflow_node_types", result));
         let result = api
             .developer()
-            .run_workflow()
-            .app_id("example")
+            .app("example")
+            .workflows()
+            .run()
             .body(
                 serde_json::from_str::<archastro_client::types::RunWorkflowRequest>("{}")
                     .expect("the example body fits its type"),
@@ -1482,21 +1557,23 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         outcomes.push(outcome("run_workflow", result));
         let result = api
             .developer()
-            .get_workflow_script_language()
-            .app_id("example")
+            .app("example")
+            .workflows()
+            .scripts()
+            .language()
             .send()
             .await;
         outcomes.push(outcome("get_workflow_script_language", result));
         let result = api
             .developer()
-            .accept_developer_invite()
-            .token("example")
+            .invite("example")
+            .accept()
             .send()
             .await;
         outcomes.push(outcome("accept_developer_invite", result));
         let result = api
             .developer()
-            .get_current_developer()
+            .me()
             .send()
             .await;
         outcomes.push(outcome("get_current_developer", result));

@@ -105,7 +105,7 @@ pub const OPERATIONS: &[&str] = &[
     "update_app_routine",
     "activate_app_routine",
     "pause_app_routine",
-    "list_app_sandboxs",
+    "list_app_sandboxes",
     "create_app_sandbox",
     "get_app_sandbox",
     "delete_app_sandbox",
@@ -4872,16 +4872,16 @@ impl IntoResponse for PauseAppRoutineResponse {
         }
     }
 }
-/// Path parameters of `list_app_sandboxs`.
+/// Path parameters of `list_app_sandboxes`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-pub struct ListAppSandboxsPath {
+pub struct ListAppSandboxesPath {
     /// App ID (`app_...`).
     #[serde(rename = "app_id")]
     pub app_id: String,
 }
-/// Query parameters of `list_app_sandboxs`.
+/// Query parameters of `list_app_sandboxes`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
-pub struct ListAppSandboxsQuery {
+pub struct ListAppSandboxesQuery {
     /// Maximum number of items to return (1-100).
     #[serde(rename = "limit", default)]
     pub limit: Option<i64>,
@@ -4889,21 +4889,21 @@ pub struct ListAppSandboxsQuery {
     #[serde(rename = "offset", default)]
     pub offset: Option<i64>,
 }
-/// Header parameters of `list_app_sandboxs`.
+/// Header parameters of `list_app_sandboxes`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ListAppSandboxsHeaders {}
-/// Everything `list_app_sandboxs` receives.
+pub struct ListAppSandboxesHeaders {}
+/// Everything `list_app_sandboxes` receives.
 #[derive(Debug, Clone)]
-pub struct ListAppSandboxsRequest {
-    pub path: ListAppSandboxsPath,
-    pub query: ListAppSandboxsQuery,
-    pub headers: ListAppSandboxsHeaders,
+pub struct ListAppSandboxesRequest {
+    pub path: ListAppSandboxesPath,
+    pub query: ListAppSandboxesQuery,
+    pub headers: ListAppSandboxesHeaders,
     pub body: (),
 }
-/// Every answer `list_app_sandboxs` declares.
+/// Every answer `list_app_sandboxes` declares.
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum ListAppSandboxsResponse {
+pub enum ListAppSandboxesResponse {
     /// 200: Successful response.
     Ok(crate::types::SandboxPage),
     /// 400: The request is malformed (invalid JSON, bad query parameter, unsupported operation).
@@ -4917,7 +4917,7 @@ pub enum ListAppSandboxsResponse {
     /// 500: Unexpected server error. Safe to retry idempotent requests with backoff.
     InternalServerError(crate::types::ErrorEnvelope),
 }
-impl IntoResponse for ListAppSandboxsResponse {
+impl IntoResponse for ListAppSandboxesResponse {
     fn into_response(self) -> Response {
         match self {
             Self::Ok(body) => support::json(200, &body),
@@ -7451,13 +7451,13 @@ pub trait DeveloperApi: Send + Sync + 'static {
     /// `GET /protected/api/v2/developer/apps/{app_id}/sandboxes`: List sandboxes
     ///
     /// Lists the app's sandboxes.
-    fn list_app_sandboxs(
+    fn list_app_sandboxes(
         &self,
         ctx: &RequestContext,
-        request: ListAppSandboxsRequest,
-    ) -> impl Future<Output = Result<ListAppSandboxsResponse, ApiError>> + Send {
+        request: ListAppSandboxesRequest,
+    ) -> impl Future<Output = Result<ListAppSandboxesResponse, ApiError>> + Send {
         let _ = (ctx, request);
-        NotImplemented::new("list_app_sandboxs")
+        NotImplemented::new("list_app_sandboxes")
     }
 
     /// `POST /protected/api/v2/developer/apps/{app_id}/sandboxes`: Create a sandbox
@@ -8944,14 +8944,14 @@ pub fn unimplemented_operations<T: DeveloperApi>(api: &T) -> Vec<&'static str> {
                 },
             )))
         }),
-        ("list_app_sandboxs", {
+        ("list_app_sandboxes", {
             let body = ();
-            Some(support::is_not_implemented(&api.list_app_sandboxs(
+            Some(support::is_not_implemented(&api.list_app_sandboxes(
                 &ctx,
-                ListAppSandboxsRequest {
-                    path: ListAppSandboxsPath::default(),
-                    query: ListAppSandboxsQuery::default(),
-                    headers: ListAppSandboxsHeaders::default(),
+                ListAppSandboxesRequest {
+                    path: ListAppSandboxesPath::default(),
+                    query: ListAppSandboxesQuery::default(),
+                    headers: ListAppSandboxesHeaders::default(),
                     body,
                 },
             )))
@@ -12607,7 +12607,7 @@ async fn handle_pause_app_routine<T: DeveloperApi, A: crate::Authenticator>(
         Err(error) => error.into_response(),
     }
 }
-async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
+async fn handle_list_app_sandboxes<T: DeveloperApi, A: crate::Authenticator>(
     State(state): State<Shared<T, A>>,
     raw_path: support::RawPath,
     request: axum::extract::Request,
@@ -12619,11 +12619,11 @@ async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
         Err(e) => return e.into_api_error().into_response(),
     };
     let ctx = RequestContext::new(&parts, principal);
-    let path: ListAppSandboxsPath = match support::path_params(raw_path) {
+    let path: ListAppSandboxesPath = match support::path_params(raw_path) {
         Ok(p) => p,
         Err(e) => return e.into_response(),
     };
-    let query: ListAppSandboxsQuery = match support::query(&parts.uri) {
+    let query: ListAppSandboxesQuery = match support::query(&parts.uri) {
         Ok(q) => q,
         Err(e) => return e.into_response(),
     };
@@ -12642,16 +12642,16 @@ async fn handle_list_app_sandboxs<T: DeveloperApi, A: crate::Authenticator>(
     {
         return ApiError::bad_request("`offset` must be at least 0").into_response();
     }
-    let headers = ListAppSandboxsHeaders::default();
+    let headers = ListAppSandboxesHeaders::default();
     let _ = body;
     let body = ();
-    let request = ListAppSandboxsRequest {
+    let request = ListAppSandboxesRequest {
         path,
         query,
         headers,
         body,
     };
-    match state.api.list_app_sandboxs(&ctx, request).await {
+    match state.api.list_app_sandboxes(&ctx, request).await {
         Ok(response) => response.into_response(),
         Err(error) => error.into_response(),
     }
@@ -13873,7 +13873,7 @@ pub fn routes<T: DeveloperApi, A: crate::Authenticator>(
         )
         .route(
             "/protected/api/v2/developer/apps/{app_id}/sandboxes",
-            get(handle_list_app_sandboxs::<T, A>).post(handle_create_app_sandbox::<T, A>),
+            get(handle_list_app_sandboxes::<T, A>).post(handle_create_app_sandbox::<T, A>),
         )
         .route(
             "/protected/api/v2/developer/apps/{app_id}/sandboxes/{sandbox_id}",

@@ -10,8 +10,9 @@
 //! lays out `types.rs` with the `builders` of the request structs; `glue` writes `lib.rs` (with
 //! `pagination`'s streams and the path segment texts of `segments`); `realtime` the channels
 //! and event streams; `packaging` the manifest, the README and the copied support sources;
-//! `file` prints a generated file; `type_names` reads the shared types' names back from
-//! `types.rs`. The glue, pagination, segments and realtime read the typed model
+//! `resources` writes each family's resource tree (the model's) in place of progenitor's flat
+//! methods; `surface` lists that public API for review; `file` prints a generated file;
+//! `type_names` reads the shared types' names back from `types.rs`. The glue, pagination, segments and realtime read the typed model
 //! ([`crate::model`]).
 
 mod builders;
@@ -25,9 +26,11 @@ mod patterns;
 mod plan;
 mod progenitor;
 mod realtime;
+mod resources;
 mod segments;
 mod send;
 mod shared_types;
+mod surface;
 mod type_names;
 
 use std::collections::BTreeMap;
@@ -39,6 +42,7 @@ use crate::model::Api;
 pub use file::{Files, GENERATED_MARKER};
 pub use packaging::{RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources};
 pub use plan::ClientPlan;
+pub use surface::public_api;
 pub use type_names::{NameLengths, TYPES_FILE, shared_type_names};
 
 /// Where the client crate lives, relative to the output root.

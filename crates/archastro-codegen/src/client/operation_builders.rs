@@ -127,10 +127,10 @@ struct Invocation {
 }
 
 /// A field of an operation's builder.
-struct Field {
-    name: Ident,
+pub(super) struct Field {
+    pub(super) name: Ident,
     /// The type its setter converts to.
-    ty: TokenStream,
+    pub(super) ty: TokenStream,
     optional: bool,
 }
 
@@ -199,7 +199,7 @@ impl Invocation {
 }
 
 /// `#[attrs] pub struct Name<'a> { ... }`: the attributes, the name and the body.
-fn builder_struct(item: &[TokenTree]) -> Option<(&[TokenTree], Ident, TokenStream)> {
+pub(super) fn builder_struct(item: &[TokenTree]) -> Option<(&[TokenTree], Ident, TokenStream)> {
     let at = item
         .iter()
         .position(|t| matches!(t, TokenTree::Ident(i) if i == "pub"))?;
@@ -249,7 +249,7 @@ fn fn_name(item: &[TokenTree]) -> Option<String> {
 
 /// The fields of a builder struct: `client: &'a super::Client` first, then
 /// `name: Result<T, String>` each (`T` is `Option<U>` for an optional field, converted to `U`).
-fn fields(body: TokenStream) -> Option<Vec<Field>> {
+pub(super) fn fields(body: TokenStream) -> Option<Vec<Field>> {
     let tokens: Vec<TokenTree> = body.into_iter().collect();
     let mut entries = split_top_level(&tokens).into_iter();
     let client = entries.next()?;

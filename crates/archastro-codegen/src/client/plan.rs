@@ -17,11 +17,12 @@ use super::progenitor::{
     types_document,
 };
 use super::realtime::Realtime;
+use super::resources::{builder_field_types, resources_text, without_flat_methods};
 use super::shared_types::TypesFile;
 use crate::Result;
 use crate::families::FamiliesConfig;
 use crate::jobs::{Job, Latch, OpensOnDrop};
-use crate::model::{Api, Family, Info};
+use crate::model::{Api, Family, Info, Resources};
 use crate::names::{module_name, type_name};
 
 /// What the client's files are generated from, computed once; [`ClientPlan::jobs`] are
@@ -195,10 +196,12 @@ impl<'a> ClientPlan<'a> {
         let (tokens, uses) = run_progenitor(name, family.doc, &self.replacements)?;
         self.add_uses(uses);
         let doc_line = format!("{}: {}", configured.title, configured.description);
-        Ok(vec![(
-            format!("src/{}.rs", module_name(name)),
-            family_text(name, tokens, &doc_line)?,
-        )])
+        let tree = Resources::new(family);
+        let tokens = without_flat_methods(tokens, family, &tree);
+        let field_types = builder_field_types(&tokens);
+        let mut text = family_text(name, tokens, &doc_line)?;
+        text.push_str(&resources_text(family, &tree, &field_types));
+        Ok(vec![(format!("src/{}.rs", module_name(name)), text)])
     }
 
     fn add_uses(&self, uses: Uses) {

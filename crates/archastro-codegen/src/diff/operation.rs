@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::collect::{Collector, Finding, Scope};
 use super::shape::{ANY, Side};
 use super::{Change, Level, OperationRef, RustVerdict, request, response, security};
-use crate::model::{Api, Family, Method, Operation};
+use crate::model::{Api, Family, Method, Operation, Resources};
 
 /// An operation of one side with the family it belongs to (whose document its schemas resolve
 /// against).
@@ -19,6 +19,9 @@ use crate::model::{Api, Family, Method, Operation};
 pub(super) struct Endpoint<'a> {
     pub family: &'a Family<'a>,
     pub operation: &'a Operation<'a>,
+    /// Its family's resource tree and its index in the family (for its client call).
+    resources: &'a Resources,
+    index: usize,
 }
 
 impl<'a> Endpoint<'a> {
@@ -35,9 +38,10 @@ impl<'a> Endpoint<'a> {
         format!("{} {}", self.operation.method, self.operation.path)
     }
 
-    /// The generated client method: `runtime::Client::list_threads`.
+    /// The generated client call, through its resources: `runtime().user(user_id).threads().list()`.
     fn client_method(self) -> String {
-        format!("{}::Client::{}", self.family.name, self.operation.id)
+        let call = self.resources.call(self.index).unwrap_or_default();
+        format!("{}().{call}", self.family.name)
     }
 
     /// The operation as changes list it.
@@ -50,22 +54,35 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// Every operation of `api` by path and method (a path in two families: the later one).
-fn endpoints<'a>(api: &'a Api<'a>) -> BTreeMap<(&'a str, Method), Endpoint<'a>> {
-    api.operations()
-        .map(|(family, operation)| {
-            (
-                (operation.path, operation.method),
-                Endpoint { family, operation },
-            )
+/// Every operation of `api` by path and method (a path in two families: the later one);
+/// `trees` are its families' resources, in order.
+fn endpoints<'a>(
+    api: &'a Api<'a>,
+    trees: &'a [Resources],
+) -> BTreeMap<(&'a str, Method), Endpoint<'a>> {
+    api.families
+        .iter()
+        .zip(trees)
+        .flat_map(|(family, resources)| {
+            family.operations.iter().enumerate().map(move |(index, operation)| {
+                let endpoint = Endpoint {
+                    family,
+                    operation,
+                    resources,
+                    index,
+                };
+                ((operation.path, operation.method), endpoint)
+            })
         })
         .collect()
 }
 
 /// Every change from `base` to `head`.
 pub(super) fn compare_apis(base: &Api, head: &Api) -> Vec<Change> {
-    let before = endpoints(base);
-    let after = endpoints(head);
+    let trees = |api: &Api| -> Vec<Resources> { api.families.iter().map(Resources::new).collect() };
+    let (base_trees, head_trees) = (trees(base), trees(head));
+    let before = endpoints(base, &base_trees);
+    let after = endpoints(head, &head_trees);
     let head_paths: BTreeSet<&str> = after.keys().map(|(path, _)| *path).collect();
     let mut collector = Collector::default();
     for (key, endpoint) in &before {
@@ -228,8 +245,10 @@ fn compare_identity(ctx: &mut OperationDiff) {
             "",
             format!("operation id `{}` became `{}`", before.id, after.id),
             format!(
-                "{}::Client::{} renamed {}",
-                h.family.name, before.id, after.id
+                "{}::builder::{} renamed {}",
+                h.family.name,
+                before.id.to_upper_camel_case(),
+                after.id.to_upper_camel_case()
             ),
         );
     }

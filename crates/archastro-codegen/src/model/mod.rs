@@ -2,7 +2,8 @@
 //! API diff read, built once from the normalized family documents.
 //!
 //! [`Api`] → [`Family`] → [`Operation`] (method, path template, parameters, body, responses,
-//! security, pagination, streaming, `x-sdk-name`) and [`Channel`] (joins, messages, pushes).
+//! security, pagination, streaming, `x-sdk-name`) and [`Channel`] (joins, messages, pushes);
+//! [`Resources`] is a family's operations as a tree of resources (the client's surface).
 //! Schemas stay borrowed JSON (`&Value`) of their family document: the generators hand them to
 //! progenitor or resolve them against [`Family::doc`]; everything else is typed here, so no
 //! generator walks `paths × methods` by string keys.
@@ -12,6 +13,7 @@
 
 mod channels;
 mod document;
+mod resources;
 mod segment;
 
 use serde_json::Value;
@@ -23,6 +25,7 @@ use crate::{Error, Result};
 pub use crate::examples::example;
 pub use channels::{Channel, ChannelMessage, Join, Push};
 pub use document::{Info, SecurityScheme};
+pub use resources::{Resolution, Resource, ResourceMethod, Resources};
 pub use segment::{SegmentProperty, SegmentValue};
 
 /// An HTTP method an OpenAPI path item may hold.

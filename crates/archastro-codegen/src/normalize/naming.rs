@@ -66,11 +66,17 @@ pub(crate) fn assign_operation_ids(
                     source: "x-sdk-name",
                     original: s.to_owned(),
                 }),
-                (None, Some(i)) if !i.is_empty() && !is_mechanical(i) => Some(Declared {
-                    name: sanitize_snake(i),
-                    source: "operationId",
-                    original: i.to_owned(),
-                }),
+                (None, Some(i))
+                    if !i.is_empty()
+                        && !is_mechanical(i)
+                        && !spells_method_and_path(i, method, config.strip_name_prefix(path)) =>
+                {
+                    Some(Declared {
+                        name: respell_plurals(&sanitize_snake(i)),
+                        source: "operationId",
+                        original: i.to_owned(),
+                    })
+                }
                 _ => None,
             };
             ops.push(Op {
@@ -146,7 +152,8 @@ pub(crate) fn assign_operation_ids(
             *depth.get_mut(&i).expect("derived") += 1;
         }
     }
-    // Whatever still collides gets the method, then a number, in path order.
+    // Whatever still collides takes the path's last word as written (`invites`), then its
+    // owner (`list_agent_installations_for_agent`), then a number, in path order.
     let mut used = taken.clone();
     let mut uses: BTreeMap<String, usize> = BTreeMap::new();
     for n in names.values() {
@@ -157,21 +164,30 @@ pub(crate) fn assign_operation_ids(
         let collides = uses[&base] > 1 || taken.contains(&base);
         let mut name = base.clone();
         if collides {
-            name = format!("{base}_{}", ops[i].method);
-            let mut n = 2;
-            while used.contains(&name) {
-                name = format!("{base}_{}_{n}", ops[i].method);
-                n += 1;
-            }
-            ctx.report.warn(
+            let op = &ops[i];
+            let rel = config.strip_name_prefix(&op.path);
+            let verbatim = verbatim_variant(rel, &base);
+            let owned = owner_word(rel).map(|owner| format!("{base}_for_{owner}"));
+            name = [Some(base.clone()), verbatim, owned]
+                .into_iter()
+                .flatten()
+                .find(|candidate| !used.contains(candidate))
+                .unwrap_or_else(|| {
+                    let mut n = 2;
+                    while used.contains(&format!("{base}_{n}")) {
+                        n += 1;
+                    }
+                    format!("{base}_{n}")
+                });
+            (name != base).then(|| ctx.report.warn(
                 "operation-id-collision",
-                &ops[i].at,
+                &op.at,
                 format!(
                     "{} {}: derived name `{base}` collides; using `{name}`",
-                    ops[i].method.to_uppercase(),
-                    ops[i].path
+                    op.method.to_uppercase(),
+                    op.path
                 ),
-            );
+            ));
         }
         used.insert(name.clone());
         names.insert(i, name);
@@ -229,7 +245,6 @@ pub(crate) fn assign_operation_ids(
             }
         };
         if let Some(obj) = target.as_object_mut() {
-            obj.remove("x-sdk-name");
             obj.insert("operationId".into(), json!(new));
             let untagged = obj
                 .get("tags")
@@ -350,11 +365,60 @@ fn derive_name(
     words.drain(..words.len() - keep);
     let mut parts = vec![verb];
     parts.extend(words.into_iter().filter(|w| !w.is_empty()));
-    // `login` from POST /auth/login with depth 1: the verb alone says it.
-    if parts.len() > 1 && parts[0] == parts[1] {
-        parts.remove(1);
+    // `login` from POST /auth/login with depth 1: the verb alone says it; a word the path
+    // repeats (`/agents/{agent}/agent_tools`) is said once.
+    let joined = sanitize_snake(&parts.join("_"));
+    let mut words: Vec<&str> = joined.split('_').collect();
+    words.dedup();
+    words.join("_")
+}
+
+/// `base` with its last word as the path writes it (`create_team_invites` for
+/// `/teams/{team}/invites`), when that differs.
+fn verbatim_variant(rel: &str, base: &str) -> Option<String> {
+    let last = literal_segments(rel).pop()?;
+    let stem = base.strip_suffix(&singular(&last))?;
+    (last != singular(&last)).then(|| format!("{stem}{last}"))
+}
+
+/// The singular of the literal segment before the last (`agent` for
+/// `/agents/{agent}/agent_tools`): the owner of what the path names.
+fn owner_word(rel: &str) -> Option<String> {
+    let words = literal_segments(rel);
+    let owner = words.len().checked_sub(2).map(|i| singular(&words[i]))?;
+    Some(owner)
+}
+
+/// Whether a declared id only spells a method that is no verb of a name and the path
+/// (`post_oauth_token` for `POST /oauth/token`): a name the method made, not a person.
+/// `get_settings` and `delete_me` read as names and are kept.
+fn spells_method_and_path(id: &str, method: &str, rel: &str) -> bool {
+    if !["post", "put", "patch"].contains(&method) {
+        return false;
     }
-    sanitize_snake(&parts.join("_"))
+    let mut spelled = vec![method.to_owned()];
+    spelled.extend(literal_segments(rel));
+    sanitize_snake(id) == sanitize_snake(&spelled.join("_"))
+}
+
+/// `name` with plurals English writes with `es`/`ies` respelled (`list_app_sandboxs` →
+/// `list_app_sandboxes`, `list_policys` → `list_policies`).
+pub fn respell_plurals(name: &str) -> String {
+    name.split('_')
+        .map(|word| {
+            let consonant_ys = word.len() > 3
+                && word.ends_with("ys")
+                && !word[..word.len() - 2].ends_with(['a', 'e', 'i', 'o', 'u']);
+            if consonant_ys {
+                format!("{}ies", &word[..word.len() - 2])
+            } else if ["xs", "chs", "shs", "sss", "zs"].iter().any(|s| word.ends_with(s)) {
+                format!("{}es", &word[..word.len() - 1])
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("_")
 }
 
 #[cfg(test)]
@@ -434,6 +498,41 @@ mod tests {
             "join_team"
         );
         assert_eq!(derive_name("/kv", "get", &["get"], true, 1), "list_kv");
+    }
+
+    #[test]
+    fn derived_names_say_a_repeated_word_once() {
+        assert_eq!(
+            derive_name("/agents/{agent}/agent_tools", "get", &["get"], false, 2),
+            "list_agent_tools"
+        );
+    }
+
+    #[test]
+    fn collisions_take_the_verbatim_word_then_the_owner() {
+        assert_eq!(
+            verbatim_variant("/teams/{team}/invites", "create_team_invite").as_deref(),
+            Some("create_team_invites")
+        );
+        assert_eq!(verbatim_variant("/teams/{team}/invite", "create_team_invite"), None);
+        assert_eq!(owner_word("/agents/{agent}/agent_tools").as_deref(), Some("agent"));
+        assert_eq!(owner_word("/agent_tools"), None);
+    }
+
+    #[test]
+    fn declared_ids_that_spell_method_and_path_are_mechanical() {
+        assert!(spells_method_and_path("post_oauth_token", "post", "/oauth/token"));
+        assert!(spells_method_and_path("postOauthDeviceApprove", "post", "/oauth/device/approve"));
+        assert!(!spells_method_and_path("exchange_token", "post", "/oauth/token"));
+        assert!(!spells_method_and_path("getSettings", "get", "/settings"));
+    }
+
+    #[test]
+    fn plurals_are_respelled() {
+        assert_eq!(respell_plurals("list_app_sandboxs"), "list_app_sandboxes");
+        assert_eq!(respell_plurals("list_policys"), "list_policies");
+        assert_eq!(respell_plurals("list_keys_and_days"), "list_keys_and_days");
+        assert_eq!(respell_plurals("list_addresss"), "list_addresses");
     }
 
     #[test]

@@ -21,6 +21,7 @@ use serde_json::{Value, json};
 
 use super::schema::resolve_schema;
 use super::{Ctx, add_schemas, component_names, for_each_operation_mut, with_reference};
+use crate::names::joined_type_name;
 use crate::pointer;
 
 /// What a path parameter's schema is to `style: simple`.
@@ -84,8 +85,14 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                     }
                     copied = Some(component);
                 }
-                let component =
-                    taken.claim(&format!("{id}{}", crate::names::upper_camel_case(&name)));
+                let param = crate::names::upper_camel_case(&name);
+                let joined = joined_type_name(&id, &param);
+                let wanted = match joined == id {
+                    // `ListAgentToolsForAgent` + `Agent`: the operation's name already ends so.
+                    true => format!("{id}Param"),
+                    false => joined,
+                };
+                let component = taken.claim(&wanted);
                 let definition = resolve_schema(reference, &schema).clone();
                 if shape == Shape::Object {
                     explode_of.insert(component.clone(), explode);

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::names::{Namespace, ascii_type_ident, type_name};
+use crate::names::{Namespace, ascii_type_ident, joined_type_name, type_name};
 
 use super::shapes::{ClassId, Hint, Owner, Shapes, Step, Use};
 
@@ -125,10 +125,14 @@ fn short_name(hint: &Hint, owner: &str, is_object: bool) -> String {
 /// The short name qualified by `owner` (unless it already starts from it).
 fn qualified_name(hint: &Hint, owner: &str, is_object: bool) -> String {
     let short = short_name(hint, owner, is_object);
-    if hint.property.is_some() {
-        format!("{owner}{short}")
-    } else {
-        short
+    if hint.property.is_none() {
+        return short;
+    }
+    // The seam said once: `OAuthError` + `Error` is `OAuthErrorKind`, not `OAuthErrorError`.
+    match joined_type_name(owner, &short) {
+        joined if joined == owner && is_object => format!("{owner}Details"),
+        joined if joined == owner => format!("{owner}Kind"),
+        joined => joined,
     }
 }
 
