@@ -1758,3 +1758,42 @@ async fn rotated_refresh_tokens_reach_the_token_store() {
         [Tokens::new("at_2", Some("rt_2".into()))]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The `blocking` feature
+// ---------------------------------------------------------------------------------------------
+
+/// The same resource tree, called from plain threads: every call waits on the one runtime the
+/// process shares, with the client's pool and credentials.
+#[test]
+fn blocking_calls_go_through_the_same_tree() {
+    let server = tokio::runtime::Runtime::new().unwrap();
+    let router = Router::new().route("/api/v2/users/me", get(|| async { axum::Json(user_json()) }));
+    let (base, log) = server.block_on(serve(router));
+    let api = ArchAstro::builder()
+        .base_url(&base)
+        .secret_key(SK)
+        .build()
+        .unwrap();
+    let me = api.runtime().users().me().send_blocking().unwrap();
+    assert_eq!(me.id, "usr_1");
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            let api = api.clone();
+            std::thread::spawn(move || {
+                let me = api.runtime().users().me().send_with_response_blocking();
+                me.unwrap().status().as_u16()
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().unwrap(), 200);
+    }
+    let calls = log.to("/api/v2/users/me");
+    assert_eq!(calls.len(), 3);
+    let bearer = format!("Bearer {SK}");
+    let sent_key = |c: &&Seen| {
+        c.header("x-api-key") == Some(SK) || c.header("authorization") == Some(bearer.as_str())
+    };
+    assert!(calls.iter().all(|c| sent_key(&c)), "{calls:?}");
+}

@@ -9,13 +9,15 @@ use archastro_codegen::client::RUST_VERSION;
 
 use crate::peers::run;
 
-/// The client support's tests and the client's build with `native-tls` instead of the
-/// default `rustls` (and without `tracing`, which the workspace's tests turn on).
+/// The client support's tests (with `blocking`) and the client's build with `native-tls`
+/// instead of the default `rustls` (and without `tracing`, which the workspace's tests turn on).
 pub fn native_tls(root: &Path) -> Result<()> {
     let features = ["--no-default-features", "--features", "native-tls"];
+    // The `blocking` feature's own tests ride along (the workspace's tests use it through
+    // the client only).
     run(cargo(root)
         .args(["test", "--quiet", "-p", "archastro-client-support"])
-        .args(features))?;
+        .args(["--no-default-features", "--features", "native-tls,blocking"]))?;
     run(cargo(root)
         .args(["build", "--quiet", "-p", "archastro-client"])
         .args(features))

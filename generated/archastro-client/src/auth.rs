@@ -142,6 +142,8 @@ const _: () = {
 pub mod builder {
     use crate::support::builders::operation_builder;
     use crate::support::{RequestSettings, RetryPolicy};
+    #[cfg(feature = "blocking")]
+    use crate::support::builders::block_on;
     use super::types;
     #[allow(unused_imports)]
     use super::{

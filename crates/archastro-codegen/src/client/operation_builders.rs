@@ -113,6 +113,7 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     if invoked {
         out.push_str("    use crate::support::builders::operation_builder;\n");
         out.push_str("    use crate::support::{RequestSettings, RetryPolicy};\n");
+        out.push_str("    #[cfg(feature = \"blocking\")]\n    use crate::support::builders::block_on;\n");
     }
     out.push_str(&inside);
     out.push_str("}\n");
@@ -584,7 +585,7 @@ mod tests {
         let module = items(quote! { pub mod builder { use super::types; #builder } });
         let mut out = String::new();
         builder_module(module.into_iter().next().unwrap(), &mut out).unwrap();
-        assert!(out.starts_with("pub mod builder {\n    use crate::support::builders::operation_builder;\n    use crate::support::{RequestSettings, RetryPolicy};\n    use super::types;\n    operation_builder! {\n"), "{out}");
+        assert!(out.starts_with("pub mod builder {\n    use crate::support::builders::operation_builder;\n    use crate::support::{RequestSettings, RetryPolicy};\n    #[cfg(feature = \"blocking\")]\n    use crate::support::builders::block_on;\n    use super::types;\n    operation_builder! {\n"), "{out}");
         assert!(
             out.contains("    impl<'a> ListPets<'a> {\n        pub async fn send_with_response("),
             "{out}"

@@ -197,7 +197,7 @@ pub(super) fn readme(info: Info<'_>, config: &FamiliesConfig, realtime: &Realtim
         out.push_str(&format!("- `api.{}()`: {}\n", f.name, f.description));
     }
     out.push_str("\nEach family is the root of a tree of resources read off its paths: a collection (`teams()`), a member that holds its path parameters (`team(team_id)`), and on each the operations as methods, named by the standard verbs `list`, `get`, `create`, `update`, `replace` and `delete`, or after the action their path ends with (`activate()`). Every method returns the operation's request builder with the resource's parameters set: add the optional ones and the body, then `send()` (or `stream()` for a paginated list).\n");
-    out.push_str("\nCrate features: `rustls` (default: rustls with the platform's certificate verifier) or `native-tls` (the operating system's TLS library), one TLS configuration for REST and channels alike; `tracing`: a span per request (`archastro.request`) with the method, the path template, the status, the attempt and the retry delay, never a key or a token. Minimum Rust: ");
+    out.push_str("\nCrate features: `rustls` (default: rustls with the platform's certificate verifier) or `native-tls` (the operating system's TLS library), one TLS configuration for REST and channels alike; `tracing`: a span per request (`archastro.request`) with the method, the path template, the status, the attempt and the retry delay, never a key or a token; `blocking` (off by default): `send_blocking()` and `send_with_response_blocking()` on every request builder, the same resource tree called from synchronous code, on one runtime the whole process shares. Minimum Rust: ");
     out.push_str(RUST_VERSION);
     out.push_str(".\n");
     if realtime.has_channels() {

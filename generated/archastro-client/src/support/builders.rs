@@ -211,6 +211,20 @@ macro_rules! operation_builder {
             pub async fn send(self) -> ::std::result::Result<$output, Error> {
                 self.send_with_response().await.map(ResponseValue::into_inner)
             }
+            /// [`Self::send`], waiting for the answer on the client's one blocking runtime
+            /// (the `blocking` feature). Not for async code: call [`Self::send`] there.
+            #[cfg(feature = "blocking")]
+            pub fn send_blocking(self) -> ::std::result::Result<$output, Error> {
+                block_on(self.send())
+            }
+            /// [`Self::send_with_response`], waiting on the client's one blocking runtime (the
+            /// `blocking` feature).
+            #[cfg(feature = "blocking")]
+            pub fn send_with_response_blocking(
+                self,
+            ) -> ::std::result::Result<ResponseValue<$output>, Error> {
+                block_on(self.send_with_response())
+            }
         }
     };
     (@slot optional $ty:ty) => { ::std::option::Option<$ty> };
@@ -221,6 +235,33 @@ macro_rules! operation_builder {
     };
     (@convert optional $value:expr) => { $value.map(Some) };
     (@convert required $value:expr) => { $value };
+}
+
+/// Runs `call` to its end on the one runtime every blocking call of the process shares (the
+/// `blocking` feature): a multi-threaded tokio runtime with one worker, made at the first
+/// call, so the connection pool, token refreshes and retries behave as in async code. A
+/// runtime that cannot be made (no thread can be spawned) is [`Error::Config`]. Calling it
+/// from async code blocks that code's thread; tokio refuses it on its own threads.
+#[cfg(feature = "blocking")]
+pub fn block_on<T>(
+    call: impl std::future::Future<Output = Result<T, super::Error>>,
+) -> Result<T, super::Error> {
+    static RUNTIME: std::sync::OnceLock<Result<tokio::runtime::Runtime, String>> =
+        std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("archastro-blocking")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())
+    });
+    match runtime {
+        Ok(runtime) => runtime.block_on(call),
+        Err(why) => Err(super::Error::Config(format!(
+            "the blocking runtime could not start: {why}"
+        ))),
+    }
 }
 
 #[allow(unused_imports)]
@@ -293,6 +334,8 @@ mod tests {
         pub struct Client;
         pub mod builder {
             use super::super::super::super::{Error, RequestSettings, RetryPolicy};
+            #[cfg(feature = "blocking")]
+            use super::super::super::block_on;
             use progenitor_client::ResponseValue;
             pub type Sent = (String, Option<u32>, RequestSettings);
             operation_builder! {
@@ -357,6 +400,24 @@ mod tests {
             .unwrap();
         let ping = family::builder::Ping::new(&client).timeout(std::time::Duration::from_secs(1));
         assert_eq!(ping.send_with_response().await.unwrap().status(), 204);
+    }
+
+    /// The `blocking` feature: the same builders, sent from synchronous code.
+    #[cfg(feature = "blocking")]
+    #[test]
+    fn blocking_sends_wait_on_the_shared_runtime() {
+        let client = family::Client;
+        let sent = family::builder::ListPets::new(&client)
+            .owner("ann")
+            .send_blocking()
+            .unwrap();
+        assert_eq!(sent.0, "ann");
+        let list = family::builder::ListPets::new(&client).owner("bo");
+        assert_eq!(list.send_with_response_blocking().unwrap().status(), 200);
+        let ping =
+            || family::builder::Ping::new(&client).timeout(std::time::Duration::from_secs(1));
+        ping().send_blocking().unwrap();
+        assert_eq!(ping().send_with_response_blocking().unwrap().status(), 204);
     }
 
     #[tokio::test]
