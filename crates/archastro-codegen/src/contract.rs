@@ -114,28 +114,27 @@ fn cargo_toml() -> String {
 }
 
 /// Appends one scope of calls per family: for each operation, the builder chain (through its
-/// resources) with every required parameter and the body set from examples, then its outcome.
+/// resources) with every required parameter and the body set from examples, sent, then its
+/// outcome. Each call's future is boxed: inline, hundreds of them make one future too large
+/// for a test thread's stack in a debug build.
 fn family_calls(family: &Family<'_>, out: &mut String) {
     let tree = Resources::new(family);
     out.push_str("    {\n");
     for (index, op) in family.operations.iter().enumerate() {
-        let chain = call_chain(family, &tree, index);
+        // One level deeper than `example_request` writes them, inside `Box::pin(...)`.
+        let mut chain: Vec<String> = example_request(family, &tree, index)
+            .into_iter()
+            .map(|call| call.replace('\n', "\n    "))
+            .collect();
+        chain.push("send()".to_owned());
         let _ = write!(
             out,
-            "        let result = api\n            .{};\n        outcomes.push(outcome({}, result));\n",
-            chain.join("\n            ."),
+            "        let result = Box::pin(\n            api\n                .{},\n        )\n        .await;\n        outcomes.push(outcome({}, result));\n",
+            chain.join("\n                ."),
             str_lit(op.id)
         );
     }
     out.push_str("    }\n");
-}
-
-/// The calls of one operation's builder chain, from the family accessor to `await`.
-fn call_chain(family: &Family<'_>, tree: &Resources, index: usize) -> Vec<String> {
-    let mut chain = example_request(family, tree, index);
-    chain.push("send()".to_owned());
-    chain.push("await".to_owned());
-    chain
 }
 
 /// The calls that build one request of operation `index` of `family` with example arguments,

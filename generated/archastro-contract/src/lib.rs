@@ -15,1567 +15,1893 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         .expect("a valid client configuration");
     let mut outcomes = Vec::new();
     {
-        let result = api
-            .auth()
-            .code()
-            .verify()
-            .body(
-                serde_json::from_str::<archastro_client::types::VerifyCodeRequest>("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .code()
+                .verify()
+                .body(
+                    serde_json::from_str::<archastro_client::types::VerifyCodeRequest>("{\"code\":\"482913\",\"email\":\"ada@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("verify_login_code", result));
-        let result = api
-            .auth()
-            .login()
-            .body(
-                serde_json::from_str::<archastro_client::types::LoginRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .login()
+                .body(
+                    serde_json::from_str::<archastro_client::types::LoginRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("login", result));
-        let result = api
-            .auth()
-            .login_code()
-            .body(
-                serde_json::from_str::<archastro_client::types::LoginCodeRequest>("{\"email\":\"ada@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .login_code()
+                .body(
+                    serde_json::from_str::<archastro_client::types::LoginCodeRequest>("{\"email\":\"ada@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("request_login_code", result));
-        let result = api
-            .auth()
-            .login_link()
-            .body(
-                serde_json::from_str::<archastro_client::types::LoginLinkRequest>("{\"email\":\"ada@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .login_link()
+                .body(
+                    serde_json::from_str::<archastro_client::types::LoginLinkRequest>("{\"email\":\"ada@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("request_login_link", result));
-        let result = api
-            .auth()
-            .oauth()
-            .body(
-                serde_json::from_str::<archastro_client::types::OAuthLoginRequest>("{\"provider\":\"google\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .oauth()
+                .body(
+                    serde_json::from_str::<archastro_client::types::OAuthLoginRequest>("{\"provider\":\"google\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("oauth_login", result));
-        let result = api
-            .auth()
-            .refresh()
-            .body(
-                serde_json::from_str::<archastro_client::types::RefreshRequest>("{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .refresh()
+                .body(
+                    serde_json::from_str::<archastro_client::types::RefreshRequest>("{\"refresh_token\":\"rt_4c1f9a7e2b8d4e6f9a0b1c2d3e4f5a6b\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("refresh", result));
-        let result = api
-            .auth()
-            .register()
-            .body(
-                serde_json::from_str::<archastro_client::types::RegisterRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .register()
+                .body(
+                    serde_json::from_str::<archastro_client::types::RegisterRequest>("{\"email\":\"ada@example.com\",\"password\":\"correct-horse-battery-staple\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("register", result));
-        let result = api
-            .auth()
-            .token()
-            .body(
-                serde_json::from_str::<archastro_client::types::TokenExchangeRequest>("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .token()
+                .body(
+                    serde_json::from_str::<archastro_client::types::TokenExchangeRequest>("{\"token\":\"ltk_7Rw2Qm9Xc4Nv1Hb6\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("exchange_token", result));
-        let result = api
-            .auth()
-            .verify()
-            .link()
-            .body(
-                serde_json::from_str::<archastro_client::types::VerifyLinkRequest>("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .verify()
+                .link()
+                .body(
+                    serde_json::from_str::<archastro_client::types::VerifyLinkRequest>("{\"token\":\"mlk_Q2h8vN3kZp7xW1cL5tR9\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("verify_login_link", result));
-        let result = api
-            .auth()
-            .oauth_device()
-            .authorize()
-            .body(
-                serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .oauth_device()
+                .authorize()
+                .body(
+                    serde_json::from_str::<archastro_client::types::DeviceAuthorizationRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("authorize_device", result));
-        let result = api
-            .auth()
-            .oauth_token()
-            .body(
-                serde_json::from_str::<archastro_client::types::OAuthTokenRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .auth()
+                .oauth_token()
+                .body(
+                    serde_json::from_str::<archastro_client::types::OAuthTokenRequest>("{\"client_id\":\"oac_5Xs1Kb6Lp9Tc3Wq7\",\"grant_type\":\"urn:ietf:params:oauth:grant-type:device_code\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_oauth_token", result));
     }
     {
-        let result = api
-            .runtime()
-            .agents()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .agents()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_agents", result));
-        let result = api
-            .runtime()
-            .agents()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .agents()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_agent", result));
-        let result = api
-            .runtime()
-            .agent("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .agent("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_agent", result));
-        let result = api
-            .runtime()
-            .agent("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .agent("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_agent", result));
-        let result = api
-            .runtime()
-            .agent("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .agent("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_agent", result));
-        let result = api
-            .runtime()
-            .feedback()
-            .body(
-                serde_json::from_str::<archastro_client::types::FeedbackRequest>("{\"rating\":\"positive\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .feedback()
+                .body(
+                    serde_json::from_str::<archastro_client::types::FeedbackRequest>("{\"rating\":\"positive\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_feedback", result));
-        let result = api
-            .runtime()
-            .scrape()
-            .body(
-                serde_json::from_str::<archastro_client::types::ScrapeRequest>("{\"url\":\"https://example.com/blog/launch\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .scrape()
+                .body(
+                    serde_json::from_str::<archastro_client::types::ScrapeRequest>("{\"url\":\"https://example.com/blog/launch\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("scrape", result));
-        let result = api
-            .runtime()
-            .search()
-            .body(
-                serde_json::from_str::<archastro_client::types::SearchRequest>("{\"query\":\"launch pricing\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .search()
+                .body(
+                    serde_json::from_str::<archastro_client::types::SearchRequest>("{\"query\":\"launch pricing\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("search", result));
-        let result = api
-            .runtime()
-            .teams()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .teams()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_teams", result));
-        let result = api
-            .runtime()
-            .teams()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateTeamRequest>("{\"name\":\"Launch Crew\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .teams()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateTeamRequest>("{\"name\":\"Launch Crew\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_team", result));
-        let result = api
-            .runtime()
-            .teams()
-            .join()
-            .body(
-                serde_json::from_str::<archastro_client::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .teams()
+                .join()
+                .body(
+                    serde_json::from_str::<archastro_client::types::JoinTeamRequest>("{\"code\":\"LNCH-7Q2X\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("join_team", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_team", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>("{\"name\":\"Launch Crew\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::ReplaceTeamRequest>("{\"name\":\"Launch Crew\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("replace_team", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .invite()
-            .body(
-                serde_json::from_str::<archastro_client::types::InviteTeamMemberRequest>("{}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .invite()
+                .body(
+                    serde_json::from_str::<archastro_client::types::InviteTeamMemberRequest>("{}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("invite_team_member", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .members()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .members()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_team_members", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .objects()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .objects()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_team_objects", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .tasks()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .tasks()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_team_tasks", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .threads()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .threads()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_team_threads", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .threads()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .threads()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_team_thread", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .thread("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .thread("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_team_thread", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .thread("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .thread("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_team_thread", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .thread("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .thread("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_team_thread", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .thread("example")
-            .messages()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .thread("example")
+                .messages()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_team_thread_messages", result));
-        let result = api
-            .runtime()
-            .team("example")
-            .thread("example")
-            .messages()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .team("example")
+                .thread("example")
+                .messages()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_team_thread_message", result));
-        let result = api
-            .runtime()
-            .users()
-            .me()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .users()
+                .me()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_current_user", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_user", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .update_email()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateEmailRequest>("{\"email\":\"ada.king@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .update_email()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateEmailRequest>("{\"email\":\"ada.king@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_user_email", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .integrations()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .integrations()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_user_integrations", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .update_profile()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateProfileRequest>("{\"alias\":\"ada\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .update_profile()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateProfileRequest>("{\"alias\":\"ada\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_user_profile", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .threads()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .threads()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_user_threads", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .threads()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .threads()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateThreadRequest>("{}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_user_thread", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .thread("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .thread("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_user_thread", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .thread("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .thread("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_user_thread", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .thread("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .thread("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateThreadRequest>("{\"archived\":false}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_user_thread", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .thread("example")
-            .messages()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .thread("example")
+                .messages()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_user_thread_messages", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .thread("example")
-            .messages()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .thread("example")
+                .messages()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateMessageRequest>("{\"content\":\"Can you summarize yesterday's standup?\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_user_thread_message", result));
-        let result = api
-            .runtime()
-            .user("example")
-            .update_timezone()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>("{\"timezone\":\"America/New_York\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .user("example")
+                .update_timezone()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateTimezoneRequest>("{\"timezone\":\"America/New_York\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_user_timezone", result));
-        let result = api
-            .runtime()
-            .webhook("example", "example")
-            .receive()
-            .body(
-                serde_json::from_str::<archastro_client::types::InboundWebhookPayload>("{\"action\":\"opened\",\"number\":42}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .runtime()
+                .webhook("example", "example")
+                .receive()
+                .body(
+                    serde_json::from_str::<archastro_client::types::InboundWebhookPayload>("{\"action\":\"opened\",\"number\":42}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("receive_webhook", result));
     }
     {
-        let result = api
-            .developer()
-            .apps()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .apps()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_apps", result));
-        let result = api
-            .developer()
-            .apps()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAppRequest>("{\"name\":\"Example Assistant\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .apps()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAppRequest>("{\"name\":\"Example Assistant\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app", result));
-        let result = api
-            .developer()
-            .app("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app", result));
-        let result = api
-            .developer()
-            .app("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app", result));
-        let result = api
-            .developer()
-            .app("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppRequest>("{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateAppRequest>("{\"allowed_redirect_uris\":[\"https://app.example.com/auth/callback\"]}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agents()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agents()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_agents", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agents()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agents()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAgentRequest>("{\"name\":\"Support Copilot\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_agent", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agent("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agent("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_agent", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agent("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agent("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_agent", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agent("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agent("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateAgentRequest>("{\"default_model\":\"claude-sonnet-4-5\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_agent", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agent("example")
-            .installations()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateInstallationRequest>("{\"kind\":\"integration/slack\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agent("example")
+                .installations()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateInstallationRequest>("{\"kind\":\"integration/slack\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_agent_installation", result));
-        let result = api
-            .developer()
-            .app("example")
-            .agent("example")
-            .routines()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateRoutineRequest>("{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .agent("example")
+                .routines()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateRoutineRequest>("{\"handler_type\":\"workflow\",\"name\":\"Daily standup digest\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_agent_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .configs()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .configs()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_configs", result));
-        let result = api
-            .developer()
-            .app("example")
-            .configs()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateConfigRequest>("{\"content\":\"name: Digest workflow\\nentry: fetch\\n\",\"kind\":\"Workflow\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .configs()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateConfigRequest>("{\"content\":\"name: Digest workflow\\nentry: fetch\\n\",\"kind\":\"Workflow\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_config", result));
-        let result = api
-            .developer()
-            .app("example")
-            .config("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .config("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_config", result));
-        let result = api
-            .developer()
-            .app("example")
-            .config("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .config("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_config", result));
-        let result = api
-            .developer()
-            .app("example")
-            .config("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateConfigRequest>("{\"archived\":false}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .config("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateConfigRequest>("{\"archived\":false}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_config", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .credentials()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .credentials()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_context_credentials", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .credentials()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateCredentialRequest>("{\"name\":\"GitHub bot token\",\"secret\":\"ghp_exampleexampleexample3f9a\",\"type\":\"bearer_token\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .credentials()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateCredentialRequest>("{\"name\":\"GitHub bot token\",\"secret\":\"ghp_exampleexampleexample3f9a\",\"type\":\"bearer_token\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_context_credential", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .credential("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .credential("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_context_credential", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .credential("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .credential("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_context_credential", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .integrations()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .integrations()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_context_integrations", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .integrations()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>("{\"provider\":\"github\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .integrations()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateIntegrationRequest>("{\"provider\":\"github\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_context_integration", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .integration("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .integration("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_context_integration", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .integration("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .integration("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_context_integration", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .sources()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .sources()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_context_sources", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .sources()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>("{\"type\":\"github_repo\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .sources()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateContextSourceRequest>("{\"type\":\"github_repo\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_context_source", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .source("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .source("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_context_source", result));
-        let result = api
-            .developer()
-            .app("example")
-            .context()
-            .source("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .context()
+                .source("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_context_source", result));
-        let result = api
-            .developer()
-            .app("example")
-            .custom_objects()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .custom_objects()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_custom_objects", result));
-        let result = api
-            .developer()
-            .app("example")
-            .custom_objects()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>("{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .custom_objects()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateCustomObjectRequest>("{\"json_schema\":{},\"lookup_key\":\"customer\",\"name\":\"Customer\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_custom_object", result));
-        let result = api
-            .developer()
-            .app("example")
-            .custom_object("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .custom_object("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_custom_object", result));
-        let result = api
-            .developer()
-            .app("example")
-            .custom_object("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .custom_object("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_custom_object", result));
-        let result = api
-            .developer()
-            .app("example")
-            .custom_object("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>("{\"description\":\"Customer accounts.\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .custom_object("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateCustomObjectRequest>("{\"description\":\"Customer accounts.\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_custom_object", result));
-        let result = api
-            .developer()
-            .app("example")
-            .domains()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .domains()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_domains", result));
-        let result = api
-            .developer()
-            .app("example")
-            .domains()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateDomainRequest>("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .domains()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateDomainRequest>("{\"hostname\":\"auth.example.com\",\"purpose\":\"auth\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_domain", result));
-        let result = api
-            .developer()
-            .app("example")
-            .domain("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .domain("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_domain", result));
-        let result = api
-            .developer()
-            .app("example")
-            .domain("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .domain("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_domain", result));
-        let result = api
-            .developer()
-            .app("example")
-            .domain("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateDomainRequest>("{\"primary\":true}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .domain("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateDomainRequest>("{\"primary\":true}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_domain", result));
-        let result = api
-            .developer()
-            .app("example")
-            .files()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .files()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_files", result));
-        let result = api
-            .developer()
-            .app("example")
-            .files()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateFileRequest>("{\"content_type\":\"application/pdf\",\"filename\":\"report.pdf\",\"size\":48213}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .files()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateFileRequest>("{\"content_type\":\"application/pdf\",\"filename\":\"report.pdf\",\"size\":48213}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_file", result));
-        let result = api
-            .developer()
-            .app("example")
-            .file("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .file("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_file", result));
-        let result = api
-            .developer()
-            .app("example")
-            .file("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .file("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_file", result));
-        let result = api
-            .developer()
-            .app("example")
-            .file("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateFileRequest>("{\"filename\":\"q3-report.pdf\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .file("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateFileRequest>("{\"filename\":\"q3-report.pdf\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_file", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installations()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installations()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_installations", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installations()
-            .kinds()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installations()
+                .kinds()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_installation_kinds", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installation("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installation("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_installation", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installation("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installation("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_installation", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installation("example")
-            .activate()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installation("example")
+                .activate()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("activate_app_installation", result));
-        let result = api
-            .developer()
-            .app("example")
-            .installation("example")
-            .pause()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .installation("example")
+                .pause()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("pause_app_installation", result));
-        let result = api
-            .developer()
-            .app("example")
-            .keys()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .keys()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_keys", result));
-        let result = api
-            .developer()
-            .app("example")
-            .keys()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>("{\"name\":\"Production server\",\"type\":\"secret\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .keys()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateApiKeyRequest>("{\"name\":\"Production server\",\"type\":\"secret\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_key", result));
-        let result = api
-            .developer()
-            .app("example")
-            .key("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .key("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_key", result));
-        let result = api
-            .developer()
-            .app("example")
-            .key("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .key("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_key", result));
-        let result = api
-            .developer()
-            .app("example")
-            .key("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .key("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateApiKeyRequest>("{\"expires_at\":\"2026-05-14T09:30:00Z\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_key", result));
-        let result = api
-            .developer()
-            .app("example")
-            .members()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .members()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_members", result));
-        let result = api
-            .developer()
-            .app("example")
-            .members()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>("{\"email\":\"dev@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .members()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAppMemberRequest>("{\"email\":\"dev@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .member("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .member("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .member("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .member("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .member("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>("{\"role\":\"admin\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .member("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateAppMemberRequest>("{\"role\":\"admin\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_clients()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_clients()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_oauth_clients", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_clients()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateOAuthClientRequest>("{\"client_type\":\"public\",\"grant_types\":[\"authorization_code\"],\"name\":\"Example CLI\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_clients()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateOAuthClientRequest>("{\"client_type\":\"public\",\"grant_types\":[\"authorization_code\"],\"name\":\"Example CLI\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_oauth_client", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_client("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_client("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_oauth_client", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_client("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_client("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_oauth_client", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_client("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>("{\"grant_types\":[\"authorization_code\"]}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_client("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateOAuthClientRequest>("{\"grant_types\":[\"authorization_code\"]}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_oauth_client", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_providers()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_providers()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_oauth_providers", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_providers()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\",\"client_secret\":\"GOCSPX-example\",\"provider\":\"google\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_providers()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\",\"client_secret\":\"GOCSPX-example\",\"provider\":\"google\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_oauth_provider", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_provider("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_provider("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_oauth_provider", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_provider("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_provider("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_oauth_provider", result));
-        let result = api
-            .developer()
-            .app("example")
-            .oauth_provider("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .oauth_provider("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateOAuthProviderRequest>("{\"client_id\":\"1234567890-abc.apps.googleusercontent.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_oauth_provider", result));
-        let result = api
-            .developer()
-            .app("example")
-            .orgs()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .orgs()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_orgs", result));
-        let result = api
-            .developer()
-            .app("example")
-            .orgs()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateOrgRequest>("{\"name\":\"Acme Corp\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .orgs()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateOrgRequest>("{\"name\":\"Acme Corp\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_org", result));
-        let result = api
-            .developer()
-            .app("example")
-            .org("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .org("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_org", result));
-        let result = api
-            .developer()
-            .app("example")
-            .org("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .org("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_org", result));
-        let result = api
-            .developer()
-            .app("example")
-            .org("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateOrgRequest>("{\"domain\":\"acme.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .org("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateOrgRequest>("{\"domain\":\"acme.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_org", result));
-        let result = api
-            .developer()
-            .app("example")
-            .personas()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .personas()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_personas", result));
-        let result = api
-            .developer()
-            .app("example")
-            .personas()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreatePersonaRequest>("{\"identity\":\"You are warm, concise and solution-oriented.\",\"name\":\"Friendly Support\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .personas()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreatePersonaRequest>("{\"identity\":\"You are warm, concise and solution-oriented.\",\"name\":\"Friendly Support\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_persona", result));
-        let result = api
-            .developer()
-            .app("example")
-            .persona("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .persona("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_persona", result));
-        let result = api
-            .developer()
-            .app("example")
-            .persona("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .persona("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_persona", result));
-        let result = api
-            .developer()
-            .app("example")
-            .persona("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>("{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .persona("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdatePersonaRequest>("{\"avatar_url\":\"https://cdn.archastro.ai/personas/friendly.png\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_persona", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routines()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routines()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_routines", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routine("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routine("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routine("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routine("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routine("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>("{\"description\":\"Posts a digest.\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routine("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateRoutineRequest>("{\"description\":\"Posts a digest.\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routine("example")
-            .activate()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routine("example")
+                .activate()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("activate_app_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .routine("example")
-            .pause()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .routine("example")
+                .pause()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("pause_app_routine", result));
-        let result = api
-            .developer()
-            .app("example")
-            .sandboxes()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .sandboxes()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_sandboxes", result));
-        let result = api
-            .developer()
-            .app("example")
-            .sandboxes()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateSandboxRequest>("{\"name\":\"Staging\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .sandboxes()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateSandboxRequest>("{\"name\":\"Staging\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_sandbox", result));
-        let result = api
-            .developer()
-            .app("example")
-            .sandbox("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .sandbox("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_sandbox", result));
-        let result = api
-            .developer()
-            .app("example")
-            .sandbox("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .sandbox("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_sandbox", result));
-        let result = api
-            .developer()
-            .app("example")
-            .sandbox("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>("{\"description\":\"Pre-release testing.\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .sandbox("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateSandboxRequest>("{\"description\":\"Pre-release testing.\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_sandbox", result));
-        let result = api
-            .developer()
-            .app("example")
-            .teams()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .teams()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_teams", result));
-        let result = api
-            .developer()
-            .app("example")
-            .teams()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>("{\"name\":\"Launch Crew\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .teams()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAppTeamRequest>("{\"name\":\"Launch Crew\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_team", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_team", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_team", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateTeamRequest>("{\"description\":\"Everyone working on the Q3 launch.\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateTeamRequest>("{\"description\":\"Everyone working on the Q3 launch.\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_team", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .members()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .members()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_team_members", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .members()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .members()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::AddTeamMemberRequest>("{\"user\":\"usr_2Nf8kQ1xYb7LmP3c\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("add_app_team_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .team("example")
-            .member("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .team("example")
+                .member("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("remove_app_team_member", result));
-        let result = api
-            .developer()
-            .app("example")
-            .users()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .users()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_users", result));
-        let result = api
-            .developer()
-            .app("example")
-            .users()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateAppUserRequest>("{\"email\":\"ada@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .users()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_user", result));
-        let result = api
-            .developer()
-            .app("example")
-            .user("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .user("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_user", result));
-        let result = api
-            .developer()
-            .app("example")
-            .user("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .user("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_user", result));
-        let result = api
-            .developer()
-            .app("example")
-            .user("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>("{\"email\":\"ada@example.com\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .user("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateAppUserRequest>("{\"email\":\"ada@example.com\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_user", result));
-        let result = api
-            .developer()
-            .app("example")
-            .webhooks()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .webhooks()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_app_webhooks", result));
-        let result = api
-            .developer()
-            .app("example")
-            .webhooks()
-            .create()
-            .body(
-                serde_json::from_str::<archastro_client::types::CreateWebhookRequest>("{\"events\":[\"thread.message.created\"],\"url\":\"https://hooks.example.com/archastro\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .webhooks()
+                .create()
+                .body(
+                    serde_json::from_str::<archastro_client::types::CreateWebhookRequest>("{\"events\":[\"thread.message.created\"],\"url\":\"https://hooks.example.com/archastro\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("create_app_webhook", result));
-        let result = api
-            .developer()
-            .app("example")
-            .webhook("example")
-            .get()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .webhook("example")
+                .get()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_app_webhook", result));
-        let result = api
-            .developer()
-            .app("example")
-            .webhook("example")
-            .delete()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .webhook("example")
+                .delete()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("delete_app_webhook", result));
-        let result = api
-            .developer()
-            .app("example")
-            .webhook("example")
-            .update()
-            .body(
-                serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>("{\"description\":\"Production event sink\"}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .webhook("example")
+                .update()
+                .body(
+                    serde_json::from_str::<archastro_client::types::UpdateWebhookRequest>("{\"description\":\"Production event sink\"}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("update_app_webhook", result));
-        let result = api
-            .developer()
-            .app("example")
-            .workflows()
-            .node_types()
-            .list()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .workflows()
+                .node_types()
+                .list()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("list_workflow_node_types", result));
-        let result = api
-            .developer()
-            .app("example")
-            .workflows()
-            .run()
-            .body(
-                serde_json::from_str::<archastro_client::types::RunWorkflowRequest>("{}")
-                    .expect("the example body fits its type"),
-            )
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .workflows()
+                .run()
+                .body(
+                    serde_json::from_str::<archastro_client::types::RunWorkflowRequest>("{}")
+                        .expect("the example body fits its type"),
+                )
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("run_workflow", result));
-        let result = api
-            .developer()
-            .app("example")
-            .workflows()
-            .scripts()
-            .language()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .app("example")
+                .workflows()
+                .scripts()
+                .language()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_workflow_script_language", result));
-        let result = api
-            .developer()
-            .invite("example")
-            .accept()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .invite("example")
+                .accept()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("accept_developer_invite", result));
-        let result = api
-            .developer()
-            .me()
-            .send()
-            .await;
+        let result = Box::pin(
+            api
+                .developer()
+                .me()
+                .send(),
+        )
+        .await;
         outcomes.push(outcome("get_current_developer", result));
     }
     outcomes
