@@ -391,6 +391,9 @@ fn regen_command(
         out: out_root,
         standalone: out.is_some(),
         support_crate: root.join("crates/archastro-client-support"),
+        // The examples call the repository spec's API: no other spec's client gets them.
+        client_examples: (Path::new(spec) == in_project(root, "spec/openapi.json"))
+            .then(|| in_project(root, "spec/client-examples")),
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: if check { Mode::Check } else { Mode::Write },
     };
