@@ -27,7 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = api
         .auth()
         .login()
-        .body(types::LoginRequest::new(email.as_str(), env("ARCHASTRO_PASSWORD")?))
+        .body(types::LoginRequest::new(
+            email.as_str(),
+            env("ARCHASTRO_PASSWORD")?,
+        ))
         .send()
         .await?;
     // From here on the client sends the access token, and refreshes it when it expires.

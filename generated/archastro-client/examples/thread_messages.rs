@@ -35,7 +35,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tokens = api
         .auth()
         .login()
-        .body(types::LoginRequest::new(env("ARCHASTRO_EMAIL")?, env("ARCHASTRO_PASSWORD")?))
+        .body(types::LoginRequest::new(
+            env("ARCHASTRO_EMAIL")?,
+            env("ARCHASTRO_PASSWORD")?,
+        ))
         .send()
         .await?;
     api.store_tokens(&tokens)?;
@@ -51,7 +54,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         after_cursor: None,
     };
     let (channel, joined) = ThreadChannel::join_thread(&socket, &params).await?;
-    println!("joined thread:{thread_id} with {} recent messages", joined.messages.data.len());
+    println!(
+        "joined thread:{thread_id} with {} recent messages",
+        joined.messages.data.len()
+    );
     for message in &joined.messages.data {
         println!("recent {}: {}", message.id, message.content);
     }
@@ -63,7 +69,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .thread(&thread_id)
         .messages()
         .create()
-        .body(types::CreateMessageRequest::new("Hello from the thread_messages example"))
+        .body(types::CreateMessageRequest::new(
+            "Hello from the thread_messages example",
+        ))
         .send()
         .await?;
     println!("posted {} over REST", posted.id);

@@ -18,11 +18,7 @@ use crate::names::module_name;
 
 /// The crate root: the `ArchAstro` facade, its builder, and the hooks that route every request
 /// of every family through the runtime.
-pub(super) fn lib_rs(
-    api: &Api<'_>,
-    config: &FamiliesConfig,
-    realtime: &Realtime,
-) -> TokenStream {
+pub(super) fn lib_rs(api: &Api<'_>, config: &FamiliesConfig, realtime: &Realtime) -> TokenStream {
     let families: Vec<FamilyGlue> = api
         .families
         .iter()
