@@ -263,7 +263,38 @@ fn first_call(api: &Api<'_>) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::RUST_VERSION;
+    use serde_json::{Value, json};
+
+    use super::{RUST_VERSION, first_call};
+    use crate::model::{Api, Family};
+
+    /// A family document of `paths`.
+    fn family_doc(paths: Value) -> Value {
+        json!({"paths": paths})
+    }
+
+    #[test]
+    fn the_first_call_needs_no_parameter_and_no_body() {
+        let needs_all = family_doc(json!({
+            "/v1/teams": {"post": {"operationId": "create_team", "requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}},
+            "/v1/teams/{team_id}": {"get": {"operationId": "get_team", "parameters": [{"name": "team_id", "in": "path", "required": true, "schema": {"type": "string"}}]}}
+        }));
+        let bare = family_doc(json!({
+            "/v1/teams/{team_id}/threads": {"get": {"operationId": "list_threads", "parameters": [{"name": "team_id", "in": "path", "required": true, "schema": {"type": "string"}}]}},
+            "/v1/users/me": {"get": {"operationId": "get_me", "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer"}}]}}
+        }));
+        let api = Api {
+            families: vec![
+                Family::new("auth", &needs_all).unwrap(),
+                Family::new("runtime", &bare).unwrap(),
+            ],
+        };
+        assert_eq!(first_call(&api).as_deref(), Some("runtime().users().me()"));
+        let none = Api {
+            families: vec![Family::new("auth", &needs_all).unwrap()],
+        };
+        assert_eq!(first_call(&none), None);
+    }
 
     #[test]
     fn the_generated_crates_need_the_rust_the_workspace_declares() {
