@@ -40,9 +40,7 @@ use crate::families::FamiliesConfig;
 use crate::model::Api;
 
 pub use file::{Files, GENERATED_MARKER};
-pub use packaging::{
-    EXAMPLES_DIR, RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources, example_programs,
-};
+pub use packaging::{RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources, example_programs};
 pub use plan::ClientPlan;
 pub use surface::public_api;
 pub use type_names::{NameLengths, TYPES_FILE, shared_type_names};

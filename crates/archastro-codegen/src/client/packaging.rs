@@ -98,7 +98,7 @@ pub(super) fn support_files(support: &SupportSources) -> Files {
 }
 
 /// Where the example programs go inside the client crate.
-pub const EXAMPLES_DIR: &str = "examples";
+const EXAMPLES_DIR: &str = "examples";
 
 /// The hand-written example programs in `dir` (every `*.rs`, sorted) as files of the client's
 /// `examples/`, each behind the marker line.
