@@ -36,7 +36,8 @@ pub fn platform_cargo() -> std::process::Command {
 }
 
 /// Options for regenerating `spec` with `families` (relative to the workspace) into `out`, with
-/// the repository's support crate, version 0.1.0 and no stamp.
+/// the repository's support crate (and, for the repository's spec, its example programs),
+/// version 0.1.0 and no stamp.
 pub fn regen_options(
     spec: &Path,
     families: &str,
@@ -50,6 +51,8 @@ pub fn regen_options(
         out: out.to_owned(),
         standalone,
         support_crate: workspace_root().join("crates/archastro-client-support"),
+        client_examples: (spec == workspace_root().join("spec/openapi.json"))
+            .then(|| workspace_root().join("spec/client-examples")),
         crate_version: "0.1.0".into(),
         mode,
         stamp: None,

@@ -145,7 +145,8 @@ fn regen_reads_the_spec_from_a_url_like_from_a_file() {
 }
 
 /// The crates generated from a platform spec (client, server, contract) build, clippy-clean and
-/// warning-free, on their own.
+/// warning-free, on their own, and the client's doc examples (its README, with a call read off
+/// the spec) compile.
 fn platform_crates_build_without_warnings(date: &str) {
     let out = tempfile::tempdir().unwrap();
     regen::regen(&platform_spec_options(date, out.path(), Mode::Write).1).unwrap();
@@ -159,6 +160,17 @@ fn platform_crates_build_without_warnings(date: &str) {
         output.status.success(),
         "the crates of the {date} platform spec do not build cleanly:\n{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    let doctests = platform_cargo()
+        .args(["test", "--quiet", "--doc", "-p", "archastro-client", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        doctests.status.success(),
+        "the doc examples of the {date} client do not compile:\n{}{}",
+        String::from_utf8_lossy(&doctests.stdout),
+        String::from_utf8_lossy(&doctests.stderr)
     );
 }
 
@@ -328,7 +340,8 @@ fn a_clean_check_stamps_the_tree_and_every_change_is_seen_again() {
 }
 
 /// Every input of a regeneration is in the stamp's fingerprint: the spec's, the families
-/// file's and the support crate's bytes, and the options that reach the output.
+/// file's, the support crate's and the example programs' bytes, and the options that reach
+/// the output.
 #[test]
 fn the_fingerprint_covers_every_input() {
     use archastro_codegen::stamp::fingerprint;
@@ -368,6 +381,14 @@ fn the_fingerprint_covers_every_input() {
     std::fs::write(support.join("src/new.rs"), "").unwrap();
     assert_ne!(fingerprint(&base).unwrap(), print, "a new support source");
     std::fs::remove_file(support.join("src/new.rs")).unwrap();
+    let examples = scratch.path().join("client-examples");
+    copy(&root.join("spec/client-examples/app_agents.rs"), "client-examples/app_agents.rs");
+    let with_examples = RegenOptions { client_examples: Some(examples.clone()), ..base.clone() };
+    let with_examples_print = fingerprint(&with_examples).expect("examples read");
+    assert_ne!(with_examples_print, print, "the example programs");
+    let before = append(&examples.join("app_agents.rs"));
+    assert_ne!(fingerprint(&with_examples).unwrap(), with_examples_print, "an example program changed");
+    std::fs::write(examples.join("app_agents.rs"), before).unwrap();
     let variants = [
         RegenOptions { crate_version: "0.9.0".into(), ..base.clone() },
         RegenOptions { standalone: false, ..base.clone() },

@@ -391,6 +391,9 @@ fn regen_command(
         out: out_root,
         standalone: out.is_some(),
         support_crate: root.join("crates/archastro-client-support"),
+        // The examples call the repository spec's API: no other spec's client gets them.
+        client_examples: is_repository_spec(root, spec)
+            .then(|| in_project(root, "spec/client-examples")),
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: if check { Mode::Check } else { Mode::Write },
     };
@@ -690,6 +693,12 @@ fn without_package_vars(mut cmd: std::process::Command) -> std::process::Command
 
 /// `rel` inside the project: relative when the command runs from the project root (so
 /// messages read `spec/openapi.json`), absolute otherwise.
+/// Whether `spec` is the repository's `spec/openapi.json`, however the path is written.
+fn is_repository_spec(root: &Path, spec: &str) -> bool {
+    let repository = root.join("spec/openapi.json").canonicalize().ok();
+    repository.is_some() && Path::new(spec).canonicalize().ok() == repository
+}
+
 fn in_project(root: &Path, rel: &str) -> PathBuf {
     let here = std::env::current_dir()
         .ok()

@@ -1,5 +1,5 @@
-//! The builders the generated client declares with one line per field: [`request_builder!`]
-//! for request structs (`types::builder`), [`operation_builder!`] for operations (each family's
+//! The builders the generated client declares with one line per field: `request_builder!`
+//! for request structs (`types::builder`), `operation_builder!` for operations (each family's
 //! `builder` module).
 //!
 //! ## `request_builder!`

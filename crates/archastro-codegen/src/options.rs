@@ -18,6 +18,10 @@ pub struct RegenOptions {
     pub standalone: bool,
     /// The hand-written support crate whose sources the generated client includes.
     pub support_crate: PathBuf,
+    /// Hand-written example programs (`spec/client-examples/*.rs`) copied into the client's
+    /// `examples/`: they are written for one spec's API, so only its regeneration gives them;
+    /// `None` for every other spec.
+    pub client_examples: Option<PathBuf>,
     /// The released version of the generated crates (`spec/release.toml`).
     pub crate_version: String,
     pub mode: Mode,

@@ -404,6 +404,11 @@ fn output_tree(
     for (rel, text) in client_files {
         tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
     }
+    if let Some(dir) = &opts.client_examples {
+        for (rel, text) in client::example_programs(dir)? {
+            tree.add(format!("{}/{rel}", client::CLIENT_DIR), text);
+        }
+    }
     if standalone {
         tree.add(
             "Cargo.toml",
@@ -469,6 +474,7 @@ mod tests {
             standalone: true,
             support_crate: PathBuf::from(env!("CARGO_MANIFEST_DIR"))
                 .join("../archastro-client-support"),
+            client_examples: None,
             crate_version: "0.1.0".into(),
             mode: Mode::Write,
             stamp: None,

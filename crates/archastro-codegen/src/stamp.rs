@@ -5,7 +5,7 @@
 //! is up to date without generating it; cargo's fingerprints work the same way.
 //!
 //! What "the same inputs" covers: the spec file's bytes, the families file's bytes, the
-//! support crate's manifest and sources, every other [`RegenOptions`] field that reaches the
+//! support crate's manifest and sources, the example programs' sources, every other [`RegenOptions`] field that reaches the
 //! output, and the generator itself (the running executable's path, size and modification
 //! time: rebuilding it with other code gives another fingerprint). A spec read from a URL has no
 //! stamp (it is fetched anew each time). The files are compared by SHA-256 of their bytes.
@@ -138,16 +138,27 @@ pub fn fingerprint(opts: &RegenOptions) -> Option<String> {
     field(opts.crate_version.as_bytes());
     field(opts.support_crate.display().to_string().as_bytes());
     field(&std::fs::read(opts.support_crate.join("Cargo.toml")).ok()?);
-    let src = opts.support_crate.join("src");
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(&src)
+    for source in sorted_entries(&opts.support_crate.join("src"))? {
+        field(source.display().to_string().as_bytes());
+        field(&std::fs::read(&source).ok()?);
+    }
+    if let Some(examples) = &opts.client_examples {
+        field(examples.display().to_string().as_bytes());
+        for source in sorted_entries(examples)? {
+            field(source.display().to_string().as_bytes());
+            field(&std::fs::read(&source).ok()?);
+        }
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+/// The entries of `dir`, sorted; `None` when it cannot be read.
+fn sorted_entries(dir: &Path) -> Option<Vec<PathBuf>> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .map(|entry| entry.map(|e| e.path()))
         .collect::<std::io::Result<_>>()
         .ok()?;
-    sources.sort();
-    for source in sources {
-        field(source.display().to_string().as_bytes());
-        field(&std::fs::read(&source).ok()?);
-    }
-    Some(hex(&hasher.finalize()))
+    entries.sort();
+    Some(entries)
 }

@@ -300,6 +300,7 @@ fn regen_options(root: &Path, spec: &str, families: &Path, out: &Path) -> Result
         out: out.to_owned(),
         standalone: true,
         support_crate: root.join("crates/archastro-client-support"),
+        client_examples: None,
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: Mode::Write,
         stamp: None,

@@ -40,6 +40,7 @@ pub fn regen_child(
         out: out.to_owned(),
         standalone: true,
         support_crate: root.join("crates/archastro-client-support"),
+        client_examples: None,
         crate_version: crate_version.to_owned(),
         mode: Mode::Write,
         stamp: None,

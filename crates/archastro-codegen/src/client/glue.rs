@@ -1,4 +1,4 @@
-//! The generated `lib.rs`: the `ArchAstro` facade and its builder, one module and accessor
+//! The generated `lib.rs`: the README as the crate's documentation, the `ArchAstro` facade and its builder, one module and accessor
 //! per scope family, the `ClientHooks` that route every request of a family through the
 //! runtime with the operation's security table (and `execute_operation`, through which each
 //! operation's `send_with_response` calls them with its builder's settings), the pagination streams ([`super::pagination`]),
@@ -13,18 +13,12 @@ use super::pagination::pagination_streams;
 use super::realtime::Realtime;
 use super::segments::segment_displays;
 use crate::families::FamiliesConfig;
-use crate::model::{Api, Family, Info, Method, Operation};
+use crate::model::{Api, Family, Method, Operation};
 use crate::names::module_name;
 
 /// The crate root: the `ArchAstro` facade, its builder, and the hooks that route every request
 /// of every family through the runtime.
-pub(super) fn lib_rs(
-    api: &Api<'_>,
-    config: &FamiliesConfig,
-    info: Info<'_>,
-    realtime: &Realtime,
-) -> TokenStream {
-    let crate_doc = crate_doc(config, info);
+pub(super) fn lib_rs(api: &Api<'_>, config: &FamiliesConfig, realtime: &Realtime) -> TokenStream {
     let families: Vec<FamilyGlue> = api
         .families
         .iter()
@@ -52,7 +46,7 @@ pub(super) fn lib_rs(
         }
     });
     quote! {
-        #![doc = #crate_doc]
+        #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
         use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -89,23 +83,6 @@ pub(super) fn lib_rs(
 
         #segment_displays
     }
-}
-
-/// The crate's doc: the API, its version and the families' accessors.
-fn crate_doc(config: &FamiliesConfig, info: Info<'_>) -> String {
-    let title = info.title.unwrap_or("API");
-    let api_title = title.split(": ").next().unwrap_or(title);
-    let version = info.version.unwrap_or_default();
-    format!(
-        "Rust client for the {api_title} (API version {version}).\n\n\
-         Build one [`ArchAstro`] with [`ArchAstro::builder`], then call the operations of each scope family through {}.",
-        config
-            .families
-            .iter()
-            .map(|f| format!("[`ArchAstro::{}`]", f.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    )
 }
 
 /// What one scope family adds to `lib.rs`.

@@ -9,7 +9,7 @@
 //! One module per job: `plan` schedules them; `progenitor` runs progenitor; `shared_types`
 //! lays out `types.rs` with the `builders` of the request structs; `glue` writes `lib.rs` (with
 //! `pagination`'s streams and the path segment texts of `segments`); `realtime` the channels
-//! and event streams; `packaging` the manifest, the README and the copied support sources;
+//! and event streams; `packaging` the manifest, the README, the copied support sources and example programs;
 //! `resources` writes each family's resource tree (the model's) in place of progenitor's flat
 //! methods; `surface` lists that public API for review; `file` prints a generated file;
 //! `type_names` reads the shared types' names back from `types.rs`. The glue, pagination, segments and realtime read the typed model
@@ -40,7 +40,7 @@ use crate::families::FamiliesConfig;
 use crate::model::Api;
 
 pub use file::{Files, GENERATED_MARKER};
-pub use packaging::{RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources};
+pub use packaging::{RUST_VERSION, SUPPORT_MODULE_DIR, SupportSources, example_programs};
 pub use plan::ClientPlan;
 pub use surface::public_api;
 pub use type_names::{NameLengths, TYPES_FILE, shared_type_names};

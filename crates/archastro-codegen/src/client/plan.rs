@@ -159,7 +159,7 @@ impl<'a> ClientPlan<'a> {
     /// `src/lib.rs`, with `src/channels.rs` and `src/streaming.rs` when the spec has channels
     /// or streaming operations.
     fn lib_files(&self) -> Result<Files> {
-        let lib = lib_rs(self.api, self.config, self.info, &self.realtime);
+        let lib = lib_rs(self.api, self.config, &self.realtime);
         let mut files = vec![("src/lib.rs".to_owned(), format_file("lib.rs", lib, "")?)];
         if self.realtime.has_channels() {
             files.push((
@@ -229,7 +229,7 @@ impl<'a> ClientPlan<'a> {
         ));
         files.push((
             "README.md".to_owned(),
-            readme(self.info, self.config, &self.realtime),
+            readme(self.api, self.info, self.config, &self.realtime),
         ));
         Ok(files)
     }

@@ -1,8 +1,8 @@
 //! Texts that become Rust doc comments (`description`, `summary`, `title`) must stay prose:
-//! code fences would become doctests that run under `cargo test`, raw HTML would reach the
-//! rendered docs, and control characters can break the comment. Fences and angle brackets are
-//! escaped, control characters dropped ([`super::sanitize_doc_text`]). Example values are
-//! data and are left alone.
+//! code fences and indented code blocks would become doctests that run under `cargo test`, raw
+//! HTML would reach the rendered docs, and control characters can break the comment. Fences and
+//! angle brackets are escaped, indented code is fenced as `text`, control characters dropped
+//! ([`super::sanitize_doc_text`]). Example values are data and are left alone.
 //!
 //! The walk's top levels run on the calling thread; the subtrees [`SPLIT_DEPTH`] levels below
 //! the root (path items, component schemas, channels) on the job pool, each with its own
@@ -109,7 +109,7 @@ fn walk<'a>(
                             state.report.info(
                                 "doc-text-sanitized",
                                 pointer::join(at, k),
-                                "code fences, HTML, control or bidirectional-text characters escaped",
+                                "code fences, HTML, control or bidirectional-text characters escaped, indented code fenced as text",
                             );
                             *text = clean;
                         }
@@ -147,6 +147,22 @@ mod tests {
 
     /// Texts at the top levels (walked on the calling thread) and below them (on the pool)
     /// are all sanitized, and the report lists them in document order.
+    #[test]
+    fn an_indented_block_becomes_a_text_fence_outside_lists_only() {
+        use super::super::sanitize_doc_text as clean;
+        assert_eq!(
+            clean("Replace:\n\n    {\"grants\": []}\n\n    {\"a\": 1}\nthen"),
+            "Replace:\n\n```text\n{\"grants\": []}\n\n{\"a\": 1}\n```\nthen"
+        );
+        assert_eq!(clean("\tlet x = 1;"), "```text\nlet x = 1;\n```");
+        let list = "- one\n\n    more of one\n- two";
+        assert_eq!(clean(list), list);
+        assert_eq!(
+            clean("plain text\n    continued"),
+            "plain text\n    continued"
+        );
+    }
+
     #[test]
     fn entries_in_document_order_across_the_split() {
         let mut root = json!({

@@ -636,16 +636,16 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
 }
 
 /// See [`doc_texts::run`]. Inside inline code spans only fences matter: `<T>` in backticks
-/// is not HTML.
+/// is not HTML. An indented code block would be a doctest too: it becomes a `text` fence.
 pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
     // Nothing to escape or drop (most texts, printable ASCII in one pass): the text as it is.
-    let plain = if text.is_ascii() {
+    let escapes_nothing = if text.is_ascii() {
         text.bytes()
             .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t') && !matches!(b, b'<' | b'`' | b'~'))
     } else {
         !text.contains(['<', '`', '~']) && !text.chars().any(crate::names::dropped_from_docs)
     };
-    if plain {
+    if escapes_nothing && !text.split('\n').any(is_indented) {
         return std::borrow::Cow::Borrowed(text);
     }
     let text = text
@@ -673,7 +673,57 @@ pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
         }
         out.push(c);
     }
-    std::borrow::Cow::Owned(out)
+    std::borrow::Cow::Owned(fence_indented_blocks(&out))
+}
+
+/// Whether `line` is indented as a line of an indented code block (four columns).
+fn is_indented(line: &str) -> bool {
+    line.starts_with("    ") || line.starts_with('\t')
+}
+
+/// Whether `line` starts a Markdown list item (`- `, `* `, `+ `, `1. `).
+fn is_list_item(line: &str) -> bool {
+    let line = line.trim_start();
+    ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m))
+        || line
+            .split_once(". ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `text` with every indented code block (indented lines after a blank line or at the start,
+/// outside a list, where they would continue an item) in a `text` fence, unindented, so
+/// rustdoc shows it as code and never compiles it.
+fn fence_indented_blocks(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut in_list = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let after_blank = i == 0 || lines[i - 1].trim().is_empty();
+        if is_indented(lines[i]) && after_blank && !in_list {
+            out.push("```text");
+            while let Some(&line) = lines.get(i) {
+                let blank_inside = line.trim().is_empty()
+                    && lines.get(i + 1).is_some_and(|next| is_indented(next));
+                if !(is_indented(line) || blank_inside) {
+                    break;
+                }
+                let unindented = line
+                    .strip_prefix("    ")
+                    .or_else(|| line.strip_prefix('\t'));
+                out.push(unindented.unwrap_or(""));
+                i += 1;
+            }
+            out.push("```");
+            continue;
+        }
+        if !lines[i].trim().is_empty() && !is_indented(lines[i]) {
+            in_list = is_list_item(lines[i]);
+        }
+        out.push(lines[i]);
+        i += 1;
+    }
+    out.join("\n")
 }
 
 /// Puts every map in key order, whatever map type serde_json was built with: nothing to do

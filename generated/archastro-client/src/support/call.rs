@@ -34,7 +34,7 @@ tokio::task_local! {
 }
 
 /// Runs `send` (a request's trip through the runtime) with `settings`: the runtime's request
-/// loop reads them ([`retry_policy`]) and the attempts carry the timeout.
+/// loop reads them (`retry_policy`) and the attempts carry the timeout.
 pub async fn scoped<F: Future>(settings: RequestSettings, send: F) -> F::Output {
     CURRENT.scope(settings, send).await
 }
