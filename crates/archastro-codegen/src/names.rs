@@ -187,6 +187,11 @@ pub const BRANDS: &[(&str, &str)] = &[("arch_astro", "archastro")];
 
 /// `ident` (snake_case) with every brand name of [`BRANDS`] as one word.
 pub fn joined_brands(ident: &str) -> String {
+    // A brand's words can only be found where its split spelling is (most identifiers have
+    // none: they are returned without being split into words).
+    if !BRANDS.iter().any(|(split, _)| ident.contains(split)) {
+        return ident.to_owned();
+    }
     let mut words: Vec<String> = ident.split('_').map(str::to_owned).collect();
     for (split, joined) in BRANDS {
         let parts: Vec<&str> = split.split('_').collect();
