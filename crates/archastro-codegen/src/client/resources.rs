@@ -12,7 +12,9 @@ use super::builders::mod_item_name;
 use super::operation_builders::{builder_struct, fields};
 use crate::format::split_items;
 use crate::model::{Family, Resources};
-use crate::names::{client_setter_name, doc_comment, joined_brands, progenitor_method_name, type_name};
+use crate::names::{
+    client_setter_name, doc_comment, joined_brands, progenitor_method_name, type_name,
+};
 
 /// The module of a family's file that holds the operations' builders.
 const BUILDER_MODULE: &str = "builder";
@@ -31,16 +33,37 @@ pub(super) fn without_flat_methods(
         .enumerate()
         .filter_map(|(i, op)| {
             let call = tree.call(i)?;
-            Some((progenitor_method_name(op.id), format!("{}().{call}", family.name)))
+            Some((
+                progenitor_method_name(op.id),
+                format!("{}().{call}", family.name),
+            ))
         })
         .collect();
+    // Identifiers with a brand's split spelling come from parameter names (setters, fields and
+    // the bindings of `send`); without one, only the builders' doc attributes are rewritten.
+    let brands = family.operations.iter().any(|op| {
+        op.parameters.iter().any(|p| {
+            joined_brands(&progenitor_method_name(p.name)) != progenitor_method_name(p.name)
+        })
+    });
+    let rewrite = BuilderRewrite {
+        calls: &calls,
+        brands,
+    };
     split_items(tokens)
         .filter(|item| !is_flat_method_item(item))
         .flat_map(|item| match mod_item_name(&item).as_deref() {
-            Some(BUILDER_MODULE) => rewrite_builders(item.into_iter().collect(), &calls),
+            Some(BUILDER_MODULE) => rewrite.tokens(item.into_iter().collect(), 0),
             _ => item.into_iter().collect(),
         })
         .collect()
+}
+
+/// What [`rewrite_builders`](BuilderRewrite::tokens) changes in a builder module: the builders'
+/// docs (by progenitor's method name, the resource call), and, when `brands`, identifiers.
+struct BuilderRewrite<'c> {
+    calls: &'c BTreeMap<String, String>,
+    brands: bool,
 }
 
 /// `pub trait ClientXExt`, `impl ClientXExt for Client` or `pub mod prelude`.
@@ -59,50 +82,63 @@ fn is_flat_method_item(item: &[TokenTree]) -> bool {
         || mod_item_name(item).as_deref() == Some("prelude")
 }
 
-/// `tokens` (the builder module) with every `"Builder for [`ClientXExt::m`]..."` doc naming
-/// `m`'s resource call, and brand names in identifiers as one word.
-fn rewrite_builders(tokens: TokenStream, calls: &BTreeMap<String, String>) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
-            TokenTree::Group(group) => {
-                let mut inner = proc_macro2::Group::new(
-                    group.delimiter(),
-                    rewrite_builders(group.stream(), calls),
-                );
-                inner.set_span(group.span());
-                TokenTree::Group(inner)
-            }
-            TokenTree::Literal(literal) => {
-                let text = literal.to_string();
-                let method = text
-                    .strip_prefix("\"Builder for [`Client")
-                    .and_then(|rest| rest.split_once("Ext::"))
-                    .and_then(|(_, rest)| rest.split_once('`'))
-                    .map(|(method, _)| method);
-                match method.and_then(|m| calls.get(m)) {
-                    Some(call) => {
-                        TokenTree::Literal(Literal::string(&format!("Builder of `{call}`.")))
+impl BuilderRewrite<'_> {
+    /// `tokens` (the builder module, `depth` groups deep) with every `"Builder for
+    /// [`ClientXExt::m`]..."` doc naming `m`'s resource call, and brand names in identifiers as
+    /// one word. Without brands, only the module's body and the attributes of its items are
+    /// read: the docs are there, and function bodies hold neither.
+    fn tokens(&self, tokens: TokenStream, depth: usize) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Group(group) if self.enters(&group, depth) => {
+                    let mut inner = proc_macro2::Group::new(
+                        group.delimiter(),
+                        self.tokens(group.stream(), depth + 1),
+                    );
+                    inner.set_span(group.span());
+                    TokenTree::Group(inner)
+                }
+                TokenTree::Literal(literal) => {
+                    let text = literal.to_string();
+                    let method = text
+                        .strip_prefix("\"Builder for [`Client")
+                        .and_then(|rest| rest.split_once("Ext::"))
+                        .and_then(|(_, rest)| rest.split_once('`'))
+                        .map(|(method, _)| method);
+                    match method.and_then(|m| self.calls.get(m)) {
+                        Some(call) => {
+                            TokenTree::Literal(Literal::string(&format!("Builder of `{call}`.")))
+                        }
+                        None => TokenTree::Literal(literal),
                     }
-                    None => TokenTree::Literal(literal),
                 }
-            }
-            TokenTree::Ident(ident) => {
-                let text = ident.to_string();
-                let joined = joined_brands(&text);
-                match joined == text {
-                    true => TokenTree::Ident(ident),
-                    false => TokenTree::Ident(proc_macro2::Ident::new(&joined, ident.span())),
+                TokenTree::Ident(ident) if self.brands => {
+                    let text = ident.to_string();
+                    let joined = joined_brands(&text);
+                    match joined == text {
+                        true => TokenTree::Ident(ident),
+                        false => TokenTree::Ident(proc_macro2::Ident::new(&joined, ident.span())),
+                    }
                 }
-            }
-            other => other,
-        })
-        .collect()
+                other => other,
+            })
+            .collect()
+    }
+
+    /// Whether the rewrite looks inside `group`, met `depth` groups deep.
+    fn enters(&self, group: &proc_macro2::Group, depth: usize) -> bool {
+        self.brands
+            || depth == 0
+            || (depth == 1 && group.delimiter() == proc_macro2::Delimiter::Bracket)
+    }
 }
 
 /// The type of every path parameter setter of every builder in `tokens` (a family's
 /// progenitor output), by builder and setter name.
-pub(super) fn builder_field_types(tokens: &TokenStream) -> BTreeMap<String, BTreeMap<String, String>> {
+pub(super) fn builder_field_types(
+    tokens: &TokenStream,
+) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut out = BTreeMap::new();
     for item in split_items(tokens.clone()) {
         if mod_item_name(&item).as_deref() != Some(BUILDER_MODULE) {
@@ -149,7 +185,13 @@ pub(super) fn resources_text(
             let fields: Vec<String> = tree
                 .scope(index)
                 .iter()
-                .map(|p| format!("{}: {}", client_setter_name(p), param_type(family, tree, index, p, field_types)))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        client_setter_name(p),
+                        param_type(family, tree, index, p, field_types)
+                    )
+                })
                 .collect();
             let fields = match fields.is_empty() {
                 true => "{}".to_owned(),
@@ -157,7 +199,11 @@ pub(super) fn resources_text(
             };
             let _ = writeln!(out, "    {} {fields}", node.type_name);
         }
-        let held: Vec<String> = tree.scope(index).iter().map(|p| client_setter_name(p)).collect();
+        let held: Vec<String> = tree
+            .scope(index)
+            .iter()
+            .map(|p| client_setter_name(p))
+            .collect();
         for method in &node.methods {
             let op = &family.operations[method.operation];
             doc_comment(&mut out, "    ", &operation_doc(op));
@@ -174,7 +220,13 @@ pub(super) fn resources_text(
             let args: Vec<String> = resource
                 .params
                 .iter()
-                .map(|p| format!("{}: {}", client_setter_name(p), param_type(family, tree, child, p, field_types)))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        client_setter_name(p),
+                        param_type(family, tree, child, p, field_types)
+                    )
+                })
                 .collect();
             doc_comment(&mut out, "    ", &resource_doc(family, tree, child));
             let _ = writeln!(
