@@ -397,7 +397,9 @@ fn regen_command(
         crate_version: release::read_version(&root.join("spec/release.toml"))?,
         mode: if check { Mode::Check } else { Mode::Write },
     };
-    let outcome = regen::regen(&opts).map_err(|e| {
+    // Never dropped: the process ends once it is printed, and freeing the normalized documents
+    // piece by piece would only cost time.
+    let outcome = std::mem::ManuallyDrop::new(regen::regen(&opts).map_err(|e| {
         let hint = matches!(e, archastro_codegen::Error::UnmappedPaths { .. }).then(|| {
             format!(
                 "\n`cargo xtask unmapped --spec {spec} --families {}` groups them by resource and proposes the lines to add",
@@ -405,7 +407,7 @@ fn regen_command(
             )
         });
         anyhow::anyhow!("{e}{}", hint.unwrap_or_default())
-    })?;
+    })?);
     let report = &outcome.normalized.report;
     println!(
         "regen: {} ({} operations in, OpenAPI {}) with {}",

@@ -118,11 +118,11 @@ fn cargo_toml() -> String {
 /// outcome. Each call's future is boxed: inline, hundreds of them make one future too large
 /// for a test thread's stack in a debug build.
 fn family_calls(family: &Family<'_>, out: &mut String) {
-    let tree = Resources::new(family);
+    let tree = family.resources();
     out.push_str("    {\n");
     for (index, op) in family.operations.iter().enumerate() {
         // One level deeper than `example_request` writes them, inside `Box::pin(...)`.
-        let mut chain: Vec<String> = example_request(family, &tree, index)
+        let mut chain: Vec<String> = example_request(family, tree, index)
             .into_iter()
             .map(|call| call.replace('\n', "\n    "))
             .collect();

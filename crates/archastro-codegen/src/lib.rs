@@ -24,6 +24,7 @@ pub mod release;
 pub mod report;
 pub mod server;
 pub mod stamp;
+mod tokens;
 pub mod unmapped;
 
 pub use error::{Error, Result};

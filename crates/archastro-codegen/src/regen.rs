@@ -19,7 +19,7 @@ use crate::contract;
 use crate::families::FamiliesConfig;
 use crate::jobs::Job;
 use crate::load::{self, Document};
-use crate::model::{Api, Resources};
+use crate::model::Api;
 use crate::normalize::{self, Normalized};
 use crate::output::{Change, Mode, OutputTree};
 use crate::server;
@@ -92,7 +92,7 @@ pub enum Part {
 /// Told how long the phases of a regeneration took (wall time).
 pub trait PhaseObserver {
     /// `phase` succeeded after `took`. Called once per phase, in order; a tree found up to
-    /// date by its stamp ends the regeneration after [`Phase::Normalize`].
+    /// date by its stamp ends the regeneration after [`Phase::Model`].
     fn phase(&mut self, phase: Phase, took: Duration);
 
     /// What `part`'s work took inside a successful [`Phase::Generate`], reported just before
@@ -104,21 +104,24 @@ pub trait PhaseObserver {
     fn part(&mut self, part: Part, took: Duration);
 }
 
-/// Lists in the report every name of the client's resource tree that is not the one first
-/// wanted (rule `resource-name-collision`): the tree is the model's ([`Resources`]), built
-/// here from a model of its own so that the report can hold it.
-fn report_resource_names(normalized: &mut Normalized) -> Result<()> {
-    let resolutions: Vec<_> = Api::new(normalized)?
-        .families
+/// Every name of the client's resource trees that is not the one first wanted, as report
+/// entries (rule `resource-name-collision`): the trees are the model's ([`crate::model::Resources`]), the
+/// same the client is generated from.
+fn resource_name_warnings(api: &Api<'_>) -> Vec<(String, String)> {
+    api.families
         .iter()
-        .flat_map(|family| Resources::new(family).resolutions)
-        .collect();
-    for resolution in resolutions {
+        .flat_map(|family| family.resources().resolutions.iter())
+        .map(|resolution| (resolution.pointer.clone(), resolution.message.clone()))
+        .collect()
+}
+
+/// Adds the warnings of [`resource_name_warnings`] to the report.
+fn report_resource_names(normalized: &mut Normalized, warnings: Vec<(String, String)>) {
+    for (pointer, message) in warnings {
         normalized
             .report
-            .warn("resource-name-collision", resolution.pointer, resolution.message);
+            .warn("resource-name-collision", pointer, message);
     }
-    Ok(())
 }
 
 /// The observer of [`regen`]: it ignores every report.
@@ -205,10 +208,30 @@ impl<'o> Pipeline<'o> {
         let spec_openapi = document.root["openapi"].as_str().unwrap_or("?").to_owned();
         let origin = document.origin.clone();
         let mut normalized = self.normalize(document, &config)?;
-        report_resource_names(&mut normalized)?;
-        if let Some((_, Some(stamp), Some(inputs))) = &stamped
-            && stamp.holds(inputs, &opts.out)
-        {
+        let by_stamp = matches!(&stamped, Some((_, Some(stamp), Some(inputs)))
+            if stamp.holds(inputs, &opts.out));
+        // The model is read once: the report's resource names come from the trees the client
+        // is generated from, and join the report once the model is done with.
+        let (warnings, tree) = {
+            let api = self.model(&normalized)?;
+            let warnings = resource_name_warnings(&api);
+            let tree = (!by_stamp)
+                .then(|| self.generate(&api, &config))
+                .transpose()
+                .map_err(|e| match e {
+                    // The client generator is where each family is first read as OpenAPI 3.0.
+                    Error::NotOpenApi { family, reason } => {
+                        Error::not_openapi(&origin, &family, reason)
+                    }
+                    Error::Located { pointer, message } => {
+                        Error::invalid(&origin, &pointer, message)
+                    }
+                    other => other,
+                })?;
+            (warnings, tree)
+        };
+        report_resource_names(&mut normalized, warnings);
+        let Some(tree) = tree else {
             return Ok(RegenOutcome {
                 spec_operations,
                 spec_openapi,
@@ -216,14 +239,7 @@ impl<'o> Pipeline<'o> {
                 changes: Vec::new(),
                 by_stamp: true,
             });
-        }
-        let api = self.model(&normalized)?;
-        let tree = self.generate(&api, &config).map_err(|e| match e {
-            // The client generator is where each family is first read as OpenAPI 3.0.
-            Error::NotOpenApi { family, reason } => Error::not_openapi(&origin, &family, reason),
-            Error::Located { pointer, message } => Error::invalid(&origin, &pointer, message),
-            other => other,
-        })?;
+        };
         let changes = self.apply(&tree)?;
         if opts.mode == Mode::Check
             && changes.is_empty()
@@ -505,7 +521,7 @@ mod tests {
         );
 
         // A check that finds nothing stale writes the stamp; the next one trusts it and
-        // ends after normalizing.
+        // ends after the model (the report's resource names come from it).
         let check = RegenOptions {
             mode: Mode::Check,
             stamp: Some(dir.join("stamp.json")),
@@ -514,7 +530,10 @@ mod tests {
         assert!(regen(&check).unwrap().changes.is_empty());
         let mut reports = Vec::new();
         assert!(Pipeline::new(&check, &mut reports).run().unwrap().by_stamp);
-        assert_eq!(reports, [Report::Phase(Load), Report::Phase(Normalize)]);
+        assert_eq!(
+            reports,
+            [Report::Phase(Load), Report::Phase(Normalize), Report::Phase(Model)]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -16,8 +16,8 @@ use quote::quote;
 
 use super::builders::{defined_type, mod_item_name, type_text};
 use super::file::{file_header, format_file, generate_error};
-use crate::Result;
 use crate::format::{FormatError, format_items, format_items_nested, split_items};
+use crate::{Result, tokens};
 
 /// The module of a family's file that holds the operations' builders.
 const BUILDER_MODULE: &str = "builder";
@@ -31,10 +31,16 @@ const SETTINGS: [&str; 5] = [
     "send_with_response",
 ];
 
-/// Progenitor's re-export of its own `Error` and the other client items, at the top of a
-/// family's file.
-const PROGENITOR_REEXPORT: &str =
-    "pub use progenitor_client :: { ByteStream , ClientInfo , Error , ResponseValue , } ;";
+/// Whether `item` ends in progenitor's re-export of its own `Error` and the other client
+/// items, at the top of a family's file.
+fn is_progenitor_reexport(item: &[TokenTree]) -> bool {
+    let reexport: Vec<TokenTree> = quote! {
+        pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue,};
+    }
+    .into_iter()
+    .collect();
+    item.len() >= reexport.len() && tokens::same(&item[item.len() - reexport.len()..], &reexport)
+}
 
 /// The family file of `tokens` (progenitor's output for family `what`) behind its header.
 pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<String> {
@@ -51,13 +57,7 @@ pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<
     for item in split_items(tokens) {
         if mod_item_name(&item).as_deref() == Some(BUILDER_MODULE) {
             builder_module(item, &mut out).map_err(error)?;
-        } else if item
-            .iter()
-            .cloned()
-            .collect::<TokenStream>()
-            .to_string()
-            .ends_with(PROGENITOR_REEXPORT)
-        {
+        } else if is_progenitor_reexport(&item) {
             let items = quote! {
                 #[allow(unused_imports)]
                 pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
@@ -113,7 +113,9 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
     if invoked {
         out.push_str("    use crate::support::builders::operation_builder;\n");
         out.push_str("    use crate::support::{RequestSettings, RetryPolicy};\n");
-        out.push_str("    #[cfg(feature = \"blocking\")]\n    use crate::support::builders::block_on;\n");
+        out.push_str(
+            "    #[cfg(feature = \"blocking\")]\n    use crate::support::builders::block_on;\n",
+        );
     }
     out.push_str(&inside);
     out.push_str("}\n");
@@ -159,25 +161,25 @@ impl Invocation {
                 field.name
             ));
         }
-        let expected_new = new_fn(&fields).to_string();
+        let expected_new: Vec<TokenTree> = new_fn(&fields).into_iter().collect();
         let mut send = None;
         let mut setters = 0;
-        let text = |f: &[TokenTree]| f.iter().cloned().collect::<TokenStream>().to_string();
         for f in fns {
             let Some(fn_name) = fn_name(&f) else {
                 return Ok(None);
             };
             if fn_name == "new" {
-                if text(&f) != expected_new {
+                if !tokens::same(&f, &expected_new) {
                     return Ok(None);
                 }
             } else if let Some(field) = fields.iter().find(|field| field.name == fn_name) {
                 let Some(message) = conversion_message(f.iter().cloned().collect()) else {
                     return Ok(None);
                 };
-                let setter = text(&f);
-                if setter != setter_fn(field, &message).to_string()
-                    && !raw_body_setter_fns(field, &message).contains(&setter)
+                if !tokens::same_as(&f, setter_fn(field, &message))
+                    && !raw_body_setter_fns(field, &message)
+                        .into_iter()
+                        .any(|setter| tokens::same_as(&f, setter))
                 {
                     return Ok(None);
                 }
@@ -215,16 +217,10 @@ pub(super) fn builder_struct(item: &[TokenTree]) -> Option<(&[TokenTree], Ident,
     else {
         return None;
     };
-    let lifetime = quote! { <'a> }.to_string();
     (kw == "struct"
         && body.delimiter() == Delimiter::Brace
-        && generics
-            .iter()
-            .cloned()
-            .collect::<TokenStream>()
-            .to_string()
-            == lifetime)
-        .then(|| (attributes, name.clone(), body.stream()))
+        && tokens::same_as(generics, quote! { <'a> }))
+    .then(|| (attributes, name.clone(), body.stream()))
 }
 
 /// The functions of `impl<'a> Name<'a> { ... }`, each as its tokens.
@@ -232,8 +228,7 @@ fn impl_fns(item: &[TokenTree], name: &Ident) -> Option<Vec<Vec<TokenTree>>> {
     let (TokenTree::Group(body), head) = item.split_last()? else {
         return None;
     };
-    let head = head.iter().cloned().collect::<TokenStream>().to_string();
-    (head == quote! { impl<'a> #name<'a> }.to_string() && body.delimiter() == Delimiter::Brace)
+    (tokens::same_as(head, quote! { impl<'a> #name<'a> }) && body.delimiter() == Delimiter::Brace)
         .then(|| split_items(body.stream()).collect())
 }
 
@@ -254,8 +249,7 @@ pub(super) fn fields(body: TokenStream) -> Option<Vec<Field>> {
     let tokens: Vec<TokenTree> = body.into_iter().collect();
     let mut entries = split_top_level(&tokens).into_iter();
     let client = entries.next()?;
-    let client = client.iter().cloned().collect::<TokenStream>().to_string();
-    (client == quote! { client: &'a super::Client }.to_string()).then_some(())?;
+    tokens::same_as(client, quote! { client: &'a super::Client }).then_some(())?;
     entries
         .map(|entry| {
             let [TokenTree::Ident(name), TokenTree::Punct(colon), ty @ ..] = entry else {
@@ -376,9 +370,13 @@ fn setter_fn(Field { name, ty, optional }: &Field, message: &TokenTree) -> Token
 /// Progenitor's setters of a raw request body (`reqwest::Body`), of bytes (its type parameter
 /// named `B`) or of text (a `String`, then made the body). The macro's setter takes what
 /// converts into the body (`String`, `Vec<u8>`, `&'static str`, `Bytes`) for both.
-fn raw_body_setter_fns(Field { name, ty, optional }: &Field, message: &TokenTree) -> [String; 2] {
-    if *optional || ty.to_string() != quote! { reqwest::Body }.to_string() {
-        return Default::default();
+fn raw_body_setter_fns(
+    Field { name, ty, optional }: &Field,
+    message: &TokenTree,
+) -> Vec<TokenStream> {
+    let ty_trees: Vec<TokenTree> = ty.clone().into_iter().collect();
+    if *optional || !tokens::same_as(&ty_trees, quote! { reqwest::Body }) {
+        return Vec::new();
     }
     let text = quote! {
         pub fn #name<V>(mut self, value: V) -> Self
@@ -398,7 +396,7 @@ fn raw_body_setter_fns(Field { name, ty, optional }: &Field, message: &TokenTree
             self
         }
     };
-    [bytes.to_string(), text.to_string()]
+    vec![bytes, text]
 }
 
 /// `operation_builder! { #[attrs] Name -> Output { field: Type = required|optional, ... } }`,

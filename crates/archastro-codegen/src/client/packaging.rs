@@ -4,7 +4,7 @@
 //! crate's documentation).
 
 use crate::families::FamiliesConfig;
-use crate::model::{Api, Info, Resources};
+use crate::model::{Api, Info};
 use crate::names::module_name;
 use crate::{Error, Result};
 
@@ -251,7 +251,7 @@ pub(super) fn readme(
 /// parameter and no body; `None` when every operation needs something.
 fn first_call(api: &Api<'_>) -> Option<String> {
     api.families.iter().find_map(|family| {
-        let tree = Resources::new(family);
+        let tree = family.resources();
         family
             .operations
             .iter()

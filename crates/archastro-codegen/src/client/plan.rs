@@ -22,7 +22,7 @@ use super::shared_types::TypesFile;
 use crate::Result;
 use crate::families::FamiliesConfig;
 use crate::jobs::{Job, Latch, OpensOnDrop};
-use crate::model::{Api, Family, Info, Resources};
+use crate::model::{Api, Family, Info};
 use crate::names::{module_name, type_name};
 
 /// What the client's files are generated from, computed once; [`ClientPlan::jobs`] are
@@ -196,11 +196,11 @@ impl<'a> ClientPlan<'a> {
         let (tokens, uses) = run_progenitor(name, family.doc, &self.replacements)?;
         self.add_uses(uses);
         let doc_line = format!("{}: {}", configured.title, configured.description);
-        let tree = Resources::new(family);
-        let tokens = without_flat_methods(tokens, family, &tree);
+        let tree = family.resources();
+        let tokens = without_flat_methods(tokens, family, tree);
         let field_types = builder_field_types(&tokens);
         let mut text = family_text(name, tokens, &doc_line)?;
-        text.push_str(&resources_text(family, &tree, &field_types));
+        text.push_str(&resources_text(family, tree, &field_types));
         Ok(vec![(format!("src/{}.rs", module_name(name)), text)])
     }
 

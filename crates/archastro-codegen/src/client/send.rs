@@ -14,6 +14,8 @@
 use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use quote::quote;
 
+use crate::tokens;
+
 /// How the success body of an operation is read (progenitor's `OperationResponseKind`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -73,11 +75,32 @@ pub(super) fn rewrite(send: &[TokenTree]) -> Result<Send, String> {
 
 /// `T` of `Result<ResponseValue<T>, Error<E>>`.
 fn response_value_type(ty: &[TokenTree]) -> Option<TokenStream> {
-    let text: TokenStream = ty.iter().cloned().collect();
-    let text = text.to_string();
-    let inner = text.strip_prefix("Result < ResponseValue < ")?;
-    let end = inner.rfind(" > , Error <")?;
-    inner[..end].parse().ok()
+    let [result, open, response_value, open_value, rest @ ..] = ty else {
+        return None;
+    };
+    let starts = tokens::is_ident(result, "Result")
+        && tokens::is_punct(open, '<')
+        && tokens::is_ident(response_value, "ResponseValue")
+        && tokens::is_punct(open_value, '<');
+    // `T` ends at the `>` that closes `ResponseValue<`, before `, Error <`.
+    let mut depth = 0usize;
+    let end = rest.iter().position(|t| match t {
+        TokenTree::Punct(p) if p.as_char() == '<' => {
+            depth += 1;
+            false
+        }
+        TokenTree::Punct(p) if p.as_char() == '>' => match depth.checked_sub(1) {
+            Some(d) => {
+                depth = d;
+                false
+            }
+            None => true,
+        },
+        _ => false,
+    })?;
+    let follows = rest.get(end + 1..end + 3)?;
+    (starts && tokens::is_punct(&follows[0], ',') && tokens::is_ident(&follows[1], "Error"))
+        .then(|| rest[..end].iter().cloned().collect())
 }
 
 /// The body of `send_with_response`: progenitor's statements up to the `OperationInfo`, with
@@ -150,13 +173,13 @@ const API_VERSION: &str = "\"api-version\"";
 /// (its `let` statement and `.headers(header_map)`) when nothing else goes into it.
 fn without_api_version(kept: TokenStream) -> TokenStream {
     let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
-    let is = |t: &TokenTree, text: &str| t.to_string() == text;
+    let is = tokens::is_ident;
     if let Some(at) = tokens.windows(5).position(|w| {
         is(&w[0], HEADER_MAP)
-            && is(&w[1], ".")
+            && tokens::is_punct(&w[1], '.')
             && is(&w[2], "append")
-            && matches!(&w[3], TokenTree::Group(g) if g.stream().to_string().contains(API_VERSION))
-            && is(&w[4], ";")
+            && matches!(&w[3], TokenTree::Group(g) if tokens::has_literal(g.stream(), API_VERSION))
+            && tokens::is_punct(&w[4], ';')
     }) {
         tokens.drain(at..at + 5);
     }
@@ -167,13 +190,16 @@ fn without_api_version(kept: TokenStream) -> TokenStream {
     let declared = tokens
         .windows(3)
         .position(|w| is(&w[0], "let") && is(&w[1], "mut") && is(&w[2], HEADER_MAP));
+    let header_map = Ident::new(HEADER_MAP, proc_macro2::Span::call_site());
     let sent = tokens.windows(3).position(|w| {
-        is(&w[0], ".")
+        tokens::is_punct(&w[0], '.')
             && is(&w[1], "headers")
-            && matches!(&w[2], TokenTree::Group(g) if g.stream().to_string() == HEADER_MAP)
+            && tokens::is_group_of(&w[2], Delimiter::Parenthesis, quote! { #header_map })
     });
     if let (2, Some(declared), Some(sent)) = (uses, declared, sent)
-        && let Some(end) = tokens[declared..].iter().position(|t| is(t, ";"))
+        && let Some(end) = tokens[declared..]
+            .iter()
+            .position(|t| tokens::is_punct(t, ';'))
         && sent > declared + end
     {
         tokens.drain(sent..sent + 3);
@@ -187,10 +213,10 @@ fn without_api_version(kept: TokenStream) -> TokenStream {
 fn immutable(kept: TokenStream, request: &Ident) -> TokenStream {
     let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
     if let Some(at) = tokens.windows(5).position(|w| {
-        matches!(&w[0], TokenTree::Punct(p) if p.as_char() == '#')
-            && w[1].to_string() == "[allow (unused_mut)]"
-            && w[2].to_string() == "let"
-            && w[3].to_string() == "mut"
+        tokens::is_punct(&w[0], '#')
+            && tokens::is_group_of(&w[1], Delimiter::Bracket, quote! { allow(unused_mut) })
+            && tokens::is_ident(&w[2], "let")
+            && tokens::is_ident(&w[3], "mut")
             && matches!(&w[4], TokenTree::Ident(i) if i == request)
     }) {
         tokens.drain(at + 3..at + 4);

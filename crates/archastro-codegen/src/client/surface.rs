@@ -14,8 +14,8 @@ pub fn public_api(api: &Api<'_>) -> String {
     let mut out = String::new();
     for family in &api.families {
         let _ = writeln!(out, "{}()", module_name(family.name));
-        let tree = Resources::new(family);
-        resource_lines(family, &tree, 0, 1, &mut out);
+        let tree = family.resources();
+        resource_lines(family, tree, 0, 1, &mut out);
     }
     out
 }

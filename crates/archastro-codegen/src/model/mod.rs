@@ -142,6 +142,9 @@ pub struct Family<'a> {
     pub operations: Vec<Operation<'a>>,
     /// The family's root `x-channels`, in declaration order.
     pub channels: Vec<Channel<'a>>,
+    /// The resource tree, built once when first asked for ([`Family::resources`]): the
+    /// client, the contract, the README and the report all read the same one.
+    resources: std::sync::OnceLock<Resources>,
 }
 
 /// One operation.
@@ -317,7 +320,13 @@ impl<'a> Family<'a> {
             doc,
             operations,
             channels: channels::read(doc)?,
+            resources: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The family's resource tree ([`Resources::new`]), built on the first call.
+    pub fn resources(&self) -> &Resources {
+        self.resources.get_or_init(|| Resources::new(self))
     }
 
     /// The operation with the normalized id `id`.
