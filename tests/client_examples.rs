@@ -10,6 +10,10 @@ use archastro_client::{ArchAstro, types};
 use archastro_emulator::{Config, DEFAULT_PUBLISHABLE_KEY, DEFAULT_SECRET_KEY, Emulator, Running};
 use archastro_tests::workspace_root;
 
+#[path = "seeding/runtime.rs"]
+mod seeding;
+use seeding::{create_team, create_thread};
+
 const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "correct horse battery";
 
@@ -97,31 +101,10 @@ fn login_env() -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn create_team(api: &ArchAstro) -> types::Team {
-    api.runtime()
-        .teams()
-        .create()
-        .body(types::CreateTeamRequest::new("Launch crew"))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn create_thread(api: &ArchAstro, team_id: &str, title: &str) -> types::Thread {
-    api.runtime()
-        .team(team_id)
-        .threads()
-        .create()
-        .body(types::CreateThreadRequest::builder().title(title))
-        .send()
-        .await
-        .unwrap()
-}
-
 /// A user with a team of two threads.
 async fn team_threads(running: &Running) -> Seeded {
     let (api, tokens) = registered_user(running).await;
-    let team = create_team(&api).await;
+    let team = create_team(&api, "Launch crew").await;
     let mut expected = vec![
         format!("logged in as {EMAIL} ({})", tokens.user.id),
         format!("team {} has 2 threads", team.id),
@@ -138,7 +121,7 @@ async fn team_threads(running: &Running) -> Seeded {
 /// A user with a team thread of two messages.
 async fn thread_messages(running: &Running) -> Seeded {
     let (api, _) = registered_user(running).await;
-    let team = create_team(&api).await;
+    let team = create_team(&api, "Launch crew").await;
     let thread = create_thread(&api, &team.id, "Q3 launch").await;
     let mut expected = vec![format!(
         "joined thread:{} with 2 recent messages",

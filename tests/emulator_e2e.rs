@@ -18,6 +18,10 @@ use archastro_emulator::{
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+#[path = "seeding/runtime.rs"]
+mod seeding;
+use seeding::{create_team, create_thread};
+
 const PASSWORD: &str = "correct horse battery";
 
 async fn start(config: Config) -> Running {
@@ -84,27 +88,6 @@ async fn register_and_login(api: &ArchAstro, email: &str) -> types::AuthTokens {
     tokens
 }
 
-async fn create_team(api: &ArchAstro, name: &str) -> types::Team {
-    api.runtime()
-        .teams()
-        .create()
-        .body(types::CreateTeamRequest::new(name))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn create_team_thread(api: &ArchAstro, team: &str, title: &str) -> types::Thread {
-    api.runtime()
-        .team(team)
-        .threads()
-        .create()
-        .body(types::CreateThreadRequest::builder().title(title))
-        .send()
-        .await
-        .unwrap()
-}
-
 fn message_body(content: &str) -> types::builder::CreateMessageRequest {
     types::CreateMessageRequest::new(content)
 }
@@ -136,7 +119,7 @@ async fn register_login_team_thread_and_120_messages_stream_back_newest_first() 
     assert_eq!(team.role, Some(types::TeamRole::Owner));
     assert_eq!(team.member_count, 1);
 
-    let thread = create_team_thread(&api, &team.id, "Q3 launch").await;
+    let thread = create_thread(&api, &team.id, "Q3 launch").await;
     assert_eq!(thread.id, "thr_000001");
     assert_eq!(thread.participants, ["usr_000001"]);
 
