@@ -4,8 +4,10 @@
 //! shared types) is checked for a numeric suffix (`create_team_invite_post_2`), a repeated
 //! word (`list_agent_agent_installations`), a wrong plural (`sandboxs`) and a split brand name
 //! (`x_arch_astro_signature`); the names an operation gives (its methods, builder and setters)
-//! also for an HTTP method used as a word (`post_oauth_token`). A channel message may well
-//! be `post_message`: the shared types are not checked for that.
+//! also for an HTTP method used as a word (`post_oauth_token`); a resource (its accessor and
+//! type) also for a standard verb or a joining word as a word (`agent_list`,
+//! `AgentToolsOfAgentListForAgentTools`): a resource is named by what it holds. A channel
+//! message may well be `post_message`: the shared types are not checked for that.
 
 use std::path::Path;
 
@@ -20,8 +22,13 @@ use archastro_tests::{shared_dir, workspace_root};
 #[derive(Clone, Copy, PartialEq)]
 enum Source {
     Operation,
+    Resource,
     SharedType,
 }
+
+/// Words a resource's name never holds: the standard verbs, which name methods, and the words
+/// that join one name to another.
+const NOT_RESOURCE_WORDS: &[&str] = &["list", "get", "create", "update", "replace", "delete", "for", "of"];
 
 /// The words of a snake_case or UpperCamelCase name, lower-cased.
 fn words(name: &str) -> Vec<String> {
@@ -55,8 +62,10 @@ fn ugliness(name: &str, source: Source) -> Option<&'static str> {
         Some("a wrong plural")
     } else if name.contains("arch_astro") {
         Some("a split brand name")
-    } else if source == Source::Operation && words.iter().any(|w| ["post", "put", "patch"].contains(&w.as_str())) {
+    } else if source != Source::SharedType && words.iter().any(|w| ["post", "put", "patch"].contains(&w.as_str())) {
         Some("an HTTP method as a word")
+    } else if source == Source::Resource && words.iter().any(|w| NOT_RESOURCE_WORDS.contains(&w.as_str())) {
+        Some("a verb or a joining word in a resource's name")
     } else {
         None
     }
@@ -71,8 +80,8 @@ fn ugly_names(spec: &Path, families: &str) -> Vec<String> {
     for family in &api.families {
         let tree = Resources::new(family);
         for node in tree.nodes.iter().skip(1) {
-            names.push((node.type_name.clone(), Source::Operation));
-            names.push((node.accessor.clone(), Source::Operation));
+            names.push((node.type_name.clone(), Source::Resource));
+            names.push((node.accessor.clone(), Source::Resource));
         }
         for node in &tree.nodes {
             names.extend(node.methods.iter().map(|m| (m.name.clone(), Source::Operation)));
@@ -114,6 +123,12 @@ fn the_rules_see_each_kind_of_ugly_name() {
     assert_eq!(ugliness("list_app_sandboxs", op), Some("a wrong plural"));
     assert_eq!(ugliness("x_arch_astro_signature", op), Some("a split brand name"));
     assert_eq!(ugliness("post_oauth_token", op), Some("an HTTP method as a word"));
+    assert_eq!(ugliness("agent_list", Source::Resource), Some("a verb or a joining word in a resource's name"));
+    assert_eq!(
+        ugliness("AgentToolsOfAgentListForAgentTools", Source::Resource),
+        Some("a verb or a joining word in a resource's name")
+    );
+    assert_eq!(ugliness("agent_list", op), None);
     assert_eq!(ugliness("ApiChatChannelPostMessageParams", Source::SharedType), None);
     assert_eq!(ugliness("list_keys", op), None);
     assert_eq!(ugliness("ArchAstro", op), None);
