@@ -48,12 +48,11 @@ pub(super) fn place(tree: &mut Resources, family: &Family<'_>, method_names: &mu
             if variables.is_empty() || !needs_only(family, join, &variables) {
                 continue;
             }
-            for node in 1..tree.nodes.len() {
+            for (node, taken) in method_names.iter_mut().enumerate().skip(1) {
                 let Some(bindings) = bind(tree, node, &variables) else {
                     continue;
                 };
-                let own = &names[c][shared..];
-                let name = claim(tree, node, own, join, &mut method_names[node]);
+                let name = claim(tree, node, &names[c][shared..], join, taken);
                 tree.nodes[node].channel_joins.push(ChannelJoin {
                     name,
                     channel: c,
