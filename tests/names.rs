@@ -1,11 +1,14 @@
 //! No ugly names in the generated client, on the repository's spec and every platform spec:
 //! read from the model and the generated `types.rs` (not from the text), every method (each
-//! resource's accessors and methods, every builder setter) and type name (resources, builders,
-//! shared types) is checked for a numeric suffix (`create_team_invite_post_2`), a repeated
-//! word (`list_agent_agent_installations`), a wrong plural (`sandboxs`) and a split brand name
-//! (`x_arch_astro_signature`); the names an operation gives (its methods, builder and setters)
-//! also for an HTTP method used as a word (`post_oauth_token`). A channel message may well
-//! be `post_message`: the shared types are not checked for that.
+//! resource's accessors, methods and channel joins, every builder setter) and type name
+//! (resources, builders, shared types) is checked for a numeric suffix
+//! (`create_team_invite_post_2`), a repeated word (`list_agent_agent_installations`), a wrong
+//! plural (`sandboxs`) and a split brand name (`x_arch_astro_signature`); the names an
+//! operation or a resource gives (its methods, builder and setters) also for an HTTP method
+//! used as a word (`post_oauth_token`); a resource (its accessor and type) also for a standard
+//! verb or a joining word as a word (`agent_list`, `AgentToolsOfAgentListForAgentTools`): a
+//! resource is named by what it holds. A channel message may well be `post_message`: the
+//! shared types are not checked for that.
 
 use std::path::Path;
 
@@ -20,8 +23,15 @@ use archastro_tests::{shared_dir, workspace_root};
 #[derive(Clone, Copy, PartialEq)]
 enum Source {
     Operation,
+    Resource,
     SharedType,
 }
+
+/// Words a resource's name never holds: the standard verbs, which name methods, and the words
+/// that join one name to another.
+const NOT_RESOURCE_WORDS: &[&str] = &[
+    "list", "get", "create", "update", "replace", "delete", "for", "of",
+];
 
 /// The words of a snake_case or UpperCamelCase name, lower-cased.
 fn words(name: &str) -> Vec<String> {
@@ -40,12 +50,18 @@ fn words(name: &str) -> Vec<String> {
 /// Why `name` is ugly, if it is.
 fn ugliness(name: &str, source: Source) -> Option<&'static str> {
     let words = words(name);
-    let last_is_number = words.last().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
+    let last_is_number = words
+        .last()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()))
         || name.ends_with(|c: char| c.is_ascii_digit())
             && name[..name.len() - 1].ends_with(|c: char| c.is_ascii_lowercase());
     let wrong_plural = |w: &String| {
-        ["xs", "chs", "shs", "sss", "zs"].iter().any(|s| w.ends_with(s))
-            || (w.len() > 3 && w.ends_with("ys") && !w[..w.len() - 2].ends_with(['a', 'e', 'i', 'o', 'u']))
+        ["xs", "chs", "shs", "sss", "zs"]
+            .iter()
+            .any(|s| w.ends_with(s))
+            || (w.len() > 3
+                && w.ends_with("ys")
+                && !w[..w.len() - 2].ends_with(['a', 'e', 'i', 'o', 'u']))
     };
     if last_is_number {
         Some("a numeric suffix")
@@ -55,8 +71,18 @@ fn ugliness(name: &str, source: Source) -> Option<&'static str> {
         Some("a wrong plural")
     } else if name.contains("arch_astro") {
         Some("a split brand name")
-    } else if source == Source::Operation && words.iter().any(|w| ["post", "put", "patch"].contains(&w.as_str())) {
+    } else if source != Source::SharedType
+        && words
+            .iter()
+            .any(|w| ["post", "put", "patch"].contains(&w.as_str()))
+    {
         Some("an HTTP method as a word")
+    } else if source == Source::Resource
+        && words
+            .iter()
+            .any(|w| NOT_RESOURCE_WORDS.contains(&w.as_str()))
+    {
+        Some("a verb or a joining word in a resource's name")
     } else {
         None
     }
@@ -71,21 +97,44 @@ fn ugly_names(spec: &Path, families: &str) -> Vec<String> {
     for family in &api.families {
         let tree = Resources::new(family);
         for node in tree.nodes.iter().skip(1) {
-            names.push((node.type_name.clone(), Source::Operation));
-            names.push((node.accessor.clone(), Source::Operation));
+            names.push((node.type_name.clone(), Source::Resource));
+            names.push((node.accessor.clone(), Source::Resource));
         }
         for node in &tree.nodes {
-            names.extend(node.methods.iter().map(|m| (m.name.clone(), Source::Operation)));
+            names.extend(
+                node.methods
+                    .iter()
+                    .map(|m| (m.name.clone(), Source::Operation)),
+            );
+            names.extend(
+                node.channel_joins
+                    .iter()
+                    .map(|j| (j.name.clone(), Source::Operation)),
+            );
         }
         for op in &family.operations {
             names.push((type_name(op.id), Source::Operation));
-            names.extend(op.parameters.iter().map(|p| (client_setter_name(p.name), Source::Operation)));
+            names.extend(
+                op.parameters
+                    .iter()
+                    .map(|p| (client_setter_name(p.name), Source::Operation)),
+            );
         }
     }
-    let support = SupportSources::read(&workspace_root().join("crates/archastro-client-support")).unwrap();
+    let support =
+        SupportSources::read(&workspace_root().join("crates/archastro-client-support")).unwrap();
     let files = generate_client(&api, &config, &support, "0.0.0").unwrap();
-    names.extend(shared_type_names(&files[TYPES_FILE]).into_iter().map(|n| (n, Source::SharedType)));
-    assert!(names.len() > 100, "{}: only {} names read", spec.display(), names.len());
+    names.extend(
+        shared_type_names(&files[TYPES_FILE])
+            .into_iter()
+            .map(|n| (n, Source::SharedType)),
+    );
+    assert!(
+        names.len() > 100,
+        "{}: only {} names read",
+        spec.display(),
+        names.len()
+    );
     names.sort_by(|a, b| a.0.cmp(&b.0));
     names.dedup_by(|a, b| a.0 == b.0);
     names
@@ -107,14 +156,41 @@ fn platform(folder: &str, date: &str) {
 #[test]
 fn the_rules_see_each_kind_of_ugly_name() {
     let op = Source::Operation;
-    assert_eq!(ugliness("create_team_invite_post_2", op), Some("a numeric suffix"));
+    assert_eq!(
+        ugliness("create_team_invite_post_2", op),
+        Some("a numeric suffix")
+    );
     assert_eq!(ugliness("AgentList2", op), Some("a numeric suffix"));
-    assert_eq!(ugliness("list_agent_agent_installations", op), Some("a repeated word"));
-    assert_eq!(ugliness("OAuthErrorError", Source::SharedType), Some("a repeated word"));
+    assert_eq!(
+        ugliness("list_agent_agent_installations", op),
+        Some("a repeated word")
+    );
+    assert_eq!(
+        ugliness("OAuthErrorError", Source::SharedType),
+        Some("a repeated word")
+    );
     assert_eq!(ugliness("list_app_sandboxs", op), Some("a wrong plural"));
-    assert_eq!(ugliness("x_arch_astro_signature", op), Some("a split brand name"));
-    assert_eq!(ugliness("post_oauth_token", op), Some("an HTTP method as a word"));
-    assert_eq!(ugliness("ApiChatChannelPostMessageParams", Source::SharedType), None);
+    assert_eq!(
+        ugliness("x_arch_astro_signature", op),
+        Some("a split brand name")
+    );
+    assert_eq!(
+        ugliness("post_oauth_token", op),
+        Some("an HTTP method as a word")
+    );
+    assert_eq!(
+        ugliness("agent_list", Source::Resource),
+        Some("a verb or a joining word in a resource's name")
+    );
+    assert_eq!(
+        ugliness("AgentToolsOfAgentListForAgentTools", Source::Resource),
+        Some("a verb or a joining word in a resource's name")
+    );
+    assert_eq!(ugliness("agent_list", op), None);
+    assert_eq!(
+        ugliness("ApiChatChannelPostMessageParams", Source::SharedType),
+        None
+    );
     assert_eq!(ugliness("list_keys", op), None);
     assert_eq!(ugliness("ArchAstro", op), None);
     assert_eq!(ugliness("OAuth2Token", op), None);
@@ -122,7 +198,10 @@ fn the_rules_see_each_kind_of_ugly_name() {
 
 #[test]
 fn repository_spec() {
-    assert_no_ugly_names(&workspace_root().join("spec/openapi.json"), "spec/families.toml");
+    assert_no_ugly_names(
+        &workspace_root().join("spec/openapi.json"),
+        "spec/families.toml",
+    );
 }
 
 #[test]

@@ -278,7 +278,17 @@ mod emulator {
         let (owner, _) = user(&running, "ada@example.com").await;
         let (member, member_id) = user(&running, "grace@example.com").await;
         let (team, thread) = team_thread(&owner, &member).await;
-        let (_channel, mut events) = join(&member, &thread).await;
+        // Joined from the thread's resource: its ids give the topic.
+        let socket = member.connect_socket(SocketOptions::default()).await.expect("socket");
+        let (channel, reply) = member
+            .runtime()
+            .team(&team)
+            .thread(&thread)
+            .channel(&socket)
+            .await
+            .expect("join");
+        assert_eq!((channel.topic(), reply.thread.id.as_str()), (format!("thread:{thread}").as_str(), thread.as_str()));
+        let mut events = channel.events();
 
         let posted = owner
             .runtime()

@@ -77,7 +77,7 @@ async fn main() {
     // An array of strings, given as a `Vec<String>`: the items joined by `,`, each
     // percent-encoded by the client and decoded by the server.
     let agents = vec!["agi_1".to_owned(), "a b".into(), "ä/%".into(), "x=y".into()];
-    let echo = api.runtime().agent(agents).tools().list().send().await;
+    let echo = api.runtime().agents().tools(agents).list().send().await;
     check(
         echo.unwrap(),
         "/api/agents/agi_1,a%20b,%C3%A4%2F%25,x=y/tools",

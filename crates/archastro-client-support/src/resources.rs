@@ -11,6 +11,12 @@
 //! (`Target` is a builder of the module's `builder`, `kept` its setters to call with the
 //! resource's parameters) or `resource` (`Target` is a resource; `kept` the parameters it
 //! takes over, `args` its own).
+//!
+//! [`channel_joins!`] adds to a resource the joins of the realtime channels whose topic its
+//! parameters give (`api.runtime().user(user_id).channel(&socket)`): each builds the join's
+//! params from the resource's parameters and calls the channel facade's own join, so both ways
+//! in give the same facade. A join is written
+//! `fn name(socket: &Socket) -> (Facade, Reply) = Facade::join { "property": field, ... };`.
 
 /// Declares a resource struct (or, with `Client;`, the root's methods); see the module doc.
 /// Invoke it through its name in scope: the expansion refers to itself so. Only the generated
@@ -61,6 +67,36 @@ macro_rules! resource {
 #[allow(unused_imports)]
 pub(crate) use resource;
 
+/// Adds channel joins to the resource struct `$name` (see the module doc): each method joins
+/// with the params made of the resource's fields (the join's other params unset) and returns
+/// what `$join` returns. `Error` is the one the invoking module names.
+#[allow(unused_macros)]
+macro_rules! channel_joins {
+    ($name:ident;
+     $($(#[$doc:meta])* fn $method:ident(socket: &$socket:ty) -> $joined:ty = $join:path {
+        $($property:literal: $field:ident),* $(,)?
+     };)*) => {
+        impl $name<'_> {
+            $(
+                $(#[$doc])*
+                pub async fn $method(&self, socket: &$socket) -> ::std::result::Result<$joined, Error> {
+                    let invalid = |e: ::serde_json::Error| Error::InvalidRequest(e.to_string());
+                    let mut params = ::serde_json::Map::new();
+                    $(params.insert(
+                        ::std::string::String::from($property),
+                        ::serde_json::to_value(&self.$field).map_err(invalid)?,
+                    );)*
+                    let params = ::serde_json::from_value(::serde_json::Value::Object(params)).map_err(invalid)?;
+                    $join(socket, &params).await
+                }
+            )*
+        }
+    };
+}
+
+#[allow(unused_imports)]
+pub(crate) use channel_joins;
+
 #[cfg(test)]
 mod tests {
     /// A family's client, as progenitor writes one.
@@ -108,6 +144,58 @@ mod tests {
     resource! {
         TeamMember { team_id: String, user_id: String }
         fn get() -> builder GetMember(team_id, user_id);
+    }
+
+    /// A channel facade as the client's `channels` module writes one: its join takes typed
+    /// params; this one answers with the params it was given.
+    mod channels {
+        use crate::Error;
+
+        pub struct Socket;
+
+        #[derive(serde::Deserialize)]
+        pub struct JoinMemberParams {
+            pub team_id: String,
+            pub member: String,
+            pub limit: Option<u32>,
+        }
+
+        pub struct MemberChannel;
+
+        impl MemberChannel {
+            pub async fn join_member(
+                _socket: &Socket,
+                params: &JoinMemberParams,
+            ) -> Result<(Self, String), Error> {
+                let limit = params.limit.map_or("none".to_owned(), |l| l.to_string());
+                Ok((
+                    Self,
+                    format!("{}/{}/{limit}", params.team_id, params.member),
+                ))
+            }
+        }
+    }
+
+    use crate::Error;
+
+    channel_joins! {
+        TeamMember;
+        /// Joins the member's channel.
+        fn channel(socket: &channels::Socket) -> (channels::MemberChannel, String) = channels::MemberChannel::join_member {
+            "team_id": team_id, "member": user_id
+        };
+    }
+
+    #[tokio::test]
+    async fn a_join_reached_through_resources_takes_their_parameters() {
+        let client = Client { base: "x".into() };
+        let (_, joined) = client
+            .team("t1")
+            .member("u1")
+            .channel(&channels::Socket)
+            .await
+            .unwrap();
+        assert_eq!(joined, "t1/u1/none");
     }
 
     #[test]

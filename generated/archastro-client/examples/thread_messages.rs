@@ -14,7 +14,7 @@
 
 use std::time::Duration;
 
-use archastro_client::channels::{SocketOptions, ThreadChannel, ThreadChannelEvent};
+use archastro_client::channels::{SocketOptions, ThreadChannelEvent};
 use archastro_client::{ArchAstro, types};
 use futures::StreamExt;
 
@@ -47,13 +47,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let socket = api.connect_socket(SocketOptions::default()).await?;
     let team_id = env("ARCHASTRO_TEAM_ID")?;
     let thread_id = env("ARCHASTRO_THREAD_ID")?;
-    let params = types::ThreadChannelJoinThreadParams {
-        thread_id: thread_id.clone(),
-        limit: None,
-        before_cursor: None,
-        after_cursor: None,
-    };
-    let (channel, joined) = ThreadChannel::join_thread(&socket, &params).await?;
+    // The thread's resource gives the channel's topic, `thread:{thread_id}`.
+    let thread = api.runtime().team(&team_id).thread(&thread_id);
+    let (channel, joined) = thread.channel(&socket).await?;
     println!(
         "joined thread:{thread_id} with {} recent messages",
         joined.messages.data.len()
@@ -63,10 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let mut events = channel.events();
 
-    let posted = api
-        .runtime()
-        .team(&team_id)
-        .thread(&thread_id)
+    let posted = thread
         .messages()
         .create()
         .body(types::CreateMessageRequest::new(

@@ -25,7 +25,8 @@ pub mod runtime;
 #[allow(unused_imports)]
 pub mod developer;
 /// The realtime channels: open a socket with [`ArchAstro::connect_socket`], then join
-/// a channel through its facade.
+/// a channel through its facade, or from the resource whose path parameters give
+/// its topic (`api.runtime().user(user_id).channel(&socket)`).
 pub mod channels;
 /// The client: one per base URL and set of credentials. Cheap to clone; clones share
 /// credentials, tokens and the connection pool.

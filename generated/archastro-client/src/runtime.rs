@@ -1858,3 +1858,24 @@ resource! {
     /// Receive an inbound webhook (`POST /webhooks/{app_id}/{provider_or_key}`)
     fn receive() -> builder ReceiveWebhook(app_id, provider_or_key);
 }
+use crate::support::resources::channel_joins;
+channel_joins! {
+    Team;
+    /// Joins `team:{team_id}` with the resource's `team_id` (the join's other params unset), as [`TeamChannel::join_team`](crate::channels::TeamChannel::join_team) does.
+    fn channel(socket: &crate::channels::Socket) -> (crate::channels::TeamChannel, crate::types::TeamChannelJoinTeamReply) = crate::channels::TeamChannel::join_team { "team_id": team_id };
+}
+channel_joins! {
+    TeamThread;
+    /// Joins `thread:{thread_id}` with the resource's `thread_id` (the join's other params unset), as [`ThreadChannel::join_thread`](crate::channels::ThreadChannel::join_thread) does.
+    fn channel(socket: &crate::channels::Socket) -> (crate::channels::ThreadChannel, crate::types::ThreadChannelJoinThreadReply) = crate::channels::ThreadChannel::join_thread { "thread_id": thread_id };
+}
+channel_joins! {
+    User;
+    /// Joins `user:{user_id}` with the resource's `user_id` (the join's other params unset), as [`UserChannel::join_user`](crate::channels::UserChannel::join_user) does.
+    fn channel(socket: &crate::channels::Socket) -> (crate::channels::UserChannel, crate::types::UserChannelJoinUserReply) = crate::channels::UserChannel::join_user { "user_id": user_id };
+}
+channel_joins! {
+    UserThread;
+    /// Joins `thread:{thread_id}` with the resource's `thread_id` (the join's other params unset), as [`ThreadChannel::join_thread`](crate::channels::ThreadChannel::join_thread) does.
+    fn channel(socket: &crate::channels::Socket) -> (crate::channels::ThreadChannel, crate::types::ThreadChannelJoinThreadReply) = crate::channels::ThreadChannel::join_thread { "thread_id": thread_id };
+}

@@ -35,7 +35,8 @@ pub(super) fn lib_rs(api: &Api<'_>, config: &FamiliesConfig, realtime: &Realtime
     let channels_module = realtime.has_channels().then(|| {
         quote! {
             /// The realtime channels: open a socket with [`ArchAstro::connect_socket`], then join
-            /// a channel through its facade.
+            /// a channel through its facade, or from the resource whose path parameters give
+            /// its topic (`api.runtime().user(user_id).channel(&socket)`).
             pub mod channels;
         }
     });

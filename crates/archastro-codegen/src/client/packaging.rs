@@ -4,8 +4,8 @@
 //! crate's documentation).
 
 use crate::families::FamiliesConfig;
-use crate::model::{Api, Info};
-use crate::names::module_name;
+use crate::model::{Api, Family, Info, Location, Resources};
+use crate::names::{module_name, str_lit};
 use crate::{Error, Result};
 
 use super::file::{Files, GENERATED_MARKER};
@@ -238,7 +238,10 @@ pub(super) fn readme(
     out.push_str(RUST_VERSION);
     out.push_str(".\n");
     if realtime.has_channels() {
-        out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes).\n");
+        out.push_str("\nRealtime channels: `api.connect_socket(SocketOptions::default())` opens the socket (Phoenix channels; heartbeat, reconnect and rejoin included); each channel of the API has a typed facade in `archastro_client::channels` (a constructor per join, a method per message, `events()` as a stream of typed pushes). A join whose topic a resource's path parameters give hangs off that resource too, named after its channel (`channel()` when the channel is named like the resource): it joins with the resource's parameters (the join's other params unset) and returns the same facade and reply.\n");
+        if let Some(example) = channel_example(api) {
+            out.push_str(&example);
+        }
     }
     if realtime.has_streams() {
         out.push_str("\nServer-Sent Events: the streaming operations have `events()` on their request builder, a stream of the typed events of `archastro_client::streaming`.\n");
@@ -259,6 +262,74 @@ fn first_call(api: &Api<'_>) -> Option<String> {
             .and_then(|index| tree.call(index))
             .map(|call| format!("{}().{call}", module_name(family.name)))
     })
+}
+
+/// A README example of a channel join on a resource whose path parameters all take a string
+/// (given their example values), the deepest such resource (the first of those), which shows
+/// the most parameters given: `None` when there is none.
+fn channel_example(api: &Api<'_>) -> Option<String> {
+    let mut best: Option<(usize, String)> = None;
+    for family in &api.families {
+        let tree = family.resources();
+        for (node, resource) in tree.nodes.iter().enumerate() {
+            let depth = tree.chain(node).len();
+            let Some(join) = resource.channel_joins.first() else {
+                continue;
+            };
+            if best.as_ref().is_some_and(|(deepest, _)| *deepest >= depth) {
+                continue;
+            }
+            let Some(path) = example_path(family, tree, node) else {
+                continue;
+            };
+            let example = format!(
+                "\n```rust,no_run\n# async fn run(api: archastro_client::ArchAstro) -> Result<(), archastro_client::Error> {{\nuse archastro_client::channels::SocketOptions;\n\nlet socket = api.connect_socket(SocketOptions::default()).await?;\nlet (channel, _joined) = api\n    .{}()\n    .{path}\n    .{}(&socket)\n    .await?;\nprintln!(\"joined {{}}\", channel.topic());\n# Ok(()) }}\n```\n",
+                module_name(family.name),
+                join.name
+            );
+            best = Some((depth, example));
+        }
+    }
+    best.map(|(_, example)| example)
+}
+
+/// How resource `node` is reached with a string literal for each parameter (its example, else
+/// its name): `None` when a parameter takes anything but a plain string.
+fn example_path(family: &Family<'_>, tree: &Resources, node: usize) -> Option<String> {
+    let below = |op: usize| {
+        tree.method_of(op)
+            .is_some_and(|(at, _)| tree.chain(at).contains(&node))
+    };
+    let parameters: Vec<_> = (0..family.operations.len())
+        .filter(|&op| below(op))
+        .flat_map(|op| family.operations[op].parameters_in(Location::Path))
+        .collect();
+    let mut parts = Vec::new();
+    for &n in &tree.chain(node)[1..] {
+        let mut args = Vec::new();
+        for name in &tree.nodes[n].params {
+            let parameter = parameters.iter().find(|p| p.name == name)?;
+            let plain = parameter
+                .schema
+                .and_then(serde_json::Value::as_object)
+                .is_some_and(|schema| {
+                    schema.get("type").and_then(serde_json::Value::as_str) == Some("string")
+                        && schema
+                            .keys()
+                            .all(|k| ["type", "description", "example"].contains(&k.as_str()))
+                });
+            if !plain {
+                return None;
+            }
+            let example = parameter
+                .raw
+                .get("example")
+                .and_then(serde_json::Value::as_str);
+            args.push(str_lit(example.unwrap_or(name)));
+        }
+        parts.push(format!("{}({})", tree.nodes[n].accessor, args.join(", ")));
+    }
+    Some(parts.join("\n    ."))
 }
 
 #[cfg(test)]

@@ -200,7 +200,7 @@ impl<'a> ClientPlan<'a> {
         let tokens = without_flat_methods(tokens, family, tree);
         let field_types = builder_field_types(&tokens);
         let mut text = family_text(name, tokens, &doc_line)?;
-        text.push_str(&resources_text(family, tree, &field_types));
+        text.push_str(&resources_text(family, tree, &field_types, &self.realtime));
         Ok(vec![(format!("src/{}.rs", module_name(name)), text)])
     }
 

@@ -1,7 +1,9 @@
 //! A family's resources ([`Resources`]) in its module: one `resource!` (the client support's
 //! macro) per resource, one line per method, in place of progenitor's flat per-tag extension
 //! traits (`ClientTeamsExt`), which [`without_flat_methods`] takes out of progenitor's output
-//! (their `prelude` with them); the builders' docs name the resource method instead.
+//! (their `prelude` with them); the builders' docs name the resource method instead. The
+//! channel joins a resource gives the topic of are one `channel_joins!` per resource, calling
+//! the facades of `channels.rs`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,10 +12,11 @@ use proc_macro2::{Literal, TokenStream, TokenTree};
 
 use super::builders::mod_item_name;
 use super::operation_builders::{builder_struct, fields};
+use super::realtime::Realtime;
 use crate::format::split_items;
 use crate::model::{Family, Resources};
 use crate::names::{
-    client_setter_name, doc_comment, joined_brands, progenitor_method_name, type_name,
+    client_setter_name, doc_comment, joined_brands, progenitor_method_name, str_lit, type_name,
 };
 
 /// The module of a family's file that holds the operations' builders.
@@ -166,11 +169,13 @@ pub(super) fn builder_field_types(
     out
 }
 
-/// The `resource!` invocations of `family`'s resources, as the family file holds them.
+/// The `resource!` invocations of `family`'s resources, as the family file holds them, then
+/// their channel joins ([`channel_joins_text`]).
 pub(super) fn resources_text(
     family: &Family<'_>,
     tree: &Resources,
     field_types: &BTreeMap<String, BTreeMap<String, String>>,
+    realtime: &Realtime,
 ) -> String {
     let mut out = String::from("use crate::support::resources::resource;\n");
     for (index, node) in tree.nodes.iter().enumerate() {
@@ -236,6 +241,66 @@ pub(super) fn resources_text(
                 args.join(", "),
                 resource.type_name,
                 held.join(", ")
+            );
+        }
+        out.push_str("}\n");
+    }
+    out.push_str(&channel_joins_text(family, tree, realtime));
+    out
+}
+
+/// One `channel_joins!` per resource with joins: each calls its facade's join (`channels.rs`)
+/// with the params the resource's parameters give.
+fn channel_joins_text(family: &Family<'_>, tree: &Resources, realtime: &Realtime) -> String {
+    let mut out = String::new();
+    for node in &tree.nodes {
+        let joins: Vec<_> = node
+            .channel_joins
+            .iter()
+            .filter_map(|join| {
+                let channel = family.channels.get(join.channel)?;
+                Some((join, realtime.facade_join(channel.name, join.join)?))
+            })
+            .collect();
+        if joins.is_empty() {
+            continue;
+        }
+        if out.is_empty() {
+            out.push_str("use crate::support::resources::channel_joins;\n");
+        }
+        let _ = writeln!(out, "channel_joins! {{\n    {};", node.type_name);
+        for (join, facade) in joins {
+            let constructor = format!("{}::{}", facade.facade, facade.method);
+            let given: Vec<String> = join
+                .bindings
+                .iter()
+                .map(|(_, p)| format!("`{}`", client_setter_name(p)))
+                .collect();
+            doc_comment(
+                &mut out,
+                "    ",
+                &format!(
+                    "Joins `{}` with the resource's {} (the join's other params unset), as [`{constructor}`](crate::channels::{constructor}) does.",
+                    facade.pattern,
+                    given.join(", ")
+                ),
+            );
+            let reply = facade.reply.map_or("::serde_json::Value".to_owned(), |r| {
+                format!("crate::types::{r}")
+            });
+            let fields: Vec<String> = join
+                .bindings
+                .iter()
+                .map(|(variable, param)| {
+                    format!("{}: {}", str_lit(variable), client_setter_name(param))
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "    fn {}(socket: &crate::channels::Socket) -> (crate::channels::{}, {reply}) = crate::channels::{constructor} {{ {} }};",
+                join.name,
+                facade.facade,
+                fields.join(", ")
             );
         }
         out.push_str("}\n");

@@ -1,7 +1,7 @@
 //! The client's public API as a reviewer reads it, from the model: every family's resource
 //! tree ([`Resources`]), each resource with the parameters it is entered with, each method
 //! with the builder it returns and the builder's setters (the parameters the resources have not
-//! set, then `body`). `tests/public_api.rs` snapshots it per spec, so that a change of the
+//! set, then `body`), each channel join with its channel and topic. `tests/public_api.rs` snapshots it per spec, so that a change of the
 //! Rust API shows in review as plainly as a change of the spec.
 
 use std::fmt::Write as _;
@@ -21,7 +21,13 @@ pub fn public_api(api: &Api<'_>) -> String {
 }
 
 /// The methods and children of resource `node`, indented by `depth`.
-fn resource_lines(family: &Family<'_>, tree: &Resources, node: usize, depth: usize, out: &mut String) {
+fn resource_lines(
+    family: &Family<'_>,
+    tree: &Resources,
+    node: usize,
+    depth: usize,
+    out: &mut String,
+) {
     let indent = "  ".repeat(depth);
     let held = tree.scope(node);
     for method in &tree.nodes[node].methods {
@@ -51,9 +57,21 @@ fn resource_lines(family: &Family<'_>, tree: &Resources, node: usize, depth: usi
             op.path
         );
     }
+    for join in &tree.nodes[node].channel_joins {
+        let channel = &family.channels[join.channel];
+        let _ = writeln!(
+            out,
+            "{indent}.{}(socket) -> {}  // join {}",
+            join.name, channel.name, channel.joins[join.join].pattern
+        );
+    }
     for &child in &tree.nodes[node].children {
         let resource = &tree.nodes[child];
-        let args: Vec<String> = resource.params.iter().map(|p| client_setter_name(p)).collect();
+        let args: Vec<String> = resource
+            .params
+            .iter()
+            .map(|p| client_setter_name(p))
+            .collect();
         let _ = writeln!(
             out,
             "{indent}.{}({}) -> {}",

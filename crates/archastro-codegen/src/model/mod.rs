@@ -25,7 +25,7 @@ use crate::{Error, Result};
 pub use crate::examples::example;
 pub use channels::{Channel, ChannelMessage, Join, Push};
 pub use document::{Info, SecurityScheme};
-pub use resources::{Resolution, Resource, ResourceMethod, Resources};
+pub use resources::{ChannelJoin, Resolution, Resource, ResourceMethod, Resources};
 pub use segment::{SegmentProperty, SegmentValue};
 
 /// An HTTP method an OpenAPI path item may hold.

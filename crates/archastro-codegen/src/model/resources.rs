@@ -13,17 +13,22 @@
 //! literal is always an action (`auth/login` → `login()`); a namespace that shares an
 //! action's name is folded into its parent (`login/link` → `login_link()`). `x-sdk-name`
 //! names an operation inside the resource its path enters (`kv/{key}` + `upsert` →
-//! `kv_entry(key).upsert()`).
+//! `kv_entry(key).upsert()`). Array parameters name several members at once: the collection
+//! that follows them takes them (`agents/{agent}/agent_tools` → `agents().agent_tools(agent)`).
 //!
 //! Names are claimed in path order in one [`Namespace`] per resource (and one for the
 //! resources' type names); every name that had to change is a [`Resolution`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod joins;
+
+pub use joins::ChannelJoin;
+
 use super::{Family, Method, Operation};
 use crate::names::{
-    Case, GENERATED_TYPE_NAMES, Namespace, ascii_type_ident, client_setter_name,
-    joined_type_name, rust_ident, sanitize_snake,
+    Case, GENERATED_TYPE_NAMES, Namespace, ascii_type_ident, client_setter_name, joined_type_name,
+    rust_ident, sanitize_snake,
 };
 use crate::normalize::naming::singular;
 
@@ -49,6 +54,13 @@ pub struct Resource {
     pub params: Vec<String>,
     pub children: Vec<usize>,
     pub methods: Vec<ResourceMethod>,
+    /// The channel joins whose topic its path parameters give ([`joins`]).
+    pub channel_joins: Vec<ChannelJoin>,
+    /// What one member is called (`thread` for `threads/{thread_id}`), before any collision
+    /// was resolved; empty for a namespace or a collection.
+    noun: String,
+    /// What each of `params` holds ([`shape`]).
+    shapes: Vec<String>,
 }
 
 /// An operation as a method of its resource.
@@ -111,6 +123,9 @@ struct Step {
     /// What the parameters hold ([`shape`]): operations that type a parameter differently
     /// (an array of ids here, one id there) enter different resources.
     shapes: Vec<String>,
+    /// A collection narrowed by the array parameters of the member before it
+    /// ([`narrow_array_members`]): named by its literal as it is, not by its singular.
+    narrowed: bool,
 }
 
 /// A child about to be added: its parent, its step and the next literal of the path.
@@ -143,12 +158,16 @@ impl Resources {
                 params: Vec::new(),
                 children: Vec::new(),
                 methods: Vec::new(),
+                channel_joins: Vec::new(),
+                noun: String::new(),
+                shapes: Vec::new(),
             }],
             resolutions: Vec::new(),
             placed: Vec::with_capacity(family.operations.len()),
         };
         let mut keys: BTreeMap<(usize, Step), usize> = BTreeMap::new();
-        let mut method_names: Vec<Namespace> = vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
+        let mut method_names: Vec<Namespace> =
+            vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
         let mut type_names = Namespace::with_taken(Case::Type, TAKEN_TYPE_NAMES);
         for name in GENERATED_TYPE_NAMES {
             type_names.reserve(name);
@@ -162,7 +181,11 @@ impl Resources {
                     Some(&child) => child,
                     None => {
                         let next = literals[depth + 1..].iter().find(|l| !l.is_empty());
-                        let entering = Entering { parent: node, step: &step, next };
+                        let entering = Entering {
+                            parent: node,
+                            step: &step,
+                            next,
+                        };
                         let child = tree.enter(entering, op, &mut method_names, &mut type_names);
                         keys.insert((node, step), child);
                         child
@@ -181,11 +204,21 @@ impl Resources {
                     true => tree.nodes[node].accessor.clone(),
                     false => sanitize_snake(last_word),
                 };
-                let word = if word.is_empty() { sanitize_snake(family.name) } else { word };
+                let word = if word.is_empty() {
+                    sanitize_snake(family.name)
+                } else {
+                    word
+                };
                 rust_ident(&format!("{wanted}_{word}"))
             });
             if name != wanted {
-                tree.resolved(op, format!("`{wanted}` is taken in `{}`; using `{name}`", tree.nodes[node].type_name));
+                tree.resolved(
+                    op,
+                    format!(
+                        "`{wanted}` is taken in `{}`; using `{name}`",
+                        tree.nodes[node].type_name
+                    ),
+                );
             }
             tree.placed.push((node, tree.nodes[node].methods.len()));
             tree.nodes[node].methods.push(ResourceMethod {
@@ -193,6 +226,7 @@ impl Resources {
                 operation: index,
             });
         }
+        joins::place(&mut tree, family, &mut method_names);
         tree
     }
 
@@ -205,19 +239,28 @@ impl Resources {
         type_names: &mut Namespace,
     ) -> usize {
         let literal = sanitize_snake(&step.literal);
-        let wanted = match (step.params.is_empty(), step.literal.is_empty()) {
+        let wanted = match (
+            step.params.is_empty() || step.narrowed,
+            step.literal.is_empty(),
+        ) {
             (true, _) => literal.clone(),
             (false, false) => singular(&literal),
             (false, true) => param_stem(&step.params[0]),
         };
         let wanted = rust_ident(&wanted);
+        let noun = match step.params.is_empty() || step.narrowed {
+            true => String::new(),
+            false => wanted.clone(),
+        };
         let second = match step.shapes.iter().any(|s| s.starts_with("array:")) {
             true => "list",
             false => "entry",
         };
-        let mut accessor = method_names[parent]
-            .claim_or(&wanted, || rust_ident(&format!("{wanted}_{second}")));
-        if let Some(next) = next.filter(|_| accessor != wanted && accessor.ends_with(|c: char| c.is_ascii_digit())) {
+        let mut accessor =
+            method_names[parent].claim_or(&wanted, || rust_ident(&format!("{wanted}_{second}")));
+        if let Some(next) =
+            next.filter(|_| accessor != wanted && accessor.ends_with(|c: char| c.is_ascii_digit()))
+        {
             // A third resource of that name: named after what follows it.
             accessor = method_names[parent].claim(&rust_ident(&format!(
                 "{wanted}_{second}_for_{}",
@@ -225,7 +268,13 @@ impl Resources {
             )));
         }
         if accessor != wanted {
-            self.resolved(op, format!("`{wanted}` is taken in `{}`; using `{accessor}`", self.nodes[parent].type_name));
+            self.resolved(
+                op,
+                format!(
+                    "`{wanted}` is taken in `{}`; using `{accessor}`",
+                    self.nodes[parent].type_name
+                ),
+            );
         }
         let parent_type = &self.nodes[parent].type_name;
         let own = ascii_type_ident(&accessor);
@@ -236,7 +285,10 @@ impl Resources {
         };
         let type_name = type_names.claim_or(&preferred, || format!("{own}Of{parent_type}"));
         if type_name != preferred {
-            self.resolved(op, format!("type `{preferred}` is taken; using `{type_name}`"));
+            self.resolved(
+                op,
+                format!("type `{preferred}` is taken; using `{type_name}`"),
+            );
         }
         let child = self.nodes.len();
         self.nodes.push(Resource {
@@ -246,6 +298,9 @@ impl Resources {
             params: step.params.clone(),
             children: Vec::new(),
             methods: Vec::new(),
+            channel_joins: Vec::new(),
+            noun,
+            shapes: step.shapes.clone(),
         });
         self.nodes[parent].children.push(child);
         method_names.push(Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES));
@@ -335,10 +390,12 @@ fn segments(path: &str, family: &str) -> Vec<Segment> {
     let mut segments: Vec<Segment> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            Some(name) => Segment::Param(name.to_owned()),
-            None => Segment::Literal(s.to_owned()),
-        })
+        .map(
+            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => Segment::Param(name.to_owned()),
+                None => Segment::Literal(s.to_owned()),
+            },
+        )
         .collect();
     let meaningless = |s: &Segment| match s {
         Segment::Literal(l) => {
@@ -347,7 +404,10 @@ fn segments(path: &str, family: &str) -> Vec<Segment> {
         }
         Segment::Param(_) => false,
     };
-    let literals = segments.iter().take_while(|s| s.literal().is_some()).count();
+    let literals = segments
+        .iter()
+        .take_while(|s| s.literal().is_some())
+        .count();
     let lead = segments[..literals]
         .iter()
         .rposition(meaningless)
@@ -466,6 +526,7 @@ impl Layout {
                             literal: format!("{prefix}{literal}"),
                             params,
                             shapes: Vec::new(),
+                            narrowed: false,
                         });
                         prefix.clear();
                     }
@@ -477,6 +538,7 @@ impl Layout {
                         literal: format!("{prefix}{literal}"),
                         shapes: shapes(family, op, &params),
                         params,
+                        narrowed: false,
                     });
                     prefix.clear();
                 }
@@ -493,6 +555,7 @@ impl Layout {
                         literal: String::new(),
                         shapes: shapes(family, op, &params),
                         params,
+                        narrowed: false,
                     });
                 }
             }
@@ -506,6 +569,7 @@ impl Layout {
                         literal: format!("{prefix}{last}"),
                         params: Vec::new(),
                         shapes: Vec::new(),
+                        narrowed: false,
                     });
                     self.standard_verb(op, segments)
                 } else {
@@ -514,6 +578,7 @@ impl Layout {
             }
             (None, None) => self.standard_verb(op, segments),
         };
+        narrow_array_members(&mut steps);
         Placement { steps, method }
     }
 
@@ -525,8 +590,14 @@ impl Layout {
         let member = matches!(segments.last(), Some(Segment::Param(_)));
         let listed = !member
             && (self.collections.contains(&path)
-                || segments.last().and_then(Segment::literal).is_some_and(is_plural));
-        let beside_patch = self.methods.get(&path).is_some_and(|m| m.contains(&Method::Patch));
+                || segments
+                    .last()
+                    .and_then(Segment::literal)
+                    .is_some_and(is_plural));
+        let beside_patch = self
+            .methods
+            .get(&path)
+            .is_some_and(|m| m.contains(&Method::Patch));
         match op.method {
             Method::Get if listed => "list".into(),
             Method::Get => "get".into(),
@@ -569,10 +640,33 @@ fn shape(family: &Family<'_>, schema: &serde_json::Value) -> String {
             .unwrap_or_default();
         return format!("{inner}@{name}");
     }
-    let text = |key: &str| schema.get(key).and_then(serde_json::Value::as_str).unwrap_or_default();
+    let text = |key: &str| {
+        schema
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+    };
     match schema.get("items") {
         Some(items) => format!("{}:{}", text("type"), shape(family, items)),
         None => format!("{}:{}", text("type"), text("format")),
+    }
+}
+
+/// A member entered by array parameters names several members at once: when a collection
+/// follows it, the collection takes the parameters and the literal before them is the plain
+/// collection (`agents/{agent}/agent_tools`, `agent` an array: `agents().agent_tools(agent)`,
+/// the agent tools of these agents, beside `agent(agent)` of one agent).
+fn narrow_array_members(steps: &mut [Step]) {
+    for at in 1..steps.len() {
+        let (before, rest) = steps.split_at_mut(at);
+        let (member, next) = (&mut before[at - 1], &mut rest[0]);
+        let array = member.shapes.iter().any(|s| s.starts_with("array:"));
+        if array && !member.literal.is_empty() && next.params.is_empty() && is_plural(&next.literal)
+        {
+            next.params = std::mem::take(&mut member.params);
+            next.shapes = std::mem::take(&mut member.shapes);
+            next.narrowed = true;
+        }
     }
 }
 
@@ -636,7 +730,10 @@ mod tests {
     }
 
     /// Every operation's call, by id.
-    fn calls(family: &str, operations: &[(&str, &str, &str, Option<&str>)]) -> Vec<(String, String)> {
+    fn calls(
+        family: &str,
+        operations: &[(&str, &str, &str, Option<&str>)],
+    ) -> Vec<(String, String)> {
         let doc = doc(operations);
         let family = Family::new(family, &doc).unwrap();
         let tree = Resources::new(&family);
@@ -664,7 +761,12 @@ mod tests {
                 ("patch", "/api/v2/teams/{team_id}", "update_team", None),
                 ("delete", "/api/v2/teams/{team_id}", "delete_team", None),
                 ("post", "/api/v2/teams/{team_id}/invites", "invite", None),
-                ("patch", "/api/v2/teams/{team_id}/members/{user_id}", "update_member", None),
+                (
+                    "patch",
+                    "/api/v2/teams/{team_id}/members/{user_id}",
+                    "update_member",
+                    None,
+                ),
             ],
         );
         assert_eq!(call(&calls, "list_teams"), "teams().list()");
@@ -685,16 +787,42 @@ mod tests {
         let calls = calls(
             "developer",
             &[
-                ("post", "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate", "a", None),
-                ("get", "/protected/api/v2/developer/apps/{app_id}/export", "b", None),
-                ("put", "/protected/api/v2/developer/apps/{app_id}/profile", "c", None),
-                ("post", "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}", "receive_agent", None),
+                (
+                    "post",
+                    "/protected/api/v2/developer/apps/{app_id}/routines/{routine_id}/activate",
+                    "a",
+                    None,
+                ),
+                (
+                    "get",
+                    "/protected/api/v2/developer/apps/{app_id}/export",
+                    "b",
+                    None,
+                ),
+                (
+                    "put",
+                    "/protected/api/v2/developer/apps/{app_id}/profile",
+                    "c",
+                    None,
+                ),
+                (
+                    "post",
+                    "/protected/api/v2/developer/apps/{app_id}/agents/{agent_id}",
+                    "receive_agent",
+                    None,
+                ),
             ],
         );
-        assert_eq!(call(&calls, "a"), "app(app_id).routine(routine_id).activate()");
+        assert_eq!(
+            call(&calls, "a"),
+            "app(app_id).routine(routine_id).activate()"
+        );
         assert_eq!(call(&calls, "b"), "app(app_id).export()");
         assert_eq!(call(&calls, "c"), "app(app_id).update_profile()");
-        assert_eq!(call(&calls, "receive_agent"), "app(app_id).agent(agent_id).receive()");
+        assert_eq!(
+            call(&calls, "receive_agent"),
+            "app(app_id).agent(agent_id).receive()"
+        );
     }
 
     #[test]
@@ -717,25 +845,50 @@ mod tests {
         let operations = [
             ("get", "/api/v1/kv", "list_kv", None),
             ("put", "/api/v1/kv/{key}", "upsert", Some("upsert")),
-            ("post", "/api/v1/auth/login/link", "request_login_magic_link", Some("request_login_magic_link")),
+            (
+                "post",
+                "/api/v1/auth/login/link",
+                "request_login_magic_link",
+                Some("request_login_magic_link"),
+            ),
         ];
         let calls = calls("runtime", &operations);
         assert_eq!(call(&calls, "list_kv"), "kv().list()");
         assert_eq!(call(&calls, "upsert"), "kv_entry(key).upsert()");
-        assert_eq!(call(&calls, "request_login_magic_link"), "request_login_magic_link()");
+        assert_eq!(
+            call(&calls, "request_login_magic_link"),
+            "request_login_magic_link()"
+        );
         let doc = doc(&operations);
         let family = Family::new("runtime", &doc).unwrap();
         let tree = Resources::new(&family);
         assert_eq!(tree.resolutions.len(), 1, "{:?}", tree.resolutions);
-        assert!(tree.resolutions[0].message.contains("`kv` is taken in `Client`; using `kv_entry`"));
-        assert_eq!(tree.resolutions[0].pointer, "#/paths/~1api~1v1~1kv~1{key}/put");
+        assert!(
+            tree.resolutions[0]
+                .message
+                .contains("`kv` is taken in `Client`; using `kv_entry`")
+        );
+        assert_eq!(
+            tree.resolutions[0].pointer,
+            "#/paths/~1api~1v1~1kv~1{key}/put"
+        );
     }
 
     #[test]
     fn resources_hold_every_parameter_on_the_way_and_their_types_say_the_seam_once() {
         let operations = [
-            ("get", "/api/agents/{agent}/agent_tools", "list_agent_tools", None),
-            ("get", "/webhooks/{app_id}/{provider_or_key}", "get_webhook", None),
+            (
+                "get",
+                "/api/agents/{agent}/agent_tools",
+                "list_agent_tools",
+                None,
+            ),
+            (
+                "get",
+                "/webhooks/{app_id}/{provider_or_key}",
+                "get_webhook",
+                None,
+            ),
         ];
         let doc = doc(&operations);
         let family = Family::new("runtime", &doc).unwrap();
@@ -744,6 +897,42 @@ mod tests {
         assert_eq!(method.name, "list");
         assert_eq!(tree.nodes[node].type_name, "AgentTools");
         assert_eq!(tree.scope(node), ["agent"]);
-        assert_eq!(tree.call(1).unwrap(), "webhook(app_id, provider_or_key).get()");
+        assert_eq!(
+            tree.call(1).unwrap(),
+            "webhook(app_id, provider_or_key).get()"
+        );
+    }
+
+    #[test]
+    fn an_array_parameter_narrows_the_collection_that_follows_it() {
+        let path_param = |schema: Value| json!([{"name": "agent", "in": "path", "schema": schema}]);
+        let ids = json!({"type": "array", "items": {"type": "string"}});
+        let doc = json!({"paths": {
+            "/api/v1/agents": {"get": {"operationId": "list_agents"}},
+            "/api/v1/agents/{agent}": {"get": {"operationId": "get_agent", "parameters": path_param(json!({"type": "string"}))}},
+            "/api/v1/agents/{agent}/agent_tools": {
+                "get": {"operationId": "list_agent_tools", "parameters": path_param(ids.clone())},
+                "post": {"operationId": "create_agent_tool", "parameters": path_param(json!({"type": "string"}))}
+            },
+            "/api/v1/agents/{agent}/agent_computers": {"get": {"operationId": "list_agent_computers", "parameters": path_param(ids)}}
+        }});
+        let family = Family::new("runtime", &doc).unwrap();
+        let tree = Resources::new(&family);
+        let calls: Vec<String> = (0..family.operations.len())
+            .map(|i| tree.call(i).unwrap())
+            .collect();
+        assert_eq!(
+            calls,
+            [
+                "agents().list()",
+                "agent(agent).get()",
+                "agents().agent_computers(agent).list()",
+                "agents().agent_tools(agent).list()",
+                "agent(agent).agent_tools().create()",
+            ]
+        );
+        assert!(tree.resolutions.is_empty(), "{:?}", tree.resolutions);
+        let (node, _) = tree.method_of(2).unwrap();
+        assert_eq!(tree.nodes[node].type_name, "AgentsAgentComputers");
     }
 }

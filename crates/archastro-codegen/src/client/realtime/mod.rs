@@ -39,6 +39,16 @@ pub(super) struct Realtime {
     streams: Vec<Streaming>,
 }
 
+/// A join of a channel's facade: the facade's type (in `channels`), its constructor, the
+/// topic pattern and the reply's type (in `types`; `None`: any JSON).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FacadeJoin<'r> {
+    pub(super) facade: &'r str,
+    pub(super) method: &'r str,
+    pub(super) pattern: &'r str,
+    pub(super) reply: Option<&'r str>,
+}
+
 /// Hands out component names for hoisted schemas: never one the spec uses, never twice.
 struct Names {
     taken: Namespace,
@@ -237,6 +247,7 @@ impl Realtime {
         }
         Ok(Channel {
             name: ident,
+            source: channel.name.to_owned(),
             doc: channel.description.to_owned(),
             joins,
             messages,
@@ -311,6 +322,19 @@ impl Realtime {
 
     pub(super) fn has_streams(&self) -> bool {
         !self.streams.is_empty()
+    }
+
+    /// The facade of join `join` of the channel the spec names `channel` (generated once for
+    /// every family that lists it), as the resources' joins call it.
+    pub(super) fn facade_join(&self, channel: &str, join: usize) -> Option<FacadeJoin<'_>> {
+        let facade = self.channels.iter().find(|c| c.source == channel)?;
+        let join = facade.joins.get(join)?;
+        Some(FacadeJoin {
+            facade: &facade.name,
+            method: &join.method,
+            pattern: &join.pattern,
+            reply: join.reply.as_deref(),
+        })
     }
 
     /// `src/channels.rs`: the facades.

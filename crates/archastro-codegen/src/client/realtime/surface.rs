@@ -9,6 +9,8 @@ use quote::{format_ident, quote};
 #[derive(Debug)]
 pub(super) struct Channel {
     pub(super) name: String,
+    /// The channel's name in the spec (`x-channels/N/name`).
+    pub(super) source: String,
     pub(super) doc: String,
     pub(super) joins: Vec<Join>,
     pub(super) messages: Vec<Message>,
