@@ -199,8 +199,8 @@ fn non_json_request_bodies() {
 }
 
 #[test]
-fn options_operation() {
-    fails_at("options-operation", "#/paths/~1api~1things/options");
+fn options_and_trace_operations() {
+    generates("options-and-trace-operations");
 }
 
 #[test]
