@@ -199,6 +199,11 @@ fn non_json_request_bodies() {
 }
 
 #[test]
+fn nullable_component_names() {
+    generates("nullable-component-names");
+}
+
+#[test]
 fn options_and_trace_operations() {
     generates("options-and-trace-operations");
 }
@@ -216,6 +221,11 @@ fn parameter_case_collision() {
 #[test]
 fn parameter_required_collision() {
     fails_at("parameter-required-collision", "#/paths/~1api~1things/get/parameters/1");
+}
+
+#[test]
+fn path_segment_two_variables() {
+    generates("path-segment-two-variables");
 }
 
 #[test]
@@ -256,6 +266,11 @@ fn route_wildcard() {
 #[test]
 fn self_referencing_required() {
     generates("self-referencing-required");
+}
+
+#[test]
+fn single_alternative_body() {
+    generates("single-alternative-body");
 }
 
 #[test]
