@@ -116,6 +116,9 @@ enum Command {
         /// A shorter run (about 3 minutes once the one-time builds are done).
         #[arg(long)]
         quick: bool,
+        /// Run only this part (its figures into target/bench/PART.json).
+        #[arg(long, value_enum, value_name = "PART")]
+        only: Option<bench::Part>,
     },
     /// Install the test peers into target/ and run every check and test, as CI does.
     Test,
@@ -329,7 +332,7 @@ fn run() -> Result<()> {
             Ok(())
         }
         Command::Release { dry_run, base, .. } => release_command(&root, dry_run, base),
-        Command::Bench { quick } => bench::run(&root, quick),
+        Command::Bench { quick, only } => bench::run(&root, quick, only),
         Command::Test => peers::run_all_checks(&root),
         Command::Corpus {
             sample,

@@ -15,7 +15,7 @@
 //!   [`doc_comment`] (`///` lines without control or bidirectional-text characters), so
 //!   nothing from the spec is ever code. [`fitted`] picks a layout as rustfmt would.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
@@ -224,6 +224,77 @@ pub fn struct_field_name(name: &str) -> String {
         Some(rest) => format!("x{rest}"),
         None => method,
     }
+}
+
+/// The struct field of each of one object's `properties`, told apart where typify 0.8 would
+/// give two the same [`struct_field_name`] (`@id` and `id` are both `id`): a property written
+/// as a snake_case identifier keeps it (else the first in sorted order); each other one takes
+/// [`spelled_out_field_name`] (`@id` is `at_id`), numbered from 2 if that is taken too. The
+/// result does not depend on the order of `properties`.
+pub fn distinct_field_names<'a>(
+    properties: impl IntoIterator<Item = &'a str>,
+) -> BTreeMap<&'a str, String> {
+    let mut sorted: Vec<&str> = properties.into_iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let plain = |p: &str| {
+        p.chars()
+            .all(|c| c == '_' || (is_xid_continue(c) && !c.is_uppercase()))
+    };
+    sorted.sort_by_key(|p| !plain(p));
+    let mut taken = BTreeSet::new();
+    let mut fields = BTreeMap::new();
+    for property in sorted {
+        let mut field = struct_field_name(property);
+        if taken.contains(&field) {
+            let spelled = spelled_out_field_name(property);
+            field = spelled.clone();
+            let stem = spelled.trim_end_matches('_');
+            let mut n = 2;
+            while taken.contains(&field) {
+                field = format!("{stem}_{n}");
+                n += 1;
+            }
+        }
+        taken.insert(field.clone());
+        fields.insert(property, field);
+    }
+    fields
+}
+
+/// The field of the property `name` with every character no identifier may hold spelled as a
+/// word (`@id` is `at_id`, `a-b` is `a_dash_b`, `$ref` is `dollar_ref`), then
+/// [`struct_field_name`].
+pub fn spelled_out_field_name(name: &str) -> String {
+    let mut spelled = String::new();
+    for c in name.chars() {
+        let word = match c {
+            '@' => "at",
+            '$' => "dollar",
+            '#' => "hash",
+            '-' => "dash",
+            '.' => "dot",
+            '+' => "plus",
+            '/' => "slash",
+            ':' => "colon",
+            '%' => "percent",
+            '&' => "and",
+            '*' => "star",
+            '!' => "bang",
+            '~' => "tilde",
+            '=' => "equals",
+            '?' => "question",
+            c if c == '_' || is_xid_continue(c) => {
+                spelled.push(c);
+                continue;
+            }
+            _ => "x",
+        };
+        spelled.push('_');
+        spelled.push_str(word);
+        spelled.push('_');
+    }
+    struct_field_name(&spelled)
 }
 
 /// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
@@ -560,6 +631,30 @@ mod tests {
         ] {
             assert_eq!(struct_field_name(property), field, "{property}");
         }
+    }
+
+    #[test]
+    fn properties_typify_names_alike_get_distinct_fields_whatever_their_order() {
+        let expected = [
+            ("$ref", "dollar_ref"),
+            ("@id", "at_id"),
+            ("Self", "self_2"),
+            ("a-b", "a_dash_b"),
+            ("aB", "a_b_2"),
+            ("a_b", "a_b"),
+            ("id", "id"),
+            ("ref", "ref_"),
+            ("self", "self_"),
+        ];
+        let properties: Vec<&str> = expected.iter().map(|(p, _)| *p).collect();
+        let mut reversed = properties.clone();
+        reversed.reverse();
+        for order in [properties, reversed] {
+            let fields = distinct_field_names(order);
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(p, f)| (*p, f.as_str())).collect();
+            assert_eq!(fields, expected);
+        }
+        assert_eq!(spelled_out_field_name("x.y+z"), "x_dot_y_plus_z");
     }
 
     #[test]

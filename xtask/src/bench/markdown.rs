@@ -18,6 +18,9 @@ impl Bench {
         self.targets_table(&mut md);
         self.regen_table(&mut md);
         self.turns_table(&mut md);
+        if let Some(github) = &self.github {
+            md.push_str(&github.markdown());
+        }
         self.floor_table(&mut md);
         if let Some(p) = &self.phases {
             md.push_str(&p.table(&format!(

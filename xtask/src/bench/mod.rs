@@ -20,7 +20,9 @@
 //!   time, and requests per second through it vs raw reqwest against one local server
 //!   (`crates/archastro-client-bench`); [`vendor`]: the client of the vendor's spec next to
 //!   the vendor's own crate, lines and crate-only builds side by side;
-//! - [`diff`]: the API diff of the two largest real specs.
+//! - [`diff`]: the API diff of the two largest real specs;
+//! - [`github`]: GitHub's REST spec, ours and sdk-generator as processes: time and peak RSS
+//!   (alone with `--only github`).
 //!
 //! [`targets`] judges the figures; [`report`] writes the summary and [`markdown`] the tables;
 //! [`timing`] and [`system`] are their helpers. The measuring code must run optimized: a debug
@@ -30,6 +32,7 @@ mod child;
 mod clients;
 mod diff;
 mod floor;
+mod github;
 mod markdown;
 mod peers;
 mod phases;
@@ -77,23 +80,35 @@ const PLATFORM_SPEC_DIRS: [&str; 2] = [
     "../shared/specs/archastro-current",
 ];
 
-/// Runs the bench (or, in the measuring child, its job).
-pub fn run(root: &Path, quick: bool) -> Result<()> {
+/// A part of the bench that runs alone (`--only`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    /// GitHub's REST spec, ours and sdk-generator.
+    Github,
+}
+
+/// Runs the bench, or only `only` (or, in the measuring child, its job).
+pub fn run(root: &Path, quick: bool, only: Option<Part>) -> Result<()> {
     if let Ok(job) = std::env::var(child::CHILD_ENV) {
         return child::child(root, &job);
     }
     if cfg!(debug_assertions) {
-        return rerun_in_release(root, quick);
+        return rerun_in_release(root, quick, only);
     }
     let started = Instant::now();
     let mut bench = Bench::new(root, quick)?;
+    if only == Some(Part::Github) {
+        bench.install_peers();
+        bench.measure_github()?;
+        return bench.finish_github();
+    }
     bench.load_at_start = load_average();
     bench.measure_all()?;
     bench.finish(started.elapsed())
 }
 
 /// Builds xtask in release mode and runs `xtask bench` from there.
-fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
+fn rerun_in_release(root: &Path, quick: bool, only: Option<Part>) -> Result<()> {
     eprintln!("bench: building xtask in release mode (the measuring code must be optimized)");
     let status = crate::cargo_command()
         .current_dir(root)
@@ -108,6 +123,9 @@ fn rerun_in_release(root: &Path, quick: bool) -> Result<()> {
     cmd.current_dir(root).arg("bench");
     if quick {
         cmd.arg("--quick");
+    }
+    if only == Some(Part::Github) {
+        cmd.args(["--only", "github"]);
     }
     let status = cmd
         .status()
@@ -156,6 +174,7 @@ struct Bench {
     /// and through raw reqwest, and their ratio.
     client_overhead: Figure<Value>,
     diff: Figure<(Timing, usize, String)>,
+    github: Option<github::GithubRow>,
     load_at_start: Option<f64>,
 }
 
@@ -214,6 +233,7 @@ impl Bench {
             vendor: None,
             client_overhead: Err("not measured".into()),
             diff: Err("not measured".into()),
+            github: None,
             load_at_start: None,
         })
     }
@@ -226,6 +246,7 @@ impl Bench {
         self.measure_phases()?;
         self.measure_scaling()?;
         self.measure_diff();
+        self.measure_github()?;
         self.measure_clients()?;
         self.measure_vendor()?;
         self.measure_client_overhead();

@@ -59,6 +59,19 @@ impl Bench {
     /// One sdk-generator run on `case` into `out` (its JSON config written once).
     pub(super) fn run_sdk_generator(&self, case: &SpecCase, out: &Path) -> Figure<()> {
         let bin = self.sdk_generator.as_ref().map_err(Clone::clone)?;
+        let config = self.sdk_generator_config(case)?;
+        let mut cmd = Command::new(bin);
+        cmd.arg("--spec")
+            .arg(&case.path)
+            .arg("--config")
+            .arg(&config)
+            .args(["--lang", "rust", "--out"])
+            .arg(out);
+        run_quiet(&mut cmd)
+    }
+
+    /// sdk-generator's JSON config for `case`, written once per API version.
+    pub(super) fn sdk_generator_config(&self, case: &SpecCase) -> Figure<PathBuf> {
         let config = self
             .work
             .join(format!("sdk-generator-{}.json", case.sdk_version));
@@ -73,14 +86,7 @@ impl Bench {
             });
             std::fs::write(&config, text.to_string()).map_err(|e| e.to_string())?;
         }
-        let mut cmd = Command::new(bin);
-        cmd.arg("--spec")
-            .arg(&case.path)
-            .arg("--config")
-            .arg(&config)
-            .args(["--lang", "rust", "--out"])
-            .arg(out);
-        run_quiet(&mut cmd)
+        Ok(config)
     }
 
     /// One openapi-generator run on `case` into `out`.

@@ -35,6 +35,24 @@ impl Bench {
         Ok(())
     }
 
+    /// `--only github`: its section printed and its figures in `target/bench/github.json`.
+    pub(super) fn finish_github(&self) -> Result<()> {
+        let Some(row) = &self.github else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(&self.bench_dir)?;
+        let path = self.bench_dir.join("github.json");
+        std::fs::write(
+            &path,
+            format!("{}\n", serde_json::to_string_pretty(&row.to_json())?),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+        println!("{}", row.markdown());
+        println!("bench: wrote {}", path.display());
+        remove_dir(&self.work)?;
+        Ok(())
+    }
+
     /// Every figure, as `summary.json` holds them.
     fn summary(&self, elapsed: Duration) -> Value {
         let mut s = Map::new();
@@ -42,6 +60,10 @@ impl Bench {
             s.insert(k.to_owned(), v);
         };
         put("date", json!(today()));
+        put(
+            "github",
+            self.github.as_ref().map_or(Value::Null, |g| g.to_json()),
+        );
         put(
             "command",
             json!(if self.quick {

@@ -16,6 +16,7 @@
 //! ([`crate::model`]).
 
 mod builders;
+mod field_names;
 mod file;
 mod glue;
 mod locate;

@@ -116,7 +116,10 @@ fn rewrite_body(body: TokenStream) -> Result<TokenStream, String> {
         .ok_or("no `OperationInfo`")?;
     let (kept, tail) = tokens.split_at(info_at);
     let request = exec_argument(tail).ok_or("no `exec` call")?;
-    let kept = immutable(without_api_version(with_settings(kept)?), &request);
+    let kept = immutable(
+        without_api_version(with_request_method(with_settings(kept)?)),
+        &request,
+    );
     let operation_id = tail
         .iter()
         .find_map(|t| match t {
@@ -163,6 +166,40 @@ fn with_settings(kept: &[TokenTree]) -> Result<TokenStream, String> {
     let mut out: Vec<TokenTree> = vec![l.clone().into(), s.clone().into(), group.into()];
     out.extend(rest.iter().cloned());
     Ok(out.into_iter().collect())
+}
+
+/// The methods progenitor calls as `client.client.METHOD(url)` that `reqwest::Client` has
+/// no function for: their request is built with `request(Method::X, url)`.
+const FUNCTIONLESS_VERBS: [(&str, &str); 2] = [("options", "OPTIONS"), ("trace", "TRACE")];
+
+/// `kept` with `client.client.options(url)` (or `trace`) as
+/// `client.client.request(::reqwest::Method::OPTIONS, url)`.
+fn with_request_method(kept: TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
+    let is = |t: &TokenTree, text: &str| matches!(t, TokenTree::Ident(i) if i == text);
+    let dot = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == '.');
+    let found = tokens.windows(6).enumerate().find_map(|(at, w)| {
+        let (true, true, true, true, TokenTree::Ident(method), TokenTree::Group(url)) = (
+            is(&w[0], "client"),
+            dot(&w[1]),
+            is(&w[2], "client"),
+            dot(&w[3]),
+            &w[4],
+            &w[5],
+        ) else {
+            return None;
+        };
+        let (_, upper) = FUNCTIONLESS_VERBS
+            .iter()
+            .find(|(lower, _)| method == lower)?;
+        (url.delimiter() == Delimiter::Parenthesis).then(|| (at, *upper, url.stream()))
+    });
+    if let Some((at, upper, url)) = found {
+        let upper = Ident::new(upper, proc_macro2::Span::call_site());
+        let call = quote! { client.client.request(::reqwest::Method::#upper, #url) };
+        tokens.splice(at..at + 6, call);
+    }
+    tokens.into_iter().collect()
 }
 
 /// The name of progenitor's header map, and the header every operation adds to it first.
@@ -346,6 +383,38 @@ mod tests {
         }
         .into_iter()
         .collect()
+    }
+
+    /// `reqwest::Client` has no `options` or `trace`: the request is built with `request`.
+    #[test]
+    fn options_and_trace_requests_are_built_with_their_method() {
+        for (verb, method) in [("options", "OPTIONS"), ("trace", "TRACE"), ("get", "GET")] {
+            let send: Vec<TokenTree> = progenitor_send()
+                .into_iter()
+                .map(|t| match t {
+                    TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
+                        let text = body
+                            .stream()
+                            .to_string()
+                            .replace(". get (url)", &format!(". {verb} (url)"));
+                        TokenTree::Group(Group::new(Delimiter::Brace, text.parse().unwrap()))
+                    }
+                    other => other,
+                })
+                .collect();
+            let text = rewrite(&send).unwrap().function.to_string();
+            let direct = format!("client . client . {verb} (url)");
+            let through_request =
+                format!("client . client . request (:: reqwest :: Method :: {method} , url)");
+            if verb == "get" {
+                assert!(text.contains(&direct), "{text}");
+            } else {
+                assert!(
+                    text.contains(&through_request) && !text.contains(&direct),
+                    "{text}"
+                );
+            }
+        }
     }
 
     #[test]

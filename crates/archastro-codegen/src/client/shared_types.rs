@@ -61,6 +61,7 @@ impl TypesFile {
         // Each builder's text, by its type's name (the order of typify's `builder` module).
         let mut builders = BTreeMap::new();
         for item in items {
+            let item = super::field_names::with_distinct_fields(item);
             if mod_item_name(&item).is_some() {
                 trailing.push(item);
                 continue;

@@ -390,12 +390,7 @@ fn segments(path: &str, family: &str) -> Vec<Segment> {
     let mut segments: Vec<Segment> = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(
-            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => Segment::Param(name.to_owned()),
-                None => Segment::Literal(s.to_owned()),
-            },
-        )
+        .flat_map(segment_parts)
         .collect();
     let meaningless = |s: &Segment| match s {
         Segment::Literal(l) => {
@@ -421,6 +416,20 @@ fn segments(path: &str, family: &str) -> Vec<Segment> {
         segments.remove(0);
     }
     segments
+}
+
+/// One path segment as segments: a literal, or one parameter per template variable it holds
+/// (`{base}...{head}` is two, the text between them not part of any name).
+fn segment_parts(segment: &str) -> Vec<Segment> {
+    if !segment.contains('{') {
+        return vec![Segment::Literal(segment.to_owned())];
+    }
+    segment
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}'))
+        .map(|(name, _)| Segment::Param(name.to_owned()))
+        .collect()
 }
 
 /// What is known of every path of a family: which literal paths are resources.

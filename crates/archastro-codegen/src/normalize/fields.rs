@@ -1,30 +1,28 @@
 //! Object properties that typify would turn into the same struct field (`a-b`, `aB` and
-//! `a_b` are all `a_b`; `self` and `Self` are both `self_`): the struct would not compile, so
-//! the schema is rejected with the pointer of the second property, naming the first. typify 0.8 names a field only
-//! after its property (no extension renames it), so a collision cannot be repaired here
-//! without changing the wire name.
-
-use std::collections::{BTreeMap, HashMap};
+//! `a_b` are all `a_b`; `@id` and `id` are both `id`): the client names them apart
+//! ([`distinct_field_names`]: `@id`'s field is `at_id`, serde keeps the wire name), after
+//! typify wrote them (typify 0.8 names a field only after its property, and no extension
+//! renames it; the spec keeps its wire names). Each renamed property is a warning here,
+//! where the spec wrote it.
 
 use serde_json::Value;
 
 use super::Ctx;
-use crate::names::struct_field_name;
+use crate::names::{distinct_field_names, struct_field_name};
 use crate::pointer;
-use crate::{Error, Result};
+use crate::report::Report;
 
 /// Keywords whose value is one schema.
 const SCHEMA_KEYWORDS: &[&str] = &["items", "additionalProperties", "not"];
 /// Keywords whose value is a list of schemas.
 const SCHEMA_LIST_KEYWORDS: &[&str] = &["allOf", "anyOf", "oneOf"];
 
-/// Checks every component schema and every schema under a `schema` key (parameters, bodies,
-/// responses, headers). Run before the hoist it names the property where the spec wrote it;
-/// run after the lift (every object typify names is then a component) it sees the rest.
-pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
+/// Reports every property of every component schema and every schema under a `schema` key
+/// (parameters, bodies, responses, headers) whose struct field the client renames. Run before
+/// the hoist, it names the property where the spec wrote it.
+pub fn report_renamed(ctx: &mut Ctx, root: &Value) {
     let mut walk = Walk {
-        ctx,
-        fields: HashMap::new(),
+        report: &mut ctx.report,
         at: Vec::new(),
     };
     if let Some(schemas) = root
@@ -37,11 +35,11 @@ pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
                 Token::Key("schemas"),
                 Token::Key(name),
             ];
-            walk.schema(schema)?;
+            walk.schema(schema);
         }
     }
     walk.at.clear();
-    walk.schemas_under(root)
+    walk.schemas_under(root);
 }
 
 /// A step of a JSON pointer, kept unescaped until a pointer is needed (only for an error).
@@ -51,21 +49,18 @@ enum Token<'v> {
     Index(usize),
 }
 
-/// One check of a document: the path of the node being checked, and the field name of every
-/// property name met so far (the same names recur in most schemas).
-struct Walk<'c, 'v> {
-    ctx: &'c Ctx,
-    fields: HashMap<&'v str, String>,
+/// One walk of a document: the path of the node being looked at, and where its warnings go.
+struct Walk<'r, 'v> {
+    report: &'r mut Report,
     at: Vec<Token<'v>>,
 }
 
 impl<'v> Walk<'_, 'v> {
     /// Runs `f` with `token` pushed onto the path.
-    fn within(&mut self, token: Token<'v>, f: impl FnOnce(&mut Self) -> Result<()>) -> Result<()> {
+    fn within(&mut self, token: Token<'v>, f: impl FnOnce(&mut Self)) {
         self.at.push(token);
-        let result = f(self);
+        f(self);
         self.at.pop();
-        result
     }
 
     /// The JSON pointer of the path, then `more`.
@@ -85,68 +80,79 @@ impl<'v> Walk<'_, 'v> {
         out
     }
 
-    /// Checks the value of every `schema` key in `v`.
-    fn schemas_under(&mut self, v: &'v Value) -> Result<()> {
+    /// Looks at the value of every `schema` key in `v`.
+    fn schemas_under(&mut self, v: &'v Value) {
         match v {
-            Value::Object(map) => map.iter().try_for_each(|(key, inner)| {
-                self.within(Token::Key(key), |walk| {
-                    if key == "schema" {
-                        walk.schema(inner)
-                    } else {
-                        walk.schemas_under(inner)
-                    }
-                })
-            }),
-            Value::Array(items) => items.iter().enumerate().try_for_each(|(i, inner)| {
-                self.within(Token::Index(i), |walk| walk.schemas_under(inner))
-            }),
-            _ => Ok(()),
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    self.within(Token::Key(key), |walk| {
+                        if key == "schema" {
+                            walk.schema(inner);
+                        } else {
+                            walk.schemas_under(inner);
+                        }
+                    });
+                }
+            }
+            Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    self.within(Token::Index(i), |walk| walk.schemas_under(inner));
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Checks the schema `schema` and the schemas it holds.
-    fn schema(&mut self, schema: &'v Value) -> Result<()> {
+    /// Looks at the schema `schema` and the schemas it holds.
+    fn schema(&mut self, schema: &'v Value) {
         let Some(schema) = schema.as_object() else {
-            return Ok(());
+            return;
         };
         if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
-            for property in properties.keys() {
-                if !self.fields.contains_key(property.as_str()) {
-                    self.fields
-                        .insert(property.as_str(), struct_field_name(property));
-                }
-            }
-            let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-            for property in properties.keys() {
-                let field = &self.fields[property.as_str()];
-                if let Some(first) = seen.insert(field.as_str(), property) {
-                    let message = format!(
-                        "becomes the struct field `{field}`, as `{first}` does; rename one of the properties"
-                    );
-                    let at = self.pointer(&["properties", property]);
-                    return Err(Error::invalid(&self.ctx.file, &at, message));
-                }
-            }
+            self.report_collisions(properties);
             self.within(Token::Key("properties"), |walk| {
-                properties.iter().try_for_each(|(property, value)| {
-                    walk.within(Token::Key(property), |walk| walk.schema(value))
-                })
-            })?;
+                for (property, value) in properties {
+                    walk.within(Token::Key(property), |walk| walk.schema(value));
+                }
+            });
         }
         for keyword in SCHEMA_KEYWORDS {
             if let Some(inner) = schema.get(*keyword) {
-                self.within(Token::Key(keyword), |walk| walk.schema(inner))?;
+                self.within(Token::Key(keyword), |walk| walk.schema(inner));
             }
         }
         for keyword in SCHEMA_LIST_KEYWORDS {
             if let Some(Value::Array(inner)) = schema.get(*keyword) {
                 self.within(Token::Key(keyword), |walk| {
-                    inner.iter().enumerate().try_for_each(|(i, inner)| {
-                        walk.within(Token::Index(i), |walk| walk.schema(inner))
-                    })
-                })?;
+                    for (i, inner) in inner.iter().enumerate() {
+                        walk.within(Token::Index(i), |walk| walk.schema(inner));
+                    }
+                });
             }
         }
-        Ok(())
+    }
+
+    /// A warning for each of `properties` whose field is not typify's.
+    fn report_collisions(&mut self, properties: &serde_json::Map<String, Value>) {
+        let mut typify_fields = std::collections::BTreeSet::new();
+        if properties
+            .keys()
+            .all(|p| typify_fields.insert(struct_field_name(p)))
+        {
+            return;
+        }
+        for (property, field) in distinct_field_names(properties.keys().map(String::as_str)) {
+            let typify = struct_field_name(property);
+            if field != typify {
+                let at = self.pointer(&["properties", property]);
+                self.report.warn(
+                    "property-field-renamed",
+                    at,
+                    format!(
+                        "typify makes it the struct field `{typify}`, as another property; the client names it `{field}` (serde keeps the wire name)"
+                    ),
+                );
+            }
+        }
     }
 }

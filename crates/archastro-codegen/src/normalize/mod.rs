@@ -179,12 +179,14 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     routes::drop_head_response_bodies(&mut ctx, &mut root);
     naming::assign_operation_ids(&mut ctx, &mut root, config)?;
     operations::unify_error_bodies(&mut ctx, &mut root);
-    fields::check(&ctx, &root)?;
+    fields::report_renamed(&mut ctx, &root);
     hoist::run(&mut ctx, &mut root);
     lift::run(&mut ctx, &mut root);
     rename_misread_components(&mut ctx, &mut root);
-    fields::check(&ctx, &root)?;
+    typify_shapes::split_nullable_unions(&mut root, &mut ctx.report);
+    typify_shapes::untitle_nullable_components(&mut root, &mut ctx.report);
     path_params::run(&mut ctx, &mut root);
+    path_params::share_named_scalars(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     doc_texts::run(&mut ctx, &mut root);
     split::report_unclaimed_extensions(&mut ctx, &root, config);

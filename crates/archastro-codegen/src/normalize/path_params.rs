@@ -14,6 +14,11 @@
 //!
 //! Scalars are strings, integers, numbers and booleans (enums and formats included), not
 //! nullable.
+//!
+//! A path parameter whose inline schema typify makes a type (an enum, a checked string, a
+//! union) would get one type per operation, named after each; the resource that holds the
+//! parameter passes one value to all of them. Such schemas become components, one per shape
+//! (annotations aside), named after the parameter ([`share_named_scalars`]).
 
 use std::collections::BTreeMap;
 
@@ -117,6 +122,51 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 added.push((component, definition));
             }
         });
+    });
+    add_schemas(root, added);
+}
+
+/// Makes every inline path parameter schema typify would name a component, one per shape,
+/// named after the first parameter with that shape (`workflow_id` is `WorkflowId`), so that
+/// every operation of a path parameter reads and writes the same type.
+pub fn share_named_scalars(ctx: &mut Ctx, root: &mut Value) {
+    let mut taken = component_names(root);
+    let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
+    let mut added: Vec<(String, Value)> = Vec::new();
+    for_each_operation_mut(root, |at, op| {
+        let Some(Value::Array(params)) = op.get_mut("parameters") else {
+            return;
+        };
+        for (i, p) in params.iter_mut().enumerate() {
+            let Some(Value::Object(schema)) = p.get("schema") else {
+                continue;
+            };
+            if p.get("in").and_then(Value::as_str) != Some("path")
+                || !super::lift::is_named_by_typify(schema)
+            {
+                continue;
+            }
+            let mut definition = schema.clone();
+            definition.retain(|k, _| !super::schema::ANNOTATIONS.contains(&k.as_str()));
+            let definition = Value::Object(definition);
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            let component = by_shape
+                .entry(definition.to_string())
+                .or_insert_with(|| {
+                    let component = taken.claim(&crate::names::upper_camel_case(name));
+                    added.push((component.clone(), definition));
+                    component
+                })
+                .clone();
+            ctx.report.info(
+                "path-param-named",
+                format!("{at}/parameters/{i}/schema"),
+                format!("path parameter `{name}` became components.schemas.{component}"),
+            );
+            p["schema"] = json!({
+                "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
+            });
+        }
     });
     add_schemas(root, added);
 }

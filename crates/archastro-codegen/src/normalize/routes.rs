@@ -1,13 +1,13 @@
 //! What the generated axum server could not route, or would panic on at startup or on a
-//! response, rejected with the pointer of the place at fault: OPTIONS and TRACE operations
-//! (progenitor writes no client for them), a path segment starting with `*` (axum refuses it
-//! as an old-style wildcard), two paths that differ only in their template variables' names
+//! response, rejected with the pointer of the place at fault: a path segment starting with
+//! `*` (axum refuses it as an old-style wildcard), two paths that differ only in their template variables' names
 //! (axum's router refuses the second) unless they merge, and response header names that are
 //! not HTTP tokens (`HeaderName` refuses them). Two such paths merge, with a warning, when one
 //! family holds both: the later path's operations move to the first, their path parameters
 //! renamed, except those of a method the first path has too, which the server would route to
-//! the first path's operation: they are dropped, with a warning. HEAD operations are kept; the
-//! bodies their responses declare are dropped, with a warning, since a HEAD response has none.
+//! the first path's operation: they are dropped, with a warning. HEAD, OPTIONS and TRACE
+//! operations are kept; the bodies HEAD responses declare are dropped, with a warning, since a
+//! HEAD response has none.
 
 use std::collections::BTreeMap;
 
@@ -17,9 +17,6 @@ use super::operations::template_names;
 use super::{Ctx, METHODS, for_each_operation_mut};
 use crate::pointer;
 use crate::{Error, Result};
-
-/// Methods the generated client and server do not carry.
-const UNROUTED_METHODS: &[&str] = &["options", "trace"];
 
 /// Checks every path and operation of `root` (after the responses are normalized).
 pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
@@ -44,18 +41,6 @@ pub fn check(ctx: &Ctx, root: &Value) -> Result<()> {
                     "conflicts with `{first}`: the paths differ only in their template variables' names"
                 ),
             ));
-        }
-        for method in UNROUTED_METHODS {
-            if item.get(*method).is_some() {
-                return Err(Error::invalid(
-                    &ctx.file,
-                    &pointer::join(&at, method),
-                    format!(
-                        "{} operations are not generated (progenitor writes no client for them); remove the operation or exclude its path",
-                        method.to_ascii_uppercase()
-                    ),
-                ));
-            }
         }
         check_header_names(ctx, path, item)?;
     }
@@ -141,7 +126,10 @@ pub fn merge_variable_renamings(
 
 /// Renames the path parameters of `operation` named in `renames`.
 fn rename_path_parameters(operation: &mut Value, renames: &BTreeMap<String, String>) {
-    let Some(parameters) = operation.get_mut("parameters").and_then(Value::as_array_mut) else {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
         return;
     };
     for parameter in parameters {

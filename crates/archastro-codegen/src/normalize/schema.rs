@@ -149,6 +149,48 @@ fn is_null_schema(v: &Value) -> bool {
     }
 }
 
+/// The one part of `map`'s one-part `allOf` when it is an inline schema (no `$ref`) whose
+/// keywords `map` does not have beside its annotations and `nullable`: typify names neither
+/// the wrapper nor the part, so an inline object there would stay anonymous.
+fn single_inline_part(map: &Map<String, Value>) -> Option<&Map<String, Value>> {
+    let Some(Value::Array(parts)) = map.get("allOf") else {
+        return None;
+    };
+    let [Value::Object(part)] = &parts[..] else {
+        return None;
+    };
+    let beside = |k: &String| k == "allOf" || k == "nullable" || ANNOTATIONS.contains(&k.as_str());
+    (!part.contains_key("$ref")
+        && map.keys().all(beside)
+        && !part.keys().any(|k| k == "nullable" && map.contains_key(k)))
+    .then_some(part)
+}
+
+/// A one-part `allOf` of an inline schema (a one-alternative `oneOf` or `anyOf` became one
+/// above) is that schema: its keywords move up, the wrapper's annotations kept over the
+/// part's. The part is then a component like any other inline schema. True when it merged
+/// (the part's own keywords are then still to downgrade).
+fn merge_single_inline_part(map: &mut Map<String, Value>, at: &str, report: &mut Report) -> bool {
+    if single_inline_part(map).is_none() {
+        return false;
+    }
+    let Some(Value::Array(mut parts)) = map.remove("allOf") else {
+        return false;
+    };
+    let Some(Value::Object(part)) = parts.pop() else {
+        return false;
+    };
+    for (key, value) in part {
+        map.entry(key).or_insert(value);
+    }
+    report.info(
+        "schema-single-part-merged",
+        at,
+        "the one inline part of allOf/oneOf/anyOf became the schema itself",
+    );
+    true
+}
+
 /// True when [`downgrade_object`] has anything to change in `map`: one pass over its keys,
 /// where most schemas need none of the many lookups below. (Each rule below starts from one
 /// of these keys.)
@@ -163,6 +205,7 @@ fn has_downgrade_work(map: &Map<String, Value>) -> bool {
             .is_some_and(|e| e.iter().any(Value::is_null) || has_duplicates(e)),
         "items" => v.is_array(),
         "const" | "exclusiveMinimum" | "exclusiveMaximum" | "examples" | "anyOf" | "oneOf" => true,
+        "allOf" => single_inline_part(map).is_some(),
         "pattern" => v.as_str().and_then(pattern::linear).is_none(),
         k => DROPPED_QUIETLY.contains(&k) || DROPPED_WITH_WARNING.contains(&k),
     })
@@ -382,6 +425,9 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
             map.insert("allOf".into(), only);
         }
     }
+    if merge_single_inline_part(map, at, report) {
+        downgrade_object(map, at, report);
+    }
 
     for key in DROPPED_QUIETLY {
         if map.remove(*key).is_some() {
@@ -478,6 +524,29 @@ mod tests {
         let mut v = v;
         downgrade(&mut v, "#", &mut Report::default());
         v
+    }
+
+    /// A one-part union or merge of an inline schema is that schema (typify names neither the
+    /// wrapper nor the part); a `$ref` part, or a wrapper with keywords of its own, stays.
+    #[test]
+    fn a_single_inline_part_becomes_the_schema() {
+        let object = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        assert_eq!(
+            down(json!({"description": "kept", "oneOf": [object.clone()]})),
+            json!({"description": "kept", "type": "object", "properties": {"a": {"type": "string"}}})
+        );
+        assert_eq!(
+            down(
+                json!({"nullable": true, "allOf": [{"type": ["integer", "null"], "description": "part"}]})
+            ),
+            json!({"nullable": true, "type": "integer", "description": "part"})
+        );
+        for kept in [
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/A"}]}),
+            json!({"type": "object", "allOf": [object]}),
+        ] {
+            assert_eq!(down(kept.clone()), kept);
+        }
     }
 
     #[test]

@@ -2,12 +2,16 @@
 //! downgrade visits), each with a report warning: a `format` beside a type typify reads
 //! without one (boolean, object, array) or beside no type at all (`{"format": "boolean"}`),
 //! and a string `enum` whose values typify cannot name apart as Rust variants (`US` and `us`).
+//! Two shapes typify generates wrongly are repaired once the components are final: a
+//! nullable union component, whose inner enum typify gives the component's own name
+//! ([`split_nullable_unions`]), and the inner type of a nullable component named by a
+//! `title` another type already has ([`untitle_nullable_components`]).
 
 use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::names::{enum_variant_name, enum_variant_name_spelled_out};
+use crate::names::{enum_variant_name, enum_variant_name_spelled_out, type_name};
 use crate::pointer;
 use crate::report::Report;
 
@@ -32,6 +36,125 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     }
     if map.contains_key("enum") {
         repair_enum_names(map, at, report);
+    }
+}
+
+/// A nullable component that is a union (`oneOf`/`anyOf` and nothing else but annotations):
+/// progenitor wraps it as `oneOf: [null, union]` and typify names the union's enum like the
+/// component, defining the type twice, inside itself. The union moves into a component of its
+/// own (a component with the same alternatives when there is one, else `{Component}Inner`),
+/// and the nullable component becomes `{nullable: true, allOf: [$ref]}`: `Option` of it.
+pub fn split_nullable_unions(root: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = root.pointer("/components/schemas") else {
+        return;
+    };
+    let unions: Vec<(String, Map<String, Value>)> = schemas
+        .iter()
+        .filter_map(|(name, schema)| Some((name.clone(), nullable_union(schema)?)))
+        .collect();
+    if unions.is_empty() {
+        return;
+    }
+    let same_union = |union: &Map<String, Value>| {
+        schemas.iter().find_map(|(name, schema)| {
+            let map = schema.as_object()?;
+            let alternatives = map.iter().filter(|(k, _)| !is_annotation(k));
+            alternatives
+                .eq(union.iter().filter(|(k, _)| !is_annotation(k)))
+                .then(|| name.clone())
+        })
+    };
+    let found: Vec<(String, Map<String, Value>, Option<String>)> = unions
+        .into_iter()
+        .map(|(name, union)| {
+            let existing = same_union(&union);
+            (name, union, existing)
+        })
+        .collect();
+    let mut taken = super::component_names(root);
+    let mut added = Vec::new();
+    for (name, union, existing) in found {
+        let target = existing.unwrap_or_else(|| {
+            let inner = taken.claim(&format!("{}Inner", type_name(&name)));
+            added.push((inner.clone(), Value::Object(union.clone())));
+            inner
+        });
+        let Some(Value::Object(map)) = root
+            .pointer_mut("/components/schemas")
+            .and_then(|s| s.get_mut(&name))
+        else {
+            continue;
+        };
+        map.retain(|k, _| k == "nullable" || is_annotation(k));
+        let reference = format!("#/components/schemas/{}", pointer::escape(&target));
+        map.insert("allOf".into(), json!([{ "$ref": reference }]));
+        report.warn(
+            "nullable-union-split",
+            pointer::from_tokens(["components", "schemas", name.as_str()]),
+            format!("the union became `{target}`; this nullable schema is `Option` of it"),
+        );
+    }
+    super::add_schemas(root, added);
+}
+
+/// The union of a nullable component that is only a union, without `nullable`.
+fn nullable_union(schema: &Value) -> Option<Map<String, Value>> {
+    let map = schema.as_object()?;
+    let union = map.contains_key("oneOf") || map.contains_key("anyOf");
+    let only_union = map.keys().all(|k| {
+        matches!(k.as_str(), "oneOf" | "anyOf" | "discriminator" | "nullable") || is_annotation(k)
+    });
+    (map.get("nullable") == Some(&Value::Bool(true)) && union && only_union).then(|| {
+        let mut union = map.clone();
+        union.remove("nullable");
+        union
+    })
+}
+
+fn is_annotation(key: &str) -> bool {
+    super::schema::ANNOTATIONS.contains(&key)
+}
+
+/// typify wraps a nullable component in a newtype (`NullableUser(Option<Inner>)`) and names
+/// the inner type after the schema's `title` (`Simple User` is `SimpleUser`), else
+/// `{Component}Inner`: a title that names another component's type, or an earlier nullable
+/// component's inner type, would define that type twice. Such a title is dropped (the inner
+/// type becomes `{Component}Inner`), with a warning.
+pub fn untitle_nullable_components(root: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = root.pointer_mut("/components/schemas") else {
+        return;
+    };
+    let mut taken: HashSet<String> = schemas.keys().map(|k| type_name(k)).collect();
+    for (name, schema) in schemas.iter_mut() {
+        let Value::Object(map) = schema else {
+            continue;
+        };
+        let nullable = map.get("nullable") == Some(&Value::Bool(true))
+            || map
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|values| values.iter().any(Value::is_null));
+        if !nullable {
+            continue;
+        }
+        let inner = match map.get("title").and_then(Value::as_str) {
+            Some(title) if !taken.contains(&type_name(title)) => type_name(title),
+            Some(title) => {
+                let at = pointer::from_tokens(["components", "schemas", name.as_str(), "title"]);
+                report.warn(
+                    "nullable-title-dropped",
+                    at,
+                    format!(
+                        "the title `{title}` would name this nullable schema's inner type `{}`, which another type has; dropped",
+                        type_name(title)
+                    ),
+                );
+                map.remove("title");
+                format!("{}Inner", type_name(name))
+            }
+            None => format!("{}Inner", type_name(name)),
+        };
+        taken.insert(inner);
     }
 }
 
@@ -159,6 +282,53 @@ mod tests {
         repair(&mut map, "#/components/schemas/A", &mut report);
         let rules = report.warnings().map(|e| e.rule).collect();
         (Value::Object(map), rules)
+    }
+
+    /// The components of `schemas` after both component repairs, and the rules reported.
+    fn components_repaired(schemas: Value) -> (Value, Vec<&'static str>) {
+        let mut root = json!({"components": {"schemas": schemas}});
+        let mut report = Report::default();
+        split_nullable_unions(&mut root, &mut report);
+        untitle_nullable_components(&mut root, &mut report);
+        let rules = report.warnings().map(|e| e.rule).collect();
+        (root["components"]["schemas"].take(), rules)
+    }
+
+    #[test]
+    fn a_nullable_union_is_option_of_a_component_with_its_alternatives() {
+        let alternatives =
+            json!([{"$ref": "#/components/schemas/A"}, {"$ref": "#/components/schemas/B"}]);
+        let (schemas, rules) = components_repaired(json!({
+            "Location": {"oneOf": alternatives, "description": "same alternatives"},
+            "nullable-location": {"nullable": true, "oneOf": alternatives, "description": "d"},
+            "nullable-other": {"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]},
+        }));
+        assert_eq!(
+            schemas["nullable-location"],
+            json!({"nullable": true, "description": "d", "allOf": [{"$ref": "#/components/schemas/Location"}]})
+        );
+        assert_eq!(
+            schemas["nullable-other"],
+            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/NullableOtherInner"}]})
+        );
+        assert_eq!(
+            schemas["NullableOtherInner"],
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
+        assert_eq!(rules, ["nullable-union-split", "nullable-union-split"]);
+    }
+
+    #[test]
+    fn a_nullable_components_title_that_names_another_type_goes() {
+        let object = |title: &str| json!({"nullable": true, "title": title, "type": "object", "properties": {"a": {"type": "string"}}});
+        let (schemas, rules) = components_repaired(json!({
+            "nullable-simple-user": object("Simple User"),
+            "nullable-team": object("Team Summary"),
+            "simple-user": {"type": "object", "properties": {"a": {"type": "string"}}},
+        }));
+        assert_eq!(schemas["nullable-simple-user"].get("title"), None);
+        assert_eq!(schemas["nullable-team"]["title"], "Team Summary");
+        assert_eq!(rules, ["nullable-title-dropped"]);
     }
 
     #[test]

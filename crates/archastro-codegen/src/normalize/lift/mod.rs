@@ -31,6 +31,7 @@ use serde_json::{Map, Value, json};
 use super::{Ctx, METHODS, add_schemas, component_names};
 use crate::names::{GENERATED_TYPE_NAMES, ascii_type_ident};
 use crate::pointer;
+pub(super) use shapes::is_named_by_typify;
 use shapes::{Shapes, USE_KEYWORDS};
 
 /// What stays with a use of a lifted shape beside its `$ref` (the use keywords and the docs

@@ -142,7 +142,7 @@ enum Position {
 /// `null` (an enum or a constrained newtype), a union of two or more alternatives, a merge of two or more parts, or a string
 /// with a pattern or length bounds (a validated newtype). A `$ref`, or the one-part `allOf`
 /// that makes one nullable, is not.
-pub(super) fn is_named_by_typify(m: &Map<String, Value>) -> bool {
+pub(in crate::normalize) fn is_named_by_typify(m: &Map<String, Value>) -> bool {
     let non_empty = |key: &str, min: usize| match m.get(key) {
         Some(Value::Object(o)) => o.len() >= min,
         Some(Value::Array(a)) => a.len() >= min,
