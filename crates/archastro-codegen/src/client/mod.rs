@@ -12,7 +12,7 @@
 //! and event streams; `packaging` the manifest, the README, the copied support sources and example programs;
 //! `resources` writes each family's resource tree (the model's) in place of progenitor's flat
 //! methods; `surface` lists that public API for review; `file` prints a generated file;
-//! `type_names` reads the shared types' names back from `types.rs`. The glue, pagination, segments and realtime read the typed model
+//! `type_names` reads the shared types' names back from `types.rs`. `variant_names` gives typify's lower-case variant names (`plus1`) upper camel case. The glue, pagination, segments and realtime read the typed model
 //! ([`crate::model`]).
 
 mod builders;
@@ -33,6 +33,7 @@ mod send;
 mod shared_types;
 mod surface;
 mod type_names;
+mod variant_names;
 
 use std::collections::BTreeMap;
 

@@ -16,11 +16,15 @@ use quote::quote;
 
 use super::builders::{defined_type, mod_item_name, type_text};
 use super::file::{file_header, format_file, generate_error};
+use super::variant_names::module_with_upper_camel_variants;
 use crate::format::{FormatError, format_items, format_items_nested, split_items};
 use crate::{Result, tokens};
 
 /// The module of a family's file that holds the operations' builders.
 const BUILDER_MODULE: &str = "builder";
+
+/// The module of a family's file that holds its own types (inline enums of parameters).
+const TYPES_MODULE: &str = "types";
 
 /// The builder methods `operation_builder!` adds beside the parameters' setters.
 const SETTINGS: [&str; 5] = [
@@ -55,8 +59,12 @@ pub(super) fn family_text(what: &str, tokens: TokenStream, doc: &str) -> Result<
         |e: FormatError| generate_error(what, format!("generated code does not parse: {e}"));
     let mut out = file_header(doc);
     for item in split_items(tokens) {
-        if mod_item_name(&item).as_deref() == Some(BUILDER_MODULE) {
+        let name = mod_item_name(&item);
+        if name.as_deref() == Some(BUILDER_MODULE) {
             builder_module(item, &mut out).map_err(error)?;
+        } else if name.as_deref() == Some(TYPES_MODULE) {
+            let item = module_with_upper_camel_variants(item);
+            format_items(item.into_iter().collect(), &mut out).map_err(error)?;
         } else if is_progenitor_reexport(&item) {
             let items = quote! {
                 #[allow(unused_imports)]

@@ -13,6 +13,7 @@ use super::builders::{
     builder_invocation, defined_type, last_ident_before_body, mod_item_name, struct_name,
 };
 use super::file::{file_header, generate_error};
+use super::variant_names::{lowercase_variant_enums, with_upper_camel_variants};
 use crate::format::{FormatError, format_items};
 use crate::names::type_name;
 use crate::{Error, Result};
@@ -58,10 +59,14 @@ impl TypesFile {
         let mut pending: Option<String> = None;
         let items: Vec<Vec<TokenTree>> = crate::format::split_items(types_module).collect();
         let local: BTreeSet<String> = items.iter().filter_map(|item| defined_type(item)).collect();
+        let lowercase_variants = lowercase_variant_enums(&items);
         // Each builder's text, by its type's name (the order of typify's `builder` module).
         let mut builders = BTreeMap::new();
         for item in items {
-            let item = super::field_names::with_distinct_fields(item);
+            let item = with_upper_camel_variants(
+                super::field_names::with_distinct_fields(item),
+                &lowercase_variants,
+            );
             if mod_item_name(&item).is_some() {
                 trailing.push(item);
                 continue;
