@@ -129,6 +129,16 @@ fn catastrophic_pattern() {
 }
 
 #[test]
+fn component_shadows_prelude() {
+    generates("component-shadows-prelude");
+}
+
+#[test]
+fn component_type_name_collision() {
+    generates("component-type-name-collision");
+}
+
+#[test]
 fn deep_object_query() {
     generates("deep-object-query");
 }
