@@ -209,6 +209,11 @@ fn non_json_request_bodies() {
 }
 
 #[test]
+fn nullable_schema_title() {
+    generates("nullable-schema-title");
+}
+
+#[test]
 fn options_operation() {
     fails_at("options-operation", "#/paths/~1api~1things/options");
 }

@@ -1,7 +1,10 @@
-//! Schema shapes typify 0.8 panics on, repaired where they stand (every schema the 3.0.3
-//! downgrade visits), each with a report warning: a `format` beside a type typify reads
-//! without one (boolean, object, array) or beside no type at all (`{"format": "boolean"}`),
-//! and a string `enum` whose values typify cannot name apart as Rust variants (`US` and `us`).
+//! Schema shapes typify 0.8 panics on, or writes code for that does not compile, repaired
+//! where they stand (every schema the 3.0.3 downgrade visits), each with a report warning: a
+//! `format` beside a type typify reads without one (boolean, object, array) or beside no type
+//! at all (`{"format": "boolean"}`), a string `enum` whose values typify cannot name apart as
+//! Rust variants (`US` and `us`), and the `title` of a nullable schema, after which typify
+//! names the type inside the `Option` (the component's own name when the title repeats it: two
+//! types of one name).
 
 use std::collections::HashSet;
 
@@ -32,6 +35,14 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     }
     if map.contains_key("enum") {
         repair_enum_names(map, at, report);
+    }
+    if map.contains_key("title") && map.get("nullable") == Some(&Value::Bool(true)) {
+        map.remove("title");
+        report.warn(
+            "schema-title-dropped",
+            pointer::join(at, "title"),
+            "the title of a nullable schema dropped (typify names the type inside the `Option` after it, which can take a name already given)",
+        );
     }
 }
 
