@@ -119,6 +119,11 @@ fn fails_at(name: &str, pointer: &str) {
 }
 
 #[test]
+fn array_parameters() {
+    generates("array-parameters");
+}
+
+#[test]
 fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
 }
@@ -231,6 +236,11 @@ fn parameter_case_collision() {
 #[test]
 fn parameter_required_collision() {
     fails_at("parameter-required-collision", "#/paths/~1api~1things/get/parameters/1");
+}
+
+#[test]
+fn path_parameter_types() {
+    generates("path-parameter-types");
 }
 
 #[test]

@@ -216,6 +216,9 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                                     || i.get("type").and_then(Value::as_str) == Some("object")
                             })
                     };
+                    if !non_scalar {
+                        header_array_as_string(ctx, snapshot, p, &op_at);
+                    }
                     if non_scalar && p.get("in").and_then(Value::as_str) != Some("path") {
                         let name = p
                             .get("name")
@@ -267,6 +270,39 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// A header parameter `p` whose schema is an array of scalars becomes a string: progenitor
+/// writes a header's value with `Display`, which no `Vec` has. `style: simple` (the only style
+/// of a header) joins the items with `,`; the caller does, as the description says and the
+/// report warns; an array example becomes its items so joined.
+fn header_array_as_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &str) {
+    let schema = resolve_schema(root, &p["schema"]);
+    let is_array = p.get("in").and_then(Value::as_str) == Some("header")
+        && schema.get("type").and_then(Value::as_str) == Some("array");
+    if !is_array {
+        return;
+    }
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    let mut desc = p["description"].as_str().unwrap_or_default().to_owned();
+    if !desc.is_empty() {
+        desc.push_str("\n\n");
+    }
+    desc.push_str("The items joined with `,`.");
+    p["description"] = json!(desc);
+    p["schema"] = json!({"type": "string"});
+    if let Some(Value::Array(items)) = p.get("example") {
+        let joined: Vec<String> = items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect();
+        p["example"] = json!(joined.join(","));
+    }
+    ctx.report.warn(
+        "header-array-as-string",
+        op_at,
+        format!("header `{name}` is an array; it is sent as a string, its items joined with `,`"),
+    );
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
