@@ -169,6 +169,11 @@ fn enum_variants_alike() {
 }
 
 #[test]
+fn form_bodies() {
+    generates("form-bodies");
+}
+
+#[test]
 fn format_without_type() {
     generates("format-without-type");
 }
@@ -191,6 +196,11 @@ fn huge_min_length() {
 #[test]
 fn inline_array_body() {
     generates("inline-array-body");
+}
+
+#[test]
+fn inline_json_bodies() {
+    generates("inline-json-bodies");
 }
 
 #[test]

@@ -194,7 +194,7 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
 }
 
 /// The `body(...)` call of a request body: the example of a JSON body decoded into its type (a
-/// component, or an array of one), an empty body of the other types the client sends; `None` for a type it cannot send.
+/// component, an array of one, or a scalar), an empty body of the other types the client sends; `None` for a type it cannot send.
 fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
     match body.media_type {
         "application/json" => {
@@ -212,7 +212,7 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
                     "Vec<archastro_client::types::{}>",
                     type_name(&pointer::unescape(item))
                 )),
-                (None, None) => None,
+                (None, None) => scalar_type(schema).map(str::to_owned),
             };
             let parsed = match typed {
                 Some(typed) => format!(
@@ -226,6 +226,21 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
         }
         "application/octet-stream" => Some("body(Vec::<u8>::new())".to_owned()),
         "text/plain" => Some("body(String::new())".to_owned()),
+        _ => None,
+    }
+}
+
+/// The Rust type typify gives an inline scalar schema whose type is one the example decodes
+/// into without a conversion: a string without a format typify types otherwise, a boolean,
+/// an integer or a number without a format.
+fn scalar_type(schema: &Value) -> Option<&'static str> {
+    let format = schema.get("format").and_then(Value::as_str);
+    match (schema.get("type").and_then(Value::as_str), format) {
+        (Some("string"), Some("date-time" | "date" | "uuid" | "ip" | "ipv4" | "ipv6")) => None,
+        (Some("string"), _) => Some("String"),
+        (Some("boolean"), _) => Some("bool"),
+        (Some("integer"), None) => Some("i64"),
+        (Some("number"), None) => Some("f64"),
         _ => None,
     }
 }

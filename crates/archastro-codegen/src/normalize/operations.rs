@@ -360,6 +360,19 @@ fn body_rank(media: &str) -> Option<u8> {
     }
 }
 
+/// Whether `media` is a form (`application/x-www-form-urlencoded`).
+fn is_form(media: &str) -> bool {
+    media.split(';').next().unwrap_or_default().trim() == "application/x-www-form-urlencoded"
+}
+
+/// Whether the schema of the media type object `media_obj` is an object, which a form writes
+/// as its fields (anything else has no form encoding: it is sent as its text).
+fn is_form_object(root: &Value, media_obj: &Value) -> bool {
+    let schema = media_obj.get("schema").unwrap_or(&Value::Null);
+    let ty = resolve_schema(root, schema).get("type");
+    ty.and_then(Value::as_str) == Some("object") || is_struct_like(root, schema)
+}
+
 /// The extension on a request body's media type object that records the media type the
 /// client sends when the document's key is the raw type standing for it (`text/plain` for
 /// `text/xml`, `application/octet-stream` for `application/jwt`).
@@ -473,6 +486,13 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     "multipart/form-data is sent as a raw application/octet-stream body",
                 );
                 "application/octet-stream"
+            } else if is_form(media) && !is_form_object(snapshot, media_obj) {
+                ctx.report.warn(
+                    "request-body-raw",
+                    &body_at,
+                    format!("`{media}` whose schema is no object is sent as a raw `text/plain` body, `Content-Type: {media}`"),
+                );
+                "text/plain"
             } else if body_rank(media).is_none() {
                 let raw = raw_body_media_type(media);
                 let header = if is_header_value(media) {
@@ -492,7 +512,8 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut media_obj = media_obj.clone();
             if let Some(m) = media_obj.as_object_mut() {
                 m.remove("encoding");
-                if body_rank(media).is_none() && is_header_value(media) {
+                let raw_form = is_form(media) && target == "text/plain";
+                if (body_rank(media).is_none() || raw_form) && is_header_value(media) {
                     m.insert(WIRE_MEDIA_TYPE.into(), json!(media));
                 }
                 if target == "application/octet-stream" {
@@ -503,7 +524,7 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 } else if target == "text/plain"
                     && !is_plain_string(resolve_schema(snapshot, m.get("schema").unwrap_or(&Value::Null)))
                 {
-                    if body_rank(media).is_some() {
+                    if body_rank(media).is_some() && !raw_form {
                         ctx.report.warn(
                             "request-body-text-schema",
                             &body_at,
