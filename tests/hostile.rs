@@ -134,6 +134,11 @@ fn catastrophic_pattern() {
 }
 
 #[test]
+fn client_named_parameter() {
+    generates("client-named-parameter");
+}
+
+#[test]
 fn component_shadows_prelude() {
     generates("component-shadows-prelude");
 }
