@@ -1,8 +1,8 @@
 //! Inline schemas: a copy of a component becomes a `$ref` to it, and anonymous object
 //! schemas of request bodies (JSON and form) and success responses become named components
 //! (`CreateTeamRequest`, `ListTeamsResponse`), so generated type names are stable and readable;
-//! so does an anonymous composition (`oneOf`, `anyOf`, `allOf`) of a JSON request body, whose
-//! type a caller names to build the body.
+//! so does an anonymous composition (`oneOf`, `anyOf`, `allOf`) or closed empty object of a
+//! request body, whose type a caller names to build the body.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -113,6 +113,16 @@ fn is_composition(v: &Value) -> bool {
         && v.get("$ref").is_none()
 }
 
+/// An object that declares no properties and allows no others (typify makes it a struct
+/// without fields, which progenitor builds as it builds a struct body).
+fn is_closed_empty_object(v: &Value) -> bool {
+    v.get("additionalProperties") == Some(&Value::Bool(false))
+        && v.get("properties")
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.is_empty())
+        && v.get("$ref").is_none()
+}
+
 fn is_object_with_properties(v: &Value) -> bool {
     v.get("properties")
         .and_then(Value::as_object)
@@ -209,6 +219,8 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 "object"
             } else if compositions && is_composition(schema) {
                 "composition"
+            } else if compositions && is_closed_empty_object(schema) {
+                "object"
             } else {
                 continue;
             };
