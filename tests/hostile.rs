@@ -119,6 +119,11 @@ fn fails_at(name: &str, pointer: &str) {
 }
 
 #[test]
+fn array_parameters() {
+    generates("array-parameters");
+}
+
+#[test]
 fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
 }
@@ -126,6 +131,21 @@ fn bad_path_template() {
 #[test]
 fn catastrophic_pattern() {
     checks_patterns_in_linear_time("catastrophic-pattern");
+}
+
+#[test]
+fn client_named_parameter() {
+    generates("client-named-parameter");
+}
+
+#[test]
+fn component_shadows_prelude() {
+    generates("component-shadows-prelude");
+}
+
+#[test]
+fn component_type_name_collision() {
+    generates("component-type-name-collision");
 }
 
 #[test]
@@ -154,6 +174,11 @@ fn enum_variants_alike() {
 }
 
 #[test]
+fn form_bodies() {
+    generates("form-bodies");
+}
+
+#[test]
 fn format_without_type() {
     generates("format-without-type");
 }
@@ -176,6 +201,11 @@ fn huge_min_length() {
 #[test]
 fn inline_array_body() {
     generates("inline-array-body");
+}
+
+#[test]
+fn inline_json_bodies() {
+    generates("inline-json-bodies");
 }
 
 #[test]
@@ -204,6 +234,11 @@ fn nullable_component_names() {
 }
 
 #[test]
+fn nullable_schema_title() {
+    generates("nullable-schema-title");
+}
+
+#[test]
 fn options_and_trace_operations() {
     generates("options-and-trace-operations");
 }
@@ -221,6 +256,11 @@ fn parameter_case_collision() {
 #[test]
 fn parameter_required_collision() {
     fails_at("parameter-required-collision", "#/paths/~1api~1things/get/parameters/1");
+}
+
+#[test]
+fn path_parameter_types() {
+    generates("path-parameter-types");
 }
 
 #[test]

@@ -367,6 +367,23 @@ pub const GENERATED_TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// Names typify's code in `types.rs` uses unqualified: the types and traits `String` and
+/// `Default`, which a component of the same name shadows, and the constructors `Ok`, `Err`,
+/// `Some` and `None`, which a component shadows unless it is a struct with named fields (a
+/// braced struct's name is no value).
+pub const TYPIFY_UNQUALIFIED_TYPES: &[&str] = &["Default", "String"];
+pub const TYPIFY_UNQUALIFIED_VALUES: &[&str] = &["Err", "None", "Ok", "Some"];
+
+/// The type name a component gets instead of `name` when typify's code would read it in place
+/// of the prelude's item (`String` → `ApiString`), or `None` when it shadows nothing;
+/// `braced_struct` says whether typify makes the component a struct with named fields.
+pub fn prelude_safe_type_name(name: &str, braced_struct: bool) -> Option<String> {
+    let name = type_name(name);
+    let shadows = TYPIFY_UNQUALIFIED_TYPES.contains(&name.as_str())
+        || (!braced_struct && TYPIFY_UNQUALIFIED_VALUES.contains(&name.as_str()));
+    shadows.then(|| format!("Api{name}"))
+}
+
 /// Type names the generated client's crate root exports, which no spec type may take: users
 /// meet both (`archastro_client::Error` beside `types::Error`).
 pub const CLIENT_ROOT_TYPE_NAMES: &[&str] = &["Error"];
@@ -534,6 +551,16 @@ impl Namespace {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn components_named_as_prelude_items_typify_uses_are_renamed() {
+        use super::prelude_safe_type_name as renamed;
+        assert_eq!(renamed("String", true).as_deref(), Some("ApiString"));
+        assert_eq!(renamed("default", true).as_deref(), Some("ApiDefault"));
+        assert_eq!(renamed("Ok", false).as_deref(), Some("ApiOk"));
+        assert_eq!(renamed("Ok", true), None);
+        assert_eq!(renamed("Strings", false), None);
+    }
+
     #[test]
     fn enum_variants_are_named_as_typify_names_them() {
         let names = |values: &[&str]| {

@@ -120,6 +120,7 @@ fn rewrite_body(body: TokenStream) -> Result<TokenStream, String> {
         without_api_version(with_request_method(with_settings(kept)?)),
         &request,
     );
+    let kept = form_error_typed(kept);
     let operation_id = tail
         .iter()
         .find_map(|t| match t {
@@ -241,6 +242,25 @@ fn without_api_version(kept: TokenStream) -> TokenStream {
     {
         tokens.drain(sent..sent + 3);
         tokens.drain(declared..=declared + end);
+    }
+    tokens.into_iter().collect()
+}
+
+/// `kept` with the error of `.form_urlencoded(..)?` given its type: progenitor's
+/// `RequestBuilderExt<E>` leaves `E` to the `?` of a `send` returning `Error<E>`, and
+/// `send_with_response` returns the one `Error`, which converts from every `Error<E>`.
+fn form_error_typed(kept: TokenStream) -> TokenStream {
+    let mut tokens: Vec<TokenTree> = kept.into_iter().collect();
+    let mut at = 0;
+    while at + 3 <= tokens.len() {
+        let form_call = matches!(&tokens[at], TokenTree::Ident(i) if i == "form_urlencoded")
+            && matches!(&tokens[at + 1], TokenTree::Group(g) if g.delimiter() == Delimiter::Parenthesis)
+            && matches!(&tokens[at + 2], TokenTree::Punct(p) if p.as_char() == '?');
+        if form_call {
+            let typed = quote! { .map_err(|e: progenitor_client::Error<()>| Error::from(e)) };
+            tokens.splice(at + 2..at + 2, typed);
+        }
+        at += 1;
     }
     tokens.into_iter().collect()
 }

@@ -206,6 +206,13 @@ impl DiffReport {
     }
 }
 
+/// The Rust type the generated client gives a value of `schema` (resolved in `doc`), as the
+/// diff predicts typify's choice: `types::Name` for a component, `i32`, `f32`,
+/// `std::num::NonZeroU64`, `String`...
+pub(crate) fn generated_type(doc: &serde_json::Value, schema: &serde_json::Value) -> String {
+    rust_type::value_type(shape::Side { doc, schema })
+}
+
 /// Normalizes both documents with `config` and compares them.
 pub fn diff_documents(
     base: &Document,

@@ -113,6 +113,12 @@ const TAKEN_METHOD_NAMES: &[&str] = &[
     "type_id",
 ];
 
+/// Method names the root resource (the family's `Client`) cannot take besides: the methods of
+/// progenitor's `ClientInfo` and `ClientHooks` that the client's code calls on it (an
+/// inherent method of the same name would be called instead).
+const ROOT_TAKEN_METHOD_NAMES: &[&str] =
+    &["api_version", "baseurl", "client", "exec", "inner", "post", "pre"];
+
 /// One step from a resource to its child, before names are claimed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Step {
@@ -166,8 +172,8 @@ impl Resources {
             placed: Vec::with_capacity(family.operations.len()),
         };
         let mut keys: BTreeMap<(usize, Step), usize> = BTreeMap::new();
-        let mut method_names: Vec<Namespace> =
-            vec![Namespace::with_taken(Case::Value, TAKEN_METHOD_NAMES)];
+        let root_taken = TAKEN_METHOD_NAMES.iter().chain(ROOT_TAKEN_METHOD_NAMES);
+        let mut method_names: Vec<Namespace> = vec![Namespace::with_taken(Case::Value, root_taken)];
         let mut type_names = Namespace::with_taken(Case::Type, TAKEN_TYPE_NAMES);
         for name in GENERATED_TYPE_NAMES {
             type_names.reserve(name);

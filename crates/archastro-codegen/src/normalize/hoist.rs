@@ -1,6 +1,8 @@
 //! Inline schemas: a copy of a component becomes a `$ref` to it, and anonymous object
-//! schemas of request bodies and success responses become named components
-//! (`CreateTeamRequest`, `ListTeamsResponse`), so generated type names are stable and readable.
+//! schemas of request bodies (JSON and form) and success responses become named components
+//! (`CreateTeamRequest`, `ListTeamsResponse`), so generated type names are stable and readable;
+//! so does an anonymous composition (`oneOf`, `anyOf`, `allOf`) or closed empty object of a
+//! request body, whose type a caller names to build the body.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,6 +101,28 @@ impl Known {
     }
 }
 
+/// A form body's media type, escaped as a JSON pointer token: its body is a type progenitor
+/// builds, as a JSON body's is.
+const FORM_MEDIA_TYPE: &str = "application~1x-www-form-urlencoded";
+
+/// An inline `oneOf`, `anyOf` or `allOf` (no `$ref`).
+fn is_composition(v: &Value) -> bool {
+    ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .any(|k| v.get(*k).is_some())
+        && v.get("$ref").is_none()
+}
+
+/// An object that declares no properties and allows no others (typify makes it a struct
+/// without fields, which progenitor builds as it builds a struct body).
+fn is_closed_empty_object(v: &Value) -> bool {
+    v.get("additionalProperties") == Some(&Value::Bool(false))
+        && v.get("properties")
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.is_empty())
+        && v.get("$ref").is_none()
+}
+
 fn is_object_with_properties(v: &Value) -> bool {
     v.get("properties")
         .and_then(Value::as_object)
@@ -164,30 +188,42 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 .and_then(Value::as_str)
                 .unwrap_or("operation"),
         );
-        let mut slots: Vec<(String, String)> = vec![(
-            "/requestBody/content/application~1json/schema".into(),
-            format!("{id}Request"),
-        )];
+        // Each slot's pointer, the name wanted there, and whether a composition is named too.
+        let mut slots: Vec<(String, String, bool)> = ["application~1json", FORM_MEDIA_TYPE]
+            .iter()
+            .map(|media| {
+                let slot = format!("/requestBody/content/{media}/schema");
+                (slot, format!("{id}Request"), true)
+            })
+            .collect();
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
             for code in responses.keys().filter(|c| c.starts_with('2')) {
                 let base = pointer::escape(code);
                 slots.push((
                     format!("/responses/{base}/content/application~1json/schema"),
                     format!("{id}Response"),
+                    false,
                 ));
                 slots.push((
                     format!("/responses/{base}/content/application~1json/schema/items"),
                     format!("{id}Item"),
+                    false,
                 ));
             }
         }
-        for (slot, wanted) in slots {
+        for (slot, wanted, compositions) in slots {
             let Some(schema) = op.pointer_mut(&slot) else {
                 continue;
             };
-            if !is_object_with_properties(schema) {
+            let what = if is_object_with_properties(schema) {
+                "object"
+            } else if compositions && is_composition(schema) {
+                "composition"
+            } else if compositions && is_closed_empty_object(schema) {
+                "object"
+            } else {
                 continue;
-            }
+            };
             let shape = canonical(schema);
             let name = if let Some(name) = by_shape.get(&shape) {
                 name.clone()
@@ -200,7 +236,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             ctx.report.info(
                 "inline-schema-named",
                 format!("{at}{slot}"),
-                format!("anonymous object became components.schemas.{name}"),
+                format!("anonymous {what} became components.schemas.{name}"),
             );
             *schema = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
         }

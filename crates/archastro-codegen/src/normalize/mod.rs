@@ -166,6 +166,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
+    rename_colliding_components(&mut ctx, &mut root);
     operations::normalize_templates(&mut ctx, &mut root)?;
     let mut placements = place_paths(&mut ctx, &mut root, config)?;
     dialect::convert_auth(&mut ctx, &mut root)?;
@@ -184,9 +185,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     lift::run(&mut ctx, &mut root);
     rename_misread_components(&mut ctx, &mut root);
     typify_shapes::split_nullable_unions(&mut root, &mut ctx.report);
-    typify_shapes::untitle_nullable_components(&mut root, &mut ctx.report);
     path_params::run(&mut ctx, &mut root);
-    path_params::share_named_scalars(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     doc_texts::run(&mut ctx, &mut root);
     split::report_unclaimed_extensions(&mut ctx, &root, config);
@@ -389,19 +388,76 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
-/// Component schemas whose type name users would misread beside the client's own types (a
-/// second `Error`, `OAuthErrorError`) get the naming authority's name
-/// ([`crate::names::unambiguous_type_name`]); every `$ref` follows, and the report says so.
-fn rename_misread_components(ctx: &mut Ctx, root: &mut Value) {
+/// Component schemas whose names typify makes into one type name (`ThingList` and
+/// `thing_list`): the first in name order keeps it, each later one gets the first free
+/// numbered name (`thing_list2`); every `$ref` follows, and the report says so.
+fn rename_colliding_components(ctx: &mut Ctx, root: &mut Value) {
     let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) else {
         return;
     };
-    let wanted: Vec<(String, String)> = schemas
-        .keys()
-        .filter_map(|name| Some((name.clone(), crate::names::unambiguous_type_name(name)?)))
+    let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
+    let mut every = component_names(root);
+    let mut renames = Vec::new();
+    for name in schemas.keys() {
+        if seen.contains(name) {
+            renames.push((name.clone(), every.claim(name)));
+        } else {
+            seen.reserve(name);
+        }
+    }
+    for (from, to) in renames {
+        let from_ref = pointer::from_tokens(["components", "schemas", from.as_str()]);
+        let to_ref = pointer::from_tokens(["components", "schemas", to.as_str()]);
+        if let Some(Value::Object(entries)) = root.pointer_mut("/components/schemas")
+            && let Some(schema) = entries.remove(&from)
+        {
+            entries.insert(to.clone(), schema);
+        }
+        refs::rewrite_refs(root, &from_ref, &to_ref);
+        ctx.report.warn(
+            "component-renamed",
+            &from_ref,
+            format!("`{from}` is the same Rust type name as an earlier component's; renamed `{to}`"),
+        );
+    }
+}
+
+/// Component schemas whose type name users would misread beside the client's own types (a
+/// second `Error`, `OAuthErrorError`) get the naming authority's name
+/// ([`crate::names::unambiguous_type_name`]), and so do those whose name typify's code would
+/// read in place of the prelude's item (`String`, [`crate::names::prelude_safe_type_name`]);
+/// every `$ref` follows, and the report says so.
+fn rename_misread_components(ctx: &mut Ctx, root: &mut Value) {
+    let Some(schemas) = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let wanted: Vec<(String, String, &str)> = schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            if let Some(wanted) = crate::names::unambiguous_type_name(name) {
+                return Some((
+                    name.clone(),
+                    wanted,
+                    "would be misread beside the client's own types",
+                ));
+            }
+            let braced = schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty());
+            let wanted = crate::names::prelude_safe_type_name(name, braced)?;
+            Some((
+                name.clone(),
+                wanted,
+                "would shadow the prelude's item of that name in the generated types",
+            ))
+        })
         .collect();
     let mut taken = component_names(root);
-    for (from, wanted) in wanted {
+    for (from, wanted, why) in wanted {
         let to = taken.claim(&wanted);
         let from_ref = pointer::from_tokens(["components", "schemas", from.as_str()]);
         let to_ref = pointer::from_tokens(["components", "schemas", to.as_str()]);
@@ -414,7 +470,7 @@ fn rename_misread_components(ctx: &mut Ctx, root: &mut Value) {
         ctx.report.warn(
             "component-renamed",
             &from_ref,
-            format!("`{from}` would be misread beside the client's own types; renamed `{to}`"),
+            format!("`{from}` {why}; renamed `{to}`"),
         );
     }
 }

@@ -216,6 +216,9 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                                     || i.get("type").and_then(Value::as_str) == Some("object")
                             })
                     };
+                    if !non_scalar {
+                        header_array_as_string(ctx, snapshot, p, &op_at);
+                    }
                     if non_scalar && p.get("in").and_then(Value::as_str) != Some("path") {
                         let name = p
                             .get("name")
@@ -267,6 +270,39 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// A header parameter `p` whose schema is an array of scalars becomes a string: progenitor
+/// writes a header's value with `Display`, which no `Vec` has. `style: simple` (the only style
+/// of a header) joins the items with `,`; the caller does, as the description says and the
+/// report warns; an array example becomes its items so joined.
+fn header_array_as_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &str) {
+    let schema = resolve_schema(root, &p["schema"]);
+    let is_array = p.get("in").and_then(Value::as_str) == Some("header")
+        && schema.get("type").and_then(Value::as_str) == Some("array");
+    if !is_array {
+        return;
+    }
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    let mut desc = p["description"].as_str().unwrap_or_default().to_owned();
+    if !desc.is_empty() {
+        desc.push_str("\n\n");
+    }
+    desc.push_str("The items joined with `,`.");
+    p["description"] = json!(desc);
+    p["schema"] = json!({"type": "string"});
+    if let Some(Value::Array(items)) = p.get("example") {
+        let joined: Vec<String> = items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect();
+        p["example"] = json!(joined.join(","));
+    }
+    ctx.report.warn(
+        "header-array-as-string",
+        op_at,
+        format!("header `{name}` is an array; it is sent as a string, its items joined with `,`"),
+    );
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
@@ -322,6 +358,19 @@ fn body_rank(media: &str) -> Option<u8> {
         "multipart/form-data" => Some(5),
         _ => None,
     }
+}
+
+/// Whether `media` is a form (`application/x-www-form-urlencoded`).
+fn is_form(media: &str) -> bool {
+    media.split(';').next().unwrap_or_default().trim() == "application/x-www-form-urlencoded"
+}
+
+/// Whether the schema of the media type object `media_obj` is an object, which a form writes
+/// as its fields (anything else has no form encoding: it is sent as its text).
+fn is_form_object(root: &Value, media_obj: &Value) -> bool {
+    let schema = media_obj.get("schema").unwrap_or(&Value::Null);
+    let ty = resolve_schema(root, schema).get("type");
+    ty.and_then(Value::as_str) == Some("object") || is_struct_like(root, schema)
 }
 
 /// The extension on a request body's media type object that records the media type the
@@ -437,6 +486,13 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     "multipart/form-data is sent as a raw application/octet-stream body",
                 );
                 "application/octet-stream"
+            } else if is_form(media) && !is_form_object(snapshot, media_obj) {
+                ctx.report.warn(
+                    "request-body-raw",
+                    &body_at,
+                    format!("`{media}` whose schema is no object is sent as a raw `text/plain` body, `Content-Type: {media}`"),
+                );
+                "text/plain"
             } else if body_rank(media).is_none() {
                 let raw = raw_body_media_type(media);
                 let header = if is_header_value(media) {
@@ -456,7 +512,8 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let mut media_obj = media_obj.clone();
             if let Some(m) = media_obj.as_object_mut() {
                 m.remove("encoding");
-                if body_rank(media).is_none() && is_header_value(media) {
+                let raw_form = is_form(media) && target == "text/plain";
+                if (body_rank(media).is_none() || raw_form) && is_header_value(media) {
                     m.insert(WIRE_MEDIA_TYPE.into(), json!(media));
                 }
                 if target == "application/octet-stream" {
@@ -467,7 +524,7 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 } else if target == "text/plain"
                     && !is_plain_string(resolve_schema(snapshot, m.get("schema").unwrap_or(&Value::Null)))
                 {
-                    if body_rank(media).is_some() {
+                    if body_rank(media).is_some() && !raw_form {
                         ctx.report.warn(
                             "request-body-text-schema",
                             &body_at,

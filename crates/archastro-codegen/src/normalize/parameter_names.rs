@@ -3,7 +3,10 @@
 //! would declare the field twice. The argument name follows the wire name, so one of the two
 //! goes, with a warning: the path parameter stays (the URL needs it), else the required one,
 //! else the first. A required parameter is never dropped: two path parameters, or two required
-//! ones, reject the operation with the pointer of the second.
+//! ones, reject the operation with the pointer of the second. A parameter whose argument is
+//! `client` meets the builder's own field (progenitor then renames that field, out of the
+//! shape the client's builders are read in): it is dropped the same way, or rejected when it
+//! is required.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +15,9 @@ use serde_json::Value;
 use super::{Ctx, for_each_operation_mut};
 use crate::names::progenitor_method_name;
 use crate::{Error, Result};
+
+/// The field of every progenitor builder that holds the client.
+const BUILDER_CLIENT_FIELD: &str = "client";
 
 /// Drops (or rejects) the second of every pair of an operation's parameters (inlined by now)
 /// that give the client one argument name.
@@ -26,6 +32,21 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let mut dropped = Vec::new();
         for (i, parameter) in parameters.iter().enumerate() {
             let argument = progenitor_method_name(name(parameter));
+            if argument == BUILDER_CLIENT_FIELD {
+                let at = format!("{op_at}/parameters/{i}");
+                let what = format!(
+                    "{} becomes the client's argument `{argument}`, the name of its builder's own client",
+                    describe(parameter)
+                );
+                if is_required(parameter) {
+                    let message = format!("{what}; rename it");
+                    failure.get_or_insert_with(|| Error::invalid(file, &at, message));
+                    return;
+                }
+                report.warn("parameter-argument-taken", at, format!("{what}; dropped"));
+                dropped.push(i);
+                continue;
+            }
             let Some(&first) = kept.get(&argument) else {
                 kept.insert(argument, i);
                 continue;

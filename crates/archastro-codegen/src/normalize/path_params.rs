@@ -13,20 +13,19 @@
 //!   the caller writes, with a warning: `style: simple` does not say how to write it.
 //!
 //! Scalars are strings, integers, numbers and booleans (enums and formats included), not
-//! nullable.
-//!
-//! A path parameter whose inline schema typify makes a type (an enum, a checked string, a
-//! union) would get one type per operation, named after each; the resource that holds the
-//! parameter passes one value to all of them. Such schemas become components, one per shape
-//! (annotations aside), named after the parameter ([`share_named_scalars`]).
+//! nullable. A scalar written inline that typify makes a type of its own (an enum, a string
+//! with a pattern or length bounds, a union) becomes a component named after the parameter
+//! (`ResourceGroupName`), one per definition: inline, typify would make one type per
+//! operation, and the operations of one resource share their path parameters' values.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 use serde_json::{Value, json};
 
 use super::schema::resolve_schema;
 use super::{Ctx, add_schemas, component_names, for_each_operation_mut, with_reference};
-use crate::names::joined_type_name;
+use crate::names::{GENERATED_TYPE_NAMES, Namespace, TYPIFY_UNQUALIFIED_TYPES, joined_type_name};
 use crate::pointer;
 
 /// What a path parameter's schema is to `style: simple`.
@@ -47,10 +46,14 @@ enum Shape {
 /// copies of components became `$ref`s.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
     let mut taken = component_names(root);
+    for name in GENERATED_TYPE_NAMES.iter().chain(TYPIFY_UNQUALIFIED_TYPES) {
+        taken.reserve(name);
+    }
     let mut added: Vec<(String, Value)> = Vec::new();
     with_reference(ctx.refs_into_paths, root, |reference, document| {
         // The `explode` each object component is written with, by component name.
         let mut explode_of: BTreeMap<String, bool> = BTreeMap::new();
+        let mut scalars = ScalarComponents::default();
         for_each_operation_mut(document, |at, op| {
             let id = crate::names::upper_camel_case(
                 op.get("operationId")
@@ -74,7 +77,23 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 let shape = shape(reference, &schema);
                 let explode = p.get("explode") == Some(&Value::Bool(true));
                 let kind = match shape {
-                    Shape::Scalar => continue,
+                    Shape::Scalar => {
+                        if typify_names(&schema) {
+                            let component =
+                                scalars.component(&mut taken, &mut added, &id, &name, &schema);
+                            ctx.report.info(
+                                "path-param-named",
+                                format!("{p_at}/schema"),
+                                format!(
+                                    "path parameter `{name}` (a type of its own to typify) became components.schemas.{component}"
+                                ),
+                            );
+                            p["schema"] = json!({
+                                "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
+                            });
+                        }
+                        continue;
+                    }
                     Shape::Unwritable(why) => {
                         as_string(ctx, p, &p_at, &name, why);
                         continue;
@@ -126,51 +145,6 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     add_schemas(root, added);
 }
 
-/// Makes every inline path parameter schema typify would name a component, one per shape,
-/// named after the first parameter with that shape (`workflow_id` is `WorkflowId`), so that
-/// every operation of a path parameter reads and writes the same type.
-pub fn share_named_scalars(ctx: &mut Ctx, root: &mut Value) {
-    let mut taken = component_names(root);
-    let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
-    let mut added: Vec<(String, Value)> = Vec::new();
-    for_each_operation_mut(root, |at, op| {
-        let Some(Value::Array(params)) = op.get_mut("parameters") else {
-            return;
-        };
-        for (i, p) in params.iter_mut().enumerate() {
-            let Some(Value::Object(schema)) = p.get("schema") else {
-                continue;
-            };
-            if p.get("in").and_then(Value::as_str) != Some("path")
-                || !super::lift::is_named_by_typify(schema)
-            {
-                continue;
-            }
-            let mut definition = schema.clone();
-            definition.retain(|k, _| !super::schema::ANNOTATIONS.contains(&k.as_str()));
-            let definition = Value::Object(definition);
-            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
-            let component = by_shape
-                .entry(definition.to_string())
-                .or_insert_with(|| {
-                    let component = taken.claim(&crate::names::upper_camel_case(name));
-                    added.push((component.clone(), definition));
-                    component
-                })
-                .clone();
-            ctx.report.info(
-                "path-param-named",
-                format!("{at}/parameters/{i}/schema"),
-                format!("path parameter `{name}` became components.schemas.{component}"),
-            );
-            p["schema"] = json!({
-                "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
-            });
-        }
-    });
-    add_schemas(root, added);
-}
-
 /// The component a `$ref` schema names, unless that component is itself only a reference
 /// (typify makes it another name of the same type, which could then be written two ways).
 fn component_of(root: &Value, schema: &Value) -> Option<String> {
@@ -178,6 +152,45 @@ fn component_of(root: &Value, schema: &Value) -> Option<String> {
     let name = pointer::unescape(target.strip_prefix("#/components/schemas/")?);
     let definition = pointer::resolve(root, target)?;
     definition.get("$ref").is_none().then_some(name)
+}
+
+/// The components made of inline scalar path parameters: one per definition.
+#[derive(Default)]
+struct ScalarComponents {
+    /// The component of each definition named so far, by its JSON text.
+    by_definition: BTreeMap<String, String>,
+}
+
+impl ScalarComponents {
+    /// The component holding `schema`, the definition of path parameter `name` of operation
+    /// `id`: the one made for the same definition before, or a new one (pushed on `added`)
+    /// named after the parameter, or after the operation and the parameter when that is taken.
+    fn component(
+        &mut self,
+        taken: &mut Namespace,
+        added: &mut Vec<(String, Value)>,
+        id: &str,
+        name: &str,
+        schema: &Value,
+    ) -> String {
+        match self.by_definition.entry(schema.to_string()) {
+            Entry::Occupied(known) => known.get().clone(),
+            Entry::Vacant(slot) => {
+                let param = crate::names::upper_camel_case(name);
+                let component = taken.claim_or(&param, || joined_type_name(id, &param));
+                added.push((component.clone(), schema.clone()));
+                slot.insert(component).clone()
+            }
+        }
+    }
+}
+
+/// Whether typify makes the inline scalar `schema` a type of its own: an enum, a string with
+/// a pattern or length bounds, or a union (as `lift` reads it).
+fn typify_names(schema: &Value) -> bool {
+    schema
+        .as_object()
+        .is_some_and(super::lift::is_named_by_typify)
 }
 
 /// What `schema` (resolved in `root`) is to `style: simple`.
@@ -317,6 +330,17 @@ mod tests {
         assert_eq!(of("Ids").as_deref(), Some("Ids"));
         assert_eq!(of("Also"), None);
         assert_eq!(component_of(&root, &json!({"type": "string"})), None);
+    }
+
+    #[test]
+    fn scalars_typify_makes_a_type_of_are_told_apart() {
+        assert!(typify_names(&json!({"type": "string", "pattern": "^a$"})));
+        assert!(typify_names(&json!({"type": "string", "maxLength": 9})));
+        assert!(typify_names(&json!({"type": "string", "enum": ["a"]})));
+        assert!(typify_names(&json!({"type": "integer", "enum": [1]})));
+        assert!(!typify_names(&json!({"type": "string", "format": "uuid"})));
+        assert!(!typify_names(&json!({"type": "integer", "minimum": 1})));
+        assert!(!typify_names(&json!({"$ref": "#/components/schemas/Id"})));
     }
 
     #[test]

@@ -1,11 +1,12 @@
-//! Schema shapes typify 0.8 panics on, repaired where they stand (every schema the 3.0.3
-//! downgrade visits), each with a report warning: a `format` beside a type typify reads
-//! without one (boolean, object, array) or beside no type at all (`{"format": "boolean"}`),
-//! and a string `enum` whose values typify cannot name apart as Rust variants (`US` and `us`).
-//! Two shapes typify generates wrongly are repaired once the components are final: a
-//! nullable union component, whose inner enum typify gives the component's own name
-//! ([`split_nullable_unions`]), and the inner type of a nullable component named by a
-//! `title` another type already has ([`untitle_nullable_components`]).
+//! Schema shapes typify 0.8 panics on, or writes code for that does not compile, repaired
+//! where they stand (every schema the 3.0.3 downgrade visits), each with a report warning: a
+//! `format` beside a type typify reads without one (boolean, object, array) or beside no type
+//! at all (`{"format": "boolean"}`), a string `enum` whose values typify cannot name apart as
+//! Rust variants (`US` and `us`), and the `title` of a nullable schema, after which typify
+//! names the type inside the `Option` (the component's own name when the title repeats it: two
+//! types of one name).
+//! A nullable union component, whose inner enum typify gives the component's own name, is
+//! repaired once the components are final ([`split_nullable_unions`]).
 
 use std::collections::HashSet;
 
@@ -36,6 +37,19 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     }
     if map.contains_key("enum") {
         repair_enum_names(map, at, report);
+    }
+    let nullable = map.get("nullable") == Some(&Value::Bool(true))
+        || map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|values| values.iter().any(Value::is_null));
+    if nullable && map.contains_key("title") {
+        map.remove("title");
+        report.warn(
+            "schema-title-dropped",
+            pointer::join(at, "title"),
+            "the title of a nullable schema dropped (typify names the type inside the `Option` after it, which can take a name already given)",
+        );
     }
 }
 
@@ -113,49 +127,6 @@ fn nullable_union(schema: &Value) -> Option<Map<String, Value>> {
 
 fn is_annotation(key: &str) -> bool {
     super::schema::ANNOTATIONS.contains(&key)
-}
-
-/// typify wraps a nullable component in a newtype (`NullableUser(Option<Inner>)`) and names
-/// the inner type after the schema's `title` (`Simple User` is `SimpleUser`), else
-/// `{Component}Inner`: a title that names another component's type, or an earlier nullable
-/// component's inner type, would define that type twice. Such a title is dropped (the inner
-/// type becomes `{Component}Inner`), with a warning.
-pub fn untitle_nullable_components(root: &mut Value, report: &mut Report) {
-    let Some(Value::Object(schemas)) = root.pointer_mut("/components/schemas") else {
-        return;
-    };
-    let mut taken: HashSet<String> = schemas.keys().map(|k| type_name(k)).collect();
-    for (name, schema) in schemas.iter_mut() {
-        let Value::Object(map) = schema else {
-            continue;
-        };
-        let nullable = map.get("nullable") == Some(&Value::Bool(true))
-            || map
-                .get("enum")
-                .and_then(Value::as_array)
-                .is_some_and(|values| values.iter().any(Value::is_null));
-        if !nullable {
-            continue;
-        }
-        let inner = match map.get("title").and_then(Value::as_str) {
-            Some(title) if !taken.contains(&type_name(title)) => type_name(title),
-            Some(title) => {
-                let at = pointer::from_tokens(["components", "schemas", name.as_str(), "title"]);
-                report.warn(
-                    "nullable-title-dropped",
-                    at,
-                    format!(
-                        "the title `{title}` would name this nullable schema's inner type `{}`, which another type has; dropped",
-                        type_name(title)
-                    ),
-                );
-                map.remove("title");
-                format!("{}Inner", type_name(name))
-            }
-            None => format!("{}Inner", type_name(name)),
-        };
-        taken.insert(inner);
-    }
 }
 
 /// A `format` typify cannot pair with the schema's type: read as the type when there is none
@@ -284,12 +255,11 @@ mod tests {
         (Value::Object(map), rules)
     }
 
-    /// The components of `schemas` after both component repairs, and the rules reported.
+    /// The components of `schemas` after the component repair, and the rules reported.
     fn components_repaired(schemas: Value) -> (Value, Vec<&'static str>) {
         let mut root = json!({"components": {"schemas": schemas}});
         let mut report = Report::default();
         split_nullable_unions(&mut root, &mut report);
-        untitle_nullable_components(&mut root, &mut report);
         let rules = report.warnings().map(|e| e.rule).collect();
         (root["components"]["schemas"].take(), rules)
     }
@@ -319,16 +289,18 @@ mod tests {
     }
 
     #[test]
-    fn a_nullable_components_title_that_names_another_type_goes() {
-        let object = |title: &str| json!({"nullable": true, "title": title, "type": "object", "properties": {"a": {"type": "string"}}});
-        let (schemas, rules) = components_repaired(json!({
-            "nullable-simple-user": object("Simple User"),
-            "nullable-team": object("Team Summary"),
-            "simple-user": {"type": "object", "properties": {"a": {"type": "string"}}},
-        }));
-        assert_eq!(schemas["nullable-simple-user"].get("title"), None);
-        assert_eq!(schemas["nullable-team"]["title"], "Team Summary");
-        assert_eq!(rules, ["nullable-title-dropped"]);
+    fn the_title_of_a_nullable_schema_goes() {
+        let (object, rules) =
+            repaired(json!({"nullable": true, "title": "Simple User", "type": "object"}));
+        assert_eq!(object, json!({"nullable": true, "type": "object"}));
+        assert_eq!(rules, ["schema-title-dropped"]);
+        let (with_null, rules) =
+            repaired(json!({"title": "Size", "type": "string", "enum": ["s", null]}));
+        assert_eq!(with_null.get("title"), None);
+        assert_eq!(rules, ["schema-title-dropped"]);
+        let (kept, rules) = repaired(json!({"title": "Simple User", "type": "object"}));
+        assert_eq!(kept["title"], "Simple User");
+        assert!(rules.is_empty());
     }
 
     #[test]
