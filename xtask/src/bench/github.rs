@@ -1,11 +1,11 @@
 //! GitHub's REST spec (npm `@octokit/openapi`, installed into `target/peers/` when missing):
 //! ours (this binary's `regen`, every path in one catch-all family, as the corpus runs a spec)
 //! and `@archastro/sdk-generator` on the same file, each a process taken in turns: wall time
-//! (median) and peak RSS (the largest of the runs, the process's own `ru_maxrss`).
+//! (median) and peak RSS (the largest of the runs, each the process's own `VmHWM`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -189,34 +189,52 @@ impl Samples {
 }
 
 /// Runs `cmd` (its output discarded, but the end of its stderr on failure) and returns its
-/// wall time in seconds and its peak RSS in MiB, from `wait4`'s resource usage of that one
-/// process (and the descendants it waited for).
+/// wall time in seconds and its peak RSS in MiB: the process's own high-water mark (`VmHWM`
+/// of `/proc/<pid>/status`), read every few milliseconds until it exits. `wait4`'s `ru_maxrss`
+/// would not do: Linux counts in it the parent's resident set at the fork, the bench's own.
 fn run_measured(cmd: &mut Command) -> Figure<(f64, f64)> {
+    const POLL: Duration = Duration::from_millis(3);
     let stderr = tempfile_path();
     let file = std::fs::File::create(&stderr).map_err(|e| e.to_string())?;
     let start = Instant::now();
-    let child = cmd
+    // `spawn` returns once the child has executed the program: its memory is its own.
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(file)
         .spawn()
         .map_err(|e| format!("starting {:?}: {e}", cmd.get_program()))?;
-    let pid = libc::pid_t::try_from(child.id()).map_err(|e| e.to_string())?;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that `wait4` fills in; the pid is our own child, reaped
-    // here once (`Child` never waits for it: it is not waited on and its drop does not wait).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0u64;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_file)
+            .ok()
+            .as_deref()
+            .and_then(high_water_kib)
+        {
+            peak_kib = peak_kib.max(kib);
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => std::thread::sleep(POLL),
+            Err(e) => return Err(format!("waiting for {:?}: {e}", cmd.get_program())),
+        }
+    };
     let seconds = start.elapsed().as_secs_f64();
     let text = std::fs::read(&stderr).unwrap_or_default();
     let _ = std::fs::remove_file(&stderr);
-    if reaped != pid {
-        return Err(format!("waiting for {:?} failed", cmd.get_program()));
+    if !status.success() {
+        return Err(format!("exited with {status}: {}", tail(&text, 4)));
     }
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        return Err(format!("exited with status {status}: {}", tail(&text, 4)));
-    }
-    Ok((seconds, usage.ru_maxrss as f64 / 1024.0))
+    Ok((seconds, peak_kib as f64 / 1024.0))
+}
+
+/// `VmHWM` of a `/proc/<pid>/status` text, in KiB.
+fn high_water_kib(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// A file for a child's stderr, unique to this process.
