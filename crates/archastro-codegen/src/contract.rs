@@ -192,7 +192,9 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
         }
     };
     let mut chain = vec![format!("{}()", module_name(family.name))];
-    let (node, method) = tree.method_of(index).expect("every operation has a resource");
+    let (node, method) = tree
+        .method_of(index)
+        .expect("every operation has a resource");
     let mut held = Vec::new();
     for resource in tree.chain(node).into_iter().skip(1) {
         let resource = &tree.nodes[resource];
@@ -209,7 +211,10 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
         chain.push(format!("{}({})", resource.accessor, args.join(", ")));
     }
     chain.push(format!("{}()", method.name));
-    let rest = op.parameters.iter().filter(|p| p.required && !held.contains(&p.name));
+    let rest = op
+        .parameters
+        .iter()
+        .filter(|p| p.required && !held.contains(&p.name));
     for p in rest {
         let method = client_setter_name(p.name);
         chain.push(match argument(p) {

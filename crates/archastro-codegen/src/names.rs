@@ -197,7 +197,11 @@ pub fn joined_brands(ident: &str) -> String {
         let parts: Vec<&str> = split.split('_').collect();
         let mut i = 0;
         while i + parts.len() <= words.len() {
-            if words[i..i + parts.len()].iter().zip(&parts).all(|(w, p)| w == p) {
+            if words[i..i + parts.len()]
+                .iter()
+                .zip(&parts)
+                .all(|(w, p)| w == p)
+            {
                 words.splice(i..i + parts.len(), [(*joined).to_owned()]);
             }
             i += 1;
@@ -610,7 +614,11 @@ mod tests {
         let mut checked = 0;
         each(&mut text, 6, &mut |t| {
             assert_eq!(snake_case(t), t.to_snake_case(), "snake_case({t:?})");
-            assert_eq!(upper_camel_case(t), t.to_upper_camel_case(), "upper_camel_case({t:?})");
+            assert_eq!(
+                upper_camel_case(t),
+                t.to_upper_camel_case(),
+                "upper_camel_case({t:?})"
+            );
             checked += 1;
         });
         assert!(checked > 100_000);
@@ -621,8 +629,14 @@ mod tests {
         let renamed = |name: &str| unambiguous_type_name(name);
         assert_eq!(renamed("Error").as_deref(), Some("ApiError"));
         assert_eq!(renamed("error").as_deref(), Some("ApiError"));
-        assert_eq!(renamed("OAuthErrorError").as_deref(), Some("OAuthErrorKind"));
-        assert_eq!(renamed("OAuthErrorErrorValue").as_deref(), Some("OAuthErrorKindValue"));
+        assert_eq!(
+            renamed("OAuthErrorError").as_deref(),
+            Some("OAuthErrorKind")
+        );
+        assert_eq!(
+            renamed("OAuthErrorErrorValue").as_deref(),
+            Some("OAuthErrorKindValue")
+        );
         assert_eq!(renamed("ErrorEnvelope"), None);
         assert_eq!(renamed("OAuthError"), None);
         assert_eq!(renamed("ErrorErrors"), None);
@@ -634,12 +648,18 @@ mod tests {
         assert_eq!(joined_type_name("Agent", "AgentTools"), "AgentTools");
         assert_eq!(joined_type_name("OAuthError", "Error"), "OAuthError");
         assert_eq!(joined_type_name("Team", "Invites"), "TeamInvites");
-        assert_eq!(joined_type_name("ListAgentToolsForAgent", "Agent"), "ListAgentToolsForAgent");
+        assert_eq!(
+            joined_type_name("ListAgentToolsForAgent", "Agent"),
+            "ListAgentToolsForAgent"
+        );
     }
 
     #[test]
     fn brand_names_are_one_word() {
-        assert_eq!(client_setter_name("X-ArchAstro-Signature"), "x_archastro_signature");
+        assert_eq!(
+            client_setter_name("X-ArchAstro-Signature"),
+            "x_archastro_signature"
+        );
         assert_eq!(joined_brands("arch_astro"), "archastro");
         assert_eq!(joined_brands("search_arch"), "search_arch");
         assert_eq!(joined_brands("my_arch_astronaut"), "my_arch_astronaut");

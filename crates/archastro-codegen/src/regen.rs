@@ -532,7 +532,11 @@ mod tests {
         assert!(Pipeline::new(&check, &mut reports).run().unwrap().by_stamp);
         assert_eq!(
             reports,
-            [Report::Phase(Load), Report::Phase(Normalize), Report::Phase(Model)]
+            [
+                Report::Phase(Load),
+                Report::Phase(Normalize),
+                Report::Phase(Model)
+            ]
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

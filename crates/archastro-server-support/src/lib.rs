@@ -217,10 +217,8 @@ pub fn is_not_implemented<F>(future: &F) -> bool {
 
 /// The path's raw parameters as the router extracted them, or why it could not (a segment
 /// that is not UTF-8 once percent-decoded).
-pub type RawPath = Result<
-    axum::extract::Path<Vec<(String, String)>>,
-    axum::extract::rejection::PathRejection,
->;
+pub type RawPath =
+    Result<axum::extract::Path<Vec<(String, String)>>, axum::extract::rejection::PathRejection>;
 
 /// Path parameters as the operation declares them; a segment the router could not decode or a
 /// value that does not parse answers 400, in the envelope (never axum's `text/plain`).

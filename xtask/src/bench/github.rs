@@ -107,7 +107,11 @@ impl Bench {
         let (mut ours, mut sdk) = (Samples::default(), Samples::default());
         for turn in 0..=self.runs {
             let measured = turn > 0;
-            ours.take(&out, measured, |out| self.ours_command(&exe, &case, out));
+            ours.take(
+                &out,
+                measured,
+                |out| Ok(self.ours_command(&exe, &case, out)),
+            );
             sdk.take(&out, measured, |out| self.sdk_generator_command(&case, out));
         }
         remove_dir(&out)?;
@@ -119,19 +123,6 @@ impl Bench {
             sdk_generator: sdk.figures(),
         });
         Ok(())
-    }
-
-    fn ours_command(&self, exe: &Path, case: &SpecCase, out: &Path) -> Figure<Command> {
-        let mut cmd = Command::new(exe);
-        cmd.current_dir(&self.root)
-            .arg("regen")
-            .arg("--spec")
-            .arg(&case.path)
-            .arg("--families")
-            .arg(&case.families)
-            .arg("--out")
-            .arg(out);
-        Ok(cmd)
     }
 
     fn sdk_generator_command(&self, case: &SpecCase, out: &Path) -> Figure<Command> {

@@ -121,6 +121,11 @@ impl Bench {
 
     /// One `xtask regen` process on `case` into `out`.
     fn run_ours(&self, exe: &Path, case: &SpecCase, out: &Path) -> Figure<()> {
+        run_quiet(&mut self.ours_command(exe, case, out))
+    }
+
+    /// The `xtask regen` command (`exe`, this binary) that regenerates `case` into `out`.
+    pub(super) fn ours_command(&self, exe: &Path, case: &SpecCase, out: &Path) -> Command {
         let mut cmd = Command::new(exe);
         cmd.current_dir(&self.root)
             .arg("regen")
@@ -130,7 +135,7 @@ impl Bench {
             .arg(&case.families)
             .arg("--out")
             .arg(out);
-        run_quiet(&mut cmd)
+        cmd
     }
 }
 

@@ -64,15 +64,19 @@ fn endpoints<'a>(
         .iter()
         .zip(trees)
         .flat_map(|(family, resources)| {
-            family.operations.iter().enumerate().map(move |(index, operation)| {
-                let endpoint = Endpoint {
-                    family,
-                    operation,
-                    resources,
-                    index,
-                };
-                ((operation.path, operation.method), endpoint)
-            })
+            family
+                .operations
+                .iter()
+                .enumerate()
+                .map(move |(index, operation)| {
+                    let endpoint = Endpoint {
+                        family,
+                        operation,
+                        resources,
+                        index,
+                    };
+                    ((operation.path, operation.method), endpoint)
+                })
         })
         .collect()
 }

@@ -116,8 +116,15 @@ const TAKEN_METHOD_NAMES: &[&str] = &[
 /// Method names the root resource (the family's `Client`) cannot take besides: the methods of
 /// progenitor's `ClientInfo` and `ClientHooks` that the client's code calls on it (an
 /// inherent method of the same name would be called instead).
-const ROOT_TAKEN_METHOD_NAMES: &[&str] =
-    &["api_version", "baseurl", "client", "exec", "inner", "post", "pre"];
+const ROOT_TAKEN_METHOD_NAMES: &[&str] = &[
+    "api_version",
+    "baseurl",
+    "client",
+    "exec",
+    "inner",
+    "post",
+    "pre",
+];
 
 /// One step from a resource to its child, before names are claimed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

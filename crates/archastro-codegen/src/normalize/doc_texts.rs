@@ -178,7 +178,12 @@ mod tests {
             refs_into_paths: false,
         };
         run(&mut ctx, &mut root);
-        let pointers: Vec<&str> = ctx.report.entries.iter().map(|e| e.pointer.as_str()).collect();
+        let pointers: Vec<&str> = ctx
+            .report
+            .entries
+            .iter()
+            .map(|e| e.pointer.as_str())
+            .collect();
         assert_eq!(
             pointers,
             [

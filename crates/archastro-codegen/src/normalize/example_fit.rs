@@ -392,7 +392,10 @@ mod tests {
             "Size": {"type": "integer", "enum": [1, "two", null], "nullable": true, "default": 1},
             "Name": {"type": "string", "enum": [3]}
         }}}));
-        let rules: Vec<_> = warnings.iter().map(|(_, rule, at, _)| (*rule, at.as_str())).collect();
+        let rules: Vec<_> = warnings
+            .iter()
+            .map(|(_, rule, at, _)| (*rule, at.as_str()))
+            .collect();
         assert_eq!(
             rules,
             [

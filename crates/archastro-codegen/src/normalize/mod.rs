@@ -371,28 +371,40 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
         }
     }
     for (kind, from, to) in renames {
-        let from_ref = pointer::from_tokens(["components", kind.as_str(), from.as_str()]);
-        let to_ref = pointer::from_tokens(["components", kind.as_str(), to.as_str()]);
-        if let Some(Value::Object(entries)) =
-            root.get_mut("components").and_then(|c| c.get_mut(&kind))
-            && let Some(v) = entries.remove(&from)
-        {
-            entries.insert(to.clone(), v);
-        }
-        refs::rewrite_refs(root, &from_ref, &to_ref);
-        ctx.report.warn(
-            "component-renamed",
-            &from_ref,
-            format!("component name {from:?} is not an identifier; renamed `{to}`"),
-        );
+        let why = format!("component name {from:?} is not an identifier; renamed `{to}`");
+        rename_component(ctx, root, &kind, &from, &to, why);
     }
+}
+
+/// Moves the component `components/{kind}/{from}` to `{to}`, points every `$ref` at its new
+/// place, and reports the rename (`component-renamed`, saying `why`).
+fn rename_component(
+    ctx: &mut Ctx,
+    root: &mut Value,
+    kind: &str,
+    from: &str,
+    to: &str,
+    why: String,
+) {
+    let from_ref = pointer::from_tokens(["components", kind, from]);
+    let to_ref = pointer::from_tokens(["components", kind, to]);
+    if let Some(Value::Object(entries)) = root.get_mut("components").and_then(|c| c.get_mut(kind))
+        && let Some(v) = entries.remove(from)
+    {
+        entries.insert(to.to_owned(), v);
+    }
+    refs::rewrite_refs(root, &from_ref, &to_ref);
+    ctx.report.warn("component-renamed", &from_ref, why);
 }
 
 /// Component schemas whose names typify makes into one type name (`ThingList` and
 /// `thing_list`): the first in name order keeps it, each later one gets the first free
 /// numbered name (`thing_list2`); every `$ref` follows, and the report says so.
 fn rename_colliding_components(ctx: &mut Ctx, root: &mut Value) {
-    let Some(schemas) = root.pointer("/components/schemas").and_then(Value::as_object) else {
+    let Some(schemas) = root
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
         return;
     };
     let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
@@ -406,19 +418,10 @@ fn rename_colliding_components(ctx: &mut Ctx, root: &mut Value) {
         }
     }
     for (from, to) in renames {
-        let from_ref = pointer::from_tokens(["components", "schemas", from.as_str()]);
-        let to_ref = pointer::from_tokens(["components", "schemas", to.as_str()]);
-        if let Some(Value::Object(entries)) = root.pointer_mut("/components/schemas")
-            && let Some(schema) = entries.remove(&from)
-        {
-            entries.insert(to.clone(), schema);
-        }
-        refs::rewrite_refs(root, &from_ref, &to_ref);
-        ctx.report.warn(
-            "component-renamed",
-            &from_ref,
-            format!("`{from}` is the same Rust type name as an earlier component's; renamed `{to}`"),
+        let why = format!(
+            "`{from}` is the same Rust type name as an earlier component's; renamed `{to}`"
         );
+        rename_component(ctx, root, "schemas", &from, &to, why);
     }
 }
 
@@ -459,19 +462,8 @@ fn rename_misread_components(ctx: &mut Ctx, root: &mut Value) {
     let mut taken = component_names(root);
     for (from, wanted, why) in wanted {
         let to = taken.claim(&wanted);
-        let from_ref = pointer::from_tokens(["components", "schemas", from.as_str()]);
-        let to_ref = pointer::from_tokens(["components", "schemas", to.as_str()]);
-        if let Some(Value::Object(entries)) = root.pointer_mut("/components/schemas")
-            && let Some(schema) = entries.remove(&from)
-        {
-            entries.insert(to.clone(), schema);
-        }
-        refs::rewrite_refs(root, &from_ref, &to_ref);
-        ctx.report.warn(
-            "component-renamed",
-            &from_ref,
-            format!("`{from}` {why}; renamed `{to}`"),
-        );
+        let why = format!("`{from}` {why}; renamed `{to}`");
+        rename_component(ctx, root, "schemas", &from, &to, why);
     }
 }
 

@@ -179,15 +179,17 @@ pub(crate) fn assign_operation_ids(
                     }
                     format!("{base}_{n}")
                 });
-            (name != base).then(|| ctx.report.warn(
-                "operation-id-collision",
-                &op.at,
-                format!(
-                    "{} {}: derived name `{base}` collides; using `{name}`",
-                    op.method.to_uppercase(),
-                    op.path
-                ),
-            ));
+            (name != base).then(|| {
+                ctx.report.warn(
+                    "operation-id-collision",
+                    &op.at,
+                    format!(
+                        "{} {}: derived name `{base}` collides; using `{name}`",
+                        op.method.to_uppercase(),
+                        op.path
+                    ),
+                )
+            });
         }
         used.insert(name.clone());
         names.insert(i, name);
@@ -411,7 +413,10 @@ pub fn respell_plurals(name: &str) -> String {
                 && !word[..word.len() - 2].ends_with(['a', 'e', 'i', 'o', 'u']);
             if consonant_ys {
                 format!("{}ies", &word[..word.len() - 2])
-            } else if ["xs", "chs", "shs", "sss", "zs"].iter().any(|s| word.ends_with(s)) {
+            } else if ["xs", "chs", "shs", "sss", "zs"]
+                .iter()
+                .any(|s| word.ends_with(s))
+            {
                 format!("{}es", &word[..word.len() - 1])
             } else {
                 word.to_owned()
@@ -514,16 +519,34 @@ mod tests {
             verbatim_variant("/teams/{team}/invites", "create_team_invite").as_deref(),
             Some("create_team_invites")
         );
-        assert_eq!(verbatim_variant("/teams/{team}/invite", "create_team_invite"), None);
-        assert_eq!(owner_word("/agents/{agent}/agent_tools").as_deref(), Some("agent"));
+        assert_eq!(
+            verbatim_variant("/teams/{team}/invite", "create_team_invite"),
+            None
+        );
+        assert_eq!(
+            owner_word("/agents/{agent}/agent_tools").as_deref(),
+            Some("agent")
+        );
         assert_eq!(owner_word("/agent_tools"), None);
     }
 
     #[test]
     fn declared_ids_that_spell_method_and_path_are_mechanical() {
-        assert!(spells_method_and_path("post_oauth_token", "post", "/oauth/token"));
-        assert!(spells_method_and_path("postOauthDeviceApprove", "post", "/oauth/device/approve"));
-        assert!(!spells_method_and_path("exchange_token", "post", "/oauth/token"));
+        assert!(spells_method_and_path(
+            "post_oauth_token",
+            "post",
+            "/oauth/token"
+        ));
+        assert!(spells_method_and_path(
+            "postOauthDeviceApprove",
+            "post",
+            "/oauth/device/approve"
+        ));
+        assert!(!spells_method_and_path(
+            "exchange_token",
+            "post",
+            "/oauth/token"
+        ));
         assert!(!spells_method_and_path("getSettings", "get", "/settings"));
     }
 

@@ -522,7 +522,10 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         json!({"type": "string", "format": "binary"}),
                     );
                 } else if target == "text/plain"
-                    && !is_plain_string(resolve_schema(snapshot, m.get("schema").unwrap_or(&Value::Null)))
+                    && !is_plain_string(resolve_schema(
+                        snapshot,
+                        m.get("schema").unwrap_or(&Value::Null),
+                    ))
                 {
                     if body_rank(media).is_some() && !raw_form {
                         ctx.report.warn(

@@ -225,7 +225,10 @@ pub fn shorten_alias_chains(root: &mut Value, report: &mut Report) {
     }
     let mut shortened: Vec<&String> = names
         .iter()
-        .filter(|n| ends.get(*n).is_some_and(|(links, _)| *links > MAX_ALIAS_CHAIN))
+        .filter(|n| {
+            ends.get(*n)
+                .is_some_and(|(links, _)| *links > MAX_ALIAS_CHAIN)
+        })
         .collect();
     shortened.sort();
     let Some(first) = shortened.first() else {
