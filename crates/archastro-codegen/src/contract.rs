@@ -188,7 +188,7 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
         let value = example(doc, schema, 0);
         match p.segment_value(doc) {
             Some(segment) => (segment_literal(doc, &segment, value), true),
-            None => parameter_literal(schema, &value),
+            None => parameter_literal(doc, schema, &value),
         }
     };
     let mut chain = vec![format!("{}()", module_name(family.name))];
@@ -235,21 +235,7 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
         "application/json" => {
             let schema = body.schema.unwrap_or(&Value::Null);
             let text = str_lit(&example(doc, schema, 0).to_string());
-            let items = schema
-                .get("items")
-                .filter(|_| schema.get("type").and_then(Value::as_str) == Some("array"));
-            let typed = match (ref_name(schema), items.and_then(ref_name)) {
-                (Some(name), _) => Some(format!(
-                    "archastro_client::types::{}",
-                    type_name(&pointer::unescape(name))
-                )),
-                (None, Some(item)) => Some(format!(
-                    "Vec<archastro_client::types::{}>",
-                    type_name(&pointer::unescape(item))
-                )),
-                (None, None) => scalar_type(schema).map(str::to_owned),
-            };
-            let parsed = match typed {
+            let parsed = match decoded_type(schema) {
                 Some(typed) => format!(
                     "serde_json::from_str::<{typed}>({text})\n                    .expect(\"the example body fits its type\")"
                 ),
@@ -262,6 +248,31 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
         "application/octet-stream" => Some("body(Vec::<u8>::new())".to_owned()),
         "text/plain" => Some("body(String::new())".to_owned()),
         _ => None,
+    }
+}
+
+/// The Rust type the client gives a JSON body of `schema`, which the contract decodes the
+/// example into: a component, an array or a map (`additionalProperties` alone) of such types,
+/// or a scalar; `None` for any other (sent as a JSON object).
+fn decoded_type(schema: &Value) -> Option<String> {
+    if let Some(name) = ref_name(schema) {
+        return Some(format!(
+            "archastro_client::types::{}",
+            type_name(&pointer::unescape(name))
+        ));
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => Some(format!("Vec<{}>", decoded_type(schema.get("items")?)?)),
+        Some("object") if schema.get("properties").is_none() => {
+            let values = schema
+                .get("additionalProperties")
+                .filter(|v| v.is_object())?;
+            Some(format!(
+                "std::collections::HashMap<String, {}>",
+                decoded_type(values)?
+            ))
+        }
+        _ => scalar_type(schema).map(str::to_owned),
     }
 }
 
@@ -303,7 +314,7 @@ fn segment_literal(doc: &Value, segment: &SegmentValue<'_>, mut value: Value) ->
 /// type inferred), a date or uuid, or a component's value, parsed from its text (typify gives
 /// every scalar component `FromStr`; a resource's accessor takes only its own type), a number
 /// as its float type, else a literal.
-fn parameter_literal(schema: &Value, value: &Value) -> (String, bool) {
+fn parameter_literal(doc: &Value, schema: &Value, value: &Value) -> (String, bool) {
     if value.is_array() {
         let text = str_lit(&value.to_string());
         let decoded = format!(
@@ -320,13 +331,25 @@ fn parameter_literal(schema: &Value, value: &Value) -> (String, bool) {
         let literal = number_literal(schema, value).unwrap_or_else(|| scalar_literal(value));
         return (literal, false);
     };
-    let text = value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned);
     let ty = format!(
         "archastro_client::types::{}",
         type_name(&pointer::unescape(name))
     );
+    // typify gives a union (an untagged enum) no `FromStr`: its value is decoded from JSON.
+    let resolved = crate::normalize::schema::resolve_schema(doc, schema);
+    if ["oneOf", "anyOf", "allOf"]
+        .iter()
+        .any(|k| resolved.get(*k).is_some())
+    {
+        let decoded = format!(
+            "serde_json::from_str::<{ty}>({})\n                    .expect(\"the example parameter fits its type\")",
+            str_lit(&value.to_string())
+        );
+        return (decoded, true);
+    }
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
     (parsed_literal(&text, &ty), true)
 }
 
