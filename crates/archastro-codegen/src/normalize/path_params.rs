@@ -27,6 +27,7 @@ use super::schema::resolve_schema;
 use super::{Ctx, add_schemas, component_names, for_each_operation_mut, with_reference};
 use crate::names::{GENERATED_TYPE_NAMES, Namespace, TYPIFY_UNQUALIFIED_TYPES, joined_type_name};
 use crate::pointer;
+use crate::report::Report;
 
 /// What a path parameter's schema is to `style: simple`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,16 +82,8 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                         if typify_names(&schema) {
                             let component =
                                 scalars.component(&mut taken, &mut added, &id, &name, &schema);
-                            ctx.report.info(
-                                "path-param-named",
-                                format!("{p_at}/schema"),
-                                format!(
-                                    "path parameter `{name}` (a type of its own to typify) became components.schemas.{component}"
-                                ),
-                            );
-                            p["schema"] = json!({
-                                "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
-                            });
+                            let what = "a type of its own to typify";
+                            name_schema(&mut ctx.report, p, &p_at, &name, what, &component);
                         }
                         continue;
                     }
@@ -128,21 +121,32 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                         !explode
                     ),
                 };
-                ctx.report.info(
-                    "path-param-named",
-                    format!("{p_at}/schema"),
-                    format!(
-                        "path parameter `{name}` ({what}) became components.schemas.{component}"
-                    ),
-                );
-                p["schema"] = json!({
-                    "$ref": format!("#/components/schemas/{}", pointer::escape(&component))
-                });
+                name_schema(&mut ctx.report, p, &p_at, &name, &what, &component);
                 added.push((component, definition));
             }
         });
     });
     add_schemas(root, added);
+}
+
+/// Points the path parameter `p` (at `p_at`, named `name`) at the component `component`,
+/// reported with `what` the parameter is.
+fn name_schema(
+    report: &mut Report,
+    p: &mut Value,
+    p_at: &str,
+    name: &str,
+    what: &str,
+    component: &str,
+) {
+    report.info(
+        "path-param-named",
+        format!("{p_at}/schema"),
+        format!("path parameter `{name}` ({what}) became components.schemas.{component}"),
+    );
+    p["schema"] = json!({
+        "$ref": format!("#/components/schemas/{}", pointer::escape(component))
+    });
 }
 
 /// The component a `$ref` schema names, unless that component is itself only a reference
