@@ -303,6 +303,13 @@ fn route_wildcard() {
     fails_at("route-wildcard", "#/paths/~1api~1files~1*");
 }
 
+/// A keyword of the wrong JSON type: the component that holds it (here a property's constrained
+/// string, lifted into the component `Name`) is named.
+#[test]
+fn schema_keyword_invalid() {
+    fails_at("schema-keyword-invalid", "#/components/schemas/Name");
+}
+
 #[test]
 fn self_referencing_required() {
     generates("self-referencing-required");

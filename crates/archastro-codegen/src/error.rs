@@ -35,10 +35,14 @@ pub enum Error {
         pointer: String,
         message: String,
     },
-    /// A normalized family does not read as OpenAPI 3.0: a normalizer bug (regen names the
-    /// input file by turning this into [`Error::not_openapi`]).
-    #[error("{}", not_openapi_message(family, reason))]
-    NotOpenApi { family: String, reason: String },
+    /// A normalized family does not read as OpenAPI 3.0 at `pointer` (regen names the input
+    /// file by turning this into [`Error::not_openapi`]).
+    #[error("{pointer}: {}", not_openapi_message(family, reason))]
+    NotOpenApi {
+        family: String,
+        pointer: String,
+        reason: String,
+    },
     /// A `$ref` points at nothing.
     #[error("{file}: {pointer}: dangling $ref `{target}`: nothing in the document at that pointer")]
     DanglingRef {
@@ -102,14 +106,20 @@ pub enum Error {
 /// What [`Error::NotOpenApi`] and [`Error::not_openapi`] say.
 fn not_openapi_message(family: &str, reason: impl std::fmt::Display) -> String {
     format!(
-        "the normalized `{family}` family is not valid OpenAPI 3.0 ({reason}); this is a normalizer bug, please report it with the input"
+        "the normalized `{family}` family is not valid OpenAPI 3.0 here ({reason}): the spec is not valid OpenAPI at this place, or the normalizer wrote it wrong (then please report it with the input)"
     )
 }
 
 impl Error {
-    /// The error for a normalized family of `file` that does not read as OpenAPI 3.0.
-    pub fn not_openapi(file: &str, family: &str, reason: impl std::fmt::Display) -> Self {
-        Error::invalid(file, "#", not_openapi_message(family, reason))
+    /// The error for a normalized family of `file` that does not read as OpenAPI 3.0 at
+    /// `pointer` ([`crate::pointer::read_at`]).
+    pub fn not_openapi(
+        file: &str,
+        family: &str,
+        pointer: &str,
+        reason: impl std::fmt::Display,
+    ) -> Self {
+        Error::invalid(file, pointer, not_openapi_message(family, reason))
     }
 
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {

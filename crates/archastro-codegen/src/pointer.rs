@@ -56,6 +56,36 @@ pub fn join(base: &str, token: &str) -> String {
     out
 }
 
+/// `T` read from `value`, or where and why it does not read: the pointer (relative to
+/// `value`, `#` for itself) of the deepest place serde reached, and serde's message. The
+/// place is found by reading again with the path tracked, only after a failure: an untagged
+/// `ReferenceOr` of openapiv3 is read from a buffered copy, so the place is the schema,
+/// parameter or response that holds the fault, not the keyword inside it.
+pub fn read_at<T: serde::de::DeserializeOwned>(value: &Value) -> Result<T, (String, String)> {
+    let reason = match T::deserialize(value) {
+        Ok(read) => return Ok(read),
+        Err(e) => e.to_string(),
+    };
+    use serde_path_to_error::Segment;
+    let mut at = String::from("#");
+    if let Err(tracked) = serde_path_to_error::deserialize::<_, T>(value) {
+        for segment in tracked.path().iter() {
+            match segment {
+                Segment::Map { key } => {
+                    at.push('/');
+                    push_escaped(&mut at, key);
+                }
+                Segment::Seq { index } => {
+                    at.push('/');
+                    at.push_str(&index.to_string());
+                }
+                Segment::Enum { .. } | Segment::Unknown => {}
+            }
+        }
+    }
+    Err((at, reason))
+}
+
 /// The value a local `#/...` pointer designates, if any.
 pub fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     let rest = pointer.strip_prefix('#')?;
@@ -111,5 +141,21 @@ mod tests {
             Some(&serde_json::json!(1))
         );
         assert_eq!(resolve(&v, "#/paths/~1x"), None);
+    }
+
+    #[test]
+    fn a_value_that_does_not_read_names_where_it_stops() {
+        type Read = Vec<std::collections::BTreeMap<String, u32>>;
+        let fine = serde_json::json!([{"a": 1}]);
+        assert_eq!(read_at::<Read>(&fine).unwrap()[0]["a"], 1);
+        let bad = serde_json::json!([{"a": 1}, {"a/b": 2, "c~": "three"}]);
+        let (pointer, reason) = read_at::<Read>(&bad).unwrap_err();
+        assert_eq!(pointer, "#/1/c~0");
+        assert!(
+            reason.contains("invalid type: string \"three\""),
+            "{reason}"
+        );
+        let (pointer, _) = read_at::<Read>(&serde_json::json!({"a": 1})).unwrap_err();
+        assert_eq!(pointer, "#");
     }
 }

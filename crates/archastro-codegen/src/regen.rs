@@ -220,9 +220,11 @@ impl<'o> Pipeline<'o> {
                 .transpose()
                 .map_err(|e| match e {
                     // The client generator is where each family is first read as OpenAPI 3.0.
-                    Error::NotOpenApi { family, reason } => {
-                        Error::not_openapi(&origin, &family, reason)
-                    }
+                    Error::NotOpenApi {
+                        family,
+                        pointer,
+                        reason,
+                    } => Error::not_openapi(&origin, &family, &pointer, reason),
                     Error::Located { pointer, message } => {
                         Error::invalid(&origin, &pointer, message)
                     }

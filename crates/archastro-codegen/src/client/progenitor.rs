@@ -14,7 +14,6 @@ use quote::quote;
 use serde_json::{Value, json};
 
 use super::builders::braced_item;
-use super::file::generate_error;
 use super::locate::{failing_place, quietly};
 use super::patterns::linear_patterns;
 use crate::Result;
@@ -75,12 +74,12 @@ pub(super) fn run_progenitor(
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
 ) -> Result<(TokenStream, Uses)> {
     let stubbed = with_replaced_schemas_stubbed(doc, replacements);
-    let mut api =
-        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(stubbed.as_ref().unwrap_or(doc))
-            .map_err(|e| crate::Error::NotOpenApi {
-                family: family.to_owned(),
-                reason: e.to_string(),
-            })?;
+    let mut api = crate::pointer::read_at::<openapiv3::OpenAPI>(stubbed.as_ref().unwrap_or(doc))
+        .map_err(|(pointer, reason)| crate::Error::NotOpenApi {
+            family: family.to_owned(),
+            pointer,
+            reason,
+        })?;
     // Not held while progenitor runs (a copy of the family's paths).
     drop(stubbed);
     keep_error_bodies(&mut api);
@@ -275,14 +274,17 @@ pub(super) fn types_document<'s>(
 ) -> Result<openapiv3::OpenAPI> {
     let mut components = openapiv3::Components::default();
     for (name, schema) in schemas {
-        let schema =
-            <openapiv3::ReferenceOr<openapiv3::Schema> as serde::Deserialize>::deserialize(schema)
-                .map_err(|e| {
-                    generate_error(
-                        "types",
-                        format!("component `{name}` is not an OpenAPI 3.0 schema: {e}"),
-                    )
-                })?;
+        let schema = crate::pointer::read_at::<openapiv3::ReferenceOr<openapiv3::Schema>>(schema)
+            .map_err(|(inner, reason)| crate::Error::Located {
+                pointer: format!(
+                    "{}{}",
+                    crate::pointer::from_tokens(["components", "schemas", name.as_str()]),
+                    &inner[1..]
+                ),
+                message: format!(
+                    "generating the shared types: component `{name}` is not an OpenAPI 3.0 schema: {reason}"
+                ),
+            })?;
         components.schemas.insert(name.clone(), schema);
     }
     Ok(openapiv3::OpenAPI {

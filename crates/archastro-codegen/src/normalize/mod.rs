@@ -215,10 +215,10 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                 let (mut document, stats) = split::family_document(&mut fctx, root, family, &paths);
                 sort_keys(&mut document);
                 if check
-                    && let Err(e) =
-                        <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&document)
+                    && let Err((pointer, reason)) =
+                        pointer::read_at::<openapiv3::OpenAPI>(&document)
                 {
-                    return Err(Error::not_openapi(file, &family.name, e));
+                    return Err(Error::not_openapi(file, &family.name, &pointer, reason));
                 }
                 fctx.report.families.push(stats);
                 Ok((document, fctx.report))
