@@ -28,16 +28,24 @@ fn regen_fixture(name: &str, out: &Path) -> Result<regen::RegenOutcome, archastr
     std::panic::catch_unwind(|| regen::regen(&options)).unwrap_or_else(|_| panic!("{name}: regen panicked"))
 }
 
-/// The fixture `name` regenerates, and `cargo check` accepts the crates.
-fn generates(name: &str) {
+/// The fixture `name` regenerates, and `cargo check` accepts the crates; what regen did.
+fn generates(name: &str) -> regen::RegenOutcome {
     let out = tempfile::tempdir().unwrap();
-    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outcome = regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let output = platform_cargo()
         .args(["check", "--quiet", "--workspace", "--manifest-path"])
         .arg(out.path().join("Cargo.toml"))
         .output()
         .unwrap();
     assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    outcome
+}
+
+/// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at `pointer`.
+fn generates_warning(name: &str, rule: &str, pointer: &str) {
+    let outcome = generates(name);
+    let warned = outcome.normalized.report.warnings().any(|e| e.rule == rule && e.pointer == pointer);
+    assert!(warned, "{name}: no `{rule}` warning at {pointer}: {:#?}", outcome.normalized.report.entries);
 }
 
 /// A program building the generated server's router with every operation left at its 501
@@ -259,6 +267,11 @@ fn parameter_required_collision() {
 }
 
 #[test]
+fn parameter_schema_not_an_object() {
+    generates_warning("parameter-schema-not-an-object", "invalid-schema-replaced", "#/paths/~1api~1things/get/parameters/0/schema");
+}
+
+#[test]
 fn path_parameter_types() {
     generates("path-parameter-types");
 }
@@ -308,6 +321,13 @@ fn route_wildcard() {
 #[test]
 fn schema_keyword_invalid() {
     fails_at("schema-keyword-invalid", "#/components/schemas/Name");
+}
+
+/// A component that is no schema (an example response where its schema should be) is read as
+/// any value.
+#[test]
+fn schema_not_an_object() {
+    generates_warning("schema-not-an-object", "invalid-schema-replaced", "#/components/schemas/Thing");
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! JSON Schema as OpenAPI 3.1 writes it, brought down to the OpenAPI 3.0.3 dialect that
 //! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
 //! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
-//! value kept once (typify panics on one), and keywords 3.0 lacks are dropped (with a warning
-//! where they carried meaning), as is a `pattern` that only a backtracking engine can check
-//! ([`crate::pattern`]); then the shapes typify panics on are repaired (`typify_shapes.rs`).
+//! value kept once (typify panics on one), a value that is no schema at all any value (`{}`),
+//! and keywords 3.0 lacks are dropped (with a warning where they carried meaning), as is a
+//! `pattern` that only a backtracking engine can check ([`crate::pattern`]); then the shapes
+//! typify panics on are repaired (`typify_shapes.rs`).
 //! Idempotent on 3.0 input.
 
 use std::collections::HashSet;
@@ -81,7 +82,9 @@ fn keywords_of(ty: &str) -> &'static [&'static str] {
     }
 }
 
-/// Converts the schema at `value` (and everything under it) in place.
+/// Converts the schema at `value` (and everything under it) in place. A value where a schema
+/// stands that is none (a string, a number, an array, `null`: real specs have an example
+/// response there) becomes `{}`, any value, with a warning naming its place.
 pub fn downgrade(value: &mut Value, at: &str, report: &mut Report) {
     downgrade_at(value, &mut at.to_owned(), report);
 }
@@ -96,7 +99,22 @@ fn downgrade_at(value: &mut Value, at: &mut String, report: &mut Report) {
             super::typify_shapes::repair(map, at, report);
             recurse(map, at, report);
         }
-        _ => {}
+        _ => {
+            let what = match value {
+                Value::Null => "null",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                _ => "an array",
+            };
+            report.warn(
+                "invalid-schema-replaced",
+                at.as_str(),
+                format!(
+                    "a schema is an object (or, in OpenAPI 3.1, a boolean), not {what}: read as `{{}}`, any value"
+                ),
+            );
+            *value = json!({});
+        }
     }
 }
 
