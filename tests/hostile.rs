@@ -41,11 +41,14 @@ fn generates(name: &str) -> regen::RegenOutcome {
     outcome
 }
 
-/// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at `pointer`.
-fn generates_warning(name: &str, rule: &str, pointer: &str) {
+/// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at each of
+/// `pointers`.
+fn generates_warnings(name: &str, rule: &str, pointers: &[&str]) {
     let outcome = generates(name);
-    let warned = outcome.normalized.report.warnings().any(|e| e.rule == rule && e.pointer == pointer);
-    assert!(warned, "{name}: no `{rule}` warning at {pointer}: {:#?}", outcome.normalized.report.entries);
+    for pointer in pointers {
+        let warned = outcome.normalized.report.warnings().any(|e| e.rule == rule && e.pointer == *pointer);
+        assert!(warned, "{name}: no `{rule}` warning at {pointer}: {:#?}", outcome.normalized.report.entries);
+    }
 }
 
 /// A program building the generated server's router with every operation left at its 501
@@ -134,6 +137,23 @@ fn array_parameters() {
 #[test]
 fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
+}
+
+/// Optional parameters named like a request builder's own methods (`timeout`, `Send`) are
+/// dropped, each with a warning.
+#[test]
+fn builder_method_parameter() {
+    generates_warnings(
+        "builder-method-parameter",
+        "parameter-argument-taken",
+        &["#/paths/~1api~1jobs/get/parameters/0", "#/paths/~1api~1jobs~1{id}/post/parameters/1"],
+    );
+}
+
+/// A required one cannot be dropped: the operation is refused at the parameter.
+#[test]
+fn builder_method_parameter_required() {
+    fails_at("builder-method-parameter-required", "#/paths/~1api~1jobs/get/parameters/0");
 }
 
 #[test]
@@ -268,7 +288,11 @@ fn parameter_required_collision() {
 
 #[test]
 fn parameter_schema_not_an_object() {
-    generates_warning("parameter-schema-not-an-object", "invalid-schema-replaced", "#/paths/~1api~1things/get/parameters/0/schema");
+    generates_warnings(
+        "parameter-schema-not-an-object",
+        "invalid-schema-replaced",
+        &["#/paths/~1api~1things/get/parameters/0/schema"],
+    );
 }
 
 #[test]
@@ -327,7 +351,7 @@ fn schema_keyword_invalid() {
 /// any value.
 #[test]
 fn schema_not_an_object() {
-    generates_warning("schema-not-an-object", "invalid-schema-replaced", "#/components/schemas/Thing");
+    generates_warnings("schema-not-an-object", "invalid-schema-replaced", &["#/components/schemas/Thing"]);
 }
 
 #[test]

@@ -392,6 +392,17 @@ pub fn prelude_safe_type_name(name: &str, braced_struct: bool) -> Option<String>
 /// meet both (`archastro_client::Error` beside `types::Error`).
 pub const CLIENT_ROOT_TYPE_NAMES: &[&str] = &["Error"];
 
+/// The methods every request builder of the client has beside its parameters' setters (the
+/// client support's `operation_builder!`): a parameter whose argument has one of these names
+/// would be a second method of that name.
+pub const REQUEST_BUILDER_METHODS: &[&str] = &[
+    "settings",
+    "timeout",
+    "retry_policy",
+    "send",
+    "send_with_response",
+];
+
 /// The type name a component gets instead of `name` when users would misread it beside the
 /// client's own types, or `None` when it reads well: a name of [`CLIENT_ROOT_TYPE_NAMES`]
 /// gets `Api` before it (`Error` → `ApiError`), and a name that says `Error` twice where two

@@ -18,6 +18,7 @@ use super::builders::{defined_type, mod_item_name, type_text};
 use super::file::{file_header, format_file, generate_error};
 use super::variant_names::module_with_upper_camel_variants;
 use crate::format::{FormatError, format_items, format_items_nested, split_items};
+use crate::names::REQUEST_BUILDER_METHODS;
 use crate::{Result, tokens};
 
 /// The module of a family's file that holds the operations' builders.
@@ -25,15 +26,6 @@ const BUILDER_MODULE: &str = "builder";
 
 /// The module of a family's file that holds its own types (inline enums of parameters).
 const TYPES_MODULE: &str = "types";
-
-/// The builder methods `operation_builder!` adds beside the parameters' setters.
-const SETTINGS: [&str; 5] = [
-    "settings",
-    "timeout",
-    "retry_policy",
-    "send",
-    "send_with_response",
-];
 
 /// Whether `item` ends in progenitor's re-export of its own `Error` and the other client
 /// items, at the top of a family's file.
@@ -162,7 +154,7 @@ impl Invocation {
         };
         if let Some(field) = fields
             .iter()
-            .find(|f| SETTINGS.contains(&f.name.to_string().as_str()))
+            .find(|f| REQUEST_BUILDER_METHODS.contains(&f.name.to_string().as_str()))
         {
             return Err(format!(
                 "`{name}`: the parameter `{}` is named like a method every request builder has",

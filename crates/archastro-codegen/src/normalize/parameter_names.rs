@@ -5,15 +5,16 @@
 //! else the first. A required parameter is never dropped: two path parameters, or two required
 //! ones, reject the operation with the pointer of the second. A parameter whose argument is
 //! `client` meets the builder's own field (progenitor then renames that field, out of the
-//! shape the client's builders are read in): it is dropped the same way, or rejected when it
-//! is required.
+//! shape the client's builders are read in), and one named like a method every request
+//! builder has (`timeout`, `send`: [`REQUEST_BUILDER_METHODS`]) would be a second method of
+//! that name: either is dropped the same way, or rejected when it is required.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::{Ctx, for_each_operation_mut};
-use crate::names::progenitor_method_name;
+use crate::names::{REQUEST_BUILDER_METHODS, progenitor_method_name};
 use crate::{Error, Result};
 
 /// The field of every progenitor builder that holds the client.
@@ -32,10 +33,17 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let mut dropped = Vec::new();
         for (i, parameter) in parameters.iter().enumerate() {
             let argument = progenitor_method_name(name(parameter));
-            if argument == BUILDER_CLIENT_FIELD {
+            let taken_by_builder = if argument == BUILDER_CLIENT_FIELD {
+                Some("the name of its builder's own client")
+            } else if REQUEST_BUILDER_METHODS.contains(&argument.as_str()) {
+                Some("the name of a method every request builder has")
+            } else {
+                None
+            };
+            if let Some(taken) = taken_by_builder {
                 let at = format!("{op_at}/parameters/{i}");
                 let what = format!(
-                    "{} becomes the client's argument `{argument}`, the name of its builder's own client",
+                    "{} becomes the client's argument `{argument}`, {taken}",
                     describe(parameter)
                 );
                 if is_required(parameter) {
