@@ -43,12 +43,13 @@ fn generates(name: &str) -> regen::RegenOutcome {
 
 /// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at each of
 /// `pointers`.
-fn generates_warnings(name: &str, rule: &str, pointers: &[&str]) {
+fn generates_warnings(name: &str, rule: &str, pointers: &[&str]) -> regen::RegenOutcome {
     let outcome = generates(name);
     for pointer in pointers {
         let warned = outcome.normalized.report.warnings().any(|e| e.rule == rule && e.pointer == *pointer);
         assert!(warned, "{name}: no `{rule}` warning at {pointer}: {:#?}", outcome.normalized.report.entries);
     }
+    outcome
 }
 
 /// A program building the generated server's router with every operation left at its 501
@@ -139,15 +140,23 @@ fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
 }
 
-/// Optional parameters named like a request builder's own methods (`timeout`, `Send`) are
-/// dropped, each with a warning.
+/// Optional parameters named like a request builder's own methods (`timeout`, `new`, `Send`),
+/// or `body` beside a request body, are dropped, each with a warning; a `body` parameter of an
+/// operation without a request body stays.
 #[test]
 fn builder_method_parameter() {
-    generates_warnings(
+    let outcome = generates_warnings(
         "builder-method-parameter",
         "parameter-argument-taken",
-        &["#/paths/~1api~1jobs/get/parameters/0", "#/paths/~1api~1jobs~1{id}/post/parameters/1"],
+        &[
+            "#/paths/~1api~1jobs/get/parameters/0",
+            "#/paths/~1api~1jobs/get/parameters/1",
+            "#/paths/~1api~1jobs~1{id}/post/parameters/1",
+            "#/paths/~1api~1jobs~1{id}/post/parameters/2",
+        ],
     );
+    let kept = "#/paths/~1api~1notes/get/parameters/0";
+    assert!(!outcome.normalized.report.entries.iter().any(|e| e.pointer == kept), "{kept} was dropped");
 }
 
 /// A required one cannot be dropped: the operation is refused at the parameter.

@@ -392,15 +392,19 @@ pub fn prelude_safe_type_name(name: &str, braced_struct: bool) -> Option<String>
 /// meet both (`archastro_client::Error` beside `types::Error`).
 pub const CLIENT_ROOT_TYPE_NAMES: &[&str] = &["Error"];
 
-/// The methods every request builder of the client has beside its parameters' setters (the
-/// client support's `operation_builder!`): a parameter whose argument has one of these names
-/// would be a second method of that name.
+/// The names every request builder of the client has beside its parameters' fields and
+/// setters (the client support's `operation_builder!`: the field `settings`, the methods
+/// `new`, `timeout`, `retry_policy`, the `send`s): a parameter whose argument has one of these
+/// names would be a second field or method of that name.
 pub const REQUEST_BUILDER_METHODS: &[&str] = &[
     "settings",
+    "new",
     "timeout",
     "retry_policy",
     "send",
     "send_with_response",
+    "send_blocking",
+    "send_with_response_blocking",
 ];
 
 /// The type name a component gets instead of `name` when users would misread it beside the

@@ -5,9 +5,10 @@
 //! else the first. A required parameter is never dropped: two path parameters, or two required
 //! ones, reject the operation with the pointer of the second. A parameter whose argument is
 //! `client` meets the builder's own field (progenitor then renames that field, out of the
-//! shape the client's builders are read in), and one named like a method every request
-//! builder has (`timeout`, `send`: [`REQUEST_BUILDER_METHODS`]) would be a second method of
-//! that name: either is dropped the same way, or rejected when it is required.
+//! shape the client's builders are read in), and one named like a method or field every
+//! request builder has (`new`, `timeout`, `send`: [`REQUEST_BUILDER_METHODS`]) would be a
+//! second one of that name, as would one named `body` beside a request body: each is dropped
+//! the same way, or rejected when it is required.
 
 use std::collections::BTreeMap;
 
@@ -20,12 +21,16 @@ use crate::{Error, Result};
 /// The field of every progenitor builder that holds the client.
 const BUILDER_CLIENT_FIELD: &str = "client";
 
+/// The field of a progenitor builder that holds the request body, when the operation has one.
+const BUILDER_BODY_FIELD: &str = "body";
+
 /// Drops (or rejects) the second of every pair of an operation's parameters (inlined by now)
 /// that give the client one argument name.
 pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
     let mut failure = None;
     let (file, report) = (&ctx.file, &mut ctx.report);
     for_each_operation_mut(root, |op_at, operation| {
+        let has_body = operation.get("requestBody").is_some();
         let Some(Value::Array(parameters)) = operation.get_mut("parameters") else {
             return;
         };
@@ -36,7 +41,9 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let taken_by_builder = if argument == BUILDER_CLIENT_FIELD {
                 Some("the name of its builder's own client")
             } else if REQUEST_BUILDER_METHODS.contains(&argument.as_str()) {
-                Some("the name of a method every request builder has")
+                Some("a name every request builder has for itself")
+            } else if has_body && argument == BUILDER_BODY_FIELD {
+                Some("the name of its builder's request body")
             } else {
                 None
             };
