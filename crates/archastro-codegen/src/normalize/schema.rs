@@ -1,10 +1,10 @@
 //! JSON Schema as OpenAPI 3.1 writes it, brought down to the OpenAPI 3.0.3 dialect that
 //! progenitor and typify read: type arrays with `null` become `nullable`, `const` a one-value
 //! `enum`, numeric exclusive bounds the boolean form, `examples` one `example`, a repeated `enum`
-//! value kept once (typify panics on one), a value that is no schema at all any value (`{}`),
-//! and keywords 3.0 lacks are dropped (with a warning where they carried meaning), as is a
-//! `pattern` that only a backtracking engine can check ([`crate::pattern`]); then the shapes
-//! typify panics on are repaired (`typify_shapes.rs`).
+//! value kept once (typify panics on one), a value that is no schema at all (a string, a
+//! number) `{}`, any value, and keywords 3.0 lacks are dropped (with a warning where they
+//! carried meaning), as is a `pattern` that only a backtracking engine can check
+//! ([`crate::pattern`]); then the shapes typify panics on are repaired (`typify_shapes.rs`).
 //! Idempotent on 3.0 input.
 
 use std::collections::HashSet;
