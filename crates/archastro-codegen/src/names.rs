@@ -396,7 +396,7 @@ pub const CLIENT_ROOT_TYPE_NAMES: &[&str] = &["Error"];
 /// setters (the client support's `operation_builder!`: the field `settings`, the methods
 /// `new`, `timeout`, `retry_policy`, the `send`s): a parameter whose argument has one of these
 /// names would be a second field or method of that name.
-pub const REQUEST_BUILDER_METHODS: &[&str] = &[
+pub const REQUEST_BUILDER_NAMES: &[&str] = &[
     "settings",
     "new",
     "timeout",

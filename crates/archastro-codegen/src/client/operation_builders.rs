@@ -18,7 +18,7 @@ use super::builders::{defined_type, mod_item_name, type_text};
 use super::file::{file_header, format_file, generate_error};
 use super::variant_names::module_with_upper_camel_variants;
 use crate::format::{FormatError, format_items, format_items_nested, split_items};
-use crate::names::REQUEST_BUILDER_METHODS;
+use crate::names::REQUEST_BUILDER_NAMES;
 use crate::{Result, tokens};
 
 /// The module of a family's file that holds the operations' builders.
@@ -154,7 +154,7 @@ impl Invocation {
         };
         if let Some(field) = fields
             .iter()
-            .find(|f| REQUEST_BUILDER_METHODS.contains(&f.name.to_string().as_str()))
+            .find(|f| REQUEST_BUILDER_NAMES.contains(&f.name.to_string().as_str()))
         {
             return Err(format!(
                 "`{name}`: the parameter `{}` is named like a method every request builder has",

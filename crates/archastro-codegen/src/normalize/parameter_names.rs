@@ -6,7 +6,7 @@
 //! ones, reject the operation with the pointer of the second. A parameter whose argument is
 //! `client` meets the builder's own field (progenitor then renames that field, out of the
 //! shape the client's builders are read in), and one named like a method or field every
-//! request builder has (`new`, `timeout`, `send`: [`REQUEST_BUILDER_METHODS`]) would be a
+//! request builder has (`new`, `timeout`, `send`: [`REQUEST_BUILDER_NAMES`]) would be a
 //! second one of that name, as would one named `body` beside a request body: each is dropped
 //! the same way, or rejected when it is required.
 
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Ctx, for_each_operation_mut};
-use crate::names::{REQUEST_BUILDER_METHODS, progenitor_method_name};
+use crate::names::{REQUEST_BUILDER_NAMES, progenitor_method_name};
 use crate::{Error, Result};
 
 /// The field of every progenitor builder that holds the client.
@@ -40,7 +40,7 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let argument = progenitor_method_name(name(parameter));
             let taken_by_builder = if argument == BUILDER_CLIENT_FIELD {
                 Some("the name of its builder's own client")
-            } else if REQUEST_BUILDER_METHODS.contains(&argument.as_str()) {
+            } else if REQUEST_BUILDER_NAMES.contains(&argument.as_str()) {
                 Some("a name every request builder has for itself")
             } else if has_body && argument == BUILDER_BODY_FIELD {
                 Some("the name of its builder's request body")
