@@ -265,6 +265,13 @@ fn non_json_request_bodies() {
     generates("non-json-request-bodies");
 }
 
+/// typify merges an `allOf` of two patterned strings into lookaheads no linear-time engine
+/// checks: refused at the component that merges them.
+#[test]
+fn merged_patterns() {
+    fails_at("merged-patterns", "#/components/schemas/Both");
+}
+
 #[test]
 fn nullable_component_names() {
     generates("nullable-component-names");

@@ -1,16 +1,15 @@
 //! typify checks a string's `pattern` with `::regress::Regex`, a backtracking engine. This
 //! rewrite makes every such check `::regex::Regex` on the pattern's linear-time form
 //! ([`crate::pattern::linear`]), so no value a server sends can make the client match in
-//! exponential time. The normalizer has already dropped the patterns without one.
+//! exponential time. The normalizer has already dropped the spec's patterns without one; a
+//! pattern typify writes itself (a lookahead for each part of an `allOf` it merges) can still
+//! have none, and is an error that the caller locates.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, TokenStream, TokenTree};
 
-use super::file::generate_error;
-use crate::Result;
-
 /// `tokens` with `regress` paths made `regex` paths and each `Regex::new("...")` pattern
-/// rewritten into the `regex` crate's syntax. `family` names the output in an error.
-pub(super) fn linear_patterns(tokens: TokenStream, family: &str) -> Result<TokenStream> {
+/// rewritten into the `regex` crate's syntax; or why a pattern cannot be.
+pub(super) fn linear_patterns(tokens: TokenStream) -> Result<TokenStream, String> {
     let trees: Vec<TokenTree> = tokens.into_iter().collect();
     let mut out = Vec::with_capacity(trees.len());
     let mut i = 0;
@@ -23,13 +22,13 @@ pub(super) fn linear_patterns(tokens: TokenStream, family: &str) -> Result<Token
                     && is_colon_regex_new(&trees[i + 1..i + 7])
                 {
                     out.extend(trees[i + 1..i + 7].iter().cloned());
-                    out.push(TokenTree::Group(linear_argument(args, family)?));
+                    out.push(TokenTree::Group(linear_argument(args)?));
                     i += 8;
                     continue;
                 }
             }
             TokenTree::Group(group) => {
-                let inner = linear_patterns(group.stream(), family)?;
+                let inner = linear_patterns(group.stream())?;
                 let mut rewritten = Group::new(group.delimiter(), inner);
                 rewritten.set_span(group.span());
                 out.push(TokenTree::Group(rewritten));
@@ -50,18 +49,13 @@ fn is_colon_regex_new(trees: &[TokenTree]) -> bool {
 }
 
 /// The arguments `("pattern")` of `Regex::new` with the pattern in its linear form.
-fn linear_argument(args: &Group, family: &str) -> Result<Group> {
-    let literal: syn::LitStr = syn::parse2(args.stream()).map_err(|e| {
-        generate_error(
-            family,
-            format!("typify's `Regex::new` without a string: {e}"),
-        )
-    })?;
+fn linear_argument(args: &Group) -> Result<Group, String> {
+    let literal: syn::LitStr = syn::parse2(args.stream())
+        .map_err(|e| format!("typify's `Regex::new` without a string: {e}"))?;
     let pattern = literal.value();
     let linear = crate::pattern::linear(&pattern).ok_or_else(|| {
-        generate_error(
-            family,
-            format!("pattern `{pattern}` has no linear-time form (the normalizer drops such)"),
+        format!(
+            "typify's pattern `{pattern}` has no linear-time form (typify writes a lookahead for each part of an `allOf` it merges; no linear-time engine checks it)"
         )
     })?;
     let mut rewritten = Group::new(
@@ -98,14 +92,14 @@ mod tests {
                 }
             }
         };
-        let rewritten = linear_patterns(typify, "types").unwrap();
+        let rewritten = linear_patterns(typify).unwrap();
         assert_eq!(rewritten.to_string(), expected.to_string());
     }
 
     #[test]
     fn a_pattern_without_a_linear_form_is_an_error() {
         let typify = quote! { ::regress::Regex::new("^(a)\\1$").unwrap() };
-        let error = linear_patterns(typify, "types").unwrap_err().to_string();
+        let error = linear_patterns(typify).unwrap_err();
         assert!(error.contains("no linear-time form"), "{error}");
     }
 }

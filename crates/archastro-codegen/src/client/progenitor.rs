@@ -231,20 +231,25 @@ pub(super) fn run_progenitor_api(
         };
         tokens.map(|tokens| (tokens, uses))
     };
-    let failure = match quietly(|| generate(&api)) {
+    // Progenitor's output with its patterns made linear; a pattern that cannot be fails as
+    // progenitor's own failures do, and is located the same way.
+    let run = |api: &openapiv3::OpenAPI| match quietly(|| generate(api)) {
         // Only a type space with a `pattern` has `regress` checks to rewrite: the walk over
         // every token is skipped on the others.
-        Ok(Ok((tokens, uses))) if !uses.regex => return Ok((tokens, uses)),
-        Ok(Ok((tokens, uses))) => return Ok((linear_patterns(tokens, family)?, uses)),
-        Ok(Err(e)) => format!("progenitor: {e}"),
+        Ok(Ok((tokens, uses))) if !uses.regex => Ok((tokens, uses)),
+        Ok(Ok((tokens, uses))) => linear_patterns(tokens).map(|tokens| (tokens, uses)),
+        Ok(Err(e)) => Err(format!("progenitor: {e}")),
         // Typify's panic messages go on with the schema and its type entry, in Debug form.
-        Err(panic) => format!(
+        Err(panic) => Err(format!(
             "progenitor panicked: {}",
             panic.lines().next().unwrap_or_default()
-        ),
+        )),
     };
-    let fails =
-        |candidate: openapiv3::OpenAPI| !matches!(quietly(|| generate(&candidate)), Ok(Ok(_)));
+    let failure = match run(&api) {
+        Ok(output) => return Ok(output),
+        Err(failure) => failure,
+    };
+    let fails = |candidate: openapiv3::OpenAPI| run(&candidate).is_err();
     let place = failing_place(&api, fails);
     // The document of the shared types is the only one without paths.
     let what = if api.paths.paths.is_empty() {
