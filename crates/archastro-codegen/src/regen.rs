@@ -211,10 +211,10 @@ impl<'o> Pipeline<'o> {
         let by_stamp = matches!(&stamped, Some((_, Some(stamp), Some(inputs)))
             if stamp.holds(inputs, &opts.out));
         // The model is read once: the report's resource names come from the trees the client
-        // is generated from, and join the report once the model is done with.
+        // is generated from, and join the report once the model is done with. They are read
+        // after generation, whose jobs build the trees on the pool (a tree is built once).
         let (warnings, tree) = {
             let api = self.model(&normalized)?;
-            let warnings = resource_name_warnings(&api);
             let tree = (!by_stamp)
                 .then(|| self.generate(&api, &config))
                 .transpose()
@@ -230,7 +230,7 @@ impl<'o> Pipeline<'o> {
                     }
                     other => other,
                 })?;
-            (warnings, tree)
+            (resource_name_warnings(&api), tree)
         };
         report_resource_names(&mut normalized, warnings);
         let Some(tree) = tree else {

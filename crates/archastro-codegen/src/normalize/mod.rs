@@ -194,7 +194,8 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     // family with the most paths first (the pool's second thread starts while the first job
     // runs), with the report entries merged back in family order (so the result does not
     // depend on the threads).
-    let (root, placements, file) = (&root, &placements, ctx.file.as_str());
+    let whole = root;
+    let (root, placements, file) = (&whole, &placements, ctx.file.as_str());
     let mut order: Vec<usize> = (0..config.families.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(placements.iter().filter(|(_, f)| *f == i).count()));
     let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = order
@@ -237,6 +238,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         ctx.report.families.extend(report.families);
         families.push((family.name.clone(), document));
     }
+    crate::jobs::drop_aside(whole);
     Ok(Normalized {
         families,
         report: ctx.report,
