@@ -32,8 +32,21 @@ fn types_format_error(e: FormatError) -> Error {
     generate_error("types", format!("generated code does not parse: {e}"))
 }
 
-/// `impl X { pub fn builder() }`, printed into `out`.
+/// `impl X { pub fn builder() }`, printed into `out`: written as prettyplease prints it
+/// where its longest line fits prettyplease's margin (89 columns), else printed from tokens.
 fn builder_fn(name: &str, out: &mut String) -> Result<()> {
+    const SIGNATURE: &str = "    pub fn builder() -> builder::";
+    if SIGNATURE.len() + name.len() + " {".len() <= 89 {
+        out.push_str(&format!(
+            "impl {name} {{\n{SIGNATURE}{name} {{\n        Default::default()\n    }}\n}}\n"
+        ));
+        return Ok(());
+    }
+    builder_fn_printed(name, out)
+}
+
+/// [`builder_fn`] through the printer.
+fn builder_fn_printed(name: &str, out: &mut String) -> Result<()> {
     let ty = format_ident!("{name}");
     let tokens = quote! {
         impl #ty {
@@ -122,4 +135,18 @@ fn builder_text(item: &[TokenTree], local: &BTreeSet<String>) -> Result<String> 
     builder_invocation(item, local, 4)
         .map_err(|e| generate_error("types", e))?
         .ok_or_else(|| generate_error("types", format!("`{name}` is no struct")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn builder_fn_is_written_as_printed() {
+        // Up to the longest name whose signature line fits the margin exactly.
+        for name in ["A".to_owned(), "AclRemoveTarget".to_owned(), "X".repeat(54)] {
+            let (mut written, mut printed) = (String::new(), String::new());
+            super::builder_fn(&name, &mut written).unwrap();
+            super::builder_fn_printed(&name, &mut printed).unwrap();
+            assert_eq!(written, printed, "{name}");
+        }
+    }
 }
