@@ -27,7 +27,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
-mod plain;
+pub(crate) mod plain;
 
 /// Why a generated token stream could not be printed.
 #[derive(Debug)]
@@ -211,6 +211,26 @@ fn into_stream(group: Group) -> TokenStream {
     let stream = group.stream();
     drop(group);
     stream
+}
+
+/// Appends `statements` (a function body's statements, or some of them) pretty-printed as
+/// they print in a function body whose statements are indented `levels` levels (at least 1).
+pub fn format_statements(
+    statements: TokenStream,
+    levels: usize,
+    out: &mut String,
+) -> Result<(), FormatError> {
+    let wrapper = quote::quote! { fn __statements() { #statements } };
+    let text = print_parsed(wrapper.into_iter().collect(), levels.saturating_sub(1))?;
+    let body = text
+        .split_once('\n')
+        .and_then(|(_, rest)| rest.strip_suffix('\n'))
+        .and_then(|rest| rest.rsplit_once('\n'))
+        .map(|(body, _)| body)
+        .ok_or_else(|| FormatError(format!("unexpected statements print: {text:?}")))?;
+    out.push_str(body);
+    out.push('\n');
+    Ok(())
 }
 
 /// Prints one item as it prints `depth` modules deep: inside `depth` wrapper modules whose

@@ -30,6 +30,7 @@ mod realtime;
 mod resources;
 mod segments;
 mod send;
+mod send_print;
 mod shared_types;
 mod surface;
 mod type_names;

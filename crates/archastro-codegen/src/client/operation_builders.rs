@@ -95,7 +95,7 @@ fn builder_module(mut item: Vec<TokenTree>, out: &mut String) -> Result<(), Form
                 Invocation::read(builder, implementation).map_err(FormatError)?
         {
             inside.push_str(&invocation.text);
-            format_items_nested(invocation.rest, 1, &mut inside)?;
+            super::send_print::print(invocation.rest, 1, &mut inside)?;
             invoked = true;
             i += 2;
             continue;

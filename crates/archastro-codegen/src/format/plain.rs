@@ -24,10 +24,7 @@ const MARGIN: usize = 89;
 
 /// The text of `item` printed `depth` modules deep, when it is a plain struct or enum.
 pub(super) fn print(item: &[TokenTree], depth: usize) -> Option<String> {
-    let mut out = Lines {
-        text: String::new(),
-        indent: depth * 4,
-    };
+    let mut out = Lines::new(depth * 4);
     let (attrs, rest) = outer_attributes(item)?;
     let (public, rest) = visibility(rest)?;
     let [
@@ -76,26 +73,41 @@ fn keyword_text(is_struct: bool) -> &'static str {
     if is_struct { "struct " } else { "enum " }
 }
 
-/// The printed lines, and the indentation of the next.
-struct Lines {
-    text: String,
-    indent: usize,
+/// Printed lines, and the indentation of the next.
+pub(crate) struct Lines {
+    pub(crate) text: String,
+    pub(crate) indent: usize,
 }
 
 impl Lines {
-    /// A line of code; `None` when prettyplease could break it.
-    fn code(&mut self, line: &str) -> Option<()> {
-        (self.indent + line.len() <= MARGIN).then(|| self.push(line))
+    /// No lines yet; the first indented by `indent` columns.
+    pub(crate) fn new(indent: usize) -> Lines {
+        Lines {
+            text: String::new(),
+            indent,
+        }
     }
 
-    fn push(&mut self, line: &str) {
+    /// Whether `line` fits on one line at the current indentation (prettyplease breaks
+    /// nothing in such a line).
+    pub(crate) fn fits(&self, line: &str) -> bool {
+        self.indent + line.len() <= MARGIN
+    }
+
+    /// A line of code; `None` when prettyplease could break it.
+    pub(crate) fn code(&mut self, line: &str) -> Option<()> {
+        self.fits(line).then(|| self.push(line))
+    }
+
+    /// A line as it is, whatever its length.
+    pub(crate) fn push(&mut self, line: &str) {
         self.text.extend(std::iter::repeat_n(' ', self.indent));
         self.text.push_str(line);
         self.text.push('\n');
     }
 
     /// One outer attribute (the `[...]` group after `#`).
-    fn attribute(&mut self, attr: &TokenTree) -> Option<()> {
+    pub(crate) fn attribute(&mut self, attr: &TokenTree) -> Option<()> {
         let TokenTree::Group(group) = attr else {
             return None;
         };
@@ -204,7 +216,7 @@ impl Lines {
 
 /// The outer attributes at the start of `tokens` (each the `[...]` group after its `#`), and
 /// the tokens after them.
-fn outer_attributes(tokens: &[TokenTree]) -> Option<(Vec<&TokenTree>, &[TokenTree])> {
+pub(crate) fn outer_attributes(tokens: &[TokenTree]) -> Option<(Vec<&TokenTree>, &[TokenTree])> {
     let mut attrs = Vec::new();
     let mut rest = tokens;
     while let [TokenTree::Punct(hash), group, after @ ..] = rest
@@ -284,12 +296,20 @@ fn simple_path<'t>(tokens: &'t [TokenTree], out: &mut String) -> Option<&'t [Tok
 
 /// A type that is a path, each segment with optional generic arguments that are themselves
 /// such types: `::std::option::Option<::std::string::String>`. Anything else is `None`.
-fn type_path(tokens: &[TokenTree], out: &mut String) -> Option<()> {
+/// The unit type `()` is taken too.
+pub(crate) fn type_path(tokens: &[TokenTree], out: &mut String) -> Option<()> {
     let rest = path_with_arguments(tokens, out)?;
     rest.is_empty().then_some(())
 }
 
 fn path_with_arguments<'t>(tokens: &'t [TokenTree], out: &mut String) -> Option<&'t [TokenTree]> {
+    if let [TokenTree::Group(unit), after @ ..] = tokens
+        && unit.delimiter() == Delimiter::Parenthesis
+        && unit.stream().is_empty()
+    {
+        out.push_str("()");
+        return Some(after);
+    }
     let mut rest = tokens;
     if let [TokenTree::Punct(a), TokenTree::Punct(b), after @ ..] = rest
         && a.as_char() == ':'
@@ -492,7 +512,8 @@ mod tests {
                 #[serde(rename = "type")]
                 pub r#type: ::std::collections::BTreeMap<i64, ::std::vec::Vec<i64>>,
                 pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                kind: super::Kind
+                kind: super::Kind,
+                nothing: ::std::option::Option<()>
             }
         });
         same(quote! { pub struct Empty {} });
