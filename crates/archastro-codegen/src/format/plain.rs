@@ -6,8 +6,8 @@
 //! generic arguments. Parsing each with syn and printing it with prettyplease was a third of
 //! the printing time of a regeneration; here they are written directly. Only what can be
 //! printed exactly as prettyplease 0.2 prints it is taken: any other token shape, or a line
-//! that could be broken (longer than prettyplease's margin), returns `None`, and the caller
-//! prints the item the usual way. A test holds the two printers' texts equal.
+//! whose layout is not certain, returns `None`, and the caller prints the item the usual way.
+//! A test holds the two printers' texts equal.
 //!
 //! The rules followed (prettyplease's `item_struct`, `item_enum`, `variant`, `field`, `attr`,
 //! `attr_tokens`, `path`): a doc attribute whose text has no line break and does not start
@@ -15,7 +15,9 @@
 //! as `#[path(tokens)]` or `#[path = literal]`, the tokens spaced as `attr_tokens` spaces
 //! them (a space between two words, ` = ` after a word, `, ` after a comma, a trailing comma
 //! dropped); a type path prints its segments joined by `::` and its generic arguments as
-//! `<A, B>`. On a line that fits the margin, nothing breaks.
+//! `<A, B>`. On a line that fits the margin, nothing breaks; an attribute list or a field's
+//! generic arguments that do not fit break one entry per line, as prettyplease breaks them
+//! (a line that overhangs only by what follows the list's box is left to prettyplease).
 
 use proc_macro2::{Delimiter, Ident, Literal, TokenStream, TokenTree};
 
@@ -132,7 +134,19 @@ impl Lines {
         match rest {
             [] => {}
             [TokenTree::Group(list)] if list.delimiter() == Delimiter::Parenthesis => {
+                let head = line.clone();
                 attr_tokens(list.stream(), &mut line)?;
+                line.push(']');
+                if self.fits(&line) {
+                    self.push(&line);
+                    return Some(());
+                }
+                // Too long: the list breaks (unless the line only overhangs by the `]` that
+                // follows the list's box, where prettyplease may keep it whole).
+                if self.fits(&line[..line.len() - 1]) {
+                    return None;
+                }
+                return self.broken_list(&head, list.stream());
             }
             [TokenTree::Punct(eq), TokenTree::Literal(value)] if eq.as_char() == '=' => {
                 line.push_str(" = ");
@@ -142,6 +156,35 @@ impl Lines {
         }
         line.push(']');
         self.code(&line)
+    }
+
+    /// An attribute list that does not fit on its line, as prettyplease breaks it: `head(`,
+    /// then each comma-separated entry on a line of its own, then `)]`; `None` unless every
+    /// entry prints without a space prettyplease could break at, on a line that fits.
+    fn broken_list(&mut self, head: &str, list: TokenStream) -> Option<()> {
+        let tokens: Vec<TokenTree> = list.into_iter().collect();
+        let mut entries: Vec<&[TokenTree]> = tokens
+            .split(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+            .collect();
+        let trailing_comma = entries.last().is_some_and(|e| e.is_empty());
+        if trailing_comma {
+            entries.pop();
+        }
+        if entries.iter().any(|e| e.is_empty()) {
+            return None;
+        }
+        let mut lines = Lines::new(self.indent + 4);
+        for (i, entry) in entries.iter().enumerate() {
+            let mut text = unbreakable_entry(entry)?;
+            if i + 1 < entries.len() || trailing_comma {
+                text.push(',');
+            }
+            lines.code(&text)?;
+        }
+        self.push(&format!("{head}("));
+        self.text.push_str(&lines.text);
+        self.push(")]");
+        Some(())
     }
 
     /// One named field and its comma; returns the tokens after them.
@@ -161,9 +204,45 @@ impl Lines {
         let mut line = String::from(if public { "pub " } else { "" });
         push_ident(&mut line, name);
         line.push_str(": ");
+        let head_len = line.len();
         type_path(ty, &mut line)?;
         line.push(',');
-        self.code(&line)?;
+        if self.fits(&line) {
+            self.push(&line);
+            return Some(rest);
+        }
+        // Too long: the type's first generic arguments break, one per line (unless the line
+        // only overhangs by the `>,` after their box, where prettyplease may keep it whole).
+        if self.fits(&line[..line.len() - 2]) {
+            return None;
+        }
+        let open = ty
+            .iter()
+            .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '<'))?;
+        let [TokenTree::Punct(close)] = &ty[ty.len() - 1..] else {
+            return None;
+        };
+        if close.as_char() != '>' {
+            return None;
+        }
+        let mut head = line[..head_len].to_owned();
+        type_prefix(&ty[..open], &mut head)?;
+        let mut arguments = Lines::new(self.indent + 4);
+        let mut inside = &ty[open + 1..ty.len() - 1];
+        while !inside.is_empty() {
+            let (argument, after) = until_comma(inside);
+            let mut text = String::new();
+            type_path(argument, &mut text)?;
+            text.push(',');
+            arguments.code(&text)?;
+            inside = after;
+        }
+        if arguments.text.is_empty() {
+            return None;
+        }
+        self.code(&format!("{head}<"))?;
+        self.text.push_str(&arguments.text);
+        self.push(">,");
         Some(rest)
     }
 
@@ -373,6 +452,47 @@ fn generic_arguments<'t>(tokens: &'t [TokenTree], out: &mut String) -> Option<&'
     }
 }
 
+/// A path without generic arguments (`::std::vec::Vec`) written to `out`; `None` for any
+/// other tokens.
+fn type_prefix(tokens: &[TokenTree], out: &mut String) -> Option<()> {
+    let mut text = String::new();
+    let rest = path_with_arguments(tokens, &mut text)?;
+    (rest.is_empty() && !text.contains('<')).then(|| out.push_str(&text))
+}
+
+/// One entry of an attribute list (the tokens between two commas) as `attr_tokens` prints it,
+/// when it has no space prettyplease could break at (between two words) and no group.
+fn unbreakable_entry(tokens: &[TokenTree]) -> Option<String> {
+    let mut out = String::new();
+    let mut word = false;
+    for token in tokens {
+        match token {
+            TokenTree::Ident(_) | TokenTree::Literal(_) if word => return None,
+            TokenTree::Ident(ident) => {
+                push_ident(&mut out, ident);
+                word = true;
+            }
+            TokenTree::Literal(literal) => {
+                out.push_str(&literal.to_string());
+                word = true;
+            }
+            TokenTree::Punct(punct) => {
+                let ch = punct.as_char();
+                if word && ch == '=' {
+                    out.push(' ');
+                }
+                out.push(ch);
+                if ch == '=' {
+                    out.push(' ');
+                }
+                word = false;
+            }
+            TokenTree::Group(_) => return None,
+        }
+    }
+    Some(out)
+}
+
 /// The tokens of an attribute's list, `(...)` included, as prettyplease's `attr_tokens`
 /// prints them on one line.
 fn attr_tokens(stream: TokenStream, out: &mut String) -> Option<()> {
@@ -537,6 +657,24 @@ mod tests {
     }
 
     #[test]
+    fn long_attribute_lists_and_field_types_break_as_prettyplease_breaks_them() {
+        same(quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+            #[serde(default, skip_serializing_if = "::std::option::Option::is_none", rename = "x",)]
+            pub struct S {
+                #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty", rename = "a")]
+                pub attachments: ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                pub pair: ::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<::std::string::String>>,
+                pub two: ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>, ::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+            }
+        });
+        same(quote! {
+            #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+            pub enum E { A, B }
+        });
+    }
+
+    #[test]
     fn attribute_spacing_follows_attr_tokens() {
         same(quote! {
             #[serde(tag = "type", content = "value")]
@@ -550,10 +688,16 @@ mod tests {
 
     #[test]
     fn what_could_break_or_is_not_plain_is_left_to_prettyplease() {
-        // A line past the margin.
+        // A line past the margin that is not an attribute list or a field with generic
+        // arguments.
         declined(quote! {
             pub struct Long {
-                pub attachments: ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                pub attachments_of_the_activity_feed_entry_in_its_longest_form: ::std::string::String,
+            }
+        });
+        declined(quote! {
+            pub struct Long {
+                pub attachments: ::std::vec::Vec<::std::collections::BTreeMap<::std::string::String, ::std::vec::Vec<::serde_json::Value>>>,
             }
         });
         // A doc with a line break, or starting with `/`.
