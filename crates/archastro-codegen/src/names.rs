@@ -230,6 +230,20 @@ pub fn struct_field_name(name: &str) -> String {
     }
 }
 
+/// Whether `name` is written as a lowercase snake_case identifier (`a`, `created_at`, `v2_id`:
+/// ASCII lowercase letters, digits and single underscores between words). Such a name is its
+/// own [`struct_field_name`], a keyword with `_` after it, which no such name ends with: no
+/// two of them give one struct the same field.
+pub fn is_snake_identifier(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_lowercase)
+        && bytes.last() != Some(&b'_')
+        && !name.contains("__")
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
 /// The struct field of each of one object's `properties`, told apart where typify 0.8 would
 /// give two the same [`struct_field_name`] (`@id` and `id` are both `id`): a property written
 /// as a snake_case identifier keeps it (else the first in sorted order); each other one takes
@@ -570,6 +584,22 @@ impl Namespace {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_snake_identifier_is_its_own_field_or_a_keyword_with_an_underscore() {
+        let snake = "a id created_at v2 v2_id a1b2 x_1 type self crate async box abc1def z9_9z";
+        for name in snake.split(' ') {
+            assert!(super::is_snake_identifier(name), "{name}");
+            let field = super::struct_field_name(name);
+            assert!(
+                field == *name || field == format!("{name}_"),
+                "{name}: {field}"
+            );
+        }
+        for name in ["", "_a", "a_", "a__b", "A", "aB", "1a", "a-b", "@id", "é"] {
+            assert!(!super::is_snake_identifier(name), "{name}");
+        }
+    }
+
     #[test]
     fn components_named_as_prelude_items_typify_uses_are_renamed() {
         use super::prelude_safe_type_name as renamed;

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use super::Ctx;
-use crate::names::{distinct_field_names, struct_field_name};
+use crate::names::{distinct_field_names, is_snake_identifier, struct_field_name};
 use crate::pointer;
 use crate::report::Report;
 
@@ -134,6 +134,9 @@ impl<'v> Walk<'_, 'v> {
 
     /// A warning for each of `properties` whose field is not typify's.
     fn report_collisions(&mut self, properties: &serde_json::Map<String, Value>) {
+        if properties.keys().all(|p| is_snake_identifier(p)) {
+            return;
+        }
         let mut typify_fields = std::collections::BTreeSet::new();
         if properties
             .keys()

@@ -225,20 +225,21 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
                 continue;
             };
             let shape = canonical(schema);
-            let name = if let Some(name) = by_shape.get(&shape) {
-                name.clone()
-            } else {
-                let name = taken.claim(&wanted);
-                by_shape.insert(shape, name.clone());
-                hoisted.push((name.clone(), schema.clone()));
-                name
-            };
+            let known = by_shape.get(&shape).cloned();
+            let name = known.clone().unwrap_or_else(|| taken.claim(&wanted));
             ctx.report.info(
                 "inline-schema-named",
                 format!("{at}{slot}"),
                 format!("anonymous {what} became components.schemas.{name}"),
             );
-            *schema = json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+            // The schema moves to its component (a copy of one already named is dropped).
+            let reference =
+                json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
+            let schema = std::mem::replace(schema, reference);
+            if known.is_none() {
+                by_shape.insert(shape, name.clone());
+                hoisted.push((name, schema));
+            }
         }
     });
     add_schemas(root, hoisted);
