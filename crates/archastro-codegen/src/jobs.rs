@@ -2,8 +2,7 @@
 //! a few): at most [`MAX_THREADS`] run at once, so peak memory stays at about that many
 //! files' syntax in flight. Results come back in job order, so the output does not depend on
 //! which thread ran what. A [`Latch`] lets jobs wait for a phase of another job (the client's
-//! jobs wait for the types job's conversion of the schemas). [`drop_aside`] frees a large
-//! value off the calling thread.
+//! jobs wait for the types job's conversion of the schemas).
 
 use std::sync::{Condvar, Mutex};
 
@@ -62,15 +61,6 @@ pub fn map_chunks<I: Send, T: Send>(items: Vec<I>, f: impl Fn(I) -> T + Sync) ->
         .map(|chunk| Box::new(move || chunk.into_iter().map(f).collect()) as Job<'_, Vec<T>>)
         .collect();
     run(jobs).into_iter().flatten().collect()
-}
-
-/// Drops `value` on a thread of its own: a large tree (the whole spec's) takes milliseconds
-/// to free, which the caller, with the next phase waiting, need not spend.
-pub fn drop_aside<T: Send + 'static>(value: T) {
-    // A thread that cannot start leaves the drop to the caller.
-    let _ = std::thread::Builder::new()
-        .name("drop".into())
-        .spawn(move || drop(value));
 }
 
 /// A one-way gate: closed until [`Latch::open`], then open for good.

@@ -194,8 +194,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     // family with the most paths first (the pool's second thread starts while the first job
     // runs), with the report entries merged back in family order (so the result does not
     // depend on the threads).
-    let whole = root;
-    let (root, placements, file) = (&whole, &placements, ctx.file.as_str());
+    let (root, placements, file) = (&root, &placements, ctx.file.as_str());
     let mut order: Vec<usize> = (0..config.families.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(placements.iter().filter(|(_, f)| *f == i).count()));
     let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = order
@@ -238,7 +237,6 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         ctx.report.families.extend(report.families);
         families.push((family.name.clone(), document));
     }
-    crate::jobs::drop_aside(whole);
     Ok(Normalized {
         families,
         report: ctx.report,
@@ -584,7 +582,6 @@ fn downgrade_extension(v: &mut Value, at: &str, report: &mut Report) {
 
 /// Applies [`schema::downgrade`] at every place a schema can stand.
 fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
-    let report = &mut ctx.report;
     fn in_content(holder: &mut Value, at: &str, report: &mut Report) {
         if let Some(Value::Object(content)) = holder.get_mut("content") {
             for (media, m) in content.iter_mut() {
@@ -612,47 +609,7 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         }
     }
-    if let Some(Value::Object(components)) = root.get_mut("components") {
-        let each = |components: &mut Map<String, Value>,
-                    kind: &str,
-                    f: &mut dyn FnMut(&mut Value, &str)| {
-            if let Some(Value::Object(entries)) = components.get_mut(kind) {
-                for (name, v) in entries.iter_mut() {
-                    f(
-                        v,
-                        &pointer::from_tokens(["components", kind, name.as_str()]),
-                    );
-                }
-            }
-        };
-        each(components, "schemas", &mut |v, at| {
-            schema::downgrade(v, at, report)
-        });
-        each(components, "parameters", &mut |v, at| {
-            in_parameter(v, at, report)
-        });
-        each(components, "headers", &mut |v, at| {
-            in_parameter(v, at, report)
-        });
-        each(components, "requestBodies", &mut |v, at| {
-            in_content(v, at, report)
-        });
-        each(components, "responses", &mut |v, at| {
-            in_response(v, at, report)
-        });
-    }
-    if let Some(Value::Object(root_map)) = Some(&mut *root) {
-        for (key, v) in root_map.iter_mut() {
-            if key.starts_with("x-") {
-                downgrade_extension(v, &pointer::from_tokens([key.as_str()]), report);
-            }
-        }
-    }
-    let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) else {
-        return;
-    };
-    for (path, item) in paths.iter_mut() {
-        let item_at = pointer::from_tokens(["paths", path.as_str()]);
+    fn in_path_item(item: &mut Value, item_at: &str, report: &mut Report) {
         if let Some(Value::Array(params)) = item.get_mut("parameters") {
             for (i, p) in params.iter_mut().enumerate() {
                 in_parameter(p, &format!("{item_at}/parameters/{i}"), report);
@@ -662,7 +619,7 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             let Some(op) = item.get_mut(*method) else {
                 continue;
             };
-            let at = pointer::join(&item_at, method);
+            let at = pointer::join(item_at, method);
             if let Some(Value::Array(params)) = op.get_mut("parameters") {
                 for (i, p) in params.iter_mut().enumerate() {
                     in_parameter(p, &format!("{at}/parameters/{i}"), report);
@@ -685,6 +642,79 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         }
     }
+    /// What a unit of the walk is, and so how it is walked.
+    #[derive(Clone, Copy)]
+    enum Place {
+        Schema,
+        Parameter,
+        Content,
+        Response,
+        Extension,
+        PathItem,
+    }
+    // The units in the order their report entries come: components (schemas, parameters,
+    // headers, request bodies, responses), the document's `x-` extensions, then the paths;
+    // walked on the job pool.
+    const COMPONENTS: [(&str, Place); 5] = [
+        ("schemas", Place::Schema),
+        ("parameters", Place::Parameter),
+        ("headers", Place::Parameter),
+        ("requestBodies", Place::Content),
+        ("responses", Place::Response),
+    ];
+    let Some(root_map) = root.as_object_mut() else {
+        return;
+    };
+    let mut components: Vec<Vec<(Place, &mut Value, String)>> =
+        COMPONENTS.iter().map(|_| Vec::new()).collect();
+    let (mut extensions, mut paths) = (Vec::new(), Vec::new());
+    for (key, v) in root_map.iter_mut() {
+        if key == "components"
+            && let Value::Object(kinds) = v
+        {
+            for (kind, entries) in kinds.iter_mut() {
+                let Some(at) = COMPONENTS.iter().position(|(k, _)| k == kind) else {
+                    continue;
+                };
+                let Value::Object(entries) = entries else {
+                    continue;
+                };
+                for (name, v) in entries.iter_mut() {
+                    let pointer = pointer::from_tokens(["components", kind, name.as_str()]);
+                    components[at].push((COMPONENTS[at].1, v, pointer));
+                }
+            }
+        } else if key == "paths"
+            && let Value::Object(items) = v
+        {
+            for (path, item) in items.iter_mut() {
+                let pointer = pointer::from_tokens(["paths", path.as_str()]);
+                paths.push((Place::PathItem, item, pointer));
+            }
+        } else if key.starts_with("x-") {
+            let pointer = pointer::from_tokens([key.as_str()]);
+            extensions.push((Place::Extension, v, pointer));
+        }
+    }
+    let units: Vec<(Place, &mut Value, String)> = components
+        .into_iter()
+        .flatten()
+        .chain(extensions)
+        .chain(paths)
+        .collect();
+    let reports = crate::jobs::map_chunks(units, |(place, v, at)| {
+        let mut report = Report::default();
+        match place {
+            Place::Schema => schema::downgrade(v, &at, &mut report),
+            Place::Parameter => in_parameter(v, &at, &mut report),
+            Place::Content => in_content(v, &at, &mut report),
+            Place::Response => in_response(v, &at, &mut report),
+            Place::Extension => downgrade_extension(v, &at, &mut report),
+            Place::PathItem => in_path_item(v, &at, &mut report),
+        }
+        report.entries
+    });
+    ctx.report.entries.extend(reports.into_iter().flatten());
 }
 
 /// See [`doc_texts::run`]. Inside inline code spans only fences matter: `<T>` in backticks

@@ -430,10 +430,11 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let file = ctx.file.clone();
         let mut failure = None;
         for_each_operation_mut(root, |at, op| {
-            let Some(body) = op.get("requestBody") else {
+            // Taken out, not copied: the operation gets a new body below.
+            let Some(taken) = op.as_object_mut().and_then(|o| o.remove("requestBody")) else {
                 return;
             };
-            let body = resolve_schema(snapshot, body).clone();
+            let body = resolve_schema(snapshot, &taken);
             let body_at = format!("{at}/requestBody");
             let media_ok = body.get("content").map(|c| {
                 c.as_object()
@@ -457,7 +458,6 @@ pub fn normalize_bodies(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                     &body_at,
                     "request body without content; dropped",
                 );
-                op.as_object_mut().map(|o| o.remove("requestBody"));
                 return;
             };
             let mut ranked: Vec<(&String, &Value)> = content.iter().collect();

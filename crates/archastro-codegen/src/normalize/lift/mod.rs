@@ -25,7 +25,6 @@ mod names;
 mod shapes;
 
 use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
 
 use serde_json::{Map, Value, json};
 
@@ -166,7 +165,6 @@ fn rewrite(ctx: &mut Ctx, root: &mut Value, shapes: &Shapes, names: &[Option<Str
     // The new components: name → (schema, where it was first found, how many copies).
     let mut lifted: BTreeMap<&str, (Value, &str, usize)> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
-    let mut copies: Vec<Map<String, Value>> = Vec::new();
     for nested in &shapes.nested {
         let name = names[nested.class]
             .as_deref()
@@ -178,19 +176,15 @@ fn rewrite(ctx: &mut Ctx, root: &mut Value, shapes: &Shapes, names: &[Option<Str
         // Items, map values and alternatives have no docs of their own in Rust.
         let at_use = split_use(&mut schema, nested.is_property);
         if is_new {
-            match lifted.entry(name) {
-                Entry::Occupied(mut first) => {
-                    first.get_mut().2 += 1;
-                    copies.push(schema);
-                }
-                Entry::Vacant(entry) => {
+            lifted
+                .entry(name)
+                .and_modify(|(_, _, copies)| *copies += 1)
+                .or_insert_with(|| {
                     order.push(name);
-                    entry.insert((Value::Object(schema), &nested.pointer, 1));
-                }
-            }
+                    (Value::Object(schema), &nested.pointer, 1)
+                });
         } else {
             report_ref(ctx, &nested.pointer, name);
-            copies.push(schema);
         }
         put_reference(root, &nested.pointer, name, at_use);
     }
@@ -205,10 +199,7 @@ fn rewrite(ctx: &mut Ctx, root: &mut Value, shapes: &Shapes, names: &[Option<Str
         let at_use = split_use(&mut schema, false);
         report_ref(ctx, &slot.pointer, name);
         put_reference(root, &slot.pointer, name, at_use);
-        copies.push(schema);
     }
-    // The copies replaced by references are freed off this thread.
-    crate::jobs::drop_aside(copies);
     for name in order {
         let (_, first, copies) = &lifted[name];
         let copies = match copies {
