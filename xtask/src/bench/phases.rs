@@ -167,10 +167,10 @@ impl Phases {
         let part = |name: &str, s: f64| format!("| {name} | {:.0} |\n", s * 1e3);
         t.push_str("\nThe generated parts, as the pipeline times them inside *generate* (each part's jobs, timed on the pool thread that ran them, and its steps before and after the pool; jobs run on two threads, so the parts do not add up to *generate*, and one can exceed it):\n\n| part | ms |\n|---|---:|\n");
         t.push_str(&part(
-            "client crate (progenitor, then syn + prettyplease per item)",
+            "client crate (progenitor, then printed: plain items and send impls as text, the rest by syn + prettyplease)",
             self.client,
         ));
-        t.push_str(&part("&nbsp;&nbsp;its files re-parsed and re-printed by syn + prettyplease, one thread (bound on its formatting)", self.client_reprint));
+        t.push_str(&part("&nbsp;&nbsp;for scale: its files re-parsed and re-printed whole by syn + prettyplease, one thread", self.client_reprint));
         t.push_str(&part("server crate (written as text)", self.server));
         t.push_str(&part("contract crate", self.contract));
         t.push_str(&part(
