@@ -19,6 +19,7 @@ use super::patterns::linear_patterns;
 use crate::Result;
 use crate::model::Info;
 use crate::names::type_name;
+use crate::normalize::refs::is_data_key;
 
 /// Traits typify implements for a type, so that code using a replaced type may rely on them.
 pub(super) fn replacement_impls(schema: &Value) -> Vec<TypeImpl> {
@@ -134,6 +135,10 @@ fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
 /// shared types again for each family is most of what reading the family costs (each schema is
 /// still read once, for the types job, which reports a schema that is not OpenAPI 3.0), so a
 /// family without any of those is read with the bodies left out.
+///
+/// Neither does the copy keep what progenitor never reads: the document's own extensions
+/// (`x-channels`, ...) and every `example` and `examples` (a third of a platform spec's bytes;
+/// progenitor generates nothing from them, and the normalized documents keep them).
 fn with_replaced_schemas_stubbed(
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
@@ -148,11 +153,14 @@ fn with_replaced_schemas_stubbed(
     }
     let mut copy = serde_json::Map::new();
     for (key, value) in root {
+        if key.starts_with("x-") {
+            continue;
+        }
         if key != "components" {
             if looks_into_components(value) {
                 return None;
             }
-            copy.insert(key.clone(), value.clone());
+            copy.insert(key.clone(), without_examples(value, Some(key)));
             continue;
         }
         let mut components = serde_json::Map::new();
@@ -165,11 +173,70 @@ fn with_replaced_schemas_stubbed(
             if looks_into_components(value) {
                 return None;
             }
-            components.insert(kind.clone(), value.clone());
+            components.insert(kind.clone(), without_examples(value, Some(kind)));
         }
         copy.insert(key.clone(), Value::Object(components));
     }
     Some(Value::Object(copy))
+}
+
+/// Keys whose value maps names of the spec author's choosing (or, for arrays, holds objects
+/// keyed so) rather than keywords: an `example` there is a name, and stays.
+const NAMED: &[&str] = &[
+    "$defs",
+    "callbacks",
+    "content",
+    "definitions",
+    "encoding",
+    "examples",
+    "headers",
+    "links",
+    "mapping",
+    "parameters",
+    "paths",
+    "patternProperties",
+    "properties",
+    "requestBodies",
+    "responses",
+    "schemas",
+    "scopes",
+    "securitySchemes",
+    "variables",
+];
+
+fn is_name_map(parent: Option<&str>) -> bool {
+    parent.is_some_and(|p| NAMED.contains(&p))
+}
+
+/// A copy of `value` (found under the key `parent`) without the `example` and `examples`
+/// keywords; a name spelled so stays, and data (`enum`, `default`, `const`) stays whole.
+fn without_examples(value: &Value, parent: Option<&str>) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(key, _)| {
+                    !matches!(key.as_str(), "example" | "examples") || is_name_map(parent)
+                })
+                .map(|(key, child)| {
+                    let child = if !is_name_map(parent) && is_data_key(parent, key) {
+                        child.clone()
+                    } else {
+                        // Under a name map, each value is an object whose keys are keywords.
+                        let child_parent = (!is_name_map(parent)).then_some(key.as_str());
+                        without_examples(child, child_parent)
+                    };
+                    (key.clone(), child)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| without_examples(item, parent))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 /// Whether converting the schemas in `v` could look into a component's body (see
@@ -279,7 +346,9 @@ pub(super) fn types_document<'s>(
 ) -> Result<openapiv3::OpenAPI> {
     let mut components = openapiv3::Components::default();
     for (name, schema) in schemas {
-        let schema = crate::pointer::read_at::<openapiv3::ReferenceOr<openapiv3::Schema>>(schema)
+        // Read without its examples, as a family's document is (typify makes nothing of them).
+        let schema = without_examples(schema, None);
+        let schema = crate::pointer::read_at::<openapiv3::ReferenceOr<openapiv3::Schema>>(&schema)
             .map_err(|(inner, reason)| crate::Error::Located {
                 pointer: format!(
                     "{}{}",
@@ -307,6 +376,43 @@ pub(super) fn types_document<'s>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn examples_go_from_the_copy_progenitor_reads_but_names_and_data_stay() {
+        let doc = json!({
+            "paths": {"/a": {"get": {
+                "parameters": [{"name": "example", "in": "query", "example": 1, "schema": {"type": "integer", "example": 2}}],
+                "responses": {"200": {"content": {"application/json": {
+                    "example": {"a": 1},
+                    "examples": {"one": {"value": 1}},
+                    "schema": {
+                        "type": "object",
+                        "properties": {"example": {"type": "string", "example": "x"}},
+                        "enum": [{"example": 1}],
+                        "default": {"example": 2},
+                        "discriminator": {"propertyName": "kind", "mapping": {"example": "#/components/schemas/E"}}
+                    }
+                }}}}
+            }}}
+        });
+        assert_eq!(
+            without_examples(&doc, None),
+            json!({
+                "paths": {"/a": {"get": {
+                    "parameters": [{"name": "example", "in": "query", "example": 1, "schema": {"type": "integer"}}],
+                    "responses": {"200": {"content": {"application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"example": {"type": "string"}},
+                            "enum": [{"example": 1}],
+                            "default": {"example": 2},
+                            "discriminator": {"propertyName": "kind", "mapping": {"example": "#/components/schemas/E"}}
+                        }
+                    }}}}
+                }}}
+            })
+        );
+    }
 
     /// A family document whose components are all shared types, with `response` as the
     /// operation's success response.
