@@ -211,18 +211,17 @@ fn is_name_map(parent: Option<&str>) -> bool {
 /// A copy of `value` (found under the key `parent`) without the `example` and `examples`
 /// keywords; a name spelled so stays, and data (`enum`, `default`, `const`) stays whole.
 fn without_examples(value: &Value, parent: Option<&str>) -> Value {
+    let named = is_name_map(parent);
     match value {
         Value::Object(map) => Value::Object(
             map.iter()
-                .filter(|(key, _)| {
-                    !matches!(key.as_str(), "example" | "examples") || is_name_map(parent)
-                })
+                .filter(|(key, _)| named || !matches!(key.as_str(), "example" | "examples"))
                 .map(|(key, child)| {
-                    let child = if !is_name_map(parent) && is_data_key(parent, key) {
+                    let child = if !named && is_data_key(parent, key) {
                         child.clone()
                     } else {
                         // Under a name map, each value is an object whose keys are keywords.
-                        let child_parent = (!is_name_map(parent)).then_some(key.as_str());
+                        let child_parent = (!named).then_some(key.as_str());
                         without_examples(child, child_parent)
                     };
                     (key.clone(), child)

@@ -33,10 +33,10 @@ fn types_format_error(e: FormatError) -> Error {
 }
 
 /// `impl X { pub fn builder() }`, printed into `out`: written as prettyplease prints it
-/// where its longest line fits prettyplease's margin (89 columns), else printed from tokens.
+/// where its longest line fits prettyplease's margin, else printed from tokens.
 fn builder_fn(name: &str, out: &mut String) -> Result<()> {
     const SIGNATURE: &str = "    pub fn builder() -> builder::";
-    if SIGNATURE.len() + name.len() + " {".len() <= 89 {
+    if SIGNATURE.len() + name.len() + " {".len() <= crate::format::plain::MARGIN {
         out.push_str(&format!(
             "impl {name} {{\n{SIGNATURE}{name} {{\n        Default::default()\n    }}\n}}\n"
         ));

@@ -22,7 +22,7 @@
 use proc_macro2::{Delimiter, Ident, Literal, TokenStream, TokenTree};
 
 /// prettyplease's right margin: a line no longer than this has no break in it.
-const MARGIN: usize = 89;
+pub(crate) const MARGIN: usize = 89;
 
 /// The text of `item` printed `depth` modules deep, when it is a plain struct or enum.
 pub(super) fn print(item: &[TokenTree], depth: usize) -> Option<String> {
@@ -346,10 +346,11 @@ fn simple_path<'t>(tokens: &'t [TokenTree], out: &mut String) -> Option<&'t [Tok
     let mut expect_segment = true;
     loop {
         match rest {
+            // A leading `::`, before the first segment only.
             [TokenTree::Punct(a), TokenTree::Punct(b), after @ ..]
                 if a.as_char() == ':' && b.as_char() == ':' && expect_segment =>
             {
-                if !out.ends_with('[') {
+                if rest.len() != tokens.len() {
                     return None;
                 }
                 out.push_str("::");
