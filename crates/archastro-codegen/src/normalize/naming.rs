@@ -121,8 +121,11 @@ pub(crate) fn assign_operation_ids(
     let collections = collection_paths(methods_by_path.keys().copied());
     let mut depth: BTreeMap<usize, usize> = derived.iter().map(|&i| (i, 1)).collect();
     let mut names: BTreeMap<usize, String> = BTreeMap::new();
+    // A name depends only on its operation and depth: each round derives again only the
+    // names whose depth grew (every name, the first time).
+    let mut pending = derived.clone();
     for _round in 0..8 {
-        for &i in &derived {
+        for &i in &pending {
             let op = &ops[i];
             let is_collection = collections.contains(op.path.as_str());
             names.insert(
@@ -148,9 +151,10 @@ pub(crate) fn assign_operation_ids(
         if colliding.is_empty() {
             break;
         }
-        for i in colliding {
+        for &i in &colliding {
             *depth.get_mut(&i).expect("derived") += 1;
         }
+        pending = colliding;
     }
     // Whatever still collides takes the path's last word as written (`invites`), then its
     // owner (`list_agent_installations_for_agent`), then a number, in path order.
