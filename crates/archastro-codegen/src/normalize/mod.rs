@@ -159,10 +159,15 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         refs_into_paths: false,
     };
     let mut root = doc.root;
-    refs::check(&ctx.file, &root)?;
-    refs::componentize_inner_targets(&mut root, &mut ctx.report);
+    let targets = refs::check(&ctx.file, &root)?;
+    let componentized = refs::componentize_inner_targets(&mut root, &mut ctx.report, &targets);
+    // Shortening alias chains only points `$ref`s at other components.
     refs::shorten_alias_chains(&mut root, &mut ctx.report);
-    ctx.refs_into_paths = points_into_paths(&root);
+    ctx.refs_into_paths = if componentized {
+        points_into_paths(&root)
+    } else {
+        targets.iter().any(|t| t.starts_with("#/paths"))
+    };
     check_operations_are_objects(&ctx, &root)?;
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);

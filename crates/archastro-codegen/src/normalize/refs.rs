@@ -90,8 +90,9 @@ fn walk_refs(
 
 /// Fails on the first external, dangling or cyclic `$ref`, naming where it is written. Each
 /// distinct target is checked once, in the order the walk first meets it; the pointer of the
-/// `$ref` that holds a bad target is only looked for once one is found.
-pub fn check(file: &str, root: &Value) -> Result<()> {
+/// `$ref` that holds a bad target is only looked for once one is found. Returns the distinct
+/// targets, in that order.
+pub fn check(file: &str, root: &Value) -> Result<Vec<String>> {
     let mut targets: Vec<String> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for_each_ref_target(root, &mut |target| {
@@ -101,11 +102,11 @@ pub fn check(file: &str, root: &Value) -> Result<()> {
         }
     });
     let mut good = HashSet::new();
-    for target in targets {
-        if let Err(problem) = check_target(root, &target, &mut good) {
+    for target in &targets {
+        if let Err(problem) = check_target(root, target, &mut good) {
             let mut holder = None;
             for_each_ref(root, &mut String::from("#"), &mut |at, t| {
-                if holder.is_none() && t == target {
+                if holder.is_none() && t == target.as_str() {
                     holder = Some(format!("{at}/$ref"));
                 }
             });
@@ -131,7 +132,7 @@ pub fn check(file: &str, root: &Value) -> Result<()> {
             });
         }
     }
-    Ok(())
+    Ok(targets)
 }
 
 /// What is wrong with a `$ref` target.
@@ -256,10 +257,11 @@ pub fn shorten_alias_chains(root: &mut Value, report: &mut Report) {
 /// the pointer (`ShapeOneOf0`, `AGet200Items`), and points those references at it, with a
 /// warning: progenitor and typify only resolve references to whole components (they panic on
 /// the others). A target that refers to itself ends up referring to the new component. Runs
-/// after [`check`].
-pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
+/// after [`check`], on the targets it returned (those of `root`); returns whether it changed
+/// anything.
+pub fn componentize_inner_targets(root: &mut Value, report: &mut Report, all: &[String]) -> bool {
     let mut targets = BTreeSet::new();
-    for_each_ref_target(root, &mut |target| {
+    for target in all {
         let decoded = pointer::decode_fragment(target);
         let inner = decoded
             .strip_prefix("#/components/")
@@ -267,23 +269,24 @@ pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
         let operation_schema =
             decoded.starts_with("#/paths/") && decoded.split('/').any(|token| token == "schema");
         if inner || operation_schema {
-            targets.insert(target.to_owned());
+            targets.insert(target.as_str());
         }
-    });
+    }
+    let changed = !targets.is_empty();
     for target in targets {
-        let Some(copy) = pointer::resolve(root, &target).cloned() else {
+        let Some(copy) = pointer::resolve(root, target).cloned() else {
             continue;
         };
-        let name = inner_target_name(root, &target);
+        let name = inner_target_name(root, target);
         let place = if target.starts_with("#/paths/") {
             "inside an operation"
         } else {
             "inside a component"
         };
         let to = pointer::from_tokens(["components", "schemas", name.as_str()]);
-        rewrite_refs(root, &target, &to);
+        rewrite_refs(root, target, &to);
         let mut copy = copy;
-        rewrite_refs(&mut copy, &target, &to);
+        rewrite_refs(&mut copy, target, &to);
         let components = root.as_object_mut().and_then(|r| {
             r.entry("components")
                 .or_insert_with(|| Value::Object(Default::default()))
@@ -297,10 +300,11 @@ pub fn componentize_inner_targets(root: &mut Value, report: &mut Report) {
         }
         report.warn(
             "ref-into-component",
-            &target,
+            target,
             format!("`$ref`s to `{target}`, {place}, now point at a copy: `{to}`"),
         );
     }
+    changed
 }
 
 /// A schema component name for the inner target `#/components/<kind>/<name>/<rest...>`: the
