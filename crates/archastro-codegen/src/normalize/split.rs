@@ -10,12 +10,13 @@ use super::{Ctx, METHODS};
 use crate::families::{FamiliesConfig, Family};
 use crate::report::FamilyStats;
 
-/// Builds the document of `family` from the normalized whole and the paths placed in it.
+/// Builds the document of `family` from the normalized whole and the path items placed in it
+/// (moved out of the whole).
 pub fn family_document(
     ctx: &mut Ctx,
     root: &Value,
     family: &Family,
-    paths: &[String],
+    paths: Map<String, Value>,
 ) -> (Value, FamilyStats) {
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.0.3"));
@@ -47,7 +48,6 @@ pub fn family_document(
             doc.insert(key.into(), v.clone());
         }
     }
-    let mut out_paths = Map::new();
     let mut operations = 0;
     let mut tags_used = BTreeSet::new();
     let mut schemes_used: BTreeSet<String> = BTreeSet::new();
@@ -61,10 +61,7 @@ pub fn family_document(
     if let Some(sec) = root.get("security") {
         collect_schemes(sec, &mut schemes_used);
     }
-    for path in paths {
-        let Some(item) = root.pointer("/paths").and_then(|p| p.get(path)) else {
-            continue;
-        };
+    for item in paths.values() {
         for method in METHODS {
             if let Some(op) = item.get(*method) {
                 operations += 1;
@@ -83,7 +80,6 @@ pub fn family_document(
                 }
             }
         }
-        out_paths.insert(path.clone(), item.clone());
     }
     if let Some(tags) = root.get("tags").and_then(Value::as_array) {
         let kept: Vec<Value> = tags
@@ -99,7 +95,7 @@ pub fn family_document(
             doc.insert("tags".into(), Value::Array(kept));
         }
     }
-    let out_paths = Value::Object(out_paths);
+    let out_paths = Value::Object(paths);
     let mut starts: Vec<&Value> = vec![&out_paths];
     for ext in &family.extensions {
         if let Some(v) = root.get(ext) {
