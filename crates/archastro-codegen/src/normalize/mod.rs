@@ -198,9 +198,11 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     // Each family's document is cut out, sorted and checked on its own: on the job pool, the
     // family with the most paths first (the pool's second thread starts while the first job
     // runs), with the report entries merged back in family order (so the result does not
-    // depend on the threads). Each path item belongs to one family and moves into its document.
+    // depend on the threads). Each path item belongs to one family and moves into its
+    // document, as does a root extension only one family claims.
     let mut family_paths: Vec<Map<String, Value>> =
         config.families.iter().map(|_| Map::new()).collect();
+    let mut family_extensions = family_paths.clone();
     if let Some(Value::Object(all)) = root.get_mut("paths") {
         let mut all = std::mem::take(all);
         for (path, i) in &placements {
@@ -209,23 +211,37 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
             }
         }
     }
+    let whole = root.as_object_mut().expect("checked at load");
+    for (i, family) in config.families.iter().enumerate() {
+        for ext in &family.extensions {
+            let claims = config.families.iter().filter(|f| f.extensions.contains(ext));
+            if claims.count() == 1
+                && let Some(v) = whole.remove(ext)
+            {
+                family_extensions[i].insert(ext.clone(), v);
+            }
+        }
+    }
     let (root, file) = (&root, ctx.file.as_str());
     let mut order: Vec<usize> = (0..config.families.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(placements.iter().filter(|(_, f)| *f == i).count()));
-    let mut family_paths: Vec<Option<Map<String, Value>>> =
-        family_paths.into_iter().map(Some).collect();
+    let mut moved: Vec<Option<(Map<String, Value>, Map<String, Value>)>> = family_paths
+        .into_iter()
+        .zip(family_extensions)
+        .map(Some)
+        .collect();
     let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = order
         .iter()
         .map(|&i| {
             let family = &config.families[i];
-            let paths = family_paths[i].take().unwrap_or_default();
+            let (paths, extensions) = moved[i].take().unwrap_or_default();
             Box::new(move || {
                 let mut fctx = Ctx {
                     file: file.to_owned(),
                     report: Report::default(),
                     refs_into_paths: false,
                 };
-                let (mut document, stats) = split::family_document(&mut fctx, root, family, paths);
+                let (mut document, stats) = split::family_document(&mut fctx, root, family, paths, extensions);
                 sort_keys(&mut document);
                 if check
                     && let Err((pointer, reason)) =

@@ -10,13 +10,14 @@ use super::{Ctx, METHODS};
 use crate::families::{FamiliesConfig, Family};
 use crate::report::FamilyStats;
 
-/// Builds the document of `family` from the normalized whole and the path items placed in it
-/// (moved out of the whole).
+/// Builds the document of `family` from the normalized whole, the path items placed in it and
+/// the root extensions it alone claims (both moved out of the whole).
 pub fn family_document(
     ctx: &mut Ctx,
     root: &Value,
     family: &Family,
     paths: Map<String, Value>,
+    mut claimed: Map<String, Value>,
 ) -> (Value, FamilyStats) {
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.0.3"));
@@ -96,14 +97,20 @@ pub fn family_document(
         }
     }
     let out_paths = Value::Object(paths);
+    let extensions: Vec<(&String, Value)> = family
+        .extensions
+        .iter()
+        .filter_map(|ext| {
+            let v = claimed.remove(ext).or_else(|| root.get(ext).cloned())?;
+            Some((ext, v))
+        })
+        .collect();
     let mut starts: Vec<&Value> = vec![&out_paths];
-    for ext in &family.extensions {
-        if let Some(v) = root.get(ext) {
-            starts.push(v);
-            doc.insert(ext.clone(), v.clone());
-        }
-    }
+    starts.extend(extensions.iter().map(|(_, v)| v));
     let reachable = reachable_components(root, &starts);
+    for (ext, v) in extensions {
+        doc.insert(ext.clone(), v);
+    }
     let mut components = Map::new();
     for (kind, name) in &reachable {
         if let Some(v) = root
