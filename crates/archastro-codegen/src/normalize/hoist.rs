@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
-use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut};
+use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, push_json_string};
 use crate::pointer;
 use crate::report::Report;
 
@@ -33,7 +33,7 @@ fn canonical(v: &Value) -> String {
                         out.push(',');
                     }
                     first = false;
-                    write_json_string(k, out);
+                    push_json_string(out, k);
                     out.push(':');
                     if !names && is_data_key(None, k) {
                         out.push_str(&v.to_string());
@@ -53,19 +53,8 @@ fn canonical(v: &Value) -> String {
                 }
                 out.push(']');
             }
-            Value::String(text) => write_json_string(text, out),
+            Value::String(text) => push_json_string(out, text),
             other => out.push_str(&other.to_string()),
-        }
-    }
-    fn write_json_string(text: &str, out: &mut String) {
-        // As `Value::to_string` writes strings: serde_json escapes only `"`, `\` and control
-        // characters below U+0020.
-        if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-            out.push_str(&serde_json::to_string(text).unwrap_or_default());
-        } else {
-            out.push('"');
-            out.push_str(text);
-            out.push('"');
         }
     }
     let mut out = String::new();

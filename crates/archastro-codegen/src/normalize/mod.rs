@@ -565,6 +565,19 @@ const JSON_TYPES: &[&str] = &[
     "string", "number", "integer", "boolean", "array", "object", "null",
 ];
 
+/// Appends `text` as a JSON string, exactly as `Value::to_string` writes it (serde_json escapes
+/// only `"`, `\` and control characters below U+0020), without a copy when nothing needs
+/// escaping.
+pub(crate) fn push_json_string(out: &mut String, text: &str) {
+    if text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(&serde_json::to_string(text).unwrap_or_default());
+    } else {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    }
+}
+
 fn looks_like_schema(v: &Value) -> bool {
     let Some(m) = v.as_object() else { return false };
     match m.get("type") {

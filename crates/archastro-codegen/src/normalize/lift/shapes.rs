@@ -20,6 +20,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
+use crate::normalize::push_json_string;
 use crate::normalize::schema::ANNOTATIONS;
 use crate::pointer;
 
@@ -143,25 +144,25 @@ enum Position {
 /// with a pattern or length bounds (a validated newtype). A `$ref`, or the one-part `allOf`
 /// that makes one nullable, is not.
 pub(in crate::normalize) fn is_named_by_typify(m: &Map<String, Value>) -> bool {
-    let non_empty = |key: &str, min: usize| match m.get(key) {
-        Some(Value::Object(o)) => o.len() >= min,
-        Some(Value::Array(a)) => a.len() >= min,
+    let at_least = |value: &Value, min: usize| match value {
+        Value::Object(o) => o.len() >= min,
+        Value::Array(a) => a.len() >= min,
         _ => false,
     };
-    let has_values = match m.get("enum") {
-        Some(Value::Array(values)) => values.iter().any(|v| !v.is_null()),
-        _ => false,
-    };
-    !m.contains_key("$ref")
-        && (non_empty("properties", 1)
-            || has_values
-            || non_empty("oneOf", 2)
-            || non_empty("anyOf", 2)
-            || non_empty("allOf", 2)
-            || (m.get("type").and_then(Value::as_str) == Some("string")
-                && ["pattern", "minLength", "maxLength"]
-                    .iter()
-                    .any(|k| m.contains_key(*k))))
+    // One pass over the keys (this runs on every schema object of the document).
+    let (mut named, mut string, mut bounded) = (false, false, false);
+    for (key, value) in m {
+        match key.as_str() {
+            "$ref" => return false,
+            "properties" => named |= at_least(value, 1),
+            "enum" => named |= matches!(value, Value::Array(v) if v.iter().any(|v| !v.is_null())),
+            "oneOf" | "anyOf" | "allOf" => named |= at_least(value, 2),
+            "type" => string = value.as_str() == Some("string"),
+            "pattern" | "minLength" | "maxLength" => bounded = true,
+            _ => {}
+        }
+    }
+    named || (string && bounded)
 }
 
 impl Shapes {
@@ -311,7 +312,8 @@ impl Shapes {
                 out.push(',');
             }
             first = false;
-            let _ = write!(out, "{}:", Value::String(key.clone()));
+            push_json_string(out, key);
+            out.push(':');
             at.push('/');
             pointer::push_escaped(at, key);
             match (key.as_str(), child) {
@@ -366,7 +368,8 @@ impl Shapes {
             if i > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{}:", Value::String(name.clone()));
+            push_json_string(out, name);
+            out.push(':');
             at.push('/');
             pointer::push_escaped(at, name);
             let hint = Hint::property(name);
@@ -446,6 +449,29 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn what_typify_names() {
+        let cases = [
+            (json!({"type": "object", "properties": {"a": {}}}), true),
+            (json!({"type": "object", "properties": {}}), false),
+            (json!({"properties": {"a": {}}, "$ref": "#/components/schemas/A"}), false),
+            (json!({"enum": ["a", null]}), true),
+            (json!({"enum": [null]}), false),
+            (json!({"oneOf": [{}, {}]}), true),
+            (json!({"anyOf": [{}]}), false),
+            (json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true}), false),
+            (json!({"allOf": [{}, {}]}), true),
+            (json!({"type": "string", "maxLength": 3}), true),
+            (json!({"type": "string", "pattern": "^a$"}), true),
+            (json!({"type": "string", "format": "uuid"}), false),
+            (json!({"type": "integer", "maxLength": 3}), false),
+        ];
+        for (schema, named) in cases {
+            let m = schema.as_object().expect("an object");
+            assert_eq!(is_named_by_typify(m), named, "{schema}");
+        }
+    }
 
     fn walk(components: &[(&str, Value)]) -> Shapes {
         let mut shapes = Shapes::default();
