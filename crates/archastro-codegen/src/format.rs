@@ -27,6 +27,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 
+mod conversions;
 pub(crate) mod plain;
 
 /// Why a generated token stream could not be printed.
@@ -236,7 +237,7 @@ pub fn format_statements(
 /// Prints one item as it prints `depth` modules deep: inside `depth` wrapper modules whose
 /// opening and closing lines are then cut off.
 fn print_item(item: Vec<TokenTree>, depth: usize) -> Result<String, FormatError> {
-    match plain::print(&item, depth) {
+    match plain::print(&item, depth).or_else(|| conversions::print(&item, depth)) {
         Some(text) => Ok(text),
         None => print_parsed(item, depth),
     }
