@@ -160,7 +160,11 @@ fn with_replaced_schemas_stubbed(
             if looks_into_components(value) {
                 return None;
             }
-            copy.insert(key.clone(), without_examples(value, Some(key)));
+            let mut value = without_examples(value, Some(key));
+            if key == "paths" {
+                without_operation_docs(&mut value);
+            }
+            copy.insert(key.clone(), value);
             continue;
         }
         let mut components = serde_json::Map::new();
@@ -178,6 +182,37 @@ fn with_replaced_schemas_stubbed(
         copy.insert(key.clone(), Value::Object(components));
     }
     Some(Value::Object(copy))
+}
+
+/// Leaves out of `paths` the operations' `summary` and `description` and their parameters'
+/// `description`: progenitor writes them only into the docs of the client methods, which the
+/// client replaces by its own (`resources`), and escapes every character of them on the way.
+fn without_operation_docs(paths: &mut Value) {
+    for item in paths
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+    {
+        for (key, op) in item.as_object_mut().into_iter().flatten() {
+            let Some(op) = op
+                .as_object_mut()
+                .filter(|_| crate::normalize::METHODS.contains(&key.as_str()))
+            else {
+                continue;
+            };
+            op.remove("summary");
+            op.remove("description");
+            for parameter in op
+                .get_mut("parameters")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_object_mut)
+            {
+                parameter.remove("description");
+            }
+        }
+    }
 }
 
 /// Keys whose value maps names of the spec author's choosing (or, for arrays, holds objects
