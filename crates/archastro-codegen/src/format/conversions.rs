@@ -46,9 +46,15 @@ fn display(item: &[TokenTree], name: &Ident, body: TokenStream, lines: &mut Line
     let variants = arms
         .iter()
         .map(|arm| match &arm[..] {
-            [self_, _, _, TokenTree::Ident(variant), _, _, _, _, _, TokenTree::Group(call)]
-                if self_.to_string() == "Self" =>
-            {
+            // The rest is checked against the rebuilt impl.
+            [
+                self_,
+                _,
+                _,
+                TokenTree::Ident(variant),
+                ..,
+                TokenTree::Group(call),
+            ] if self_.to_string() == "Self" => {
                 let [TokenTree::Literal(text)] = &call.stream().into_iter().collect::<Vec<_>>()[..]
                 else {
                     return None;

@@ -455,12 +455,18 @@ mod tests {
         let cases = [
             (json!({"type": "object", "properties": {"a": {}}}), true),
             (json!({"type": "object", "properties": {}}), false),
-            (json!({"properties": {"a": {}}, "$ref": "#/components/schemas/A"}), false),
+            (
+                json!({"properties": {"a": {}}, "$ref": "#/components/schemas/A"}),
+                false,
+            ),
             (json!({"enum": ["a", null]}), true),
             (json!({"enum": [null]}), false),
             (json!({"oneOf": [{}, {}]}), true),
             (json!({"anyOf": [{}]}), false),
-            (json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true}), false),
+            (
+                json!({"allOf": [{"$ref": "#/components/schemas/A"}], "nullable": true}),
+                false,
+            ),
             (json!({"allOf": [{}, {}]}), true),
             (json!({"type": "string", "maxLength": 3}), true),
             (json!({"type": "string", "pattern": "^a$"}), true),
