@@ -164,6 +164,27 @@ mod tests {
     }
 
     #[test]
+    fn code_spans_without_html_or_fences_stay_as_they_are() {
+        use std::borrow::Cow;
+
+        use super::super::sanitize_doc_text as clean;
+        for text in [
+            "The `dap_...` id of the app (`null` if none).",
+            "~ 5 ms, `é`",
+            "a\n`b`\nc",
+        ] {
+            assert!(
+                matches!(clean(text), Cow::Borrowed(t) if t == text),
+                "{text}"
+            );
+        }
+        // What is escaped still is: HTML outside a code span, fences, controls.
+        assert_eq!(clean("`<T>` and <b>"), "`<T>` and &lt;b>");
+        assert_eq!(clean("`a` ```x```"), "`a` \\`\\`\\`x\\`\\`\\`");
+        assert_eq!(clean("`a`\u{7}b"), "`a`b");
+    }
+
+    #[test]
     fn entries_in_document_order_across_the_split() {
         let mut root = json!({
             "components": {"schemas": {"A": {"description": "<a>",

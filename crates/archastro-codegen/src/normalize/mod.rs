@@ -214,7 +214,10 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     let whole = root.as_object_mut().expect("checked at load");
     for (i, family) in config.families.iter().enumerate() {
         for ext in &family.extensions {
-            let claims = config.families.iter().filter(|f| f.extensions.contains(ext));
+            let claims = config
+                .families
+                .iter()
+                .filter(|f| f.extensions.contains(ext));
             if claims.count() == 1
                 && let Some(v) = whole.remove(ext)
             {
@@ -241,7 +244,8 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                     report: Report::default(),
                     refs_into_paths: false,
                 };
-                let (mut document, stats) = split::family_document(&mut fctx, root, family, paths, extensions);
+                let (mut document, stats) =
+                    split::family_document(&mut fctx, root, family, paths, extensions);
                 sort_keys(&mut document);
                 if check
                     && let Err((pointer, reason)) =
@@ -762,13 +766,17 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
 /// See [`doc_texts::run`]. Inside inline code spans only fences matter: `<T>` in backticks
 /// is not HTML. An indented code block would be a doctest too: it becomes a `text` fence.
 pub fn sanitize_doc_text(text: &str) -> std::borrow::Cow<'_, str> {
-    // Nothing to escape or drop (most texts, printable ASCII in one pass): the text as it is.
-    let escapes_nothing = if text.is_ascii() {
-        text.bytes()
-            .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t') && !matches!(b, b'<' | b'`' | b'~'))
-    } else {
-        !text.contains(['<', '`', '~']) && !text.chars().any(crate::names::dropped_from_docs)
-    };
+    // Nothing to escape or drop (most texts: inline code spans change nothing without a `<`):
+    // the text as it is.
+    let escapes_nothing = !text.contains('<')
+        && !text.contains("```")
+        && !text.contains("~~~")
+        && if text.is_ascii() {
+            text.bytes()
+                .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'))
+        } else {
+            !text.chars().any(crate::names::dropped_from_docs)
+        };
     if escapes_nothing && !text.split('\n').any(is_indented) {
         return std::borrow::Cow::Borrowed(text);
     }
