@@ -17,7 +17,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Number, Value};
 
-use super::{implied_type, resolve};
+use super::resolve;
 
 /// How many (schema, value) pairs one check visits at most.
 pub const MAX_CHECK_STEPS: usize = 100_000;
@@ -30,6 +30,83 @@ pub const MAX_CHECK_DEPTH: usize = 64;
 struct Misfit {
     at: String,
     why: String,
+}
+
+/// The keywords of one schema object the checks read, found in one pass over its entries (a
+/// check visits every (schema, value) pair: a map lookup per keyword cost more than the rest).
+#[derive(Default)]
+struct Keywords<'a> {
+    nullable: Option<&'a Value>,
+    enumeration: Option<&'a Value>,
+    ty: Option<&'a Value>,
+    properties: Option<&'a Value>,
+    required: Option<&'a Value>,
+    additional: Option<&'a Value>,
+    items: Option<&'a Value>,
+    min_items: Option<&'a Value>,
+    max_items: Option<&'a Value>,
+    min_properties: Option<&'a Value>,
+    max_properties: Option<&'a Value>,
+    min_length: Option<&'a Value>,
+    max_length: Option<&'a Value>,
+    format: Option<&'a Value>,
+    minimum: Option<&'a Value>,
+    maximum: Option<&'a Value>,
+    exclusive_minimum: Option<&'a Value>,
+    exclusive_maximum: Option<&'a Value>,
+    all_of: Option<&'a Value>,
+    one_of: Option<&'a Value>,
+    any_of: Option<&'a Value>,
+    not: Option<&'a Value>,
+}
+
+impl<'a> Keywords<'a> {
+    fn of(schema: &'a serde_json::Map<String, Value>) -> Self {
+        let mut k = Keywords::default();
+        for (key, value) in schema {
+            let slot = match key.as_str() {
+                "nullable" => &mut k.nullable,
+                "enum" => &mut k.enumeration,
+                "type" => &mut k.ty,
+                "properties" => &mut k.properties,
+                "required" => &mut k.required,
+                "additionalProperties" => &mut k.additional,
+                "items" => &mut k.items,
+                "minItems" => &mut k.min_items,
+                "maxItems" => &mut k.max_items,
+                "minProperties" => &mut k.min_properties,
+                "maxProperties" => &mut k.max_properties,
+                "minLength" => &mut k.min_length,
+                "maxLength" => &mut k.max_length,
+                "format" => &mut k.format,
+                "minimum" => &mut k.minimum,
+                "maximum" => &mut k.maximum,
+                "exclusiveMinimum" => &mut k.exclusive_minimum,
+                "exclusiveMaximum" => &mut k.exclusive_maximum,
+                "allOf" => &mut k.all_of,
+                "oneOf" => &mut k.one_of,
+                "anyOf" => &mut k.any_of,
+                "not" => &mut k.not,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        k
+    }
+
+    /// [`super::implied_type`], from the keywords.
+    fn implied_type(&self) -> Option<&'a str> {
+        if let Some(ty) = self.ty.and_then(Value::as_str) {
+            return Some(ty);
+        }
+        if self.properties.is_some() || self.required.is_some() || self.additional.is_some() {
+            Some("object")
+        } else if self.items.is_some() {
+            Some("array")
+        } else {
+            None
+        }
+    }
 }
 
 /// Checks values against the schemas of `root`, within a step budget.
@@ -77,13 +154,14 @@ impl<'a> Checker<'a> {
             ));
         }
         let schema = resolve(self.root, schema).map_err(|why| fail(at, why))?;
-        if !schema.is_object() {
+        let Some(schema) = schema.as_object() else {
+            return Ok(());
+        };
+        let schema = Keywords::of(schema);
+        if value.is_null() && schema.nullable == Some(&Value::Bool(true)) {
             return Ok(());
         }
-        if value.is_null() && schema.get("nullable") == Some(&Value::Bool(true)) {
-            return Ok(());
-        }
-        if let Some(values) = schema.get("enum").and_then(Value::as_array)
+        if let Some(values) = schema.enumeration.and_then(Value::as_array)
             && !values.contains(value)
         {
             return Err(fail(
@@ -91,30 +169,30 @@ impl<'a> Checker<'a> {
                 format!("{} is not one of the enum values", short(value)),
             ));
         }
-        if let Some(ty) = implied_type(schema)
+        if let Some(ty) = schema.implied_type()
             && !is_of_type(value, ty)
         {
             return Err(fail(at, format!("expected {ty}, found {}", short(value))));
         }
         match value {
-            Value::String(s) => string(schema, s).map_err(|why| fail(at, why))?,
-            Value::Number(n) => number(schema, n).map_err(|why| fail(at, why))?,
-            Value::Array(items) => self.array(schema, items, at, depth)?,
-            Value::Object(map) => self.object(schema, map, at, depth)?,
+            Value::String(s) => string(&schema, s).map_err(|why| fail(at, why))?,
+            Value::Number(n) => number(&schema, n).map_err(|why| fail(at, why))?,
+            Value::Array(items) => self.array(&schema, items, at, depth)?,
+            Value::Object(map) => self.object(&schema, map, at, depth)?,
             _ => {}
         }
-        self.composition(schema, value, at, depth)
+        self.composition(&schema, value, at, depth)
     }
 
     fn array(
         &mut self,
-        schema: &'a Value,
+        schema: &Keywords<'a>,
         items: &[Value],
         at: &mut String,
         depth: usize,
     ) -> Result<(), Misfit> {
         let count = items.len() as u64;
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64)
+        if let Some(min) = schema.min_items.and_then(Value::as_u64)
             && count < min
         {
             return Err(Misfit {
@@ -122,7 +200,7 @@ impl<'a> Checker<'a> {
                 why: format!("{count} items, fewer than minItems {min}"),
             });
         }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64)
+        if let Some(max) = schema.max_items.and_then(Value::as_u64)
             && count > max
         {
             return Err(Misfit {
@@ -130,7 +208,7 @@ impl<'a> Checker<'a> {
                 why: format!("{count} items, more than maxItems {max}"),
             });
         }
-        if let Some(item_schema) = schema.get("items") {
+        if let Some(item_schema) = schema.items {
             let len = at.len();
             for (i, item) in items.iter().enumerate() {
                 at.push_str(&format!("/{i}"));
@@ -143,13 +221,13 @@ impl<'a> Checker<'a> {
 
     fn object(
         &mut self,
-        schema: &'a Value,
+        schema: &Keywords<'a>,
         map: &serde_json::Map<String, Value>,
         at: &mut String,
         depth: usize,
     ) -> Result<(), Misfit> {
         for name in schema
-            .get("required")
+            .required
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -164,11 +242,11 @@ impl<'a> Checker<'a> {
         }
         let count = map.len() as u64;
         let bounds = [
-            ("minProperties", Ordering::Less),
-            ("maxProperties", Ordering::Greater),
+            ("minProperties", schema.min_properties, Ordering::Less),
+            ("maxProperties", schema.max_properties, Ordering::Greater),
         ];
-        for (key, wrong) in bounds {
-            if let Some(bound) = schema.get(key).and_then(Value::as_u64)
+        for (key, bound, wrong) in bounds {
+            if let Some(bound) = bound.and_then(Value::as_u64)
                 && count.cmp(&bound) == wrong
             {
                 return Err(Misfit {
@@ -177,8 +255,8 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-        let properties = schema.get("properties").and_then(Value::as_object);
-        let additional = schema.get("additionalProperties");
+        let properties = schema.properties.and_then(Value::as_object);
+        let additional = schema.additional;
         let len = at.len();
         for (name, v) in map {
             at.push('/');
@@ -202,22 +280,22 @@ impl<'a> Checker<'a> {
     /// `allOf` (every part), `oneOf` and `anyOf` (at least one alternative) and `not`.
     fn composition(
         &mut self,
-        schema: &'a Value,
+        schema: &Keywords<'a>,
         value: &Value,
         at: &mut String,
         depth: usize,
     ) -> Result<(), Misfit> {
         let len = at.len();
         for part in schema
-            .get("allOf")
+            .all_of
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
             self.value(part, value, at, depth + 1)?;
         }
-        for key in ["oneOf", "anyOf"] {
-            let Some(alternatives) = schema.get(key).and_then(Value::as_array) else {
+        for (key, alternatives) in [("oneOf", schema.one_of), ("anyOf", schema.any_of)] {
+            let Some(alternatives) = alternatives.and_then(Value::as_array) else {
                 continue;
             };
             let mut first_misfit = None;
@@ -250,7 +328,7 @@ impl<'a> Checker<'a> {
                 });
             }
         }
-        if let Some(not) = schema.get("not")
+        if let Some(not) = schema.not
             && self.value(not, value, &mut at.clone(), depth + 1).is_ok()
         {
             return Err(Misfit {
@@ -306,9 +384,9 @@ fn short(value: &Value) -> String {
     text
 }
 
-fn string(schema: &Value, s: &str) -> Result<(), String> {
-    let min = schema.get("minLength").and_then(Value::as_u64);
-    let max = schema.get("maxLength").and_then(Value::as_u64);
+fn string(schema: &Keywords<'_>, s: &str) -> Result<(), String> {
+    let min = schema.min_length.and_then(Value::as_u64);
+    let max = schema.max_length.and_then(Value::as_u64);
     if min.is_some() || max.is_some() {
         let length = s.chars().count() as u64;
         if min.is_some_and(|min| length < min) || max.is_some_and(|max| length > max) {
@@ -319,10 +397,7 @@ fn string(schema: &Value, s: &str) -> Result<(), String> {
             ));
         }
     }
-    let format = schema
-        .get("format")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let format = schema.format.and_then(Value::as_str).unwrap_or_default();
     let ok = match format {
         "date-time" => is_date_time(s),
         "date" => is_date(s),
@@ -342,19 +417,29 @@ fn short_str(s: &str) -> &str {
     s.char_indices().nth(60).map_or(s, |(cut, _)| &s[..cut])
 }
 
-fn number(schema: &Value, n: &Number) -> Result<(), String> {
-    if schema.get("format").and_then(Value::as_str) == Some("int32")
+fn number(schema: &Keywords<'_>, n: &Number) -> Result<(), String> {
+    if schema.format.and_then(Value::as_str) == Some("int32")
         && n.as_i64().is_none_or(|i| i32::try_from(i).is_err())
     {
         return Err(format!("{n} is not an int32"));
     }
     let bounds = [
-        ("minimum", "exclusiveMinimum", Ordering::Less),
-        ("maximum", "exclusiveMaximum", Ordering::Greater),
+        (
+            "minimum",
+            schema.minimum,
+            schema.exclusive_minimum,
+            Ordering::Less,
+        ),
+        (
+            "maximum",
+            schema.maximum,
+            schema.exclusive_maximum,
+            Ordering::Greater,
+        ),
     ];
-    for (key, exclusive_key, wrong) in bounds {
+    for (key, inclusive, exclusive, wrong) in bounds {
         // 3.0's boolean flag beside the bound, or 3.1's numeric exclusive bound.
-        let (bound, exclusive) = match (schema.get(key), schema.get(exclusive_key)) {
+        let (bound, exclusive) = match (inclusive, exclusive) {
             (_, Some(Value::Number(b))) => (b, true),
             (Some(Value::Number(b)), flag) => (b, flag == Some(&Value::Bool(true))),
             _ => continue,
