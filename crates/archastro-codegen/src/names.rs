@@ -16,7 +16,6 @@
 //!   nothing from the spec is ever code. [`fitted`] picks a layout as rustfmt would.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use unicode_ident::{is_xid_continue, is_xid_start};
@@ -318,18 +317,27 @@ pub fn spelled_out_field_name(name: &str) -> String {
 /// `text` as `///` lines indented by `indent` (a doc comment ends at its line break, so
 /// nothing in `text` can leave the comment; a bare carriage return is not allowed in one).
 pub fn doc_comment(out: &mut String, indent: &str, text: &str) {
-    let text: String = text
-        .chars()
-        .map(|c| if c == '\r' { ' ' } else { c })
-        .filter(|c| !dropped_from_docs(*c))
-        .collect();
+    // Printable ASCII, line breaks and tabs (most texts) need no cleaning.
+    let cleaned: String;
+    let text = if text.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t')) {
+        text
+    } else {
+        cleaned = text
+            .chars()
+            .map(|c| if c == '\r' { ' ' } else { c })
+            .filter(|c| !dropped_from_docs(*c))
+            .collect();
+        &cleaned
+    };
     for line in text.split('\n') {
         let line = line.trim_end();
         out.push_str(indent);
         if line.is_empty() {
             out.push_str("///\n");
         } else {
-            let _ = writeln!(out, "/// {line}");
+            out.push_str("/// ");
+            out.push_str(line);
+            out.push('\n');
         }
     }
 }
@@ -777,6 +785,10 @@ mod tests {
             out,
             "    /// first\n    /// second reversed\n    ///\n    /// last */ fn evil() {}\n"
         );
+        // Plain ASCII is written as it is, trailing blanks cut.
+        out.clear();
+        doc_comment(&mut out, "", "a\tb  \n\nc");
+        assert_eq!(out, "/// a\tb\n///\n/// c\n");
         let lit = str_lit("\"); fn evil() { \"\\\n\u{202e}");
         assert_eq!(
             syn::parse_str::<syn::LitStr>(&lit).unwrap().value(),
