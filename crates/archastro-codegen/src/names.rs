@@ -319,7 +319,10 @@ pub fn spelled_out_field_name(name: &str) -> String {
 pub fn doc_comment(out: &mut String, indent: &str, text: &str) {
     // Printable ASCII, line breaks and tabs (most texts) need no cleaning.
     let cleaned: String;
-    let text = if text.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t')) {
+    let text = if text
+        .bytes()
+        .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'))
+    {
         text
     } else {
         cleaned = text
