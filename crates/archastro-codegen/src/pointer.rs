@@ -94,7 +94,57 @@ pub fn resolve<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
     }
     // serde_json's pointer() takes the RFC 6901 string form and unescapes itself,
     // but a `$ref` fragment may also be percent-encoded.
-    root.pointer(&percent_decode(rest))
+    get(root, &percent_decode(rest))
+}
+
+/// `value.pointer(pointer)` (RFC 6901, as serde_json reads it) without a copy of each token:
+/// only a token holding `~` is unescaped.
+pub fn get<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let mut target = value;
+    for token in tokens(pointer)? {
+        target = match target {
+            Value::Object(map) => map.get(token.as_ref())?,
+            Value::Array(list) => list.get(index(&token)?)?,
+            _ => return None,
+        };
+    }
+    Some(target)
+}
+
+/// [`get`], for changing the value.
+pub fn get_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value> {
+    let mut target = value;
+    for token in tokens(pointer)? {
+        target = match target {
+            Value::Object(map) => map.get_mut(token.as_ref())?,
+            Value::Array(list) => list.get_mut(index(&token)?)?,
+            _ => return None,
+        };
+    }
+    Some(target)
+}
+
+/// The unescaped tokens of `pointer` (`None` unless it is empty or starts with `/`).
+fn tokens(pointer: &str) -> Option<impl Iterator<Item = std::borrow::Cow<'_, str>>> {
+    if !(pointer.is_empty() || pointer.starts_with('/')) {
+        return None;
+    }
+    Some(pointer.split('/').skip(1).map(|token| {
+        if token.contains('~') {
+            std::borrow::Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(token)
+        }
+    }))
+}
+
+/// An array index as serde_json reads one in a pointer (no sign, no leading zero).
+fn index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        None
+    } else {
+        token.parse().ok()
+    }
 }
 
 /// A `$ref` fragment with percent-encoding undone: `#/a/1bad%20name` and `#/a/1bad name`
@@ -127,6 +177,40 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn get_reads_as_serde_json_does() {
+        let doc = serde_json::json!({
+            "a/b": {"m~n": [10, {"": "empty key"}]},
+            "list": [0, 1, 2],
+            "~1": "escaped tilde",
+        });
+        for pointer in [
+            "",
+            "/",
+            "/a~1b",
+            "/a~1b/m~0n/1",
+            "/a~1b/m~0n/1/",
+            "/list/2",
+            "/list/02",
+            "/list/+1",
+            "/list/3",
+            "/list/-",
+            "/~01",
+            "/~1",
+            "/missing/x",
+            "no-slash",
+            "/a~1b/m~0n/0/deeper",
+        ] {
+            assert_eq!(get(&doc, pointer), doc.pointer(pointer), "{pointer:?}");
+            let (mut ours, mut theirs) = (doc.clone(), doc.clone());
+            assert_eq!(
+                get_mut(&mut ours, pointer),
+                theirs.pointer_mut(pointer),
+                "{pointer:?}"
+            );
+        }
+    }
 
     #[test]
     fn escapes_round_trip() {

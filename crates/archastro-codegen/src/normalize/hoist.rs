@@ -201,7 +201,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             }
         }
         for (slot, wanted, compositions) in slots {
-            let Some(schema) = op.pointer_mut(&slot) else {
+            let Some(schema) = pointer::get_mut(op, &slot) else {
                 continue;
             };
             let what = if is_object_with_properties(schema) {

@@ -231,7 +231,7 @@ fn report_ref(ctx: &mut Ctx, at: &str, name: &str) {
 
 /// The schema object at `at` (`#/...`), taken out of the document.
 fn take_schema(root: &mut Value, at: &str) -> Option<Map<String, Value>> {
-    match root.pointer_mut(at.strip_prefix('#')?)? {
+    match pointer::get_mut(root, at.strip_prefix('#')?)? {
         Value::Object(m) => Some(std::mem::take(m)),
         _ => None,
     }
@@ -266,7 +266,7 @@ fn put_reference(root: &mut Value, at: &str, name: &str, mut at_use: Map<String,
         at_use.insert("allOf".to_owned(), json!([reference]));
         Value::Object(at_use)
     };
-    if let Some(slot) = at.strip_prefix('#').and_then(|p| root.pointer_mut(p)) {
+    if let Some(slot) = at.strip_prefix('#').and_then(|p| pointer::get_mut(root, p)) {
         *slot = value;
     }
 }
