@@ -228,16 +228,12 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     let (root, file) = (&root, ctx.file.as_str());
     let mut order: Vec<usize> = (0..config.families.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(placements.iter().filter(|(_, f)| *f == i).count()));
-    let mut moved: Vec<Option<(Map<String, Value>, Map<String, Value>)>> = family_paths
-        .into_iter()
-        .zip(family_extensions)
-        .map(Some)
-        .collect();
     let jobs: Vec<crate::jobs::Job<'_, Result<(Value, Report)>>> = order
         .iter()
         .map(|&i| {
             let family = &config.families[i];
-            let (paths, extensions) = moved[i].take().unwrap_or_default();
+            let paths = std::mem::take(&mut family_paths[i]);
+            let extensions = std::mem::take(&mut family_extensions[i]);
             Box::new(move || {
                 let mut fctx = Ctx {
                     file: file.to_owned(),
