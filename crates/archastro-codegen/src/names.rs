@@ -453,7 +453,22 @@ pub fn unambiguous_type_name(name: &str) -> Option<String> {
 
 /// Whether `name` is a plain Rust identifier (no keyword, not `_`).
 pub fn is_identifier(name: &str) -> bool {
-    !KEYWORDS.contains(&name) && syn::parse_str::<syn::Ident>(name).is_ok()
+    if KEYWORDS.contains(&name) {
+        return false;
+    }
+    // ASCII letters, digits and `_`, not starting with a digit (most names): an identifier
+    // unless it is `_` alone; anything else is left to syn's parser.
+    let bytes = name.as_bytes();
+    if bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
+        return name != "_";
+    }
+    syn::parse_str::<syn::Ident>(name).is_ok()
 }
 
 /// The Rust type name typify gives a component (its replacement key): UpperCamelCase, every
@@ -773,6 +788,18 @@ mod tests {
                 syn::parse_str::<syn::Ident>(&ident).is_ok(),
                 "{hostile:?} -> {ident:?}"
             );
+        }
+    }
+
+    #[test]
+    fn identifiers_are_what_syn_parses_as_one() {
+        let names = [
+            "_", "__", "a", "A1", "_1", "a_b", "gen", "union", "raw", "r#type", "1a", "", "é",
+            "a-b", "a b", "Ωmega",
+        ];
+        for name in KEYWORDS.iter().copied().chain(names) {
+            let parsed = !KEYWORDS.contains(&name) && syn::parse_str::<syn::Ident>(name).is_ok();
+            assert_eq!(is_identifier(name), parsed, "{name:?}");
         }
     }
 
