@@ -121,9 +121,12 @@ fn serde_rename(token: &TokenTree) -> Option<String> {
             TokenTree::Punct(eq),
             TokenTree::Literal(lit),
         ] if key == "rename" && eq.as_char() == '=' => {
-            syn::parse_str::<syn::LitStr>(&lit.to_string())
-                .ok()
-                .map(|l| l.value())
+            let repr = lit.to_string();
+            // A plain string without escapes is its own value; any other goes to syn.
+            match repr.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                Some(plain) if !plain.contains(['\\', '"']) => Some(plain.to_owned()),
+                _ => syn::parse_str::<syn::LitStr>(&repr).ok().map(|l| l.value()),
+            }
         }
         _ => None,
     })
@@ -169,6 +172,20 @@ mod tests {
             }
         };
         assert_eq!(renamed(item), expected.to_string());
+    }
+
+    #[test]
+    fn renames_read_as_their_string_value() {
+        for wire in ["@id", "a-b", "quote \" inside", "back\\slash", "é\n"] {
+            let attribute: Vec<TokenTree> = quote! { #[serde(rename = #wire, default)] }
+                .into_iter()
+                .collect();
+            assert_eq!(
+                serde_rename(&attribute[1]).as_deref(),
+                Some(wire),
+                "{wire:?}"
+            );
+        }
     }
 
     #[test]
