@@ -138,7 +138,8 @@ fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
 ///
 /// Neither does the copy keep what progenitor never reads: the document's own extensions
 /// (`x-channels`, ...) and every `example` and `examples` (a third of a platform spec's bytes;
-/// progenitor generates nothing from them, and the normalized documents keep them).
+/// progenitor generates nothing from them, and the normalized documents keep them), nor what
+/// it writes only where the client drops it ([`without_operation_docs`]).
 fn with_replaced_schemas_stubbed(
     doc: &Value,
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
