@@ -194,11 +194,10 @@ fn without_operation_docs(paths: &mut Value) {
         .into_iter()
         .flat_map(|p| p.values_mut())
     {
+        // A path item's objects are its operations (its parameters are a list) and its
+        // extensions, which progenitor does not read either.
         for (key, op) in item.as_object_mut().into_iter().flatten() {
-            let Some(op) = op
-                .as_object_mut()
-                .filter(|_| crate::normalize::METHODS.contains(&key.as_str()))
-            else {
+            let Some(op) = op.as_object_mut().filter(|_| !key.starts_with("x-")) else {
                 continue;
             };
             op.remove("summary");
