@@ -4,7 +4,7 @@
 //! Progenitor reads the normalized JSON documents themselves; its failures, panics included,
 //! become an error naming the operation or component it fails on (see [`super::locate`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use proc_macro2::TokenStream;
 use progenitor_impl::{
@@ -19,7 +19,7 @@ use super::patterns::linear_patterns;
 use crate::Result;
 use crate::model::Info;
 use crate::names::type_name;
-use crate::normalize::refs::is_data_key;
+use crate::normalize::refs::{for_each_ref_target, is_data_key};
 
 /// Traits typify implements for a type, so that code using a replaced type may rely on them.
 pub(super) fn replacement_impls(schema: &Value) -> Vec<TypeImpl> {
@@ -126,15 +126,18 @@ fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
 }
 
 /// A copy of a family's document in which the components that progenitor replaces by a shared
-/// type (all of them, in practice) are empty schemas, or `None` to read the document as it is.
+/// type (all of them, in practice) are empty schemas, but for those it may look into, or
+/// `None` to read the document as it is.
 ///
 /// Progenitor converts every component schema to typify's form and typify keeps it, but for a
 /// replaced type it converts nothing: it only looks a component up when it converts a schema
 /// that merges others (`allOf`, `anyOf`, `oneOf`, `not`, or a `$ref` with siblings), and
 /// progenitor only when it checks a non-JSON body given by reference. Reading the bodies of the
 /// shared types again for each family is most of what reading the family costs (each schema is
-/// still read once, for the types job, which reports a schema that is not OpenAPI 3.0), so a
-/// family without any of those is read with the bodies left out.
+/// still read once, for the types job, which reports a schema that is not OpenAPI 3.0), so
+/// only the components such a schema refers to, and those they refer to in turn, keep their
+/// bodies ([`looked_into`]); a family without any such schema is read with every body left
+/// out.
 ///
 /// Neither does the copy keep what progenitor never reads: the document's own extensions
 /// (`x-channels`, ...) and every `example` and `examples` (a third of a platform spec's bytes;
@@ -153,15 +156,14 @@ fn with_replaced_schemas_stubbed(
         return None;
     }
     let mut copy = serde_json::Map::new();
+    let mut looked_into_targets = Vec::new();
     for (key, value) in root {
         if key.starts_with("x-") {
             continue;
         }
         if key != "components" {
-            if looks_into_components(value) {
-                return None;
-            }
             let mut value = without_examples(value, Some(key));
+            looked_into(&value, &mut looked_into_targets);
             if key == "paths" {
                 without_operation_docs(&mut value);
             }
@@ -170,19 +172,87 @@ fn with_replaced_schemas_stubbed(
         }
         let mut components = serde_json::Map::new();
         for (kind, value) in value.as_object()? {
-            if kind == "schemas" {
-                let stubs = schemas.keys().map(|name| (name.clone(), json!({})));
-                components.insert(kind.clone(), Value::Object(stubs.collect()));
-                continue;
+            if kind != "schemas" {
+                let value = without_examples(value, Some(kind));
+                looked_into(&value, &mut looked_into_targets);
+                components.insert(kind.clone(), value);
             }
-            if looks_into_components(value) {
-                return None;
-            }
-            components.insert(kind.clone(), without_examples(value, Some(kind)));
         }
         copy.insert(key.clone(), Value::Object(components));
     }
+    let kept = reached_components(schemas, looked_into_targets)?;
+    let bodies = schemas.iter().map(|(name, schema)| {
+        let body = if kept.contains(name.as_str()) {
+            without_examples(schema, None)
+        } else {
+            json!({})
+        };
+        (name.clone(), body)
+    });
+    let components = copy.get_mut("components")?.as_object_mut()?;
+    components.insert("schemas".to_owned(), Value::Object(bodies.collect()));
     Some(Value::Object(copy))
+}
+
+/// The components whose bodies progenitor may read: those `targets` name (`$ref`s) and, in
+/// turn, every component their bodies refer to. `None` when a target is no component schema
+/// of `schemas` (the document is then read whole).
+fn reached_components(
+    schemas: &serde_json::Map<String, Value>,
+    mut targets: Vec<String>,
+) -> Option<BTreeSet<&str>> {
+    let mut kept = BTreeSet::new();
+    while let Some(target) = targets.pop() {
+        let fragment = crate::pointer::decode_fragment(&target);
+        let rest = fragment.strip_prefix("#/components/schemas/")?;
+        let token = rest.split('/').next().unwrap_or_default();
+        let (name, body) = schemas.get_key_value(&crate::pointer::unescape(token))?;
+        if kept.insert(name.as_str()) {
+            for_each_ref_target(body, &mut |target| targets.push(target.to_owned()));
+        }
+    }
+    Some(kept)
+}
+
+/// Pushes onto `targets` the `$ref`s of every schema in `v` whose conversion could look into a
+/// component's body (see [`with_replaced_schemas_stubbed`]): a schema that merges others, a
+/// `$ref` with siblings, or a reference as the schema of a content type other than JSON; each
+/// with every reference inside it. Extensions (`x-...`) are not read by progenitor.
+fn looked_into(v: &Value, targets: &mut Vec<String>) {
+    fn push(v: &Value, targets: &mut Vec<String>) {
+        for_each_ref_target(v, &mut |t| targets.push(t.to_owned()));
+    }
+    match v {
+        Value::Object(map) => {
+            let merges = ["allOf", "anyOf", "oneOf", "not"]
+                .iter()
+                .any(|k| map.contains_key(*k));
+            if merges || (map.contains_key("$ref") && map.len() > 1) {
+                push(v, targets);
+                return;
+            }
+            for (key, value) in map {
+                if key.starts_with("x-") {
+                    continue;
+                }
+                if key == "content"
+                    && let Some(media) = value.as_object()
+                {
+                    for (kind, m) in media {
+                        let json = kind == "application/json" || kind.ends_with("+json");
+                        if let Some(schema) =
+                            m.get("schema").filter(|s| !json && s.get("$ref").is_some())
+                        {
+                            push(schema, targets);
+                        }
+                    }
+                }
+                looked_into(value, targets);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| looked_into(item, targets)),
+        _ => {}
+    }
 }
 
 /// Leaves out of `paths` the operations' `summary` and `description` and their parameters'
@@ -270,40 +340,6 @@ fn without_examples(value: &Value, parent: Option<&str>) -> Value {
                 .collect(),
         ),
         other => other.clone(),
-    }
-}
-
-/// Whether converting the schemas in `v` could look into a component's body (see
-/// [`with_replaced_schemas_stubbed`]): a schema that merges others, a `$ref` with siblings, or
-/// a reference as the schema of a content type other than JSON. Extensions (`x-...`) are not
-/// read by progenitor.
-fn looks_into_components(v: &Value) -> bool {
-    match v {
-        Value::Object(map) => {
-            if map.contains_key("$ref") && map.len() > 1 {
-                return true;
-            }
-            map.iter().any(|(key, value)| {
-                if key.starts_with("x-") {
-                    return false;
-                }
-                if ["allOf", "anyOf", "oneOf", "not"].contains(&key.as_str()) {
-                    return true;
-                }
-                if key == "content"
-                    && let Some(media) = value.as_object()
-                    && media.iter().any(|(kind, m)| {
-                        let json = kind == "application/json" || kind.ends_with("+json");
-                        !json && m.get("schema").is_some_and(|s| s.get("$ref").is_some())
-                    })
-                {
-                    return true;
-                }
-                looks_into_components(value)
-            })
-        }
-        Value::Array(items) => items.iter().any(looks_into_components),
-        _ => false,
     }
 }
 
@@ -499,28 +535,74 @@ mod tests {
         assert_eq!(tokens.to_string(), expected.to_string());
     }
 
+    /// A schema that may look into components keeps the bodies of those it refers to, and of
+    /// theirs in turn; the others stay stubbed, and progenitor's output is the same.
     #[test]
-    fn a_family_that_could_look_into_a_component_is_read_whole() {
+    fn a_family_keeps_the_bodies_it_could_look_into() {
         let merging = [
-            json!({"description": "e", "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/Pet"}]}}}}),
-            json!({"description": "e", "content": {"application/json": {"schema": {"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "string"}]}}}}),
-            json!({"description": "e", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet", "description": "sibling"}}}}),
-            json!({"description": "e", "content": {"application/octet-stream": {"schema": {"$ref": "#/components/schemas/Kind"}}}}),
+            (
+                json!({"allOf": [{"$ref": "#/components/schemas/Pet"}]}),
+                "application/json",
+                &["Kind", "Pet"][..],
+            ),
+            (
+                json!({"oneOf": [{"$ref": "#/components/schemas/Pet"}, {"type": "string"}]}),
+                "application/json",
+                &["Kind", "Pet"],
+            ),
+            (
+                json!({"$ref": "#/components/schemas/Pet", "description": "sibling"}),
+                "application/json",
+                &["Kind", "Pet"],
+            ),
+            (
+                json!({"type": "object", "properties": {"a": {"$ref": "#/components/schemas/PetList", "nullable": true}}}),
+                "application/json",
+                &["Kind", "Pet", "PetList"],
+            ),
+            (
+                json!({"$ref": "#/components/schemas/Kind"}),
+                "application/octet-stream",
+                &["Kind"],
+            ),
         ];
-        for response in merging {
-            let doc = family(response.clone());
-            assert!(
-                with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_none(),
-                "{response}"
-            );
+        for (schema, media, kept) in merging {
+            let doc = family(json!({"description": "e", "content": {media: {"schema": schema}}}));
+            let replaced = replacements(&doc);
+            let stubbed = with_replaced_schemas_stubbed(&doc, &replaced).expect("stubbed");
+            for (name, body) in stubbed["components"]["schemas"].as_object().unwrap() {
+                let expected = if kept.contains(&name.as_str()) {
+                    doc["components"]["schemas"][name].clone()
+                } else {
+                    json!({})
+                };
+                assert_eq!(body, &expected, "{name} of {schema}");
+            }
+            let whole = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&doc).unwrap();
+            let (expected, _) = run_progenitor_api("pets", whole, &replaced, true).unwrap();
+            let (tokens, _) = run_progenitor("pets", &doc, &replaced).unwrap();
+            assert_eq!(tokens.to_string(), expected.to_string(), "{schema}");
         }
-        // Extensions are not read by progenitor; a component that is not replaced keeps the
-        // whole document.
-        let doc = family(json!({"description": "e", "x-merge": {"allOf": []}}));
-        assert!(with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_some());
+        // Extensions are not read by progenitor.
+        let doc = family(
+            json!({"description": "e", "x-merge": {"allOf": [{"$ref": "#/components/schemas/Pet"}]}}),
+        );
+        let stubbed = with_replaced_schemas_stubbed(&doc, &replacements(&doc)).expect("stubbed");
+        assert_eq!(stubbed["components"]["schemas"]["Pet"], json!({}));
+    }
+
+    /// A component that is not replaced, or a merging schema's reference to anything but a
+    /// component schema, keeps the whole document.
+    #[test]
+    fn a_family_is_read_whole_when_a_stub_could_change_it() {
+        let doc = family(json!({"description": "e"}));
         let mut partial = replacements(&doc);
         partial.remove("Kind");
         assert!(with_replaced_schemas_stubbed(&doc, &partial).is_none());
+        let odd = json!({"allOf": [{"$ref": "#/components/responses/Other"}]});
+        let doc =
+            family(json!({"description": "e", "content": {"application/json": {"schema": odd}}}));
+        assert!(with_replaced_schemas_stubbed(&doc, &replacements(&doc)).is_none());
     }
 
     /// An error response without a body is left out (progenitor would drop the envelope the
