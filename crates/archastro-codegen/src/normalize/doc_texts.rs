@@ -96,7 +96,7 @@ fn walk<'a>(
                 )
             });
             for (k, child) in map.iter_mut() {
-                if refs::is_data_key(parent, k) || k == "examples" {
+                if refs::is_example_or_data_key(parent, k) {
                     continue;
                 }
                 match child {
@@ -182,6 +182,48 @@ mod tests {
         assert_eq!(clean("`<T>` and <b>"), "`<T>` and &lt;b>");
         assert_eq!(clean("`a` ```x```"), "`a` \\`\\`\\`x\\`\\`\\`");
         assert_eq!(clean("`a`\u{7}b"), "`a`b");
+    }
+
+    /// A property is a schema whatever its name: one called `examples` or `example` has its
+    /// description sanitized (a fence left there would be a doctest), while example values
+    /// and Example objects, data, are left as they are.
+    #[test]
+    fn properties_named_like_example_keywords_are_docs() {
+        let fence = "```rust\nfn evil() {}\n```";
+        let mut root = json!({
+            "components": {
+                "schemas": {"A": {
+                    "properties": {
+                        "examples": {"type": "string", "description": fence},
+                        "example": {"type": "string", "description": fence}
+                    },
+                    "example": {"description": fence}
+                }},
+                "examples": {"E": {"description": fence, "value": {"description": fence}}}
+            },
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
+                "application/json": {"examples": {"one": {"summary": fence, "value": fence}}}
+            }}}}}}
+        });
+        let untouched = root.clone();
+        let mut ctx = Ctx {
+            file: "spec.json".into(),
+            report: Report::default(),
+            refs_into_paths: false,
+        };
+        run(&mut ctx, &mut root);
+        let properties = "/components/schemas/A/properties";
+        for name in ["examples", "example"] {
+            let description = &root.pointer(properties).unwrap()[name]["description"];
+            assert!(
+                !description.as_str().unwrap().contains("```"),
+                "{name}: {description}"
+            );
+        }
+        root.pointer_mut(properties).unwrap().take();
+        let mut expected = untouched;
+        expected.pointer_mut(properties).unwrap().take();
+        assert_eq!(root, expected);
     }
 
     #[test]

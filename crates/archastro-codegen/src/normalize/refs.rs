@@ -26,7 +26,21 @@ const NAME_MAPS: &[&str] = &[
 
 /// True when `key`, found in a map that sits under `parent`, holds data rather than OpenAPI.
 pub fn is_data_key(parent: Option<&str>, key: &str) -> bool {
-    DATA_KEYS.contains(&key) && !parent.is_some_and(|p| NAME_MAPS.contains(&p))
+    DATA_KEYS.contains(&key) && !is_name_map(parent)
+}
+
+/// True when `key`, found in a map that sits under `parent`, holds data or Example objects
+/// (`examples`): nothing under it is a schema, nor a text the generated code carries. Unlike
+/// [`is_data_key`], for walks that look for schemas or docs; an Example object may hold a
+/// `$ref`, which the reference checks still follow. Under a map of names (`properties`, ...)
+/// a key is a name, whatever it is spelled: a property called `examples` is a schema.
+pub fn is_example_or_data_key(parent: Option<&str>, key: &str) -> bool {
+    (DATA_KEYS.contains(&key) || key == "examples") && !is_name_map(parent)
+}
+
+/// Whether the keys of a map under `parent` are names chosen by the spec's author.
+pub fn is_name_map(parent: Option<&str>) -> bool {
+    parent.is_some_and(|p| NAME_MAPS.contains(&p))
 }
 
 /// Calls `f(pointer_of_holder, target)` for every `$ref` string under `value`.
