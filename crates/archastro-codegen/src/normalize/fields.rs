@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use super::Ctx;
+use super::{Ctx, refs};
 use crate::names::{distinct_field_names, is_snake_identifier, struct_field_name};
 use crate::pointer;
 use crate::report::Report;
@@ -39,7 +39,7 @@ pub fn report_renamed(ctx: &mut Ctx, root: &Value) {
         }
     }
     walk.at.clear();
-    walk.schemas_under(root);
+    walk.schemas_under(root, None);
 }
 
 /// A step of a JSON pointer, kept unescaped until a pointer is needed (only for an error).
@@ -80,23 +80,31 @@ impl<'v> Walk<'_, 'v> {
         out
     }
 
-    /// Looks at the value of every `schema` key in `v`.
-    fn schemas_under(&mut self, v: &'v Value) {
+    /// Looks at the value of every `schema` key in `v` (found under the key `parent`), but
+    /// for those in examples and data.
+    fn schemas_under(&mut self, v: &'v Value, parent: Option<&str>) {
         match v {
             Value::Object(map) => {
                 for (key, inner) in map {
+                    if refs::is_example_or_data_key(parent, key)
+                        || !matches!(inner, Value::Object(_) | Value::Array(_))
+                    {
+                        continue;
+                    }
+                    // Under a map of names, each value's keys are keywords again.
+                    let child_parent = (!refs::is_name_map(parent)).then_some(key.as_str());
                     self.within(Token::Key(key), |walk| {
                         if key == "schema" {
                             walk.schema(inner);
                         } else {
-                            walk.schemas_under(inner);
+                            walk.schemas_under(inner, child_parent);
                         }
                     });
                 }
             }
             Value::Array(items) => {
                 for (i, inner) in items.iter().enumerate() {
-                    self.within(Token::Index(i), |walk| walk.schemas_under(inner));
+                    self.within(Token::Index(i), |walk| walk.schemas_under(inner, None));
                 }
             }
             _ => {}
