@@ -19,7 +19,7 @@ use super::patterns::linear_patterns;
 use crate::Result;
 use crate::model::Info;
 use crate::names::type_name;
-use crate::normalize::refs::{for_each_ref_target, is_data_key};
+use crate::normalize::refs::{for_each_ref_target, is_data_key, is_name_map};
 
 /// Traits typify implements for a type, so that code using a replaced type may rely on them.
 pub(super) fn replacement_impls(schema: &Value) -> Vec<TypeImpl> {
@@ -283,34 +283,6 @@ fn without_operation_docs(paths: &mut Value) {
             }
         }
     }
-}
-
-/// Keys whose value maps names of the spec author's choosing (or, for arrays, holds objects
-/// keyed so) rather than keywords: an `example` there is a name, and stays.
-const NAMED: &[&str] = &[
-    "$defs",
-    "callbacks",
-    "content",
-    "definitions",
-    "encoding",
-    "examples",
-    "headers",
-    "links",
-    "mapping",
-    "parameters",
-    "paths",
-    "patternProperties",
-    "properties",
-    "requestBodies",
-    "responses",
-    "schemas",
-    "scopes",
-    "securitySchemes",
-    "variables",
-];
-
-fn is_name_map(parent: Option<&str>) -> bool {
-    parent.is_some_and(|p| NAMED.contains(&p))
 }
 
 /// A copy of `value` (found under the key `parent`) without the `example` and `examples`

@@ -89,12 +89,7 @@ fn walk<'a>(
     let len = at.len();
     match v {
         Value::Object(map) => {
-            let names = parent.is_some_and(|p| {
-                matches!(
-                    p,
-                    "properties" | "patternProperties" | "responses" | "schemas"
-                )
-            });
+            let names = refs::is_name_map(parent);
             for (k, child) in map.iter_mut() {
                 if refs::is_example_or_data_key(parent, k) {
                     continue;
@@ -184,11 +179,11 @@ mod tests {
         assert_eq!(clean("`a`\u{7}b"), "`a`b");
     }
 
-    /// A property is a schema whatever its name: one called `examples` or `example` has its
-    /// description sanitized (a fence left there would be a doctest), while example values
-    /// and Example objects, data, are left as they are.
+    /// A name is a name whatever its spelling: a property or a header called `examples` or
+    /// `example` has its description sanitized (a fence left in a property's would be a
+    /// doctest), while example values and Example objects, data, are left as they are.
     #[test]
-    fn properties_named_like_example_keywords_are_docs() {
+    fn names_spelled_like_example_keywords_hold_docs() {
         let fence = "```rust\nfn evil() {}\n```";
         let mut root = json!({
             "components": {
@@ -201,9 +196,13 @@ mod tests {
                 }},
                 "examples": {"E": {"description": fence, "value": {"description": fence}}}
             },
-            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {
-                "application/json": {"examples": {"one": {"summary": fence, "value": fence}}}
-            }}}}}}
+            "paths": {"/a": {"get": {"responses": {"200": {
+                "description": "ok",
+                "headers": {"example": {"description": fence}},
+                "content": {
+                    "application/json": {"examples": {"one": {"summary": fence, "value": fence}}}
+                }
+            }}}}}
         });
         let untouched = root.clone();
         let mut ctx = Ctx {
@@ -220,9 +219,17 @@ mod tests {
                 "{name}: {description}"
             );
         }
-        root.pointer_mut(properties).unwrap().take();
+        let header = "/paths/~1a/get/responses/200/headers/example";
+        let description = &root.pointer(header).unwrap()["description"];
+        assert!(
+            !description.as_str().unwrap().contains("```"),
+            "{description}"
+        );
         let mut expected = untouched;
-        expected.pointer_mut(properties).unwrap().take();
+        for at in [properties, header] {
+            root.pointer_mut(at).unwrap().take();
+            expected.pointer_mut(at).unwrap().take();
+        }
         assert_eq!(root, expected);
     }
 

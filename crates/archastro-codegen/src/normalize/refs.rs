@@ -15,13 +15,28 @@ use crate::{Error, Result};
 const DATA_KEYS: &[&str] = &["example", "default", "enum", "const"];
 
 /// Maps whose keys are names chosen by the spec's author (a property called `default`, the
-/// `default` response), not keywords.
+/// `default` response, a header called `example`), not keywords; for arrays, lists of objects
+/// keyed so.
 const NAME_MAPS: &[&str] = &[
-    "properties",
+    "$defs",
+    "callbacks",
+    "content",
+    "definitions",
+    "encoding",
+    "examples",
+    "headers",
+    "links",
+    "mapping",
+    "parameters",
+    "paths",
     "patternProperties",
+    "properties",
+    "requestBodies",
     "responses",
     "schemas",
-    "$defs",
+    "scopes",
+    "securitySchemes",
+    "variables",
 ];
 
 /// True when `key`, found in a map that sits under `parent`, holds data rather than OpenAPI.
@@ -450,6 +465,35 @@ mod tests {
         }
         schemas.insert(format!("S{links}"), json!({"type": "object"}));
         json!({"components": {"schemas": schemas}})
+    }
+
+    /// A `$ref` in data is no reference; one in an object named like a data keyword (a
+    /// header, a component parameter, a property or an example called `example`, `default`,
+    /// `enum`) is, and is checked.
+    #[test]
+    fn references_under_names_spelled_like_data_are_checked() {
+        let dangling = json!({"$ref": "#/components/schemas/Missing"});
+        let names = [
+            json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+                "headers": {"example": {"schema": dangling}}}}}}}}),
+            json!({"components": {"parameters": {"default": {"name": "d", "in": "query",
+                "schema": dangling}}}}),
+            json!({"components": {"schemas": {"A": {"properties": {"enum": dangling}}}}}),
+            // GitHub's specs name a media type's one example `default`, by reference.
+            json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "ok",
+                "content": {"application/json": {"examples": {"default":
+                    {"$ref": "#/components/examples/missing"}}}}}}}}}}),
+        ];
+        for root in names {
+            let error = check("spec.json", &root).expect_err("a dangling reference");
+            assert!(
+                matches!(error, Error::DanglingRef { .. }),
+                "{root}: {error}"
+            );
+        }
+        let data = json!({"components": {"schemas": {"A": {"type": "object",
+            "example": dangling, "default": {"$ref": "x"}, "enum": [dangling]}}}});
+        assert_eq!(check("spec.json", &data).unwrap(), Vec::<String>::new());
     }
 
     #[test]
