@@ -101,16 +101,7 @@ fn pieces(tokens: &[TokenTree], depth: usize) -> Option<Vec<Piece>> {
     for attr in attrs {
         lines.attribute(attr)?;
     }
-    let signature = format!("pub async fn send_with_response(self) -> {returns} {{");
-    if lines.fits(&signature) {
-        lines.push(&signature);
-    } else {
-        lines.push("pub async fn send_with_response(");
-        lines.indent += 4;
-        lines.push("self,");
-        lines.indent -= 4;
-        lines.code(&format!(") -> {returns} {{"))?;
-    }
+    lines.signature("pub async fn send_with_response(", "self", &returns)?;
     lines.indent += 4;
 
     let mut pieces = Vec::new();

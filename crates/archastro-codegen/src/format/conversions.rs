@@ -79,9 +79,8 @@ fn display(item: &[TokenTree], name: &Ident, body: TokenStream, lines: &mut Line
     }
     lines.code(&format!("impl ::std::fmt::Display for {name} {{"))?;
     lines.indent += 4;
-    signature(
-        lines,
-        "fmt(",
+    lines.signature(
+        "fn fmt(",
         "&self, f: &mut ::std::fmt::Formatter<'_>",
         "::std::fmt::Result",
     )?;
@@ -130,9 +129,8 @@ fn from_str(item: &[TokenTree], name: &Ident, body: TokenStream, lines: &mut Lin
     lines.code(&format!("impl ::std::str::FromStr for {name} {{"))?;
     lines.indent += 4;
     lines.code("type Err = self::error::ConversionError;")?;
-    signature(
-        lines,
-        "from_str(",
+    lines.signature(
+        "fn from_str(",
         "value: &str",
         "::std::result::Result<Self, self::error::ConversionError>",
     )?;
@@ -170,30 +168,14 @@ fn try_from(
     ))?;
     lines.indent += 4;
     lines.code("type Error = self::error::ConversionError;")?;
-    signature(
-        lines,
-        "try_from(",
+    lines.signature(
+        "fn try_from(",
         &format!("value: {source_text}"),
         "::std::result::Result<Self, self::error::ConversionError>",
     )?;
     lines.indent += 4;
     lines.code("value.parse()")?;
     close(lines, 2)
-}
-
-/// `fn {opening}{params}) -> {returns} {` on one line where it fits, else with the
-/// parameters on a line of their own, as prettyplease breaks a signature.
-fn signature(lines: &mut Lines, opening: &str, params: &str, returns: &str) -> Option<()> {
-    let one = format!("fn {opening}{params}) -> {returns} {{");
-    if lines.fits(&one) {
-        lines.push(&one);
-        return Some(());
-    }
-    lines.code(&format!("fn {opening}"))?;
-    lines.indent += 4;
-    lines.code(&format!("{params},"))?;
-    lines.indent -= 4;
-    lines.code(&format!(") -> {returns} {{"))
 }
 
 /// Closes `levels` open braces.

@@ -108,6 +108,23 @@ impl Lines {
         self.text.push('\n');
     }
 
+    /// A function's signature opening its body, `{head}{params}) -> {returns} {` (`head`
+    /// ends in the `(`), on one line where it fits, else as prettyplease breaks it: the
+    /// parameters on a line of their own, with a trailing comma. `None` when a line of that
+    /// form does not fit either.
+    pub(crate) fn signature(&mut self, head: &str, params: &str, returns: &str) -> Option<()> {
+        let one = format!("{head}{params}) -> {returns} {{");
+        if self.fits(&one) {
+            self.push(&one);
+            return Some(());
+        }
+        self.code(head)?;
+        self.indent += 4;
+        self.code(&format!("{params},"))?;
+        self.indent -= 4;
+        self.code(&format!(") -> {returns} {{"))
+    }
+
     /// One outer attribute (the `[...]` group after `#`).
     pub(crate) fn attribute(&mut self, attr: &TokenTree) -> Option<()> {
         let TokenTree::Group(group) = attr else {
