@@ -13,7 +13,8 @@ pub fn escape(token: &str) -> String {
 /// Appends [`escape`]`(token)` to `out`.
 pub fn push_escaped(out: &mut String, token: &str) {
     let mut rest = token;
-    while let Some(i) = rest.find(['~', '/']) {
+    // A byte search: both are ASCII, and no byte of a longer UTF-8 character is either.
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
         out.push_str(&rest[..i]);
         out.push_str(if rest.as_bytes()[i] == b'~' {
             "~0"
@@ -219,6 +220,10 @@ mod tests {
             "#/paths/~1a~1{b}/get"
         );
         assert_eq!(unescape("~1a~0b"), "/a~b");
+        for token in ["", "plain", "~", "/", "a~/b", "é~ü/", "~~//x", "日本/語~"] {
+            assert_eq!(escape(token), token.replace('~', "~0").replace('/', "~1"));
+            assert_eq!(unescape(&escape(token)), token);
+        }
         let v = serde_json::json!({"paths": {"/a b": {"get": 1}}});
         assert_eq!(
             resolve(&v, "#/paths/~1a%20b/get"),
