@@ -282,7 +282,9 @@ fn check(rule: &str, ids: &[&str]) {
 #[test] fn endpoint_added() { check("endpoint-added", &["endpoint-added"]); }
 #[test] fn api_deprecated() { check("api-deprecated", &["api-deprecated"]); }
 #[test] fn api_operation_id_changed() { check("api-operation-id-changed", &["api-operation-id-changed"]); }
-// Operations are matched by method and path, and one families file places a path in one
+// A path parameter's name is not sent: the operation is the same one, its setter renamed.
+#[test] fn request_path_parameter_renamed() { check("request-path-parameter-renamed", &["request-path-parameter-renamed"]); }
+// Operations are matched by method and route, and one families file places a path in one
 // family, so with one families file (what `cargo xtask diff` takes) the family of an operation
 // cannot change; the head side here is normalized with `head.families.toml` and compared with
 // `diff_normalized`.

@@ -3,7 +3,7 @@
 //! Both sides are normalized with the same families file first, so both dialects compare and
 //! the traps of spec-level diffing disappear (an inline schema moved to a `$ref` of the same
 //! shape, a parameter moved to path level, reordered enums or keys). Both sides are read as the
-//! typed [`model::Api`]: operations are matched by method and path ([`operation`]), their
+//! typed [`model::Api`]: operations are matched by method and route ([`operation`]), their
 //! security ([`security`]), parameters and request body ([`request`]) and responses
 //! ([`response`]) compared, and schemas compared aspect by aspect after following `$ref`s
 //! ([`schema`], [`alternative`], [`property`], reading them through [`shape`] and

@@ -1,5 +1,6 @@
-//! Operations matched across the two sides by path and method, across every family: removed,
-//! added, or compared (family, operation id, deprecation, then security, parameters, request
+//! Operations matched across the two sides by route and method, across every family (a route
+//! is the path without its template variables' names: `/teams/{team}` and `/teams/{id}` are
+//! one URL, so renaming a variable is no new endpoint): removed, added, or compared (family, operation id, deprecation, then security, parameters, request
 //! body and responses). [`OperationDiff`] records the findings of one matched operation, and of
 //! the components it reaches, into the [`Collector`].
 
@@ -12,6 +13,7 @@ use super::collect::{Collector, Finding, Scope};
 use super::shape::{ANY, Side};
 use super::{Change, Level, OperationRef, RustVerdict, request, response, security};
 use crate::model::{Api, Family, Method, Operation, Resources};
+use crate::normalize::route_shape;
 
 /// An operation of one side with the family it belongs to (whose document its schemas resolve
 /// against).
@@ -54,12 +56,12 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// Every operation of `api` by path and method (a path in two families: the later one);
-/// `trees` are its families' resources, in order.
+/// Every operation of `api` by route ([`route_shape`]) and method (a route in two families: the
+/// later one); `trees` are its families' resources, in order.
 fn endpoints<'a>(
     api: &'a Api<'a>,
     trees: &'a [Resources],
-) -> BTreeMap<(&'a str, Method), Endpoint<'a>> {
+) -> BTreeMap<(String, Method), Endpoint<'a>> {
     api.families
         .iter()
         .zip(trees)
@@ -75,7 +77,7 @@ fn endpoints<'a>(
                         resources,
                         index,
                     };
-                    ((operation.path, operation.method), endpoint)
+                    ((route_shape(operation.path), operation.method), endpoint)
                 })
         })
         .collect()
@@ -87,12 +89,13 @@ pub(super) fn compare_apis(base: &Api, head: &Api) -> Vec<Change> {
     let (base_trees, head_trees) = (trees(base), trees(head));
     let before = endpoints(base, &base_trees);
     let after = endpoints(head, &head_trees);
-    let head_paths: BTreeSet<&str> = after.keys().map(|(path, _)| *path).collect();
+    let head_routes: BTreeSet<&str> = after.keys().map(|(route, _)| route.as_str()).collect();
     let mut collector = Collector::default();
     for (key, endpoint) in &before {
         if !after.contains_key(key) {
             let scope = collector.operation(endpoint.reference());
-            collector.record(scope, removed(*endpoint, !head_paths.contains(key.0)));
+            let whole_path = !head_routes.contains(key.0.as_str());
+            collector.record(scope, removed(*endpoint, whole_path));
         }
     }
     for (key, endpoint) in &after {

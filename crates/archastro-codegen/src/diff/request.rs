@@ -1,5 +1,6 @@
-//! What clients send: parameters matched by location and name (added, removed, required,
-//! default, schema) and the request body (added, removed, required, media type, schema).
+//! What clients send: parameters matched by location and name, path parameters by their place
+//! in the path (added, removed, renamed, required, default, schema), and the request body
+//! (added, removed, required, media type, schema).
 
 use std::collections::BTreeMap;
 
@@ -8,13 +9,23 @@ use heck::ToSnakeCase;
 use super::operation::OperationDiff;
 use super::schema::{Dir, Kind, Site, compare_schema};
 use super::{Level, RustVerdict};
-use crate::model::{Body, Operation, Parameter};
+use crate::model::{Body, Location, Operation, Parameter};
+use crate::normalize::template_names;
 
-/// The operation's parameters by location (as the spec spells it) and name.
-fn parameters<'a>(op: &'a Operation<'a>) -> BTreeMap<(&'a str, &'a str), &'a Parameter<'a>> {
+/// The operation's parameters by location (as the spec spells it) and name; a path
+/// parameter by its place in the path instead (`{0}`, `{1}`): its name is not sent, and the
+/// operations compared have the same route, not always the same variables' names.
+fn parameters<'a>(op: &'a Operation<'a>) -> BTreeMap<(&'a str, String), &'a Parameter<'a>> {
+    let variables = template_names(op.path);
     op.parameters
         .iter()
-        .map(|p| ((p.location.as_str(), p.name), p))
+        .map(|p| {
+            let place = (p.location == Location::Path)
+                .then(|| variables.iter().position(|v| v == p.name))
+                .flatten();
+            let key = place.map_or_else(|| p.name.to_owned(), |i| format!("{{{i}}}"));
+            ((p.location.as_str(), key), p)
+        })
         .collect()
 }
 
@@ -80,7 +91,8 @@ fn parameter_added(ctx: &mut OperationDiff, p: &Parameter) {
     }
 }
 
-/// A parameter on both sides: whether it is required, its default, then its schema.
+/// A parameter on both sides: its name (a path parameter's may change), whether it is
+/// required, its default, then its schema.
 fn parameter_changed<'a>(
     ctx: &mut OperationDiff<'_, 'a>,
     old: &Parameter<'a>,
@@ -89,6 +101,22 @@ fn parameter_changed<'a>(
     let at = parameter_path(new);
     let setter = setter(ctx, new);
     let (location, name) = (new.location.as_str(), new.name);
+    if old.name != new.name {
+        ctx.push(
+            "request-path-parameter-renamed",
+            Level::Info,
+            RustVerdict::Breaking,
+            &at,
+            format!(
+                "path parameter `{}` renamed `{name}` (the URL is the same)",
+                old.name
+            ),
+            format!(
+                "{} renamed {setter} (a resource call takes it by position)",
+                self::setter(ctx, old)
+            ),
+        );
+    }
     if new.required && !old.required {
         ctx.push(
             "request-parameter-became-required",

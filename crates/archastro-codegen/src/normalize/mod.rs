@@ -30,7 +30,8 @@ use crate::pointer;
 use crate::report::Report;
 use crate::{Error, Result};
 
-pub use operations::WIRE_MEDIA_TYPE;
+pub use operations::{WIRE_MEDIA_TYPE, template_names};
+pub use routes::route_shape;
 
 /// HTTP methods of a path item, in output order.
 pub const METHODS: &[&str] = &[

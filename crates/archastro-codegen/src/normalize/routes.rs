@@ -174,8 +174,9 @@ pub fn drop_head_response_bodies(ctx: &mut Ctx, root: &mut Value) {
     });
 }
 
-/// `path` with every `{name}` emptied: two paths with the same shape are one axum route.
-fn route_shape(path: &str) -> String {
+/// `path` with every `{name}` emptied: two paths with the same shape are one axum route, and
+/// one URL.
+pub fn route_shape(path: &str) -> String {
     let mut shape = String::with_capacity(path.len());
     let mut in_variable = false;
     for c in path.chars() {
