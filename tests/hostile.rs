@@ -289,7 +289,8 @@ fn options_and_trace_operations() {
 
 #[test]
 fn parameter_argument_collision() {
-    generates("parameter-argument-collision");
+    // The optional query parameter goes; the path variable keeps its name.
+    generates_warnings("parameter-argument-collision", "parameter-argument-taken", &["#/paths/~1api~1roles~1{id}/get/parameters/1"]);
 }
 
 #[test]
@@ -309,6 +310,22 @@ fn parameter_schema_not_an_object() {
         "invalid-schema-replaced",
         &["#/paths/~1api~1things/get/parameters/0/schema"],
     );
+}
+
+#[test]
+fn path_variable_collisions() {
+    generates_warnings(
+        "path-variable-collisions",
+        "path-variable-renamed",
+        &[
+            "#/paths/~1api~1accounts~1{accountId}",
+            "#/paths/~1api~1realms~1{client}",
+            "#/paths/~1api~1notes~1{body}",
+            "#/paths/~1api~1pairs~1{a-b}~1{a_b}",
+            "#/paths/~1api~1roles~1{id}",
+        ],
+    );
+    serves("path-variable-collisions");
 }
 
 #[test]

@@ -179,6 +179,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     downgrade_schemas(&mut ctx, &mut root);
     operations::normalize_parameters(&mut ctx, &mut root)?;
     routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
+    parameter_names::rename_colliding_path_variables(&mut ctx, &mut root, &mut placements);
     parameter_names::dedupe(&mut ctx, &mut root)?;
     operations::normalize_bodies(&mut ctx, &mut root)?;
     operations::normalize_responses(&mut ctx, &mut root)?;
