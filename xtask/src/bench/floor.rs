@@ -1,7 +1,9 @@
 //! The floor of the key spec: what reading the spec and writing regen's files costs without
 //! generating anything (parsing the spec as an OpenAPI document, and, for the strict floor, as
 //! JSON only), next to regen and to `regen --check` of the unchanged tree (without and with
-//! its stamp); and the peak RSS of one regen of the key spec.
+//! its stamp); the same floors of the baseline spec, so that the growth of the time per
+//! operation can be set beside the floor's own growth; and the peak RSS of one regen of the
+//! key spec.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,7 +16,7 @@ use serde_json::Value;
 use super::child::run_child;
 use super::system::{read_tree, remove_dir};
 use super::timing::Timing;
-use super::{Bench, KEY_SPEC};
+use super::{BASELINE_SPEC, Bench, KEY_SPEC};
 
 /// What the floor parses the spec into (`floor_parses` in `summary.json`).
 pub(super) const FLOOR_PARSES: &str =
@@ -27,6 +29,9 @@ pub(super) struct FloorRow {
     pub(super) floor: Timing,
     /// Read, parse as JSON only, write the same files.
     pub(super) json_floor: Timing,
+    /// The same two floors of the baseline spec (its own files).
+    pub(super) baseline_floor: Timing,
+    pub(super) baseline_json_floor: Timing,
     /// `regen --check` without the tree's stamp: everything generated and compared.
     pub(super) check_cold: Timing,
     /// `regen --check` trusting the stamp its clean warm-up run wrote.
@@ -35,22 +40,90 @@ pub(super) struct FloorRow {
     pub(super) ours: Timing,
 }
 
+/// From the baseline spec to the key spec, per operation: how the spec's bytes, the floors
+/// and in-process regen grew (each the key spec's figure per operation over the baseline's).
+pub(super) struct PerOperationGrowth {
+    pub(super) bytes: f64,
+    pub(super) floor: f64,
+    pub(super) json_floor: f64,
+    pub(super) regen: f64,
+}
+
 impl Bench {
-    /// The floor and the strict floor of the key spec, in alternation; `regen --check` of its
-    /// unchanged tree without and with its stamp; the peak RSS of one regen of it.
+    /// How the bytes, the floors and regen grew per operation, once the floors are measured.
+    pub(super) fn per_operation_growth(&self) -> Option<PerOperationGrowth> {
+        let floor = self.floor.as_ref()?;
+        let (key, base) = (self.row(KEY_SPEC), self.row(BASELINE_SPEC));
+        let ops = key.operations as f64 / base.operations as f64;
+        let bytes = |label: &str| {
+            std::fs::metadata(&self.case(label).path).map_or(f64::NAN, |m| m.len() as f64)
+        };
+        Some(PerOperationGrowth {
+            bytes: bytes(KEY_SPEC) / bytes(BASELINE_SPEC) / ops,
+            floor: floor.floor.median / floor.baseline_floor.median / ops,
+            json_floor: floor.json_floor.median / floor.baseline_json_floor.median / ops,
+            regen: key.ours.median / base.ours.median / ops,
+        })
+    }
+
+    /// The floor and the strict floor of the key spec, in alternation, and of the baseline
+    /// spec; `regen --check` of the key spec's unchanged tree without and with its stamp; the
+    /// peak RSS of one regen of it.
     pub(super) fn measure_floor(&mut self) -> Result<()> {
         eprintln!("bench: floor and regen --check on {KEY_SPEC}");
         let case = self.case(KEY_SPEC);
         let (spec, families) = (case.path.clone(), case.families.clone());
         let out = self.work.join("floor-regen");
         let opts = self.options(&spec, &families, &out)?;
-        remove_dir(&out)?;
-        regen::regen(&opts)?;
-        let files = read_tree(&out)?;
+        let (floor, json_floor) = self.floors(&opts)?;
+        eprintln!("bench: floor on {BASELINE_SPEC}");
+        let baseline = self.case(BASELINE_SPEC);
+        let (baseline_spec, baseline_families) = (baseline.path.clone(), baseline.families.clone());
+        let baseline_opts = self.options(
+            &baseline_spec,
+            &baseline_families,
+            &self.work.join("floor-regen-baseline"),
+        )?;
+        let (baseline_floor, baseline_json_floor) = self.floors(&baseline_opts)?;
 
-        // The floor: read the spec, parse it as an OpenAPI document, write the same files; the
-        // strict floor parses it as JSON only. Measured in alternation, so that both see the
-        // same machine.
+        // regen --check of the unchanged tree: without its stamp (every file generated and
+        // compared), then with it (written by the warm-up run, then trusted).
+        let check_cold = self.time_check(&opts, None)?;
+        let stamp = self.work.join("regen-stamps/floor-regen.json");
+        let _ = std::fs::remove_file(&stamp);
+        let check = self.time_check(&opts, Some(stamp))?;
+        let ours = self
+            .regen_rows
+            .iter()
+            .find(|r| r.label == KEY_SPEC)
+            .map(|r| r.ours.clone())
+            .expect("regen measured first");
+        self.floor = Some(FloorRow {
+            floor,
+            json_floor,
+            baseline_floor,
+            baseline_json_floor,
+            check_cold,
+            check,
+            ours,
+        });
+
+        // Peak RSS of one regen of the key spec, in a child.
+        let child_out = self.work.join("child-out");
+        remove_dir(&child_out)?;
+        let (v, _) = run_child(&self.root, "regen", &spec, &families, &child_out)?;
+        self.key_peak_mib = v["peak_rss_kib"].as_f64().map(|k| k / 1024.0);
+        Ok(())
+    }
+
+    /// The floor and the strict floor of the spec `opts` regenerates (into its `out`, left
+    /// there), each writing the files regen wrote, in alternation so that both see the same
+    /// machine.
+    fn floors(&self, opts: &RegenOptions) -> Result<(Timing, Timing)> {
+        let spec = PathBuf::from(&opts.spec);
+        remove_dir(&opts.out)?;
+        regen::regen(opts)?;
+        let files = read_tree(&opts.out)?;
         let floor_out = self.work.join("floor-out");
         let write_files = || -> Result<()> {
             for (rel, contents) in &files {
@@ -87,35 +160,8 @@ impl Bench {
                 json_samples.push(json_took.as_secs_f64());
             }
         }
-        let floor = Timing::of(&samples);
-        let json_floor = Timing::of(&json_samples);
-
-        // regen --check of the unchanged tree: without its stamp (every file generated and
-        // compared), then with it (written by the warm-up run, then trusted).
-        let check_cold = self.time_check(&opts, None)?;
-        let stamp = self.work.join("regen-stamps/floor-regen.json");
-        let _ = std::fs::remove_file(&stamp);
-        let check = self.time_check(&opts, Some(stamp))?;
-        let ours = self
-            .regen_rows
-            .iter()
-            .find(|r| r.label == KEY_SPEC)
-            .map(|r| r.ours.clone())
-            .expect("regen measured first");
-        self.floor = Some(FloorRow {
-            floor,
-            json_floor,
-            check_cold,
-            check,
-            ours,
-        });
-
-        // Peak RSS of one regen of the key spec, in a child.
-        let child_out = self.work.join("child-out");
-        remove_dir(&child_out)?;
-        let (v, _) = run_child(&self.root, "regen", &spec, &families, &child_out)?;
-        self.key_peak_mib = v["peak_rss_kib"].as_f64().map(|k| k / 1024.0);
-        Ok(())
+        remove_dir(&floor_out)?;
+        Ok((Timing::of(&samples), Timing::of(&json_samples)))
     }
 
     /// Median time of `regen --check` of the tree `opts` writes, which must be up to date;

@@ -9,7 +9,7 @@ use super::floor::FloorRow;
 use super::system::{machine, today};
 use super::targets::grouped;
 use super::timing::{Figure, Timing};
-use super::{Bench, KEY_SPEC, VENDOR_SPEC};
+use super::{BASELINE_SPEC, Bench, KEY_SPEC, VENDOR_SPEC};
 
 impl Bench {
     /// The whole report.
@@ -124,13 +124,16 @@ impl Bench {
     }
 
     fn floor_table(&self, md: &mut String) {
-        let Some(FloorRow {
-            floor,
-            json_floor,
-            check_cold,
-            check,
-            ours,
-        }) = &self.floor
+        let Some(
+            floors @ FloorRow {
+                floor,
+                json_floor,
+                check_cold,
+                check,
+                ours,
+                ..
+            },
+        ) = &self.floor
         else {
             return;
         };
@@ -172,6 +175,20 @@ impl Bench {
         );
         if let Some(p) = self.key_peak_mib {
             let _ = writeln!(md, "\nPeak RSS of one regen of this spec: {p:.0} MiB.");
+        }
+        if let Some(g) = self.per_operation_growth() {
+            let _ = writeln!(
+                md,
+                "\nPer operation, from {BASELINE_SPEC} to {KEY_SPEC} (in-process, each over the same spec's figure): the spec's bytes grew {:.2}×, the strict floor {:.2}× ({:.1} → {:.1} ms), the floor {:.2}× ({:.1} → {:.1} ms), regen {:.2}×.",
+                g.bytes,
+                g.json_floor,
+                floors.baseline_json_floor.median * 1e3,
+                json_floor.median * 1e3,
+                g.floor,
+                floors.baseline_floor.median * 1e3,
+                floor.median * 1e3,
+                g.regen,
+            );
         }
         md.push('\n');
     }

@@ -8,7 +8,7 @@ use archastro_codegen::client::NameLengths;
 use serde_json::{Map, Value, json};
 
 use super::clients::ClientRow;
-use super::floor::{FLOOR_PARSES, FloorRow};
+use super::floor::FLOOR_PARSES;
 use super::phases::Phases;
 use super::regen::RegenRow;
 use super::system::{machine, remove_dir, today};
@@ -183,30 +183,37 @@ impl Bench {
 
     /// The floor, the strict floor and `regen --check` of the key spec.
     fn floor_fields(&self, put: &mut impl FnMut(&str, Value)) {
-        let Some(FloorRow {
-            floor,
-            json_floor,
-            check_cold,
-            check,
-            ours,
-        }) = &self.floor
-        else {
+        let Some(row) = &self.floor else {
             return;
         };
-        put("regen_seconds", json!(ours.median));
-        put("floor_seconds", json!(floor.median));
+        let (floor, ours) = (row.floor.median, row.ours.median);
+        put("regen_seconds", json!(ours));
+        put("floor_seconds", json!(floor));
         put("floor_parses", json!(FLOOR_PARSES));
-        put("x_floor", json!(ours.median / floor.median));
-        put("floor_json_seconds", json!(json_floor.median));
-        put("x_floor_json", json!(ours.median / json_floor.median));
-        put("regen_check_seconds", json!(check.median));
-        put("x_floor_check", json!(check.median / floor.median));
-        put("regen_check_cold_seconds", json!(check_cold.median));
-        put(
-            "x_floor_check_cold",
-            json!(check_cold.median / floor.median),
-        );
+        put("x_floor", json!(ours / floor));
+        put("floor_json_seconds", json!(row.json_floor.median));
+        put("x_floor_json", json!(ours / row.json_floor.median));
+        put("regen_check_seconds", json!(row.check.median));
+        put("x_floor_check", json!(row.check.median / floor));
+        put("regen_check_cold_seconds", json!(row.check_cold.median));
+        put("x_floor_check_cold", json!(row.check_cold.median / floor));
         put("regen_peak_mib", json!(self.key_peak_mib));
+        put("baseline_floor_seconds", json!(row.baseline_floor.median));
+        put(
+            "baseline_floor_json_seconds",
+            json!(row.baseline_json_floor.median),
+        );
+        if let Some(g) = self.per_operation_growth() {
+            put(
+                "per_operation_growth",
+                json!({
+                    "spec_bytes": g.bytes,
+                    "floor": g.floor,
+                    "floor_json": g.json_floor,
+                    "regen": g.regen,
+                }),
+            );
+        }
     }
 
     /// Our client of the vendor's spec next to the vendor's crate.
