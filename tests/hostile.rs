@@ -278,6 +278,11 @@ fn nullable_component_names() {
 }
 
 #[test]
+fn nullable_merge() {
+    generates_warnings("nullable-merge", "nullable-merge-split", &["#/components/schemas/AccessNullable"]);
+}
+
+#[test]
 fn nullable_schema_title() {
     generates("nullable-schema-title");
 }
@@ -410,6 +415,13 @@ fn typify_panic_not_schema() {
 #[test]
 fn text_body_schema() {
     generates("text-body-schema");
+}
+
+#[test]
+fn untyped_enum() {
+    let outcome = generates("untyped-enum");
+    let implied: Vec<&str> = outcome.normalized.report.entries.iter().filter(|e| e.rule == "enum-type-implied").map(|e| e.pointer.as_str()).collect();
+    assert_eq!(implied.len(), 4, "{implied:?}");
 }
 
 /// `generated/` of the output is a link to a directory outside it: regen refuses it by name

@@ -1,12 +1,13 @@
 //! Schema shapes typify 0.8 panics on, or writes code for that does not compile, repaired
 //! where they stand (every schema the 3.0.3 downgrade visits), each with a report warning: a
 //! `format` beside a type typify reads without one (boolean, object, array) or beside no type
-//! at all (`{"format": "boolean"}`), a string `enum` whose values typify cannot name apart as
+//! at all (`{"format": "boolean"}`), a nullable `enum` without `type` (typed after its values,
+//! as information), a string `enum` whose values typify cannot name apart as
 //! Rust variants (`US` and `us`), and the `title` of a nullable schema, after which typify
 //! names the type inside the `Option` (the component's own name when the title repeats it: two
 //! types of one name).
-//! A nullable union component, whose inner enum typify gives the component's own name, is
-//! repaired once the components are final ([`split_nullable_unions`]).
+//! A nullable union or merge component, whose inner type typify gives the component's own
+//! name, is repaired once the components are final ([`split_nullable_unions`]).
 
 use std::collections::HashSet;
 
@@ -36,6 +37,7 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
         repair_format(map, at, report);
     }
     if map.contains_key("enum") {
+        type_untyped_enum(map, at, report);
         repair_enum_names(map, at, report);
     }
     let nullable = map.get("nullable") == Some(&Value::Bool(true))
@@ -55,16 +57,20 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
 
 /// A nullable component that is a union (`oneOf`/`anyOf` and nothing else but annotations):
 /// progenitor wraps it as `oneOf: [null, union]` and typify names the union's enum like the
-/// component, defining the type twice, inside itself. The union moves into a component of its
-/// own (a component with the same alternatives when there is one, else `{Component}Inner`),
-/// and the nullable component becomes `{nullable: true, allOf: [$ref]}`: `Option` of it.
+/// component, defining the type twice, inside itself; so it does with the struct of a
+/// nullable merge (`allOf` of several schemas). The union (or merge) moves into a component of
+/// its own (a component with the same body when there is one, else `{Component}Inner`), and
+/// the nullable component becomes `{nullable: true, allOf: [$ref]}`: `Option` of it.
 pub fn split_nullable_unions(root: &mut Value, report: &mut Report) {
     let Some(Value::Object(schemas)) = root.pointer("/components/schemas") else {
         return;
     };
-    let unions: Vec<(String, Map<String, Value>)> = schemas
+    let unions: Vec<_> = schemas
         .iter()
-        .filter_map(|(name, schema)| Some((name.clone(), nullable_union(schema)?)))
+        .filter_map(|(name, schema)| {
+            let (union, kind) = nullable_union(schema)?;
+            Some((name.clone(), union, kind))
+        })
         .collect();
     if unions.is_empty() {
         return;
@@ -78,16 +84,16 @@ pub fn split_nullable_unions(root: &mut Value, report: &mut Report) {
                 .then(|| name.clone())
         })
     };
-    let found: Vec<(String, Map<String, Value>, Option<String>)> = unions
+    let found: Vec<_> = unions
         .into_iter()
-        .map(|(name, union)| {
+        .map(|(name, union, kind)| {
             let existing = same_union(&union);
-            (name, union, existing)
+            (name, union, kind, existing)
         })
         .collect();
     let mut taken = super::component_names(root);
     let mut added = Vec::new();
-    for (name, union, existing) in found {
+    for (name, union, kind, existing) in found {
         let target = existing.unwrap_or_else(|| {
             let inner = taken.claim(&format!("{}Inner", type_name(&name)));
             added.push((inner.clone(), Value::Object(union.clone())));
@@ -102,26 +108,53 @@ pub fn split_nullable_unions(root: &mut Value, report: &mut Report) {
         map.retain(|k, _| k == "nullable" || is_annotation(k));
         let reference = format!("#/components/schemas/{}", pointer::escape(&target));
         map.insert("allOf".into(), json!([{ "$ref": reference }]));
+        let (rule, what) = match kind {
+            Composition::Union => ("nullable-union-split", "union"),
+            Composition::Merge => ("nullable-merge-split", "merge (`allOf`)"),
+        };
         report.warn(
-            "nullable-union-split",
+            rule,
             pointer::from_tokens(["components", "schemas", name.as_str()]),
-            format!("the union became `{target}`; this nullable schema is `Option` of it"),
+            format!("the {what} became `{target}`; this nullable schema is `Option` of it"),
         );
     }
     super::add_schemas(root, added);
 }
 
-/// The union of a nullable component that is only a union, without `nullable`.
-fn nullable_union(schema: &Value) -> Option<Map<String, Value>> {
+/// What a nullable component that [`split_nullable_unions`] splits is.
+#[derive(Clone, Copy)]
+enum Composition {
+    /// `oneOf` / `anyOf`.
+    Union,
+    /// An `allOf` that merges schemas (not the one `$ref` of `Option` of a component, which
+    /// is what the split leaves).
+    Merge,
+}
+
+/// The union or merge of a nullable component that is only that, without `nullable`.
+fn nullable_union(schema: &Value) -> Option<(Map<String, Value>, Composition)> {
     let map = schema.as_object()?;
-    let union = map.contains_key("oneOf") || map.contains_key("anyOf");
-    let only_union = map.keys().all(|k| {
-        matches!(k.as_str(), "oneOf" | "anyOf" | "discriminator" | "nullable") || is_annotation(k)
+    let kind = if map.contains_key("oneOf") || map.contains_key("anyOf") {
+        Composition::Union
+    } else {
+        let parts = map.get("allOf").and_then(Value::as_array)?;
+        let one_reference = matches!(&parts[..], [part] if part.as_object().is_some_and(|p| p.len() == 1 && p.contains_key("$ref")));
+        if parts.is_empty() || one_reference {
+            return None;
+        }
+        Composition::Merge
+    };
+    let only_composition = map.keys().all(|k| {
+        let composition = match kind {
+            Composition::Union => matches!(k.as_str(), "oneOf" | "anyOf" | "discriminator"),
+            Composition::Merge => k == "allOf",
+        };
+        composition || k == "nullable" || is_annotation(k)
     });
-    (map.get("nullable") == Some(&Value::Bool(true)) && union && only_union).then(|| {
+    (map.get("nullable") == Some(&Value::Bool(true)) && only_composition).then(|| {
         let mut union = map.clone();
         union.remove("nullable");
-        union
+        (union, kind)
     })
 }
 
@@ -193,6 +226,60 @@ fn type_of_format(format: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// A nullable `enum` (a `null` value, or `nullable`) without `type` and without another
+/// keyword that gives its shape: typify refuses its values ("does not conform to the given
+/// schema"; without `null` it reads them well, and they are left to it). When every value but
+/// `null` is of one JSON type, that type is written beside it (a `null` value makes it
+/// nullable, as OpenAPI 3.0 wants); values of several types are left as they are.
+fn type_untyped_enum(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    if map.contains_key("type")
+        || SHAPE_KEYWORDS
+            .iter()
+            .any(|k| *k != "enum" && map.contains_key(*k))
+    {
+        return;
+    }
+    let Some(Value::Array(values)) = map.get("enum") else {
+        return;
+    };
+    let has_null = values.iter().any(Value::is_null);
+    if !has_null && map.get("nullable") != Some(&Value::Bool(true)) {
+        return;
+    }
+    let type_of = |v: &Value| match v {
+        Value::String(_) => Some("string"),
+        Value::Bool(_) => Some("boolean"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
+        Value::Number(_) => Some("number"),
+        _ => None,
+    };
+    let mut types: Vec<&str> = Vec::new();
+    for value in values.iter().filter(|v| !v.is_null()) {
+        let Some(ty) = type_of(value) else {
+            return;
+        };
+        if !types.contains(&ty) {
+            types.push(ty);
+        }
+    }
+    // Integers among numbers are numbers.
+    if types.len() == 2 && types.contains(&"integer") && types.contains(&"number") {
+        types = vec!["number"];
+    }
+    let [ty] = types[..] else {
+        return;
+    };
+    map.insert("type".into(), json!(ty));
+    if has_null {
+        map.insert("nullable".into(), json!(true));
+    }
+    report.info(
+        "enum-type-implied",
+        pointer::join(at, "enum"),
+        format!("an `enum` without `type` whose values are all of type {ty}: `type: {ty}` written beside it"),
+    );
 }
 
 /// A string `enum` whose values typify names alike both ways it tries (it panics then)
@@ -289,6 +376,32 @@ mod tests {
     }
 
     #[test]
+    fn a_nullable_merge_is_option_of_a_component_with_its_parts() {
+        let merge = json!([{"$ref": "#/components/schemas/Access"}, {"type": "object"}]);
+        let option = json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/Access"}]});
+        let (schemas, rules) = components_repaired(json!({
+            "AccessNullable": {"nullable": true, "allOf": merge, "description": "d"},
+            // `Option` of a component already, and a merge beside other keywords: left alone.
+            "Option": option,
+            "Wider": {"nullable": true, "allOf": merge, "properties": {"a": {}}},
+        }));
+        assert_eq!(
+            schemas["AccessNullable"],
+            json!({"nullable": true, "description": "d", "allOf": [{"$ref": "#/components/schemas/AccessNullableInner"}]})
+        );
+        assert_eq!(
+            schemas["AccessNullableInner"],
+            json!({"allOf": merge, "description": "d"})
+        );
+        assert_eq!(schemas["Option"], option);
+        assert_eq!(
+            schemas["Wider"],
+            json!({"nullable": true, "allOf": merge, "properties": {"a": {}}})
+        );
+        assert_eq!(rules, ["nullable-merge-split"]);
+    }
+
+    #[test]
     fn the_title_of_a_nullable_schema_goes() {
         let (object, rules) =
             repaired(json!({"nullable": true, "title": "Simple User", "type": "object"}));
@@ -346,13 +459,52 @@ mod tests {
     #[test]
     fn enum_values_typify_tells_apart_stay() {
         // `A B` and `a_b` are both `AB` at first, `Axb` and `AXb` spelled out.
-        for values in [
-            json!(["A B", "a_b"]),
-            json!(["one", "two"]),
-            json!([1, 1.5]),
-        ] {
-            let schema = json!({"enum": values});
+        for values in [json!(["A B", "a_b"]), json!(["one", "two"])] {
+            let schema = json!({"type": "string", "enum": values});
             assert_eq!(repaired(schema.clone()), (schema, vec![]));
+        }
+    }
+
+    #[test]
+    fn a_nullable_untyped_enum_is_typed_after_its_values() {
+        let typed = |schema: Value| {
+            let mut report = Report::default();
+            let Value::Object(mut map) = schema else {
+                unreachable!()
+            };
+            repair(&mut map, "#/components/schemas/A", &mut report);
+            let rules: Vec<_> = report.entries.iter().map(|e| e.rule).collect();
+            (Value::Object(map), rules)
+        };
+        let implied = vec!["enum-type-implied"];
+        assert_eq!(
+            typed(json!({"enum": [null, "individual", "joint"]})),
+            (
+                json!({"type": "string", "nullable": true, "enum": [null, "individual", "joint"]}),
+                implied.clone()
+            )
+        );
+        for (values, ty) in [
+            (json!([1, 2]), "integer"),
+            (json!([1, 1.5]), "number"),
+            (json!([true]), "boolean"),
+        ] {
+            assert_eq!(
+                typed(json!({"enum": values, "nullable": true})),
+                (
+                    json!({"type": ty, "nullable": true, "enum": values}),
+                    implied.clone()
+                )
+            );
+        }
+        // Values of several types or objects, and an enum typify reads as it is (not
+        // nullable), are left alone.
+        for schema in [
+            json!({"enum": [true, 0], "nullable": true}),
+            json!({"enum": [{"a": 1}], "nullable": true}),
+            json!({"enum": ["a", "b"]}),
+        ] {
+            assert_eq!(typed(schema.clone()), (schema, vec![]));
         }
     }
 }
