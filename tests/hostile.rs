@@ -424,6 +424,11 @@ fn untyped_enum() {
     assert_eq!(implied.len(), 4, "{implied:?}");
 }
 
+#[test]
+fn upgrade_beside_success() {
+    generates_warnings("upgrade-beside-success", "response-success-dropped", &["#/paths/~1api~1containers~1{id}~1attach/post/responses/101"]);
+}
+
 /// `generated/` of the output is a link to a directory outside it: regen refuses it by name
 /// and the directory it points at keeps exactly what it had.
 #[cfg(unix)]

@@ -567,9 +567,15 @@ enum ResponseKind<'a> {
     /// A JSON body, with its schema when it has one.
     Json(Option<&'a Value>),
     Raw,
+    /// `101 Switching Protocols`: the connection, upgraded.
+    Upgrade,
 }
 
-fn response_kind(response: &Value) -> ResponseKind<'_> {
+/// The kind of the response `response` of status `code`.
+fn response_kind<'a>(code: &str, response: &'a Value) -> ResponseKind<'a> {
+    if code == "101" {
+        return ResponseKind::Upgrade;
+    }
     match response.get("content").and_then(Value::as_object) {
         None => ResponseKind::Empty,
         Some(c) if c.is_empty() => ResponseKind::Empty,
@@ -703,7 +709,7 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             let successes: Vec<(&String, ResponseKind)> = out
                 .iter()
                 .filter(|(c, _)| status_class(c) == Some('2'))
-                .map(|(c, r)| (c, response_kind(r)))
+                .map(|(c, r)| (c, response_kind(c, r)))
                 .collect();
             let no_success = successes.is_empty();
             let mut dropped: Vec<String> = Vec::new();
@@ -721,10 +727,17 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             }
             for code in dropped {
                 out.remove(&code);
+                let message = if code == "101" {
+                    "the connection upgrade (101) beside other success responses; dropped (the client cannot return both)".to_owned()
+                } else {
+                    format!(
+                        "success response {code} has another body type than the operation's main success; dropped (the client cannot return two types)"
+                    )
+                };
                 ctx.report.warn(
                     "response-success-dropped",
                     pointer::join(&responses_at, &code),
-                    format!("success response {code} has another body type than the operation's main success; dropped (the client cannot return two types)"),
+                    message,
                 );
             }
             if no_success {
@@ -761,7 +774,7 @@ pub fn unify_error_bodies(ctx: &mut Ctx, root: &mut Value) {
             responses
                 .iter()
                 .filter(|(c, _)| is_error(c))
-                .map(|(_, r)| response_kind(r))
+                .map(|(c, r)| response_kind(c, r))
         };
         if distinct_kinds(kinds()) < 2 {
             return;
