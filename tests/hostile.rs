@@ -28,7 +28,8 @@ fn regen_fixture(name: &str, out: &Path) -> Result<regen::RegenOutcome, archastr
     std::panic::catch_unwind(|| regen::regen(&options)).unwrap_or_else(|_| panic!("{name}: regen panicked"))
 }
 
-/// The fixture `name` regenerates, and `cargo check` accepts the crates; what regen did.
+/// The fixture `name` regenerates, and `cargo check` accepts the crates without a warning;
+/// what regen did.
 fn generates(name: &str) -> regen::RegenOutcome {
     let out = tempfile::tempdir().unwrap();
     let outcome = regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -37,7 +38,9 @@ fn generates(name: &str) -> regen::RegenOutcome {
         .arg(out.path().join("Cargo.toml"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{name}: {stderr}");
+    assert!(!stderr.contains("warning"), "{name}: the generated crates build with warnings:\n{stderr}");
     outcome
 }
 

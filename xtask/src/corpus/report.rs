@@ -94,14 +94,16 @@ fn short_source_path(location: &str) -> &str {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Build {
     Ok,
-    /// Its first error line, or how it ended.
+    /// Its first error line (or warning line: the generated crates build without warnings),
+    /// or how it ended.
     Failed(String),
 }
 
 impl Build {
     pub(super) fn from_child(finished: &Finished) -> Build {
         match finished.status {
-            Some(status) if status.success() => Build::Ok,
+            Some(status) if status.success() => first_line_starting(&finished.stderr, "warning")
+                .map_or(Build::Ok, |warning| Build::Failed(warning.to_owned())),
             Some(status) => Build::Failed(
                 first_line_starting(&finished.stderr, "error")
                     .map_or_else(|| format!("cargo check failed ({status})"), str::to_owned),

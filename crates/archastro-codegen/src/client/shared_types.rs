@@ -119,8 +119,11 @@ impl TypesFile {
         crate::format::format_items(header, &mut header_text).map_err(types_format_error)?;
         out.push_str(header_text.trim_end().trim_end_matches('}'));
         out.push('\n');
-        if !self.builders.is_empty() {
+        // `OptionalValue` is named by the setters of `optional` fields only.
+        if self.builders.contains(" = optional,") {
             out.push_str("    use crate::support::builders::{request_builder, OptionalValue};\n");
+        } else if !self.builders.is_empty() {
+            out.push_str("    use crate::support::builders::request_builder;\n");
         }
         out.push_str(&self.builders);
         out.push_str("}\n");
