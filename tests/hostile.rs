@@ -264,6 +264,13 @@ fn item_ref_into_component() {
 }
 
 #[test]
+fn min_length_zero() {
+    let outcome = generates("min-length-zero");
+    let dropped = outcome.normalized.report.entries.iter().filter(|e| e.rule == "min-length-zero-dropped").count();
+    assert_eq!(dropped, 2);
+}
+
+#[test]
 fn non_json_request_bodies() {
     generates("non-json-request-bodies");
 }

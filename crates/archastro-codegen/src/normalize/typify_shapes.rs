@@ -1,11 +1,12 @@
-//! Schema shapes typify 0.8 panics on, or writes code for that does not compile, repaired
-//! where they stand (every schema the 3.0.3 downgrade visits), each with a report warning: a
-//! `format` beside a type typify reads without one (boolean, object, array) or beside no type
-//! at all (`{"format": "boolean"}`), a nullable `enum` without `type` (typed after its values,
-//! as information), a string `enum` whose values typify cannot name apart as
-//! Rust variants (`US` and `us`), and the `title` of a nullable schema, after which typify
-//! names the type inside the `Option` (the component's own name when the title repeats it: two
-//! types of one name).
+//! Schema shapes typify 0.8 panics on, or writes code for that does not compile or compiles
+//! with warnings, repaired where they stand (every schema the 3.0.3 downgrade visits), each
+//! with a report entry: a `format` beside a type typify reads without one (boolean, object,
+//! array) or beside no type at all (`{"format": "boolean"}`), a nullable `enum` without `type`
+//! (typed after its values, as information), a `minLength` of 0 (dropped, as information:
+//! typify's check of it is a comparison the compiler warns about), a string `enum` whose
+//! values typify cannot name apart as Rust variants (`US` and `us`), and the `title` of a
+//! nullable schema, after which typify names the type inside the `Option` (the component's
+//! own name when the title repeats it: two types of one name).
 //! A nullable union or merge component, whose inner type typify gives the component's own
 //! name, is repaired once the components are final ([`split_nullable_unions`]).
 
@@ -39,6 +40,16 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     if map.contains_key("enum") {
         type_untyped_enum(map, at, report);
         repair_enum_names(map, at, report);
+    }
+    // typify checks `minLength` with `if value.chars().count() < N`: for 0 the compiler warns
+    // that the comparison is useless, and the bound bounds nothing.
+    if map.get("minLength").and_then(Value::as_f64) == Some(0.0) {
+        map.remove("minLength");
+        report.info(
+            "min-length-zero-dropped",
+            pointer::join(at, "minLength"),
+            "`minLength: 0` bounds nothing; dropped (typify would check it with a comparison the compiler warns about)",
+        );
     }
     let nullable = map.get("nullable") == Some(&Value::Bool(true))
         || map
@@ -463,6 +474,27 @@ mod tests {
             let schema = json!({"type": "string", "enum": values});
             assert_eq!(repaired(schema.clone()), (schema, vec![]));
         }
+    }
+
+    #[test]
+    fn a_min_length_of_zero_goes() {
+        for zero in [json!(0), json!(0.0)] {
+            let mut report = Report::default();
+            let Value::Object(mut map) =
+                json!({"type": "string", "minLength": zero, "maxLength": 5})
+            else {
+                unreachable!()
+            };
+            repair(&mut map, "#/components/schemas/A", &mut report);
+            assert_eq!(
+                Value::Object(map),
+                json!({"type": "string", "maxLength": 5})
+            );
+            let rules: Vec<_> = report.entries.iter().map(|e| e.rule).collect();
+            assert_eq!(rules, ["min-length-zero-dropped"]);
+        }
+        let kept = json!({"type": "string", "minLength": 1});
+        assert_eq!(repaired(kept.clone()), (kept, vec![]));
     }
 
     #[test]
