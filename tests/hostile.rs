@@ -391,6 +391,11 @@ fn route_wildcard() {
 /// A keyword of the wrong JSON type: the component that holds it (here a property's constrained
 /// string, lifted into the component `Name`) is named.
 #[test]
+fn scalar_array_bodies() {
+    generates("scalar-array-bodies");
+}
+
+#[test]
 fn schema_keyword_invalid() {
     fails_at("schema-keyword-invalid", "#/components/schemas/Name");
 }

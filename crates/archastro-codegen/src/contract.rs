@@ -229,7 +229,9 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
 }
 
 /// The `body(...)` call of a request body: the example of a JSON body decoded into its type (a
-/// component, an array of one, or a scalar), an empty body of the other types the client sends; `None` for a type it cannot send.
+/// component, an array of one, or a scalar), or sent as a JSON object where the body is one
+/// (or any value); an empty body of the other types the client sends; `None` for a type it
+/// cannot send, or cannot name (an array of dates: the call then fails as unsent).
 fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
     match body.media_type {
         "application/json" => {
@@ -239,9 +241,16 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
                 Some(typed) => format!(
                     "serde_json::from_str::<{typed}>({text})\n                    .expect(\"the example body fits its type\")"
                 ),
-                None => format!(
-                    "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
-                ),
+                None if matches!(
+                    schema.get("type").and_then(Value::as_str),
+                    None | Some("object")
+                ) =>
+                {
+                    format!(
+                        "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
+                    )
+                }
+                None => return None,
             };
             Some(format!("body(\n                {parsed},\n            )"))
         }
@@ -277,12 +286,15 @@ fn decoded_type(schema: &Value) -> Option<String> {
 }
 
 /// The Rust type typify gives an inline scalar schema whose type is one the example decodes
-/// into without a conversion: a string without a format typify types otherwise, a boolean,
-/// an integer or a number without a format.
+/// into without a conversion: a string without a format typify types otherwise, an IP address
+/// (std's), a boolean, an integer or a number without a format.
 fn scalar_type(schema: &Value) -> Option<&'static str> {
     let format = schema.get("format").and_then(Value::as_str);
     match (schema.get("type").and_then(Value::as_str), format) {
-        (Some("string"), Some("date-time" | "date" | "uuid" | "ip" | "ipv4" | "ipv6")) => None,
+        (Some("string"), Some("ip")) => Some("std::net::IpAddr"),
+        (Some("string"), Some("ipv4")) => Some("std::net::Ipv4Addr"),
+        (Some("string"), Some("ipv6")) => Some("std::net::Ipv6Addr"),
+        (Some("string"), Some("date-time" | "date" | "uuid")) => None,
         (Some("string"), _) => Some("String"),
         (Some("boolean"), _) => Some("bool"),
         (Some("integer"), None) => Some("i64"),
