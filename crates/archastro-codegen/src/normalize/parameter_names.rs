@@ -117,9 +117,14 @@ pub fn rename_colliding_path_variables(
             let Some(renamed) = free_variable_name(paths, &group, &variable) else {
                 continue;
             };
-            let renamed_prefix = format!("{}{{{renamed}}}", &path[..start]);
+            let renamed_token = format!("{{{renamed}}}");
+            let renamed_prefix = format!("{}{renamed_token}", &path[..start]);
             for from in &group {
-                let to = format!("{renamed_prefix}{}", &from[prefix.len()..]);
+                // A variable may stand twice in a template (one parameter): every place.
+                let to = format!(
+                    "{renamed_prefix}{}",
+                    from[prefix.len()..].replace(&token, &renamed_token)
+                );
                 let Some(mut item) = paths.remove(from) else {
                     continue;
                 };
@@ -162,8 +167,9 @@ pub fn rename_colliding_path_variables(
 
 /// The first variable of `path` from `variables[from..]` whose argument is taken, and why: by
 /// a required parameter of one of the path's operations, by the builder itself, or by an
-/// earlier variable of the path ([`dedupe`] would reject the operation; an optional parameter
-/// it drops instead, so as not to rename the variable in every path that shares it).
+/// earlier variable of another name (one name twice is one parameter) ([`dedupe`] would
+/// reject the operation; an optional parameter it drops instead, so as not to rename the
+/// variable in every path that shares it).
 fn taken_path_variable(
     paths: &serde_json::Map<String, Value>,
     path: &str,
@@ -182,7 +188,7 @@ fn taken_path_variable(
             "the request builder's own".to_owned()
         } else if let Some(holder) = taken.get(argument) {
             holder.clone()
-        } else if arguments[..at].contains(argument) {
+        } else if (0..at).any(|i| arguments[i] == *argument && variables[i] != variables[at]) {
             "another path parameter's".to_owned()
         } else {
             return None;
@@ -224,7 +230,7 @@ fn free_variable_name(
     let token = format!("{{{variable}}}");
     let clash = group
         .iter()
-        .any(|p| paths.contains_key(&p.replacen(&token, &format!("{{{renamed}}}"), 1)));
+        .any(|p| paths.contains_key(&p.replace(&token, &format!("{{{renamed}}}"))));
     (!clash).then_some(renamed)
 }
 
@@ -412,6 +418,29 @@ mod tests {
         );
         let warnings: Vec<_> = ctx.report.warnings().map(|e| e.pointer.as_str()).collect();
         assert_eq!(warnings, ["#/paths/~1roles~1{id}"]);
+    }
+
+    #[test]
+    fn a_variable_twice_in_a_template_is_one_parameter_and_renamed_everywhere() {
+        let location = json!({"name": "location", "in": "path", "required": true});
+        let mut root = json!({"paths": {
+            "/groups/System.{location}/fabric/{location}": {"get": {"parameters": [location]}},
+            "/sites/{location}/x/{location}": {"get": {"parameters": [
+                location,
+                {"name": "location", "in": "query", "required": true},
+            ]}},
+        }});
+        let mut ctx = ctx();
+        rename_colliding_path_variables(&mut ctx, &mut root, &mut []);
+        let paths: Vec<&String> = root["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(
+            paths,
+            [
+                "/groups/System.{location}/fabric/{location}",
+                "/sites/{location_path}/x/{location_path}"
+            ]
+        );
+        assert_eq!(ctx.report.warnings().count(), 1);
     }
 
     #[test]
