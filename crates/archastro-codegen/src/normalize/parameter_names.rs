@@ -35,21 +35,31 @@ const BUILDER_CLIENT_FIELD: &str = "client";
 /// The field of a progenitor builder that holds the request body, when the operation has one.
 const BUILDER_BODY_FIELD: &str = "body";
 
-/// The argument names of `item`'s operations that a path parameter would meet, each with
-/// what has it: every other parameter's (only the required ones' with `required_only`), and
-/// `body` beside a request body; the builder's own names are [`builder_own`].
+/// Why a request builder keeps `argument` for itself, if it does: its own client, a name
+/// every request builder has, or (`has_body`: beside a request body) the body.
+fn taken_by_builder(argument: &str, has_body: bool) -> Option<&'static str> {
+    if argument == BUILDER_CLIENT_FIELD {
+        Some("the name of its builder's own client")
+    } else if REQUEST_BUILDER_NAMES.contains(&argument) {
+        Some("a name every request builder has for itself")
+    } else if has_body && argument == BUILDER_BODY_FIELD {
+        Some("the name of its builder's request body")
+    } else {
+        None
+    }
+}
+
+/// The argument names of `item`'s operations' parameters that a path parameter would meet
+/// (only the required ones' with `required_only`), each with what has it; whether one of the
+/// operations has a request body (whose builder keeps `body`, [`taken_by_builder`]).
 fn arguments_taken_beside_path(
     item: &Value,
     required_only: bool,
     taken: &mut BTreeMap<String, String>,
-) {
+) -> bool {
+    let mut has_body = false;
     for operation in METHODS.iter().filter_map(|m| item.get(*m)) {
-        if operation.get("requestBody").is_some() {
-            taken.insert(
-                BUILDER_BODY_FIELD.to_owned(),
-                "the request body's".to_owned(),
-            );
-        }
+        has_body |= operation.get("requestBody").is_some();
         let parameters = operation.get("parameters").and_then(Value::as_array);
         for parameter in parameters.into_iter().flatten() {
             if parameter.get("in").and_then(Value::as_str) != Some("path")
@@ -61,11 +71,7 @@ fn arguments_taken_beside_path(
             }
         }
     }
-}
-
-/// Whether `argument` is a field or method every request builder has.
-fn builder_own(argument: &str) -> bool {
-    argument == BUILDER_CLIENT_FIELD || REQUEST_BUILDER_NAMES.contains(&argument)
+    has_body
 }
 
 /// Renames each path template variable whose parameter would take an argument name that a
@@ -177,15 +183,15 @@ fn taken_path_variable(
     from: usize,
 ) -> Option<(String, String)> {
     let mut taken = BTreeMap::new();
-    arguments_taken_beside_path(paths.get(path)?, true, &mut taken);
+    let has_body = arguments_taken_beside_path(paths.get(path)?, true, &mut taken);
     let arguments: Vec<String> = variables
         .iter()
         .map(|v| progenitor_method_name(v))
         .collect();
     (from..variables.len()).find_map(|at| {
         let argument = &arguments[at];
-        let holder = if builder_own(argument) {
-            "the request builder's own".to_owned()
+        let holder = if let Some(reason) = taken_by_builder(argument, has_body) {
+            reason.to_owned()
         } else if let Some(holder) = taken.get(argument) {
             holder.clone()
         } else if (0..at).any(|i| arguments[i] == *argument && variables[i] != variables[at]) {
@@ -199,7 +205,8 @@ fn taken_path_variable(
 
 /// The first of `{variable}_path`, `{variable}_path_2`, ... that no path of `group` has as a
 /// variable and whose argument no other parameter of their operations (optional ones too), no
-/// other variable of theirs and no builder name takes; `None` when renaming would give a path that exists.
+/// other variable of theirs and no builder name takes; `None` when renaming would give a path
+/// that exists.
 fn free_variable_name(
     paths: &serde_json::Map<String, Value>,
     group: &[String],
@@ -207,8 +214,9 @@ fn free_variable_name(
 ) -> Option<String> {
     let mut taken = BTreeMap::new();
     let mut variables = BTreeSet::new();
+    let mut has_body = false;
     for path in group {
-        arguments_taken_beside_path(paths.get(path)?, false, &mut taken);
+        has_body |= arguments_taken_beside_path(paths.get(path)?, false, &mut taken);
         variables.extend(template_names(path).into_iter().filter(|v| v != variable));
     }
     let arguments: BTreeSet<String> = variables
@@ -218,7 +226,7 @@ fn free_variable_name(
     let mut renamed = format!("{variable}_path");
     for n in 2.. {
         let argument = progenitor_method_name(&renamed);
-        if !builder_own(&argument)
+        if taken_by_builder(&argument, has_body).is_none()
             && !taken.contains_key(&argument)
             && !arguments.contains(&argument)
             && !variables.contains(&renamed)
@@ -248,16 +256,7 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let mut dropped = Vec::new();
         for (i, parameter) in parameters.iter().enumerate() {
             let argument = progenitor_method_name(name(parameter));
-            let taken_by_builder = if argument == BUILDER_CLIENT_FIELD {
-                Some("the name of its builder's own client")
-            } else if REQUEST_BUILDER_NAMES.contains(&argument.as_str()) {
-                Some("a name every request builder has for itself")
-            } else if has_body && argument == BUILDER_BODY_FIELD {
-                Some("the name of its builder's request body")
-            } else {
-                None
-            };
-            if let Some(taken) = taken_by_builder {
+            if let Some(taken) = taken_by_builder(&argument, has_body) {
                 let at = format!("{op_at}/parameters/{i}");
                 let what = format!(
                     "{} becomes the client's argument `{argument}`, {taken}",
