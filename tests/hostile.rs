@@ -440,6 +440,17 @@ fn untyped_enum() {
 }
 
 #[test]
+fn parameter_alternatives_overlap() {
+    let outcome = generates("parameter-alternatives-overlap");
+    let merged: Vec<&str> = outcome.normalized.report.warnings().filter(|e| e.rule == "parameter-alternatives-merged").map(|e| e.message.as_str()).collect();
+    // `location`'s items keep one alternative per type; `kind` (integer or string) is left as
+    // it is: typify tells its alternatives apart.
+    assert_eq!(merged.len(), 4, "{merged:#?}");
+    assert!(merged.iter().any(|m| m.contains("`location`") && m.ends_with("integer or string")), "{merged:#?}");
+    assert!(!merged.iter().any(|m| m.contains("`kind`")), "{merged:#?}");
+}
+
+#[test]
 fn upgrade_beside_success() {
     generates_warnings("upgrade-beside-success", "response-success-dropped", &["#/paths/~1api~1containers~1{id}~1attach/post/responses/101"]);
 }

@@ -1,7 +1,8 @@
 //! Paths, parameters, request bodies and responses, reshaped so that every operation is
 //! complete on its own and within what progenitor can generate without panicking:
 //! `:param` templates become `{param}`, path-level and `$ref` parameters are inlined and every
-//! template variable is declared; one media type per body and response; no `default`
+//! template variable is declared; the `Accept` and `Content-Type` header parameters OpenAPI
+//! ignores are dropped; one media type per body and response; no `default`
 //! response; one success type and one error type per operation.
 
 use std::collections::BTreeMap;
@@ -170,6 +171,10 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         ctx.report.warn("path-param-not-in-template", &op_at, format!("path parameter `{name}` is not in the path; dropped"));
                         false
                     }
+                    Some("header") if ["accept", "content-type"].contains(&name.to_ascii_lowercase().as_str()) => {
+                        ctx.report.info("header-param-ignored", &op_at, format!("header parameter `{name}` dropped: OpenAPI ignores it, and the client sets the header from the body's and the responses' media types"));
+                        false
+                    }
                     Some("cookie") => {
                         ctx.report.warn("cookie-param-dropped", &op_at, format!("cookie parameter `{name}` is not supported by the generated client; dropped"));
                         false
@@ -206,6 +211,7 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                             );
                         }
                     }
+                    merge_overlapping_scalars(ctx, snapshot, p, &op_at);
                     let non_scalar = {
                         let schema = resolve_schema(snapshot, &p["schema"]);
                         let items = schema.get("items").map(|i| resolve_schema(snapshot, i));
@@ -303,6 +309,86 @@ fn header_array_as_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &st
         op_at,
         format!("header `{name}` is an array; it is sent as a string, its items joined with `,`"),
     );
+}
+
+/// A parameter whose schema (or whose array's items) is an `anyOf` or `oneOf` of scalars
+/// that typify cannot tell apart (two strings of different formats, say) gets one alternative
+/// per scalar type instead, or that type alone: typify generates such an `anyOf` as a struct
+/// of optional flattened parts, which progenitor cannot take as a parameter (it panics) and no
+/// query string could carry, and such a `oneOf` as an enum of look-alike variants that no
+/// caller can pick between. An `integer` alternative beside a `number` one is the number's.
+fn merge_overlapping_scalars(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &str) {
+    let schema = resolve_schema(root, &p["schema"]);
+    let ((merged, types, key), in_items) = match merged_scalar_alternatives(root, schema) {
+        Some(merged) => (merged, false),
+        None => match schema
+            .get("items")
+            .and_then(|items| merged_scalar_alternatives(root, resolve_schema(root, items)))
+        {
+            Some(merged) => (merged, true),
+            None => return,
+        },
+    };
+    let mut schema = schema.clone();
+    if in_items {
+        schema["items"] = merged;
+    } else {
+        schema = merged;
+    }
+    p["schema"] = schema;
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    ctx.report.warn(
+        "parameter-alternatives-merged",
+        op_at,
+        format!(
+            "parameter `{name}`: the alternatives of its `{key}` overlap; it takes {}",
+            types.join(" or ")
+        ),
+    );
+}
+
+/// The schema `merge_overlapping_scalars` gives an `anyOf` of scalars whose types repeat, and
+/// the types it keeps; `None` when `schema` is no such `anyOf`, or its alternatives' types
+/// are already distinct.
+fn merged_scalar_alternatives(
+    root: &Value,
+    schema: &Value,
+) -> Option<(Value, Vec<String>, &'static str)> {
+    let key = ["anyOf", "oneOf"]
+        .into_iter()
+        .find(|k| schema.get(*k).is_some())?;
+    let alternatives = schema.get(key)?.as_array()?;
+    let mut types: Vec<&str> = Vec::new();
+    for alternative in alternatives {
+        let ty = resolve_schema(root, alternative).get("type")?.as_str()?;
+        if !matches!(ty, "string" | "integer" | "number" | "boolean") {
+            return None;
+        }
+        types.push(ty);
+    }
+    let mut distinct: Vec<&str> = Vec::new();
+    for ty in &types {
+        if !distinct.contains(ty) {
+            distinct.push(ty);
+        }
+    }
+    if distinct.len() == types.len() {
+        return None;
+    }
+    if distinct.contains(&"number") {
+        distinct.retain(|t| *t != "integer");
+    }
+    let mut merged = schema.as_object()?.clone();
+    merged.remove(key);
+    if let [only] = distinct.as_slice() {
+        merged.insert("type".into(), json!(only));
+    } else {
+        let parts = distinct.iter().map(|t| json!({"type": t})).collect();
+        merged.insert(key.into(), Value::Array(parts));
+    }
+    // A default that no longer fits is dropped by the example check, a later pass.
+    let types = distinct.iter().map(|t| (*t).to_owned()).collect();
+    Some((Value::Object(merged), types, key))
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
