@@ -54,6 +54,21 @@ pub fn fits(root: &Value, schema: &Value, value: &Value) -> Result<(), String> {
     fits::Checker {
         root,
         steps_left: MAX_CHECK_STEPS,
+        closed: false,
+        in_part: false,
+    }
+    .check(schema, value)
+}
+
+/// Like [`fits`], for a schema's `default` as typify reads it: an object may hold only the
+/// properties its schema declares, unless `additionalProperties` allows others (typify
+/// refuses the whole schema otherwise).
+pub fn fits_as_default(root: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    fits::Checker {
+        root,
+        steps_left: MAX_CHECK_STEPS,
+        closed: true,
+        in_part: false,
     }
     .check(schema, value)
 }
@@ -147,6 +162,8 @@ impl<'a> Generator<'a> {
             checker: fits::Checker {
                 root,
                 steps_left: GENERATION_CHECK_STEPS,
+                closed: false,
+                in_part: false,
             },
             nodes_left: MAX_NODES,
         }

@@ -10,6 +10,9 @@
 //! Not checked: `pattern` (no regular-expression engine here), `multipleOf`, `uniqueItems`
 //! and discriminator mappings. A value passes a keyword this module does not know.
 //!
+//! A default is read as typify reads it ([`Checker::closed`]): an object may hold only the
+//! properties its schema declares, unless `additionalProperties` allows others.
+//!
 //! Every check is bounded: [`MAX_CHECK_STEPS`] schema-value pairs and [`MAX_CHECK_DEPTH`]
 //! nested steps at most, beyond which the value is reported as not fitting.
 
@@ -113,6 +116,14 @@ impl<'a> Keywords<'a> {
 pub(super) struct Checker<'a> {
     pub root: &'a Value,
     pub steps_left: usize,
+    /// Whether an object's undeclared property misfits when `additionalProperties` is absent
+    /// (typify's check of a `default`: the struct it generates has no field to hold it), as
+    /// it does when `additionalProperties` is `false`. The object an `allOf` describes is
+    /// checked against the properties all its parts declare ([`Self::declared_by_parts`]).
+    pub closed: bool,
+    /// Whether the value now checked is checked against a part of an `allOf`, which declares
+    /// only some of its properties (its own properties and items are not).
+    pub in_part: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -184,6 +195,20 @@ impl<'a> Checker<'a> {
         self.composition(&schema, value, at, depth)
     }
 
+    /// [`Self::value`] for a value inside the one checked (an item, a property's value).
+    fn inner(
+        &mut self,
+        schema: &'a Value,
+        value: &Value,
+        at: &mut String,
+        depth: usize,
+    ) -> Result<(), Misfit> {
+        let in_part = std::mem::replace(&mut self.in_part, false);
+        let fit = self.value(schema, value, at, depth);
+        self.in_part = in_part;
+        fit
+    }
+
     fn array(
         &mut self,
         schema: &Keywords<'a>,
@@ -212,7 +237,7 @@ impl<'a> Checker<'a> {
             let len = at.len();
             for (i, item) in items.iter().enumerate() {
                 at.push_str(&format!("/{i}"));
-                self.value(item_schema, item, at, depth + 1)?;
+                self.inner(item_schema, item, at, depth + 1)?;
                 at.truncate(len);
             }
         }
@@ -262,19 +287,81 @@ impl<'a> Checker<'a> {
             at.push('/');
             crate::pointer::push_escaped(at, name);
             match (properties.and_then(|p| p.get(name)), additional) {
-                (Some(property), _) => self.value(property, v, at, depth + 1)?,
+                (Some(property), _) => self.inner(property, v, at, depth + 1)?,
                 (None, Some(Value::Bool(false))) => {
                     return Err(Misfit {
                         at: at.clone(),
                         why: "no such property, and additionalProperties is false".into(),
                     });
                 }
-                (None, Some(extra @ Value::Object(_))) => self.value(extra, v, at, depth + 1)?,
+                (None, Some(extra @ Value::Object(_))) => self.inner(extra, v, at, depth + 1)?,
+                (None, None)
+                    if self.closed && !self.in_part && !self.declared_by_parts(schema, name, 0) =>
+                {
+                    return Err(Misfit {
+                        at: at.clone(),
+                        why: "no such property (the generated type has no field for it)".into(),
+                    });
+                }
                 (None, _) => {}
             }
             at.truncate(len);
         }
         Ok(())
+    }
+
+    /// Whether a part of `schema` lets an object hold the property `name` its own
+    /// `properties` lack: an `allOf` part (nested ones too) that declares it or allows
+    /// additional properties; any `oneOf` or `anyOf` is given the benefit of the doubt, and so
+    /// is a search beyond the check's budget.
+    fn declared_by_parts(&mut self, schema: &Keywords<'a>, name: &str, depth: usize) -> bool {
+        if schema.one_of.is_some() || schema.any_of.is_some() || depth > MAX_CHECK_DEPTH {
+            return true;
+        }
+        let parts = schema
+            .all_of
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for part in parts {
+            if self.steps_left == 0 {
+                return true;
+            }
+            self.steps_left -= 1;
+            let Some(part) = resolve(self.root, part).ok().and_then(Value::as_object) else {
+                continue;
+            };
+            let part = Keywords::of(part);
+            let declares = part
+                .properties
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(name));
+            if declares
+                || part.additional.is_some_and(|a| a != &Value::Bool(false))
+                || self.declared_by_parts(&part, name, depth + 1)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether `alternatives` surely exclude one another: each (its `$ref` resolved) declares
+    /// a `type` none of the others has. typify generates such an `anyOf` as an enum, and one
+    /// whose alternatives may overlap (as far as it can tell) as a struct of optional
+    /// flattened parts.
+    fn exclusive(&self, alternatives: &'a [Value]) -> bool {
+        let mut types = Vec::with_capacity(alternatives.len());
+        for alternative in alternatives {
+            let ty = resolve(self.root, alternative)
+                .ok()
+                .and_then(|schema| schema.get("type")?.as_str());
+            match ty {
+                Some(ty) if !types.contains(&ty) => types.push(ty),
+                _ => return false,
+            }
+        }
+        true
     }
 
     /// `allOf` (every part), `oneOf` and `anyOf` (at least one alternative) and `not`.
@@ -286,18 +373,28 @@ impl<'a> Checker<'a> {
         depth: usize,
     ) -> Result<(), Misfit> {
         let len = at.len();
-        for part in schema
+        let in_part = std::mem::replace(&mut self.in_part, true);
+        let mut parts = schema
             .all_of
             .and_then(Value::as_array)
             .into_iter()
-            .flatten()
-        {
-            self.value(part, value, at, depth + 1)?;
-        }
+            .flatten();
+        let all_of = parts.try_for_each(|part| self.value(part, value, at, depth + 1));
+        self.in_part = in_part;
+        all_of?;
         for (key, alternatives) in [("oneOf", schema.one_of), ("anyOf", schema.any_of)] {
             let Some(alternatives) = alternatives.and_then(Value::as_array) else {
                 continue;
             };
+            if self.closed && key == "anyOf" && !value.is_object() && !self.exclusive(alternatives)
+            {
+                return Err(Misfit {
+                    at: at.clone(),
+                    why: "an `anyOf` whose alternatives may overlap is generated as a struct \
+                          of optional parts, which only an object fits"
+                        .into(),
+                });
+            }
             let mut first_misfit = None;
             for alternative in alternatives {
                 let fit = self.value(alternative, value, at, depth + 1);

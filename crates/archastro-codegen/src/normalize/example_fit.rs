@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use super::{Ctx, looks_like_schema};
-use crate::examples::{fits, repaired};
+use crate::examples::{fits, fits_as_default, repaired};
 use crate::pointer;
 
 /// What a node of the document is to the walk.
@@ -272,7 +272,7 @@ fn check_default_and_enum(
         }
     }
     if let Some(default) = map.get("default")
-        && let Err(why) = fits(root, schema, default)
+        && let Err(why) = fits_as_default(root, schema, default)
     {
         walk.found.push(Found::Fix(Fix {
             holder: at.to_owned(),
@@ -410,6 +410,64 @@ mod tests {
         assert_eq!(
             schemas["Size"],
             json!({"type": "integer", "enum": [1, null], "nullable": true, "default": 1})
+        );
+    }
+
+    #[test]
+    fn a_default_with_a_property_its_type_lacks_is_dropped() {
+        let language = json!({"type": "object", "required": ["value"],
+            "properties": {"value": {"type": "string"}},
+            "default": {"id": 20, "value": "jinja2"}});
+        let (root, warnings) = fixed(json!({"components": {"schemas": {
+            "Closed": language,
+            "Open": {"type": "object", "additionalProperties": true,
+                "properties": {"value": {"type": "string"}}, "default": {"id": 20}},
+            "Merged": {"allOf": [{"$ref": "#/components/schemas/Open"},
+                {"properties": {"value": {"type": "string"}}}], "default": {"value": "a", "id": 1}},
+            "When": {"anyOf": [{"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"}], "default": "2025-10-15"},
+            "Either": {"anyOf": [{"type": "string"}, {"type": "integer"}], "default": "a"},
+            "Color": {"anyOf": [{"type": "string"}, {"$ref": "#/components/schemas/Gradient"}]},
+            "Gradient": {"anyOf": [{"type": "object"}, {"type": "object"}]},
+            "Module": {"type": "object", "properties": {"color": {
+                "allOf": [{"$ref": "#/components/schemas/Color"}], "default": "black"}}},
+            "Holder": {"type": "object", "properties": {"language": {
+                "allOf": [{"$ref": "#/components/schemas/Closed"}],
+                "default": {"id": 20, "value": "jinja2"}}}}
+        }}}));
+        let rules: Vec<_> = warnings
+            .iter()
+            .map(|(_, rule, at, _)| (*rule, at.as_str()))
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                ("default-dropped", "#/components/schemas/Closed/default"),
+                (
+                    "default-dropped",
+                    "#/components/schemas/Holder/properties/language/default"
+                ),
+                (
+                    "default-dropped",
+                    "#/components/schemas/Module/properties/color/default"
+                ),
+                ("default-dropped", "#/components/schemas/When/default"),
+            ]
+        );
+        assert!(
+            root["components"]["schemas"]["Merged"]
+                .get("default")
+                .is_some()
+        );
+        assert!(
+            root["components"]["schemas"]["Open"]
+                .get("default")
+                .is_some()
+        );
+        assert!(
+            root["components"]["schemas"]["Either"]
+                .get("default")
+                .is_some()
         );
     }
 
