@@ -453,6 +453,19 @@ fn parameter_alternatives_overlap() {
 }
 
 #[test]
+fn duplicate_operation_ids() {
+    let outcome = generates_warnings(
+        "duplicate-operation-ids",
+        "operation-id-duplicated",
+        &["#/paths/~1api~1automations~1fax~1receipts/post/operationId", "#/paths/~1api~1automations~1sms~1inbound/post/operationId"],
+    );
+    let api = archastro_codegen::model::Api::new(&outcome.normalized).unwrap();
+    let ids: std::collections::BTreeSet<&str> = api.operations().map(|(_, o)| o.id).collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    assert!(ids.contains("list_sms_receipt_rules") && !ids.contains("create_a_new_rule"), "{ids:?}");
+}
+
+#[test]
 fn upgrade_beside_success() {
     generates_warnings("upgrade-beside-success", "response-success-dropped", &["#/paths/~1api~1containers~1{id}~1attach/post/responses/101"]);
 }

@@ -1,8 +1,9 @@
 //! Operation ids a person would choose. Good ids are kept (in snake_case), `x-sdk-name` wins,
 //! and mechanical or missing ids (`delete_api_v1_agent_env_vars__env_var`) are derived from
 //! the method and the path: `delete_agent_env_var`. Derived names that collide take more of
-//! the path as context (`list_user_threads` / `list_team_threads`); collisions among declared
-//! ids are errors. Operations without tags get one per resource.
+//! the path as context (`list_user_threads` / `list_team_threads`); operations that declare the
+//! same `operationId` are each named as if they had declared none, with a warning (the same
+//! `x-sdk-name` twice is an error). Operations without tags get one per resource.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -88,24 +89,55 @@ pub(crate) fn assign_operation_ids(
         }
     }
 
-    // Declared names must be unique.
-    let mut by_name: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
+    // A declared name is unique. Operations that declare the same `operationId` (invalid
+    // OpenAPI, common in published specs) are each named as if they had declared none (after
+    // their method and path), with a warning; an `x-sdk-name` among them is an error, since
+    // the dialect's names are chosen for the SDK.
+    let mut declared_by: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
     for op in &ops {
         if let Some(d) = &op.declared {
-            by_name.entry(d.name.as_str()).or_default().push(op);
+            declared_by.entry(d.name.as_str()).or_default().push(op);
         }
     }
-    if let Some((name, dups)) = by_name.iter().find(|(_, v)| v.len() > 1) {
-        return Err(Error::DuplicateOperationId {
-            file: ctx.file.clone(),
-            id: (*name).to_owned(),
-            pointers: dups
-                .iter()
-                .map(|o| format!("{}/{}", o.at, o.declared.as_ref().map_or("", |d| d.source)))
-                .collect(),
-        });
+    let mut duplicated = Vec::new();
+    for (name, dups) in declared_by.iter().filter(|(_, v)| v.len() > 1) {
+        let pointers: Vec<String> = dups
+            .iter()
+            .map(|o| format!("{}/{}", o.at, o.declared.as_ref().map_or("", |d| d.source)))
+            .collect();
+        if dups.iter().any(|o| {
+            o.declared
+                .as_ref()
+                .is_some_and(|d| d.source == "x-sdk-name")
+        }) {
+            return Err(Error::DuplicateOperationId {
+                file: ctx.file.clone(),
+                id: (*name).to_owned(),
+                pointers,
+            });
+        }
+        for (op, at) in dups.iter().zip(&pointers) {
+            let original = op.declared.as_ref().map_or("", |d| d.original.as_str());
+            let message = format!(
+                "operation id `{original}` is declared {} times ({}); this operation is named \
+                 after its method and path",
+                dups.len(),
+                pointers.join(", ")
+            );
+            duplicated.push((op.at.clone(), at.clone(), message));
+        }
     }
-    let taken: BTreeSet<String> = by_name.keys().map(|s| (*s).to_owned()).collect();
+    for (op_at, at, message) in duplicated {
+        ctx.report.warn("operation-id-duplicated", at, message);
+        if let Some(op) = ops.iter_mut().find(|o| o.at == op_at) {
+            op.declared = None;
+        }
+    }
+    let by_name: BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|op| op.declared.as_ref().map(|d| d.name.as_str()))
+        .collect();
+    let taken: BTreeSet<String> = by_name.iter().map(|s| (*s).to_owned()).collect();
 
     // Derived names: widen the context of colliding names until they are unique.
     let methods_by_path: BTreeMap<&str, Vec<&str>> =
@@ -299,7 +331,10 @@ pub fn singular(word: &str) -> String {
         last[..last.len() - 2].to_owned()
     } else if last.ends_with("ss") || last.ends_with("us") || last.ends_with("is") {
         last.to_owned()
-    } else if let Some(stem) = last.strip_suffix('s') {
+    } else if let Some(stem) = last.strip_suffix('s')
+        && stem.contains(['a', 'e', 'i', 'o', 'u', 'y'])
+    {
+        // A stem without a vowel is an initialism (`sms`, `dns`, `gps`), not a plural.
         stem.to_owned()
     } else {
         last.to_owned()
@@ -571,5 +606,7 @@ mod tests {
         assert_eq!(singular("statuses"), "status");
         assert_eq!(singular("agent_env_vars"), "agent_env_var");
         assert_eq!(singular("policies"), "policy");
+        assert_eq!(singular("inbound_sms"), "inbound_sms");
+        assert_eq!(singular("ids"), "id");
     }
 }
