@@ -2,7 +2,10 @@
 //! with warnings, repaired where they stand (every schema the 3.0.3 downgrade visits), each
 //! with a report entry: a `format` beside a type typify reads without one (boolean, object,
 //! array) or beside no type at all (`{"format": "boolean"}`), a nullable `enum` without `type`
-//! (typed after its values, as information), a `minLength` of 0 (dropped, as information:
+//! (typed after its values, as information), an `enum` without `type` whose values are of
+//! several types (one `oneOf` alternative per type), `additionalProperties: false` beside a
+//! composition that declares no properties of its own (dropped), validation keywords of
+//! another type than the schema's (`uniqueItems` on an integer: dropped), a `minLength` of 0 (dropped, as information:
 //! typify's check of it is a comparison the compiler warns about), a string `enum` whose
 //! values typify cannot name apart as Rust variants (`US` and `us`), and the `title` of a
 //! nullable schema, after which typify names the type inside the `Option` (the component's
@@ -41,6 +44,8 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
         type_untyped_enum(map, at, report);
         repair_enum_names(map, at, report);
     }
+    close_composition_opened(map, at, report);
+    drop_keywords_of_other_types(map, at, report);
     // typify checks `minLength` with `if value.chars().count() < N`: for 0 the compiler warns
     // that the comparison is useless, and the bound bounds nothing.
     if map.get("minLength").and_then(Value::as_f64) == Some(0.0) {
@@ -243,7 +248,8 @@ fn type_of_format(format: &str) -> Option<&'static str> {
 /// keyword that gives its shape: typify refuses its values ("does not conform to the given
 /// schema"; without `null` it reads them well, and they are left to it). When every value but
 /// `null` is of one JSON type, that type is written beside it (a `null` value makes it
-/// nullable, as OpenAPI 3.0 wants); values of several types are left as they are.
+/// nullable, as OpenAPI 3.0 wants). Values of several scalar types, nullable or not, are
+/// split by type ([`split_enum_by_type`]); an object or array value leaves the enum alone.
 fn type_untyped_enum(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
     if map.contains_key("type")
         || SHAPE_KEYWORDS
@@ -256,9 +262,7 @@ fn type_untyped_enum(map: &mut Map<String, Value>, at: &str, report: &mut Report
         return;
     };
     let has_null = values.iter().any(Value::is_null);
-    if !has_null && map.get("nullable") != Some(&Value::Bool(true)) {
-        return;
-    }
+    let nullable = has_null || map.get("nullable") == Some(&Value::Bool(true));
     let type_of = |v: &Value| match v {
         Value::String(_) => Some("string"),
         Value::Bool(_) => Some("boolean"),
@@ -276,12 +280,19 @@ fn type_untyped_enum(map: &mut Map<String, Value>, at: &str, report: &mut Report
         }
     }
     // Integers among numbers are numbers.
-    if types.len() == 2 && types.contains(&"integer") && types.contains(&"number") {
-        types = vec!["number"];
+    if types.contains(&"integer") && types.contains(&"number") {
+        types.retain(|t| *t != "integer");
+    }
+    if types.len() > 1 {
+        split_enum_by_type(map, &types, has_null, at, report);
+        return;
     }
     let [ty] = types[..] else {
         return;
     };
+    if !nullable {
+        return;
+    }
     map.insert("type".into(), json!(ty));
     if has_null {
         map.insert("nullable".into(), json!(true));
@@ -291,6 +302,129 @@ fn type_untyped_enum(map: &mut Map<String, Value>, at: &str, report: &mut Report
         pointer::join(at, "enum"),
         format!("an `enum` without `type` whose values are all of type {ty}: `type: {ty}` written beside it"),
     );
+}
+
+/// An `enum` without `type` whose values are of several JSON types (`[true, false, 0, 1]`):
+/// typify panics ("multiple implied types"). It becomes a `oneOf` of one typed `enum` per
+/// type, in the order the types first appear; a `null` value makes it nullable.
+fn split_enum_by_type(
+    map: &mut Map<String, Value>,
+    types: &[&str],
+    has_null: bool,
+    at: &str,
+    report: &mut Report,
+) {
+    let Some(Value::Array(values)) = map.remove("enum") else {
+        return;
+    };
+    let alternatives: Vec<Value> = types
+        .iter()
+        .map(|ty| {
+            let of_type: Vec<&Value> = values
+                .iter()
+                .filter(|v| match *ty {
+                    "string" => v.is_string(),
+                    "boolean" => v.is_boolean(),
+                    _ => v.is_number(),
+                })
+                .collect();
+            json!({"type": ty, "enum": of_type})
+        })
+        .collect();
+    map.insert("oneOf".into(), Value::Array(alternatives));
+    if has_null {
+        map.insert("nullable".into(), json!(true));
+    }
+    report.warn(
+        "enum-split-by-type",
+        pointer::join(at, "enum"),
+        format!(
+            "an `enum` without `type` whose values are of types {}: one `oneOf` alternative per type",
+            types.join(", ")
+        ),
+    );
+}
+
+/// The validation keywords of each JSON type: typify refuses a schema whose `type` is one
+/// type and which carries another's (`{"type": "integer", "uniqueItems": false}`).
+const KEYWORDS_OF_TYPES: &[(&str, &[&str])] = &[
+    ("array", &["items", "minItems", "maxItems", "uniqueItems"]),
+    (
+        "object",
+        &[
+            "properties",
+            "required",
+            "additionalProperties",
+            "minProperties",
+            "maxProperties",
+        ],
+    ),
+    (
+        "number",
+        &[
+            "minimum",
+            "maximum",
+            "exclusiveMinimum",
+            "exclusiveMaximum",
+            "multipleOf",
+        ],
+    ),
+    ("string", &["minLength", "maxLength", "pattern"]),
+];
+
+/// A schema with one `type` carrying another type's validation keywords: they can apply to
+/// no value of the schema and are dropped (typify panics on some of them). A schema without
+/// `type` that has `properties` describes objects (its `items` or `uniqueItems` dropped).
+fn drop_keywords_of_other_types(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    let ty: &'static str = match map.get("type").and_then(Value::as_str) {
+        Some("integer" | "number") => "number",
+        Some("array") => "array",
+        Some("object") => "object",
+        Some("string") => "string",
+        Some("boolean") => "boolean",
+        None if map.contains_key("properties") => "object",
+        _ => return,
+    };
+    let mut dropped = Vec::new();
+    for (owner, keywords) in KEYWORDS_OF_TYPES.iter().filter(|(owner, _)| *owner != ty) {
+        for keyword in *keywords {
+            if map.remove(*keyword).is_some() {
+                dropped.push(format!("`{keyword}` ({owner})"));
+            }
+        }
+    }
+    if !dropped.is_empty() {
+        report.info(
+            "keyword-of-other-type-dropped",
+            at,
+            format!(
+                "keywords of another type than {ty} dropped: {}",
+                dropped.join(", ")
+            ),
+        );
+    }
+}
+
+/// `additionalProperties: false` beside an `allOf`, `anyOf` or `oneOf` in a schema that
+/// declares no `properties` of its own (as pydantic writes a union): read as JSON Schema, it
+/// forbids every property the parts declare, and typify generates a type without values.
+/// It is dropped: the parts say which properties there are.
+fn close_composition_opened(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    let composes = ["allOf", "anyOf", "oneOf"]
+        .iter()
+        .any(|k| map.contains_key(*k));
+    let no_properties = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .is_none_or(Map::is_empty);
+    if composes && no_properties && map.get("additionalProperties") == Some(&Value::Bool(false)) {
+        map.remove("additionalProperties");
+        report.warn(
+            "additional-properties-dropped",
+            pointer::join(at, "additionalProperties"),
+            "`additionalProperties: false` beside a composition with no `properties` of its own would forbid every property of its parts; dropped",
+        );
+    }
 }
 
 /// A string `enum` whose values typify names alike both ways it tries (it panics then)
@@ -498,6 +632,52 @@ mod tests {
     }
 
     #[test]
+    fn keywords_of_another_type_are_dropped() {
+        let repaired = |schema: Value| {
+            let mut report = Report::default();
+            let Value::Object(mut map) = schema else {
+                unreachable!()
+            };
+            repair(&mut map, "#/components/schemas/A", &mut report);
+            let rules: Vec<_> = report.entries.iter().map(|e| e.rule).collect();
+            (Value::Object(map), rules)
+        };
+        let dropped = vec!["keyword-of-other-type-dropped"];
+        assert_eq!(
+            repaired(json!({"type": "integer", "uniqueItems": false, "maximum": 3})),
+            (json!({"type": "integer", "maximum": 3}), dropped.clone())
+        );
+        assert_eq!(
+            repaired(json!({"properties": {"a": {}}, "required": ["a"], "maxItems": 1})),
+            (
+                json!({"properties": {"a": {}}, "required": ["a"]}),
+                dropped.clone()
+            )
+        );
+        assert_eq!(
+            repaired(json!({"type": "string", "required": true, "pattern": "^a"})),
+            (json!({"type": "string", "pattern": "^a"}), dropped)
+        );
+        // No type (or one unknown): nothing is known not to apply.
+        for schema in [
+            json!({"items": {}, "minLength": 1}),
+            json!({"type": "file", "maxItems": 1}),
+        ] {
+            assert_eq!(repaired(schema.clone()), (schema, vec![]));
+        }
+        // A union closed to every property is opened; a struct's own closure stays.
+        assert_eq!(
+            repaired(json!({"additionalProperties": false, "anyOf": [{"$ref": "#/c/B"}]})),
+            (
+                json!({"anyOf": [{"$ref": "#/c/B"}]}),
+                vec!["additional-properties-dropped"]
+            )
+        );
+        let own = json!({"additionalProperties": false, "properties": {"a": {}}, "allOf": [{}]});
+        assert_eq!(repaired(own.clone()), (own, vec![]));
+    }
+
+    #[test]
     fn a_nullable_untyped_enum_is_typed_after_its_values() {
         let typed = |schema: Value| {
             let mut report = Report::default();
@@ -529,10 +709,22 @@ mod tests {
                 )
             );
         }
-        // Values of several types or objects, and an enum typify reads as it is (not
+        // Values of several scalar types: one alternative per type.
+        assert_eq!(
+            typed(json!({"enum": [true, 0, null, 1.5, "x"]})),
+            (
+                json!({"nullable": true, "oneOf": [
+                    {"type": "boolean", "enum": [true]},
+                    {"type": "number", "enum": [0, 1.5]},
+                    {"type": "string", "enum": ["x"]}
+                ]}),
+                vec!["enum-split-by-type"]
+            )
+        );
+        // Objects among the values, and an enum typify reads as it is (one type, not
         // nullable), are left alone.
         for schema in [
-            json!({"enum": [true, 0], "nullable": true}),
+            json!({"enum": [{"a": 1}, 2], "nullable": true}),
             json!({"enum": [{"a": 1}], "nullable": true}),
             json!({"enum": ["a", "b"]}),
         ] {
