@@ -473,6 +473,15 @@ fn closed_union() {
 }
 
 #[test]
+fn document_quirks() {
+    let outcome = generates("document-quirks");
+    let noted = |rule: &str| outcome.normalized.report.entries.iter().filter(|e| e.rule == rule).count();
+    assert_eq!(noted("paths-extension-dropped"), 1);
+    assert_eq!(noted("ref-percent-decoded"), 2);
+    assert_eq!(noted("header-param-ignored"), 2);
+}
+
+#[test]
 fn upgrade_beside_success() {
     generates_warnings("upgrade-beside-success", "response-success-dropped", &["#/paths/~1api~1containers~1{id}~1attach/post/responses/101"]);
 }

@@ -160,7 +160,9 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         refs_into_paths: false,
     };
     let mut root = doc.root;
+    drop_paths_extensions(&mut ctx, &mut root);
     let targets = refs::check(&ctx.file, &root)?;
+    let targets = refs::decode_percent_encoded(&mut root, &mut ctx.report, targets);
     let componentized = refs::componentize_inner_targets(&mut root, &mut ctx.report, &targets);
     // Shortening alias chains only points `$ref`s at other components.
     refs::shorten_alias_chains(&mut root, &mut ctx.report);
@@ -272,6 +274,27 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         families,
         report: ctx.report,
     })
+}
+
+/// The `x-*` members of `paths` are the Paths object's extensions, not path items: each is
+/// dropped (nothing generated reads one), with a note.
+fn drop_paths_extensions(ctx: &mut Ctx, root: &mut Value) {
+    let Some(Value::Object(paths)) = root.get_mut("paths") else {
+        return;
+    };
+    let extensions: Vec<String> = paths
+        .keys()
+        .filter(|k| k.starts_with("x-"))
+        .cloned()
+        .collect();
+    for key in extensions {
+        paths.remove(&key);
+        ctx.report.info(
+            "paths-extension-dropped",
+            pointer::from_tokens(["paths", key.as_str()]),
+            format!("`{key}` is an extension of the Paths object, not a path; dropped"),
+        );
+    }
 }
 
 fn check_operations_are_objects(ctx: &Ctx, root: &Value) -> Result<()> {

@@ -280,6 +280,54 @@ pub fn shorten_alias_chains(root: &mut Value, report: &mut Report) {
     }
 }
 
+/// Writes every `$ref` whose fragment is percent-encoded (`#/paths/~1a~1%7Bid%7D/get`) as
+/// the plain pointer it stands for (`#/paths/~1a~1{id}/get`), with a note per target:
+/// progenitor looks references up as written. Runs after [`check`] (the targets resolve) and
+/// returns `targets` so written.
+pub fn decode_percent_encoded(
+    root: &mut Value,
+    report: &mut Report,
+    targets: Vec<String>,
+) -> Vec<String> {
+    let encoded: BTreeSet<String> = targets
+        .iter()
+        .filter(|t| pointer::decode_fragment(t) != **t)
+        .cloned()
+        .collect();
+    if encoded.is_empty() {
+        return targets;
+    }
+    fn walk(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get_mut("$ref")
+                    && target.contains('%')
+                {
+                    *target = pointer::decode_fragment(target);
+                }
+                map.values_mut().for_each(walk);
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(root);
+    for target in &encoded {
+        let decoded = pointer::decode_fragment(target);
+        report.info(
+            "ref-percent-decoded",
+            decoded.clone(),
+            format!("`$ref: {target}` written without its percent-encoding"),
+        );
+    }
+    let mut seen = HashSet::new();
+    targets
+        .iter()
+        .map(|t| pointer::decode_fragment(t))
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
+}
+
 /// Makes every target of a `$ref` that points inside a component (`#/components/schemas/
 /// Shape/oneOf/0`) or at a schema inside an operation (`#/paths/~1a/get/responses/200/
 /// content/application~1json/schema/items`) a schema component of its own, a copy named after
