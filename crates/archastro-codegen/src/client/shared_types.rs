@@ -2,11 +2,12 @@
 //! (converted without builders), each request struct followed by its `builder()` function as
 //! typify places it, then the `builder` module: one `request_builder!` (the client support's
 //! macro, typify's builder shape) per request struct, read from its struct
-//! ([`super::builders`]), then the other modules.
+//! ([`super::builders`]), then the other modules (of typify's generic `defaults` functions,
+//! only those the types name).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Group, TokenStream, TokenTree};
 use quote::{format_ident, quote};
 
 use super::builders::{
@@ -99,6 +100,11 @@ impl TypesFile {
         }
         let mut after = String::new();
         for item in trailing {
+            let item = if mod_item_name(&item).as_deref() == Some("defaults") {
+                without_unused_generic_defaults(item, &main)
+            } else {
+                item
+            };
             format_items(item.into_iter().collect(), &mut after).map_err(types_format_error)?;
         }
         Ok(TypesFile {
@@ -132,6 +138,39 @@ impl TypesFile {
     }
 }
 
+/// typify's `defaults` module `item` without the generic functions (`default_bool`,
+/// `default_i64`, `default_u64`, `default_nzu64`) that `types` never names: typify adds
+/// `default_i64` for every non-zero `number` default, which it then writes as a function of
+/// its own, and the unused function is a compiler warning.
+fn without_unused_generic_defaults(mut item: Vec<TokenTree>, types: &str) -> Vec<TokenTree> {
+    const GENERIC: [&str; 4] = [
+        "default_bool",
+        "default_i64",
+        "default_u64",
+        "default_nzu64",
+    ];
+    let Some(TokenTree::Group(body)) = item.pop() else {
+        return item;
+    };
+    let used = |f: &Vec<TokenTree>| {
+        let name = f
+            .iter()
+            .skip_while(|t| !matches!(t, TokenTree::Ident(i) if i == "fn"))
+            .nth(1)
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        !GENERIC.contains(&name.as_str()) || types.contains(&format!("defaults::{name}::"))
+    };
+    let kept: TokenStream = crate::format::split_items(body.stream())
+        .filter(used)
+        .flatten()
+        .collect();
+    let mut kept = Group::new(body.delimiter(), kept);
+    kept.set_span(body.span());
+    item.push(TokenTree::Group(kept));
+    item
+}
+
 /// The builder of the struct `item`, an invocation of `request_builder!` inside `builder`.
 fn builder_text(item: &[TokenTree], local: &BTreeSet<String>) -> Result<String> {
     let name = struct_name(item).unwrap_or_default();
@@ -151,5 +190,24 @@ mod tests {
             super::builder_fn_printed(&name, &mut printed).unwrap();
             assert_eq!(written, printed, "{name}");
         }
+    }
+
+    #[test]
+    fn generic_defaults_the_types_never_name_are_left_out() {
+        let module: Vec<proc_macro2::TokenTree> = quote::quote! {
+            pub mod defaults {
+                pub(super) fn default_bool<const V: bool>() -> bool { V }
+                pub(super) fn default_i64<T, const V: i64>() -> T where T: ::std::convert::TryFrom<i64>, <T as ::std::convert::TryFrom<i64>>::Error: ::std::fmt::Debug { T::try_from(V).unwrap() }
+                pub(super) fn thing_ratio() -> f64 { 1.5_f64 }
+            }
+        }
+        .into_iter()
+        .collect();
+        let types = r#"#[serde(default = "defaults::default_bool::<true>")] pub enabled: bool,"#;
+        let kept: proc_macro2::TokenStream =
+            super::without_unused_generic_defaults(module, types).into_iter().collect();
+        let kept = kept.to_string();
+        assert!(kept.contains("fn default_bool") && kept.contains("fn thing_ratio"), "{kept}");
+        assert!(!kept.contains("default_i64"), "{kept}");
     }
 }
