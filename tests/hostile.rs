@@ -453,6 +453,15 @@ fn parameter_alternatives_overlap() {
 }
 
 #[test]
+fn delimited_query() {
+    let op = "#/paths/~1api~1analytics~1active_device_counts/get";
+    let outcome = generates_warnings("delimited-query", "delimited-query-as-string", &[op]);
+    let entries = &outcome.normalized.report.entries;
+    assert_eq!(entries.iter().filter(|e| e.rule == "delimited-query-as-string").count(), 2, "{entries:#?}");
+    assert_eq!(entries.iter().filter(|e| e.rule == "query-style-form").count(), 1, "{entries:#?}");
+}
+
+#[test]
 fn duplicate_operation_ids() {
     let outcome = generates_warnings(
         "duplicate-operation-ids",

@@ -2,7 +2,8 @@
 //! complete on its own and within what progenitor can generate without panicking:
 //! `:param` templates become `{param}`, path-level and `$ref` parameters are inlined and every
 //! template variable is declared; the `Accept` and `Content-Type` header parameters OpenAPI
-//! ignores are dropped; one media type per body and response; no `default`
+//! ignores are dropped; `pipeDelimited` and `spaceDelimited` query parameters are sent as
+//! `form` sends them, or as strings; one media type per body and response; no `default`
 //! response; one success type and one error type per operation.
 
 use std::collections::BTreeMap;
@@ -212,6 +213,7 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                         }
                     }
                     merge_overlapping_scalars(ctx, snapshot, p, &op_at);
+                    delimited_query_as_form_or_string(ctx, snapshot, p, &op_at);
                     let non_scalar = {
                         let schema = resolve_schema(snapshot, &p["schema"]);
                         let items = schema.get("items").map(|i| resolve_schema(snapshot, i));
@@ -389,6 +391,69 @@ fn merged_scalar_alternatives(
     // A default that no longer fits is dropped by the example check, a later pass.
     let types = distinct.iter().map(|t| (*t).to_owned()).collect();
     Some((Value::Object(merged), types, key))
+}
+
+/// A query parameter of `style: pipeDelimited` or `spaceDelimited`, which progenitor does not
+/// serialize: exploded, it is sent as `form` sends it (`a=1&a=2`, the same query string); not
+/// exploded (their default), an array of scalars becomes a string whose items the caller joins
+/// with the delimiter, as the description says and the report warns (an array example is so
+/// joined); any other schema is sent as `form` would, with a warning.
+fn delimited_query_as_form_or_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &str) {
+    let delimiter = match p.get("style").and_then(Value::as_str) {
+        Some("pipeDelimited") => "|",
+        Some("spaceDelimited") => " ",
+        _ => return,
+    };
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    let style = p["style"].as_str().unwrap_or_default().to_owned();
+    let exploded = p.get("explode") == Some(&Value::Bool(true));
+    let schema = resolve_schema(root, &p["schema"]);
+    let scalar_items = schema.get("type").and_then(Value::as_str) == Some("array")
+        && schema
+            .get("items")
+            .map(|items| resolve_schema(root, items))
+            .and_then(|items| items.get("type")?.as_str())
+            .is_some_and(|ty| matches!(ty, "string" | "integer" | "number" | "boolean"));
+    if let Some(obj) = p.as_object_mut() {
+        obj.remove("style");
+        obj.remove("explode");
+    }
+    if exploded {
+        ctx.report.info(
+            "query-style-form",
+            op_at,
+            format!("query parameter `{name}`: `{style}` exploded is sent as `form` sends it"),
+        );
+        return;
+    }
+    if !scalar_items {
+        ctx.report.warn(
+            "query-style-form",
+            op_at,
+            format!("query parameter `{name}`: `{style}` is not supported; it is sent as `form` sends it"),
+        );
+        return;
+    }
+    let shown = if delimiter == " " { "a space" } else { "`|`" };
+    let mut desc = p["description"].as_str().unwrap_or_default().to_owned();
+    if !desc.is_empty() {
+        desc.push_str("\n\n");
+    }
+    desc.push_str(&format!("The items joined with {shown}."));
+    p["description"] = json!(desc);
+    p["schema"] = json!({"type": "string"});
+    if let Some(Value::Array(items)) = p.get("example") {
+        let joined: Vec<String> = items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
+            .collect();
+        p["example"] = json!(joined.join(delimiter));
+    }
+    ctx.report.warn(
+        "delimited-query-as-string",
+        op_at,
+        format!("query parameter `{name}` is `{style}`; it is sent as a string, its items joined with {shown}"),
+    );
 }
 
 fn same_parameter(a: &Value, b: &Value) -> bool {
