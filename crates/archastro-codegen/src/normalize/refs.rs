@@ -340,9 +340,12 @@ pub fn componentize_inner_targets(root: &mut Value, report: &mut Report, all: &[
     let mut targets = BTreeSet::new();
     for target in all {
         let decoded = pointer::decode_fragment(target);
-        let inner = decoded
-            .strip_prefix("#/components/")
-            .is_some_and(|rest| rest.split('/').count() > 2);
+        // A schema inside a component: inside a schema component, or under a `schema` of
+        // another kind (`#/components/parameters/P/schema`); not an example's data.
+        let inner = decoded.strip_prefix("#/components/").is_some_and(|rest| {
+            rest.split('/').count() > 2
+                && (rest.starts_with("schemas/") || rest.split('/').any(|token| token == "schema"))
+        });
         let operation_schema =
             decoded.starts_with("#/paths/") && decoded.split('/').any(|token| token == "schema");
         if inner || operation_schema {
@@ -542,6 +545,38 @@ mod tests {
         let data = json!({"components": {"schemas": {"A": {"type": "object",
             "example": dangling, "default": {"$ref": "x"}, "enum": [dangling]}}}});
         assert_eq!(check("spec.json", &data).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn only_schemas_inside_components_become_components() {
+        let mut root = json!({
+            "paths": {},
+            "components": {
+                "schemas": {"A": {"oneOf": [{"type": "string"}, {"type": "integer"}]}},
+                "parameters": {"P": {"name": "p", "in": "query", "schema": {"type": "string"}}},
+                "examples": {
+                    "One": {"value": {"kind": "x"}},
+                    "Many": {"value": {"$ref": "#/components/examples/One/value"}}
+                },
+                "responses": {"R": {"description": "r", "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/A/oneOf/0"}}}}},
+                "headers": {"H": {"schema": {"$ref": "#/components/parameters/P/schema"}}}
+            }
+        });
+        let targets = check("spec.json", &root).unwrap();
+        let mut report = Report::default();
+        assert!(componentize_inner_targets(&mut root, &mut report, &targets));
+        let mut names: Vec<&String> = root["components"]["schemas"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        names.sort();
+        assert_eq!(names, ["A", "AOneOf0", "PSchema"]);
+        assert_eq!(
+            root["components"]["examples"]["Many"]["value"]["$ref"],
+            "#/components/examples/One/value"
+        );
     }
 
     #[test]
