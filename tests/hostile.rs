@@ -478,7 +478,14 @@ fn duplicate_operation_ids() {
 fn closed_union() {
     // The contract crate decodes the example body: were `ContactData` left closed to every
     // property, it would be a type without values and the call after it unreachable (a warning).
-    generates_warnings("closed-union", "additional-properties-dropped", &["#/components/schemas/ContactData/additionalProperties"]);
+    let schemas = "#/components/schemas";
+    let outcome = generates_warnings(
+        "closed-union",
+        "additional-properties-dropped",
+        &[&format!("{schemas}/ContactData/additionalProperties"), &format!("{schemas}/CreateLabelRequest/additionalProperties")],
+    );
+    let beside = outcome.normalized.report.warnings().filter(|e| e.rule == "enum-beside-union-dropped").count();
+    assert_eq!(beside, 1);
 }
 
 #[test]

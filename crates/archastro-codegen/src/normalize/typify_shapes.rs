@@ -4,7 +4,8 @@
 //! array) or beside no type at all (`{"format": "boolean"}`), a nullable `enum` without `type`
 //! (typed after its values, as information), an `enum` without `type` whose values are of
 //! several types (one `oneOf` alternative per type), `additionalProperties: false` beside a
-//! composition that declares no properties of its own (dropped), validation keywords of
+//! composition whose parts bring properties the schema does not declare (dropped), an `enum` beside a union
+//! (dropped), validation keywords of
 //! another type than the schema's (`uniqueItems` on an integer: dropped), a `minLength` of 0 (dropped, as information:
 //! typify's check of it is a comparison the compiler warns about), a string `enum` whose
 //! values typify cannot name apart as Rust variants (`US` and `us`), and the `title` of a
@@ -45,6 +46,7 @@ pub fn repair(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
         repair_enum_names(map, at, report);
     }
     close_composition_opened(map, at, report);
+    drop_enum_beside_union(map, at, report);
     drop_keywords_of_other_types(map, at, report);
     // typify checks `minLength` with `if value.chars().count() < N`: for 0 the compiler warns
     // that the comparison is useless, and the bound bounds nothing.
@@ -405,26 +407,74 @@ fn drop_keywords_of_other_types(map: &mut Map<String, Value>, at: &str, report: 
     }
 }
 
-/// `additionalProperties: false` beside an `allOf`, `anyOf` or `oneOf` in a schema that
-/// declares no `properties` of its own (as pydantic writes a union): read as JSON Schema, it
-/// forbids every property the parts declare, and typify generates a type without values.
-/// It is dropped: the parts say which properties there are.
-fn close_composition_opened(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
-    let composes = ["allOf", "anyOf", "oneOf"]
+/// An `enum` (with its `type`) beside a `oneOf` or `anyOf` (GitHub's Pages `source`: a string
+/// enum, or an object, with the string enum repeated beside the union): typify panics merging
+/// them. The union says what the values are, so the `enum` is dropped, and with it a `type`
+/// that not every alternative has.
+fn drop_enum_beside_union(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    let Some(alternatives) = ["oneOf", "anyOf"]
         .iter()
-        .any(|k| map.contains_key(*k));
-    let no_properties = map
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_none_or(Map::is_empty);
-    if composes && no_properties && map.get("additionalProperties") == Some(&Value::Bool(false)) {
-        map.remove("additionalProperties");
-        report.warn(
-            "additional-properties-dropped",
-            pointer::join(at, "additionalProperties"),
-            "`additionalProperties: false` beside a composition with no `properties` of its own would forbid every property of its parts; dropped",
-        );
+        .find_map(|k| map.get(*k).and_then(Value::as_array))
+    else {
+        return;
+    };
+    if !map.contains_key("enum") {
+        return;
     }
+    let ty = map.get("type");
+    let drop_type = ty.is_some() && alternatives.iter().any(|a| a.get("type") != ty);
+    map.remove("enum");
+    if drop_type {
+        map.remove("type");
+    }
+    report.warn(
+        "enum-beside-union-dropped",
+        pointer::join(at, "enum"),
+        format!(
+            "an `enum`{} beside a union is dropped: the union's alternatives say what the values are",
+            if drop_type { " and its `type`" } else { "" }
+        ),
+    );
+}
+
+/// `additionalProperties: false` beside an `allOf`, `anyOf` or `oneOf` whose parts bring
+/// properties the schema does not declare itself: a part that is a `$ref` (a component), or
+/// an inline part with such a property (as pydantic writes a union with no properties of its
+/// own; shipengine's `allOf: [label]` beside two properties). Read as JSON Schema it forbids
+/// the parts' properties, and typify generates a type without values. It is dropped: the
+/// parts say which properties there are. Parts that only constrain the schema's own
+/// properties (`oneOf: [{required: [a]}, {required: [b]}]`) leave it closed.
+fn close_composition_opened(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    if map.get("additionalProperties") != Some(&Value::Bool(false)) {
+        return;
+    }
+    let own = map.get("properties").and_then(Value::as_object);
+    let brings_others = |part: &Value| {
+        part.get("$ref").is_some()
+            || part
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| {
+                    p.keys()
+                        .any(|k| !own.is_some_and(|own| own.contains_key(k)))
+                })
+    };
+    let parts: Vec<&Value> = ["allOf", "anyOf", "oneOf"]
+        .iter()
+        .filter_map(|k| map.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    let no_properties = own.is_none_or(Map::is_empty);
+    let contradicted = parts.iter().any(|part| brings_others(part));
+    if parts.is_empty() || !(no_properties || contradicted) {
+        return;
+    }
+    map.remove("additionalProperties");
+    report.warn(
+        "additional-properties-dropped",
+        pointer::join(at, "additionalProperties"),
+        "`additionalProperties: false` beside a composition whose parts bring properties of their own would forbid them; dropped",
+    );
 }
 
 /// A string `enum` whose values typify names alike both ways it tries (it panics then)
@@ -673,7 +723,23 @@ mod tests {
                 vec!["additional-properties-dropped"]
             )
         );
-        let own = json!({"additionalProperties": false, "properties": {"a": {}}, "allOf": [{}]});
+        // An enum beside a union: the union stays.
+        let union = json!([{"type": "string", "enum": ["a"]}, {"type": "object"}]);
+        assert_eq!(
+            repaired(json!({"anyOf": union, "type": "string", "enum": ["a"]})),
+            (json!({"anyOf": union}), vec!["enum-beside-union-dropped"])
+        );
+        let merged = json!({"additionalProperties": false, "properties": {"a": {}},
+            "allOf": [{"$ref": "#/c/Label"}]});
+        assert_eq!(
+            repaired(merged),
+            (
+                json!({"properties": {"a": {}}, "allOf": [{"$ref": "#/c/Label"}]}),
+                vec!["additional-properties-dropped"]
+            )
+        );
+        let own = json!({"additionalProperties": false, "properties": {"a": {}, "b": {}},
+            "oneOf": [{"required": ["a"]}, {"required": ["b"], "properties": {"b": {}}}]});
         assert_eq!(repaired(own.clone()), (own, vec![]));
     }
 
