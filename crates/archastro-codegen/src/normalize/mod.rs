@@ -194,6 +194,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     lift::run(&mut ctx, &mut root);
     rename_misread_components(&mut ctx, &mut root);
     typify_shapes::split_nullable_unions(&mut root, &mut ctx.report);
+    typify_shapes::open_closed_merge_parts(&mut root, &mut ctx.report);
     path_params::run(&mut ctx, &mut root);
     example_fit::run(&mut ctx, &mut root);
     doc_texts::run(&mut ctx, &mut root);

@@ -12,9 +12,11 @@
 //! nullable schema, after which typify names the type inside the `Option` (the component's
 //! own name when the title repeats it: two types of one name).
 //! A nullable union or merge component, whose inner type typify gives the component's own
-//! name, is repaired once the components are final ([`split_nullable_unions`]).
+//! name, is repaired once the components are final ([`split_nullable_unions`]), and so is a
+//! merge of a closed component that lacks a property of the merge
+//! ([`open_closed_merge_parts`]).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use serde_json::{Map, Value, json};
 
@@ -243,6 +245,85 @@ fn type_of_format(format: &str) -> Option<&'static str> {
             Some("string")
         }
         _ => None,
+    }
+}
+
+/// A component merging parts (`allOf`) of which one is a closed component
+/// (`additionalProperties: false`) that lacks a property the merge brings (its own, or another
+/// part's): typify merges the parts into one struct that both forbids and requires it, a type
+/// without values (shipengine's labels, shipments and pickups). That part becomes a copy of
+/// the component without `additionalProperties`, with a warning; the component itself, used
+/// on its own elsewhere, stays closed. Runs once the components are final.
+pub fn open_closed_merge_parts(root: &mut Value, report: &mut Report) {
+    let Some(Value::Object(schemas)) = root.pointer("/components/schemas") else {
+        return;
+    };
+    let resolved = |part: &Value| {
+        let reference = part.get("$ref")?.as_str()?;
+        let name = pointer::unescape(reference.strip_prefix("#/components/schemas/")?);
+        schemas.get(&name)?.as_object()
+    };
+    // The properties a schema brings: its own and its `allOf` parts', nested ones too.
+    fn brought<'a>(
+        schema: &'a Map<String, Value>,
+        resolved: &dyn Fn(&'a Value) -> Option<&'a Map<String, Value>>,
+        depth: usize,
+        out: &mut BTreeSet<&'a str>,
+    ) {
+        let properties = schema.get("properties").and_then(Value::as_object);
+        out.extend(
+            properties
+                .into_iter()
+                .flat_map(|p| p.keys().map(String::as_str)),
+        );
+        let parts = schema.get("allOf").and_then(Value::as_array);
+        for part in parts.into_iter().flatten().filter(|_| depth < 16) {
+            if let Some(part) = resolved(part).or_else(|| part.as_object()) {
+                brought(part, resolved, depth + 1, out);
+            }
+        }
+    }
+    let mut openings = Vec::new();
+    for (name, schema) in schemas {
+        let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+            continue;
+        };
+        let schema = schema.as_object().expect("an allOf holder is an object");
+        let mut merged = BTreeSet::new();
+        brought(schema, &resolved, 0, &mut merged);
+        for (i, part) in parts.iter().enumerate() {
+            let Some(target) = resolved(part) else {
+                continue;
+            };
+            if target.get("additionalProperties") != Some(&Value::Bool(false)) {
+                continue;
+            }
+            let mut own = BTreeSet::new();
+            brought(target, &resolved, 0, &mut own);
+            if merged.iter().any(|b| !own.contains(b)) {
+                let mut open = target.clone();
+                open.remove("additionalProperties");
+                openings.push((name.clone(), i, Value::Object(open)));
+            }
+        }
+    }
+    for (name, i, open) in openings {
+        let at = pointer::from_tokens(["components", "schemas", name.as_str(), "allOf"]);
+        let Some(slot) = root
+            .pointer_mut("/components/schemas")
+            .and_then(|s| s.get_mut(&name))
+            .and_then(|s| s.get_mut("allOf"))
+            .and_then(|parts| parts.get_mut(i))
+        else {
+            continue;
+        };
+        let reference = slot["$ref"].as_str().unwrap_or_default().to_owned();
+        *slot = open;
+        report.warn(
+            "closed-merge-part-opened",
+            pointer::join(&at, &i.to_string()),
+            format!("`{reference}` forbids properties the merge brings; merged as a copy without `additionalProperties: false`"),
+        );
     }
 }
 
