@@ -462,6 +462,14 @@ fn delimited_query() {
 }
 
 #[test]
+fn security_scheme_names_alike() {
+    let outcome = generates_warnings("security-scheme-names-alike", "component-renamed", &["#/components/securitySchemes/bearerAuth"]);
+    let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;
+    let security = &runtime["paths"]["/api/calls"]["get"]["security"];
+    assert_eq!(security, &serde_json::json!([{"bearerAuth2": []}, {"BearerAuth": []}]));
+}
+
+#[test]
 fn duplicate_operation_ids() {
     let outcome = generates_warnings(
         "duplicate-operation-ids",

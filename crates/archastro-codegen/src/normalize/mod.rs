@@ -178,6 +178,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     operations::normalize_templates(&mut ctx, &mut root)?;
     let mut placements = place_paths(&mut ctx, &mut root, config)?;
     dialect::convert_auth(&mut ctx, &mut root)?;
+    rename_colliding_security_schemes(&mut ctx, &mut root);
     downgrade_schemas(&mut ctx, &mut root);
     operations::normalize_parameters(&mut ctx, &mut root)?;
     routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
@@ -433,6 +434,69 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
 
 /// Moves the component `components/{kind}/{from}` to `{to}`, points every `$ref` at its new
 /// place, and reports the rename (`component-renamed`, saying `why`).
+/// Security schemes whose names the generated code spells alike (`BearerAuth` and
+/// `bearerAuth`: one `Scheme` variant, one `Authenticator` method): the later one is renamed
+/// (numbered), in `components.securitySchemes` and in every security requirement, with a
+/// warning.
+fn rename_colliding_security_schemes(ctx: &mut Ctx, root: &mut Value) {
+    let Some(schemes) = root
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
+    let mut renames = Vec::new();
+    for name in schemes.keys() {
+        if seen.contains(name) {
+            renames.push((name.clone(), seen.claim(name)));
+        } else {
+            seen.reserve(name);
+        }
+    }
+    if renames.is_empty() {
+        return;
+    }
+    let schemes = root
+        .pointer_mut("/components/securitySchemes")
+        .and_then(Value::as_object_mut)
+        .expect("read above");
+    for (from, to) in &renames {
+        if let Some(scheme) = schemes.remove(from) {
+            schemes.insert(to.clone(), scheme);
+        }
+    }
+    let rename_in = |requirements: &mut Value| {
+        for requirement in requirements.as_array_mut().into_iter().flatten() {
+            let Some(requirement) = requirement.as_object_mut() else {
+                continue;
+            };
+            for (from, to) in &renames {
+                if let Some(scopes) = requirement.remove(from) {
+                    requirement.insert(to.clone(), scopes);
+                }
+            }
+        }
+    };
+    if let Some(security) = root.get_mut("security") {
+        rename_in(security);
+    }
+    for_each_operation_mut(root, |_, op| {
+        if let Some(security) = op.get_mut("security") {
+            rename_in(security);
+        }
+    });
+    for (from, to) in &renames {
+        ctx.report.warn(
+            "component-renamed",
+            pointer::from_tokens(["components", "securitySchemes", from.as_str()]),
+            format!(
+                "security scheme `{from}` is spelled as an earlier one in Rust; renamed `{to}`"
+            ),
+        );
+    }
+}
+
 fn rename_component(
     ctx: &mut Ctx,
     root: &mut Value,
