@@ -323,9 +323,9 @@ fn segment_literal(doc: &Value, segment: &SegmentValue<'_>, mut value: Value) ->
 
 /// The example `value` of a parameter of `schema` that is no path segment of its own, and
 /// whether it is a multi-line expression: an array decoded into the setter's `Vec` (its item
-/// type inferred), a date or uuid, or a component's value, parsed from its text (typify gives
-/// every scalar component `FromStr`; a resource's accessor takes only its own type), a number
-/// as its float type, else a literal.
+/// type inferred), a date or uuid, or a string component's value, parsed from its text
+/// (typify gives those `FromStr`; a resource's accessor takes only its own type), another
+/// component's decoded from JSON, a number as its float type, else a literal.
 fn parameter_literal(doc: &Value, schema: &Value, value: &Value) -> (String, bool) {
     if value.is_array() {
         let text = str_lit(&value.to_string());
@@ -347,12 +347,13 @@ fn parameter_literal(doc: &Value, schema: &Value, value: &Value) -> (String, boo
         "archastro_client::types::{}",
         type_name(&pointer::unescape(name))
     );
-    // typify gives a union (an untagged enum) no `FromStr`: its value is decoded from JSON.
+    // typify gives a union (an untagged enum) no `FromStr`, nor a component of integers or
+    // numbers (a newtype of an integer `enum`, of bounds): its value is decoded from JSON.
     let resolved = crate::normalize::schema::resolve_schema(doc, schema);
-    if ["oneOf", "anyOf", "allOf"]
+    let composed = ["oneOf", "anyOf", "allOf"]
         .iter()
-        .any(|k| resolved.get(*k).is_some())
-    {
+        .any(|k| resolved.get(*k).is_some());
+    if composed || resolved.get("type").and_then(Value::as_str) != Some("string") {
         let decoded = format!(
             "serde_json::from_str::<{ty}>({})\n                    .expect(\"the example parameter fits its type\")",
             str_lit(&value.to_string())
