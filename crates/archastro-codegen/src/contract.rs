@@ -241,10 +241,7 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
                 Some(typed) => format!(
                     "serde_json::from_str::<{typed}>({text})\n                    .expect(\"the example body fits its type\")"
                 ),
-                None if matches!(
-                    schema.get("type").and_then(Value::as_str),
-                    None | Some("object")
-                ) =>
+                None if matches!(json_type(schema), None | Some("object")) =>
                 {
                     format!(
                         "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
@@ -260,6 +257,15 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
     }
 }
 
+/// The JSON type of `schema`'s values: its `type`, else `array` where it has `items` (typify
+/// reads it so).
+fn json_type(schema: &Value) -> Option<&str> {
+    match schema.get("type").and_then(Value::as_str) {
+        None if schema.get("items").is_some() => Some("array"),
+        ty => ty,
+    }
+}
+
 /// The Rust type the client gives a JSON body of `schema`, which the contract decodes the
 /// example into: a component, an array or a map (`additionalProperties` alone) of such types,
 /// or a scalar; `None` for any other (sent as a JSON object).
@@ -270,7 +276,7 @@ fn decoded_type(schema: &Value) -> Option<String> {
             type_name(&pointer::unescape(name))
         ));
     }
-    match schema.get("type").and_then(Value::as_str) {
+    match json_type(schema) {
         Some("array") => Some(format!("Vec<{}>", decoded_type(schema.get("items")?)?)),
         Some("object") if schema.get("properties").is_none() => {
             let values = schema
