@@ -133,11 +133,10 @@ pub(crate) fn assign_operation_ids(
             op.declared = None;
         }
     }
-    let by_name: BTreeSet<&str> = ops
+    let taken: BTreeSet<String> = ops
         .iter()
-        .filter_map(|op| op.declared.as_ref().map(|d| d.name.as_str()))
+        .filter_map(|op| op.declared.as_ref().map(|d| d.name.clone()))
         .collect();
-    let taken: BTreeSet<String> = by_name.iter().map(|s| (*s).to_owned()).collect();
 
     // Derived names: widen the context of colliding names until they are unique.
     let methods_by_path: BTreeMap<&str, Vec<&str>> =

@@ -292,11 +292,22 @@ fn header_array_as_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &st
         return;
     }
     let name = p["name"].as_str().unwrap_or_default().to_owned();
+    as_joined_string(p, ",", "`,`");
+    ctx.report.warn(
+        "header-array-as-string",
+        op_at,
+        format!("header `{name}` is an array; it is sent as a string, its items joined with `,`"),
+    );
+}
+
+/// The array parameter `p` made a string whose items the caller joins with `delimiter`
+/// (`shown` in its description, which says so); an array example is so joined.
+fn as_joined_string(p: &mut Value, delimiter: &str, shown: &str) {
     let mut desc = p["description"].as_str().unwrap_or_default().to_owned();
     if !desc.is_empty() {
         desc.push_str("\n\n");
     }
-    desc.push_str("The items joined with `,`.");
+    desc.push_str(&format!("The items joined with {shown}."));
     p["description"] = json!(desc);
     p["schema"] = json!({"type": "string"});
     if let Some(Value::Array(items)) = p.get("example") {
@@ -304,13 +315,8 @@ fn header_array_as_string(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &st
             .iter()
             .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
             .collect();
-        p["example"] = json!(joined.join(","));
+        p["example"] = json!(joined.join(delimiter));
     }
-    ctx.report.warn(
-        "header-array-as-string",
-        op_at,
-        format!("header `{name}` is an array; it is sent as a string, its items joined with `,`"),
-    );
 }
 
 /// A parameter whose schema (or whose array's items) is an `anyOf` or `oneOf` of scalars
@@ -435,20 +441,7 @@ fn delimited_query_as_form_or_string(ctx: &mut Ctx, root: &Value, p: &mut Value,
         return;
     }
     let shown = if delimiter == " " { "a space" } else { "`|`" };
-    let mut desc = p["description"].as_str().unwrap_or_default().to_owned();
-    if !desc.is_empty() {
-        desc.push_str("\n\n");
-    }
-    desc.push_str(&format!("The items joined with {shown}."));
-    p["description"] = json!(desc);
-    p["schema"] = json!({"type": "string"});
-    if let Some(Value::Array(items)) = p.get("example") {
-        let joined: Vec<String> = items
-            .iter()
-            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned))
-            .collect();
-        p["example"] = json!(joined.join(delimiter));
-    }
+    as_joined_string(p, delimiter, shown);
     ctx.report.warn(
         "delimited-query-as-string",
         op_at,
