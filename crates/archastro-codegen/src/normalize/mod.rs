@@ -432,8 +432,6 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
-/// Moves the component `components/{kind}/{from}` to `{to}`, points every `$ref` at its new
-/// place, and reports the rename (`component-renamed`, saying `why`).
 /// Security schemes whose names the generated code spells alike (`BearerAuth` and
 /// `bearerAuth`: one `Scheme` variant, one `Authenticator` method): the later one is renamed
 /// (numbered), in `components.securitySchemes` and in every security requirement, with a
@@ -497,6 +495,8 @@ fn rename_colliding_security_schemes(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
+/// Moves the component `components/{kind}/{from}` to `{to}`, points every `$ref` at its new
+/// place, and reports the rename (`component-renamed`, saying `why`).
 fn rename_component(
     ctx: &mut Ctx,
     root: &mut Value,

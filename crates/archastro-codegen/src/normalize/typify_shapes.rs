@@ -618,6 +618,17 @@ mod tests {
         (Value::Object(map), rules)
     }
 
+    /// `schema` repaired, and the rules of every entry reported (notes too).
+    fn repaired_with_notes(schema: Value) -> (Value, Vec<&'static str>) {
+        let mut report = Report::default();
+        let Value::Object(mut map) = schema else {
+            panic!("a schema object");
+        };
+        repair(&mut map, "#/components/schemas/A", &mut report);
+        let rules = report.entries.iter().map(|e| e.rule).collect();
+        (Value::Object(map), rules)
+    }
+
     /// The components of `schemas` after the component repair, and the rules reported.
     fn components_repaired(schemas: Value) -> (Value, Vec<&'static str>) {
         let mut root = json!({"components": {"schemas": schemas}});
@@ -764,29 +775,20 @@ mod tests {
 
     #[test]
     fn keywords_of_another_type_are_dropped() {
-        let repaired = |schema: Value| {
-            let mut report = Report::default();
-            let Value::Object(mut map) = schema else {
-                unreachable!()
-            };
-            repair(&mut map, "#/components/schemas/A", &mut report);
-            let rules: Vec<_> = report.entries.iter().map(|e| e.rule).collect();
-            (Value::Object(map), rules)
-        };
         let dropped = vec!["keyword-of-other-type-dropped"];
         assert_eq!(
-            repaired(json!({"type": "integer", "uniqueItems": false, "maximum": 3})),
+            repaired_with_notes(json!({"type": "integer", "uniqueItems": false, "maximum": 3})),
             (json!({"type": "integer", "maximum": 3}), dropped.clone())
         );
         assert_eq!(
-            repaired(json!({"properties": {"a": {}}, "required": ["a"], "maxItems": 1})),
+            repaired_with_notes(json!({"properties": {"a": {}}, "required": ["a"], "maxItems": 1})),
             (
                 json!({"properties": {"a": {}}, "required": ["a"]}),
                 dropped.clone()
             )
         );
         assert_eq!(
-            repaired(json!({"type": "string", "required": true, "pattern": "^a"})),
+            repaired_with_notes(json!({"type": "string", "required": true, "pattern": "^a"})),
             (json!({"type": "string", "pattern": "^a"}), dropped)
         );
         // No type (or one unknown): nothing is known not to apply.
@@ -794,11 +796,13 @@ mod tests {
             json!({"items": {}, "minLength": 1}),
             json!({"type": "file", "maxItems": 1}),
         ] {
-            assert_eq!(repaired(schema.clone()), (schema, vec![]));
+            assert_eq!(repaired_with_notes(schema.clone()), (schema, vec![]));
         }
         // A union closed to every property is opened; a struct's own closure stays.
         assert_eq!(
-            repaired(json!({"additionalProperties": false, "anyOf": [{"$ref": "#/c/B"}]})),
+            repaired_with_notes(
+                json!({"additionalProperties": false, "anyOf": [{"$ref": "#/c/B"}]})
+            ),
             (
                 json!({"anyOf": [{"$ref": "#/c/B"}]}),
                 vec!["additional-properties-dropped"]
@@ -807,13 +811,13 @@ mod tests {
         // An enum beside a union: the union stays.
         let union = json!([{"type": "string", "enum": ["a"]}, {"type": "object"}]);
         assert_eq!(
-            repaired(json!({"anyOf": union, "type": "string", "enum": ["a"]})),
+            repaired_with_notes(json!({"anyOf": union, "type": "string", "enum": ["a"]})),
             (json!({"anyOf": union}), vec!["enum-beside-union-dropped"])
         );
         let merged = json!({"additionalProperties": false, "properties": {"a": {}},
             "allOf": [{"$ref": "#/c/Label"}]});
         assert_eq!(
-            repaired(merged),
+            repaired_with_notes(merged),
             (
                 json!({"properties": {"a": {}}, "allOf": [{"$ref": "#/c/Label"}]}),
                 vec!["additional-properties-dropped"]
@@ -821,23 +825,14 @@ mod tests {
         );
         let own = json!({"additionalProperties": false, "properties": {"a": {}, "b": {}},
             "oneOf": [{"required": ["a"]}, {"required": ["b"], "properties": {"b": {}}}]});
-        assert_eq!(repaired(own.clone()), (own, vec![]));
+        assert_eq!(repaired_with_notes(own.clone()), (own, vec![]));
     }
 
     #[test]
     fn a_nullable_untyped_enum_is_typed_after_its_values() {
-        let typed = |schema: Value| {
-            let mut report = Report::default();
-            let Value::Object(mut map) = schema else {
-                unreachable!()
-            };
-            repair(&mut map, "#/components/schemas/A", &mut report);
-            let rules: Vec<_> = report.entries.iter().map(|e| e.rule).collect();
-            (Value::Object(map), rules)
-        };
         let implied = vec!["enum-type-implied"];
         assert_eq!(
-            typed(json!({"enum": [null, "individual", "joint"]})),
+            repaired_with_notes(json!({"enum": [null, "individual", "joint"]})),
             (
                 json!({"type": "string", "nullable": true, "enum": [null, "individual", "joint"]}),
                 implied.clone()
@@ -849,7 +844,7 @@ mod tests {
             (json!([true]), "boolean"),
         ] {
             assert_eq!(
-                typed(json!({"enum": values, "nullable": true})),
+                repaired_with_notes(json!({"enum": values, "nullable": true})),
                 (
                     json!({"type": ty, "nullable": true, "enum": values}),
                     implied.clone()
@@ -858,7 +853,7 @@ mod tests {
         }
         // Values of several scalar types: one alternative per type.
         assert_eq!(
-            typed(json!({"enum": [true, 0, null, 1.5, "x"]})),
+            repaired_with_notes(json!({"enum": [true, 0, null, 1.5, "x"]})),
             (
                 json!({"nullable": true, "oneOf": [
                     {"type": "boolean", "enum": [true]},
@@ -875,7 +870,7 @@ mod tests {
             json!({"enum": [{"a": 1}], "nullable": true}),
             json!({"enum": ["a", "b"]}),
         ] {
-            assert_eq!(typed(schema.clone()), (schema, vec![]));
+            assert_eq!(repaired_with_notes(schema.clone()), (schema, vec![]));
         }
     }
 }
