@@ -263,13 +263,17 @@ pub fn open_closed_merge_parts(root: &mut Value, report: &mut Report) {
         let name = pointer::unescape(reference.strip_prefix("#/components/schemas/")?);
         schemas.get(&name)?.as_object()
     };
-    // The properties a schema brings: its own and its `allOf` parts', nested ones too.
+    // The properties a schema brings: its own and its `allOf` parts', nested ones too, each
+    // schema read once (`seen`: a part named twice, or a cycle, costs nothing more).
     fn brought<'a>(
         schema: &'a Map<String, Value>,
         resolved: &dyn Fn(&'a Value) -> Option<&'a Map<String, Value>>,
-        depth: usize,
+        seen: &mut HashSet<*const Map<String, Value>>,
         out: &mut BTreeSet<&'a str>,
     ) {
+        if !seen.insert(schema) {
+            return;
+        }
         let properties = schema.get("properties").and_then(Value::as_object);
         out.extend(
             properties
@@ -277,29 +281,34 @@ pub fn open_closed_merge_parts(root: &mut Value, report: &mut Report) {
                 .flat_map(|p| p.keys().map(String::as_str)),
         );
         let parts = schema.get("allOf").and_then(Value::as_array);
-        for part in parts.into_iter().flatten().filter(|_| depth < 16) {
+        for part in parts.into_iter().flatten() {
             if let Some(part) = resolved(part).or_else(|| part.as_object()) {
-                brought(part, resolved, depth + 1, out);
+                brought(part, resolved, seen, out);
             }
         }
     }
+    let properties_of = |schema| {
+        let mut out = BTreeSet::new();
+        brought(schema, &resolved, &mut HashSet::new(), &mut out);
+        out
+    };
     let mut openings = Vec::new();
     for (name, schema) in schemas {
         let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
             continue;
         };
-        let schema = schema.as_object().expect("an allOf holder is an object");
-        let mut merged = BTreeSet::new();
-        brought(schema, &resolved, 0, &mut merged);
-        for (i, part) in parts.iter().enumerate() {
-            let Some(target) = resolved(part) else {
-                continue;
-            };
-            if target.get("additionalProperties") != Some(&Value::Bool(false)) {
-                continue;
-            }
-            let mut own = BTreeSet::new();
-            brought(target, &resolved, 0, &mut own);
+        let closed_parts: Vec<(usize, &Map<String, Value>)> = parts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, part)| Some((i, resolved(part)?)))
+            .filter(|(_, target)| target.get("additionalProperties") == Some(&Value::Bool(false)))
+            .collect();
+        if closed_parts.is_empty() {
+            continue;
+        }
+        let merged = properties_of(schema.as_object().expect("an allOf holder is an object"));
+        for (i, target) in closed_parts {
+            let own = properties_of(target);
             if merged.iter().any(|b| !own.contains(b)) {
                 let mut open = target.clone();
                 open.remove("additionalProperties");
@@ -771,6 +780,35 @@ mod tests {
         }
         let kept = json!({"type": "string", "minLength": 1});
         assert_eq!(repaired(kept.clone()), (kept, vec![]));
+    }
+
+    #[test]
+    fn closed_merge_parts_are_opened_once_each_in_linear_time() {
+        // Each merge names the next eight times over, and the closed leaf: read naively, the
+        // parts of the first would be visited 8^30 times.
+        let leaf = "#/components/schemas/Leaf";
+        let mut schemas = serde_json::Map::new();
+        for i in 0..30 {
+            let mut parts = vec![json!({"$ref": format!("#/components/schemas/C{}", i + 1)}); 8];
+            parts.push(json!({ "$ref": leaf }));
+            let properties = json!({ format!("p{i}"): {"type": "string"} });
+            schemas.insert(
+                format!("C{i}"),
+                json!({"allOf": parts, "properties": properties}),
+            );
+        }
+        schemas.insert("C30".into(), json!({"type": "object"}));
+        let closed =
+            json!({"type": "object", "additionalProperties": false, "properties": {"x": {}}});
+        schemas.insert("Leaf".into(), closed);
+        let mut root = json!({"components": {"schemas": schemas}});
+        let mut report = Report::default();
+        open_closed_merge_parts(&mut root, &mut report);
+        assert_eq!(report.entries.len(), 30);
+        let opened = &root["components"]["schemas"]["C0"]["allOf"][8];
+        assert_eq!(opened, &json!({"type": "object", "properties": {"x": {}}}));
+        let leaf_now = &root["components"]["schemas"]["Leaf"]["additionalProperties"];
+        assert_eq!(leaf_now, &json!(false));
     }
 
     #[test]
