@@ -385,6 +385,16 @@ mod tests {
         );
     }
 
+    /// Each warning's rule and pointer.
+    fn rules_at<'a>(
+        warnings: &'a [(Level, &'static str, String, String)],
+    ) -> Vec<(&'static str, &'a str)> {
+        warnings
+            .iter()
+            .map(|(_, rule, at, _)| (*rule, at.as_str()))
+            .collect()
+    }
+
     #[test]
     fn misfit_defaults_and_enum_values_are_dropped_with_a_warning() {
         let (root, warnings) = fixed(json!({"components": {"schemas": {
@@ -392,10 +402,7 @@ mod tests {
             "Size": {"type": "integer", "enum": [1, "two", null], "nullable": true, "default": 1},
             "Name": {"type": "string", "enum": [3]}
         }}}));
-        let rules: Vec<_> = warnings
-            .iter()
-            .map(|(_, rule, at, _)| (*rule, at.as_str()))
-            .collect();
+        let rules = rules_at(&warnings);
         assert_eq!(
             rules,
             [
@@ -435,10 +442,7 @@ mod tests {
                 "allOf": [{"$ref": "#/components/schemas/Closed"}],
                 "default": {"id": 20, "value": "jinja2"}}}}
         }}}));
-        let rules: Vec<_> = warnings
-            .iter()
-            .map(|(_, rule, at, _)| (*rule, at.as_str()))
-            .collect();
+        let rules = rules_at(&warnings);
         assert_eq!(
             rules,
             [

@@ -432,6 +432,24 @@ fn sanitize_component_names(ctx: &mut Ctx, root: &mut Value) {
     }
 }
 
+/// Each of `names` that Rust spells as an earlier one (`thing_list` after `ThingList`), with
+/// the name `free` gives it instead (the first free numbered one).
+fn later_names_alike<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    free: &mut crate::names::Namespace,
+) -> Vec<(String, String)> {
+    let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
+    let mut renames = Vec::new();
+    for name in names {
+        if seen.contains(name) {
+            renames.push((name.clone(), free.claim(name)));
+        } else {
+            seen.reserve(name);
+        }
+    }
+    renames
+}
+
 /// Security schemes whose names the generated code spells alike (`BearerAuth` and
 /// `bearerAuth`: one `Scheme` variant, one `Authenticator` method): the later one is renamed
 /// (numbered), in `components.securitySchemes` and in every security requirement, with a
@@ -443,15 +461,9 @@ fn rename_colliding_security_schemes(ctx: &mut Ctx, root: &mut Value) {
     else {
         return;
     };
-    let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
-    let mut renames = Vec::new();
-    for name in schemes.keys() {
-        if seen.contains(name) {
-            renames.push((name.clone(), seen.claim(name)));
-        } else {
-            seen.reserve(name);
-        }
-    }
+    let mut free = crate::names::Namespace::new(crate::names::Case::Type);
+    schemes.keys().for_each(|name| free.reserve(name));
+    let renames = later_names_alike(schemes.keys(), &mut free);
     if renames.is_empty() {
         return;
     }
@@ -526,16 +538,7 @@ fn rename_colliding_components(ctx: &mut Ctx, root: &mut Value) {
     else {
         return;
     };
-    let mut seen = crate::names::Namespace::new(crate::names::Case::Type);
-    let mut every = component_names(root);
-    let mut renames = Vec::new();
-    for name in schemas.keys() {
-        if seen.contains(name) {
-            renames.push((name.clone(), every.claim(name)));
-        } else {
-            seen.reserve(name);
-        }
-    }
+    let renames = later_names_alike(schemas.keys(), &mut component_names(root));
     for (from, to) in renames {
         let why = format!(
             "`{from}` is the same Rust type name as an earlier component's; renamed `{to}`"

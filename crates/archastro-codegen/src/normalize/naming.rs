@@ -93,45 +93,40 @@ pub(crate) fn assign_operation_ids(
     // OpenAPI, common in published specs) are each named as if they had declared none (after
     // their method and path), with a warning; an `x-sdk-name` among them is an error, since
     // the dialect's names are chosen for the SDK.
-    let mut declared_by: BTreeMap<&str, Vec<&Op>> = BTreeMap::new();
-    for op in &ops {
+    let mut declared_by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, op) in ops.iter().enumerate() {
         if let Some(d) = &op.declared {
-            declared_by.entry(d.name.as_str()).or_default().push(op);
+            declared_by.entry(d.name.as_str()).or_default().push(i);
         }
     }
     let mut duplicated = Vec::new();
     for (name, dups) in declared_by.iter().filter(|(_, v)| v.len() > 1) {
+        let declared = |i: usize| ops[i].declared.as_ref().expect("a declared name");
         let pointers: Vec<String> = dups
             .iter()
-            .map(|o| format!("{}/{}", o.at, o.declared.as_ref().map_or("", |d| d.source)))
+            .map(|&i| format!("{}/{}", ops[i].at, declared(i).source))
             .collect();
-        if dups.iter().any(|o| {
-            o.declared
-                .as_ref()
-                .is_some_and(|d| d.source == "x-sdk-name")
-        }) {
+        if dups.iter().any(|&i| declared(i).source == "x-sdk-name") {
             return Err(Error::DuplicateOperationId {
                 file: ctx.file.clone(),
                 id: (*name).to_owned(),
                 pointers,
             });
         }
-        for (op, at) in dups.iter().zip(&pointers) {
-            let original = op.declared.as_ref().map_or("", |d| d.original.as_str());
+        for (&i, at) in dups.iter().zip(&pointers) {
             let message = format!(
-                "operation id `{original}` is declared {} times ({}); this operation is named \
+                "operation id `{}` is declared {} times ({}); this operation is named \
                  after its method and path",
+                declared(i).original,
                 dups.len(),
                 pointers.join(", ")
             );
-            duplicated.push((op.at.clone(), at.clone(), message));
+            duplicated.push((i, at.clone(), message));
         }
     }
-    for (op_at, at, message) in duplicated {
+    for (i, at, message) in duplicated {
         ctx.report.warn("operation-id-duplicated", at, message);
-        if let Some(op) = ops.iter_mut().find(|o| o.at == op_at) {
-            op.declared = None;
-        }
+        ops[i].declared = None;
     }
     let taken: BTreeSet<String> = ops
         .iter()
