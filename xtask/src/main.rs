@@ -18,7 +18,7 @@ use archastro_codegen::families::FamiliesConfig;
 use archastro_codegen::fetch::{self, FetchOptions, FetchOutcome};
 use archastro_codegen::load::{self, Document};
 use archastro_codegen::output::{ChangeKind, Mode};
-use archastro_codegen::regen::{self, RegenOptions};
+use archastro_codegen::regen::{self, Part, Phase, PhaseObserver, RegenOptions};
 use archastro_codegen::release;
 use archastro_codegen::stamp;
 use archastro_codegen::unmapped::Unmapped;
@@ -63,6 +63,10 @@ enum Command {
         /// Print every rule application, not only the summary.
         #[arg(long)]
         verbose: bool,
+        /// Print how long each phase of the regeneration, and each generated part, took (to
+        /// stderr).
+        #[arg(long)]
+        timings: bool,
     },
     /// Download the published spec into spec/openapi.json and spec/openapi.lock.
     Fetch {
@@ -273,11 +277,13 @@ fn run() -> Result<()> {
             out,
             check,
             verbose,
+            timings,
         } => {
             let spec = spec
                 .unwrap_or_else(|| in_project(&root, "spec/openapi.json").display().to_string());
             let families = families.unwrap_or_else(|| in_project(&root, "spec/families.toml"));
-            regen_command(&root, &spec, &families, out.as_deref(), check, verbose)
+            let output = RegenOutput { verbose, timings };
+            regen_command(&root, &spec, &families, out.as_deref(), check, output)
         }
         Command::Fetch {
             url,
@@ -375,13 +381,52 @@ fn run() -> Result<()> {
     }
 }
 
+/// What `cargo xtask regen` prints beside its summary.
+#[derive(Clone, Copy)]
+struct RegenOutput {
+    /// Every rule application (`--verbose`).
+    verbose: bool,
+    /// The time of each phase and part (`--timings`).
+    timings: bool,
+}
+
+/// The phases and parts of one regeneration as they finish, one line each, printed to stderr
+/// after it (`cargo xtask regen --timings`).
+#[derive(Default)]
+struct PrintedTimings(Vec<String>);
+
+impl PhaseObserver for PrintedTimings {
+    fn phase(&mut self, phase: Phase, took: Duration) {
+        self.0.push(format!(
+            "timings: {phase:?}: {:.1} ms",
+            took.as_secs_f64() * 1e3
+        ));
+    }
+
+    fn part(&mut self, part: Part, took: Duration) {
+        // Parts come just before the `Generate` phase they belong to.
+        self.0.push(format!(
+            "timings:   {part:?} (its jobs summed, on the job pool's threads): {:.1} ms",
+            took.as_secs_f64() * 1e3
+        ));
+    }
+}
+
+impl PrintedTimings {
+    fn print(&self) {
+        for line in &self.0 {
+            eprintln!("{line}");
+        }
+    }
+}
+
 fn regen_command(
     root: &Path,
     spec: &str,
     families: &Path,
     out: Option<&Path>,
     check: bool,
-    verbose: bool,
+    output: RegenOutput,
 ) -> Result<()> {
     let out_root = out.map_or_else(|| in_project(root, "."), Path::to_owned);
     let opts = RegenOptions {
@@ -402,7 +447,15 @@ fn regen_command(
     };
     // Never dropped: the process ends once it is printed, and freeing the normalized documents
     // piece by piece would only cost time.
-    let outcome = std::mem::ManuallyDrop::new(regen::regen(&opts).map_err(|e| {
+    let mut timings = PrintedTimings::default();
+    let observer: &mut dyn PhaseObserver = if output.timings {
+        &mut timings
+    } else {
+        &mut ()
+    };
+    let outcome = regen::Pipeline::new(&opts, observer).run();
+    timings.print();
+    let outcome = std::mem::ManuallyDrop::new(outcome.map_err(|e| {
         let hint = matches!(e, archastro_codegen::Error::UnmappedPaths { .. }).then(|| {
             format!(
                 "\n`cargo xtask unmapped --spec {spec} --families {}` groups them by resource and proposes the lines to add",
@@ -420,7 +473,7 @@ fn regen_command(
         families.display()
     );
     print!("{}", report.summary());
-    if verbose {
+    if output.verbose {
         println!("every rule application:");
         print!("{}", report.verbose());
     }
@@ -555,7 +608,10 @@ fn release_command(root: &Path, dry_run: bool, base: Option<String>) -> Result<(
                 &root.join("spec/families.toml"),
                 None,
                 false,
-                false,
+                RegenOutput {
+                    verbose: false,
+                    timings: false,
+                },
             )?;
             println!("release: archastro-client {} -> {next}", plan.current);
         }
@@ -728,6 +784,22 @@ mod tests {
     use clap::CommandFactory;
 
     use super::*;
+
+    #[test]
+    fn timings_name_each_phase_and_part_in_order() {
+        let mut timings = PrintedTimings::default();
+        timings.phase(Phase::Load, Duration::from_micros(1500));
+        timings.part(Part::Client, Duration::from_millis(20));
+        timings.phase(Phase::Generate, Duration::from_millis(12));
+        assert_eq!(
+            timings.0,
+            [
+                "timings: Load: 1.5 ms",
+                "timings:   Client (its jobs summed, on the job pool's threads): 20.0 ms",
+                "timings: Generate: 12.0 ms",
+            ]
+        );
+    }
 
     #[test]
     fn the_command_line_is_well_formed_and_named_cargo_xtask() {
