@@ -58,6 +58,21 @@ pub fn is_name_map(parent: Option<&str>) -> bool {
     parent.is_some_and(|p| NAME_MAPS.contains(&p))
 }
 
+/// The parent [`walk_refs`] gives the members of an `examples` map: Example objects.
+const EXAMPLE_OBJECT: &str = "$example-object";
+
+/// True when `key` (holding `value`, in a map under `parent`) holds example data that is not
+/// one of [`DATA_KEYS`]: an Example object's `value`, or a schema's `examples` array (JSON
+/// Schema's, as OpenAPI 3.1 writes it). A `$ref` in there is data, not a reference: it may
+/// even name another file (GitHub's `ghec.json`).
+fn is_example_data(parent: Option<&str>, key: &str, value: &Value) -> bool {
+    match (parent, key) {
+        (Some(EXAMPLE_OBJECT), "value") => true,
+        (_, "examples") => value.is_array() && !is_name_map(parent),
+        _ => false,
+    }
+}
+
 /// Calls `f(pointer_of_holder, target)` for every `$ref` string under `value`.
 pub fn for_each_ref(value: &Value, at: &mut String, f: &mut dyn FnMut(&str, &str)) {
     walk_refs(value, None, Some(at), f);
@@ -83,11 +98,16 @@ fn walk_refs(
                 f(at.as_deref().map_or("", String::as_str), target);
             }
             for (k, v) in map {
-                if is_data_key(parent, k) {
+                if is_data_key(parent, k) || is_example_data(parent, k, v) {
                     continue;
                 }
-                // Under a name map, each value is an object again, whose keys are keywords.
-                let child_parent = if names { None } else { Some(k.as_str()) };
+                // Under a name map, each value is an object again, whose keys are keywords
+                // (an Example object's among them, when the map is `examples`).
+                let child_parent = match (names, parent) {
+                    (true, Some("examples")) => Some(EXAMPLE_OBJECT),
+                    (true, _) => None,
+                    (false, _) => Some(k.as_str()),
+                };
                 match at.as_deref_mut() {
                     Some(at) => {
                         let len = at.len();
@@ -545,6 +565,27 @@ mod tests {
         let data = json!({"components": {"schemas": {"A": {"type": "object",
             "example": dangling, "default": {"$ref": "x"}, "enum": [dangling]}}}});
         assert_eq!(check("spec.json", &data).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn example_values_are_data_even_when_they_hold_a_ref() {
+        // An Example object's `value` and a schema's `examples` array are data; the Example
+        // object itself may be a reference, which is followed.
+        let root = json!({"paths": {"/a": {"get": {"responses": {"200": {"description": "d",
+            "content": {"application/json": {
+                "schema": {"type": "object", "examples": [{"$ref": "other.yaml"}]},
+                "examples": {
+                    "inline": {"value": [{"stats": {"$ref": "stats.yaml"}}]},
+                    "shared": {"$ref": "#/components/examples/Shared"}}}}}}}}},
+            "components": {"examples": {"Shared": {"summary": "s",
+                "value": {"$ref": "#/nowhere"}}},
+                "schemas": {"B": {"properties": {"examples": {"$ref": "#/components/schemas/C"},
+                    "value": {"$ref": "#/components/schemas/C"}}},
+                    "C": {"type": "string"}}}});
+        assert_eq!(
+            check("spec.json", &root).unwrap(),
+            ["#/components/schemas/C", "#/components/examples/Shared"]
+        );
     }
 
     #[test]
