@@ -31,6 +31,11 @@ fn regen_fixture(name: &str, out: &Path) -> Result<regen::RegenOutcome, archastr
 /// The fixture `name` regenerates, and `cargo check` accepts the crates without a warning;
 /// what regen did.
 fn generates(name: &str) -> regen::RegenOutcome {
+    generates_kept(name).0
+}
+
+/// [`generates`], with the directory it regenerated into.
+fn generates_kept(name: &str) -> (regen::RegenOutcome, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let outcome = regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let output = platform_cargo()
@@ -41,7 +46,7 @@ fn generates(name: &str) -> regen::RegenOutcome {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{name}: {stderr}");
     assert!(!stderr.contains("warning"), "{name}: the generated crates build with warnings:\n{stderr}");
-    outcome
+    (outcome, out)
 }
 
 /// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at each of
@@ -143,29 +148,46 @@ fn bad_path_template() {
     fails_at("bad-path-template", "#/paths/~1api~1things~1{id}}");
 }
 
-/// Optional parameters named like a request builder's own methods (`timeout`, `new`, `Send`),
-/// or `body` beside a request body, are dropped, each with a warning; a `body` parameter of an
-/// operation without a request body stays.
+/// Parameters named like a request builder's own methods (`timeout`, `new`, `Send`), or
+/// `body` beside a request body, get the argument `{name}_{in}`, each with a warning, and are
+/// sent under their own names; a `body` parameter of an operation without a request body
+/// keeps its name.
 #[test]
 fn builder_method_parameter() {
-    let outcome = generates_warnings(
-        "builder-method-parameter",
-        "parameter-argument-taken",
-        &[
-            "#/paths/~1api~1jobs/get/parameters/0",
-            "#/paths/~1api~1jobs/get/parameters/1",
-            "#/paths/~1api~1jobs~1{id}/post/parameters/1",
-            "#/paths/~1api~1jobs~1{id}/post/parameters/2",
-        ],
-    );
+    let (outcome, out) = generates_kept("builder-method-parameter");
+    for pointer in [
+        "#/paths/~1api~1jobs/get/parameters/0",
+        "#/paths/~1api~1jobs/get/parameters/1",
+        "#/paths/~1api~1jobs~1{id}/post/parameters/1",
+        "#/paths/~1api~1jobs~1{id}/post/parameters/2",
+    ] {
+        let renamed = outcome.normalized.report.warnings().any(|e| e.rule == "parameter-argument-renamed" && e.pointer == pointer);
+        assert!(renamed, "no rename at {pointer}: {:#?}", outcome.normalized.report.entries);
+    }
     let kept = "#/paths/~1api~1notes/get/parameters/0";
-    assert!(!outcome.normalized.report.entries.iter().any(|e| e.pointer == kept), "{kept} was dropped");
+    assert!(!outcome.normalized.report.entries.iter().any(|e| e.pointer == kept), "{kept} was renamed");
+    let runtime = std::fs::read_to_string(out.path().join("generated/archastro-client/src/runtime.rs")).unwrap();
+    for sent in [
+        r#"QueryParam::new("timeout", &timeout_query)"#,
+        r#"QueryParam::new("new", &new_query)"#,
+        r#"QueryParam::new("body", &body_query)"#,
+        r#"QueryParam::new("body", &body)"#,
+        r#""Send""#,
+    ] {
+        assert!(runtime.contains(sent), "runtime.rs does not send `{sent}`");
+    }
+    assert!(runtime.contains("send_header"), "the `Send` header has no `send_header` setter");
 }
 
-/// A required one cannot be dropped: the operation is refused at the parameter.
+/// Required ones too (`client`, `timeout`): nothing is dropped, nothing refused.
 #[test]
 fn builder_method_parameter_required() {
-    fails_at("builder-method-parameter-required", "#/paths/~1api~1jobs/get/parameters/0");
+    let (_, out) = generates_kept("builder-method-parameter-required");
+    let runtime = std::fs::read_to_string(out.path().join("generated/archastro-client/src/runtime.rs")).unwrap();
+    assert!(runtime.contains(r#"QueryParam::new("timeout", &timeout_query)"#), "{runtime}");
+    // `client_query` is another parameter's: the next number.
+    assert!(runtime.contains(r#"QueryParam::new("client", &client_query_2)"#), "{runtime}");
+    assert!(runtime.contains(r#"QueryParam::new("client_query", &client_query)"#), "{runtime}");
 }
 
 #[test]

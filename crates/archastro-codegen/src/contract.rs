@@ -13,7 +13,7 @@ use crate::client::{CLIENT_DIR, GENERATED_MARKER};
 use crate::model::{
     Api, Body, Family, Location, Parameter, Resources, SegmentValue, example, ref_name,
 };
-use crate::names::{client_setter_name, module_name, str_lit, type_name};
+use crate::names::{module_name, str_lit, type_name};
 use crate::pointer;
 
 /// Where the contract crate lives, relative to the output root.
@@ -75,7 +75,7 @@ async fn main() -> std::process::ExitCode {
 
 /// Every file of the contract crate, keyed by path relative to the crate directory. The code
 /// is written as text (its shape is fixed; names from the spec go through the names the client
-/// has for them, [`module_name`], [`client_setter_name`], the resources' and [`type_name`], values through
+/// has for them, [`module_name`], the model's setters, the resources' and [`type_name`], values through
 /// escaped literals).
 pub fn generate_contract(api: &Api<'_>) -> Result<BTreeMap<String, String>> {
     let mut lib = format!("{GENERATED_MARKER}\n{LIB_START}");
@@ -216,7 +216,7 @@ pub fn example_request(family: &Family<'_>, tree: &Resources, index: usize) -> V
         .iter()
         .filter(|p| p.required && !held.contains(&p.name));
     for p in rest {
-        let method = client_setter_name(p.name);
+        let method = &p.setter;
         chain.push(match argument(p) {
             (value, true) => format!("{method}(\n                {value},\n            )"),
             (value, false) => format!("{method}({value})"),
@@ -241,8 +241,7 @@ fn body_call(doc: &Value, body: &Body<'_>) -> Option<String> {
                 Some(typed) => format!(
                     "serde_json::from_str::<{typed}>({text})\n                    .expect(\"the example body fits its type\")"
                 ),
-                None if matches!(json_type(schema), None | Some("object")) =>
-                {
+                None if matches!(json_type(schema), None | Some("object")) => {
                     format!(
                         "serde_json::from_str::<serde_json::Map<String, serde_json::Value>>({text})\n                    .unwrap_or_default()"
                     )

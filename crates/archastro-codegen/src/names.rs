@@ -432,6 +432,71 @@ pub const REQUEST_BUILDER_NAMES: &[&str] = &[
     "send_with_response_blocking",
 ];
 
+/// The field of every progenitor builder that holds the client.
+const BUILDER_CLIENT_FIELD: &str = "client";
+
+/// The field of a progenitor builder that holds the request body, when the operation has one.
+const BUILDER_BODY_FIELD: &str = "body";
+
+/// Why a request builder keeps `argument` for itself, if it does: its own client, a name
+/// every request builder has ([`REQUEST_BUILDER_NAMES`]), or (`has_body`: beside a request
+/// body) the body.
+pub fn taken_by_request_builder(argument: &str, has_body: bool) -> Option<&'static str> {
+    if argument == BUILDER_CLIENT_FIELD {
+        Some("the name of its builder's own client")
+    } else if REQUEST_BUILDER_NAMES.contains(&argument) {
+        Some("a name every request builder has for itself")
+    } else if has_body && argument == BUILDER_BODY_FIELD {
+        Some("the name of its builder's request body")
+    } else {
+        None
+    }
+}
+
+/// The argument (the builder's field and setter, before [`joined_brands`]) the client gives
+/// each of an operation's parameters, given as `(name, location)` in declaration order, with
+/// `has_body` when the operation has a request body. It is progenitor's
+/// ([`progenitor_method_name`]), except for a query, header or cookie parameter whose argument
+/// the request builder keeps for itself ([`taken_by_request_builder`]: `client`, `timeout`,
+/// `body` beside a body): that one is `{argument}_{location}` (`client_query`), or the first
+/// of `{argument}_{location}_2`, ... that neither the builder nor another parameter has. Its
+/// wire name stays. (A path parameter is renamed in its path template instead, by the
+/// normalizer.) The parameters' own arguments are expected to differ, as the normalizer
+/// leaves them.
+pub fn client_arguments(parameters: &[(&str, &str)], has_body: bool) -> Vec<String> {
+    let mut arguments: Vec<String> = parameters
+        .iter()
+        .map(|(name, _)| progenitor_method_name(name))
+        .collect();
+    let renamed: Vec<usize> = (0..parameters.len())
+        .filter(|&i| {
+            parameters[i].1 != "path" && taken_by_request_builder(&arguments[i], has_body).is_some()
+        })
+        .collect();
+    let mut used: BTreeSet<String> = (0..parameters.len())
+        .filter(|i| !renamed.contains(i))
+        .map(|i| arguments[i].clone())
+        .collect();
+    for i in renamed {
+        let stem = format!(
+            "{}_{}",
+            arguments[i],
+            progenitor_method_name(parameters[i].1)
+        );
+        let mut argument = stem.clone();
+        for n in 2.. {
+            if !used.contains(&argument) && taken_by_request_builder(&argument, has_body).is_none()
+            {
+                break;
+            }
+            argument = format!("{stem}_{n}");
+        }
+        used.insert(argument.clone());
+        arguments[i] = argument;
+    }
+    arguments
+}
+
 /// The type name a component gets instead of `name` when users would misread it beside the
 /// client's own types, or `None` when it reads well: a name of [`CLIENT_ROOT_TYPE_NAMES`]
 /// gets `Api` before it (`Error` → `ApiError`), and a name that says `Error` twice where two
@@ -610,6 +675,44 @@ impl Namespace {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parameters_the_request_builder_keeps_are_renamed_after_their_place() {
+        let arguments =
+            |parameters: &[(&str, &str)], has_body| super::client_arguments(parameters, has_body);
+        assert_eq!(
+            arguments(
+                &[
+                    ("id", "path"),
+                    ("client", "query"),
+                    ("Timeout", "header"),
+                    ("body", "query")
+                ],
+                false
+            ),
+            ["id", "client_query", "timeout_header", "body"]
+        );
+        // `body` beside a body is taken; a name already used moves on to the next number.
+        assert_eq!(
+            arguments(
+                &[
+                    ("body", "query"),
+                    ("body_query", "query"),
+                    ("Client", "query"),
+                    ("client", "header")
+                ],
+                true
+            ),
+            [
+                "body_query_2",
+                "body_query",
+                "client_query",
+                "client_header"
+            ]
+        );
+        // A path parameter is left to the normalizer's template renaming.
+        assert_eq!(arguments(&[("client", "path")], false), ["client"]);
+    }
+
     #[test]
     fn a_snake_identifier_is_its_own_field_or_a_keyword_with_an_underscore() {
         let snake = "a id created_at v2 v2_id a1b2 x_1 type self crate async box abc1def z9_9z";

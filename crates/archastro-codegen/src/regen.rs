@@ -115,12 +115,43 @@ fn resource_name_warnings(api: &Api<'_>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Adds the warnings of [`resource_name_warnings`] to the report.
-fn report_resource_names(normalized: &mut Normalized, warnings: Vec<(String, String)>) {
+/// Every parameter the client gives another argument than its name's, because the request
+/// builder keeps that one for itself ([`crate::names::client_arguments`]), as report entries
+/// (rule `parameter-argument-renamed`).
+fn argument_rename_warnings(api: &Api<'_>) -> Vec<(String, String)> {
+    let mut warnings = Vec::new();
+    for operation in api.families.iter().flat_map(|family| &family.operations) {
+        let has_body = operation.body.is_some();
+        for (i, parameter) in operation.parameters.iter().enumerate() {
+            let argument = crate::names::progenitor_method_name(parameter.name);
+            let Some(why) = crate::names::taken_by_request_builder(&argument, has_body)
+                .filter(|_| parameter.setter != crate::names::client_setter_name(parameter.name))
+            else {
+                continue;
+            };
+            warnings.push((
+                format!("{}/parameters/{i}", operation.pointer),
+                format!(
+                    "{} parameter `{}` is the client's argument `{}`: `{argument}` is {why}; it is sent as `{}`",
+                    parameter.location.as_str(),
+                    parameter.name,
+                    parameter.setter,
+                    parameter.name
+                ),
+            ));
+        }
+    }
+    warnings
+}
+
+/// Adds `warnings` (pointer, message), found in the model, to the report under `rule`.
+fn report_model_warnings(
+    normalized: &mut Normalized,
+    rule: &'static str,
+    warnings: Vec<(String, String)>,
+) {
     for (pointer, message) in warnings {
-        normalized
-            .report
-            .warn("resource-name-collision", pointer, message);
+        normalized.report.warn(rule, pointer, message);
     }
 }
 
@@ -211,8 +242,9 @@ impl<'o> Pipeline<'o> {
         let by_stamp = matches!(&stamped, Some((_, Some(stamp), Some(inputs)))
             if stamp.holds(inputs, &opts.out));
         // The model is read once: the report's resource names come from the trees the client
-        // is generated from, and join the report once the model is done with. They are read
-        // after generation, whose jobs build the trees on the pool (a tree is built once).
+        // is generated from, and its renamed arguments from the model's parameters; both join
+        // the report once the model is done with. They are read after generation, whose jobs
+        // build the trees on the pool (a tree is built once).
         let (warnings, tree) = {
             let api = self.model(&normalized)?;
             let tree = (!by_stamp)
@@ -230,9 +262,13 @@ impl<'o> Pipeline<'o> {
                     }
                     other => other,
                 })?;
-            (resource_name_warnings(&api), tree)
+            (
+                (resource_name_warnings(&api), argument_rename_warnings(&api)),
+                tree,
+            )
         };
-        report_resource_names(&mut normalized, warnings);
+        report_model_warnings(&mut normalized, "resource-name-collision", warnings.0);
+        report_model_warnings(&mut normalized, "parameter-argument-renamed", warnings.1);
         let Some(tree) = tree else {
             return Ok(RegenOutcome {
                 spec_operations,

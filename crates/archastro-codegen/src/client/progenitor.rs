@@ -18,7 +18,7 @@ use super::locate::{failing_place, quietly};
 use super::patterns::linear_patterns;
 use crate::Result;
 use crate::model::Info;
-use crate::names::type_name;
+use crate::names::{self, type_name};
 use crate::normalize::refs::{for_each_ref_target, is_data_key, is_name_map};
 
 /// Traits typify implements for a type, so that code using a replaced type may rely on them.
@@ -84,7 +84,138 @@ pub(super) fn run_progenitor(
     // Not held while progenitor runs (a copy of the family's paths).
     drop(stubbed);
     keep_error_bodies(&mut api);
-    run_progenitor_api(family, api, replacements, true)
+    let wire_names = rename_arguments_the_builder_keeps(&mut api);
+    let (tokens, uses) = run_progenitor_api(family, api, replacements, true)?;
+    Ok((with_wire_names(tokens, &wire_names), uses))
+}
+
+/// Gives each parameter whose argument a request builder keeps for itself (`client`, `body`
+/// beside a body, `timeout`, ...) the argument [`names::client_arguments`] names, which
+/// progenitor takes from the parameter's name: the parameter is renamed to a placeholder of
+/// that argument (`client_query.`: progenitor's argument for it is `client_query`, and no
+/// parameter of the document has the name). Returns each placeholder with the wire name it
+/// stands for, which [`with_wire_names`] puts back where progenitor sends it.
+fn rename_arguments_the_builder_keeps(api: &mut openapiv3::OpenAPI) -> BTreeMap<String, String> {
+    use openapiv3::ReferenceOr;
+    let mut names_in_use = BTreeSet::new();
+    for (_, _, operation) in api.operations() {
+        for parameter in &operation.parameters {
+            if let ReferenceOr::Item(parameter) = parameter {
+                names_in_use.insert(parameter.parameter_data_ref().name.clone());
+            }
+        }
+    }
+    let mut wire_names: BTreeMap<String, String> = BTreeMap::new();
+    for (_, item) in api.paths.paths.iter_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for operation in operations_mut(item) {
+            let has_body = operation.request_body.is_some();
+            let places: Vec<(String, &'static str)> = operation
+                .parameters
+                .iter()
+                .map(|parameter| match parameter {
+                    ReferenceOr::Item(parameter) => (
+                        parameter.parameter_data_ref().name.clone(),
+                        parameter_location(parameter),
+                    ),
+                    // Inlined by the normalizer: none is left.
+                    ReferenceOr::Reference { .. } => (String::new(), "path"),
+                })
+                .collect();
+            let borrowed: Vec<(&str, &str)> =
+                places.iter().map(|(n, l)| (n.as_str(), *l)).collect();
+            let arguments = names::client_arguments(&borrowed, has_body);
+            for (parameter, argument) in operation.parameters.iter_mut().zip(arguments) {
+                let ReferenceOr::Item(parameter) = parameter else {
+                    continue;
+                };
+                let data = match parameter {
+                    openapiv3::Parameter::Query { parameter_data, .. }
+                    | openapiv3::Parameter::Header { parameter_data, .. }
+                    | openapiv3::Parameter::Path { parameter_data, .. }
+                    | openapiv3::Parameter::Cookie { parameter_data, .. } => parameter_data,
+                };
+                if names::progenitor_method_name(&data.name) == argument {
+                    continue;
+                }
+                // A placeholder no parameter has, and none stands for another wire name.
+                let mut placeholder = format!("{argument}.");
+                while names_in_use.contains(&placeholder)
+                    || wire_names
+                        .get(&placeholder)
+                        .is_some_and(|wire| *wire != data.name)
+                {
+                    placeholder.push('.');
+                }
+                let wire = std::mem::replace(&mut data.name, placeholder.clone());
+                wire_names.insert(placeholder, wire);
+            }
+        }
+    }
+    wire_names
+}
+
+/// The operations of `item`.
+fn operations_mut(
+    item: &mut openapiv3::PathItem,
+) -> impl Iterator<Item = &mut openapiv3::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// `in` of `parameter`, as the spec writes it.
+fn parameter_location(parameter: &openapiv3::Parameter) -> &'static str {
+    match parameter {
+        openapiv3::Parameter::Query { .. } => "query",
+        openapiv3::Parameter::Header { .. } => "header",
+        openapiv3::Parameter::Path { .. } => "path",
+        openapiv3::Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+/// `tokens` with each string literal that is a placeholder of `wire_names` (progenitor sends a
+/// parameter under its name: `QueryParam::new("client_query.", &client_query)`) made the wire
+/// name it stands for.
+fn with_wire_names(tokens: TokenStream, wire_names: &BTreeMap<String, String>) -> TokenStream {
+    use proc_macro2::{Group, Literal, TokenTree};
+    if wire_names.is_empty() {
+        return tokens;
+    }
+    fn replace(tokens: TokenStream, literals: &BTreeMap<String, &str>) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|token| match token {
+                TokenTree::Group(group) => {
+                    let mut replaced =
+                        Group::new(group.delimiter(), replace(group.stream(), literals));
+                    replaced.set_span(group.span());
+                    TokenTree::Group(replaced)
+                }
+                TokenTree::Literal(literal) => match literals.get(&literal.to_string()) {
+                    Some(wire) => TokenTree::Literal(Literal::string(wire)),
+                    None => TokenTree::Literal(literal),
+                },
+                other => other,
+            })
+            .collect()
+    }
+    let literals: BTreeMap<String, &str> = wire_names
+        .iter()
+        .map(|(placeholder, wire)| (Literal::string(placeholder).to_string(), wire.as_str()))
+        .collect();
+    replace(tokens, &literals)
 }
 
 /// Leaves out of `api` the error responses (4xx, 5xx, their ranges, `default`) that declare no
@@ -99,17 +230,7 @@ fn keep_error_bodies(api: &mut openapiv3::OpenAPI) {
         let ReferenceOr::Item(item) = item else {
             continue;
         };
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.options,
-            &mut item.head,
-            &mut item.patch,
-            &mut item.trace,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_mut(item) {
             let responses = &mut operation.responses;
             responses.responses.retain(|status, response| {
                 let error = match status {

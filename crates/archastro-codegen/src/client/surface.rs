@@ -38,7 +38,7 @@ fn resource_lines(
             .filter(|p| !held.contains(&p.name))
             .map(|p| {
                 let optional = if p.required { "" } else { "?" };
-                format!("{}{optional}", client_setter_name(p.name))
+                format!("{}{optional}", p.setter)
             })
             .collect();
         if let Some(body) = &op.body {

@@ -18,6 +18,7 @@ mod segment;
 
 use serde_json::Value;
 
+use crate::names;
 use crate::normalize::Normalized;
 use crate::pointer;
 use crate::{Error, Result};
@@ -197,6 +198,9 @@ pub struct Parameter<'a> {
     pub schema: Option<&'a Value>,
     /// The parameter object as declared.
     pub raw: &'a Value,
+    /// The client's setter (and builder field) for it: [`names::client_setter_name`] of its
+    /// name, unless the request builder keeps that for itself ([`names::client_arguments`]).
+    pub setter: String,
 }
 
 /// A request body (the normalizer leaves one media type per body).
@@ -405,7 +409,7 @@ impl<'a> Operation<'a> {
             .get("operationId")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("model", &at, "the operation has no operationId"))?;
-        let parameters = op
+        let mut parameters: Vec<Parameter<'a>> = op
             .get("parameters")
             .and_then(Value::as_array)
             .into_iter()
@@ -413,6 +417,14 @@ impl<'a> Operation<'a> {
             .enumerate()
             .map(|(i, p)| Parameter::new(p, &format!("{at}/parameters/{i}")))
             .collect::<Result<_>>()?;
+        let places: Vec<(&str, &str)> = parameters
+            .iter()
+            .map(|p| (p.name, p.location.as_str()))
+            .collect();
+        let arguments = names::client_arguments(&places, op.get("requestBody").is_some());
+        for (parameter, argument) in parameters.iter_mut().zip(arguments) {
+            parameter.setter = names::joined_brands(&argument);
+        }
         let body = op.get("requestBody").map(|b| {
             let (media_type, schema) = first_content(b);
             Body {
@@ -531,6 +543,7 @@ impl<'a> Parameter<'a> {
             deprecated: p.get("deprecated") == Some(&Value::Bool(true)),
             schema: p.get("schema"),
             raw: p,
+            setter: names::client_setter_name(name),
         })
     }
 }

@@ -3,12 +3,12 @@
 //! would declare the field twice. The argument name follows the wire name, so one of the two
 //! goes, with a warning: the path parameter stays (the URL needs it), else the required one,
 //! else the first. A required parameter is never dropped: two required ones reject the
-//! operation with the pointer of the second. A parameter whose argument is `client` meets the
-//! builder's own field (progenitor then renames that field, out of the shape the client's
-//! builders are read in), and one named like a method or field every request builder has
-//! (`new`, `timeout`, `send`: [`REQUEST_BUILDER_NAMES`]) would be a second one of that name, as
-//! would one named `body` beside a request body: each is dropped the same way, or rejected
-//! when it is required.
+//! operation with the pointer of the second. A query, header or cookie parameter whose
+//! argument the request builder keeps for itself (`client`, `timeout`, `body` beside a body:
+//! [`taken_by_builder`]) is no such case: the client gives it another argument
+//! ([`crate::names::client_arguments`]) and sends it under its own name. A path parameter so
+//! named that cannot be renamed (below) is dropped the same way, or rejected when it is
+//! required.
 //!
 //! A path parameter's name is not sent: it only ties the parameter to its `{name}` in the path
 //! template. So before any of that, a path parameter that would meet a required parameter's
@@ -25,29 +25,9 @@ use serde_json::Value;
 
 use super::operations::template_names;
 use super::{Ctx, METHODS, for_each_operation_mut};
-use crate::names::{REQUEST_BUILDER_NAMES, progenitor_method_name};
+use crate::names::{progenitor_method_name, taken_by_request_builder as taken_by_builder};
 use crate::pointer;
 use crate::{Error, Result};
-
-/// The field of every progenitor builder that holds the client.
-const BUILDER_CLIENT_FIELD: &str = "client";
-
-/// The field of a progenitor builder that holds the request body, when the operation has one.
-const BUILDER_BODY_FIELD: &str = "body";
-
-/// Why a request builder keeps `argument` for itself, if it does: its own client, a name
-/// every request builder has, or (`has_body`: beside a request body) the body.
-fn taken_by_builder(argument: &str, has_body: bool) -> Option<&'static str> {
-    if argument == BUILDER_CLIENT_FIELD {
-        Some("the name of its builder's own client")
-    } else if REQUEST_BUILDER_NAMES.contains(&argument) {
-        Some("a name every request builder has for itself")
-    } else if has_body && argument == BUILDER_BODY_FIELD {
-        Some("the name of its builder's request body")
-    } else {
-        None
-    }
-}
 
 /// The argument names of `item`'s operations' parameters that a path parameter would meet
 /// (only the required ones' with `required_only`), each with what has it; whether one of the
@@ -256,6 +236,12 @@ pub fn dedupe(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         let mut dropped = Vec::new();
         for (i, parameter) in parameters.iter().enumerate() {
             let argument = progenitor_method_name(name(parameter));
+            let in_path = parameter.get("in").and_then(Value::as_str) == Some("path");
+            if !in_path && taken_by_builder(&argument, has_body).is_some() {
+                // The client names its argument otherwise (`names::client_arguments`); the
+                // model reports it.
+                continue;
+            }
             if let Some(taken) = taken_by_builder(&argument, has_body) {
                 let at = format!("{op_at}/parameters/{i}");
                 let what = format!(
