@@ -190,6 +190,23 @@ fn builder_method_parameter_required() {
     assert!(runtime.contains(r#"QueryParam::new("client_query", &client_query)"#), "{runtime}");
 }
 
+/// A template variable whose name is no identifier (a URI template's operator, a stray
+/// character, a leading digit) is renamed to one in the path and in its parameter, with a
+/// warning; the operation stays.
+#[test]
+fn path_variables_not_identifiers() {
+    let outcome = generates_warnings(
+        "path-variables-not-identifiers",
+        "path-variable-not-identifier",
+        &["#/paths/~1api~1projects~1{id}{.format}", "#/paths/~1api~1insights~1{insight_id:}", "#/paths/~1api~1weird~1{?x}~1{9lives}~1{x}"],
+    );
+    let paths: Vec<&String> = outcome.normalized.families.iter().flat_map(|(_, doc)| doc["paths"].as_object().unwrap().keys()).collect();
+    // `format` is the query parameter's argument too: the variable moves on to `format_path`.
+    for path in ["/api/projects/{id}{format_path}", "/api/insights/{insight_id}", "/api/weird/{x_2}/{_9lives}/{x}"] {
+        assert!(paths.iter().any(|p| *p == path), "no {path} in {paths:?}");
+    }
+}
+
 #[test]
 fn catastrophic_pattern() {
     checks_patterns_in_linear_time("catastrophic-pattern");

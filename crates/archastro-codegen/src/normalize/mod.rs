@@ -175,12 +175,12 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
     rename_colliding_components(&mut ctx, &mut root);
-    operations::normalize_templates(&mut ctx, &mut root)?;
+    let template_renames = operations::normalize_templates(&mut ctx, &mut root)?;
     let mut placements = place_paths(&mut ctx, &mut root, config)?;
     dialect::convert_auth(&mut ctx, &mut root)?;
     rename_colliding_security_schemes(&mut ctx, &mut root);
     downgrade_schemas(&mut ctx, &mut root);
-    operations::normalize_parameters(&mut ctx, &mut root)?;
+    operations::normalize_parameters(&mut ctx, &mut root, &template_renames)?;
     routes::merge_variable_renamings(&mut ctx, &mut root, &mut placements);
     parameter_names::rename_colliding_path_variables(&mut ctx, &mut root, &mut placements);
     parameter_names::dedupe(&mut ctx, &mut root)?;

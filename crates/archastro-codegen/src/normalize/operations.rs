@@ -15,8 +15,15 @@ use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, 
 use crate::pointer;
 use crate::{Error, Result};
 
-/// Rewrites `/a/:id` path keys as `/a/{id}`.
-pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
+/// The template variables [`normalize_templates`] renamed, by the path as it now is: each
+/// variable's name in the spec and its name now.
+pub type TemplateRenames = BTreeMap<String, Vec<(String, String)>>;
+
+/// Rewrites `/a/:id` path keys as `/a/{id}`, and renames each template variable whose name is
+/// no identifier (`{.format}`, `{insight_id:}`: a URI template's operator, a stray character)
+/// to one ([`identifier_variables`]); the path parameters of the renamed variables follow in
+/// [`normalize_parameters`].
+pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<TemplateRenames> {
     let paths = root
         .get_mut("paths")
         .and_then(Value::as_object_mut)
@@ -52,6 +59,7 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
         );
         paths.insert(to, item);
     }
+    let mut renamed_variables = TemplateRenames::new();
     for path in paths.keys() {
         if !path.starts_with('/') {
             return Err(Error::invalid(
@@ -67,15 +75,76 @@ pub fn normalize_templates(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 "a `{` or `}` outside a `{name}` template variable",
             ));
         }
-        if !template_names(path).iter().all(|n| is_identifier(n)) {
-            return Err(Error::invalid(
-                &ctx.file,
-                &pointer::from_tokens(["paths", path.as_str()]),
-                "path parameter names must be identifiers ([A-Za-z_][A-Za-z0-9_-]*)",
-            ));
+        let names = template_names(path);
+        if !names.iter().all(|n| is_identifier(n)) {
+            renamed_variables.insert(path.clone(), identifier_variables(&names));
         }
     }
-    Ok(())
+    let mut renames = TemplateRenames::new();
+    for (from, variables) in renamed_variables {
+        let mut to = from.clone();
+        for (old, new) in &variables {
+            to = to.replace(&format!("{{{old}}}"), &format!("{{{new}}}"));
+        }
+        let at = pointer::from_tokens(["paths", from.as_str()]);
+        if paths.contains_key(&to) {
+            return Err(Error::invalid(
+                &ctx.file,
+                &at,
+                format!(
+                    "its variables are no identifiers, and with identifiers it is `{to}`, which the document already has"
+                ),
+            ));
+        }
+        let item = paths.remove(&from).expect("listed above");
+        paths.insert(to.clone(), item);
+        let listed: Vec<String> = variables
+            .iter()
+            .map(|(old, new)| format!("`{{{old}}}` is `{{{new}}}`"))
+            .collect();
+        ctx.report.warn(
+            "path-variable-not-identifier",
+            at,
+            format!(
+                "{}: a path variable's name must be an identifier (a URI template's operators are not OpenAPI's: the value is put in the path as it is)",
+                listed.join(", ")
+            ),
+        );
+        renames.insert(to, variables);
+    }
+    Ok(renames)
+}
+
+/// Each of `names` (a path's template variables) that is no identifier, with the identifier
+/// it becomes: progenitor's argument for it (`.format` → `format`, `9lives` → `_9lives`),
+/// numbered after a name the path has already (`format_2`).
+fn identifier_variables(names: &[String]) -> Vec<(String, String)> {
+    let mut taken: Vec<String> = names.iter().filter(|n| is_identifier(n)).cloned().collect();
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for name in names.iter().filter(|n| !is_identifier(n)) {
+        if renamed.iter().any(|(old, _)| old == name) {
+            continue;
+        }
+        // Without the `_` a keyword takes after it (a path variable may be `type`).
+        let stem = crate::names::progenitor_method_name(name)
+            .trim_end_matches('_')
+            .to_owned();
+        let stem = if is_identifier(&stem) {
+            stem
+        } else {
+            "variable".to_owned()
+        };
+        let mut new = stem.clone();
+        for n in 2.. {
+            if !taken.contains(&new) {
+                break;
+            }
+            new = format!("{stem}_{n}");
+        }
+        taken.push(new.clone());
+        renamed.push((name.clone(), new));
+    }
+    renamed
 }
 
 /// Whether `path` has a brace that does not open or close a `{name}` template variable
@@ -116,8 +185,13 @@ pub fn template_names(path: &str) -> Vec<String> {
 }
 
 /// Inlines path-level and `$ref` parameters into each operation and declares every template
-/// variable exactly once.
-pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
+/// variable exactly once; a path parameter of a variable [`normalize_templates`] renamed
+/// (`renames`) takes its new name.
+pub fn normalize_parameters(
+    ctx: &mut Ctx,
+    root: &mut Value,
+    renames: &TemplateRenames,
+) -> Result<()> {
     with_reference(ctx.refs_into_paths, root, |snapshot, root| {
         let paths = root
             .get_mut("paths")
@@ -165,6 +239,14 @@ pub fn normalize_parameters(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
                 merged.extend(own);
                 let mut merged =
                     super::deep_object::flatten(&mut ctx.report, snapshot, &op_at, merged);
+                for (old, new) in renames.get(path.as_str()).into_iter().flatten() {
+                    for p in merged.iter_mut().filter(|p| {
+                        p.get("in").and_then(Value::as_str) == Some("path")
+                            && p.get("name").and_then(Value::as_str) == Some(old)
+                    }) {
+                        p["name"] = json!(new);
+                    }
+                }
                 merged.retain(|p| {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
                 match p.get("in").and_then(Value::as_str) {
