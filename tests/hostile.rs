@@ -207,6 +207,23 @@ fn path_variables_not_identifiers() {
     }
 }
 
+/// A `$ref` where a schema goes that names a parameter or a response names its schema
+/// instead (a response without content: any value), with a warning at each.
+#[test]
+fn schema_ref_not_a_schema() {
+    generates_warnings(
+        "schema-ref-not-a-schema",
+        "schema-ref-not-a-schema",
+        &[
+            "#/paths/~1api~1vehicles/get/parameters/0/schema/items",
+            "#/paths/~1api~1vehicles/get/responses/200/content/application~1json/schema/items",
+            "#/paths/~1api~1vehicles~1{id}/get/parameters/1/schema",
+            "#/paths/~1api~1vehicles~1{id}/get/responses/200/content/application~1json/schema/properties/field",
+            "#/paths/~1api~1vehicles~1{id}~1tags/post/responses/200/content/application~1json/schema",
+        ],
+    );
+}
+
 #[test]
 fn catastrophic_pattern() {
     checks_patterns_in_linear_time("catastrophic-pattern");

@@ -163,6 +163,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     drop_paths_extensions(&mut ctx, &mut root);
     let targets = refs::check(&ctx.file, &root)?;
     let targets = refs::decode_percent_encoded(&mut root, &mut ctx.report, targets);
+    let targets = refs::point_schema_refs_at_schemas(&mut root, &mut ctx.report, targets);
     let componentized = refs::componentize_inner_targets(&mut root, &mut ctx.report, &targets);
     // Shortening alias chains only points `$ref`s at other components.
     refs::shorten_alias_chains(&mut root, &mut ctx.report);

@@ -500,6 +500,117 @@ pub fn reachable_components(root: &Value, start: &[&Value]) -> BTreeSet<(String,
     seen
 }
 
+/// What a `$ref` target that is not a schema is, by where it sits: a parameter, a header, a
+/// response or a request body (`#/components/parameters/P`, `#/paths/~1a/get/responses/200`).
+fn non_schema_kind(target: &str) -> Option<&'static str> {
+    let tokens: Vec<String> = target
+        .strip_prefix("#/")?
+        .split('/')
+        .map(pointer::unescape)
+        .collect();
+    let kind = |collection: &str| match collection {
+        "parameters" => Some("a parameter"),
+        "headers" => Some("a header"),
+        "responses" => Some("a response"),
+        "requestBodies" => Some("a request body"),
+        _ => None,
+    };
+    match tokens.as_slice() {
+        [components, collection, _] if components == "components" => kind(collection),
+        [paths, _, rest @ ..] if paths == "paths" => match rest {
+            [collection, _] | [_, collection, _] if collection == "parameters" => {
+                Some("a parameter")
+            }
+            [_, collection, _] if collection == "responses" => Some("a response"),
+            [_, body] if body == "requestBody" => Some("a request body"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether the `$ref` held at `holder` (a pointer) stands where a schema goes: under a
+/// `schema`, or in a schema component.
+fn in_schema_place(holder: &str) -> bool {
+    let mut tokens = holder.trim_start_matches('#').split('/').skip(1);
+    let first_two = (tokens.next(), tokens.next());
+    first_two == (Some("components"), Some("schemas"))
+        || holder.split('/').any(|token| token == "schema")
+}
+
+/// A `$ref` where a schema goes that names a parameter, a header, a response or a request
+/// body (enode.io's array items name a parameter, rumble.run's response schema a response)
+/// names that object's schema instead: a parameter's or header's `schema`, the first media
+/// type's of a response or body with content; with none, the reference goes (any value).
+/// Each with a warning. `targets` (every `$ref` target) gains the new targets, which
+/// [`componentize_inner_targets`] makes components like any other schema inside a path or a
+/// component.
+pub fn point_schema_refs_at_schemas(
+    root: &mut Value,
+    report: &mut Report,
+    mut targets: Vec<String>,
+) -> Vec<String> {
+    if !targets.iter().any(|t| non_schema_kind(t).is_some()) {
+        return targets;
+    }
+    let mut misplaced = Vec::new();
+    for_each_ref(root, &mut String::from("#"), &mut |holder, target| {
+        if in_schema_place(holder)
+            && let Some(kind) = non_schema_kind(target)
+        {
+            misplaced.push((holder.to_owned(), target.to_owned(), kind));
+        }
+    });
+    for (holder, target, kind) in misplaced {
+        let object = pointer::resolve(root, &target);
+        let content_schema = object
+            .and_then(|o| o.get("content"))
+            .and_then(Value::as_object)
+            .and_then(|content| {
+                let media = content
+                    .keys()
+                    .find(|m| m.as_str() == "application/json")
+                    .or_else(|| {
+                        content
+                            .keys()
+                            .find(|m| content[m.as_str()].get("schema").is_some())
+                    })?;
+                content[media.as_str()].get("schema")?;
+                Some(format!(
+                    "{target}/content/{}/schema",
+                    pointer::escape(media)
+                ))
+            });
+        let schema = match object.and_then(|o| o.get("schema")) {
+            Some(_) => Some(format!("{target}/schema")),
+            None => content_schema,
+        }
+        // Not the holder itself (a parameter whose schema names the parameter).
+        .filter(|schema| *schema != holder);
+        let Some(Value::Object(map)) = pointer::get_mut(root, holder.trim_start_matches('#'))
+        else {
+            continue;
+        };
+        let message = match &schema {
+            Some(schema) => {
+                map.insert("$ref".into(), Value::String(schema.clone()));
+                if !targets.contains(schema) {
+                    targets.push(schema.clone());
+                }
+                format!(
+                    "`$ref: {target}` names {kind}, not a schema: its schema `{schema}` is used"
+                )
+            }
+            None => {
+                map.remove("$ref");
+                format!("`$ref: {target}` names {kind} without a schema, not a schema: any value")
+            }
+        };
+        report.warn("schema-ref-not-a-schema", holder, message);
+    }
+    targets
+}
+
 /// Rewrites every `$ref` equal to `from` into `to`.
 pub fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
     match value {
