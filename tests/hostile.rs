@@ -558,8 +558,11 @@ fn document_quirks() {
     let outcome = generates("document-quirks");
     let noted = |rule: &str| outcome.normalized.report.entries.iter().filter(|e| e.rule == rule).count();
     assert_eq!(noted("paths-extension-dropped"), 1);
-    assert_eq!(noted("ref-percent-decoded"), 2);
-    assert_eq!(noted("header-param-ignored"), 2);
+    assert_eq!(noted("ref-percent-decoded"), 3);
+    // Twice: `/api/fleet/{vehicleId}` is a copy of `/api/vehicles/{vehicleId}`.
+    assert_eq!(noted("header-param-ignored"), 4);
+    // A path item and a callback that are `$ref`s.
+    assert_eq!(noted("ref-inlined"), 2);
 }
 
 #[test]

@@ -167,6 +167,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     let componentized = refs::componentize_inner_targets(&mut root, &mut ctx.report, &targets);
     // Shortening alias chains only points `$ref`s at other components.
     refs::shorten_alias_chains(&mut root, &mut ctx.report);
+    refs::inline_path_item_and_callback_refs(&mut root, &mut ctx.report);
     ctx.refs_into_paths = if componentized {
         points_into_paths(&root)
     } else {

@@ -611,6 +611,72 @@ pub fn point_schema_refs_at_schemas(
     targets
 }
 
+/// Path items and callbacks that are `$ref`s (OpenAPI allows both; the OpenAPI model the
+/// generators read, `openapiv3`, reads neither): each is replaced by a copy of what it names,
+/// with an `info` entry. A path item's other members (3.1's `summary`, `description`) stay
+/// beside the copy's where the copy has none. Chains are followed (`refs::check` has ruled out
+/// cycles); a reference that names no object stays for the later checks to refuse.
+pub fn inline_path_item_and_callback_refs(root: &mut Value, report: &mut Report) {
+    /// What `target` names, through a chain of such references.
+    fn resolved(root: &Value, target: &str) -> Option<Value> {
+        let mut value = pointer::resolve(root, target)?;
+        for _ in 0..MAX_ALIAS_CHAIN {
+            match value.get("$ref").and_then(Value::as_str) {
+                Some(next) => value = pointer::resolve(root, next)?,
+                None => return value.is_object().then(|| value.clone()),
+            }
+        }
+        None
+    }
+    let mut replacements: Vec<(String, String)> = Vec::new();
+    let path_items = root
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
+    for (path, item) in path_items {
+        let item_at = pointer::from_tokens(["paths", path.as_str()]);
+        if let Some(target) = item.get("$ref").and_then(Value::as_str) {
+            replacements.push((item_at.clone(), target.to_owned()));
+        }
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let callbacks = operation.get("callbacks").and_then(Value::as_object);
+            for (name, callback) in callbacks.into_iter().flatten() {
+                if let Some(target) = callback.get("$ref").and_then(Value::as_str) {
+                    let at = pointer::from_tokens(["paths", path, method, "callbacks", name]);
+                    replacements.push((at, target.to_owned()));
+                }
+            }
+        }
+    }
+    let component_callbacks = root
+        .pointer("/components/callbacks")
+        .and_then(Value::as_object);
+    for (name, callback) in component_callbacks.into_iter().flatten() {
+        if let Some(target) = callback.get("$ref").and_then(Value::as_str) {
+            let at = pointer::from_tokens(["components", "callbacks", name]);
+            replacements.push((at, target.to_owned()));
+        }
+    }
+    for (at, target) in replacements {
+        let Some(Value::Object(copy)) = resolved(root, &target) else {
+            continue;
+        };
+        let Some(Value::Object(holder)) = pointer::get_mut(root, at.trim_start_matches('#')) else {
+            continue;
+        };
+        holder.remove("$ref");
+        for (key, value) in copy {
+            holder.entry(key).or_insert(value);
+        }
+        report.info(
+            "ref-inlined",
+            at,
+            format!("`$ref: {target}` replaced by a copy of what it names (the OpenAPI model the generators read takes no reference here)"),
+        );
+    }
+}
+
 /// Rewrites every `$ref` equal to `from` into `to`.
 pub fn rewrite_refs(value: &mut Value, from: &str, to: &str) {
     match value {
