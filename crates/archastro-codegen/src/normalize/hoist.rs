@@ -167,41 +167,44 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     });
     ctx.report.entries.extend(reports.into_iter().flatten());
 
-    // Name anonymous objects of bodies and success responses.
-    let mut hoisted: Vec<(String, Value)> = Vec::new();
-    let mut by_shape: BTreeMap<String, String> = BTreeMap::new();
-    let mut taken = component_names(root);
+    // Name anonymous objects of bodies and success responses: first every slot, then one name
+    // per shape ([`body_type_names`]), then each slot made a reference to its shape's component.
+    let mut slots: Vec<BodySlot> = Vec::new();
     for_each_operation_mut(root, |at, op| {
         let id = crate::names::upper_camel_case(
             op.get("operationId")
                 .and_then(Value::as_str)
                 .unwrap_or("operation"),
         );
-        // Each slot's pointer, the name wanted there, and whether a composition is named too.
-        let mut slots: Vec<(String, String, bool)> = ["application~1json", FORM_MEDIA_TYPE]
+        // Each slot's pointer, the kind of name wanted there, and whether a composition is
+        // named too.
+        let mut places: Vec<(String, &'static str, bool)> = ["application~1json", FORM_MEDIA_TYPE]
             .iter()
             .map(|media| {
-                let slot = format!("/requestBody/content/{media}/schema");
-                (slot, format!("{id}Request"), true)
+                (
+                    format!("/requestBody/content/{media}/schema"),
+                    "Request",
+                    true,
+                )
             })
             .collect();
         if let Some(responses) = op.get("responses").and_then(Value::as_object) {
             for code in responses.keys().filter(|c| c.starts_with('2')) {
                 let base = pointer::escape(code);
-                slots.push((
+                places.push((
                     format!("/responses/{base}/content/application~1json/schema"),
-                    format!("{id}Response"),
+                    "Response",
                     false,
                 ));
-                slots.push((
+                places.push((
                     format!("/responses/{base}/content/application~1json/schema/items"),
-                    format!("{id}Item"),
+                    "Item",
                     false,
                 ));
             }
         }
-        for (slot, wanted, compositions) in slots {
-            let Some(schema) = pointer::get_mut(op, &slot) else {
+        for (slot, kind, compositions) in places {
+            let Some(schema) = pointer::get(op, &slot) else {
                 continue;
             };
             let what = if is_object_with_properties(schema) {
@@ -213,25 +216,164 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             } else {
                 continue;
             };
-            let shape = canonical(schema);
-            let known = by_shape.get(&shape).cloned();
-            let name = known.clone().unwrap_or_else(|| taken.claim(&wanted));
-            ctx.report.info(
-                "inline-schema-named",
-                format!("{at}{slot}"),
-                format!("anonymous {what} became components.schemas.{name}"),
-            );
-            // The schema moves to its component (a copy of one already named is dropped).
-            let reference =
-                json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(&name)) });
-            let schema = std::mem::replace(schema, reference);
-            if known.is_none() {
-                by_shape.insert(shape, name.clone());
-                hoisted.push((name, schema));
-            }
+            slots.push(BodySlot {
+                at: format!("{at}{slot}"),
+                id: id.clone(),
+                kind,
+                what,
+                shape: canonical(schema),
+            });
         }
     });
+    let mut taken = component_names(root);
+    let names = body_type_names(&slots, &mut taken);
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    let mut moved: BTreeSet<&str> = BTreeSet::new();
+    for (slot, name) in slots.iter().zip(&names) {
+        ctx.report.info(
+            "inline-schema-named",
+            slot.at.clone(),
+            format!("anonymous {} became components.schemas.{name}", slot.what),
+        );
+        // The schema moves to its component (a copy of one already named is dropped).
+        let reference =
+            json!({ "$ref": format!("#/components/schemas/{}", pointer::escape(name)) });
+        let Some(schema) = pointer::get_mut(root, slot.at.trim_start_matches('#')) else {
+            continue;
+        };
+        let schema = std::mem::replace(schema, reference);
+        if moved.insert(name) {
+            hoisted.push((name.clone(), schema));
+        }
+    }
     add_schemas(root, hoisted);
+}
+
+/// An anonymous body or success response [`run`] names.
+struct BodySlot {
+    /// Its pointer.
+    at: String,
+    /// Its operation's `operationId`, in UpperCamelCase.
+    id: String,
+    /// What its name ends in: `Request`, `Response`, or `Item` (a response array's items).
+    kind: &'static str,
+    /// What it is, for the report: `object` or `composition`.
+    what: &'static str,
+    /// Its shape ([`canonical`]).
+    shape: String,
+}
+
+/// The component name of each slot: one per shape. A shape in one operation's slots is named
+/// after it (`{OperationId}{Kind}`: `ListTeamThreadsResponse`). A shape that several
+/// operations share is named after the words their `operationId`s have in common, in order,
+/// when they share at least two and the first (the verb): `ListTeamThreads`, `ListUserThreads`
+/// and `ListOrgThreads` give `ListThreadsResponse`. So an operation added beside the others,
+/// named like them, renames nothing, where naming the shape after its first operation would
+/// follow whichever comes first in path order. Otherwise, or when that name is taken, the
+/// shape is named after its first slot's operation. The names after one operation are claimed
+/// first, then the common ones, each in the order of the shape's first slot.
+fn body_type_names(slots: &[BodySlot], taken: &mut crate::names::Namespace) -> Vec<String> {
+    let mut by_shape: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut first_slots: Vec<usize> = Vec::new();
+    for (i, slot) in slots.iter().enumerate() {
+        let group = by_shape.entry(slot.shape.as_str()).or_default();
+        if group.is_empty() {
+            first_slots.push(i);
+        }
+        group.push(i);
+    }
+    // The name each shape wants: after its operations' common words, or its first one.
+    let wanted: Vec<(usize, Option<String>, String)> = first_slots
+        .into_iter()
+        .map(|first| {
+            let slot = &slots[first];
+            let group = &by_shape[slot.shape.as_str()];
+            let same_kind = group.iter().all(|&i| slots[i].kind == slot.kind);
+            let ids: Vec<&str> = group.iter().map(|&i| slots[i].id.as_str()).collect();
+            let common = same_kind
+                .then(|| common_words(&ids))
+                .flatten()
+                .map(|words| format!("{words}{}", slot.kind));
+            (first, common, format!("{}{}", slot.id, slot.kind))
+        })
+        .collect();
+    // Operations' own names first, so that a common name never takes one from the operation
+    // it would name (an operation `ListThreads` beside `ListTeamThreads` and `ListUserThreads`).
+    let mut shape_names: BTreeMap<&str, String> = BTreeMap::new();
+    for (first, _, own) in wanted.iter().filter(|(_, common, _)| common.is_none()) {
+        shape_names.insert(slots[*first].shape.as_str(), taken.claim(own));
+    }
+    for (first, common, own) in &wanted {
+        let Some(common) = common else { continue };
+        let name = if taken.contains(common) {
+            taken.claim(own)
+        } else {
+            taken.claim(common)
+        };
+        shape_names.insert(slots[*first].shape.as_str(), name);
+    }
+    slots
+        .iter()
+        .map(|slot| shape_names[slot.shape.as_str()].clone())
+        .collect()
+}
+
+/// The words that every one of `ids` (UpperCamelCase, at least two different ones) has, in
+/// their order, joined, when they are at least two and the first word of each is the first of
+/// them (`ListTeamThreads`, `ListUserThreads` → `ListThreads`); `None` otherwise.
+fn common_words(ids: &[&str]) -> Option<String> {
+    fn words(id: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, c) in id.char_indices().skip(1) {
+            if c.is_ascii_uppercase() {
+                out.push(&id[start..i]);
+                start = i;
+            }
+        }
+        out.push(&id[start..]);
+        out
+    }
+    /// The longest common subsequence of `a` and `b` (the earliest in `a` among equals).
+    fn lcs<'w>(a: &[&'w str], b: &[&str]) -> Vec<&'w str> {
+        let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                table[i][j] = if a[i] == b[j] {
+                    table[i + 1][j + 1] + 1
+                } else {
+                    table[i + 1][j].max(table[i][j + 1])
+                };
+            }
+        }
+        let (mut i, mut j, mut out) = (0, 0, Vec::new());
+        while i < a.len() && j < b.len() {
+            if a[i] == b[j] {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            } else if table[i + 1][j] >= table[i][j + 1] {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        out
+    }
+    let mut distinct: Vec<&str> = ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return None;
+    }
+    let all: Vec<Vec<&str>> = distinct.iter().map(|id| words(id)).collect();
+    let mut common = all[0].clone();
+    for other in &all[1..] {
+        common = lcs(&common, other);
+    }
+    let verb = all[0][0];
+    (common.len() >= 2 && common[0] == verb && all.iter().all(|w| w[0] == verb))
+        .then(|| common.concat())
 }
 
 /// A subtree whose copies of components [`run`] replaces: a component schema (`below`: the
@@ -392,7 +534,60 @@ fn replace_copies(
 mod tests {
     use serde_json::{Value, json};
 
-    use super::{ANNOTATIONS, canonical};
+    use super::{ANNOTATIONS, BodySlot, body_type_names, canonical, common_words};
+
+    #[test]
+    fn operations_alike_share_the_words_they_have_in_common() {
+        assert_eq!(
+            common_words(&["ListTeamThreads", "ListUserThreads", "ListOrgThreads"]).as_deref(),
+            Some("ListThreads")
+        );
+        assert_eq!(
+            common_words(&["CreateAgentThread", "CreateTeamThread"]).as_deref(),
+            Some("CreateThread")
+        );
+        // One word in common, another verb, or one operation: no common name.
+        assert_eq!(common_words(&["ListBlockers", "ListSubtasks"]), None);
+        assert_eq!(common_words(&["ArchiveConfig", "UnarchiveConfig"]), None);
+        assert_eq!(common_words(&["ListThreads", "ListThreads"]), None);
+    }
+
+    #[test]
+    fn a_shared_body_keeps_its_name_when_an_operation_like_the_others_comes() {
+        let slot = |id: &str, shape: &str| BodySlot {
+            at: format!("#/paths/{id}"),
+            id: id.to_owned(),
+            kind: "Response",
+            what: "object",
+            shape: shape.to_owned(),
+        };
+        let names = |slots: &[BodySlot]| {
+            let mut taken = crate::names::Namespace::new(crate::names::Case::Type);
+            body_type_names(slots, &mut taken)
+        };
+        let before = [slot("ListTeamThreads", "a"), slot("ListUserThreads", "a")];
+        let after = [
+            slot("ListOrgThreads", "a"),
+            slot("ListTeamThreads", "a"),
+            slot("ListUserThreads", "a"),
+        ];
+        assert_eq!(names(&before), ["ListThreadsResponse"; 2]);
+        assert_eq!(names(&after), ["ListThreadsResponse"; 3]);
+        // An operation of that very name keeps it; the shared shape takes its first's name.
+        let beside = [
+            slot("ListTeamThreads", "a"),
+            slot("ListThreads", "b"),
+            slot("ListUserThreads", "a"),
+        ];
+        assert_eq!(
+            names(&beside),
+            [
+                "ListTeamThreadsResponse",
+                "ListThreadsResponse",
+                "ListTeamThreadsResponse"
+            ]
+        );
+    }
 
     /// The text `canonical` must equal: a copy without annotations (keywords only: property
     /// names and data are kept), printed by serde_json.
