@@ -224,6 +224,29 @@ fn schema_ref_not_a_schema() {
     );
 }
 
+/// A spec with no operation (only components) gives crates that build, the contract crate's
+/// among them (it builds the client and calls nothing).
+#[test]
+fn no_operations() {
+    generates("no-operations");
+}
+
+/// A path or header parameter whose schema (or the component it names) is nullable is not: no
+/// null can be sent there, and the client writes such a value with `Display`.
+#[test]
+fn nullable_parameters() {
+    let outcome = generates("nullable-parameters");
+    let noted = outcome.normalized.report.entries.iter().filter(|e| e.rule == "parameter-not-nullable").count();
+    assert_eq!(noted, 3);
+}
+
+/// A variable that stands twice in a path (one parameter) is held by the first resource it
+/// stands in, not again by a later one.
+#[test]
+fn path_variable_twice() {
+    generates("path-variable-twice");
+}
+
 #[test]
 fn catastrophic_pattern() {
     checks_patterns_in_linear_time("catastrophic-pattern");

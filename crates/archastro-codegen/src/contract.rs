@@ -19,7 +19,7 @@ use crate::pointer;
 /// Where the contract crate lives, relative to the output root.
 pub const CONTRACT_DIR: &str = "generated/archastro-contract";
 
-/// The fixed start of `src/lib.rs`, up to the first family's calls.
+/// The fixed start of `src/lib.rs`, up to the client, built.
 const LIB_START: &str = r#"//! Calls every operation of `archastro-client` once with example arguments.
 use archastro_client::{ArchAstro, RetryPolicy};
 /// What one call gave: `Ok` when the response was a success that decoded.
@@ -34,8 +34,13 @@ pub async fn call_every_operation(base_url: &str) -> Vec<Outcome> {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("a valid client configuration");
-    let mut outcomes = Vec::new();
 "#;
+
+/// What follows [`LIB_START`], up to the first family's calls.
+const LIB_CALLS_START: &str = "    let mut outcomes = Vec::new();\n";
+
+/// What follows [`LIB_START`] when the spec has no operation: the client is only built.
+const LIB_NO_CALLS: &str = "    let _ = api;\n    Vec::new()\n}\n";
 
 /// The fixed end of `src/lib.rs`, after the last family's calls.
 const LIB_END: &str = r#"    outcomes
@@ -79,10 +84,15 @@ async fn main() -> std::process::ExitCode {
 /// escaped literals).
 pub fn generate_contract(api: &Api<'_>) -> Result<BTreeMap<String, String>> {
     let mut lib = format!("{GENERATED_MARKER}\n{LIB_START}");
-    for family in &api.families {
-        family_calls(family, &mut lib);
+    if api.families.iter().all(|family| family.operations.is_empty()) {
+        lib.push_str(LIB_NO_CALLS);
+    } else {
+        lib.push_str(LIB_CALLS_START);
+        for family in &api.families {
+            family_calls(family, &mut lib);
+        }
+        lib.push_str(LIB_END);
     }
-    lib.push_str(LIB_END);
     let dependencies: BTreeSet<&str> = PARSED_STRINGS
         .iter()
         .filter(|(_, ty, _)| lib.contains(&format!("parse::<{ty}>")))

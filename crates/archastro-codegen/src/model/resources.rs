@@ -528,6 +528,17 @@ impl Layout {
             .then(|| segments.last().and_then(Segment::literal))
             .flatten();
         let final_at = last_literal.map(|_| segments.len() - 1);
+        // A variable that stands twice in the path (one parameter) is held once, by the first
+        // resource it stands in.
+        let mut held: Vec<String> = Vec::new();
+        let mut new_params = |params: Vec<String>| -> Vec<String> {
+            let params: Vec<String> = params
+                .into_iter()
+                .filter(|p| !held.contains(p))
+                .collect();
+            held.extend(params.iter().cloned());
+            params
+        };
         while i < end && Some(i) != final_at {
             let params: Vec<String> = segments[i + 1..]
                 .iter()
@@ -556,6 +567,7 @@ impl Layout {
                 }
                 Segment::Literal(literal) => {
                     i += 1 + params.len();
+                    let params = new_params(params);
                     steps.push(Step {
                         literal: format!("{prefix}{literal}"),
                         shapes: shapes(family, op, &params),
@@ -573,6 +585,10 @@ impl Layout {
                         })
                         .collect();
                     i += params.len();
+                    let params = new_params(params);
+                    if params.is_empty() {
+                        continue;
+                    }
                     steps.push(Step {
                         literal: String::new(),
                         shapes: shapes(family, op, &params),

@@ -294,6 +294,7 @@ pub fn normalize_parameters(
                             );
                         }
                     }
+                    not_nullable_in_path_or_header(ctx, snapshot, p, &op_at);
                     merge_overlapping_scalars(ctx, snapshot, p, &op_at);
                     delimited_query_as_form_or_string(ctx, snapshot, p, &op_at);
                     let non_scalar = {
@@ -360,6 +361,38 @@ pub fn normalize_parameters(
         }
         Ok(())
     })
+}
+
+/// A path or header parameter `p` whose schema is `nullable` (itself, or the component it
+/// names) is not: a path segment or a header has no null to send (a parameter that may be left
+/// out is an optional one), and progenitor writes the value with `Display`, which no `Option`
+/// has. A `$ref` to a nullable component becomes a copy of it without `nullable`. With a
+/// note.
+fn not_nullable_in_path_or_header(ctx: &mut Ctx, root: &Value, p: &mut Value, op_at: &str) {
+    let place = p.get("in").and_then(Value::as_str).unwrap_or_default().to_owned();
+    if !matches!(place.as_str(), "path" | "header") {
+        return;
+    }
+    let nullable = |schema: &Value| schema.get("nullable") == Some(&Value::Bool(true));
+    let schema = &p["schema"];
+    let copy = if nullable(schema) {
+        schema.clone()
+    } else if schema.get("$ref").is_some() && nullable(resolve_schema(root, schema)) {
+        resolve_schema(root, schema).clone()
+    } else {
+        return;
+    };
+    let mut copy = copy;
+    if let Some(object) = copy.as_object_mut() {
+        object.remove("nullable");
+    }
+    p["schema"] = copy;
+    let name = p["name"].as_str().unwrap_or_default().to_owned();
+    ctx.report.info(
+        "parameter-not-nullable",
+        op_at,
+        format!("{place} parameter `{name}`: its schema is nullable, which a {place} parameter cannot be (no null can be sent); `nullable` dropped"),
+    );
 }
 
 /// A header parameter `p` whose schema is an array of scalars becomes a string: progenitor

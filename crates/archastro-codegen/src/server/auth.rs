@@ -88,8 +88,9 @@ pub(super) fn alternatives(op: &Operation<'_>, schemes: &[Scheme]) -> String {
     alternatives.join(", ")
 }
 
-/// `lib.rs`'s `Authenticator` trait, `Scheme` enum and `authenticate` function.
-pub(super) fn authenticator(schemes: &[Scheme]) -> TokenStream {
+/// `lib.rs`'s `Authenticator` trait, `Scheme` enum and `authenticate` function (which only
+/// the handlers call: none without `operations`).
+pub(super) fn authenticator(schemes: &[Scheme], operations: bool) -> TokenStream {
     let methods = schemes.iter().map(|s| {
         let (m, d) = (format_ident!("{}", s.method), &s.description);
         quote! {
@@ -102,7 +103,7 @@ pub(super) fn authenticator(schemes: &[Scheme]) -> TokenStream {
         .map(|s| format_ident!("{}", s.variant))
         .collect();
     let names = schemes.iter().map(|s| s.name.as_str());
-    let authenticate = authenticate(schemes);
+    let authenticate = operations.then(|| authenticate(schemes));
     quote! {
             /// Checks the credentials of the spec's security schemes. Answer `Invalid` for unknown
             /// or expired credentials (401) and `Forbidden` for valid ones that may not call the

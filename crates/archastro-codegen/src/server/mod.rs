@@ -110,7 +110,8 @@ fn lib_rs(api: &Api<'_>, config: &FamiliesConfig) -> TokenStream {
         params.push(quote! { #var: Arc<impl #module::#trait_name> });
         routes.push(quote! { .merge(#module::routes(#var, auth.clone(), config)) });
     }
-    let authenticator = auth::authenticator(&auth::security_schemes(api));
+    let operations = api.families.iter().any(|f| !f.operations.is_empty());
+    let authenticator = auth::authenticator(&auth::security_schemes(api), operations);
     quote! {
         #![doc = "Typed server traits for the ArchAstro API: implement a family's trait (`RuntimeApi`, ...) and an [`Authenticator`], then serve [`router`]. Every route, parameter and response is checked by the compiler; every failure the framework produces answers in the API's JSON error envelope."]
         #![forbid(unsafe_code)]
