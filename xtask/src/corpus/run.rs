@@ -170,6 +170,10 @@ pub(super) struct Finished {
 /// Runs `command` (stdin and stdout closed, stderr into `log`), killing it after `timeout`.
 fn run_with_timeout(command: &mut Command, log: &Path, timeout: Duration) -> Result<Finished> {
     let file = std::fs::File::create(log).with_context(|| format!("creating {}", log.display()))?;
+    // Its own process group, so that a kill at the timeout reaches what it started too (the
+    // `rustc`s of a `cargo check`, which would otherwise go on beside the next specs).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
     let mut child = command
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -194,12 +198,28 @@ fn wait_or_kill(child: &mut Child, timeout: Duration) -> Result<Option<ExitStatu
         }
         if start.elapsed() >= timeout {
             // It may have exited since: then the kill fails and the wait returns at once.
+            kill_group(child);
             let _ = child.kill();
             child.wait().context("waiting for a killed child")?;
             return Ok(None);
         }
         std::thread::sleep(POLL);
     }
+}
+
+/// Kills the process group `child` leads ([`run_with_timeout`] starts each child as one), its
+/// own children with it.
+fn kill_group(child: &Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    #[cfg(not(unix))]
+    let _ = child;
 }
 
 fn slot_name(out: &Path) -> String {
@@ -213,5 +233,44 @@ fn remove_dir(dir: &Path) -> Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e).with_context(|| format!("removing {}", dir.display())),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::process::Command;
+    use std::time::Duration;
+
+    /// Whether process `pid` still runs (gone, or a zombie waiting to be reaped, is not).
+    fn running(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim_start()
+                .starts_with('Z')
+        })
+    }
+
+    #[test]
+    fn a_timeout_kills_what_the_child_started_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("child.stderr");
+        let mut command = Command::new("sh");
+        command.args(["-c", "sleep 30 & echo $! >&2; wait"]);
+        let finished = super::run_with_timeout(&mut command, &log, Duration::from_millis(300))
+            .expect("the child ran");
+        assert!(finished.status.is_none(), "the child was not killed");
+        let grandchild = finished.stderr.trim().to_owned();
+        assert!(!grandchild.is_empty(), "no pid written");
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while running(&grandchild) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !running(&grandchild),
+            "the child's own child {grandchild} still runs"
+        );
     }
 }
