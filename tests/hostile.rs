@@ -1,5 +1,6 @@
 //! Hostile specs (`fixtures/hostile/`, one small spec per class): each regenerates into crates
-//! that `cargo check` accepts (for a routing class, a server whose router builds), or fails
+//! that `cargo check` accepts (for a routing class, a server whose router builds; for texts,
+//! crates that `cargo clippy` and `cargo doc` take without a warning), or fails
 //! with an error naming the fixture and the JSON pointer of the place at fault; none panics.
 //! A pattern only a backtracking engine checks in exponential time is checked in linear time.
 //! A symbolic link in the output directory is refused.
@@ -47,6 +48,28 @@ fn generates_kept(name: &str) -> (regen::RegenOutcome, tempfile::TempDir) {
     assert!(output.status.success(), "{name}: {stderr}");
     assert!(!stderr.contains("warning"), "{name}: the generated crates build with warnings:\n{stderr}");
     (outcome, out)
+}
+
+/// The fixture `name` regenerates, and its crates pass `cargo clippy` and `cargo doc` with
+/// warnings denied: the spec's texts became doc Markdown that neither lints.
+fn documents(name: &str) {
+    let out = tempfile::tempdir().unwrap();
+    regen_fixture(name, out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let manifest = out.path().join("Cargo.toml");
+    let clippy = platform_cargo()
+        .args(["clippy", "--quiet", "--workspace", "--manifest-path"])
+        .arg(&manifest)
+        .args(["--", "-D", "warnings"])
+        .output()
+        .unwrap();
+    assert!(clippy.status.success(), "{name}: {}", String::from_utf8_lossy(&clippy.stderr));
+    let doc = platform_cargo()
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--quiet", "--no-deps", "--workspace", "--manifest-path"])
+        .arg(&manifest)
+        .output()
+        .unwrap();
+    assert!(doc.status.success(), "{name}: {}", String::from_utf8_lossy(&doc.stderr));
 }
 
 /// The fixture `name` regenerates (see [`generates`]) with a warning of `rule` at each of
@@ -141,6 +164,14 @@ fn fails_at(name: &str, pointer: &str) {
     assert!(err.starts_with(&expected), "{name}: expected `{expected}...`, got `{err}`");
     assert!(!err.contains('\n'), "{name}: {err}");
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "{name}: a failed regen wrote files");
+}
+
+/// Bare URLs, brackets that are no links, lazy list and quote continuations, tabs, Rust and
+/// unclosed fences, a response description that opens with a fence, a URL as terms of service,
+/// an operation with two tags (progenitor links its builder to two traits it does not write).
+#[test]
+fn doc_markdown() {
+    documents("doc-markdown");
 }
 
 #[test]

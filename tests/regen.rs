@@ -145,8 +145,8 @@ fn regen_reads_the_spec_from_a_url_like_from_a_file() {
 }
 
 /// The crates generated from a platform spec (client, server, contract) build, clippy-clean and
-/// warning-free, on their own, and the client's doc examples (its README, with a call read off
-/// the spec) compile.
+/// warning-free, on their own, document without a rustdoc warning, and the client's doc
+/// examples (its README, with a call read off the spec) compile.
 fn platform_crates_build_without_warnings(date: &str) {
     let out = tempfile::tempdir().unwrap();
     regen::regen(&platform_spec_options(date, out.path(), Mode::Write).1).unwrap();
@@ -160,6 +160,17 @@ fn platform_crates_build_without_warnings(date: &str) {
         output.status.success(),
         "the crates of the {date} platform spec do not build cleanly:\n{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    let docs = platform_cargo()
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .args(["doc", "--quiet", "--no-deps", "--workspace", "--manifest-path"])
+        .arg(out.path().join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        docs.status.success(),
+        "the docs of the {date} platform crates have warnings:\n{}",
+        String::from_utf8_lossy(&docs.stderr)
     );
     let doctests = platform_cargo()
         .args(["test", "--quiet", "--doc", "-p", "archastro-client", "--manifest-path"])

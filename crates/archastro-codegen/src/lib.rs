@@ -5,6 +5,7 @@
 pub mod client;
 pub mod contract;
 pub mod diff;
+pub mod doc_text;
 pub mod error;
 pub mod examples;
 pub mod families;

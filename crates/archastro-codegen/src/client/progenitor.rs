@@ -84,6 +84,11 @@ pub(super) fn run_progenitor(
     // Not held while progenitor runs (a copy of the family's paths).
     drop(stubbed);
     keep_error_bodies(&mut api);
+    // progenitor writes the terms of service into the client's doc as they are (a URL, which
+    // rustdoc warns about when it is no link); every other text it writes is sanitized.
+    if let Some(terms) = &mut api.info.terms_of_service {
+        *terms = crate::doc_text::sanitize(terms).into_owned();
+    }
     let wire_names = rename_arguments_the_builder_keeps(&mut api);
     let (tokens, uses) = run_progenitor_api(family, api, replacements, true)?;
     Ok((with_wire_names(tokens, &wire_names), uses))

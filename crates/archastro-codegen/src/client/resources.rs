@@ -87,7 +87,7 @@ fn is_flat_method_item(item: &[TokenTree]) -> bool {
 
 impl BuilderRewrite<'_> {
     /// `tokens` (the builder module, `depth` groups deep) with every `"Builder for
-    /// [`ClientXExt::m`]..."` doc naming `m`'s resource call, and brand names in identifiers as
+    /// [`ClientXExt::m`]..."` doc (or its several-tags form) naming `m`'s resource call, and brand names in identifiers as
     /// one word. Without brands, only the module's body and the attributes of its items are
     /// read: the docs are there, and function bodies hold neither.
     fn tokens(&self, tokens: TokenStream, depth: usize) -> TokenStream {
@@ -104,15 +104,23 @@ impl BuilderRewrite<'_> {
                 }
                 TokenTree::Literal(literal) => {
                     let text = literal.to_string();
+                    // One tag: "Builder for [`ClientXExt::m`]..."; several: "Builder for `m`
+                    // operation\n\nSee [`ClientXExt::m`], [`ClientYExt::m`]...". Either links
+                    // to extension traits, which are not generated.
                     let method = text
                         .strip_prefix("\"Builder for [`Client")
                         .and_then(|rest| rest.split_once("Ext::"))
                         .and_then(|(_, rest)| rest.split_once('`'))
+                        .or_else(|| {
+                            text.strip_prefix("\"Builder for `")
+                                .and_then(|rest| rest.split_once("` operation"))
+                        })
                         .map(|(method, _)| method);
-                    match method.and_then(|m| self.calls.get(m)) {
-                        Some(call) => {
-                            TokenTree::Literal(Literal::string(&format!("Builder of `{call}`.")))
-                        }
+                    match method {
+                        Some(m) => TokenTree::Literal(Literal::string(&match self.calls.get(m) {
+                            Some(call) => format!("Builder of `{call}`."),
+                            None => format!("Builder of the `{m}` operation."),
+                        })),
                         None => TokenTree::Literal(literal),
                     }
                 }

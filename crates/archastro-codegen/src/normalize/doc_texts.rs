@@ -1,8 +1,9 @@
-//! Texts that become Rust doc comments (`description`, `summary`, `title`) must stay prose:
-//! code fences and indented code blocks would become doctests that run under `cargo test`, raw
-//! HTML would reach the rendered docs, and control characters can break the comment. Fences and
-//! angle brackets are escaped, indented code is fenced as `text`, control characters dropped
-//! ([`super::sanitize_doc_text`]). Example values are data and are left alone.
+//! Texts that become Rust doc comments (`description`, `summary`, `title`) are made into
+//! Markdown that renders as meant and that rustdoc and clippy take without a warning: code
+//! blocks that rustdoc would run as doctests become `text` blocks, raw HTML is escaped, bare
+//! URLs become links, brackets that would be read as links to Rust items are escaped, list
+//! and quote continuations are marked, control characters dropped ([`crate::doc_text`]).
+//! Example values are data and are left alone.
 //!
 //! The walk's top levels run on the calling thread; the subtrees [`SPLIT_DEPTH`] levels below
 //! the root (path items, component schemas, channels) on the job pool, each with its own
@@ -10,7 +11,8 @@
 
 use serde_json::Value;
 
-use super::{Ctx, refs, sanitize_doc_text};
+use super::{Ctx, refs};
+use crate::doc_text::sanitize;
 use crate::pointer;
 use crate::report::Report;
 
@@ -98,13 +100,13 @@ fn walk<'a>(
                     Value::String(text)
                         if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
                     {
-                        if let std::borrow::Cow::Owned(clean) = sanitize_doc_text(text)
+                        if let std::borrow::Cow::Owned(clean) = sanitize(text)
                             && clean != *text
                         {
                             state.report.info(
                                 "doc-text-sanitized",
                                 pointer::join(at, k),
-                                "code fences, HTML, control or bidirectional-text characters escaped, indented code fenced as text",
+                                "made into doc Markdown: code blocks as `text`, HTML and link brackets escaped, bare URLs linked, list and quote continuations marked, control characters dropped",
                             );
                             *text = clean;
                         }
@@ -139,45 +141,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    /// Texts at the top levels (walked on the calling thread) and below them (on the pool)
-    /// are all sanitized, and the report lists them in document order.
-    #[test]
-    fn an_indented_block_becomes_a_text_fence_outside_lists_only() {
-        use super::super::sanitize_doc_text as clean;
-        assert_eq!(
-            clean("Replace:\n\n    {\"grants\": []}\n\n    {\"a\": 1}\nthen"),
-            "Replace:\n\n```text\n{\"grants\": []}\n\n{\"a\": 1}\n```\nthen"
-        );
-        assert_eq!(clean("\tlet x = 1;"), "```text\nlet x = 1;\n```");
-        let list = "- one\n\n    more of one\n- two";
-        assert_eq!(clean(list), list);
-        assert_eq!(
-            clean("plain text\n    continued"),
-            "plain text\n    continued"
-        );
-    }
-
-    #[test]
-    fn code_spans_without_html_or_fences_stay_as_they_are() {
-        use std::borrow::Cow;
-
-        use super::super::sanitize_doc_text as clean;
-        for text in [
-            "The `dap_...` id of the app (`null` if none).",
-            "~ 5 ms, `é`",
-            "a\n`b`\nc",
-        ] {
-            assert!(
-                matches!(clean(text), Cow::Borrowed(t) if t == text),
-                "{text}"
-            );
-        }
-        // What is escaped still is: HTML outside a code span, fences, controls.
-        assert_eq!(clean("`<T>` and <b>"), "`<T>` and &lt;b>");
-        assert_eq!(clean("`a` ```x```"), "`a` \\`\\`\\`x\\`\\`\\`");
-        assert_eq!(clean("`a`\u{7}b"), "`a`b");
-    }
 
     /// A name is a name whatever its spelling: a property or a header called `examples` or
     /// `example` has its description sanitized (a fence left in a property's would be a
@@ -215,14 +178,14 @@ mod tests {
         for name in ["examples", "example"] {
             let description = &root.pointer(properties).unwrap()[name]["description"];
             assert!(
-                !description.as_str().unwrap().contains("```"),
+                !description.as_str().unwrap().contains("```rust"),
                 "{name}: {description}"
             );
         }
         let header = "/paths/~1a/get/responses/200/headers/example";
         let description = &root.pointer(header).unwrap()["description"];
         assert!(
-            !description.as_str().unwrap().contains("```"),
+            !description.as_str().unwrap().contains("```rust"),
             "{description}"
         );
         let mut expected = untouched;
@@ -233,13 +196,15 @@ mod tests {
         assert_eq!(root, expected);
     }
 
+    /// Texts at the top levels (walked on the calling thread) and below them (on the pool)
+    /// are all sanitized, and the report lists them in document order.
     #[test]
     fn entries_in_document_order_across_the_split() {
         let mut root = json!({
             "components": {"schemas": {"A": {"description": "<a>",
                 "properties": {"description": {"description": "<p>"}}}}},
             "info": {"description": "<i>", "title": "plain"},
-            "paths": {"/a": {"description": "<path>", "get": {"summary": "```x```"}}},
+            "paths": {"/a": {"description": "<path>", "get": {"summary": "```\nx\n```"}}},
             "x-top": {"description": "<x>"},
         });
         let mut ctx = Ctx {
@@ -266,6 +231,6 @@ mod tests {
             ]
         );
         assert_eq!(root["info"]["title"], "plain");
-        assert_ne!(root["paths"]["/a"]["get"]["summary"], "```x```");
+        assert_eq!(root["paths"]["/a"]["get"]["summary"], "```text\nx\n```");
     }
 }

@@ -84,7 +84,7 @@ impl ResponseArm {
     fn new(response: &Response<'_>) -> ResponseArm {
         let code = response.status;
         let v = variant_name(code);
-        let doc = format!("{code}: {}", response.description);
+        let doc = crate::doc_text::prefixed(&format!("{code}:"), response.description);
         let body = ResponseBody::of(response);
         let is_range = code.ends_with("XX");
         if response.headers.is_empty() {

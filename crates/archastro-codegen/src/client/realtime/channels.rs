@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::surface::{Channel, doc_lines, doc_or, event_variants, type_tokens};
+use crate::doc_text::{self, code_span};
 
 /// `src/channels.rs`: the facades.
 pub(super) fn channels_rs(channels: &[Channel]) -> TokenStream {
@@ -42,8 +43,13 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
         let params = type_tokens(&join.params);
         let reply = type_tokens(&join.reply);
         let doc = doc_lines(&format!(
-            "Joins `{pattern}` (the topic is built from `params`).{}",
-            if join.doc.is_empty() { String::new() } else { format!("\n\n{}", join.doc) }
+            "Joins {} (the topic is built from `params`).{}",
+            code_span(pattern),
+            if join.doc.trim().is_empty() {
+                String::new()
+            } else {
+                format!("\n\n{}", doc_text::sanitize(&join.doc))
+            }
         ));
         quote! {
             #(#doc)*
@@ -61,7 +67,7 @@ fn channel_tokens(channel: &Channel) -> TokenStream {
         let reply = type_tokens(&message.reply);
         let doc = doc_lines(&doc_or(
             &message.doc,
-            format!("Sends `{event}` and waits for the reply."),
+            format!("Sends {} and waits for the reply.", code_span(event)),
         ));
         match &message.params {
             Some(_) => {

@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::surface::{Streaming, doc_lines, event_variants, type_tokens};
+use crate::doc_text::code_span;
 use crate::names::{ascii_snake_ident, type_name};
 
 /// `src/streaming.rs`: event enums and `events()` on the request builders.
@@ -36,7 +37,8 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
         let payload = type_tokens(&event.payload);
         let name = &event.name;
         let doc = doc_lines(&format!(
-            "The typed payload of a `{name}` event that ended the stream ([`Error::StreamEvent`])."
+            "The typed payload of a {} event that ended the stream ([`Error::StreamEvent`]).",
+            code_span(name)
         ));
         let method = format_ident!("{}_payload", ascii_snake_ident(&event.name));
         quote! {
@@ -52,7 +54,8 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
         }
     });
     let enum_doc = doc_lines(&format!(
-        "The events of [`crate::{module}::builder::{builder}::events`] (`{id}`, Server-Sent Events).{}",
+        "The events of [`crate::{module}::builder::{builder}::events`] ({}, Server-Sent Events).{}",
+        code_span(id),
         if stream.errors.is_empty() {
             String::new()
         } else {
@@ -65,7 +68,7 @@ fn stream_tokens(stream: &Streaming) -> TokenStream {
         if stream.doc.is_empty() {
             String::new()
         } else {
-            format!("{}\n\n", stream.doc)
+            format!("{}\n\n", crate::doc_text::sanitize(&stream.doc))
         }
     ));
     quote! {

@@ -5,6 +5,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::doc_text::code_span;
+
 /// A channel's facade.
 #[derive(Debug)]
 pub(super) struct Channel {
@@ -68,20 +70,21 @@ pub(super) fn type_tokens(ty: &Option<String>) -> TokenStream {
     }
 }
 
-/// `doc`, or `fallback` when it is blank.
+/// The spec's `doc` made doc Markdown ([`crate::doc_text::sanitize`]), or `fallback` (this
+/// generator's own text) when it is blank.
 pub(super) fn doc_or(doc: &str, fallback: String) -> String {
     if doc.trim().is_empty() {
         fallback
     } else {
-        doc.to_owned()
+        crate::doc_text::sanitize(doc).into_owned()
     }
 }
 
-/// One `///` line per line of `text` (a spec text is never a block comment), kept prose: the
-/// names and patterns it quotes come from the spec too, so it is sanitized as a whole.
+/// One `#[doc]` line per line of `text`: this generator's own Markdown, with every part that
+/// comes from the spec already made safe ([`doc_or`], [`crate::doc_text::code_span`]) so
+/// that its intra-doc links stay links.
 pub(super) fn doc_lines(text: &str) -> Vec<TokenStream> {
-    crate::normalize::sanitize_doc_text(text)
-        .lines()
+    text.lines()
         .map(|line| {
             let line = if line.is_empty() {
                 String::new()
@@ -100,7 +103,7 @@ pub(super) fn event_variants(events: &[Event]) -> Vec<TokenStream> {
         .map(|event| {
             let variant = format_ident!("{}", event.variant);
             let payload = type_tokens(&event.payload);
-            let doc = doc_lines(&doc_or(&event.doc, format!("`{}`", event.name)));
+            let doc = doc_lines(&doc_or(&event.doc, code_span(&event.name)));
             quote! {
                 #(#doc)*
                 #variant(#payload),
