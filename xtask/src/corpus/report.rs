@@ -1,5 +1,5 @@
 //! The corpus report: each spec's outcome read off its child (ok, error, panic, timeout; with
-//! `--build`, whether `cargo check` accepted the output), the outcomes grouped into classes (a
+//! `--build`, whether `cargo clippy` and `cargo doc` accepted the output), the outcomes grouped into classes (a
 //! message with its places, names and numbers taken out), totals, Markdown and JSON.
 
 use std::collections::BTreeMap;
@@ -90,25 +90,48 @@ fn short_source_path(location: &str) -> &str {
     }
 }
 
-/// Whether `cargo check` accepted a generated output.
+/// One step of `--build`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BuildStep {
+    /// `cargo clippy -- -D warnings`.
+    Clippy,
+    /// `cargo doc --no-deps` with `RUSTDOCFLAGS=-D warnings`.
+    Doc,
+}
+
+impl BuildStep {
+    fn name(self) -> &'static str {
+        match self {
+            BuildStep::Clippy => "cargo clippy",
+            BuildStep::Doc => "cargo doc",
+        }
+    }
+}
+
+/// Whether `cargo clippy` and `cargo doc` accepted a generated output.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Build {
     Ok,
-    /// Its first error line (or warning line: the generated crates build without warnings),
-    /// or how it ended.
+    /// The step that failed, its first error line (or warning line: the generated crates build
+    /// without warnings), or how it ended.
     Failed(String),
 }
 
 impl Build {
-    pub(super) fn from_child(finished: &Finished) -> Build {
+    pub(super) fn from_child(finished: &Finished, step: BuildStep) -> Build {
+        let step = step.name();
         match finished.status {
             Some(status) if status.success() => first_line_starting(&finished.stderr, "warning")
-                .map_or(Build::Ok, |warning| Build::Failed(warning.to_owned())),
-            Some(status) => Build::Failed(
-                first_line_starting(&finished.stderr, "error")
-                    .map_or_else(|| format!("cargo check failed ({status})"), str::to_owned),
-            ),
-            None => Build::Failed("cargo check timed out".to_owned()),
+                .map_or(Build::Ok, |warning| {
+                    Build::Failed(format!("{step}: {warning}"))
+                }),
+            Some(status) => {
+                Build::Failed(first_line_starting(&finished.stderr, "error").map_or_else(
+                    || format!("{step} failed ({status})"),
+                    |error| format!("{step}: {error}"),
+                ))
+            }
+            None => Build::Failed(format!("{step} timed out")),
         }
     }
 }
@@ -120,7 +143,7 @@ pub struct SpecResult {
     pub outcome: Outcome,
     /// The child's wall time, start to exit (or kill).
     pub seconds: f64,
-    /// `cargo check` of the output, with `--build` when it generated.
+    /// `cargo clippy` and `cargo doc` of the output, with `--build` when it generated.
     pub build: Option<Build>,
 }
 
@@ -132,9 +155,9 @@ impl SpecResult {
             let _ = write!(line, ": {detail}");
         }
         match &self.build {
-            Some(Build::Ok) => line.push_str("; cargo check ok"),
+            Some(Build::Ok) => line.push_str("; clippy and rustdoc ok"),
             Some(Build::Failed(message)) => {
-                let _ = write!(line, "; cargo check failed: {message}");
+                let _ = write!(line, "; build failed: {message}");
             }
             None => {}
         }
@@ -195,7 +218,7 @@ pub struct Totals {
     pub error: usize,
     pub panic: usize,
     pub timeout: usize,
-    /// With `--build`: outputs `cargo check` accepted, and outputs it was run on.
+    /// With `--build`: outputs `cargo clippy` and `cargo doc` accepted, and outputs they ran on.
     pub build_ok: usize,
     pub built: usize,
 }
@@ -247,9 +270,7 @@ impl Summary {
         let mut classes: BTreeMap<(&'static str, String), Vec<&str>> = BTreeMap::new();
         for result in &self.results {
             let failure = match (&result.outcome, &result.build) {
-                (Outcome::Ok, Some(Build::Failed(message))) => {
-                    Some(("cargo check", message.as_str()))
-                }
+                (Outcome::Ok, Some(Build::Failed(message))) => Some(("build", message.as_str())),
                 (outcome, _) => outcome.detail().map(|d| (outcome.name(), d)),
             };
             let key = match (failure, &result.outcome) {
@@ -281,7 +302,7 @@ impl Summary {
             self.collection,
             o.timeout_secs,
             if o.build {
-                "; `cargo check` on each output"
+                "; `cargo clippy` and `cargo doc` on each output, warnings denied"
             } else {
                 ""
             }
@@ -306,7 +327,7 @@ impl Summary {
         if self.options.build {
             let _ = writeln!(
                 md,
-                "\n`cargo check` accepted {} of the {} generated outputs.",
+                "\n`cargo clippy` and `cargo doc` accepted {} of the {} generated outputs.",
                 t.build_ok, t.built
             );
         }
