@@ -174,6 +174,13 @@ fn doc_markdown() {
     documents("doc-markdown");
 }
 
+/// A chain of `allOf` references deeper than typify merges in bounded time and stack (a
+/// chain of 3,000 overflowed the stack): refused at the component that starts it.
+#[test]
+fn all_of_chain() {
+    fails_at("all-of-chain", "#/components/schemas/Level0");
+}
+
 #[test]
 fn array_parameters() {
     generates("array-parameters");

@@ -174,6 +174,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         targets.iter().any(|t| t.starts_with("#/paths"))
     };
     check_operations_are_objects(&ctx, &root)?;
+    refs::check_all_of_depth(&ctx.file, &root)?;
     normalize_root(&mut ctx, &mut root)?;
     sanitize_component_names(&mut ctx, &mut root);
     rename_colliding_components(&mut ctx, &mut root);
