@@ -181,6 +181,13 @@ fn all_of_chain() {
     fails_at("all-of-chain", "#/components/schemas/Level0");
 }
 
+/// Arrays of exactly `n` items, which typify types `[T; n]`: a query parameter's example
+/// given to its setter as such, and one of 40 items (beyond serde's 32) typed as a `Vec`.
+#[test]
+fn fixed_length_arrays() {
+    generates_warnings("fixed-length-arrays", "fixed-length-array-as-vec", &["#/components/schemas/Place/properties/grid"]);
+}
+
 #[test]
 fn array_parameters() {
     generates("array-parameters");

@@ -337,15 +337,24 @@ fn segment_literal(doc: &Value, segment: &SegmentValue<'_>, mut value: Value) ->
 }
 
 /// The example `value` of a parameter of `schema` that is no path segment of its own, and
-/// whether it is a multi-line expression: an array decoded into the setter's `Vec` (its item
-/// type inferred), a date or uuid, or a string component's value, parsed from its text
+/// whether it is a multi-line expression: an array decoded into the setter's `Vec` or fixed
+/// array (its item type inferred), a date or uuid, or a string component's value, parsed from its text
 /// (typify gives those `FromStr`; a resource's accessor takes only its own type), another
 /// component's decoded from JSON, a number as its float type, else a literal.
 fn parameter_literal(doc: &Value, schema: &Value, value: &Value) -> (String, bool) {
     if value.is_array() {
         let text = str_lit(&value.to_string());
+        // typify types an array of exactly `n` items as `[T; n]`, which a `Vec` does not
+        // convert into.
+        let length = |key: &str| schema.get(key).and_then(Value::as_u64);
+        let ty = match (length("minItems"), length("maxItems")) {
+            (Some(min), Some(max)) if min == max && min > 0 && ref_name(schema).is_none() => {
+                format!("[_; {min}]")
+            }
+            _ => "Vec<_>".to_owned(),
+        };
         let decoded = format!(
-            "serde_json::from_str::<Vec<_>>({text})\n                    .expect(\"the example parameter fits its type\")"
+            "serde_json::from_str::<{ty}>({text})\n                    .expect(\"the example parameter fits its type\")"
         );
         return (decoded, true);
     }

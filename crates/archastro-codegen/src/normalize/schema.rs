@@ -225,8 +225,23 @@ fn has_downgrade_work(map: &Map<String, Value>) -> bool {
         "const" | "exclusiveMinimum" | "exclusiveMaximum" | "examples" | "anyOf" | "oneOf" => true,
         "allOf" => single_inline_part(map).is_some(),
         "pattern" => v.as_str().and_then(pattern::linear).is_none(),
+        "maxItems" => fixed_length_beyond_serde(map).is_some(),
         k => DROPPED_QUIETLY.contains(&k) || DROPPED_WITH_WARNING.contains(&k),
     })
+}
+
+/// The longest array serde reads and writes as a Rust array (`[T; n]`, which typify makes of
+/// an array of exactly `n` items).
+const LONGEST_FIXED_ARRAY: u64 = 32;
+
+/// The length of an array schema of exactly that many items (`minItems` equal to `maxItems`)
+/// when it is longer than [`LONGEST_FIXED_ARRAY`].
+fn fixed_length_beyond_serde(map: &Map<String, Value>) -> Option<u64> {
+    let length = |key: &str| map.get(key).and_then(Value::as_u64);
+    match (length("minItems"), length("maxItems")) {
+        (Some(min), Some(max)) if min == max && min > LONGEST_FIXED_ARRAY => Some(min),
+        _ => None,
+    }
 }
 
 /// Drops a `pattern` that no linear-time engine can check (see [`pattern`]): the client never
@@ -466,6 +481,16 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
         }
     }
     drop_backtracking_pattern(map, at, report);
+    if let Some(length) = fixed_length_beyond_serde(map) {
+        map.remove("maxItems");
+        report.warn(
+            "fixed-length-array-as-vec",
+            at,
+            format!(
+                "an array of exactly {length} items would be typed `[T; {length}]`, which serde reads and writes up to {LONGEST_FIXED_ARRAY} items only; `maxItems` dropped, typed as a `Vec` whose length is not checked"
+            ),
+        );
+    }
     if matches!(map.get("items"), Some(Value::Array(_))) {
         map.remove("items");
         report.warn(
