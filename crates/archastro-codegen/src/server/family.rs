@@ -11,6 +11,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::doc_text::{code_span, prefixed};
 use crate::model::{Family, Operation};
 use crate::names::{doc_comment, fitted, rust_ident, str_lit, type_name};
 
@@ -167,11 +168,10 @@ fn write_operations(out: &mut String, family: &str, ids: &[String]) {
 /// One method of the family's trait, with its default 501 body.
 fn write_trait_method(out: &mut String, op: &Operation<'_>, names: &OperationNames) {
     out.push('\n');
+    let route = code_span(&format!("{} {}", op.method.upper(), op.path));
     let doc = format!(
-        "`{} {}`: {}\n\n{}",
-        op.method.upper(),
-        op.path,
-        op.summary,
+        "{}\n\n{}",
+        prefixed(&format!("{route}:"), op.summary),
         op.description
     );
     doc_comment(out, "    ", &doc);

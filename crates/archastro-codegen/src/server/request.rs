@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use std::collections::BTreeMap;
 
+use crate::doc_text::code_span;
 use crate::model::{Family, Location, Operation, Parameter, SegmentValue, example, ref_name};
 use crate::names::{Case, Namespace, doc_comment, fitted, rust_ident, str_lit, type_name};
 use crate::normalize::schema::resolve_schema;
@@ -122,7 +123,11 @@ pub(super) fn write_request_types(
     );
     let mut header_fields = String::new();
     for p in op.parameters_in(Location::Header) {
-        doc_comment(&mut header_fields, "    ", &format!("Header `{}`.", p.name));
+        doc_comment(
+            &mut header_fields,
+            "    ",
+            &format!("Header {}.", code_span(p.name)),
+        );
         let _ = writeln!(
             header_fields,
             "    pub {}: Option<String>,",
@@ -156,11 +161,11 @@ fn param_fields<'p, 'a: 'p>(
     let mut out = String::new();
     for p in params {
         let description = if p.description.is_empty() {
-            p.name
+            code_span(p.name)
         } else {
-            p.description
+            p.description.to_owned()
         };
-        doc_comment(&mut out, "    ", description);
+        doc_comment(&mut out, "    ", &description);
         let (ty, reader) = match p.segment_value(doc) {
             Some(SegmentValue::Array { items, .. }) => (
                 format!("Vec<{}>", param_type(doc, Some(items))),
@@ -240,9 +245,9 @@ pub(super) fn write_path_objects(out: &mut String, family: &Family<'_>) {
             doc_comment(
                 &mut fields,
                 "        ",
-                description
+                &description
                     .filter(|d| !d.is_empty())
-                    .unwrap_or(property.name),
+                    .map_or_else(|| code_span(property.name), str::to_owned),
             );
             let _ = writeln!(
                 fields,
