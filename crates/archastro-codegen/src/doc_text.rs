@@ -94,10 +94,11 @@ pub fn code_span(text: &str) -> String {
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 
-/// Whether [`sanitize`] leaves `text` as it is, found without parsing it: no character that
-/// starts one of its rewrites, no indented line and no list item.
+/// Whether [`sanitize`] leaves `text` as it is, found without parsing it: no character or
+/// sequence that starts one of its rewrites (a tab, `<`, `[`, a fence, a URL), and no line
+/// that is indented code, a list item or a quote.
 fn is_plain(text: &str) -> bool {
-    let trigger = |c: char| matches!(c, '\t' | '<' | '[' | '`' | '~' | '>');
+    let trigger = |c: char| matches!(c, '\t' | '<' | '[');
     let chars_plain = if text.is_ascii() {
         text.bytes()
             .all(|b| matches!(b, b' '..=b'~' | b'\n') && !trigger(char::from(b)))
@@ -107,10 +108,12 @@ fn is_plain(text: &str) -> bool {
             .any(|c| trigger(c) || crate::names::dropped_from_docs(c))
     };
     chars_plain
-        && !text.contains("://")
-        && !text
-            .split('\n')
-            .any(|line| indentation(line) >= 4 || list_item_content(line).is_some())
+        && !["```", "~~~", "://"].iter().any(|s| text.contains(s))
+        && !text.split('\n').any(|line| {
+            indentation(line) >= 4
+                || line.trim_start().starts_with('>')
+                || list_item_content(line).is_some()
+        })
 }
 
 /// How many spaces `line` starts with (tabs are spaces by now).
@@ -154,7 +157,7 @@ fn interrupts_paragraph(trimmed: &str) -> bool {
     heading || thematic_break || trimmed.starts_with('>') || Fence::opened_by(trimmed).is_some()
 }
 
-/// An open fenced code block: its character, how long its run is, and its indentation.
+/// An open fenced code block: its character and how long its run is.
 struct Fence {
     mark: u8,
     run: usize,
@@ -673,7 +676,9 @@ mod tests {
         ] {
             assert_eq!(clean(text), text);
         }
-        assert!(matches!(clean("plain, é"), Cow::Borrowed(_)));
+        for text in ["plain, é", "The `dap_...` id, ~5 ms", "x -> y", "a\n1 item"] {
+            assert!(matches!(clean(text), Cow::Borrowed(_)), "{text}");
+        }
         for text in [
             "Replace:\n\n    {\"grants\": []}\n\n- a\nb\n\n      code\n> q\nr",
             "```\nfn x() {}",
