@@ -189,6 +189,14 @@ fn fixed_length_arrays() {
     generates_warnings("fixed-length-arrays", "fixed-length-array-as-vec", &["#/components/schemas/Place/properties/grid"]);
 }
 
+/// Enum values, property and parameter names with characters rustc warns about in an
+/// identifier (`ʿ`, `uncommon_codepoints`) beside ones it takes (`ö`, `ß`): spelled as code
+/// points in identifiers, the same in typify's output and in the names made for it.
+#[test]
+fn uncommon_codepoints() {
+    generates("uncommon-codepoints");
+}
+
 #[test]
 fn array_parameters() {
     generates("array-parameters");

@@ -15,7 +15,9 @@
 //!   [`doc_comment`] (`///` lines without control or bidirectional-text characters), so
 //!   nothing from the spec is ever code. [`fitted`] picks a layout as rustfmt would.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use unicode_ident::{is_xid_continue, is_xid_start};
@@ -32,7 +34,32 @@ pub fn snake_case(text: &str) -> String {
     if text.split('_').all(words_ok) {
         return text.to_owned();
     }
-    text.to_snake_case()
+    lint_free_ident(&text.to_snake_case()).into_owned()
+}
+
+/// `ident` with each character rustc warns about in an identifier (`uncommon_codepoints`: one
+/// outside Unicode's general security profile for identifiers, such as `ʿ`) spelled as its
+/// code point, `u2bf` (`U2bf` in an identifier with an upper-case letter): typify and progenitor
+/// keep any character an identifier may hold, so the same rule rewrites their output
+/// ([`crate::client`]) and every name made here. Identifiers without such characters (every
+/// ASCII one) are left as they are.
+pub fn lint_free_ident(ident: &str) -> Cow<'_, str> {
+    use unicode_security::GeneralSecurityProfile;
+    let allowed = |c: char| c.is_ascii() || c.identifier_allowed();
+    if ident.is_ascii() || ident.chars().all(allowed) {
+        return Cow::Borrowed(ident);
+    }
+    // An identifier with an upper-case letter is a type's or a variant's (UpperCamelCase).
+    let upper = ident.chars().any(char::is_uppercase);
+    let mut out = String::with_capacity(ident.len() + 8);
+    for c in ident.chars() {
+        if allowed(c) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "{}{:x}", if upper { 'U' } else { 'u' }, u32::from(c));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `text` in UpperCamelCase, exactly as heck's `to_upper_camel_case` writes it; text that is
@@ -53,7 +80,7 @@ pub fn upper_camel_case(text: &str) -> String {
     if already {
         return text.to_owned();
     }
-    text.to_upper_camel_case()
+    lint_free_ident(&text.to_upper_camel_case()).into_owned()
 }
 
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
@@ -146,7 +173,7 @@ pub fn enum_variant_name(value: &str) -> String {
     if camel == "Self" {
         format!("{camel}_")
     } else {
-        camel
+        lint_free_ident(&camel).into_owned()
     }
 }
 
@@ -767,6 +794,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn identifiers_rustc_warns_about_are_spelled_as_code_points() {
+        assert_eq!(lint_free_ident("pʿal"), "pu2bfal");
+        assert_eq!(lint_free_ident("Paʿʿel"), "PaU2bfU2bfel");
+        assert!(matches!(lint_free_ident("größe"), Cow::Borrowed("größe")));
+        assert!(matches!(lint_free_ident("plain_1"), Cow::Borrowed(_)));
+        // The names made here and typify's, rewritten by the same rule, agree.
+        assert_eq!(enum_variant_name("Pʿal"), "PU2bfal");
+        assert_eq!(struct_field_name("Eṯpaʿʿal"), "eu1e6fpau2bfu2bfal");
+        assert_eq!(type_name("ʿayin-thing"), "U2bfayinThing");
+    }
 
     /// Every text of up to six characters over an alphabet of every character class heck
     /// tells apart: the shortcuts of `snake_case` and `upper_camel_case` write what heck does.

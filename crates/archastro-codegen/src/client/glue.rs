@@ -515,6 +515,7 @@ mod tests {
         let doc = doc();
         let api = Api {
             families: vec![Family::new("auth", &doc).unwrap()],
+            ascii: true,
         };
         let (path, security) = refresh_flow(&api);
         assert_eq!(
@@ -530,7 +531,10 @@ mod tests {
             device.contains(r#"device_poll ("/v1/oauth/token""#),
             "{device}"
         );
-        let without = Api { families: vec![] };
+        let without = Api {
+            families: vec![],
+            ascii: true,
+        };
         assert!(device_flow(&without).is_empty());
         assert_eq!(refresh_flow(&without).0, "");
     }

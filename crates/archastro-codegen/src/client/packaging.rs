@@ -359,10 +359,12 @@ mod tests {
                 Family::new("auth", &needs_all).unwrap(),
                 Family::new("runtime", &bare).unwrap(),
             ],
+            ascii: true,
         };
         assert_eq!(first_call(&api).as_deref(), Some("runtime().users().me()"));
         let none = Api {
             families: vec![Family::new("auth", &needs_all).unwrap()],
+            ascii: true,
         };
         assert_eq!(first_call(&none), None);
     }

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use proc_macro2::TokenStream;
 use progenitor_impl::TypeImpl;
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ use super::operation_builders::family_text;
 use super::packaging::{SupportSources, cargo_toml, readme, support_files};
 use super::progenitor::{
     Uses, extract_types_module, replacement_impls, run_progenitor, run_progenitor_api,
-    types_document,
+    types_document, with_lint_free_idents,
 };
 use super::realtime::Realtime;
 use super::resources::{builder_field_types, resources_text, without_flat_methods};
@@ -138,6 +139,16 @@ impl<'a> ClientPlan<'a> {
         })
     }
 
+    /// `tokens` (progenitor's) with identifiers rustc would warn about rewritten, when the spec
+    /// has a text that is not ASCII (see [`with_lint_free_idents`]).
+    fn lint_free(&self, tokens: TokenStream) -> TokenStream {
+        if self.api.ascii {
+            tokens
+        } else {
+            with_lint_free_idents(tokens)
+        }
+    }
+
     /// The shared types: progenitor over a document with every component and no paths, without
     /// builders; the builders of the request structs are written from their structs. The
     /// printed parts wait in [`ClientPlan::types_file`] for [`ClientPlan::finish`].
@@ -147,6 +158,7 @@ impl<'a> ClientPlan<'a> {
         let schemas = self.shared.iter().map(|(name, schema)| (name, *schema));
         let document = types_document(schemas.chain(&self.realtime.schemas), self.info)?;
         let (types_tokens, uses) = run_progenitor_api("types", document, &BTreeMap::new(), false)?;
+        let types_tokens = self.lint_free(types_tokens);
         drop(converting);
         self.add_uses(uses);
         let types_module = extract_types_module(types_tokens)
@@ -194,6 +206,7 @@ impl<'a> ClientPlan<'a> {
             .find(|f| f.name == name)
             .expect("families come from config");
         let (tokens, uses) = run_progenitor(name, family.doc, &self.replacements)?;
+        let tokens = self.lint_free(tokens);
         self.add_uses(uses);
         let doc_line = format!("{}: {}", configured.title, configured.description);
         let tree = family.resources();

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::TokenStream;
+use proc_macro2::{TokenStream, TokenTree};
 use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
@@ -496,6 +496,35 @@ pub(super) fn run_progenitor_api(
         pointer: place.unwrap_or_else(|| "#".to_owned()),
         message: format!("generating {what}: {failure}"),
     })
+}
+
+/// `tokens` (progenitor's or typify's output) with every identifier as
+/// [`names::lint_free_ident`] writes it: they keep any character an identifier may hold, and
+/// rustc warns about some. Only a spec with a text that is not ASCII needs it.
+pub(super) fn with_lint_free_idents(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|token| match token {
+            TokenTree::Ident(ident) => {
+                let text = ident.to_string();
+                match names::lint_free_ident(&text) {
+                    std::borrow::Cow::Borrowed(_) => TokenTree::Ident(ident),
+                    std::borrow::Cow::Owned(free) => {
+                        TokenTree::Ident(proc_macro2::Ident::new(&free, ident.span()))
+                    }
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut inner = proc_macro2::Group::new(
+                    group.delimiter(),
+                    with_lint_free_idents(group.stream()),
+                );
+                inner.set_span(group.span());
+                TokenTree::Group(inner)
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// The contents of progenitor's `pub mod types { ... }`.

@@ -99,6 +99,7 @@ mod tests {
         assert!(family.security_scheme("bearer").is_none());
         let api = Api {
             families: vec![family],
+            ascii: true,
         };
         let (family, op) = api.refresh_operation().unwrap();
         assert_eq!((family.name, op.path), ("auth", "/token"));

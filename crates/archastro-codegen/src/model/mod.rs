@@ -132,6 +132,9 @@ impl Location {
 pub struct Api<'a> {
     /// In the families configuration's order.
     pub families: Vec<Family<'a>>,
+    /// Whether every text of the spec was ASCII: then no identifier progenitor or typify
+    /// writes needs [`crate::names::lint_free_ident`].
+    pub ascii: bool,
 }
 
 /// One scope family: its OpenAPI 3.0.3 document and what it declares.
@@ -278,7 +281,10 @@ impl<'a> Api<'a> {
             .iter()
             .map(|(name, doc)| Family::new(name, doc))
             .collect::<Result<_>>()?;
-        Ok(Api { families })
+        Ok(Api {
+            families,
+            ascii: normalized.ascii,
+        })
     }
 
     /// The family called `name`.

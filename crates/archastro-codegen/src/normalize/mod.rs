@@ -44,6 +44,8 @@ pub struct Normalized {
     /// `(family name, OpenAPI 3.0.3 document)`, in the configuration's order.
     pub families: Vec<(String, Value)>,
     pub report: Report,
+    /// Whether every text of the input was ASCII ([`Document::ascii`]).
+    pub ascii: bool,
 }
 
 /// State shared by the passes.
@@ -154,6 +156,7 @@ pub fn normalize_for_generation(doc: Document, config: &FamiliesConfig) -> Resul
 }
 
 fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Result<Normalized> {
+    let ascii = doc.ascii;
     let mut ctx = Ctx {
         file: doc.origin,
         report: Report::default(),
@@ -278,6 +281,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     Ok(Normalized {
         families,
         report: ctx.report,
+        ascii,
     })
 }
 

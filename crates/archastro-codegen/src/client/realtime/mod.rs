@@ -374,6 +374,7 @@ mod tests {
         });
         let api = Api {
             families: vec![Family::new("runtime", &doc).unwrap()],
+            ascii: true,
         };
         let existing = ["ThreadJoinThreadParams".to_owned()];
         let realtime = Realtime::collect(&api, &existing).unwrap();
@@ -397,6 +398,7 @@ mod tests {
         });
         let api = Api {
             families: vec![Family::new("runtime", &doc).unwrap()],
+            ascii: true,
         };
         let e = Realtime::collect(&api, &[]).unwrap_err().to_string();
         assert!(e.contains("#/x-channels/0/joins/0/returns"), "{e}");
