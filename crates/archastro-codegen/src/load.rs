@@ -37,11 +37,12 @@ pub fn load_file(path: &Path) -> Result<Document> {
 pub fn parse_document(origin: &str, bytes: &[u8]) -> Result<Document> {
     let root = parse_value(origin, bytes)?;
     let version = check_openapi(origin, &root)?;
+    let ascii = is_ascii_text(bytes);
     Ok(Document {
         origin: origin.to_owned(),
         version,
         root,
-        ascii: is_ascii_text(bytes),
+        ascii,
     })
 }
 

@@ -140,7 +140,7 @@ impl<'a> ClientPlan<'a> {
     }
 
     /// `tokens` (progenitor's) with identifiers rustc would warn about rewritten, when the spec
-    /// has a text that is not ASCII (see [`with_lint_free_idents`]).
+    /// has a name that is not ASCII ([`Api::ascii`], see [`with_lint_free_idents`]).
     fn lint_free(&self, tokens: TokenStream) -> TokenStream {
         if self.api.ascii {
             tokens

@@ -500,7 +500,7 @@ pub(super) fn run_progenitor_api(
 
 /// `tokens` (progenitor's or typify's output) with every identifier as
 /// [`names::lint_free_ident`] writes it: they keep any character an identifier may hold, and
-/// rustc warns about some. Only a spec with a text that is not ASCII needs it.
+/// rustc warns about some. Only a spec with a name that is not ASCII needs it.
 pub(super) fn with_lint_free_idents(tokens: TokenStream) -> TokenStream {
     tokens
         .into_iter()

@@ -32,9 +32,13 @@ struct Subtree<'a> {
 struct Walk<'a> {
     report: Report,
     subtrees: Option<Vec<Subtree<'a>>>,
+    /// Whether every name met is ASCII: keys, `enum` values, titles and the strings that are
+    /// no doc text or example data (see [`Ctx::names_ascii`]).
+    names_ascii: bool,
 }
 
-/// Sanitizes every doc text of `root`.
+/// Sanitizes every doc text of `root`, and finds whether every name in it is ASCII (the same
+/// walk: [`Ctx::names_ascii`]).
 pub(super) fn run(ctx: &mut Ctx, root: &mut Value) {
     let mut top = Walk {
         report: Report {
@@ -42,6 +46,7 @@ pub(super) fn run(ctx: &mut Ctx, root: &mut Value) {
             families: Vec::new(),
         },
         subtrees: Some(Vec::new()),
+        names_ascii: true,
     };
     walk(&mut top, root, &mut String::from("#"), None, 0);
     let subtrees = top.subtrees.take().unwrap_or_default();
@@ -56,16 +61,20 @@ pub(super) fn run(ctx: &mut Ctx, root: &mut Value) {
         let mut inner = Walk {
             report: Report::default(),
             subtrees: None,
+            names_ascii: true,
         };
         walk(&mut inner, value, &mut at, parent.as_deref(), SPLIT_DEPTH);
-        inner.report.entries
+        (inner.report.entries, inner.names_ascii)
     });
     // Back to front, so that each position still counts the entries before it.
     let mut entries = top.report.entries;
-    for (position, found) in positions.into_iter().zip(below).rev() {
+    let mut names_ascii = top.names_ascii;
+    for (position, (found, ascii)) in positions.into_iter().zip(below).rev() {
         entries.splice(position..position, found);
+        names_ascii &= ascii;
     }
     ctx.report.entries = entries;
+    ctx.names_ascii &= names_ascii;
 }
 
 /// Sanitizes the doc texts in `v`; `at` is its pointer (children extend it and truncate it
@@ -93,13 +102,23 @@ fn walk<'a>(
         Value::Object(map) => {
             let names = refs::is_name_map(parent);
             for (k, child) in map.iter_mut() {
+                state.names_ascii &= k.is_ascii();
                 if refs::is_example_or_data_key(parent, k) {
+                    // typify names an enum's variants after its values.
+                    if k == "enum" {
+                        state.names_ascii &= child
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .all(|v| v.as_str().is_none_or(str::is_ascii));
+                    }
                     continue;
                 }
                 match child {
                     Value::String(text)
                         if !names && matches!(k.as_str(), "description" | "summary" | "title") =>
                     {
+                        state.names_ascii &= k != "title" || text.is_ascii();
                         if let std::borrow::Cow::Owned(clean) = sanitize(text)
                             && clean != *text
                         {
@@ -118,12 +137,16 @@ fn walk<'a>(
                         walk(state, child, at, parent, depth + 1);
                         at.truncate(len);
                     }
+                    Value::String(text) => state.names_ascii &= text.is_ascii(),
                     _ => {}
                 }
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter_mut().enumerate() {
+                if let Value::String(text) = child {
+                    state.names_ascii &= text.is_ascii();
+                }
                 if matches!(child, Value::Object(_) | Value::Array(_)) {
                     use std::fmt::Write as _;
                     let _ = write!(at, "/{i}");
@@ -172,6 +195,7 @@ mod tests {
             file: "spec.json".into(),
             report: Report::default(),
             refs_into_paths: false,
+            names_ascii: true,
         };
         run(&mut ctx, &mut root);
         let properties = "/components/schemas/A/properties";
@@ -196,6 +220,39 @@ mod tests {
         assert_eq!(root, expected);
     }
 
+    /// Texts that are not ASCII leave the names ASCII; a key, an `enum` value or a title that
+    /// is not, found on either side of the split, does not.
+    #[test]
+    fn names_that_are_not_ascii_are_told_from_texts() {
+        let names_ascii = |mut root: Value| {
+            let mut ctx = Ctx {
+                file: "spec.json".into(),
+                report: Report::default(),
+                refs_into_paths: false,
+                names_ascii: true,
+            };
+            run(&mut ctx, &mut root);
+            ctx.names_ascii
+        };
+        let schema = |extra: Value| {
+            let mut a = json!({"description": "Zoë’s", "example": {"nom": "Zoë"},
+                "properties": {"name": {"type": "string", "description": "—"}}});
+            a.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            json!({"components": {"schemas": {"A": a}}, "info": {"description": "é"}})
+        };
+        assert!(names_ascii(schema(json!({}))));
+        assert!(!names_ascii(schema(
+            json!({"properties": {"größe": {"type": "string"}}})
+        )));
+        assert!(!names_ascii(schema(json!({"enum": ["Paʿʿel"]}))));
+        assert!(!names_ascii(schema(json!({"title": "Größe"}))));
+        assert!(!names_ascii(
+            json!({"paths": {"/a": {"get": {"operationId": "créer"}}}})
+        ));
+    }
+
     /// Texts at the top levels (walked on the calling thread) and below them (on the pool)
     /// are all sanitized, and the report lists them in document order.
     #[test]
@@ -211,6 +268,7 @@ mod tests {
             file: "spec.json".into(),
             report: Report::default(),
             refs_into_paths: false,
+            names_ascii: true,
         };
         run(&mut ctx, &mut root);
         let pointers: Vec<&str> = ctx

@@ -296,6 +296,7 @@ mod tests {
             file: "spec.json".into(),
             report: Report::default(),
             refs_into_paths: false,
+            names_ascii: true,
         };
         run(&mut ctx, &mut root);
         let entries = ctx.report.entries.into_iter();

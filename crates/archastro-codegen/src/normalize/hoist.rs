@@ -151,6 +151,7 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
             file: file.clone(),
             report: Report::default(),
             refs_into_paths,
+            names_ascii: true,
         };
         let CopyUnit {
             value,

@@ -44,7 +44,9 @@ pub struct Normalized {
     /// `(family name, OpenAPI 3.0.3 document)`, in the configuration's order.
     pub families: Vec<(String, Value)>,
     pub report: Report,
-    /// Whether every text of the input was ASCII ([`Document::ascii`]).
+    /// Whether every name of the input is ASCII: its whole text is ([`Document::ascii`]), or
+    /// the doc texts' walk found no other name (a key, an `enum` value, a title, a string that
+    /// is no description, summary or example data).
     pub ascii: bool,
 }
 
@@ -54,6 +56,10 @@ pub(crate) struct Ctx {
     pub report: Report,
     /// Whether some `$ref` of the input points into `paths` ([`with_reference`]).
     pub refs_into_paths: bool,
+    /// Whether every name of the document (a key, an `enum` value, a title, a string that is
+    /// no description, summary or example data) is ASCII: found by the doc texts' walk, read
+    /// when the input's text is not all ASCII ([`Normalized::ascii`]).
+    pub names_ascii: bool,
 }
 
 /// Whether some `$ref` in `v` points into `paths` (then a pass that takes `paths` out of the
@@ -161,6 +167,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
         file: doc.origin,
         report: Report::default(),
         refs_into_paths: false,
+        names_ascii: true,
     };
     let mut root = doc.root;
     drop_paths_extensions(&mut ctx, &mut root);
@@ -251,6 +258,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                     file: file.to_owned(),
                     report: Report::default(),
                     refs_into_paths: false,
+                    names_ascii: true,
                 };
                 let (mut document, stats) =
                     split::family_document(&mut fctx, root, family, paths, extensions);
@@ -281,7 +289,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     Ok(Normalized {
         families,
         report: ctx.report,
-        ascii,
+        ascii: ascii || ctx.names_ascii,
     })
 }
 

@@ -347,6 +347,7 @@ mod tests {
             file: "spec.json".into(),
             report: Report::default(),
             refs_into_paths: false,
+            names_ascii: true,
         }
     }
 

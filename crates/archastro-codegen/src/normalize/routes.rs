@@ -253,6 +253,7 @@ mod tests {
             file: "spec.json".into(),
             report: crate::report::Report::default(),
             refs_into_paths: false,
+            names_ascii: true,
         };
         let body =
             serde_json::json!({"content": {"application/json": {"schema": {"type": "string"}}}});
