@@ -354,6 +354,8 @@ fn inline(line: &str) -> Cow<'_, str> {
         return Cow::Borrowed(line);
     }
     let bytes = line.as_bytes();
+    // Where the line's last `)` is: an inline link needs one after its `(`.
+    let last_close = memchr::memrchr(b')', bytes);
     let mut out = String::with_capacity(line.len() + 8);
     let mut i = 0;
     while i < bytes.len() {
@@ -364,8 +366,10 @@ fn inline(line: &str) -> Cow<'_, str> {
                 Some(code_span_end(bytes, i, run).unwrap_or(i + run))
             }
             b'<' => autolink_end(bytes, i),
-            b'[' => inline_link_end(line, i),
-            b'!' if bytes.get(i + 1) == Some(&b'[') => inline_link_end(line, i + 1).or(Some(i + 1)),
+            b'[' => inline_link_end(line, i, last_close),
+            b'!' if bytes.get(i + 1) == Some(&b'[') => {
+                inline_link_end(line, i + 1, last_close).or(Some(i + 1))
+            }
             _ => None,
         };
         if let Some(end) = kept_to {
@@ -407,11 +411,17 @@ fn inline(line: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The longest code span or inline link looked for, in bytes: beyond it an opening backtick
+/// run or `[` is text. Each opening is looked at once, so a hostile line of openings costs
+/// its length times this at most, never its length squared.
+const LONGEST_INLINE: usize = 4096;
+
 /// The end of the code span whose opening run of `run` backticks starts at `start`: just past
 /// the next run of exactly as many; `None` when there is none (the run is literal text).
 fn code_span_end(bytes: &[u8], start: usize, run: usize) -> Option<usize> {
     let mut j = start + run;
-    while j < bytes.len() {
+    let end = bytes.len().min(j + LONGEST_INLINE);
+    while j < end {
         if bytes[j] == b'`' {
             let len = bytes[j..].iter().take_while(|b| **b == b'`').count();
             if len == run {
@@ -428,14 +438,13 @@ fn code_span_end(bytes: &[u8], start: usize, run: usize) -> Option<usize> {
 /// The end of the autolink (`<scheme:…>` or `<name@host>`) that starts at `start`.
 fn autolink_end(bytes: &[u8], start: usize) -> Option<usize> {
     let rest = &bytes[start + 1..];
-    let close = rest.iter().position(|b| *b == b'>')?;
-    let inner = &rest[..close];
-    if inner
+    // Up to the first `>`, or no autolink at the first character none may hold (so that a
+    // line of `<`s is read once).
+    let close = rest
         .iter()
-        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || *b == b'<')
-    {
-        return None;
-    }
+        .position(|b| *b == b'>' || b.is_ascii_whitespace() || b.is_ascii_control() || *b == b'<')
+        .filter(|at| rest[*at] == b'>')?;
+    let inner = &rest[..close];
     let scheme = inner.iter().position(|b| *b == b':').is_some_and(|colon| {
         (2..=32).contains(&colon)
             && inner[0].is_ascii_alphabetic()
@@ -457,9 +466,10 @@ fn autolink_end(bytes: &[u8], start: usize) -> Option<usize> {
 }
 
 /// The end of the inline link (`[text](target)`) that starts at `start`, when its target is
-/// no Rust path that rustdoc would try to resolve.
-fn inline_link_end(line: &str, start: usize) -> Option<usize> {
-    let bytes = line.as_bytes();
+/// no Rust path that rustdoc would try to resolve; `last_close` is where the line's last `)`
+/// is.
+fn inline_link_end(line: &str, start: usize, last_close: Option<usize>) -> Option<usize> {
+    let bytes = &line.as_bytes()[..line.len().min(start + LONGEST_INLINE)];
     let mut j = start + 1;
     while j < bytes.len() && bytes[j] != b']' {
         match bytes[j] {
@@ -475,9 +485,12 @@ fn inline_link_end(line: &str, start: usize) -> Option<usize> {
     if bytes.get(j + 1) != Some(&b'(') {
         return None;
     }
+    // No `)` after the `(`: no link (found without a scan, so that a line of `[x](` is read
+    // once).
+    let last_close = last_close.filter(|at| *at > j + 1)?;
     let mut depth = 1;
     let mut k = j + 2;
-    while k < bytes.len() {
+    while k <= last_close {
         match bytes[k] {
             b'\\' => k += 1,
             b'(' => depth += 1,
@@ -657,6 +670,17 @@ mod tests {
         assert_eq!(code_span("api:chat:{id}"), "`api:chat:{id}`");
         assert_eq!(code_span("a`[x]`"), "`` a`[x]` ``");
         assert_eq!(code_span("x\ny"), "`x y`");
+    }
+
+    /// Lines made of openings that never close take linear time.
+    #[test]
+    fn unclosed_openings_cost_linear_time() {
+        let started = std::time::Instant::now();
+        for unit in ["[x](", "``x ", "[a", "<a "] {
+            let text = unit.repeat(200_000);
+            let _ = clean(&text);
+        }
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 
     #[test]
