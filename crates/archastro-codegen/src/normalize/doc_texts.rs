@@ -191,12 +191,7 @@ mod tests {
             }}}}}
         });
         let untouched = root.clone();
-        let mut ctx = Ctx {
-            file: "spec.json".into(),
-            report: Report::default(),
-            refs_into_paths: false,
-            names_ascii: true,
-        };
+        let mut ctx = Ctx::new("spec.json");
         run(&mut ctx, &mut root);
         let properties = "/components/schemas/A/properties";
         for name in ["examples", "example"] {
@@ -225,12 +220,7 @@ mod tests {
     #[test]
     fn names_that_are_not_ascii_are_told_from_texts() {
         let names_ascii = |mut root: Value| {
-            let mut ctx = Ctx {
-                file: "spec.json".into(),
-                report: Report::default(),
-                refs_into_paths: false,
-                names_ascii: true,
-            };
+            let mut ctx = Ctx::new("spec.json");
             run(&mut ctx, &mut root);
             ctx.names_ascii
         };
@@ -264,12 +254,7 @@ mod tests {
             "paths": {"/a": {"description": "<path>", "get": {"summary": "```\nx\n```"}}},
             "x-top": {"description": "<x>"},
         });
-        let mut ctx = Ctx {
-            file: "spec.json".into(),
-            report: Report::default(),
-            refs_into_paths: false,
-            names_ascii: true,
-        };
+        let mut ctx = Ctx::new("spec.json");
         run(&mut ctx, &mut root);
         let pointers: Vec<&str> = ctx
             .report

@@ -289,15 +289,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::report::{Level, Report};
+    use crate::report::Level;
 
     fn fixed(mut root: Value) -> (Value, Vec<(Level, &'static str, String, String)>) {
-        let mut ctx = Ctx {
-            file: "spec.json".into(),
-            report: Report::default(),
-            refs_into_paths: false,
-            names_ascii: true,
-        };
+        let mut ctx = Ctx::new("spec.json");
         run(&mut ctx, &mut root);
         let entries = ctx.report.entries.into_iter();
         (

@@ -12,7 +12,6 @@ use super::refs::is_data_key;
 use super::schema::ANNOTATIONS;
 use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, push_json_string};
 use crate::pointer;
-use crate::report::Report;
 
 /// The shape of a schema without its annotations, as a comparable string: the JSON text of
 /// the schema with every annotation and `x-` keyword left out (data kept whole: `enum`,
@@ -148,10 +147,8 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
     let refs_into_paths = ctx.refs_into_paths;
     let reports = crate::jobs::map_chunks(units, |unit| {
         let mut unit_ctx = Ctx {
-            file: file.clone(),
-            report: Report::default(),
             refs_into_paths,
-            names_ascii: true,
+            ..Ctx::new(file.clone())
         };
         let CopyUnit {
             value,

@@ -62,6 +62,18 @@ pub(crate) struct Ctx {
     pub names_ascii: bool,
 }
 
+impl Ctx {
+    /// The state of a normalization of `file`, before any pass.
+    pub(crate) fn new(file: impl Into<String>) -> Ctx {
+        Ctx {
+            file: file.into(),
+            report: Report::default(),
+            refs_into_paths: false,
+            names_ascii: true,
+        }
+    }
+}
+
 /// Whether some `$ref` in `v` points into `paths` (then a pass that takes `paths` out of the
 /// document must resolve against a copy of the whole of it).
 fn points_into_paths(v: &Value) -> bool {
@@ -163,12 +175,7 @@ pub fn normalize_for_generation(doc: Document, config: &FamiliesConfig) -> Resul
 
 fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Result<Normalized> {
     let ascii = doc.ascii;
-    let mut ctx = Ctx {
-        file: doc.origin,
-        report: Report::default(),
-        refs_into_paths: false,
-        names_ascii: true,
-    };
+    let mut ctx = Ctx::new(doc.origin);
     let mut root = doc.root;
     drop_paths_extensions(&mut ctx, &mut root);
     let targets = refs::check(&ctx.file, &root)?;
@@ -254,12 +261,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
             let paths = std::mem::take(&mut family_paths[i]);
             let extensions = std::mem::take(&mut family_extensions[i]);
             Box::new(move || {
-                let mut fctx = Ctx {
-                    file: file.to_owned(),
-                    report: Report::default(),
-                    refs_into_paths: false,
-                    names_ascii: true,
-                };
+                let mut fctx = Ctx::new(file);
                 let (mut document, stats) =
                     split::family_document(&mut fctx, root, family, paths, extensions);
                 sort_keys(&mut document);

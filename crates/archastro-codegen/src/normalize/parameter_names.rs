@@ -340,15 +340,9 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::report::Report;
 
     fn ctx() -> Ctx {
-        Ctx {
-            file: "spec.json".into(),
-            report: Report::default(),
-            refs_into_paths: false,
-            names_ascii: true,
-        }
+        Ctx::new("spec.json")
     }
 
     #[test]

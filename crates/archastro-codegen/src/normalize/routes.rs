@@ -249,12 +249,7 @@ mod tests {
 
     #[test]
     fn a_head_response_loses_its_body_with_a_warning() {
-        let mut ctx = Ctx {
-            file: "spec.json".into(),
-            report: crate::report::Report::default(),
-            refs_into_paths: false,
-            names_ascii: true,
-        };
+        let mut ctx = Ctx::new("spec.json");
         let body =
             serde_json::json!({"content": {"application/json": {"schema": {"type": "string"}}}});
         let mut root = serde_json::json!({"paths": {"/a": {
