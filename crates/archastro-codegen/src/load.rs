@@ -22,9 +22,6 @@ pub struct Document {
     pub origin: String,
     pub version: OpenApiVersion,
     pub root: Value,
-    /// Whether every text of the document is ASCII (no byte above 127, no escape that writes
-    /// one): then no name in it needs [`crate::names::lint_free_ident`].
-    pub ascii: bool,
 }
 
 /// Reads and parses the document at `path`.
@@ -37,25 +34,11 @@ pub fn load_file(path: &Path) -> Result<Document> {
 pub fn parse_document(origin: &str, bytes: &[u8]) -> Result<Document> {
     let root = parse_value(origin, bytes)?;
     let version = check_openapi(origin, &root)?;
-    let ascii = is_ascii_text(bytes);
     Ok(Document {
         origin: origin.to_owned(),
         version,
         root,
-        ascii,
     })
-}
-
-/// Whether the JSON or YAML text `bytes` writes only ASCII strings: no byte above 127 and no
-/// escape that writes another character (`\u`; YAML's `\U`, `\x`, `\N`, `\_`, `\L`, `\P`).
-fn is_ascii_text(bytes: &[u8]) -> bool {
-    bytes.is_ascii()
-        && memchr::memchr_iter(b'\\', bytes).all(|at| {
-            !matches!(
-                bytes.get(at + 1),
-                Some(b'u' | b'U' | b'x' | b'N' | b'_' | b'L' | b'P')
-            )
-        })
 }
 
 /// Parses JSON or YAML into a JSON value (YAML keys become strings: `200:` is `"200"`).
@@ -289,14 +272,6 @@ fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn ascii_text_is_told_apart_from_text_that_writes_other_characters() {
-        assert!(super::is_ascii_text(br#"{"a": "b\n\"c\\"}"#));
-        assert!(!super::is_ascii_text("{\"a\": \"ʿ\"}".as_bytes()));
-        assert!(!super::is_ascii_text(br#"{"a": "\u02bf"}"#));
-        assert!(!super::is_ascii_text(br#"a: "\x41""#));
-    }
-
     #[test]
     fn json_reads_as_serde_json_reads_it() {
         let deep_ok = format!("{}1{}", "[".repeat(100), "]".repeat(100));

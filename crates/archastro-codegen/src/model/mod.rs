@@ -132,7 +132,7 @@ impl Location {
 pub struct Api<'a> {
     /// In the families configuration's order.
     pub families: Vec<Family<'a>>,
-    /// Whether every text of the spec was ASCII: then no identifier progenitor or typify
+    /// Whether every name of the spec is ASCII: then no identifier progenitor or typify
     /// writes needs [`crate::names::lint_free_ident`].
     pub ascii: bool,
 }

@@ -44,9 +44,8 @@ pub struct Normalized {
     /// `(family name, OpenAPI 3.0.3 document)`, in the configuration's order.
     pub families: Vec<(String, Value)>,
     pub report: Report,
-    /// Whether every name of the input is ASCII: its whole text is ([`Document::ascii`]), or
-    /// the doc texts' walk found no other name (a key, an `enum` value, a title, a string that
-    /// is no description, summary or example data).
+    /// Whether every name of the input is ASCII, as the doc texts' walk found: a key, an
+    /// `enum` value, a title, a string that is no description, summary or example data.
     pub ascii: bool,
 }
 
@@ -57,8 +56,8 @@ pub(crate) struct Ctx {
     /// Whether some `$ref` of the input points into `paths` ([`with_reference`]).
     pub refs_into_paths: bool,
     /// Whether every name of the document (a key, an `enum` value, a title, a string that is
-    /// no description, summary or example data) is ASCII: found by the doc texts' walk, read
-    /// when the input's text is not all ASCII ([`Normalized::ascii`]).
+    /// no description, summary or example data) is ASCII: found by the doc texts' walk
+    /// ([`Normalized::ascii`]).
     pub names_ascii: bool,
 }
 
@@ -174,7 +173,6 @@ pub fn normalize_for_generation(doc: Document, config: &FamiliesConfig) -> Resul
 }
 
 fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Result<Normalized> {
-    let ascii = doc.ascii;
     let mut ctx = Ctx::new(doc.origin);
     let mut root = doc.root;
     drop_paths_extensions(&mut ctx, &mut root);
@@ -291,7 +289,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     Ok(Normalized {
         families,
         report: ctx.report,
-        ascii: ascii || ctx.names_ascii,
+        ascii: ctx.names_ascii,
     })
 }
 
