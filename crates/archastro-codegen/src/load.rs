@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::{Error, Result};
 
+mod json;
+
 /// The OpenAPI versions the pipeline reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenApiVersion {
@@ -62,7 +64,7 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
     }
     let looks_like_json = trimmed.trim_start().starts_with(['{', '[']) || origin.ends_with(".json");
     if looks_like_json {
-        parse_json(trimmed).map_err(|e| Error::Syntax {
+        json::parse(trimmed).map_err(|e| Error::Syntax {
             file: origin.to_owned(),
             format: "JSON",
             line: e.line(),
@@ -82,73 +84,6 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
         })?;
         yaml_to_json(origin, yaml, &mut String::from("#"))
     }
-}
-
-/// `serde_json::from_str::<Value>(text)`, the same value and the same errors, with each
-/// object's map built in one go from its entries instead of by an insertion per key (a spec
-/// has hundreds of thousands of keys, mostly written in order already).
-fn parse_json(text: &str) -> serde_json::Result<Value> {
-    use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-
-    struct JsonValue;
-
-    impl<'de> DeserializeSeed<'de> for JsonValue {
-        type Value = Value;
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-            d.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for JsonValue {
-        type Value = Value;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("any valid JSON value")
-        }
-        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-            Ok(Value::Bool(v))
-        }
-        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-            Ok(Value::Number(v.into()))
-        }
-        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-            Ok(Value::Number(v.into()))
-        }
-        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-        }
-        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-            Ok(Value::String(v.to_owned()))
-        }
-        fn visit_string<E>(self, v: String) -> Result<Value, E> {
-            Ok(Value::String(v))
-        }
-        fn visit_unit<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_none<E>(self) -> Result<Value, E> {
-            Ok(Value::Null)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-            while let Some(item) = seq.next_element_seed(JsonValue)? {
-                items.push(item);
-            }
-            Ok(Value::Array(items))
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-            let mut entries: Vec<(String, Value)> = Vec::new();
-            while let Some(key) = map.next_key::<String>()? {
-                entries.push((key, map.next_value_seed(JsonValue)?));
-            }
-            // As repeated inserts: sorted by key, the last of a repeated key kept.
-            Ok(Value::Object(entries.into_iter().collect()))
-        }
-    }
-
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let value = JsonValue.deserialize(&mut reader)?;
-    reader.end()?;
-    Ok(value)
 }
 
 fn yaml_to_json(origin: &str, yaml: serde_yaml::Value, at: &mut String) -> Result<Value> {
@@ -288,7 +223,7 @@ mod tests {
             &deep_ok,
             &deep_bad,
         ] {
-            let ours = super::parse_json(text).map_err(|e| e.to_string());
+            let ours = super::json::parse(text).map_err(|e| e.to_string());
             let theirs = serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string());
             assert_eq!(ours, theirs, "{text:.60}");
         }
