@@ -418,6 +418,30 @@ fn output_tree(
             .take(client_first)
             .map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)),
     );
+    // The normalized documents (one job each, the largest first: a platform spec's runtime
+    // family writes megabytes of JSON) before the server's and the contract's jobs, which are
+    // shorter, so that a long job does not start last.
+    let mut families: Vec<_> = api.families.iter().collect();
+    families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
+    jobs.extend(families.into_iter().map(|family| {
+        plan.after_conversion(times.timed(
+            Part::NormalizedJson,
+            Box::new(move || {
+                let mut text = serde_json::to_string_pretty(family.doc).map_err(|e| {
+                    crate::Error::Invalid {
+                        file: family.name.to_owned(),
+                        pointer: "#".into(),
+                        message: e.to_string(),
+                    }
+                })?;
+                text.push('\n');
+                Ok(vec![(
+                    format!("{NORMALIZED_DIR}/{}.json", family.name),
+                    text,
+                )])
+            }),
+        ))
+    }));
     jobs.extend(
         server_jobs
             .map(|j| plan.after_conversion(in_dir(times, Part::Server, server::SERVER_DIR, j))),
@@ -427,24 +451,6 @@ fn output_tree(
         Part::Contract,
         contract::CONTRACT_DIR,
         Box::new(|| Ok(contract::generate_contract(api)?.into_iter().collect())),
-    )));
-    jobs.push(plan.after_conversion(times.timed(
-        Part::NormalizedJson,
-        Box::new(|| {
-            let mut files = Vec::new();
-            for family in &api.families {
-                let mut text = serde_json::to_string_pretty(family.doc).map_err(|e| {
-                    crate::Error::Invalid {
-                        file: family.name.to_owned(),
-                        pointer: "#".into(),
-                        message: e.to_string(),
-                    }
-                })?;
-                text.push('\n');
-                files.push((format!("{NORMALIZED_DIR}/{}.json", family.name), text));
-            }
-            Ok(files)
-        }),
     )));
     jobs.extend(client_jobs.map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)));
     for part in crate::jobs::run(jobs) {

@@ -843,7 +843,19 @@ fn downgrade_schemas(ctx: &mut Ctx, root: &mut Value) {
             }
         } else if key.starts_with("x-") {
             let pointer = pointer::from_tokens([key.as_str()]);
-            extensions.push((Place::Extension, v, pointer));
+            // An extension's members or items are units of their own (a platform spec's
+            // `x-channels` holds a third of its schemas), walked as the whole would be.
+            if looks_like_schema(v) || !matches!(v, Value::Object(_) | Value::Array(_)) {
+                extensions.push((Place::Extension, v, pointer));
+            } else if let Value::Object(members) = v {
+                for (k, child) in members.iter_mut() {
+                    extensions.push((Place::Extension, child, pointer::join(&pointer, k)));
+                }
+            } else if let Value::Array(items) = v {
+                for (i, child) in items.iter_mut().enumerate() {
+                    extensions.push((Place::Extension, child, format!("{pointer}/{i}")));
+                }
+            }
         }
     }
     let units: Vec<(Place, &mut Value, String)> = components
