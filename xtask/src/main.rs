@@ -63,8 +63,8 @@ enum Command {
         /// Print every rule application, not only the summary.
         #[arg(long)]
         verbose: bool,
-        /// Print how long each phase of the regeneration, and each generated part, took (to
-        /// stderr).
+        /// Print how long each phase of the regeneration, and each generated part, took, with
+        /// the process's peak memory after each phase (to stderr).
         #[arg(long)]
         timings: bool,
     },
@@ -398,10 +398,7 @@ struct PrintedTimings(Vec<String>);
 
 impl PhaseObserver for PrintedTimings {
     fn phase(&mut self, phase: Phase, took: Duration) {
-        self.0.push(format!(
-            "timings: {phase:?}: {:.1} ms",
-            took.as_secs_f64() * 1e3
-        ));
+        self.0.push(phase_line(phase, took, peak_rss_mib()));
     }
 
     fn part(&mut self, part: Part, took: Duration) {
@@ -411,6 +408,23 @@ impl PhaseObserver for PrintedTimings {
             took.as_secs_f64() * 1e3
         ));
     }
+}
+
+/// The line of one phase: its time, and the peak memory so far where it is known.
+fn phase_line(phase: Phase, took: Duration, peak_mib: Option<u64>) -> String {
+    let peak = peak_mib.map_or(String::new(), |m| format!(" (peak RSS {m} MiB)"));
+    format!(
+        "timings: {phase:?}: {:.1} ms{peak}",
+        took.as_secs_f64() * 1e3
+    )
+}
+
+/// The process's peak resident memory so far (`VmHWM`), in MiB, where `/proc` tells it.
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }
 
 impl PrintedTimings {
@@ -792,13 +806,31 @@ mod tests {
         timings.phase(Phase::Load, Duration::from_micros(1500));
         timings.part(Part::Client, Duration::from_millis(20));
         timings.phase(Phase::Generate, Duration::from_millis(12));
+        // Each phase's line ends with the peak memory where `/proc` tells it.
+        let peak = |line: &str| {
+            line.split(" (peak RSS ")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        };
         assert_eq!(
-            timings.0,
+            timings.0.iter().map(|l| peak(l)).collect::<Vec<_>>(),
             [
                 "timings: Load: 1.5 ms",
                 "timings:   Client (its jobs summed, on the job pool's threads): 20.0 ms",
                 "timings: Generate: 12.0 ms",
             ]
+        );
+        if cfg!(target_os = "linux") {
+            assert!(timings.0[0].ends_with(" MiB)"), "{}", timings.0[0]);
+        }
+        assert_eq!(
+            phase_line(Phase::Apply, Duration::from_millis(2), Some(97)),
+            "timings: Apply: 2.0 ms (peak RSS 97 MiB)"
+        );
+        assert_eq!(
+            phase_line(Phase::Apply, Duration::from_millis(2), None),
+            "timings: Apply: 2.0 ms"
         );
     }
 
