@@ -42,15 +42,27 @@ pub fn snake_case(text: &str) -> String {
 /// code point, `u2bf` (`U2bf` in an identifier with an upper-case letter): typify and progenitor
 /// keep any character an identifier may hold, so the same rule rewrites their output
 /// ([`crate::client`]) and every name made here. Identifiers without such characters (every
-/// ASCII one) are left as they are.
+/// ASCII one) are left as they are. A type's or a variant's name whose only letters have no
+/// case (`ʿʿ`, `ʿayin` as typify makes a variant of it) takes [`lint_free_type_ident`].
 pub fn lint_free_ident(ident: &str) -> Cow<'_, str> {
+    // An identifier with an upper-case letter is a type's or a variant's (UpperCamelCase).
+    spelled_lint_free(ident, ident.chars().any(char::is_uppercase))
+}
+
+/// [`lint_free_ident`] for the name of a type or an enum variant: the code points are spelled
+/// `U2bf` whatever case the identifier's letters have, so that the name starts upper-case
+/// where such a character starts it (`ʿayin` is `U2bfayin`, which rustc's
+/// `non_camel_case_types` takes).
+pub fn lint_free_type_ident(ident: &str) -> Cow<'_, str> {
+    spelled_lint_free(ident, true)
+}
+
+fn spelled_lint_free(ident: &str, upper: bool) -> Cow<'_, str> {
     use unicode_security::GeneralSecurityProfile;
     let allowed = |c: char| c.is_ascii() || c.identifier_allowed();
     if ident.is_ascii() || ident.chars().all(allowed) {
         return Cow::Borrowed(ident);
     }
-    // An identifier with an upper-case letter is a type's or a variant's (UpperCamelCase).
-    let upper = ident.chars().any(char::is_uppercase);
     let mut out = String::with_capacity(ident.len() + 8);
     for c in ident.chars() {
         if allowed(c) {
@@ -80,7 +92,7 @@ pub fn upper_camel_case(text: &str) -> String {
     if already {
         return text.to_owned();
     }
-    lint_free_ident(&text.to_upper_camel_case()).into_owned()
+    lint_free_type_ident(&text.to_upper_camel_case()).into_owned()
 }
 
 /// `name` as a snake_case Rust identifier: a leading digit gets a `_` before it, a keyword a
@@ -173,7 +185,7 @@ pub fn enum_variant_name(value: &str) -> String {
     if camel == "Self" {
         format!("{camel}_")
     } else {
-        lint_free_ident(&camel).into_owned()
+        lint_free_type_ident(&camel).into_owned()
     }
 }
 
@@ -805,6 +817,12 @@ mod tests {
         assert_eq!(enum_variant_name("Pʿal"), "PU2bfal");
         assert_eq!(struct_field_name("Eṯpaʿʿal"), "eu1e6fpau2bfu2bfal");
         assert_eq!(type_name("ʿayin-thing"), "U2bfayinThing");
+        // A type's or variant's name whose letters have no case starts upper-case all the same.
+        assert_eq!(lint_free_ident("ʿayin"), "u2bfayin");
+        assert_eq!(lint_free_type_ident("ʿayin"), "U2bfayin");
+        assert_eq!(enum_variant_name("ʿayin"), "U2bfayin");
+        assert_eq!(enum_variant_name("ʿʿ"), "U2bfU2bf");
+        assert_eq!(upper_camel_case("ʿain"), "U2bfain");
     }
 
     /// Every text of up to six characters over an alphabet of every character class heck

@@ -499,15 +499,42 @@ pub(super) fn run_progenitor_api(
 }
 
 /// `tokens` (progenitor's or typify's output) with every identifier as
-/// [`names::lint_free_ident`] writes it: they keep any character an identifier may hold, and
-/// rustc warns about some. Only a spec with a name that is not ASCII needs it.
+/// [`names::lint_free_ident`] writes it, and every enum variant's name as
+/// [`names::lint_free_type_ident`] does, where it is declared and where a path names it
+/// (`Self::…`): typify names a variant after its value, and a value such as `ʿayin` gives a
+/// name whose letters have no upper case, which a field of the same name keeps. They keep any
+/// character an identifier may hold, and rustc warns about some. Only a spec with a name that
+/// is not ASCII needs it.
 pub(super) fn with_lint_free_idents(tokens: TokenStream) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|token| match token {
+    let mut variants = BTreeSet::new();
+    collect_variant_names(tokens.clone(), &mut variants);
+    rewrite_idents(tokens, &variants, false)
+}
+
+/// [`with_lint_free_idents`], given the names of the enums' variants; `enum_body` when
+/// `tokens` are an enum's braces.
+fn rewrite_idents(
+    tokens: TokenStream,
+    variants: &BTreeSet<String>,
+    enum_body: bool,
+) -> TokenStream {
+    // How many `:` came just before (a path's `::`), whether an `enum`'s name and generics
+    // are being read, and whether the next identifier starts a variant.
+    let (mut colons, mut in_enum_head, mut item_start) = (0, false, enum_body);
+    let mut out = Vec::new();
+    for token in tokens {
+        let token = match token {
             TokenTree::Ident(ident) => {
                 let text = ident.to_string();
-                match names::lint_free_ident(&text) {
+                let variant = variants.contains(&text) && (colons >= 2 || item_start);
+                in_enum_head |= text == "enum";
+                (colons, item_start) = (0, false);
+                let free = if variant {
+                    names::lint_free_type_ident(&text)
+                } else {
+                    names::lint_free_ident(&text)
+                };
+                match free {
                     std::borrow::Cow::Borrowed(_) => TokenTree::Ident(ident),
                     std::borrow::Cow::Owned(free) => {
                         TokenTree::Ident(proc_macro2::Ident::new(&free, ident.span()))
@@ -515,16 +542,74 @@ pub(super) fn with_lint_free_idents(tokens: TokenStream) -> TokenStream {
                 }
             }
             TokenTree::Group(group) => {
+                let body = in_enum_head && group.delimiter() == proc_macro2::Delimiter::Brace;
                 let mut inner = proc_macro2::Group::new(
                     group.delimiter(),
-                    with_lint_free_idents(group.stream()),
+                    rewrite_idents(group.stream(), variants, body),
                 );
                 inner.set_span(group.span());
+                // An attribute's brackets keep the variant's start.
+                item_start &= group.delimiter() == proc_macro2::Delimiter::Bracket;
+                (colons, in_enum_head) = (0, false);
                 TokenTree::Group(inner)
             }
-            other => other,
-        })
-        .collect()
+            TokenTree::Punct(punct) => {
+                colons = if punct.as_char() == ':' {
+                    colons + 1
+                } else {
+                    0
+                };
+                match punct.as_char() {
+                    ',' => item_start = enum_body,
+                    '#' => {}
+                    _ => item_start = false,
+                }
+                TokenTree::Punct(punct)
+            }
+            other => {
+                (colons, item_start) = (0, false);
+                other
+            }
+        };
+        out.push(token);
+    }
+    out.into_iter().collect()
+}
+
+/// Adds the name of every variant of every `enum` in `tokens` (at any depth) to `out`: in
+/// `enum Name … { … }`, the first identifier of each item of the braces after its attributes.
+fn collect_variant_names(tokens: TokenStream, out: &mut BTreeSet<String>) {
+    let mut in_enum_head = false;
+    for token in tokens {
+        match token {
+            TokenTree::Ident(ident) if ident == "enum" => in_enum_head = true,
+            TokenTree::Group(group) => {
+                if in_enum_head && group.delimiter() == proc_macro2::Delimiter::Brace {
+                    let mut item_start = true;
+                    for item in group.stream() {
+                        match item {
+                            TokenTree::Punct(p) if p.as_char() == ',' => item_start = true,
+                            TokenTree::Ident(name) if item_start => {
+                                out.insert(name.to_string());
+                                item_start = false;
+                            }
+                            // `#` and the bracketed attribute after it keep the item's start.
+                            TokenTree::Punct(p) if p.as_char() == '#' => {}
+                            TokenTree::Group(g)
+                                if item_start
+                                    && g.delimiter() == proc_macro2::Delimiter::Bracket => {}
+                            _ => item_start = false,
+                        }
+                    }
+                } else {
+                    collect_variant_names(group.stream(), out);
+                }
+                in_enum_head = false;
+            }
+            // The enum's name and generics come between `enum` and its braces.
+            _ => {}
+        }
+    }
 }
 
 /// The contents of progenitor's `pub mod types { ... }`.
