@@ -397,8 +397,8 @@ fn output_tree(
     }
     let mut jobs: Vec<Job<'_, Result<Files>>> = Vec::new();
     // The shared types first (the largest job). With many shared types (a large spec, where
-    // memory is what counts), what runs beside it follows: the server crate, the contract and
-    // the normalized JSON (all small in memory); then the client's family modules (each a
+    // memory is what counts), what runs beside it follows: the normalized JSON, the server
+    // crate and the contract (all small in memory); then the client's family modules (each a
     // large progenitor run, the largest first) and `lib.rs` last, so that as little as
     // possible of them overlaps the types job, and none starts before the types job has
     // converted the schemas (`ClientPlan::after_conversion`). Otherwise (where time counts)
@@ -418,9 +418,9 @@ fn output_tree(
             .take(client_first)
             .map(|j| in_dir(times, Part::Client, client::CLIENT_DIR, j)),
     );
-    // The normalized documents (one job each, the largest first: a platform spec's runtime
-    // family writes megabytes of JSON) before the server's and the contract's jobs, which are
-    // shorter, so that a long job does not start last.
+    // The normalized documents (one job per family, the largest first: a platform spec's
+    // runtime family writes megabytes of JSON) before the server's and the contract's jobs,
+    // which are shorter, so that a long job does not start last.
     let mut families: Vec<_> = api.families.iter().collect();
     families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
     jobs.extend(families.into_iter().map(|family| {
