@@ -421,9 +421,7 @@ fn output_tree(
     // The normalized documents (one job per family, the largest first: a platform spec's
     // runtime family writes megabytes of JSON) before the server's and the contract's jobs,
     // which are shorter, so that a long job does not start last.
-    let mut families: Vec<_> = api.families.iter().collect();
-    families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
-    jobs.extend(families.into_iter().map(|family| {
+    jobs.extend(api.families_largest_first().into_iter().map(|family| {
         plan.after_conversion(times.timed(
             Part::NormalizedJson,
             Box::new(move || {

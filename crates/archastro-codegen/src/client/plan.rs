@@ -106,9 +106,7 @@ impl<'a> ClientPlan<'a> {
     /// [`ClientPlan::finish`].
     pub fn jobs(&self) -> Vec<Job<'_, Result<Files>>> {
         let mut jobs: Vec<Job<'_, Result<Files>>> = vec![Box::new(|| self.types_job())];
-        let mut families: Vec<&Family<'_>> = self.api.families.iter().collect();
-        families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
-        for family in families {
+        for family in self.api.families_largest_first() {
             jobs.push(Box::new(move || self.family_file(family)));
         }
         jobs.push(Box::new(|| self.lib_files()));

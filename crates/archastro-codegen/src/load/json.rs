@@ -310,13 +310,8 @@ fn cut_item(
     let (key, open) = if array {
         (None, start)
     } else {
-        let mut keys = serde_json::Deserializer::from_str(&text[start..end]).into_iter::<String>();
-        let key = keys.next()?.ok()?;
-        let colon = skip_ws(bytes, start + keys.byte_offset());
-        if bytes.get(colon) != Some(&b':') {
-            return None;
-        }
-        (Some(key), skip_ws(bytes, colon + 1))
+        let (key, value) = member_key(text, start, end)?;
+        (Some(key), value)
     };
     // `end` is a comma or a closing bracket, so the value's text ends before it.
     let close = last_non_ws(bytes, open.min(end), end)?;
@@ -379,13 +374,8 @@ fn parse_run(text: &str, start: usize, end: usize, array: bool, level: usize) ->
         let key = if array {
             None
         } else {
-            let mut keys = serde_json::Deserializer::from_str(&text[at..end]).into_iter::<String>();
-            let key = keys.next()?.ok()?;
-            at = skip_ws(bytes, at + keys.byte_offset());
-            if at >= end || bytes[at] != b':' {
-                return None;
-            }
-            at += 1;
+            let (key, value) = member_key(text, at, end)?;
+            at = value;
             Some(key)
         };
         let mut reader = serde_json::Deserializer::from_str(&text[at..end]);
@@ -411,6 +401,16 @@ fn parse_run(text: &str, start: usize, end: usize, array: bool, level: usize) ->
         }
         at += 1;
     }
+}
+
+/// The key of the member that starts at `at` (a run or an item ending at `end`, a comma or a
+/// closing bracket), and where its value starts: past the `:` and the whitespace around it.
+fn member_key(text: &str, at: usize, end: usize) -> Option<(String, usize)> {
+    let bytes = text.as_bytes();
+    let mut keys = serde_json::Deserializer::from_str(&text[at..end]).into_iter::<String>();
+    let key = keys.next()?.ok()?;
+    let colon = skip_ws(bytes, at + keys.byte_offset());
+    (colon < end && bytes[colon] == b':').then(|| (key, skip_ws(bytes, colon + 1)))
 }
 
 /// The last byte of `bytes[start..end]` that is not whitespace.

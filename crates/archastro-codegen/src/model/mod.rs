@@ -292,6 +292,14 @@ impl<'a> Api<'a> {
         self.families.iter().find(|f| f.name == name)
     }
 
+    /// The families, the one with the most operations first: the order in which the job
+    /// pool takes a job per family, so that no large job starts last.
+    pub fn families_largest_first(&self) -> Vec<&Family<'a>> {
+        let mut families: Vec<&Family<'a>> = self.families.iter().collect();
+        families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
+        families
+    }
+
     /// Every operation of every family, with its family.
     pub fn operations(&self) -> impl Iterator<Item = (&Family<'a>, &Operation<'a>)> {
         self.families

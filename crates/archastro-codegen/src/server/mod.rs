@@ -60,10 +60,7 @@ pub fn server_jobs<'a>(
     crate_version: &'a str,
 ) -> Vec<Job<'a, Result<Files>>> {
     let mut jobs: Vec<Job<'a, Result<Files>>> = Vec::new();
-    // The largest family first, so that a long job does not start last on the pool.
-    let mut families: Vec<&Family<'_>> = api.families.iter().collect();
-    families.sort_by_key(|family| std::cmp::Reverse(family.operations.len()));
-    for family in families {
+    for family in api.families_largest_first() {
         jobs.push(Box::new(move || {
             let schemes = auth::security_schemes(api);
             let mut out = file_start(&family_doc(config, family));
