@@ -473,6 +473,30 @@ mod tests {
     }
 
     #[test]
+    fn json_reads_as_serde_json_reads_it() {
+        let deep_ok = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        let deep_bad = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        for text in [
+            r#"{"b": 1, "a": [true, null, -0.0, 1.5e300, 18446744073709551615, -9223372036854775808], "c": {}}"#,
+            r#"{"z": 1, "a": 2, "z": 3, "m": {"y": "\u00e9\n\"", "x": []}}"#,
+            r#""just a string""#,
+            r#"[1, 2,]"#,
+            r#"{"a": 1e400}"#,
+            r#"{"a": 1} trailing"#,
+            r#"{"a" 1}"#,
+            "",
+            &deep_ok,
+            &deep_bad,
+        ] {
+            assert_eq!(
+                parse(text).map_err(|e| e.to_string()),
+                theirs(text),
+                "{text:.60}"
+            );
+        }
+    }
+
+    #[test]
     fn a_pretty_printed_document_is_read_in_pieces_as_a_whole_read_reads_it() {
         let text = serde_json::to_string_pretty(&document(300)).unwrap();
         assert!(agrees(&text));
