@@ -10,14 +10,33 @@ use super::{Ctx, METHODS};
 use crate::families::{FamiliesConfig, Family};
 use crate::report::FamilyStats;
 
-/// Builds the document of `family` from the normalized whole, the path items placed in it and
-/// the root extensions it alone claims (both moved out of the whole).
+/// The components (`(kind, name)`) that the document of `family` needs: those its path items
+/// and its root extensions (`claimed` by it alone, or else the whole's) reach.
+pub fn reached_components(
+    root: &Value,
+    family: &Family,
+    paths: &Map<String, Value>,
+    claimed: &Map<String, Value>,
+) -> BTreeSet<(String, String)> {
+    let paths = paths.values();
+    let extensions = family
+        .extensions
+        .iter()
+        .filter_map(|ext| claimed.get(ext).or_else(|| root.get(ext)));
+    let starts: Vec<&Value> = paths.chain(extensions).collect();
+    reachable_components(root, &starts)
+}
+
+/// Builds the document of `family` from the normalized whole, the path items placed in it,
+/// the root extensions it alone claims and the components it reaches
+/// ([`reached_components`], by kind and name), all moved out of the whole.
 pub fn family_document(
     ctx: &mut Ctx,
     root: &Value,
     family: &Family,
     paths: Map<String, Value>,
     mut claimed: Map<String, Value>,
+    mut components: Map<String, Value>,
 ) -> (Value, FamilyStats) {
     let mut doc = Map::new();
     doc.insert("openapi".into(), json!("3.0.3"));
@@ -105,22 +124,8 @@ pub fn family_document(
             Some((ext, v))
         })
         .collect();
-    let mut starts: Vec<&Value> = vec![&out_paths];
-    starts.extend(extensions.iter().map(|(_, v)| v));
-    let reachable = reachable_components(root, &starts);
     for (ext, v) in extensions {
         doc.insert(ext.clone(), v);
-    }
-    let mut components = Map::new();
-    for (kind, name) in &reachable {
-        if let Some(v) = root
-            .get("components")
-            .and_then(|c| c.get(kind))
-            .and_then(|c| c.get(name))
-        {
-            let entry = components.entry(kind.clone()).or_insert_with(|| json!({}));
-            entry[name.as_str()] = v.clone();
-        }
     }
     let mut schemes = Map::new();
     for name in &schemes_used {
@@ -169,5 +174,82 @@ pub fn report_unclaimed_extensions(ctx: &mut Ctx, root: &Value, config: &Familie
                 format!("root `{key}` is claimed by no family; left out"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::families::FamiliesConfig;
+    use crate::load::parse_document;
+    use crate::normalize::normalize;
+
+    #[test]
+    fn each_family_gets_the_components_it_reaches_shared_ones_in_each() {
+        let config = FamiliesConfig::parse(
+            "families.toml",
+            r#"
+[[family]]
+name = "runtime"
+title = "Runtime"
+description = "d"
+paths = ["/threads/**"]
+[[family]]
+name = "developer"
+title = "Developer"
+description = "d"
+paths = ["/apps/**"]
+"#,
+        )
+        .unwrap();
+        let get = |schema: &str| {
+            json!({"get": {"operationId": format!("get{schema}"), "security": [{"key": []}],
+                "responses": {"200": {"description": "ok", "content": {"application/json":
+                    {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}}}})
+        };
+        let spec = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "T", "version": "1"},
+            "paths": {"/threads": get("Thread"), "/apps": get("App")},
+            "components": {
+                "securitySchemes": {"key": {"type": "apiKey", "in": "header", "name": "k"}},
+                "schemas": {
+                    "Thread": {"type": "object", "properties": {
+                        "owner": {"$ref": "#/components/schemas/Owner"},
+                        "title": {"type": "string", "example": "Hi"}}},
+                    "App": {"type": "object", "properties": {
+                        "owner": {"$ref": "#/components/schemas/Owner"}}},
+                    "Owner": {"type": "object", "properties": {"id": {"type": "string"}}},
+                    "Unused": {"type": "object", "properties": {"x": {"type": "string"}}}
+                }
+            }
+        });
+        let doc = parse_document("spec.json", spec.to_string().as_bytes()).unwrap();
+        let normalized = normalize(&doc, &config).unwrap();
+        let components = |family: usize| normalized.families[family].1["components"].clone();
+        let names = |family: usize| -> Vec<String> {
+            components(family)["schemas"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        assert_eq!(names(0), ["Owner", "Thread"]);
+        assert_eq!(names(1), ["App", "Owner"]);
+        let spec_schemas = &spec["components"]["schemas"];
+        for family in [0, 1] {
+            assert_eq!(
+                components(family)["schemas"]["Owner"],
+                spec_schemas["Owner"]
+            );
+            assert_eq!(
+                components(family)["securitySchemes"]["key"],
+                spec["components"]["securitySchemes"]["key"]
+            );
+        }
+        assert_eq!(components(0)["schemas"]["Thread"], spec_schemas["Thread"]);
+        assert_eq!(components(1)["schemas"]["App"], spec_schemas["App"]);
     }
 }
