@@ -189,6 +189,52 @@ fn fixed_length_arrays() {
     generates_warnings("fixed-length-arrays", "fixed-length-array-as-vec", &["#/components/schemas/Place/properties/grid"]);
 }
 
+/// Schema keywords whose values have the wrong JSON shape (`"type": {...}`, `"String"`,
+/// `"file"`, `"enum": "x"`, `"minLength": "3"`, `"allOf": {...}`, `"required": "name"`), in a
+/// component, a parameter and a request body: each repaired or dropped with a warning at its
+/// pointer (typify refused them, progenitor stopped at an unknown type name).
+#[test]
+fn misshapen_keywords() {
+    let thing = |property: &str, keyword: &str| format!("#/components/schemas/Thing/properties/{property}/{keyword}");
+    let mut pointers: Vec<String> = [
+        ("objectAsType", "type"), ("capitalized", "type"), ("numberAsType", "type"), ("upload", "type"),
+        ("anything", "type"), ("typeList", "type"), ("enumNotAList", "enum"), ("propertiesAsList", "properties"),
+        ("lengthAsText", "minLength"), ("lengthAsText", "maxLength"), ("negativeLength", "minLength"),
+        ("flagAsText", "nullable"), ("flagAsWord", "nullable"), ("boundAsText", "maximum"),
+        ("boundAsText", "exclusiveMinimum"), ("additionalAsText", "additionalProperties"), ("partNotAList", "allOf"),
+        ("requiredFlag", "required"), ("requiredMixed", "required"), ("describedByNumber", "description"),
+        ("discriminatorAsText", "discriminator"),
+    ]
+    .iter()
+    .map(|(property, keyword)| thing(property, keyword))
+    .collect();
+    let body = "#/paths/~1api~1things/post/requestBody/content/application~1json/schema";
+    pointers.extend([
+        "#/paths/~1api~1things/get/parameters/0/schema/type".to_owned(),
+        "#/paths/~1api~1things/get/parameters/0/schema/maximum".to_owned(),
+        "#/paths/~1api~1things/get/parameters/1/schema/enum".to_owned(),
+        format!("{body}/required"),
+        format!("{body}/properties/name/type"),
+        format!("{body}/properties/name/minLength"),
+    ]);
+    let outcome = generates_warnings("misshapen-keywords", "schema-keyword-repaired", &pointers.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(entries(&outcome, "schema-keyword-repaired"), pointers.len());
+    let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;
+    let schemas = &runtime["components"]["schemas"];
+    // A property's schema, or the component it became.
+    let property = |name: &str| {
+        let schema = &schemas["Thing"]["properties"][name];
+        match schema["$ref"].as_str() {
+            Some(target) => &schemas[target.trim_start_matches("#/components/schemas/")],
+            None => schema,
+        }
+    };
+    assert_eq!(property("upload"), &serde_json::json!({"type": "string", "format": "binary"}));
+    assert_eq!(property("capitalized"), &serde_json::json!({"type": "string"}));
+    assert_eq!(property("lengthAsText"), &serde_json::json!({"type": "string", "minLength": 3, "maxLength": 12}));
+    assert_eq!(property("requiredMixed")["required"], serde_json::json!(["a"]));
+}
+
 /// Enum values, property and parameter names with characters rustc warns about in an
 /// identifier (`ʿ`, `uncommon_codepoints`) beside ones it takes (`ö`, `ß`): spelled as code
 /// points in identifiers, the same in typify's output and in the names made for it.
@@ -533,9 +579,10 @@ fn scalar_array_bodies() {
     generates("scalar-array-bodies");
 }
 
+/// A `maxLength` no number spells: dropped, with a warning (see `misshapen_keywords`).
 #[test]
 fn schema_keyword_invalid() {
-    fails_at("schema-keyword-invalid", "#/components/schemas/Name");
+    generates_warnings("schema-keyword-invalid", "schema-keyword-repaired", &["#/components/schemas/Thing/properties/name/maxLength"]);
 }
 
 /// A component that is no schema (an example response where its schema should be) is read as

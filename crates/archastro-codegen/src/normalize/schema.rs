@@ -5,6 +5,8 @@
 //! number) `{}`, any value, and keywords 3.0 lacks are dropped (with a warning where they
 //! carried meaning), as is a `pattern` that only a backtracking engine can check
 //! ([`crate::pattern`]); then the shapes typify panics on are repaired (`typify_shapes.rs`).
+//! Before all that, a keyword whose value has the wrong JSON shape (`"type": "String"` or
+//! `{...}`, `"enum": "x"`, `"minLength": "3"`) is repaired or dropped, with a warning.
 //! Idempotent on 3.0 input.
 
 use std::collections::HashSet;
@@ -217,6 +219,7 @@ fn has_downgrade_work(map: &Map<String, Value>) -> bool {
         return true;
     }
     map.iter().any(|(k, v)| match k.as_str() {
+        _ if !keyword_fits(k, v) => true,
         "type" => !v.is_string() || v == "null",
         "enum" => v
             .as_array()
@@ -267,6 +270,149 @@ fn drop_backtracking_pattern(map: &mut Map<String, Value>, at: &str, report: &mu
     );
 }
 
+/// The type names of JSON Schema (`null` only in OpenAPI 3.1).
+const TYPE_NAMES: &[&str] = &[
+    "string", "number", "integer", "boolean", "array", "object", "null",
+];
+
+/// Whether the value of the schema keyword `key` has the JSON shape the keyword takes (any
+/// value for a keyword this check does not know). typify refuses a schema whose keyword has
+/// another (`"type": {...}`, `"enum": "x"`, `"minLength": "3"`), and progenitor stops at a
+/// type name it does not know (`"type": "file"`, `"String"`).
+fn keyword_fits(key: &str, v: &Value) -> bool {
+    match key {
+        "type" => match v {
+            Value::String(name) => TYPE_NAMES.contains(&name.as_str()),
+            Value::Array(names) => names
+                .iter()
+                .all(|n| n.as_str().is_some_and(|n| TYPE_NAMES.contains(&n))),
+            _ => false,
+        },
+        "title" | "description" | "format" | "pattern" => v.is_string(),
+        "nullable" | "readOnly" | "writeOnly" | "deprecated" | "uniqueItems" => v.is_boolean(),
+        "minLength" | "maxLength" | "minItems" | "maxItems" | "minProperties" | "maxProperties" => {
+            v.is_u64()
+        }
+        "minimum" | "maximum" | "multipleOf" => v.is_number(),
+        "exclusiveMinimum" | "exclusiveMaximum" => v.is_boolean() || v.is_number(),
+        "enum" | "allOf" | "anyOf" | "oneOf" => v.is_array(),
+        "required" => v
+            .as_array()
+            .is_some_and(|names| names.iter().all(Value::is_string)),
+        "properties" | "externalDocs" | "xml" => v.is_object(),
+        "additionalProperties" => v.is_object() || v.is_boolean(),
+        "discriminator" => v.get("propertyName").is_some_and(Value::is_string),
+        _ => true,
+    }
+}
+
+/// Repairs the keywords whose values do not have their JSON shape ([`keyword_fits`]), each
+/// with a warning: a type name in another case becomes the name (`"String"`), Swagger 2's
+/// `file` a binary string and an unknown name goes (`"any"`: any value); a number or flag
+/// written as text becomes the number or flag; one schema where a list of them belongs
+/// becomes a list of one; names where text belongs lose what is no text (`required`);
+/// any other misshapen keyword is dropped (its constraint is not checked).
+fn repair_keyword_values(map: &mut Map<String, Value>, at: &str, report: &mut Report) {
+    let misshapen: Vec<String> = map
+        .iter()
+        .filter(|(k, v)| !keyword_fits(k, v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in misshapen {
+        let Some(found) = map.remove(&key) else {
+            continue;
+        };
+        let what = short_json(&found);
+        let (repaired, how) = if key == "type" && found.as_str().is_some_and(is_file_type) {
+            map.entry("format").or_insert_with(|| json!("binary"));
+            (
+                Some(json!("string")),
+                "read as a binary string (Swagger 2's `file`)",
+            )
+        } else {
+            repaired_keyword(&key, found)
+        };
+        if let Some(value) = repaired {
+            map.insert(key.clone(), value);
+        }
+        report.warn(
+            "schema-keyword-repaired",
+            pointer::join(at, &key),
+            format!("`{key}` is {what}, not what the keyword takes: {how}"),
+        );
+    }
+}
+
+/// The repaired value of a misshapen keyword (`None`: dropped) and what became of it.
+fn repaired_keyword(key: &str, found: Value) -> (Option<Value>, &'static str) {
+    let known = |name: &str| {
+        let lower = name.to_ascii_lowercase();
+        TYPE_NAMES.iter().find(|t| **t == lower).map(|t| json!(t))
+    };
+    match (key, found) {
+        ("type", Value::String(name)) => match known(&name) {
+            Some(t) => (Some(t), "read as the type name in lower case"),
+            None => (None, "dropped (any value)"),
+        },
+        ("type", Value::Array(names)) => {
+            let names: Vec<Value> = names
+                .iter()
+                .filter_map(Value::as_str)
+                .filter_map(known)
+                .collect();
+            if names.is_empty() {
+                (None, "dropped (any value)")
+            } else {
+                (
+                    Some(Value::Array(names)),
+                    "the type names it knows kept, in lower case",
+                )
+            }
+        }
+        ("required", name @ Value::String(_)) => (
+            Some(Value::Array(vec![name])),
+            "read as a list of that one name",
+        ),
+        ("required", Value::Array(names)) => {
+            let names: Vec<Value> = names.into_iter().filter(Value::is_string).collect();
+            (Some(Value::Array(names)), "the names that are text kept")
+        }
+        ("allOf" | "anyOf" | "oneOf", part @ Value::Object(_)) => (
+            Some(Value::Array(vec![part])),
+            "read as a list of that one schema",
+        ),
+        (_, Value::String(text)) => {
+            // A flag or a number written as text: `"true"`, `"3"`.
+            match serde_json::from_str::<Value>(&text.trim().to_ascii_lowercase()) {
+                Ok(flag @ Value::Bool(_)) if keyword_fits(key, &flag) => {
+                    (Some(flag), "read as the flag it spells")
+                }
+                Ok(n @ Value::Number(_)) if keyword_fits(key, &n) => {
+                    (Some(n), "read as the number it spells")
+                }
+                _ => (None, "dropped; its constraint is not checked"),
+            }
+        }
+        ("type", _) => (None, "dropped (any value)"),
+        (key, _) if ANNOTATIONS.contains(&key) => (None, "dropped"),
+        _ => (None, "dropped; its constraint is not checked"),
+    }
+}
+
+/// Swagger 2's type of an uploaded file, which OpenAPI 3 writes as a binary string.
+fn is_file_type(name: &str) -> bool {
+    name.eq_ignore_ascii_case("file")
+}
+
+/// A value as a short JSON text, for a message.
+fn short_json(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("`{}…`", &text[..end]),
+        None => format!("`{text}`"),
+    }
+}
+
 /// Whether `values` lists one value twice.
 fn has_duplicates(values: &[Value]) -> bool {
     let mut seen = HashSet::new();
@@ -277,6 +423,7 @@ fn downgrade_object(map: &mut Map<String, Value>, at: &str, report: &mut Report)
     if !has_downgrade_work(map) {
         return;
     }
+    repair_keyword_values(map, at, report);
     if let Some(Value::Array(values)) = map.get_mut("enum")
         && has_duplicates(values)
     {
@@ -567,6 +714,64 @@ mod tests {
         let mut v = v;
         downgrade(&mut v, "#", &mut Report::default());
         v
+    }
+
+    /// Keywords of the wrong JSON shape are repaired where the intent is plain and dropped
+    /// otherwise, one warning each; the result fits, so a second pass changes nothing.
+    #[test]
+    fn misshapen_keywords_are_repaired_once() {
+        let cases = [
+            (json!({"type": "Boolean"}), json!({"type": "boolean"})),
+            (
+                json!({"type": "FILE"}),
+                json!({"type": "string", "format": "binary"}),
+            ),
+            (
+                json!({"type": "file", "format": "byte"}),
+                json!({"type": "string", "format": "byte"}),
+            ),
+            (json!({"type": {"type": "string"}}), json!({})),
+            (
+                json!({"type": "string", "maxLength": " 7 "}),
+                json!({"type": "string", "maxLength": 7}),
+            ),
+            (
+                json!({"type": "string", "maxLength": 7.5}),
+                json!({"type": "string"}),
+            ),
+            (
+                json!({"type": "number", "minimum": "-1.5"}),
+                json!({"type": "number", "minimum": -1.5}),
+            ),
+            (
+                json!({"type": "string", "readOnly": "FALSE"}),
+                json!({"type": "string", "readOnly": false}),
+            ),
+            (
+                json!({"type": "object", "required": "id"}),
+                json!({"type": "object", "required": ["id"]}),
+            ),
+            (
+                json!({"anyOf": {"type": "string"}}),
+                json!({"type": "string"}),
+            ),
+            (
+                json!({"type": "string", "title": ["T"]}),
+                json!({"type": "string"}),
+            ),
+        ];
+        for (schema, expected) in cases {
+            let mut report = Report::default();
+            let mut once = schema.clone();
+            downgrade(&mut once, "#", &mut report);
+            assert_eq!(once, expected, "{schema}");
+            let warnings: Vec<_> = report.warnings().map(|e| e.rule).collect();
+            assert_eq!(warnings, ["schema-keyword-repaired"], "{schema}");
+            let mut again = Report::default();
+            let mut twice = once.clone();
+            downgrade(&mut twice, "#", &mut again);
+            assert_eq!((twice, again.entries.len()), (once, 0), "{schema}");
+        }
     }
 
     /// A one-part union or merge of an inline schema is that schema (typify names neither the
