@@ -189,6 +189,30 @@ fn fixed_length_arrays() {
     generates_warnings("fixed-length-arrays", "fixed-length-array-as-vec", &["#/components/schemas/Place/properties/grid"]);
 }
 
+/// What OpenAPI 3.2 adds: the QUERY method and `additionalOperations`, `querystring`
+/// parameters (inline and as a component), a sequential media type's `itemSchema`: each
+/// dropped with a warning at its pointer; a media type component is copied where it is named,
+/// an Example's `dataValue` is its `value`; the other operations generate.
+#[test]
+fn openapi_3_2_additions() {
+    let things = "#/paths/~1api~1things";
+    let outcome = generates_warnings("openapi-3-2-additions", "operation-dropped", &[&format!("{things}/query"), &format!("{things}/additionalOperations/PURGE")]);
+    let dropped = ["#/components/parameters/RawQuery".to_owned(), format!("{things}/get/parameters/0"), format!("{things}/post/parameters/0")];
+    for pointer in &dropped {
+        assert!(outcome.normalized.report.warnings().any(|e| e.rule == "parameter-dropped" && e.pointer == *pointer), "{pointer}");
+    }
+    assert_eq!(entries(&outcome, "media-type-keyword-dropped"), 1);
+    let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;
+    let item = &runtime["paths"]["/api/things"];
+    let methods: Vec<&String> = item.as_object().unwrap().keys().collect();
+    assert_eq!(methods, ["get", "post", "put"]);
+    assert_eq!(item["get"]["parameters"].as_array().unwrap().len(), 1);
+    let body = &item["put"]["requestBody"]["content"]["application/json"];
+    assert_eq!(body["schema"]["$ref"], "#/components/schemas/Thing");
+    assert_eq!(body["examples"]["one"]["value"], serde_json::json!({"name": "x"}));
+    assert!(runtime["components"].get("mediaTypes").is_none());
+}
+
 /// Schema keywords whose values have the wrong JSON shape (`"type": {...}`, `"String"`,
 /// `"file"`, `"enum": "x"`, `"minLength": "3"`, `"allOf": {...}`, `"required": "name"`), in a
 /// component, a parameter and a request body: each repaired or dropped with a warning at its

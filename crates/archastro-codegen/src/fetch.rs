@@ -1,5 +1,5 @@
 //! Fetching the OpenAPI document (`cargo xtask fetch`): download it over https, check that it is
-//! an OpenAPI 3.0/3.1 document, and replace `spec/openapi.json` and `spec/openapi.lock`
+//! an OpenAPI 3.0/3.1/3.2 document, and replace `spec/openapi.json` and `spec/openapi.lock`
 //! together, or not at all.
 //!
 //! Rules:

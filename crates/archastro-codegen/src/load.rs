@@ -1,4 +1,4 @@
-//! Loading an OpenAPI document: JSON or YAML, 3.0.x or 3.1.x, from a file or from bytes
+//! Loading an OpenAPI document: JSON or YAML, 3.0.x, 3.1.x or 3.2.x, from a file or from bytes
 //! (what `cargo xtask fetch` received). Everything past this point works on a
 //! [`serde_json::Value`] whose maps are sorted, so output order never depends on input order.
 
@@ -15,6 +15,7 @@ mod json;
 pub enum OpenApiVersion {
     V3_0,
     V3_1,
+    V3_2,
 }
 
 /// A parsed OpenAPI document and where it came from.
@@ -32,7 +33,7 @@ pub fn load_file(path: &Path) -> Result<Document> {
     parse_document(&path.display().to_string(), &bytes)
 }
 
-/// Parses `bytes` (JSON or YAML) as an OpenAPI 3.0/3.1 document; `origin` names it in errors.
+/// Parses `bytes` (JSON or YAML) as an OpenAPI 3.0, 3.1 or 3.2 document; `origin` names it in errors.
 pub fn parse_document(origin: &str, bytes: &[u8]) -> Result<Document> {
     let root = parse_value(origin, bytes)?;
     let version = check_openapi(origin, &root)?;
@@ -144,7 +145,7 @@ fn yaml_to_json(origin: &str, yaml: serde_yaml::Value, at: &mut String) -> Resul
     })
 }
 
-/// Checks the document is OpenAPI 3.0.x or 3.1.x with a `paths` object.
+/// Checks the document is OpenAPI 3.0.x, 3.1.x or 3.2.x with a `paths` object.
 fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
     let Some(obj) = root.as_object() else {
         return Err(Error::invalid(
@@ -170,11 +171,12 @@ fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
         }
         Some(Value::String(v)) if v.starts_with("3.0.") || v == "3.0" => OpenApiVersion::V3_0,
         Some(Value::String(v)) if v.starts_with("3.1.") || v == "3.1" => OpenApiVersion::V3_1,
+        Some(Value::String(v)) if v.starts_with("3.2.") || v == "3.2" => OpenApiVersion::V3_2,
         Some(other) => {
             return Err(Error::invalid(
                 origin,
                 "#/openapi",
-                format!("unsupported OpenAPI version {other}; expected 3.0.x or 3.1.x"),
+                format!("unsupported OpenAPI version {other}; expected 3.0.x, 3.1.x or 3.2.x"),
             ));
         }
     };
@@ -203,4 +205,32 @@ fn check_openapi(origin: &str, root: &Value) -> Result<OpenApiVersion> {
         ));
     }
     Ok(version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{OpenApiVersion, parse_document};
+
+    fn version(v: &str) -> Result<OpenApiVersion, String> {
+        let text = format!(
+            r#"{{"openapi": "{v}", "info": {{"title": "T", "version": "1"}}, "paths": {{}}}}"#
+        );
+        parse_document("spec.json", text.as_bytes())
+            .map(|d| d.version)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn openapi_3_0_to_3_2_are_read_and_others_refused_at_the_field() {
+        assert_eq!(version("3.0.3"), Ok(OpenApiVersion::V3_0));
+        assert_eq!(version("3.1.1"), Ok(OpenApiVersion::V3_1));
+        assert_eq!(version("3.2.0"), Ok(OpenApiVersion::V3_2));
+        for other in ["3.3.0", "4.0.0", "2.0"] {
+            let error = version(other).unwrap_err();
+            assert!(
+                error.starts_with("spec.json: #/openapi: unsupported OpenAPI version"),
+                "{error}"
+            );
+        }
+    }
 }

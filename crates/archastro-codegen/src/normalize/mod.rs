@@ -1,4 +1,4 @@
-//! The normalizer: one OpenAPI document in (3.0 or 3.1, the reference's shape or the
+//! The normalizer: one OpenAPI document in (3.0, 3.1 or 3.2, the reference's shape or the
 //! platform's `x-*` dialect), one OpenAPI 3.0.3 document per scope family out, each within
 //! what progenitor generates without panicking. Every rewrite is recorded in a [`Report`].
 //!
@@ -13,6 +13,7 @@ mod fields;
 mod hoist;
 mod lift;
 pub mod naming;
+mod openapi_3_2;
 mod operations;
 mod parameter_names;
 mod path_params;
@@ -185,6 +186,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
     // Shortening alias chains only points `$ref`s at other components.
     refs::shorten_alias_chains(&mut root, &mut ctx.report);
     refs::inline_path_item_and_callback_refs(&mut root, &mut ctx.report);
+    openapi_3_2::run(&mut ctx, &mut root);
     ctx.refs_into_paths = if componentized {
         points_into_paths(&root)
     } else {
