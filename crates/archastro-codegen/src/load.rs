@@ -73,7 +73,7 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
             message: e.to_string(),
         })
     } else {
-        let yaml: serde_yaml::Value = serde_yaml::from_str(trimmed).map_err(|e| {
+        let mut yaml: serde_yaml::Value = serde_yaml::from_str(trimmed).map_err(|e| {
             let loc = e.location();
             Error::Syntax {
                 file: origin.to_owned(),
@@ -82,6 +82,14 @@ pub fn parse_value(origin: &str, bytes: &[u8]) -> Result<Value> {
                 column: loc.as_ref().map_or(0, |l| l.column()),
                 message: e.to_string(),
             }
+        })?;
+        // Merge keys (`<<: *shared`) are YAML 1.1, which serde_yaml reads as a key named `<<`.
+        yaml.apply_merge().map_err(|e| {
+            Error::invalid(
+                origin,
+                "#",
+                format!("a YAML merge key (`<<`) that cannot be applied: {e}"),
+            )
         })?;
         yaml_to_json(origin, yaml, &mut String::from("#"))
     }
@@ -218,6 +226,25 @@ mod tests {
         parse_document("spec.json", text.as_bytes())
             .map(|d| d.version)
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn yaml_merge_keys_are_applied() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\n\
+            x-ok: &ok {description: ok, headers: {X-A: {schema: {type: string}}}}\n\
+            x-one: {<<: *ok, description: mine}\nx-list: {<<: [{a: 1}, {a: 2, b: 2}]}\n";
+        let root = parse_document("spec.yaml", yaml.as_bytes()).unwrap().root;
+        assert_eq!(root["x-one"]["description"], "mine");
+        assert_eq!(root["x-one"]["headers"], root["x-ok"]["headers"]);
+        assert_eq!(root["x-list"], serde_json::json!({"a": 1, "b": 2}));
+        let scalar = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths: {}\nx: {<<: 1}\n";
+        let error = parse_document("spec.yaml", scalar.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("spec.yaml: #: a YAML merge key (`<<`)"),
+            "{error}"
+        );
     }
 
     #[test]
