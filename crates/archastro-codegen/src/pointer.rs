@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+pub mod openapi;
+
 /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
 pub fn escape(token: &str) -> String {
     let mut out = String::with_capacity(token.len());

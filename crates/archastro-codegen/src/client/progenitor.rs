@@ -75,7 +75,7 @@ pub(super) fn run_progenitor(
     replacements: &BTreeMap<String, Vec<TypeImpl>>,
 ) -> Result<(TokenStream, Uses)> {
     let stubbed = with_replaced_schemas_stubbed(doc, replacements);
-    let mut api = crate::pointer::read_at::<openapiv3::OpenAPI>(stubbed.as_ref().unwrap_or(doc))
+    let mut api = crate::pointer::openapi::read_openapi(stubbed.as_ref().unwrap_or(doc))
         .map_err(|(pointer, reason)| crate::Error::NotOpenApi {
             family: family.to_owned(),
             pointer,

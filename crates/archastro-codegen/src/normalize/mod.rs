@@ -36,10 +36,7 @@ use crate::{Error, Result};
 pub use operations::{WIRE_MEDIA_TYPE, template_names};
 pub use routes::route_shape;
 
-/// HTTP methods of a path item, in output order.
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use crate::pointer::openapi::METHODS;
 
 /// The normalized families and what it took to get them.
 #[derive(Debug)]
@@ -274,7 +271,7 @@ fn normalize_checked(doc: Document, config: &FamiliesConfig, check: bool) -> Res
                 sort_keys(&mut document);
                 if check
                     && let Err((pointer, reason)) =
-                        pointer::read_at::<openapiv3::OpenAPI>(&document)
+                        pointer::openapi::read_openapi(&document)
                 {
                     return Err(Error::not_openapi(file, &family.name, &pointer, reason));
                 }
