@@ -213,6 +213,31 @@ fn openapi_3_2_additions() {
     assert!(runtime["components"].get("mediaTypes").is_none());
 }
 
+/// Members of a parameter, an operation, a response and the root with values of the wrong
+/// JSON shape (`"in": "Path"`, `"required": "TRUE"`, a style its location lacks, a numeric
+/// summary, `servers` as one object): each repaired or dropped with a warning at its pointer
+/// (openapiv3 refused the whole family).
+#[test]
+fn misshapen_members() {
+    let op = "#/paths/~1api~1things~1{id}/get";
+    let pointers: Vec<String> = [
+        "/deprecated", "/summary", "/parameters/0/in", "/parameters/0/required", "/parameters/0/style",
+        "/parameters/1/style", "/parameters/1/explode", "/parameters/2/required", "/parameters/2/description",
+        "/responses/200/description",
+    ]
+    .iter()
+    .map(|member| format!("{op}{member}"))
+    .chain(["#/servers".to_owned()])
+    .collect();
+    let outcome = generates_warnings("misshapen-members", "member-value-repaired", &pointers.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(entries(&outcome, "member-value-repaired"), pointers.len());
+    let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;
+    let get = &runtime["paths"]["/api/things/{id}"]["get"];
+    assert_eq!(get["deprecated"], true);
+    assert_eq!((&get["parameters"][0]["in"], &get["parameters"][0]["required"]), (&serde_json::json!("path"), &serde_json::json!(true)));
+    assert_eq!(runtime["servers"][0]["url"], "https://api.example.com");
+}
+
 /// Schema keywords whose values have the wrong JSON shape (`"type": {...}`, `"String"`,
 /// `"file"`, `"enum": "x"`, `"minLength": "3"`, `"allOf": {...}`, `"required": "name"`), in a
 /// component, a parameter and a request body: each repaired or dropped with a warning at its

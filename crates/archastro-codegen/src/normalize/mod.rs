@@ -12,6 +12,7 @@ mod example_fit;
 mod fields;
 mod hoist;
 mod lift;
+mod member_values;
 pub mod naming;
 mod openapi_3_2;
 mod operations;
@@ -438,6 +439,31 @@ fn normalize_root(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             "#/info/license/identifier",
             "`license.identifier` has no OpenAPI 3.0 form; dropped",
         );
+    }
+    match obj.get("servers") {
+        None | Some(Value::Array(_)) => {}
+        Some(found) => {
+            let what = found.to_string();
+            let listed = match found {
+                Value::String(url) => Some(json!([{ "url": url }])),
+                server @ Value::Object(_) => Some(json!([server])),
+                _ => None,
+            };
+            let how = if listed.is_some() {
+                "read as a list of that one server"
+            } else {
+                "dropped"
+            };
+            match listed {
+                Some(servers) => obj.insert("servers".into(), servers),
+                None => obj.remove("servers"),
+            };
+            ctx.report.warn(
+                "member-value-repaired",
+                "#/servers",
+                format!("`servers` is `{what}`, not a list of servers: {how}"),
+            );
+        }
     }
     for key in ["webhooks", "jsonSchemaDialect"] {
         if obj.remove(key).is_some() {

@@ -10,9 +10,11 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::member_values::{LOCATIONS, PARAMETER_FLAGS, Shape, repair, styles_of};
 use super::schema::{is_struct_like, resolve_schema, resolve_schema_owned};
 use super::{Ctx, METHODS, add_schemas, component_names, for_each_operation_mut, with_reference};
 use crate::pointer;
+use crate::report::Report;
 use crate::{Error, Result};
 
 /// The template variables [`normalize_templates`] renamed, by the path as it now is: each
@@ -225,6 +227,10 @@ pub fn normalize_parameters(
                     continue;
                 };
                 let op_at = pointer::join(&item_at, method);
+                repair(&mut ctx.report, op, "deprecated", Shape::Flag, &op_at);
+                for text in ["summary", "description"] {
+                    repair(&mut ctx.report, op, text, Shape::Text, &op_at);
+                }
                 let own = resolve_parameters(
                     ctx,
                     snapshot,
@@ -569,7 +575,7 @@ fn same_parameter(a: &Value, b: &Value) -> bool {
 }
 
 fn resolve_parameters(
-    ctx: &Ctx,
+    ctx: &mut Ctx,
     root: &Value,
     params: Option<Value>,
     at: &str,
@@ -588,8 +594,11 @@ fn resolve_parameters(
         .into_iter()
         .enumerate()
         .map(|(i, p)| {
-            let p = resolve_schema_owned(root, p);
+            let mut p = resolve_schema_owned(root, p);
             let p_at = format!("{at}/{i}");
+            if let Some(obj) = p.as_object_mut() {
+                repair_parameter_members(&mut ctx.report, obj, &p_at);
+            }
             match (
                 p.get("name").and_then(Value::as_str),
                 p.get("in").and_then(Value::as_str),
@@ -603,6 +612,19 @@ fn resolve_parameters(
             }
         })
         .collect()
+}
+
+/// A parameter's members of the wrong JSON shape repaired or dropped (`member_values.rs`).
+fn repair_parameter_members(report: &mut Report, p: &mut Map<String, Value>, at: &str) {
+    repair(report, p, "in", Shape::Word(LOCATIONS), at);
+    for flag in PARAMETER_FLAGS {
+        repair(report, p, flag, Shape::Flag, at);
+    }
+    repair(report, p, "description", Shape::Text, at);
+    if let Some(location) = p.get("in").and_then(Value::as_str) {
+        let styles = styles_of(location);
+        repair(report, p, "style", Shape::Word(styles), at);
+    }
 }
 
 /// Media types in order of preference for a request body.
@@ -889,6 +911,9 @@ pub fn normalize_responses(ctx: &mut Ctx, root: &mut Value) -> Result<()> {
             for (code, response) in std::mem::take(responses) {
                 let mut response = resolve_schema_owned(snapshot, response);
                 let r_at = pointer::join(&responses_at, &code);
+                if let Some(obj) = response.as_object_mut() {
+                    repair(&mut ctx.report, obj, "description", Shape::Text, &r_at);
+                }
                 let media_ok = response.get("content").map(|c| {
                     c.as_object()
                         .is_some_and(|c| c.values().all(Value::is_object))
