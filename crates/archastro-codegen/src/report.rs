@@ -164,3 +164,33 @@ impl Report {
         out
     }
 }
+
+/// A value as an error message quotes it: its JSON text, cut after 60 bytes (without
+/// writing the rest: a value that fails an alternative may be large).
+pub(crate) fn short_json(value: &serde_json::Value) -> String {
+    /// Takes bytes up to its limit, then refuses more.
+    struct Bounded(Vec<u8>);
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = 61usize.saturating_sub(self.0.len());
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let taken = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..taken]);
+            Ok(taken)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Bounded(Vec::new());
+    let complete = serde_json::to_writer(&mut out, value).is_ok() && out.0.len() <= 60;
+    let mut text = String::from_utf8_lossy(&out.0[..out.0.len().min(60)]).into_owned();
+    if !complete {
+        // A multi-byte character cut in two reads as U+FFFD; drop it.
+        text = text.trim_end_matches('\u{FFFD}').to_owned();
+        text.push_str("...");
+    }
+    text
+}

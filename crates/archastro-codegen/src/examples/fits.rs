@@ -21,6 +21,7 @@ use std::cmp::Ordering;
 use serde_json::{Number, Value};
 
 use super::resolve;
+use crate::report::short_json;
 
 /// How many (schema, value) pairs one check visits at most.
 pub const MAX_CHECK_STEPS: usize = 100_000;
@@ -177,13 +178,16 @@ impl<'a> Checker<'a> {
         {
             return Err(fail(
                 at,
-                format!("{} is not one of the enum values", short(value)),
+                format!("{} is not one of the enum values", short_json(value)),
             ));
         }
         if let Some(ty) = schema.implied_type()
             && !is_of_type(value, ty)
         {
-            return Err(fail(at, format!("expected {ty}, found {}", short(value))));
+            return Err(fail(
+                at,
+                format!("expected {ty}, found {}", short_json(value)),
+            ));
         }
         match value {
             Value::String(s) => string(&schema, s).map_err(|why| fail(at, why))?,
@@ -449,36 +453,6 @@ fn is_of_type(value: &Value, ty: &str) -> bool {
         "null" => value.is_null(),
         _ => true,
     }
-}
-
-/// A value as an error message quotes it: its JSON text, cut after 60 bytes (without
-/// writing the rest: a value that fails an alternative may be large).
-fn short(value: &Value) -> String {
-    /// Takes bytes up to its limit, then refuses more.
-    struct Bounded(Vec<u8>);
-    impl std::io::Write for Bounded {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            let room = 61usize.saturating_sub(self.0.len());
-            if room == 0 {
-                return Err(std::io::ErrorKind::WriteZero.into());
-            }
-            let taken = buf.len().min(room);
-            self.0.extend_from_slice(&buf[..taken]);
-            Ok(taken)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut out = Bounded(Vec::new());
-    let complete = serde_json::to_writer(&mut out, value).is_ok() && out.0.len() <= 60;
-    let mut text = String::from_utf8_lossy(&out.0[..out.0.len().min(60)]).into_owned();
-    if !complete {
-        // A multi-byte character cut in two reads as U+FFFD; drop it.
-        text = text.trim_end_matches('\u{FFFD}').to_owned();
-        text.push_str("...");
-    }
-    text
 }
 
 fn string(schema: &Keywords<'_>, s: &str) -> Result<(), String> {

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use crate::pointer;
-use crate::report::Report;
+use crate::report::{Report, short_json};
 
 /// The JSON shape a member takes.
 #[derive(Clone, Copy)]
@@ -79,7 +79,7 @@ pub(super) fn repair(
         (Shape::Text, _) => (None, "dropped"),
         _ => (None, "dropped; the default applies"),
     };
-    let what = short(found);
+    let what = format!("`{}`", short_json(found));
     match repaired {
         Some(value) => obj.insert(key.to_owned(), value),
         None => obj.remove(key),
@@ -89,15 +89,6 @@ pub(super) fn repair(
         pointer::join(at, key),
         format!("`{key}` is {what}, not what the member takes: {how}"),
     );
-}
-
-/// A value as a short JSON text, for a message.
-fn short(v: &Value) -> String {
-    let text = v.to_string();
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("`{}…`", &text[..end]),
-        None => format!("`{text}`"),
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value, json};
 
-use crate::report::Report;
+use crate::report::{Report, short_json};
 use crate::{pattern, pointer};
 
 /// Keywords that only annotate a schema.
@@ -322,7 +322,7 @@ fn repair_keyword_values(map: &mut Map<String, Value>, at: &str, report: &mut Re
         let Some(found) = map.remove(&key) else {
             continue;
         };
-        let what = short_json(&found);
+        let what = format!("`{}`", short_json(&found));
         let (repaired, how) = if key == "type" && found.as_str().is_some_and(is_file_type) {
             map.entry("format").or_insert_with(|| json!("binary"));
             (
@@ -402,15 +402,6 @@ fn repaired_keyword(key: &str, found: Value) -> (Option<Value>, &'static str) {
 /// Swagger 2's type of an uploaded file, which OpenAPI 3 writes as a binary string.
 fn is_file_type(name: &str) -> bool {
     name.eq_ignore_ascii_case("file")
-}
-
-/// A value as a short JSON text, for a message.
-fn short_json(v: &Value) -> String {
-    let text = v.to_string();
-    match text.char_indices().nth(40) {
-        Some((end, _)) => format!("`{}…`", &text[..end]),
-        None => format!("`{text}`"),
-    }
 }
 
 /// Whether `values` lists one value twice.
