@@ -169,7 +169,8 @@ fn fails_at(name: &str, pointer: &str) {
 /// Bare URLs, brackets that are no links, lazy list and quote continuations, tabs, Rust and
 /// unclosed fences, a response description that opens with a fence, a URL as terms of service,
 /// an operation with two tags (progenitor links its builder to two traits it does not write),
-/// names like `relationship[owner]` standing in for a missing description.
+/// names like `relationship[owner]` standing in for a missing description, fences whose info
+/// strings rustdoc refuses (`json title="..."`, `c++`).
 #[test]
 fn doc_markdown() {
     documents("doc-markdown");

@@ -157,6 +157,11 @@ fn interrupts_paragraph(trimmed: &str) -> bool {
     heading || thematic_break || trimmed.starts_with('>') || Fence::opened_by(trimmed).is_some()
 }
 
+/// Whether rustdoc takes `b` in a word of a code block's info string (its `is_bareword_char`).
+fn is_bareword_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':')
+}
+
 /// An open fenced code block: its character and how long its run is.
 struct Fence {
     mark: u8,
@@ -185,6 +190,16 @@ impl Fence {
         indentation(line) < 4
             && trimmed.len() >= self.run
             && trimmed.bytes().all(|b| b == self.mark)
+    }
+
+    /// The language a code block with this info string is shown as, where rustdoc takes it:
+    /// its first word, when that is no Rust ([`Fence::is_rust`]) and a bare word of rustdoc's
+    /// (`json`; not `c++`); the rest of the info string (`title="..."`, a documentation
+    /// site's attributes) is left out, as rustdoc refuses it.
+    fn language(info: &str) -> Option<&str> {
+        let first = info.split([',', ' ', '\t']).next().unwrap_or_default();
+        let bare = !first.is_empty() && first.bytes().all(is_bareword_byte);
+        (bare && !Fence::is_rust(info)).then_some(first)
     }
 
     /// Whether rustdoc reads a code block with this info string as Rust (and so compiles and
@@ -293,11 +308,13 @@ fn blocks(text: &str) -> String {
             continue;
         }
         if let Some((open, info)) = Fence::opened_by(trimmed) {
-            out.push(if Fence::is_rust(info) {
-                let run = &trimmed[..open.run];
-                Cow::Owned(format!("{}{run}text", &line[..indent]))
-            } else {
-                Cow::Borrowed(line)
+            out.push(match Fence::language(info) {
+                Some(_) if info.bytes().all(is_bareword_byte) => Cow::Borrowed(line),
+                language => {
+                    let run = &trimmed[..open.run];
+                    let language = language.unwrap_or("text");
+                    Cow::Owned(format!("{}{run}{language}", &line[..indent]))
+                }
             });
             fence = Some(open);
             paragraph = Paragraph::None;
@@ -591,6 +608,14 @@ mod tests {
         assert_eq!(clean("~~~should-panic\nx\n~~~"), "~~~text\nx\n~~~");
         let json = "```json\n{\"a\": [1], \"url\": \"https://x.io\"} <b>\n```";
         assert_eq!(clean(json), json);
+        // What rustdoc refuses in an info string goes: a site's attributes, a word it
+        // does not take.
+        assert_eq!(
+            clean("```json title=\"A \\\"b\\\"\"\nx\n```"),
+            "```json\nx\n```"
+        );
+        assert_eq!(clean("```c++\nx\n```"), "```text\nx\n```");
+        assert_eq!(clean("  ~~~ yaml {.x}\nx\n  ~~~"), "  ~~~text\nx\n  ~~~");
         // Unclosed: closed, so that nothing after the text becomes code.
         assert_eq!(clean("```\nx"), "```text\nx\n```");
         // "```x```" opens no fence: it is a code span.
