@@ -377,7 +377,7 @@ fn repaired_keyword(key: &str, found: Value) -> (Option<Value>, &'static str) {
             let names: Vec<Value> = names.into_iter().filter(Value::is_string).collect();
             (Some(Value::Array(names)), "the names that are text kept")
         }
-        ("allOf" | "anyOf" | "oneOf", part @ Value::Object(_)) => (
+        ("allOf" | "anyOf" | "oneOf", part @ Value::Object(_)) if looks_like_a_schema(&part) => (
             Some(Value::Array(vec![part])),
             "read as a list of that one schema",
         ),
@@ -397,6 +397,27 @@ fn repaired_keyword(key: &str, found: Value) -> (Option<Value>, &'static str) {
         (key, _) if ANNOTATIONS.contains(&key) => (None, "dropped"),
         _ => (None, "dropped; its constraint is not checked"),
     }
+}
+
+/// Whether `v` is an object with a keyword that gives a schema its shape (an object of other
+/// keys, such as `{"3": {...}}`, a bundler's patch of a list, is none).
+fn looks_like_a_schema(v: &Value) -> bool {
+    const SHAPING: &[&str] = &[
+        "$ref",
+        "type",
+        "properties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "enum",
+        "not",
+        "additionalProperties",
+        "required",
+        "format",
+    ];
+    v.as_object()
+        .is_some_and(|m| m.keys().any(|k| SHAPING.contains(&k.as_str())))
 }
 
 /// Swagger 2's type of an uploaded file, which OpenAPI 3 writes as a binary string.
@@ -745,6 +766,10 @@ mod tests {
             (
                 json!({"anyOf": {"type": "string"}}),
                 json!({"type": "string"}),
+            ),
+            (
+                json!({"type": "object", "allOf": {"3": {"properties": {}}}}),
+                json!({"type": "object"}),
             ),
             (
                 json!({"type": "string", "title": ["T"]}),
