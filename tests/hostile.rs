@@ -239,6 +239,22 @@ fn misshapen_members() {
     assert_eq!(runtime["servers"][0]["url"], "https://api.example.com");
 }
 
+/// One path variable declared differently by the operations below its resource (an integer
+/// `minimum` of 1 and of 0): two Rust types for one value the client passes from a resource
+/// to the one below, which did not compile (dnd5eapi.co). Every declaration is widened to take
+/// what any of them takes.
+#[test]
+fn path_variable_declared_differently() {
+    let level = "#/paths/~1api~1classes~1{index}~1levels~1{level}/get/parameters/1/schema";
+    let outcome = generates_warnings("path-variable-declared-differently", "path-param-widened", &[level]);
+    assert_eq!(entries(&outcome, "path-param-widened"), 1);
+    let features = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1["paths"]["/api/classes/{index}/levels/{level}/features"];
+    assert_eq!(features["get"]["parameters"][1]["schema"]["minimum"], 0);
+    let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;
+    let widened = &runtime["paths"]["/api/classes/{index}/levels/{level}"]["get"]["parameters"][1]["schema"];
+    assert_eq!(widened, &serde_json::json!({"type": "integer", "minimum": 0, "maximum": 20}));
+}
+
 /// Schema keywords whose values have the wrong JSON shape (`"type": {...}`, `"String"`,
 /// `"file"`, `"enum": "x"`, `"minLength": "3"`, `"allOf": {...}`, `"required": "name"`), in a
 /// component, a parameter and a request body: each repaired or dropped with a warning at its

@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::schema::resolve_schema;
 use super::{Ctx, add_schemas, component_names, for_each_operation_mut, with_reference};
@@ -46,6 +46,7 @@ enum Shape {
 /// cannot be written into strings. Runs after the operation ids are final and after inline
 /// copies of components became `$ref`s.
 pub fn run(ctx: &mut Ctx, root: &mut Value) {
+    widen_shared_variables(ctx, root);
     let mut taken = component_names(root);
     for name in GENERATED_TYPE_NAMES.iter().chain(TYPIFY_UNQUALIFIED_TYPES) {
         taken.reserve(name);
@@ -127,6 +128,132 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
         });
     });
     add_schemas(root, added);
+}
+
+/// A path variable is one value for every operation below it (`/classes/{index}` and
+/// `/classes/{index}/levels` take the `index` of one resource), and the client passes it from
+/// the resource to the resources below, so it needs one type. Where the operations declare it
+/// as one scalar type but differently inline (`minimum: 1` on one, `0` on another: two Rust
+/// types), every one gets the widest declaration: what all declare alike, the lowest of the lower bounds and the
+/// highest of the upper ones, every `enum` value; a keyword some leave out or declare
+/// otherwise is dropped; annotations are the first operation's. With a warning at each
+/// parameter changed.
+fn widen_shared_variables(ctx: &mut Ctx, root: &mut Value) {
+    // (the path up to the variable's segment, the variable) -> (pointer, schema) of each use.
+    let mut uses: BTreeMap<(String, String), Vec<(String, Value)>> = BTreeMap::new();
+    for_each_operation_mut(root, |at, op| {
+        let Some(path) = at
+            .strip_prefix("#/paths/")
+            .and_then(|rest| rest.split('/').next())
+        else {
+            return;
+        };
+        let path = pointer::unescape(path);
+        let params = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for (i, p) in params.enumerate() {
+            let (Some("path"), Some(name), Some(schema)) = (
+                p.get("in").and_then(Value::as_str),
+                p.get("name").and_then(Value::as_str),
+                p.get("schema"),
+            ) else {
+                continue;
+            };
+            let variable = format!("{{{name}}}");
+            let Some(end) = path.find(&variable).map(|start| start + variable.len()) else {
+                continue;
+            };
+            let segment_end = path[end..].find('/').map_or(path.len(), |i| end + i);
+            let key = (path[..segment_end].to_owned(), name.to_owned());
+            let at = format!("{at}/parameters/{i}/schema");
+            uses.entry(key).or_default().push((at, schema.clone()));
+        }
+    });
+    for ((_, name), uses) in uses {
+        let schemas: Vec<&Map<String, Value>> =
+            uses.iter().filter_map(|(_, s)| s.as_object()).collect();
+        let alike = uses.windows(2).all(|pair| pair[0].1 == pair[1].1);
+        // Only declarations of one scalar type are widened: where the types differ (a string
+        // here, an array there), the client plans the resources apart.
+        let ty = schemas.first().and_then(|s| s.get("type"));
+        let one_scalar_type = ty
+            .and_then(Value::as_str)
+            .is_some_and(|t| matches!(t, "string" | "integer" | "number" | "boolean"))
+            && schemas.iter().all(|s| s.get("type") == ty);
+        if alike
+            || schemas.len() != uses.len()
+            || !one_scalar_type
+            || schemas.iter().any(|s| s.contains_key("$ref"))
+        {
+            continue;
+        }
+        let widest = Value::Object(widest(&schemas));
+        for (at, schema) in &uses {
+            if *schema == widest {
+                continue;
+            }
+            if let Some(slot) = pointer::get_mut(root, &at[1..]) {
+                *slot = widest.clone();
+            }
+            ctx.report.warn(
+                "path-param-widened",
+                at.as_str(),
+                format!(
+                    "path variable `{name}` is declared differently by the operations below it, which share its value; each takes the widest declaration, {widest}"
+                ),
+            );
+        }
+    }
+}
+
+/// The declaration that takes every value one of `schemas` takes (see
+/// [`widen_shared_variables`]).
+fn widest(schemas: &[&Map<String, Value>]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, first) in schemas[0] {
+        let all: Vec<&Value> = schemas.iter().filter_map(|s| s.get(key)).collect();
+        let value = if super::schema::ANNOTATIONS.contains(&key.as_str()) {
+            Some(first.clone())
+        } else if all.len() < schemas.len() {
+            None
+        } else if all.iter().all(|v| *v == first) {
+            Some(first.clone())
+        } else {
+            let numbers: Option<Vec<f64>> = all.iter().map(|v| v.as_f64()).collect();
+            let pick = |lowest: bool| {
+                let numbers = numbers.as_ref()?;
+                let extreme = numbers
+                    .iter()
+                    .copied()
+                    .fold(numbers[0], |a, b| if lowest { a.min(b) } else { a.max(b) });
+                let at = numbers.iter().position(|n| *n == extreme)?;
+                Some(all[at].clone())
+            };
+            match key.as_str() {
+                "minimum" | "minLength" | "minItems" | "minProperties" => pick(true),
+                "maximum" | "maxLength" | "maxItems" | "maxProperties" => pick(false),
+                "enum" => {
+                    let mut values: Vec<Value> = Vec::new();
+                    for v in all.iter().filter_map(|v| v.as_array()).flatten() {
+                        if !values.contains(v) {
+                            values.push(v.clone());
+                        }
+                    }
+                    all.iter()
+                        .all(|v| v.is_array())
+                        .then_some(Value::Array(values))
+                }
+                _ => None,
+            }
+        };
+        if let Some(value) = value {
+            out.insert(key.clone(), value);
+        }
+    }
+    out
 }
 
 /// Points the path parameter `p` (at `p_at`, named `name`) at the component `component`,
