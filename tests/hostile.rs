@@ -240,14 +240,16 @@ fn misshapen_members() {
 }
 
 /// One path variable declared differently by the operations below its resource (an integer
-/// `minimum` of 1 and of 0): two Rust types for one value the client passes from a resource
-/// to the one below, which did not compile (dnd5eapi.co). Every declaration is widened to take
-/// what any of them takes.
+/// `minimum` of 1 and of 0; enums `XML`/`JSON` and `xml`/`json`): two Rust types for one value
+/// the client passes from a resource to the one below, which did not compile (dnd5eapi.co),
+/// and a union of the enums typify could not name (sportsdata.io). Every declaration is
+/// widened to take what any of them takes.
 #[test]
 fn path_variable_declared_differently() {
     let level = "#/paths/~1api~1classes~1{index}~1levels~1{level}/get/parameters/1/schema";
-    let outcome = generates_warnings("path-variable-declared-differently", "path-param-widened", &[level]);
-    assert_eq!(entries(&outcome, "path-param-widened"), 1);
+    let games = "#/paths/~1api~1scores~1{format}~1games/get/parameters/0/schema";
+    let outcome = generates_warnings("path-variable-declared-differently", "path-param-widened", &[level, games]);
+    assert_eq!(entries(&outcome, "path-param-widened"), 3);
     let features = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1["paths"]["/api/classes/{index}/levels/{level}/features"];
     assert_eq!(features["get"]["parameters"][1]["schema"]["minimum"], 0);
     let runtime = &outcome.normalized.families.iter().find(|(name, _)| name == "runtime").unwrap().1;

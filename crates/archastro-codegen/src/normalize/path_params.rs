@@ -135,8 +135,9 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
 /// the resource to the resources below, so it needs one type. Where the operations declare it
 /// as one scalar type but differently inline (`minimum: 1` on one, `0` on another: two Rust
 /// types), every one gets the widest declaration: what all declare alike, the lowest of the lower bounds and the
-/// highest of the upper ones, every `enum` value; a keyword some leave out or declare
-/// otherwise is dropped; annotations are the first operation's. With a warning at each
+/// highest of the upper ones; a keyword some leave out or declare otherwise is dropped (an
+/// `enum` too: a union of two could hold values typify cannot name apart, `XML` and `xml`);
+/// annotations are the first operation's. With a warning at each
 /// parameter changed.
 fn widen_shared_variables(ctx: &mut Ctx, root: &mut Value) {
     // (the path up to the variable's segment, the variable) -> (pointer, schema) of each use.
@@ -235,17 +236,6 @@ fn widest(schemas: &[&Map<String, Value>]) -> Map<String, Value> {
             match key.as_str() {
                 "minimum" | "minLength" | "minItems" | "minProperties" => pick(true),
                 "maximum" | "maxLength" | "maxItems" | "maxProperties" => pick(false),
-                "enum" => {
-                    let mut values: Vec<Value> = Vec::new();
-                    for v in all.iter().filter_map(|v| v.as_array()).flatten() {
-                        if !values.contains(v) {
-                            values.push(v.clone());
-                        }
-                    }
-                    all.iter()
-                        .all(|v| v.is_array())
-                        .then_some(Value::Array(values))
-                }
                 _ => None,
             }
         };
