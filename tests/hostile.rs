@@ -257,6 +257,15 @@ fn path_variable_declared_differently() {
     assert_eq!(widened, &serde_json::json!({"type": "integer", "minimum": 0, "maximum": 20}));
 }
 
+/// A resource method taking eight path variables in a row (one argument each: clippy's
+/// `too_many_arguments`) and operations named `new`, `from_file` and `to_csv` (server trait
+/// methods taking `&self`: `new_ret_no_self`, `wrong_self_convention`), as gambitcomm.local
+/// has: the crates pass clippy and rustdoc with warnings denied.
+#[test]
+fn clippy_names_and_arities() {
+    documents("clippy-names-and-arities");
+}
+
 /// Schema keywords whose values have the wrong JSON shape (`"type": {...}`, `"String"`,
 /// `"file"`, `"enum": "x"`, `"minLength": "3"`, `"allOf": {...}`, `"required": "name"`), in a
 /// component, a parameter and a request body: each repaired or dropped with a warning at its

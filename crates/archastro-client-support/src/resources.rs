@@ -54,6 +54,8 @@ macro_rules! resource {
     };
     (@resource $life:lifetime $(#[$doc:meta])* $method:ident($($arg:ident: $ty:ty),*) $target:ident($($kept:ident),*)) => {
         $(#[$doc])*
+        // One argument per variable of the path's next segments: as many as the spec has.
+        #[allow(clippy::too_many_arguments)]
         pub fn $method(&self, $($arg: impl ::std::convert::Into<$ty>),*) -> $target<$life> {
             $target {
                 family_client: self.resource_client(),

@@ -717,6 +717,7 @@ impl IntoResponse for CreateOauthTokenResponse {
     }
 }
 /// The `auth` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
+#[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)]
 pub trait AuthApi: Send + Sync + 'static {
     /// `POST /api/v2/auth/code/verify`: Verify a one-time sign-in code
     ///

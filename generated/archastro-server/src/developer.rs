@@ -6415,6 +6415,7 @@ impl IntoResponse for GetCurrentDeveloperResponse {
     }
 }
 /// The `developer` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
+#[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)]
 pub trait DeveloperApi: Send + Sync + 'static {
     /// `GET /protected/api/v2/developer/apps`: List apps
     ///

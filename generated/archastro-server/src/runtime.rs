@@ -2154,6 +2154,7 @@ impl IntoResponse for ReceiveWebhookResponse {
     }
 }
 /// The `runtime` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left.
+#[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)]
 pub trait RuntimeApi: Send + Sync + 'static {
     /// `GET /api/v2/agents`: List agents
     ///

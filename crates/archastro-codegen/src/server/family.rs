@@ -201,9 +201,11 @@ fn write_trait(out: &mut String, family: &str, trait_name: &str, methods: &str) 
             "The `{family}` operations. Every method has a default body answering 501 `not_implemented`, so a partial implementation compiles and serves; [`unimplemented_operations`] lists what is left."
         ),
     );
+    // A method is named after its operation (`new_session`, `from_file`, `to_csv`), whatever
+    // clippy expects of such names.
     let _ = writeln!(
         out,
-        "pub trait {trait_name}: Send + Sync + 'static {{{methods}}}"
+        "#[allow(clippy::wrong_self_convention, clippy::new_ret_no_self)]\npub trait {trait_name}: Send + Sync + 'static {{{methods}}}"
     );
 }
 
