@@ -33,7 +33,8 @@ pub fn load_file(path: &Path) -> Result<Document> {
     parse_document(&path.display().to_string(), &bytes)
 }
 
-/// Parses `bytes` (JSON or YAML) as an OpenAPI 3.0, 3.1 or 3.2 document; `origin` names it in errors.
+/// Parses `bytes` (JSON or YAML) as an OpenAPI 3.0, 3.1 or 3.2 document; `origin` names it
+/// in errors.
 pub fn parse_document(origin: &str, bytes: &[u8]) -> Result<Document> {
     let root = parse_value(origin, bytes)?;
     let version = check_openapi(origin, &root)?;

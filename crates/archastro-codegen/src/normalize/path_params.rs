@@ -134,10 +134,10 @@ pub fn run(ctx: &mut Ctx, root: &mut Value) {
 /// `/classes/{index}/levels` take the `index` of one resource), and the client passes it from
 /// the resource to the resources below, so it needs one type. Where the operations declare it
 /// as one scalar type but differently inline (`minimum: 1` on one, `0` on another: two Rust
-/// types), every one gets the widest declaration: what all declare alike, the lowest of the lower bounds and the
-/// highest of the upper ones; a keyword some leave out or declare otherwise is dropped (an
-/// `enum` too: a union of two could hold values typify cannot name apart, `XML` and `xml`);
-/// annotations are the first operation's. With a warning at each
+/// types), every one gets the widest declaration: what all declare alike, the lowest of the
+/// lower bounds and the highest of the upper ones; a keyword some leave out or declare
+/// otherwise is dropped (an `enum` too: a union of two could hold values typify cannot name
+/// apart, `XML` and `xml`); annotations are the first operation's. With a warning at each
 /// parameter changed.
 fn widen_shared_variables(ctx: &mut Ctx, root: &mut Value) {
     // (the path up to the variable's segment, the variable) -> (pointer, schema) of each use.
